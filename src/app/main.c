@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * main: the one `cutout` binary. Dispatches to the subcommands in the table
+ * below; each lives in its own cmd_<name>.c.
+ */
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "app/cli.h"
+#include "app/commands.h"
+
+#include "lib/banned.h"
+
+static int help_main(int argc, char **argv);
+static int version_main(int argc, char **argv);
+
+static const char help_help[] = "usage: cutout help [COMMAND]\n"
+				"\n"
+				"Lists the commands, or prints the help of one.\n";
+
+static const char version_help[] = "usage: cutout version\n"
+				   "\n"
+				   "Prints the version of cutout and of the libraries it uses.\n";
+
+const struct cli_command cli_commands[] = {
+	{"age", "encrypt, decrypt and make keys in the age v1 format", age_help, age_main},
+	{"help", "show the commands, or the help of one", help_help, help_main},
+	{"version", "print the version", version_help, version_main},
+	{NULL, NULL, NULL, NULL},
+};
+
+static void print_overview(FILE *f)
+{
+	fputs("usage: cutout COMMAND [ARGS...]\n"
+	      "\n"
+	      "cutout: the trusted intermediary between an organisation, its anonymous\n"
+	      "sources and its partners.\n"
+	      "\n"
+	      "Commands:\n",
+	      f);
+	for (const struct cli_command *c = cli_commands; c->name != NULL; c++)
+		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+	fputs("\nRun 'cutout help COMMAND' or 'cutout COMMAND --help' for more.\n", f);
+}
+
+static int help_main(int argc, char **argv)
+{
+	if (argc > 2)
+		return cli_usage("help", "too many arguments (usage: cutout help [COMMAND])");
+	if (argc < 2) {
+		print_overview(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (argv[1][0] == '-') {
+		if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+			fputs(help_help, stdout);
+			return CLI_EXIT_OK;
+		}
+		return cli_usage("help", "unknown option '%s'", argv[1]);
+	}
+	const struct cli_command *c = cli_find(argv[1]);
+	if (c == NULL)
+		return cli_usage("help", "unknown command '%s' (see 'cutout help')", argv[1]);
+	cli_print_help(c);
+	return CLI_EXIT_OK;
+}
+
+static int version_main(int argc, char **argv)
+{
+	if (argc > 1)
+		return cli_usage("version", "unexpected argument '%s'", argv[1]);
+	printf("cutout 0.1.0 (libsodium %s)\n", sodium_version_string());
+	return CLI_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	setlocale(LC_ALL, "C");
+	if (sodium_init() < 0) {
+		fputs("cutout: libsodium failed to initialise\n", stderr);
+		return CLI_EXIT_FAIL;
+	}
+	if (argc < 2) {
+		print_overview(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	const char *name = argv[1];
+	if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
+		print_overview(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(name, "--version") == 0)
+		return version_main(1, argv + 1);
+	const struct cli_command *c = cli_find(name);
+	if (c == NULL) {
+		fprintf(stderr, "cutout: unknown command '%s' (see 'cutout help')\n", name);
+		return CLI_EXIT_USAGE;
+	}
+	return c->main(argc - 1, argv + 1);
+}
