@@ -1,0 +1,472 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * cmd_inbox: the temporary reader of submissions, with the admin identity
+ * that unwraps the intake label key (officer accounts replace it later).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "app/cli.h"
+#include "app/commands.h"
+#include "core/inbox.h"
+#include "core/instance.h"
+#include "core/intake.h"
+#include "lib/age.h"
+#include "lib/buf.h"
+#include "lib/io.h"
+
+#include "lib/banned.h"
+
+const char inbox_help[] =
+	"usage: cutout inbox COMMAND -d DIR [-i IDENTITY] [ARGS]\n"
+	"\n"
+	"Reads what sources sent to the instance in DIR and answers them. Opening\n"
+	"a submission needs the admin identity (default DIR/admin-identity.txt),\n"
+	"which unwraps the intake label key; sealing a reply needs no key.\n"
+	"\n"
+	"Commands:\n"
+	"  list                      sources and their submissions, newest first\n"
+	"  read SUBMISSION           print the message and list the files\n"
+	"  download SUBMISSION N [-o FILE]\n"
+	"                            decrypt file N (1-based) of a submission\n"
+	"  export SUBMISSION [N] [-o FILE]\n"
+	"                            write the sealed age file of the message (or of\n"
+	"                            file N) as stored, for `age -d` on an offline machine\n"
+	"  reply SOURCE [TEXT]       seal a reply to a source (TEXT, else standard input)\n"
+	"  delete SOURCE             delete a source and everything of theirs\n"
+	"\n"
+	"Options:\n"
+	"  -d, --dir DIR             the instance directory (or $CUTOUT_INSTANCE)\n"
+	"  -i, --identity FILE       the admin identity file\n"
+	"  -o, --output FILE         write to FILE instead of standard output\n";
+
+#define REPLY_MAX (1024 * 1024)
+
+struct opts {
+	const char *dir;
+	const char *identity;
+	const char *output;
+};
+
+static int parse_id(const char *s, store_id *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != 0 || s[0] < '0' || s[0] > '9' || v <= 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static void format_day(int32_t day, char out[16])
+{
+	time_t t = (time_t)day * 86400;
+	struct tm tm;
+	if (gmtime_r(&t, &tm) == NULL || strftime(out, 16, "%Y-%m-%d", &tm) == 0)
+		memcpy(out, "?", 2);
+}
+
+/* ---- output ---- */
+
+struct out {
+	int fd;
+	char tmp[PATH_MAX];
+	const char *path;
+};
+
+static int out_open(struct out *o, const char *path, int refuse_tty)
+{
+	o->path = path;
+	o->tmp[0] = 0;
+	if (path == NULL || strcmp(path, "-") == 0) {
+		if (refuse_tty && isatty(STDOUT_FILENO))
+			return cli_fail("inbox", "refusing to write binary data to a terminal (use -o FILE)");
+		o->fd = STDOUT_FILENO;
+		o->path = NULL;
+		return 0;
+	}
+	int n = snprintf(o->tmp, sizeof o->tmp, "%s.partXXXXXX", path);
+	if (n < 0 || (size_t)n >= sizeof o->tmp)
+		return cli_fail("inbox", "output path too long");
+	o->fd = mkstemp(o->tmp);
+	if (o->fd < 0)
+		return cli_fail("inbox", "%s: %s", path, strerror(errno));
+	return 0;
+}
+
+/* Finishes the output: renames into place on success, removes it on failure. */
+static int out_close(struct out *o, int ok)
+{
+	if (o->path == NULL)
+		return ok ? 0 : -1;
+	if (ok && (fsync(o->fd) != 0 || rename(o->tmp, o->path) != 0))
+		ok = 0;
+	close(o->fd);
+	if (!ok)
+		unlink(o->tmp);
+	return ok ? 0 : -1;
+}
+
+static int write_fd(void *ctx, const uint8_t *p, size_t n)
+{
+	return io_write_all(*(int *)ctx, p, n);
+}
+
+static int write_buf(void *ctx, const uint8_t *p, size_t n)
+{
+	return buf_append(ctx, p, n) == BUF_OK ? 0 : -1;
+}
+
+/* ---- the label identity ---- */
+
+static int open_label(struct instance *inst, const struct opts *o, struct age_identity **id)
+{
+	char path[PATH_MAX], err[256];
+	const char *ident = o->identity;
+	if (ident == NULL) {
+		int n = snprintf(path, sizeof path, "%s/admin-identity.txt", o->dir);
+		if (n < 0 || (size_t)n >= sizeof path)
+			return cli_fail("inbox", "path too long");
+		ident = path;
+	}
+	if (instance_intake_identity(inst, ident, id, err, sizeof err) != 0)
+		return cli_fail("inbox", "%s", err);
+	return 0;
+}
+
+/* ---- list ---- */
+
+struct list_ctx {
+	struct store *s;
+	int failed;
+};
+
+static int print_sub(void *ctx, const struct store_submission *sub)
+{
+	char day[16];
+	format_day(sub->day, day);
+	printf("  submission %lld  %s  %s  %d file%s%s%s\n", (long long)sub->id, day, sub->marking,
+	       sub->nfiles, sub->nfiles == 1 ? "" : "s", sub->message_blob ? "  message" : "",
+	       sub->read ? "" : "  (unread)");
+	return 0;
+}
+
+static int print_source(void *ctx, const struct store_source *src)
+{
+	struct list_ctx *l = ctx;
+	char day[16];
+	format_day(src->last_day, day);
+	printf("source %lld  last %s  %lld submission%s, %lld unread\n", (long long)src->id, day,
+	       (long long)src->nsubmissions, src->nsubmissions == 1 ? "" : "s",
+	       (long long)src->nunread);
+	enum store_result r = l->s->be->submission_list(l->s, src->id, 0, 1000, print_sub, NULL);
+	if (r != STORE_OK && r != STORE_STOP)
+		l->failed = 1;
+	return l->failed;
+}
+
+static int cmd_list(struct instance *inst)
+{
+	struct store *s = instance_store(inst);
+	struct list_ctx l = {s, 0};
+	enum store_result r = s->be->source_list(s, 0, 100000, print_source, &l);
+	if ((r != STORE_OK && r != STORE_STOP) || l.failed)
+		return cli_fail("inbox", "could not list: %s", store_strerror(r));
+	return CLI_EXIT_OK;
+}
+
+/* ---- read / download / export ---- */
+
+struct files_ctx {
+	struct store_file items[256];
+	int n;
+};
+
+static int collect_file(void *ctx, const struct store_file *f)
+{
+	struct files_ctx *fc = ctx;
+	if (fc->n >= 256)
+		return 1;
+	fc->items[fc->n++] = *f;
+	return 0;
+}
+
+static int load_submission(struct store *s, store_id id, struct store_submission *sub,
+			   struct files_ctx *fc)
+{
+	enum store_result r = s->be->submission_get(s, id, sub);
+	if (r == STORE_NOT_FOUND)
+		return cli_fail("inbox", "no submission %lld", (long long)id);
+	if (r != STORE_OK)
+		return cli_fail("inbox", "store: %s", store_strerror(r));
+	fc->n = 0;
+	r = s->be->submission_files(s, id, collect_file, fc);
+	if (r != STORE_OK && r != STORE_STOP)
+		return cli_fail("inbox", "store: %s", store_strerror(r));
+	return 0;
+}
+
+static int cmd_read(struct instance *inst, const struct opts *o, store_id id)
+{
+	struct store *s = instance_store(inst);
+	struct store_submission sub;
+	struct files_ctx *fc = calloc(1, sizeof *fc);
+	struct age_identity *label = NULL;
+	struct buf b;
+	int rc = CLI_EXIT_FAIL;
+	buf_init(&b, 16 * 1024 * 1024);
+	if (fc == NULL || load_submission(s, id, &sub, fc) != 0 || open_label(inst, o, &label) != 0)
+		goto out;
+	const struct age_identity *ids[1] = {label};
+	char day[16];
+	format_day(sub.day, day);
+	printf("submission %lld from source %lld, %s, marked %s\n", (long long)sub.id,
+	       (long long)sub.source_id, day, sub.marking);
+	if (sub.message_blob != 0) {
+		if (inbox_open_blob(s, sub.message_blob, ids, 1, write_buf, &b) != INBOX_OK) {
+			cli_fail("inbox", "the message could not be opened with this identity");
+			goto out;
+		}
+		printf("\n%s\n", buf_str(&b));
+	}
+	for (int i = 0; i < fc->n; i++) {
+		char name[1100], type[300];
+		uint64_t size = 0;
+		buf_reset(&b);
+		if (inbox_open_blob(s, fc->items[i].meta_blob, ids, 1, write_buf, &b) != INBOX_OK ||
+		    intake_meta_decode(b.data, b.len, name, sizeof name, type, sizeof type, &size) != 0) {
+			cli_fail("inbox", "file %d: its metadata could not be opened", i + 1);
+			goto out;
+		}
+		/* Names come from strangers: never print control characters raw. */
+		for (char *p = name; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
+		printf("file %d: %s (%s, %llu bytes)\n", i + 1, name, type, (unsigned long long)size);
+	}
+	if (s->be->submission_mark_read(s, id) != STORE_OK)
+		fprintf(stderr, "cutout inbox: could not mark the submission read\n");
+	rc = CLI_EXIT_OK;
+out:
+	buf_wipe_release(&b);
+	age_identity_free(&label);
+	free(fc);
+	return rc;
+}
+
+static int cmd_file(struct instance *inst, const struct opts *o, store_id id, const char *nstr,
+		    int raw)
+{
+	struct store *s = instance_store(inst);
+	struct store_submission sub;
+	struct files_ctx *fc = calloc(1, sizeof *fc);
+	struct age_identity *label = NULL;
+	struct out out;
+	int rc = CLI_EXIT_FAIL;
+	store_id n = 0;
+	if (fc == NULL || load_submission(s, id, &sub, fc) != 0)
+		goto out;
+	store_id blob = sub.message_blob;
+	if (nstr != NULL) {
+		if (parse_id(nstr, &n) != 0 || n > fc->n) {
+			cli_fail("inbox", "submission %lld has no file %s", (long long)id, nstr);
+			goto out;
+		}
+		blob = fc->items[n - 1].data_blob;
+	} else if (blob == 0) {
+		cli_fail("inbox", "submission %lld has no message", (long long)id);
+		goto out;
+	}
+	if (!raw && open_label(inst, o, &label) != 0)
+		goto out;
+	if (out_open(&out, o->output, 1) != 0)
+		goto out;
+	enum inbox_result ir;
+	if (raw) {
+		ir = inbox_export_blob(s, blob, write_fd, &out.fd);
+	} else {
+		const struct age_identity *ids[1] = {label};
+		ir = inbox_open_blob(s, blob, ids, 1, write_fd, &out.fd);
+	}
+	if (out_close(&out, ir == INBOX_OK) != 0) {
+		cli_fail("inbox", ir == INBOX_CANNOT_OPEN ? "the file could not be opened with this identity"
+							  : "could not write the output");
+		goto out;
+	}
+	rc = CLI_EXIT_OK;
+out:
+	age_identity_free(&label);
+	free(fc);
+	return rc;
+}
+
+/* ---- reply / delete ---- */
+
+static struct intake *make_intake(struct instance *inst)
+{
+	const struct conf *cf = instance_conf(inst);
+	struct intake_kdf kdf = {(uint64_t)cf->argon2_opslimit, (size_t)cf->argon2_memlimit};
+	struct intake_limits lim = {cf->max_upload_bytes, (size_t)cf->max_message_chars,
+				    (int)cf->max_files_per_submission,
+				    cf->submissions_per_source_per_day};
+	struct intake *in = NULL;
+	if (intake_new(instance_store(inst), instance_intake_pk(inst), instance_codename_salt(inst),
+		       &kdf, &lim, cf->default_marking, &in) != INTAKE_OK)
+		return NULL;
+	return in;
+}
+
+static int cmd_reply(struct instance *inst, store_id source, int argc, char **argv)
+{
+	struct buf text;
+	buf_init(&text, REPLY_MAX);
+	int rc = CLI_EXIT_FAIL;
+	struct intake *in = NULL;
+	if (argc > 0) {
+		for (int i = 0; i < argc; i++)
+			if ((i > 0 && buf_append_byte(&text, ' ') != BUF_OK) ||
+			    buf_append_str(&text, argv[i]) != BUF_OK) {
+				cli_fail("inbox", "the reply is too long (at most %d bytes)", REPLY_MAX);
+				goto out;
+			}
+	} else {
+		uint8_t tmp[8192];
+		ssize_t r;
+		while ((r = read(STDIN_FILENO, tmp, sizeof tmp)) != 0) {
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0 || buf_append(&text, tmp, (size_t)r) != BUF_OK) {
+				cli_fail("inbox", "%s",
+					 r < 0 ? "could not read standard input" : "the reply is too long");
+				goto out;
+			}
+		}
+	}
+	if ((in = make_intake(inst)) == NULL) {
+		cli_fail("inbox", "could not set up the intake");
+		goto out;
+	}
+	store_id id;
+	enum intake_result ir = intake_reply_seal(in, source, buf_str(&text), text.len, &id);
+	if (ir != INTAKE_OK) {
+		if (ir == INTAKE_UNKNOWN)
+			cli_fail("inbox", "no source %lld", (long long)source);
+		else
+			cli_fail("inbox", "could not reply: %s", intake_strerror(ir));
+		goto out;
+	}
+	printf("reply %lld sealed to source %lld\n", (long long)id, (long long)source);
+	rc = CLI_EXIT_OK;
+out:
+	intake_free(&in);
+	buf_wipe_release(&text);
+	return rc;
+}
+
+static int cmd_delete(struct instance *inst, store_id source)
+{
+	struct store *s = instance_store(inst);
+	enum store_result r = s->be->source_delete(s, source);
+	if (r == STORE_NOT_FOUND)
+		return cli_fail("inbox", "no source %lld", (long long)source);
+	if (r != STORE_OK)
+		return cli_fail("inbox", "could not delete: %s", store_strerror(r));
+	printf("source %lld and everything of theirs deleted\n", (long long)source);
+	return CLI_EXIT_OK;
+}
+
+int inbox_main(int argc, char **argv)
+{
+	static const struct option lopts[] = {{"dir", required_argument, NULL, 'd'},
+					      {"identity", required_argument, NULL, 'i'},
+					      {"output", required_argument, NULL, 'o'},
+					      {"help", no_argument, NULL, 'h'},
+					      {NULL, 0, NULL, 0}};
+	struct opts o = {getenv("CUTOUT_INSTANCE"), NULL, NULL};
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "d:i:o:h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			o.dir = optarg;
+			break;
+		case 'i':
+			o.identity = optarg;
+			break;
+		case 'o':
+			o.output = optarg;
+			break;
+		case 'h':
+			fputs(inbox_help, stdout);
+			return CLI_EXIT_OK;
+		case ':':
+			return cli_usage("inbox", "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return cli_usage("inbox", "unknown option '%s' (see 'cutout help inbox')",
+					 argv[optind - 1]);
+		}
+	}
+	int nargs = argc - optind;
+	char **args = argv + optind;
+	if (nargs < 1)
+		return cli_usage("inbox", "which command? (see 'cutout help inbox')");
+	const char *sub = args[0];
+	struct {
+		const char *name;
+		int min, max;
+	} cmds[] = {{"list", 0, 0},	  {"read", 1, 1},  {"download", 2, 2},
+		    {"export", 1, 2}, {"reply", 1, -1}, {"delete", 1, 1}};
+	int k = -1;
+	for (int i = 0; i < 6; i++)
+		if (strcmp(sub, cmds[i].name) == 0)
+			k = i;
+	if (k < 0)
+		return cli_usage("inbox", "unknown command '%s' (see 'cutout help inbox')", sub);
+	if (nargs - 1 < cmds[k].min || (cmds[k].max >= 0 && nargs - 1 > cmds[k].max))
+		return cli_usage("inbox", "wrong number of arguments for '%s' (see 'cutout help inbox')",
+				 sub);
+	store_id id = 0;
+	if (nargs > 1 && parse_id(args[1], &id) != 0)
+		return cli_usage("inbox", "'%s' is not an id", args[1]);
+	if (o.dir == NULL)
+		return cli_usage("inbox", "no instance directory (use -d DIR)");
+	struct instance *inst = NULL;
+	char err[256];
+	if (instance_open(o.dir, &inst, err, sizeof err) != 0)
+		return cli_fail("inbox", "%s", err);
+	int rc;
+	switch (k) {
+	case 0:
+		rc = cmd_list(inst);
+		break;
+	case 1:
+		rc = cmd_read(inst, &o, id);
+		break;
+	case 2:
+		rc = cmd_file(inst, &o, id, args[2], 0);
+		break;
+	case 3:
+		rc = cmd_file(inst, &o, id, nargs > 2 ? args[2] : NULL, 1);
+		break;
+	case 4:
+		rc = cmd_reply(inst, id, nargs - 2, args + 2);
+		break;
+	default:
+		rc = cmd_delete(inst, id);
+		break;
+	}
+	instance_close(&inst);
+	return rc;
+}

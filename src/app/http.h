@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * http: what every door's libmicrohttpd handler shares: responses with the
+ * security headers, cookies, query and header lookups.
+ *
+ * Every response carries a strict Content-Security-Policy, no-referrer,
+ * nosniff, DENY framing and no-store caching. No response names the server
+ * software, and no function here logs anything about a client.
+ */
+#ifndef CUTOUT_APP_HTTP_H
+#define CUTOUT_APP_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <microhttpd.h>
+
+#include "lib/buf.h"
+
+#define HTTP_COOKIE_NAME "s"
+
+/* Queues body (copied) with the security headers. Returns MHD_YES/MHD_NO. */
+enum MHD_Result http_send(struct MHD_Connection *c, unsigned status, const char *content_type,
+			  const void *body, size_t len, const char *set_cookie,
+			  const char *location);
+enum MHD_Result http_send_html(struct MHD_Connection *c, unsigned status, const struct buf *b,
+			       const char *set_cookie);
+enum MHD_Result http_send_json(struct MHD_Connection *c, unsigned status, const struct buf *b);
+/* A small JSON error: {"error":"code","message":"..."} */
+enum MHD_Result http_send_json_error(struct MHD_Connection *c, unsigned status, const char *code,
+				     const char *message);
+/* 303 See Other to a local path. */
+enum MHD_Result http_redirect(struct MHD_Connection *c, const char *path, const char *set_cookie);
+
+/* Header / query / cookie values (NULL when absent). */
+const char *http_header(struct MHD_Connection *c, const char *name);
+const char *http_query(struct MHD_Connection *c, const char *name);
+const char *http_cookie(struct MHD_Connection *c, const char *name);
+
+/*
+ * Formats the Set-Cookie value for the session cookie (HttpOnly,
+ * SameSite=Strict, Path=/, no Expires: it ends with the browser session);
+ * an empty token clears it.
+ */
+int http_session_cookie(char *out, size_t cap, const char *token, int secure);
+
+/* Parses a decimal uint64 strictly (no sign, no spaces). Returns 0 or -1. */
+int http_parse_u64(const char *s, uint64_t *out);
+
+#endif

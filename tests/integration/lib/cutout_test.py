@@ -1,0 +1,171 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Shared helpers of the integration tests: TAP output, a throwaway instance,
+a running `cutout serve`, and a small HTTP client (standard library only)."""
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+CUTOUT = os.environ.get("CUTOUT", "build/src/app/cutout")
+ROOT = os.environ.get("CUTOUT_ROOT", os.getcwd())
+
+_n = 0
+_failed = 0
+
+
+def ok(cond, desc):
+    global _n, _failed
+    _n += 1
+    print(("ok %d - %s" if cond else "not ok %d - %s") % (_n, desc), flush=True)
+    if not cond:
+        _failed += 1
+    return cond
+
+
+def skip(desc):
+    global _n
+    _n += 1
+    print("ok %d # SKIP %s" % (_n, desc), flush=True)
+
+
+def diag(msg):
+    for line in str(msg).splitlines():
+        print("# " + line, flush=True)
+
+
+def done():
+    print("1..%d" % _n, flush=True)
+    sys.exit(1 if _failed else 0)
+
+
+def run(args, env=None, input=None, check=False, timeout=120):
+    e = dict(os.environ)
+    if env:
+        e.update(env)
+    p = subprocess.run([CUTOUT] + args, env=e, input=input, capture_output=True,
+                       timeout=timeout)
+    if check and p.returncode != 0:
+        raise RuntimeError("cutout %s failed: %s" % (" ".join(args), p.stderr.decode()))
+    return p
+
+
+# Fast key derivation for tests; production defaults are far higher.
+FAST_CONF = {
+    "argon2_opslimit": "1",
+    "argon2_memlimit": "8M",
+}
+
+
+def make_instance(conf=None):
+    """Creates an instance in a temporary directory; returns its path."""
+    base = tempfile.mkdtemp(prefix="cutout-test-")
+    d = os.path.join(base, "inst")
+    run(["init", d, "--organisation", "Test Org"], check=True)
+    settings = dict(FAST_CONF)
+    settings.update(conf or {})
+    path = os.path.join(d, "cutout.conf")
+    with open(path) as f:
+        lines = f.read().splitlines()
+    out = []
+    for line in lines:
+        m = re.match(r"\s*([a-z_0-9]+)\s*=", line)
+        if m and m.group(1) in settings:
+            continue
+        out.append(line)
+    for k, v in settings.items():
+        out.append("%s = %s" % (k, v))
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+    return d
+
+
+class Server:
+    """`cutout serve DIR` on a free loopback port; stops by itself."""
+
+    def __init__(self, instance, extra=None):
+        self.instance = instance
+        self.log = open(os.path.join(os.path.dirname(instance), "serve.log"), "w+b")
+        self.proc = subprocess.Popen(
+            [CUTOUT, "serve", instance, "--intake-listen", "127.0.0.1:0"] + (extra or []),
+            stdout=subprocess.PIPE, stderr=self.log)
+        self.port = None
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            line = self.proc.stdout.readline().decode()
+            if not line:
+                break
+            m = re.search(r"intake: http://127\.0\.0\.1:(\d+)/", line)
+            if m:
+                self.port = int(m.group(1))
+                break
+        if self.port is None:
+            self.stop()
+            raise RuntimeError("server did not start")
+
+    def conn(self):
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+
+    def request(self, method, path, body=None, headers=None):
+        c = self.conn()
+        try:
+            c.request(method, path, body=body, headers=headers or {})
+            r = c.getresponse()
+            data = r.read()
+            return r.status, dict((k.lower(), v) for k, v in r.getheaders()), data
+        finally:
+            c.close()
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
+
+
+def multipart(fields, files=(), boundary=None):
+    """fields: [(name, str)], files: [(name, filename, bytes, type)] -> (body, content_type)."""
+    b = boundary or "----cutouttest" + secrets.token_hex(8)
+    out = []
+    for name, value in fields:
+        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n" % (b, name)).encode())
+        out.append(value.encode() if isinstance(value, str) else value)
+        out.append(b"\r\n")
+    for name, filename, data, ctype in files:
+        fn = filename.replace("\\", "\\\\").replace('"', '\\"')
+        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\n"
+                    "Content-Type: %s\r\n\r\n" % (b, name, fn, ctype)).encode())
+        out.append(data)
+        out.append(b"\r\n")
+    out.append(("--%s--\r\n" % b).encode())
+    return b"".join(out), "multipart/form-data; boundary=%s" % b
+
+
+def api_json(server, method, path, token=None, body=None, ctype=None):
+    h = {}
+    if token:
+        h["Authorization"] = "Bearer " + token
+    if ctype:
+        h["Content-Type"] = ctype
+    st, hd, data = server.request(method, path, body=body, headers=h)
+    try:
+        j = json.loads(data) if data else None
+    except ValueError:
+        j = None
+    return st, j, hd
+
+
+def cleanup(instance):
+    shutil.rmtree(os.path.dirname(instance), ignore_errors=True)
