@@ -416,11 +416,6 @@ static int on_part_end(void *ctx)
 	return 0;
 }
 
-static const struct mp_callbacks upload_callbacks = {
-	.part_begin = on_part_begin,
-	.part_data = on_part_data,
-	.part_end = on_part_end,
-};
 
 /* Checks and opens an upload before any of its body is read. Returns 0 or an HTTP status. */
 static unsigned upload_begin(struct req *r, struct MHD_Connection *c)
@@ -435,7 +430,8 @@ static unsigned upload_begin(struct req *r, struct MHD_Connection *c)
 	if (!r->api && !csrf_ok(r, http_query(c, "csrf")))
 		return 403;
 	const char *ct = http_header(c, "Content-Type");
-	if (ct == NULL || mp_boundary_from_content_type(ct, boundary, sizeof boundary) != 0)
+	if (ct == NULL ||
+	    multipart_boundary_from_content_type(ct, boundary, sizeof boundary) != MP_OK)
 		return 415;
 	int have_len = content_length(c, &len);
 	if (have_len < 0)
@@ -451,10 +447,13 @@ static unsigned upload_begin(struct req *r, struct MHD_Connection *c)
 	if (ir != INTAKE_OK)
 		return status_of(ir);
 	buf_init(&r->message, lim->max_message_bytes * 4);
-	struct mp_limits ml;
-	mp_limits_default(&ml);
-	ml.max_parts = lim->max_files + 8;
-	if (mp_new(boundary, &ml, &upload_callbacks, r, &r->mp) != MP_OK)
+	struct mp_limits ml = {.max_parts = (size_t)lim->max_files + 8};
+	struct mp_callbacks cb = {.part_begin = on_part_begin,
+				  .part_data = on_part_data,
+				  .part_end = on_part_end,
+				  .ctx = r};
+	r->mp = malloc(sizeof *r->mp);
+	if (r->mp == NULL || mp_init(r->mp, boundary, &cb, &ml) != MP_OK)
 		return 500;
 	return 0;
 }
@@ -464,7 +463,9 @@ static enum MHD_Result upload_finish(struct MHD_Connection *c, struct req *r)
 	store_id id = 0;
 	if (r->err_status == 0) {
 		enum mp_result mr = mp_finish(r->mp);
-		if (mr != MP_OK)
+		if (mr == MP_ERR_ABORTED && r->err_status != 0)
+			; /* a callback already said why */
+		else if (mr != MP_OK)
 			fail(r, 400, "malformed_multipart");
 	}
 	if (r->err_status == 0 && r->message.len > 0) {
@@ -503,8 +504,18 @@ static enum MHD_Result upload_finish(struct MHD_Connection *c, struct req *r)
 static struct form *body_form(struct req *r)
 {
 	struct form *f = NULL;
-	if (form_parse(r->body.data != NULL ? (const char *)r->body.data : "", r->body.len, &f) !=
-	    FORM_OK) {
+	struct form_limits lim = form_default_limits;
+	lim.max_body = FORM_MAX;
+	lim.max_fields = 16;
+	lim.max_value = FORM_MAX;
+	f = calloc(1, sizeof *f);
+	if (f == NULL) {
+		fail(r, 500, NULL);
+		return NULL;
+	}
+	if (form_parse(f, r->body.data != NULL ? (const char *)r->body.data : "", r->body.len,
+		       &lim) != FORM_OK) {
+		free(f);
 		fail(r, 400, "malformed_form");
 		return NULL;
 	}
@@ -825,7 +836,8 @@ static enum MHD_Result finish(struct MHD_Connection *c, struct req *r)
 		break;
 	}
 out:
-	form_free(&f);
+	form_release(f);
+	free(f);
 	return res;
 }
 
@@ -923,7 +935,7 @@ static void body_data(struct req *r, const char *data, size_t n)
 	if (r->err_status != 0)
 		return;
 	if (r->mp != NULL) {
-		if (mp_feed(r->mp, (const uint8_t *)data, n) != MP_OK)
+		if (mp_feed(r->mp, data, n) != MP_OK)
 			fail(r, 400, "malformed_multipart");
 		return;
 	}
@@ -968,7 +980,9 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 		return;
 	/* An upload not committed (client gone, refused) leaves nothing behind. */
 	intake_upload_free(&r->up);
-	mp_free(&r->mp);
+	if (r->mp != NULL)
+		sodium_memzero(r->mp, sizeof *r->mp);
+	free(r->mp);
 	free(r->file_name);
 	free(r->file_type);
 	buf_wipe_release(&r->message);

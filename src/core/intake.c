@@ -223,14 +223,22 @@ const struct intake_limits *intake_limits(const struct intake *in)
 
 /* ---- sources ---- */
 
-static enum intake_result derive(struct intake *in, const char *normalized, uint8_t lookup[32],
+/* Argon2id over the codename: lookup hash, secret and public key. */
+static enum intake_result derive(struct intake *in, const char *codename, uint8_t lookup[32],
 				 uint8_t sk[32], uint8_t pk[32])
 {
-	if (source_key_derive(normalized, strlen(normalized), in->salt, in->kdf.opslimit,
-			      in->kdf.memlimit, lookup, sk) != 0)
+	struct source_key *k = NULL;
+	enum source_key_result r =
+		source_key_derive(codename, in->salt, in->kdf.opslimit, in->kdf.memlimit, &k);
+	if (r == SOURCE_KEY_ERR_CODENAME)
+		return INTAKE_UNKNOWN;
+	if (r != SOURCE_KEY_OK)
 		return INTAKE_FAILED;
-	if (pk != NULL && crypto_scalarmult_base(pk, sk) != 0)
-		return INTAKE_FAILED;
+	memcpy(lookup, k->lookup, 32);
+	memcpy(sk, k->sk, 32);
+	if (pk != NULL)
+		memcpy(pk, k->pk, 32);
+	source_key_free(&k);
 	return INTAKE_OK;
 }
 
@@ -240,7 +248,7 @@ enum intake_result intake_source_create(struct intake *in, char *codename, size_
 	uint8_t lookup[32], pk[32];
 	enum intake_result rc = INTAKE_FAILED;
 	for (int attempt = 0; attempt < 3; attempt++) {
-		if (codename_generate(codename, cap) != 0)
+		if (codename_generate(codename, cap) != CODENAME_OK)
 			goto out;
 		if ((rc = derive(in, codename, lookup, sk, pk)) != INTAKE_OK)
 			goto out;
@@ -294,12 +302,20 @@ enum intake_result intake_source_login(struct intake *in, const char *codename, 
 		goto out;
 	}
 	/*
-	 * A malformed codename still costs one derivation, so that its answer
-	 * takes as long as a well-formed wrong one.
+	 * A malformed codename still costs one derivation (of a fixed, valid
+	 * stand-in), so that its answer takes as long as a well-formed wrong one.
 	 */
-	int valid = codename_normalize(codename, norm, INTAKE_CODENAME_MAX) == 0;
-	if (!valid)
-		memcpy(norm, "-", 2);
+	int valid = codename_normalize(codename, norm, INTAKE_CODENAME_MAX) == CODENAME_OK;
+	if (!valid) {
+		struct buf stand_in;
+		buf_init(&stand_in, INTAKE_CODENAME_MAX - 1);
+		for (uint32_t i = 0; i < CODENAME_NWORDS; i++)
+			if ((i > 0 && buf_append_byte(&stand_in, ' ') != BUF_OK) ||
+			    buf_append_str(&stand_in, codename_word(i)) != BUF_OK)
+				break;
+		memcpy(norm, buf_str(&stand_in), stand_in.len + 1);
+		buf_release(&stand_in);
+	}
 	if ((rc = derive(in, norm, lookup, sk, NULL)) != INTAKE_OK)
 		goto out;
 	if (!valid) {
