@@ -28,21 +28,22 @@
 #include <stdint.h>
 
 #define STORE_CHUNK_MAX (256 * 1024)
-#define STORE_META_MAX 4096       /* a meta value */
-#define STORE_LOOKUP_LEN 32       /* source lookup hash */
-#define STORE_PK_LEN 32           /* X25519 public key */
+#define STORE_META_MAX 4096 /* a meta value */
+#define STORE_LOOKUP_LEN 32 /* source lookup hash */
+#define STORE_PK_LEN 32     /* X25519 public key */
 #define STORE_MARKING_MAX 256
 
 enum store_result {
 	STORE_OK = 0,
 	STORE_NOT_FOUND,
-	STORE_EXISTS,   /* unique constraint (e.g. the same lookup hash twice) */
+	STORE_EXISTS, /* unique constraint (e.g. the same lookup hash twice) */
 	STORE_TOO_LARGE,
-	STORE_BUSY,     /* could not get the lock in time; the caller may retry or answer 503 */
-	STORE_CORRUPT,  /* schema too new, or inconsistent data */
-	STORE_IO,       /* the backend failed (disk full, I/O error) */
+	STORE_BUSY,    /* could not get the lock in time; the caller may retry or answer 503 */
+	STORE_CORRUPT, /* schema too new, or inconsistent data */
+	STORE_IO,      /* the backend failed (disk full, I/O error) */
 	STORE_NOMEM,
-	STORE_STOP,     /* an iteration callback asked to stop (not an error) */
+	STORE_STOP,        /* an iteration callback asked to stop (not an error) */
+	STORE_UNSUPPORTED, /* the location names a backend this build does not have */
 };
 
 const char *store_strerror(enum store_result r);
@@ -64,7 +65,7 @@ struct store_submission {
 	int32_t day;
 	store_id message_blob; /* age file of the message text; 0 if none */
 	int32_t nfiles;
-	int read;              /* seen by the desk */
+	int read; /* seen by the desk */
 	char marking[STORE_MARKING_MAX];
 };
 
@@ -99,58 +100,60 @@ struct store_backend {
 
 	/* meta: small key/value settings of the instance (salt, public keys, schema version) */
 	enum store_result (*meta_get)(struct store *s, const char *key, uint8_t *val, size_t cap,
-				      size_t *len);
+	                              size_t *len);
 	enum store_result (*meta_set)(struct store *s, const char *key, const uint8_t *val,
-				      size_t len);
+	                              size_t len);
 
 	/* blobs: create, append chunks in order, read back, delete (the bytes are overwritten) */
 	enum store_result (*blob_create)(struct store *s, store_id *out);
 	enum store_result (*blob_append)(struct store *s, store_id blob, const uint8_t *p,
-					 size_t n);
+	                                 size_t n);
 	enum store_result (*blob_read)(struct store *s, store_id blob, store_chunk_fn fn,
-				       void *ctx);
+	                               void *ctx);
 	enum store_result (*blob_size)(struct store *s, store_id blob, uint64_t *size);
 	enum store_result (*blob_delete)(struct store *s, store_id blob);
 
 	/* sources */
 	enum store_result (*source_create)(struct store *s, const uint8_t lookup[STORE_LOOKUP_LEN],
-					   const uint8_t pk[STORE_PK_LEN], int32_t day,
-					   store_id *out);
+	                                   const uint8_t pk[STORE_PK_LEN], int32_t day,
+	                                   store_id *out);
 	enum store_result (*source_find)(struct store *s, const uint8_t lookup[STORE_LOOKUP_LEN],
-					 struct store_source *out);
+	                                 struct store_source *out);
 	enum store_result (*source_get)(struct store *s, store_id id, struct store_source *out);
 	/* Deletes the source, its submissions, files, replies and all their blobs. */
 	enum store_result (*source_delete)(struct store *s, store_id id);
 	/* Newest activity first; offset/limit for paging. fn returns non-zero to stop. */
 	enum store_result (*source_list)(struct store *s, int64_t offset, int64_t limit,
-					 int (*fn)(void *ctx, const struct store_source *src),
-					 void *ctx);
+	                                 int (*fn)(void *ctx, const struct store_source *src),
+	                                 void *ctx);
 
-	/* submissions */
+	/*
+	 * submissions: commit claims the message and file blobs (each must be a
+	 * pending blob, referenced once, else STORE_NOT_FOUND). Listing is oldest first.
+	 */
 	enum store_result (*submission_commit)(struct store *s, store_id source_id, int32_t day,
-					       const char *marking, store_id message_blob,
-					       const struct store_new_file *files, size_t nfiles,
-					       store_id *out);
+	                                       const char *marking, store_id message_blob,
+	                                       const struct store_new_file *files, size_t nfiles,
+	                                       store_id *out);
 	enum store_result (*submission_get)(struct store *s, store_id id,
-					    struct store_submission *out);
-	enum store_result (*submission_list)(struct store *s, store_id source_id, int64_t offset,
-					     int64_t limit,
-					     int (*fn)(void *ctx, const struct store_submission *sub),
-					     void *ctx);
+	                                    struct store_submission *out);
+	enum store_result (*submission_list)(
+	        struct store *s, store_id source_id, int64_t offset, int64_t limit,
+	        int (*fn)(void *ctx, const struct store_submission *sub), void *ctx);
 	enum store_result (*submission_files)(struct store *s, store_id submission_id,
-					      int (*fn)(void *ctx, const struct store_file *f),
-					      void *ctx);
+	                                      int (*fn)(void *ctx, const struct store_file *f),
+	                                      void *ctx);
 	enum store_result (*submission_mark_read)(struct store *s, store_id id);
 	/* Submissions of a source made on one day (per-source quotas). */
 	enum store_result (*submission_count_day)(struct store *s, store_id source_id, int32_t day,
-						  int64_t *count);
+	                                          int64_t *count);
 
-	/* replies */
+	/* replies (the blob is claimed as by submission_commit); listing is oldest first */
 	enum store_result (*reply_add)(struct store *s, store_id source_id, int32_t day,
-				       store_id blob, store_id *out);
+	                               store_id blob, store_id *out);
 	enum store_result (*reply_list)(struct store *s, store_id source_id,
-					int (*fn)(void *ctx, const struct store_reply *r),
-					void *ctx);
+	                                int (*fn)(void *ctx, const struct store_reply *r),
+	                                void *ctx);
 	/* Deletes the reply (and its blob) only if it belongs to source_id. */
 	enum store_result (*reply_delete)(struct store *s, store_id source_id, store_id id);
 };
@@ -168,7 +171,7 @@ struct store {
 
 /* Opens "sqlite:PATH" or a plain PATH (SQLite). Creates and migrates the schema. */
 __attribute__((warn_unused_result)) enum store_result store_open(const char *location,
-								   struct store **out);
+                                                                 struct store **out);
 void store_close(struct store **s);
 
 /* Today as days since 1970-01-01 UTC: the only time the store ever keeps. */
