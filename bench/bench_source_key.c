@@ -96,9 +96,9 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 5; i++) {
 		double t0 = now();
 		if (crypto_pwhash(out, sizeof out, cn, strlen(cn), g_salt,
-				  crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE,
-				  crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE,
-				  crypto_pwhash_ALG_ARGON2ID13) != 0)
+		                  crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE,
+		                  crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE,
+		                  crypto_pwhash_ALG_ARGON2ID13) != 0)
 			return 1;
 		double t = now() - t0;
 		if (t < ref)
@@ -108,8 +108,8 @@ int main(int argc, char **argv)
 	sodium_memzero(out, sizeof out);
 	printf("one derivation (opslimit %llu, memlimit %zu MiB): %.1f ms (best of 5)\n",
 	       (unsigned long long)g_ops, g_mem >> 20, best * 1e3);
-	printf("reference crypto_pwhash interactive (2, 64 MiB): %.1f ms; ratio %.2f\n",
-	       ref * 1e3, best / ref);
+	printf("reference crypto_pwhash interactive (2, 64 MiB): %.1f ms; ratio %.2f\n", ref * 1e3,
+	       best / ref);
 
 	pthread_t th[64];
 	long counts[64] = {0};

@@ -5,5 +5,7 @@
 
 extern const char age_help[];
 int age_main(int argc, char **argv);
+extern const char init_help[];
+int init_main(int argc, char **argv);
 
 #endif

@@ -29,6 +29,7 @@ static const char version_help[] = "usage: cutout version\n"
 const struct cli_command cli_commands[] = {
 	{"age", "encrypt, decrypt and make keys in the age v1 format", age_help, age_main},
 	{"help", "show the commands, or the help of one", help_help, help_main},
+	{"init", "create a new instance directory", init_help, init_main},
 	{"version", "print the version", version_help, version_main},
 	{NULL, NULL, NULL, NULL},
 };

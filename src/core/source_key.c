@@ -10,8 +10,7 @@
 #include "lib/banned.h"
 
 /* BLAKE2b personalisation: exactly crypto_generichash_blake2b_PERSONALBYTES (16). */
-static const uint8_t lookup_personal[crypto_generichash_blake2b_PERSONALBYTES] =
-	"cutout-lookup-v1";
+static const uint8_t lookup_personal[crypto_generichash_blake2b_PERSONALBYTES] = "cutout-lookup-v1";
 
 const char *source_key_strerror(enum source_key_result r)
 {
@@ -31,9 +30,9 @@ const char *source_key_strerror(enum source_key_result r)
 }
 
 enum source_key_result source_key_derive(const char *codename,
-					 const uint8_t salt[static SOURCE_KEY_SALT_LEN],
-					 uint64_t opslimit, size_t memlimit,
-					 struct source_key **out)
+                                         const uint8_t salt[static SOURCE_KEY_SALT_LEN],
+                                         uint64_t opslimit, size_t memlimit,
+                                         struct source_key **out)
 {
 	_Static_assert(SOURCE_KEY_SALT_LEN == crypto_pwhash_argon2id_SALTBYTES, "salt length");
 	enum source_key_result rc = SOURCE_KEY_OK;
@@ -59,12 +58,12 @@ enum source_key_result source_key_derive(const char *codename,
 		goto out;
 	}
 	if (crypto_pwhash(seed, 64, norm, strlen(norm), salt, opslimit, memlimit,
-			  crypto_pwhash_ALG_ARGON2ID13) != 0) {
+	                  crypto_pwhash_ALG_ARGON2ID13) != 0) {
 		rc = SOURCE_KEY_ERR_NOMEM; /* libsodium fails here only for lack of memory */
 		goto out;
 	}
-	if (crypto_generichash_blake2b_salt_personal(k->lookup, sizeof k->lookup, seed, 32, NULL,
-						     0, NULL, lookup_personal) != 0) {
+	if (crypto_generichash_blake2b_salt_personal(k->lookup, sizeof k->lookup, seed, 32, NULL, 0,
+	                                             NULL, lookup_personal) != 0) {
 		rc = SOURCE_KEY_ERR_CRYPTO;
 		goto out;
 	}

@@ -55,7 +55,7 @@ const char *source_key_strerror(enum source_key_result r);
  */
 __attribute__((warn_unused_result)) enum source_key_result
 source_key_derive(const char *codename, const uint8_t salt[static SOURCE_KEY_SALT_LEN],
-		  uint64_t opslimit, size_t memlimit, struct source_key **out);
+                  uint64_t opslimit, size_t memlimit, struct source_key **out);
 
 /* Wipes and frees *k; sets *k to NULL. Accepts NULL. */
 void source_key_free(struct source_key **k);

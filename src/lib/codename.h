@@ -32,10 +32,10 @@
 
 enum codename_result {
 	CODENAME_OK = 0,
-	CODENAME_ERR_SPACE,     /* the output buffer is too small (a bug) */
-	CODENAME_ERR_COUNT,     /* not exactly seven words */
-	CODENAME_ERR_WORD,      /* a word that is not in the list */
-	CODENAME_ERR_TOO_LONG,  /* the input is longer than CODENAME_INPUT_MAX */
+	CODENAME_ERR_SPACE,    /* the output buffer is too small (a bug) */
+	CODENAME_ERR_COUNT,    /* not exactly seven words */
+	CODENAME_ERR_WORD,     /* a word that is not in the list */
+	CODENAME_ERR_TOO_LONG, /* the input is longer than CODENAME_INPUT_MAX */
 };
 
 const char *codename_strerror(enum codename_result r);
@@ -52,8 +52,8 @@ __attribute__((warn_unused_result)) enum codename_result codename_generate(char 
  * collapsed to one space, trimmed. Errors: CODENAME_ERR_COUNT when there are
  * not seven words, else CODENAME_ERR_WORD when one is not in the list.
  */
-__attribute__((warn_unused_result)) enum codename_result
-codename_normalize(const char *in, char *out, size_t cap);
+__attribute__((warn_unused_result)) enum codename_result codename_normalize(const char *in,
+                                                                            char *out, size_t cap);
 
 /* The word with index i (< CODENAME_LIST_SIZE), or NULL. */
 const char *codename_word(uint32_t i);

@@ -36,39 +36,39 @@ static const char *const schemes[] = {"uk", "us", "tlp", NULL};
 #define GIB (1024ull * MIB)
 
 static const struct key keys[] = {
-	{"organisation", KEY_STRING, offsetof(struct conf, organisation), CONF_ORG_MAX, 0, 0, NULL,
-	 "The organisation's name, shown to sources on the landing page.\n"
-	 "Printable UTF-8, at most 128 bytes."},
-	{"intake_listen", KEY_LISTEN, offsetof(struct conf, intake_listen), 0, 0, 0, NULL,
-	 "Where `cutout intake` (the sources' door) listens: HOST:PORT.\n"
-	 "Keep it on loopback and publish it as a Tor onion service."},
-	{"desk_listen", KEY_LISTEN, offsetof(struct conf, desk_listen), 0, 0, 0, NULL,
-	 "Where `cutout desk` (the officers' door) listens: HOST:PORT."},
-	{"max_message_chars", KEY_INT, offsetof(struct conf, max_message_chars), 0, 1, 10000000,
-	 NULL, "The longest message a source may send, in characters (1..10000000)."},
-	{"max_upload_bytes", KEY_SIZE, offsetof(struct conf, max_upload_bytes), 0, 1, 1024 * GIB,
-	 NULL,
-	 "The largest total upload of one submission, in bytes; suffixes K, M, G\n"
-	 "(powers of 1024). At most 1024G."},
-	{"max_files_per_submission", KEY_INT, offsetof(struct conf, max_files_per_submission), 0, 0,
-	 1000, NULL, "The most files one submission may carry (0..1000; 0: messages only)."},
-	{"submissions_per_source_per_day", KEY_INT,
-	 offsetof(struct conf, submissions_per_source_per_day), 0, 1, 100000, NULL,
-	 "The most submissions one source may make in a day, UTC (1..100000)."},
-	{"session_idle_seconds", KEY_INT, offsetof(struct conf, session_idle_seconds), 0, 30, 86400,
-	 NULL, "A session (source or officer) ends after this many idle seconds (30..86400)."},
-	{"argon2_opslimit", KEY_INT, offsetof(struct conf, argon2_opslimit), 0, 1, 32, NULL,
-	 "Argon2id passes when deriving a source's keys from the codename (1..32).\n"
-	 "Changing it (or argon2_memlimit) after sources exist locks them all out."},
-	{"argon2_memlimit", KEY_SIZE, offsetof(struct conf, argon2_memlimit), 0, 8 * MIB, 4 * GIB,
-	 NULL,
-	 "Argon2id memory per derivation, in bytes with suffix K, M or G (8M..4G).\n"
-	 "Each concurrent login or new source holds this much memory."},
-	{"default_marking", KEY_STRING, offsetof(struct conf, default_marking), CONF_MARKING_MAX, 0,
-	 0, NULL, "The marking given to new submissions, e.g. SECRET//SOURCE."},
-	{"scheme", KEY_CHOICE, offsetof(struct conf, scheme), CONF_SCHEME_MAX, 0, 0, schemes,
-	 "The marking scheme: uk (OFFICIAL < SECRET < TOP SECRET), us\n"
-	 "(UNCLASSIFIED < CONFIDENTIAL < SECRET < TOP SECRET) or tlp (TLP 2.0)."},
+        {"organisation", KEY_STRING, offsetof(struct conf, organisation), CONF_ORG_MAX, 0, 0, NULL,
+         "The organisation's name, shown to sources on the landing page.\n"
+         "Printable UTF-8, at most 128 bytes."},
+        {"intake_listen", KEY_LISTEN, offsetof(struct conf, intake_listen), 0, 0, 0, NULL,
+         "Where `cutout intake` (the sources' door) listens: HOST:PORT.\n"
+         "Keep it on loopback and publish it as a Tor onion service."},
+        {"desk_listen", KEY_LISTEN, offsetof(struct conf, desk_listen), 0, 0, 0, NULL,
+         "Where `cutout desk` (the officers' door) listens: HOST:PORT."},
+        {"max_message_chars", KEY_INT, offsetof(struct conf, max_message_chars), 0, 1, 10000000,
+         NULL, "The longest message a source may send, in characters (1..10000000)."},
+        {"max_upload_bytes", KEY_SIZE, offsetof(struct conf, max_upload_bytes), 0, 1, 1024 * GIB,
+         NULL,
+         "The largest total upload of one submission, in bytes; suffixes K, M, G\n"
+         "(powers of 1024). At most 1024G."},
+        {"max_files_per_submission", KEY_INT, offsetof(struct conf, max_files_per_submission), 0, 0,
+         1000, NULL, "The most files one submission may carry (0..1000; 0: messages only)."},
+        {"submissions_per_source_per_day", KEY_INT,
+         offsetof(struct conf, submissions_per_source_per_day), 0, 1, 100000, NULL,
+         "The most submissions one source may make in a day, UTC (1..100000)."},
+        {"session_idle_seconds", KEY_INT, offsetof(struct conf, session_idle_seconds), 0, 30, 86400,
+         NULL, "A session (source or officer) ends after this many idle seconds (30..86400)."},
+        {"argon2_opslimit", KEY_INT, offsetof(struct conf, argon2_opslimit), 0, 1, 32, NULL,
+         "Argon2id passes when deriving a source's keys from the codename (1..32).\n"
+         "Changing it (or argon2_memlimit) after sources exist locks them all out."},
+        {"argon2_memlimit", KEY_SIZE, offsetof(struct conf, argon2_memlimit), 0, 8 * MIB, 4 * GIB,
+         NULL,
+         "Argon2id memory per derivation, in bytes with suffix K, M or G (8M..4G).\n"
+         "Each concurrent login or new source holds this much memory."},
+        {"default_marking", KEY_STRING, offsetof(struct conf, default_marking), CONF_MARKING_MAX, 0,
+         0, NULL, "The marking given to new submissions, e.g. SECRET//SOURCE."},
+        {"scheme", KEY_CHOICE, offsetof(struct conf, scheme), CONF_SCHEME_MAX, 0, 0, schemes,
+         "The marking scheme: uk (OFFICIAL < SECRET < TOP SECRET), us\n"
+         "(UNCLASSIFIED < CONFIDENTIAL < SECRET < TOP SECRET) or tlp (TLP 2.0)."},
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -164,16 +164,16 @@ static int is_printable_utf8(const char *v, size_t n)
 }
 
 static enum conf_result check_string(const struct key *k, const char *v, size_t n, int line,
-				     struct conf_error *err)
+                                     struct conf_error *err)
 {
 	if (n == 0)
 		return fail(err, CONF_ERR_VALUE, line, "%s: empty value", k->name);
 	if (n > k->max_len)
 		return fail(err, CONF_ERR_VALUE, line, "%s: longer than %zu bytes", k->name,
-			    k->max_len);
+		            k->max_len);
 	if (!is_printable_utf8(v, n))
 		return fail(err, CONF_ERR_VALUE, line,
-			    "%s: not printable UTF-8 (control character or bad encoding)", k->name);
+		            "%s: not printable UTF-8 (control character or bad encoding)", k->name);
 	if (v[0] == ' ' || v[0] == '\t' || v[n - 1] == ' ' || v[n - 1] == '\t')
 		return fail(err, CONF_ERR_VALUE, line, "%s: leading or trailing blank", k->name);
 	return CONF_OK;
@@ -198,20 +198,19 @@ static int parse_u64(const char *v, size_t n, uint64_t *out)
 }
 
 static enum conf_result parse_int(const struct key *k, const char *v, size_t n, int line,
-				  struct conf *c, struct conf_error *err)
+                                  struct conf *c, struct conf_error *err)
 {
 	uint64_t x;
 	if (parse_u64(v, n, &x) != 0 || x < k->min || x > k->max)
-		return fail(err, CONF_ERR_VALUE, line,
-			    "%s: want a whole number from %llu to %llu", k->name,
-			    (unsigned long long)k->min, (unsigned long long)k->max);
+		return fail(err, CONF_ERR_VALUE, line, "%s: want a whole number from %llu to %llu",
+		            k->name, (unsigned long long)k->min, (unsigned long long)k->max);
 	int64_t val = (int64_t)x;
 	memcpy((char *)c + k->off, &val, sizeof val);
 	return CONF_OK;
 }
 
 static enum conf_result parse_size(const struct key *k, const char *v, size_t n, int line,
-				   struct conf *c, struct conf_error *err)
+                                   struct conf *c, struct conf_error *err)
 {
 	uint64_t mult = 1, x;
 	if (n > 0) {
@@ -237,15 +236,15 @@ static enum conf_result parse_size(const struct key *k, const char *v, size_t n,
 	if (parse_u64(v, n, &x) != 0 || x > UINT64_MAX / mult || x * mult < k->min ||
 	    x * mult > k->max)
 		return fail(err, CONF_ERR_VALUE, line,
-			    "%s: want a size from %llu to %llu bytes (suffix K, M or G allowed)",
-			    k->name, (unsigned long long)k->min, (unsigned long long)k->max);
+		            "%s: want a size from %llu to %llu bytes (suffix K, M or G allowed)",
+		            k->name, (unsigned long long)k->min, (unsigned long long)k->max);
 	x *= mult;
 	memcpy((char *)c + k->off, &x, sizeof x);
 	return CONF_OK;
 }
 
 static enum conf_result parse_choice(const struct key *k, const char *v, size_t n, int line,
-				     struct conf *c, struct conf_error *err)
+                                     struct conf *c, struct conf_error *err)
 {
 	for (const char *const *ch = k->choices; *ch != NULL; ch++) {
 		if (strlen(*ch) == n && memcmp(*ch, v, n) == 0) {
@@ -272,7 +271,7 @@ static int is_hostname(const char *h, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		char ch = h[i];
 		int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-			 (ch >= '0' && ch <= '9') || ch == '-' || ch == '.';
+		         (ch >= '0' && ch <= '9') || ch == '-' || ch == '.';
 		if (!ok || (ch == '.' && h[i + 1] == '.'))
 			return 0;
 	}
@@ -280,7 +279,7 @@ static int is_hostname(const char *h, size_t n)
 }
 
 static enum conf_result parse_listen(const struct key *k, const char *v, size_t n, int line,
-				     struct conf *c, struct conf_error *err)
+                                     struct conf *c, struct conf_error *err)
 {
 	struct conf_listen l;
 	const char *host, *port;
@@ -319,7 +318,7 @@ static enum conf_result parse_listen(const struct key *k, const char *v, size_t 
 		plen = n - hlen - 1;
 		if (memchr(host, ':', hlen) != NULL)
 			return fail(err, CONF_ERR_VALUE, line,
-				    "%s: put an IPv6 address in brackets: [ADDR]:PORT", k->name);
+			            "%s: put an IPv6 address in brackets: [ADDR]:PORT", k->name);
 		if (hlen == 0 || hlen > CONF_HOST_MAX)
 			return fail(err, CONF_ERR_VALUE, line, "%s: bad host", k->name);
 		memcpy(tmp, host, hlen);
@@ -342,7 +341,7 @@ static enum conf_result parse_listen(const struct key *k, const char *v, size_t 
 }
 
 static enum conf_result set_value(const struct key *k, const char *v, size_t n, int line,
-				  struct conf *c, struct conf_error *err)
+                                  struct conf *c, struct conf_error *err)
 {
 	enum conf_result rc;
 	switch (k->type) {
@@ -392,7 +391,7 @@ enum conf_result conf_parse(const char *text, size_t len, struct conf *c, struct
 			n--; /* CRLF line ends */
 		if (n > CONF_LINE_MAX)
 			return fail(err, CONF_ERR_SYNTAX, line, "line longer than %d bytes",
-				    CONF_LINE_MAX);
+			            CONF_LINE_MAX);
 		if (memchr(s, 0, n) != NULL)
 			return fail(err, CONF_ERR_SYNTAX, line, "NUL byte");
 		while (n > 0 && is_blank(*s)) {
@@ -415,7 +414,7 @@ enum conf_result conf_parse(const char *text, size_t len, struct conf *c, struct
 			char ch = s[i];
 			if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_'))
 				return fail(err, CONF_ERR_SYNTAX, line,
-					    "bad key (keys are lower case letters, digits and _)");
+				            "bad key (keys are lower case letters, digits and _)");
 		}
 		const char *v = eq + 1;
 		size_t vlen = n - (size_t)(v - s);
@@ -429,17 +428,17 @@ enum conf_result conf_parse(const char *text, size_t len, struct conf *c, struct
 				break;
 		if (ki == NKEYS)
 			return fail(err, CONF_ERR_KEY, line, "unknown key '%.*s'",
-				    (int)(klen > 64 ? 64 : klen), s);
+			            (int)(klen > 64 ? 64 : klen), s);
 		if (seen[ki])
 			return fail(err, CONF_ERR_KEY, line, "%s: set again (first on line %d)",
-				    keys[ki].name, seen[ki]);
+			            keys[ki].name, seen[ki]);
 		seen[ki] = line;
 		if (vlen == 0)
 			return fail(err, CONF_ERR_VALUE, line, "%s: empty value", keys[ki].name);
 		for (size_t i = 0; i < vlen; i++)
 			if ((uint8_t)v[i] < 0x20 || v[i] == 0x7f)
 				return fail(err, CONF_ERR_VALUE, line, "%s: control character",
-					    keys[ki].name);
+				            keys[ki].name);
 		enum conf_result rc = set_value(&keys[ki], v, vlen, line, c, err);
 		if (rc != CONF_OK)
 			return rc;
@@ -456,7 +455,7 @@ enum conf_result conf_load(const char *path, struct conf *c, struct conf_error *
 	if (io_read_file(path, &b) != 0) {
 		if (errno == EFBIG)
 			rc = fail(err, CONF_ERR_TOO_LARGE, 0, "%s: larger than %d bytes", path,
-				  CONF_FILE_MAX);
+			          CONF_FILE_MAX);
 		else
 			rc = fail(err, CONF_ERR_IO, 0, "%s: %s", path, strerror(errno));
 		goto out;
@@ -468,7 +467,7 @@ out:
 }
 
 static enum conf_result emit(struct buf *out, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 static enum conf_result emit(struct buf *out, const char *fmt, ...)
 {
@@ -496,9 +495,9 @@ enum conf_result conf_format(const struct conf *c, struct buf *out)
 {
 	enum conf_result rc;
 	if ((rc = emit(out, "# cutout.conf: the configuration of a cutout instance.\n"
-			    "# One `key = value` per line; lines starting with # are comments.\n"
-			    "# Every key is optional; the values below are the defaults unless\n"
-			    "# `cutout init` was told otherwise.\n")) != CONF_OK)
+	                    "# One `key = value` per line; lines starting with # are comments.\n"
+	                    "# Every key is optional; the values below are the defaults unless\n"
+	                    "# `cutout init` was told otherwise.\n")) != CONF_OK)
 		return rc;
 	for (size_t i = 0; i < NKEYS; i++) {
 		const struct key *k = &keys[i];

@@ -57,11 +57,11 @@ struct conf {
 
 enum conf_result {
 	CONF_OK = 0,
-	CONF_ERR_SYNTAX,  /* a line that is not `key = value`, or too long */
-	CONF_ERR_KEY,     /* unknown or repeated key */
-	CONF_ERR_VALUE,   /* a value of the wrong type or out of range */
+	CONF_ERR_SYNTAX, /* a line that is not `key = value`, or too long */
+	CONF_ERR_KEY,    /* unknown or repeated key */
+	CONF_ERR_VALUE,  /* a value of the wrong type or out of range */
 	CONF_ERR_TOO_LARGE,
-	CONF_ERR_IO,      /* the file could not be read */
+	CONF_ERR_IO, /* the file could not be read */
 	CONF_ERR_NOMEM,
 };
 
@@ -79,11 +79,11 @@ conf_parse(const char *text, size_t len, struct conf *c, struct conf_error *err)
 
 /* Reads and parses the file at path. */
 __attribute__((warn_unused_result)) enum conf_result conf_load(const char *path, struct conf *c,
-								 struct conf_error *err);
+                                                               struct conf_error *err);
 
 /* Appends a complete, commented configuration file holding c's values to out. */
 __attribute__((warn_unused_result)) enum conf_result conf_format(const struct conf *c,
-								   struct buf *out);
+                                                                 struct buf *out);
 
 /*
  * Checks a value for the key `organisation` (so a command line can refuse it

@@ -89,7 +89,7 @@ static void test_list(void)
 	int all = 1;
 	for (uint32_t i = 0; i < CODENAME_LIST_SIZE; i += 97)
 		all &= codename_word_index(codename_word(i), strlen(codename_word(i))) ==
-			(int32_t)i;
+		       (int32_t)i;
 	T_OK(all, "codename_word_index finds sampled words at their index");
 	/* 7776^7 > 2^90: at least 90 bits */
 	unsigned __int128 space = 1;
@@ -169,36 +169,37 @@ static void test_normalize(void)
 	char out[CODENAME_BUFSIZE];
 	const char *canon = "abacus zoom yo-yo drop-down abdomen zoology abide";
 	T_CHECK(codename_normalize(canon, out, sizeof out) == CODENAME_OK &&
-		strcmp(out, canon) == 0);
+	        strcmp(out, canon) == 0);
 	T_CHECK(codename_normalize("  Abacus   ZOOM\tyo-yo\r\nDrop-Down abdomen  zoology ABIDE \n",
-				   out, sizeof out) == CODENAME_OK &&
-		strcmp(out, canon) == 0);
+	                           out, sizeof out) == CODENAME_OK &&
+	        strcmp(out, canon) == 0);
 	T_CHECK(codename_normalize("abacus zoom yo-yo drop-down abdomen zoology", out,
-				   sizeof out) == CODENAME_ERR_COUNT);
+	                           sizeof out) == CODENAME_ERR_COUNT);
 	T_CHECK(out[0] == 0);
 	T_CHECK(codename_normalize("abacus zoom yo-yo drop-down abdomen zoology abide abide", out,
-				   sizeof out) == CODENAME_ERR_COUNT);
+	                           sizeof out) == CODENAME_ERR_COUNT);
 	T_CHECK(codename_normalize("", out, sizeof out) == CODENAME_ERR_COUNT);
 	T_CHECK(codename_normalize(" \t\n ", out, sizeof out) == CODENAME_ERR_COUNT);
 	T_CHECK(codename_normalize("abacus zoom yo-yo drop-down abdomen zoology abidex", out,
-				   sizeof out) == CODENAME_ERR_WORD);
+	                           sizeof out) == CODENAME_ERR_WORD);
 	T_CHECK(out[0] == 0);
 	T_CHECK(codename_normalize("qwerty zoom yo-yo drop-down abdomen zoology abide", out,
-				   sizeof out) == CODENAME_ERR_WORD);
+	                           sizeof out) == CODENAME_ERR_WORD);
 	/* A count error wins over a word error. */
 	T_CHECK(codename_normalize("qwerty zoom", out, sizeof out) == CODENAME_ERR_COUNT);
 	/* Words longer than any in the list, non-ASCII, punctuation. */
 	T_CHECK(codename_normalize("abacusabacus zoom yo-yo drop-down abdomen zoology abide", out,
-				   sizeof out) == CODENAME_ERR_WORD);
-	T_CHECK(codename_normalize("\xc3\xa1""bacus zoom yo-yo drop-down abdomen zoology abide",
-				   out, sizeof out) == CODENAME_ERR_WORD);
+	                           sizeof out) == CODENAME_ERR_WORD);
+	T_CHECK(codename_normalize("\xc3\xa1"
+	                           "bacus zoom yo-yo drop-down abdomen zoology abide",
+	                           out, sizeof out) == CODENAME_ERR_WORD);
 	T_CHECK(codename_normalize("abacus, zoom yo-yo drop-down abdomen zoology abide", out,
-				   sizeof out) == CODENAME_ERR_WORD);
+	                           sizeof out) == CODENAME_ERR_WORD);
 	T_CHECK(codename_normalize("abacus zoom yo_yo drop-down abdomen zoology abide", out,
-				   sizeof out) == CODENAME_ERR_WORD);
+	                           sizeof out) == CODENAME_ERR_WORD);
 	/* Non-breaking space is not white space: one long unknown word. */
 	T_CHECK(codename_normalize("abacus\xc2\xa0zoom yo-yo drop-down abdomen zoology abide abide",
-				   out, sizeof out) == CODENAME_ERR_WORD);
+	                           out, sizeof out) == CODENAME_ERR_WORD);
 	char big[CODENAME_INPUT_MAX + 2];
 	memset(big, ' ', sizeof big - 1);
 	big[sizeof big - 1] = 0;
@@ -226,7 +227,7 @@ static void test_normalize(void)
 	longest[pos] = 0;
 	T_CHECK(pos == CODENAME_MAX);
 	T_CHECK(codename_normalize(longest, out, sizeof out) == CODENAME_OK &&
-		strlen(out) == CODENAME_MAX);
+	        strlen(out) == CODENAME_MAX);
 }
 
 int main(void)

@@ -25,8 +25,8 @@ static void expect(const char *text, enum conf_result rc, int line, const char *
 	enum conf_result got = parse(text);
 	(void)snprintf(want, sizeof want, "line %d: ", line);
 	int ok = got == rc && err.line == line &&
-		 (line == 0 || strncmp(err.msg, want, strlen(want)) == 0) &&
-		 strstr(err.msg, why) != NULL;
+	         (line == 0 || strncmp(err.msg, want, strlen(want)) == 0) &&
+	         strstr(err.msg, why) != NULL;
 	T_OK(ok, "error on line %d (%s): got rc %d line %d \"%s\"", line, why, (int)got, err.line,
 	     err.msg);
 }
@@ -50,20 +50,20 @@ static void test_defaults(void)
 static void test_good(void)
 {
 	const char *text = "# a comment\n"
-			   "\n"
-			   "   # an indented comment\n"
-			   "organisation = Team #1 \xc3\x84rzte\n"
-			   "\t intake_listen=[::1]:9000\r\n"
-			   "desk_listen = localhost:9001\n"
-			   "max_message_chars = 5000\n"
-			   "max_upload_bytes = 512M\n"
-			   "max_files_per_submission = 0\n"
-			   "submissions_per_source_per_day=7\n"
-			   "session_idle_seconds = 86400\n"
-			   "argon2_opslimit = 3\n"
-			   "argon2_memlimit = 131072k\n"
-			   "default_marking = OFFICIAL-SENSITIVE//SOURCE\n"
-			   "scheme = tlp"; /* no final newline */
+	                   "\n"
+	                   "   # an indented comment\n"
+	                   "organisation = Team #1 \xc3\x84rzte\n"
+	                   "\t intake_listen=[::1]:9000\r\n"
+	                   "desk_listen = localhost:9001\n"
+	                   "max_message_chars = 5000\n"
+	                   "max_upload_bytes = 512M\n"
+	                   "max_files_per_submission = 0\n"
+	                   "submissions_per_source_per_day=7\n"
+	                   "session_idle_seconds = 86400\n"
+	                   "argon2_opslimit = 3\n"
+	                   "argon2_memlimit = 131072k\n"
+	                   "default_marking = OFFICIAL-SENSITIVE//SOURCE\n"
+	                   "scheme = tlp"; /* no final newline */
 	T_CHECK(parse(text) == CONF_OK);
 	T_OK(strcmp(c.organisation, "Team #1 \xc3\x84rzte") == 0, "a # inside a value is kept");
 	T_CHECK(strcmp(c.intake_listen.host, "::1") == 0 && c.intake_listen.port == 9000);
@@ -86,7 +86,7 @@ static void test_good(void)
 	T_CHECK(conf_parse((const char *)b.data, b.len, &again, &err) == CONF_OK);
 	T_OK(memcmp(&first, &again, sizeof first) == 0, "format then parse gives the same conf");
 	T_OK(strstr(buf_str(&b), "intake_listen = [::1]:9000\n") != NULL &&
-		     strstr(buf_str(&b), "argon2_memlimit = 128M\n") != NULL,
+	             strstr(buf_str(&b), "argon2_memlimit = 128M\n") != NULL,
 	     "format writes IPv6 in brackets and sizes with suffixes");
 	buf_reset(&b);
 	struct conf d;
@@ -95,13 +95,18 @@ static void test_good(void)
 	T_OK(parse(buf_str(&b)) == CONF_OK && memcmp(&c, &d, sizeof d) == 0,
 	     "the default file parses to the defaults");
 	int documented = 1;
-	const char *names[] = {"organisation",	   "intake_listen",
-			       "desk_listen",	   "max_message_chars",
-			       "max_upload_bytes", "max_files_per_submission",
-			       "submissions_per_source_per_day",
-			       "session_idle_seconds", "argon2_opslimit",
-			       "argon2_memlimit",  "default_marking",
-			       "scheme"};
+	const char *names[] = {"organisation",
+	                       "intake_listen",
+	                       "desk_listen",
+	                       "max_message_chars",
+	                       "max_upload_bytes",
+	                       "max_files_per_submission",
+	                       "submissions_per_source_per_day",
+	                       "session_idle_seconds",
+	                       "argon2_opslimit",
+	                       "argon2_memlimit",
+	                       "default_marking",
+	                       "scheme"};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		char k[64];
 		(void)snprintf(k, sizeof k, "\n%s = ", names[i]);
@@ -180,7 +185,7 @@ static void test_errors(void)
 
 	const char nul[] = "scheme = uk\nscheme\0= us\n";
 	T_OK(conf_parse(nul, sizeof nul - 1, &c, &err) == CONF_ERR_SYNTAX && err.line == 2 &&
-		     strstr(err.msg, "line 2: NUL") != NULL,
+	             strstr(err.msg, "line 2: NUL") != NULL,
 	     "NUL byte names line 2 (%s)", err.msg);
 
 	static char longline[CONF_LINE_MAX + 64];
@@ -213,10 +218,10 @@ static void test_load(void)
 	T_CHECK(write(fd, text, sizeof text - 1) == (ssize_t)(sizeof text - 1));
 	close(fd);
 	T_CHECK(conf_load(path, &c, &err) == CONF_OK && strcmp(c.organisation, "From File") == 0 &&
-		c.max_files_per_submission == 3);
+	        c.max_files_per_submission == 3);
 	unlink(path);
 	T_CHECK(conf_load(path, &c, &err) == CONF_ERR_IO && err.line == 0 &&
-		strstr(err.msg, "No such file") != NULL);
+	        strstr(err.msg, "No such file") != NULL);
 	/* A file over 64 KiB is refused before parsing. */
 	fd = mkstemp(path);
 	if (fd >= 0) {

@@ -39,11 +39,11 @@ int main(void)
 	/* The derivation as specified, recomputed here. */
 	uint8_t seed[64], lookup[32];
 	const uint8_t personal[16] = {'c', 'u', 't', 'o', 'u', 't', '-', 'l',
-				      'o', 'o', 'k', 'u', 'p', '-', 'v', '1'};
+	                              'o', 'o', 'k', 'u', 'p', '-', 'v', '1'};
 	int ok = crypto_pwhash(seed, 64, cn, strlen(cn), salt, OPS, MEM,
-			       crypto_pwhash_ALG_ARGON2ID13) == 0 &&
-		 crypto_generichash_blake2b_salt_personal(lookup, 32, seed, 32, NULL, 0, NULL,
-							  personal) == 0;
+	                       crypto_pwhash_ALG_ARGON2ID13) == 0 &&
+	         crypto_generichash_blake2b_salt_personal(lookup, 32, seed, 32, NULL, 0, NULL,
+	                                                  personal) == 0;
 	T_OK(ok && a && memcmp(a->sk, seed + 32, 32) == 0, "sk = Argon2id(...)[32..64)");
 	T_OK(ok && a && memcmp(a->lookup, lookup, 32) == 0,
 	     "lookup = BLAKE2b(Argon2id(...)[0..32), personal cutout-lookup-v1)");
@@ -76,8 +76,8 @@ int main(void)
 
 	struct source_key *x = (struct source_key *)1;
 	T_CHECK(source_key_derive("not a codename", salt, OPS, MEM, &x) ==
-			SOURCE_KEY_ERR_CODENAME &&
-		x == NULL);
+	                SOURCE_KEY_ERR_CODENAME &&
+	        x == NULL);
 	T_CHECK(source_key_derive(cn, salt, 0, MEM, &x) == SOURCE_KEY_ERR_LIMITS && x == NULL);
 	T_CHECK(source_key_derive(cn, salt, OPS, 1024, &x) == SOURCE_KEY_ERR_LIMITS && x == NULL);
 
