@@ -132,7 +132,8 @@ static int write_buf(void *ctx, const uint8_t *p, size_t n)
 
 static int open_label(struct instance *inst, const struct opts *o, struct age_identity **id)
 {
-	char path[PATH_MAX], err[256];
+	char path[PATH_MAX];
+	struct instance_error err;
 	const char *ident = o->identity;
 	if (ident == NULL) {
 		int n = snprintf(path, sizeof path, "%s/admin-identity.txt", o->dir);
@@ -140,8 +141,8 @@ static int open_label(struct instance *inst, const struct opts *o, struct age_id
 			return cli_fail("inbox", "path too long");
 		ident = path;
 	}
-	if (instance_intake_identity(inst, ident, id, err, sizeof err) != 0)
-		return cli_fail("inbox", "%s", err);
+	if (instance_intake_identity(inst, ident, id, &err) != INSTANCE_OK)
+		return cli_fail("inbox", "%s", err.msg);
 	return 0;
 }
 
@@ -321,7 +322,10 @@ static struct intake *make_intake(struct instance *inst)
 				    (int)cf->max_files_per_submission,
 				    cf->submissions_per_source_per_day};
 	struct intake *in = NULL;
-	if (intake_new(instance_store(inst), instance_intake_pk(inst), instance_codename_salt(inst),
+	uint8_t label_pk[32], salt[INSTANCE_SALT_LEN];
+	instance_intake_label_pk(inst, label_pk);
+	instance_codename_salt(inst, salt);
+	if (intake_new(instance_store(inst), label_pk, salt,
 		       &kdf, &lim, cf->default_marking, &in) != INTAKE_OK)
 		return NULL;
 	return in;
@@ -443,9 +447,9 @@ int inbox_main(int argc, char **argv)
 	if (o.dir == NULL)
 		return cli_usage("inbox", "no instance directory (use -d DIR)");
 	struct instance *inst = NULL;
-	char err[256];
-	if (instance_open(o.dir, &inst, err, sizeof err) != 0)
-		return cli_fail("inbox", "%s", err);
+	struct instance_error err;
+	if (instance_open(o.dir, &inst, &err) != INSTANCE_OK)
+		return cli_fail("inbox", "%s", err.msg);
 	int rc;
 	switch (k) {
 	case 0:

@@ -93,10 +93,10 @@ static int run_intake(const char *cmd, const char *dir, const char *host, int ha
 	struct intake *in = NULL;
 	struct intake_door *door = NULL;
 	int rc = CLI_EXIT_FAIL;
-	char err[256];
+	struct instance_error err;
 
-	if (instance_open(dir, &inst, err, sizeof err) != 0)
-		return cli_fail(cmd, "%s", err);
+	if (instance_open(dir, &inst, &err) != INSTANCE_OK)
+		return cli_fail(cmd, "%s", err.msg);
 	const struct conf *cf = instance_conf(inst);
 	struct intake_kdf kdf = {.opslimit = (uint64_t)cf->argon2_opslimit,
 				 .memlimit = (size_t)cf->argon2_memlimit};
@@ -106,7 +106,10 @@ static int run_intake(const char *cmd, const char *dir, const char *host, int ha
 		.max_files = (int)cf->max_files_per_submission,
 		.submissions_per_day = cf->submissions_per_source_per_day,
 	};
-	if (intake_new(instance_store(inst), instance_intake_pk(inst), instance_codename_salt(inst),
+	uint8_t label_pk[32], salt[INSTANCE_SALT_LEN];
+	instance_intake_label_pk(inst, label_pk);
+	instance_codename_salt(inst, salt);
+	if (intake_new(instance_store(inst), label_pk, salt,
 		       &kdf, &lim, cf->default_marking, &in) != INTAKE_OK) {
 		cli_fail(cmd, "could not set up the intake");
 		goto out;
@@ -292,15 +295,13 @@ int demo_main(int argc, char **argv)
 		if (n < 0 || (size_t)n >= sizeof dir)
 			return cli_fail("demo", "path too long");
 	}
-	char err[256];
-	struct instance_init_options io;
-	instance_init_defaults(&io);
-	io.organisation = "cutout demo";
-	io.quiet = 1;
-	if (instance_init(dir, &io, err, sizeof err) != 0) {
+	struct instance_error err;
+	struct instance_options io = {.organisation = "cutout demo"};
+	struct instance_created created;
+	if (instance_init(dir, &io, &created, &err) != INSTANCE_OK) {
 		if (temporary)
 			(void)remove_tree(tmp);
-		return cli_fail("demo", "%s", err);
+		return cli_fail("demo", "%s", err.msg);
 	}
 	printf("cutout demo instance in %s\n"
 	       "  admin identity (opens submissions; keep it offline in real use):\n"

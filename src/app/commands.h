@@ -5,5 +5,16 @@
 
 extern const char age_help[];
 int age_main(int argc, char **argv);
+extern const char init_help[];
+int init_main(int argc, char **argv);
+
+extern const char serve_help[];
+int serve_main(int argc, char **argv);
+extern const char intake_help[];
+int intake_main(int argc, char **argv);
+extern const char demo_help[];
+int demo_main(int argc, char **argv);
+extern const char inbox_help[];
+int inbox_main(int argc, char **argv);
 
 #endif

@@ -69,37 +69,27 @@ static void esc_str(struct w *w, const char *s)
 }
 
 /*
- * A catalogue text, escaped, with its {placeholders} replaced by the escaped
- * values in vars (name, value pairs, NULL-terminated).
+ * A catalogue text through i18n_format (which escapes the text), its
+ * {placeholders} filled with values escaped here (name, value pairs,
+ * NULL-terminated).
  */
 static void text_vars(struct w *w, const char *key, const char *const *vars)
 {
-	const char *t = i18n_get(w->lang, key);
-	while (*t != 0 && !w->failed) {
-		const char *open = strchr(t, '{');
-		if (open == NULL) {
-			esc_str(w, t);
-			return;
-		}
-		const char *close = strchr(open, '}');
-		if (close == NULL) {
-			esc_str(w, t);
-			return;
-		}
-		esc(w, t, (size_t)(open - t));
-		size_t nlen = (size_t)(close - open - 1);
-		int found = 0;
-		for (const char *const *v = vars; v != NULL && v[0] != NULL; v += 2) {
-			if (strlen(v[0]) == nlen && memcmp(v[0], open + 1, nlen) == 0) {
-				esc_str(w, v[1]);
-				found = 1;
-				break;
-			}
-		}
-		if (!found)
-			esc(w, open, (size_t)(close - open + 1));
-		t = close + 1;
+	enum { MAXV = 4 };
+	const char *names[MAXV] = {0}, *values[MAXV] = {0};
+	struct buf escaped[MAXV];
+	size_t n = 0;
+	for (const char *const *v = vars; v != NULL && v[0] != NULL && n < MAXV; v += 2, n++) {
+		buf_init(&escaped[n], 4096);
+		names[n] = v[0];
+		if (html_escape(&escaped[n], v[1], strlen(v[1])) != BUF_OK)
+			w->failed = 1;
+		values[n] = buf_str(&escaped[n]);
 	}
+	if (!w->failed && i18n_format(w->b, w->lang, key, n, names, values) != I18N_OK)
+		w->failed = 1;
+	for (size_t i = 0; i < n; i++)
+		buf_release(&escaped[i]);
 }
 
 static void text(struct w *w, const char *key)
@@ -168,9 +158,10 @@ static void head(struct w *w, const struct page *p, const char *title_key)
 	raw(w, "</a><nav class=\"lang\" aria-label=\"");
 	text(w, "lang.label");
 	raw(w, "\">");
-	size_t n = i18n_language_count();
+	size_t n = 0;
+	const struct i18n_language *langs = i18n_languages(&n);
 	for (size_t i = 0; i < n; i++) {
-		const char *tag = i18n_language_tag(i);
+		const char *tag = langs[i].tag;
 		raw(w, "<a href=\"/lang?l=");
 		esc_str(w, tag);
 		raw(w, "&amp;next=");
@@ -180,7 +171,7 @@ static void head(struct w *w, const struct page *p, const char *title_key)
 		raw(w, "\" lang=\"");
 		esc_str(w, tag);
 		raw(w, "\">");
-		esc_str(w, i18n_language_name(i));
+		esc_str(w, langs[i].name);
 		raw(w, "</a>");
 	}
 	raw(w, "</nav>");

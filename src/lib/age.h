@@ -90,6 +90,12 @@ __attribute__((warn_unused_result)) enum age_err age_identity_format(const struc
 __attribute__((warn_unused_result)) enum age_err
 age_identity_recipient(const struct age_identity *id, struct age_recipient **out);
 void age_identity_free(struct age_identity **id);
+/*
+ * Parses an identity file as age-keygen writes it: '#' comments and blank
+ * lines, and exactly one AGE-SECRET-KEY-1... line. AGE_ERR_ARG otherwise.
+ */
+__attribute__((warn_unused_result)) enum age_err
+age_identity_from_text(const char *text, size_t n, struct age_identity **out);
 
 /* ---- encryption ---- */
 struct age_encryptor;

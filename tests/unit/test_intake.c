@@ -69,7 +69,7 @@ int main(void)
 	/* sources */
 	char codename[INTAKE_CODENAME_MAX], upper[INTAKE_CODENAME_MAX];
 	uint8_t sk[32], sk2[32];
-	store_id src = 0, src2 = 0;
+	store_id src = 0;
 	T_CHECK(intake_source_create(in, codename, sizeof codename, &src, sk) == INTAKE_OK);
 	T_CHECK(src > 0);
 	for (size_t i = 0; i <= strlen(codename); i++)

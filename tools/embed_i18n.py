@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: AGPL-3.0-or-later
-"""tools/embed.py: turns the message catalogues data/i18n/*.cat into C.
+"""tools/embed_i18n.py: turns the message catalogues data/i18n/*.cat into C.
 
-usage: tools/embed.py OUTPUT.c CATALOGUE_DIR
+usage: tools/embed_i18n.py OUTPUT.c CATALOGUE_DIR
 
 Adding a language is adding one file, data/i18n/<tag>.cat (the tag is the
 file name: a BCP 47 tag such as "ru" or "pt-BR"); no code changes. The

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * conf: the instance's configuration file (cutout.conf), parsed strictly.
+ *
+ * Format: one `key = value` per line; lines whose first non-blank character
+ * is `#` are comments; blank lines are ignored. A `#` after a value is part of
+ * the value (an organisation may be called "Team #1"). White space around the
+ * key and the value is trimmed. Every key is optional (a default applies) and
+ * may appear at most once. Unknown keys, bad values, control characters, NUL
+ * bytes, lines over CONF_LINE_MAX bytes and files over CONF_FILE_MAX bytes are
+ * errors; the error names the line (1-based; 0 for whole-file errors) and
+ * the reason.
+ *
+ * Value types: strings (printable, length-capped), integers in a range,
+ * sizes with an optional K/M/G suffix (binary: K = 1024), choices from a
+ * fixed set, and listen addresses "host:port" (IPv4, [IPv6] or a host name;
+ * port 1..65535).
+ *
+ * conf_format() writes a complete file documenting every key with a comment;
+ * parsing its output gives back the same struct conf.
+ */
+#ifndef CUTOUT_LIB_CONF_H
+#define CUTOUT_LIB_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/buf.h"
+
+#define CONF_FILE_MAX (64 * 1024)
+#define CONF_LINE_MAX 1024 /* bytes, without the newline */
+#define CONF_ORG_MAX 128
+#define CONF_MARKING_MAX 255
+#define CONF_SCHEME_MAX 15
+#define CONF_HOST_MAX 253
+#define CONF_ERR_MAX 200
+
+struct conf_listen {
+	char host[CONF_HOST_MAX + 1]; /* "127.0.0.1", "::1" (without brackets), "localhost" */
+	uint16_t port;
+};
+
+struct conf {
+	char organisation[CONF_ORG_MAX + 1]; /* shown on the landing page */
+	struct conf_listen intake_listen;
+	struct conf_listen desk_listen;
+	int64_t max_message_chars;
+	uint64_t max_upload_bytes;
+	int64_t max_files_per_submission;
+	int64_t submissions_per_source_per_day;
+	int64_t session_idle_seconds;
+	int64_t argon2_opslimit;
+	uint64_t argon2_memlimit;
+	char default_marking[CONF_MARKING_MAX + 1];
+	char scheme[CONF_SCHEME_MAX + 1]; /* "uk", "us" or "tlp" */
+};
+
+enum conf_result {
+	CONF_OK = 0,
+	CONF_ERR_SYNTAX, /* a line that is not `key = value`, or too long */
+	CONF_ERR_KEY,    /* unknown or repeated key */
+	CONF_ERR_VALUE,  /* a value of the wrong type or out of range */
+	CONF_ERR_TOO_LARGE,
+	CONF_ERR_IO, /* the file could not be read */
+	CONF_ERR_NOMEM,
+};
+
+struct conf_error {
+	int line; /* 1-based; 0 when the error is not about one line */
+	char msg[CONF_ERR_MAX];
+};
+
+/* Fills c with every key's default. */
+void conf_defaults(struct conf *c);
+
+/* Parses text (not NUL-terminated; len bytes) over the defaults into c. */
+__attribute__((warn_unused_result)) enum conf_result
+conf_parse(const char *text, size_t len, struct conf *c, struct conf_error *err);
+
+/* Reads and parses the file at path. */
+__attribute__((warn_unused_result)) enum conf_result conf_load(const char *path, struct conf *c,
+                                                               struct conf_error *err);
+
+/* Appends a complete, commented configuration file holding c's values to out. */
+__attribute__((warn_unused_result)) enum conf_result conf_format(const struct conf *c,
+                                                                 struct buf *out);
+
+/*
+ * Checks a value for the key `organisation` (so a command line can refuse it
+ * before writing a file). Returns CONF_OK or CONF_ERR_VALUE with err->msg set.
+ */
+__attribute__((warn_unused_result)) enum conf_result
+conf_check_organisation(const char *name, struct conf_error *err);
+
+#endif
