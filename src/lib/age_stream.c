@@ -31,8 +31,8 @@ struct age_stream {
 };
 
 enum age_err age_stream_new(const uint8_t file_key[static AGE_FILE_KEY_SIZE],
-			    const uint8_t nonce[static AGE_NONCE_SIZE], int encrypt, age_sink_fn sink,
-			    void *sink_ctx, struct age_stream **out)
+                            const uint8_t nonce[static AGE_NONCE_SIZE], int encrypt,
+                            age_sink_fn sink, void *sink_ctx, struct age_stream **out)
 {
 	enum age_err rc = AGE_ERR_NOMEM;
 	uint8_t *key = sodium_malloc(32);
@@ -50,7 +50,7 @@ enum age_err age_stream_new(const uint8_t file_key[static AGE_FILE_KEY_SIZE],
 		goto out;
 	rc = AGE_ERR_CRYPTO;
 	if (hkdf_sha256(key, 32, file_key, AGE_FILE_KEY_SIZE, nonce, AGE_NONCE_SIZE,
-			(const uint8_t *)"payload", 7) != 0)
+	                (const uint8_t *)"payload", 7) != 0)
 		goto out;
 	s->aead = aead_new(key, s->encrypt);
 	if (s->aead == NULL)

@@ -45,8 +45,8 @@ static int hex32(const char *s, uint8_t out[32])
 {
 	size_t bin_len = 0;
 	return sodium_hex2bin(out, 32, s, strlen(s), NULL, &bin_len, NULL) == 0 && bin_len == 32
-		       ? 0
-		       : -1;
+	               ? 0
+	               : -1;
 }
 
 static char *dup_str(const char *s)
@@ -133,7 +133,7 @@ static int parse_vec(struct buf *data, struct vec *v)
 				return -1;
 			v->compressed = 1;
 		} else if (strcmp(line, "armored") != 0 && strcmp(line, "file key") != 0 &&
-			   strcmp(line, "comment") != 0) {
+		           strcmp(line, "comment") != 0) {
 			return -1;
 		}
 	}
@@ -170,7 +170,7 @@ static enum age_err expect_code(const char *s)
 		return AGE_ERR_ARMOR;
 	if (strcmp(s, "no match") == 0)
 		return AGE_ERR_NO_MATCH;
-	return (enum age_err)-1;
+	return (enum age_err) - 1;
 }
 
 static int hash_write(void *ctx, const uint8_t *p, size_t n)
@@ -181,7 +181,7 @@ static int hash_write(void *ctx, const uint8_t *p, size_t n)
 
 /* Decrypts with pieces of irregular sizes (or all at once); returns the result. */
 static enum age_err run(const struct age_identity *const *ids, size_t nids, const struct vec *v,
-			int irregular, uint8_t hash[32])
+                        int irregular, uint8_t hash[32])
 {
 	static const size_t sizes[] = {1, 3, 17, 64, 2, 1000, 5, 65536, 7, 65553, 31, 4096, 130000};
 	crypto_hash_sha256_state st;
@@ -190,8 +190,8 @@ static enum age_err run(const struct age_identity *const *ids, size_t nids, cons
 	enum age_err rc = age_decrypt_begin(ids, nids, hash_write, &st, &d);
 	size_t off = 0, k = 0;
 	while (rc == AGE_OK && off < v->body_len) {
-		size_t take = irregular ? sizes[k++ % (sizeof sizes / sizeof sizes[0])]
-					: v->body_len;
+		size_t take =
+		        irregular ? sizes[k++ % (sizeof sizes / sizeof sizes[0])] : v->body_len;
 		if (take > v->body_len - off)
 			take = v->body_len - off;
 		rc = age_decrypt_update(d, v->body + off, take);
@@ -228,7 +228,7 @@ static void one(const char *dir, const char *name)
 			nids++;
 	for (size_t i = 0; i < v.npass; i++)
 		if (age_identity_scrypt(v.pass[i], strlen(v.pass[i]), AGE_SCRYPT_MAX_WORK_FACTOR,
-					&ids[nids]) == AGE_OK)
+		                        &ids[nids]) == AGE_OK)
 			nids++;
 	/* Only unsupported (hybrid) identities: a stand-in that matches nothing. */
 	if (nids == 0 && age_identity_generate(&ids[nids]) == AGE_OK)
@@ -240,7 +240,7 @@ static void one(const char *dir, const char *name)
 	enum age_err got2 = run((const struct age_identity *const *)ids, nids, &v, 0, h2);
 	/* Vectors that fail before the payload carry no `payload` hash. */
 	int hash_ok = !v.have_payload ||
-		      (memcmp(h1, v.payload, 32) == 0 && memcmp(h2, v.payload, 32) == 0);
+	              (memcmp(h1, v.payload, 32) == 0 && memcmp(h2, v.payload, 32) == 0);
 	if (hybrid)
 		hybrid_total++;
 	if (hybrid && got1 == AGE_ERR_NO_MATCH && got2 == AGE_ERR_NO_MATCH && want != got1) {
@@ -250,7 +250,10 @@ static void one(const char *dir, const char *name)
 	} else {
 		T_OK(got1 == want && got2 == want && hash_ok,
 		     "%s: %s (irregular: %s, whole: %s, payload hash %s)", name, v.expect,
-		     age_strerror(got1), age_strerror(got2), !v.have_payload ? "none" : hash_ok ? "ok" : "MISMATCH");
+		     age_strerror(got1), age_strerror(got2),
+		     !v.have_payload ? "none"
+		     : hash_ok       ? "ok"
+		                     : "MISMATCH");
 	}
 	for (size_t i = 0; i < nids; i++)
 		age_identity_free(&ids[i]);
