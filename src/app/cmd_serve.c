@@ -155,7 +155,7 @@ int intake_main(int argc, char **argv)
 	int have = 0, c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(intake_help, stdout);
@@ -221,7 +221,7 @@ int serve_main(int argc, char **argv)
 	int have = 0, c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(serve_help, stdout);
@@ -263,7 +263,7 @@ int demo_main(int argc, char **argv)
 	char *end;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+hp:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hp:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(demo_help, stdout);

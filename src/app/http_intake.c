@@ -28,6 +28,7 @@
 #define FORM_MAX 8192                /* an urlencoded form body */
 #define PAGE_MAX (4 * 1024 * 1024)   /* a rendered page (replies included) */
 #define MULTIPART_OVERHEAD (1 << 20) /* headers and boundaries around the content */
+#define DISCARD_MAX (16u << 20)      /* body bytes read and dropped after a refusal */
 
 struct intake_door {
 	struct MHD_Daemon *mhd;
@@ -89,6 +90,7 @@ struct req {
 	struct buf message;
 	int have_message;
 	/* the answer */
+	uint64_t discarded; /* body bytes dropped after a refusal */
 	unsigned err_status;
 	const char *err_code;
 	int responded;
@@ -340,6 +342,28 @@ static void format_day(int32_t day, char out[16])
 
 /* ---- multipart upload ---- */
 
+/*
+ * Browsers send '"', CR and LF in a file name as %22, %0D and %0A (WHATWG
+ * HTML, multipart/form-data encoding); other clients escape with '\\'.
+ * Decodes exactly those three escapes, in place.
+ */
+static void decode_browser_filename(char *s)
+{
+	char *o = s;
+	for (const char *p = s; *p != 0; p++) {
+		if (p[0] == '%' && p[1] == '2' && p[2] == '2') {
+			*o++ = '"';
+			p += 2;
+		} else if (p[0] == '%' && p[1] == '0' && (p[2] == 'D' || p[2] == 'A')) {
+			*o++ = p[2] == 'D' ? '\r' : '\n';
+			p += 2;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = 0;
+}
+
 static int on_part_begin(void *ctx, const char *name, const char *filename,
 			 const char *content_type)
 {
@@ -363,6 +387,7 @@ static int on_part_begin(void *ctx, const char *name, const char *filename,
 			fail(r, 500, NULL);
 			return 1;
 		}
+		decode_browser_filename(r->file_name);
 	}
 	return 0;
 }
@@ -959,10 +984,18 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	}
 	if (*size > 0) {
 		if (!r->responded) {
-			body_data(r, data, *size);
-			/* Refuse at once rather than reading the rest of a doomed upload. */
-			if (r->err_status != 0 && (r->err_status == 413 || r->err_status == 429))
-				(void)send_error(c, r, r->err_status, r->err_code, "refused");
+			if (r->err_status == 0)
+				body_data(r, data, *size);
+			else
+				r->discarded += *size;
+			/*
+			 * A refused body is read and dropped, so that the client
+			 * sees the answer (closing on a sender loses it); past
+			 * DISCARD_MAX the connection is answered and closed.
+			 */
+			if (r->err_status != 0 && r->discarded > DISCARD_MAX &&
+			    send_error(c, r, r->err_status, r->err_code, "refused") != MHD_YES)
+				return MHD_NO;
 		}
 		*size = 0;
 		return MHD_YES;
