@@ -409,15 +409,19 @@ static void test_known_answers(void)
 	crypto_hash_sha256(ref, in, sizeof(in));
 	merkle_node_hash(l, r, l);
 	T_OK(memcmp(l, ref, 32) == 0, "node hash matches SHA-256(0x01||l||r), aliased output");
-	/* A long entry (more than one SHA-256 block) goes through the same path. */
+	/* Short entries are gathered into one buffer, long ones are not: both sides of the limit.
+	 */
 	uint8_t big[1000], bigin[1001];
 	for (size_t i = 0; i < sizeof(big); i++)
 		big[i] = (uint8_t)(i * 7);
 	bigin[0] = 0;
 	memcpy(bigin + 1, big, sizeof(big));
-	crypto_hash_sha256(ref, bigin, sizeof(bigin));
-	merkle_leaf_hash(big, sizeof(big), h);
-	T_OK(memcmp(h, ref, 32) == 0, "leaf hash of a 1000-byte entry");
+	static const size_t lens[] = {1, 63, 64, 254, 255, 256, 257, 1000};
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		crypto_hash_sha256(ref, bigin, lens[i] + 1);
+		merkle_leaf_hash(big, lens[i], h);
+		T_OK(memcmp(h, ref, 32) == 0, "leaf hash of a %zu-byte entry", lens[i]);
+	}
 }
 
 static void test_edges(void)
