@@ -31,7 +31,7 @@
 #define AGE_MAX_STANZAS 64              /* recipients per file */
 #define AGE_SCRYPT_MAX_WORK_FACTOR 22   /* log2(N); the spec's limit for decryption */
 #define AGE_SCRYPT_DEFAULT_WORK_FACTOR 18
-#define AGE_RECIPIENT_STRLEN 63         /* "age1" + 59, without NUL */
+#define AGE_RECIPIENT_STRLEN 62         /* "age1" + 58, without NUL */
 #define AGE_IDENTITY_STRLEN 74          /* "AGE-SECRET-KEY-1" + 58, without NUL */
 
 enum age_err {
