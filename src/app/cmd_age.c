@@ -497,7 +497,8 @@ static int recipients_add(struct recipients *rs, const char *s, const char *file
 		if (file != NULL)
 			return cli_fail(CMD, "%s:%zu: not a valid age recipient%s", file, lineno,
 			                hint);
-		return cli_fail(CMD, "invalid recipient '%s': %s%s", s, age_strerror(ae), hint);
+		return cli_fail(CMD, "invalid recipient '%s' (not an age1... public key)%s", s,
+		                hint);
 	}
 	rs->n++;
 	return 0;
@@ -683,7 +684,7 @@ static int encrypt_main(int argc, char **argv)
 		}
 		rs.n = 1;
 	}
-	buf = malloc(IO_BUF_SIZE);
+	buf = aligned_alloc(4096, IO_BUF_SIZE);
 	if (buf == NULL) {
 		rc = cli_fail(CMD, "out of memory");
 		goto out;
@@ -792,6 +793,21 @@ out:
 	return rc;
 }
 
+static const char age_magic[] = "age-encryption.org/";
+static const char armor_begin[] = "-----BEGIN AGE ENCRYPTED FILE-----";
+
+/* True when the first bytes of the input are those of an age file, binary or armored. */
+static int looks_like_age(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+		i++;
+	return (n - i >= sizeof age_magic - 1 &&
+	        memcmp(p + i, age_magic, sizeof age_magic - 1) == 0) ||
+	       (n - i >= sizeof armor_begin - 1 &&
+	        memcmp(p + i, armor_begin, sizeof armor_begin - 1) == 0);
+}
+
 /*
  * True when the start of an age file (binary or armored) shows a scrypt
  * stanza first. prefix holds the first bytes of the input.
@@ -799,14 +815,13 @@ out:
 static int looks_like_scrypt(const uint8_t *p, size_t n)
 {
 	static const char bin[] = "age-encryption.org/v1\n-> scrypt ";
-	static const char armor[] = "-----BEGIN AGE ENCRYPTED FILE-----";
-	const size_t blen = sizeof bin - 1, alen = sizeof armor - 1;
+	const size_t blen = sizeof bin - 1, alen = sizeof armor_begin - 1;
 	size_t i = 0;
 	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
 		i++;
 	if (n - i >= blen && memcmp(p + i, bin, blen) == 0)
 		return 1;
-	if (n - i < alen || memcmp(p + i, armor, alen) != 0)
+	if (n - i < alen || memcmp(p + i, armor_begin, alen) != 0)
 		return 0;
 	i += alen;
 	if (i < n && p[i] == '\r')
@@ -884,7 +899,7 @@ static int decrypt_main(int argc, char **argv)
 	int in_fd = -1;
 	const char *in = input_name(in_path);
 
-	buf = malloc(IO_BUF_SIZE);
+	buf = aligned_alloc(4096, IO_BUF_SIZE);
 	if (buf == NULL) {
 		rc = cli_fail(CMD, "out of memory");
 		goto out;
@@ -895,6 +910,10 @@ static int decrypt_main(int argc, char **argv)
 	ssize_t have = io_read_full(in_fd, buf, 4096);
 	if (have < 0) {
 		rc = cli_fail(CMD, "reading %s: %s", in, strerror(errno));
+		goto out;
+	}
+	if (!looks_like_age(buf, (size_t)have)) {
+		rc = cli_fail(CMD, "%s is not an age file", in);
 		goto out;
 	}
 	int scrypt = looks_like_scrypt(buf, (size_t)have);
