@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <sodium.h>
 
 #include "app/cli.h"
@@ -1009,6 +1010,12 @@ out:
 
 int age_main(int argc, char **argv)
 {
+	/*
+	 * lib/aead uses OpenSSL's EVP ChaCha20-Poly1305 from the built-in default
+	 * provider only; not reading openssl.cnf saves ~0.8 MiB of peak RSS.
+	 */
+	if (OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL) != 1)
+		return cli_fail(CMD, "OpenSSL failed to initialise");
 	if (argc < 2)
 		return cli_usage(CMD, "missing subcommand: keygen, encrypt or decrypt (see "
 		                      "'cutout age --help')");
