@@ -37,7 +37,7 @@ void aead_free(struct aead **a)
 }
 
 int aead_seal(struct aead *a, const uint8_t nonce[static AEAD_NONCE_SIZE], const uint8_t *in,
-	      size_t n, uint8_t *out)
+              size_t n, uint8_t *out)
 {
 	int len = 0, fin = 0;
 	if (n > INT_MAX || !a->encrypt)
@@ -54,7 +54,7 @@ int aead_seal(struct aead *a, const uint8_t nonce[static AEAD_NONCE_SIZE], const
 }
 
 int aead_open(struct aead *a, const uint8_t nonce[static AEAD_NONCE_SIZE], const uint8_t *in,
-	      size_t n, uint8_t *out)
+              size_t n, uint8_t *out)
 {
 	int len = 0, fin = 0;
 	uint8_t tag[AEAD_TAG_SIZE];

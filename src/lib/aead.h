@@ -25,14 +25,14 @@ void aead_free(struct aead **a);
 
 /* out receives n bytes of ciphertext then the tag. Returns 0 or -1. */
 __attribute__((warn_unused_result)) int aead_seal(struct aead *a,
-						  const uint8_t nonce[static AEAD_NONCE_SIZE],
-						  const uint8_t *in, size_t n, uint8_t *out);
+                                                  const uint8_t nonce[static AEAD_NONCE_SIZE],
+                                                  const uint8_t *in, size_t n, uint8_t *out);
 /*
  * in holds n >= 16 bytes (ciphertext then tag); out receives n - 16 bytes.
  * Returns 0, or -1 if the tag does not verify (out must then be discarded).
  */
 __attribute__((warn_unused_result)) int aead_open(struct aead *a,
-						  const uint8_t nonce[static AEAD_NONCE_SIZE],
-						  const uint8_t *in, size_t n, uint8_t *out);
+                                                  const uint8_t nonce[static AEAD_NONCE_SIZE],
+                                                  const uint8_t *in, size_t n, uint8_t *out);
 
 #endif

@@ -17,16 +17,26 @@
 const char *age_strerror(enum age_err e)
 {
 	switch (e) {
-	case AGE_OK: return "success";
-	case AGE_ERR_HEADER: return "malformed or unsupported age header";
-	case AGE_ERR_NO_MATCH: return "no identity matched any recipient";
-	case AGE_ERR_HMAC: return "age header MAC mismatch";
-	case AGE_ERR_PAYLOAD: return "corrupted or truncated age payload";
-	case AGE_ERR_ARMOR: return "malformed age ASCII armor";
-	case AGE_ERR_IO: return "write failed";
-	case AGE_ERR_NOMEM: return "out of memory";
-	case AGE_ERR_ARG: return "invalid argument";
-	case AGE_ERR_CRYPTO: return "cryptographic failure";
+	case AGE_OK:
+		return "success";
+	case AGE_ERR_HEADER:
+		return "malformed or unsupported age header";
+	case AGE_ERR_NO_MATCH:
+		return "no identity matched any recipient";
+	case AGE_ERR_HMAC:
+		return "age header MAC mismatch";
+	case AGE_ERR_PAYLOAD:
+		return "corrupted or truncated age payload";
+	case AGE_ERR_ARMOR:
+		return "malformed age ASCII armor";
+	case AGE_ERR_IO:
+		return "write failed";
+	case AGE_ERR_NOMEM:
+		return "out of memory";
+	case AGE_ERR_ARG:
+		return "invalid argument";
+	case AGE_ERR_CRYPTO:
+		return "cryptographic failure";
 	}
 	return "unknown age error";
 }
@@ -60,7 +70,7 @@ static enum age_err enc_emit(struct age_encryptor *e, const uint8_t *p, size_t n
 }
 
 enum age_err age_encrypt_begin(const struct age_recipient *const *recipients, size_t nrecipients,
-			       int armor, age_write_fn w, void *wctx, struct age_encryptor **out)
+                               int armor, age_write_fn w, void *wctx, struct age_encryptor **out)
 {
 	enum age_err rc = AGE_ERR_ARG;
 	struct age_encryptor *e = NULL;
@@ -100,7 +110,7 @@ enum age_err age_encrypt_begin(const struct age_recipient *const *recipients, si
 	    (rc = enc_emit(e, nonce, sizeof nonce)) != AGE_OK)
 		goto out;
 	if ((rc = age_stream_new(file_key, nonce, 1, e->armor ? to_armor : to_writer, e,
-				 &e->stream)) != AGE_OK)
+	                         &e->stream)) != AGE_OK)
 		goto out;
 	*out = e;
 	e = NULL;
@@ -175,7 +185,7 @@ struct age_decryptor {
 };
 
 enum age_err age_decrypt_begin(const struct age_identity *const *identities, size_t nidentities,
-			       age_write_fn w, void *wctx, struct age_decryptor **out)
+                               age_write_fn w, void *wctx, struct age_decryptor **out)
 {
 	struct age_decryptor *d = NULL;
 	*out = NULL;
@@ -285,7 +295,8 @@ enum age_err age_decrypt_update(struct age_decryptor *d, const uint8_t *p, size_
 	if (d->mode == 0) {
 		/* A binary file starts with "age-encryption.org/"; anything else is armor. */
 		d->mode = p[0] == 'a' ? 1 : 2;
-		if (d->mode == 2 && (d->err = age_armor_dec_new(inner_feed, d, &d->armor)) != AGE_OK)
+		if (d->mode == 2 &&
+		    (d->err = age_armor_dec_new(inner_feed, d, &d->armor)) != AGE_OK)
 			return d->err;
 	}
 	if (d->mode == 2)
@@ -332,7 +343,7 @@ static int fd_write(void *ctx, const uint8_t *p, size_t n)
 }
 
 static enum age_err pump(int in_fd, enum age_err (*update)(void *, const uint8_t *, size_t),
-			 void *obj)
+                         void *obj)
 {
 	enum age_err rc = AGE_OK;
 	uint8_t *block = malloc(AGE_CHUNK_SIZE);
@@ -366,7 +377,7 @@ static enum age_err dec_update_v(void *d, const uint8_t *p, size_t n)
 }
 
 enum age_err age_encrypt_fd(const struct age_recipient *const *recipients, size_t nrecipients,
-			    int armor, int in_fd, int out_fd)
+                            int armor, int in_fd, int out_fd)
 {
 	struct age_encryptor *e = NULL;
 	enum age_err rc = age_encrypt_begin(recipients, nrecipients, armor, fd_write, &out_fd, &e);
@@ -377,7 +388,7 @@ enum age_err age_encrypt_fd(const struct age_recipient *const *recipients, size_
 }
 
 enum age_err age_decrypt_fd(const struct age_identity *const *identities, size_t nidentities,
-			    int in_fd, int out_fd)
+                            int in_fd, int out_fd)
 {
 	struct age_decryptor *d = NULL;
 	enum age_err rc = age_decrypt_begin(identities, nidentities, fd_write, &out_fd, &d);
@@ -393,7 +404,7 @@ static int buf_write(void *ctx, const uint8_t *p, size_t n)
 }
 
 enum age_err age_encrypt_buf(const struct age_recipient *const *recipients, size_t nrecipients,
-			     const uint8_t *p, size_t n, struct buf *out)
+                             const uint8_t *p, size_t n, struct buf *out)
 {
 	struct age_encryptor *e = NULL;
 	enum age_err rc = age_encrypt_begin(recipients, nrecipients, 0, buf_write, out, &e);
@@ -404,7 +415,7 @@ enum age_err age_encrypt_buf(const struct age_recipient *const *recipients, size
 }
 
 enum age_err age_decrypt_buf(const struct age_identity *const *identities, size_t nidentities,
-			     const uint8_t *p, size_t n, struct buf *out)
+                             const uint8_t *p, size_t n, struct buf *out)
 {
 	struct age_decryptor *d = NULL;
 	enum age_err rc = age_decrypt_begin(identities, nidentities, buf_write, out, &d);
@@ -417,9 +428,9 @@ enum age_err age_decrypt_buf(const struct age_identity *const *identities, size_
 /* ---- granting access ---- */
 
 enum age_err age_add_recipient(const uint8_t *in, size_t in_len,
-			       const struct age_identity *identity,
-			       const struct age_recipient *recipient, struct buf *new_header,
-			       size_t *old_header_len)
+                               const struct age_identity *identity,
+                               const struct age_recipient *recipient, struct buf *new_header,
+                               size_t *old_header_len)
 {
 	enum age_err rc = AGE_ERR_ARG;
 	struct age_header h = {0};
@@ -430,8 +441,8 @@ enum age_err age_add_recipient(const uint8_t *in, size_t in_len,
 	if (in == NULL || identity == NULL || recipient == NULL || new_header == NULL ||
 	    old_header_len == NULL)
 		return AGE_ERR_ARG;
-	size_t len = age_header_find_end(in, in_len < AGE_MAX_HEADER ? in_len : AGE_MAX_HEADER,
-					 &scan);
+	size_t len =
+	        age_header_find_end(in, in_len < AGE_MAX_HEADER ? in_len : AGE_MAX_HEADER, &scan);
 	if (len == 0)
 		return AGE_ERR_HEADER;
 	if ((rc = age_header_parse(in, len, &h)) != AGE_OK)

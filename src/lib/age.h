@@ -112,8 +112,11 @@ void age_encryptor_free(struct age_encryptor **e);
 struct age_decryptor;
 
 /*
- * Starts decrypting with nidentities identities (tried in order on every
- * stanza). Armored input is detected from its first bytes.
+ * Starts decrypting with nidentities identities (each tried in order on every
+ * stanza). The identities must stay valid until the decryptor is freed.
+ * Armored input is detected from its first byte: a binary age file starts
+ * with 'a' ("age-encryption.org/"); anything else goes to the armor decoder
+ * (so leading garbage is an AGE_ERR_ARMOR, as the CCTV vectors expect).
  */
 __attribute__((warn_unused_result)) enum age_err
 age_decrypt_begin(const struct age_identity *const *identities, size_t nidentities,
@@ -132,7 +135,11 @@ age_encrypt_fd(const struct age_recipient *const *recipients, size_t nrecipients
 __attribute__((warn_unused_result)) enum age_err
 age_decrypt_fd(const struct age_identity *const *identities, size_t nidentities, int in_fd,
 	       int out_fd);
-/* In-memory helpers for small objects (messages, wrapped keys); out is capped by the caller. */
+/*
+ * In-memory helpers for small objects (messages, wrapped keys); out is capped
+ * by the caller, and output past its cap fails with AGE_ERR_IO. No armor on
+ * output; armored input is accepted.
+ */
 struct buf;
 __attribute__((warn_unused_result)) enum age_err
 age_encrypt_buf(const struct age_recipient *const *recipients, size_t nrecipients,

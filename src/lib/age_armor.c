@@ -129,10 +129,10 @@ enum age_err age_armor_enc_finish(struct age_armor_enc *a)
 /* ---- decoder ---- */
 
 enum dec_state {
-	DEC_LEADING, /* whitespace before the begin line */
-	DEC_BEGIN,   /* reading the begin line */
-	DEC_BODY,    /* base64 lines or the end line */
-	DEC_END,     /* after a short line: only the end line */
+	DEC_LEADING,  /* whitespace before the begin line */
+	DEC_BEGIN,    /* reading the begin line */
+	DEC_BODY,     /* base64 lines or the end line */
+	DEC_END,      /* after a short line: only the end line */
 	DEC_TRAILING, /* after the end line: whitespace only */
 	DEC_FAILED,
 };

@@ -13,11 +13,10 @@
 
 #define COLUMNS 64
 
-int age_b64_decode(const char *s, size_t n, int padded, uint8_t *out, size_t cap,
-		   size_t *out_len)
+int age_b64_decode(const char *s, size_t n, int padded, uint8_t *out, size_t cap, size_t *out_len)
 {
-	int variant = padded ? sodium_base64_VARIANT_ORIGINAL
-			     : sodium_base64_VARIANT_ORIGINAL_NO_PADDING;
+	int variant =
+	        padded ? sodium_base64_VARIANT_ORIGINAL : sodium_base64_VARIANT_ORIGINAL_NO_PADDING;
 	/* libsodium rejects non-zero trailing bits and (with b64_end NULL) any leftover. */
 	*out_len = 0;
 	if (n == 0)
@@ -32,7 +31,8 @@ enum age_err age_b64_append(struct buf *b, const uint8_t *p, size_t n)
 	char tmp[sodium_base64_ENCODED_LEN(48, sodium_base64_VARIANT_ORIGINAL_NO_PADDING)];
 	while (n > 0) {
 		size_t take = n < 48 ? n : 48;
-		sodium_bin2base64(tmp, sizeof tmp, p, take, sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+		sodium_bin2base64(tmp, sizeof tmp, p, take,
+		                  sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
 		if (buf_append_str(b, tmp) != BUF_OK)
 			return AGE_ERR_NOMEM;
 		p += take;
@@ -121,7 +121,7 @@ enum age_err age_header_parse(const uint8_t *p, size_t n, struct age_header *h)
 			if (len != 4 + 43 || line[3] != ' ' || pos + len + 1 != n)
 				goto out;
 			if (age_b64_decode((const char *)line + 4, 43, 0, h->mac, sizeof h->mac,
-					   &mlen) != 0 ||
+			                   &mlen) != 0 ||
 			    mlen != 32)
 				goto out;
 			h->mac_off = pos + 3;
@@ -144,7 +144,7 @@ enum age_err age_header_parse(const uint8_t *p, size_t n, struct age_header *h)
 			if (len > COLUMNS)
 				goto out;
 			if (age_b64_decode((const char *)line, len, 0, h->bodies + used, n - used,
-					   &dlen) != 0)
+			                   &dlen) != 0)
 				goto out;
 			used += dlen;
 			pos += len + 1;
@@ -176,7 +176,7 @@ static int arg_is(const struct age_arg *a, const char *s)
 
 /* AGE_OK with the key, AGE_ERR_NO_MATCH to go on, or a header failure. */
 static enum age_err unwrap_x25519(const struct age_stanza *st, const struct age_identity *id,
-				  uint8_t file_key[static AGE_FILE_KEY_SIZE])
+                                  uint8_t file_key[static AGE_FILE_KEY_SIZE])
 {
 	enum age_err rc = AGE_ERR_HEADER;
 	uint8_t share[32], salt[64];
@@ -198,14 +198,13 @@ static enum age_err unwrap_x25519(const struct age_stanza *st, const struct age_
 	memcpy(salt, share, 32);
 	memcpy(salt + 32, id->pk, 32);
 	if (hkdf_sha256(secrets + 32, 32, secrets, 32, salt, sizeof salt,
-			(const uint8_t *)AGE_X25519_LABEL, sizeof AGE_X25519_LABEL - 1) != 0) {
+	                (const uint8_t *)AGE_X25519_LABEL, sizeof AGE_X25519_LABEL - 1) != 0) {
 		rc = AGE_ERR_CRYPTO;
 		goto out;
 	}
 	static const uint8_t zero_nonce[12];
-	if (crypto_aead_chacha20poly1305_ietf_decrypt(file_key, NULL, NULL, st->body,
-						      st->body_len, NULL, 0, zero_nonce,
-						      secrets + 32) != 0) {
+	if (crypto_aead_chacha20poly1305_ietf_decrypt(file_key, NULL, NULL, st->body, st->body_len,
+	                                              NULL, 0, zero_nonce, secrets + 32) != 0) {
 		rc = AGE_ERR_NO_MATCH;
 		goto out;
 	}
@@ -230,7 +229,7 @@ static int parse_work_factor(const struct age_arg *a)
 }
 
 static enum age_err scrypt_key(const uint8_t *pass, size_t pass_len, const uint8_t salt[16],
-			       int work_factor, uint8_t key[static 32])
+                               int work_factor, uint8_t key[static 32])
 {
 	uint8_t full[sizeof AGE_SCRYPT_SALT_LABEL - 1 + 16];
 	memcpy(full, AGE_SCRYPT_SALT_LABEL, sizeof AGE_SCRYPT_SALT_LABEL - 1);
@@ -238,13 +237,13 @@ static enum age_err scrypt_key(const uint8_t *pass, size_t pass_len, const uint8
 	if (work_factor < 1 || work_factor > 40)
 		return AGE_ERR_ARG;
 	if (crypto_pwhash_scryptsalsa208sha256_ll(pass, pass_len, full, sizeof full,
-						  (uint64_t)1 << work_factor, 8, 1, key, 32) != 0)
+	                                          (uint64_t)1 << work_factor, 8, 1, key, 32) != 0)
 		return AGE_ERR_NOMEM;
 	return AGE_OK;
 }
 
 static enum age_err unwrap_scrypt(const struct age_stanza *st, const struct age_identity *id,
-				  uint8_t file_key[static AGE_FILE_KEY_SIZE])
+                                  uint8_t file_key[static AGE_FILE_KEY_SIZE])
 {
 	enum age_err rc = AGE_ERR_HEADER;
 	uint8_t salt[16];
@@ -267,8 +266,8 @@ static enum age_err unwrap_scrypt(const struct age_stanza *st, const struct age_
 	if ((rc = scrypt_key(id->pass, id->pass_len, salt, wf, key)) != AGE_OK)
 		goto out;
 	static const uint8_t zero_nonce[12];
-	if (crypto_aead_chacha20poly1305_ietf_decrypt(file_key, NULL, NULL, st->body,
-						      st->body_len, NULL, 0, zero_nonce, key) != 0) {
+	if (crypto_aead_chacha20poly1305_ietf_decrypt(file_key, NULL, NULL, st->body, st->body_len,
+	                                              NULL, 0, zero_nonce, key) != 0) {
 		rc = AGE_ERR_NO_MATCH;
 		goto out;
 	}
@@ -279,7 +278,7 @@ out:
 }
 
 enum age_err age_header_unwrap(const struct age_header *h, const struct age_identity *const *ids,
-			       size_t nids, uint8_t file_key[static AGE_FILE_KEY_SIZE])
+                               size_t nids, uint8_t file_key[static AGE_FILE_KEY_SIZE])
 {
 	for (size_t i = 0; i < h->nstanzas; i++)
 		if (arg_is(&h->stanzas[i].args[0], "scrypt") && h->nstanzas != 1)
@@ -302,13 +301,14 @@ enum age_err age_header_unwrap(const struct age_header *h, const struct age_iden
 }
 
 enum age_err age_header_mac(const uint8_t *p, size_t n,
-			    const uint8_t file_key[static AGE_FILE_KEY_SIZE], uint8_t mac[static 32])
+                            const uint8_t file_key[static AGE_FILE_KEY_SIZE],
+                            uint8_t mac[static 32])
 {
 	uint8_t *key = sodium_malloc(32);
 	if (key == NULL)
 		return AGE_ERR_NOMEM;
 	if (hkdf_sha256(key, 32, file_key, AGE_FILE_KEY_SIZE, NULL, 0, (const uint8_t *)"header",
-			6) != 0) {
+	                6) != 0) {
 		sodium_free(key);
 		return AGE_ERR_CRYPTO;
 	}
@@ -339,7 +339,7 @@ static enum age_err append_body(struct buf *b, const uint8_t *p, size_t n)
 }
 
 enum age_err age_stanza_append(struct buf *b, const struct age_recipient *r,
-			       const uint8_t file_key[static AGE_FILE_KEY_SIZE])
+                               const uint8_t file_key[static AGE_FILE_KEY_SIZE])
 {
 	enum age_err rc = AGE_ERR_CRYPTO;
 	static const uint8_t zero_nonce[12];
@@ -358,10 +358,11 @@ enum age_err age_stanza_append(struct buf *b, const struct age_recipient *r,
 		memcpy(salt, share, 32);
 		memcpy(salt + 32, r->pk, 32);
 		if (hkdf_sha256(secrets + 64, 32, secrets + 32, 32, salt, sizeof salt,
-				(const uint8_t *)AGE_X25519_LABEL, sizeof AGE_X25519_LABEL - 1) != 0)
+		                (const uint8_t *)AGE_X25519_LABEL,
+		                sizeof AGE_X25519_LABEL - 1) != 0)
 			goto out;
 		crypto_aead_chacha20poly1305_ietf_encrypt(body, NULL, file_key, AGE_FILE_KEY_SIZE,
-							  NULL, 0, NULL, zero_nonce, secrets + 64);
+		                                          NULL, 0, NULL, zero_nonce, secrets + 64);
 		rc = AGE_ERR_NOMEM;
 		if (buf_append_str(b, "-> X25519 ") != BUF_OK)
 			goto out;
@@ -374,7 +375,7 @@ enum age_err age_stanza_append(struct buf *b, const struct age_recipient *r,
 		    AGE_OK)
 			goto out;
 		crypto_aead_chacha20poly1305_ietf_encrypt(body, NULL, file_key, AGE_FILE_KEY_SIZE,
-							  NULL, 0, NULL, zero_nonce, secrets + 64);
+		                                          NULL, 0, NULL, zero_nonce, secrets + 64);
 		rc = AGE_ERR_NOMEM;
 		if (buf_append_str(b, "-> scrypt ") != BUF_OK)
 			goto out;

@@ -63,11 +63,10 @@ enum age_err age_recipient_parse(const char *s, struct age_recipient **out)
 }
 
 enum age_err age_recipient_scrypt(const char *pass, size_t len, int work_factor,
-				  struct age_recipient **out)
+                                  struct age_recipient **out)
 {
 	*out = NULL;
-	if (pass == NULL || len == 0 || len > MAX_PASSPHRASE || work_factor < 1 ||
-	    work_factor > 30)
+	if (pass == NULL || len == 0 || len > MAX_PASSPHRASE || work_factor < 1 || work_factor > 30)
 		return AGE_ERR_ARG;
 	struct age_recipient *r = calloc(1, sizeof *r);
 	if (r == NULL)
@@ -157,7 +156,7 @@ out:
 }
 
 enum age_err age_identity_scrypt(const char *pass, size_t len, int max_work_factor,
-				 struct age_identity **out)
+                                 struct age_identity **out)
 {
 	*out = NULL;
 	if (pass == NULL || len == 0 || len > MAX_PASSPHRASE || max_work_factor < 1 ||

@@ -31,8 +31,8 @@ struct age_stream {
 };
 
 enum age_err age_stream_new(const uint8_t file_key[static AGE_FILE_KEY_SIZE],
-			    const uint8_t nonce[static AGE_NONCE_SIZE], int encrypt, age_sink_fn sink,
-			    void *sink_ctx, struct age_stream **out)
+                            const uint8_t nonce[static AGE_NONCE_SIZE], int encrypt,
+                            age_sink_fn sink, void *sink_ctx, struct age_stream **out)
 {
 	enum age_err rc = AGE_ERR_NOMEM;
 	uint8_t *key = sodium_malloc(32);
@@ -50,7 +50,7 @@ enum age_err age_stream_new(const uint8_t file_key[static AGE_FILE_KEY_SIZE],
 		goto out;
 	rc = AGE_ERR_CRYPTO;
 	if (hkdf_sha256(key, 32, file_key, AGE_FILE_KEY_SIZE, nonce, AGE_NONCE_SIZE,
-			(const uint8_t *)"payload", 7) != 0)
+	                (const uint8_t *)"payload", 7) != 0)
 		goto out;
 	s->aead = aead_new(key, s->encrypt);
 	if (s->aead == NULL)
@@ -79,38 +79,50 @@ void age_stream_free(struct age_stream **s)
 	*s = NULL;
 }
 
-static int next_nonce(struct age_stream *s, int last, uint8_t nonce[static AEAD_NONCE_SIZE])
+static void make_nonce(uint64_t counter, int last, uint8_t nonce[static AEAD_NONCE_SIZE])
 {
-	if (s->counter == UINT64_MAX)
-		return -1;
 	memset(nonce, 0, 3);
 	for (int i = 0; i < 8; i++)
-		nonce[3 + i] = (uint8_t)(s->counter >> (56 - 8 * i));
+		nonce[3 + i] = (uint8_t)(counter >> (56 - 8 * i));
 	nonce[11] = last ? 1 : 0;
-	s->counter++;
-	return 0;
 }
 
-/* Seals (enc) or opens (dec) one chunk p[0..n) and hands the result on. */
+/*
+ * Seals (enc) or opens (dec) one chunk p[0..n) and hands the result on.
+ * A full-size chunk that fails to open under the expected last flag but
+ * opens under the other one did authenticate: its plaintext is released and
+ * the stream fails (a final chunk followed by data, or a missing final chunk).
+ */
 static enum age_err do_chunk(struct age_stream *s, const uint8_t *p, size_t n, int last)
 {
 	uint8_t nonce[AEAD_NONCE_SIZE];
-	enum age_err rc;
-	if (next_nonce(s, last, nonce) != 0)
+	if (s->counter == UINT64_MAX)
 		return AGE_ERR_PAYLOAD;
+	make_nonce(s->counter, last, nonce);
 	if (s->encrypt) {
+		s->counter++;
 		if (aead_seal(s->aead, nonce, p, n, s->out) != 0)
 			return AGE_ERR_CRYPTO;
-		rc = s->sink(s->sink_ctx, s->out, n + AGE_TAG_SIZE);
-	} else {
-		if (n < AGE_TAG_SIZE || aead_open(s->aead, nonce, p, n, s->out) != 0)
-			return AGE_ERR_PAYLOAD;
-		/* The last chunk may be empty only when it is the only one. */
-		if (last && n == AGE_TAG_SIZE && s->counter > 1)
-			return AGE_ERR_PAYLOAD;
-		rc = n > AGE_TAG_SIZE ? s->sink(s->sink_ctx, s->out, n - AGE_TAG_SIZE) : AGE_OK;
+		return s->sink(s->sink_ctx, s->out, n + AGE_TAG_SIZE);
 	}
-	return rc;
+	if (n < AGE_TAG_SIZE)
+		return AGE_ERR_PAYLOAD;
+	if (aead_open(s->aead, nonce, p, n, s->out) != 0) {
+		enum age_err rc;
+		if (n != AGE_ENC_CHUNK_SIZE)
+			return AGE_ERR_PAYLOAD;
+		make_nonce(s->counter, !last, nonce);
+		if (aead_open(s->aead, nonce, p, n, s->out) != 0)
+			return AGE_ERR_PAYLOAD;
+		s->counter++;
+		rc = s->sink(s->sink_ctx, s->out, n - AGE_TAG_SIZE);
+		return rc != AGE_OK ? rc : AGE_ERR_PAYLOAD;
+	}
+	s->counter++;
+	/* The last chunk may be empty only when it is the only one. */
+	if (last && n == AGE_TAG_SIZE && s->counter > 1)
+		return AGE_ERR_PAYLOAD;
+	return n > AGE_TAG_SIZE ? s->sink(s->sink_ctx, s->out, n - AGE_TAG_SIZE) : AGE_OK;
 }
 
 enum age_err age_stream_update(struct age_stream *s, const uint8_t *p, size_t n)

@@ -9,8 +9,7 @@ static const char charset[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 
 static uint32_t polymod_step(uint32_t chk, uint8_t v)
 {
-	static const uint32_t gen[5] = {0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd,
-					0x2a1462b3};
+	static const uint32_t gen[5] = {0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3};
 	uint32_t top = chk >> 25;
 	chk = ((chk & 0x1ffffff) << 5) ^ v;
 	for (int i = 0; i < 5; i++)
@@ -35,7 +34,7 @@ static uint32_t hrp_polymod(const char *hrp, size_t hlen)
 }
 
 enum bech32_result bech32_encode(const char *hrp, const uint8_t *data, size_t len, int upper,
-				 char *out, size_t cap)
+                                 char *out, size_t cap)
 {
 	size_t hlen = strlen(hrp);
 	if (hlen == 0 || len > SIZE_MAX / 8 - 5)
@@ -88,7 +87,7 @@ static int charset_rev(int c)
 }
 
 enum bech32_result bech32_decode(const char *s, char *hrp, size_t hrp_cap, uint8_t *data,
-				 size_t data_cap, size_t *len)
+                                 size_t data_cap, size_t *len)
 {
 	size_t n = strlen(s);
 	int has_lower = 0, has_upper = 0;

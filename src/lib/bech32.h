@@ -32,8 +32,8 @@ bech32_encode(const char *hrp, const uint8_t *data, size_t len, int upper, char 
  * Decodes s. hrp receives the human-readable part (NUL-terminated, case as in
  * s); data receives the 8-bit payload and *len its length.
  */
-__attribute__((warn_unused_result)) enum bech32_result
-bech32_decode(const char *s, char *hrp, size_t hrp_cap, uint8_t *data, size_t data_cap,
-	      size_t *len);
+__attribute__((warn_unused_result)) enum bech32_result bech32_decode(const char *s, char *hrp,
+                                                                     size_t hrp_cap, uint8_t *data,
+                                                                     size_t data_cap, size_t *len);
 
 #endif

@@ -7,7 +7,7 @@
 #include "lib/banned.h"
 
 int hkdf_sha256(uint8_t *out, size_t out_len, const uint8_t *ikm, size_t ikm_len,
-		const uint8_t *salt, size_t salt_len, const uint8_t *info, size_t info_len)
+                const uint8_t *salt, size_t salt_len, const uint8_t *info, size_t info_len)
 {
 	static const uint8_t empty[1];
 	uint8_t prk[32], t[32];

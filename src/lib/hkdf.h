@@ -14,8 +14,8 @@
 
 /* Returns 0, or -1 if out_len is too large. */
 __attribute__((warn_unused_result)) int hkdf_sha256(uint8_t *out, size_t out_len,
-						    const uint8_t *ikm, size_t ikm_len,
-						    const uint8_t *salt, size_t salt_len,
-						    const uint8_t *info, size_t info_len);
+                                                    const uint8_t *ikm, size_t ikm_len,
+                                                    const uint8_t *salt, size_t salt_len,
+                                                    const uint8_t *info, size_t info_len);
 
 #endif
