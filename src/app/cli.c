@@ -68,14 +68,21 @@ static long tty_read_line(int fd, const char *prompt, char *out, size_t cap)
 {
 	struct termios old, noecho;
 	int have_term = tcgetattr(fd, &old) == 0;
-	if (write(fd, prompt, strlen(prompt)) < 0)
-		return -1;
+	/*
+	 * Echo off (flushing typeahead) before the prompt, as readpassphrase(3)
+	 * does: an answer typed right after the prompt must not be flushed.
+	 */
 	if (have_term) {
 		noecho = old;
 		noecho.c_lflag &= ~(tcflag_t)ECHO;
 		noecho.c_lflag |= ECHONL;
 		if (tcsetattr(fd, TCSAFLUSH, &noecho) != 0)
 			return -1;
+	}
+	if (write(fd, prompt, strlen(prompt)) < 0) {
+		if (have_term)
+			(void)tcsetattr(fd, TCSAFLUSH, &old);
+		return -1;
 	}
 	size_t n = 0;
 	long rc = -1;
