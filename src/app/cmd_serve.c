@@ -120,6 +120,8 @@ static int run_intake(const char *cmd, const char *dir, const char *host, int ha
 	dc.port = have_port ? port : cf->intake_listen.port;
 	dc.org = cf->organisation;
 	dc.idle_seconds = (unsigned)cf->session_idle_seconds;
+	/* A session cannot submit more than its source may in a day. */
+	dc.submissions_per_session = (int)cf->submissions_per_source_per_day;
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);

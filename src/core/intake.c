@@ -30,12 +30,15 @@ struct intake {
 	char marking[STORE_MARKING_MAX];
 };
 
-/* Streams an age file into a store blob in chunks of up to STORE_CHUNK_MAX. */
+/*
+ * Streams an age file into a store blob in chunks of up to STORE_CHUNK_MAX.
+ * The staging buffer grows only as far as the data: a short message never
+ * costs a large allocation.
+ */
 struct blob_writer {
 	struct store *store;
 	store_id id;
-	uint8_t *stage;
-	size_t n;
+	struct buf stage;
 	enum store_result err;
 };
 
@@ -354,10 +357,10 @@ enum intake_result intake_source_delete(struct intake *in, store_id id)
 
 static int blob_flush(struct blob_writer *w)
 {
-	if (w->n == 0 || w->err != STORE_OK)
+	if (w->stage.len == 0 || w->err != STORE_OK)
 		return w->err != STORE_OK;
-	w->err = w->store->be->blob_append(w->store, w->id, w->stage, w->n);
-	w->n = 0;
+	w->err = w->store->be->blob_append(w->store, w->id, w->stage.data, w->stage.len);
+	buf_reset(&w->stage);
 	return w->err != STORE_OK;
 }
 
@@ -365,13 +368,13 @@ static int blob_write(void *ctx, const uint8_t *p, size_t n)
 {
 	struct blob_writer *w = ctx;
 	while (n > 0) {
-		size_t room = STORE_CHUNK_MAX - w->n;
+		size_t room = STORE_CHUNK_MAX - w->stage.len;
 		size_t take = n < room ? n : room;
-		memcpy(w->stage + w->n, p, take);
-		w->n += take;
+		if (buf_append(&w->stage, p, take) != BUF_OK)
+			return -1;
 		p += take;
 		n -= take;
-		if (w->n == STORE_CHUNK_MAX && blob_flush(w))
+		if (w->stage.len == STORE_CHUNK_MAX && blob_flush(w))
 			return -1;
 	}
 	return 0;
@@ -381,22 +384,16 @@ static enum intake_result blob_writer_open(struct store *store, struct blob_writ
 {
 	memset(w, 0, sizeof *w);
 	w->store = store;
-	w->stage = malloc(STORE_CHUNK_MAX);
-	if (w->stage == NULL)
-		return INTAKE_FAILED;
+	buf_init(&w->stage, STORE_CHUNK_MAX);
 	enum store_result sr = store->be->blob_create(store, &w->id);
-	if (sr != STORE_OK) {
-		free(w->stage);
-		w->stage = NULL;
+	if (sr != STORE_OK)
 		return from_store(sr);
-	}
 	return INTAKE_OK;
 }
 
 static void blob_writer_close(struct blob_writer *w)
 {
-	free(w->stage);
-	w->stage = NULL;
+	buf_release(&w->stage);
 }
 
 /* Seals a small plaintext to r into a new blob. */

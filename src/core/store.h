@@ -144,7 +144,11 @@ struct store_backend {
 	                                      int (*fn)(void *ctx, const struct store_file *f),
 	                                      void *ctx);
 	enum store_result (*submission_mark_read)(struct store *s, store_id id);
-	/* Submissions of a source made on one day (per-source quotas). */
+	/*
+	 * Submissions of a source made on `day`, for the daily quota: O(1), kept
+	 * in the source row. Only the source's latest day of activity is counted;
+	 * an earlier day gives 0.
+	 */
 	enum store_result (*submission_count_day)(struct store *s, store_id source_id, int32_t day,
 	                                          int64_t *count);
 

@@ -73,6 +73,10 @@ static const char *const migrations[] = {
         " source_id INTEGER NOT NULL REFERENCES source(id), day INTEGER NOT NULL,"
         " blob INTEGER NOT NULL);"
         "CREATE INDEX reply_source ON reply(source_id);",
+        /* 2: the per-day count kept in the source row, so a quota check is O(1) */
+        "ALTER TABLE source ADD COLUMN day_count INTEGER NOT NULL DEFAULT 0;"
+        "UPDATE source SET day_count = (SELECT count(*) FROM submission s"
+        " WHERE s.source_id = source.id AND s.day = source.last_day);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -155,7 +159,10 @@ static const char *const stmt_sql[S_COUNT] = {
         [S_SOURCE_LIST] = "SELECT " SOURCE_COLS " FROM source"
                           " ORDER BY last_day DESC, id DESC LIMIT ?1 OFFSET ?2",
         [S_SOURCE_BUMP] = "UPDATE source SET nsubmissions = nsubmissions + 1,"
-                          " nunread = nunread + 1, last_day = max(last_day, ?2) WHERE id = ?1",
+                          " nunread = nunread + 1,"
+                          " day_count = CASE WHEN last_day = ?2 THEN day_count + 1"
+                          " WHEN last_day < ?2 THEN 1 ELSE day_count END,"
+                          " last_day = max(last_day, ?2) WHERE id = ?1",
         [S_SOURCE_BLOBS_DELETE] = "DELETE FROM blob WHERE id IN ("
                                   "SELECT message_blob FROM submission WHERE source_id = ?1"
                                   " UNION ALL SELECT f.meta_blob FROM file f JOIN submission s"
@@ -181,7 +188,8 @@ static const char *const stmt_sql[S_COUNT] = {
                             " RETURNING source_id",
         [S_SUB_EXISTS] = "SELECT 1 FROM submission WHERE id = ?1",
         [S_SOURCE_UNREAD_DEC] = "UPDATE source SET nunread = nunread - 1 WHERE id = ?1",
-        [S_SUB_COUNT_DAY] = "SELECT count(*) FROM submission WHERE source_id = ?1 AND day = ?2",
+        [S_SUB_COUNT_DAY] = "SELECT coalesce((SELECT CASE WHEN last_day = ?2 THEN day_count"
+                            " ELSE 0 END FROM source WHERE id = ?1), 0)",
         [S_REPLY_ADD] = "INSERT INTO reply(source_id, day, blob) VALUES (?1, ?2, ?3)",
         [S_REPLY_LIST] = "SELECT id, source_id, day, blob FROM reply WHERE source_id = ?1"
                          " ORDER BY id",

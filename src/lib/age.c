@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lib/age_internal.h"
+#include "lib/secmem.h"
 #include "lib/buf.h"
 #include "lib/io.h"
 #include "lib/banned.h"
@@ -88,7 +89,7 @@ enum age_err age_encrypt_begin(const struct age_recipient *const *recipients, si
 			goto out;
 	rc = AGE_ERR_NOMEM;
 	e = calloc(1, sizeof *e);
-	file_key = sodium_malloc(AGE_FILE_KEY_SIZE);
+	file_key = secmem_alloc(AGE_FILE_KEY_SIZE);
 	if (e == NULL || file_key == NULL)
 		goto out;
 	e->w = w;
@@ -115,7 +116,7 @@ enum age_err age_encrypt_begin(const struct age_recipient *const *recipients, si
 	*out = e;
 	e = NULL;
 out:
-	sodium_free(file_key);
+	secmem_free(file_key);
 	buf_release(&hdr);
 	age_encryptor_free(&e);
 	return rc;
@@ -200,7 +201,7 @@ enum age_err age_decrypt_begin(const struct age_identity *const *identities, siz
 		return AGE_ERR_NOMEM;
 	buf_init(&d->hdr, AGE_MAX_HEADER);
 	d->ids = calloc(nidentities, sizeof *d->ids);
-	d->file_key = sodium_malloc(AGE_FILE_KEY_SIZE);
+	d->file_key = secmem_alloc(AGE_FILE_KEY_SIZE);
 	if (d->ids == NULL || d->file_key == NULL) {
 		age_decryptor_free(&d);
 		return AGE_ERR_NOMEM;
@@ -328,7 +329,7 @@ void age_decryptor_free(struct age_decryptor **d)
 		return;
 	age_stream_free(&(*d)->stream);
 	age_armor_dec_free(&(*d)->armor);
-	sodium_free((*d)->file_key);
+	secmem_free((*d)->file_key);
 	buf_release(&(*d)->hdr);
 	free((*d)->ids);
 	free(*d);
@@ -447,7 +448,7 @@ enum age_err age_add_recipient(const uint8_t *in, size_t in_len,
 		return AGE_ERR_HEADER;
 	if ((rc = age_header_parse(in, len, &h)) != AGE_OK)
 		return rc;
-	file_key = sodium_malloc(AGE_FILE_KEY_SIZE);
+	file_key = secmem_alloc(AGE_FILE_KEY_SIZE);
 	if (file_key == NULL) {
 		rc = AGE_ERR_NOMEM;
 		goto out;
@@ -478,7 +479,7 @@ enum age_err age_add_recipient(const uint8_t *in, size_t in_len,
 out:
 	if (rc != AGE_OK)
 		buf_reset(new_header);
-	sodium_free(file_key);
+	secmem_free(file_key);
 	age_header_release(&h);
 	return rc;
 }

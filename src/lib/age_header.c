@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lib/age_internal.h"
+#include "lib/secmem.h"
 #include "lib/hkdf.h"
 #include "lib/banned.h"
 
@@ -188,7 +189,7 @@ static enum age_err unwrap_x25519(const struct age_stanza *st, const struct age_
 	if (age_b64_decode(st->args[1].p, st->args[1].n, 0, share, sizeof share, &slen) != 0 ||
 	    slen != 32)
 		goto out;
-	secrets = sodium_malloc(64);
+	secrets = secmem_alloc(64);
 	if (secrets == NULL) {
 		rc = AGE_ERR_NOMEM;
 		goto out;
@@ -210,7 +211,7 @@ static enum age_err unwrap_x25519(const struct age_stanza *st, const struct age_
 	}
 	rc = AGE_OK;
 out:
-	sodium_free(secrets);
+	secmem_free(secrets);
 	return rc;
 }
 
@@ -258,7 +259,7 @@ static enum age_err unwrap_scrypt(const struct age_stanza *st, const struct age_
 	int wf = parse_work_factor(&st->args[2]);
 	if (wf < 1 || wf > id->max_work_factor)
 		goto out;
-	key = sodium_malloc(32);
+	key = secmem_alloc(32);
 	if (key == NULL) {
 		rc = AGE_ERR_NOMEM;
 		goto out;
@@ -273,7 +274,7 @@ static enum age_err unwrap_scrypt(const struct age_stanza *st, const struct age_
 	}
 	rc = AGE_OK;
 out:
-	sodium_free(key);
+	secmem_free(key);
 	return rc;
 }
 
@@ -304,12 +305,12 @@ enum age_err age_header_mac(const uint8_t *p, size_t n,
                             const uint8_t file_key[static AGE_FILE_KEY_SIZE],
                             uint8_t mac[static 32])
 {
-	uint8_t *key = sodium_malloc(32);
+	uint8_t *key = secmem_alloc(32);
 	if (key == NULL)
 		return AGE_ERR_NOMEM;
 	if (hkdf_sha256(key, 32, file_key, AGE_FILE_KEY_SIZE, NULL, 0, (const uint8_t *)"header",
 	                6) != 0) {
-		sodium_free(key);
+		secmem_free(key);
 		return AGE_ERR_CRYPTO;
 	}
 	crypto_auth_hmacsha256_state st;
@@ -317,7 +318,7 @@ enum age_err age_header_mac(const uint8_t *p, size_t n,
 	crypto_auth_hmacsha256_update(&st, p, n);
 	crypto_auth_hmacsha256_final(&st, mac);
 	sodium_memzero(&st, sizeof st);
-	sodium_free(key);
+	secmem_free(key);
 	return AGE_OK;
 }
 
@@ -345,7 +346,7 @@ enum age_err age_stanza_append(struct buf *b, const struct age_recipient *r,
 	static const uint8_t zero_nonce[12];
 	uint8_t body[AGE_FILE_KEY_SIZE + AGE_TAG_SIZE];
 	/* eph[32] || shared[32] || wrap_key[32] */
-	uint8_t *secrets = sodium_malloc(96);
+	uint8_t *secrets = secmem_alloc(96);
 	if (secrets == NULL)
 		return AGE_ERR_NOMEM;
 
@@ -393,7 +394,7 @@ enum age_err age_stanza_append(struct buf *b, const struct age_recipient *r,
 		goto out;
 	rc = append_body(b, body, sizeof body);
 out:
-	sodium_free(secrets);
+	secmem_free(secrets);
 	return rc;
 }
 

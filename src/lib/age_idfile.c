@@ -5,13 +5,14 @@
 #include <sodium.h>
 
 #include "lib/age.h"
+#include "lib/secmem.h"
 
 #include "lib/banned.h"
 
 enum age_err age_identity_from_text(const char *text, size_t n, struct age_identity **out)
 {
 	*out = NULL;
-	char *line = sodium_malloc(AGE_IDENTITY_STRLEN + 2);
+	char *line = secmem_alloc(AGE_IDENTITY_STRLEN + 2);
 	if (line == NULL)
 		return AGE_ERR_NOMEM;
 	enum age_err rc = AGE_ERR_ARG;
@@ -42,6 +43,6 @@ enum age_err age_identity_from_text(const char *text, size_t n, struct age_ident
 		rc = AGE_ERR_ARG;
 	if (*out == NULL && rc != AGE_ERR_NOMEM)
 		rc = AGE_ERR_ARG;
-	sodium_free(line);
+	secmem_free(line);
 	return rc;
 }

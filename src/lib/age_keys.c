@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lib/age_internal.h"
+#include "lib/secmem.h"
 #include "lib/bech32.h"
 #include "lib/banned.h"
 
@@ -19,7 +20,7 @@ void age_recipient_free(struct age_recipient **r)
 {
 	if (r == NULL || *r == NULL)
 		return;
-	sodium_free((*r)->pass);
+	secmem_free((*r)->pass);
 	sodium_memzero(*r, sizeof **r);
 	free(*r);
 	*r = NULL;
@@ -29,8 +30,8 @@ void age_identity_free(struct age_identity **id)
 {
 	if (id == NULL || *id == NULL)
 		return;
-	sodium_free((*id)->sk);
-	sodium_free((*id)->pass);
+	secmem_free((*id)->sk);
+	secmem_free((*id)->pass);
 	sodium_memzero(*id, sizeof **id);
 	free(*id);
 	*id = NULL;
@@ -71,7 +72,7 @@ enum age_err age_recipient_scrypt(const char *pass, size_t len, int work_factor,
 	struct age_recipient *r = calloc(1, sizeof *r);
 	if (r == NULL)
 		return AGE_ERR_NOMEM;
-	r->pass = sodium_malloc(len);
+	r->pass = secmem_alloc(len);
 	if (r->pass == NULL) {
 		age_recipient_free(&r);
 		return AGE_ERR_NOMEM;
@@ -108,7 +109,7 @@ enum age_err age_identity_from_x25519(const uint8_t sk[static 32], struct age_id
 	if (id == NULL)
 		return AGE_ERR_NOMEM;
 	id->kind = AGE_KIND_X25519;
-	id->sk = sodium_malloc(32);
+	id->sk = secmem_alloc(32);
 	if (id->sk == NULL) {
 		age_identity_free(&id);
 		return AGE_ERR_NOMEM;
@@ -125,13 +126,13 @@ enum age_err age_identity_from_x25519(const uint8_t sk[static 32], struct age_id
 enum age_err age_identity_generate(struct age_identity **out)
 {
 	enum age_err rc;
-	uint8_t *sk = sodium_malloc(32);
+	uint8_t *sk = secmem_alloc(32);
 	*out = NULL;
 	if (sk == NULL)
 		return AGE_ERR_NOMEM;
 	randombytes_buf(sk, 32);
 	rc = age_identity_from_x25519(sk, out);
-	sodium_free(sk);
+	secmem_free(sk);
 	return rc;
 }
 
@@ -140,7 +141,7 @@ enum age_err age_identity_parse(const char *s, struct age_identity **out)
 	enum age_err rc = AGE_ERR_ARG;
 	char hrp[24];
 	size_t len = 0;
-	uint8_t *sk = sodium_malloc(40);
+	uint8_t *sk = secmem_alloc(40);
 	*out = NULL;
 	if (sk == NULL)
 		return AGE_ERR_NOMEM;
@@ -151,7 +152,7 @@ enum age_err age_identity_parse(const char *s, struct age_identity **out)
 		goto out;
 	rc = age_identity_from_x25519(sk, out);
 out:
-	sodium_free(sk);
+	secmem_free(sk);
 	return rc;
 }
 
@@ -165,7 +166,7 @@ enum age_err age_identity_scrypt(const char *pass, size_t len, int max_work_fact
 	struct age_identity *id = calloc(1, sizeof *id);
 	if (id == NULL)
 		return AGE_ERR_NOMEM;
-	id->pass = sodium_malloc(len);
+	id->pass = secmem_alloc(len);
 	if (id->pass == NULL) {
 		age_identity_free(&id);
 		return AGE_ERR_NOMEM;

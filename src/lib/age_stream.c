@@ -14,6 +14,7 @@
 
 #include "lib/aead.h"
 #include "lib/age_internal.h"
+#include "lib/secmem.h"
 #include "lib/hkdf.h"
 #include "lib/banned.h"
 
@@ -35,7 +36,7 @@ enum age_err age_stream_new(const uint8_t file_key[static AGE_FILE_KEY_SIZE],
                             age_sink_fn sink, void *sink_ctx, struct age_stream **out)
 {
 	enum age_err rc = AGE_ERR_NOMEM;
-	uint8_t *key = sodium_malloc(32);
+	uint8_t *key = secmem_alloc(32);
 	struct age_stream *s = calloc(1, sizeof *s);
 	*out = NULL;
 	if (key == NULL || s == NULL)
@@ -59,7 +60,7 @@ enum age_err age_stream_new(const uint8_t file_key[static AGE_FILE_KEY_SIZE],
 	s = NULL;
 	rc = AGE_OK;
 out:
-	sodium_free(key);
+	secmem_free(key);
 	age_stream_free(&s);
 	return rc;
 }
