@@ -120,8 +120,12 @@ static int run_intake(const char *cmd, const char *dir, const char *host, int ha
 	dc.port = have_port ? port : cf->intake_listen.port;
 	dc.org = cf->organisation;
 	dc.idle_seconds = (unsigned)cf->session_idle_seconds;
-	/* A session cannot submit more than its source may in a day. */
-	dc.submissions_per_session = (int)cf->submissions_per_source_per_day;
+	/*
+	 * Attempts per session (refused ones count too): ten times what a source
+	 * may commit in a day, so a session cannot hammer the door with uploads
+	 * that are refused late.
+	 */
+	dc.submissions_per_session = (int)(cf->submissions_per_source_per_day * 10);
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
