@@ -355,11 +355,15 @@ enum intake_result intake_source_delete(struct intake *in, store_id id)
 
 /* ---- sealing into blobs ---- */
 
+/* The blob is created with its first chunk (one store round trip for a small object). */
 static int blob_flush(struct blob_writer *w)
 {
-	if (w->stage.len == 0 || w->err != STORE_OK)
-		return w->err != STORE_OK;
-	w->err = w->store->be->blob_append(w->store, w->id, w->stage.data, w->stage.len);
+	if (w->err != STORE_OK)
+		return 1;
+	if (w->id == 0)
+		w->err = w->store->be->blob_put(w->store, w->stage.data, w->stage.len, &w->id);
+	else if (w->stage.len > 0)
+		w->err = w->store->be->blob_append(w->store, w->id, w->stage.data, w->stage.len);
 	buf_reset(&w->stage);
 	return w->err != STORE_OK;
 }
@@ -380,19 +384,18 @@ static int blob_write(void *ctx, const uint8_t *p, size_t n)
 	return 0;
 }
 
-static enum intake_result blob_writer_open(struct store *store, struct blob_writer *w)
+static void blob_writer_open(struct store *store, struct blob_writer *w)
 {
 	memset(w, 0, sizeof *w);
 	w->store = store;
 	buf_init(&w->stage, STORE_CHUNK_MAX);
-	enum store_result sr = store->be->blob_create(store, &w->id);
-	if (sr != STORE_OK)
-		return from_store(sr);
-	return INTAKE_OK;
 }
 
-static void blob_writer_close(struct blob_writer *w)
+/* Releases the writer; with discard, also deletes what it wrote. */
+static void blob_writer_close(struct blob_writer *w, int discard)
 {
+	if (discard && w->id != 0)
+		(void)w->store->be->blob_delete(w->store, w->id);
 	buf_release(&w->stage);
 }
 
@@ -402,23 +405,20 @@ static enum intake_result seal_small(struct store *store, const struct age_recip
 {
 	struct blob_writer w;
 	struct age_encryptor *enc = NULL;
-	enum intake_result rc = blob_writer_open(store, &w);
-	if (rc != INTAKE_OK)
-		return rc;
+	enum intake_result rc = INTAKE_FAILED;
+	blob_writer_open(store, &w);
 	const struct age_recipient *rs[1] = {r};
-	rc = INTAKE_FAILED;
 	if (age_encrypt_begin(rs, 1, 0, blob_write, &w, &enc) != AGE_OK ||
 	    age_encrypt_update(enc, p, n) != AGE_OK || age_encrypt_finish(enc) != AGE_OK ||
 	    blob_flush(&w) != 0) {
 		rc = w.err != STORE_OK ? from_store(w.err) : INTAKE_FAILED;
-		(void)store->be->blob_delete(store, w.id);
 		goto out;
 	}
 	*out = w.id;
 	rc = INTAKE_OK;
 out:
 	age_encryptor_free(&enc);
-	blob_writer_close(&w);
+	blob_writer_close(&w, rc != INTAKE_OK);
 	return rc;
 }
 
@@ -481,16 +481,12 @@ enum intake_result intake_upload_file_begin(struct intake_upload *up, const char
 		return INTAKE_TOO_LARGE;
 	if (type != NULL && buf_append_str(&up->type, type) != BUF_OK)
 		return INTAKE_TOO_LARGE;
-	enum intake_result rc = blob_writer_open(up->in->store, &up->w);
-	if (rc != INTAKE_OK)
-		return rc;
+	blob_writer_open(up->in->store, &up->w);
 	const struct age_recipient *rs[1] = {up->in->label};
 	if (age_encrypt_begin(rs, 1, 0, blob_write, &up->w, &up->enc) != AGE_OK) {
-		(void)up->in->store->be->blob_delete(up->in->store, up->w.id);
-		blob_writer_close(&up->w);
+		blob_writer_close(&up->w, 1);
 		return INTAKE_FAILED;
 	}
-	up->files[up->nfiles].data_blob = up->w.id;
 	up->nfiles++;
 	up->in_file = 1;
 	up->file_size = 0;
@@ -520,6 +516,7 @@ enum intake_result intake_upload_file_end(struct intake_upload *up)
 		rc = up->w.err != STORE_OK ? from_store(up->w.err) : INTAKE_FAILED;
 		goto out;
 	}
+	up->files[up->nfiles - 1].data_blob = up->w.id;
 	/* The file's metadata is sealed too: the store never sees a file name. */
 	struct buf meta;
 	buf_init(&meta, 4 * (MAX_NAME + MAX_TYPE) + 128);
@@ -529,7 +526,8 @@ enum intake_result intake_upload_file_end(struct intake_upload *up)
 	buf_wipe_release(&meta);
 out:
 	age_encryptor_free(&up->enc);
-	blob_writer_close(&up->w);
+	/* the data blob now belongs to the upload (freed with it if not committed) */
+	blob_writer_close(&up->w, up->files[up->nfiles - 1].data_blob == 0);
 	return rc;
 }
 
@@ -562,7 +560,7 @@ void intake_upload_free(struct intake_upload **pup)
 	struct store *s = up->in->store;
 	if (up->in_file) {
 		age_encryptor_free(&up->enc);
-		blob_writer_close(&up->w);
+		blob_writer_close(&up->w, 1);
 	}
 	if (!up->committed) {
 		/* Nothing of an uncommitted submission stays behind. */

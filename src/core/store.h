@@ -108,6 +108,8 @@ struct store_backend {
 	enum store_result (*blob_create)(struct store *s, store_id *out);
 	enum store_result (*blob_append)(struct store *s, store_id blob, const uint8_t *p,
 	                                 size_t n);
+	/* blob_create and a first chunk of n <= STORE_CHUNK_MAX bytes, in one step */
+	enum store_result (*blob_put)(struct store *s, const uint8_t *p, size_t n, store_id *out);
 	enum store_result (*blob_read)(struct store *s, store_id blob, store_chunk_fn fn,
 	                               void *ctx);
 	enum store_result (*blob_size)(struct store *s, store_id blob, uint64_t *size);

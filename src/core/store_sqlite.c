@@ -210,6 +210,7 @@ enum job_kind {
 	J_META_SET,
 	J_BLOB_CREATE,
 	J_BLOB_APPEND,
+	J_BLOB_PUT,
 	J_BLOB_DELETE,
 	J_SOURCE_CREATE,
 	J_SOURCE_DELETE,
@@ -680,6 +681,13 @@ static enum store_result run_job(struct sq *s, struct conn *c, struct job *j)
 		return r;
 	case J_BLOB_APPEND:
 		return job_blob_append(c, j);
+	case J_BLOB_PUT:
+		/* create and first chunk in one job: one writer round trip */
+		if ((r = exec_id(c, S_BLOB_CREATE)) != STORE_OK)
+			return r;
+		j->out = sqlite3_last_insert_rowid(c->db);
+		j->id = j->out;
+		return j->n > 0 ? job_blob_append(c, j) : STORE_OK;
 	case J_BLOB_DELETE:
 		if ((r = exec_with_id(c, S_BLOB_DELETE, j->id, &changes)) != STORE_OK)
 			return r;
@@ -811,7 +819,8 @@ static void *writer_main(void *arg)
 static enum store_result submit(struct sq *s, struct job *j, enum job_kind kind)
 {
 	j->kind = kind;
-	j->durable = !(kind == J_BLOB_CREATE || kind == J_BLOB_APPEND || kind == J_MARK_READ);
+	j->durable = !(kind == J_BLOB_CREATE || kind == J_BLOB_APPEND || kind == J_BLOB_PUT ||
+	               kind == J_MARK_READ);
 	j->done = false;
 	j->next = NULL;
 	j->rc = STORE_IO;
@@ -1104,6 +1113,18 @@ static enum store_result sq_blob_append(struct store *st, store_id blob, const u
 	if (n == 0)
 		return STORE_OK;
 	return submit(SQ(st), &j, J_BLOB_APPEND);
+}
+
+static enum store_result sq_blob_put(struct store *st, const uint8_t *p, size_t n, store_id *out)
+{
+	struct job j = {.p = p, .n = n};
+	*out = 0;
+	if (n > STORE_CHUNK_MAX)
+		return STORE_TOO_LARGE;
+	enum store_result r = submit(SQ(st), &j, J_BLOB_PUT);
+	if (r == STORE_OK)
+		*out = j.out;
+	return r;
 }
 
 static enum store_result sq_blob_read(struct store *st, store_id blob, store_chunk_fn fn, void *ctx)
@@ -1489,6 +1510,7 @@ const struct store_backend store_backend_sqlite = {
         .meta_set = sq_meta_set,
         .blob_create = sq_blob_create,
         .blob_append = sq_blob_append,
+        .blob_put = sq_blob_put,
         .blob_read = sq_blob_read,
         .blob_size = sq_blob_size,
         .blob_delete = sq_blob_delete,
