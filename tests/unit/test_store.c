@@ -211,7 +211,7 @@ static void test_open(void)
 	T_CHECK(s->be->meta_get(s, "salt", v, sizeof(v), &n) == STORE_OK && n == 6 &&
 	        memcmp(v, "pepper", 6) == 0);
 	store_close(&s);
-	T_CHECK(sql_int(dbpath, "PRAGMA user_version") == 2);
+	T_CHECK(sql_int(dbpath, "PRAGMA user_version") == 3);
 	T_CHECK(sql_int(dbpath, "SELECT count(*) FROM sqlite_master WHERE name = 'meta'") == 1);
 
 	/* A schema newer than this code is refused. */
