@@ -1129,8 +1129,8 @@ out:
 static enum store_result spill_create(struct sq *s, store_id blob, struct spill **out)
 {
 	char name[20];
-	int64_t file;
-	int fd;
+	int64_t file = 0;
+	int fd = -1;
 	*out = NULL;
 	do {
 		uint64_t v;
