@@ -23,6 +23,7 @@
  * process to open the file (an OFD lock on PATH-open tells) deletes pending
  * blobs, which can only be left by a crashed upload.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -30,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -77,6 +79,9 @@ static const char *const migrations[] = {
         "ALTER TABLE source ADD COLUMN day_count INTEGER NOT NULL DEFAULT 0;"
         "UPDATE source SET day_count = (SELECT count(*) FROM submission s"
         " WHERE s.source_id = source.id AND s.day = source.last_day);",
+        /* 3: a blob grown beyond its first chunk keeps the rest in the file named by `file` */
+        "ALTER TABLE blob ADD COLUMN file INTEGER;"
+        "CREATE INDEX blob_file ON blob(file) WHERE file IS NOT NULL;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -100,6 +105,10 @@ enum stmt {
 	S_BLOB_READ,
 	S_BLOB_DELETE,
 	S_BLOB_CLAIM,
+	S_BLOB_STATE,
+	S_BLOB_FILE,
+	S_FILE_CLAIMED,
+	S_SOURCE_FILES,
 	S_PENDING_DELETE,
 	S_SOURCE_CREATE,
 	S_SOURCE_FIND,
@@ -146,11 +155,23 @@ static const char *const stmt_sql[S_COUNT] = {
         [S_BLOB_GROW] = "UPDATE blob SET size = size + ?2, nchunks = nchunks + 1"
                         " WHERE id = ?1 AND pending = 1 RETURNING nchunks - 1",
         [S_CHUNK_INSERT] = "INSERT INTO blob_chunk(blob_id, seq, data) VALUES (?1, ?2, ?3)",
-        [S_BLOB_SIZE] = "SELECT size FROM blob WHERE id = ?1",
-        [S_BLOB_READ] = "SELECT c.data FROM blob b LEFT JOIN blob_chunk c ON c.blob_id = b.id"
-                        " WHERE b.id = ?1 ORDER BY c.seq",
+        [S_BLOB_SIZE] = "SELECT size, file FROM blob WHERE id = ?1",
+        [S_BLOB_READ] =
+                "SELECT c.data, b.file, b.size FROM blob b"
+                " LEFT JOIN blob_chunk c ON c.blob_id = b.id WHERE b.id = ?1 ORDER BY c.seq",
         [S_BLOB_DELETE] = "DELETE FROM blob WHERE id = ?1",
-        [S_BLOB_CLAIM] = "UPDATE blob SET pending = 0 WHERE id = ?1 AND pending = 1",
+        [S_BLOB_CLAIM] = "UPDATE blob SET pending = 0, file = ?2, size = size + ?3"
+                         " WHERE id = ?1 AND pending = 1",
+        [S_BLOB_STATE] = "SELECT nchunks FROM blob WHERE id = ?1 AND pending = 1",
+        [S_BLOB_FILE] = "SELECT file FROM blob WHERE id = ?1 AND file IS NOT NULL",
+        [S_FILE_CLAIMED] = "SELECT 1 FROM blob WHERE file = ?1 AND pending = 0",
+        [S_SOURCE_FILES] = "SELECT file FROM blob WHERE file IS NOT NULL AND id IN ("
+                           "SELECT message_blob FROM submission WHERE source_id = ?1"
+                           " UNION ALL SELECT f.meta_blob FROM file f JOIN submission s"
+                           " ON f.submission_id = s.id WHERE s.source_id = ?1"
+                           " UNION ALL SELECT f.data_blob FROM file f JOIN submission s"
+                           " ON f.submission_id = s.id WHERE s.source_id = ?1"
+                           " UNION ALL SELECT blob FROM reply WHERE source_id = ?1)",
         [S_PENDING_DELETE] = "DELETE FROM blob WHERE pending = 1",
         [S_SOURCE_CREATE] = "INSERT INTO source(lookup, pk, created_day, last_day)"
                             " VALUES (?1, ?2, ?3, ?3)",
@@ -235,14 +256,54 @@ struct job {
 	const char *str;
 	const struct store_new_file *files;
 	size_t nfiles;
+	const struct claim *claims; /* the file-backed blobs a commit claims */
+	size_t nclaims;
+	bool force_sql; /* blob append: keep the chunk in SQLite even if it is not the first */
 	/* output */
 	store_id out;
+	int64_t *shred; /* files of the blobs a delete removed (malloc'd by the writer) */
+	size_t nshred, shred_cap;
 };
+
+/*
+ * A pending blob grown beyond its first chunk: the rest is in the file named by
+ * `file` (a random 63-bit token, never reused) in the blob directory, written
+ * by the appending caller. Held in a bounded table until a commit claims the
+ * blob (its file is fdatasync'd first and the row gets `file` and the size) or
+ * a delete removes it.
+ */
+struct spill {
+	store_id blob;
+	int64_t file;
+	int fd;
+	uint64_t size;
+	bool sealed;        /* a commit is claiming it: no more appends */
+	int refs;           /* the table's + each user's */
+	pthread_mutex_t mu; /* size, sealed, writes */
+};
+
+/* What a commit tells the writer about a file-backed blob it claims. */
+struct claim {
+	store_id blob;
+	int64_t file;
+	uint64_t size;
+	struct spill *sp;
+};
+
+#define SPILL_MAX 1024 /* concurrent file-backed pending blobs; beyond, chunks stay in SQLite */
+#define FILE_CHUNK STORE_CHUNK_MAX
 
 struct sq {
 	struct store base;
 	char *path;
 	int lock_fd;
+
+	int dir_fd; /* PATH.blobs */
+	pthread_mutex_t spill_mu;
+	struct spill *spills[SPILL_MAX];
+	size_t nspills;
+	pthread_mutex_t dir_mu;
+	bool dir_dirty; /* a file was created since the directory was last fsync'd */
 
 	struct conn writer;
 	pthread_mutex_t mu; /* the job queue */
@@ -497,7 +558,7 @@ static void *ck_main(void *arg)
 
 /* ---- the jobs, run by the writer inside a transaction and a savepoint ---- */
 
-static enum store_result claim_blob(struct conn *c, store_id blob)
+static enum store_result claim_blob(struct conn *c, const struct job *j, store_id blob)
 {
 	sqlite3_stmt *st;
 	enum store_result r;
@@ -506,6 +567,18 @@ static enum store_result claim_blob(struct conn *c, store_id blob)
 	if ((r = st_get(c, S_BLOB_CLAIM, &st)) != STORE_OK)
 		return r;
 	sqlite3_bind_int64(st, 1, blob);
+	sqlite3_bind_null(st, 2);
+	sqlite3_bind_int64(st, 3, 0);
+	for (size_t i = 0; i < j->nclaims; i++)
+		if (j->claims[i].blob == blob) {
+			if (j->claims[i].size > INT64_MAX) {
+				st_done(st);
+				return STORE_TOO_LARGE;
+			}
+			sqlite3_bind_int64(st, 2, j->claims[i].file);
+			sqlite3_bind_int64(st, 3, (sqlite3_int64)j->claims[i].size);
+			break;
+		}
 	if ((r = st_exec(st)) != STORE_OK)
 		return r;
 	return sqlite3_changes(c->db) == 1 ? STORE_OK : STORE_NOT_FOUND;
@@ -529,6 +602,21 @@ static enum store_result job_blob_append(struct conn *c, struct job *j)
 	sqlite3_stmt *st;
 	enum store_result r;
 	int64_t seq;
+	if (!j->force_sql && j->kind == J_BLOB_APPEND) {
+		/* Beyond the first chunk, the caller writes the blob to a file. */
+		if ((r = st_get(c, S_BLOB_STATE, &st)) != STORE_OK)
+			return r;
+		sqlite3_bind_int64(st, 1, j->id);
+		int rc = sqlite3_step(st);
+		int64_t nchunks = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		st_done(st);
+		if (rc != SQLITE_ROW)
+			return rc == SQLITE_DONE ? STORE_NOT_FOUND : map_rc(rc);
+		if (nchunks > 0) {
+			j->out = 1; /* spill */
+			return STORE_OK;
+		}
+	}
 	if ((r = st_get(c, S_BLOB_GROW, &st)) != STORE_OK)
 		return r;
 	sqlite3_bind_int64(st, 1, j->id);
@@ -566,7 +654,7 @@ static enum store_result job_sub_commit(struct conn *c, struct job *j)
 		return r;
 	if (sqlite3_changes(c->db) != 1)
 		return STORE_NOT_FOUND;
-	if (j->id2 != 0 && (r = claim_blob(c, j->id2)) != STORE_OK)
+	if (j->id2 != 0 && (r = claim_blob(c, j, j->id2)) != STORE_OK)
 		return r;
 	if ((r = st_get(c, S_SUB_INSERT, &st)) != STORE_OK)
 		return r;
@@ -582,9 +670,9 @@ static enum store_result job_sub_commit(struct conn *c, struct job *j)
 		return r;
 	sub = sqlite3_last_insert_rowid(c->db);
 	for (size_t i = 0; i < j->nfiles; i++) {
-		if ((r = claim_blob(c, j->files[i].meta_blob)) != STORE_OK)
+		if ((r = claim_blob(c, j, j->files[i].meta_blob)) != STORE_OK)
 			return r;
-		if ((r = claim_blob(c, j->files[i].data_blob)) != STORE_OK)
+		if ((r = claim_blob(c, j, j->files[i].data_blob)) != STORE_OK)
 			return r;
 		if ((r = st_get(c, S_FILE_INSERT, &st)) != STORE_OK)
 			return r;
@@ -623,6 +711,34 @@ static enum store_result job_mark_read(struct conn *c, struct job *j)
 	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : map_rc(rc);
 }
 
+/* Adds the files of the rows of a query on id to j->shred. */
+static enum store_result collect_files(struct conn *c, struct job *j, enum stmt i, store_id id)
+{
+	sqlite3_stmt *st;
+	enum store_result r;
+	int rc;
+	if ((r = st_get(c, i, &st)) != STORE_OK)
+		return r;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (j->nshred == j->shred_cap) {
+			size_t cap = j->shred_cap ? j->shred_cap * 2 : 8;
+			int64_t *p = cap < SIZE_MAX / sizeof(*p)
+			                     ? realloc(j->shred, cap * sizeof(*p))
+			                     : NULL;
+			if (p == NULL) {
+				st_done(st);
+				return STORE_NOMEM;
+			}
+			j->shred = p;
+			j->shred_cap = cap;
+		}
+		j->shred[j->nshred++] = sqlite3_column_int64(st, 0);
+	}
+	st_done(st);
+	return rc == SQLITE_DONE ? STORE_OK : map_rc(rc);
+}
+
 static enum store_result job_reply_delete(struct conn *c, struct job *j)
 {
 	sqlite3_stmt *st;
@@ -639,7 +755,8 @@ static enum store_result job_reply_delete(struct conn *c, struct job *j)
 	}
 	blob = sqlite3_column_int64(st, 0);
 	st_done(st);
-	if ((r = exec_with_id(c, S_REPLY_DELETE, j->id2, NULL)) != STORE_OK)
+	if ((r = exec_with_id(c, S_REPLY_DELETE, j->id2, NULL)) != STORE_OK ||
+	    (r = collect_files(c, j, S_BLOB_FILE, blob)) != STORE_OK)
 		return r;
 	return exec_with_id(c, S_BLOB_DELETE, blob, NULL);
 }
@@ -651,6 +768,8 @@ static enum store_result job_source_delete(struct conn *c, struct job *j)
 	                                  S_SOURCE_DELETE};
 	enum store_result r;
 	int changes = 0;
+	if ((r = collect_files(c, j, S_SOURCE_FILES, j->id)) != STORE_OK)
+		return r;
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
 		if ((r = exec_with_id(c, steps[i], j->id, &changes)) != STORE_OK)
 			return r;
@@ -689,6 +808,8 @@ static enum store_result run_job(struct sq *s, struct conn *c, struct job *j)
 		j->id = j->out;
 		return j->n > 0 ? job_blob_append(c, j) : STORE_OK;
 	case J_BLOB_DELETE:
+		if ((r = collect_files(c, j, S_BLOB_FILE, j->id)) != STORE_OK)
+			return r;
 		if ((r = exec_with_id(c, S_BLOB_DELETE, j->id, &changes)) != STORE_OK)
 			return r;
 		return changes == 1 ? STORE_OK : STORE_NOT_FOUND;
@@ -708,7 +829,7 @@ static enum store_result run_job(struct sq *s, struct conn *c, struct job *j)
 	case J_MARK_READ:
 		return job_mark_read(c, j);
 	case J_REPLY_ADD:
-		if ((r = claim_blob(c, j->id2)) != STORE_OK)
+		if ((r = claim_blob(c, j, j->id2)) != STORE_OK)
 			return r;
 		if ((r = st_get(c, S_REPLY_ADD, &st)) != STORE_OK)
 			return r;
@@ -878,6 +999,302 @@ static void pool_put(struct sq *s, struct conn *c)
 	pthread_mutex_unlock(&s->pool_mu);
 }
 
+/* ---- file-backed blobs (see struct spill) ---- */
+
+static enum store_result query_row(struct conn *c, enum stmt i, int64_t a, int64_t b, int nparams,
+                                   sqlite3_stmt **out);
+
+static void spill_name(char out[static 20], int64_t file)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint64_t v = (uint64_t)file;
+	for (int i = 15; i >= 0; i--, v >>= 4)
+		out[i] = hex[v & 15];
+	out[16] = '\0';
+}
+
+/* The token of a file name made by spill_name, or 0. */
+static int64_t spill_parse(const char *name)
+{
+	uint64_t v = 0;
+	size_t i;
+	for (i = 0; name[i] != '\0'; i++) {
+		char ch = name[i];
+		int d = ch >= '0' && ch <= '9'   ? ch - '0'
+		        : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+		                                 : -1;
+		if (d < 0 || i >= 16)
+			return 0;
+		v = v << 4 | (uint64_t)d;
+	}
+	return i == 16 && v <= INT64_MAX ? (int64_t)v : 0;
+}
+
+static void spill_unref(struct sq *s, struct spill *sp)
+{
+	pthread_mutex_lock(&s->spill_mu);
+	bool last = --sp->refs == 0;
+	pthread_mutex_unlock(&s->spill_mu);
+	if (!last)
+		return;
+	close(sp->fd);
+	pthread_mutex_destroy(&sp->mu);
+	free(sp);
+}
+
+/* The table's entry for blob, with a reference for the caller, or NULL. */
+static struct spill *spill_find(struct sq *s, store_id blob)
+{
+	struct spill *sp = NULL;
+	pthread_mutex_lock(&s->spill_mu);
+	for (size_t i = 0; i < s->nspills; i++)
+		if (s->spills[i]->blob == blob) {
+			sp = s->spills[i];
+			sp->refs++;
+			break;
+		}
+	pthread_mutex_unlock(&s->spill_mu);
+	return sp;
+}
+
+/* Removes sp from the table (if still there) and drops the table's reference. */
+static void spill_remove(struct sq *s, struct spill *sp)
+{
+	bool found = false;
+	pthread_mutex_lock(&s->spill_mu);
+	for (size_t i = 0; i < s->nspills; i++)
+		if (s->spills[i] == sp) {
+			s->spills[i] = s->spills[--s->nspills];
+			found = true;
+			break;
+		}
+	pthread_mutex_unlock(&s->spill_mu);
+	if (found)
+		spill_unref(s, sp);
+}
+
+static enum store_result write_all(int fd, const uint8_t *p, size_t n, uint64_t off)
+{
+	while (n > 0) {
+		ssize_t w = pwrite(fd, p, n, (off_t)off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return errno == ENOSPC ? STORE_TOO_LARGE : STORE_IO;
+		p += w;
+		n -= (size_t)w;
+		off += (uint64_t)w;
+	}
+	return STORE_OK;
+}
+
+/* Overwrites the file with zeros, syncs it, unlinks it. A missing file is fine. */
+static enum store_result shred_file(struct sq *s, int64_t file)
+{
+	char name[20];
+	struct stat sb;
+	enum store_result r = STORE_OK;
+	uint8_t *zero = NULL;
+	spill_name(name, file);
+	int fd = openat(s->dir_fd, name, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return errno == ENOENT ? STORE_OK : STORE_IO;
+	if (fstat(fd, &sb) != 0 || (zero = calloc(1, FILE_CHUNK)) == NULL) {
+		r = STORE_IO;
+		goto out;
+	}
+	for (uint64_t off = 0; off < (uint64_t)sb.st_size; off += FILE_CHUNK) {
+		uint64_t left = (uint64_t)sb.st_size - off;
+		if ((r = write_all(fd, zero, left < FILE_CHUNK ? (size_t)left : FILE_CHUNK, off)) !=
+		    STORE_OK)
+			goto out;
+	}
+	if (fdatasync(fd) != 0) {
+		r = STORE_IO;
+		goto out;
+	}
+	if (unlinkat(s->dir_fd, name, 0) != 0 && errno != ENOENT)
+		r = STORE_IO;
+out:
+	free(zero);
+	close(fd);
+	return r;
+}
+
+/*
+ * Makes blob file-backed: a new file and a table entry, returned with a
+ * reference for the caller. STORE_BUSY: the table is full (keep the chunk in
+ * SQLite instead).
+ */
+static enum store_result spill_create(struct sq *s, store_id blob, struct spill **out)
+{
+	char name[20];
+	int64_t file = 0;
+	int fd = -1;
+	*out = NULL;
+	do {
+		uint64_t v;
+		if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v)) {
+			if (errno == EINTR)
+				continue;
+			return STORE_IO;
+		}
+		file = (int64_t)(v & INT64_MAX);
+		if (file == 0)
+			continue;
+		spill_name(name, file);
+		fd = openat(s->dir_fd, name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+		            0600);
+	} while (file == 0 || (fd < 0 && (errno == EEXIST || errno == EINTR)));
+	if (fd < 0)
+		return errno == ENOSPC ? STORE_TOO_LARGE : STORE_IO;
+	pthread_mutex_lock(&s->dir_mu);
+	s->dir_dirty = true;
+	pthread_mutex_unlock(&s->dir_mu);
+	struct spill *sp = calloc(1, sizeof(*sp));
+	if (sp == NULL) {
+		close(fd);
+		(void)unlinkat(s->dir_fd, name, 0);
+		return STORE_NOMEM;
+	}
+	sp->blob = blob;
+	sp->file = file;
+	sp->fd = fd;
+	sp->refs = 2; /* the table's and the caller's */
+	pthread_mutex_init(&sp->mu, NULL);
+	struct spill *have = NULL;
+	bool full = false;
+	pthread_mutex_lock(&s->spill_mu);
+	for (size_t i = 0; i < s->nspills && have == NULL; i++)
+		if (s->spills[i]->blob == blob) {
+			have = s->spills[i];
+			have->refs++;
+		}
+	if (have == NULL && s->nspills < SPILL_MAX)
+		s->spills[s->nspills++] = sp;
+	else
+		full = have == NULL;
+	pthread_mutex_unlock(&s->spill_mu);
+	if (have != NULL || full) {
+		/* another append to the same blob won the race, or no room: undo ours */
+		close(fd);
+		pthread_mutex_destroy(&sp->mu);
+		free(sp);
+		(void)unlinkat(s->dir_fd, name, 0);
+		if (full)
+			return STORE_BUSY;
+	}
+	*out = have ? have : sp;
+	return STORE_OK;
+}
+
+/*
+ * Before a durable commit that claims ids: seals and fdatasyncs the file of
+ * each file-backed one (and the directory once), filling claims. On failure
+ * nothing is left sealed.
+ */
+static void claims_release(struct sq *s, struct claim *claims, size_t n, bool claimed);
+
+static enum store_result claims_prepare(struct sq *s, const store_id *ids, size_t nids,
+                                        struct claim *claims, size_t *nclaims)
+{
+	enum store_result r = STORE_OK;
+	*nclaims = 0;
+	for (size_t i = 0; i < nids; i++) {
+		struct spill *sp = spill_find(s, ids[i]);
+		if (sp == NULL)
+			continue;
+		pthread_mutex_lock(&sp->mu);
+		bool sealed = sp->sealed;
+		sp->sealed = true;
+		uint64_t size = sp->size;
+		pthread_mutex_unlock(&sp->mu);
+		if (sealed) { /* claimed twice, by this commit or a concurrent one */
+			spill_unref(s, sp);
+			r = STORE_NOT_FOUND;
+			goto fail;
+		}
+		claims[(*nclaims)++] = (struct claim){ids[i], sp->file, size, sp};
+		if (fdatasync(sp->fd) != 0) {
+			r = STORE_IO;
+			goto fail;
+		}
+	}
+	if (*nclaims > 0) {
+		pthread_mutex_lock(&s->dir_mu);
+		if (s->dir_dirty) {
+			s->dir_dirty = false;
+			if (fsync(s->dir_fd) != 0) {
+				s->dir_dirty = true;
+				r = STORE_IO;
+			}
+		}
+		pthread_mutex_unlock(&s->dir_mu);
+		if (r != STORE_OK)
+			goto fail;
+	}
+	return STORE_OK;
+fail:
+	claims_release(s, claims, *nclaims, false);
+	*nclaims = 0;
+	return r;
+}
+
+/* After the commit: claimed ones leave the table; otherwise they are unsealed. */
+static void claims_release(struct sq *s, struct claim *claims, size_t n, bool claimed)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct spill *sp = claims[i].sp;
+		if (claimed) {
+			spill_remove(s, sp);
+		} else {
+			pthread_mutex_lock(&sp->mu);
+			sp->sealed = false;
+			pthread_mutex_unlock(&sp->mu);
+		}
+		spill_unref(s, sp);
+	}
+}
+
+/* Streams n bytes of fd from offset 0 to fn. */
+static enum store_result stream_fd(int fd, uint64_t n, store_chunk_fn fn, void *ctx)
+{
+	enum store_result r = STORE_OK;
+	uint8_t *buf = malloc(FILE_CHUNK);
+	if (buf == NULL)
+		return STORE_NOMEM;
+	for (uint64_t off = 0; off < n;) {
+		uint64_t left = n - off;
+		size_t want = left < FILE_CHUNK ? (size_t)left : FILE_CHUNK;
+		ssize_t got = pread(fd, buf, want, (off_t)off);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			r = got == 0 ? STORE_CORRUPT : STORE_IO;
+			break;
+		}
+		off += (uint64_t)got;
+		if (fn(ctx, buf, (size_t)got) != 0) {
+			r = STORE_STOP;
+			break;
+		}
+	}
+	free(buf);
+	return r;
+}
+
+/* Removes the files a delete job collected; the rows are gone already. */
+static enum store_result shred_job_files(struct sq *s, struct job *j, enum store_result r)
+{
+	for (size_t i = 0; r == STORE_OK && i < j->nshred; i++) { /* none if the delete failed */
+		r = shred_file(s, j->shred[i]); /* one left behind goes at the next first open */
+	}
+	free(j->shred);
+	j->shred = NULL;
+	j->nshred = j->shred_cap = 0;
+	return r;
+}
+
 /* ---- the backend functions ---- */
 
 static struct sq *SQ(struct store *s)
@@ -915,6 +1332,13 @@ static void sq_close(struct store *st)
 	conn_close(&s->writer);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
+	/* Pending file-backed blobs: their files go at the next first open. */
+	while (s->nspills > 0)
+		spill_remove(s, s->spills[s->nspills - 1]);
+	if (s->dir_fd >= 0)
+		close(s->dir_fd);
+	pthread_mutex_destroy(&s->spill_mu);
+	pthread_mutex_destroy(&s->dir_mu);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->work_cv);
 	pthread_mutex_destroy(&s->ck_mu);
@@ -952,6 +1376,46 @@ static int open_0600(const char *path, const char *suffix)
 	return fd;
 }
 
+/* Creates (0700) and opens PATH.blobs, the directory of file-backed blobs. */
+static enum store_result open_blob_dir(struct sq *s)
+{
+	char name[4096];
+	int n = snprintf(name, sizeof(name), "%s.blobs", s->path);
+	if (n < 0 || (size_t)n >= sizeof(name))
+		return STORE_IO;
+	if (mkdir(name, 0700) != 0 && errno != EEXIST)
+		return STORE_IO;
+	s->dir_fd = open(name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	return s->dir_fd < 0 ? STORE_IO : STORE_OK;
+}
+
+/* First opener: shreds the files of blobs no commit claimed (a crashed upload or delete). */
+static enum store_result remove_unclaimed_files(struct sq *s)
+{
+	enum store_result r = STORE_OK;
+	int fd = dup(s->dir_fd);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	struct dirent *e;
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return STORE_IO;
+	}
+	while (r == STORE_OK && (e = readdir(d)) != NULL) {
+		int64_t file = spill_parse(e->d_name);
+		sqlite3_stmt *q;
+		if (file == 0)
+			continue; /* not ours */
+		r = query_row(&s->writer, S_FILE_CLAIMED, file, 0, 1, &q);
+		if (r == STORE_OK)
+			st_done(q);
+		else if (r == STORE_NOT_FOUND)
+			r = shred_file(s, file);
+	}
+	closedir(d);
+	return r;
+}
+
 static enum store_result sq_open(const char *path, struct store **out)
 {
 	enum store_result r;
@@ -962,6 +1426,9 @@ static enum store_result sq_open(const char *path, struct store **out)
 		return STORE_NOMEM;
 	s->base.be = &store_backend_sqlite;
 	s->lock_fd = -1;
+	s->dir_fd = -1;
+	pthread_mutex_init(&s->spill_mu, NULL);
+	pthread_mutex_init(&s->dir_mu, NULL);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->work_cv, NULL);
 	pthread_mutex_init(&s->ck_mu, NULL);
@@ -984,6 +1451,8 @@ static enum store_result sq_open(const char *path, struct store **out)
 		r = STORE_IO;
 		goto fail;
 	}
+	if ((r = open_blob_dir(s)) != STORE_OK)
+		goto fail;
 	/* The first opener (no other live store on this file) may remove pending blobs. */
 	r = ofd_lock(s->lock_fd, F_WRLCK, false);
 	if (r == STORE_OK)
@@ -1017,6 +1486,8 @@ static enum store_result sq_open(const char *path, struct store **out)
 			(void)exec_id(&s->writer, S_ROLLBACK);
 			goto fail;
 		}
+		if ((r = remove_unclaimed_files(s)) != STORE_OK)
+			goto fail;
 	}
 	/* From now on we are one of possibly several live openers. */
 	if ((r = ofd_lock(s->lock_fd, F_RDLCK, true)) != STORE_OK)
@@ -1107,12 +1578,36 @@ static enum store_result sq_blob_create(struct store *st, store_id *out)
 
 static enum store_result sq_blob_append(struct store *st, store_id blob, const uint8_t *p, size_t n)
 {
+	struct sq *s = SQ(st);
 	struct job j = {.id = blob, .p = p, .n = n};
+	enum store_result r;
 	if (n > STORE_CHUNK_MAX)
 		return STORE_TOO_LARGE;
 	if (n == 0)
 		return STORE_OK;
-	return submit(SQ(st), &j, J_BLOB_APPEND);
+	struct spill *sp = spill_find(s, blob);
+	if (sp == NULL) {
+		/* The writer keeps a first chunk, or says the blob goes to a file. */
+		if ((r = submit(s, &j, J_BLOB_APPEND)) != STORE_OK || j.out == 0)
+			return r;
+		r = spill_create(s, blob, &sp);
+		if (r == STORE_BUSY) {
+			struct job k = {.id = blob, .p = p, .n = n, .force_sql = true};
+			return submit(s, &k, J_BLOB_APPEND);
+		}
+		if (r != STORE_OK)
+			return r;
+	}
+	pthread_mutex_lock(&sp->mu);
+	if (sp->sealed)
+		r = STORE_NOT_FOUND; /* being claimed: appending now is the caller's bug */
+	else if (sp->size > INT64_MAX - n)
+		r = STORE_TOO_LARGE;
+	else if ((r = write_all(sp->fd, p, n, sp->size)) == STORE_OK)
+		sp->size += n;
+	pthread_mutex_unlock(&sp->mu);
+	spill_unref(s, sp);
+	return r;
 }
 
 static enum store_result sq_blob_put(struct store *st, const uint8_t *p, size_t n, store_id *out)
@@ -1127,6 +1622,34 @@ static enum store_result sq_blob_put(struct store *st, const uint8_t *p, size_t 
 	return r;
 }
 
+/* After the chunk rows of blob (sum bytes of size): the rest from its file, if any. */
+static enum store_result read_rest(struct sq *s, store_id blob, int64_t file, int64_t size,
+                                   int64_t sum, store_chunk_fn fn, void *ctx)
+{
+	enum store_result r;
+	if (file != 0) {
+		char name[20];
+		if (size < sum)
+			return STORE_CORRUPT;
+		spill_name(name, file);
+		int fd = openat(s->dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0)
+			return errno == ENOENT ? STORE_NOT_FOUND : STORE_IO;
+		r = stream_fd(fd, (uint64_t)(size - sum), fn, ctx);
+		close(fd);
+		return r;
+	}
+	struct spill *sp = spill_find(s, blob); /* still pending */
+	if (sp == NULL)
+		return STORE_OK;
+	pthread_mutex_lock(&sp->mu);
+	uint64_t n = sp->size;
+	pthread_mutex_unlock(&sp->mu);
+	r = stream_fd(sp->fd, n, fn, ctx);
+	spill_unref(s, sp);
+	return r;
+}
+
 static enum store_result sq_blob_read(struct store *st, store_id blob, store_chunk_fn fn, void *ctx)
 {
 	struct sq *s = SQ(st);
@@ -1134,6 +1657,7 @@ static enum store_result sq_blob_read(struct store *st, store_id blob, store_chu
 	sqlite3_stmt *q = NULL;
 	enum store_result r;
 	bool any = false;
+	int64_t file = 0, size = 0, sum = 0;
 	if ((r = pool_get(s, &c)) != STORE_OK)
 		return r;
 	if ((r = st_get(c, S_BLOB_READ, &q)) != STORE_OK)
@@ -1142,7 +1666,10 @@ static enum store_result sq_blob_read(struct store *st, store_id blob, store_chu
 	int rc;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		any = true;
+		file = sqlite3_column_int64(q, 1); /* NULL reads as 0 */
+		size = sqlite3_column_int64(q, 2);
 		size_t n = (size_t)sqlite3_column_bytes(q, 0);
+		sum += (int64_t)n;
 		const uint8_t *p = sqlite3_column_blob(q, 0);
 		if (p == NULL || n == 0)
 			continue; /* an empty blob: one row, no chunk */
@@ -1158,6 +1685,8 @@ static enum store_result sq_blob_read(struct store *st, store_id blob, store_chu
 out:
 	st_done(q);
 	pool_put(s, c);
+	if (r == STORE_OK)
+		r = read_rest(s, blob, file, size, sum, fn, ctx);
 	return r;
 }
 
@@ -1191,18 +1720,35 @@ static enum store_result sq_blob_size(struct store *st, store_id blob, uint64_t 
 	*size = 0;
 	if ((r = pool_get(s, &c)) != STORE_OK)
 		return r;
+	bool infile = false;
 	if ((r = query_row(c, S_BLOB_SIZE, blob, 0, 1, &q)) == STORE_OK) {
 		*size = (uint64_t)sqlite3_column_int64(q, 0);
+		infile = sqlite3_column_type(q, 1) != SQLITE_NULL;
 		st_done(q);
 	}
 	pool_put(s, c);
+	struct spill *sp = r == STORE_OK && !infile ? spill_find(s, blob) : NULL;
+	if (sp) { /* pending and file-backed: the row has only the first chunk's size */
+		pthread_mutex_lock(&sp->mu);
+		*size += sp->size;
+		pthread_mutex_unlock(&sp->mu);
+		spill_unref(s, sp);
+	}
 	return r;
 }
 
 static enum store_result sq_blob_delete(struct store *st, store_id blob)
 {
+	struct sq *s = SQ(st);
 	struct job j = {.id = blob};
-	return submit(SQ(st), &j, J_BLOB_DELETE);
+	enum store_result r = shred_job_files(s, &j, submit(s, &j, J_BLOB_DELETE));
+	struct spill *sp = r == STORE_OK ? spill_find(s, blob) : NULL;
+	if (sp) { /* a pending file-backed blob */
+		spill_remove(s, sp);
+		r = shred_file(s, sp->file);
+		spill_unref(s, sp);
+	}
+	return r;
 }
 
 static enum store_result sq_source_create(struct store *st, const uint8_t lookup[STORE_LOOKUP_LEN],
@@ -1271,7 +1817,7 @@ static enum store_result sq_source_get(struct store *st, store_id id, struct sto
 static enum store_result sq_source_delete(struct store *st, store_id id)
 {
 	struct job j = {.id = id};
-	return submit(SQ(st), &j, J_SOURCE_DELETE);
+	return shred_job_files(SQ(st), &j, submit(SQ(st), &j, J_SOURCE_DELETE));
 }
 
 static enum store_result sq_source_list(struct store *st, int64_t offset, int64_t limit,
@@ -1323,9 +1869,33 @@ static enum store_result sq_submission_commit(struct store *st, store_id source_
 		return STORE_TOO_LARGE;
 	if (nfiles > 0 && files == NULL)
 		return STORE_NOT_FOUND;
-	enum store_result r = submit(SQ(st), &j, J_SUB_COMMIT);
+	if (nfiles > (SIZE_MAX / sizeof(struct claim) - 1) / 2)
+		return STORE_TOO_LARGE;
+	struct sq *s = SQ(st);
+	size_t nids = 0;
+	enum store_result r;
+	store_id *ids = calloc(1 + 2 * nfiles, sizeof(*ids));
+	struct claim *claims = calloc(1 + 2 * nfiles, sizeof(*claims));
+	if (ids == NULL || claims == NULL) {
+		r = STORE_NOMEM;
+		goto out;
+	}
+	ids[nids++] = message_blob;
+	for (size_t i = 0; i < nfiles; i++) {
+		ids[nids++] = files[i].meta_blob;
+		ids[nids++] = files[i].data_blob;
+	}
+	/* File-backed blobs are made durable before the commit that claims them. */
+	if ((r = claims_prepare(s, ids, nids, claims, &j.nclaims)) != STORE_OK)
+		goto out;
+	j.claims = claims;
+	r = submit(s, &j, J_SUB_COMMIT);
+	claims_release(s, claims, j.nclaims, r == STORE_OK);
 	if (r == STORE_OK)
 		*out = j.out;
+out:
+	free(ids);
+	free(claims);
 	return r;
 }
 
@@ -1458,8 +2028,16 @@ static enum store_result sq_submission_count_day(struct store *st, store_id sour
 static enum store_result sq_reply_add(struct store *st, store_id source_id, int32_t day,
                                       store_id blob, store_id *out)
 {
+	struct sq *s = SQ(st);
 	struct job j = {.id = source_id, .day = day, .id2 = blob};
-	enum store_result r = submit(SQ(st), &j, J_REPLY_ADD);
+	struct claim claim;
+	enum store_result r = claims_prepare(s, &blob, 1, &claim, &j.nclaims);
+	*out = 0;
+	if (r != STORE_OK)
+		return r;
+	j.claims = &claim;
+	r = submit(s, &j, J_REPLY_ADD);
+	claims_release(s, &claim, j.nclaims, r == STORE_OK);
 	*out = r == STORE_OK ? j.out : 0;
 	return r;
 }
@@ -1499,7 +2077,7 @@ out:
 static enum store_result sq_reply_delete(struct store *st, store_id source_id, store_id id)
 {
 	struct job j = {.id = source_id, .id2 = id};
-	return submit(SQ(st), &j, J_REPLY_DELETE);
+	return shred_job_files(SQ(st), &j, submit(SQ(st), &j, J_REPLY_DELETE));
 }
 
 const struct store_backend store_backend_sqlite = {

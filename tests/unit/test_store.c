@@ -31,8 +31,29 @@ static void path_in_dir(char *out, size_t cap, const char *name)
 		abort();
 }
 
+static void rm_files(const char *where)
+{
+	DIR *d = opendir(where);
+	struct dirent *e;
+	char p[256];
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (snprintf(p, sizeof(p), "%s/%s", where, e->d_name) >= (int)sizeof(p))
+			abort();
+		unlink(p);
+	}
+	closedir(d);
+}
+
+static char blobdir[160]; /* the store's directory of file-backed blobs */
+
 static void rm_dir(void)
 {
+	rm_files(blobdir);
+	rmdir(blobdir);
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	char p[256];
@@ -211,7 +232,7 @@ static void test_open(void)
 	T_CHECK(s->be->meta_get(s, "salt", v, sizeof(v), &n) == STORE_OK && n == 6 &&
 	        memcmp(v, "pepper", 6) == 0);
 	store_close(&s);
-	T_CHECK(sql_int(dbpath, "PRAGMA user_version") == 2);
+	T_CHECK(sql_int(dbpath, "PRAGMA user_version") == 3);
 	T_CHECK(sql_int(dbpath, "SELECT count(*) FROM sqlite_master WHERE name = 'meta'") == 1);
 
 	/* A schema newer than this code is refused. */
@@ -477,6 +498,138 @@ static void test_pending_and_secure_delete(void)
 	T_OK(file_contains(dbpath, keep, sizeof(keep)), "committed bytes kept");
 }
 
+/* ---- blobs beyond their first chunk (file-backed) ---- */
+
+/* Whether any file of the store (database, WAL, blob files) contains needle. */
+static int store_contains(const uint8_t *needle, size_t n)
+{
+	const char *where[] = {dir, blobdir};
+	int found = 0;
+	for (size_t w = 0; w < 2; w++) {
+		DIR *d = opendir(where[w]);
+		struct dirent *e;
+		char p[256];
+		if (d == NULL)
+			continue;
+		while ((e = readdir(d)) != NULL) {
+			if (e->d_name[0] == '.' ||
+			    snprintf(p, sizeof(p), "%s/%s", where[w], e->d_name) >= (int)sizeof(p))
+				continue;
+			found |= file_contains(p, needle, n);
+		}
+		closedir(d);
+	}
+	return found;
+}
+
+static int count_files(const char *where)
+{
+	DIR *d = opendir(where);
+	struct dirent *e;
+	int n = 0;
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* A blob of n bytes from p, in irregular chunks (the first one by blob_put). */
+static store_id make_big(struct store *s, const uint8_t *p, size_t n)
+{
+	store_id b = 0;
+	size_t first = n < 100000 ? n : 100000, off = first;
+	if (s->be->blob_put(s, p, first, &b) != STORE_OK)
+		return 0;
+	for (size_t k = 0; off < n; k++) {
+		size_t c = 1 + (k * 7919 + 12345) % STORE_CHUNK_MAX;
+		if (c > n - off)
+			c = n - off;
+		if (s->be->blob_append(s, b, p + off, c) != STORE_OK)
+			return 0;
+		off += c;
+	}
+	return b;
+}
+
+static void test_file_blobs(void)
+{
+	const size_t big = 5 * 1024 * 1024;
+	struct store *s = NULL;
+	struct buf got;
+	uint8_t *a = malloc(big), *pend = malloc(600000), *del = malloc(600000);
+	uint8_t lk[STORE_LOOKUP_LEN], pk[STORE_PK_LEN] = {0};
+	store_id src = 0, src2 = 0, sub = 0;
+	struct stat sb;
+	if (a == NULL || pend == NULL || del == NULL || store_open(loc, &s) != STORE_OK) {
+		T_OK(0, "file blobs setup");
+		goto out;
+	}
+	randombytes_buf(a, big);
+	randombytes_buf(pend, 600000);
+	randombytes_buf(del, 600000);
+	lookup_of(lk, 60);
+	T_CHECK(s->be->source_create(s, lk, pk, 1, &src) == STORE_OK);
+	lookup_of(lk, 61);
+	T_CHECK(s->be->source_create(s, lk, pk, 1, &src2) == STORE_OK);
+
+	store_id ba = make_big(s, a, big);
+	uint64_t size = 0;
+	T_CHECK(ba > 0 && s->be->blob_size(s, ba, &size) == STORE_OK && size == big);
+	T_CHECK(count_files(blobdir) >= 1);
+	T_CHECK(stat(blobdir, &sb) == 0 && (sb.st_mode & 0777) == 0700);
+	T_OK(read_blob(s, ba, &got) == STORE_OK && got.len == big && memcmp(got.data, a, big) == 0,
+	     "a pending 5 MiB blob reads back");
+	buf_release(&got);
+	T_CHECK(s->be->submission_commit(s, src, 1, "", ba, NULL, 0, &sub) == STORE_OK);
+	T_CHECK(s->be->blob_append(s, ba, a, 10) == STORE_NOT_FOUND); /* claimed: closed */
+	T_CHECK(s->be->blob_size(s, ba, &size) == STORE_OK && size == big);
+	T_CHECK(sql_int(dbpath, "SELECT count(*) FROM blob WHERE file IS NOT NULL") >= 1);
+
+	store_id bp = make_big(s, pend, 600000); /* never committed */
+	store_id bd = make_big(s, del, 600000);
+	T_CHECK(bp > 0 && bd > 0 &&
+	        s->be->submission_commit(s, src, 1, "", bd, NULL, 0, &sub) == STORE_OK);
+	/* a second source with a file-backed file and reply, removed by source_delete */
+	store_id m = make_blob(s, "m", 1), fm = make_blob(s, "f", 1);
+	store_id fd = make_big(s, a + 1000, 700000), rb = make_big(s, a + 2000, 300000);
+	struct store_new_file nf = {fm, fd};
+	store_id rid = 0;
+	T_CHECK(s->be->submission_commit(s, src2, 1, "", m, &nf, 1, &sub) == STORE_OK);
+	T_CHECK(s->be->reply_add(s, src2, 1, rb, &rid) == STORE_OK);
+	store_close(&s);
+	int before = count_files(blobdir);
+	T_OK(store_contains(pend + 300000, 64) && store_contains(del + 300000, 64),
+	     "file-backed bytes are in the store directory before deletion (the grep works)");
+
+	T_CHECK(store_open(loc, &s) == STORE_OK);
+	if (s == NULL)
+		goto out;
+	T_CHECK(count_files(blobdir) == before - 1);
+	T_OK(!store_contains(pend + 300000, 64),
+	     "a pending file-backed blob's file is removed on reopen");
+	T_CHECK(s->be->blob_delete(s, bd) == STORE_OK);
+	T_OK(!store_contains(del + 300000, 64) && count_files(blobdir) == before - 2,
+	     "a deleted file-backed blob's bytes are gone from the store directory");
+	T_CHECK(s->be->source_delete(s, src2) == STORE_OK);
+	T_OK(count_files(blobdir) == before - 4 && count_files(blobdir) == 1,
+	     "source_delete removes its file-backed blobs");
+	T_OK(read_blob(s, ba, &got) == STORE_OK && got.len == big && memcmp(got.data, a, big) == 0,
+	     "a committed 5 MiB blob in irregular chunks reads back after reopen");
+	buf_release(&got);
+	/* a pending file-backed blob deleted before any commit */
+	store_id bq = make_big(s, pend, 600000);
+	int with = count_files(blobdir);
+	T_CHECK(bq > 0 && s->be->blob_delete(s, bq) == STORE_OK &&
+	        count_files(blobdir) == with - 1);
+	store_close(&s);
+out:
+	free(a);
+	free(pend);
+	free(del);
+}
+
 /* ---- concurrency ---- */
 
 #define NTHREADS 16
@@ -571,23 +724,40 @@ static void test_concurrency(void)
 
 /* ---- crash: kill -9 a committing child; every acknowledged commit survives ---- */
 
+/* Every 4th crash-test blob is file-backed: its size and bytes follow from i. */
+static size_t crash_size(uint32_t i)
+{
+	return i % 4 == 3 ? 300000 + (i % 7) * 1000 : 1024;
+}
+
+static void crash_bytes(uint8_t *p, size_t n, uint32_t i)
+{
+	for (size_t k = 0; k < n; k++)
+		p[k] = (uint8_t)(i + k * 31 + (k >> 10));
+}
+
 static void crash_child(int wfd, store_id src)
 {
 	struct store *s = NULL;
-	uint8_t msg[1024];
-	char line[64];
+	static uint8_t msg[400000];
+	char line[96];
 	if (store_open(loc, &s) != STORE_OK)
 		_exit(2);
 	for (uint32_t i = 0;; i++) {
 		store_id b = 0, id = 0;
-		memset(msg, (int)(i & 0xff), sizeof(msg));
-		if (s->be->blob_create(s, &b) != STORE_OK ||
-		    s->be->blob_append(s, b, msg, sizeof(msg)) != STORE_OK)
+		size_t n = crash_size(i);
+		crash_bytes(msg, n, i);
+		if (n > 1024) {
+			if ((b = make_big(s, msg, n)) == 0)
+				_exit(3);
+		} else if (s->be->blob_create(s, &b) != STORE_OK ||
+		           s->be->blob_append(s, b, msg, n) != STORE_OK)
 			_exit(3);
 		if (s->be->submission_commit(s, src, 300, "", b, NULL, 0, &id) != STORE_OK)
 			_exit(4);
-		int n = snprintf(line, sizeof(line), "%lld %lld\n", (long long)id, (long long)b);
-		if (n < 0 || (size_t)n >= sizeof(line) || io_write_all(wfd, line, (size_t)n) != 0)
+		int k = snprintf(line, sizeof(line), "%lld %lld %u\n", (long long)id, (long long)b,
+		                 i);
+		if (k < 0 || (size_t)k >= sizeof(line) || io_write_all(wfd, line, (size_t)k) != 0)
 			_exit(5);
 	}
 }
@@ -597,7 +767,7 @@ static void test_crash(void)
 	struct store *s = NULL;
 	uint8_t lk[STORE_LOOKUP_LEN], pk[STORE_PK_LEN] = {0};
 	store_id src = 0;
-	int rounds_ok = 0, total_acked = 0;
+	int rounds_ok = 0, total_acked = 0, acked_big = 0;
 	const int rounds = 10;
 	lookup_of(lk, 77);
 	if (store_open(loc, &s) != STORE_OK ||
@@ -632,13 +802,25 @@ static void test_crash(void)
 			break;
 		}
 		long long id, b;
-		while (f && fscanf(f, "%lld %lld", &id, &b) == 2) {
+		unsigned i;
+		static uint8_t want[400000];
+		while (f && fscanf(f, "%lld %lld %u", &id, &b, &i) == 3) {
 			struct store_submission sub;
+			struct buf got;
 			uint64_t size = 0;
+			uint8_t h1[crypto_hash_sha256_BYTES], h2[crypto_hash_sha256_BYTES];
+			size_t n = crash_size(i);
 			acked++;
+			crash_bytes(want, n, i);
+			crypto_hash_sha256(h1, want, n);
 			ok &= s->be->submission_get(s, id, &sub) == STORE_OK &&
 			      sub.message_blob == b && s->be->blob_size(s, b, &size) == STORE_OK &&
-			      size == 1024;
+			      size == n;
+			ok &= read_blob(s, b, &got) == STORE_OK && got.len == n;
+			crypto_hash_sha256(h2, got.data, got.len);
+			ok &= memcmp(h1, h2, sizeof(h1)) == 0;
+			acked_big += n > 1024;
+			buf_release(&got);
 		}
 		if (f)
 			fclose(f);
@@ -648,10 +830,13 @@ static void test_crash(void)
 		total_acked += acked;
 		rounds_ok += ok && acked > 0;
 	}
-	T_OK(rounds_ok == rounds,
-	     "kill -9 x %d: every acknowledged commit survived (%d acked), no "
-	     "pending blob left",
-	     rounds, total_acked);
+	T_OK(rounds_ok == rounds && acked_big > 0,
+	     "kill -9 x %d: every acknowledged commit survived whole, same SHA-256 (%d acked, %d "
+	     "file-backed), no pending blob left",
+	     rounds, total_acked, acked_big);
+	T_OK(count_files(blobdir) ==
+	             sql_int(dbpath, "SELECT count(*) FROM blob WHERE file IS NOT NULL"),
+	     "after the crashes, the blob directory holds exactly the claimed files");
 	struct store_source x;
 	T_CHECK(store_open(loc, &s) == STORE_OK && s->be->source_get(s, src, &x) == STORE_OK &&
 	        x.nsubmissions >= total_acked);
@@ -667,7 +852,8 @@ int main(void)
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	path_in_dir(dbpath, sizeof(dbpath), "store.db");
-	if (snprintf(loc, sizeof(loc), "sqlite:%s", dbpath) >= (int)sizeof(loc))
+	if (snprintf(loc, sizeof(loc), "sqlite:%s", dbpath) >= (int)sizeof(loc) ||
+	    snprintf(blobdir, sizeof(blobdir), "%s.blobs", dbpath) >= (int)sizeof(blobdir))
 		return 1;
 
 	test_open();
@@ -680,6 +866,7 @@ int main(void)
 		store_close(&s);
 	}
 	test_pending_and_secure_delete();
+	test_file_blobs();
 	test_concurrency();
 	test_crash();
 	rm_dir();
