@@ -38,7 +38,7 @@ struct par {
 	pthread_mutex_t mu;
 	pthread_cond_t cv_job;
 	pthread_cond_t cv_done;
-	int job;  /* 1: a job is posted, 0: done */
+	int job; /* 1: a job is posted, 0: done */
 	int quit;
 	const uint8_t *const *chunks; /* the job: chunks[from..to), counter of chunk 0 */
 	size_t from, to;
@@ -173,8 +173,8 @@ static void *par_main(void *arg)
 		pthread_mutex_unlock(&w->mu);
 		if (encrypt < 0)
 			encrypt = aead_is_encrypt(w->aead);
-		size_t ok = run_chunks(w->aead, encrypt, w->chunks, w->from, w->to, w->counter,
-		                       w->out);
+		size_t ok =
+		        run_chunks(w->aead, encrypt, w->chunks, w->from, w->to, w->counter, w->out);
 		pthread_mutex_lock(&w->mu);
 		w->ok = ok;
 		w->job = 0;
