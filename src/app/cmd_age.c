@@ -39,7 +39,7 @@
 #define IDENTITY_FILE_CAP (256 * 1024) /* an identity file is small */
 #define RECIPIENT_FILE_CAP (1024 * 1024)
 #define MAX_IDENTITIES 1024
-#define IO_BUF_SIZE (256 * 1024)
+#define IO_BUF_SIZE AGE_PAR_BATCH /* whole chunks for the two sealing threads */
 #define MAX_SOURCES AGE_MAX_STANZAS /* -r/-R or -i options */
 
 const char age_help[] =
@@ -696,6 +696,7 @@ static int encrypt_main(int argc, char **argv)
 	sk.fd = out.fd;
 	enum age_err ae = age_encrypt_begin((const struct age_recipient *const *)rs.r, rs.n, armor,
 	                                    sink_write, &sk, &enc);
+	age_encrypt_parallel(enc);
 	for (;;) {
 		if (ae != AGE_OK) {
 			rc = report_age_err(ae, "encrypting", in, out.name, &sk, 0);
@@ -967,6 +968,7 @@ static int decrypt_main(int argc, char **argv)
 	               : (const struct age_identity *const *)is.id;
 	size_t nids = scrypt ? 1 : is.n;
 	enum age_err ae = age_decrypt_begin(ids, nids, sink_write, &sk, &dec);
+	age_decrypt_parallel(dec);
 	if (ae == AGE_OK && have > 0)
 		ae = age_decrypt_update(dec, buf, (size_t)have);
 	for (;;) {

@@ -36,6 +36,23 @@ void aead_free(struct aead **a)
 	*a = NULL;
 }
 
+struct aead *aead_dup(const struct aead *a)
+{
+	struct aead *b = calloc(1, sizeof *b);
+	if (b == NULL)
+		return NULL;
+	b->encrypt = a->encrypt;
+	b->ctx = EVP_CIPHER_CTX_new();
+	if (b->ctx == NULL || EVP_CIPHER_CTX_copy(b->ctx, a->ctx) != 1)
+		aead_free(&b);
+	return b;
+}
+
+int aead_is_encrypt(const struct aead *a)
+{
+	return a->encrypt;
+}
+
 int aead_seal(struct aead *a, const uint8_t nonce[static AEAD_NONCE_SIZE], const uint8_t *in,
               size_t n, uint8_t *out)
 {

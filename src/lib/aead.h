@@ -22,6 +22,10 @@ struct aead;
 /* Returns NULL on allocation or library failure. encrypt: 1 seal, 0 open. */
 struct aead *aead_new(const uint8_t key[static AEAD_KEY_SIZE], int encrypt);
 void aead_free(struct aead **a);
+/* A second context with the same key and direction (for another thread). NULL on failure. */
+struct aead *aead_dup(const struct aead *a);
+/* 1 if a seals, 0 if it opens. */
+int aead_is_encrypt(const struct aead *a);
 
 /* out receives n bytes of ciphertext then the tag. Returns 0 or -1. */
 __attribute__((warn_unused_result)) int aead_seal(struct aead *a,

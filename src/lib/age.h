@@ -110,6 +110,15 @@ age_encrypt_begin(const struct age_recipient *const *recipients, size_t nrecipie
 		  age_write_fn w, void *wctx, struct age_encryptor **out);
 __attribute__((warn_unused_result)) enum age_err age_encrypt_update(struct age_encryptor *e,
 								      const uint8_t *p, size_t n);
+/*
+ * For whole files: from now on, an update that carries several whole 64 KiB
+ * chunks (best: AGE_PAR_BATCH bytes at a time) seals them on two threads, the
+ * caller's and one worker thread started on first use (it blocks all signals
+ * and ends in age_encryptor_free()). Same output. If the thread cannot be
+ * made, encryption stays single-threaded.
+ */
+#define AGE_PAR_BATCH (8 * AGE_CHUNK_SIZE)
+void age_encrypt_parallel(struct age_encryptor *e);
 /* Writes the last chunk (and armor footer). The encryptor must still be freed. */
 __attribute__((warn_unused_result)) enum age_err age_encrypt_finish(struct age_encryptor *e);
 void age_encryptor_free(struct age_encryptor **e);
@@ -130,11 +139,17 @@ age_decrypt_begin(const struct age_identity *const *identities, size_t nidentiti
 /* Feeds ciphertext; plaintext leaves through w as chunks authenticate. */
 __attribute__((warn_unused_result)) enum age_err age_decrypt_update(struct age_decryptor *d,
 								      const uint8_t *p, size_t n);
+/*
+ * Like age_encrypt_parallel(): opens runs of whole chunks on two threads.
+ * Plaintext is still released only after its chunk (and every earlier one)
+ * authenticated, and on failure exactly the chunks before it are released.
+ */
+void age_decrypt_parallel(struct age_decryptor *d);
 /* End of input: checks and releases the last chunk. */
 __attribute__((warn_unused_result)) enum age_err age_decrypt_finish(struct age_decryptor *d);
 void age_decryptor_free(struct age_decryptor **d);
 
-/* ---- whole streams ---- */
+/* ---- whole streams (two threads, see age_encrypt_parallel()) ---- */
 __attribute__((warn_unused_result)) enum age_err
 age_encrypt_fd(const struct age_recipient *const *recipients, size_t nrecipients, int armor,
 	       int in_fd, int out_fd);

@@ -117,6 +117,15 @@ __attribute__((warn_unused_result)) enum age_err age_stream_update(struct age_st
                                                                    const uint8_t *p, size_t n);
 __attribute__((warn_unused_result)) enum age_err age_stream_finish(struct age_stream *s);
 void age_stream_free(struct age_stream **s);
+/*
+ * From now on, process runs of whole chunks handed to one update (up to
+ * AGE_PAR_CHUNKS) on two threads: half on a worker thread, half on the
+ * caller's. The output is identical; decryption still releases exactly the
+ * chunks before the first one that fails. Best effort: if the worker or its
+ * buffer cannot be made, the stream stays single-threaded.
+ */
+#define AGE_PAR_CHUNKS 8
+void age_stream_parallel(struct age_stream *s);
 
 /* ---- ASCII armor (age_armor.c) ---- */
 struct age_armor_enc;

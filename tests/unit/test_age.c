@@ -349,6 +349,145 @@ static void round_trips(void)
 	}
 }
 
+/* The whole contents of f (from the start) into b. */
+static int slurp(FILE *f, struct buf *b)
+{
+	uint8_t tmp[65536];
+	size_t r;
+	rewind(f);
+	while ((r = fread(tmp, 1, sizeof tmp, f)) > 0)
+		if (buf_append(b, tmp, r) != BUF_OK)
+			return -1;
+	return ferror(f) ? -1 : 0;
+}
+
+/* Decrypts p[0..n) on two threads in one update; out gets what was released. */
+static enum age_err decrypt_par(const struct age_identity *id, const uint8_t *p, size_t n,
+                                struct buf *out)
+{
+	struct age_decryptor *d = NULL;
+	enum age_err rc = age_decrypt_begin(&id, 1, buf_w, out, &d);
+	age_decrypt_parallel(d);
+	if (rc == AGE_OK)
+		rc = age_decrypt_update(d, p, n);
+	if (rc == AGE_OK)
+		rc = age_decrypt_finish(d);
+	age_decryptor_free(&d);
+	return rc;
+}
+
+/* Two-thread batches of AGE_PAR_CHUNKS chunks: sizes around their edges, and failures. */
+static void test_parallel(void)
+{
+	const size_t C = AGE_CHUNK_SIZE, K = AGE_PAR_CHUNKS;
+	const size_t sizes[] = {0, 1, 2 * C, K * C - 1, K * C, K * C + 1, 2 * K * C + C};
+	const size_t max = 2 * K * C + C;
+	struct age_identity *id = NULL;
+	struct age_recipient *r = NULL;
+	if (age_identity_generate(&id) != AGE_OK || age_identity_recipient(id, &r) != AGE_OK) {
+		T_OK(0, "keygen");
+		return;
+	}
+	const struct age_recipient *const *rs = (const struct age_recipient *const *)&r;
+	uint8_t *pt = malloc(max);
+	randombytes_buf(pt, max);
+	for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+		size_t n = sizes[si];
+		struct buf ct, back, ct2, back2;
+		buf_init(&ct, CAP);
+		buf_init(&back, CAP);
+		buf_init(&ct2, CAP);
+		buf_init(&back2, CAP);
+		/* fd path (parallel) -> single-threaded push decryption in odd pieces. */
+		FILE *in = tmpfile(), *mid = tmpfile(), *out = tmpfile();
+		int ok = in && mid && out && fwrite(pt, 1, n, in) == n && fflush(in) == 0;
+		if (ok) {
+			rewind(in);
+			ok = age_encrypt_fd(rs, 1, 0, fileno(in), fileno(mid)) == AGE_OK &&
+			     slurp(mid, &ct) == 0 &&
+			     decrypt((const struct age_identity *const *)&id, 1, ct.data, ct.len,
+			             &back) == AGE_OK;
+		}
+		size_t chunks = n == 0 ? 1 : (n + C - 1) / C;
+		T_OK(ok && back.len == n && (n == 0 || memcmp(back.data, pt, n) == 0) &&
+		             ct.len == header_len(&ct) + 16 + n + 16 * chunks,
+		     "parallel encrypt_fd of %zu bytes decrypts single-threaded", n);
+		/* Single-threaded encryption -> parallel fd decryption. */
+		ok = ok && encrypt(rs, 1, 0, pt, n, &ct2) == AGE_OK &&
+		     fseek(mid, 0, SEEK_SET) == 0 && ftruncate(fileno(mid), 0) == 0 &&
+		     fwrite(ct2.data, 1, ct2.len, mid) == ct2.len && fflush(mid) == 0 &&
+		     fseek(mid, 0, SEEK_SET) == 0 &&
+		     age_decrypt_fd((const struct age_identity *const *)&id, 1, fileno(mid),
+		                    fileno(out)) == AGE_OK &&
+		     slurp(out, &back2) == 0;
+		T_OK(ok && back2.len == n && (n == 0 || memcmp(back2.data, pt, n) == 0),
+		     "parallel decrypt_fd of %zu bytes", n);
+		if (in)
+			fclose(in);
+		if (mid)
+			fclose(mid);
+		if (out)
+			fclose(out);
+		buf_release(&ct);
+		buf_release(&back);
+		buf_release(&ct2);
+		buf_release(&back2);
+	}
+
+	/* Failures inside a batch: exactly the chunks before the bad one are released. */
+	struct buf ct, back;
+	buf_init(&ct, CAP);
+	buf_init(&back, CAP);
+	T_CHECK(encrypt(rs, 1, 0, pt, max, &ct) == AGE_OK);
+	size_t body = header_len(&ct) + 16;
+	const size_t bad[] = {0, 2, K / 2, K - 1, K, 2 * K - 1, 2 * K};
+	for (size_t bi = 0; bi < sizeof bad / sizeof bad[0]; bi++) {
+		size_t at = body + bad[bi] * AGE_ENC_CHUNK_SIZE + 100;
+		ct.data[at] ^= 1;
+		buf_reset(&back);
+		enum age_err rc = decrypt_par(id, ct.data, ct.len, &back);
+		T_OK(rc == AGE_ERR_PAYLOAD && back.len == bad[bi] * C &&
+		             (back.len == 0 || memcmp(back.data, pt, back.len) == 0),
+		     "parallel decryption: chunk %zu corrupted, the %zu before it released",
+		     bad[bi], bad[bi]);
+		ct.data[at] ^= 1;
+	}
+	buf_reset(&back);
+	T_CHECK(decrypt_par(id, ct.data, ct.len, &back) == AGE_OK && back.len == max &&
+	        memcmp(back.data, pt, max) == 0);
+
+	/* A full-size final chunk followed by more data, met inside a batch. */
+	struct buf ct4;
+	buf_init(&ct4, CAP);
+	T_CHECK(encrypt(rs, 1, 0, pt, 4 * C, &ct4) == AGE_OK);
+	T_CHECK(buf_append(&ct4, ct.data + body, 2 * AGE_ENC_CHUNK_SIZE) == BUF_OK);
+	buf_reset(&back);
+	T_OK(decrypt_par(id, ct4.data, ct4.len, &back) == AGE_ERR_PAYLOAD && back.len == 4 * C &&
+	             memcmp(back.data, pt, 4 * C) == 0,
+	     "parallel decryption: data after a full final chunk releases it, then fails");
+
+	/* The push API in one update gives the same bytes as the chunked single-threaded one. */
+	struct age_encryptor *e = NULL;
+	struct buf pc;
+	buf_init(&pc, CAP);
+	T_CHECK(age_encrypt_begin(rs, 1, 1, buf_w, &pc, &e) == AGE_OK);
+	age_encrypt_parallel(e);
+	T_CHECK(age_encrypt_update(e, pt, max) == AGE_OK && age_encrypt_finish(e) == AGE_OK);
+	age_encryptor_free(&e);
+	buf_reset(&back);
+	T_OK(decrypt((const struct age_identity *const *)&id, 1, pc.data, pc.len, &back) ==
+	                     AGE_OK &&
+	             back.len == max && memcmp(back.data, pt, max) == 0,
+	     "parallel armored push encryption in one update round-trips");
+	buf_release(&pc);
+	buf_release(&ct4);
+	buf_release(&ct);
+	buf_release(&back);
+	free(pt);
+	age_identity_free(&id);
+	age_recipient_free(&r);
+}
+
 static void test_scrypt(void)
 {
 	struct age_recipient *r = NULL, *x = NULL;
@@ -394,6 +533,7 @@ int main(void)
 	test_bech32();
 	test_keys();
 	round_trips();
+	test_parallel();
 	test_scrypt();
 	return t_done();
 }
