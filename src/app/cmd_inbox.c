@@ -24,8 +24,11 @@
 #include "lib/age.h"
 #include "lib/buf.h"
 #include "lib/io.h"
+#include "lib/day.h"
 
 #include "lib/banned.h"
+
+
 
 const char inbox_help[] =
 	"usage: cutout inbox COMMAND -d DIR [-i IDENTITY] [ARGS]\n"
@@ -67,14 +70,6 @@ static int parse_id(const char *s, store_id *out)
 		return -1;
 	*out = v;
 	return 0;
-}
-
-static void format_day(int32_t day, char out[16])
-{
-	time_t t = (time_t)day * 86400;
-	struct tm tm;
-	if (gmtime_r(&t, &tm) == NULL || strftime(out, 16, "%Y-%m-%d", &tm) == 0)
-		memcpy(out, "?", 2);
 }
 
 /* ---- output ---- */
@@ -156,7 +151,7 @@ struct list_ctx {
 static int print_sub(void *ctx, const struct store_submission *sub)
 {
 	char day[16];
-	format_day(sub->day, day);
+	day_format(sub->day, day);
 	printf("  submission %lld  %s  %s  %d file%s%s%s\n", (long long)sub->id, day, sub->marking,
 	       sub->nfiles, sub->nfiles == 1 ? "" : "s", sub->message_blob ? "  message" : "",
 	       sub->read ? "" : "  (unread)");
@@ -167,7 +162,7 @@ static int print_source(void *ctx, const struct store_source *src)
 {
 	struct list_ctx *l = ctx;
 	char day[16];
-	format_day(src->last_day, day);
+	day_format(src->last_day, day);
 	printf("source %lld  last %s  %lld submission%s, %lld unread\n", (long long)src->id, day,
 	       (long long)src->nsubmissions, src->nsubmissions == 1 ? "" : "s",
 	       (long long)src->nunread);
@@ -231,7 +226,7 @@ static int cmd_read(struct instance *inst, const struct opts *o, store_id id)
 		goto out;
 	const struct age_identity *ids[1] = {label};
 	char day[16];
-	format_day(sub.day, day);
+	day_format(sub.day, day);
 	printf("submission %lld from source %lld, %s, marked %s\n", (long long)sub.id,
 	       (long long)sub.source_id, day, sub.marking);
 	if (sub.message_blob != 0) {

@@ -22,8 +22,11 @@
 #include "lib/i18n.h"
 #include "lib/json.h"
 #include "lib/multipart.h"
+#include "lib/day.h"
 
 #include "lib/banned.h"
+
+
 
 #define FORM_MAX 8192                /* an urlencoded form body */
 #define PAGE_MAX (4 * 1024 * 1024)   /* a rendered page (replies included) */
@@ -332,14 +335,6 @@ static int content_length(struct MHD_Connection *c, uint64_t *len)
 	return http_parse_u64(cl, len) == 0 ? 1 : -1;
 }
 
-static void format_day(int32_t day, char out[16])
-{
-	time_t t = (time_t)day * 86400;
-	struct tm tm;
-	if (gmtime_r(&t, &tm) == NULL || strftime(out, 16, "%Y-%m-%d", &tm) == 0)
-		memcpy(out, "?", 2);
-}
-
 /* ---- multipart upload ---- */
 
 /*
@@ -568,6 +563,18 @@ static enum MHD_Result json_token(struct MHD_Connection *c, struct req *r, unsig
 	return res;
 }
 
+/* Logs this request's session (made if needed) in as source id; the token changes. */
+static int bind_source(struct req *r, store_id id, const uint8_t *sk)
+{
+	if (!r->have_session && sessions_create(r->d->sess, r->lang, r->token, &r->sv) == 0)
+		r->have_session = 1;
+	if (!r->have_session)
+		return -1;
+	char old[SESSION_TOKEN_LEN + 1];
+	memcpy(old, r->token, sizeof old);
+	return sessions_login(r->d->sess, old, id, sk, r->token, &r->sv);
+}
+
 /* Creates a source and logs this session in as it. */
 static enum MHD_Result new_source(struct MHD_Connection *c, struct req *r)
 {
@@ -590,11 +597,7 @@ static enum MHD_Result new_source(struct MHD_Connection *c, struct req *r)
 		res = send_error(c, r, status_of(ir), NULL, "could not create a source");
 		goto out;
 	}
-	if (!r->have_session && sessions_create(d->sess, r->lang, r->token, &r->sv) == 0)
-		r->have_session = 1;
-	char old[SESSION_TOKEN_LEN + 1];
-	memcpy(old, r->token, sizeof old);
-	if (!r->have_session || sessions_login(d->sess, old, id, sk, r->token, &r->sv) != 0) {
+	if (bind_source(r, id, sk) != 0) {
 		res = send_error(c, r, 503, NULL, "too many sessions; try again later");
 		goto out;
 	}
@@ -651,11 +654,7 @@ static enum MHD_Result login(struct MHD_Connection *c, struct req *r, struct for
 		res = send_error(c, r, status_of(ir), NULL, "could not log in");
 		goto out;
 	}
-	if (!r->have_session && sessions_create(d->sess, r->lang, r->token, &r->sv) == 0)
-		r->have_session = 1;
-	char old[SESSION_TOKEN_LEN + 1];
-	memcpy(old, r->token, sizeof old);
-	if (!r->have_session || sessions_login(d->sess, old, id, sk, r->token, &r->sv) != 0) {
+	if (bind_source(r, id, sk) != 0) {
 		res = send_error(c, r, 503, NULL, "too many sessions; try again later");
 		goto out;
 	}
@@ -697,7 +696,7 @@ static int reply_to_json(void *ctx, const struct intake_reply_view *v)
 {
 	struct replies_ctx *rc = ctx;
 	char day[16];
-	format_day(v->day, day);
+	day_format(v->day, day);
 	if ((rc->n++ > 0 && buf_append_str(rc->json, ",") != BUF_OK) ||
 	    buf_printf(rc->json, "{\"id\":%lld,\"day\":\"%s\",\"text\":", (long long)v->id, day) !=
 		    BUF_OK ||

@@ -7,8 +7,11 @@
 
 #include "lib/html.h"
 #include "lib/i18n.h"
+#include "lib/day.h"
 
 #include "lib/banned.h"
+
+
 
 const char page_css[] =
 	":root{color-scheme:light dark;--fg:#1b1b1b;--bg:#fdfdfb;--muted:#5d5d5d;--accent:#124e78;"
@@ -129,14 +132,6 @@ static void format_size(uint64_t bytes, char *out, size_t cap)
 	int n = snprintf(out, cap, v == (double)(uint64_t)v ? "%.0f %s" : "%.1f %s", v, unit);
 	if (n < 0 || (size_t)n >= cap)
 		out[0] = 0;
-}
-
-static void format_day(int32_t day, char out[16])
-{
-	time_t t = (time_t)day * 86400;
-	struct tm tm;
-	if (gmtime_r(&t, &tm) == NULL || strftime(out, 16, "%Y-%m-%d", &tm) == 0)
-		memcpy(out, "?", 2);
 }
 
 /* ---- frame ---- */
@@ -310,7 +305,7 @@ static void replies_page(struct w *w, const struct page *p)
 	for (size_t i = 0; i < p->nreplies; i++) {
 		const struct page_reply *r = &p->replies[i];
 		char day[16], id[32];
-		format_day(r->day, day);
+		day_format(r->day, day);
 		int n = snprintf(id, sizeof id, "%lld", (long long)r->id);
 		if (n < 0 || (size_t)n >= sizeof id) {
 			w->failed = 1;

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* day: the only time cutout keeps, days since 1970-01-01 UTC, as text. */
+#ifndef CUTOUT_LIB_DAY_H
+#define CUTOUT_LIB_DAY_H
+
+#include <stdint.h>
+
+#define DAY_STRLEN 16
+
+/* Writes "YYYY-MM-DD" (or "?" if the day cannot be represented). */
+void day_format(int32_t day, char out[static DAY_STRLEN]);
+
+#endif
