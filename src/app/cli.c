@@ -112,7 +112,7 @@ static long tty_read_line(int fd, const char *prompt, char *out, size_t cap)
 }
 
 long cli_read_secret(const char *cmd, const char *env, const char *prompt,
-		     const char *confirm_prompt, char *out, size_t cap)
+                     const char *confirm_prompt, char *out, size_t cap)
 {
 	const char *e = env != NULL ? getenv(env) : NULL;
 	if (e != NULL) {
@@ -127,7 +127,7 @@ long cli_read_secret(const char *cmd, const char *env, const char *prompt,
 	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
 		cli_fail(cmd, "no terminal to read the passphrase from (set %s for scripts)",
-			 env != NULL ? env : "it in the environment");
+		         env != NULL ? env : "it in the environment");
 		return -1;
 	}
 	long n = tty_read_line(fd, prompt, out, cap);

@@ -43,6 +43,6 @@ __attribute__((format(printf, 2, 3))) int cli_fail(const char *cmd, const char *
  * already printed.
  */
 long cli_read_secret(const char *cmd, const char *env, const char *prompt,
-		     const char *confirm_prompt, char *out, size_t cap);
+                     const char *confirm_prompt, char *out, size_t cap);
 
 #endif

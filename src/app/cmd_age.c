@@ -39,7 +39,7 @@
 #define IDENTITY_FILE_CAP (256 * 1024) /* an identity file is small */
 #define RECIPIENT_FILE_CAP (1024 * 1024)
 #define MAX_IDENTITIES 1024
-#define IO_BUF_SIZE AGE_PAR_BATCH /* whole chunks for the two sealing threads */
+#define IO_BUF_SIZE AGE_PAR_BATCH   /* whole chunks for the two sealing threads */
 #define MAX_SOURCES AGE_MAX_STANZAS /* -r/-R or -i options */
 
 const char age_help[] =

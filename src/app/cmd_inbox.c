@@ -28,30 +28,28 @@
 
 #include "lib/banned.h"
 
-
-
 const char inbox_help[] =
-	"usage: cutout inbox COMMAND -d DIR [-i IDENTITY] [ARGS]\n"
-	"\n"
-	"Reads what sources sent to the instance in DIR and answers them. Opening\n"
-	"a submission needs the admin identity (default DIR/admin-identity.txt),\n"
-	"which unwraps the intake label key; sealing a reply needs no key.\n"
-	"\n"
-	"Commands:\n"
-	"  list                      sources and their submissions, newest first\n"
-	"  read SUBMISSION           print the message and list the files\n"
-	"  download SUBMISSION N [-o FILE]\n"
-	"                            decrypt file N (1-based) of a submission\n"
-	"  export SUBMISSION [N] [-o FILE]\n"
-	"                            write the sealed age file of the message (or of\n"
-	"                            file N) as stored, for `age -d` on an offline machine\n"
-	"  reply SOURCE [TEXT]       seal a reply to a source (TEXT, else standard input)\n"
-	"  delete SOURCE             delete a source and everything of theirs\n"
-	"\n"
-	"Options:\n"
-	"  -d, --dir DIR             the instance directory (or $CUTOUT_INSTANCE)\n"
-	"  -i, --identity FILE       the admin identity file\n"
-	"  -o, --output FILE         write to FILE instead of standard output\n";
+        "usage: cutout inbox COMMAND -d DIR [-i IDENTITY] [ARGS]\n"
+        "\n"
+        "Reads what sources sent to the instance in DIR and answers them. Opening\n"
+        "a submission needs the admin identity (default DIR/admin-identity.txt),\n"
+        "which unwraps the intake label key; sealing a reply needs no key.\n"
+        "\n"
+        "Commands:\n"
+        "  list                      sources and their submissions, newest first\n"
+        "  read SUBMISSION           print the message and list the files\n"
+        "  download SUBMISSION N [-o FILE]\n"
+        "                            decrypt file N (1-based) of a submission\n"
+        "  export SUBMISSION [N] [-o FILE]\n"
+        "                            write the sealed age file of the message (or of\n"
+        "                            file N) as stored, for `age -d` on an offline machine\n"
+        "  reply SOURCE [TEXT]       seal a reply to a source (TEXT, else standard input)\n"
+        "  delete SOURCE             delete a source and everything of theirs\n"
+        "\n"
+        "Options:\n"
+        "  -d, --dir DIR             the instance directory (or $CUTOUT_INSTANCE)\n"
+        "  -i, --identity FILE       the admin identity file\n"
+        "  -o, --output FILE         write to FILE instead of standard output\n";
 
 #define REPLY_MAX (1024 * 1024)
 
@@ -86,7 +84,9 @@ static int out_open(struct out *o, const char *path, int refuse_tty)
 	o->tmp[0] = 0;
 	if (path == NULL || strcmp(path, "-") == 0) {
 		if (refuse_tty && isatty(STDOUT_FILENO))
-			return cli_fail("inbox", "refusing to write binary data to a terminal (use -o FILE)");
+			return cli_fail(
+			        "inbox",
+			        "refusing to write binary data to a terminal (use -o FILE)");
 		o->fd = STDOUT_FILENO;
 		o->path = NULL;
 		return 0;
@@ -199,7 +199,7 @@ static int collect_file(void *ctx, const struct store_file *f)
 }
 
 static int load_submission(struct store *s, store_id id, struct store_submission *sub,
-			   struct files_ctx *fc)
+                           struct files_ctx *fc)
 {
 	enum store_result r = s->be->submission_get(s, id, sub);
 	if (r == STORE_NOT_FOUND)
@@ -241,7 +241,8 @@ static int cmd_read(struct instance *inst, const struct opts *o, store_id id)
 		uint64_t size = 0;
 		buf_reset(&b);
 		if (inbox_open_blob(s, fc->items[i].meta_blob, ids, 1, write_buf, &b) != INBOX_OK ||
-		    intake_meta_decode(b.data, b.len, name, sizeof name, type, sizeof type, &size) != 0) {
+		    intake_meta_decode(b.data, b.len, name, sizeof name, type, sizeof type,
+		                       &size) != 0) {
 			cli_fail("inbox", "file %d: its metadata could not be opened", i + 1);
 			goto out;
 		}
@@ -249,7 +250,8 @@ static int cmd_read(struct instance *inst, const struct opts *o, store_id id)
 		for (char *p = name; *p; p++)
 			if ((unsigned char)*p < 0x20 || *p == 0x7f)
 				*p = '?';
-		printf("file %d: %s (%s, %llu bytes)\n", i + 1, name, type, (unsigned long long)size);
+		printf("file %d: %s (%s, %llu bytes)\n", i + 1, name, type,
+		       (unsigned long long)size);
 	}
 	if (s->be->submission_mark_read(s, id) != STORE_OK)
 		fprintf(stderr, "cutout inbox: could not mark the submission read\n");
@@ -262,7 +264,7 @@ out:
 }
 
 static int cmd_file(struct instance *inst, const struct opts *o, store_id id, const char *nstr,
-		    int raw)
+                    int raw)
 {
 	struct store *s = instance_store(inst);
 	struct store_submission sub;
@@ -296,8 +298,9 @@ static int cmd_file(struct instance *inst, const struct opts *o, store_id id, co
 		ir = inbox_open_blob(s, blob, ids, 1, write_fd, &out.fd);
 	}
 	if (out_close(&out, ir == INBOX_OK) != 0) {
-		cli_fail("inbox", ir == INBOX_CANNOT_OPEN ? "the file could not be opened with this identity"
-							  : "could not write the output");
+		cli_fail("inbox", ir == INBOX_CANNOT_OPEN
+		                          ? "the file could not be opened with this identity"
+		                          : "could not write the output");
 		goto out;
 	}
 	rc = CLI_EXIT_OK;
@@ -314,14 +317,14 @@ static struct intake *make_intake(struct instance *inst)
 	const struct conf *cf = instance_conf(inst);
 	struct intake_kdf kdf = {(uint64_t)cf->argon2_opslimit, (size_t)cf->argon2_memlimit};
 	struct intake_limits lim = {cf->max_upload_bytes, (size_t)cf->max_message_chars,
-				    (int)cf->max_files_per_submission,
-				    cf->submissions_per_source_per_day};
+	                            (int)cf->max_files_per_submission,
+	                            cf->submissions_per_source_per_day};
 	struct intake *in = NULL;
 	uint8_t label_pk[32], salt[INSTANCE_SALT_LEN];
 	instance_intake_label_pk(inst, label_pk);
 	instance_codename_salt(inst, salt);
-	if (intake_new(instance_store(inst), label_pk, salt,
-		       &kdf, &lim, cf->default_marking, &in) != INTAKE_OK)
+	if (intake_new(instance_store(inst), label_pk, salt, &kdf, &lim, cf->default_marking,
+	               &in) != INTAKE_OK)
 		return NULL;
 	return in;
 }
@@ -336,7 +339,8 @@ static int cmd_reply(struct instance *inst, store_id source, int argc, char **ar
 		for (int i = 0; i < argc; i++)
 			if ((i > 0 && buf_append_byte(&text, ' ') != BUF_OK) ||
 			    buf_append_str(&text, argv[i]) != BUF_OK) {
-				cli_fail("inbox", "the reply is too long (at most %d bytes)", REPLY_MAX);
+				cli_fail("inbox", "the reply is too long (at most %d bytes)",
+				         REPLY_MAX);
 				goto out;
 			}
 	} else {
@@ -347,7 +351,8 @@ static int cmd_reply(struct instance *inst, store_id source, int argc, char **ar
 				continue;
 			if (r < 0 || buf_append(&text, tmp, (size_t)r) != BUF_OK) {
 				cli_fail("inbox", "%s",
-					 r < 0 ? "could not read standard input" : "the reply is too long");
+				         r < 0 ? "could not read standard input"
+				               : "the reply is too long");
 				goto out;
 			}
 		}
@@ -388,10 +393,10 @@ static int cmd_delete(struct instance *inst, store_id source)
 int inbox_main(int argc, char **argv)
 {
 	static const struct option lopts[] = {{"dir", required_argument, NULL, 'd'},
-					      {"identity", required_argument, NULL, 'i'},
-					      {"output", required_argument, NULL, 'o'},
-					      {"help", no_argument, NULL, 'h'},
-					      {NULL, 0, NULL, 0}};
+	                                      {"identity", required_argument, NULL, 'i'},
+	                                      {"output", required_argument, NULL, 'o'},
+	                                      {"help", no_argument, NULL, 'h'},
+	                                      {NULL, 0, NULL, 0}};
 	struct opts o = {getenv("CUTOUT_INSTANCE"), NULL, NULL};
 	int c;
 	optind = 0;
@@ -414,7 +419,7 @@ int inbox_main(int argc, char **argv)
 			return cli_usage("inbox", "option '%s' needs a value", argv[optind - 1]);
 		default:
 			return cli_usage("inbox", "unknown option '%s' (see 'cutout help inbox')",
-					 argv[optind - 1]);
+			                 argv[optind - 1]);
 		}
 	}
 	int nargs = argc - optind;
@@ -425,8 +430,8 @@ int inbox_main(int argc, char **argv)
 	struct {
 		const char *name;
 		int min, max;
-	} cmds[] = {{"list", 0, 0},	  {"read", 1, 1},  {"download", 2, 2},
-		    {"export", 1, 2}, {"reply", 1, -1}, {"delete", 1, 1}};
+	} cmds[] = {{"list", 0, 0},   {"read", 1, 1},   {"download", 2, 2},
+	            {"export", 1, 2}, {"reply", 1, -1}, {"delete", 1, 1}};
 	int k = -1;
 	for (int i = 0; i < 6; i++)
 		if (strcmp(sub, cmds[i].name) == 0)
@@ -434,8 +439,9 @@ int inbox_main(int argc, char **argv)
 	if (k < 0)
 		return cli_usage("inbox", "unknown command '%s' (see 'cutout help inbox')", sub);
 	if (nargs - 1 < cmds[k].min || (cmds[k].max >= 0 && nargs - 1 > cmds[k].max))
-		return cli_usage("inbox", "wrong number of arguments for '%s' (see 'cutout help inbox')",
-				 sub);
+		return cli_usage("inbox",
+		                 "wrong number of arguments for '%s' (see 'cutout help inbox')",
+		                 sub);
 	store_id id = 0;
 	if (nargs > 1 && parse_id(args[1], &id) != 0)
 		return cli_usage("inbox", "'%s' is not an id", args[1]);

@@ -31,36 +31,34 @@
 
 #include "lib/banned.h"
 
-const char serve_help[] =
-	"usage: cutout serve DIR [--intake-listen HOST:PORT]\n"
-	"\n"
-	"Serves the instance in DIR: starts each door in a process of its own\n"
-	"(today the intake, the open door for sources) and stops them all on\n"
-	"SIGINT or SIGTERM. Prints each door's URL on standard output.\n"
-	"\n"
-	"  --intake-listen HOST:PORT  override intake_listen from cutout.conf\n"
-	"                             (port 0 picks a free port)\n";
+const char serve_help[] = "usage: cutout serve DIR [--intake-listen HOST:PORT]\n"
+                          "\n"
+                          "Serves the instance in DIR: starts each door in a process of its own\n"
+                          "(today the intake, the open door for sources) and stops them all on\n"
+                          "SIGINT or SIGTERM. Prints each door's URL on standard output.\n"
+                          "\n"
+                          "  --intake-listen HOST:PORT  override intake_listen from cutout.conf\n"
+                          "                             (port 0 picks a free port)\n";
 
 const char intake_help[] =
-	"usage: cutout intake DIR [--listen HOST:PORT]\n"
-	"\n"
-	"Runs only the intake door of the instance in DIR: the web pages and JSON\n"
-	"API through which anonymous sources create a codename, send messages and\n"
-	"files (sealed on arrival to the intake label's public key) and read\n"
-	"replies. It holds no private key of the organisation. Put it behind a Tor\n"
-	"onion service (docs/onion-service.md). Stops on SIGINT or SIGTERM.\n"
-	"\n"
-	"  --listen HOST:PORT  override intake_listen from cutout.conf (port 0: any)\n";
+        "usage: cutout intake DIR [--listen HOST:PORT]\n"
+        "\n"
+        "Runs only the intake door of the instance in DIR: the web pages and JSON\n"
+        "API through which anonymous sources create a codename, send messages and\n"
+        "files (sealed on arrival to the intake label's public key) and read\n"
+        "replies. It holds no private key of the organisation. Put it behind a Tor\n"
+        "onion service (docs/onion-service.md). Stops on SIGINT or SIGTERM.\n"
+        "\n"
+        "  --listen HOST:PORT  override intake_listen from cutout.conf (port 0: any)\n";
 
-const char demo_help[] =
-	"usage: cutout demo [DIR] [--port PORT]\n"
-	"\n"
-	"Creates a throwaway demo instance (in a new temporary directory unless\n"
-	"DIR is given), serves its intake on http://127.0.0.1:8080/ and prints\n"
-	"where the admin identity is and how to read what arrives. A temporary\n"
-	"instance is deleted when the demo stops (Ctrl-C).\n"
-	"\n"
-	"  --port PORT  serve on another port (0 picks a free one)\n";
+const char demo_help[] = "usage: cutout demo [DIR] [--port PORT]\n"
+                         "\n"
+                         "Creates a throwaway demo instance (in a new temporary directory unless\n"
+                         "DIR is given), serves its intake on http://127.0.0.1:8080/ and prints\n"
+                         "where the admin identity is and how to read what arrives. A temporary\n"
+                         "instance is deleted when the demo stops (Ctrl-C).\n"
+                         "\n"
+                         "  --port PORT  serve on another port (0 picks a free one)\n";
 
 static volatile sig_atomic_t stop_signal;
 
@@ -87,7 +85,7 @@ static int parse_listen(const char *cmd, const char *s, char *host, size_t cap, 
 
 /* Runs the intake door until a signal. */
 static int run_intake(const char *cmd, const char *dir, const char *host, int have_port,
-		      uint16_t port)
+                      uint16_t port)
 {
 	struct instance *inst = NULL;
 	struct intake *in = NULL;
@@ -99,18 +97,18 @@ static int run_intake(const char *cmd, const char *dir, const char *host, int ha
 		return cli_fail(cmd, "%s", err.msg);
 	const struct conf *cf = instance_conf(inst);
 	struct intake_kdf kdf = {.opslimit = (uint64_t)cf->argon2_opslimit,
-				 .memlimit = (size_t)cf->argon2_memlimit};
+	                         .memlimit = (size_t)cf->argon2_memlimit};
 	struct intake_limits lim = {
-		.max_upload_bytes = cf->max_upload_bytes,
-		.max_message_bytes = (size_t)cf->max_message_chars,
-		.max_files = (int)cf->max_files_per_submission,
-		.submissions_per_day = cf->submissions_per_source_per_day,
+	        .max_upload_bytes = cf->max_upload_bytes,
+	        .max_message_bytes = (size_t)cf->max_message_chars,
+	        .max_files = (int)cf->max_files_per_submission,
+	        .submissions_per_day = cf->submissions_per_source_per_day,
 	};
 	uint8_t label_pk[32], salt[INSTANCE_SALT_LEN];
 	instance_intake_label_pk(inst, label_pk);
 	instance_codename_salt(inst, salt);
-	if (intake_new(instance_store(inst), label_pk, salt,
-		       &kdf, &lim, cf->default_marking, &in) != INTAKE_OK) {
+	if (intake_new(instance_store(inst), label_pk, salt, &kdf, &lim, cf->default_marking,
+	               &in) != INTAKE_OK) {
 		cli_fail(cmd, "could not set up the intake");
 		goto out;
 	}
@@ -135,8 +133,9 @@ static int run_intake(const char *cmd, const char *dir, const char *host, int ha
 	signal(SIGPIPE, SIG_IGN);
 
 	if (intake_door_start(&dc, in, &door) != 0) {
-		cli_fail(cmd, "could not listen on %s:%u (in use, or not an address of this machine)",
-			 dc.host, (unsigned)dc.port);
+		cli_fail(cmd,
+		         "could not listen on %s:%u (in use, or not an address of this machine)",
+		         dc.host, (unsigned)dc.port);
 		goto out;
 	}
 	printf("intake: http://%s:%u/\n", dc.host, (unsigned)intake_door_port(door));
@@ -154,8 +153,8 @@ out:
 int intake_main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"listen", required_argument, NULL, 'l'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	char host[256];
 	uint16_t port = 0;
 	int have = 0, c;
@@ -173,11 +172,12 @@ int intake_main(int argc, char **argv)
 			break;
 		default:
 			return cli_usage("intake", "unknown option '%s' (see 'cutout help intake')",
-					 argv[optind - 1]);
+			                 argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 1)
-		return cli_usage("intake", "expected one instance directory (see 'cutout help intake')");
+		return cli_usage("intake",
+		                 "expected one instance directory (see 'cutout help intake')");
 	return run_intake("intake", argv[optind], have ? host : NULL, have, port);
 }
 
@@ -220,8 +220,8 @@ static int serve_dir(const char *cmd, const char *dir, const char *host, int hav
 int serve_main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"intake-listen", required_argument, NULL, 'l'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	char host[256];
 	uint16_t port = 0;
 	int have = 0, c;
@@ -239,11 +239,12 @@ int serve_main(int argc, char **argv)
 			break;
 		default:
 			return cli_usage("serve", "unknown option '%s' (see 'cutout help serve')",
-					 argv[optind - 1]);
+			                 argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 1)
-		return cli_usage("serve", "expected one instance directory (see 'cutout help serve')");
+		return cli_usage("serve",
+		                 "expected one instance directory (see 'cutout help serve')");
 	return serve_dir("serve", argv[optind], have ? host : NULL, have, port);
 }
 
@@ -262,8 +263,8 @@ static int remove_tree(const char *path)
 int demo_main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"port", required_argument, NULL, 'p'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	long port = 8080;
 	int c;
 	char *end;
@@ -282,7 +283,7 @@ int demo_main(int argc, char **argv)
 			break;
 		default:
 			return cli_usage("demo", "unknown option '%s' (see 'cutout help demo')",
-					 argv[optind - 1]);
+			                 argv[optind - 1]);
 		}
 	}
 	if (argc - optind > 1)

@@ -11,14 +11,14 @@
 #include "lib/banned.h"
 
 static const char csp[] = "default-src 'none'; style-src 'self'; img-src 'self'; "
-			  "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+                          "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 enum MHD_Result http_send(struct MHD_Connection *c, unsigned status, const char *content_type,
-			  const void *body, size_t len, const char *set_cookie,
-			  const char *location)
+                          const void *body, size_t len, const char *set_cookie,
+                          const char *location)
 {
 	struct MHD_Response *r =
-		MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+	        MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
 	if (r == NULL)
 		return MHD_NO;
 	int ok = 1;
@@ -30,10 +30,9 @@ enum MHD_Result http_send(struct MHD_Connection *c, unsigned status, const char 
 	ok &= MHD_add_response_header(r, "Referrer-Policy", "no-referrer") == MHD_YES;
 	ok &= MHD_add_response_header(r, "Cache-Control", "no-store") == MHD_YES;
 	ok &= MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin") == MHD_YES;
-	ok &= MHD_add_response_header(r, "Cross-Origin-Resource-Policy", "same-origin") ==
-	      MHD_YES;
+	ok &= MHD_add_response_header(r, "Cross-Origin-Resource-Policy", "same-origin") == MHD_YES;
 	ok &= MHD_add_response_header(r, "Permissions-Policy",
-				      "camera=(), microphone=(), geolocation=()") == MHD_YES;
+	                              "camera=(), microphone=(), geolocation=()") == MHD_YES;
 	if (set_cookie != NULL)
 		ok &= MHD_add_response_header(r, "Set-Cookie", set_cookie) == MHD_YES;
 	if (location != NULL)
@@ -44,10 +43,10 @@ enum MHD_Result http_send(struct MHD_Connection *c, unsigned status, const char 
 }
 
 enum MHD_Result http_send_html(struct MHD_Connection *c, unsigned status, const struct buf *b,
-			       const char *set_cookie)
+                               const char *set_cookie)
 {
 	return http_send(c, status, "text/html; charset=utf-8", buf_str(b), b->len, set_cookie,
-			 NULL);
+	                 NULL);
 }
 
 enum MHD_Result http_send_json(struct MHD_Connection *c, unsigned status, const struct buf *b)
@@ -56,7 +55,7 @@ enum MHD_Result http_send_json(struct MHD_Connection *c, unsigned status, const 
 }
 
 enum MHD_Result http_send_json_error(struct MHD_Connection *c, unsigned status, const char *code,
-				     const char *message)
+                                     const char *message)
 {
 	struct buf b;
 	buf_init(&b, 4096);
@@ -74,7 +73,7 @@ enum MHD_Result http_send_json_error(struct MHD_Connection *c, unsigned status, 
 enum MHD_Result http_redirect(struct MHD_Connection *c, const char *path, const char *set_cookie)
 {
 	return http_send(c, MHD_HTTP_SEE_OTHER, "text/plain; charset=utf-8", "", 0, set_cookie,
-			 path);
+	                 path);
 }
 
 const char *http_header(struct MHD_Connection *c, const char *name)
@@ -97,10 +96,10 @@ int http_session_cookie(char *out, size_t cap, const char *token, int secure)
 	int n;
 	if (token == NULL || token[0] == 0)
 		n = snprintf(out, cap, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
-			     HTTP_COOKIE_NAME, secure ? "; Secure" : "");
+		             HTTP_COOKIE_NAME, secure ? "; Secure" : "");
 	else
 		n = snprintf(out, cap, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s",
-			     HTTP_COOKIE_NAME, token, secure ? "; Secure" : "");
+		             HTTP_COOKIE_NAME, token, secure ? "; Secure" : "");
 	return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 

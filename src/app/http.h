@@ -21,14 +21,14 @@
 
 /* Queues body (copied) with the security headers. Returns MHD_YES/MHD_NO. */
 enum MHD_Result http_send(struct MHD_Connection *c, unsigned status, const char *content_type,
-			  const void *body, size_t len, const char *set_cookie,
-			  const char *location);
+                          const void *body, size_t len, const char *set_cookie,
+                          const char *location);
 enum MHD_Result http_send_html(struct MHD_Connection *c, unsigned status, const struct buf *b,
-			       const char *set_cookie);
+                               const char *set_cookie);
 enum MHD_Result http_send_json(struct MHD_Connection *c, unsigned status, const struct buf *b);
 /* A small JSON error: {"error":"code","message":"..."} */
 enum MHD_Result http_send_json_error(struct MHD_Connection *c, unsigned status, const char *code,
-				     const char *message);
+                                     const char *message);
 /* 303 See Other to a local path. */
 enum MHD_Result http_redirect(struct MHD_Connection *c, const char *path, const char *set_cookie);
 

@@ -26,8 +26,6 @@
 
 #include "lib/banned.h"
 
-
-
 #define FORM_MAX 8192                /* an urlencoded form body */
 #define PAGE_MAX (4 * 1024 * 1024)   /* a rendered page (replies included) */
 #define MULTIPART_OVERHEAD (1 << 20) /* headers and boundaries around the content */
@@ -126,16 +124,16 @@ static void route(struct req *r, const char *method, const char *url)
 		const char *path;
 		enum route get, post;
 	} pages[] = {
-		{"/", R_LANDING, R_BAD_METHOD},
-		{"/style.css", R_CSS, R_BAD_METHOD},
-		{"/new", R_NEW_GET, R_NEW_POST},
-		{"/login", R_LOGIN_GET, R_LOGIN_POST},
-		{"/submit", R_SUBMIT_GET, R_SUBMIT_POST},
-		{"/replies", R_REPLIES_GET, R_BAD_METHOD},
-		{"/replies/delete", R_BAD_METHOD, R_REPLY_DELETE},
-		{"/delete", R_DELETE_GET, R_DELETE_POST},
-		{"/logout", R_BAD_METHOD, R_LOGOUT},
-		{"/lang", R_LANG, R_BAD_METHOD},
+	        {"/", R_LANDING, R_BAD_METHOD},
+	        {"/style.css", R_CSS, R_BAD_METHOD},
+	        {"/new", R_NEW_GET, R_NEW_POST},
+	        {"/login", R_LOGIN_GET, R_LOGIN_POST},
+	        {"/submit", R_SUBMIT_GET, R_SUBMIT_POST},
+	        {"/replies", R_REPLIES_GET, R_BAD_METHOD},
+	        {"/replies/delete", R_BAD_METHOD, R_REPLY_DELETE},
+	        {"/delete", R_DELETE_GET, R_DELETE_POST},
+	        {"/logout", R_BAD_METHOD, R_LOGOUT},
+	        {"/lang", R_LANG, R_BAD_METHOD},
 	};
 	for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
 		if (strcmp(url, pages[i].path) != 0)
@@ -203,14 +201,14 @@ static void page_init(struct req *r, struct page *p, const char *path)
 }
 
 static enum MHD_Result send_page(struct MHD_Connection *c, struct req *r, unsigned status,
-				 enum page_id id, const struct page *p)
+                                 enum page_id id, const struct page *p)
 {
 	struct buf b;
 	buf_init(&b, PAGE_MAX);
 	enum MHD_Result res;
 	if (page_render(&b, id, p) != 0)
 		res = http_send(c, 500, "text/plain; charset=utf-8", "internal error\n", 15, NULL,
-				NULL);
+		                NULL);
 	else
 		res = http_send_html(c, status, &b, r->set_cookie ? r->cookie : NULL);
 	buf_wipe_release(&b);
@@ -220,12 +218,12 @@ static enum MHD_Result send_page(struct MHD_Connection *c, struct req *r, unsign
 
 /* An error answer: a page for the HTML door, a JSON object for the API. */
 static enum MHD_Result send_error(struct MHD_Connection *c, struct req *r, unsigned status,
-				  const char *code, const char *message)
+                                  const char *code, const char *message)
 {
 	r->responded = 1;
 	if (r->api)
-		return http_send_json_error(c, status, code != NULL ? code : status_code_name(status),
-					    message);
+		return http_send_json_error(
+		        c, status, code != NULL ? code : status_code_name(status), message);
 	struct page p;
 	page_init(r, &p, "/");
 	p.status = status;
@@ -280,7 +278,7 @@ static void pick_lang(struct req *r, struct MHD_Connection *c)
 static void set_cookie(struct req *r, const char *token)
 {
 	r->set_cookie = http_session_cookie(r->cookie, sizeof r->cookie, token,
-					    r->d->cfg.secure_cookie) == 0;
+	                                    r->d->cfg.secure_cookie) == 0;
 }
 
 /* Finds the caller's session: the cookie for pages, the bearer token for the API. */
@@ -360,7 +358,7 @@ static void decode_browser_filename(char *s)
 }
 
 static int on_part_begin(void *ctx, const char *name, const char *filename,
-			 const char *content_type)
+                         const char *content_type)
 {
 	struct req *r = ctx;
 	free(r->file_name);
@@ -411,12 +409,14 @@ static int on_part_data(void *ctx, const uint8_t *p, size_t n)
 			if (ir == INTAKE_TOO_MANY)
 				return upload_fail(r, INTAKE_TOO_LARGE, "too_many_files");
 			if (ir != INTAKE_OK)
-				return upload_fail(r, ir, ir == INTAKE_TOO_LARGE ? "name_too_long" : NULL);
+				return upload_fail(r, ir,
+				                   ir == INTAKE_TOO_LARGE ? "name_too_long" : NULL);
 			r->file_open = 1;
 		}
 		ir = intake_upload_file_data(r->up, p, n);
 		if (ir != INTAKE_OK)
-			return upload_fail(r, ir, ir == INTAKE_TOO_LARGE ? "upload_too_large" : NULL);
+			return upload_fail(r, ir,
+			                   ir == INTAKE_TOO_LARGE ? "upload_too_large" : NULL);
 		return 0;
 	default:
 		return 0;
@@ -435,7 +435,6 @@ static int on_part_end(void *ctx)
 	r->part = PART_NONE;
 	return 0;
 }
-
 
 /* Checks and opens an upload before any of its body is read. Returns 0 or an HTTP status. */
 static unsigned upload_begin(struct req *r, struct MHD_Connection *c)
@@ -469,9 +468,9 @@ static unsigned upload_begin(struct req *r, struct MHD_Connection *c)
 	buf_init(&r->message, lim->max_message_bytes * 4);
 	struct mp_limits ml = {.max_parts = (size_t)lim->max_files + 8};
 	struct mp_callbacks cb = {.part_begin = on_part_begin,
-				  .part_data = on_part_data,
-				  .part_end = on_part_end,
-				  .ctx = r};
+	                          .part_data = on_part_data,
+	                          .part_end = on_part_end,
+	                          .ctx = r};
 	r->mp = malloc(sizeof *r->mp);
 	if (r->mp == NULL || mp_init(r->mp, boundary, &cb, &ml) != MP_OK)
 		return 500;
@@ -489,8 +488,8 @@ static enum MHD_Result upload_finish(struct MHD_Connection *c, struct req *r)
 			fail(r, 400, "malformed_multipart");
 	}
 	if (r->err_status == 0 && r->message.len > 0) {
-		enum intake_result ir = intake_upload_message(r->up, buf_str(&r->message),
-							      r->message.len);
+		enum intake_result ir =
+		        intake_upload_message(r->up, buf_str(&r->message), r->message.len);
 		if (ir != INTAKE_OK)
 			fail(r, status_of(ir),
 			     ir == INTAKE_TOO_LARGE ? "message_too_large" : "message_not_utf8");
@@ -534,7 +533,7 @@ static struct form *body_form(struct req *r)
 		return NULL;
 	}
 	if (form_parse(f, r->body.data != NULL ? (const char *)r->body.data : "", r->body.len,
-		       &lim) != FORM_OK) {
+	               &lim) != FORM_OK) {
 		free(f);
 		fail(r, 400, "malformed_form");
 		return NULL;
@@ -545,7 +544,7 @@ static struct form *body_form(struct req *r)
 /* ---- the handlers that answer after the whole body ---- */
 
 static enum MHD_Result json_token(struct MHD_Connection *c, struct req *r, unsigned status,
-				  const char *codename)
+                                  const char *codename)
 {
 	struct buf b;
 	buf_init(&b, 1024);
@@ -588,7 +587,8 @@ static enum MHD_Result new_source(struct MHD_Connection *c, struct req *r)
 		goto out;
 	}
 	if (!bucket_take(&d->new_sources) || gate_enter(&d->kdf) != 0) {
-		res = send_error(c, r, 429, NULL, "too many new sources right now; try again later");
+		res = send_error(c, r, 429, NULL,
+		                 "too many new sources right now; try again later");
 		goto out;
 	}
 	enum intake_result ir = intake_source_create(d->in, codename, INTAKE_CODENAME_MAX, &id, sk);
@@ -635,13 +635,12 @@ static enum MHD_Result login(struct MHD_Connection *c, struct req *r, struct for
 		res = send_error(c, r, 429, NULL, "too many logins right now; try again later");
 		goto out;
 	}
-	enum intake_result ir =
-		intake_source_login(d->in, codename, d->cfg.login_min_ms, &id, sk);
+	enum intake_result ir = intake_source_login(d->in, codename, d->cfg.login_min_ms, &id, sk);
 	gate_leave(&d->kdf);
 	if (ir == INTAKE_UNKNOWN) {
 		if (r->api) {
 			res = send_error(c, r, 401, "unknown_codename",
-					 "that codename was not recognised");
+			                 "that codename was not recognised");
 		} else {
 			struct page p;
 			page_init(r, &p, "/login");
@@ -699,7 +698,7 @@ static int reply_to_json(void *ctx, const struct intake_reply_view *v)
 	day_format(v->day, day);
 	if ((rc->n++ > 0 && buf_append_str(rc->json, ",") != BUF_OK) ||
 	    buf_printf(rc->json, "{\"id\":%lld,\"day\":\"%s\",\"text\":", (long long)v->id, day) !=
-		    BUF_OK ||
+	            BUF_OK ||
 	    json_escape_str(rc->json, v->text, v->len) != 0 ||
 	    buf_append_str(rc->json, "}") != BUF_OK) {
 		rc->failed = 1;
@@ -731,7 +730,7 @@ static enum MHD_Result replies(struct MHD_Connection *c, struct req *r)
 		ir = intake_replies(r->d->in, r->sv.source, sk, reply_to_json, &rc);
 		if (ir != INTAKE_OK || rc.failed || buf_append_str(&json, "]}\n") != BUF_OK) {
 			res = send_error(c, r, ir != INTAKE_OK ? status_of(ir) : 500, NULL,
-					 "could not open the replies");
+			                 "could not open the replies");
 			goto out;
 		}
 		r->responded = 1;
@@ -746,7 +745,7 @@ static enum MHD_Result replies(struct MHD_Connection *c, struct req *r)
 		ir = intake_replies(r->d->in, r->sv.source, sk, reply_to_page, &rc);
 		if (ir != INTAKE_OK || rc.failed) {
 			res = send_error(c, r, ir != INTAKE_OK ? status_of(ir) : 500, NULL,
-					 "could not open the replies");
+			                 "could not open the replies");
 			goto out;
 		}
 		struct page p;
@@ -785,7 +784,7 @@ static enum MHD_Result finish(struct MHD_Connection *c, struct req *r)
 	struct form *f = NULL;
 	enum MHD_Result res;
 	int need_source = r->route == R_REPLY_DELETE || r->route == R_DELETE_POST ||
-			  r->route == R_LOGOUT || r->route >= R_API_REPLIES;
+	                  r->route == R_LOGOUT || r->route >= R_API_REPLIES;
 
 	if (r->route == R_SUBMIT_POST || r->route == R_API_SUBMISSIONS)
 		return upload_finish(c, r);
@@ -867,8 +866,8 @@ out:
 
 /* ---- the first call: everything decided from the request line and headers ---- */
 
-static const char *const lang_return_paths[] = {"/", "/new", "/login", "/submit", "/replies",
-						"/delete"};
+static const char *const lang_return_paths[] = {"/",       "/new",     "/login",
+                                                "/submit", "/replies", "/delete"};
 
 static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 {
@@ -885,12 +884,13 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 	case R_CSS:
 		r->responded = 1;
 		return http_send(c, 200, "text/css; charset=utf-8", page_css, strlen(page_css),
-				 NULL, NULL);
+		                 NULL, NULL);
 	case R_LANG: {
 		const char *l = http_query(c, "l");
 		const char *next = http_query(c, "next");
 		const char *to = "/";
-		for (size_t i = 0; next != NULL && i < sizeof lang_return_paths / sizeof *lang_return_paths; i++)
+		for (size_t i = 0;
+		     next != NULL && i < sizeof lang_return_paths / sizeof *lang_return_paths; i++)
 			if (strcmp(next, lang_return_paths[i]) == 0)
 				to = lang_return_paths[i];
 		if (l == NULL || !i18n_is_supported(l))
@@ -905,12 +905,15 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 	case R_LOGIN_GET:
 		if (ensure_session(r) != 0)
 			return send_error(c, r, 503, NULL, "too many sessions");
-		page_init(r, &p, r->route == R_LANDING ? "/" : r->route == R_NEW_GET ? "/new" : "/login");
+		page_init(r, &p,
+		          r->route == R_LANDING   ? "/"
+		          : r->route == R_NEW_GET ? "/new"
+		                                  : "/login");
 		return send_page(c, r, 200,
-				 r->route == R_LANDING ? PAGE_LANDING
-				 : r->route == R_NEW_GET ? PAGE_NEW
-							 : PAGE_LOGIN,
-				 &p);
+		                 r->route == R_LANDING   ? PAGE_LANDING
+		                 : r->route == R_NEW_GET ? PAGE_NEW
+		                                         : PAGE_LOGIN,
+		                 &p);
 	case R_SUBMIT_GET:
 	case R_DELETE_GET:
 		if (!r->have_session || r->sv.source == 0) {
@@ -919,7 +922,7 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 		}
 		page_init(r, &p, r->route == R_SUBMIT_GET ? "/submit" : "/delete");
 		return send_page(c, r, 200, r->route == R_SUBMIT_GET ? PAGE_SUBMIT : PAGE_DELETE,
-				 &p);
+		                 &p);
 	case R_REPLIES_GET:
 		if (!r->have_session || r->sv.source == 0) {
 			r->responded = 1;
@@ -949,7 +952,7 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 		return send_error(c, r, 413, NULL, "the form is too large");
 	if (have_len && len > 0 && !content_type_is(c, "application/x-www-form-urlencoded"))
 		return send_error(c, r, 415, NULL,
-				  "send the form as application/x-www-form-urlencoded");
+		                  "send the form as application/x-www-form-urlencoded");
 	buf_init(&r->body, FORM_MAX);
 	return MHD_YES;
 }
@@ -968,8 +971,8 @@ static void body_data(struct req *r, const char *data, size_t n)
 }
 
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
-			       const char *method, const char *version, const char *data,
-			       size_t *size, void **con_cls)
+                               const char *method, const char *version, const char *data,
+                               size_t *size, void **con_cls)
 {
 	struct req *r = *con_cls;
 	if (r == NULL) {
@@ -1005,7 +1008,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
-		      enum MHD_RequestTerminationCode toe)
+                      enum MHD_RequestTerminationCode toe)
 {
 	struct req *r = *con_cls;
 	if (r == NULL)
@@ -1046,7 +1049,7 @@ void intake_door_defaults(struct intake_door_config *c)
 }
 
 int intake_door_start(const struct intake_door_config *cfg, struct intake *in,
-		      struct intake_door **out)
+                      struct intake_door **out)
 {
 	*out = NULL;
 	struct intake_door *d = calloc(1, sizeof *d);
@@ -1072,15 +1075,15 @@ int intake_door_start(const struct intake_door_config *cfg, struct intake *in,
 		free(d);
 		return -1;
 	}
-	d->mhd = MHD_start_daemon(
-		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-			MHD_USE_SUPPRESS_DATE_NO_CLOCK | MHD_USE_ERROR_LOG,
-		0, NULL, NULL, handler, d, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-		MHD_OPTION_NOTIFY_COMPLETED, completed, d, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
-		MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024),
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
-		MHD_OPTION_EXTERNAL_LOGGER, quiet_logger, NULL, MHD_OPTION_END);
+	d->mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+	                                  MHD_USE_SUPPRESS_DATE_NO_CLOCK | MHD_USE_ERROR_LOG,
+	                          0, NULL, NULL, handler, d, MHD_OPTION_SOCK_ADDR,
+	                          (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, completed, d,
+	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+	                          MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_THREAD_STACK_SIZE,
+	                          (size_t)(512 * 1024), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	                          (size_t)(256 * 1024), MHD_OPTION_EXTERNAL_LOGGER, quiet_logger,
+	                          NULL, MHD_OPTION_END);
 	if (d->mhd == NULL) {
 		sessions_free(&d->sess);
 		free(d);

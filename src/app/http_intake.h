@@ -16,9 +16,9 @@
 #include "core/intake.h"
 
 struct intake_door_config {
-	const char *host;   /* "127.0.0.1" */
-	uint16_t port;      /* 0: any free port */
-	const char *org;    /* organisation name */
+	const char *host; /* "127.0.0.1" */
+	uint16_t port;    /* 0: any free port */
+	const char *org;  /* organisation name */
 	unsigned idle_seconds;
 	size_t max_sessions;
 	int max_connections;
@@ -34,9 +34,8 @@ void intake_door_defaults(struct intake_door_config *c);
 
 struct intake_door;
 
-__attribute__((warn_unused_result)) int intake_door_start(const struct intake_door_config *c,
-							    struct intake *in,
-							    struct intake_door **out);
+__attribute__((warn_unused_result)) int
+intake_door_start(const struct intake_door_config *c, struct intake *in, struct intake_door **out);
 uint16_t intake_door_port(const struct intake_door *d);
 void intake_door_stop(struct intake_door **d);
 

@@ -14,13 +14,13 @@
 
 enum page_id {
 	PAGE_LANDING,
-	PAGE_NEW,       /* "I'm new": explains, then a button to get a codename */
-	PAGE_CODENAME,  /* the codename, shown once */
+	PAGE_NEW,      /* "I'm new": explains, then a button to get a codename */
+	PAGE_CODENAME, /* the codename, shown once */
 	PAGE_LOGIN,
 	PAGE_SUBMIT,
 	PAGE_SUBMITTED,
 	PAGE_REPLIES,
-	PAGE_DELETE,    /* confirm deleting everything */
+	PAGE_DELETE, /* confirm deleting everything */
 	PAGE_DELETED,
 	PAGE_LOGGED_OUT,
 	PAGE_ERROR,
@@ -36,12 +36,12 @@ struct page_reply {
 struct page {
 	const char *lang;
 	const char *org;
-	const char *csrf;      /* the session's CSRF token, for forms */
-	const char *path;      /* the page's own path, for the language selector */
+	const char *csrf; /* the session's CSRF token, for forms */
+	const char *path; /* the page's own path, for the language selector */
 	int logged_in;
-	const char *codename;  /* PAGE_CODENAME */
-	unsigned status;       /* PAGE_ERROR: 400, 403, 404, 405, 413, 429, 500, 503 */
-	const char *notice;    /* a catalogue key shown above a form (e.g. "login.error") */
+	const char *codename; /* PAGE_CODENAME */
+	unsigned status;      /* PAGE_ERROR: 400, 403, 404, 405, 413, 429, 500, 503 */
+	const char *notice;   /* a catalogue key shown above a form (e.g. "login.error") */
 	const struct page_reply *replies;
 	size_t nreplies;
 	uint64_t max_upload_bytes;
@@ -51,7 +51,7 @@ struct page {
 
 /* Renders page id into out. Returns 0, or -1 if out's cap was too small. */
 __attribute__((warn_unused_result)) int page_render(struct buf *out, enum page_id id,
-						      const struct page *p);
+                                                    const struct page *p);
 /* The stylesheet served at /style.css. */
 extern const char page_css[];
 

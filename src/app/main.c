@@ -20,24 +20,23 @@ static int help_main(int argc, char **argv);
 static int version_main(int argc, char **argv);
 
 static const char help_help[] = "usage: cutout help [COMMAND]\n"
-				"\n"
-				"Lists the commands, or prints the help of one.\n";
+                                "\n"
+                                "Lists the commands, or prints the help of one.\n";
 
 static const char version_help[] = "usage: cutout version\n"
-				   "\n"
-				   "Prints the version of cutout and of the libraries it uses.\n";
+                                   "\n"
+                                   "Prints the version of cutout and of the libraries it uses.\n";
 
 const struct cli_command cli_commands[] = {
-	{"age", "encrypt, decrypt and make keys in the age v1 format", age_help, age_main},
-	{"demo", "try cutout: a throwaway instance served on localhost", demo_help, demo_main},
-	{"help", "show the commands, or the help of one", help_help, help_main},
-	{"inbox", "read submissions and reply to sources (admin identity)", inbox_help,
-	 inbox_main},
-	{"init", "create a new instance directory", init_help, init_main},
-	{"intake", "run the intake door (for sources) of an instance", intake_help, intake_main},
-	{"serve", "run every door of an instance", serve_help, serve_main},
-	{"version", "print the version", version_help, version_main},
-	{NULL, NULL, NULL, NULL},
+        {"age", "encrypt, decrypt and make keys in the age v1 format", age_help, age_main},
+        {"demo", "try cutout: a throwaway instance served on localhost", demo_help, demo_main},
+        {"help", "show the commands, or the help of one", help_help, help_main},
+        {"inbox", "read submissions and reply to sources (admin identity)", inbox_help, inbox_main},
+        {"init", "create a new instance directory", init_help, init_main},
+        {"intake", "run the intake door (for sources) of an instance", intake_help, intake_main},
+        {"serve", "run every door of an instance", serve_help, serve_main},
+        {"version", "print the version", version_help, version_main},
+        {NULL, NULL, NULL, NULL},
 };
 
 static void print_overview(FILE *f)

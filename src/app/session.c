@@ -88,7 +88,7 @@ static int token_decode(const char *token, uint8_t raw[32])
 	if (token == NULL || strlen(token) != SESSION_TOKEN_LEN)
 		return -1;
 	if (sodium_base642bin(raw, 32, token, SESSION_TOKEN_LEN, NULL, &len, NULL,
-			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
 	    len != 32)
 		return -1;
 	return 0;
@@ -204,7 +204,7 @@ static void new_token(uint8_t raw[32], char token[SESSION_TOKEN_LEN + 1])
 {
 	randombytes_buf(raw, 32);
 	sodium_bin2base64(token, SESSION_TOKEN_LEN + 1, raw, 32,
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
 static void set_lang(struct slot *sl, const char *lang)
@@ -217,7 +217,7 @@ static void set_lang(struct slot *sl, const char *lang)
 }
 
 int sessions_create(struct sessions *s, const char *lang, char token[static SESSION_TOKEN_LEN + 1],
-		    struct session_view *out)
+                    struct session_view *out)
 {
 	uint8_t raw[32], id[32], csrf[32];
 	new_token(raw, token);
@@ -228,7 +228,7 @@ int sessions_create(struct sessions *s, const char *lang, char token[static SESS
 	struct slot *sl = insert(s, id, now_s());
 	if (sl != NULL) {
 		sodium_bin2base64(sl->csrf, sizeof sl->csrf, csrf, sizeof csrf,
-				  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 		set_lang(sl, lang);
 		view_of(sl, out);
 		rc = 0;
@@ -242,8 +242,9 @@ int sessions_create(struct sessions *s, const char *lang, char token[static SESS
 
 /* Runs fn on the live slot of token under the lock. */
 static int with_slot(struct sessions *s, const char *token,
-		     int (*fn)(struct sessions *s, struct slot *sl, void *arg, const uint8_t raw[32]),
-		     void *arg)
+                     int (*fn)(struct sessions *s, struct slot *sl, void *arg,
+                               const uint8_t raw[32]),
+                     void *arg)
 {
 	uint8_t raw[32], id[32];
 	if (token_decode(token, raw) != 0)
@@ -309,8 +310,8 @@ static int login_fn(struct sessions *s, struct slot *old, void *arg, const uint8
 }
 
 int sessions_login(struct sessions *s, const char *token, store_id source,
-		   const uint8_t sk[static 32], char new_token[static SESSION_TOKEN_LEN + 1],
-		   struct session_view *out)
+                   const uint8_t sk[static 32], char new_token[static SESSION_TOKEN_LEN + 1],
+                   struct session_view *out)
 {
 	struct login_arg a = {source, sk, new_token, out};
 	return with_slot(s, token, login_fn, &a);

@@ -35,32 +35,32 @@ struct session_view {
 struct sessions;
 
 __attribute__((warn_unused_result)) int sessions_new(size_t max, unsigned idle_seconds,
-						       struct sessions **out);
+                                                     struct sessions **out);
 void sessions_free(struct sessions **s);
 
 /* A new anonymous session. token receives the cookie value. Returns 0, or -1 when full. */
 __attribute__((warn_unused_result)) int sessions_create(struct sessions *s, const char *lang,
-							  char token[static SESSION_TOKEN_LEN + 1],
-							  struct session_view *out);
+                                                        char token[static SESSION_TOKEN_LEN + 1],
+                                                        struct session_view *out);
 /* Finds a live session and refreshes its idle timer. Returns 0, or -1 (none/expired). */
 __attribute__((warn_unused_result)) int sessions_get(struct sessions *s, const char *token,
-						       struct session_view *out);
+                                                     struct session_view *out);
 /*
  * Logs the session in as source with its secret key: the old token stops
  * working and a new one is written to new_token (no session fixation).
  */
 __attribute__((warn_unused_result)) int sessions_login(struct sessions *s, const char *token,
-							 store_id source, const uint8_t sk[static 32],
-							 char new_token[static SESSION_TOKEN_LEN + 1],
-							 struct session_view *out);
+                                                       store_id source, const uint8_t sk[static 32],
+                                                       char new_token[static SESSION_TOKEN_LEN + 1],
+                                                       struct session_view *out);
 /* Opens the source's secret key for this request. The caller wipes sk. */
 __attribute__((warn_unused_result)) int sessions_key(struct sessions *s, const char *token,
-						       uint8_t sk[static 32]);
+                                                     uint8_t sk[static 32]);
 __attribute__((warn_unused_result)) int sessions_set_lang(struct sessions *s, const char *token,
-							    const char *lang);
+                                                          const char *lang);
 /* Counts one submission; returns 0, or 1 if the session already made max. */
 __attribute__((warn_unused_result)) int sessions_count_submission(struct sessions *s,
-								    const char *token, int max);
+                                                                  const char *token, int max);
 void sessions_destroy(struct sessions *s, const char *token);
 /* Ends every session of the source (after it deleted itself). */
 void sessions_destroy_source(struct sessions *s, store_id source);

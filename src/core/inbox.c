@@ -16,8 +16,8 @@ static int feed_chunk(void *ctx, const uint8_t *p, size_t n)
 }
 
 enum inbox_result inbox_open_blob(struct store *s, store_id blob,
-				  const struct age_identity *const *ids, size_t n, age_write_fn w,
-				  void *wctx)
+                                  const struct age_identity *const *ids, size_t n, age_write_fn w,
+                                  void *wctx)
 {
 	struct feed f = {0};
 	if (age_decrypt_begin(ids, n, w, wctx, &f.dec) != AGE_OK)

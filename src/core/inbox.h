@@ -23,7 +23,7 @@ enum inbox_result {
 /* Decrypts blob with the identities; plaintext leaves through w. */
 __attribute__((warn_unused_result)) enum inbox_result
 inbox_open_blob(struct store *s, store_id blob, const struct age_identity *const *ids, size_t n,
-		age_write_fn w, void *wctx);
+                age_write_fn w, void *wctx);
 /* Writes the blob's age file, as stored, through w. */
 __attribute__((warn_unused_result)) enum inbox_result
 inbox_export_blob(struct store *s, store_id blob, age_write_fn w, void *wctx);

@@ -482,17 +482,17 @@ void instance_signing_pk(const struct instance *inst, uint8_t out[static 32])
 
 /* Reads a small secret file into sodium_malloc'd memory (wiped by the caller). */
 static enum instance_result read_secret_file(const char *path, struct buf *b,
-					     struct instance_error *err)
+                                             struct instance_error *err)
 {
 	if (io_read_file(path, b) != 0)
 		return fail(err, INSTANCE_ERR_IO, "%s: %s", path,
-			    errno == EFBIG ? "too large" : strerror(errno));
+		            errno == EFBIG ? "too large" : strerror(errno));
 	return INSTANCE_OK;
 }
 
 enum instance_result instance_intake_identity(const struct instance *inst,
-					      const char *admin_identity_path,
-					      struct age_identity **out, struct instance_error *err)
+                                              const char *admin_identity_path,
+                                              struct age_identity **out, struct instance_error *err)
 {
 	struct buf admin_text, sealed, plain;
 	struct age_identity *admin = NULL;
@@ -505,7 +505,8 @@ enum instance_result instance_intake_identity(const struct instance *inst,
 	if ((rc = read_secret_file(admin_identity_path, &admin_text, err)) != INSTANCE_OK)
 		goto out;
 	if (age_identity_from_text(buf_str(&admin_text), admin_text.len, &admin) != AGE_OK) {
-		rc = fail(err, INSTANCE_ERR_ARG, "%s: not an age identity file", admin_identity_path);
+		rc = fail(err, INSTANCE_ERR_ARG, "%s: not an age identity file",
+		          admin_identity_path);
 		goto out;
 	}
 	if (join(path, sizeof path, instance_dir(inst), INSTANCE_INTAKE_KEY) != 0) {
@@ -517,8 +518,8 @@ enum instance_result instance_intake_identity(const struct instance *inst,
 	const struct age_identity *ids[1] = {admin};
 	if (age_decrypt_buf(ids, 1, sealed.data, sealed.len, &plain) != AGE_OK) {
 		rc = fail(err, INSTANCE_ERR_CRYPTO,
-			  "%s does not open %s: not this instance's admin identity",
-			  admin_identity_path, INSTANCE_INTAKE_KEY);
+		          "%s does not open %s: not this instance's admin identity",
+		          admin_identity_path, INSTANCE_INTAKE_KEY);
 		goto out;
 	}
 	if (age_identity_from_text(buf_str(&plain), plain.len, out) != AGE_OK) {

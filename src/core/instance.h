@@ -110,6 +110,6 @@ void instance_signing_pk(const struct instance *inst, uint8_t out[static 32]);
  */
 __attribute__((warn_unused_result)) enum instance_result
 instance_intake_identity(const struct instance *inst, const char *admin_identity_path,
-			 struct age_identity **out, struct instance_error *err);
+                         struct age_identity **out, struct instance_error *err);
 
 #endif

@@ -65,8 +65,8 @@ static int meta_put(struct buf *b, const char *key, const char *v)
 		return -1;
 	for (const unsigned char *p = (const unsigned char *)v; *p != 0; p++) {
 		enum buf_result r = (*p < 0x20 || *p == 0x7f || *p == '%')
-					    ? buf_printf(b, "%%%02X", *p)
-					    : buf_append_byte(b, *p);
+		                            ? buf_printf(b, "%%%02X", *p)
+		                            : buf_append_byte(b, *p);
 		if (r != BUF_OK)
 			return -1;
 	}
@@ -91,8 +91,7 @@ static int hexval(int c)
 }
 
 /* Decodes one "key value\n" line starting at *pos into out. */
-static int meta_get(const uint8_t *p, size_t n, size_t *pos, const char *key, char *out,
-		    size_t cap)
+static int meta_get(const uint8_t *p, size_t n, size_t *pos, const char *key, char *out, size_t cap)
 {
 	size_t k = strlen(key), i = *pos, o = 0;
 	if (n - i < k + 1 || memcmp(p + i, key, k) != 0 || p[i + k] != ' ')
@@ -119,7 +118,7 @@ static int meta_get(const uint8_t *p, size_t n, size_t *pos, const char *key, ch
 }
 
 int intake_meta_decode(const uint8_t *p, size_t n, char *name, size_t name_cap, char *type,
-		       size_t type_cap, uint64_t *size)
+                       size_t type_cap, uint64_t *size)
 {
 	static const char head[] = "cutout-file v1\nsize ";
 	size_t i = sizeof head - 1;
@@ -185,9 +184,9 @@ static enum intake_result from_store(enum store_result r)
 }
 
 enum intake_result intake_new(struct store *store, const uint8_t label_pk[static 32],
-			      const uint8_t salt[static 16], const struct intake_kdf *kdf,
-			      const struct intake_limits *limits, const char *marking,
-			      struct intake **out)
+                              const uint8_t salt[static 16], const struct intake_kdf *kdf,
+                              const struct intake_limits *limits, const char *marking,
+                              struct intake **out)
 {
 	*out = NULL;
 	if (strlen(marking) >= STORE_MARKING_MAX)
@@ -228,11 +227,11 @@ const struct intake_limits *intake_limits(const struct intake *in)
 
 /* Argon2id over the codename: lookup hash, secret and public key. */
 static enum intake_result derive(struct intake *in, const char *codename, uint8_t lookup[32],
-				 uint8_t sk[32], uint8_t pk[32])
+                                 uint8_t sk[32], uint8_t pk[32])
 {
 	struct source_key *k = NULL;
 	enum source_key_result r =
-		source_key_derive(codename, in->salt, in->kdf.opslimit, in->kdf.memlimit, &k);
+	        source_key_derive(codename, in->salt, in->kdf.opslimit, in->kdf.memlimit, &k);
 	if (r == SOURCE_KEY_ERR_CODENAME)
 		return INTAKE_UNKNOWN;
 	if (r != SOURCE_KEY_OK)
@@ -245,8 +244,8 @@ static enum intake_result derive(struct intake *in, const char *codename, uint8_
 	return INTAKE_OK;
 }
 
-enum intake_result intake_source_create(struct intake *in, char *codename, size_t cap,
-					store_id *id, uint8_t sk[static INTAKE_KEY_LEN])
+enum intake_result intake_source_create(struct intake *in, char *codename, size_t cap, store_id *id,
+                                        uint8_t sk[static INTAKE_KEY_LEN])
 {
 	uint8_t lookup[32], pk[32];
 	enum intake_result rc = INTAKE_FAILED;
@@ -256,7 +255,7 @@ enum intake_result intake_source_create(struct intake *in, char *codename, size_
 		if ((rc = derive(in, codename, lookup, sk, pk)) != INTAKE_OK)
 			goto out;
 		enum store_result sr =
-			in->store->be->source_create(in->store, lookup, pk, store_today(), id);
+		        in->store->be->source_create(in->store, lookup, pk, store_today(), id);
 		if (sr == STORE_EXISTS) { /* 2^-90: practically never, but never fail for it */
 			rc = INTAKE_FAILED;
 			continue;
@@ -292,7 +291,7 @@ static void sleep_until(uint64_t deadline_ms)
 }
 
 enum intake_result intake_source_login(struct intake *in, const char *codename, unsigned min_ms,
-				       store_id *id, uint8_t sk[static INTAKE_KEY_LEN])
+                                       store_id *id, uint8_t sk[static INTAKE_KEY_LEN])
 {
 	uint64_t deadline = now_ms() + min_ms;
 	char *norm = sodium_malloc(INTAKE_CODENAME_MAX);
@@ -401,7 +400,7 @@ static void blob_writer_close(struct blob_writer *w, int discard)
 
 /* Seals a small plaintext to r into a new blob. */
 static enum intake_result seal_small(struct store *store, const struct age_recipient *r,
-				     const uint8_t *p, size_t n, store_id *out)
+                                     const uint8_t *p, size_t n, store_id *out)
 {
 	struct blob_writer w;
 	struct age_encryptor *enc = NULL;
@@ -425,12 +424,12 @@ out:
 /* ---- uploads ---- */
 
 enum intake_result intake_upload_begin(struct intake *in, store_id source,
-				       struct intake_upload **out)
+                                       struct intake_upload **out)
 {
 	*out = NULL;
 	int64_t today_count = 0;
 	enum store_result sr =
-		in->store->be->submission_count_day(in->store, source, store_today(), &today_count);
+	        in->store->be->submission_count_day(in->store, source, store_today(), &today_count);
 	if (sr != STORE_OK)
 		return from_store(sr);
 	if (today_count >= in->limits.submissions_per_day)
@@ -465,11 +464,11 @@ enum intake_result intake_upload_message(struct intake_upload *up, const char *t
 	if (n == 0)
 		return INTAKE_OK;
 	return seal_small(up->in->store, up->in->label, (const uint8_t *)text, n,
-			  &up->message_blob);
+	                  &up->message_blob);
 }
 
 enum intake_result intake_upload_file_begin(struct intake_upload *up, const char *name,
-					    const char *type)
+                                            const char *type)
 {
 	if (up->committed || up->in_file)
 		return INTAKE_BAD_INPUT;
@@ -522,7 +521,7 @@ enum intake_result intake_upload_file_end(struct intake_upload *up)
 	buf_init(&meta, 4 * (MAX_NAME + MAX_TYPE) + 128);
 	if (intake_meta_encode(&meta, buf_str(&up->name), buf_str(&up->type), up->file_size) == 0)
 		rc = seal_small(up->in->store, up->in->label, meta.data, meta.len,
-				&up->files[up->nfiles - 1].meta_blob);
+		                &up->files[up->nfiles - 1].meta_blob);
 	buf_wipe_release(&meta);
 out:
 	age_encryptor_free(&up->enc);
@@ -543,9 +542,9 @@ enum intake_result intake_upload_commit(struct intake_upload *up, store_id *subm
 	if (up->message_blob == 0 && up->nfiles == 0)
 		return INTAKE_EMPTY;
 	struct store *s = up->in->store;
-	enum store_result sr = s->be->submission_commit(s, up->source, store_today(),
-							 up->in->marking, up->message_blob,
-							 up->files, up->nfiles, submission);
+	enum store_result sr =
+	        s->be->submission_commit(s, up->source, store_today(), up->in->marking,
+	                                 up->message_blob, up->files, up->nfiles, submission);
 	if (sr != STORE_OK)
 		return from_store(sr);
 	up->committed = 1;
@@ -582,8 +581,8 @@ void intake_upload_free(struct intake_upload **pup)
 
 /* ---- replies ---- */
 
-enum intake_result intake_reply_seal(struct intake *in, store_id source, const char *text,
-				     size_t n, store_id *reply)
+enum intake_result intake_reply_seal(struct intake *in, store_id source, const char *text, size_t n,
+                                     store_id *reply)
 {
 	struct store_source src;
 	struct age_recipient *r = NULL;
@@ -646,8 +645,9 @@ static int plain_to_buf(void *ctx, const uint8_t *p, size_t n)
 }
 
 enum intake_result intake_replies(struct intake *in, store_id source,
-				  const uint8_t sk[static INTAKE_KEY_LEN],
-				  int (*fn)(void *ctx, const struct intake_reply_view *r), void *ctx)
+                                  const uint8_t sk[static INTAKE_KEY_LEN],
+                                  int (*fn)(void *ctx, const struct intake_reply_view *r),
+                                  void *ctx)
 {
 	struct reply_list l = {.items = calloc(MAX_REPLIES, sizeof(struct store_reply))};
 	struct age_identity *id = NULL;
@@ -675,9 +675,9 @@ enum intake_result intake_replies(struct intake *in, store_id source,
 		if ((sr != STORE_OK && sr != STORE_STOP) || c.failed || ae != AGE_OK)
 			continue; /* a reply this key cannot open is not this source's */
 		struct intake_reply_view v = {.id = l.items[i].id,
-					      .day = l.items[i].day,
-					      .text = buf_str(&plain),
-					      .len = plain.len};
+		                              .day = l.items[i].day,
+		                              .text = buf_str(&plain),
+		                              .len = plain.len};
 		int stop = fn(ctx, &v);
 		sodium_memzero(plain.data, plain.len);
 		if (stop)

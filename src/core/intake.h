@@ -30,13 +30,13 @@
 
 enum intake_result {
 	INTAKE_OK = 0,
-	INTAKE_UNKNOWN,    /* wrong codename, or an object that does not exist for this source */
-	INTAKE_EMPTY,      /* a submission with no message and no file */
-	INTAKE_TOO_LARGE,  /* message or upload over the configured limit */
-	INTAKE_TOO_MANY,   /* too many files, or the per-source daily quota is used up */
-	INTAKE_BAD_INPUT,  /* e.g. a message that is not UTF-8, or misuse of the upload */
-	INTAKE_BUSY,       /* the store is busy: try again */
-	INTAKE_FAILED,     /* internal failure (store, crypto, memory) */
+	INTAKE_UNKNOWN,   /* wrong codename, or an object that does not exist for this source */
+	INTAKE_EMPTY,     /* a submission with no message and no file */
+	INTAKE_TOO_LARGE, /* message or upload over the configured limit */
+	INTAKE_TOO_MANY,  /* too many files, or the per-source daily quota is used up */
+	INTAKE_BAD_INPUT, /* e.g. a message that is not UTF-8, or misuse of the upload */
+	INTAKE_BUSY,      /* the store is busy: try again */
+	INTAKE_FAILED,    /* internal failure (store, crypto, memory) */
 };
 
 const char *intake_strerror(enum intake_result r);
@@ -62,8 +62,8 @@ struct intake;
  */
 __attribute__((warn_unused_result)) enum intake_result
 intake_new(struct store *store, const uint8_t label_pk[static 32], const uint8_t salt[static 16],
-	   const struct intake_kdf *kdf, const struct intake_limits *limits, const char *marking,
-	   struct intake **out);
+           const struct intake_kdf *kdf, const struct intake_limits *limits, const char *marking,
+           struct intake **out);
 void intake_free(struct intake **in);
 const struct intake_limits *intake_limits(const struct intake *in);
 
@@ -73,7 +73,7 @@ const struct intake_limits *intake_limits(const struct intake *in);
  */
 __attribute__((warn_unused_result)) enum intake_result
 intake_source_create(struct intake *in, char *codename, size_t cap, store_id *id,
-		     uint8_t sk[static INTAKE_KEY_LEN]);
+                     uint8_t sk[static INTAKE_KEY_LEN]);
 /*
  * Logs a source in: INTAKE_UNKNOWN for any codename that is not a source's
  * (malformed or not found: one answer). Takes at least min_ms milliseconds
@@ -81,10 +81,10 @@ intake_source_create(struct intake *in, char *codename, size_t cap, store_id *id
  */
 __attribute__((warn_unused_result)) enum intake_result
 intake_source_login(struct intake *in, const char *codename, unsigned min_ms, store_id *id,
-		    uint8_t sk[static INTAKE_KEY_LEN]);
+                    uint8_t sk[static INTAKE_KEY_LEN]);
 /* Deletes the source and everything of theirs (submissions, files, replies). */
 __attribute__((warn_unused_result)) enum intake_result intake_source_delete(struct intake *in,
-									     store_id id);
+                                                                            store_id id);
 
 /* ---- a submission, streamed ---- */
 struct intake_upload;
@@ -112,8 +112,7 @@ uint64_t intake_upload_bytes(const struct intake_upload *up);
 /* ---- replies ---- */
 /* Seals a reply to the source's public key (needs no private key). */
 __attribute__((warn_unused_result)) enum intake_result
-intake_reply_seal(struct intake *in, store_id source, const char *text, size_t n,
-		  store_id *reply);
+intake_reply_seal(struct intake *in, store_id source, const char *text, size_t n, store_id *reply);
 
 struct intake_reply_view {
 	store_id id;
@@ -127,7 +126,7 @@ struct intake_reply_view {
  */
 __attribute__((warn_unused_result)) enum intake_result
 intake_replies(struct intake *in, store_id source, const uint8_t sk[static INTAKE_KEY_LEN],
-	       int (*fn)(void *ctx, const struct intake_reply_view *r), void *ctx);
+               int (*fn)(void *ctx, const struct intake_reply_view *r), void *ctx);
 __attribute__((warn_unused_result)) enum intake_result
 intake_reply_delete(struct intake *in, store_id source, store_id reply);
 
@@ -136,9 +135,9 @@ intake_reply_delete(struct intake *in, store_id source, store_id reply);
  * with control bytes and '%' percent-encoded. Returns 0 or -1.
  */
 __attribute__((warn_unused_result)) int intake_meta_encode(struct buf *out, const char *name,
-							     const char *type, uint64_t size);
+                                                           const char *type, uint64_t size);
 __attribute__((warn_unused_result)) int intake_meta_decode(const uint8_t *p, size_t n, char *name,
-							     size_t name_cap, char *type,
-							     size_t type_cap, uint64_t *size);
+                                                           size_t name_cap, char *type,
+                                                           size_t type_cap, uint64_t *size);
 
 #endif

@@ -27,12 +27,12 @@
 #include <stdint.h>
 
 #define AGE_CHUNK_SIZE 65536
-#define AGE_MAX_HEADER (64 * 1024)      /* a larger header is a header failure */
-#define AGE_MAX_STANZAS 64              /* recipients per file */
-#define AGE_SCRYPT_MAX_WORK_FACTOR 22   /* log2(N); the spec's limit for decryption */
+#define AGE_MAX_HEADER (64 * 1024)    /* a larger header is a header failure */
+#define AGE_MAX_STANZAS 64            /* recipients per file */
+#define AGE_SCRYPT_MAX_WORK_FACTOR 22 /* log2(N); the spec's limit for decryption */
 #define AGE_SCRYPT_DEFAULT_WORK_FACTOR 18
-#define AGE_RECIPIENT_STRLEN 62         /* "age1" + 58, without NUL */
-#define AGE_IDENTITY_STRLEN 74          /* "AGE-SECRET-KEY-1" + 58, without NUL */
+#define AGE_RECIPIENT_STRLEN 62 /* "age1" + 58, without NUL */
+#define AGE_IDENTITY_STRLEN 74  /* "AGE-SECRET-KEY-1" + 58, without NUL */
 
 enum age_err {
 	AGE_OK = 0,
@@ -43,8 +43,8 @@ enum age_err {
 	AGE_ERR_ARMOR,    /* malformed ASCII armor */
 	AGE_ERR_IO,       /* a write callback failed */
 	AGE_ERR_NOMEM,
-	AGE_ERR_ARG,      /* invalid key string or misuse (e.g. scrypt with other recipients) */
-	AGE_ERR_CRYPTO,   /* the crypto library failed (e.g. low-order X25519 share on encrypt) */
+	AGE_ERR_ARG,    /* invalid key string or misuse (e.g. scrypt with other recipients) */
+	AGE_ERR_CRYPTO, /* the crypto library failed (e.g. low-order X25519 share on encrypt) */
 };
 
 const char *age_strerror(enum age_err e);
@@ -57,7 +57,7 @@ struct age_identity;  /* opaque; secret, in guarded memory */
 
 /* Parses "age1..." (lower case Bech32, HRP "age"). */
 __attribute__((warn_unused_result)) enum age_err age_recipient_parse(const char *s,
-								       struct age_recipient **out);
+                                                                     struct age_recipient **out);
 __attribute__((warn_unused_result)) enum age_err
 age_recipient_from_x25519(const uint8_t pk[static 32], struct age_recipient **out);
 /* A passphrase recipient; work_factor is log2(N) for scrypt (r=8, p=1). */
@@ -65,15 +65,15 @@ __attribute__((warn_unused_result)) enum age_err
 age_recipient_scrypt(const char *pass, size_t len, int work_factor, struct age_recipient **out);
 /* Writes "age1..." and a NUL into out (cap >= AGE_RECIPIENT_STRLEN + 1). X25519 only. */
 __attribute__((warn_unused_result)) enum age_err age_recipient_format(const struct age_recipient *r,
-									char *out, size_t cap);
+                                                                      char *out, size_t cap);
 /* The raw X25519 public key (X25519 recipients only). */
-__attribute__((warn_unused_result)) enum age_err
-age_recipient_x25519(const struct age_recipient *r, uint8_t pk[static 32]);
+__attribute__((warn_unused_result)) enum age_err age_recipient_x25519(const struct age_recipient *r,
+                                                                      uint8_t pk[static 32]);
 void age_recipient_free(struct age_recipient **r);
 
 /* Parses "AGE-SECRET-KEY-1..." (upper case Bech32). */
 __attribute__((warn_unused_result)) enum age_err age_identity_parse(const char *s,
-								      struct age_identity **out);
+                                                                    struct age_identity **out);
 __attribute__((warn_unused_result)) enum age_err age_identity_generate(struct age_identity **out);
 __attribute__((warn_unused_result)) enum age_err
 age_identity_from_x25519(const uint8_t sk[static 32], struct age_identity **out);
@@ -85,7 +85,7 @@ age_identity_scrypt(const char *pass, size_t len, int max_work_factor, struct ag
  * The caller must wipe out after use. X25519 only.
  */
 __attribute__((warn_unused_result)) enum age_err age_identity_format(const struct age_identity *id,
-								       char *out, size_t cap);
+                                                                     char *out, size_t cap);
 /* The matching X25519 recipient. */
 __attribute__((warn_unused_result)) enum age_err
 age_identity_recipient(const struct age_identity *id, struct age_recipient **out);
@@ -94,8 +94,8 @@ void age_identity_free(struct age_identity **id);
  * Parses an identity file as age-keygen writes it: '#' comments and blank
  * lines, and exactly one AGE-SECRET-KEY-1... line. AGE_ERR_ARG otherwise.
  */
-__attribute__((warn_unused_result)) enum age_err
-age_identity_from_text(const char *text, size_t n, struct age_identity **out);
+__attribute__((warn_unused_result)) enum age_err age_identity_from_text(const char *text, size_t n,
+                                                                        struct age_identity **out);
 
 /* ---- encryption ---- */
 struct age_encryptor;
@@ -107,9 +107,9 @@ struct age_encryptor;
  */
 __attribute__((warn_unused_result)) enum age_err
 age_encrypt_begin(const struct age_recipient *const *recipients, size_t nrecipients, int armor,
-		  age_write_fn w, void *wctx, struct age_encryptor **out);
+                  age_write_fn w, void *wctx, struct age_encryptor **out);
 __attribute__((warn_unused_result)) enum age_err age_encrypt_update(struct age_encryptor *e,
-								      const uint8_t *p, size_t n);
+                                                                    const uint8_t *p, size_t n);
 /*
  * For whole files: from now on, an update that carries several whole 64 KiB
  * chunks (best: AGE_PAR_BATCH bytes at a time) seals them on two threads, the
@@ -134,11 +134,11 @@ struct age_decryptor;
  * (so leading garbage is an AGE_ERR_ARMOR, as the CCTV vectors expect).
  */
 __attribute__((warn_unused_result)) enum age_err
-age_decrypt_begin(const struct age_identity *const *identities, size_t nidentities,
-		  age_write_fn w, void *wctx, struct age_decryptor **out);
+age_decrypt_begin(const struct age_identity *const *identities, size_t nidentities, age_write_fn w,
+                  void *wctx, struct age_decryptor **out);
 /* Feeds ciphertext; plaintext leaves through w as chunks authenticate. */
 __attribute__((warn_unused_result)) enum age_err age_decrypt_update(struct age_decryptor *d,
-								      const uint8_t *p, size_t n);
+                                                                    const uint8_t *p, size_t n);
 /*
  * Like age_encrypt_parallel(): opens runs of whole chunks on two threads.
  * Plaintext is still released only after its chunk (and every earlier one)
@@ -152,10 +152,10 @@ void age_decryptor_free(struct age_decryptor **d);
 /* ---- whole streams (two threads, see age_encrypt_parallel()) ---- */
 __attribute__((warn_unused_result)) enum age_err
 age_encrypt_fd(const struct age_recipient *const *recipients, size_t nrecipients, int armor,
-	       int in_fd, int out_fd);
+               int in_fd, int out_fd);
 __attribute__((warn_unused_result)) enum age_err
 age_decrypt_fd(const struct age_identity *const *identities, size_t nidentities, int in_fd,
-	       int out_fd);
+               int out_fd);
 /*
  * In-memory helpers for small objects (messages, wrapped keys); out is capped
  * by the caller, and output past its cap fails with AGE_ERR_IO. No armor on
@@ -163,11 +163,11 @@ age_decrypt_fd(const struct age_identity *const *identities, size_t nidentities,
  */
 struct buf;
 __attribute__((warn_unused_result)) enum age_err
-age_encrypt_buf(const struct age_recipient *const *recipients, size_t nrecipients,
-		const uint8_t *p, size_t n, struct buf *out);
+age_encrypt_buf(const struct age_recipient *const *recipients, size_t nrecipients, const uint8_t *p,
+                size_t n, struct buf *out);
 __attribute__((warn_unused_result)) enum age_err
-age_decrypt_buf(const struct age_identity *const *identities, size_t nidentities,
-		const uint8_t *p, size_t n, struct buf *out);
+age_decrypt_buf(const struct age_identity *const *identities, size_t nidentities, const uint8_t *p,
+                size_t n, struct buf *out);
 
 /* ---- granting access ---- */
 /*
@@ -181,7 +181,7 @@ age_decrypt_buf(const struct age_identity *const *identities, size_t nidentities
  */
 __attribute__((warn_unused_result)) enum age_err
 age_add_recipient(const uint8_t *in, size_t in_len, const struct age_identity *identity,
-		  const struct age_recipient *recipient, struct buf *new_header,
-		  size_t *old_header_len);
+                  const struct age_recipient *recipient, struct buf *new_header,
+                  size_t *old_header_len);
 
 #endif

@@ -37,13 +37,13 @@ void buf_wipe_release(struct buf *b);
 void buf_reset(struct buf *b);
 
 __attribute__((warn_unused_result)) enum buf_result buf_append(struct buf *b, const void *p,
-							      size_t n);
+                                                               size_t n);
 __attribute__((warn_unused_result)) enum buf_result buf_append_str(struct buf *b, const char *s);
 __attribute__((warn_unused_result)) enum buf_result buf_append_byte(struct buf *b, uint8_t c);
 __attribute__((warn_unused_result, format(printf, 2, 3))) enum buf_result
 buf_printf(struct buf *b, const char *fmt, ...);
 __attribute__((warn_unused_result)) enum buf_result buf_vprintf(struct buf *b, const char *fmt,
-							       va_list ap);
+                                                                va_list ap);
 /* Removes the first n bytes (n <= len). */
 void buf_consume(struct buf *b, size_t n);
 /* The contents as a C string ("" when empty). */

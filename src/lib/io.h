@@ -27,7 +27,7 @@ __attribute__((warn_unused_result)) int io_read_file(const char *path, struct bu
  * Fails (EEXIST) if path exists. Returns 0 or -1; on failure nothing is left.
  */
 __attribute__((warn_unused_result)) int io_write_new_file(const char *path, const void *data,
-							 size_t n, mode_t mode);
+                                                          size_t n, mode_t mode);
 /* fsyncs the directory that contains path (or path itself if it is a dir). */
 __attribute__((warn_unused_result)) int io_fsync_dir_of(const char *path);
 

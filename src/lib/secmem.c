@@ -13,7 +13,7 @@
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-static uint8_t *region;          /* NSLOTS * SECMEM_SLOT, from sodium_malloc */
+static uint8_t *region;            /* NSLOTS * SECMEM_SLOT, from sodium_malloc */
 static uint64_t used[NSLOTS / 64]; /* one bit a slot */
 
 static void setup(void)

@@ -18,7 +18,7 @@
 static int t_count, t_failed;
 
 __attribute__((format(printf, 4, 5))) static inline int t_ok(int ok, const char *file, int line,
-							    const char *fmt, ...)
+                                                             const char *fmt, ...)
 {
 	va_list ap;
 	t_count++;
@@ -37,12 +37,12 @@ __attribute__((format(printf, 4, 5))) static inline int t_ok(int ok, const char 
 
 #define T_OK(cond, ...) t_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
 #define T_CHECK(cond) t_ok(!!(cond), __FILE__, __LINE__, "%s", #cond)
-#define T_SKIP(...)                                                                                \
-	do {                                                                                       \
-		t_count++;                                                                         \
-		printf("ok %d # SKIP ", t_count);                                                  \
-		printf(__VA_ARGS__);                                                               \
-		printf("\n");                                                                      \
+#define T_SKIP(...)                               \
+	do {                                      \
+		t_count++;                        \
+		printf("ok %d # SKIP ", t_count); \
+		printf(__VA_ARGS__);              \
+		printf("\n");                     \
 	} while (0)
 
 static inline int t_done(void)

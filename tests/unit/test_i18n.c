@@ -97,8 +97,8 @@ static void test_catalogues(void)
 	/* The texts the intake is required to show. */
 	T_CHECK(strncmp(i18n_get("en", "login.error"), "That codename was not recognised.", 33) ==
 	        0);
-	T_CHECK(strncmp(i18n_get("en", "submitted.text"), "Your submission was received and sealed.",
-	                40) == 0);
+	T_CHECK(strncmp(i18n_get("en", "submitted.text"),
+	                "Your submission was received and sealed.", 40) == 0);
 	static const char *required[] = {
 	        "landing.title",    "landing.safety.1", "landing.safety.2", "codename.intro",
 	        "codename.warning", "login.label",      "submit.limits",    "replies.none",

@@ -60,9 +60,9 @@ int main(void)
 	randombytes_buf(salt, sizeof salt);
 	struct intake_kdf kdf = {1, 8u << 20};
 	struct intake_limits lim = {.max_upload_bytes = 1 << 20,
-				    .max_message_bytes = 100,
-				    .max_files = 2,
-				    .submissions_per_day = 3};
+	                            .max_message_bytes = 100,
+	                            .max_files = 2,
+	                            .submissions_per_day = 3};
 	struct intake *in = NULL;
 	T_CHECK(intake_new(s, label_pk, salt, &kdf, &lim, "SECRET//SOURCE", &in) == INTAKE_OK);
 
@@ -73,10 +73,11 @@ int main(void)
 	T_CHECK(intake_source_create(in, codename, sizeof codename, &src, sk) == INTAKE_OK);
 	T_CHECK(src > 0);
 	for (size_t i = 0; i <= strlen(codename); i++)
-		upper[i] = (char)(codename[i] >= 'a' && codename[i] <= 'z' ? codename[i] - 32 : codename[i]);
+		upper[i] = (char)(codename[i] >= 'a' && codename[i] <= 'z' ? codename[i] - 32
+		                                                           : codename[i]);
 	store_id got = 0;
 	T_OK(intake_source_login(in, upper, 0, &got, sk2) == INTAKE_OK && got == src &&
-		     memcmp(sk, sk2, 32) == 0,
+	             memcmp(sk, sk2, 32) == 0,
 	     "the codename (in capitals) logs in and gives the same key");
 	T_CHECK(intake_source_login(in, "not a codename", 0, &got, sk2) == INTAKE_UNKNOWN);
 	T_CHECK(sodium_is_zero(sk2, 32));
@@ -122,7 +123,8 @@ int main(void)
 	T_CHECK(intake_upload_file_data(up, data, 1000) == INTAKE_OK);
 	intake_upload_free(&up);
 	int64_t count = 0;
-	T_CHECK(s->be->submission_count_day(s, src, store_today(), &count) == STORE_OK && count == 1);
+	T_CHECK(s->be->submission_count_day(s, src, store_today(), &count) == STORE_OK &&
+	        count == 1);
 
 	/* limits */
 	T_CHECK(intake_upload_begin(in, src, &up) == INTAKE_OK);
@@ -154,11 +156,14 @@ int main(void)
 	T_CHECK(intake_meta_encode(&b, "a\nb%\x7f.txt", "text/plain", 42) == 0);
 	char name[64], type[64];
 	uint64_t size = 0;
-	T_CHECK(intake_meta_decode(b.data, b.len, name, sizeof name, type, sizeof type, &size) == 0);
-	T_CHECK(strcmp(name, "a\nb%\x7f.txt") == 0 && strcmp(type, "text/plain") == 0 && size == 42);
-	T_CHECK(intake_meta_decode(b.data, b.len - 1, name, sizeof name, type, sizeof type, &size) != 0);
-	T_CHECK(intake_meta_decode((const uint8_t *)"cutout-file v1\nsize 1\ntype %00\nname x\n", 38,
-				   name, sizeof name, type, sizeof type, &size) != 0);
+	T_CHECK(intake_meta_decode(b.data, b.len, name, sizeof name, type, sizeof type, &size) ==
+	        0);
+	T_CHECK(strcmp(name, "a\nb%\x7f.txt") == 0 && strcmp(type, "text/plain") == 0 &&
+	        size == 42);
+	T_CHECK(intake_meta_decode(b.data, b.len - 1, name, sizeof name, type, sizeof type,
+	                           &size) != 0);
+	T_CHECK(intake_meta_decode((const uint8_t *)"cutout-file v1\nsize 1\ntype %00\nname x\n",
+	                           38, name, sizeof name, type, sizeof type, &size) != 0);
 
 	/* replies: sealed with no private key, opened only by the source's key */
 	store_id rid = 0;

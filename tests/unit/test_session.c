@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
-/* app/session: tokens, rotation at login, the source key wrapped under the token, expiry, limits. */
+/* app/session: tokens, rotation at login, the source key wrapped under the token, expiry, limits.
+ */
 #include <string.h>
 #include <unistd.h>
 
@@ -43,7 +44,7 @@ int main(void)
 	T_CHECK(sessions_count_submission(s, tok, 2) == 0);
 	T_OK(sessions_count_submission(s, tok, 2) == 1, "the per-session quota is enforced");
 	T_CHECK(sessions_set_lang(s, tok, "en") == 0 && sessions_get(s, tok, &v) == 0 &&
-		strcmp(v.lang, "en") == 0);
+	        strcmp(v.lang, "en") == 0);
 
 	/* capacity: 4 live sessions at most */
 	char t[3][SESSION_TOKEN_LEN + 1], extra[SESSION_TOKEN_LEN + 1];

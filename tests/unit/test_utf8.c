@@ -15,14 +15,14 @@ int main(void)
 	T_CHECK(c("hello") == 5);
 	T_CHECK(c("привет") == 6);
 	T_CHECK(c("€") == 1);
-	T_CHECK(c("\xf0\x9f\x98\x80") == 1);          /* U+1F600 */
-	T_CHECK(c("\xc0\xaf") == -1);                  /* overlong '/' */
-	T_CHECK(c("\xe0\x80\xaf") == -1);              /* overlong */
-	T_CHECK(c("\xed\xa0\x80") == -1);              /* surrogate U+D800 */
-	T_CHECK(c("\xf4\x90\x80\x80") == -1);          /* > U+10FFFF */
+	T_CHECK(c("\xf0\x9f\x98\x80") == 1);  /* U+1F600 */
+	T_CHECK(c("\xc0\xaf") == -1);         /* overlong '/' */
+	T_CHECK(c("\xe0\x80\xaf") == -1);     /* overlong */
+	T_CHECK(c("\xed\xa0\x80") == -1);     /* surrogate U+D800 */
+	T_CHECK(c("\xf4\x90\x80\x80") == -1); /* > U+10FFFF */
 	T_CHECK(c("\xff") == -1);
-	T_CHECK(c("abc\xe2\x82") == -1);               /* truncated */
-	T_CHECK(c("\x80") == -1);                      /* lone continuation */
+	T_CHECK(c("abc\xe2\x82") == -1);                       /* truncated */
+	T_CHECK(c("\x80") == -1);                              /* lone continuation */
 	T_CHECK(utf8_count((const uint8_t *)"a\0b", 3) == -1); /* NUL */
 	return t_done();
 }
