@@ -150,35 +150,52 @@ out:
 	return rc;
 }
 
-int intake_main(int argc, char **argv)
+/*
+ * The arguments of the door commands: DIR and an optional --OPTNAME HOST:PORT.
+ * Returns -1 when the command should go on, else the exit code.
+ */
+static int door_args(const char *cmd, const char *optname, const char *help, int argc, char **argv,
+                     const char **dir, char *host, size_t cap, uint16_t *port, int *have)
 {
-	static const struct option opts[] = {{"listen", required_argument, NULL, 'l'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
-	char host[256];
-	uint16_t port = 0;
-	int have = 0, c;
+	const struct option opts[] = {{optname, required_argument, NULL, 'l'},
+	                              {"help", no_argument, NULL, 'h'},
+	                              {NULL, 0, NULL, 0}};
+	int c;
+	*have = 0;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			fputs(intake_help, stdout);
+			fputs(help, stdout);
 			return CLI_EXIT_OK;
 		case 'l':
-			if (parse_listen("intake", optarg, host, sizeof host, &port) != 0)
+			if (parse_listen(cmd, optarg, host, cap, port) != 0)
 				return CLI_EXIT_USAGE;
-			have = 1;
+			*have = 1;
 			break;
 		default:
-			return cli_usage("intake", "unknown option '%s' (see 'cutout help intake')",
-			                 argv[optind - 1]);
+			return cli_usage(cmd, "unknown option '%s' (see 'cutout help %s')",
+			                 argv[optind - 1], cmd);
 		}
 	}
 	if (argc - optind != 1)
-		return cli_usage("intake",
-		                 "expected one instance directory (see 'cutout help intake')");
-	return run_intake("intake", argv[optind], have ? host : NULL, have, port);
+		return cli_usage(cmd, "expected one instance directory (see 'cutout help %s')",
+		                 cmd);
+	*dir = argv[optind];
+	return -1;
+}
+
+int intake_main(int argc, char **argv)
+{
+	char host[256];
+	uint16_t port = 0;
+	int have, rc;
+	const char *dir;
+	if ((rc = door_args("intake", "listen", intake_help, argc, argv, &dir, host, sizeof host,
+	                    &port, &have)) >= 0)
+		return rc;
+	return run_intake("intake", dir, have ? host : NULL, have, port);
 }
 
 /* Starts each door in a child process and waits; a signal stops them all. */
@@ -198,18 +215,18 @@ static int serve_dir(const char *cmd, const char *dir, const char *host, int hav
 		prctl(PR_SET_NAME, "cutout-intake");
 		_exit(run_intake("intake", dir, host, have, port));
 	}
-	int status = 0, rc = CLI_EXIT_OK;
+	int status = 0, rc = CLI_EXIT_OK, stopping = 0;
 	for (;;) {
+		if (stop_signal && !stopping) {
+			kill(intake, SIGTERM);
+			stopping = 1;
+		}
 		pid_t w = waitpid(intake, &status, 0);
 		if (w == intake) {
 			rc = WIFEXITED(status) ? WEXITSTATUS(status) : CLI_EXIT_FAIL;
 			if (!stop_signal && rc == CLI_EXIT_OK)
 				rc = CLI_EXIT_FAIL;
 			break;
-		}
-		if (w < 0 && errno == EINTR && stop_signal) {
-			kill(intake, SIGTERM);
-			continue;
 		}
 		if (w < 0 && errno != EINTR)
 			break;
@@ -219,33 +236,14 @@ static int serve_dir(const char *cmd, const char *dir, const char *host, int hav
 
 int serve_main(int argc, char **argv)
 {
-	static const struct option opts[] = {{"intake-listen", required_argument, NULL, 'l'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
 	char host[256];
 	uint16_t port = 0;
-	int have = 0, c;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(serve_help, stdout);
-			return CLI_EXIT_OK;
-		case 'l':
-			if (parse_listen("serve", optarg, host, sizeof host, &port) != 0)
-				return CLI_EXIT_USAGE;
-			have = 1;
-			break;
-		default:
-			return cli_usage("serve", "unknown option '%s' (see 'cutout help serve')",
-			                 argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage("serve",
-		                 "expected one instance directory (see 'cutout help serve')");
-	return serve_dir("serve", argv[optind], have ? host : NULL, have, port);
+	int have, rc;
+	const char *dir;
+	if ((rc = door_args("serve", "intake-listen", serve_help, argc, argv, &dir, host,
+	                    sizeof host, &port, &have)) >= 0)
+		return rc;
+	return serve_dir("serve", dir, have ? host : NULL, have, port);
 }
 
 static int remove_tree(const char *path)
