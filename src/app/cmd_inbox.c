@@ -234,6 +234,11 @@ static int cmd_read(struct instance *inst, const struct opts *o, store_id id)
 			cli_fail("inbox", "the message could not be opened with this identity");
 			goto out;
 		}
+		/* A stranger's text: no terminal escape sequence reaches the officer's terminal. */
+		for (size_t i = 0; i < b.len; i++)
+			if ((b.data[i] < 0x20 && b.data[i] != '\n' && b.data[i] != '\t') ||
+			    b.data[i] == 0x7f)
+				b.data[i] = '?';
 		printf("\n%s\n", buf_str(&b));
 	}
 	for (int i = 0; i < fc->n; i++) {
