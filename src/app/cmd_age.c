@@ -27,6 +27,7 @@
 #include <sodium.h>
 
 #include "app/cli.h"
+#include "app/outfile.h"
 #include "app/commands.h"
 #include "lib/age.h"
 #include "lib/io.h"
@@ -75,178 +76,6 @@ const char age_help[] =
         "\n"
         "Binary ciphertext is not written to a terminal: use -a, or -o FILE (-o - forces\n"
         "stdout). Exit status: 0 success, 1 failure, 2 usage error.\n";
-
-/* ---- output files: temporary, then renamed; removed on failure or signal ---- */
-
-static char g_tmp_path[PATH_MAX];
-static volatile sig_atomic_t g_tmp_armed;
-
-static void on_fatal_signal(int sig)
-{
-	if (g_tmp_armed)
-		(void)unlink(g_tmp_path);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static const int fatal_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-
-static void tmp_guard(int on)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on ? on_fatal_signal : SIG_DFL;
-	g_tmp_armed = on;
-	for (size_t i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0]; i++)
-		(void)sigaction(fatal_signals[i], &sa, NULL);
-}
-
-struct output {
-	int fd;
-	int temp;         /* 1 when writing a temporary file in g_tmp_path */
-	const char *name; /* for messages */
-	char path[PATH_MAX];
-};
-
-/* Splits path into its directory (for the temporary file) and base name. */
-static int make_tmp_template(const char *path, char *out, size_t cap)
-{
-	const char *slash = strrchr(path, '/');
-	int n;
-	if (slash == NULL)
-		n = snprintf(out, cap, ".%s.cutout-XXXXXX", path);
-	else
-		n = snprintf(out, cap, "%.*s/.%s.cutout-XXXXXX", (int)(slash - path), path,
-		             slash + 1);
-	if (n < 0 || (size_t)n >= cap) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Opens the output: stdout when path is NULL or "-"; an existing non-regular
- * file (a device such as /dev/null, a FIFO) directly; otherwise a temporary
- * file next to path with the given mode. Returns 0 or a CLI exit code.
- */
-static int output_open(struct output *o, const char *path, mode_t mode)
-{
-	o->fd = -1;
-	o->temp = 0;
-	o->path[0] = 0;
-	if (path == NULL || strcmp(path, "-") == 0) {
-		o->fd = STDOUT_FILENO;
-		o->name = "standard output";
-		return 0;
-	}
-	o->name = path;
-	int n = snprintf(o->path, sizeof o->path, "%s", path);
-	if (n < 0 || (size_t)n >= sizeof o->path)
-		return cli_fail(CMD, "%s: file name too long", path);
-	struct stat st;
-	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
-		/* Replace the file the link points to, not the link. */
-		char *real = realpath(path, NULL);
-		if (real != NULL) {
-			n = snprintf(o->path, sizeof o->path, "%s", real);
-			free(real);
-			if (n < 0 || (size_t)n >= sizeof o->path)
-				return cli_fail(CMD, "%s: file name too long", path);
-		}
-	}
-	if (stat(o->path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		if (S_ISDIR(st.st_mode))
-			return cli_fail(CMD, "%s: is a directory", path);
-		o->fd = open(o->path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
-		if (o->fd < 0)
-			return cli_fail(CMD, "cannot open %s: %s", path, strerror(errno));
-		return 0;
-	}
-	if (make_tmp_template(o->path, g_tmp_path, sizeof g_tmp_path) != 0)
-		return cli_fail(CMD, "%s: file name too long", path);
-	tmp_guard(1);
-	o->fd = mkostemp(g_tmp_path, O_CLOEXEC);
-	if (o->fd < 0) {
-		int e = errno;
-		tmp_guard(0);
-		return cli_fail(CMD, "cannot create a file next to %s: %s", path, strerror(e));
-	}
-	o->temp = 1;
-	if (fchmod(o->fd, mode) != 0) {
-		int e = errno;
-		(void)unlink(g_tmp_path);
-		tmp_guard(0);
-		close(o->fd);
-		o->fd = -1;
-		o->temp = 0;
-		return cli_fail(CMD, "cannot set the mode of %s: %s", path, strerror(e));
-	}
-	return 0;
-}
-
-/* Removes the temporary file, if any. Safe to call twice. */
-static void output_abort(struct output *o)
-{
-	if (o->temp) {
-		(void)unlink(g_tmp_path);
-		tmp_guard(0);
-		o->temp = 0;
-	}
-	if (o->fd > STDERR_FILENO)
-		close(o->fd);
-	o->fd = -1;
-}
-
-/*
- * Makes the output durable and visible: fsync, then rename over the target
- * (or, with noreplace, link it in place so an existing file is never
- * replaced). Returns 0 or a CLI exit code (after output_abort).
- */
-static int output_commit(struct output *o, int noreplace)
-{
-	int rc = 0;
-	if (!o->temp) {
-		if (o->fd > STDERR_FILENO && close(o->fd) != 0)
-			rc = cli_fail(CMD, "writing %s: %s", o->name, strerror(errno));
-		o->fd = -1;
-		return rc;
-	}
-	if (fsync(o->fd) != 0) {
-		rc = cli_fail(CMD, "writing %s: %s", o->name, strerror(errno));
-		goto out;
-	}
-	int fd = o->fd;
-	o->fd = -1;
-	if (close(fd) != 0) {
-		rc = cli_fail(CMD, "writing %s: %s", o->name, strerror(errno));
-		goto out;
-	}
-	if (noreplace) {
-		if (link(g_tmp_path, o->path) != 0) {
-			if (errno == EEXIST)
-				rc = cli_fail(CMD, "%s already exists; not overwriting it",
-				              o->name);
-			else
-				rc = cli_fail(CMD, "cannot create %s: %s", o->name,
-				              strerror(errno));
-			goto out;
-		}
-		(void)unlink(g_tmp_path);
-	} else if (rename(g_tmp_path, o->path) != 0) {
-		rc = cli_fail(CMD, "cannot replace %s: %s", o->name, strerror(errno));
-		goto out;
-	}
-	tmp_guard(0);
-	o->temp = 0;
-	if (io_fsync_dir_of(o->path) != 0)
-		rc = cli_fail(CMD, "syncing the directory of %s: %s", o->name, strerror(errno));
-	return rc;
-out:
-	output_abort(o);
-	return rc;
-}
 
 struct sink {
 	int fd;
@@ -423,7 +252,7 @@ static int keygen_main(int argc, char **argv)
 	const size_t text_cap = 512;
 	char *sec = sodium_malloc(AGE_IDENTITY_STRLEN + 1);
 	char *text = sodium_malloc(text_cap);
-	struct output out = {.fd = -1};
+	struct outfile out = {.fd = -1};
 	if (sec == NULL || text == NULL) {
 		rc = cli_fail(CMD, "out of memory");
 		goto out;
@@ -450,19 +279,19 @@ static int keygen_main(int argc, char **argv)
 		rc = cli_fail(CMD, "internal error: key text too long");
 		goto out;
 	}
-	if ((rc = output_open(&out, out_path, 0600)) != 0)
+	if ((rc = outfile_open(&out, CMD, out_path, 0600)) != 0)
 		goto out;
 	if (io_write_all(out.fd, text, (size_t)n) != 0) {
 		rc = cli_fail(CMD, "writing %s: %s", out.name, strerror(errno));
 		goto out;
 	}
-	if ((rc = output_commit(&out, 1)) != 0)
+	if ((rc = outfile_commit(&out, 1)) != 0)
 		goto out;
 	if (out_path != NULL || !isatty(STDOUT_FILENO))
 		fprintf(stderr, "Public key: %s\n", pub);
 	rc = CLI_EXIT_OK;
 out:
-	output_abort(&out);
+	outfile_abort(&out);
 	sodium_free(sec); /* sodium_free wipes */
 	sodium_free(text);
 	age_identity_free(&id);
@@ -641,7 +470,7 @@ static int encrypt_main(int argc, char **argv)
 	int rc = CLI_EXIT_FAIL;
 	struct recipients rs = {.n = 0};
 	struct age_encryptor *enc = NULL;
-	struct output out = {.fd = -1};
+	struct outfile out = {.fd = -1};
 	struct sink sk = {.fd = -1};
 	uint8_t *buf = NULL;
 	char *pw = NULL;
@@ -690,7 +519,7 @@ static int encrypt_main(int argc, char **argv)
 		rc = cli_fail(CMD, "out of memory");
 		goto out;
 	}
-	if ((rc = output_open(&out, out_path, default_file_mode())) != 0)
+	if ((rc = outfile_open(&out, CMD, out_path, default_file_mode())) != 0)
 		goto out;
 	rc = CLI_EXIT_FAIL;
 	sk.fd = out.fd;
@@ -717,9 +546,9 @@ static int encrypt_main(int argc, char **argv)
 		rc = report_age_err(ae, "encrypting", in, out.name, &sk, 0);
 		goto out;
 	}
-	rc = output_commit(&out, 0);
+	rc = outfile_commit(&out, 0);
 out:
-	output_abort(&out);
+	outfile_abort(&out);
 	age_encryptor_free(&enc);
 	recipients_free(&rs);
 	if (pw != NULL)
@@ -894,7 +723,7 @@ static int decrypt_main(int argc, char **argv)
 	struct identities is = {.n = 0};
 	struct age_identity *pass_id = NULL;
 	struct age_decryptor *dec = NULL;
-	struct output out = {.fd = -1};
+	struct outfile out = {.fd = -1};
 	struct sink sk = {.fd = -1};
 	uint8_t *buf = NULL;
 	char *pw = NULL;
@@ -959,7 +788,7 @@ static int decrypt_main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if ((rc = output_open(&out, out_path, default_file_mode())) != 0)
+	if ((rc = outfile_open(&out, CMD, out_path, default_file_mode())) != 0)
 		goto out;
 	rc = CLI_EXIT_FAIL;
 	sk.fd = out.fd;
@@ -991,9 +820,9 @@ static int decrypt_main(int argc, char **argv)
 		rc = report_age_err(ae, "decrypting", in, out.name, &sk, scrypt);
 		goto out;
 	}
-	rc = output_commit(&out, 0);
+	rc = outfile_commit(&out, 0);
 out:
-	output_abort(&out);
+	outfile_abort(&out);
 	age_decryptor_free(&dec);
 	identities_free(&is);
 	age_identity_free(&pass_id);

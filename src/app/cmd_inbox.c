@@ -18,6 +18,7 @@
 
 #include "app/cli.h"
 #include "app/commands.h"
+#include "app/outfile.h"
 #include "core/inbox.h"
 #include "core/instance.h"
 #include "core/intake.h"
@@ -72,45 +73,13 @@ static int parse_id(const char *s, store_id *out)
 
 /* ---- output ---- */
 
-struct out {
-	int fd;
-	char tmp[PATH_MAX];
-	const char *path;
-};
-
-static int out_open(struct out *o, const char *path, int refuse_tty)
+/* Decrypted or sealed bytes: never to a terminal; files through outfile (0600). */
+static int out_open(struct outfile *o, const char *path)
 {
-	o->path = path;
-	o->tmp[0] = 0;
-	if (path == NULL || strcmp(path, "-") == 0) {
-		if (refuse_tty && isatty(STDOUT_FILENO))
-			return cli_fail(
-			        "inbox",
-			        "refusing to write binary data to a terminal (use -o FILE)");
-		o->fd = STDOUT_FILENO;
-		o->path = NULL;
-		return 0;
-	}
-	int n = snprintf(o->tmp, sizeof o->tmp, "%s.partXXXXXX", path);
-	if (n < 0 || (size_t)n >= sizeof o->tmp)
-		return cli_fail("inbox", "output path too long");
-	o->fd = mkstemp(o->tmp);
-	if (o->fd < 0)
-		return cli_fail("inbox", "%s: %s", path, strerror(errno));
-	return 0;
-}
-
-/* Finishes the output: renames into place on success, removes it on failure. */
-static int out_close(struct out *o, int ok)
-{
-	if (o->path == NULL)
-		return ok ? 0 : -1;
-	if (ok && (fsync(o->fd) != 0 || rename(o->tmp, o->path) != 0))
-		ok = 0;
-	close(o->fd);
-	if (!ok)
-		unlink(o->tmp);
-	return ok ? 0 : -1;
+	if ((path == NULL || strcmp(path, "-") == 0) && isatty(STDOUT_FILENO))
+		return cli_fail("inbox",
+		                "refusing to write binary data to a terminal (use -o FILE)");
+	return outfile_open(o, "inbox", path, 0600);
 }
 
 static int write_fd(void *ctx, const uint8_t *p, size_t n)
@@ -275,7 +244,7 @@ static int cmd_file(struct instance *inst, const struct opts *o, store_id id, co
 	struct store_submission sub;
 	struct files_ctx *fc = calloc(1, sizeof *fc);
 	struct age_identity *label = NULL;
-	struct out out;
+	struct outfile out = {.fd = -1};
 	int rc = CLI_EXIT_FAIL;
 	store_id n = 0;
 	if (fc == NULL || load_submission(s, id, &sub, fc) != 0)
@@ -293,7 +262,7 @@ static int cmd_file(struct instance *inst, const struct opts *o, store_id id, co
 	}
 	if (!raw && open_label(inst, o, &label) != 0)
 		goto out;
-	if (out_open(&out, o->output, 1) != 0)
+	if (out_open(&out, o->output) != 0)
 		goto out;
 	enum inbox_result ir;
 	if (raw) {
@@ -302,12 +271,15 @@ static int cmd_file(struct instance *inst, const struct opts *o, store_id id, co
 		const struct age_identity *ids[1] = {label};
 		ir = inbox_open_blob(s, blob, ids, 1, write_fd, &out.fd);
 	}
-	if (out_close(&out, ir == INBOX_OK) != 0) {
-		cli_fail("inbox", ir == INBOX_CANNOT_OPEN
-		                          ? "the file could not be opened with this identity"
-		                          : "could not write the output");
+	if (ir != INBOX_OK) {
+		outfile_abort(&out);
+		cli_fail("inbox", "%s",
+		         ir == INBOX_CANNOT_OPEN ? "the file could not be opened with this identity"
+		                                 : "could not read or write the file");
 		goto out;
 	}
+	if (outfile_commit(&out, 0) != 0)
+		goto out;
 	rc = CLI_EXIT_OK;
 out:
 	age_identity_free(&label);
