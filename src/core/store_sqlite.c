@@ -38,6 +38,7 @@
 #include <sqlite3.h>
 
 #include "core/store.h"
+#include "core/store_sqlite.h"
 
 #include "lib/banned.h"
 
@@ -82,8 +83,19 @@ static const char *const migrations[] = {
         /* 3: a blob grown beyond its first chunk keeps the rest in the file named by `file` */
         "ALTER TABLE blob ADD COLUMN file INTEGER;"
         "CREATE INDEX blob_file ON blob(file) WHERE file IS NOT NULL;",
+        /* 4: the versions of the domain schema parts (store_sqlite.h) */
+        "CREATE TABLE schema_part(name TEXT PRIMARY KEY NOT NULL, version INTEGER NOT NULL);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+/*
+ * The domain parts, migrated after the core schema in this order (a part may
+ * refer to the tables of the parts before it). One line per domain file.
+ */
+static const struct sq_schema_part *const sq_schema_parts[] = {
+        NULL, /* (keeps the array non-empty) */
+};
+#define NPARTS (sizeof(sq_schema_parts) / sizeof(sq_schema_parts[0]))
 
 /* ---- statements, prepared lazily and cached per connection ---- */
 
@@ -218,9 +230,15 @@ static const char *const stmt_sql[S_COUNT] = {
         [S_REPLY_DELETE] = "DELETE FROM reply WHERE id = ?1",
 };
 
+#define DYN_MAX 512 /* statements of the domain files cached per connection */
+
 struct conn {
 	sqlite3 *db;
 	sqlite3_stmt *st[S_COUNT];
+	struct {
+		const char *sql; /* the key: the address of a static string */
+		sqlite3_stmt *st;
+	} dyn[DYN_MAX];
 	int sync_full;     /* -1 unknown, 0 NORMAL, 1 FULL */
 	struct conn *next; /* in the read pool */
 };
@@ -239,6 +257,7 @@ enum job_kind {
 	J_MARK_READ,
 	J_REPLY_ADD,
 	J_REPLY_DELETE,
+	J_FN, /* a domain file's function (sq_write) */
 };
 
 struct job {
@@ -259,6 +278,8 @@ struct job {
 	const struct claim *claims; /* the file-backed blobs a commit claims */
 	size_t nclaims;
 	bool force_sql; /* blob append: keep the chunk in SQLite even if it is not the first */
+	sq_fn fn;
+	void *fn_arg;
 	/* output */
 	store_id out;
 	int64_t *shred; /* files of the blobs a delete removed (malloc'd by the writer) */
@@ -406,6 +427,11 @@ static void conn_close(struct conn *c)
 		sqlite3_finalize(c->st[i]);
 		c->st[i] = NULL;
 	}
+	for (int i = 0; i < DYN_MAX; i++) {
+		sqlite3_finalize(c->dyn[i].st);
+		c->dyn[i].st = NULL;
+		c->dyn[i].sql = NULL;
+	}
 	sqlite3_close(c->db);
 	c->db = NULL;
 }
@@ -461,6 +487,63 @@ static enum store_result user_version(sqlite3 *db, int *v)
 	return rc == SQLITE_OK ? STORE_OK : map_rc(rc);
 }
 
+/* Applies the steps of every domain part not yet applied (inside migrate's transaction). */
+static enum store_result migrate_parts(sqlite3 *db)
+{
+	sqlite3_stmt *get = NULL, *set = NULL;
+	enum store_result r = STORE_OK;
+	int rc = sqlite3_prepare_v2(db, "SELECT version FROM schema_part WHERE name = ?1", -1, &get,
+	                            NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(
+		        db,
+		        "INSERT INTO schema_part(name, version) VALUES (?1, ?2)"
+		        " ON CONFLICT(name) DO UPDATE SET version = excluded.version",
+		        -1, &set, NULL);
+	if (rc != SQLITE_OK) {
+		r = map_rc(rc);
+		goto out;
+	}
+	for (size_t i = 0; i < NPARTS; i++) {
+		const struct sq_schema_part *p = sq_schema_parts[i];
+		if (p == NULL)
+			continue;
+		int v = 0;
+		sqlite3_bind_text(get, 1, p->name, -1, SQLITE_STATIC);
+		rc = sqlite3_step(get);
+		if (rc == SQLITE_ROW)
+			v = sqlite3_column_int(get, 0);
+		else if (rc != SQLITE_DONE)
+			r = map_rc(rc);
+		sqlite3_reset(get);
+		if (r != STORE_OK)
+			goto out;
+		if (v < 0 || v > p->nsteps) {
+			r = STORE_CORRUPT; /* written by a newer cutout */
+			goto out;
+		}
+		if (v == p->nsteps)
+			continue;
+		for (int k = v; k < p->nsteps; k++)
+			if (sqlite3_exec(db, p->steps[k], NULL, NULL, NULL) != SQLITE_OK) {
+				r = map_rc(sqlite3_extended_errcode(db));
+				goto out;
+			}
+		sqlite3_bind_text(set, 1, p->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int(set, 2, p->nsteps);
+		rc = sqlite3_step(set);
+		sqlite3_reset(set);
+		if (rc != SQLITE_DONE) {
+			r = map_rc(rc);
+			goto out;
+		}
+	}
+out:
+	sqlite3_finalize(get);
+	sqlite3_finalize(set);
+	return r;
+}
+
 static enum store_result migrate(struct conn *c)
 {
 	enum store_result r;
@@ -482,6 +565,8 @@ static enum store_result migrate(struct conn *c)
 			goto out;
 		}
 	}
+	if ((r = migrate_parts(c->db)) != STORE_OK)
+		goto out;
 	if (v < NMIGRATIONS) {
 		/* PRAGMA takes no parameters; the value is our own constant. */
 		int n = snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", NMIGRATIONS);
@@ -841,6 +926,8 @@ static enum store_result run_job(struct sq *s, struct conn *c, struct job *j)
 		return r;
 	case J_REPLY_DELETE:
 		return job_reply_delete(c, j);
+	case J_FN:
+		return j->fn(c, j->fn_arg);
 	}
 	return STORE_CORRUPT;
 }
@@ -940,8 +1027,9 @@ static void *writer_main(void *arg)
 static enum store_result submit(struct sq *s, struct job *j, enum job_kind kind)
 {
 	j->kind = kind;
-	j->durable = !(kind == J_BLOB_CREATE || kind == J_BLOB_APPEND || kind == J_BLOB_PUT ||
-	               kind == J_MARK_READ);
+	if (kind != J_FN)
+		j->durable = !(kind == J_BLOB_CREATE || kind == J_BLOB_APPEND ||
+		               kind == J_BLOB_PUT || kind == J_MARK_READ);
 	j->done = false;
 	j->next = NULL;
 	j->rc = STORE_IO;
@@ -1300,6 +1388,93 @@ static enum store_result shred_job_files(struct sq *s, struct job *j, enum store
 static struct sq *SQ(struct store *s)
 {
 	return (struct sq *)s;
+}
+
+/* ---- the hooks of the domain files (store_sqlite.h) ---- */
+
+enum store_result sq_map(int rc)
+{
+	return map_rc(rc);
+}
+
+enum store_result sq_bind(int rc)
+{
+	return bind_ok(rc);
+}
+
+sqlite3 *sq_db(struct conn *c)
+{
+	return c->db;
+}
+
+int sq_changes(struct conn *c)
+{
+	return sqlite3_changes(c->db);
+}
+
+void sq_done(sqlite3_stmt *st)
+{
+	st_done(st);
+}
+
+enum store_result sq_exec(sqlite3_stmt *st)
+{
+	return st_exec(st);
+}
+
+enum store_result sq_stmt(struct conn *c, const char *sql, sqlite3_stmt **out)
+{
+	*out = NULL;
+	size_t h = ((uintptr_t)sql >> 3) % DYN_MAX;
+	for (size_t k = 0; k < DYN_MAX; k++, h = (h + 1) % DYN_MAX) {
+		if (c->dyn[h].sql == sql) {
+			*out = c->dyn[h].st;
+			return STORE_OK;
+		}
+		if (c->dyn[h].sql == NULL) {
+			sqlite3_stmt *st = NULL;
+			int rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+			                            NULL);
+			if (rc != SQLITE_OK) {
+				sqlite3_finalize(st);
+				return map_rc(rc == SQLITE_ERROR ? SQLITE_CORRUPT : rc);
+			}
+			c->dyn[h].sql = sql;
+			c->dyn[h].st = st;
+			*out = st;
+			return STORE_OK;
+		}
+	}
+	return STORE_NOMEM; /* more distinct statements than DYN_MAX: raise it */
+}
+
+enum store_result sq_write(struct store *st, bool durable, sq_fn fn, void *arg)
+{
+	struct job j = {.fn = fn, .fn_arg = arg, .durable = durable};
+	return submit(SQ(st), &j, J_FN);
+}
+
+enum store_result sq_read(struct store *st, sq_fn fn, void *arg)
+{
+	struct sq *s = SQ(st);
+	struct conn *c;
+	enum store_result r = pool_get(s, &c);
+	if (r != STORE_OK)
+		return r;
+	if (sqlite3_get_autocommit(c->db) &&
+	    sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+		r = map_rc(sqlite3_extended_errcode(c->db));
+		pool_put(s, c);
+		return r;
+	}
+	r = fn(c, arg);
+	if (sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		(void)sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+		if (r == STORE_OK)
+			r = STORE_IO;
+	}
+	pool_put(s, c);
+	return r;
 }
 
 static void sq_close(struct store *st)

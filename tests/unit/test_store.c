@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "core/store.h"
+#include "core/store_sqlite.h"
 #include "lib/io.h"
 #include "t.h"
 
@@ -233,7 +234,7 @@ static void test_open(void)
 	T_CHECK(s->be->meta_get(s, "salt", v, sizeof(v), &n) == STORE_OK && n == 6 &&
 	        memcmp(v, "pepper", 6) == 0);
 	store_close(&s);
-	T_CHECK(sql_int(dbpath, "PRAGMA user_version") == 3);
+	T_CHECK(sql_int(dbpath, "PRAGMA user_version") == 4);
 	T_CHECK(sql_int(dbpath, "SELECT count(*) FROM sqlite_master WHERE name = 'meta'") == 1);
 
 	/* A schema newer than this code is refused. */
@@ -849,6 +850,66 @@ static void test_crash(void)
 	store_close(&s);
 }
 
+/* ---- the domain-file hooks (store_sqlite.h) ---- */
+
+static const char SQL_PUT[] = "INSERT INTO meta(key, val) VALUES (?1, ?2)";
+static const char SQL_GET[] = "SELECT val FROM meta WHERE key = ?1";
+
+struct hook_arg {
+	const char *key;
+	int64_t val;
+	bool fail_after_insert;
+};
+
+static enum store_result hook_put(struct conn *c, void *arg)
+{
+	struct hook_arg *a = arg;
+	sqlite3_stmt *st;
+	enum store_result r = sq_stmt(c, SQL_PUT, &st);
+	if (r != STORE_OK)
+		return r;
+	sqlite3_bind_text(st, 1, a->key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, a->val);
+	if ((r = sq_exec(st)) != STORE_OK)
+		return r;
+	return a->fail_after_insert ? STORE_CORRUPT : STORE_OK;
+}
+
+static enum store_result hook_get(struct conn *c, void *arg)
+{
+	struct hook_arg *a = arg;
+	sqlite3_stmt *st;
+	enum store_result r = sq_stmt(c, SQL_GET, &st);
+	if (r != STORE_OK)
+		return r;
+	sqlite3_bind_text(st, 1, a->key, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		a->val = sqlite3_column_int64(st, 0);
+	r = rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : sq_map(rc);
+	sq_done(st);
+	return r;
+}
+
+static void test_hooks(struct store *s)
+{
+	struct hook_arg a = {.key = "hook-a", .val = 42};
+	T_OK(sq_write(s, true, hook_put, &a) == STORE_OK,
+	     "sq_write runs a domain function durably");
+	struct hook_arg g = {.key = "hook-a"};
+	T_OK(sq_read(s, hook_get, &g) == STORE_OK && g.val == 42, "sq_read sees what it wrote");
+	T_OK(sq_write(s, true, hook_put, &a) == STORE_EXISTS,
+	     "a unique violation in a domain function is STORE_EXISTS");
+	struct hook_arg b = {.key = "hook-b", .val = 7, .fail_after_insert = true};
+	T_OK(sq_write(s, false, hook_put, &b) == STORE_CORRUPT,
+	     "a failing domain function returns its result");
+	struct hook_arg gb = {.key = "hook-b"};
+	T_OK(sq_read(s, hook_get, &gb) == STORE_NOT_FOUND,
+	     "and its savepoint is rolled back: nothing it wrote remains");
+	T_OK(sql_int(dbpath, "SELECT count(*) FROM schema_part") >= 0,
+	     "the schema_part table exists");
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -867,6 +928,7 @@ int main(void)
 	T_CHECK(store_open(loc, &s) == STORE_OK);
 	if (s) {
 		test_meta(s);
+		test_hooks(s);
 		test_blobs(s);
 		test_sources_submissions(s);
 		store_close(&s);

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * store_sqlite.h: the inside of the SQLite backend, for its domain files only
+ * (store_sqlite_<domain>.c). Nothing outside the backend includes this.
+ *
+ * Each domain (officers, labels, ledger, registry, ...) keeps its tables, its
+ * SQL and its operations in its own file, and plugs in through:
+ *
+ *  - a schema part: its own ordered migration steps, applied at open after the
+ *    core schema, in the order of sq_schema_parts[] in store_sqlite.c. The
+ *    version of each part is kept in the table schema_part(name, version).
+ *    Never edit a released step: append a new one.
+ *
+ *  - sq_write(): runs fn inside the writer thread's batch transaction, in a
+ *    savepoint of its own (a failing fn is rolled back alone). With durable,
+ *    sq_write returns only once the batch is committed with an fsync (group
+ *    commit: one fsync for all the callers queued at that moment). fn must not
+ *    block on anything but SQLite, and must not call sq_write/sq_read.
+ *
+ *  - sq_read(): runs fn on a pooled read connection inside one read
+ *    transaction (a consistent snapshot).
+ *
+ *  - sq_stmt(): a prepared statement of c, cached per connection and keyed by
+ *    the ADDRESS of sql, which must therefore be a string with static storage
+ *    (a `static const char X[] = "..."`). Bind with sqlite3_bind_*, step, and
+ *    give it back with sq_done() (reset + clear bindings). sq_exec() steps a
+ *    statement that returns no row and gives it back.
+ *
+ * Only bound parameters: never build SQL from values.
+ */
+#ifndef CUTOUT_CORE_STORE_SQLITE_H
+#define CUTOUT_CORE_STORE_SQLITE_H
+
+#include <stdbool.h>
+
+#include <sqlite3.h>
+
+#include "core/store.h"
+
+struct conn; /* one SQLite connection and its statement cache */
+
+typedef enum store_result (*sq_fn)(struct conn *c, void *arg);
+
+struct sq_schema_part {
+	const char *name;         /* unique, e.g. "officer" */
+	const char *const *steps; /* each step one or more SQL statements */
+	int nsteps;
+};
+
+__attribute__((warn_unused_result)) enum store_result sq_write(struct store *st, bool durable,
+                                                               sq_fn fn, void *arg);
+__attribute__((warn_unused_result)) enum store_result sq_read(struct store *st, sq_fn fn,
+                                                              void *arg);
+
+__attribute__((warn_unused_result)) enum store_result sq_stmt(struct conn *c, const char *sql,
+                                                              sqlite3_stmt **out);
+void sq_done(sqlite3_stmt *st);
+/* Steps a statement that returns no row (or ignores its row), then sq_done(). */
+__attribute__((warn_unused_result)) enum store_result sq_exec(sqlite3_stmt *st);
+/* An SQLite result code as a store result (SQLITE_ROW/DONE are STORE_OK). */
+enum store_result sq_map(int rc);
+/* sqlite3_bind_* result as a store result. */
+enum store_result sq_bind(int rc);
+sqlite3 *sq_db(struct conn *c);
+/* Rows changed by the last statement of c. */
+int sq_changes(struct conn *c);
+
+#endif
