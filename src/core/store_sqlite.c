@@ -39,6 +39,7 @@
 
 #include "core/store.h"
 #include "core/store_sqlite.h"
+#include "core/store_ledger.h"
 
 #include "lib/banned.h"
 
@@ -92,8 +93,10 @@ static const char *const migrations[] = {
  * The domain parts, migrated after the core schema in this order (a part may
  * refer to the tables of the parts before it). One line per domain file.
  */
+extern const struct sq_schema_part sq_schema_ledger; /* store_sqlite_ledger.c */
 static const struct sq_schema_part *const sq_schema_parts[] = {
         NULL, /* (keeps the array non-empty) */
+        &sq_schema_ledger,
 };
 #define NPARTS (sizeof(sq_schema_parts) / sizeof(sq_schema_parts[0]))
 
@@ -2281,4 +2284,5 @@ const struct store_backend store_backend_sqlite = {
         .reply_add = sq_reply_add,
         .reply_list = sq_reply_list,
         .reply_delete = sq_reply_delete,
+        .ledger = &store_ledger_sqlite,
 };
