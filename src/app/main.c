@@ -33,6 +33,8 @@ const struct cli_command cli_commands[] = {
         {"help", "show the commands, or the help of one", help_help, help_main},
         {"inbox", "read submissions and reply to sources (admin identity)", inbox_help, inbox_main},
         {"init", "create a new instance directory", init_help, init_main},
+        {"ledger", "the tamper-evident log: head, proofs, verify, checkpoints", ledger_help,
+         ledger_main},
         {"intake", "run the intake door (for sources) of an instance", intake_help, intake_main},
         {"serve", "run every door of an instance", serve_help, serve_main},
         {"version", "print the version", version_help, version_main},
