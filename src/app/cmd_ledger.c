@@ -396,7 +396,7 @@ static int parse_key(const char *arg, uint8_t pk[32], char name[LEDGER_ORIGIN_MA
 	buf_release(&file);
 	text[n] = '\0';
 	char *plus = strchr(text, '+');
-	if (plus == NULL) {
+	if (n == 44 && text[43] == '=') { /* base64 of 32 bytes (which may hold '+') */
 		return sodium_base642bin(pk, 32, text, n, NULL, &len, NULL,
 		                         sodium_base64_VARIANT_ORIGINAL) == 0 &&
 		                       len == 32
@@ -404,6 +404,8 @@ static int parse_key(const char *arg, uint8_t pk[32], char name[LEDGER_ORIGIN_MA
 		               : -1;
 	}
 	/* name+hexid+base64(0x01 || pk) */
+	if (plus == NULL)
+		return -1;
 	char *plus2 = strchr(plus + 1, '+');
 	uint8_t k[33], id[4];
 	char want[9];

@@ -299,21 +299,32 @@ static enum store_result view_checkpoints(const struct store_ledger_view *v, sto
 struct view_job {
 	store_ledger_view_fn fn;
 	void *ctx;
+	struct head h;
+	struct conn *c;
 };
+
+/* The head's frontier first (the right edge of the current tree), else the rows. */
+static int view_get(void *ctx, unsigned level, uint64_t index, uint8_t out[static 32])
+{
+	struct view_job *j = ctx;
+	if (frontier_get(&j->h, level, index, out) == 0)
+		return 0;
+	return node_get(j->c, level, index, out);
+}
 
 static enum store_result job_view(struct conn *c, void *arg)
 {
 	struct view_job *j = arg;
-	struct head h;
-	enum store_result r = head_read(c, &h);
+	enum store_result r = head_read(c, &j->h);
 	if (r != STORE_OK)
 		return r;
+	j->c = c;
 	struct store_ledger_view v = {
-	        .size = h.size,
-	        .frontier = h.frontier,
-	        .frontier_len = h.frontier_len,
-	        .get = node_get,
-	        .get_ctx = c,
+	        .size = j->h.size,
+	        .frontier = j->h.frontier,
+	        .frontier_len = j->h.frontier_len,
+	        .get = view_get,
+	        .get_ctx = j,
 	        .scan = view_scan,
 	        .checkpoints = view_checkpoints,
 	        .impl = c,
@@ -323,8 +334,14 @@ static enum store_result job_view(struct conn *c, void *arg)
 
 static enum store_result sql_view(struct store *s, store_ledger_view_fn fn, void *ctx)
 {
-	struct view_job j = {.fn = fn, .ctx = ctx};
-	return sq_read(s, job_view, &j);
+	struct view_job *j = malloc(sizeof *j);
+	if (j == NULL)
+		return STORE_NOMEM;
+	j->fn = fn;
+	j->ctx = ctx;
+	enum store_result r = sq_read(s, job_view, j);
+	free(j);
+	return r;
 }
 
 /* ---- checkpoints ---- */
