@@ -522,8 +522,10 @@ int marking_format(const struct marking_scheme *s, const struct marking *m, bool
 		for (unsigned i = 0; i < 64; i++) {
 			if (!((m->compartments >> i) & 1u))
 				continue;
-			if (i >= s->ncompartments)
+			if (i >= s->ncompartments) {
+				out[0] = 0;
 				return -1;
+			}
 			puts_(&o, sep);
 			puts_(&o, s->compartments[i]);
 			sep = "/";
@@ -535,8 +537,10 @@ int marking_format(const struct marking_scheme *s, const struct marking *m, bool
 		puts_(&o, "//NOFORN");
 	} else if (!(m->flags & MARKING_REL_ALL)) {
 		unsigned n = count_bits(m->release, MARKING_COUNTRY_WORDS);
-		if (n == 0)
+		if (n == 0) {
+			out[0] = 0;
 			return -1;
+		}
 		puts_(&o, n == 1 ? "//" : "//REL TO ");
 		const char *sep = "";
 		for (unsigned i = 0; i < COUNTRY_CODES_COUNT; i++) {
@@ -551,8 +555,10 @@ int marking_format(const struct marking_scheme *s, const struct marking *m, bool
 	}
 	if (portion)
 		puts_(&o, ")");
-	if (o.overflow)
+	if (o.overflow) {
+		out[0] = 0;
 		return -1;
+	}
 	return (int)o.len;
 }
 

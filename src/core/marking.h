@@ -153,7 +153,7 @@ marking_parse(const struct marking_scheme *s, const char *text, size_t len, stru
 
 /*
  * Writes the canonical banner form (portion: the portion form) of m, NUL-
- * terminated, into out[cap]. Returns the length, or -1 if it does not fit
+ * terminated, into out[cap]. Returns the length, or -1 (out then "") if it does not fit
  * (never for cap > MARKING_TEXT_MAX + 2 and a marking from this module).
  */
 int marking_format(const struct marking_scheme *s, const struct marking *m, bool portion, char *out,
