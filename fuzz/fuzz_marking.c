@@ -37,8 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct marking_error err;
 		const char *comps = "HUMINT,SIGINT,SOURCE,TK,SI,HCS,TALENT-KEYHOLE";
 		for (int i = 0; i < 6; i++)
-			if (marking_scheme_init(&schemes[i], (enum marking_scheme_kind)(i % 3), comps,
-			                        i < 3 ? "GBR" : NULL, &err) != MARKING_OK)
+			if (marking_scheme_init(&schemes[i], (enum marking_scheme_kind)(i % 3),
+			                        comps, i < 3 ? "GBR" : NULL, &err) != MARKING_OK)
 				abort();
 		ready = 1;
 	}

@@ -290,6 +290,26 @@ static enum caveat_kind caveat_of(const char *p, size_t n)
 	return CAV_NONE;
 }
 
+/* The length of m's canonical banner form (marking_format without writing). */
+static size_t canonical_len(const struct marking_scheme *s, const struct marking *m)
+{
+	size_t n = strlen(tables[m->scheme].full[m->level]);
+	for (unsigned i = 0; i < s->ncompartments; i++)
+		if ((m->compartments >> i) & 1u)
+			n += 1 + strlen(s->compartments[i]); /* '/' or the second '/' of "//" */
+	if (m->compartments != 0)
+		n += 1;
+	if (m->flags & MARKING_ORCON)
+		n += sizeof "//ORCON" - 1;
+	if (m->flags & MARKING_NOFORN) {
+		n += sizeof "//NOFORN" - 1;
+	} else if (!(m->flags & MARKING_REL_ALL)) {
+		unsigned c = count_bits(m->release, MARKING_COUNTRY_WORDS);
+		n += c == 1 ? 2 + 3 + sizeof eyes_only - 1 : 2 + sizeof rel_to - 1 + 5 * c - 2;
+	}
+	return n;
+}
+
 static enum marking_result parse_inner(const struct marking_scheme *s, const char *text, size_t len,
                                        struct marking *m, struct marking_error *err)
 {
@@ -460,8 +480,7 @@ static enum marking_result parse_inner(const struct marking_scheme *s, const cha
 	}
 
 	/* Every marking this module produces has a canonical form that fits. */
-	char canon[MARKING_TEXT_MAX + 1];
-	if (marking_format(s, m, false, canon, sizeof canon) < 0)
+	if (canonical_len(s, m) > MARKING_TEXT_MAX)
 		return fail(err, MARKING_ERR_TOO_LONG, 0,
 		            "the canonical form would be longer than %d bytes", MARKING_TEXT_MAX);
 	return MARKING_OK;
@@ -640,8 +659,7 @@ enum marking_result marking_combine(const struct marking_scheme *s, const struct
 	}
 	if (count_bits(&r.compartments, 1) > MARKING_COMPARTMENTS_MAX)
 		return MARKING_ERR_TOO_LONG;
-	char canon[MARKING_TEXT_MAX + 1];
-	if (marking_format(s, &r, false, canon, sizeof canon) < 0)
+	if (canonical_len(s, &r) > MARKING_TEXT_MAX)
 		return MARKING_ERR_TOO_LONG;
 	*out = r;
 	return MARKING_OK;
