@@ -39,8 +39,10 @@ def main() -> int:
     out.append(f"#define COUNTRY_CODES_COUNT {len(codes)}")
     out.append("")
     out.append("static const char country_codes[COUNTRY_CODES_COUNT][4] = {")
-    for i in range(0, len(codes), 10):
-        out.append("\t" + " ".join(f'"{c}",' for c in codes[i:i + 10]))
+    # 13 a line, indented as clang-format (.clang-format) lays the array out.
+    for i in range(0, len(codes), 13):
+        line = " ".join(f'"{c}",' for c in codes[i:i + 13])
+        out.append("        " + line)
     out.append("};")
     out.append("")
     out.append("#endif")
