@@ -5,6 +5,7 @@
  * own and together, with the reason code; then 200,000 random cases against a
  * reference written here from the markings' strings.
  */
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -174,30 +175,40 @@ struct ref_case {
 	int dist; /* 0 unrestricted, else ids 1..dist on it */
 };
 
+/* Appends to out[cap] at *off; a truncation fails the test run. */
+__attribute__((format(printf, 4, 5))) static void app(char *out, size_t cap, size_t *off,
+                                                      const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(out + *off, cap - *off, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= cap - *off) {
+		T_OK(0, "snprintf truncated");
+		return;
+	}
+	*off += (size_t)n;
+}
+
 static size_t build(char *out, size_t cap, int level, unsigned comp, int rel, unsigned relmask)
 {
 	size_t off = 0;
-	int n = snprintf(out, cap, "%s", levels[level]);
-	off += (size_t)n;
+	app(out, cap, &off, "%s", levels[level]);
 	const char *sep = "//";
 	for (int i = 0; i < 3; i++) {
 		if (comp & (1u << i)) {
-			n = snprintf(out + off, cap - off, "%s%s", sep, comps[i]);
-			off += (size_t)n;
+			app(out, cap, &off, "%s%s", sep, comps[i]);
 			sep = "/";
 		}
 	}
 	if (rel == 1) {
-		n = snprintf(out + off, cap - off, "//NOFORN");
-		off += (size_t)n;
+		app(out, cap, &off, "//NOFORN");
 	} else if (rel == 2) {
-		n = snprintf(out + off, cap - off, "//REL TO ");
-		off += (size_t)n;
+		app(out, cap, &off, "//REL TO ");
 		sep = "";
 		for (int i = 0; i < 4; i++) {
 			if (relmask & (1u << i)) {
-				n = snprintf(out + off, cap - off, "%s%s", sep, nations[i]);
-				off += (size_t)n;
+				app(out, cap, &off, "%s%s", sep, nations[i]);
 				sep = ", ";
 			}
 		}
