@@ -36,6 +36,8 @@ const struct cli_command cli_commands[] = {
         {"ledger", "the tamper-evident log: head, proofs, verify, checkpoints", ledger_help,
          ledger_main},
         {"intake", "run the intake door (for sources) of an instance", intake_help, intake_main},
+        {"marking", "check, compare and combine classification markings", marking_help,
+         marking_main},
         {"serve", "run every door of an instance", serve_help, serve_main},
         {"version", "print the version", version_help, version_main},
         {NULL, NULL, NULL, NULL},
