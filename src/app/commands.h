@@ -16,5 +16,7 @@ extern const char demo_help[];
 int demo_main(int argc, char **argv);
 extern const char inbox_help[];
 int inbox_main(int argc, char **argv);
+extern const char officer_help[];
+int officer_main(int argc, char **argv);
 
 #endif
