@@ -11,6 +11,9 @@
 #include <sodium.h>
 
 #include "app/cli.h"
+#include "lib/buf.h"
+#include "lib/codename.h"
+#include "lib/io.h"
 #include "lib/password.h"
 
 #include "lib/banned.h"
@@ -108,5 +111,66 @@ int officer_cli_login(const char *cmd, struct officers *o, const char *as_name, 
 out:
 	sodium_free(pw);
 	sodium_free(code);
+	return rc;
+}
+
+int officer_cli_demo_admin(struct instance *inst, const char *name, char *password, size_t cap,
+                           char secret_b32[TOTP_B32_MAX], char *uri, size_t uri_cap)
+{
+	char path[4096];
+	struct buf idtext;
+	struct age_identity *admin = NULL, *intake = NULL;
+	struct officers *o = NULL;
+	struct instance_error err;
+	uint8_t key[TOTP_KEY_MAX];
+	char code[16];
+	int rc = -1;
+
+	buf_init(&idtext, 64 * 1024);
+	int n = snprintf(path, sizeof path, "%s/%s", instance_dir(inst), INSTANCE_ADMIN_IDENTITY);
+	if (n < 0 || (size_t)n >= sizeof path || cap < CODENAME_BUFSIZE) {
+		cli_fail("demo", "path too long");
+		goto out;
+	}
+	if (io_read_file(path, &idtext) != 0 ||
+	    age_identity_from_text((const char *)idtext.data, idtext.len, &admin) != AGE_OK ||
+	    instance_intake_identity(inst, path, &intake, &err) != INSTANCE_OK) {
+		cli_fail("demo", "cannot open the admin identity %s", path);
+		goto out;
+	}
+	if (officer_cli_open("demo", inst, &o) != 0)
+		goto out;
+	if (codename_generate(password, cap) != CODENAME_OK) {
+		cli_fail("demo", "could not generate a password");
+		goto out;
+	}
+	enum officer_result r = officer_bootstrap(o, admin, intake, name, ROLE_ALL, "SECRET", "GBR",
+	                                          password, NULL);
+	uint64_t now = (uint64_t)time(NULL);
+	if (r == OFFICER_OK)
+		r = officer_enrol_begin(o, name, password, now, secret_b32, uri, uri_cap);
+	int kl = r == OFFICER_OK ? totp_base32_decode(secret_b32, key, sizeof key) : -1;
+	if (r == OFFICER_OK && kl <= 0)
+		r = OFFICER_FAILED;
+	if (r == OFFICER_OK) {
+		/* the previous step: the code the newcomer reads now still logs in */
+		int c = totp_code(key, (size_t)kl, now - TOTP_STEP, TOTP_DIGITS);
+		if (c < 0 || snprintf(code, sizeof code, "%06d", c) != 6)
+			r = OFFICER_FAILED;
+		else
+			r = officer_enrol_finish(o, name, password, secret_b32, code, now);
+	}
+	if (r != OFFICER_OK) {
+		cli_fail("demo", "demo officer: %s", officer_strerror(r));
+		goto out;
+	}
+	rc = 0;
+out:
+	sodium_memzero(key, sizeof key);
+	sodium_memzero(code, sizeof code);
+	buf_wipe_release(&idtext);
+	age_identity_free(&admin);
+	age_identity_free(&intake);
+	officers_free(&o);
 	return rc;
 }

@@ -24,4 +24,14 @@ __attribute__((warn_unused_result)) int officer_cli_login(const char *cmd, struc
                                                           const char *as_name, unsigned need_roles,
                                                           struct officer_key **key);
 
+/*
+ * For `cutout demo`: bootstraps an admin officer `name` with every role (with
+ * DIR/admin-identity.txt), a generated passphrase (written to password, cap >=
+ * CODENAME_BUFSIZE) and TOTP already enrolled (the secret in secret_b32, its
+ * otpauth URI in uri), so the demo prints them. 0, or -1 with a message.
+ */
+__attribute__((warn_unused_result)) int
+officer_cli_demo_admin(struct instance *inst, const char *name, char *password, size_t cap,
+                       char secret_b32[TOTP_B32_MAX], char *uri, size_t uri_cap);
+
 #endif
