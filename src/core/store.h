@@ -92,6 +92,7 @@ struct store_new_file {
 typedef int (*store_chunk_fn)(void *ctx, const uint8_t *p, size_t n); /* non-zero: stop */
 
 struct store;
+struct store_officer_ops;
 struct store_desk_ops;
 
 struct store_backend {
@@ -164,6 +165,7 @@ struct store_backend {
 	/* Deletes the reply (and its blob) only if it belongs to source_id. */
 	enum store_result (*reply_delete)(struct store *s, store_id source_id, store_id id);
 
+	const struct store_officer_ops *officer; /* officers and label keys: core/store_officer.h */
 	const struct store_desk_ops *desk; /* core/store_desk.h */
 };
 
