@@ -90,8 +90,10 @@ enum officer_result {
 	OFFICER_NOT_FOUND,
 	OFFICER_BAD_INPUT, /* a bad name, roles, nationality, clearance or TOTP secret */
 	OFFICER_WEAK_PASSWORD,
-	OFFICER_FORBIDDEN, /* the acting session lacks a role or a key */
-	OFFICER_FAILED,    /* store, crypto or memory failure */
+	OFFICER_FORBIDDEN,   /* the acting session lacks a role or a key */
+	OFFICER_FAILED,      /* store, crypto or memory failure */
+	OFFICER_LAST_INTAKE, /* removing the intake role (or disabling) would leave nobody to
+	                        read new submissions: add another intake officer first */
 };
 
 const char *officer_strerror(enum officer_result r);

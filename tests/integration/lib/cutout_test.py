@@ -60,6 +60,8 @@ def run(args, env=None, input=None, check=False, timeout=120):
 FAST_CONF = {
     "argon2_opslimit": "1",
     "argon2_memlimit": "8M",
+    "officer_argon2_opslimit": "1",
+    "officer_argon2_memlimit": "8M",
 }
 
 
