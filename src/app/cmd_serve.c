@@ -213,8 +213,8 @@ static int run_desk(const char *cmd, const char *dir, const char *host, int have
 		cli_fail(cmd, "could not set up the intake");
 		goto out;
 	}
-	struct officer_kdf okdf = {.opslimit = (uint64_t)cf->argon2_opslimit,
-	                           .memlimit = (size_t)cf->argon2_memlimit};
+	struct officer_kdf okdf = {.opslimit = (uint64_t)cf->officer_argon2_opslimit,
+	                           .memlimit = (size_t)cf->officer_argon2_memlimit};
 	if (officers_new(instance_store(inst), &okdf, &off) != OFFICER_OK ||
 	    officers_set_instance_dir(off, dir) != OFFICER_OK ||
 	    officers_set_issuer(off, cf->organisation) != OFFICER_OK) {
@@ -480,8 +480,8 @@ static int demo_officer(const char *dir)
 		cli_fail("demo", "could not open the admin identity");
 		goto out;
 	}
-	struct officer_kdf okdf = {.opslimit = (uint64_t)cf->argon2_opslimit,
-	                           .memlimit = (size_t)cf->argon2_memlimit};
+	struct officer_kdf okdf = {.opslimit = (uint64_t)cf->officer_argon2_opslimit,
+	                           .memlimit = (size_t)cf->officer_argon2_memlimit};
 	if (officers_new(instance_store(inst), &okdf, &off) != OFFICER_OK ||
 	    officers_set_instance_dir(off, dir) != OFFICER_OK ||
 	    officers_set_issuer(off, cf->organisation) != OFFICER_OK)
@@ -584,17 +584,23 @@ int demo_main(int argc, char **argv)
 	struct instance_error err;
 	struct instance_options io = {.organisation = "cutout demo"};
 	struct instance_created created;
-	if (instance_init(dir, &io, &created, &err) != INSTANCE_OK) {
+	char conf_path[PATH_MAX];
+	int n = snprintf(conf_path, sizeof conf_path, "%s/%s", dir, INSTANCE_CONF);
+	if (n < 0 || (size_t)n >= sizeof conf_path)
+		return cli_fail("demo", "path too long");
+	/* An existing instance is served as it is (the demo officer is added if it can be). */
+	int existing = !temporary && access(conf_path, F_OK) == 0;
+	if (!existing && instance_init(dir, &io, &created, &err) != INSTANCE_OK) {
 		if (temporary)
 			(void)remove_tree(tmp);
 		return cli_fail("demo", "%s", err.msg);
 	}
-	printf("cutout demo instance in %s\n"
+	printf("cutout demo %s in %s\n"
 	       "  admin identity (opens submissions; keep it offline in real use):\n"
 	       "    %s/admin-identity.txt\n"
 	       "  read what arrives:  cutout inbox list -d %s\n"
 	       "  reply to a source:  cutout inbox reply -d %s SOURCE_ID 'text'\n",
-	       dir, dir, dir, dir);
+	       existing ? "serving the existing instance" : "instance", dir, dir, dir, dir);
 	if (demo_officer(dir) != 0) {
 		if (temporary)
 			(void)remove_tree(tmp);
