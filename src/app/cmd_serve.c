@@ -87,7 +87,9 @@ const char demo_help[] =
         "DIR is given), serves its intake on http://127.0.0.1:8080/ and its desk on\n"
         "http://127.0.0.1:8081/, and creates a demo admin officer (with the intake\n"
         "role, already enrolled) whose name, password and TOTP secret it prints.\n"
-        "A temporary instance is deleted when the demo stops (Ctrl-C).\n"
+        "A DIR that already holds an instance is served as it is (the demo officer\n"
+        "is added unless an enabled admin exists). A temporary instance is deleted\n"
+        "when the demo stops (Ctrl-C).\n"
         "\n"
         "  --port PORT       serve the intake on another port (0 picks a free one)\n"
         "  --desk-port PORT  serve the desk on another port (0 picks a free one)\n";
