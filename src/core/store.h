@@ -166,7 +166,7 @@ struct store_backend {
 	enum store_result (*reply_delete)(struct store *s, store_id source_id, store_id id);
 
 	const struct store_officer_ops *officer; /* officers and label keys: core/store_officer.h */
-	const struct store_desk_ops *desk; /* core/store_desk.h */
+	const struct store_desk_ops *desk;       /* core/store_desk.h */
 };
 
 /* The backends. */

@@ -2260,7 +2260,7 @@ static enum store_result sq_reply_delete(struct store *st, store_id source_id, s
 }
 
 extern const struct store_officer_ops sq_officer_ops; /* store_sqlite_officer.c */
-extern const struct store_desk_ops sq_desk_ops; /* store_sqlite_desk.c */
+extern const struct store_desk_ops sq_desk_ops;       /* store_sqlite_desk.c */
 const struct store_backend store_backend_sqlite = {
         .name = "sqlite",
         .open = sq_open,
