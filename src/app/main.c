@@ -35,6 +35,8 @@ const struct cli_command cli_commands[] = {
         {"inbox", "read submissions and reply to sources (admin identity)", inbox_help, inbox_main},
         {"init", "create a new instance directory", init_help, init_main},
         {"intake", "run the intake door (for sources) of an instance", intake_help, intake_main},
+        {"marking", "check, compare and combine classification markings", marking_help,
+         marking_main},
         {"serve", "run every door of an instance", serve_help, serve_main},
         {"version", "print the version", version_help, version_main},
         {NULL, NULL, NULL, NULL},

@@ -76,6 +76,13 @@ static const struct key keys[] = {
         {"scheme", KEY_CHOICE, offsetof(struct conf, scheme), CONF_SCHEME_MAX, 0, 0, schemes,
          "The marking scheme: uk (OFFICIAL < SECRET < TOP SECRET), us\n"
          "(UNCLASSIFIED < CONFIDENTIAL < SECRET < TOP SECRET) or tlp (TLP 2.0)."},
+        {"compartments", KEY_STRING, offsetof(struct conf, compartments), CONF_COMPARTMENTS_MAX, 0,
+         0, NULL,
+         "The compartments (codewords) markings may name, comma-separated,\n"
+         "e.g. HUMINT, SIGINT, SOURCE (docs/markings.md)."},
+        {"country", KEY_STRING, offsetof(struct conf, country), CONF_COUNTRY_MAX, 0, 0, NULL,
+         "The instance's country, ISO 3166-1 alpha-3 (e.g. GBR): NOFORN means\n"
+         "releasable to its nationals only."},
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -99,6 +106,8 @@ void conf_defaults(struct conf *c)
 	c->officer_argon2_memlimit = 256 * MIB;
 	memcpy(c->default_marking, "SECRET//SOURCE", sizeof "SECRET//SOURCE");
 	memcpy(c->scheme, "uk", sizeof "uk");
+	memcpy(c->compartments, "SOURCE", sizeof "SOURCE");
+	memcpy(c->country, "GBR", sizeof "GBR");
 }
 
 __attribute__((format(printf, 4, 5))) static enum conf_result

@@ -32,6 +32,8 @@
 #define CONF_ORG_MAX 128
 #define CONF_MARKING_MAX 255
 #define CONF_SCHEME_MAX 15
+#define CONF_COMPARTMENTS_MAX 511
+#define CONF_COUNTRY_MAX 3
 #define CONF_HOST_MAX 253
 #define CONF_ERR_MAX 200
 
@@ -54,7 +56,9 @@ struct conf {
 	int64_t officer_argon2_opslimit;
 	uint64_t officer_argon2_memlimit;
 	char default_marking[CONF_MARKING_MAX + 1];
-	char scheme[CONF_SCHEME_MAX + 1]; /* "uk", "us" or "tlp" */
+	char scheme[CONF_SCHEME_MAX + 1];             /* "uk", "us" or "tlp" */
+	char compartments[CONF_COMPARTMENTS_MAX + 1]; /* "HUMINT, SOURCE" (core/marking.h) */
+	char country[CONF_COUNTRY_MAX + 1];           /* ISO 3166-1 alpha-3, e.g. "GBR" */
 };
 
 enum conf_result {

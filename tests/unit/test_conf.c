@@ -106,7 +106,9 @@ static void test_good(void)
 	                       "argon2_opslimit",
 	                       "argon2_memlimit",
 	                       "default_marking",
-	                       "scheme"};
+	                       "scheme",
+	                       "compartments",
+	                       "country"};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		char k[64];
 		(void)snprintf(k, sizeof k, "\n%s = ", names[i]);
