@@ -28,11 +28,11 @@
 #include "app/commands.h"
 #include "app/http_desk.h"
 #include "app/http_intake.h"
+#include "app/officer_cli.h"
 #include "core/instance.h"
 #include "core/intake.h"
 #include "core/officer.h"
-#include "lib/age.h"
-#include "lib/io.h"
+#include "lib/codename.h"
 #include "lib/totp.h"
 #include "lib/conf.h"
 
@@ -450,71 +450,28 @@ static int remove_tree(const char *path)
 }
 
 /*
- * The demo officer "demo-admin" (admin and intake), made with the instance's
- * admin identity and enrolled at once, so a newcomer can log in straight away.
- * Prints the name, the password, the TOTP secret and its otpauth URI.
+ * The demo officer "demo-admin" (every role), made with the instance's admin
+ * identity and enrolled at once (app/officer_cli), so a newcomer can log in to
+ * the desk straight away. Prints the name, the password, the TOTP secret and
+ * its otpauth URI.
  */
 static int demo_officer(const char *dir)
 {
 	struct instance *inst = NULL;
-	struct officers *off = NULL;
-	struct age_identity *admin = NULL, *intake_id = NULL;
 	struct instance_error err;
-	char *pw = sodium_malloc(64);
-	char path[PATH_MAX], secret[TOTP_B32_MAX], uri[TOTP_URI_MAX];
-	uint8_t key[TOTP_KEY_MAX];
-	struct buf idtext;
+	char *pw = sodium_malloc(CODENAME_BUFSIZE);
+	char secret[TOTP_B32_MAX], uri[TOTP_URI_MAX];
 	int rc = -1;
-	buf_init(&idtext, 64 * 1024);
 	if (pw == NULL)
-		goto out;
-	int n = snprintf(path, sizeof path, "%s/%s", dir, INSTANCE_ADMIN_IDENTITY);
-	if (n < 0 || (size_t)n >= sizeof path)
-		goto out;
+		return -1;
 	if (instance_open(dir, &inst, &err) != INSTANCE_OK) {
 		cli_fail("demo", "%s", err.msg);
 		goto out;
 	}
-	const struct conf *cf = instance_conf(inst);
-	if (io_read_file(path, &idtext) != 0 ||
-	    age_identity_from_text(buf_str(&idtext), idtext.len, &admin) != AGE_OK ||
-	    instance_intake_identity(inst, path, &intake_id, &err) != INSTANCE_OK) {
-		cli_fail("demo", "could not open the admin identity");
+	if (officer_cli_demo_admin(inst, "demo-admin", pw, CODENAME_BUFSIZE, secret, uri,
+	                           sizeof uri) != 0)
 		goto out;
-	}
-	struct officer_kdf okdf = {.opslimit = (uint64_t)cf->officer_argon2_opslimit,
-	                           .memlimit = (size_t)cf->officer_argon2_memlimit};
-	if (officers_new(instance_store(inst), &okdf, &off) != OFFICER_OK ||
-	    officers_set_instance_dir(off, dir) != OFFICER_OK ||
-	    officers_set_issuer(off, cf->organisation) != OFFICER_OK)
-		goto out;
-	/* A random password: 18 bytes, base64 (24 characters). */
-	uint8_t raw[18];
-	randombytes_buf(raw, sizeof raw);
-	sodium_bin2base64(pw, 64, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	sodium_memzero(raw, sizeof raw);
-	store_id id;
-	enum officer_result orc =
-	        officer_bootstrap(off, admin, intake_id, "demo-admin", ROLE_ADMIN | ROLE_INTAKE,
-	                          cf->default_marking, "GBR", pw, &id);
-	if (orc != OFFICER_OK) {
-		cli_fail("demo", "could not create the demo officer: %s", officer_strerror(orc));
-		goto out;
-	}
-	uint64_t now = (uint64_t)time(NULL);
-	if (officer_enrol_begin(off, "demo-admin", pw, now, secret, uri, sizeof uri) != OFFICER_OK)
-		goto out;
-	int klen = totp_base32_decode(secret, key, sizeof key);
-	/* Enrolled with the previous step's code, so the current code logs in at once. */
-	int code = klen > 0 ? totp_code(key, (size_t)klen, now - TOTP_STEP, TOTP_DIGITS) : -1;
-	char codes[16];
-	n = snprintf(codes, sizeof codes, "%06d", code);
-	if (code < 0 || n < 0 || (size_t)n >= sizeof codes ||
-	    officer_enrol_finish(off, "demo-admin", pw, secret, codes, now) != OFFICER_OK) {
-		cli_fail("demo", "could not enrol the demo officer");
-		goto out;
-	}
-	printf("  demo officer (admin, intake) for the desk:\n"
+	printf("  demo officer (every role) for the desk:\n"
 	       "    name:         demo-admin\n"
 	       "    password:     %s\n"
 	       "    TOTP secret:  %s\n"
@@ -522,14 +479,9 @@ static int demo_officer(const char *dir)
 	       pw, secret, uri);
 	rc = 0;
 out:
-	sodium_memzero(key, sizeof key);
 	sodium_memzero(secret, sizeof secret);
-	buf_wipe_release(&idtext);
-	if (pw != NULL)
-		sodium_free(pw);
-	age_identity_free(&admin);
-	age_identity_free(&intake_id);
-	officers_free(&off);
+	sodium_memzero(pw, CODENAME_BUFSIZE);
+	sodium_free(pw);
 	instance_close(&inst);
 	return rc;
 }

@@ -52,7 +52,7 @@ async function demo(dir) {
         clearTimeout(t);
         resolve({
           proc, intake: i[1], desk: k[1],
-          password: acc.match(/password:\s+(\S+)/)[1],
+          password: acc.match(/password:\s+(\S[^\n]*?)\s*\n/)[1],
           secret: acc.match(/TOTP secret:\s+(\S+)/)[1],
           stop: () => proc.kill('SIGTERM'),
         });

@@ -53,7 +53,7 @@ class Demo:
             self.text += line
             for key, attr in (("name", "name"), ("password", "password"),
                               ("TOTP secret", "secret"), ("otpauth URI", "uri")):
-                m = re.match(r"\s+%s:\s+(\S+)" % key, line)
+                m = re.match(r"\s+%s:\s+(\S.*?)\s*$" % key, line)
                 if m:
                     setattr(self, attr, m.group(1))
             m = re.search(r"intake: http://127\.0\.0\.1:(\d+)/", line)
