@@ -86,8 +86,8 @@ static void end_slot(struct desk_sessions *s, size_t i)
 	if (d == NULL)
 		return;
 	if (d->refs > 0) {
+		/* Out of the table now; the keys are wiped at the last release. */
 		d->ended = 1;
-		/* The keys go now; the borrower sees them gone only after release. */
 		return;
 	}
 	wipe(d);
