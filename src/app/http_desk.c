@@ -41,6 +41,7 @@
 #define PAGE_ROWS 50
 #define REPLY_MAX 20000
 #define PASSWORD_MAX 1000
+#define FILES_MAX 1000 /* max_files_per_submission's highest value */
 
 struct desk_door {
 	struct MHD_Daemon *mhd;
@@ -465,7 +466,7 @@ static int write_buf(void *ctx, const uint8_t *p, size_t n)
 }
 
 struct files_ctx {
-	struct store_file items[64];
+	struct store_file items[FILES_MAX];
 	size_t n;
 };
 
@@ -493,7 +494,7 @@ static enum MHD_Result submission(struct MHD_Connection *c, struct req *r)
 	struct buf msg;
 	buf_init(&msg, MESSAGE_MAX);
 	struct files_ctx *fc = calloc(1, sizeof *fc);
-	struct desk_file_view *views = calloc(64, sizeof *views);
+	struct desk_file_view *views = calloc(FILES_MAX, sizeof *views);
 	enum MHD_Result res;
 	if (fc == NULL || views == NULL) {
 		res = send_error(c, r, 500);
@@ -535,7 +536,7 @@ static enum MHD_Result submission(struct MHD_Connection *c, struct req *r)
 out:
 	buf_wipe_release(&msg);
 	if (views != NULL)
-		sodium_memzero(views, 64 * sizeof *views);
+		sodium_memzero(views, FILES_MAX * sizeof *views);
 	free(views);
 	free(fc);
 	return res;
