@@ -12,6 +12,8 @@ extern const char serve_help[];
 int serve_main(int argc, char **argv);
 extern const char intake_help[];
 int intake_main(int argc, char **argv);
+extern const char desk_help[];
+int desk_main(int argc, char **argv);
 extern const char demo_help[];
 int demo_main(int argc, char **argv);
 extern const char inbox_help[];

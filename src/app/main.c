@@ -30,6 +30,7 @@ static const char version_help[] = "usage: cutout version\n"
 const struct cli_command cli_commands[] = {
         {"age", "encrypt, decrypt and make keys in the age v1 format", age_help, age_main},
         {"demo", "try cutout: a throwaway instance served on localhost", demo_help, demo_main},
+        {"desk", "run the desk (for officers) of an instance", desk_help, desk_main},
         {"help", "show the commands, or the help of one", help_help, help_main},
         {"inbox", "read submissions and reply to sources (as an intake officer)", inbox_help,
          inbox_main},

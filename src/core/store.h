@@ -94,6 +94,7 @@ typedef int (*store_chunk_fn)(void *ctx, const uint8_t *p, size_t n); /* non-zer
 struct store;
 struct store_ledger_ops; /* core/store_ledger.h */
 struct store_officer_ops;
+struct store_desk_ops;
 
 struct store_backend {
 	const char *name;
@@ -168,6 +169,7 @@ struct store_backend {
 	/* domains (core/store_<domain>.h) */
 	const struct store_ledger_ops *ledger;
 	const struct store_officer_ops *officer; /* officers and label keys: core/store_officer.h */
+	const struct store_desk_ops *desk;       /* core/store_desk.h */
 };
 
 /* The backends. */

@@ -95,10 +95,12 @@ static const char *const migrations[] = {
  */
 extern const struct sq_schema_part sq_schema_ledger; /* store_sqlite_ledger.c */
 extern const struct sq_schema_part sq_part_officer;  /* store_sqlite_officer.c */
+extern const struct sq_schema_part sq_part_desk;     /* store_sqlite_desk.c */
 static const struct sq_schema_part *const sq_schema_parts[] = {
         NULL, /* (keeps the array non-empty) */
         &sq_schema_ledger,
         &sq_part_officer,
+        &sq_part_desk,
 };
 #define NPARTS (sizeof(sq_schema_parts) / sizeof(sq_schema_parts[0]))
 
@@ -2261,6 +2263,7 @@ static enum store_result sq_reply_delete(struct store *st, store_id source_id, s
 }
 
 extern const struct store_officer_ops sq_officer_ops; /* store_sqlite_officer.c */
+extern const struct store_desk_ops sq_desk_ops;       /* store_sqlite_desk.c */
 const struct store_backend store_backend_sqlite = {
         .name = "sqlite",
         .open = sq_open,
@@ -2289,4 +2292,5 @@ const struct store_backend store_backend_sqlite = {
         .reply_delete = sq_reply_delete,
         .ledger = &store_ledger_sqlite,
         .officer = &sq_officer_ops,
+        .desk = &sq_desk_ops,
 };
