@@ -294,15 +294,20 @@ static struct intake *make_intake(struct instance *inst)
 	return in;
 }
 
-/* The ledger entry of an admin action; the action is reported done only once it is durable. */
-static int log_admin(struct instance *inst, enum ledger_action action, const char *kind,
-                     store_id id)
+/*
+ * The ledger entry of an officer's action, by "officer:NAME"; the action is
+ * reported done only once its entry is durable.
+ */
+static int log_action(struct instance *inst, const struct opts *o, enum ledger_action action,
+                      const char *kind, store_id id, const char *marking)
 {
-	char obj[LEDGER_TOKEN_MAX + 1];
+	char obj[LEDGER_TOKEN_MAX + 1], actor[LEDGER_TOKEN_MAX + 1];
 	int n = snprintf(obj, sizeof obj, "%s:%lld", kind, (long long)id);
-	if (n < 0 || (size_t)n >= sizeof obj)
+	int m = snprintf(actor, sizeof actor, "officer:%s", officer_key_name(o->key));
+	if (n < 0 || (size_t)n >= sizeof obj || m < 0 || (size_t)m >= sizeof actor)
 		return cli_fail("inbox", "object name too long");
-	struct ledger_event ev = {.action = action, .actor = "admin", .object = obj};
+	struct ledger_event ev = {
+	        .action = action, .actor = actor, .object = obj, .marking = marking};
 	uint64_t index;
 	enum ledger_result r = ledger_append(instance_store(inst), &ev, &index);
 	if (r != LEDGER_OK)
@@ -311,7 +316,8 @@ static int log_admin(struct instance *inst, enum ledger_action action, const cha
 	return 0;
 }
 
-static int cmd_reply(struct instance *inst, store_id source, int argc, char **argv)
+static int cmd_reply(struct instance *inst, const struct opts *o, store_id source, int argc,
+                     char **argv)
 {
 	struct buf text;
 	buf_init(&text, REPLY_MAX);
@@ -352,7 +358,7 @@ static int cmd_reply(struct instance *inst, store_id source, int argc, char **ar
 			cli_fail("inbox", "could not reply: %s", intake_strerror(ir));
 		goto out;
 	}
-	if (log_admin(inst, LEDGER_REPLY_SEAL, "reply", id) != 0)
+	if (log_action(inst, o, LEDGER_REPLY_SEAL, "reply", id, NULL) != 0)
 		goto out;
 	printf("reply %lld sealed to source %lld\n", (long long)id, (long long)source);
 	rc = CLI_EXIT_OK;
@@ -362,7 +368,7 @@ out:
 	return rc;
 }
 
-static int cmd_delete(struct instance *inst, store_id source)
+static int cmd_delete(struct instance *inst, const struct opts *o, store_id source)
 {
 	struct store *s = instance_store(inst);
 	enum store_result r = s->be->source_delete(s, source);
@@ -370,7 +376,7 @@ static int cmd_delete(struct instance *inst, store_id source)
 		return cli_fail("inbox", "no source %lld", (long long)source);
 	if (r != STORE_OK)
 		return cli_fail("inbox", "could not delete: %s", store_strerror(r));
-	if (log_admin(inst, LEDGER_SOURCE_DELETE, "source", source) != 0)
+	if (log_action(inst, o, LEDGER_SOURCE_DELETE, "source", source, NULL) != 0)
 		return CLI_EXIT_FAIL;
 	printf("source %lld and everything of theirs deleted\n", (long long)source);
 	return CLI_EXIT_OK;
@@ -459,10 +465,10 @@ int inbox_main(int argc, char **argv)
 		rc = cmd_file(inst, &o, id, nargs > 2 ? args[2] : NULL, 1);
 		break;
 	case 4:
-		rc = cmd_reply(inst, id, nargs - 2, args + 2);
+		rc = cmd_reply(inst, &o, id, nargs - 2, args + 2);
 		break;
 	default:
-		rc = cmd_delete(inst, id);
+		rc = cmd_delete(inst, &o, id);
 		break;
 	}
 out:
