@@ -24,6 +24,7 @@
 #include "app/http.h"
 #include "app/ratelimit.h"
 #include "core/inbox.h"
+#include "core/ledger.h"
 #include "core/store_desk.h"
 #include "lib/buf.h"
 #include "lib/form.h"
@@ -221,6 +222,32 @@ static void load_session(struct req *r, struct MHD_Connection *c)
 	r->sess = desk_sessions_acquire(r->d->sess, tok, &r->sv);
 	if (r->sess != NULL)
 		memcpy(r->token, tok, DESK_TOKEN_LEN + 1);
+}
+
+/* ---- the ledger: what an officer does is recorded before it is answered ---- */
+
+/*
+ * One entry by "officer:NAME" (the session's officer) about "KIND:ID" (kind
+ * NULL: no object). 0 once durable, -1 if it could not be recorded: the
+ * caller then answers 500 and shows nothing.
+ */
+static int desk_log(const struct req *r, enum ledger_action action, const char *kind, int64_t id,
+                    const char *marking, const char *detail)
+{
+	char actor[LEDGER_TOKEN_MAX + 1], obj[LEDGER_TOKEN_MAX + 1];
+	int n = snprintf(actor, sizeof actor, "officer:%s", r->sv.name);
+	int m = kind != NULL ? snprintf(obj, sizeof obj, "%s:%" PRId64, kind, id) : 0;
+	if (n < 0 || (size_t)n >= sizeof actor || m < 0 || (size_t)m >= sizeof obj)
+		return -1;
+	if (kind == NULL)
+		obj[0] = '\0';
+	struct ledger_event ev = {.action = action,
+	                          .actor = actor,
+	                          .object = obj,
+	                          .marking = marking,
+	                          .detail = detail};
+	uint64_t index;
+	return ledger_append(r->d->store, &ev, &index) == LEDGER_OK ? 0 : -1;
 }
 
 /* The login form's CSRF token: a MAC of the pre-login cookie under the door's key. */
@@ -489,6 +516,8 @@ static enum MHD_Result submission(struct MHD_Connection *c, struct req *r)
 	enum store_result sr = d->store->be->submission_get(d->store, id, &sub);
 	if (sr != STORE_OK)
 		return send_error(c, r, store_status(sr));
+	if (desk_log(r, LEDGER_OBJECT_READ, "submission", id, sub.marking, NULL) != 0)
+		return send_error(c, r, 500);
 	const struct age_identity *const *ids = NULL;
 	size_t nids = officer_key_identities(r->sv.key, &ids);
 	struct buf msg;
@@ -720,6 +749,15 @@ static enum MHD_Result download_file(struct MHD_Connection *c, struct req *r)
 		goto out;
 	}
 	const struct store_file *f = &fc->items[idx - 1];
+	struct store_submission srow;
+	char detail[48];
+	int dn = snprintf(detail, sizeof detail, "%sfile %" PRId64, raw ? "sealed " : "", idx);
+	if (dn < 0 || (size_t)dn >= sizeof detail ||
+	    d->store->be->submission_get(d->store, sub, &srow) != STORE_OK ||
+	    desk_log(r, LEDGER_OBJECT_DOWNLOAD, "submission", sub, srow.marking, detail) != 0) {
+		res = send_error(c, r, 500);
+		goto out;
+	}
 	char name[1100], type[300], safe[128];
 	uint64_t size;
 	const struct age_identity *const *ids = NULL;
@@ -750,7 +788,9 @@ static enum MHD_Result download_message(struct MHD_Connection *c, struct req *r)
 		return send_error(c, r, sr == STORE_OK ? 404 : store_status(sr));
 	char name[64];
 	int n = snprintf(name, sizeof name, "submission-%" PRId64 "-message.age", id);
-	if (n < 0 || (size_t)n >= sizeof name)
+	if (n < 0 || (size_t)n >= sizeof name ||
+	    desk_log(r, LEDGER_OBJECT_DOWNLOAD, "submission", id, sub.marking, "sealed message") !=
+	            0)
 		return send_error(c, r, 500);
 	return send_stream(c, r, sub.message_blob, 1, name);
 }
@@ -799,6 +839,8 @@ static enum MHD_Result source_action(struct MHD_Connection *c, struct req *r, st
 		enum intake_result ir = intake_reply_seal(d->in, id, text, len, &rid);
 		if (ir != INTAKE_OK)
 			return send_error(c, r, ir == INTAKE_UNKNOWN ? 404 : 500);
+		if (desk_log(r, LEDGER_REPLY_SEAL, "reply", rid, NULL, NULL) != 0)
+			return send_error(c, r, 500);
 		struct desk_page p;
 		page_init(r, &p);
 		p.done_title = "desk.reply.sent_title";
@@ -810,9 +852,12 @@ static enum MHD_Result source_action(struct MHD_Connection *c, struct req *r, st
 		const char *confirm = form_get(f, "confirm");
 		if (confirm == NULL || strcmp(confirm, "yes") != 0)
 			return send_error(c, r, 400);
-		enum intake_result ir = intake_source_delete(d->in, id);
-		if (ir != INTAKE_OK)
-			return send_error(c, r, ir == INTAKE_UNKNOWN ? 404 : 500);
+		/* by the officer (intake_source_delete is a source deleting itself) */
+		sr = d->store->be->source_delete(d->store, id);
+		if (sr != STORE_OK)
+			return send_error(c, r, store_status(sr));
+		if (desk_log(r, LEDGER_SOURCE_DELETE, "source", id, NULL, NULL) != 0)
+			return send_error(c, r, 500);
 		struct desk_page p;
 		page_init(r, &p);
 		p.done_title = "desk.delete.done_title";
@@ -1099,6 +1144,11 @@ static enum MHD_Result post(struct MHD_Connection *c, struct req *r)
 		goto out;
 	}
 	if (r->route == R_LOGOUT) {
+		if (r->sess != NULL && !r->sv.enrolling &&
+		    desk_log(r, LEDGER_OFFICER_LOGOUT, NULL, 0, NULL, NULL) != 0) {
+			res = send_error(c, r, 500);
+			goto out;
+		}
 		desk_sessions_end(r->d->sess, r->token);
 		desk_sessions_release(r->d->sess, &r->sess);
 		make_cookie(r, COOKIE, "");
