@@ -23,6 +23,7 @@
 #include "app/desk_session.h"
 #include "app/http.h"
 #include "app/ratelimit.h"
+#include "core/access.h"
 #include "core/inbox.h"
 #include "core/ledger.h"
 #include "core/store_desk.h"
@@ -70,6 +71,7 @@ enum route {
 	R_FILE,
 	R_MESSAGE_AGE,
 	R_ADMIN,
+	R_LEDGER,
 	/* POSTs */
 	R_LOGIN_POST,
 	R_ENROL_POST,
@@ -133,6 +135,7 @@ static void route(struct req *r, const char *method, const char *url)
 	        {"/file", R_FILE, R_BAD_METHOD},
 	        {"/message.age", R_MESSAGE_AGE, R_BAD_METHOD},
 	        {"/admin", R_ADMIN, R_BAD_METHOD},
+	        {"/ledger", R_LEDGER, R_BAD_METHOD},
 	        {"/admin/add", R_BAD_METHOD, R_ADMIN_ADD},
 	        {"/admin/disable", R_BAD_METHOD, R_ADMIN_DISABLE},
 	        {"/admin/roles", R_BAD_METHOD, R_ADMIN_ROLES},
@@ -1013,6 +1016,134 @@ static enum MHD_Result admin_action(struct MHD_Connection *c, struct req *r, str
 	return admin_page(c, r, status, notice, orc == OFFICER_OK);
 }
 
+/* ---- the ledger view: entries newest first, each shown only as far as access_decide allows ----
+ */
+
+struct ledger_rows {
+	struct desk_ledger_row *rows;
+	size_t n, cap;
+	int bad;
+};
+
+static int ledger_row(void *ctx, uint64_t index, const uint8_t *entry, size_t len)
+{
+	struct ledger_rows *lr = ctx;
+	if (lr->n >= lr->cap)
+		return 1;
+	struct desk_ledger_row *row = &lr->rows[lr->n++];
+	if (ledger_entry_parse(entry, len, &row->e) != LEDGER_OK || row->e.index != index) {
+		lr->bad = 1; /* `cutout ledger verify` says what happened; show nothing of it */
+		memset(&row->e, 0, sizeof row->e);
+		row->e.index = index;
+	}
+	return 0;
+}
+
+/*
+ * The reader as access_decide's subject: their id, clearance (parsed with the
+ * instance's scheme) and nationality, read from the store now. 0, or -1 when
+ * the clearance cannot be parsed (the reader then sees no marked entry).
+ */
+static int ledger_subject(struct desk_door *d, const struct req *r, struct access_subject *subj)
+{
+	struct officer of;
+	struct marking_error merr;
+	memset(subj, 0, sizeof *subj);
+	if (!d->cfg.scheme_set || officer_get(d->officers, r->sv.name, &of) != OFFICER_OK ||
+	    marking_parse(&d->cfg.scheme, of.clearance, strlen(of.clearance), &subj->clearance,
+	                  &merr) != MARKING_OK)
+		return -1;
+	subj->id = of.id;
+	subj->nationality = marking_country_find(of.nationality, strlen(of.nationality));
+	subj->roles = of.roles;
+	return 0;
+}
+
+/*
+ * Whether the reader may see the entry whole. An entry without a marking is
+ * about nothing marked (a login, an officer's account): shown. An entry with
+ * one is about a marked object: shown when access_decide allows reading an
+ * object of that marking (its distribution: unrestricted, until objects have
+ * one); a marking the scheme cannot parse is refused.
+ */
+static bool ledger_may_see(const struct desk_door *d, const struct access_subject *subj,
+                           bool subj_ok, const struct ledger_entry *e)
+{
+	struct access_object obj;
+	struct marking_error merr;
+	if (e->marking[0] == '\0')
+		return true;
+	memset(&obj, 0, sizeof obj);
+	if (!subj_ok || marking_parse(&d->cfg.scheme, e->marking, strlen(e->marking), &obj.marking,
+	                              &merr) != MARKING_OK)
+		return false;
+	obj.dist_unrestricted = true;
+	return access_decide(subj, &obj, NULL) == ACCESS_ALLOW;
+}
+
+static enum MHD_Result ledger_view(struct MHD_Connection *c, struct req *r)
+{
+	struct desk_door *d = r->d;
+	struct ledger_rows lr = {.cap = PAGE_ROWS};
+	struct desk_ledger_view v;
+	struct access_subject subj;
+	struct buf cp;
+	uint64_t size, before;
+	enum MHD_Result res;
+	memset(&v, 0, sizeof v);
+	buf_init(&cp, LEDGER_NOTE_MAX);
+	if (ledger_size(d->store, &size) != LEDGER_OK)
+		return send_error(c, r, 500);
+	const char *bq = http_query(c, "before");
+	before = size;
+	if (bq != NULL && (http_parse_u64(bq, &before) != 0 || before > size))
+		return send_error(c, r, 400);
+	uint64_t from = before > PAGE_ROWS ? before - PAGE_ROWS : 0;
+	lr.rows = calloc(PAGE_ROWS, sizeof *lr.rows);
+	if (lr.rows == NULL)
+		return send_error(c, r, 500);
+	if (from < before && ledger_entries(d->store, from, before, ledger_row, &lr) != LEDGER_OK) {
+		res = send_error(c, r, 500);
+		goto out;
+	}
+	bool subj_ok = ledger_subject(d, r, &subj) == 0;
+	/* newest first; what may not be seen is cleared here, not only left unrendered */
+	for (size_t i = 0; i < lr.n / 2; i++) {
+		struct desk_ledger_row t = lr.rows[i];
+		lr.rows[i] = lr.rows[lr.n - 1 - i];
+		lr.rows[lr.n - 1 - i] = t;
+	}
+	for (size_t i = 0; i < lr.n; i++) {
+		struct desk_ledger_row *row = &lr.rows[i];
+		row->shown = row->e.actor[0] != '\0' && ledger_may_see(d, &subj, subj_ok, &row->e);
+		if (!row->shown) {
+			uint64_t idx = row->e.index;
+			int32_t day = row->e.day;
+			memset(&row->e, 0, sizeof row->e);
+			row->e.index = idx;
+			row->e.day = day;
+		}
+	}
+	enum ledger_result cr = ledger_checkpoint_latest(d->store, &cp);
+	if (cr != LEDGER_OK && cr != LEDGER_NOT_FOUND) {
+		res = send_error(c, r, 500);
+		goto out;
+	}
+	v.size = size;
+	v.checkpoint = cr == LEDGER_OK ? buf_str(&cp) : NULL;
+	v.rows = lr.rows;
+	v.nrows = lr.n;
+	v.before = from;
+	struct desk_page p;
+	page_init(r, &p);
+	p.ledger = &v;
+	res = send_page(c, r, 200, DESK_PAGE_LEDGER, &p);
+out:
+	free(lr.rows);
+	buf_release(&cp);
+	return res;
+}
+
 /* ---- dispatch ---- */
 
 /* Whether the request may go on: a logged-in (enrolled) officer holding `roles`. */
@@ -1111,6 +1242,8 @@ static enum MHD_Result get(struct MHD_Connection *c, struct req *r)
 		return download_message(c, r);
 	case R_ADMIN:
 		return admin_page(c, r, 200, NULL, 0);
+	case R_LEDGER:
+		return ledger_view(c, r);
 	default:
 		return send_error(c, r, 404);
 	}

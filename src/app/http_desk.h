@@ -18,6 +18,8 @@
 
 #include <stdint.h>
 
+#include "core/marking.h"
+
 #include "core/intake.h"
 #include "core/officer.h"
 
@@ -30,6 +32,10 @@ struct desk_door_config {
 	size_t max_sessions;
 	int max_connections;
 	int secure_cookie; /* set the Secure flag (HTTPS in front) */
+	/* the instance's marking scheme (the ledger view's access decisions); without it
+	   (scheme_set 0) no marked ledger entry is shown */
+	struct marking_scheme scheme;
+	int scheme_set;
 };
 
 void desk_door_defaults(struct desk_door_config *c);
