@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
- * cmd_inbox: the temporary reader of submissions, with the admin identity
- * that unwraps the intake label key (officer accounts replace it later).
+ * cmd_inbox: reading submissions and answering sources from the command line,
+ * as an officer with the intake role: the officer's session key holds every
+ * intake label version wrapped to them (core/officer.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,10 +19,12 @@
 
 #include "app/cli.h"
 #include "app/commands.h"
+#include "app/officer_cli.h"
 #include "app/outfile.h"
 #include "core/inbox.h"
 #include "core/instance.h"
 #include "core/intake.h"
+#include "core/officer.h"
 #include "lib/age.h"
 #include "lib/buf.h"
 #include "lib/io.h"
@@ -30,11 +33,13 @@
 #include "lib/banned.h"
 
 const char inbox_help[] =
-        "usage: cutout inbox COMMAND -d DIR [-i IDENTITY] [ARGS]\n"
+        "usage: cutout inbox COMMAND -d DIR [--as NAME] [ARGS]\n"
         "\n"
-        "Reads what sources sent to the instance in DIR and answers them. Opening\n"
-        "a submission needs the admin identity (default DIR/admin-identity.txt),\n"
-        "which unwraps the intake label key; sealing a reply needs no key.\n"
+        "Reads what sources sent to the instance in DIR and answers them, as an\n"
+        "officer with the intake role: --as NAME (or $CUTOUT_OFFICER), with the\n"
+        "password and TOTP code asked on the terminal, or taken from\n"
+        "$CUTOUT_PASSWORD and $CUTOUT_TOTP for scripts. Opening a submission uses\n"
+        "the intake label keys wrapped to the officer.\n"
         "\n"
         "Commands:\n"
         "  list                      sources and their submissions, newest first\n"
@@ -49,15 +54,16 @@ const char inbox_help[] =
         "\n"
         "Options:\n"
         "  -d, --dir DIR             the instance directory (or $CUTOUT_INSTANCE)\n"
-        "  -i, --identity FILE       the admin identity file\n"
+        "      --as NAME             the officer (with the intake role)\n"
         "  -o, --output FILE         write to FILE instead of standard output\n";
 
 #define REPLY_MAX (1024 * 1024)
 
 struct opts {
 	const char *dir;
-	const char *identity;
+	const char *as;
 	const char *output;
+	const struct officer_key *key; /* the logged-in officer */
 };
 
 static int parse_id(const char *s, store_id *out)
@@ -90,24 +96,6 @@ static int write_fd(void *ctx, const uint8_t *p, size_t n)
 static int write_buf(void *ctx, const uint8_t *p, size_t n)
 {
 	return buf_append(ctx, p, n) == BUF_OK ? 0 : -1;
-}
-
-/* ---- the label identity ---- */
-
-static int open_label(struct instance *inst, const struct opts *o, struct age_identity **id)
-{
-	char path[PATH_MAX];
-	struct instance_error err;
-	const char *ident = o->identity;
-	if (ident == NULL) {
-		int n = snprintf(path, sizeof path, "%s/admin-identity.txt", o->dir);
-		if (n < 0 || (size_t)n >= sizeof path)
-			return cli_fail("inbox", "path too long");
-		ident = path;
-	}
-	if (instance_intake_identity(inst, ident, id, &err) != INSTANCE_OK)
-		return cli_fail("inbox", "%s", err.msg);
-	return 0;
 }
 
 /* ---- list ---- */
@@ -187,20 +175,21 @@ static int cmd_read(struct instance *inst, const struct opts *o, store_id id)
 	struct store *s = instance_store(inst);
 	struct store_submission sub;
 	struct files_ctx *fc = calloc(1, sizeof *fc);
-	struct age_identity *label = NULL;
 	struct buf b;
 	int rc = CLI_EXIT_FAIL;
 	buf_init(&b, 16 * 1024 * 1024);
-	if (fc == NULL || load_submission(s, id, &sub, fc) != 0 || open_label(inst, o, &label) != 0)
+	if (fc == NULL || load_submission(s, id, &sub, fc) != 0)
 		goto out;
-	const struct age_identity *ids[1] = {label};
+	const struct age_identity *const *ids;
+	size_t nids = officer_key_identities(o->key, &ids);
 	char day[16];
 	day_format(sub.day, day);
 	printf("submission %lld from source %lld, %s, marked %s\n", (long long)sub.id,
 	       (long long)sub.source_id, day, sub.marking);
 	if (sub.message_blob != 0) {
-		if (inbox_open_blob(s, sub.message_blob, ids, 1, write_buf, &b) != INBOX_OK) {
-			cli_fail("inbox", "the message could not be opened with this identity");
+		if (inbox_open_blob(s, sub.message_blob, ids, nids, write_buf, &b) != INBOX_OK) {
+			cli_fail("inbox",
+			         "the message could not be opened with this officer's keys");
 			goto out;
 		}
 		/* A stranger's text: no terminal escape sequence reaches the officer's terminal. */
@@ -214,7 +203,8 @@ static int cmd_read(struct instance *inst, const struct opts *o, store_id id)
 		char name[1100], type[300];
 		uint64_t size = 0;
 		buf_reset(&b);
-		if (inbox_open_blob(s, fc->items[i].meta_blob, ids, 1, write_buf, &b) != INBOX_OK ||
+		if (inbox_open_blob(s, fc->items[i].meta_blob, ids, nids, write_buf, &b) !=
+		            INBOX_OK ||
 		    intake_meta_decode(b.data, b.len, name, sizeof name, type, sizeof type,
 		                       &size) != 0) {
 			cli_fail("inbox", "file %d: its metadata could not be opened", i + 1);
@@ -232,7 +222,6 @@ static int cmd_read(struct instance *inst, const struct opts *o, store_id id)
 	rc = CLI_EXIT_OK;
 out:
 	buf_wipe_release(&b);
-	age_identity_free(&label);
 	free(fc);
 	return rc;
 }
@@ -243,7 +232,6 @@ static int cmd_file(struct instance *inst, const struct opts *o, store_id id, co
 	struct store *s = instance_store(inst);
 	struct store_submission sub;
 	struct files_ctx *fc = calloc(1, sizeof *fc);
-	struct age_identity *label = NULL;
 	struct outfile out = {.fd = -1};
 	int rc = CLI_EXIT_FAIL;
 	store_id n = 0;
@@ -260,29 +248,28 @@ static int cmd_file(struct instance *inst, const struct opts *o, store_id id, co
 		cli_fail("inbox", "submission %lld has no message", (long long)id);
 		goto out;
 	}
-	if (!raw && open_label(inst, o, &label) != 0)
-		goto out;
 	if (out_open(&out, o->output) != 0)
 		goto out;
 	enum inbox_result ir;
 	if (raw) {
 		ir = inbox_export_blob(s, blob, write_fd, &out.fd);
 	} else {
-		const struct age_identity *ids[1] = {label};
-		ir = inbox_open_blob(s, blob, ids, 1, write_fd, &out.fd);
+		const struct age_identity *const *ids;
+		size_t nids = officer_key_identities(o->key, &ids);
+		ir = inbox_open_blob(s, blob, ids, nids, write_fd, &out.fd);
 	}
 	if (ir != INBOX_OK) {
 		outfile_abort(&out);
 		cli_fail("inbox", "%s",
-		         ir == INBOX_CANNOT_OPEN ? "the file could not be opened with this identity"
-		                                 : "could not read or write the file");
+		         ir == INBOX_CANNOT_OPEN
+		                 ? "the file could not be opened with this officer's keys"
+		                 : "could not read or write the file");
 		goto out;
 	}
 	if (outfile_commit(&out, 0) != 0)
 		goto out;
 	rc = CLI_EXIT_OK;
 out:
-	age_identity_free(&label);
 	free(fc);
 	return rc;
 }
@@ -369,22 +356,23 @@ static int cmd_delete(struct instance *inst, store_id source)
 
 int inbox_main(int argc, char **argv)
 {
+	enum { O_AS = 256 };
 	static const struct option lopts[] = {{"dir", required_argument, NULL, 'd'},
-	                                      {"identity", required_argument, NULL, 'i'},
+	                                      {"as", required_argument, NULL, O_AS},
 	                                      {"output", required_argument, NULL, 'o'},
 	                                      {"help", no_argument, NULL, 'h'},
 	                                      {NULL, 0, NULL, 0}};
-	struct opts o = {getenv("CUTOUT_INSTANCE"), NULL, NULL};
+	struct opts o = {getenv("CUTOUT_INSTANCE"), NULL, NULL, NULL};
 	int c;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "d:i:o:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:o:h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			o.dir = optarg;
 			break;
-		case 'i':
-			o.identity = optarg;
+		case O_AS:
+			o.as = optarg;
 			break;
 		case 'o':
 			o.output = optarg;
@@ -428,7 +416,13 @@ int inbox_main(int argc, char **argv)
 	struct instance_error err;
 	if (instance_open(o.dir, &inst, &err) != INSTANCE_OK)
 		return cli_fail("inbox", "%s", err.msg);
-	int rc;
+	struct officers *offs = NULL;
+	struct officer_key *key = NULL;
+	int rc = CLI_EXIT_FAIL;
+	if (officer_cli_open("inbox", inst, &offs) != 0 ||
+	    officer_cli_login("inbox", offs, o.as, ROLE_INTAKE, &key) != 0)
+		goto out;
+	o.key = key;
 	switch (k) {
 	case 0:
 		rc = cmd_list(inst);
@@ -449,6 +443,9 @@ int inbox_main(int argc, char **argv)
 		rc = cmd_delete(inst, id);
 		break;
 	}
+out:
+	officer_key_free(&key);
+	officers_free(&offs);
 	instance_close(&inst);
 	return rc;
 }

@@ -18,5 +18,7 @@ extern const char inbox_help[];
 int inbox_main(int argc, char **argv);
 extern const char marking_help[];
 int marking_main(int argc, char **argv);
+extern const char officer_help[];
+int officer_main(int argc, char **argv);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include <sodium.h>
 
+#include "core/label.h"
 #include "core/source_key.h"
 #include "lib/age.h"
 #include "lib/buf.h"
@@ -24,6 +25,7 @@
 struct intake {
 	struct store *store;
 	struct age_recipient *label;
+	uint8_t label_pk[32]; /* until the store has an intake label (before the first officer) */
 	uint8_t salt[16];
 	struct intake_kdf kdf;
 	struct intake_limits limits;
@@ -56,6 +58,7 @@ struct intake_upload {
 	struct buf name, type;
 	uint64_t total;
 	int committed;
+	struct age_recipient *label; /* the intake label's current version, read at begin */
 };
 
 /* Percent-encodes bytes that would break a line, and '%' itself. */
@@ -194,6 +197,7 @@ enum intake_result intake_new(struct store *store, const uint8_t label_pk[static
 	struct intake *in = calloc(1, sizeof *in);
 	if (in == NULL)
 		return INTAKE_FAILED;
+	memcpy(in->label_pk, label_pk, sizeof in->label_pk);
 	if (age_recipient_from_x25519(label_pk, &in->label) != AGE_OK) {
 		free(in);
 		return INTAKE_FAILED;
@@ -442,6 +446,21 @@ enum intake_result intake_upload_begin(struct intake *in, store_id source,
 		free(up);
 		return INTAKE_FAILED;
 	}
+	/*
+	 * The current version of the intake label, read for every submission (one
+	 * indexed row): a rotation made by another process applies at once.
+	 */
+	uint32_t version = 0;
+	uint8_t pk[32];
+	enum label_result lr = label_current(in->store, LABEL_INTAKE, &version, pk);
+	if (lr == LABEL_NOT_FOUND)
+		memcpy(pk, in->label_pk, sizeof pk);
+	if ((lr != LABEL_OK && lr != LABEL_NOT_FOUND) ||
+	    age_recipient_from_x25519(pk, &up->label) != AGE_OK) {
+		free(up->files);
+		free(up);
+		return INTAKE_FAILED;
+	}
 	up->in = in;
 	up->source = source;
 	buf_init(&up->name, MAX_NAME);
@@ -463,8 +482,7 @@ enum intake_result intake_upload_message(struct intake_upload *up, const char *t
 		return INTAKE_TOO_LARGE;
 	if (n == 0)
 		return INTAKE_OK;
-	return seal_small(up->in->store, up->in->label, (const uint8_t *)text, n,
-	                  &up->message_blob);
+	return seal_small(up->in->store, up->label, (const uint8_t *)text, n, &up->message_blob);
 }
 
 enum intake_result intake_upload_file_begin(struct intake_upload *up, const char *name,
@@ -481,7 +499,7 @@ enum intake_result intake_upload_file_begin(struct intake_upload *up, const char
 	if (type != NULL && buf_append_str(&up->type, type) != BUF_OK)
 		return INTAKE_TOO_LARGE;
 	blob_writer_open(up->in->store, &up->w);
-	const struct age_recipient *rs[1] = {up->in->label};
+	const struct age_recipient *rs[1] = {up->label};
 	if (age_encrypt_begin(rs, 1, 0, blob_write, &up->w, &up->enc) != AGE_OK) {
 		blob_writer_close(&up->w, 1);
 		return INTAKE_FAILED;
@@ -520,7 +538,7 @@ enum intake_result intake_upload_file_end(struct intake_upload *up)
 	struct buf meta;
 	buf_init(&meta, 4 * (MAX_NAME + MAX_TYPE) + 128);
 	if (intake_meta_encode(&meta, buf_str(&up->name), buf_str(&up->type), up->file_size) == 0)
-		rc = seal_small(up->in->store, up->in->label, meta.data, meta.len,
+		rc = seal_small(up->in->store, up->label, meta.data, meta.len,
 		                &up->files[up->nfiles - 1].meta_blob);
 	buf_wipe_release(&meta);
 out:
@@ -574,6 +592,7 @@ void intake_upload_free(struct intake_upload **pup)
 	}
 	buf_wipe_release(&up->name);
 	buf_wipe_release(&up->type);
+	age_recipient_free(&up->label);
 	free(up->files);
 	free(up);
 	*pup = NULL;

@@ -92,6 +92,7 @@ struct store_new_file {
 typedef int (*store_chunk_fn)(void *ctx, const uint8_t *p, size_t n); /* non-zero: stop */
 
 struct store;
+struct store_officer_ops;
 
 struct store_backend {
 	const char *name;
@@ -162,6 +163,8 @@ struct store_backend {
 	                                void *ctx);
 	/* Deletes the reply (and its blob) only if it belongs to source_id. */
 	enum store_result (*reply_delete)(struct store *s, store_id source_id, store_id id);
+
+	const struct store_officer_ops *officer; /* officers and label keys: core/store_officer.h */
 };
 
 /* The backends. */

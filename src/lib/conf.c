@@ -64,6 +64,13 @@ static const struct key keys[] = {
          NULL,
          "Argon2id memory per derivation, in bytes with suffix K, M or G (8M..4G).\n"
          "Each concurrent login or new source holds this much memory."},
+        {"officer_argon2_opslimit", KEY_INT, offsetof(struct conf, officer_argon2_opslimit), 0, 1,
+         32, NULL,
+         "Argon2id passes when deriving an officer's keys from a password (1..32).\n"
+         "Applies to passwords set from now on; existing ones keep their own."},
+        {"officer_argon2_memlimit", KEY_SIZE, offsetof(struct conf, officer_argon2_memlimit), 0,
+         8 * MIB, 4 * GIB, NULL,
+         "Argon2id memory per officer login, in bytes with suffix K, M or G (8M..4G)."},
         {"default_marking", KEY_STRING, offsetof(struct conf, default_marking), CONF_MARKING_MAX, 0,
          0, NULL, "The marking given to new submissions, e.g. SECRET//SOURCE."},
         {"scheme", KEY_CHOICE, offsetof(struct conf, scheme), CONF_SCHEME_MAX, 0, 0, schemes,
@@ -95,6 +102,8 @@ void conf_defaults(struct conf *c)
 	c->session_idle_seconds = 600;
 	c->argon2_opslimit = 2;
 	c->argon2_memlimit = 64 * MIB;
+	c->officer_argon2_opslimit = 3;
+	c->officer_argon2_memlimit = 256 * MIB;
 	memcpy(c->default_marking, "SECRET//SOURCE", sizeof "SECRET//SOURCE");
 	memcpy(c->scheme, "uk", sizeof "uk");
 	memcpy(c->compartments, "SOURCE", sizeof "SOURCE");

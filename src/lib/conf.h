@@ -53,6 +53,8 @@ struct conf {
 	int64_t session_idle_seconds;
 	int64_t argon2_opslimit;
 	uint64_t argon2_memlimit;
+	int64_t officer_argon2_opslimit;
+	uint64_t officer_argon2_memlimit;
 	char default_marking[CONF_MARKING_MAX + 1];
 	char scheme[CONF_SCHEME_MAX + 1];             /* "uk", "us" or "tlp" */
 	char compartments[CONF_COMPARTMENTS_MAX + 1]; /* "HUMINT, SOURCE" (core/marking.h) */

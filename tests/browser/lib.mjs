@@ -2,6 +2,7 @@
 // Shared helpers of the browser tests: TAP output, a throwaway instance served
 // by the real binary, and Debian's chromium driven by playwright-core.
 import { spawn, spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,9 +23,58 @@ export function done() {
   process.exitCode = failed ? 1 : 0;
 }
 
-export function cutout(args, input) {
-  const p = spawnSync(CUTOUT, args, { input: input ?? '', encoding: 'utf8' });
+export function cutout(args, input, env) {
+  const p = spawnSync(CUTOUT, args, {
+    input: input ?? '', encoding: 'utf8', env: { ...process.env, ...(env ?? {}) },
+  });
   return { code: p.status, out: p.stdout, err: p.stderr };
+}
+
+// ---- officers (see tests/integration/lib/cutout_test.py: a TOTP code is used once, so
+// each officer command runs under libfaketime one 30 s step later than the one before) ----
+const FAKETIME_LIB = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
+let fakeOffset = 0;
+
+export function totp(secretB32, t) {
+  const alpha = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0, acc = 0;
+  const key = [];
+  for (const c of secretB32.toUpperCase()) {
+    acc = (acc << 5) | alpha.indexOf(c);
+    bits += 5;
+    if (bits >= 8) { key.push((acc >> (bits - 8)) & 255); bits -= 8; }
+  }
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(Math.floor(t / 30)));
+  const mac = createHmac('sha1', Buffer.from(key)).update(msg).digest();
+  const off = mac[19] & 15;
+  return String((mac.readUInt32BE(off) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+
+function fakeTime() {
+  fakeOffset += 30;
+  return [{ LD_PRELOAD: FAKETIME_LIB, FAKETIME: `+${fakeOffset}s`, DONT_FAKE_MONOTONIC: '1' },
+    Date.now() / 1000 + fakeOffset];
+}
+
+// The first admin (admin + intake), enrolled; .env() gives the environment of one login.
+export function bootstrapOfficer(dir, name = 'chief', password = 'the chief has a long password') {
+  let r = cutout(['officer', 'add', name, '-d', dir, '--role', 'admin,intake', '--clearance',
+    'SECRET', '--nationality', 'GBR', '--admin-identity', join(dir, 'admin-identity.txt')], '',
+  { CUTOUT_NEW_PASSWORD: password });
+  if (r.code !== 0) throw new Error('officer add failed: ' + r.err);
+  const who = { CUTOUT_OFFICER: name, CUTOUT_PASSWORD: password };
+  r = cutout(['officer', 'enrol', '-d', dir], '', { ...fakeTime()[0], ...who });
+  const secret = (r.out.match(/secret: ([A-Z2-7]+)/) ?? [])[1];
+  if (!secret) throw new Error('officer enrol failed: ' + r.err);
+  const [e, t] = fakeTime();
+  r = cutout(['officer', 'enrol', '-d', dir, '--secret', secret], '',
+    { ...e, ...who, CUTOUT_TOTP: totp(secret, t) });
+  if (r.code !== 0) throw new Error('officer enrol failed: ' + r.err);
+  return {
+    name, password, secret,
+    env() { const [e2, t2] = fakeTime(); return { ...e2, ...who, CUTOUT_TOTP: totp(secret, t2) }; },
+  };
 }
 
 export function makeInstance() {
@@ -34,8 +84,9 @@ export function makeInstance() {
   if (r.code !== 0) throw new Error('init failed: ' + r.err);
   const conf = join(dir, 'cutout.conf');
   const lines = readFileSync(conf, 'utf8').split('\n')
-    .filter((l) => !/^\s*argon2_(opslimit|memlimit)\s*=/.test(l));
-  lines.push('argon2_opslimit = 1', 'argon2_memlimit = 8M');
+    .filter((l) => !/^\s*(officer_)?argon2_(opslimit|memlimit)\s*=/.test(l));
+  lines.push('argon2_opslimit = 1', 'argon2_memlimit = 8M',
+    'officer_argon2_opslimit = 1', 'officer_argon2_memlimit = 8M');
   writeFileSync(conf, lines.join('\n') + '\n');
   return { base, dir };
 }

@@ -4,7 +4,7 @@
 // with the codename -> read a reply made with the CLI -> delete it.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ok, done, cutout, makeInstance, serve, browser, cleanup } from './lib.mjs';
+import { ok, done, cutout, makeInstance, serve, browser, cleanup, bootstrapOfficer } from './lib.mjs';
 
 const { base, dir } = makeInstance();
 const srv = await serve(dir);
@@ -39,15 +39,17 @@ try {
   resp = await page.goto(srv.url + '/submit');
   ok(page.url().endsWith('/login'), 'after leaving, the submit page asks for the codename');
 
-  const list = cutout(['inbox', 'list', '-d', dir]);
+  const officer = bootstrapOfficer(dir);
+  const list = cutout(['inbox', 'list', '-d', dir], '', officer.env());
   const m = list.out.match(/source (\d+)[\s\S]*?submission (\d+)/);
   ok(m !== null, 'the CLI lists the submission');
-  const read = cutout(['inbox', 'read', '-d', dir, m[2]]);
+  const read = cutout(['inbox', 'read', '-d', dir, m[2]], '', officer.env());
   ok(read.out.includes(message), 'the CLI opens the exact message');
   ok(read.out.includes('evidence "odd" name.txt'), 'the CLI opens the file name');
-  const dl = cutout(['inbox', 'download', '-d', dir, m[2], '1']);
+  const dl = cutout(['inbox', 'download', '-d', dir, m[2], '1'], '', officer.env());
   ok(dl.out === 'the contents of the evidence file\n', 'the file decrypts to its contents');
-  const rep = cutout(['inbox', 'reply', '-d', dir, m[1]], 'Received. <script>alert(1)</script>');
+  const rep = cutout(['inbox', 'reply', '-d', dir, m[1]], 'Received. <script>alert(1)</script>',
+    officer.env());
   ok(rep.code === 0, 'the CLI seals a reply');
 
   await page.goto(srv.url + '/login');

@@ -60,6 +60,8 @@ def run(args, env=None, input=None, check=False, timeout=120):
 FAST_CONF = {
     "argon2_opslimit": "1",
     "argon2_memlimit": "8M",
+    "officer_argon2_opslimit": "1",
+    "officer_argon2_memlimit": "8M",
 }
 
 
@@ -84,6 +86,83 @@ def make_instance(conf=None):
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")
     return d
+
+
+# ---- officers ----
+#
+# A login consumes its TOTP time step: the same code is refused twice, so a
+# script logs in at most once per 30 s step. The tests run each officer command
+# with libfaketime (from tools/deps) a step further in the future than the last
+# one, and compute the code for that time.
+FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+_fake_offset = [0]
+
+
+def totp(secret_b32, t, digits=6):
+    """RFC 6238 (SHA-1, 30 s) code of secret_b32 at unix time t."""
+    import base64
+    import hashlib
+    import hmac
+    import struct
+    s = secret_b32.upper()
+    key = base64.b32decode(s + "=" * (-len(s) % 8))
+    mac = hmac.new(key, struct.pack(">Q", int(t) // 30), hashlib.sha1).digest()
+    off = mac[19] & 15
+    v = struct.unpack(">I", mac[off:off + 4])[0] & 0x7FFFFFFF
+    return "%0*d" % (digits, v % 10 ** digits)
+
+
+def fake_time_env():
+    """Environment that runs cutout one TOTP step later than any call before; and that time."""
+    _fake_offset[0] += 30
+    off = _fake_offset[0]
+    return {"LD_PRELOAD": FAKETIME_LIB, "FAKETIME": "+%ds" % off,
+            "DONT_FAKE_MONOTONIC": "1"}, time.time() + off
+
+
+class Officer:
+    def __init__(self, inst, name, password, secret=None):
+        self.inst, self.name, self.password, self.secret = inst, name, password, secret
+
+    def env(self, extra=None):
+        """Environment for one logged-in command (CUTOUT_OFFICER/PASSWORD/TOTP)."""
+        e, t = fake_time_env()
+        e.update({"CUTOUT_OFFICER": self.name, "CUTOUT_PASSWORD": self.password,
+                  "CUTOUT_TOTP": totp(self.secret, t) if self.secret else "000000"})
+        if extra:
+            e.update(extra)
+        return e
+
+    def enrol(self):
+        e = {"CUTOUT_OFFICER": self.name, "CUTOUT_PASSWORD": self.password}
+        e1, _ = fake_time_env()
+        e1.update(e)
+        p = run(["officer", "enrol", "-d", self.inst], env=e1, check=True)
+        m = re.search(rb"secret: ([A-Z2-7]+)", p.stdout)
+        secret = m.group(1).decode()
+        e2, t = fake_time_env()
+        e2.update(e)
+        e2["CUTOUT_TOTP"] = totp(secret, t)
+        run(["officer", "enrol", "-d", self.inst, "--secret", secret], env=e2, check=True)
+        self.secret = secret
+        return self
+
+
+def bootstrap_officer(inst, name="chief", roles="admin,intake",
+                      password="the chief has a long password"):
+    """The first admin (with the admin identity), enrolled: an Officer."""
+    run(["officer", "add", name, "-d", inst, "--role", roles, "--clearance", "SECRET",
+         "--nationality", "GBR", "--admin-identity", os.path.join(inst, "admin-identity.txt")],
+        env={"CUTOUT_NEW_PASSWORD": password}, check=True)
+    return Officer(inst, name, password).enrol()
+
+
+def add_officer(admin, name, roles, password, clearance="SECRET", nationality="GBR"):
+    """A new officer added by admin, enrolled: an Officer."""
+    run(["officer", "add", name, "-d", admin.inst, "--role", roles, "--clearance", clearance,
+         "--nationality", nationality], env=admin.env({"CUTOUT_NEW_PASSWORD": password}),
+        check=True)
+    return Officer(admin.inst, name, password).enrol()
 
 
 class Server:

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * label: label keys, how need-to-know becomes cryptography.
+ *
+ * A label (the intake label "intake"; later one per marking) has versions
+ * 1, 2, ...; each version is an X25519 key pair. The store keeps the public
+ * key of every version (label table) and, per officer allowed to read it, the
+ * version's age identity ("AGE-SECRET-KEY-1...") as an age file sealed to the
+ * officer's X25519 public key (label_wrap table). The highest version is the
+ * current one: new objects are sealed to it. Rotating = adding a version
+ * wrapped to the officers who keep access (only their public keys are needed);
+ * whoever lost access holds no wrap of it.
+ *
+ * Nothing here holds a private key beyond the call: identities passed in are
+ * the caller's, generated ones are wiped before returning.
+ */
+#ifndef CUTOUT_CORE_LABEL_H
+#define CUTOUT_CORE_LABEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/store.h"
+#include "lib/age.h"
+
+#define LABEL_INTAKE "intake"
+#define LABEL_NAME_MAX 256
+#define LABEL_WRAP_MAX 1024 /* an age file of one identity sealed to one recipient */
+
+enum label_result {
+	LABEL_OK = 0,
+	LABEL_NOT_FOUND, /* no such label (no version yet) */
+	LABEL_EXISTS,    /* the version exists already (a concurrent rotation) */
+	LABEL_CANNOT_OPEN,
+	LABEL_FAILED,
+};
+
+/* The current (highest) version of a label and its public key. */
+__attribute__((warn_unused_result)) enum label_result
+label_current(struct store *s, const char *name, uint32_t *version, uint8_t pk[static 32]);
+
+/* Seals identity (of label name/version) to the X25519 public key pk: the wrap's bytes. */
+__attribute__((warn_unused_result)) enum label_result
+label_seal(const struct age_identity *identity, const uint8_t pk[static 32], uint8_t *out,
+           size_t cap, size_t *len);
+/* Opens a wrap with the officer's identity. The caller frees *out. */
+__attribute__((warn_unused_result)) enum label_result label_open(const struct age_identity *officer,
+                                                                 const uint8_t *wrap, size_t n,
+                                                                 struct age_identity **out);
+
+/* Stores a wrap of an existing version for officer (replaces one already there). */
+__attribute__((warn_unused_result)) enum label_result
+label_grant(struct store *s, const char *name, uint32_t version, store_id officer,
+            const struct age_identity *identity, const uint8_t officer_pk[static 32]);
+
+/*
+ * Adds a version: `identity` when given (an import), else a fresh key pair;
+ * wrapped to each of n officers (ids[i], pks[i]) in the same transaction.
+ * version 0 = current + 1. *out_version and out_pk (may be NULL) receive it.
+ */
+__attribute__((warn_unused_result)) enum label_result
+label_add_version(struct store *s, const char *name, uint32_t version,
+                  const struct age_identity *identity, const store_id *ids,
+                  const uint8_t (*pks)[32], size_t n, uint32_t *out_version, uint8_t out_pk[32]);
+
+/* Every wrap held by officer: fn(ctx, label name, version, wrap bytes). */
+__attribute__((warn_unused_result)) enum label_result
+label_wraps(struct store *s, store_id officer,
+            int (*fn)(void *ctx, const char *name, uint32_t version, const uint8_t *wrap, size_t n),
+            void *ctx);
+/* Drops the officer's wraps of label name (NULL: of every label). */
+__attribute__((warn_unused_result)) enum label_result
+label_revoke(struct store *s, const char *name, store_id officer);
+
+#endif
