@@ -93,6 +93,7 @@ typedef int (*store_chunk_fn)(void *ctx, const uint8_t *p, size_t n); /* non-zer
 
 struct store;
 struct store_officer_ops;
+struct store_registry_ops;
 
 struct store_backend {
 	const char *name;
@@ -165,6 +166,8 @@ struct store_backend {
 	enum store_result (*reply_delete)(struct store *s, store_id source_id, store_id id);
 
 	const struct store_officer_ops *officer; /* officers and label keys: core/store_officer.h */
+	const struct store_registry_ops
+	        *registry; /* reports, distribution: core/store_registry.h */
 };
 
 /* The backends. */

@@ -92,10 +92,12 @@ static const char *const migrations[] = {
  * The domain parts, migrated after the core schema in this order (a part may
  * refer to the tables of the parts before it). One line per domain file.
  */
-extern const struct sq_schema_part sq_part_officer; /* store_sqlite_officer.c */
+extern const struct sq_schema_part sq_part_officer;  /* store_sqlite_officer.c */
+extern const struct sq_schema_part sq_part_registry; /* store_sqlite_registry.c */
 static const struct sq_schema_part *const sq_schema_parts[] = {
         NULL, /* (keeps the array non-empty) */
         &sq_part_officer,
+        &sq_part_registry,
 };
 #define NPARTS (sizeof(sq_schema_parts) / sizeof(sq_schema_parts[0]))
 
@@ -2257,7 +2259,8 @@ static enum store_result sq_reply_delete(struct store *st, store_id source_id, s
 	return shred_job_files(SQ(st), &j, submit(SQ(st), &j, J_REPLY_DELETE));
 }
 
-extern const struct store_officer_ops sq_officer_ops; /* store_sqlite_officer.c */
+extern const struct store_officer_ops sq_officer_ops;   /* store_sqlite_officer.c */
+extern const struct store_registry_ops sq_registry_ops; /* store_sqlite_registry.c */
 const struct store_backend store_backend_sqlite = {
         .name = "sqlite",
         .open = sq_open,
@@ -2285,4 +2288,5 @@ const struct store_backend store_backend_sqlite = {
         .reply_list = sq_reply_list,
         .reply_delete = sq_reply_delete,
         .officer = &sq_officer_ops,
+        .registry = &sq_registry_ops,
 };
