@@ -42,6 +42,12 @@ const char report_help[] =
         "                          (S//HUMINT) First paragraph...\n"
         "                        The overall marking is the combination of the\n"
         "                        portions. Prints the new report's id. (analyst)\n"
+        "  write --batch FILE    many reports in one session, for scripts: records\n"
+        "                        separated by a line \"%%\", each one optional\n"
+        "                        header lines \"@to NAME,NAME\", \"@list NAME,NAME\",\n"
+        "                        \"@cite KIND:ID\", then the report text; each is\n"
+        "                        written, then circulated. Prints ID<TAB>MARKING each;\n"
+        "                        stops at the first refusal\n"
         "  list                  the reports you may read: id, day, author, marking\n"
         "                        (tab-separated, newest first)\n"
         "  show ID               the report, with its portion markings\n"
@@ -78,7 +84,7 @@ const char dist_help[] = "usage: cutout dist COMMAND -d DIR [--as NAME] [ARGS]\n
 #define MANY_MAX 256
 
 struct opts {
-	const char *dir, *as, *marking;
+	const char *dir, *as, *marking, *batch;
 	const char *lists[MANY_MAX], *to[MANY_MAX], *cites[MANY_MAX];
 	size_t nlists, nto, ncites;
 };
@@ -193,6 +199,112 @@ static int read_input(const char *path, struct buf *b)
 
 /* ---- report ---- */
 
+/* Splits "a,b,c" (in place) into v[]; 0 or -1 when too many. */
+static int split_names(char *csv, const char **v, size_t *n)
+{
+	char *p = csv;
+	while (*p) {
+		char *e = strchr(p, ',');
+		if (e)
+			*e = '\0';
+		if (*p && push(v, n, p) != 0)
+			return -1;
+		if (e == NULL)
+			break;
+		p = e + 1;
+	}
+	return 0;
+}
+
+static int parse_cite(const char *c, struct store_cite *out)
+{
+	const char *colon = strchr(c, ':');
+	int kind = 0;
+	if (colon && (size_t)(colon - c) == 10 && memcmp(c, "submission", 10) == 0)
+		kind = STORE_CITE_SUBMISSION;
+	else if (colon && (size_t)(colon - c) == 6 && memcmp(c, "report", 6) == 0)
+		kind = STORE_CITE_REPORT;
+	if (kind == 0 || parse_id(colon + 1, &out->id) != 0)
+		return -1;
+	out->kind = kind;
+	return 0;
+}
+
+/* One record of a batch: header lines, then the text. rec is modified. */
+static int batch_one(struct sess *s, char *rec, size_t len, size_t no)
+{
+	struct opts h;
+	struct store_cite cites[MANY_MAX];
+	struct registry_report *draft = NULL;
+	struct registry_error err = {{0}};
+	store_id id = 0;
+	int rc = CLI_EXIT_FAIL;
+	memset(&h, 0, sizeof h);
+	while (len > 0 && rec[0] == '@') {
+		char *nl = memchr(rec, '\n', len);
+		if (nl == NULL)
+			return cli_usage("report", "record %zu: a header line without text", no);
+		*nl = '\0';
+		int e = -1;
+		if (strncmp(rec, "@to ", 4) == 0)
+			e = split_names(rec + 4, h.to, &h.nto);
+		else if (strncmp(rec, "@list ", 6) == 0)
+			e = split_names(rec + 6, h.lists, &h.nlists);
+		else if (strncmp(rec, "@cite ", 6) == 0 && h.ncites < MANY_MAX)
+			e = parse_cite(rec + 6, &cites[h.ncites++]);
+		if (e != 0)
+			return cli_usage("report", "record %zu: bad header line '%s'", no, rec);
+		len -= (size_t)(nl + 1 - rec);
+		rec = nl + 1;
+	}
+	enum registry_result r = registry_report_parse(s->reg, rec, len, &draft, &err);
+	if (r == REGISTRY_OK)
+		r = registry_report_write(s->reg, s->key, draft, NULL, cites, h.ncites, &id, &err);
+	if (r == REGISTRY_OK && h.nto + h.nlists > 0)
+		r = registry_report_circulate(s->reg, s->key, id, h.lists, h.nlists, h.to, h.nto,
+		                              &err);
+	if (r != REGISTRY_OK) {
+		cli_fail("report", "record %zu:", no);
+		rc = fail_reg("report", r, &err);
+		goto out;
+	}
+	printf("%lld\t%s\n", (long long)id, draft->marking_text);
+	rc = CLI_EXIT_OK;
+out:
+	registry_report_free(&draft);
+	return rc;
+}
+
+static int cmd_batch(struct sess *s, const char *path)
+{
+	struct buf in;
+	int rc = CLI_EXIT_OK;
+	buf_init(&in, (size_t)256 * 1024 * 1024);
+	if (read_input(path, &in) != 0 || buf_append_byte(&in, 0) != BUF_OK) {
+		buf_wipe_release(&in);
+		return cli_fail("report", "%s: %s", path,
+		                errno == EFBIG ? "too large" : strerror(errno));
+	}
+	char *p = (char *)in.data, *end = p + in.len - 1;
+	size_t no = 0;
+	while (p < end && rc == CLI_EXIT_OK) {
+		char *sep = strstr(p, "\n%%\n");
+		char *stop = sep ? sep + 1 : end;
+		no++;
+		size_t len = (size_t)(stop - p);
+		bool empty = true;
+		for (size_t i = 0; i < len; i++)
+			if (p[i] != '\n' && p[i] != ' ')
+				empty = false;
+		if (!empty)
+			rc = batch_one(s, p, len, no);
+		p = sep ? sep + 4 : end;
+	}
+	fflush(stdout);
+	buf_wipe_release(&in);
+	return rc;
+}
+
 static int cmd_write(struct sess *s, const struct opts *o, const char *path)
 {
 	struct buf in;
@@ -203,18 +315,11 @@ static int cmd_write(struct sess *s, const struct opts *o, const char *path)
 
 	buf_init(&in, REGISTRY_TEXT_MAX);
 	for (size_t i = 0; i < o->ncites; i++) {
-		const char *c = o->cites[i];
-		const char *colon = strchr(c, ':');
-		int kind = 0;
-		if (colon && (size_t)(colon - c) == 10 && memcmp(c, "submission", 10) == 0)
-			kind = STORE_CITE_SUBMISSION;
-		else if (colon && (size_t)(colon - c) == 6 && memcmp(c, "report", 6) == 0)
-			kind = STORE_CITE_REPORT;
-		if (kind == 0 || parse_id(colon + 1, &cites[i].id) != 0) {
-			rc = cli_usage("report", "bad citation '%s' (submission:N or report:N)", c);
+		if (parse_cite(o->cites[i], &cites[i]) != 0) {
+			rc = cli_usage("report", "bad citation '%s' (submission:N or report:N)",
+			               o->cites[i]);
 			goto out;
 		}
-		cites[i].kind = kind;
 	}
 	if (read_input(path, &in) != 0) {
 		cli_fail("report", "%s: %s", path ? path : "standard input",
@@ -335,13 +440,14 @@ out:
 
 static int getopts(const char *cmd, const char *help, int argc, char **argv, struct opts *o)
 {
-	enum { O_AS = 256, O_MARKING, O_CITE, O_LIST, O_TO };
+	enum { O_AS = 256, O_MARKING, O_CITE, O_LIST, O_TO, O_BATCH };
 	static const struct option lopts[] = {{"dir", required_argument, NULL, 'd'},
 	                                      {"as", required_argument, NULL, O_AS},
 	                                      {"marking", required_argument, NULL, O_MARKING},
 	                                      {"cite", required_argument, NULL, O_CITE},
 	                                      {"list", required_argument, NULL, O_LIST},
 	                                      {"to", required_argument, NULL, O_TO},
+	                                      {"batch", required_argument, NULL, O_BATCH},
 	                                      {"help", no_argument, NULL, 'h'},
 	                                      {NULL, 0, NULL, 0}};
 	int c;
@@ -369,6 +475,9 @@ static int getopts(const char *cmd, const char *help, int argc, char **argv, str
 			break;
 		case O_TO:
 			e = push(o->to, &o->nto, optarg);
+			break;
+		case O_BATCH:
+			o->batch = optarg;
 			break;
 		case 'h':
 			fputs(help, stdout);
@@ -421,6 +530,8 @@ int report_main(int argc, char **argv)
 		return cli_usage("report", "--cite and --marking are for write");
 	if ((o.nlists || o.nto) && k != 3)
 		return cli_usage("report", "--list and --to are for circulate");
+	if (o.batch && (k != 0 || nargs > 1))
+		return cli_usage("report", "--batch FILE is for write, without another FILE");
 	if (k == 3 && o.nlists + o.nto == 0)
 		return cli_usage("report", "circulate to whom? (--list NAME, --to OFFICER)");
 
@@ -436,7 +547,8 @@ int report_main(int argc, char **argv)
 	enum registry_result r;
 	switch (k) {
 	case 0:
-		rc = cmd_write(&s, &o, nargs > 1 ? args[1] : NULL);
+		rc = o.batch ? cmd_batch(&s, o.batch)
+		             : cmd_write(&s, &o, nargs > 1 ? args[1] : NULL);
 		break;
 	case 1:
 		rc = cmd_list(&s, n);
