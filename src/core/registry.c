@@ -985,6 +985,7 @@ static int list_one(void *ctx, const struct store_report *sr)
 	if (sr->marking_id <= 0 || (uint64_t)sr->marking_id >= c->nmk ||
 	    !c->mk[sr->marking_id].valid)
 		return 0;
+	/* the distribution as the store gives it for a listing: this reader's own entry */
 	struct access_object obj = {.marking = c->mk[sr->marking_id].m,
 	                            .dist_unrestricted = false,
 	                            .dist = sr->readers,

@@ -80,7 +80,10 @@ struct store_registry_ops {
 	/*
 	 * The reports `reader` is on the distribution of, newest first: a narrowing
 	 * by need-to-know that can only drop reports access_decide would refuse;
-	 * the caller decides each. fn non-zero stops.
+	 * the caller decides each. Here `readers` is the reader's own entry of the
+	 * distribution as stored ({reader}), not the whole list: that entry is all
+	 * the decision needs about this reader, and loading every report's whole
+	 * distribution would cost more than the listing itself. fn non-zero stops.
 	 */
 	enum store_result (*report_candidates)(struct store *s, store_id reader,
 	                                       int (*fn)(void *ctx, const struct store_report *r),

@@ -58,9 +58,9 @@ static const char sql_report_get[] =
         "SELECT r.id, r.author, r.day, r.marking_id, m.text, r.label_version, r.body,"
         " (SELECT group_concat(officer) FROM report_reader x WHERE x.report = r.id)"
         " FROM report r JOIN reg_marking m ON m.id = r.marking_id WHERE r.id = ?1";
+/* the readers column is the reader's own row of report_reader: see report_candidates */
 static const char sql_candidates[] =
-        "SELECT r.id, r.author, r.day, r.marking_id, m.text, r.label_version, NULL,"
-        " (SELECT group_concat(officer) FROM report_reader x WHERE x.report = r.id)"
+        "SELECT r.id, r.author, r.day, r.marking_id, m.text, r.label_version, NULL, rr.officer"
         " FROM report_reader rr JOIN report r ON r.id = rr.report"
         " JOIN reg_marking m ON m.id = r.marking_id WHERE rr.officer = ?1"
         " ORDER BY rr.report DESC";
