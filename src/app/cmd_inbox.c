@@ -24,6 +24,7 @@
 #include "core/inbox.h"
 #include "core/instance.h"
 #include "core/intake.h"
+#include "core/ledger.h"
 #include "core/officer.h"
 #include "core/registry.h"
 #include "lib/age.h"
@@ -299,6 +300,23 @@ static struct intake *make_intake(struct instance *inst)
 	return in;
 }
 
+/* The ledger entry of an admin action; the action is reported done only once it is durable. */
+static int log_admin(struct instance *inst, enum ledger_action action, const char *kind,
+                     store_id id)
+{
+	char obj[LEDGER_TOKEN_MAX + 1];
+	int n = snprintf(obj, sizeof obj, "%s:%lld", kind, (long long)id);
+	if (n < 0 || (size_t)n >= sizeof obj)
+		return cli_fail("inbox", "object name too long");
+	struct ledger_event ev = {.action = action, .actor = "admin", .object = obj};
+	uint64_t index;
+	enum ledger_result r = ledger_append(instance_store(inst), &ev, &index);
+	if (r != LEDGER_OK)
+		return cli_fail("inbox", "done, but could not record it in the ledger: %s",
+		                ledger_strerror(r));
+	return 0;
+}
+
 static int cmd_reply(struct instance *inst, store_id source, int argc, char **argv)
 {
 	struct buf text;
@@ -340,6 +358,8 @@ static int cmd_reply(struct instance *inst, store_id source, int argc, char **ar
 			cli_fail("inbox", "could not reply: %s", intake_strerror(ir));
 		goto out;
 	}
+	if (log_admin(inst, LEDGER_REPLY_SEAL, "reply", id) != 0)
+		goto out;
 	printf("reply %lld sealed to source %lld\n", (long long)id, (long long)source);
 	rc = CLI_EXIT_OK;
 out:
@@ -356,6 +376,8 @@ static int cmd_delete(struct instance *inst, store_id source)
 		return cli_fail("inbox", "no source %lld", (long long)source);
 	if (r != STORE_OK)
 		return cli_fail("inbox", "could not delete: %s", store_strerror(r));
+	if (log_admin(inst, LEDGER_SOURCE_DELETE, "source", source) != 0)
+		return CLI_EXIT_FAIL;
 	printf("source %lld and everything of theirs deleted\n", (long long)source);
 	return CLI_EXIT_OK;
 }

@@ -12,17 +12,21 @@ extern const char serve_help[];
 int serve_main(int argc, char **argv);
 extern const char intake_help[];
 int intake_main(int argc, char **argv);
+extern const char desk_help[];
+int desk_main(int argc, char **argv);
 extern const char demo_help[];
 int demo_main(int argc, char **argv);
 extern const char inbox_help[];
 int inbox_main(int argc, char **argv);
+extern const char ledger_help[];
+int ledger_main(int argc, char **argv);
+extern const char officer_help[];
+int officer_main(int argc, char **argv);
 extern const char marking_help[];
 int marking_main(int argc, char **argv);
 extern const char report_help[];
 int report_main(int argc, char **argv);
 extern const char dist_help[];
 int dist_main(int argc, char **argv);
-extern const char officer_help[];
-int officer_main(int argc, char **argv);
 
 #endif

@@ -10,8 +10,32 @@
 
 #include "lib/banned.h"
 
-static const char csp[] = "default-src 'none'; style-src 'self'; img-src 'self'; "
-                          "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+static const char csp_no_script[] = "default-src 'none'; style-src 'self'; img-src 'self'; "
+                                    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+static const char csp_self_script[] =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+static const char *csp = csp_no_script;
+
+void http_allow_self_scripts(void)
+{
+	csp = csp_self_script;
+}
+
+int http_add_security_headers(struct MHD_Response *r)
+{
+	int ok = 1;
+	ok &= MHD_add_response_header(r, "Content-Security-Policy", csp) == MHD_YES;
+	ok &= MHD_add_response_header(r, "X-Content-Type-Options", "nosniff") == MHD_YES;
+	ok &= MHD_add_response_header(r, "X-Frame-Options", "DENY") == MHD_YES;
+	ok &= MHD_add_response_header(r, "Referrer-Policy", "no-referrer") == MHD_YES;
+	ok &= MHD_add_response_header(r, "Cache-Control", "no-store") == MHD_YES;
+	ok &= MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin") == MHD_YES;
+	ok &= MHD_add_response_header(r, "Cross-Origin-Resource-Policy", "same-origin") == MHD_YES;
+	ok &= MHD_add_response_header(r, "Permissions-Policy",
+	                              "camera=(), microphone=(), geolocation=()") == MHD_YES;
+	return ok ? 0 : -1;
+}
 
 enum MHD_Result http_send(struct MHD_Connection *c, unsigned status, const char *content_type,
                           const void *body, size_t len, const char *set_cookie,
@@ -24,15 +48,7 @@ enum MHD_Result http_send(struct MHD_Connection *c, unsigned status, const char 
 	int ok = 1;
 	if (content_type != NULL)
 		ok &= MHD_add_response_header(r, "Content-Type", content_type) == MHD_YES;
-	ok &= MHD_add_response_header(r, "Content-Security-Policy", csp) == MHD_YES;
-	ok &= MHD_add_response_header(r, "X-Content-Type-Options", "nosniff") == MHD_YES;
-	ok &= MHD_add_response_header(r, "X-Frame-Options", "DENY") == MHD_YES;
-	ok &= MHD_add_response_header(r, "Referrer-Policy", "no-referrer") == MHD_YES;
-	ok &= MHD_add_response_header(r, "Cache-Control", "no-store") == MHD_YES;
-	ok &= MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin") == MHD_YES;
-	ok &= MHD_add_response_header(r, "Cross-Origin-Resource-Policy", "same-origin") == MHD_YES;
-	ok &= MHD_add_response_header(r, "Permissions-Policy",
-	                              "camera=(), microphone=(), geolocation=()") == MHD_YES;
+	ok &= http_add_security_headers(r) == 0;
 	if (set_cookie != NULL)
 		ok &= MHD_add_response_header(r, "Set-Cookie", set_cookie) == MHD_YES;
 	if (location != NULL)

@@ -32,6 +32,15 @@ enum MHD_Result http_send_json_error(struct MHD_Connection *c, unsigned status, 
 /* 303 See Other to a local path. */
 enum MHD_Result http_redirect(struct MHD_Connection *c, const char *path, const char *set_cookie);
 
+/* Adds the security headers every response carries. 0 or -1. */
+int http_add_security_headers(struct MHD_Response *r);
+/*
+ * For the whole process: the CSP also allows scripts from the door itself
+ * (script-src 'self'; never inline). The desk calls it; the intake never does,
+ * and each door runs in its own process.
+ */
+void http_allow_self_scripts(void);
+
 /* Header / query / cookie values (NULL when absent). */
 const char *http_header(struct MHD_Connection *c, const char *name);
 const char *http_query(struct MHD_Connection *c, const char *name);

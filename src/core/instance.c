@@ -567,3 +567,74 @@ out:
 	buf_wipe_release(&plain);
 	return rc;
 }
+
+enum instance_result instance_signing_key(const struct instance *inst,
+                                          const char *admin_identity_path, uint8_t sk[static 64],
+                                          struct instance_error *err)
+{
+	struct buf admin_text, sealed, plain;
+	struct age_identity *admin = NULL;
+	char path[PATH_MAX];
+	uint8_t *seed = sodium_malloc(32);
+	uint8_t pk[32];
+	size_t seed_len = 0;
+	enum instance_result rc;
+	buf_init(&admin_text, 16 * 1024);
+	buf_init(&sealed, 64 * 1024);
+	buf_init(&plain, 16 * 1024);
+	if (seed == NULL) {
+		rc = fail(err, INSTANCE_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = read_secret_file(admin_identity_path, &admin_text, err)) != INSTANCE_OK)
+		goto out;
+	if (age_identity_from_text(buf_str(&admin_text), admin_text.len, &admin) != AGE_OK) {
+		rc = fail(err, INSTANCE_ERR_ARG, "%s: not an age identity file",
+		          admin_identity_path);
+		goto out;
+	}
+	if (join(path, sizeof path, instance_dir(inst), INSTANCE_SIGNING_KEY) != 0) {
+		rc = fail(err, INSTANCE_ERR_ARG, "path too long");
+		goto out;
+	}
+	if ((rc = read_secret_file(path, &sealed, err)) != INSTANCE_OK)
+		goto out;
+	const struct age_identity *ids[1] = {admin};
+	if (age_decrypt_buf(ids, 1, sealed.data, sealed.len, &plain) != AGE_OK) {
+		rc = fail(err, INSTANCE_ERR_CRYPTO,
+		          "%s does not open %s: not this instance's admin identity",
+		          admin_identity_path, INSTANCE_SIGNING_KEY);
+		goto out;
+	}
+	/* "# comment\n<base64 seed>\n": the last non-empty line */
+	const char *text = buf_str(&plain);
+	const char *line = NULL;
+	size_t len = 0;
+	for (const char *p = text; *p != '\0';) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		if (n > 0 && p[0] != '#') {
+			line = p;
+			len = n;
+		}
+		p += n + (nl ? 1 : 0);
+	}
+	if (line == NULL ||
+	    sodium_base642bin(seed, 32, line, len, NULL, &seed_len, NULL,
+	                      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    seed_len != 32 || crypto_sign_seed_keypair(pk, sk, seed) != 0 ||
+	    sodium_memcmp(pk, inst->signing_pk, 32) != 0) {
+		sodium_memzero(sk, 64);
+		rc = fail(err, INSTANCE_ERR_CORRUPT, "%s holds no signing key of this instance",
+		          INSTANCE_SIGNING_KEY);
+		goto out;
+	}
+	rc = INSTANCE_OK;
+out:
+	sodium_free(seed);
+	age_identity_free(&admin);
+	buf_wipe_release(&admin_text);
+	buf_wipe_release(&sealed);
+	buf_wipe_release(&plain);
+	return rc;
+}

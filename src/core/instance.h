@@ -115,4 +115,14 @@ __attribute__((warn_unused_result)) enum instance_result
 instance_intake_identity(const struct instance *inst, const char *admin_identity_path,
                          struct age_identity **out, struct instance_error *err);
 
+/*
+ * Opens the instance's Ed25519 signing key (signing.key.age) with the admin
+ * identity in admin_identity_path, checks it against the stored public key,
+ * and writes the 64-byte secret key (libsodium's seed || pk form) to sk, which
+ * the caller allocates with sodium_malloc and wipes.
+ */
+__attribute__((warn_unused_result)) enum instance_result
+instance_signing_key(const struct instance *inst, const char *admin_identity_path,
+                     uint8_t sk[static 64], struct instance_error *err);
+
 #endif

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 #include "core/intake.h"
+#include "core/ledger.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -248,6 +249,26 @@ static enum intake_result derive(struct intake *in, const char *codename, uint8_
 	return INTAKE_OK;
 }
 
+/*
+ * The ledger entry of an intake event: actor "source:ID" (a source is never
+ * named beyond its store id), object "KIND:ID". The event is acknowledged
+ * only once this returns INTAKE_OK (the entry is durable).
+ */
+static enum intake_result log_event(struct intake *in, enum ledger_action action, store_id source,
+                                    const char *kind, store_id object, const char *marking)
+{
+	char actor[LEDGER_TOKEN_MAX + 1], obj[LEDGER_TOKEN_MAX + 1];
+	int n1 = snprintf(actor, sizeof actor, "source:%lld", (long long)source);
+	int n2 = snprintf(obj, sizeof obj, "%s:%lld", kind, (long long)object);
+	if (n1 < 0 || (size_t)n1 >= sizeof actor || n2 < 0 || (size_t)n2 >= sizeof obj)
+		return INTAKE_FAILED;
+	struct ledger_event ev = {
+	        .action = action, .actor = actor, .object = obj, .marking = marking};
+	uint64_t index;
+	enum ledger_result r = ledger_append(in->store, &ev, &index);
+	return r == LEDGER_OK ? INTAKE_OK : r == LEDGER_BUSY ? INTAKE_BUSY : INTAKE_FAILED;
+}
+
 enum intake_result intake_source_create(struct intake *in, char *codename, size_t cap, store_id *id,
                                         uint8_t sk[static INTAKE_KEY_LEN])
 {
@@ -265,6 +286,8 @@ enum intake_result intake_source_create(struct intake *in, char *codename, size_
 			continue;
 		}
 		rc = from_store(sr);
+		if (rc == INTAKE_OK)
+			rc = log_event(in, LEDGER_SOURCE_CREATE, *id, "source", *id, NULL);
 		break;
 	}
 out:
@@ -353,7 +376,10 @@ out:
 
 enum intake_result intake_source_delete(struct intake *in, store_id id)
 {
-	return from_store(in->store->be->source_delete(in->store, id));
+	enum intake_result rc = from_store(in->store->be->source_delete(in->store, id));
+	if (rc != INTAKE_OK)
+		return rc;
+	return log_event(in, LEDGER_SOURCE_DELETE, id, "source", id, NULL);
 }
 
 /* ---- sealing into blobs ---- */
@@ -566,7 +592,8 @@ enum intake_result intake_upload_commit(struct intake_upload *up, store_id *subm
 	if (sr != STORE_OK)
 		return from_store(sr);
 	up->committed = 1;
-	return INTAKE_OK;
+	return log_event(up->in, LEDGER_SUBMISSION_SEAL, up->source, "submission", *submission,
+	                 up->in->marking);
 }
 
 void intake_upload_free(struct intake_upload **pup)
@@ -712,5 +739,8 @@ out:
 
 enum intake_result intake_reply_delete(struct intake *in, store_id source, store_id reply)
 {
-	return from_store(in->store->be->reply_delete(in->store, source, reply));
+	enum intake_result rc = from_store(in->store->be->reply_delete(in->store, source, reply));
+	if (rc != INTAKE_OK)
+		return rc;
+	return log_event(in, LEDGER_REPLY_DELETE, source, "reply", reply, NULL);
 }

@@ -522,6 +522,8 @@ static enum officer_result unlock(struct officers *o, const char *name, const ch
 		uint64_t mem = known && row->memlimit ? row->memlimit : o->kdf.memlimit;
 		if (derive(password, o->dummy_salt, ops, mem, seed) != 0)
 			rc = OFFICER_FAILED;
+		/* and a durable write that changes nothing, as a recorded failure costs one */
+		(void)o->s->be->officer->login_failed(o->s, 0, (int64_t)now);
 		goto out;
 	}
 	if (derive(password, row->salt, row->opslimit, row->memlimit, seed) != 0) {

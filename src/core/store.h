@@ -92,7 +92,9 @@ struct store_new_file {
 typedef int (*store_chunk_fn)(void *ctx, const uint8_t *p, size_t n); /* non-zero: stop */
 
 struct store;
+struct store_ledger_ops; /* core/store_ledger.h */
 struct store_officer_ops;
+struct store_desk_ops;
 struct store_registry_ops;
 
 struct store_backend {
@@ -165,9 +167,11 @@ struct store_backend {
 	/* Deletes the reply (and its blob) only if it belongs to source_id. */
 	enum store_result (*reply_delete)(struct store *s, store_id source_id, store_id id);
 
+	/* domains (core/store_<domain>.h) */
+	const struct store_ledger_ops *ledger;
 	const struct store_officer_ops *officer; /* officers and label keys: core/store_officer.h */
-	const struct store_registry_ops
-	        *registry; /* reports, distribution: core/store_registry.h */
+	const struct store_desk_ops *desk;       /* core/store_desk.h */
+	const struct store_registry_ops *registry; /* core/store_registry.h */
 };
 
 /* The backends. */

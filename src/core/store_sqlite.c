@@ -39,6 +39,7 @@
 
 #include "core/store.h"
 #include "core/store_sqlite.h"
+#include "core/store_ledger.h"
 
 #include "lib/banned.h"
 
@@ -92,11 +93,15 @@ static const char *const migrations[] = {
  * The domain parts, migrated after the core schema in this order (a part may
  * refer to the tables of the parts before it). One line per domain file.
  */
+extern const struct sq_schema_part sq_schema_ledger; /* store_sqlite_ledger.c */
 extern const struct sq_schema_part sq_part_officer;  /* store_sqlite_officer.c */
+extern const struct sq_schema_part sq_part_desk;     /* store_sqlite_desk.c */
 extern const struct sq_schema_part sq_part_registry; /* store_sqlite_registry.c */
 static const struct sq_schema_part *const sq_schema_parts[] = {
         NULL, /* (keeps the array non-empty) */
+        &sq_schema_ledger,
         &sq_part_officer,
+        &sq_part_desk,
         &sq_part_registry,
 };
 #define NPARTS (sizeof(sq_schema_parts) / sizeof(sq_schema_parts[0]))
@@ -2260,6 +2265,7 @@ static enum store_result sq_reply_delete(struct store *st, store_id source_id, s
 }
 
 extern const struct store_officer_ops sq_officer_ops;   /* store_sqlite_officer.c */
+extern const struct store_desk_ops sq_desk_ops;         /* store_sqlite_desk.c */
 extern const struct store_registry_ops sq_registry_ops; /* store_sqlite_registry.c */
 const struct store_backend store_backend_sqlite = {
         .name = "sqlite",
@@ -2287,6 +2293,8 @@ const struct store_backend store_backend_sqlite = {
         .reply_add = sq_reply_add,
         .reply_list = sq_reply_list,
         .reply_delete = sq_reply_delete,
+        .ledger = &store_ledger_sqlite,
         .officer = &sq_officer_ops,
+        .desk = &sq_desk_ops,
         .registry = &sq_registry_ops,
 };

@@ -195,6 +195,15 @@ enum merkle_result merkle_tree_restore(struct merkle_tree_state *t, uint64_t siz
 	return MERKLE_OK;
 }
 
+int merkle_tree_node(const struct merkle_tree_state *t, unsigned level,
+                     uint8_t out[static MERKLE_HASH_LEN])
+{
+	if (level >= MERKLE_LEVELS || !((t->size >> level) & 1))
+		return -1;
+	memcpy(out, t->node[level], MERKLE_HASH_LEN);
+	return 0;
+}
+
 enum merkle_result merkle_append(struct merkle_tree_state *t,
                                  const uint8_t leaf[static MERKLE_HASH_LEN], merkle_put_fn put,
                                  void *ctx)

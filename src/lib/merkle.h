@@ -105,6 +105,14 @@ __attribute__((warn_unused_result)) enum merkle_result
 merkle_append(struct merkle_tree_state *t, const uint8_t leaf[static MERKLE_HASH_LEN],
               merkle_put_fn put, void *ctx);
 
+/*
+ * The frontier node of `level` (the root of the perfect subtree of 2^level
+ * leaves that ends the tree): 0 and out set if bit `level` of the size is
+ * set, else -1. A caller persists the frontier with it.
+ */
+int merkle_tree_node(const struct merkle_tree_state *t, unsigned level,
+                     uint8_t out[static MERKLE_HASH_LEN]);
+
 /* The root hash of the tree at its current size (the empty root when size is 0). */
 void merkle_root(const struct merkle_tree_state *t, uint8_t out[static MERKLE_HASH_LEN]);
 

@@ -92,7 +92,7 @@ export function makeInstance() {
 }
 
 export async function serve(dir) {
-  const proc = spawn(CUTOUT, ['serve', dir, '--intake-listen', '127.0.0.1:0'],
+  const proc = spawn(CUTOUT, ['serve', dir, '--intake-listen', '127.0.0.1:0', '--desk-listen', '127.0.0.1:0'],
     { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('server did not start')), 30000);

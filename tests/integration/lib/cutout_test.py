@@ -172,7 +172,8 @@ class Server:
         self.instance = instance
         self.log = open(os.path.join(os.path.dirname(instance), "serve.log"), "w+b")
         self.proc = subprocess.Popen(
-            [CUTOUT, "serve", instance, "--intake-listen", "127.0.0.1:0"] + (extra or []),
+            [CUTOUT, "serve", instance, "--intake-listen", "127.0.0.1:0", "--desk-listen",
+             "127.0.0.1:0"] + (extra or []),
             stdout=subprocess.PIPE, stderr=self.log)
         self.port = None
         deadline = time.time() + 30
