@@ -26,6 +26,7 @@
 #include "core/intake.h"
 #include "core/ledger.h"
 #include "core/officer.h"
+#include "core/registry.h"
 #include "lib/age.h"
 #include "lib/buf.h"
 #include "lib/io.h"
@@ -52,6 +53,10 @@ const char inbox_help[] =
         "                            file N) as stored, for `age -d` on an offline machine\n"
         "  reply SOURCE [TEXT]       seal a reply to a source (TEXT, else standard input)\n"
         "  delete SOURCE             delete a source and everything of theirs\n"
+        "  mark SUBMISSION MARKING [--reason TEXT]\n"
+        "                            set a submission's marking: raising is free, lowering\n"
+        "                            is a downgrade that needs a written reason; every\n"
+        "                            change is recorded (who, day, old, new, reason)\n"
         "\n"
         "Options:\n"
         "  -d, --dir DIR             the instance directory (or $CUTOUT_INSTANCE)\n"
@@ -65,6 +70,7 @@ struct opts {
 	const char *as;
 	const char *output;
 	const struct officer_key *key; /* the logged-in officer */
+	const char *reason;
 };
 
 static int parse_id(const char *s, store_id *out)
@@ -399,15 +405,33 @@ static int cmd_delete(struct instance *inst, const struct opts *o, store_id sour
 	return CLI_EXIT_OK;
 }
 
+/* The one place the CLI changes a submission's marking: registry_submission_mark. */
+static int cmd_mark(struct instance *inst, const struct opts *o, store_id id, const char *marking)
+{
+	struct registry *reg = NULL;
+	struct registry_error err = {{0}};
+	enum registry_result r =
+	        registry_new(instance_store(inst), instance_marking_scheme(inst), &reg);
+	if (r == REGISTRY_OK)
+		r = registry_submission_mark(reg, o->key, id, marking, o->reason, &err);
+	registry_free(&reg);
+	if (r != REGISTRY_OK)
+		return cli_fail("inbox", "%s%s%s", registry_strerror(r), err.msg[0] ? ": " : "",
+		                err.msg);
+	printf("submission %lld: marking %s\n", (long long)id, marking);
+	return CLI_EXIT_OK;
+}
+
 int inbox_main(int argc, char **argv)
 {
-	enum { O_AS = 256 };
+	enum { O_AS = 256, O_REASON };
 	static const struct option lopts[] = {{"dir", required_argument, NULL, 'd'},
 	                                      {"as", required_argument, NULL, O_AS},
 	                                      {"output", required_argument, NULL, 'o'},
+	                                      {"reason", required_argument, NULL, O_REASON},
 	                                      {"help", no_argument, NULL, 'h'},
 	                                      {NULL, 0, NULL, 0}};
-	struct opts o = {getenv("CUTOUT_INSTANCE"), NULL, NULL, NULL};
+	struct opts o = {getenv("CUTOUT_INSTANCE"), NULL, NULL, NULL, NULL};
 	int c;
 	optind = 0;
 	opterr = 0;
@@ -418,6 +442,9 @@ int inbox_main(int argc, char **argv)
 			break;
 		case O_AS:
 			o.as = optarg;
+			break;
+		case O_REASON:
+			o.reason = optarg;
 			break;
 		case 'o':
 			o.output = optarg;
@@ -440,10 +467,10 @@ int inbox_main(int argc, char **argv)
 	struct {
 		const char *name;
 		int min, max;
-	} cmds[] = {{"list", 0, 0},   {"read", 1, 1},   {"download", 2, 2},
-	            {"export", 1, 2}, {"reply", 1, -1}, {"delete", 1, 1}};
+	} cmds[] = {{"list", 0, 0},   {"read", 1, 1},   {"download", 2, 2}, {"export", 1, 2},
+	            {"reply", 1, -1}, {"delete", 1, 1}, {"mark", 2, 2}};
 	int k = -1;
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < 7; i++)
 		if (strcmp(sub, cmds[i].name) == 0)
 			k = i;
 	if (k < 0)
@@ -483,6 +510,9 @@ int inbox_main(int argc, char **argv)
 		break;
 	case 4:
 		rc = cmd_reply(inst, &o, id, nargs - 2, args + 2);
+		break;
+	case 6:
+		rc = cmd_mark(inst, &o, id, args[2]);
 		break;
 	default:
 		rc = cmd_delete(inst, &o, id);

@@ -21,6 +21,7 @@
 #include "app/officer_cli.h"
 #include "core/instance.h"
 #include "core/officer.h"
+#include "core/registry.h"
 #include "lib/age.h"
 #include "lib/buf.h"
 #include "lib/codename.h"
@@ -54,6 +55,10 @@ const char officer_help[] =
         "  reset NAME        a new password (as for add) and identity; TOTP cleared;\n"
         "                    label keys wrapped anew from the admin's session\n"
         "  roles NAME ROLES  set the roles; removing intake rotates the intake label\n"
+        "  clearance NAME MARKING\n"
+        "                    set the clearance: the marking label keys it now covers\n"
+        "                    are wrapped from the admin's session; those it no longer\n"
+        "                    covers are rotated\n"
         "  enrol [--secret BASE32]\n"
         "                    (the officer themself, --as NAME) enrol the TOTP second\n"
         "                    factor: shows the secret, its otpauth:// URI and a QR\n"
@@ -69,6 +74,37 @@ const char officer_help[] =
 struct opts {
 	const char *dir, *as, *admin_identity, *role, *clearance, *nationality, *secret;
 };
+
+/* The marking labels follow an officer's change (core/registry.h). 0 or -1. */
+static int labels_follow(struct instance *inst, const struct officer_key *as, const char *name)
+{
+	struct registry *reg = NULL;
+	enum registry_result r =
+	        registry_new(instance_store(inst), instance_marking_scheme(inst), &reg);
+	if (r == REGISTRY_OK)
+		r = registry_officer_changed(reg, as, name);
+	registry_free(&reg);
+	if (r != REGISTRY_OK) {
+		cli_fail("officer", "marking label keys: %s", registry_strerror(r));
+		return -1;
+	}
+	return 0;
+}
+
+/* A clearance must be a marking of the instance's scheme. 0 or -1 with a message. */
+static int check_clearance(struct instance *inst, const char *clearance)
+{
+	struct marking m;
+	struct marking_error merr;
+	if (clearance == NULL)
+		return 0; /* officer_add says what is missing */
+	if (marking_parse(instance_marking_scheme(inst), clearance, strlen(clearance), &m, &merr) !=
+	    MARKING_OK) {
+		cli_usage("officer", "clearance '%s': %s", clearance, merr.msg);
+		return -1;
+	}
+	return 0;
+}
 
 /* ---- the QR code, in the terminal ---- */
 
@@ -187,6 +223,8 @@ static int cmd_add(struct instance *inst, struct officers *o, const struct opts 
 		cli_fail("officer", "%s", officer_strerror(r));
 		goto out;
 	}
+	if (labels_follow(inst, as, name) != 0)
+		goto out;
 	printf("officer %s added (roles %s, clearance %s, nationality %s)\n", name, op->role,
 	       op->clearance, op->nationality);
 	if (generated)
@@ -327,7 +365,7 @@ int officer_main(int argc, char **argv)
 		const char *name;
 		int nargs;
 	} cmds[] = {{"add", 1},   {"list", 0},  {"disable", 1}, {"enable", 1},
-	            {"reset", 1}, {"roles", 2}, {"enrol", 0}};
+	            {"reset", 1}, {"roles", 2}, {"enrol", 0},   {"clearance", 2}};
 	int k = -1;
 	for (int i = 0; i < (int)(sizeof cmds / sizeof cmds[0]); i++)
 		if (strcmp(args[0], cmds[i].name) == 0)
@@ -352,6 +390,11 @@ int officer_main(int argc, char **argv)
 		return cli_fail("officer", "%s", err.msg);
 	if (officer_cli_open("officer", inst, &o) != 0)
 		goto out;
+	if ((k == 0 && check_clearance(inst, op.clearance) != 0) ||
+	    (k == 7 && check_clearance(inst, args[2]) != 0)) {
+		rc = CLI_EXIT_USAGE;
+		goto out;
+	}
 	if (k == 0) {
 		rc = cmd_add(inst, o, &op, args[1]);
 		goto out;
@@ -387,6 +430,9 @@ int officer_main(int argc, char **argv)
 	case 4:
 		r = officer_reset(o, as, args[1], pw);
 		break;
+	case 7:
+		r = officer_set_clearance(o, as, args[1], args[2]);
+		break;
 	default:
 		r = officer_set_roles(o, as, args[1], roles);
 		break;
@@ -395,6 +441,10 @@ int officer_main(int argc, char **argv)
 		cli_fail("officer", "%s", officer_strerror(r));
 		goto out;
 	}
+	if (k >= 2 && k != 6 && labels_follow(inst, as, args[1]) != 0)
+		goto out;
+	if (k == 7)
+		printf("officer %s: clearance %s\n", args[1], args[2]);
 	if (k == 2 || k == 3)
 		printf("officer %s %s\n", args[1], k == 2 ? "disabled" : "enabled");
 	if (k == 4) {

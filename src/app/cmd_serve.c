@@ -564,10 +564,11 @@ int demo_main(int argc, char **argv)
 		return cli_fail("demo", "%s", err.msg);
 	}
 	printf("cutout demo %s in %s\n"
-	       "  admin identity (opens submissions; keep it offline in real use):\n"
+	       "  admin identity (makes the first admin officer; keep it offline in real use):\n"
 	       "    %s/admin-identity.txt\n"
-	       "  read what arrives:  cutout inbox list -d %s\n"
-	       "  reply to a source:  cutout inbox reply -d %s SOURCE_ID 'text'\n",
+	       "  read what arrives:  cutout inbox list -d %s --as demo-admin\n"
+	       "  reply to a source:  cutout inbox reply -d %s --as demo-admin SOURCE_ID 'text'\n"
+	       "  (the inbox asks for the demo officer's password and a TOTP code)\n",
 	       existing ? "serving the existing instance" : "instance", dir, dir, dir, dir);
 	if (demo_officer(dir) != 0) {
 		if (temporary)

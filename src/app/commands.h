@@ -24,5 +24,9 @@ extern const char officer_help[];
 int officer_main(int argc, char **argv);
 extern const char marking_help[];
 int marking_main(int argc, char **argv);
+extern const char report_help[];
+int report_main(int argc, char **argv);
+extern const char dist_help[];
+int dist_main(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include <sodium.h>
 
+#include "core/marking.h"
 #include "lib/age.h"
 #include "lib/buf.h"
 #include "lib/io.h"
@@ -23,6 +24,7 @@
 struct instance {
 	char dir[PATH_MAX];
 	struct conf conf;
+	struct marking_scheme scheme;
 	struct store *store;
 	uint8_t salt[INSTANCE_SALT_LEN];
 	uint8_t intake_pk[32];
@@ -378,6 +380,30 @@ static enum instance_result meta_fixed(struct store *s, const char *key, uint8_t
 	return INSTANCE_OK;
 }
 
+/*
+ * The marking scheme of the configuration (scheme, compartments, country), and
+ * the default marking of new submissions checked against it.
+ */
+static enum instance_result load_scheme(struct instance *inst, struct instance_error *err)
+{
+	const struct conf *cf = &inst->conf;
+	struct marking_error merr;
+	struct marking m;
+	int kind = marking_scheme_kind_parse(cf->scheme);
+	if (kind < 0)
+		return fail(err, INSTANCE_ERR_CONF, "%s: unknown scheme '%s'", INSTANCE_CONF,
+		            cf->scheme);
+	if (marking_scheme_init(&inst->scheme, (enum marking_scheme_kind)kind, cf->compartments,
+	                        cf->country[0] ? cf->country : NULL, &merr) != MARKING_OK)
+		return fail(err, INSTANCE_ERR_CONF, "%s: compartments or country: %s",
+		            INSTANCE_CONF, merr.msg);
+	if (marking_parse(&inst->scheme, cf->default_marking, strlen(cf->default_marking), &m,
+	                  &merr) != MARKING_OK)
+		return fail(err, INSTANCE_ERR_CONF, "%s: default_marking '%s': %s", INSTANCE_CONF,
+		            cf->default_marking, merr.msg);
+	return INSTANCE_OK;
+}
+
 enum instance_result instance_open(const char *dir, struct instance **out,
                                    struct instance_error *err)
 {
@@ -412,6 +438,8 @@ enum instance_result instance_open(const char *dir, struct instance **out,
 		          cerr.line > 0 ? path : "", cerr.line > 0 ? ": " : "", cerr.msg);
 		goto out;
 	}
+	if ((rc = load_scheme(inst, err)) != INSTANCE_OK)
+		goto out;
 	if (join(path, sizeof path, dir, INSTANCE_STORE) != 0) {
 		rc = fail(err, INSTANCE_ERR_ARG, "%s: path too long", dir);
 		goto out;
@@ -448,6 +476,11 @@ void instance_close(struct instance **inst)
 	sodium_memzero((*inst)->salt, sizeof(*inst)->salt);
 	free(*inst);
 	*inst = NULL;
+}
+
+const struct marking_scheme *instance_marking_scheme(const struct instance *inst)
+{
+	return &inst->scheme;
 }
 
 const struct conf *instance_conf(const struct instance *inst)

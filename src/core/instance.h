@@ -26,8 +26,8 @@
  * created (and DIR, if it created DIR).
  *
  * instance_open(DIR) refuses a DIR that other users can access, reads and
- * validates the configuration, opens the store and reads the public values
- * above from its meta. An instance never holds a private key.
+ * validates the configuration (the marking scheme and default_marking too), opens the store and
+ * reads the public values above from its meta. An instance never holds a private key.
  */
 #ifndef CUTOUT_CORE_INSTANCE_H
 #define CUTOUT_CORE_INSTANCE_H
@@ -97,6 +97,9 @@ instance_open(const char *dir, struct instance **out, struct instance_error *err
 void instance_close(struct instance **inst);
 
 const struct conf *instance_conf(const struct instance *inst);
+/* The marking scheme of the configuration (checked at open, with default_marking). */
+struct marking_scheme;
+const struct marking_scheme *instance_marking_scheme(const struct instance *inst);
 struct store *instance_store(struct instance *inst);
 const char *instance_dir(const struct instance *inst);
 void instance_codename_salt(const struct instance *inst, uint8_t out[static INSTANCE_SALT_LEN]);

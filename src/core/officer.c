@@ -1046,6 +1046,20 @@ enum officer_result officer_set_roles(struct officers *o, const struct officer_k
 	return rc;
 }
 
+enum officer_result officer_set_clearance(struct officers *o, const struct officer_key *as,
+                                          const char *name, const char *clearance)
+{
+	struct store_officer row;
+	enum officer_result rc = check_admin(o, as);
+	if (rc != OFFICER_OK)
+		return rc;
+	if (!officer_name_valid(name) || !clearance_valid(clearance))
+		return OFFICER_BAD_INPUT;
+	if ((rc = from_store(o->s->be->officer->find(o->s, name, &row))) != OFFICER_OK)
+		return rc;
+	return from_store(o->s->be->officer->set_clearance(o->s, row.id, clearance));
+}
+
 enum officer_result officer_disable(struct officers *o, const struct officer_key *as,
                                     const char *name, bool disabled)
 {

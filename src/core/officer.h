@@ -176,6 +176,14 @@ officer_add(struct officers *o, const struct officer_key *as, const char *name, 
 __attribute__((warn_unused_result)) enum officer_result
 officer_set_roles(struct officers *o, const struct officer_key *as, const char *name,
                   unsigned roles);
+/*
+ * Sets the clearance (a marking string, opaque here; the caller checks it
+ * against the scheme). The marking labels follow through
+ * registry_officer_changed (core/registry.h), which the caller runs next.
+ */
+__attribute__((warn_unused_result)) enum officer_result
+officer_set_clearance(struct officers *o, const struct officer_key *as, const char *name,
+                      const char *clearance);
 /* Disabling an intake officer rotates the intake label too. Not oneself. */
 __attribute__((warn_unused_result)) enum officer_result
 officer_disable(struct officers *o, const struct officer_key *as, const char *name, bool disabled);

@@ -95,6 +95,7 @@ struct store;
 struct store_ledger_ops; /* core/store_ledger.h */
 struct store_officer_ops;
 struct store_desk_ops;
+struct store_registry_ops;
 
 struct store_backend {
 	const char *name;
@@ -170,6 +171,7 @@ struct store_backend {
 	const struct store_ledger_ops *ledger;
 	const struct store_officer_ops *officer; /* officers and label keys: core/store_officer.h */
 	const struct store_desk_ops *desk;       /* core/store_desk.h */
+	const struct store_registry_ops *registry; /* core/store_registry.h */
 };
 
 /* The backends. */

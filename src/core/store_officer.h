@@ -2,7 +2,8 @@
 /*
  * store_officer: the store domain of officers and label keys (backend-neutral
  * operations; one pointer, `officer`, in struct store_backend). Used only by
- * core/officer.c and core/label.c. Holds only public values and wrapped
+ * core/officer.c, core/label.c and core/registry.c (which reads officers'
+ * public keys and clearances to wrap marking labels). Holds only public values and wrapped
  * secrets: salts, verifiers, public keys, AEAD-wrapped keys, age files.
  *
  * Time: besides days, two values are kept in seconds/steps because the login
@@ -67,6 +68,7 @@ struct store_officer_ops {
 	enum store_result (*delete)(struct store *s, store_id id);
 	enum store_result (*set_roles)(struct store *s, store_id id, unsigned roles);
 	enum store_result (*set_disabled)(struct store *s, store_id id, int disabled);
+	enum store_result (*set_clearance)(struct store *s, store_id id, const char *clearance);
 	/*
 	 * Replaces version, salt, limits, verifier, pk, wrapped_sk and wrapped_totp
 	 * from o; clears failures and totp_last_step. Only if the stored version is

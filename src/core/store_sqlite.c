@@ -96,11 +96,13 @@ static const char *const migrations[] = {
 extern const struct sq_schema_part sq_schema_ledger; /* store_sqlite_ledger.c */
 extern const struct sq_schema_part sq_part_officer;  /* store_sqlite_officer.c */
 extern const struct sq_schema_part sq_part_desk;     /* store_sqlite_desk.c */
+extern const struct sq_schema_part sq_part_registry; /* store_sqlite_registry.c */
 static const struct sq_schema_part *const sq_schema_parts[] = {
         NULL, /* (keeps the array non-empty) */
         &sq_schema_ledger,
         &sq_part_officer,
         &sq_part_desk,
+        &sq_part_registry,
 };
 #define NPARTS (sizeof(sq_schema_parts) / sizeof(sq_schema_parts[0]))
 
@@ -2262,8 +2264,9 @@ static enum store_result sq_reply_delete(struct store *st, store_id source_id, s
 	return shred_job_files(SQ(st), &j, submit(SQ(st), &j, J_REPLY_DELETE));
 }
 
-extern const struct store_officer_ops sq_officer_ops; /* store_sqlite_officer.c */
-extern const struct store_desk_ops sq_desk_ops;       /* store_sqlite_desk.c */
+extern const struct store_officer_ops sq_officer_ops;   /* store_sqlite_officer.c */
+extern const struct store_desk_ops sq_desk_ops;         /* store_sqlite_desk.c */
+extern const struct store_registry_ops sq_registry_ops; /* store_sqlite_registry.c */
 const struct store_backend store_backend_sqlite = {
         .name = "sqlite",
         .open = sq_open,
@@ -2293,4 +2296,5 @@ const struct store_backend store_backend_sqlite = {
         .ledger = &store_ledger_sqlite,
         .officer = &sq_officer_ops,
         .desk = &sq_desk_ops,
+        .registry = &sq_registry_ops,
 };

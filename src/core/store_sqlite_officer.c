@@ -61,6 +61,7 @@ static const char sql_delete[] = "DELETE FROM officer WHERE id = ?1";
 static const char sql_wraps_delete_all[] = "DELETE FROM label_wrap WHERE officer_id = ?1";
 static const char sql_set_roles[] = "UPDATE officer SET roles = ?2 WHERE id = ?1";
 static const char sql_set_disabled[] = "UPDATE officer SET disabled = ?2 WHERE id = ?1";
+static const char sql_set_clearance[] = "UPDATE officer SET clearance = ?2 WHERE id = ?1";
 static const char sql_keys_set[] =
         "UPDATE officer SET version = ?2, salt = ?3, opslimit = ?4, memlimit = ?5,"
         " verifier = ?6, pk = ?7, wrapped_sk = ?8, wrapped_totp = ?9, failures = 0,"
@@ -437,6 +438,36 @@ static enum store_result of_totp_set(struct store *s, store_id id, uint32_t vers
 	return sq_write(s, true, fn_totp_set, &a);
 }
 
+struct a_clear {
+	store_id id;
+	const char *clearance;
+};
+
+static enum store_result fn_set_clearance(struct conn *c, void *arg)
+{
+	struct a_clear *a = arg;
+	sqlite3_stmt *st;
+	enum store_result r = sq_stmt(c, sql_set_clearance, &st);
+	if (r != STORE_OK)
+		return r;
+	if ((r = sq_bind(sqlite3_bind_int64(st, 1, a->id))) != STORE_OK ||
+	    (r = bind_text(st, 2, a->clearance)) != STORE_OK) {
+		sq_done(st);
+		return r;
+	}
+	if ((r = sq_exec(st)) != STORE_OK)
+		return r;
+	return sq_changes(c) == 0 ? STORE_NOT_FOUND : STORE_OK;
+}
+
+static enum store_result of_set_clearance(struct store *s, store_id id, const char *clearance)
+{
+	if (clearance == NULL || strlen(clearance) >= STORE_MARKING_MAX)
+		return STORE_TOO_LARGE;
+	struct a_clear a = {.id = id, .clearance = clearance};
+	return sq_write(s, true, fn_set_clearance, &a);
+}
+
 /* ---- labels ---- */
 
 struct a_label {
@@ -637,6 +668,7 @@ const struct store_officer_ops sq_officer_ops = {
         .delete = of_delete,
         .set_roles = of_set_roles,
         .set_disabled = of_set_disabled,
+        .set_clearance = of_set_clearance,
         .keys_set = of_keys_set,
         .totp_set = of_totp_set,
         .login_ok = of_login_ok,
