@@ -3,9 +3,10 @@
  * bench_ledger: the ledger's goal figures (issue 6), each with a reference
  * measured in the same run.
  *
- *   bench_ledger [DIR [N_SEED [SECONDS]]]
+ *   bench_ledger [DIR [N_SEED [SECONDS [THREADS]]]]
  *
- * 1. durable appends/s with 1, 16 and 256 threads each calling ledger_append
+ * 1. durable appends/s with 1, 16, 256 and 1024 threads (or the comma-separated
+ *    list THREADS) each calling ledger_append
  *    (one event per call); references: write+fdatasync of one entry-sized
  *    record per call to a plain file, and plain SQLite inserts of the same
  *    rows in one transaction (the ceiling of one writer);
@@ -190,10 +191,19 @@ int main(int argc, char **argv)
 	double sq = ref_sqlite(dir, 300000);
 	printf("reference: write+fdatasync      %10.0f records/s\n", fs);
 	printf("reference: sqlite one txn       %10.0f rows/s (one writer's ceiling)\n", sq);
-	int threads[] = {1, 16, 256};
-	for (size_t i = 0; i < 3; i++) {
+	int threads[8] = {1, 16, 256, 1024}, nthreads = 4;
+	if (argc > 4) { /* THREADS: a comma-separated list */
+		char *p = argv[4], *end;
+		for (nthreads = 0; nthreads < 8 && *p != '\0'; p = *end == ',' ? end + 1 : end) {
+			long v = strtol(p, &end, 10);
+			if (end == p || v < 1 || v > 4096)
+				return 1;
+			threads[nthreads++] = (int)v;
+		}
+	}
+	for (int i = 0; i < nthreads; i++) {
 		double r = run_appenders(threads[i], secs);
-		printf("durable appends, %3d threads   %10.0f /s  (%.1fx fdatasync rate, %.2f of "
+		printf("durable appends, %4d threads   %10.0f /s  (%.1fx fdatasync rate, %.2f of "
 		       "sqlite ceiling)\n",
 		       threads[i], r, r / fs, r / sq);
 		fflush(stdout);

@@ -36,6 +36,14 @@
 typedef size_t (*store_ledger_encode_fn)(void *ctx, size_t k, uint64_t index,
                                          uint8_t out[static STORE_LEDGER_ENTRY_MAX]);
 
+/*
+ * Called once on the writer, inside the transaction, before any entry is
+ * encoded: returns how many entries to append (0: none). Lets a caller decide
+ * the batch as late as possible (core/ledger.c gathers every append queued by
+ * then). Runs on the backend's writer: must not block.
+ */
+typedef size_t (*store_ledger_take_fn)(void *ctx);
+
 /* One stored row, as read back (valid during the callback only). */
 struct store_ledger_row {
 	uint64_t index;
@@ -79,11 +87,12 @@ typedef enum store_result (*store_ledger_view_fn)(void *ctx, const struct store_
 struct store_ledger_ops {
 	/*
 	 * Appends n >= 1 entries in one durable transaction; *first is the index
-	 * of the first. STORE_CORRUPT if an entry cannot be encoded or the head
-	 * is damaged.
+	 * of the first. With take (not NULL), n is ignored and take(ctx) says,
+	 * on the writer, how many (0: nothing is written, STORE_OK). STORE_CORRUPT
+	 * if an entry cannot be encoded or the head is damaged.
 	 */
-	enum store_result (*append)(struct store *s, size_t n, store_ledger_encode_fn enc,
-	                            void *ctx, uint64_t *first);
+	enum store_result (*append)(struct store *s, size_t n, store_ledger_take_fn take,
+	                            store_ledger_encode_fn enc, void *ctx, uint64_t *first);
 	/* Runs fn on one read snapshot. */
 	enum store_result (*view)(struct store *s, store_ledger_view_fn fn, void *ctx);
 	/*

@@ -133,6 +133,7 @@ static int node_get(void *ctx, unsigned level, uint64_t index, uint8_t out[stati
 
 struct append_job {
 	size_t n;
+	store_ledger_take_fn take;
 	store_ledger_encode_fn enc;
 	void *ctx;
 	uint64_t first;
@@ -163,6 +164,8 @@ static enum store_result job_append(struct conn *c, void *arg)
 	sqlite3_stmt *st = NULL;
 	enum store_result r;
 
+	if (j->take != NULL && (j->n = j->take(j->ctx)) == 0)
+		return STORE_OK;
 	if ((r = head_read(c, &h)) != STORE_OK)
 		return r;
 	if (merkle_tree_restore(&t, h.size, frontier_get, &h) != MERKLE_OK)
@@ -210,11 +213,11 @@ static enum store_result job_append(struct conn *c, void *arg)
 	return sq_exec(st);
 }
 
-static enum store_result sql_append(struct store *s, size_t n, store_ledger_encode_fn enc,
-                                    void *ctx, uint64_t *first)
+static enum store_result sql_append(struct store *s, size_t n, store_ledger_take_fn take,
+                                    store_ledger_encode_fn enc, void *ctx, uint64_t *first)
 {
-	struct append_job j = {.n = n, .enc = enc, .ctx = ctx};
-	if (n == 0)
+	struct append_job j = {.n = n, .take = take, .enc = enc, .ctx = ctx};
+	if (n == 0 && take == NULL)
 		return STORE_CORRUPT;
 	enum store_result r = sq_write(s, true, job_append, &j);
 	if (r == STORE_OK)
