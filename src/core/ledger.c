@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -582,9 +583,10 @@ static void check_cps(struct recompute *rc)
 	}
 }
 
-static enum store_result recompute_row(void *ctx, const struct store_ledger_row *r)
+/* Checks row r (its leaf hash already computed) as the next entry of the tree. */
+static enum store_result recompute_one(struct recompute *rc, const struct store_ledger_row *r,
+                                       const uint8_t leaf[static MERKLE_HASH_LEN])
 {
-	struct recompute *rc = ctx;
 	uint64_t i = rc->next;
 	if (r->index != i) {
 		bad_entry(rc, i);
@@ -606,8 +608,6 @@ static enum store_result recompute_row(void *ctx, const struct store_ledger_row 
 			return STORE_STOP;
 		}
 	}
-	uint8_t leaf[MERKLE_HASH_LEN];
-	merkle_leaf_hash(r->entry, r->entry_len, leaf);
 	unsigned t = (unsigned)__builtin_ctzll(~i); /* trailing ones of i */
 	rc->row = r->hashes;
 	rc->row_len = r->hashes_len;
@@ -622,6 +622,178 @@ static enum store_result recompute_row(void *ctx, const struct store_ledger_row 
 	if (rc->cp_next < rc->ncps && rc->cps[rc->cp_next].size == rc->next)
 		check_cps(rc);
 	return STORE_OK;
+}
+
+static enum store_result recompute_row(void *ctx, const struct store_ledger_row *r)
+{
+	uint8_t leaf[MERKLE_HASH_LEN];
+	merkle_leaf_hash(r->entry, r->entry_len, leaf);
+	return recompute_one(ctx, r, leaf);
+}
+
+/*
+ * The same over two threads: the scanning thread (the store's, in the view)
+ * copies each row into a chunk and hashes its entry (the leaf hash needs no
+ * order); a checker thread takes the chunks in order and does the rest
+ * (strict parse, the tree, the stored hashes, the checkpoints) exactly as
+ * recompute_row, so the report is the same. Small ranges, or no thread: one
+ * thread.
+ */
+#define PIPE_ROWS 1024          /* rows per chunk */
+#define PIPE_BYTES (512 * 1024) /* bytes of entries and hashes per chunk */
+#define PIPE_CHUNKS 4           /* chunks in flight */
+#define PIPE_MIN 8192           /* fewer rows than this: one thread */
+#define PIPE_HASHES_MAX ((size_t)MERKLE_LEVELS * MERKLE_HASH_LEN)
+
+struct pipe_row {
+	uint64_t index;
+	size_t entry_off, entry_len, hashes_off, hashes_len;
+	bool hashes_copied; /* else longer than any row may be: hashes_len is all we keep */
+	uint8_t leaf[MERKLE_HASH_LEN];
+};
+
+struct pipe_chunk {
+	size_t n, used;
+	bool last; /* the scan has ended: nothing after this one */
+	struct pipe_row rows[PIPE_ROWS];
+	uint8_t bytes[PIPE_BYTES];
+};
+
+struct pipe {
+	struct recompute *rc;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct pipe_chunk *chunks[PIPE_CHUNKS];
+	size_t filled;          /* chunks handed to the checker so far */
+	size_t checked;         /* chunks the checker is done with */
+	atomic_bool stop;       /* the checker found a bad entry */
+	struct pipe_chunk *cur; /* being filled by the scanner */
+};
+
+static void *pipe_checker(void *arg)
+{
+	struct pipe *p = arg;
+	for (size_t k = 0;; k++) {
+		pthread_mutex_lock(&p->mu);
+		while (p->filled <= k)
+			pthread_cond_wait(&p->cv, &p->mu);
+		pthread_mutex_unlock(&p->mu);
+		struct pipe_chunk *c = p->chunks[k % PIPE_CHUNKS];
+		bool last = c->last;
+		for (size_t i = 0;
+		     i < c->n && !atomic_load_explicit(&p->stop, memory_order_relaxed); i++) {
+			const struct pipe_row *pr = &c->rows[i];
+			struct store_ledger_row r = {
+			        .index = pr->index,
+			        .entry = pr->entry_len > 0 ? c->bytes + pr->entry_off : NULL,
+			        .entry_len = pr->entry_len,
+			        .hashes = pr->hashes_copied && pr->hashes_len > 0
+			                          ? c->bytes + pr->hashes_off
+			                          : NULL,
+			        .hashes_len = pr->hashes_len,
+			};
+			if (recompute_one(p->rc, &r, pr->leaf) != STORE_OK)
+				atomic_store(&p->stop, true);
+		}
+		pthread_mutex_lock(&p->mu);
+		p->checked = k + 1;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+		if (last)
+			return NULL;
+	}
+}
+
+/* Hands the current chunk to the checker and takes the next free one. */
+static void pipe_publish(struct pipe *p, bool last)
+{
+	p->cur->last = last;
+	pthread_mutex_lock(&p->mu);
+	p->filled++;
+	pthread_cond_broadcast(&p->cv);
+	if (!last) {
+		while (p->filled - p->checked >= PIPE_CHUNKS)
+			pthread_cond_wait(&p->cv, &p->mu);
+		p->cur = p->chunks[p->filled % PIPE_CHUNKS];
+		p->cur->n = 0;
+		p->cur->used = 0;
+	}
+	pthread_mutex_unlock(&p->mu);
+}
+
+static enum store_result pipe_row_fn(void *ctx, const struct store_ledger_row *r)
+{
+	struct pipe *p = ctx;
+	if (atomic_load_explicit(&p->stop, memory_order_relaxed))
+		return STORE_STOP;
+	/* an entry longer than any may be is cut to LEDGER_ENTRY_MAX + 1: still refused */
+	size_t elen = r->entry_len > LEDGER_ENTRY_MAX ? LEDGER_ENTRY_MAX + 1 : r->entry_len;
+	bool hcopy = r->hashes_len <= PIPE_HASHES_MAX;
+	size_t hlen = hcopy ? r->hashes_len : 0;
+	struct pipe_chunk *c = p->cur;
+	if (c->n == PIPE_ROWS || PIPE_BYTES - c->used < elen + hlen) {
+		pipe_publish(p, false);
+		c = p->cur;
+	}
+	struct pipe_row *pr = &c->rows[c->n++];
+	pr->index = r->index;
+	pr->entry_off = c->used;
+	pr->entry_len = elen;
+	if (elen > 0)
+		memcpy(c->bytes + c->used, r->entry, elen);
+	c->used += elen;
+	pr->hashes_off = c->used;
+	pr->hashes_len = r->hashes_len;
+	pr->hashes_copied = hcopy;
+	if (hlen > 0)
+		memcpy(c->bytes + c->used, r->hashes, hlen);
+	c->used += hlen;
+	merkle_leaf_hash(r->entry, r->entry_len, pr->leaf);
+	return STORE_OK;
+}
+
+/* v->scan(from, to, recompute_row, rc), over two threads when it is worth it. */
+static enum store_result recompute_scan(const struct store_ledger_view *v, uint64_t from,
+                                        uint64_t to, struct recompute *rc)
+{
+	uint64_t end = to < v->size ? to : v->size;
+	if (end < from || end - from < PIPE_MIN)
+		return v->scan(v, from, to, recompute_row, rc);
+	struct pipe p = {.rc = rc};
+	size_t k;
+	for (k = 0; k < PIPE_CHUNKS; k++)
+		if ((p.chunks[k] = malloc(sizeof *p.chunks[k])) == NULL)
+			break;
+	pthread_t th;
+	bool ok = k == PIPE_CHUNKS && pthread_mutex_init(&p.mu, NULL) == 0;
+	if (ok && pthread_cond_init(&p.cv, NULL) != 0) {
+		pthread_mutex_destroy(&p.mu);
+		ok = false;
+	}
+	if (ok && pthread_create(&th, NULL, pipe_checker, &p) != 0) {
+		pthread_cond_destroy(&p.cv);
+		pthread_mutex_destroy(&p.mu);
+		ok = false;
+	}
+	if (!ok) {
+		while (k > 0)
+			free(p.chunks[--k]);
+		return v->scan(v, from, to, recompute_row, rc);
+	}
+	atomic_init(&p.stop, false);
+	p.cur = p.chunks[0];
+	p.cur->n = 0;
+	p.cur->used = 0;
+	enum store_result r = v->scan(v, from, to, pipe_row_fn, &p);
+	pipe_publish(&p, true);
+	pthread_join(th, NULL);
+	pthread_cond_destroy(&p.cv);
+	pthread_mutex_destroy(&p.mu);
+	for (k = 0; k < PIPE_CHUNKS; k++)
+		free(p.chunks[k]);
+	if (r == STORE_OK && atomic_load(&p.stop))
+		r = STORE_STOP;
+	return r;
 }
 
 static void cps_free(struct recompute *rc)
@@ -668,7 +840,7 @@ static enum store_result verify_view(void *ctx, const struct store_ledger_view *
 	rc->rep->size = v->size;
 	if (rc->ncps > 0 && rc->cps[0].size == 0)
 		check_cps(rc); /* a checkpoint of the empty log */
-	r = v->scan(v, 0, UINT64_MAX, recompute_row, rc);
+	r = recompute_scan(v, 0, UINT64_MAX, rc);
 	if (r != STORE_OK && r != STORE_STOP)
 		return r;
 	if (rc->failed)
@@ -822,7 +994,7 @@ static enum store_result sign_view(void *ctx, const struct store_ledger_view *v)
 	}
 	sc->rc.next = from;
 	sc->rc.parse = true;
-	r = v->scan(v, from, v->size, recompute_row, &sc->rc);
+	r = recompute_scan(v, from, v->size, &sc->rc);
 	if (r != STORE_OK && r != STORE_STOP)
 		return r;
 	if (sc->rc.failed || sc->rc.next != v->size) {

@@ -5,7 +5,11 @@
 #include <pthread.h>
 #include <string.h>
 
+/* SHA256_Init/Update/Final are deprecated in OpenSSL 3, not gone: see below. */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/evp.h>
+#include <openssl/opensslv.h>
+#include <openssl/sha.h>
 #include <sodium.h>
 
 #include "lib/banned.h"
@@ -27,6 +31,45 @@ const char *merkle_strerror(enum merkle_result r)
 	return "unknown merkle error";
 }
 
+/*
+ * SHA-256 through OpenSSL's one-shot block functions (SHA256_Init/Update/Final:
+ * SHA-NI where the CPU has it, no allocation, no provider dispatch). Since
+ * OpenSSL 3 they are marked deprecated in favour of EVP, whose
+ * EVP_DigestInit_ex2 allocates and frees the provider's context on every
+ * digest: for the 65-byte inputs of a Merkle tree that doubles the cost
+ * (bench/merkle.c). Where they are gone (OpenSSL >= 4), EVP with one context
+ * per thread; if an EVP step fails, libsodium. Hashing never fails.
+ */
+#if OPENSSL_VERSION_MAJOR < 4
+#define MERKLE_SHA_DIRECT 1
+#endif
+
+#ifdef MERKLE_SHA_DIRECT
+/* SHA-256(prefix || a || b); b may be NULL. */
+static void sha256_prefixed(uint8_t prefix, const void *a, size_t alen, const void *b, size_t blen,
+                            uint8_t out[static MERKLE_HASH_LEN])
+{
+	SHA256_CTX c;
+	SHA256_Init(&c);
+	SHA256_Update(&c, &prefix, 1);
+	if (alen != 0)
+		SHA256_Update(&c, a, alen);
+	if (blen != 0)
+		SHA256_Update(&c, b, blen);
+	SHA256_Final(out, &c);
+}
+
+/* SHA-256(in[0..len)) after setting in[0] = prefix: the caller left room for it. */
+static void sha256_gathered(uint8_t prefix, uint8_t *in, size_t len,
+                            uint8_t out[static MERKLE_HASH_LEN])
+{
+	SHA256_CTX c;
+	in[0] = prefix;
+	SHA256_Init(&c);
+	SHA256_Update(&c, in, len);
+	SHA256_Final(out, &c);
+}
+#else
 /*
  * SHA-256 through OpenSSL's EVP with one reusable context per thread (kept in
  * a pthread key, freed when the thread exits). If any OpenSSL step fails the
@@ -100,6 +143,8 @@ static void sha256_gathered(uint8_t prefix, uint8_t *in, size_t len,
 		return;
 	crypto_hash_sha256(out, in, len);
 }
+
+#endif
 
 /*
  * One EVP update costs noticeably less than three, so short inputs are
