@@ -76,7 +76,11 @@ const char *ledger_action_name(enum ledger_action a)
 
 int ledger_action_parse(const char *name, size_t n, enum ledger_action *out)
 {
+	if (n == 0)
+		return -1;
 	for (int a = 0; a < LEDGER_ACTION_COUNT; a++) {
+		if (action_names[a][0] != name[0]) /* cheap first: verify parses every entry */
+			continue;
 		size_t len = strlen(action_names[a]);
 		if (len == n && memcmp(action_names[a], name, n) == 0) {
 			*out = (enum ledger_action)a;
@@ -314,9 +318,10 @@ struct r {
  * line is just the key). -1 if the line is not that key, or has an empty
  * value after a space.
  */
-static int get_field(struct r *r, const char *key, const char **val, size_t *vn)
+/* key is a literal: its length is known at compile time (verify parses every entry). */
+#define get_field(r, key, val, vn) get_field_n(r, key, sizeof(key) - 1, val, vn)
+static int get_field_n(struct r *r, const char *key, size_t kn, const char **val, size_t *vn)
 {
-	size_t kn = strlen(key);
 	const char *s = r->p + r->pos;
 	size_t left = r->n - r->pos;
 	const char *nl = memchr(s, '\n', left);
