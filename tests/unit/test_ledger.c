@@ -440,6 +440,80 @@ static void test_checkpoints(void)
 	sodium_memzero(sk2, sizeof sk2);
 }
 
+/*
+ * More than 8,192 entries: verification and checkpoint signing run over two
+ * threads (ledger.c, recompute_scan); the report must name the same entry.
+ */
+static void test_large(void)
+{
+	enum { N = 20000, B = 2000 };
+	struct store *s = NULL;
+	struct ledger_verify_report rep;
+	uint8_t pk[32], sk[64];
+	char msg[LEDGER_MSG_MAX];
+	struct buf note;
+	crypto_sign_keypair(pk, sk);
+	buf_init(&note, LEDGER_NOTE_MAX);
+	int n = snprintf(dbpath, sizeof dbpath, "%s/large.db", dir);
+	T_CHECK(n > 0 && (size_t)n < sizeof dbpath);
+	T_CHECK(store_open(dbpath, &s) == STORE_OK);
+	if (s == NULL)
+		return;
+	static struct ledger_event ev[B];
+	static char obj[B][32];
+	uint64_t first;
+	int ok = 1;
+	for (int b = 0; b < N / B; b++) {
+		for (int k = 0; k < B; k++) {
+			n = snprintf(obj[k], sizeof obj[k], "submission:%d", b * B + k);
+			ev[k] = (struct ledger_event){.action = LEDGER_OBJECT_READ,
+			                              .actor = "officer:x",
+			                              .object = obj[k]};
+		}
+		ok &= ledger_append_batch(s, ev, B, &first) == LEDGER_OK;
+	}
+	T_CHECK(ok);
+	T_CHECK(ledger_checkpoint_sign(s, "example.org/cutout-ledger", sk, &note, msg) ==
+	        LEDGER_OK);
+	T_OK(ledger_verify(s, pk, &rep) == LEDGER_OK && rep.size == N && rep.checkpoints == 1,
+	     "%d entries verify over two threads, checkpoint at the end checked", N);
+	T_CHECK(ledger_append_batch(s, ev, B, &first) == LEDGER_OK);
+	store_close(&s);
+
+	/* a changed entry deep in the log */
+	T_CHECK(sql("UPDATE ledger_entry SET entry = CAST(replace(entry, 'officer:x', 'officer:y') "
+	            "AS BLOB) WHERE idx = 15001") == 0);
+	T_CHECK(store_open(dbpath, &s) == STORE_OK);
+	T_OK(ledger_verify(s, pk, &rep) == LEDGER_TAMPERED && rep.bad_entry &&
+	             rep.bad_index == 15001,
+	     "two threads: a changed entry is located: %s", rep.msg);
+	store_close(&s);
+	T_CHECK(sql("UPDATE ledger_entry SET entry = CAST(replace(entry, 'officer:y', 'officer:x') "
+	            "AS BLOB) WHERE idx = 15001") == 0);
+	/* hashes longer than any row may have, then a deleted row before it */
+	T_CHECK(sql("UPDATE ledger_entry SET hashes = zeroblob(5000) WHERE idx = 12345") == 0);
+	T_CHECK(store_open(dbpath, &s) == STORE_OK);
+	T_OK(ledger_verify(s, pk, &rep) == LEDGER_TAMPERED && rep.bad_index == 12345,
+	     "two threads: oversized stored hashes located: %s", rep.msg);
+	store_close(&s);
+	T_CHECK(sql("DELETE FROM ledger_entry WHERE idx = 9000") == 0);
+	T_CHECK(store_open(dbpath, &s) == STORE_OK);
+	T_OK(ledger_verify(s, pk, &rep) == LEDGER_TAMPERED && rep.bad_index == 9000,
+	     "two threads: the first of two problems is named: %s", rep.msg);
+	store_close(&s);
+	/* entries since the checkpoint (more than 8,192 of them) recomputed before signing */
+	T_CHECK(sql("UPDATE ledger_entry SET entry = CAST(replace(entry, 'officer:x', 'officer:y') "
+	            "AS BLOB) WHERE idx = 21500") == 0);
+	T_CHECK(store_open(dbpath, &s) == STORE_OK);
+	buf_reset(&note);
+	T_OK(ledger_checkpoint_sign(s, "example.org/cutout-ledger", sk, &note, msg) ==
+	             LEDGER_REFUSED,
+	     "no checkpoint over a changed entry among many: %s", msg);
+	store_close(&s);
+	buf_release(&note);
+	sodium_memzero(sk, sizeof sk);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -460,6 +534,7 @@ int main(void)
 		store_close(&s);
 	}
 	test_checkpoints();
+	test_large();
 	char cmd[256];
 	n = snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (n > 0 && (size_t)n < sizeof cmd && system(cmd) != 0)
