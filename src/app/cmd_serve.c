@@ -229,6 +229,7 @@ static int run_desk(const char *cmd, const char *dir, const char *host, int have
 	dc.port = have_port ? port : cf->desk_listen.port;
 	dc.org = cf->organisation;
 	dc.default_clearance = cf->default_marking;
+	dc.scheme = instance_marking_scheme(inst);
 	dc.idle_seconds = idle > 0 ? idle : (unsigned)cf->session_idle_seconds;
 
 	struct sigaction sa;

@@ -27,6 +27,7 @@ enum desk_page_id {
 	DESK_PAGE_DONE, /* a short confirmation: title + text keys, a link back */
 	DESK_PAGE_LOGGED_OUT,
 	DESK_PAGE_ERROR,
+	DESK_PAGE_BODY, /* the registry's pages (app/desk_registry): title_key + body_html */
 };
 
 struct desk_file_view {
@@ -74,6 +75,10 @@ struct desk_page {
 	const char *default_clearance;
 	/* done */
 	const char *done_title, *done_text, *done_back;
+	/* DESK_PAGE_BODY; extra_html also ends the submission page (the marking form) */
+	const char *title_key;
+	const char *body_html; /* trusted markup built with the escaper */
+	const char *extra_html;
 };
 
 __attribute__((warn_unused_result)) int desk_page_render(struct buf *out, enum desk_page_id id,

@@ -19,13 +19,15 @@
 #include <stdint.h>
 
 #include "core/intake.h"
+#include "core/marking.h"
 #include "core/officer.h"
 
 struct desk_door_config {
 	const char *host; /* "127.0.0.1" */
 	uint16_t port;    /* 0: any free port */
 	const char *org;
-	const char *default_clearance; /* prefilled in the add-officer form */
+	const char *default_clearance;       /* prefilled in the add-officer form */
+	const struct marking_scheme *scheme; /* the instance's (copied by the registry) */
 	unsigned idle_seconds;
 	size_t max_sessions;
 	int max_connections;
