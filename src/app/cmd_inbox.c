@@ -177,6 +177,31 @@ static int load_submission(struct store *s, store_id id, struct store_submission
 	return 0;
 }
 
+/*
+ * The ledger entry of an officer's action, by "officer:NAME"; the action is
+ * reported done only once its entry is durable.
+ */
+static int log_action(struct instance *inst, const struct opts *o, enum ledger_action action,
+                      const char *kind, store_id id, const char *marking, const char *detail)
+{
+	char obj[LEDGER_TOKEN_MAX + 1], actor[LEDGER_TOKEN_MAX + 1];
+	int n = snprintf(obj, sizeof obj, "%s:%lld", kind, (long long)id);
+	int m = snprintf(actor, sizeof actor, "officer:%s", officer_key_name(o->key));
+	if (n < 0 || (size_t)n >= sizeof obj || m < 0 || (size_t)m >= sizeof actor)
+		return cli_fail("inbox", "object name too long");
+	struct ledger_event ev = {.action = action,
+	                          .actor = actor,
+	                          .object = obj,
+	                          .marking = marking,
+	                          .detail = detail};
+	uint64_t index;
+	enum ledger_result r = ledger_append(instance_store(inst), &ev, &index);
+	if (r != LEDGER_OK)
+		return cli_fail("inbox", "done, but could not record it in the ledger: %s",
+		                ledger_strerror(r));
+	return 0;
+}
+
 static int cmd_read(struct instance *inst, const struct opts *o, store_id id)
 {
 	struct store *s = instance_store(inst);
@@ -186,6 +211,9 @@ static int cmd_read(struct instance *inst, const struct opts *o, store_id id)
 	int rc = CLI_EXIT_FAIL;
 	buf_init(&b, 16 * 1024 * 1024);
 	if (fc == NULL || load_submission(s, id, &sub, fc) != 0)
+		goto out;
+	/* recorded before anything is shown */
+	if (log_action(inst, o, LEDGER_OBJECT_READ, "submission", id, sub.marking, NULL) != 0)
 		goto out;
 	const struct age_identity *const *ids;
 	size_t nids = officer_key_identities(o->key, &ids);
@@ -255,6 +283,17 @@ static int cmd_file(struct instance *inst, const struct opts *o, store_id id, co
 		cli_fail("inbox", "submission %lld has no message", (long long)id);
 		goto out;
 	}
+	char detail[48];
+	int dn = nstr != NULL ? snprintf(detail, sizeof detail, "%sfile %lld", raw ? "sealed " : "",
+	                                 (long long)n)
+	                      : snprintf(detail, sizeof detail, "%smessage", raw ? "sealed " : "");
+	if (dn < 0 || (size_t)dn >= sizeof detail) {
+		cli_fail("inbox", "detail too long");
+		goto out;
+	}
+	/* recorded before a byte is written */
+	if (log_action(inst, o, LEDGER_OBJECT_DOWNLOAD, "submission", id, sub.marking, detail) != 0)
+		goto out;
 	if (out_open(&out, o->output) != 0)
 		goto out;
 	enum inbox_result ir;
@@ -300,24 +339,8 @@ static struct intake *make_intake(struct instance *inst)
 	return in;
 }
 
-/* The ledger entry of an admin action; the action is reported done only once it is durable. */
-static int log_admin(struct instance *inst, enum ledger_action action, const char *kind,
-                     store_id id)
-{
-	char obj[LEDGER_TOKEN_MAX + 1];
-	int n = snprintf(obj, sizeof obj, "%s:%lld", kind, (long long)id);
-	if (n < 0 || (size_t)n >= sizeof obj)
-		return cli_fail("inbox", "object name too long");
-	struct ledger_event ev = {.action = action, .actor = "admin", .object = obj};
-	uint64_t index;
-	enum ledger_result r = ledger_append(instance_store(inst), &ev, &index);
-	if (r != LEDGER_OK)
-		return cli_fail("inbox", "done, but could not record it in the ledger: %s",
-		                ledger_strerror(r));
-	return 0;
-}
-
-static int cmd_reply(struct instance *inst, store_id source, int argc, char **argv)
+static int cmd_reply(struct instance *inst, const struct opts *o, store_id source, int argc,
+                     char **argv)
 {
 	struct buf text;
 	buf_init(&text, REPLY_MAX);
@@ -358,7 +381,7 @@ static int cmd_reply(struct instance *inst, store_id source, int argc, char **ar
 			cli_fail("inbox", "could not reply: %s", intake_strerror(ir));
 		goto out;
 	}
-	if (log_admin(inst, LEDGER_REPLY_SEAL, "reply", id) != 0)
+	if (log_action(inst, o, LEDGER_REPLY_SEAL, "reply", id, NULL, NULL) != 0)
 		goto out;
 	printf("reply %lld sealed to source %lld\n", (long long)id, (long long)source);
 	rc = CLI_EXIT_OK;
@@ -368,7 +391,7 @@ out:
 	return rc;
 }
 
-static int cmd_delete(struct instance *inst, store_id source)
+static int cmd_delete(struct instance *inst, const struct opts *o, store_id source)
 {
 	struct store *s = instance_store(inst);
 	enum store_result r = s->be->source_delete(s, source);
@@ -376,7 +399,7 @@ static int cmd_delete(struct instance *inst, store_id source)
 		return cli_fail("inbox", "no source %lld", (long long)source);
 	if (r != STORE_OK)
 		return cli_fail("inbox", "could not delete: %s", store_strerror(r));
-	if (log_admin(inst, LEDGER_SOURCE_DELETE, "source", source) != 0)
+	if (log_action(inst, o, LEDGER_SOURCE_DELETE, "source", source, NULL, NULL) != 0)
 		return CLI_EXIT_FAIL;
 	printf("source %lld and everything of theirs deleted\n", (long long)source);
 	return CLI_EXIT_OK;
@@ -486,13 +509,13 @@ int inbox_main(int argc, char **argv)
 		rc = cmd_file(inst, &o, id, nargs > 2 ? args[2] : NULL, 1);
 		break;
 	case 4:
-		rc = cmd_reply(inst, id, nargs - 2, args + 2);
+		rc = cmd_reply(inst, &o, id, nargs - 2, args + 2);
 		break;
 	case 6:
 		rc = cmd_mark(inst, &o, id, args[2]);
 		break;
 	default:
-		rc = cmd_delete(inst, id);
+		rc = cmd_delete(inst, &o, id);
 		break;
 	}
 out:

@@ -229,8 +229,21 @@ static int run_desk(const char *cmd, const char *dir, const char *host, int have
 	dc.port = have_port ? port : cf->desk_listen.port;
 	dc.org = cf->organisation;
 	dc.default_clearance = cf->default_marking;
-	dc.scheme = instance_marking_scheme(inst);
 	dc.idle_seconds = idle > 0 ? idle : (unsigned)cf->session_idle_seconds;
+	/* the ledger view decides with the instance's scheme; without one it shows no marked entry
+	 */
+	int kind = marking_scheme_kind_parse(cf->scheme);
+	struct marking_error merr;
+	dc.scheme_set =
+	        kind >= 0 &&
+	        marking_scheme_init(&dc.scheme, (enum marking_scheme_kind)kind,
+	                            cf->compartments[0] ? cf->compartments : NULL,
+	                            cf->country[0] ? cf->country : NULL, &merr) == MARKING_OK;
+	if (!dc.scheme_set)
+		fprintf(stderr,
+		        "cutout %s: the marking scheme of cutout.conf is not usable: the desk's "
+		        "ledger view shows no marked entry\n",
+		        cmd);
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);

@@ -189,6 +189,7 @@ static void head(struct w *w, const struct desk_page *p, const char *title_key)
 			el(w, "<a href=\"/admin\" id=\"nav-admin\">", "desk.nav.admin", "</a>");
 		el(w, "<a href=\"/reports\" id=\"nav-reports\">", "desk.nav.reports", "</a>");
 		el(w, "<a href=\"/dist\" id=\"nav-dist\">", "desk.nav.dist", "</a>");
+		el(w, "<a href=\"/ledger\" id=\"nav-ledger\">", "desk.nav.ledger", "</a>");
 		raw(w, "<span class=\"muted\" id=\"whoami\">");
 		esc_str(w, p->officer);
 		raw(w, "</span><form class=\"inline\" method=\"post\" action=\"/logout\">");
@@ -616,6 +617,88 @@ static void admin_page(struct w *w, const struct desk_page *p)
 	   "</button></p></form>");
 }
 
+/* ---- the ledger view (docs/desk.md, docs/ledger.md) ---- */
+
+static void u64(struct w *w, uint64_t v)
+{
+	char s[32];
+	int n = snprintf(s, sizeof s, "%" PRIu64, v);
+	if (n < 0 || (size_t)n >= sizeof s)
+		w->failed = 1;
+	else
+		raw(w, s);
+}
+
+static void ledger_page(struct w *w, const struct desk_page *p)
+{
+	const struct desk_ledger_view *v = p->ledger;
+	char n[32], day[16];
+	head(w, p, "desk.ledger.title");
+	el(w, "<h1>", "desk.ledger.title", "</h1>");
+	if (v == NULL) {
+		w->failed = 1;
+		return;
+	}
+	int k = snprintf(n, sizeof n, "%" PRIu64, v->size);
+	if (k < 0 || (size_t)k >= sizeof n) {
+		w->failed = 1;
+		return;
+	}
+	raw(w, "<p id=\"ledger-size\" data-size=\"");
+	raw(w, n);
+	raw(w, "\">");
+	text_vars(w, "desk.ledger.size", (const char *const[]){"n", n, NULL});
+	raw(w, "</p>");
+	el(w, "<h2>", "desk.ledger.checkpoint", "</h2>");
+	if (v->checkpoint != NULL) {
+		raw(w, "<pre class=\"message\" id=\"checkpoint\">");
+		esc_str(w, v->checkpoint);
+		raw(w, "</pre>");
+	} else {
+		el(w, "<p class=\"muted\" id=\"checkpoint-none\">", "desk.ledger.no_checkpoint",
+		   "</p>");
+	}
+	raw(w, "<table id=\"ledger\"><thead><tr>");
+	static const char *const cols[] = {"desk.ledger.index",  "desk.ledger.day",
+	                                   "desk.ledger.action", "desk.ledger.actor",
+	                                   "desk.ledger.object", "desk.ledger.marking",
+	                                   "desk.ledger.detail"};
+	for (size_t i = 0; i < sizeof cols / sizeof *cols; i++)
+		el(w, "<th>", cols[i], "</th>");
+	raw(w, "</tr></thead><tbody>");
+	for (size_t i = 0; i < v->nrows; i++) {
+		const struct desk_ledger_row *r = &v->rows[i];
+		day_format(r->e.day, day);
+		raw(w, r->shown ? "<tr class=\"entry\" data-index=\""
+		                : "<tr class=\"entry hidden\" data-index=\"");
+		u64(w, r->e.index);
+		raw(w, "\"><td>");
+		u64(w, r->e.index);
+		raw(w, "</td><td>");
+		esc_str(w, day);
+		raw(w, "</td>");
+		if (!r->shown) {
+			el(w, "<td colspan=\"5\" class=\"muted\">", "desk.ledger.hidden",
+			   "</td></tr>");
+			continue;
+		}
+		const char *fields[] = {ledger_action_name(r->e.action), r->e.actor, r->e.object,
+		                        r->e.marking, r->e.detail};
+		for (size_t f = 0; f < sizeof fields / sizeof *fields; f++) {
+			raw(w, "<td>");
+			esc_str(w, fields[f] != NULL ? fields[f] : "");
+			raw(w, "</td>");
+		}
+		raw(w, "</tr>");
+	}
+	raw(w, "</tbody></table>");
+	if (v->before > 0) {
+		raw(w, "<p><a id=\"older\" href=\"/ledger?before=");
+		u64(w, v->before);
+		el(w, "\">", "desk.ledger.older", "</a></p>");
+	}
+}
+
 static void done_page(struct w *w, const struct desk_page *p)
 {
 	head(w, p, p->done_title);
@@ -686,6 +769,9 @@ int desk_page_render(struct buf *out, enum desk_page_id id, const struct desk_pa
 	case DESK_PAGE_BODY:
 		head(&w, p, p->title_key != NULL ? p->title_key : "desk.name");
 		raw(&w, p->body_html != NULL ? p->body_html : "");
+		break;
+	case DESK_PAGE_LEDGER:
+		ledger_page(&w, p);
 		break;
 	}
 	if (!w.failed)

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/ledger.h"
 #include "core/officer.h"
 #include "core/store_desk.h"
 #include "lib/buf.h"
@@ -28,6 +29,7 @@ enum desk_page_id {
 	DESK_PAGE_LOGGED_OUT,
 	DESK_PAGE_ERROR,
 	DESK_PAGE_BODY, /* the registry's pages (app/desk_registry): title_key + body_html */
+	DESK_PAGE_LEDGER,
 };
 
 struct desk_file_view {
@@ -79,6 +81,27 @@ struct desk_page {
 	const char *title_key;
 	const char *body_html; /* trusted markup built with the escaper */
 	const char *extra_html;
+	/* ledger */
+	const struct desk_ledger_view *ledger;
+};
+
+/*
+ * One row of the ledger view. shown == false: the entry is about an object
+ * the reader may not read (access_decide said no): only its index and day
+ * are rendered, and the door leaves the rest of e zeroed.
+ */
+struct desk_ledger_row {
+	struct ledger_entry e;
+	bool shown;
+};
+
+/* The ledger view's data (DESK_PAGE_LEDGER), apart from struct desk_page for merging ease. */
+struct desk_ledger_view {
+	uint64_t size;                      /* entries in the ledger */
+	const char *checkpoint;             /* the latest signed checkpoint note, NULL if none */
+	const struct desk_ledger_row *rows; /* newest first */
+	size_t nrows;
+	uint64_t before; /* the "older" link: entries before this index; 0: none */
 };
 
 __attribute__((warn_unused_result)) int desk_page_render(struct buf *out, enum desk_page_id id,

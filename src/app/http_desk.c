@@ -24,8 +24,10 @@
 #include "app/desk_session.h"
 #include "app/http.h"
 #include "app/ratelimit.h"
+#include "core/access.h"
 #include "core/inbox.h"
 #include "core/registry.h"
+#include "core/ledger.h"
 #include "core/store_desk.h"
 #include "lib/buf.h"
 #include "lib/form.h"
@@ -74,6 +76,7 @@ enum route {
 	R_MESSAGE_AGE,
 	R_ADMIN,
 	R_REG_GET, /* app/desk_registry: req.reg_route says which */
+	R_LEDGER,
 	/* POSTs */
 	R_LOGIN_POST,
 	R_ENROL_POST,
@@ -141,6 +144,7 @@ static void route(struct req *r, const char *method, const char *url)
 	        {"/file", R_FILE, R_BAD_METHOD},
 	        {"/message.age", R_MESSAGE_AGE, R_BAD_METHOD},
 	        {"/admin", R_ADMIN, R_BAD_METHOD},
+	        {"/ledger", R_LEDGER, R_BAD_METHOD},
 	        {"/admin/add", R_BAD_METHOD, R_ADMIN_ADD},
 	        {"/admin/disable", R_BAD_METHOD, R_ADMIN_DISABLE},
 	        {"/admin/roles", R_BAD_METHOD, R_ADMIN_ROLES},
@@ -244,6 +248,32 @@ static void load_session(struct req *r, struct MHD_Connection *c)
 	r->sess = desk_sessions_acquire(r->d->sess, tok, &r->sv);
 	if (r->sess != NULL)
 		memcpy(r->token, tok, DESK_TOKEN_LEN + 1);
+}
+
+/* ---- the ledger: what an officer does is recorded before it is answered ---- */
+
+/*
+ * One entry by "officer:NAME" (the session's officer) about "KIND:ID" (kind
+ * NULL: no object). 0 once durable, -1 if it could not be recorded: the
+ * caller then answers 500 and shows nothing.
+ */
+static int desk_log(const struct req *r, enum ledger_action action, const char *kind, int64_t id,
+                    const char *marking, const char *detail)
+{
+	char actor[LEDGER_TOKEN_MAX + 1], obj[LEDGER_TOKEN_MAX + 1];
+	int n = snprintf(actor, sizeof actor, "officer:%s", r->sv.name);
+	int m = kind != NULL ? snprintf(obj, sizeof obj, "%s:%" PRId64, kind, id) : 0;
+	if (n < 0 || (size_t)n >= sizeof actor || m < 0 || (size_t)m >= sizeof obj)
+		return -1;
+	if (kind == NULL)
+		obj[0] = '\0';
+	struct ledger_event ev = {.action = action,
+	                          .actor = actor,
+	                          .object = obj,
+	                          .marking = marking,
+	                          .detail = detail};
+	uint64_t index;
+	return ledger_append(r->d->store, &ev, &index) == LEDGER_OK ? 0 : -1;
 }
 
 /* The login form's CSRF token: a MAC of the pre-login cookie under the door's key. */
@@ -622,6 +652,8 @@ static enum MHD_Result submission(struct MHD_Connection *c, struct req *r)
 	unsigned bad = submission_allowed(r, id, &sub);
 	if (bad != 0)
 		return send_error(c, r, bad);
+	if (desk_log(r, LEDGER_OBJECT_READ, "submission", id, sub.marking, NULL) != 0)
+		return send_error(c, r, 500);
 	const struct age_identity *const *ids = NULL;
 	size_t nids = officer_key_identities(r->sv.key, &ids);
 	struct buf msg, form;
@@ -862,6 +894,15 @@ static enum MHD_Result download_file(struct MHD_Connection *c, struct req *r)
 		goto out;
 	}
 	const struct store_file *f = &fc->items[idx - 1];
+	struct store_submission srow;
+	char detail[48];
+	int dn = snprintf(detail, sizeof detail, "%sfile %" PRId64, raw ? "sealed " : "", idx);
+	if (dn < 0 || (size_t)dn >= sizeof detail ||
+	    d->store->be->submission_get(d->store, sub, &srow) != STORE_OK ||
+	    desk_log(r, LEDGER_OBJECT_DOWNLOAD, "submission", sub, srow.marking, detail) != 0) {
+		res = send_error(c, r, 500);
+		goto out;
+	}
 	char name[1100], type[300], safe[128];
 	uint64_t size;
 	const struct age_identity *const *ids = NULL;
@@ -892,7 +933,9 @@ static enum MHD_Result download_message(struct MHD_Connection *c, struct req *r)
 		return send_error(c, r, bad != 0 ? bad : 404);
 	char name[64];
 	int n = snprintf(name, sizeof name, "submission-%" PRId64 "-message.age", id);
-	if (n < 0 || (size_t)n >= sizeof name)
+	if (n < 0 || (size_t)n >= sizeof name ||
+	    desk_log(r, LEDGER_OBJECT_DOWNLOAD, "submission", id, sub.marking, "sealed message") !=
+	            0)
 		return send_error(c, r, 500);
 	return send_stream(c, r, sub.message_blob, 1, name);
 }
@@ -942,6 +985,8 @@ static enum MHD_Result source_action(struct MHD_Connection *c, struct req *r, st
 		enum intake_result ir = intake_reply_seal(d->in, id, text, len, &rid);
 		if (ir != INTAKE_OK)
 			return send_error(c, r, ir == INTAKE_UNKNOWN ? 404 : 500);
+		if (desk_log(r, LEDGER_REPLY_SEAL, "reply", rid, NULL, NULL) != 0)
+			return send_error(c, r, 500);
 		struct desk_page p;
 		page_init(r, &p);
 		p.done_title = "desk.reply.sent_title";
@@ -953,9 +998,12 @@ static enum MHD_Result source_action(struct MHD_Connection *c, struct req *r, st
 		const char *confirm = form_get(f, "confirm");
 		if (confirm == NULL || strcmp(confirm, "yes") != 0)
 			return send_error(c, r, 400);
-		enum intake_result ir = intake_source_delete(d->in, id);
-		if (ir != INTAKE_OK)
-			return send_error(c, r, ir == INTAKE_UNKNOWN ? 404 : 500);
+		/* by the officer (intake_source_delete is a source deleting itself) */
+		sr = d->store->be->source_delete(d->store, id);
+		if (sr != STORE_OK)
+			return send_error(c, r, store_status(sr));
+		if (desk_log(r, LEDGER_SOURCE_DELETE, "source", id, NULL, NULL) != 0)
+			return send_error(c, r, 500);
 		struct desk_page p;
 		page_init(r, &p);
 		p.done_title = "desk.delete.done_title";
@@ -1223,6 +1271,134 @@ static enum MHD_Result api_login(struct MHD_Connection *c, struct req *r, struct
 	return res;
 }
 
+/* ---- the ledger view: entries newest first, each shown only as far as access_decide allows ----
+ */
+
+struct ledger_rows {
+	struct desk_ledger_row *rows;
+	size_t n, cap;
+	int bad;
+};
+
+static int ledger_row(void *ctx, uint64_t index, const uint8_t *entry, size_t len)
+{
+	struct ledger_rows *lr = ctx;
+	if (lr->n >= lr->cap)
+		return 1;
+	struct desk_ledger_row *row = &lr->rows[lr->n++];
+	if (ledger_entry_parse(entry, len, &row->e) != LEDGER_OK || row->e.index != index) {
+		lr->bad = 1; /* `cutout ledger verify` says what happened; show nothing of it */
+		memset(&row->e, 0, sizeof row->e);
+		row->e.index = index;
+	}
+	return 0;
+}
+
+/*
+ * The reader as access_decide's subject: their id, clearance (parsed with the
+ * instance's scheme) and nationality, read from the store now. 0, or -1 when
+ * the clearance cannot be parsed (the reader then sees no marked entry).
+ */
+static int ledger_subject(struct desk_door *d, const struct req *r, struct access_subject *subj)
+{
+	struct officer of;
+	struct marking_error merr;
+	memset(subj, 0, sizeof *subj);
+	if (!d->cfg.scheme_set || officer_get(d->officers, r->sv.name, &of) != OFFICER_OK ||
+	    marking_parse(&d->cfg.scheme, of.clearance, strlen(of.clearance), &subj->clearance,
+	                  &merr) != MARKING_OK)
+		return -1;
+	subj->id = of.id;
+	subj->nationality = marking_country_find(of.nationality, strlen(of.nationality));
+	subj->roles = of.roles;
+	return 0;
+}
+
+/*
+ * Whether the reader may see the entry whole. An entry without a marking is
+ * about nothing marked (a login, an officer's account): shown. An entry with
+ * one is about a marked object: shown when access_decide allows reading an
+ * object of that marking (its distribution: unrestricted, until objects have
+ * one); a marking the scheme cannot parse is refused.
+ */
+static bool ledger_may_see(const struct desk_door *d, const struct access_subject *subj,
+                           bool subj_ok, const struct ledger_entry *e)
+{
+	struct access_object obj;
+	struct marking_error merr;
+	if (e->marking[0] == '\0')
+		return true;
+	memset(&obj, 0, sizeof obj);
+	if (!subj_ok || marking_parse(&d->cfg.scheme, e->marking, strlen(e->marking), &obj.marking,
+	                              &merr) != MARKING_OK)
+		return false;
+	obj.dist_unrestricted = true;
+	return access_decide(subj, &obj, NULL) == ACCESS_ALLOW;
+}
+
+static enum MHD_Result ledger_view(struct MHD_Connection *c, struct req *r)
+{
+	struct desk_door *d = r->d;
+	struct ledger_rows lr = {.cap = PAGE_ROWS};
+	struct desk_ledger_view v;
+	struct access_subject subj;
+	struct buf cp;
+	uint64_t size, before;
+	enum MHD_Result res;
+	memset(&v, 0, sizeof v);
+	buf_init(&cp, LEDGER_NOTE_MAX);
+	if (ledger_size(d->store, &size) != LEDGER_OK)
+		return send_error(c, r, 500);
+	const char *bq = http_query(c, "before");
+	before = size;
+	if (bq != NULL && (http_parse_u64(bq, &before) != 0 || before > size))
+		return send_error(c, r, 400);
+	uint64_t from = before > PAGE_ROWS ? before - PAGE_ROWS : 0;
+	lr.rows = calloc(PAGE_ROWS, sizeof *lr.rows);
+	if (lr.rows == NULL)
+		return send_error(c, r, 500);
+	if (from < before && ledger_entries(d->store, from, before, ledger_row, &lr) != LEDGER_OK) {
+		res = send_error(c, r, 500);
+		goto out;
+	}
+	bool subj_ok = ledger_subject(d, r, &subj) == 0;
+	/* newest first; what may not be seen is cleared here, not only left unrendered */
+	for (size_t i = 0; i < lr.n / 2; i++) {
+		struct desk_ledger_row t = lr.rows[i];
+		lr.rows[i] = lr.rows[lr.n - 1 - i];
+		lr.rows[lr.n - 1 - i] = t;
+	}
+	for (size_t i = 0; i < lr.n; i++) {
+		struct desk_ledger_row *row = &lr.rows[i];
+		row->shown = row->e.actor[0] != '\0' && ledger_may_see(d, &subj, subj_ok, &row->e);
+		if (!row->shown) {
+			uint64_t idx = row->e.index;
+			int32_t day = row->e.day;
+			memset(&row->e, 0, sizeof row->e);
+			row->e.index = idx;
+			row->e.day = day;
+		}
+	}
+	enum ledger_result cr = ledger_checkpoint_latest(d->store, &cp);
+	if (cr != LEDGER_OK && cr != LEDGER_NOT_FOUND) {
+		res = send_error(c, r, 500);
+		goto out;
+	}
+	v.size = size;
+	v.checkpoint = cr == LEDGER_OK ? buf_str(&cp) : NULL;
+	v.rows = lr.rows;
+	v.nrows = lr.n;
+	v.before = from;
+	struct desk_page p;
+	page_init(r, &p);
+	p.ledger = &v;
+	res = send_page(c, r, 200, DESK_PAGE_LEDGER, &p);
+out:
+	free(lr.rows);
+	buf_release(&cp);
+	return res;
+}
+
 /* ---- dispatch ---- */
 
 /* Whether the request may go on: a logged-in (enrolled) officer holding `roles`. */
@@ -1335,6 +1511,8 @@ static enum MHD_Result get(struct MHD_Connection *c, struct req *r, const char *
 		return admin_page(c, r, 200, NULL, 0);
 	case R_REG_GET:
 		return registry_request(c, r, NULL, url);
+	case R_LEDGER:
+		return ledger_view(c, r);
 	default:
 		return send_error(c, r, 404);
 	}
@@ -1376,6 +1554,11 @@ static enum MHD_Result post(struct MHD_Connection *c, struct req *r)
 		goto out;
 	}
 	if (r->route == R_LOGOUT) {
+		if (r->sess != NULL && !r->sv.enrolling &&
+		    desk_log(r, LEDGER_OFFICER_LOGOUT, NULL, 0, NULL, NULL) != 0) {
+			res = send_error(c, r, 500);
+			goto out;
+		}
 		desk_sessions_end(r->d->sess, r->token);
 		desk_sessions_release(r->d->sess, &r->sess);
 		make_cookie(r, COOKIE, "");
@@ -1481,7 +1664,7 @@ int desk_door_start(const struct desk_door_config *cfg, struct store *store,
 	d->officers = officers;
 	d->in = in;
 	randombytes_buf(d->login_key, sizeof d->login_key);
-	if (cfg->scheme == NULL || registry_new(store, cfg->scheme, &d->reg) != REGISTRY_OK) {
+	if (!cfg->scheme_set || registry_new(store, &cfg->scheme, &d->reg) != REGISTRY_OK) {
 		free(d);
 		return -1;
 	}

@@ -18,20 +18,25 @@
 
 #include <stdint.h>
 
-#include "core/intake.h"
 #include "core/marking.h"
+
+#include "core/intake.h"
 #include "core/officer.h"
 
 struct desk_door_config {
 	const char *host; /* "127.0.0.1" */
 	uint16_t port;    /* 0: any free port */
 	const char *org;
-	const char *default_clearance;       /* prefilled in the add-officer form */
-	const struct marking_scheme *scheme; /* the instance's (copied by the registry) */
+	const char *default_clearance; /* prefilled in the add-officer form */
 	unsigned idle_seconds;
 	size_t max_sessions;
 	int max_connections;
 	int secure_cookie; /* set the Secure flag (HTTPS in front) */
+	/* the instance's marking scheme (the ledger view's access decisions, and the
+	   registry's: the desk does not start without it); without it (scheme_set 0)
+	   no marked ledger entry is shown */
+	struct marking_scheme scheme;
+	int scheme_set;
 };
 
 void desk_door_defaults(struct desk_door_config *c);

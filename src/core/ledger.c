@@ -3,6 +3,7 @@
  * ledger: the log over the store (core/ledger.h). The texts are in
  * ledger_format.c; the rows in the backend's store_<backend>_ledger.c.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -75,9 +76,170 @@ enum ledger_result ledger_append_batch(struct store *s, const struct ledger_even
 	return from_store(ops(s)->append(s, n, encode_one, &b, first));
 }
 
+/*
+ * Coalescing (one process): concurrent ledger_append callers of one store
+ * queue here; the first to find no batch in flight becomes the leader, takes
+ * every queued event and writes them as ONE backend append (one transaction,
+ * one fsync), then wakes each caller with its own index and hands the lead
+ * to the next queued caller. The backend still reads the head inside its
+ * write transaction, so appenders of other processes keep the one order.
+ * A caller is woken only once its entry is durable.
+ */
+#define COALESCE_MAX 4096 /* events in one coalesced append */
+#define QUEUES_MAX 16     /* stores coalesced at once; past that, appends go alone */
+
+struct waiter {
+	const struct ledger_event *ev;
+	uint64_t index;
+	enum ledger_result rc;
+	bool done;
+	pthread_cond_t cv;
+	struct waiter *next;
+};
+
+struct queue {
+	struct store *s; /* NULL: free slot */
+	struct waiter *head, *tail;
+	bool busy; /* a leader is writing */
+	size_t users;
+};
+
+static pthread_mutex_t queues_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct queue queues[QUEUES_MAX];
+
+/* The store's queue (held: users++), or NULL when every slot is taken. */
+static struct queue *queue_get(struct store *s)
+{
+	struct queue *q = NULL, *free_slot = NULL;
+	for (size_t i = 0; i < QUEUES_MAX; i++) {
+		if (queues[i].s == s)
+			q = &queues[i];
+		else if (queues[i].s == NULL && free_slot == NULL)
+			free_slot = &queues[i];
+	}
+	if (q == NULL && free_slot != NULL) {
+		q = free_slot;
+		q->s = s;
+	}
+	if (q != NULL)
+		q->users++;
+	return q;
+}
+
+/* Lets go of q (under queues_mu); the slot is free again once nobody uses it. */
+static void queue_put(struct queue *q)
+{
+	if (--q->users == 0 && q->head == NULL && !q->busy)
+		q->s = NULL;
+}
+
+struct gathered {
+	const struct ledger_event **ev;
+	int32_t today;
+};
+
+static size_t encode_gathered(void *ctx, size_t k, uint64_t index,
+                              uint8_t out[static STORE_LEDGER_ENTRY_MAX])
+{
+	const struct gathered *g = ctx;
+	const struct ledger_event *ev = g->ev[k];
+	size_t len;
+	if (ledger_entry_encode(ev, index, ev->day != 0 ? ev->day : g->today, out, &len) !=
+	    LEDGER_OK)
+		return 0;
+	return len;
+}
+
+/* The leader's work: appends the events of list (n of them) as one batch, sets each rc/index. */
+static void lead_batch(struct store *s, struct waiter *list, size_t n)
+{
+	const struct ledger_event **evs = malloc(n * sizeof *evs);
+	struct gathered g = {.ev = evs, .today = store_today()};
+	uint64_t first = 0;
+	enum store_result r = STORE_NOMEM;
+	size_t k = 0;
+	if (evs != NULL) {
+		for (struct waiter *w = list; w != NULL; w = w->next)
+			evs[k++] = w->ev;
+		r = ops(s)->append(s, n, encode_gathered, &g, &first);
+	}
+	free(evs);
+	k = 0;
+	for (struct waiter *w = list; w != NULL; w = w->next, k++) {
+		if (r == STORE_OK) {
+			w->rc = LEDGER_OK;
+			w->index = first + k;
+		} else if (n > 1 && r != STORE_IO) {
+			/* one bad entry must not refuse the others: each alone */
+			struct batch b = {.ev = w->ev, .today = g.today};
+			w->rc = from_store(ops(s)->append(s, 1, encode_one, &b, &w->index));
+		} else {
+			w->rc = from_store(r);
+		}
+	}
+}
+
 enum ledger_result ledger_append(struct store *s, const struct ledger_event *ev, uint64_t *index)
 {
-	return ledger_append_batch(s, ev, 1, index);
+	uint8_t tmp[LEDGER_ENTRY_MAX];
+	size_t len;
+	if (ops(s) == NULL || ledger_entry_encode(ev, 0, ev->day != 0 ? ev->day : store_today(),
+	                                          tmp, &len) != LEDGER_OK)
+		return LEDGER_BAD_INPUT;
+	pthread_mutex_lock(&queues_mu);
+	struct queue *q = queue_get(s);
+	if (q == NULL) {
+		pthread_mutex_unlock(&queues_mu);
+		return ledger_append_batch(s, ev, 1, index);
+	}
+	struct waiter me = {.ev = ev, .rc = LEDGER_FAILED};
+	if (pthread_cond_init(&me.cv, NULL) != 0) {
+		queue_put(q);
+		pthread_mutex_unlock(&queues_mu);
+		return LEDGER_FAILED;
+	}
+	if (q->tail != NULL)
+		q->tail->next = &me;
+	else
+		q->head = &me;
+	q->tail = &me;
+	while (!me.done) {
+		if (!q->busy) {
+			/* lead: take up to COALESCE_MAX queued events (me among them) */
+			q->busy = true;
+			struct waiter *list = q->head, *last = list;
+			size_t n = 1;
+			while (last->next != NULL && n < COALESCE_MAX) {
+				last = last->next;
+				n++;
+			}
+			q->head = last->next;
+			if (q->head == NULL)
+				q->tail = NULL;
+			last->next = NULL;
+			pthread_mutex_unlock(&queues_mu);
+			lead_batch(s, list, n);
+			pthread_mutex_lock(&queues_mu);
+			for (struct waiter *w = list, *nx; w != NULL; w = nx) {
+				nx = w->next; /* w may be gone once done */
+				w->done = true;
+				if (w != &me)
+					pthread_cond_signal(&w->cv);
+			}
+			q->busy = false;
+			if (q->head != NULL) { /* the next in line leads */
+				pthread_cond_signal(&q->head->cv);
+			}
+		} else {
+			pthread_cond_wait(&me.cv, &queues_mu);
+		}
+	}
+	queue_put(q);
+	pthread_mutex_unlock(&queues_mu);
+	pthread_cond_destroy(&me.cv);
+	if (me.rc == LEDGER_OK)
+		*index = me.index;
+	return me.rc;
 }
 
 /* ---- reads ---- */

@@ -77,6 +77,11 @@ enum ledger_action {
 	LEDGER_REPORT_CIRCULATE,
 	LEDGER_RELEASE_CREATE,
 	LEDGER_PARTNER_EXCHANGE,
+	LEDGER_OFFICER_ADD,   /* object officer:NAME, marking = the clearance */
+	LEDGER_OFFICER_ROLES, /* detail "roles admin,intake" */
+	LEDGER_OFFICER_DISABLE,
+	LEDGER_OFFICER_ENABLE,
+	LEDGER_OFFICER_RESET, /* new password and keys, TOTP to re-enrol */
 	LEDGER_ACTION_COUNT
 };
 

@@ -37,6 +37,11 @@ static const char *const action_names[LEDGER_ACTION_COUNT] = {
         [LEDGER_REPORT_CIRCULATE] = "report.circulate",
         [LEDGER_RELEASE_CREATE] = "release.create",
         [LEDGER_PARTNER_EXCHANGE] = "partner.exchange",
+        [LEDGER_OFFICER_ADD] = "officer.add",
+        [LEDGER_OFFICER_ROLES] = "officer.roles",
+        [LEDGER_OFFICER_DISABLE] = "officer.disable",
+        [LEDGER_OFFICER_ENABLE] = "officer.enable",
+        [LEDGER_OFFICER_RESET] = "officer.reset",
 };
 
 const char *ledger_strerror(enum ledger_result r)

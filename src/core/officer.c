@@ -11,6 +11,7 @@
 
 #include "core/instance.h"
 #include "core/label.h"
+#include "core/ledger.h"
 #include "core/store_officer.h"
 #include "lib/password.h"
 #include "lib/secmem.h"
@@ -211,6 +212,67 @@ static void to_public(const struct store_officer *r, struct officer *out)
 }
 
 /* ---- the module ---- */
+
+/* ---- the ledger (core/ledger.h): an action is acknowledged once its entry is durable ---- */
+
+/*
+ * "officer:NAME" for a valid officer name, else "officer" (a login typed with
+ * a name no officer could have). Nothing but what the caller typed or knows.
+ */
+static void actor_of(const char *name, char out[static LEDGER_TOKEN_MAX + 1])
+{
+	int n = name != NULL && officer_name_valid(name)
+	                ? snprintf(out, LEDGER_TOKEN_MAX + 1, "officer:%s", name)
+	                : -1;
+	if (n < 0 || n > LEDGER_TOKEN_MAX)
+		memcpy(out, "officer", sizeof "officer");
+}
+
+/*
+ * One entry; actor_name NULL: "admin" (the instance's admin identity).
+ * object: "kind:id" as written, or NULL.
+ */
+static enum officer_result log_event(struct officers *o, enum ledger_action action,
+                                     const char *actor_name, const char *object,
+                                     const char *marking, const char *detail)
+{
+	char actor[LEDGER_TOKEN_MAX + 1];
+	if (actor_name != NULL)
+		actor_of(actor_name, actor);
+	else
+		memcpy(actor, "admin", sizeof "admin");
+	struct ledger_event ev = {.action = action,
+	                          .actor = actor,
+	                          .object = object,
+	                          .marking = marking,
+	                          .detail = detail};
+	uint64_t index;
+	return ledger_append(o->s, &ev, &index) == LEDGER_OK ? OFFICER_OK : OFFICER_FAILED;
+}
+
+/* An entry about officer `name` (object "officer:NAME") by `as` (NULL: the admin identity). */
+static enum officer_result log_officer(struct officers *o, enum ledger_action action,
+                                       const struct officer_key *as, const char *name,
+                                       const char *marking, const char *detail)
+{
+	char obj[LEDGER_TOKEN_MAX + 1];
+	int n = snprintf(obj, sizeof obj, "officer:%s", name);
+	if (n < 0 || (size_t)n >= sizeof obj)
+		return OFFICER_FAILED;
+	return log_event(o, action, as != NULL ? as->name : NULL, obj, marking, detail);
+}
+
+/* officer.roles / officer.add detail: "roles admin,intake". */
+static enum officer_result roles_detail(unsigned roles, const char *nationality,
+                                        char out[static 96])
+{
+	char csv[OFFICER_ROLES_MAX];
+	if (officer_roles_format(roles, csv, sizeof csv) < 0)
+		return OFFICER_FAILED;
+	int n = nationality != NULL ? snprintf(out, 96, "roles %s nationality %s", csv, nationality)
+	                            : snprintf(out, 96, "roles %s", csv);
+	return n < 0 || n >= 96 ? OFFICER_FAILED : OFFICER_OK;
+}
 
 enum officer_result officers_new(struct store *s, const struct officer_kdf *kdf,
                                  struct officers **out)
@@ -623,8 +685,20 @@ enum officer_result officer_login(struct officers *o, const char *name, const ch
 	row.last_login_day = (int32_t)(now / 86400);
 	if ((rc = build_key(o, &row, &self, key)) != OFFICER_OK)
 		goto out;
-	to_public(&row, out);
+	if ((rc = log_event(o, LEDGER_OFFICER_LOGIN, row.name, NULL, NULL, NULL)) != OFFICER_OK) {
+		officer_key_free(key);
+		goto out;
+	}
+	if (out != NULL)
+		to_public(&row, out);
 out:
+	/*
+	 * A refused login is an entry too, the same whether the name exists or
+	 * not: the actor is the name as typed (when it could be a name at all).
+	 */
+	if (rc == OFFICER_DENIED &&
+	    log_event(o, LEDGER_OFFICER_LOGIN_FAILED, name, NULL, NULL, NULL) != OFFICER_OK)
+		rc = OFFICER_FAILED;
 	age_identity_free(&self);
 	secmem_free(kek);
 	secmem_free(secret);
@@ -804,13 +878,16 @@ fail:
 
 /*
  * A new intake label version wrapped to every enabled intake officer but
- * `except`; made current. OFFICER_LAST_INTAKE if nobody would hold it.
+ * `except`; made current, and a label.rotate entry by actor (an officer's
+ * name, NULL: the admin identity). OFFICER_LAST_INTAKE if nobody would hold it.
  */
-static enum officer_result intake_rotate(struct officers *o, store_id except)
+static enum officer_result intake_rotate(struct officers *o, store_id except, const char *actor)
 {
 	enum officer_result rc = OFFICER_FAILED;
 	struct holders h = {.except = except};
 	uint8_t pk[32];
+	uint32_t version = 0;
+	char detail[32];
 
 	if (o->s->be->officer->list(o->s, collect_holder, &h) != STORE_OK || h.failed)
 		goto out;
@@ -819,9 +896,16 @@ static enum officer_result intake_rotate(struct officers *o, store_id except)
 		goto out;
 	}
 	if (label_add_version(o->s, LABEL_INTAKE, 0, NULL, h.ids, (const uint8_t(*)[32])h.pks, h.n,
-	                      NULL, pk) != LABEL_OK)
+	                      &version, pk) != LABEL_OK)
 		goto out;
-	rc = publish_intake_pk(o, pk);
+	if ((rc = publish_intake_pk(o, pk)) != OFFICER_OK)
+		goto out;
+	int n = snprintf(detail, sizeof detail, "version %u", (unsigned)version);
+	if (n < 0 || (size_t)n >= sizeof detail) {
+		rc = OFFICER_FAILED;
+		goto out;
+	}
+	rc = log_event(o, LEDGER_LABEL_ROTATE, actor, "label:" LABEL_INTAKE, NULL, detail);
 out:
 	free(h.ids);
 	free(h.pks);
@@ -854,7 +938,7 @@ static enum officer_result intake_grant(struct officers *o, const struct officer
 	}
 	if (has_current)
 		return OFFICER_OK;
-	return intake_rotate(o, 0);
+	return intake_rotate(o, 0, as != NULL ? as->name : NULL);
 }
 
 /* ---- admin operations ---- */
@@ -918,6 +1002,11 @@ enum officer_result officer_add(struct officers *o, const struct officer_key *as
 		return rc;
 	if (roles & ROLE_INTAKE)
 		rc = intake_grant(o, as, row.id, row.pk);
+	char detail[96];
+	if (rc == OFFICER_OK)
+		rc = roles_detail(roles, nationality, detail);
+	if (rc == OFFICER_OK)
+		rc = log_officer(o, LEDGER_OFFICER_ADD, as, name, clearance, detail);
 	if (rc == OFFICER_OK && id)
 		*id = row.id;
 	return rc;
@@ -939,17 +1028,22 @@ enum officer_result officer_set_roles(struct officers *o, const struct officer_k
 	bool had = row.roles & ROLE_INTAKE, has = roles & ROLE_INTAKE;
 	if (had && !has && !row.disabled) {
 		/* rotate first: a crash after it leaves the officer without the new key */
-		if ((rc = intake_rotate(o, row.id)) != OFFICER_OK)
+		if ((rc = intake_rotate(o, row.id, as->name)) != OFFICER_OK)
 			return rc;
 	}
 	if ((rc = from_store(o->s->be->officer->set_roles(o->s, row.id, roles))) != OFFICER_OK)
 		return rc;
 	if (had && !has)
-		return label_revoke(o->s, LABEL_INTAKE, row.id) == LABEL_OK ? OFFICER_OK
-		                                                            : OFFICER_FAILED;
-	if (!had && has && !row.disabled && row.wrapped_sk_len > 0)
-		return intake_grant(o, as, row.id, row.pk);
-	return OFFICER_OK;
+		rc = label_revoke(o->s, LABEL_INTAKE, row.id) == LABEL_OK ? OFFICER_OK
+		                                                          : OFFICER_FAILED;
+	else if (!had && has && !row.disabled && row.wrapped_sk_len > 0)
+		rc = intake_grant(o, as, row.id, row.pk);
+	char detail[96];
+	if (rc == OFFICER_OK)
+		rc = roles_detail(roles, NULL, detail);
+	if (rc == OFFICER_OK)
+		rc = log_officer(o, LEDGER_OFFICER_ROLES, as, name, NULL, detail);
+	return rc;
 }
 
 enum officer_result officer_set_clearance(struct officers *o, const struct officer_key *as,
@@ -982,17 +1076,20 @@ enum officer_result officer_disable(struct officers *o, const struct officer_key
 	if ((row.disabled != 0) == disabled)
 		return OFFICER_OK;
 	bool intake = row.roles & ROLE_INTAKE;
-	if (disabled && intake && (rc = intake_rotate(o, row.id)) != OFFICER_OK)
+	if (disabled && intake && (rc = intake_rotate(o, row.id, as->name)) != OFFICER_OK)
 		return rc;
 	if ((rc = from_store(o->s->be->officer->set_disabled(o->s, row.id, disabled))) !=
 	    OFFICER_OK)
 		return rc;
 	if (disabled && intake)
-		return label_revoke(o->s, LABEL_INTAKE, row.id) == LABEL_OK ? OFFICER_OK
-		                                                            : OFFICER_FAILED;
-	if (!disabled && intake && row.wrapped_sk_len > 0)
-		return intake_grant(o, as, row.id, row.pk);
-	return OFFICER_OK;
+		rc = label_revoke(o->s, LABEL_INTAKE, row.id) == LABEL_OK ? OFFICER_OK
+		                                                          : OFFICER_FAILED;
+	else if (!disabled && intake && row.wrapped_sk_len > 0)
+		rc = intake_grant(o, as, row.id, row.pk);
+	if (rc == OFFICER_OK)
+		rc = log_officer(o, disabled ? LEDGER_OFFICER_DISABLE : LEDGER_OFFICER_ENABLE, as,
+		                 name, NULL, NULL);
+	return rc;
 }
 
 enum officer_result officer_reset(struct officers *o, const struct officer_key *as,
@@ -1019,9 +1116,10 @@ enum officer_result officer_reset(struct officers *o, const struct officer_key *
 	/* the old identity's wraps are useless now: drop them, wrap anew */
 	if (label_revoke(o->s, NULL, row.id) != LABEL_OK)
 		return OFFICER_FAILED;
-	if ((row.roles & ROLE_INTAKE) && !row.disabled)
-		return intake_grant(o, as, row.id, row.pk);
-	return OFFICER_OK;
+	if ((row.roles & ROLE_INTAKE) && !row.disabled &&
+	    (rc = intake_grant(o, as, row.id, row.pk)) != OFFICER_OK)
+		return rc;
+	return log_officer(o, LEDGER_OFFICER_RESET, as, name, NULL, NULL);
 }
 
 enum officer_result officer_get(struct officers *o, const char *name, struct officer *out)
@@ -1132,9 +1230,13 @@ enum officer_result officer_bootstrap(struct officers *o, const struct age_ident
 			return OFFICER_FAILED;
 	} else if (roles & ROLE_INTAKE) {
 		/* recovery: the new admin holds only versions from now on */
-		if ((rc = intake_rotate(o, 0)) != OFFICER_OK)
+		if ((rc = intake_rotate(o, 0, NULL)) != OFFICER_OK)
 			return rc;
 	}
+	char detail[96];
+	if ((rc = roles_detail(roles, nationality, detail)) != OFFICER_OK ||
+	    (rc = log_officer(o, LEDGER_OFFICER_ADD, NULL, name, clearance, detail)) != OFFICER_OK)
+		return rc;
 	if (id)
 		*id = row.id;
 	return OFFICER_OK;
