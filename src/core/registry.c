@@ -343,6 +343,52 @@ fail:
 	return 1;
 }
 
+/* The officer's wrap of one label version, found in the store (label_wraps). */
+struct fresh_wrap {
+	const char *name;
+	uint32_t version;
+	uint8_t *wrap;
+	size_t len;
+	struct age_identity *opened;
+};
+
+static int find_wrap(void *ctx, const char *name, uint32_t version, const uint8_t *wrap, size_t n)
+{
+	struct fresh_wrap *fw = ctx;
+	if (fw->wrap != NULL || version != fw->version || strcmp(name, fw->name) != 0 || n == 0)
+		return 0;
+	fw->wrap = malloc(n);
+	if (fw->wrap == NULL)
+		return 1;
+	memcpy(fw->wrap, wrap, n);
+	fw->len = n;
+	return 1;
+}
+
+/*
+ * The identity of label lname, version v, for `as`: from the session, else —
+ * wrapped to them since their login (a new marking, a rotation) — their wrap
+ * in the store opened with their own key (*owned: the caller frees it).
+ * NULL if they hold neither.
+ */
+static const struct age_identity *label_identity(struct registry *r, const struct officer_key *as,
+                                                 const char *lname, uint32_t v,
+                                                 struct age_identity **owned)
+{
+	*owned = NULL;
+	const struct age_identity *id = officer_key_label(as, lname, v);
+	if (id != NULL)
+		return id;
+	struct fresh_wrap fw = {.name = lname, .version = v};
+	const struct age_identity *const *own = NULL;
+	if (officer_key_identities(as, &own) > 0 &&
+	    label_wraps(r->s, officer_key_id(as), find_wrap, &fw) == LABEL_OK && fw.wrap != NULL &&
+	    label_open(own[0], fw.wrap, fw.len, &fw.opened) == LABEL_OK)
+		*owned = fw.opened;
+	free(fw.wrap);
+	return *owned;
+}
+
 enum registry_result registry_officer_changed(struct registry *r, const struct officer_key *as,
                                               const char *name)
 {
@@ -380,11 +426,15 @@ enum registry_result registry_officer_changed(struct registry *r, const struct o
 				continue;
 			bool got_current = false;
 			for (uint32_t v = 1; v <= cur; v++) {
-				const struct age_identity *id = officer_key_label(as, lname, v);
+				struct age_identity *owned = NULL;
+				const struct age_identity *id =
+				        label_identity(r, as, lname, v, &owned);
 				if (id == NULL)
 					continue;
-				if (label_grant(r->s, lname, v, target->id, id, target->pk) !=
-				    LABEL_OK)
+				enum label_result gr =
+				        label_grant(r->s, lname, v, target->id, id, target->pk);
+				age_identity_free(&owned);
+				if (gr != LABEL_OK)
 					goto out;
 				got_current = got_current || v == cur;
 			}
@@ -905,13 +955,16 @@ enum registry_result registry_report_open(struct registry *r, const struct offic
 		rc = REGISTRY_FAILED;
 		goto out;
 	}
-	const struct age_identity *key = officer_key_label(as, lname, w.meta.label_version);
+	struct age_identity *owned = NULL;
+	const struct age_identity *key = label_identity(r, as, lname, w.meta.label_version, &owned);
 	if (key == NULL) {
 		rc = REGISTRY_CANNOT_OPEN;
 		goto out;
 	}
 	const struct age_identity *const ids[] = {key};
-	if (age_decrypt_buf(ids, 1, w.body, w.meta.body_len, &plain) != AGE_OK) {
+	enum age_err ae = age_decrypt_buf(ids, 1, w.body, w.meta.body_len, &plain);
+	age_identity_free(&owned);
+	if (ae != AGE_OK) {
 		rc = REGISTRY_FAILED;
 		goto out;
 	}
