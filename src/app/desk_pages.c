@@ -313,9 +313,9 @@ static void inbox_page(struct w *w, const struct desk_page *p)
 		raw(w, "</td></tr>");
 	}
 	raw(w, "</tbody></table>");
-	if (p->next > 0) {
+	if (p->next_cursor != NULL) {
 		raw(w, "<p><a id=\"next\" href=\"/inbox?before=");
-		num(w, p->next);
+		esc_str(w, p->next_cursor);
 		if (p->starred_only)
 			raw(w, "&amp;starred=1");
 		el(w, "\">", "desk.next", "</a></p>");

@@ -58,7 +58,8 @@ struct desk_page {
 	/* inbox */
 	const struct store_desk_source *sources;
 	size_t nsources;
-	store_id next; /* cursor of the next page, 0 if none */
+	store_id next;           /* cursor of the next page, 0 if none */
+	const char *next_cursor; /* inbox: the next page's sealed cursor, NULL if none */
 	bool starred_only;
 	/* source */
 	const struct store_desk_source *source;

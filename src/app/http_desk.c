@@ -58,6 +58,7 @@ struct desk_door {
 	struct desk_door_config cfg;
 	struct gate kdf; /* Argon2id derivations at once */
 	uint8_t login_key[crypto_auth_KEYBYTES];
+	uint8_t cursor_key[crypto_secretbox_KEYBYTES]; /* seals the inbox's page cursors */
 	uint16_t port;
 };
 
@@ -500,6 +501,48 @@ static enum store_result source_readable(struct req *r, const struct access_subj
 	return STORE_OK;
 }
 
+/*
+ * The inbox's page cursor is the position (a submission id) where the next
+ * page starts; that submission may be one the reader may not read, so the
+ * cursor leaves the door sealed (secretbox under a key of this process) and
+ * tells the reader nothing. A cursor from another process is a 400; a plain
+ * number is taken as a position the reader chose.
+ */
+#define CURSOR_RAW (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + 8)
+#define CURSOR_LEN 64 /* base64url of CURSOR_RAW (48) bytes, no padding */
+
+static void cursor_seal(const struct desk_door *d, int64_t v, char out[static CURSOR_LEN + 1])
+{
+	uint8_t m[8], c[CURSOR_RAW];
+	for (int i = 0; i < 8; i++)
+		m[i] = (uint8_t)((uint64_t)v >> (56 - 8 * i));
+	randombytes_buf(c, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(c + crypto_secretbox_NONCEBYTES, m, sizeof m, c, d->cursor_key);
+	sodium_bin2base64(out, CURSOR_LEN + 1, c, sizeof c,
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+static int cursor_open(const struct desk_door *d, const char *s, int64_t *v)
+{
+	uint8_t c[CURSOR_RAW], m[8];
+	size_t n = 0;
+	if (strlen(s) != CURSOR_LEN ||
+	    sodium_base642bin(c, sizeof c, s, CURSOR_LEN, NULL, &n, NULL,
+	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    n != sizeof c ||
+	    crypto_secretbox_open_easy(m, c + crypto_secretbox_NONCEBYTES,
+	                               sizeof c - crypto_secretbox_NONCEBYTES, c,
+	                               d->cursor_key) != 0)
+		return -1;
+	uint64_t u = 0;
+	for (int i = 0; i < 8; i++)
+		u = u << 8 | m[i];
+	if (u == 0 || u > INT64_MAX)
+		return -1;
+	*v = (int64_t)u;
+	return 0;
+}
+
 /* The inbox page's sources: only those with a submission the officer may read. */
 static enum store_result inbox_readable(struct req *r, int64_t before, bool starred,
                                         struct rows *out)
@@ -562,7 +605,9 @@ static enum MHD_Result inbox(struct MHD_Connection *c, struct req *r)
 {
 	int64_t before = 0;
 	const char *b = http_query(c, "before");
-	if (b != NULL && parse_id(b, &before) != 0)
+	/* a sealed cursor from a "next" link, or a position the reader chose (it reveals nothing)
+	 */
+	if (b != NULL && cursor_open(r->d, b, &before) != 0 && parse_id(b, &before) != 0)
 		return send_error(c, r, 400);
 	const char *st = http_query(c, "starred");
 	bool starred = st != NULL && strcmp(st, "1") == 0;
@@ -575,7 +620,11 @@ static enum MHD_Result inbox(struct MHD_Connection *c, struct req *r)
 	page_init(r, &p);
 	p.sources = rows;
 	p.nsources = rw.n > PAGE_ROWS ? PAGE_ROWS : rw.n;
-	p.next = rw.n > PAGE_ROWS ? rows[PAGE_ROWS - 1].newest : 0;
+	char cursor[CURSOR_LEN + 1];
+	if (rw.n > PAGE_ROWS) {
+		cursor_seal(r->d, rows[PAGE_ROWS - 1].newest, cursor);
+		p.next_cursor = cursor;
+	}
 	p.starred_only = starred;
 	return send_page(c, r, 200, DESK_PAGE_INBOX, &p);
 }
@@ -1664,6 +1713,7 @@ int desk_door_start(const struct desk_door_config *cfg, struct store *store,
 	d->officers = officers;
 	d->in = in;
 	randombytes_buf(d->login_key, sizeof d->login_key);
+	randombytes_buf(d->cursor_key, sizeof d->cursor_key);
 	if (!cfg->scheme_set || registry_new(store, &cfg->scheme, &d->reg) != REGISTRY_OK) {
 		free(d);
 		return -1;
@@ -1724,6 +1774,7 @@ void desk_door_stop(struct desk_door **pd)
 	desk_sessions_free(&d->sess);
 	registry_free(&d->reg);
 	sodium_memzero(d->login_key, sizeof d->login_key);
+	sodium_memzero(d->cursor_key, sizeof d->cursor_key);
 	free(d);
 	*pd = NULL;
 }
