@@ -34,6 +34,7 @@
 #include "lib/i18n.h"
 #include "lib/json.h"
 #include "lib/utf8.h"
+#include "lib/num.h"
 
 #include "lib/banned.h"
 
@@ -1365,18 +1366,33 @@ static int ledger_subject(struct desk_door *d, const struct req *r, struct acces
 
 /*
  * Whether the reader may see the entry whole. An entry without a marking is
- * about nothing marked (a login, an officer's account): shown. An entry with
- * one is about a marked object: shown when access_decide allows reading an
- * object of that marking (its distribution: unrestricted, until objects have
- * one); a marking the scheme cannot parse is refused.
+ * about nothing marked (a login, an officer's account): shown. An entry about
+ * a report or a submission that still exists is shown when access_decide
+ * allows reading that object as it is now (its marking and distribution, by
+ * the registry); about any other marked thing (a deleted object, a label),
+ * when access_decide allows reading an object of the entry's marking. A
+ * marking the scheme cannot parse is refused.
  */
 static bool ledger_may_see(const struct desk_door *d, const struct access_subject *subj,
                            bool subj_ok, const struct ledger_entry *e)
 {
 	struct access_object obj;
 	struct marking_error merr;
+	int64_t id;
 	if (e->marking[0] == '\0')
 		return true;
+	if (!subj_ok)
+		return false;
+	if (strncmp(e->object, "report:", 7) == 0 && num_parse_id(e->object + 7, &id) == 0)
+		return registry_report_readable(d->reg, subj, id);
+	if (strncmp(e->object, "submission:", 11) == 0 && num_parse_id(e->object + 11, &id) == 0) {
+		struct store_submission sub;
+		enum store_result sr = d->store->be->submission_get(d->store, id, &sub);
+		if (sr == STORE_OK)
+			return desk_submission_readable(d->reg, subj, &sub);
+		if (sr != STORE_NOT_FOUND)
+			return false;
+	}
 	memset(&obj, 0, sizeof obj);
 	if (!subj_ok || marking_parse(&d->cfg.scheme, e->marking, strlen(e->marking), &obj.marking,
 	                              &merr) != MARKING_OK)
