@@ -31,6 +31,7 @@
 #include "lib/buf.h"
 #include "lib/io.h"
 #include "lib/day.h"
+#include "lib/num.h"
 
 #include "lib/banned.h"
 
@@ -72,17 +73,6 @@ struct opts {
 	const struct officer_key *key; /* the logged-in officer */
 	const char *reason;
 };
-
-static int parse_id(const char *s, store_id *out)
-{
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != 0 || s[0] < '0' || s[0] > '9' || v <= 0)
-		return -1;
-	*out = v;
-	return 0;
-}
 
 /* ---- output ---- */
 
@@ -274,7 +264,7 @@ static int cmd_file(struct instance *inst, const struct opts *o, store_id id, co
 		goto out;
 	store_id blob = sub.message_blob;
 	if (nstr != NULL) {
-		if (parse_id(nstr, &n) != 0 || n > fc->n) {
+		if (num_parse_id(nstr, &n) != 0 || n > fc->n) {
 			cli_fail("inbox", "submission %lld has no file %s", (long long)id, nstr);
 			goto out;
 		}
@@ -480,7 +470,7 @@ int inbox_main(int argc, char **argv)
 		                 "wrong number of arguments for '%s' (see 'cutout help inbox')",
 		                 sub);
 	store_id id = 0;
-	if (nargs > 1 && parse_id(args[1], &id) != 0)
+	if (nargs > 1 && num_parse_id(args[1], &id) != 0)
 		return cli_usage("inbox", "'%s' is not an id", args[1]);
 	if (o.dir == NULL)
 		return cli_usage("inbox", "no instance directory (use -d DIR)");

@@ -22,6 +22,7 @@
 #include "lib/buf.h"
 #include "lib/io.h"
 #include "lib/merkle.h"
+#include "lib/num.h"
 
 #include "lib/banned.h"
 
@@ -70,19 +71,6 @@ struct opts {
 	const char *size;
 	int latest;
 };
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	if (s[0] < '0' || s[0] > '9')
-		return -1;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0')
-		return -1;
-	*out = v;
-	return 0;
-}
 
 /* Writes text to o->output (0644: proofs and checkpoints are public) or stdout. */
 static int emit(const struct opts *o, const struct buf *b)
@@ -220,7 +208,7 @@ static int cmd_prove_inclusion(struct instance *inst, const struct opts *o, uint
 	if (p == NULL)
 		return cli_fail("ledger", "out of memory");
 	if (o->size != NULL) {
-		if (parse_u64(o->size, &size) != 0) {
+		if (num_parse_u64(o->size, &size) != 0) {
 			rc = cli_usage("ledger", "--size: '%s' is not a number", o->size);
 			goto out;
 		}
@@ -617,10 +605,10 @@ int ledger_main(int argc, char **argv)
 		                 sub);
 	uint64_t a = 0, b = 0;
 	if (k >= 1 && k <= 3) {
-		if (parse_u64(args[1], &a) != 0)
+		if (num_parse_u64(args[1], &a) != 0)
 			return cli_usage("ledger", "'%s' is not a number", args[1]);
 		b = a;
-		if (nargs > 2 && parse_u64(args[2], &b) != 0)
+		if (nargs > 2 && num_parse_u64(args[2], &b) != 0)
 			return cli_usage("ledger", "'%s' is not a number", args[2]);
 	}
 	if (k == 6)

@@ -21,6 +21,7 @@
 #include "lib/buf.h"
 #include "lib/day.h"
 #include "lib/io.h"
+#include "lib/num.h"
 
 #include "lib/banned.h"
 
@@ -88,17 +89,6 @@ struct opts {
 	const char *lists[MANY_MAX], *to[MANY_MAX], *cites[MANY_MAX];
 	size_t nlists, nto, ncites;
 };
-
-static int parse_id(const char *s, store_id *out)
-{
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != 0 || s[0] < '0' || s[0] > '9' || v <= 0)
-		return -1;
-	*out = v;
-	return 0;
-}
 
 static int push(const char **v, size_t *n, const char *x)
 {
@@ -224,7 +214,7 @@ static int parse_cite(const char *c, struct store_cite *out)
 		kind = STORE_CITE_SUBMISSION;
 	else if (colon && (size_t)(colon - c) == 6 && memcmp(c, "report", 6) == 0)
 		kind = STORE_CITE_REPORT;
-	if (kind == 0 || parse_id(colon + 1, &out->id) != 0)
+	if (kind == 0 || num_parse_id(colon + 1, &out->id) != 0)
 		return -1;
 	out->kind = kind;
 	return 0;
@@ -524,7 +514,7 @@ int report_main(int argc, char **argv)
 	if (nargs - 1 < cmds[k].min || nargs - 1 > cmds[k].max)
 		return cli_usage("report", "wrong number of arguments for '%s'", args[0]);
 	store_id id = 0;
-	if (k >= 2 && parse_id(args[1], &id) != 0)
+	if (k >= 2 && num_parse_id(args[1], &id) != 0)
 		return cli_usage("report", "'%s' is not a report id", args[1]);
 	if ((o.ncites || o.marking) && k != 0)
 		return cli_usage("report", "--cite and --marking are for write");

@@ -117,6 +117,29 @@ static int parse_listen(const char *cmd, const char *s, char *host, size_t cap, 
 	return 0;
 }
 
+/* The intake module of an instance, with its configured limits. 0, or -1 (said). */
+static int intake_of(const char *cmd, struct instance *inst, struct intake **in)
+{
+	const struct conf *cf = instance_conf(inst);
+	struct intake_kdf kdf = {.opslimit = (uint64_t)cf->argon2_opslimit,
+	                         .memlimit = (size_t)cf->argon2_memlimit};
+	struct intake_limits lim = {
+	        .max_upload_bytes = cf->max_upload_bytes,
+	        .max_message_bytes = (size_t)cf->max_message_chars,
+	        .max_files = (int)cf->max_files_per_submission,
+	        .submissions_per_day = cf->submissions_per_source_per_day,
+	};
+	uint8_t label_pk[32], salt[INSTANCE_SALT_LEN];
+	instance_intake_label_pk(inst, label_pk);
+	instance_codename_salt(inst, salt);
+	if (intake_new(instance_store(inst), label_pk, salt, &kdf, &lim, cf->default_marking, in) !=
+	    INTAKE_OK) {
+		cli_fail(cmd, "could not set up the intake");
+		return -1;
+	}
+	return 0;
+}
+
 /* Runs the intake door until a signal. */
 static int run_intake(const char *cmd, const char *dir, const char *host, int have_port,
                       uint16_t port)
@@ -130,22 +153,8 @@ static int run_intake(const char *cmd, const char *dir, const char *host, int ha
 	if (instance_open(dir, &inst, &err) != INSTANCE_OK)
 		return cli_fail(cmd, "%s", err.msg);
 	const struct conf *cf = instance_conf(inst);
-	struct intake_kdf kdf = {.opslimit = (uint64_t)cf->argon2_opslimit,
-	                         .memlimit = (size_t)cf->argon2_memlimit};
-	struct intake_limits lim = {
-	        .max_upload_bytes = cf->max_upload_bytes,
-	        .max_message_bytes = (size_t)cf->max_message_chars,
-	        .max_files = (int)cf->max_files_per_submission,
-	        .submissions_per_day = cf->submissions_per_source_per_day,
-	};
-	uint8_t label_pk[32], salt[INSTANCE_SALT_LEN];
-	instance_intake_label_pk(inst, label_pk);
-	instance_codename_salt(inst, salt);
-	if (intake_new(instance_store(inst), label_pk, salt, &kdf, &lim, cf->default_marking,
-	               &in) != INTAKE_OK) {
-		cli_fail(cmd, "could not set up the intake");
+	if (intake_of(cmd, inst, &in) != 0)
 		goto out;
-	}
 	struct intake_door_config dc;
 	intake_door_defaults(&dc);
 	dc.host = host != NULL ? host : cf->intake_listen.host;
@@ -198,23 +207,9 @@ static int run_desk(const char *cmd, const char *dir, const char *host, int have
 	if (instance_open(dir, &inst, &err) != INSTANCE_OK)
 		return cli_fail(cmd, "%s", err.msg);
 	const struct conf *cf = instance_conf(inst);
-	struct intake_kdf kdf = {.opslimit = (uint64_t)cf->argon2_opslimit,
-	                         .memlimit = (size_t)cf->argon2_memlimit};
-	struct intake_limits lim = {
-	        .max_upload_bytes = cf->max_upload_bytes,
-	        .max_message_bytes = (size_t)cf->max_message_chars,
-	        .max_files = (int)cf->max_files_per_submission,
-	        .submissions_per_day = cf->submissions_per_source_per_day,
-	};
-	uint8_t label_pk[32], salt[INSTANCE_SALT_LEN];
-	instance_intake_label_pk(inst, label_pk);
-	instance_codename_salt(inst, salt);
 	/* The desk seals replies with the intake module (public keys only). */
-	if (intake_new(instance_store(inst), label_pk, salt, &kdf, &lim, cf->default_marking,
-	               &in) != INTAKE_OK) {
-		cli_fail(cmd, "could not set up the intake");
+	if (intake_of(cmd, inst, &in) != 0)
 		goto out;
-	}
 	struct officer_kdf okdf = {.opslimit = (uint64_t)cf->officer_argon2_opslimit,
 	                           .memlimit = (size_t)cf->officer_argon2_memlimit};
 	if (officers_new(instance_store(inst), &okdf, &off) != OFFICER_OK ||

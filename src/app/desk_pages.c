@@ -187,6 +187,8 @@ static void head(struct w *w, const struct desk_page *p, const char *title_key)
 			el(w, "<a href=\"/inbox\" id=\"nav-inbox\">", "desk.nav.inbox", "</a>");
 		if (p->roles & ROLE_ADMIN)
 			el(w, "<a href=\"/admin\" id=\"nav-admin\">", "desk.nav.admin", "</a>");
+		el(w, "<a href=\"/reports\" id=\"nav-reports\">", "desk.nav.reports", "</a>");
+		el(w, "<a href=\"/dist\" id=\"nav-dist\">", "desk.nav.dist", "</a>");
 		el(w, "<a href=\"/ledger\" id=\"nav-ledger\">", "desk.nav.ledger", "</a>");
 		raw(w, "<span class=\"muted\" id=\"whoami\">");
 		esc_str(w, p->officer);
@@ -311,9 +313,9 @@ static void inbox_page(struct w *w, const struct desk_page *p)
 		raw(w, "</td></tr>");
 	}
 	raw(w, "</tbody></table>");
-	if (p->next > 0) {
+	if (p->next_cursor != NULL) {
 		raw(w, "<p><a id=\"next\" href=\"/inbox?before=");
-		num(w, p->next);
+		esc_str(w, p->next_cursor);
 		if (p->starred_only)
 			raw(w, "&amp;starred=1");
 		el(w, "\">", "desk.next", "</a></p>");
@@ -489,6 +491,8 @@ static void submission_page(struct w *w, const struct desk_page *p)
 		raw(w, "</tbody></table>");
 	}
 	el(w, "<p class=\"muted\">", "desk.submission.warning", "</p>");
+	if (p->extra_html != NULL)
+		raw(w, p->extra_html);
 }
 
 static void roles_boxes(struct w *w, unsigned roles, const char *prefix)
@@ -567,6 +571,16 @@ static void admin_page(struct w *w, const struct desk_page *p)
 		raw(w, "\">");
 		roles_boxes(w, o->roles, prefix);
 		el(w, "<button class=\"link\" type=\"submit\">", "desk.admin.set_roles",
+		   "</button></form>");
+		raw(w, "<form method=\"post\" action=\"/admin/clearance\">");
+		csrf_field(w, p);
+		raw(w, "<input type=\"hidden\" name=\"name\" value=\"");
+		esc_str(w, o->name);
+		raw(w, "\"><input type=\"text\" name=\"clearance\" class=\"clearance\" "
+		       "maxlength=\"255\" required aria-label=\"clearance\" value=\"");
+		esc_str(w, o->clearance);
+		raw(w, "\"> ");
+		el(w, "<button class=\"link\" type=\"submit\">", "desk.admin.set_clearance",
 		   "</button></form>");
 		raw(w, "<form method=\"post\" action=\"/admin/reset\">");
 		csrf_field(w, p);
@@ -751,6 +765,10 @@ int desk_page_render(struct buf *out, enum desk_page_id id, const struct desk_pa
 	}
 	case DESK_PAGE_ERROR:
 		error_page(&w, p);
+		break;
+	case DESK_PAGE_BODY:
+		head(&w, p, p->title_key != NULL ? p->title_key : "desk.name");
+		raw(&w, p->body_html != NULL ? p->body_html : "");
 		break;
 	case DESK_PAGE_LEDGER:
 		ledger_page(&w, p);

@@ -28,6 +28,7 @@ enum desk_page_id {
 	DESK_PAGE_DONE, /* a short confirmation: title + text keys, a link back */
 	DESK_PAGE_LOGGED_OUT,
 	DESK_PAGE_ERROR,
+	DESK_PAGE_BODY, /* the registry's pages (app/desk_registry): title_key + body_html */
 	DESK_PAGE_LEDGER,
 };
 
@@ -57,7 +58,8 @@ struct desk_page {
 	/* inbox */
 	const struct store_desk_source *sources;
 	size_t nsources;
-	store_id next; /* cursor of the next page, 0 if none */
+	store_id next;           /* cursor of the next page, 0 if none */
+	const char *next_cursor; /* inbox: the next page's sealed cursor, NULL if none */
 	bool starred_only;
 	/* source */
 	const struct store_desk_source *source;
@@ -76,6 +78,10 @@ struct desk_page {
 	const char *default_clearance;
 	/* done */
 	const char *done_title, *done_text, *done_back;
+	/* DESK_PAGE_BODY; extra_html also ends the submission page (the marking form) */
+	const char *title_key;
+	const char *body_html; /* trusted markup built with the escaper */
+	const char *extra_html;
 	/* ledger */
 	const struct desk_ledger_view *ledger;
 };

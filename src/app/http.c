@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/json.h"
+#include "lib/num.h"
 
 #include "lib/banned.h"
 
@@ -121,13 +122,5 @@ int http_session_cookie(char *out, size_t cap, const char *token, int secure)
 
 int http_parse_u64(const char *s, uint64_t *out)
 {
-	if (s == NULL || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != 0)
-		return -1;
-	*out = v;
-	return 0;
+	return num_parse_u64(s, out);
 }

@@ -20,17 +20,21 @@
 
 #include "app/desk_pages.h"
 #include "app/desk_qr.h"
+#include "app/desk_registry.h"
 #include "app/desk_session.h"
 #include "app/http.h"
 #include "app/ratelimit.h"
 #include "core/access.h"
 #include "core/inbox.h"
+#include "core/registry.h"
 #include "core/ledger.h"
 #include "core/store_desk.h"
 #include "lib/buf.h"
 #include "lib/form.h"
 #include "lib/i18n.h"
+#include "lib/json.h"
 #include "lib/utf8.h"
+#include "lib/num.h"
 
 #include "lib/banned.h"
 
@@ -51,9 +55,11 @@ struct desk_door {
 	struct officers *officers;
 	struct intake *in;
 	struct desk_sessions *sess;
+	struct registry *reg; /* reports, lists, marking labels (app/desk_registry) */
 	struct desk_door_config cfg;
 	struct gate kdf; /* Argon2id derivations at once */
 	uint8_t login_key[crypto_auth_KEYBYTES];
+	uint8_t cursor_key[crypto_secretbox_KEYBYTES]; /* seals the inbox's page cursors */
 	uint16_t port;
 };
 
@@ -71,6 +77,7 @@ enum route {
 	R_FILE,
 	R_MESSAGE_AGE,
 	R_ADMIN,
+	R_REG_GET, /* app/desk_registry: req.reg_route says which */
 	R_LEDGER,
 	/* POSTs */
 	R_LOGIN_POST,
@@ -80,15 +87,19 @@ enum route {
 	R_LABEL,
 	R_REPLY,
 	R_DELETE,
+	R_REG_POST,
+	R_API_LOGIN,
 	R_ADMIN_ADD,
 	R_ADMIN_DISABLE,
 	R_ADMIN_ROLES,
 	R_ADMIN_RESET,
+	R_ADMIN_CLEARANCE,
 };
 
 struct req {
 	struct desk_door *d;
 	enum route route;
+	enum desk_reg_route reg_route;
 	char token[DESK_TOKEN_LEN + 1];
 	struct desk_session *sess;
 	struct desk_session_view sv;
@@ -140,6 +151,8 @@ static void route(struct req *r, const char *method, const char *url)
 	        {"/admin/disable", R_BAD_METHOD, R_ADMIN_DISABLE},
 	        {"/admin/roles", R_BAD_METHOD, R_ADMIN_ROLES},
 	        {"/admin/reset", R_BAD_METHOD, R_ADMIN_RESET},
+	        {"/admin/clearance", R_BAD_METHOD, R_ADMIN_CLEARANCE},
+	        {"/api/v1/login", R_BAD_METHOD, R_API_LOGIN},
 	};
 	r->route = R_NOT_FOUND;
 	for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++)
@@ -147,6 +160,18 @@ static void route(struct req *r, const char *method, const char *url)
 			r->route = get ? pages[i].get : post ? pages[i].post : R_BAD_METHOD;
 			return;
 		}
+	bool bad = false;
+	r->reg_route = desk_registry_route(get ? "GET" : method, url, &bad);
+	if (bad)
+		r->route = R_BAD_METHOD;
+	else if (r->reg_route != DR_NONE)
+		r->route = r->reg_route >= DR_POST_FIRST ? R_REG_POST : R_REG_GET;
+}
+
+/* Where a logged-in officer starts: the inbox (intake), the officers (admin), else reports. */
+static const char *home(unsigned roles)
+{
+	return (roles & ROLE_INTAKE) ? "/inbox" : (roles & ROLE_ADMIN) ? "/admin" : "/reports";
 }
 
 static void page_init(struct req *r, struct desk_page *p)
@@ -318,7 +343,7 @@ static enum MHD_Result start_session(struct MHD_Connection *c, struct req *r,
 	sodium_memzero(token, sizeof token);
 	if (!ok)
 		return send_error(c, r, 500);
-	return redirect(c, r, (roles & ROLE_INTAKE) ? "/inbox" : "/admin");
+	return redirect(c, r, home(roles));
 }
 
 static enum MHD_Result do_login(struct MHD_Connection *c, struct req *r, struct form *f)
@@ -440,25 +465,167 @@ static unsigned store_status(enum store_result sr)
 	return sr == STORE_NOT_FOUND ? 404 : sr == STORE_BUSY ? 503 : 500;
 }
 
+/* ---- submissions under the access decision (app/desk_registry) ---- */
+
+struct sub_count {
+	const struct registry *reg;
+	const struct access_subject *subj;
+	int64_t n, unread;
+	int32_t last_day;
+};
+
+static int count_readable(void *ctx, const struct store_submission *sub)
+{
+	struct sub_count *sc = ctx;
+	if (!desk_submission_readable(sc->reg, sc->subj, sub))
+		return 0;
+	sc->n++;
+	sc->unread += !sub->read;
+	if (sub->day > sc->last_day)
+		sc->last_day = sub->day;
+	return 0;
+}
+
+/* A source's counts over the submissions the officer may read; *n == 0: not shown. */
+static enum store_result source_readable(struct req *r, const struct access_subject *subj,
+                                         struct store_desk_source *src, int64_t *n)
+{
+	struct sub_count sc = {.reg = r->d->reg, .subj = subj};
+	enum store_result sr =
+	        store_desk_submissions(r->d->store, src->src.id, 0, INT64_MAX, count_readable, &sc);
+	if (sr != STORE_OK && sr != STORE_STOP)
+		return sr;
+	src->src.nsubmissions = sc.n;
+	src->src.nunread = sc.unread;
+	src->src.last_day = sc.last_day;
+	*n = sc.n;
+	return STORE_OK;
+}
+
+/*
+ * The inbox's page cursor is the position (a submission id) where the next
+ * page starts; that submission may be one the reader may not read, so the
+ * cursor leaves the door sealed (secretbox under a key of this process) and
+ * tells the reader nothing. A cursor from another process is a 400; a plain
+ * number is taken as a position the reader chose.
+ */
+#define CURSOR_RAW (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + 8)
+#define CURSOR_LEN 64 /* base64url of CURSOR_RAW (48) bytes, no padding */
+
+static void cursor_seal(const struct desk_door *d, int64_t v, char out[static CURSOR_LEN + 1])
+{
+	uint8_t m[8], c[CURSOR_RAW];
+	for (int i = 0; i < 8; i++)
+		m[i] = (uint8_t)((uint64_t)v >> (56 - 8 * i));
+	randombytes_buf(c, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(c + crypto_secretbox_NONCEBYTES, m, sizeof m, c, d->cursor_key);
+	sodium_bin2base64(out, CURSOR_LEN + 1, c, sizeof c,
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+static int cursor_open(const struct desk_door *d, const char *s, int64_t *v)
+{
+	uint8_t c[CURSOR_RAW], m[8];
+	size_t n = 0;
+	if (strlen(s) != CURSOR_LEN ||
+	    sodium_base642bin(c, sizeof c, s, CURSOR_LEN, NULL, &n, NULL,
+	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    n != sizeof c ||
+	    crypto_secretbox_open_easy(m, c + crypto_secretbox_NONCEBYTES,
+	                               sizeof c - crypto_secretbox_NONCEBYTES, c,
+	                               d->cursor_key) != 0)
+		return -1;
+	uint64_t u = 0;
+	for (int i = 0; i < 8; i++)
+		u = u << 8 | m[i];
+	if (u == 0 || u > INT64_MAX)
+		return -1;
+	*v = (int64_t)u;
+	return 0;
+}
+
+/* The inbox page's sources: only those with a submission the officer may read. */
+static enum store_result inbox_readable(struct req *r, int64_t before, bool starred,
+                                        struct rows *out)
+{
+	struct access_subject subj;
+	if (desk_reg_subject(r->d->reg, officer_key_id(r->sv.key), &subj) != 0)
+		return STORE_OK; /* reads nothing */
+	struct store_desk_source batch[PAGE_ROWS + 1];
+	for (int round = 0; round < 200 && out->n < out->cap; round++) {
+		struct rows rw = {.src = batch, .cap = PAGE_ROWS + 1};
+		enum store_result sr = store_desk_inbox(r->d->store, before, PAGE_ROWS + 1, starred,
+		                                        add_source, &rw);
+		if (sr != STORE_OK && sr != STORE_STOP)
+			return sr;
+		for (size_t i = 0; i < rw.n && out->n < out->cap; i++) {
+			int64_t n = 0;
+			sr = source_readable(r, &subj, &batch[i], &n);
+			if (sr != STORE_OK)
+				return sr;
+			if (n > 0)
+				out->src[out->n++] = batch[i];
+		}
+		if (rw.n < PAGE_ROWS + 1)
+			break;
+		before = batch[rw.n - 1].newest;
+	}
+	return STORE_OK;
+}
+
+/* Whether the officer may see source id (a submission of it they may read): 0, or a status. */
+static unsigned source_allowed(struct req *r, store_id id, struct store_desk_source *src)
+{
+	struct access_subject subj;
+	enum store_result sr = store_desk_source(r->d->store, id, src);
+	if (sr != STORE_OK)
+		return store_status(sr);
+	int64_t n = 0;
+	if (desk_reg_subject(r->d->reg, officer_key_id(r->sv.key), &subj) != 0)
+		return 404;
+	sr = source_readable(r, &subj, src, &n);
+	if (sr != STORE_OK)
+		return store_status(sr);
+	return n > 0 ? 0 : 404;
+}
+
+/* A submission the officer may read (else 404, as a missing one): 0 or a status. */
+static unsigned submission_allowed(struct req *r, store_id id, struct store_submission *sub)
+{
+	struct access_subject subj;
+	enum store_result sr = r->d->store->be->submission_get(r->d->store, id, sub);
+	if (sr != STORE_OK)
+		return store_status(sr);
+	if (desk_reg_subject(r->d->reg, officer_key_id(r->sv.key), &subj) != 0 ||
+	    !desk_submission_readable(r->d->reg, &subj, sub))
+		return 404;
+	return 0;
+}
+
 static enum MHD_Result inbox(struct MHD_Connection *c, struct req *r)
 {
 	int64_t before = 0;
 	const char *b = http_query(c, "before");
-	if (b != NULL && parse_id(b, &before) != 0)
+	/* a sealed cursor from a "next" link, or a position the reader chose (it reveals nothing)
+	 */
+	if (b != NULL && cursor_open(r->d, b, &before) != 0 && parse_id(b, &before) != 0)
 		return send_error(c, r, 400);
 	const char *st = http_query(c, "starred");
 	bool starred = st != NULL && strcmp(st, "1") == 0;
 	struct store_desk_source rows[PAGE_ROWS + 1];
 	struct rows rw = {.src = rows, .cap = PAGE_ROWS + 1};
-	enum store_result sr =
-	        store_desk_inbox(r->d->store, before, PAGE_ROWS + 1, starred, add_source, &rw);
+	enum store_result sr = inbox_readable(r, before, starred, &rw);
 	if (sr != STORE_OK && sr != STORE_STOP)
 		return send_error(c, r, store_status(sr));
 	struct desk_page p;
 	page_init(r, &p);
 	p.sources = rows;
 	p.nsources = rw.n > PAGE_ROWS ? PAGE_ROWS : rw.n;
-	p.next = rw.n > PAGE_ROWS ? rows[PAGE_ROWS - 1].newest : 0;
+	char cursor[CURSOR_LEN + 1];
+	if (rw.n > PAGE_ROWS) {
+		cursor_seal(r->d, rows[PAGE_ROWS - 1].newest, cursor);
+		p.next_cursor = cursor;
+	}
 	p.starred_only = starred;
 	return send_page(c, r, 200, DESK_PAGE_INBOX, &p);
 }
@@ -471,14 +638,29 @@ static enum MHD_Result source_page(struct MHD_Connection *c, struct req *r, stor
 	if (b != NULL && parse_id(b, &before) != 0)
 		return send_error(c, r, 400);
 	struct store_desk_source src;
-	enum store_result sr = store_desk_source(r->d->store, id, &src);
-	if (sr != STORE_OK)
-		return send_error(c, r, store_status(sr));
+	unsigned bad = source_allowed(r, id, &src);
+	if (bad != 0)
+		return send_error(c, r, bad);
+	struct access_subject subj;
+	if (desk_reg_subject(r->d->reg, officer_key_id(r->sv.key), &subj) != 0)
+		return send_error(c, r, 404);
 	struct store_submission subs[PAGE_ROWS + 1];
 	struct rows rw = {.sub = subs, .cap = PAGE_ROWS + 1};
-	sr = store_desk_submissions(r->d->store, id, before, PAGE_ROWS + 1, add_sub, &rw);
-	if (sr != STORE_OK && sr != STORE_STOP)
-		return send_error(c, r, store_status(sr));
+	/* only the submissions the officer may read, a page at a time */
+	for (int round = 0; round < 200 && rw.n < rw.cap; round++) {
+		struct store_submission batch[PAGE_ROWS + 1];
+		struct rows bw = {.sub = batch, .cap = PAGE_ROWS + 1};
+		enum store_result sr = store_desk_submissions(r->d->store, id, before,
+		                                              PAGE_ROWS + 1, add_sub, &bw);
+		if (sr != STORE_OK && sr != STORE_STOP)
+			return send_error(c, r, store_status(sr));
+		for (size_t i = 0; i < bw.n && rw.n < rw.cap; i++)
+			if (desk_submission_readable(r->d->reg, &subj, &batch[i]))
+				subs[rw.n++] = batch[i];
+		if (bw.n < PAGE_ROWS + 1)
+			break;
+		before = batch[bw.n - 1].id;
+	}
 	struct desk_page p;
 	page_init(r, &p);
 	p.source = &src;
@@ -516,14 +698,16 @@ static enum MHD_Result submission(struct MHD_Connection *c, struct req *r)
 	if (parse_id(http_query(c, "id"), &id) != 0)
 		return send_error(c, r, 400);
 	struct store_submission sub;
-	enum store_result sr = d->store->be->submission_get(d->store, id, &sub);
-	if (sr != STORE_OK)
-		return send_error(c, r, store_status(sr));
+	enum store_result sr;
+	unsigned bad = submission_allowed(r, id, &sub);
+	if (bad != 0)
+		return send_error(c, r, bad);
 	if (desk_log(r, LEDGER_OBJECT_READ, "submission", id, sub.marking, NULL) != 0)
 		return send_error(c, r, 500);
 	const struct age_identity *const *ids = NULL;
 	size_t nids = officer_key_identities(r->sv.key, &ids);
-	struct buf msg;
+	struct buf msg, form;
+	buf_init(&form, 64 * 1024);
 	buf_init(&msg, MESSAGE_MAX);
 	struct files_ctx *fc = calloc(1, sizeof *fc);
 	struct desk_file_view *views = calloc(FILES_MAX, sizeof *views);
@@ -535,6 +719,9 @@ static enum MHD_Result submission(struct MHD_Connection *c, struct req *r)
 	struct desk_page p;
 	page_init(r, &p);
 	p.sub = &sub;
+	if ((r->sv.roles & ROLE_INTAKE) &&
+	    desk_registry_mark_form(&form, r->lang, r->sv.csrf, &sub) == 0)
+		p.extra_html = buf_str(&form);
 	if (sub.message_blob != 0) {
 		if (inbox_open_blob(d->store, sub.message_blob, ids, nids, write_buf, &msg) ==
 		    INBOX_OK) {
@@ -566,6 +753,7 @@ static enum MHD_Result submission(struct MHD_Connection *c, struct req *r)
 		(void)d->store->be->submission_mark_read(d->store, id);
 	res = send_page(c, r, 200, DESK_PAGE_SUBMISSION, &p);
 out:
+	buf_release(&form);
 	buf_wipe_release(&msg);
 	if (views != NULL)
 		sodium_memzero(views, FILES_MAX * sizeof *views);
@@ -738,6 +926,10 @@ static enum MHD_Result download_file(struct MHD_Connection *c, struct req *r)
 		return send_error(c, r, 400);
 	const char *rq = http_query(c, "raw");
 	int raw = rq != NULL && strcmp(rq, "1") == 0;
+	struct store_submission subrow;
+	unsigned bad = submission_allowed(r, sub, &subrow);
+	if (bad != 0)
+		return send_error(c, r, bad);
 	struct files_ctx *fc = calloc(1, sizeof *fc);
 	if (fc == NULL)
 		return send_error(c, r, 500);
@@ -786,9 +978,9 @@ static enum MHD_Result download_message(struct MHD_Connection *c, struct req *r)
 	if (parse_id(http_query(c, "id"), &id) != 0)
 		return send_error(c, r, 400);
 	struct store_submission sub;
-	enum store_result sr = r->d->store->be->submission_get(r->d->store, id, &sub);
-	if (sr != STORE_OK || sub.message_blob == 0)
-		return send_error(c, r, sr == STORE_OK ? 404 : store_status(sr));
+	unsigned bad = submission_allowed(r, id, &sub);
+	if (bad != 0 || sub.message_blob == 0)
+		return send_error(c, r, bad != 0 ? bad : 404);
 	char name[64];
 	int n = snprintf(name, sizeof name, "submission-%" PRId64 "-message.age", id);
 	if (n < 0 || (size_t)n >= sizeof name ||
@@ -811,9 +1003,10 @@ static enum MHD_Result source_action(struct MHD_Connection *c, struct req *r, st
 	if (n < 0 || (size_t)n >= sizeof to)
 		return send_error(c, r, 500);
 	struct store_desk_source src;
-	enum store_result sr = store_desk_source(d->store, id, &src);
-	if (sr != STORE_OK)
-		return send_error(c, r, store_status(sr));
+	enum store_result sr;
+	unsigned bad = source_allowed(r, id, &src);
+	if (bad != 0)
+		return send_error(c, r, bad);
 	switch (r->route) {
 	case R_STAR: {
 		const char *on = form_get(f, "on");
@@ -1001,8 +1194,22 @@ static enum MHD_Result admin_action(struct MHD_Connection *c, struct req *r, str
 		gate_leave(&d->kdf);
 		break;
 	}
+	case R_ADMIN_CLEARANCE: {
+		const char *cl = form_get(f, "clearance");
+		struct marking m;
+		if (cl == NULL ||
+		    marking_parse(registry_scheme(d->reg), cl, strlen(cl), &m, NULL) != MARKING_OK)
+			break;
+		orc = officer_set_clearance(d->officers, r->sv.key, name, cl);
+		break;
+	}
 	default:
 		return send_error(c, r, 404);
+	}
+	/* The marking labels follow the change, as `cutout officer` does (core/registry.h). */
+	if (orc == OFFICER_OK && registry_officer_changed(d->reg, r->sv.key, name) != REGISTRY_OK) {
+		desk_sessions_end_officer(d->sess, name);
+		return admin_page(c, r, 500, "desk.admin.labels_failed", 0);
 	}
 	/* The officer's live sessions hold stale keys or roles: they end. */
 	if (orc == OFFICER_OK && r->route != R_ADMIN_ADD)
@@ -1014,6 +1221,104 @@ static enum MHD_Result admin_action(struct MHD_Connection *c, struct req *r, str
 		return redirect(c, r, "/login");
 	}
 	return admin_page(c, r, status, notice, orc == OFFICER_OK);
+}
+
+/* ---- the registry (app/desk_registry) and the JSON login ---- */
+
+static const char *query_of(void *ctx, const char *name)
+{
+	return http_query(ctx, name);
+}
+
+static enum MHD_Result registry_request(struct MHD_Connection *c, struct req *r,
+                                        const struct form *f, const char *url)
+{
+	struct buf b;
+	buf_init(&b, PAGE_MAX);
+	struct desk_reg_in in = {.reg = r->d->reg,
+	                         .store = r->d->store,
+	                         .officers = r->d->officers,
+	                         .key = r->sv.key,
+	                         .officer = r->sv.name,
+	                         .roles = r->sv.roles,
+	                         .csrf = r->sv.csrf,
+	                         .lang = r->lang,
+	                         .org = r->d->cfg.org,
+	                         .url = url,
+	                         .query = query_of,
+	                         .qctx = c,
+	                         .form = f};
+	struct desk_reg_out out = {.status = 500, .body = &b};
+	desk_registry_handle(r->reg_route, &in, &out);
+	enum MHD_Result res;
+	if (out.location[0] != 0) {
+		res = redirect(c, r, out.location);
+	} else if (out.json) {
+		r->responded = 1;
+		res = b.len > 0 ? http_send_json(c, out.status, &b)
+		      : out.status == 404
+		              ? http_send_json_error(c, 404, "not_found", "no such report")
+		              : http_send_json_error(c, out.status, "error", "request failed");
+	} else if (b.len == 0) {
+		res = send_error(c, r, out.status);
+	} else {
+		struct desk_page p;
+		page_init(r, &p);
+		p.title_key = out.title_key;
+		p.body_html = buf_str(&b);
+		res = send_page(c, r, out.status, DESK_PAGE_BODY, &p);
+	}
+	buf_wipe_release(&b);
+	return res;
+}
+
+/*
+ * POST /api/v1/login (name, password, totp; form-encoded) for scripts: the
+ * same officer_login (failure delay, no replayed code, one answer for every
+ * failure) and the same session cookie as the login form. Instead of the
+ * form's CSRF token it demands the header "X-Cutout-Api: 1", which a page of
+ * another site cannot send without a CORS preflight this door never grants.
+ */
+static enum MHD_Result api_login(struct MHD_Connection *c, struct req *r, struct form *f)
+{
+	struct desk_door *d = r->d;
+	const char *name = form_get(f, "name"), *pw = form_get(f, "password");
+	const char *totp = form_get(f, "totp");
+	struct officer_key *key = NULL;
+	r->responded = 1;
+	if (name == NULL || pw == NULL || strlen(name) > OFFICER_NAME_MAX ||
+	    strlen(pw) > PASSWORD_MAX)
+		return http_send_json_error(c, 401, "login_failed", "login failed");
+	if (gate_enter(&d->kdf) != 0)
+		return http_send_json_error(c, 429, "busy", "too many logins at once");
+	enum officer_result orc = officer_login(d->officers, name, pw, totp != NULL ? totp : "",
+	                                        (uint64_t)time(NULL), &key, NULL);
+	gate_leave(&d->kdf);
+	if (orc == OFFICER_ENROL)
+		return http_send_json_error(c, 403, "enrol", "enrol the second factor in the desk");
+	if (orc != OFFICER_OK) {
+		officer_key_free(&key);
+		return http_send_json_error(c, 401, "login_failed", "login failed");
+	}
+	if (r->sess != NULL)
+		desk_sessions_end(d->sess, r->token);
+	char token[DESK_TOKEN_LEN + 1];
+	if (desk_sessions_login(d->sess, &key, token) != 0)
+		return http_send_json_error(c, 503, "busy", "no session available");
+	int okc = make_cookie(r, COOKIE, token) == 0;
+	sodium_memzero(token, sizeof token);
+	if (!okc)
+		return http_send_json_error(c, 500, "error", "cookie");
+	struct buf b;
+	buf_init(&b, 1024);
+	enum MHD_Result res;
+	if (buf_append_str(&b, "{\"officer\":") != BUF_OK ||
+	    json_escape_str(&b, name, strlen(name)) != BUF_OK || buf_append_str(&b, "}") != BUF_OK)
+		res = http_send_json_error(c, 500, "error", "response");
+	else
+		res = http_send(c, 200, "application/json", b.data, b.len, r->cookie, NULL);
+	buf_release(&b);
+	return res;
 }
 
 /* ---- the ledger view: entries newest first, each shown only as far as access_decide allows ----
@@ -1061,18 +1366,33 @@ static int ledger_subject(struct desk_door *d, const struct req *r, struct acces
 
 /*
  * Whether the reader may see the entry whole. An entry without a marking is
- * about nothing marked (a login, an officer's account): shown. An entry with
- * one is about a marked object: shown when access_decide allows reading an
- * object of that marking (its distribution: unrestricted, until objects have
- * one); a marking the scheme cannot parse is refused.
+ * about nothing marked (a login, an officer's account): shown. An entry about
+ * a report or a submission that still exists is shown when access_decide
+ * allows reading that object as it is now (its marking and distribution, by
+ * the registry); about any other marked thing (a deleted object, a label),
+ * when access_decide allows reading an object of the entry's marking. A
+ * marking the scheme cannot parse is refused.
  */
 static bool ledger_may_see(const struct desk_door *d, const struct access_subject *subj,
                            bool subj_ok, const struct ledger_entry *e)
 {
 	struct access_object obj;
 	struct marking_error merr;
+	int64_t id;
 	if (e->marking[0] == '\0')
 		return true;
+	if (!subj_ok)
+		return false;
+	if (strncmp(e->object, "report:", 7) == 0 && num_parse_id(e->object + 7, &id) == 0)
+		return registry_report_readable(d->reg, subj, id);
+	if (strncmp(e->object, "submission:", 11) == 0 && num_parse_id(e->object + 11, &id) == 0) {
+		struct store_submission sub;
+		enum store_result sr = d->store->be->submission_get(d->store, id, &sub);
+		if (sr == STORE_OK)
+			return desk_submission_readable(d->reg, subj, &sub);
+		if (sr != STORE_NOT_FOUND)
+			return false;
+	}
 	memset(&obj, 0, sizeof obj);
 	if (!subj_ok || marking_parse(&d->cfg.scheme, e->marking, strlen(e->marking), &obj.marking,
 	                              &merr) != MARKING_OK)
@@ -1150,6 +1470,14 @@ out:
 static enum MHD_Result gate(struct MHD_Connection *c, struct req *r, unsigned roles, int *go)
 {
 	*go = 0;
+	if (desk_registry_is_api(r->reg_route) &&
+	    (r->sess == NULL || r->sv.enrolling || (r->sv.roles & roles) != roles ||
+	     r->sv.key == NULL)) {
+		r->responded = 1;
+		return r->sess == NULL || r->sv.enrolling
+		               ? http_send_json_error(c, 401, "login", "log in first")
+		               : http_send_json_error(c, 403, "forbidden", "forbidden");
+	}
 	if (r->sess == NULL) {
 		if (r->route >= R_LOGIN_POST)
 			return send_error(c, r, 403);
@@ -1166,9 +1494,9 @@ static enum MHD_Result gate(struct MHD_Connection *c, struct req *r, unsigned ro
 	return MHD_YES;
 }
 
-static unsigned route_roles(enum route rt)
+static unsigned route_roles(const struct req *r)
 {
-	switch (rt) {
+	switch (r->route) {
 	case R_INBOX:
 	case R_SOURCE:
 	case R_SUBMISSION:
@@ -1184,13 +1512,17 @@ static unsigned route_roles(enum route rt)
 	case R_ADMIN_DISABLE:
 	case R_ADMIN_ROLES:
 	case R_ADMIN_RESET:
+	case R_ADMIN_CLEARANCE:
 		return ROLE_ADMIN;
+	case R_REG_GET:
+	case R_REG_POST:
+		return desk_registry_roles(r->reg_route);
 	default:
 		return 0;
 	}
 }
 
-static enum MHD_Result get(struct MHD_Connection *c, struct req *r)
+static enum MHD_Result get(struct MHD_Connection *c, struct req *r, const char *url)
 {
 	int go;
 	enum MHD_Result res;
@@ -1214,7 +1546,7 @@ static enum MHD_Result get(struct MHD_Connection *c, struct req *r)
 			return redirect(c, r, "/login");
 		if (r->sv.enrolling)
 			return redirect(c, r, "/enrol");
-		return redirect(c, r, (r->sv.roles & ROLE_INTAKE) ? "/inbox" : "/admin");
+		return redirect(c, r, home(r->sv.roles));
 	case R_ENROL_GET:
 		if (r->sess == NULL || !r->sv.enrolling)
 			return redirect(c, r, "/login");
@@ -1222,7 +1554,7 @@ static enum MHD_Result get(struct MHD_Connection *c, struct req *r)
 	default:
 		break;
 	}
-	res = gate(c, r, route_roles(r->route), &go);
+	res = gate(c, r, route_roles(r), &go);
 	if (!go)
 		return res;
 	switch (r->route) {
@@ -1242,6 +1574,8 @@ static enum MHD_Result get(struct MHD_Connection *c, struct req *r)
 		return download_message(c, r);
 	case R_ADMIN:
 		return admin_page(c, r, 200, NULL, 0);
+	case R_REG_GET:
+		return registry_request(c, r, NULL, url);
 	case R_LEDGER:
 		return ledger_view(c, r);
 	default:
@@ -1263,6 +1597,14 @@ static enum MHD_Result post(struct MHD_Connection *c, struct req *r)
 	if (form_parse(&f, r->body.data != NULL ? (const char *)r->body.data : "", r->body.len,
 	               &lim) != FORM_OK)
 		return send_error(c, r, 400);
+	if (r->route == R_API_LOGIN) {
+		const char *h = http_header(c, "X-Cutout-Api");
+		res = h != NULL && strcmp(h, "1") == 0
+		              ? api_login(c, r, &f)
+		              : (r->responded = 1,
+		                 http_send_json_error(c, 403, "header", "send X-Cutout-Api: 1"));
+		goto out;
+	}
 	/* Every form carries its CSRF token, checked before anything else. */
 	if (!csrf_ok(r, c, form_get(&f, "csrf"))) {
 		res = send_error(c, r, 403);
@@ -1291,10 +1633,12 @@ static enum MHD_Result post(struct MHD_Connection *c, struct req *r)
 		goto out;
 	}
 	int go;
-	res = gate(c, r, route_roles(r->route), &go);
+	res = gate(c, r, route_roles(r), &go);
 	if (!go)
 		goto out;
-	if (r->route >= R_ADMIN_ADD)
+	if (r->route == R_REG_POST)
+		res = registry_request(c, r, &f, "");
+	else if (r->route >= R_ADMIN_ADD)
 		res = admin_action(c, r, &f);
 	else
 		res = source_action(c, r, &f);
@@ -1321,7 +1665,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		load_session(r, c);
 		pick_lang(r, c);
 		if (r->route < R_LOGIN_POST)
-			return get(c, r);
+			return get(c, r, url);
 		const char *cl = http_header(c, "Content-Length");
 		uint64_t len = 0;
 		if (cl != NULL && (http_parse_u64(cl, &len) != 0 || len > FORM_MAX))
@@ -1385,8 +1729,14 @@ int desk_door_start(const struct desk_door_config *cfg, struct store *store,
 	d->officers = officers;
 	d->in = in;
 	randombytes_buf(d->login_key, sizeof d->login_key);
+	randombytes_buf(d->cursor_key, sizeof d->cursor_key);
+	if (!cfg->scheme_set || registry_new(store, &cfg->scheme, &d->reg) != REGISTRY_OK) {
+		free(d);
+		return -1;
+	}
 	gate_init(&d->kdf, 2, 32);
 	if (desk_sessions_new(cfg->max_sessions, cfg->idle_seconds, &d->sess) != 0) {
+		registry_free(&d->reg);
 		free(d);
 		return -1;
 	}
@@ -1397,6 +1747,7 @@ int desk_door_start(const struct desk_door_config *cfg, struct store *store,
 	sa.sin_port = htons(cfg->port);
 	if (inet_pton(AF_INET, cfg->host, &sa.sin_addr) != 1) {
 		desk_sessions_free(&d->sess);
+		registry_free(&d->reg);
 		free(d);
 		return -1;
 	}
@@ -1410,6 +1761,7 @@ int desk_door_start(const struct desk_door_config *cfg, struct store *store,
 	                          NULL, MHD_OPTION_END);
 	if (d->mhd == NULL) {
 		desk_sessions_free(&d->sess);
+		registry_free(&d->reg);
 		free(d);
 		return -1;
 	}
@@ -1436,7 +1788,9 @@ void desk_door_stop(struct desk_door **pd)
 		return;
 	MHD_stop_daemon(d->mhd);
 	desk_sessions_free(&d->sess);
+	registry_free(&d->reg);
 	sodium_memzero(d->login_key, sizeof d->login_key);
+	sodium_memzero(d->cursor_key, sizeof d->cursor_key);
 	free(d);
 	*pd = NULL;
 }

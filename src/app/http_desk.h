@@ -32,8 +32,9 @@ struct desk_door_config {
 	size_t max_sessions;
 	int max_connections;
 	int secure_cookie; /* set the Secure flag (HTTPS in front) */
-	/* the instance's marking scheme (the ledger view's access decisions); without it
-	   (scheme_set 0) no marked ledger entry is shown */
+	/* the instance's marking scheme (the ledger view's access decisions, and the
+	   registry's: the desk does not start without it); without it (scheme_set 0)
+	   no marked ledger entry is shown */
 	struct marking_scheme scheme;
 	int scheme_set;
 };

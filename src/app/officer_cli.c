@@ -144,8 +144,10 @@ int officer_cli_demo_admin(struct instance *inst, const char *name, char *passwo
 		cli_fail("demo", "could not generate a password");
 		goto out;
 	}
-	enum officer_result r = officer_bootstrap(o, admin, intake, name, ROLE_ALL, "SECRET", "GBR",
-	                                          password, NULL);
+	/* cleared for the default marking: the demo officer reads what sources send */
+	enum officer_result r =
+	        officer_bootstrap(o, admin, intake, name, ROLE_ALL,
+	                          instance_conf(inst)->default_marking, "GBR", password, NULL);
 	uint64_t now = (uint64_t)time(NULL);
 	if (r == OFFICER_OK)
 		r = officer_enrol_begin(o, name, password, now, secret_b32, uri, uri_cap);

@@ -523,18 +523,21 @@ static enum instance_result read_secret_file(const char *path, struct buf *b,
 	return INSTANCE_OK;
 }
 
-enum instance_result instance_intake_identity(const struct instance *inst,
-                                              const char *admin_identity_path,
-                                              struct age_identity **out, struct instance_error *err)
+/*
+ * Opens the age file `name` of the instance directory, sealed to the admin
+ * identity in the file admin_identity_path: its plaintext lands in plain
+ * (the caller wipes it with buf_wipe_release).
+ */
+static enum instance_result open_sealed(const struct instance *inst,
+                                        const char *admin_identity_path, const char *name,
+                                        struct buf *plain, struct instance_error *err)
 {
-	struct buf admin_text, sealed, plain;
+	struct buf admin_text, sealed;
 	struct age_identity *admin = NULL;
 	char path[PATH_MAX];
 	enum instance_result rc;
-	*out = NULL;
 	buf_init(&admin_text, 16 * 1024);
 	buf_init(&sealed, 64 * 1024);
-	buf_init(&plain, 16 * 1024);
 	if ((rc = read_secret_file(admin_identity_path, &admin_text, err)) != INSTANCE_OK)
 		goto out;
 	if (age_identity_from_text(buf_str(&admin_text), admin_text.len, &admin) != AGE_OK) {
@@ -542,21 +545,17 @@ enum instance_result instance_intake_identity(const struct instance *inst,
 		          admin_identity_path);
 		goto out;
 	}
-	if (join(path, sizeof path, instance_dir(inst), INSTANCE_INTAKE_KEY) != 0) {
+	if (join(path, sizeof path, instance_dir(inst), name) != 0) {
 		rc = fail(err, INSTANCE_ERR_ARG, "path too long");
 		goto out;
 	}
 	if ((rc = read_secret_file(path, &sealed, err)) != INSTANCE_OK)
 		goto out;
 	const struct age_identity *ids[1] = {admin};
-	if (age_decrypt_buf(ids, 1, sealed.data, sealed.len, &plain) != AGE_OK) {
+	if (age_decrypt_buf(ids, 1, sealed.data, sealed.len, plain) != AGE_OK) {
 		rc = fail(err, INSTANCE_ERR_CRYPTO,
 		          "%s does not open %s: not this instance's admin identity",
-		          admin_identity_path, INSTANCE_INTAKE_KEY);
-		goto out;
-	}
-	if (age_identity_from_text(buf_str(&plain), plain.len, out) != AGE_OK) {
-		rc = fail(err, INSTANCE_ERR_CORRUPT, "%s holds no identity", INSTANCE_INTAKE_KEY);
+		          admin_identity_path, name);
 		goto out;
 	}
 	rc = INSTANCE_OK;
@@ -564,6 +563,26 @@ out:
 	age_identity_free(&admin);
 	buf_wipe_release(&admin_text);
 	buf_wipe_release(&sealed);
+	return rc;
+}
+
+enum instance_result instance_intake_identity(const struct instance *inst,
+                                              const char *admin_identity_path,
+                                              struct age_identity **out, struct instance_error *err)
+{
+	struct buf plain;
+	enum instance_result rc;
+	*out = NULL;
+	buf_init(&plain, 16 * 1024);
+	if ((rc = open_sealed(inst, admin_identity_path, INSTANCE_INTAKE_KEY, &plain, err)) !=
+	    INSTANCE_OK)
+		goto out;
+	if (age_identity_from_text(buf_str(&plain), plain.len, out) != AGE_OK) {
+		rc = fail(err, INSTANCE_ERR_CORRUPT, "%s holds no identity", INSTANCE_INTAKE_KEY);
+		goto out;
+	}
+	rc = INSTANCE_OK;
+out:
 	buf_wipe_release(&plain);
 	return rc;
 }
@@ -572,40 +591,19 @@ enum instance_result instance_signing_key(const struct instance *inst,
                                           const char *admin_identity_path, uint8_t sk[static 64],
                                           struct instance_error *err)
 {
-	struct buf admin_text, sealed, plain;
-	struct age_identity *admin = NULL;
-	char path[PATH_MAX];
+	struct buf plain;
 	uint8_t *seed = sodium_malloc(32);
 	uint8_t pk[32];
 	size_t seed_len = 0;
 	enum instance_result rc;
-	buf_init(&admin_text, 16 * 1024);
-	buf_init(&sealed, 64 * 1024);
 	buf_init(&plain, 16 * 1024);
 	if (seed == NULL) {
 		rc = fail(err, INSTANCE_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = read_secret_file(admin_identity_path, &admin_text, err)) != INSTANCE_OK)
+	if ((rc = open_sealed(inst, admin_identity_path, INSTANCE_SIGNING_KEY, &plain, err)) !=
+	    INSTANCE_OK)
 		goto out;
-	if (age_identity_from_text(buf_str(&admin_text), admin_text.len, &admin) != AGE_OK) {
-		rc = fail(err, INSTANCE_ERR_ARG, "%s: not an age identity file",
-		          admin_identity_path);
-		goto out;
-	}
-	if (join(path, sizeof path, instance_dir(inst), INSTANCE_SIGNING_KEY) != 0) {
-		rc = fail(err, INSTANCE_ERR_ARG, "path too long");
-		goto out;
-	}
-	if ((rc = read_secret_file(path, &sealed, err)) != INSTANCE_OK)
-		goto out;
-	const struct age_identity *ids[1] = {admin};
-	if (age_decrypt_buf(ids, 1, sealed.data, sealed.len, &plain) != AGE_OK) {
-		rc = fail(err, INSTANCE_ERR_CRYPTO,
-		          "%s does not open %s: not this instance's admin identity",
-		          admin_identity_path, INSTANCE_SIGNING_KEY);
-		goto out;
-	}
 	/* "# comment\n<base64 seed>\n": the last non-empty line */
 	const char *text = buf_str(&plain);
 	const char *line = NULL;
@@ -632,9 +630,6 @@ enum instance_result instance_signing_key(const struct instance *inst,
 	rc = INSTANCE_OK;
 out:
 	sodium_free(seed);
-	age_identity_free(&admin);
-	buf_wipe_release(&admin_text);
-	buf_wipe_release(&sealed);
 	buf_wipe_release(&plain);
 	return rc;
 }

@@ -82,6 +82,7 @@ enum ledger_action {
 	LEDGER_OFFICER_DISABLE,
 	LEDGER_OFFICER_ENABLE,
 	LEDGER_OFFICER_RESET, /* new password and keys, TOTP to re-enrol */
+	LEDGER_REPORT_WRITE,  /* object report:ID, marking = its overall marking */
 	LEDGER_ACTION_COUNT
 };
 

@@ -42,6 +42,7 @@ static const char *const action_names[LEDGER_ACTION_COUNT] = {
         [LEDGER_OFFICER_DISABLE] = "officer.disable",
         [LEDGER_OFFICER_ENABLE] = "officer.enable",
         [LEDGER_OFFICER_RESET] = "officer.reset",
+        [LEDGER_REPORT_WRITE] = "report.write",
 };
 
 const char *ledger_strerror(enum ledger_result r)

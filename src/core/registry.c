@@ -9,9 +9,11 @@
 #include <sodium.h>
 
 #include "core/label.h"
+#include "core/ledger.h"
 #include "core/store_officer.h"
 #include "lib/age.h"
 #include "lib/buf.h"
+#include "lib/utf8.h"
 
 #include "lib/banned.h"
 
@@ -213,6 +215,41 @@ int registry_label_name(const struct registry *r, const struct marking *m, char 
 	return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
+/*
+ * The ledger entry of a registry event, by `as` (NULL: the instance's admin
+ * identity). The action is reported done only once the entry is durable.
+ * object: "kind:id" or NULL; marking: canonical text or NULL.
+ */
+static enum registry_result reg_log(struct registry *r, enum ledger_action action,
+                                    const struct officer_key *as, const char *object,
+                                    const char *marking, const char *detail)
+{
+	char actor[LEDGER_TOKEN_MAX + 1];
+	int n = as != NULL ? snprintf(actor, sizeof actor, "officer:%s", officer_key_name(as))
+	                   : snprintf(actor, sizeof actor, "admin");
+	if (n < 0 || (size_t)n >= sizeof actor)
+		return REGISTRY_FAILED;
+	struct ledger_event ev = {.action = action,
+	                          .actor = actor,
+	                          .object = object,
+	                          .marking = marking,
+	                          .detail = detail};
+	uint64_t index;
+	return ledger_append(r->s, &ev, &index) == LEDGER_OK ? REGISTRY_OK : REGISTRY_FAILED;
+}
+
+/* reg_log about "kind:id". */
+static enum registry_result reg_log_id(struct registry *r, enum ledger_action action,
+                                       const struct officer_key *as, const char *kind, int64_t id,
+                                       const char *marking, const char *detail)
+{
+	char obj[LEDGER_TOKEN_MAX + 1];
+	int n = snprintf(obj, sizeof obj, "%s:%lld", kind, (long long)id);
+	if (n < 0 || (size_t)n >= sizeof obj)
+		return REGISTRY_FAILED;
+	return reg_log(r, action, as, obj, marking, detail);
+}
+
 /* A new version of m's label wrapped to every officer covering m (version 0: next). */
 static enum registry_result label_rotate(struct registry *r, const struct offs *a,
                                          const char *lname, const struct marking *m,
@@ -231,9 +268,23 @@ static enum registry_result label_rotate(struct registry *r, const struct offs *
 			memcpy(pks[n], a->v[i].pk, 32);
 			n++;
 		}
+	uint32_t made = 0;
 	enum label_result lr = label_add_version(r->s, lname, version, NULL, ids,
-	                                         (const uint8_t(*)[32])pks, n, out_version, out_pk);
+	                                         (const uint8_t(*)[32])pks, n, &made, out_pk);
 	rc = lr == LABEL_OK ? REGISTRY_OK : lr == LABEL_EXISTS ? REGISTRY_EXISTS : REGISTRY_FAILED;
+	if (out_version != NULL)
+		*out_version = made;
+	if (rc == REGISTRY_OK) {
+		/* a marking label's new version (version 1 is its creation) */
+		char detail[64], text[MARKING_TEXT_MAX + 1];
+		int k = snprintf(detail, sizeof detail, "version %u wrapped to %zu officers",
+		                 (unsigned)made, n);
+		if (k < 0 || (size_t)k >= sizeof detail ||
+		    marking_format(&r->scheme, m, false, text, sizeof text) < 0)
+			rc = REGISTRY_FAILED;
+		else
+			rc = reg_log(r, LEDGER_LABEL_ROTATE, NULL, "label:marking", text, detail);
+	}
 out:
 	free(ids);
 	free(pks);
@@ -343,6 +394,64 @@ fail:
 	return 1;
 }
 
+/* The officer's wrap of one label version, found in the store (label_wraps). */
+struct fresh_wrap {
+	const char *name;
+	uint32_t version;
+	uint8_t *wrap;
+	size_t len;
+	struct age_identity *opened;
+};
+
+static int find_wrap(void *ctx, const char *name, uint32_t version, const uint8_t *wrap, size_t n)
+{
+	struct fresh_wrap *fw = ctx;
+	if (fw->wrap != NULL || version != fw->version || strcmp(name, fw->name) != 0 || n == 0)
+		return 0;
+	fw->wrap = malloc(n);
+	if (fw->wrap == NULL)
+		return 1;
+	memcpy(fw->wrap, wrap, n);
+	fw->len = n;
+	return 1;
+}
+
+/*
+ * The identity of label lname, version v, for `as`: from the session, else —
+ * wrapped to them since their login (a new marking, a rotation) — their wrap
+ * in the store opened with their own key (*owned: the caller frees it).
+ * NULL if they hold neither.
+ */
+static const struct age_identity *label_identity(struct registry *r, const struct officer_key *as,
+                                                 const char *lname, uint32_t v,
+                                                 struct age_identity **owned)
+{
+	*owned = NULL;
+	const struct age_identity *id = officer_key_label(as, lname, v);
+	if (id != NULL)
+		return id;
+	struct fresh_wrap fw = {.name = lname, .version = v};
+	const struct age_identity *const *own = NULL;
+	if (officer_key_identities(as, &own) > 0 &&
+	    label_wraps(r->s, officer_key_id(as), find_wrap, &fw) == LABEL_OK && fw.wrap != NULL &&
+	    label_open(own[0], fw.wrap, fw.len, &fw.opened) == LABEL_OK)
+		*owned = fw.opened;
+	free(fw.wrap);
+	return *owned;
+}
+
+/* clearance.grant / clearance.revoke: officer `target` gained or lost marking's label. */
+static enum registry_result reg_log_officer(struct registry *r, enum ledger_action action,
+                                            const struct officer_key *as, const struct off *target,
+                                            const char *marking)
+{
+	char obj[LEDGER_TOKEN_MAX + 1];
+	int n = snprintf(obj, sizeof obj, "officer:%s", target->name);
+	if (n < 0 || (size_t)n >= sizeof obj)
+		return REGISTRY_FAILED;
+	return reg_log(r, action, as, obj, marking, "label key");
+}
+
 enum registry_result registry_officer_changed(struct registry *r, const struct officer_key *as,
                                               const char *name)
 {
@@ -380,21 +489,30 @@ enum registry_result registry_officer_changed(struct registry *r, const struct o
 				continue;
 			bool got_current = false;
 			for (uint32_t v = 1; v <= cur; v++) {
-				const struct age_identity *id = officer_key_label(as, lname, v);
+				struct age_identity *owned = NULL;
+				const struct age_identity *id =
+				        label_identity(r, as, lname, v, &owned);
 				if (id == NULL)
 					continue;
-				if (label_grant(r->s, lname, v, target->id, id, target->pk) !=
-				    LABEL_OK)
+				enum label_result gr =
+				        label_grant(r->s, lname, v, target->id, id, target->pk);
+				age_identity_free(&owned);
+				if (gr != LABEL_OK)
 					goto out;
 				got_current = got_current || v == cur;
 			}
+			if (reg_log_officer(r, LEDGER_CLEARANCE_GRANT, as, target, t.v[i]) !=
+			    REGISTRY_OK)
+				goto out;
 			if (!got_current &&
 			    label_rotate(r, &a, lname, &m, 0, NULL, NULL) != REGISTRY_OK)
 				goto out;
 		} else if (held_has(&h, lname, 0)) {
 			/* rotate first: a crash after it leaves the officer without the new key */
 			if (label_rotate(r, &a, lname, &m, 0, NULL, NULL) != REGISTRY_OK ||
-			    label_revoke(r->s, lname, target->id) != LABEL_OK)
+			    label_revoke(r->s, lname, target->id) != LABEL_OK ||
+			    reg_log_officer(r, LEDGER_CLEARANCE_REVOKE, as, target, t.v[i]) !=
+			            REGISTRY_OK)
 				goto out;
 		}
 	}
@@ -730,6 +848,16 @@ static enum registry_result report_decided(struct registry *r, const struct acce
 	return REGISTRY_OK;
 }
 
+bool registry_report_readable(struct registry *r, const struct access_subject *subj, store_id id)
+{
+	struct row w;
+	struct marking m;
+	if (report_decided(r, subj, id, &w, &m) != REGISTRY_OK)
+		return false;
+	row_free(&w);
+	return true;
+}
+
 /* ---- reports: writing ---- */
 
 static enum registry_result check_cite(struct registry *r, const struct access_subject *subj,
@@ -873,7 +1001,12 @@ enum registry_result registry_report_write(struct registry *r, const struct offi
 		rc = REGISTRY_FAILED;
 		goto out;
 	}
-	rc = REGISTRY_OK;
+	char detail[64];
+	int k = snprintf(detail, sizeof detail, "%zu paragraphs, %zu citations", copy.nparas,
+	                 ncites);
+	rc = k < 0 || (size_t)k >= sizeof detail ? REGISTRY_FAILED
+	                                         : reg_log_id(r, LEDGER_REPORT_WRITE, as, "report",
+	                                                      *id, copy.marking_text, detail);
 out:
 	buf_wipe_release(&plain);
 	buf_release(&sealed);
@@ -905,13 +1038,16 @@ enum registry_result registry_report_open(struct registry *r, const struct offic
 		rc = REGISTRY_FAILED;
 		goto out;
 	}
-	const struct age_identity *key = officer_key_label(as, lname, w.meta.label_version);
+	struct age_identity *owned = NULL;
+	const struct age_identity *key = label_identity(r, as, lname, w.meta.label_version, &owned);
 	if (key == NULL) {
 		rc = REGISTRY_CANNOT_OPEN;
 		goto out;
 	}
 	const struct age_identity *const ids[] = {key};
-	if (age_decrypt_buf(ids, 1, w.body, w.meta.body_len, &plain) != AGE_OK) {
+	enum age_err ae = age_decrypt_buf(ids, 1, w.body, w.meta.body_len, &plain);
+	age_identity_free(&owned);
+	if (ae != AGE_OK) {
 		rc = REGISTRY_FAILED;
 		goto out;
 	}
@@ -1129,7 +1265,12 @@ enum registry_result registry_report_circulate(struct registry *r, const struct 
 		rc = REGISTRY_FAILED;
 		goto out;
 	}
-	rc = REGISTRY_OK;
+	char text[MARKING_TEXT_MAX + 1], detail[96];
+	int k = snprintf(detail, sizeof detail, "to %zu officers and %zu lists", readers.n, lids.n);
+	rc = k < 0 || (size_t)k >= sizeof detail ||
+	                     marking_format(&r->scheme, &m, false, text, sizeof text) < 0
+	             ? REGISTRY_FAILED
+	             : reg_log_id(r, LEDGER_REPORT_CIRCULATE, as, "report", id, text, detail);
 out:
 	row_free(&w);
 	free(a.v);
@@ -1415,5 +1556,19 @@ enum registry_result registry_submission_mark(struct registry *r, const struct o
 		say(err, "the marking changed meanwhile: look again");
 		return REGISTRY_EXISTS;
 	}
-	return sr == STORE_OK ? REGISTRY_OK : REGISTRY_FAILED;
+	if (sr != STORE_OK)
+		return REGISTRY_FAILED;
+	/* marking.change (a raise) or marking.downgrade, with the old marking and the reason */
+	char detail[LEDGER_DETAIL_MAX + 1];
+	int n = raise ? snprintf(detail, sizeof detail, "from %s", oldt)
+	              : snprintf(detail, sizeof detail, "from %s; reason: %s", oldt, reason);
+	if (n < 0)
+		return REGISTRY_FAILED;
+	/* a long reason: the ledger keeps its first bytes, cut at a character, no end space */
+	size_t len = utf8_prefix((const uint8_t *)detail, strlen(detail));
+	while (len > 0 && detail[len - 1] == ' ')
+		len--;
+	detail[len] = '\0';
+	return reg_log_id(r, raise ? LEDGER_MARKING_CHANGE : LEDGER_MARKING_DOWNGRADE, as,
+	                  "submission", submission, newt, detail);
 }

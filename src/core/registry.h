@@ -162,6 +162,12 @@ registry_report_write(struct registry *r, const struct officer_key *as,
                       const struct store_cite *cites, size_t ncites, store_id *id,
                       struct registry_error *err);
 
+/*
+ * Whether subj may read report id (access_decide with its marking and its
+ * whole distribution). False for a missing report: the same answer.
+ */
+bool registry_report_readable(struct registry *r, const struct access_subject *subj, store_id id);
+
 /* Opens a report for `as`: the decision, then the body with the session's label keys. */
 __attribute__((warn_unused_result)) enum registry_result
 registry_report_open(struct registry *r, const struct officer_key *as, store_id id,

@@ -61,3 +61,16 @@ long utf8_count(const uint8_t *p, size_t n)
 	}
 	return count;
 }
+
+size_t utf8_prefix(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+	uint32_t cp;
+	while (i < n) {
+		size_t k = utf8_decode(p + i, n - i, &cp);
+		if (k == 0)
+			break;
+		i += k;
+	}
+	return i;
+}

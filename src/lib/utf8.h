@@ -18,6 +18,12 @@
  */
 size_t utf8_decode(const uint8_t *s, size_t n, uint32_t *cp);
 
+/*
+ * The length of the longest prefix of p[0..n) made of whole well-formed
+ * sequences: where to cut a string that was truncated mid-character.
+ */
+size_t utf8_prefix(const uint8_t *p, size_t n);
+
 /* The number of code points of p[0..n), or -1 if it is not valid UTF-8 or holds a NUL. */
 long utf8_count(const uint8_t *p, size_t n);
 
