@@ -221,8 +221,8 @@ static int cmd_prove_inclusion(struct instance *inst, const struct opts *o, uint
 	p->inclusion = true;
 	p->a = index;
 	p->b = size;
-	if ((r = ledger_entry(s, index, p->entry, &p->entry_len)) != LEDGER_OK ||
-	    (r = ledger_prove_inclusion(s, index, size, p->hashes, &p->n, root)) != LEDGER_OK) {
+	if ((r = ledger_prove_entry(s, index, size, p->entry, &p->entry_len, p->hashes, &p->n,
+	                            root)) != LEDGER_OK) {
 		rc = r == LEDGER_RANGE
 		             ? cli_fail("ledger", "entry %llu is not in a tree of %llu",
 		                        (unsigned long long)index, (unsigned long long)size)

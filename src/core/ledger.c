@@ -19,6 +19,7 @@
 #include "core/store_ledger.h"
 #include "lib/buf.h"
 #include "lib/merkle.h"
+#include "lib/merkle_cache.h"
 
 #include "lib/banned.h"
 
@@ -405,7 +406,102 @@ struct prove {
 	size_t *n;
 	uint8_t *root_a, *root_b;
 	enum merkle_result mr;
+	struct merkle_cache *nodes;
+	uint8_t *entry; /* inclusion: also the entry, from the same snapshot */
+	size_t entry_len;
 };
+
+
+/*
+ * Proofs and roots read their nodes through the store's node cache: a node of
+ * a perfect subtree never changes, and the upper levels are on every path.
+ * Levels below NODES_MIN_LEVEL are always read from the store (there are too
+ * many of them to keep); NODES_SLOTS slots take about 3 MiB, made at the
+ * first proof. Verification and checkpoint signing never use the cache.
+ */
+#define NODES_MIN_LEVEL 8
+#define NODES_SLOTS (UINT64_C(1) << 17)
+
+/*
+ * An inclusion proof's lowest levels are the siblings next to its leaf, all
+ * stored in the rows of the leaf's aligned block of WIN rows. One scan of that
+ * block serves them (and the entry) instead of one lookup each.
+ */
+#define WIN 16       /* rows */
+#define WIN_LEVELS 4 /* levels 0..3: the subtrees inside a block of 16 */
+
+struct cached {
+	merkle_get_fn get;
+	void *ctx;
+	struct merkle_cache *nodes;
+	uint64_t win_lo;              /* the block's first row */
+	uint8_t win_n[WIN];           /* levels held per row (0: row not read) */
+	uint8_t win[WIN][WIN_LEVELS][MERKLE_HASH_LEN];
+};
+
+static int cached_get(void *ctx, unsigned level, uint64_t index, uint8_t out[static 32])
+{
+	struct cached *g = ctx;
+	if (level < WIN_LEVELS) {
+		uint64_t row = ((index + 1) << level) - 1; /* node (level, index) lives there */
+		if (row >= g->win_lo && row - g->win_lo < WIN && g->win_n[row - g->win_lo] > level) {
+			memcpy(out, g->win[row - g->win_lo][level], MERKLE_HASH_LEN);
+			return 0;
+		}
+	}
+	if (merkle_cache_get(g->nodes, level, index, out) == 0)
+		return 0;
+	if (g->get(g->ctx, level, index, out) != 0)
+		return -1;
+	merkle_cache_put(g->nodes, level, index, out);
+	return 0;
+}
+
+/* The store's node cache, made once (NULL if memory is short: then no cache). */
+static struct merkle_cache *nodes_of(struct store *s)
+{
+	struct merkle_cache *c = __atomic_load_n(&s->ledger_nodes, __ATOMIC_ACQUIRE);
+	if (c != NULL)
+		return c;
+	struct merkle_cache *fresh = merkle_cache_new(NODES_MIN_LEVEL, NODES_SLOTS);
+	if (fresh == NULL)
+		return NULL;
+	if (__atomic_compare_exchange_n(&s->ledger_nodes, &c, fresh, false, __ATOMIC_ACQ_REL,
+	                                __ATOMIC_ACQUIRE))
+		return fresh;
+	merkle_cache_free(fresh); /* another thread made it first: c is theirs */
+	return c;
+}
+
+struct window {
+	struct prove *p;
+	struct cached *g;
+};
+
+/* A row of the leaf's block: its lowest hashes, and the entry if it is the leaf's. */
+static enum store_result window_row(void *ctx, const struct store_ledger_row *r)
+{
+	struct window *w = ctx;
+	struct cached *g = w->g;
+	if (r->index < g->win_lo || r->index - g->win_lo >= WIN)
+		return STORE_CORRUPT;
+	size_t k = (size_t)(r->index - g->win_lo);
+	if (r->hashes != NULL && r->hashes_len % MERKLE_HASH_LEN == 0) {
+		size_t n = r->hashes_len / MERKLE_HASH_LEN;
+		if (n > WIN_LEVELS)
+			n = WIN_LEVELS;
+		memcpy(g->win[k], r->hashes, n * MERKLE_HASH_LEN);
+		g->win_n[k] = (uint8_t)n;
+	}
+	struct prove *p = w->p;
+	if (p->entry != NULL && r->index == p->a) {
+		if (r->entry == NULL || r->entry_len > LEDGER_ENTRY_MAX)
+			return STORE_CORRUPT;
+		memcpy(p->entry, r->entry, r->entry_len);
+		p->entry_len = r->entry_len;
+	}
+	return STORE_OK;
+}
 
 static enum store_result prove_view(void *ctx, const struct store_ledger_view *v)
 {
@@ -413,27 +509,41 @@ static enum store_result prove_view(void *ctx, const struct store_ledger_view *v
 	uint64_t size = p->kind == 0 ? p->a : p->b;
 	if (size > v->size)
 		return STORE_NOT_FOUND;
+	struct cached g = {.get = v->get, .ctx = v->get_ctx, .nodes = p->nodes};
 	switch (p->kind) {
 	case 0:
-		p->mr = merkle_root_at(p->a, v->get, v->get_ctx, p->root_a);
+		p->mr = merkle_root_at(p->a, cached_get, &g, p->root_a);
 		break;
 	case 1:
-		p->mr = merkle_inclusion_proof(p->a, p->b, v->get, v->get_ctx, p->proof, p->n);
+		if (p->a < p->b) {
+			/* rows past the tree of size b are not read: their nodes are not its */
+			struct window w = {.p = p, .g = &g};
+			g.win_lo = p->a & ~(uint64_t)(WIN - 1);
+			uint64_t hi = p->b - g.win_lo < WIN ? p->b : g.win_lo + WIN;
+			p->entry_len = SIZE_MAX;
+			enum store_result r = v->scan(v, g.win_lo, hi, window_row, &w);
+			if (r == STORE_OK && p->entry != NULL && p->entry_len == SIZE_MAX)
+				r = STORE_CORRUPT; /* the row is missing */
+			if (r != STORE_OK)
+				return r;
+		}
+		p->mr = merkle_inclusion_proof(p->a, p->b, cached_get, &g, p->proof, p->n);
 		if (p->mr == MERKLE_OK)
-			p->mr = merkle_root_at(p->b, v->get, v->get_ctx, p->root_b);
+			p->mr = merkle_root_at(p->b, cached_get, &g, p->root_b);
 		break;
 	default:
-		p->mr = merkle_consistency_proof(p->a, p->b, v->get, v->get_ctx, p->proof, p->n);
+		p->mr = merkle_consistency_proof(p->a, p->b, cached_get, &g, p->proof, p->n);
 		if (p->mr == MERKLE_OK)
-			p->mr = merkle_root_at(p->a, v->get, v->get_ctx, p->root_a);
+			p->mr = merkle_root_at(p->a, cached_get, &g, p->root_a);
 		if (p->mr == MERKLE_OK)
-			p->mr = merkle_root_at(p->b, v->get, v->get_ctx, p->root_b);
+			p->mr = merkle_root_at(p->b, cached_get, &g, p->root_b);
 	}
 	return STORE_OK;
 }
 
 static enum ledger_result prove(struct store *s, struct prove *p)
 {
+	p->nodes = nodes_of(s);
 	enum store_result r = ops(s)->view(s, prove_view, p);
 	if (r == STORE_NOT_FOUND)
 		return LEDGER_RANGE;
@@ -464,6 +574,23 @@ enum ledger_result ledger_prove_inclusion(struct store *s, uint64_t index, uint6
 	struct prove p = {.kind = 1, .a = index, .b = size, .proof = proof, .n = n, .root_b = root};
 	*n = 0;
 	return prove(s, &p);
+}
+
+enum ledger_result ledger_prove_entry(struct store *s, uint64_t index, uint64_t size,
+                                      uint8_t entry[static LEDGER_ENTRY_MAX], size_t *len,
+                                      uint8_t proof[static MERKLE_PROOF_MAX][MERKLE_HASH_LEN],
+                                      size_t *n, uint8_t root[static MERKLE_HASH_LEN])
+{
+	struct prove p = {.kind = 1, .a = index, .b = size, .proof = proof, .n = n, .root_b = root,
+	                  .entry = entry};
+	*n = 0;
+	*len = 0;
+	if (index >= size)
+		return LEDGER_RANGE;
+	enum ledger_result r = prove(s, &p);
+	if (r == LEDGER_OK)
+		*len = p.entry_len;
+	return r;
 }
 
 enum ledger_result ledger_prove_consistency(struct store *s, uint64_t old_size, uint64_t new_size,

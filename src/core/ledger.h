@@ -155,6 +155,15 @@ __attribute__((warn_unused_result)) enum ledger_result
 ledger_prove_inclusion(struct store *s, uint64_t index, uint64_t size,
                        uint8_t proof[static MERKLE_PROOF_MAX][MERKLE_HASH_LEN], size_t *n,
                        uint8_t root[static MERKLE_HASH_LEN]);
+/*
+ * The same, with entry `index` itself (as ledger_entry), all read from one
+ * snapshot of the store.
+ */
+__attribute__((warn_unused_result)) enum ledger_result
+ledger_prove_entry(struct store *s, uint64_t index, uint64_t size,
+                   uint8_t entry[static LEDGER_ENTRY_MAX], size_t *len,
+                   uint8_t proof[static MERKLE_PROOF_MAX][MERKLE_HASH_LEN], size_t *n,
+                   uint8_t root[static MERKLE_HASH_LEN]);
 /* Consistency proof between sizes old < new (0 < old <= new <= ledger size), and both roots. */
 __attribute__((warn_unused_result)) enum ledger_result
 ledger_prove_consistency(struct store *s, uint64_t old_size, uint64_t new_size,

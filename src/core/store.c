@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "core/store.h"
+#include "lib/merkle_cache.h"
 
 #include "lib/banned.h"
 
@@ -57,7 +58,9 @@ void store_close(struct store **s)
 {
 	if (s == NULL || *s == NULL)
 		return;
+	struct merkle_cache *nodes = (*s)->ledger_nodes;
 	(*s)->be->close(*s);
+	merkle_cache_free(nodes);
 	*s = NULL;
 }
 

@@ -93,6 +93,7 @@ typedef int (*store_chunk_fn)(void *ctx, const uint8_t *p, size_t n); /* non-zer
 
 struct store;
 struct store_ledger_ops; /* core/store_ledger.h */
+struct merkle_cache;     /* lib/merkle_cache.h */
 struct store_officer_ops;
 struct store_desk_ops;
 struct store_registry_ops;
@@ -183,6 +184,11 @@ extern const struct store_backend store_backend_sqlite;
  */
 struct store {
 	const struct store_backend *be;
+	/*
+	 * The ledger's proof node cache (core/ledger.c makes it at the first
+	 * proof; store_close frees it). Backends leave it NULL.
+	 */
+	struct merkle_cache *ledger_nodes;
 };
 
 /* Opens "sqlite:PATH" or a plain PATH (SQLite). Creates and migrates the schema. */

@@ -444,6 +444,42 @@ static void test_checkpoints(void)
  * More than 8,192 entries: verification and checkpoint signing run over two
  * threads (ledger.c, recompute_scan); the report must name the same entry.
  */
+/*
+ * Proofs at sizes n1 and n2 (entries [0, n2) stored) for `count` random
+ * indexes, through ledger_prove_entry: the entry must be ledger_entry's and
+ * the proof must verify against roots recomputed here from the entries.
+ * Returns 1 if every one does.
+ */
+static int proofs_check(struct store *s, uint64_t n1, uint64_t n2, int count)
+{
+	struct collect_ctx c = {.n = 0};
+	uint8_t want1[32], want2[32];
+	merkle_tree_init(&c.t);
+	if (ledger_entries(s, 0, n1, collect_leaf, &c) != LEDGER_OK)
+		return 0;
+	merkle_root(&c.t, want1);
+	if (ledger_entries(s, n1, n2, collect_leaf, &c) != LEDGER_OK || c.bad)
+		return 0;
+	merkle_root(&c.t, want2);
+	int ok = 1;
+	for (int k = 0; k < count; k++) {
+		uint64_t size = k % 2 ? n1 : n2;
+		uint64_t i = k < 4 ? (uint64_t)k * (size - 1) / 3 : randombytes_uniform((uint32_t)size);
+		uint8_t proof[MERKLE_PROOF_MAX][32], root[32], entry[LEDGER_ENTRY_MAX],
+		        again[LEDGER_ENTRY_MAX], leaf[32];
+		size_t np, len, len2;
+		if (ledger_prove_entry(s, i, size, entry, &len, proof, &np, root) != LEDGER_OK ||
+		    ledger_entry(s, i, again, &len2) != LEDGER_OK || len != len2 ||
+		    memcmp(entry, again, len) != 0 ||
+		    memcmp(root, size == n1 ? want1 : want2, 32) != 0)
+			return 0;
+		merkle_leaf_hash(entry, len, leaf);
+		ok &= merkle_verify_inclusion(leaf, i, size, (const uint8_t(*)[32])proof, np, root) ==
+		      MERKLE_OK;
+	}
+	return ok;
+}
+
 static void test_large(void)
 {
 	enum { N = 20000, B = 2000 };
@@ -477,7 +513,16 @@ static void test_large(void)
 	        LEDGER_OK);
 	T_OK(ledger_verify(s, pk, &rep) == LEDGER_OK && rep.size == N && rep.checkpoints == 1,
 	     "%d entries verify over two threads, checkpoint at the end checked", N);
+	/* the node cache and the leaf's block: cold, warm, at a size that is not the head's */
+	T_OK(proofs_check(s, 12345, N, 600), "600 proofs (cache cold) verify against recomputed roots");
+	T_OK(proofs_check(s, 12345, N, 600), "600 more (cache warm) verify");
 	T_CHECK(ledger_append_batch(s, ev, B, &first) == LEDGER_OK);
+	T_OK(proofs_check(s, 12345, N, 600), "after the log grew, cached nodes still prove size %d", N);
+	T_OK(proofs_check(s, N, N + B, 300), "and the new size %d", N + B);
+	uint8_t proof[MERKLE_PROOF_MAX][32], root[32], entry[LEDGER_ENTRY_MAX];
+	size_t np, len;
+	T_CHECK(ledger_prove_entry(s, N + B, N + B, entry, &len, proof, &np, root) == LEDGER_RANGE);
+	T_CHECK(ledger_prove_entry(s, 5, N + B + 1, entry, &len, proof, &np, root) == LEDGER_RANGE);
 	store_close(&s);
 
 	/* a changed entry deep in the log */
@@ -509,6 +554,20 @@ static void test_large(void)
 	T_OK(ledger_checkpoint_sign(s, "example.org/cutout-ledger", sk, &note, msg) ==
 	             LEDGER_REFUSED,
 	     "no checkpoint over a changed entry among many: %s", msg);
+	store_close(&s);
+
+	/* a stored node the proof needs is damaged: the proof says so (a fresh cache) */
+	T_CHECK(sql("UPDATE ledger_entry SET hashes = substr(hashes, 1, 32) WHERE idx = 16383") == 0);
+	T_CHECK(store_open(dbpath, &s) == STORE_OK);
+	T_OK(ledger_prove_entry(s, 100, N, entry, &len, proof, &np, root) == LEDGER_TAMPERED,
+	     "a missing stored node fails the proof");
+	T_OK(ledger_prove_entry(s, 16380, N, entry, &len, proof, &np, root) == LEDGER_TAMPERED,
+	     "also when the node is in the leaf's own block");
+	store_close(&s);
+	T_CHECK(sql("DELETE FROM ledger_entry WHERE idx = 16000") == 0);
+	T_CHECK(store_open(dbpath, &s) == STORE_OK);
+	T_OK(ledger_prove_entry(s, 16000, N, entry, &len, proof, &np, root) == LEDGER_TAMPERED,
+	     "a missing entry fails the proof");
 	store_close(&s);
 	buf_release(&note);
 	sodium_memzero(sk, sizeof sk);

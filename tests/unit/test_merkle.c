@@ -14,6 +14,7 @@
 #include "lib/buf.h"
 #include "lib/io.h"
 #include "lib/merkle.h"
+#include "lib/merkle_cache.h"
 #include "json_min.h"
 #include "t.h"
 
@@ -692,6 +693,76 @@ out:
 	mem_free(&s);
 }
 
+/* A distinct hash per (level, index), so a slot never passes for another node. */
+static void node_of(unsigned level, uint64_t index, uint8_t out[32])
+{
+	uint8_t in[9];
+	in[0] = (uint8_t)level;
+	for (int i = 0; i < 8; i++)
+		in[1 + i] = (uint8_t)(index >> (8 * i));
+	crypto_generichash(out, 32, in, sizeof in, NULL, 0);
+}
+
+static void test_cache(void)
+{
+	uint8_t h[32], got[32];
+	T_CHECK(merkle_cache_new(0, 1024) == NULL);
+	T_CHECK(merkle_cache_new(64, 1024) == NULL);
+	T_CHECK(merkle_cache_new(8, 10) == NULL);
+	T_CHECK(merkle_cache_get(NULL, 9, 1, got) == -1);
+	node_of(9, 1, h);
+	merkle_cache_put(NULL, 9, 1, h); /* no cache: nothing, no crash */
+
+	struct merkle_cache *c = merkle_cache_new(8, 4096);
+	T_CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	T_CHECK(merkle_cache_get(c, 9, 1, got) == -1);
+	merkle_cache_put(c, 7, 1, h);
+	T_OK(merkle_cache_get(c, 7, 1, got) == -1, "levels below the minimum are not kept");
+	merkle_cache_put(c, 9, 1, h);
+	T_CHECK(merkle_cache_get(c, 9, 1, got) == 0 && memcmp(got, h, 32) == 0);
+	T_OK(merkle_cache_get(c, 10, 1, got) == -1 && merkle_cache_get(c, 9, 0, got) == -1,
+	     "another level or index is not served");
+
+	/* the top of a tree: index 0..3 at every level; few enough to be held together */
+	int all = 1;
+	for (unsigned l = 8; l < 63; l++)
+		for (uint64_t i = 0; i < 4; i++) {
+			node_of(l, i, h);
+			merkle_cache_put(c, l, i, h);
+		}
+	int held = 0;
+	for (unsigned l = 8; l < 63; l++)
+		for (uint64_t i = 0; i < 4; i++) {
+			node_of(l, i, h);
+			int r = merkle_cache_get(c, l, i, got);
+			held += r == 0;
+			all &= r == -1 || memcmp(got, h, 32) == 0;
+		}
+	T_OK(all, "a hit is always the node's own hash");
+	T_OK(held >= 55 * 4 * 9 / 10, "the top of a tree is held (%d of %d)", held, 55 * 4);
+
+	/* many more nodes than slots: hits are right, misses are allowed */
+	all = 1;
+	for (uint64_t i = 0; i < 100000; i++) {
+		unsigned l = 8 + (unsigned)(i % 40);
+		node_of(l, i * 7919, h);
+		merkle_cache_put(c, l, i * 7919, h);
+	}
+	held = 0;
+	for (uint64_t i = 0; i < 100000; i++) {
+		unsigned l = 8 + (unsigned)(i % 40);
+		node_of(l, i * 7919, h);
+		int r = merkle_cache_get(c, l, i * 7919, got);
+		held += r == 0;
+		all &= r == -1 || memcmp(got, h, 32) == 0;
+	}
+	T_OK(all && held > 0 && held <= 4096, "overfull: %d hits, each the right hash", held);
+	merkle_cache_free(c);
+	merkle_cache_free(NULL);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -713,6 +784,7 @@ int main(void)
 	test_known_answers();
 	test_edges();
 	test_append_failure();
+	test_cache();
 
 	char dir[4200];
 	len = snprintf(dir, sizeof(dir), "%s/inclusion", vec_root);
