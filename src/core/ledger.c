@@ -411,7 +411,6 @@ struct prove {
 	size_t entry_len;
 };
 
-
 /*
  * Proofs and roots read their nodes through the store's node cache: a node of
  * a perfect subtree never changes, and the upper levels are on every path.
@@ -434,8 +433,8 @@ struct cached {
 	merkle_get_fn get;
 	void *ctx;
 	struct merkle_cache *nodes;
-	uint64_t win_lo;              /* the block's first row */
-	uint8_t win_n[WIN];           /* levels held per row (0: row not read) */
+	uint64_t win_lo;    /* the block's first row */
+	uint8_t win_n[WIN]; /* levels held per row (0: row not read) */
 	uint8_t win[WIN][WIN_LEVELS][MERKLE_HASH_LEN];
 };
 
@@ -444,7 +443,8 @@ static int cached_get(void *ctx, unsigned level, uint64_t index, uint8_t out[sta
 	struct cached *g = ctx;
 	if (level < WIN_LEVELS) {
 		uint64_t row = ((index + 1) << level) - 1; /* node (level, index) lives there */
-		if (row >= g->win_lo && row - g->win_lo < WIN && g->win_n[row - g->win_lo] > level) {
+		if (row >= g->win_lo && row - g->win_lo < WIN &&
+		    g->win_n[row - g->win_lo] > level) {
 			memcpy(out, g->win[row - g->win_lo][level], MERKLE_HASH_LEN);
 			return 0;
 		}
@@ -581,7 +581,12 @@ enum ledger_result ledger_prove_entry(struct store *s, uint64_t index, uint64_t 
                                       uint8_t proof[static MERKLE_PROOF_MAX][MERKLE_HASH_LEN],
                                       size_t *n, uint8_t root[static MERKLE_HASH_LEN])
 {
-	struct prove p = {.kind = 1, .a = index, .b = size, .proof = proof, .n = n, .root_b = root,
+	struct prove p = {.kind = 1,
+	                  .a = index,
+	                  .b = size,
+	                  .proof = proof,
+	                  .n = n,
+	                  .root_b = root,
 	                  .entry = entry};
 	*n = 0;
 	*len = 0;

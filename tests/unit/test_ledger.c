@@ -464,7 +464,8 @@ static int proofs_check(struct store *s, uint64_t n1, uint64_t n2, int count)
 	int ok = 1;
 	for (int k = 0; k < count; k++) {
 		uint64_t size = k % 2 ? n1 : n2;
-		uint64_t i = k < 4 ? (uint64_t)k * (size - 1) / 3 : randombytes_uniform((uint32_t)size);
+		uint64_t i =
+		        k < 4 ? (uint64_t)k * (size - 1) / 3 : randombytes_uniform((uint32_t)size);
 		uint8_t proof[MERKLE_PROOF_MAX][32], root[32], entry[LEDGER_ENTRY_MAX],
 		        again[LEDGER_ENTRY_MAX], leaf[32];
 		size_t np, len, len2;
@@ -474,8 +475,8 @@ static int proofs_check(struct store *s, uint64_t n1, uint64_t n2, int count)
 		    memcmp(root, size == n1 ? want1 : want2, 32) != 0)
 			return 0;
 		merkle_leaf_hash(entry, len, leaf);
-		ok &= merkle_verify_inclusion(leaf, i, size, (const uint8_t(*)[32])proof, np, root) ==
-		      MERKLE_OK;
+		ok &= merkle_verify_inclusion(leaf, i, size, (const uint8_t(*)[32])proof, np,
+		                              root) == MERKLE_OK;
 	}
 	return ok;
 }
@@ -514,10 +515,12 @@ static void test_large(void)
 	T_OK(ledger_verify(s, pk, &rep) == LEDGER_OK && rep.size == N && rep.checkpoints == 1,
 	     "%d entries verify over two threads, checkpoint at the end checked", N);
 	/* the node cache and the leaf's block: cold, warm, at a size that is not the head's */
-	T_OK(proofs_check(s, 12345, N, 600), "600 proofs (cache cold) verify against recomputed roots");
+	T_OK(proofs_check(s, 12345, N, 600),
+	     "600 proofs (cache cold) verify against recomputed roots");
 	T_OK(proofs_check(s, 12345, N, 600), "600 more (cache warm) verify");
 	T_CHECK(ledger_append_batch(s, ev, B, &first) == LEDGER_OK);
-	T_OK(proofs_check(s, 12345, N, 600), "after the log grew, cached nodes still prove size %d", N);
+	T_OK(proofs_check(s, 12345, N, 600), "after the log grew, cached nodes still prove size %d",
+	     N);
 	T_OK(proofs_check(s, N, N + B, 300), "and the new size %d", N + B);
 	uint8_t proof[MERKLE_PROOF_MAX][32], root[32], entry[LEDGER_ENTRY_MAX];
 	size_t np, len;
@@ -557,7 +560,8 @@ static void test_large(void)
 	store_close(&s);
 
 	/* a stored node the proof needs is damaged: the proof says so (a fresh cache) */
-	T_CHECK(sql("UPDATE ledger_entry SET hashes = substr(hashes, 1, 32) WHERE idx = 16383") == 0);
+	T_CHECK(sql("UPDATE ledger_entry SET hashes = substr(hashes, 1, 32) WHERE idx = 16383") ==
+	        0);
 	T_CHECK(store_open(dbpath, &s) == STORE_OK);
 	T_OK(ledger_prove_entry(s, 100, N, entry, &len, proof, &np, root) == LEDGER_TAMPERED,
 	     "a missing stored node fails the proof");
