@@ -54,6 +54,26 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 	return CLI_EXIT_USAGE;
 }
 
+int cli_subcommand(const char *cmd, const struct cli_sub *subs, size_t n, int nargs,
+                   char *const *args)
+{
+	if (nargs < 1) {
+		cli_usage(cmd, "which command? (see 'cutout help %s')", cmd);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(args[0], subs[i].name) != 0)
+			continue;
+		if (nargs - 1 != subs[i].nargs) {
+			cli_usage(cmd, "wrong number of arguments for '%s'", args[0]);
+			return -1;
+		}
+		return (int)i;
+	}
+	cli_usage(cmd, "unknown command '%s' (see 'cutout help %s')", args[0], cmd);
+	return -1;
+}
+
 int cli_fail(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;

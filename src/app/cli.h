@@ -32,6 +32,19 @@ int cli_wants_help(int argc, char **argv);
 
 /* "cutout CMD: message" on stderr; returns CLI_EXIT_USAGE. */
 __attribute__((format(printf, 2, 3))) int cli_usage(const char *cmd, const char *fmt, ...);
+
+/* A subcommand and how many arguments follow it. */
+struct cli_sub {
+	const char *name;
+	int nargs;
+};
+/*
+ * The index in subs[n] of args[0] (nargs >= 1 words: the subcommand and its
+ * arguments), or -1 after a usage message (no command, an unknown one, or the
+ * wrong number of arguments).
+ */
+int cli_subcommand(const char *cmd, const struct cli_sub *subs, size_t n, int nargs,
+                   char *const *args);
 /* "cutout CMD: message" on stderr; returns CLI_EXIT_FAIL. */
 __attribute__((format(printf, 2, 3))) int cli_fail(const char *cmd, const char *fmt, ...);
 

@@ -359,22 +359,12 @@ int officer_main(int argc, char **argv)
 	}
 	int nargs = argc - optind;
 	char **args = argv + optind;
-	if (nargs < 1)
-		return cli_usage("officer", "which command? (see 'cutout help officer')");
-	static const struct {
-		const char *name;
-		int nargs;
-	} cmds[] = {{"add", 1},   {"list", 0},  {"disable", 1}, {"enable", 1},
-	            {"reset", 1}, {"roles", 2}, {"enrol", 0},   {"clearance", 2}};
-	int k = -1;
-	for (int i = 0; i < (int)(sizeof cmds / sizeof cmds[0]); i++)
-		if (strcmp(args[0], cmds[i].name) == 0)
-			k = i;
+	static const struct cli_sub cmds[] = {{"add", 1},    {"list", 0},     {"disable", 1},
+	                                      {"enable", 1}, {"reset", 1},    {"roles", 2},
+	                                      {"enrol", 0},  {"clearance", 2}};
+	int k = cli_subcommand("officer", cmds, sizeof cmds / sizeof cmds[0], nargs, args);
 	if (k < 0)
-		return cli_usage("officer", "unknown command '%s' (see 'cutout help officer')",
-		                 args[0]);
-	if (nargs - 1 != cmds[k].nargs)
-		return cli_usage("officer", "wrong number of arguments for '%s'", args[0]);
+		return CLI_EXIT_USAGE;
 	if (op.admin_identity && k != 0)
 		return cli_usage("officer", "--admin-identity is only for adding the first admin");
 	if (op.dir == NULL)

@@ -28,5 +28,7 @@ extern const char report_help[];
 int report_main(int argc, char **argv);
 extern const char dist_help[];
 int dist_main(int argc, char **argv);
+extern const char recovery_help[];
+int recovery_main(int argc, char **argv);
 
 #endif

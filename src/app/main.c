@@ -43,6 +43,8 @@ const struct cli_command cli_commands[] = {
          marking_main},
         {"officer", "manage officer accounts (add, list, disable, reset, roles, enrol)",
          officer_help, officer_main},
+        {"recovery", "the optional offline recovery key of the label keys", recovery_help,
+         recovery_main},
         {"report", "write, list, read and circulate reports (as an officer)", report_help,
          report_main},
         {"serve", "run every door of an instance", serve_help, serve_main},

@@ -2,6 +2,7 @@
 #include "core/label.h"
 
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,6 +119,45 @@ enum label_result label_grant(struct store *s, const char *name, uint32_t versio
 	return from_store(s->be->officer->label_wrap_put(s, name, version, &w));
 }
 
+enum label_result label_recovery_pk(struct store *s, uint8_t pk[static 32])
+{
+	size_t n = 0;
+	if (s == NULL)
+		return LABEL_FAILED;
+	enum store_result r = s->be->meta_get(s, LABEL_META_RECOVERY, pk, 32, &n);
+	if (r == STORE_NOT_FOUND || (r == STORE_OK && n == 0))
+		return LABEL_NOT_FOUND;
+	if (r != STORE_OK || n != 32)
+		return LABEL_FAILED;
+	return LABEL_OK;
+}
+
+enum label_result label_recovery_set(struct store *s, const uint8_t pk[32])
+{
+	if (s == NULL || s->be->officer == NULL)
+		return LABEL_FAILED;
+	if (pk == NULL) {
+		/* the key first: no new wrap is made for it from now on */
+		if (s->be->meta_set(s, LABEL_META_RECOVERY, NULL, 0) != STORE_OK)
+			return LABEL_FAILED;
+		return from_store(s->be->officer->label_revoke(s, NULL, STORE_RECOVERY_OFFICER));
+	}
+	/* a new key: the wraps to the old one go (they are the old key's) */
+	if (s->be->officer->label_revoke(s, NULL, STORE_RECOVERY_OFFICER) != STORE_OK)
+		return LABEL_FAILED;
+	return from_store(s->be->meta_set(s, LABEL_META_RECOVERY, pk, 32));
+}
+
+enum label_result label_recovery_grant(struct store *s, const char *name, uint32_t version,
+                                       const struct age_identity *identity)
+{
+	uint8_t pk[32];
+	enum label_result rc = label_recovery_pk(s, pk);
+	if (rc != LABEL_OK)
+		return rc;
+	return label_grant(s, name, version, STORE_RECOVERY_OFFICER, identity, pk);
+}
+
 enum label_result label_add_version(struct store *s, const char *name, uint32_t version,
                                     const struct age_identity *identity, const store_id *ids,
                                     const uint8_t (*pks)[32], size_t n, uint32_t *out_version,
@@ -153,21 +193,30 @@ enum label_result label_add_version(struct store *s, const char *name, uint32_t 
 			goto out;
 		version = cur + 1;
 	}
-	if (n > 0) {
-		wraps = calloc(n, sizeof *wraps);
-		bytes = malloc(n * LABEL_WRAP_MAX);
+	/* the offline recovery key, if the operator configured one: one more wrap */
+	uint8_t rpk[32];
+	enum label_result rr = label_recovery_pk(s, rpk);
+	if (rr != LABEL_OK && rr != LABEL_NOT_FOUND)
+		goto out;
+	size_t total = n + (rr == LABEL_OK);
+	if (total > 0) {
+		wraps = calloc(total, sizeof *wraps);
+		bytes = malloc(total * LABEL_WRAP_MAX);
 		if (wraps == NULL || bytes == NULL)
 			goto out;
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < total; i++) {
 		size_t len = 0;
-		if ((rc = label_seal(identity, pks[i], bytes + i * LABEL_WRAP_MAX, LABEL_WRAP_MAX,
-		                     &len)) != LABEL_OK)
+		bool rec = i == n;
+		if ((rc = label_seal(identity, rec ? rpk : pks[i], bytes + i * LABEL_WRAP_MAX,
+		                     LABEL_WRAP_MAX, &len)) != LABEL_OK)
 			goto out;
-		wraps[i] = (struct store_label_wrap){
-		        .officer = ids[i], .wrap = bytes + i * LABEL_WRAP_MAX, .len = len};
+		wraps[i] =
+		        (struct store_label_wrap){.officer = rec ? STORE_RECOVERY_OFFICER : ids[i],
+		                                  .wrap = bytes + i * LABEL_WRAP_MAX,
+		                                  .len = len};
 	}
-	rc = from_store(s->be->officer->label_add(s, name, version, pk, wraps, n));
+	rc = from_store(s->be->officer->label_add(s, name, version, pk, wraps, total));
 	if (rc != LABEL_OK)
 		goto out;
 	if (out_version)

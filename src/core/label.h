@@ -72,4 +72,29 @@ label_wraps(struct store *s, store_id officer,
 __attribute__((warn_unused_result)) enum label_result
 label_revoke(struct store *s, const char *name, store_id officer);
 
+/*
+ * The offline recovery key (none unless the operator configures one: `cutout
+ * recovery set`). Its public key is the store meta LABEL_META_RECOVERY; while
+ * it is set, every new label version is also wrapped to it (in the same
+ * transaction as the version), as STORE_RECOVERY_OFFICER's wrap. Its private
+ * key stays offline; with it, `cutout recovery restore` wraps the label keys
+ * again to an officer who is entitled to them.
+ */
+#define LABEL_META_RECOVERY "recovery_pk"
+
+/* LABEL_OK and the X25519 public key if one is set; LABEL_NOT_FOUND if none. */
+__attribute__((warn_unused_result)) enum label_result label_recovery_pk(struct store *s,
+                                                                        uint8_t pk[static 32]);
+/*
+ * Sets the recovery public key (NULL: none). Either way the wraps to the
+ * previous key are deleted; the caller wraps what it holds with
+ * label_recovery_grant.
+ */
+__attribute__((warn_unused_result)) enum label_result label_recovery_set(struct store *s,
+                                                                         const uint8_t pk[32]);
+/* Wraps an existing version to the recovery key. LABEL_NOT_FOUND if none is set. */
+__attribute__((warn_unused_result)) enum label_result
+label_recovery_grant(struct store *s, const char *name, uint32_t version,
+                     const struct age_identity *identity);
+
 #endif

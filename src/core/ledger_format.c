@@ -43,6 +43,9 @@ static const char *const action_names[LEDGER_ACTION_COUNT] = {
         [LEDGER_OFFICER_ENABLE] = "officer.enable",
         [LEDGER_OFFICER_RESET] = "officer.reset",
         [LEDGER_REPORT_WRITE] = "report.write",
+        [LEDGER_RECOVERY_SET] = "recovery.set",
+        [LEDGER_RECOVERY_CLEAR] = "recovery.clear",
+        [LEDGER_LABEL_RECOVER] = "label.recover",
 };
 
 const char *ledger_strerror(enum ledger_result r)

@@ -259,6 +259,15 @@ static enum officer_result log_officer(struct officers *o, enum ledger_action ac
 	int n = snprintf(obj, sizeof obj, "officer:%s", name);
 	if (n < 0 || (size_t)n >= sizeof obj)
 		return OFFICER_FAILED;
+	if (officer_key_is_recovery(as)) {
+		struct ledger_event ev = {.action = action,
+		                          .actor = "recovery",
+		                          .object = obj,
+		                          .marking = marking,
+		                          .detail = detail};
+		uint64_t index;
+		return ledger_append(o->s, &ev, &index) == LEDGER_OK ? OFFICER_OK : OFFICER_FAILED;
+	}
 	return log_event(o, action, as != NULL ? as->name : NULL, obj, marking, detail);
 }
 
@@ -336,6 +345,21 @@ void officer_key_free(struct officer_key **k)
 	free(key->labels);
 	sodium_free(key);
 	*k = NULL;
+}
+
+int officer_key_label_at(const struct officer_key *k, size_t i,
+                         char name[static LABEL_NAME_MAX + 1], uint32_t *version)
+{
+	if (k == NULL || i == 0 || i >= k->n)
+		return -1;
+	memcpy(name, k->labels[i].name, LABEL_NAME_MAX + 1);
+	*version = k->labels[i].version;
+	return 0;
+}
+
+bool officer_key_is_recovery(const struct officer_key *k)
+{
+	return k != NULL && k->id == STORE_RECOVERY_OFFICER && k->roles == 0;
 }
 
 store_id officer_key_id(const struct officer_key *k)
@@ -1240,4 +1264,80 @@ enum officer_result officer_bootstrap(struct officers *o, const struct age_ident
 	if (id)
 		*id = row.id;
 	return OFFICER_OK;
+}
+
+/* ---- the offline recovery key (core/label.h) ---- */
+
+enum officer_result officer_recovery_key(struct officers *o, const struct age_identity *recovery,
+                                         struct officer_key **out)
+{
+	enum officer_result rc = OFFICER_FAILED;
+	struct age_recipient *r = NULL;
+	struct age_identity *copy = NULL;
+	char *text = NULL;
+	uint8_t want[32], got[32];
+	*out = NULL;
+
+	enum label_result lr = label_recovery_pk(o->s, want);
+	if (lr == LABEL_NOT_FOUND)
+		return OFFICER_NOT_FOUND;
+	if (lr != LABEL_OK || recovery == NULL)
+		return OFFICER_FAILED;
+	if (age_identity_recipient(recovery, &r) != AGE_OK ||
+	    age_recipient_x25519(r, got) != AGE_OK)
+		goto out;
+	if (sodium_memcmp(want, got, 32) != 0) {
+		rc = OFFICER_FORBIDDEN;
+		goto out;
+	}
+	/* the key owns its identities: a copy, through its text in guarded memory */
+	text = secmem_alloc(ID_TEXT_CAP);
+	if (text == NULL || age_identity_format(recovery, text, ID_TEXT_CAP) != AGE_OK ||
+	    age_identity_parse(text, &copy) != AGE_OK)
+		goto out;
+	struct officer_key *k = sodium_malloc(sizeof *k);
+	if (k == NULL)
+		goto out;
+	memset(k, 0, sizeof *k);
+	k->id = STORE_RECOVERY_OFFICER;
+	k->roles = 0; /* it holds keys, it authorises nothing */
+	memcpy(k->name, "recovery", sizeof "recovery");
+	if (key_push(k, copy, NULL, 0) != 0) {
+		copy = NULL;
+		officer_key_free(&k);
+		goto out;
+	}
+	copy = NULL;
+	struct load_ctx c = {.k = k};
+	if (label_wraps(o->s, STORE_RECOVERY_OFFICER, load_wrap, &c) != LABEL_OK || c.failed) {
+		officer_key_free(&k);
+		goto out;
+	}
+	*out = k;
+	rc = OFFICER_OK;
+out:
+	secmem_free(text); /* wipes */
+	age_identity_free(&copy);
+	age_recipient_free(&r);
+	return rc;
+}
+
+enum officer_result officer_restore(struct officers *o, const struct officer_key *recovery,
+                                    const char *name)
+{
+	struct store_officer row;
+	if (!officer_key_is_recovery(recovery))
+		return OFFICER_FORBIDDEN;
+	if (!officer_name_valid(name))
+		return OFFICER_BAD_INPUT;
+	enum officer_result rc = from_store(o->s->be->officer->find(o->s, name, &row));
+	if (rc != OFFICER_OK)
+		return rc;
+	if (row.disabled || row.wrapped_sk_len == 0)
+		return OFFICER_FORBIDDEN;
+	if ((row.roles & ROLE_INTAKE) &&
+	    (rc = intake_grant(o, recovery, row.id, row.pk)) != OFFICER_OK)
+		return rc;
+	return log_officer(o, LEDGER_LABEL_RECOVER, recovery, name, NULL,
+	                   (row.roles & ROLE_INTAKE) ? "intake label" : "no intake role");
 }

@@ -48,6 +48,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/label.h"
 #include "core/store.h"
 #include "lib/age.h"
 #include "lib/totp.h"
@@ -113,6 +114,11 @@ struct officer_kdf {
 struct officer_key;
 void officer_key_free(struct officer_key **k);
 store_id officer_key_id(const struct officer_key *k);
+/* The label name and version of identity i (1 <= i < n) of officer_key_identities. 0 or -1. */
+int officer_key_label_at(const struct officer_key *k, size_t i,
+                         char name[static LABEL_NAME_MAX + 1], uint32_t *version);
+/* The key made by officer_recovery_key (it holds label keys and authorises nothing). */
+bool officer_key_is_recovery(const struct officer_key *k);
 unsigned officer_key_roles(const struct officer_key *k);
 const char *officer_key_name(const struct officer_key *k);
 /*
@@ -214,5 +220,23 @@ officer_bootstrap(struct officers *o, const struct age_identity *admin_identity,
                   const struct age_identity *intake_identity, const char *name, unsigned roles,
                   const char *clearance, const char *nationality, const char *password,
                   store_id *id);
+
+/*
+ * The offline recovery key (core/label.h), when the operator configured one:
+ * the label keys wrapped to it, as a session key that holds them and
+ * authorises nothing (every admin operation refuses it). OFFICER_NOT_FOUND if
+ * no recovery key is configured, OFFICER_FORBIDDEN if `recovery` is not it.
+ */
+__attribute__((warn_unused_result)) enum officer_result
+officer_recovery_key(struct officers *o, const struct age_identity *recovery,
+                     struct officer_key **out);
+/*
+ * Wraps to officer `name` (enabled, with keys) the intake label versions the
+ * recovery key holds, if they have the intake role (rotating if it lacks the
+ * current version), and records label.recover. The marking labels follow
+ * with registry_officer_changed(reg, recovery, name).
+ */
+__attribute__((warn_unused_result)) enum officer_result
+officer_restore(struct officers *o, const struct officer_key *recovery, const char *name);
 
 #endif

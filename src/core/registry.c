@@ -225,8 +225,10 @@ static enum registry_result reg_log(struct registry *r, enum ledger_action actio
                                     const char *marking, const char *detail)
 {
 	char actor[LEDGER_TOKEN_MAX + 1];
-	int n = as != NULL ? snprintf(actor, sizeof actor, "officer:%s", officer_key_name(as))
-	                   : snprintf(actor, sizeof actor, "admin");
+	int n = as == NULL ? snprintf(actor, sizeof actor, "admin")
+	        : officer_key_is_recovery(as)
+	                ? snprintf(actor, sizeof actor, "recovery")
+	                : snprintf(actor, sizeof actor, "officer:%s", officer_key_name(as));
 	if (n < 0 || (size_t)n >= sizeof actor)
 		return REGISTRY_FAILED;
 	struct ledger_event ev = {.action = action,
@@ -485,10 +487,13 @@ enum registry_result registry_officer_changed(struct registry *r, const struct o
 		if (lr != LABEL_OK)
 			goto out;
 		if (covers(target, &m)) {
-			if (held_has(&h, lname, cur))
-				continue;
-			bool got_current = false;
+			/* every version they lack that `as` holds (older ones too: objects
+			 * sealed before a reset open again), then the current one */
+			bool has_current = held_has(&h, lname, cur), granted = false;
+			bool got_current = has_current;
 			for (uint32_t v = 1; v <= cur; v++) {
+				if (held_has(&h, lname, v))
+					continue;
 				struct age_identity *owned = NULL;
 				const struct age_identity *id =
 				        label_identity(r, as, lname, v, &owned);
@@ -499,8 +504,11 @@ enum registry_result registry_officer_changed(struct registry *r, const struct o
 				age_identity_free(&owned);
 				if (gr != LABEL_OK)
 					goto out;
+				granted = true;
 				got_current = got_current || v == cur;
 			}
+			if (has_current && !granted)
+				continue;
 			if (reg_log_officer(r, LEDGER_CLEARANCE_GRANT, as, target, t.v[i]) !=
 			    REGISTRY_OK)
 				goto out;

@@ -114,8 +114,9 @@ __attribute__((warn_unused_result)) enum registry_result registry_label(struct r
                                                                         uint8_t pk[static 32]);
 /*
  * After an officer was added, or their clearance, nationality, state or keys
- * changed: wraps what they now cover from `as` (rotating when `as` lacks the
- * current version) and rotates the labels they no longer cover.
+ * changed: wraps what they now cover from `as` (every version they lack that
+ * `as` holds; rotating when neither has the current version) and rotates the
+ * labels they no longer cover.
  */
 __attribute__((warn_unused_result)) enum registry_result
 registry_officer_changed(struct registry *r, const struct officer_key *as, const char *name);

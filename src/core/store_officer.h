@@ -50,8 +50,16 @@ struct store_officer {
 	size_t wrapped_totp_len; /* 0: not enrolled */
 };
 
+/*
+ * The officer id that stands for the offline recovery key, when the operator
+ * configured one (core/label.h): its wraps are kept apart (no officer row),
+ * and label_add, label_wrap_put, label_wraps and label_revoke take it like any
+ * officer id.
+ */
+#define STORE_RECOVERY_OFFICER 0
+
 struct store_label_wrap {
-	store_id officer;
+	store_id officer; /* or STORE_RECOVERY_OFFICER */
 	const uint8_t *wrap;
 	size_t len;
 };

@@ -37,6 +37,11 @@ static const char *const officer_steps[] = {
         " wrap BLOB NOT NULL,"
         " PRIMARY KEY(officer_id, name, version),"
         " FOREIGN KEY(name, version) REFERENCES label(name, version));",
+        /* 2: the wraps to the offline recovery key (STORE_RECOVERY_OFFICER) */
+        "CREATE TABLE label_recovery("
+        " name TEXT NOT NULL, version INTEGER NOT NULL, wrap BLOB NOT NULL,"
+        " PRIMARY KEY(name, version),"
+        " FOREIGN KEY(name, version) REFERENCES label(name, version));",
 };
 
 const struct sq_schema_part sq_part_officer = {
@@ -83,6 +88,13 @@ static const char sql_wrap_put[] =
 static const char sql_wraps[] = "SELECT name, version, wrap FROM label_wrap WHERE officer_id = ?1"
                                 " ORDER BY name, version";
 static const char sql_revoke[] = "DELETE FROM label_wrap WHERE officer_id = ?2 AND name = ?1";
+/* The same for STORE_RECOVERY_OFFICER (0), whose wraps live in label_recovery. */
+static const char sql_rec_put[] = "INSERT OR REPLACE INTO label_recovery(name, version, wrap)"
+                                  " SELECT ?1, ?2, ?4 WHERE ?3 = 0";
+static const char sql_rec_list[] = "SELECT name, version, wrap FROM label_recovery WHERE ?1 = 0"
+                                   " ORDER BY name, version";
+static const char sql_rec_revoke[] = "DELETE FROM label_recovery WHERE ?2 = 0 AND name = ?1";
+static const char sql_rec_delete_all[] = "DELETE FROM label_recovery WHERE ?1 = 0";
 
 /* ---- helpers ---- */
 
@@ -523,7 +535,8 @@ static enum store_result wrap_put(struct conn *c, const char *name, uint32_t ver
                                   const struct store_label_wrap *w)
 {
 	sqlite3_stmt *st;
-	enum store_result r = sq_stmt(c, sql_wrap_put, &st);
+	enum store_result r =
+	        sq_stmt(c, w->officer == STORE_RECOVERY_OFFICER ? sql_rec_put : sql_wrap_put, &st);
 	if (r != STORE_OK)
 		return r;
 	if ((r = bind_text(st, 1, name)) != STORE_OK ||
@@ -559,7 +572,7 @@ static enum store_result fn_label_add(struct conn *c, void *arg)
 
 static bool wrap_ok(const struct store_label_wrap *w)
 {
-	return w->wrap != NULL && w->len > 0 && w->len <= STORE_LABEL_WRAP_MAX && w->officer > 0;
+	return w->wrap != NULL && w->len > 0 && w->len <= STORE_LABEL_WRAP_MAX && w->officer >= 0;
 }
 
 static enum store_result of_label_add(struct store *s, const char *name, uint32_t version,
@@ -594,7 +607,8 @@ static enum store_result fn_wraps(struct conn *c, void *arg)
 {
 	struct a_label *a = arg;
 	sqlite3_stmt *st;
-	enum store_result r = sq_stmt(c, sql_wraps, &st);
+	enum store_result r =
+	        sq_stmt(c, a->officer == STORE_RECOVERY_OFFICER ? sql_rec_list : sql_wraps, &st);
 	if (r != STORE_OK)
 		return r;
 	if ((r = sq_bind(sqlite3_bind_int64(st, 1, a->officer))) != STORE_OK) {
@@ -640,11 +654,14 @@ static enum store_result fn_revoke(struct conn *c, void *arg)
 	struct a_label *a = arg;
 	sqlite3_stmt *st;
 	enum store_result r;
+	bool rec = a->officer == STORE_RECOVERY_OFFICER;
 	if (a->name == NULL) {
-		struct a_upd u = {.sql = sql_wraps_delete_all, .id = a->officer, .nparams = 1};
+		struct a_upd u = {.sql = rec ? sql_rec_delete_all : sql_wraps_delete_all,
+		                  .id = a->officer,
+		                  .nparams = 1};
 		return fn_upd(c, &u);
 	}
-	if ((r = sq_stmt(c, sql_revoke, &st)) != STORE_OK)
+	if ((r = sq_stmt(c, rec ? sql_rec_revoke : sql_revoke, &st)) != STORE_OK)
 		return r;
 	if ((r = bind_text(st, 1, a->name)) != STORE_OK ||
 	    (r = sq_bind(sqlite3_bind_int64(st, 2, a->officer))) != STORE_OK) {

@@ -18,6 +18,7 @@
 #include "core/intake.h"
 #include "core/label.h"
 #include "core/officer.h"
+#include "core/store_officer.h"
 #include "lib/age.h"
 #include "lib/buf.h"
 #include "lib/io.h"
@@ -363,6 +364,53 @@ int main(void)
 	     "after a reset: enrol again");
 	T_CHECK(officer_get(o, "bob", &of) == OFFICER_OK && !of.enrolled);
 	T_CHECK(officer_get(o, "nobody", &of) == OFFICER_NOT_FOUND);
+
+	/* ---- the offline recovery key ---- */
+	struct officer_key *rk = NULL;
+	struct age_identity *rec = NULL;
+	struct age_recipient *rec_r = NULL;
+	uint8_t rpk[32], got[32];
+	T_CHECK(officer_recovery_key(o, stranger, &rk) == OFFICER_NOT_FOUND && rk == NULL);
+	T_CHECK(label_recovery_pk(s, got) == LABEL_NOT_FOUND);
+	T_CHECK(age_identity_generate(&rec) == AGE_OK &&
+	        age_identity_recipient(rec, &rec_r) == AGE_OK &&
+	        age_recipient_x25519(rec_r, rpk) == AGE_OK);
+	T_CHECK(label_recovery_set(s, rpk) == LABEL_OK);
+	T_CHECK(label_recovery_pk(s, got) == LABEL_OK && memcmp(got, rpk, 32) == 0);
+	T_CHECK(officer_set_roles(o, root2, "alice", ROLE_ANALYST) == OFFICER_OK); /* rotates */
+	T_CHECK(label_current(s, LABEL_INTAKE, &ver, pk) == LABEL_OK);
+	struct wrapcount rw = {0};
+	T_OK(label_wraps(s, STORE_RECOVERY_OFFICER, count_wrap, &rw) == LABEL_OK && rw.n == 1,
+	     "the rotation wrapped its new version (%u) to the recovery key", ver);
+	T_OK(officer_recovery_key(o, stranger, &rk) == OFFICER_FORBIDDEN && rk == NULL,
+	     "another identity is not the recovery key");
+	T_CHECK(officer_recovery_key(o, rec, &rk) == OFFICER_OK && rk != NULL);
+	T_OK(officer_key_is_recovery(rk) && !officer_key_is_recovery(root2) &&
+	             officer_key_label(rk, "intake", ver) != NULL,
+	     "the recovery key holds the new intake version");
+	store_id sub3 = submit(in, src, "under the version the recovery key holds");
+	T_OK(opens(s, sub3, rk, "under the version the recovery key holds"),
+	     "it opens a submission sealed to that version");
+	T_OK(officer_add(o, rk, "mallory", ROLE_ADMIN, "SECRET", "GBR",
+	                 "mallory would like admin rights", NULL) == OFFICER_FORBIDDEN &&
+	             officer_set_roles(o, rk, "bob", ROLE_ADMIN) == OFFICER_FORBIDDEN &&
+	             officer_reset(o, rk, "root", "a password chosen by rk") == OFFICER_FORBIDDEN,
+	     "the recovery key authorises no admin operation");
+	T_CHECK(officer_restore(o, root2, "root") == OFFICER_FORBIDDEN);
+	T_CHECK(officer_restore(o, rk, "alice") == OFFICER_OK);
+	T_CHECK(officer_get(o, "alice", &of) == OFFICER_OK);
+	wc.n = 0;
+	T_OK(label_wraps(s, of.id, count_wrap, &wc) == LABEL_OK && wc.n == 0,
+	     "restore gives no intake label to an officer without the intake role");
+	T_CHECK(label_recovery_set(s, NULL) == LABEL_OK);
+	rw.n = 0;
+	T_OK(label_recovery_pk(s, got) == LABEL_NOT_FOUND &&
+	             label_wraps(s, STORE_RECOVERY_OFFICER, count_wrap, &rw) == LABEL_OK &&
+	             rw.n == 0,
+	     "cleared: no key, no wrap");
+	officer_key_free(&rk);
+	age_recipient_free(&rec_r);
+	age_identity_free(&rec);
 
 	officer_key_free(&root);
 	officer_key_free(&root2);
