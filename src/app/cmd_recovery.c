@@ -41,10 +41,13 @@ const char recovery_help[] =
         "Commands:\n"
         "  show             whether a recovery key is set, and the label key\n"
         "                   versions wrapped to it (no login)\n"
-        "  set RECIPIENT    (an admin, --as) set the key: an age X25519 recipient\n"
-        "                   (age1..., from 'cutout age keygen' run offline). Every\n"
-        "                   label key version made from now on is wrapped to it;\n"
-        "                   those the admin's session holds are wrapped now.\n"
+        "  set RECIPIENT --admin-identity FILE\n"
+        "                   (an admin, --as, with the instance's admin identity:\n"
+        "                   the operator's decision, not an admin's alone) set the\n"
+        "                   key: an age X25519 recipient (age1..., from 'cutout age\n"
+        "                   keygen' run offline). Every label key version made from\n"
+        "                   now on is wrapped to it; those the admin's session\n"
+        "                   holds are wrapped now.\n"
         "  clear            (an admin, --as) no recovery key; its wraps are deleted\n"
         "  restore NAME --identity FILE\n"
         "                   (no login: the recovery identity authorises it) wraps\n"
@@ -58,7 +61,9 @@ const char recovery_help[] =
         "  -d, --dir DIR       the instance directory (or $CUTOUT_INSTANCE)\n"
         "      --as NAME       the acting admin (set, clear); password and TOTP from\n"
         "                      the terminal or $CUTOUT_PASSWORD / $CUTOUT_TOTP\n"
-        "      --identity FILE the recovery identity (restore)\n";
+        "      --identity FILE the recovery identity (restore)\n"
+        "      --admin-identity FILE\n"
+        "                      the instance's admin identity (set)\n";
 
 struct wrapped {
 	size_t n;
@@ -117,8 +122,27 @@ static int log_recovery(struct store *s, enum ledger_action action, const struct
 	return ledger_append(s, &ev, &index) == LEDGER_OK ? 0 : -1;
 }
 
+/* The instance's admin identity from file: 0, or -1 with a message. */
+static int check_admin_identity(struct officers *o, const char *file)
+{
+	struct buf text;
+	struct age_identity *id = NULL;
+	int rc = -1;
+	buf_init(&text, 4096);
+	if (io_read_file(file, &text) != 0 ||
+	    age_identity_from_text((const char *)text.data, text.len, &id) != AGE_OK)
+		cli_fail("recovery", "cannot read the admin identity %s", file);
+	else if (!officer_is_admin_identity(o, id))
+		cli_fail("recovery", "%s is not the instance's admin identity", file);
+	else
+		rc = 0;
+	age_identity_free(&id);
+	buf_wipe_release(&text);
+	return rc;
+}
+
 static int cmd_set(struct instance *inst, struct officers *o, const char *as_name,
-                   const char *recipient)
+                   const char *recipient, const char *admin_identity)
 {
 	struct store *s = instance_store(inst);
 	struct age_recipient *r = NULL;
@@ -134,6 +158,8 @@ static int cmd_set(struct instance *inst, struct officers *o, const char *as_nam
 		                 recipient);
 	}
 	age_recipient_free(&r);
+	if (check_admin_identity(o, admin_identity) != 0)
+		return CLI_EXIT_FAIL;
 	if (officer_cli_login("recovery", o, as_name, ROLE_ADMIN, &as) != 0)
 		return CLI_EXIT_FAIL;
 	if (label_recovery_set(s, pk) != LABEL_OK) {
@@ -243,13 +269,16 @@ out:
 
 int recovery_main(int argc, char **argv)
 {
-	enum { O_AS = 256, O_IDENTITY };
-	static const struct option lopts[] = {{"dir", required_argument, NULL, 'd'},
-	                                      {"as", required_argument, NULL, O_AS},
-	                                      {"identity", required_argument, NULL, O_IDENTITY},
-	                                      {"help", no_argument, NULL, 'h'},
-	                                      {NULL, 0, NULL, 0}};
-	const char *dir = getenv("CUTOUT_INSTANCE"), *as = NULL, *identity = NULL;
+	enum { O_AS = 256, O_IDENTITY, O_ADMIN_ID };
+	static const struct option lopts[] = {
+	        {"dir", required_argument, NULL, 'd'},
+	        {"as", required_argument, NULL, O_AS},
+	        {"identity", required_argument, NULL, O_IDENTITY},
+	        {"admin-identity", required_argument, NULL, O_ADMIN_ID},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0}};
+	const char *dir = getenv("CUTOUT_INSTANCE"), *as = NULL, *identity = NULL,
+	           *admin_identity = NULL;
 	int c;
 	optind = 0;
 	opterr = 0;
@@ -263,6 +292,9 @@ int recovery_main(int argc, char **argv)
 			break;
 		case O_IDENTITY:
 			identity = optarg;
+			break;
+		case O_ADMIN_ID:
+			admin_identity = optarg;
 			break;
 		case 'h':
 			fputs(recovery_help, stdout);
@@ -285,6 +317,9 @@ int recovery_main(int argc, char **argv)
 	if ((k == 3) != (identity != NULL))
 		return cli_usage("recovery", k == 3 ? "restore needs --identity FILE"
 		                                    : "--identity is only for restore");
+	if ((k == 1) != (admin_identity != NULL))
+		return cli_usage("recovery", k == 1 ? "set needs --admin-identity FILE"
+		                                    : "--admin-identity is only for set");
 	if (dir == NULL)
 		return cli_usage("recovery", "no instance directory (use -d DIR)");
 
@@ -301,7 +336,7 @@ int recovery_main(int argc, char **argv)
 		rc = cmd_show(inst);
 		break;
 	case 1:
-		rc = cmd_set(inst, o, as, args[1]);
+		rc = cmd_set(inst, o, as, args[1], admin_identity);
 		break;
 	case 2:
 		rc = cmd_clear(inst, o, as);

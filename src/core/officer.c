@@ -1208,6 +1208,16 @@ out:
 	return ok;
 }
 
+bool officer_is_admin_identity(struct officers *o, const struct age_identity *id)
+{
+	uint8_t meta[STORE_META_MAX];
+	size_t ml = 0;
+	if (id == NULL || o->s->be->meta_get(o->s, INSTANCE_META_ADMIN_RECIPIENT, meta, sizeof meta,
+	                                     &ml) != STORE_OK)
+		return false;
+	return identity_is(id, meta, ml, true);
+}
+
 enum officer_result officer_bootstrap(struct officers *o, const struct age_identity *admin_identity,
                                       const struct age_identity *intake_identity, const char *name,
                                       unsigned roles, const char *clearance,

@@ -221,6 +221,9 @@ officer_bootstrap(struct officers *o, const struct age_identity *admin_identity,
                   const char *clearance, const char *nationality, const char *password,
                   store_id *id);
 
+/* Whether id is the instance's admin identity (admin-identity.txt; store meta admin_recipient). */
+bool officer_is_admin_identity(struct officers *o, const struct age_identity *id);
+
 /*
  * The offline recovery key (core/label.h), when the operator configured one:
  * the label keys wrapped to it, as a session key that holds them and
