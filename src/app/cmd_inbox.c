@@ -42,7 +42,11 @@ const char inbox_help[] =
         "officer with the intake role: --as NAME (or $CUTOUT_OFFICER), with the\n"
         "password and TOTP code asked on the terminal, or taken from\n"
         "$CUTOUT_PASSWORD and $CUTOUT_TOTP for scripts. Opening a submission uses\n"
-        "the intake label keys wrapped to the officer.\n"
+        "the intake label keys wrapped to the officer. As on the desk, every\n"
+        "submission is decided by the access decision: the officer's clearance\n"
+        "must cover its marking (e.g. SECRET//SOURCE) and their nationality be in\n"
+        "its release list; what they may not read is neither listed nor opened\n"
+        "(it answers as missing), nor are its source's replies and deletion.\n"
         "\n"
         "Commands:\n"
         "  list                      sources and their submissions, newest first\n"
@@ -72,6 +76,8 @@ struct opts {
 	const char *output;
 	const struct officer_key *key; /* the logged-in officer */
 	const char *reason;
+	const struct registry *reg; /* the access decision: registry_submission_readable */
+	struct access_subject subj; /* the officer as it sees them */
 };
 
 /* ---- output ---- */
@@ -99,10 +105,13 @@ static int write_buf(void *ctx, const uint8_t *p, size_t n)
 
 struct list_ctx {
 	struct store *s;
+	const struct opts *o;
+	struct store_submission *subs; /* a source's readable submissions */
+	size_t n, cap;
 	int failed;
 };
 
-static int print_sub(void *ctx, const struct store_submission *sub)
+static int print_sub(const struct store_submission *sub)
 {
 	char day[16];
 	day_format(sub->day, day);
@@ -112,28 +121,73 @@ static int print_sub(void *ctx, const struct store_submission *sub)
 	return 0;
 }
 
+/* Keeps the submissions the officer may read (the decision, as on the desk). */
+static int keep_readable(void *ctx, const struct store_submission *sub)
+{
+	struct list_ctx *l = ctx;
+	if (!registry_submission_readable(l->o->reg, &l->o->subj, sub))
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct store_submission *v = realloc(l->subs, cap * sizeof *v);
+		if (v == NULL) {
+			l->failed = 1;
+			return 1;
+		}
+		l->subs = v;
+		l->cap = cap;
+	}
+	l->subs[l->n++] = *sub;
+	return 0;
+}
+
+/* A source with at least one submission the officer may read; counts over those only. */
 static int print_source(void *ctx, const struct store_source *src)
 {
 	struct list_ctx *l = ctx;
 	char day[16];
-	day_format(src->last_day, day);
-	printf("source %lld  last %s  %lld submission%s, %lld unread\n", (long long)src->id, day,
-	       (long long)src->nsubmissions, src->nsubmissions == 1 ? "" : "s",
-	       (long long)src->nunread);
-	enum store_result r = l->s->be->submission_list(l->s, src->id, 0, 1000, print_sub, NULL);
-	if (r != STORE_OK && r != STORE_STOP)
+	l->n = 0;
+	enum store_result r = l->s->be->submission_list(l->s, src->id, 0, 1000, keep_readable, l);
+	if ((r != STORE_OK && r != STORE_STOP) || l->failed) {
 		l->failed = 1;
-	return l->failed;
+		return 1;
+	}
+	if (l->n == 0)
+		return 0; /* nothing of it readable: not shown, not counted */
+	size_t unread = 0;
+	int32_t last = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		unread += !l->subs[i].read;
+		if (l->subs[i].day > last)
+			last = l->subs[i].day;
+	}
+	day_format(last, day);
+	printf("source %lld  last %s  %zu submission%s, %zu unread\n", (long long)src->id, day,
+	       l->n, l->n == 1 ? "" : "s", unread);
+	for (size_t i = 0; i < l->n; i++)
+		print_sub(&l->subs[i]);
+	return 0;
 }
 
-static int cmd_list(struct instance *inst)
+static int cmd_list(struct instance *inst, const struct opts *o)
 {
 	struct store *s = instance_store(inst);
-	struct list_ctx l = {s, 0};
+	struct list_ctx l = {.s = s, .o = o};
 	enum store_result r = s->be->source_list(s, 0, 100000, print_source, &l);
+	free(l.subs);
 	if ((r != STORE_OK && r != STORE_STOP) || l.failed)
 		return cli_fail("inbox", "could not list: %s", store_strerror(r));
 	return CLI_EXIT_OK;
+}
+
+/* Whether the officer may see source id: a submission of it they may read. */
+static int source_visible(struct instance *inst, const struct opts *o, store_id id)
+{
+	struct store *s = instance_store(inst);
+	struct list_ctx l = {.s = s, .o = o};
+	enum store_result r = s->be->submission_list(s, id, 0, 1000, keep_readable, &l);
+	free(l.subs);
+	return (r == STORE_OK || r == STORE_STOP) && !l.failed && l.n > 0;
 }
 
 /* ---- read / download / export ---- */
@@ -152,11 +206,13 @@ static int collect_file(void *ctx, const struct store_file *f)
 	return 0;
 }
 
-static int load_submission(struct store *s, store_id id, struct store_submission *sub,
-                           struct files_ctx *fc)
+/* A submission the officer may read; a forbidden one answers as a missing one. */
+static int load_submission(struct store *s, const struct opts *o, store_id id,
+                           struct store_submission *sub, struct files_ctx *fc)
 {
 	enum store_result r = s->be->submission_get(s, id, sub);
-	if (r == STORE_NOT_FOUND)
+	if (r == STORE_NOT_FOUND ||
+	    (r == STORE_OK && !registry_submission_readable(o->reg, &o->subj, sub)))
 		return cli_fail("inbox", "no submission %lld", (long long)id);
 	if (r != STORE_OK)
 		return cli_fail("inbox", "store: %s", store_strerror(r));
@@ -200,7 +256,7 @@ static int cmd_read(struct instance *inst, const struct opts *o, store_id id)
 	struct buf b;
 	int rc = CLI_EXIT_FAIL;
 	buf_init(&b, 16 * 1024 * 1024);
-	if (fc == NULL || load_submission(s, id, &sub, fc) != 0)
+	if (fc == NULL || load_submission(s, o, id, &sub, fc) != 0)
 		goto out;
 	/* recorded before anything is shown */
 	if (log_action(inst, o, LEDGER_OBJECT_READ, "submission", id, sub.marking, NULL) != 0)
@@ -260,7 +316,7 @@ static int cmd_file(struct instance *inst, const struct opts *o, store_id id, co
 	struct outfile out = {.fd = -1};
 	int rc = CLI_EXIT_FAIL;
 	store_id n = 0;
-	if (fc == NULL || load_submission(s, id, &sub, fc) != 0)
+	if (fc == NULL || load_submission(s, o, id, &sub, fc) != 0)
 		goto out;
 	store_id blob = sub.message_blob;
 	if (nstr != NULL) {
@@ -358,6 +414,10 @@ static int cmd_reply(struct instance *inst, const struct opts *o, store_id sourc
 			}
 		}
 	}
+	if (!source_visible(inst, o, source)) {
+		cli_fail("inbox", "no source %lld", (long long)source);
+		goto out;
+	}
 	if ((in = make_intake(inst)) == NULL) {
 		cli_fail("inbox", "could not set up the intake");
 		goto out;
@@ -384,6 +444,8 @@ out:
 static int cmd_delete(struct instance *inst, const struct opts *o, store_id source)
 {
 	struct store *s = instance_store(inst);
+	if (!source_visible(inst, o, source))
+		return cli_fail("inbox", "no source %lld", (long long)source);
 	enum store_result r = s->be->source_delete(s, source);
 	if (r == STORE_NOT_FOUND)
 		return cli_fail("inbox", "no source %lld", (long long)source);
@@ -421,7 +483,7 @@ int inbox_main(int argc, char **argv)
 	                                      {"reason", required_argument, NULL, O_REASON},
 	                                      {"help", no_argument, NULL, 'h'},
 	                                      {NULL, 0, NULL, 0}};
-	struct opts o = {getenv("CUTOUT_INSTANCE"), NULL, NULL, NULL, NULL};
+	struct opts o = {.dir = getenv("CUTOUT_INSTANCE")};
 	int c;
 	optind = 0;
 	opterr = 0;
@@ -480,14 +542,23 @@ int inbox_main(int argc, char **argv)
 		return cli_fail("inbox", "%s", err.msg);
 	struct officers *offs = NULL;
 	struct officer_key *key = NULL;
+	struct registry *reg = NULL;
 	int rc = CLI_EXIT_FAIL;
 	if (officer_cli_open("inbox", inst, &offs) != 0 ||
 	    officer_cli_login("inbox", offs, o.as, ROLE_INTAKE, &key) != 0)
 		goto out;
 	o.key = key;
+	if (registry_new(instance_store(inst), instance_marking_scheme(inst), &reg) !=
+	            REGISTRY_OK ||
+	    registry_subject(reg, officer_key_id(key), &o.subj) != REGISTRY_OK) {
+		cli_fail("inbox", "could not load the access decision's view of %s",
+		         officer_key_name(key));
+		goto out;
+	}
+	o.reg = reg;
 	switch (k) {
 	case 0:
-		rc = cmd_list(inst);
+		rc = cmd_list(inst, &o);
 		break;
 	case 1:
 		rc = cmd_read(inst, &o, id);
@@ -509,6 +580,7 @@ int inbox_main(int argc, char **argv)
 		break;
 	}
 out:
+	registry_free(&reg);
 	officer_key_free(&key);
 	officers_free(&offs);
 	instance_close(&inst);

@@ -219,26 +219,6 @@ int desk_reg_subject(struct registry *reg, store_id officer, struct access_subje
 	return registry_subject(reg, officer, out) == REGISTRY_OK ? 0 : -1;
 }
 
-bool desk_submission_readable(const struct registry *reg, const struct access_subject *subj,
-                              const struct store_submission *sub)
-{
-	struct access_object obj;
-	memset(&obj, 0, sizeof obj);
-	if (marking_parse(registry_scheme(reg), sub->marking,
-	                  strnlen(sub->marking, sizeof sub->marking), &obj.marking,
-	                  NULL) != MARKING_OK)
-		return false;
-	/*
-	 * A submission's distribution is the holders of the intake role. As a
-	 * report listing does, the decision gets the reader's own entry of it.
-	 */
-	int64_t me = subj->id;
-	obj.dist_unrestricted = false;
-	obj.dist = &me;
-	obj.ndist = (subj->roles & ACCESS_ROLE_INTAKE) ? 1 : 0;
-	return access_decide(subj, &obj, NULL) == ACCESS_ALLOW;
-}
-
 int desk_registry_mark_form(struct buf *out, const char *lang, const char *csrf,
                             const struct store_submission *sub)
 {

@@ -13,7 +13,7 @@
  * the same page (404), a listing shows only what the reader may read.
  *
  * Submissions: their distribution is the holders of the intake role (see
- * docs/desk.md); desk_submission_readable() asks access_decide with the
+ * docs/desk.md); registry_submission_readable() asks access_decide with the
  * submission's marking and that distribution. The inbox, a source's page,
  * a submission, its downloads and the actions on a source all ask it.
  *
@@ -93,13 +93,10 @@ void desk_registry_handle(enum desk_reg_route rt, const struct desk_reg_in *in,
 
 /*
  * Submissions. desk_reg_subject: the officer as the decision sees them now
- * (0, or -1: nothing is readable). desk_submission_readable: access_decide on
- * the submission's marking with the intake-role distribution.
+ * (0, or -1: nothing is readable). Then registry_submission_readable (core/registry.h).
  */
 __attribute__((warn_unused_result)) int desk_reg_subject(struct registry *reg, store_id officer,
                                                          struct access_subject *out);
-bool desk_submission_readable(const struct registry *reg, const struct access_subject *subj,
-                              const struct store_submission *sub);
 
 /* The marking-change form of the submission page (trusted markup, values escaped). 0 or -1. */
 __attribute__((warn_unused_result)) int desk_registry_mark_form(struct buf *out, const char *lang,

@@ -477,7 +477,7 @@ struct sub_count {
 static int count_readable(void *ctx, const struct store_submission *sub)
 {
 	struct sub_count *sc = ctx;
-	if (!desk_submission_readable(sc->reg, sc->subj, sub))
+	if (!registry_submission_readable(sc->reg, sc->subj, sub))
 		return 0;
 	sc->n++;
 	sc->unread += !sub->read;
@@ -597,7 +597,7 @@ static unsigned submission_allowed(struct req *r, store_id id, struct store_subm
 	if (sr != STORE_OK)
 		return store_status(sr);
 	if (desk_reg_subject(r->d->reg, officer_key_id(r->sv.key), &subj) != 0 ||
-	    !desk_submission_readable(r->d->reg, &subj, sub))
+	    !registry_submission_readable(r->d->reg, &subj, sub))
 		return 404;
 	return 0;
 }
@@ -655,7 +655,7 @@ static enum MHD_Result source_page(struct MHD_Connection *c, struct req *r, stor
 		if (sr != STORE_OK && sr != STORE_STOP)
 			return send_error(c, r, store_status(sr));
 		for (size_t i = 0; i < bw.n && rw.n < rw.cap; i++)
-			if (desk_submission_readable(r->d->reg, &subj, &batch[i]))
+			if (registry_submission_readable(r->d->reg, &subj, &batch[i]))
 				subs[rw.n++] = batch[i];
 		if (bw.n < PAGE_ROWS + 1)
 			break;
@@ -1389,7 +1389,7 @@ static bool ledger_may_see(const struct desk_door *d, const struct access_subjec
 		struct store_submission sub;
 		enum store_result sr = d->store->be->submission_get(d->store, id, &sub);
 		if (sr == STORE_OK)
-			return desk_submission_readable(d->reg, subj, &sub);
+			return registry_submission_readable(d->reg, subj, &sub);
 		if (sr != STORE_NOT_FOUND)
 			return false;
 	}

@@ -533,6 +533,27 @@ out:
 	return rc;
 }
 
+/* ---- submissions under the decision ---- */
+
+bool registry_submission_readable(const struct registry *r, const struct access_subject *subj,
+                                  const struct store_submission *sub)
+{
+	struct access_object obj;
+	memset(&obj, 0, sizeof obj);
+	if (marking_parse(&r->scheme, sub->marking, strnlen(sub->marking, sizeof sub->marking),
+	                  &obj.marking, NULL) != MARKING_OK)
+		return false;
+	/*
+	 * A submission's distribution is the holders of the intake role. As a
+	 * report listing does, the decision gets the reader's own entry of it.
+	 */
+	int64_t me = subj->id;
+	obj.dist_unrestricted = false;
+	obj.dist = &me;
+	obj.ndist = (subj->roles & ACCESS_ROLE_INTAKE) ? 1 : 0;
+	return access_decide(subj, &obj, NULL) == ACCESS_ALLOW;
+}
+
 /* ---- reports: the body ---- */
 
 void registry_report_free(struct registry_report **rep)

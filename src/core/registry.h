@@ -100,6 +100,14 @@ const struct marking_scheme *registry_scheme(const struct registry *r);
 __attribute__((warn_unused_result)) enum registry_result
 registry_subject(struct registry *r, store_id officer, struct access_subject *out);
 
+/*
+ * Whether subj may read a submission: access_decide on its marking, with the
+ * holders of the intake role as its distribution. Every door asks it (the
+ * desk's inbox, pages, downloads and source actions; cutout inbox).
+ */
+bool registry_submission_readable(const struct registry *r, const struct access_subject *subj,
+                                  const struct store_submission *sub);
+
 /* ---- marking labels ---- */
 
 /* "marking:CANONICAL" into out[cap]. 0, or -1 if it does not fit. */

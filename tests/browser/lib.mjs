@@ -59,8 +59,9 @@ function fakeTime() {
 
 // The first admin (admin + intake), enrolled; .env() gives the environment of one login.
 export function bootstrapOfficer(dir, name = 'chief', password = 'the chief has a long password') {
+  // cleared for the default marking of submissions (SECRET//SOURCE), so the inbox shows them
   let r = cutout(['officer', 'add', name, '-d', dir, '--role', 'admin,intake', '--clearance',
-    'SECRET', '--nationality', 'GBR', '--admin-identity', join(dir, 'admin-identity.txt')], '',
+    'SECRET//SOURCE', '--nationality', 'GBR', '--admin-identity', join(dir, 'admin-identity.txt')], '',
   { CUTOUT_NEW_PASSWORD: password });
   if (r.code !== 0) throw new Error('officer add failed: ' + r.err);
   const who = { CUTOUT_OFFICER: name, CUTOUT_PASSWORD: password };

@@ -149,15 +149,16 @@ class Officer:
 
 
 def bootstrap_officer(inst, name="chief", roles="admin,intake",
-                      password="the chief has a long password"):
-    """The first admin (with the admin identity), enrolled: an Officer."""
-    run(["officer", "add", name, "-d", inst, "--role", roles, "--clearance", "SECRET",
+                      password="the chief has a long password", clearance="SECRET//SOURCE"):
+    """The first admin (with the admin identity), enrolled: an Officer. The default
+    clearance covers the default marking of submissions (SECRET//SOURCE)."""
+    run(["officer", "add", name, "-d", inst, "--role", roles, "--clearance", clearance,
          "--nationality", "GBR", "--admin-identity", os.path.join(inst, "admin-identity.txt")],
         env={"CUTOUT_NEW_PASSWORD": password}, check=True)
     return Officer(inst, name, password).enrol()
 
 
-def add_officer(admin, name, roles, password, clearance="SECRET", nationality="GBR"):
+def add_officer(admin, name, roles, password, clearance="SECRET//SOURCE", nationality="GBR"):
     """A new officer added by admin, enrolled: an Officer."""
     run(["officer", "add", name, "-d", admin.inst, "--role", roles, "--clearance", clearance,
          "--nationality", nationality], env=admin.env({"CUTOUT_NEW_PASSWORD": password}),
