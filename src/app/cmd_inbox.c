@@ -232,16 +232,10 @@ static int log_action(struct instance *inst, const struct opts *o, enum ledger_a
 {
 	char obj[LEDGER_TOKEN_MAX + 1], actor[LEDGER_TOKEN_MAX + 1];
 	int n = snprintf(obj, sizeof obj, "%s:%lld", kind, (long long)id);
-	int m = snprintf(actor, sizeof actor, "officer:%s", officer_key_name(o->key));
-	if (n < 0 || (size_t)n >= sizeof obj || m < 0 || (size_t)m >= sizeof actor)
+	if (n < 0 || (size_t)n >= sizeof obj || officer_key_actor(o->key, actor, sizeof actor) != 0)
 		return cli_fail("inbox", "object name too long");
-	struct ledger_event ev = {.action = action,
-	                          .actor = actor,
-	                          .object = obj,
-	                          .marking = marking,
-	                          .detail = detail};
-	uint64_t index;
-	enum ledger_result r = ledger_append(instance_store(inst), &ev, &index);
+	enum ledger_result r =
+	        ledger_record(instance_store(inst), action, actor, obj, marking, detail);
 	if (r != LEDGER_OK)
 		return cli_fail("inbox", "done, but could not record it in the ledger: %s",
 		                ledger_strerror(r));

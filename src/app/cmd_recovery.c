@@ -113,13 +113,10 @@ static int log_recovery(struct store *s, enum ledger_action action, const struct
                         const char *detail)
 {
 	char actor[LEDGER_TOKEN_MAX + 1];
-	int n = snprintf(actor, sizeof actor, "officer:%s", officer_key_name(as));
-	uint64_t index;
-	if (n < 0 || (size_t)n >= sizeof actor)
+	if (officer_key_actor(as, actor, sizeof actor) != 0)
 		return -1;
-	struct ledger_event ev = {
-	        .action = action, .actor = actor, .object = "label:recovery", .detail = detail};
-	return ledger_append(s, &ev, &index) == LEDGER_OK ? 0 : -1;
+	return ledger_record(s, action, actor, "label:recovery", NULL, detail) == LEDGER_OK ? 0
+	                                                                                    : -1;
 }
 
 /* The instance's admin identity from file: 0, or -1 with a message. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/markup.h"
 #include "lib/day.h"
 #include "lib/html.h"
 #include "lib/i18n.h"
@@ -61,93 +62,6 @@ const char desk_js[] = "'use strict';\n"
                        "  f();\n"
                        "});\n";
 
-struct w {
-	struct buf *b;
-	const char *lang;
-	int failed;
-};
-
-static void raw(struct w *w, const char *s)
-{
-	if (!w->failed && buf_append_str(w->b, s) != BUF_OK)
-		w->failed = 1;
-}
-
-static void esc(struct w *w, const char *s, size_t n)
-{
-	if (!w->failed && html_escape(w->b, s, n) != BUF_OK)
-		w->failed = 1;
-}
-
-static void esc_str(struct w *w, const char *s)
-{
-	esc(w, s, strlen(s));
-}
-
-static void num(struct w *w, int64_t v)
-{
-	char s[32];
-	int n = snprintf(s, sizeof s, "%" PRId64, v);
-	if (n < 0 || (size_t)n >= sizeof s)
-		w->failed = 1;
-	else
-		raw(w, s);
-}
-
-static void text_vars(struct w *w, const char *key, const char *const *vars)
-{
-	enum { MAXV = 4 };
-	const char *names[MAXV] = {0}, *values[MAXV] = {0};
-	struct buf escaped[MAXV];
-	size_t n = 0;
-	for (const char *const *v = vars; v != NULL && v[0] != NULL && n < MAXV; v += 2, n++) {
-		buf_init(&escaped[n], 4096);
-		names[n] = v[0];
-		if (html_escape(&escaped[n], v[1], strlen(v[1])) != BUF_OK)
-			w->failed = 1;
-		values[n] = buf_str(&escaped[n]);
-	}
-	if (!w->failed && i18n_format(w->b, w->lang, key, n, names, values) != I18N_OK)
-		w->failed = 1;
-	for (size_t i = 0; i < n; i++)
-		buf_release(&escaped[i]);
-}
-
-static void text(struct w *w, const char *key)
-{
-	text_vars(w, key, NULL);
-}
-
-static void el(struct w *w, const char *open, const char *key, const char *close)
-{
-	raw(w, open);
-	text(w, key);
-	raw(w, close);
-}
-
-static void csrf_field(struct w *w, const struct desk_page *p)
-{
-	raw(w, "<input type=\"hidden\" name=\"csrf\" value=\"");
-	esc_str(w, p->csrf != NULL ? p->csrf : "");
-	raw(w, "\">");
-}
-
-static void id_field(struct w *w, const char *name, int64_t v)
-{
-	raw(w, "<input type=\"hidden\" name=\"");
-	raw(w, name);
-	raw(w, "\" value=\"");
-	num(w, v);
-	raw(w, "\">");
-}
-
-static void day(struct w *w, int32_t d)
-{
-	char s[16];
-	day_format(d, s);
-	esc_str(w, s);
-}
-
 static void size_text(struct w *w, uint64_t bytes)
 {
 	char s[32];
@@ -193,7 +107,7 @@ static void head(struct w *w, const struct desk_page *p, const char *title_key)
 		raw(w, "<span class=\"muted\" id=\"whoami\">");
 		esc_str(w, p->officer);
 		raw(w, "</span><form class=\"inline\" method=\"post\" action=\"/logout\">");
-		csrf_field(w, p);
+		csrf_field(w, p->csrf);
 		el(w, "<button class=\"link\" id=\"logout\" type=\"submit\">", "desk.nav.logout",
 		   "</button></form></nav>");
 	}
@@ -216,7 +130,7 @@ static void login_page(struct w *w, const struct desk_page *p)
 	head(w, p, "desk.login.title");
 	el(w, "<h1>", "desk.login.title", "</h1>");
 	raw(w, "<form method=\"post\" action=\"/login\">");
-	csrf_field(w, p);
+	csrf_field(w, p->csrf);
 	el(w, "<label for=\"name\">", "desk.login.name", "</label>");
 	raw(w, "<input type=\"text\" id=\"name\" name=\"name\" autocomplete=\"username\" "
 	       "autocapitalize=\"none\" spellcheck=\"false\" required maxlength=\"64\" value=\"");
@@ -249,7 +163,7 @@ static void enrol_page(struct w *w, const struct desk_page *p)
 	raw(w, "</summary><p class=\"secret\" id=\"uri\">");
 	esc_str(w, p->uri != NULL ? p->uri : "");
 	raw(w, "</p></details><form method=\"post\" action=\"/enrol\">");
-	csrf_field(w, p);
+	csrf_field(w, p->csrf);
 	el(w, "<label for=\"code\">", "desk.enrol.code", "</label>");
 	raw(w, "<input type=\"text\" id=\"code\" name=\"code\" inputmode=\"numeric\" "
 	       "autocomplete=\"one-time-code\" required maxlength=\"6\" pattern=\"[0-9]{6}\">");
@@ -342,14 +256,14 @@ static void source_page(struct w *w, const struct desk_page *p)
 	raw(w, "</p>");
 	/* star and label */
 	raw(w, "<form class=\"inline\" method=\"post\" action=\"/source/star\">");
-	csrf_field(w, p);
+	csrf_field(w, p->csrf);
 	id_field(w, "id", s->src.id);
 	raw(w, s->starred ? "<input type=\"hidden\" name=\"on\" value=\"0\">"
 	                  : "<input type=\"hidden\" name=\"on\" value=\"1\">");
 	el(w, "<button id=\"star\" type=\"submit\">",
 	   s->starred ? "desk.source.unstar" : "desk.source.star", "</button></form> ");
 	raw(w, "<form class=\"inline\" method=\"post\" action=\"/source/label\">");
-	csrf_field(w, p);
+	csrf_field(w, p->csrf);
 	id_field(w, "id", s->src.id);
 	raw(w, "<input type=\"text\" name=\"label\" id=\"label\" maxlength=\"64\" value=\"");
 	esc_str(w, s->label);
@@ -402,7 +316,7 @@ static void source_page(struct w *w, const struct desk_page *p)
 	el(w, "<h2>", "desk.reply.title", "</h2>");
 	el(w, "<p class=\"muted\">", "desk.reply.text", "</p>");
 	raw(w, "<form method=\"post\" action=\"/source/reply\">");
-	csrf_field(w, p);
+	csrf_field(w, p->csrf);
 	id_field(w, "id", s->src.id);
 	raw(w, "<textarea id=\"reply-text\" name=\"text\" required maxlength=\"20000\"></textarea>"
 	       "<p class=\"muted\"><span id=\"reply-count\">0</span> / 20000</p><p>");
@@ -412,7 +326,7 @@ static void source_page(struct w *w, const struct desk_page *p)
 	el(w, "<h2>", "desk.delete.title", "</h2>");
 	el(w, "<p>", "desk.delete.text", "</p>");
 	raw(w, "<form method=\"post\" action=\"/source/delete\">");
-	csrf_field(w, p);
+	csrf_field(w, p->csrf);
 	id_field(w, "id", s->src.id);
 	raw(w, "<label class=\"check\"><input type=\"checkbox\" name=\"confirm\" value=\"yes\" "
 	       "required id=\"delete-confirm\"> ");
@@ -557,7 +471,7 @@ static void admin_page(struct w *w, const struct desk_page *p)
 		}
 		raw(w,
 		    "</td><td><form class=\"inline\" method=\"post\" action=\"/admin/disable\">");
-		csrf_field(w, p);
+		csrf_field(w, p->csrf);
 		raw(w, "<input type=\"hidden\" name=\"name\" value=\"");
 		esc_str(w, o->name);
 		raw(w, o->disabled ? "\"><input type=\"hidden\" name=\"disabled\" value=\"0\">"
@@ -565,7 +479,7 @@ static void admin_page(struct w *w, const struct desk_page *p)
 		el(w, "<button class=\"link disable\" type=\"submit\">",
 		   o->disabled ? "desk.admin.enable" : "desk.admin.disable", "</button></form>");
 		raw(w, "<form method=\"post\" action=\"/admin/roles\">");
-		csrf_field(w, p);
+		csrf_field(w, p->csrf);
 		raw(w, "<input type=\"hidden\" name=\"name\" value=\"");
 		esc_str(w, o->name);
 		raw(w, "\">");
@@ -573,7 +487,7 @@ static void admin_page(struct w *w, const struct desk_page *p)
 		el(w, "<button class=\"link\" type=\"submit\">", "desk.admin.set_roles",
 		   "</button></form>");
 		raw(w, "<form method=\"post\" action=\"/admin/clearance\">");
-		csrf_field(w, p);
+		csrf_field(w, p->csrf);
 		raw(w, "<input type=\"hidden\" name=\"name\" value=\"");
 		esc_str(w, o->name);
 		raw(w, "\"><input type=\"text\" name=\"clearance\" class=\"clearance\" "
@@ -583,7 +497,7 @@ static void admin_page(struct w *w, const struct desk_page *p)
 		el(w, "<button class=\"link\" type=\"submit\">", "desk.admin.set_clearance",
 		   "</button></form>");
 		raw(w, "<form method=\"post\" action=\"/admin/reset\">");
-		csrf_field(w, p);
+		csrf_field(w, p->csrf);
 		raw(w, "<input type=\"hidden\" name=\"name\" value=\"");
 		esc_str(w, o->name);
 		raw(w,
@@ -595,7 +509,7 @@ static void admin_page(struct w *w, const struct desk_page *p)
 	raw(w, "</tbody></table>");
 	el(w, "<h2>", "desk.admin.add", "</h2>");
 	raw(w, "<form method=\"post\" action=\"/admin/add\" id=\"add-officer\">");
-	csrf_field(w, p);
+	csrf_field(w, p->csrf);
 	el(w, "<label for=\"new-name\">", "desk.admin.name", "</label>");
 	raw(w, "<input type=\"text\" id=\"new-name\" name=\"name\" required maxlength=\"64\" "
 	       "autocapitalize=\"none\" spellcheck=\"false\">");

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/markup.h"
 #include "core/store_registry.h"
 #include "lib/day.h"
 #include "lib/html.h"
@@ -23,91 +24,6 @@
 #define OFFICERS_MAX 4096
 
 /* ---- writing markup: every value through html_escape ---- */
-
-struct w {
-	struct buf *b;
-	const char *lang;
-	int failed;
-};
-
-static void raw(struct w *w, const char *s)
-{
-	if (!w->failed && buf_append_str(w->b, s) != BUF_OK)
-		w->failed = 1;
-}
-
-static void esc(struct w *w, const char *s, size_t n)
-{
-	if (!w->failed && html_escape(w->b, s, n) != BUF_OK)
-		w->failed = 1;
-}
-
-static void esc_str(struct w *w, const char *s)
-{
-	esc(w, s, strlen(s));
-}
-
-static void num(struct w *w, int64_t v)
-{
-	char s[32];
-	int n = snprintf(s, sizeof s, "%" PRId64, v);
-	if (n < 0 || (size_t)n >= sizeof s)
-		w->failed = 1;
-	else
-		raw(w, s);
-}
-
-static void text_var(struct w *w, const char *key, const char *name, const char *value)
-{
-	struct buf e;
-	buf_init(&e, 4096);
-	const char *names[1] = {name}, *values[1] = {NULL};
-	size_t n = 0;
-	if (name != NULL) {
-		if (html_escape(&e, value, strlen(value)) != BUF_OK)
-			w->failed = 1;
-		values[0] = buf_str(&e);
-		n = 1;
-	}
-	if (!w->failed && i18n_format(w->b, w->lang, key, n, names, values) != I18N_OK)
-		w->failed = 1;
-	buf_release(&e);
-}
-
-static void text(struct w *w, const char *key)
-{
-	text_var(w, key, NULL, NULL);
-}
-
-static void el(struct w *w, const char *open, const char *key, const char *close)
-{
-	raw(w, open);
-	text(w, key);
-	raw(w, close);
-}
-
-static void csrf_field(struct w *w, const char *csrf)
-{
-	raw(w, "<input type=\"hidden\" name=\"csrf\" value=\"");
-	esc_str(w, csrf != NULL ? csrf : "");
-	raw(w, "\">");
-}
-
-static void id_field(struct w *w, const char *name, int64_t v)
-{
-	raw(w, "<input type=\"hidden\" name=\"");
-	raw(w, name);
-	raw(w, "\" value=\"");
-	num(w, v);
-	raw(w, "\">");
-}
-
-static void day(struct w *w, int32_t d)
-{
-	char s[DAY_STRLEN];
-	day_format(d, s);
-	esc_str(w, s);
-}
 
 /* A notice: a catalogue key and, when given, the registry's own message (escaped). */
 static void notice(struct w *w, const char *key, const char *msg, int good)
@@ -354,7 +270,7 @@ static void report_list(const struct desk_reg_in *in, struct desk_reg_out *out)
 	if (n < 0 || (size_t)n >= sizeof tot)
 		w.failed = 1;
 	raw(&w, "<p class=\"muted\" id=\"count\">");
-	text_var(&w, "desk.reg.list.count", "n", tot);
+	text_vars(&w, "desk.reg.list.count", (const char *const[]){"n", tot, NULL});
 	raw(&w, "</p>");
 	if (ls.n == 0)
 		el(&w, "<p id=\"empty\">", "desk.reg.list.empty", "</p>");
@@ -574,7 +490,7 @@ static void write_form(struct w *w, const struct desk_reg_in *in, const struct d
 			return;
 		}
 		raw(w, "<fieldset class=\"para\"><legend>");
-		text_var(w, "desk.reg.write.paragraph", "n", nv);
+		text_vars(w, "desk.reg.write.paragraph", (const char *const[]){"n", nv, NULL});
 		raw(w, "</legend><label for=\"");
 		raw(w, id);
 		raw(w, "\">");
@@ -868,7 +784,7 @@ static void tearline(const struct desk_reg_in *in, struct desk_reg_out *out)
 		int n = snprintf(idt, sizeof idt, "%" PRId64, id);
 		if (n < 0 || (size_t)n >= sizeof idt)
 			w.failed = 1;
-		text_var(&w, "desk.reg.tearline.of", "id", idt);
+		text_vars(&w, "desk.reg.tearline.of", (const char *const[]){"id", idt, NULL});
 		raw(&w, "</p>");
 		paras(&w, in->reg, torn);
 	}

@@ -269,13 +269,8 @@ static int desk_log(const struct req *r, enum ledger_action action, const char *
 		return -1;
 	if (kind == NULL)
 		obj[0] = '\0';
-	struct ledger_event ev = {.action = action,
-	                          .actor = actor,
-	                          .object = obj,
-	                          .marking = marking,
-	                          .detail = detail};
-	uint64_t index;
-	return ledger_append(r->d->store, &ev, &index) == LEDGER_OK ? 0 : -1;
+	return ledger_record(r->d->store, action, actor, obj, marking, detail) == LEDGER_OK ? 0
+	                                                                                    : -1;
 }
 
 /* The login form's CSRF token: a MAC of the pre-login cookie under the door's key. */

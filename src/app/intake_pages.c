@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/markup.h"
 #include "lib/html.h"
 #include "lib/i18n.h"
 #include "lib/day.h"
@@ -47,74 +48,6 @@ const char page_css[] =
         "label{display:block;margin:1rem 0 .3rem;font-weight:600}\n";
 
 /* ---- writing, always through html_escape ---- */
-
-struct w {
-	struct buf *b;
-	const char *lang;
-	int failed;
-};
-
-/* Raw markup written by this file (never data). */
-static void raw(struct w *w, const char *s)
-{
-	if (!w->failed && buf_append_str(w->b, s) != BUF_OK)
-		w->failed = 1;
-}
-
-static void esc(struct w *w, const char *s, size_t n)
-{
-	if (!w->failed && html_escape(w->b, s, n) != BUF_OK)
-		w->failed = 1;
-}
-
-static void esc_str(struct w *w, const char *s)
-{
-	esc(w, s, strlen(s));
-}
-
-/*
- * A catalogue text through i18n_format (which escapes the text), its
- * {placeholders} filled with values escaped here (name, value pairs,
- * NULL-terminated).
- */
-static void text_vars(struct w *w, const char *key, const char *const *vars)
-{
-	enum { MAXV = 4 };
-	const char *names[MAXV] = {0}, *values[MAXV] = {0};
-	struct buf escaped[MAXV];
-	size_t n = 0;
-	for (const char *const *v = vars; v != NULL && v[0] != NULL && n < MAXV; v += 2, n++) {
-		buf_init(&escaped[n], 4096);
-		names[n] = v[0];
-		if (html_escape(&escaped[n], v[1], strlen(v[1])) != BUF_OK)
-			w->failed = 1;
-		values[n] = buf_str(&escaped[n]);
-	}
-	if (!w->failed && i18n_format(w->b, w->lang, key, n, names, values) != I18N_OK)
-		w->failed = 1;
-	for (size_t i = 0; i < n; i++)
-		buf_release(&escaped[i]);
-}
-
-static void text(struct w *w, const char *key)
-{
-	text_vars(w, key, NULL);
-}
-
-/* <tag>text</tag> */
-static void el(struct w *w, const char *open, const char *key, const char *close)
-{
-	raw(w, open);
-	text(w, key);
-	raw(w, close);
-}
-
-static void csrf_field(struct w *w, const struct page *p)
-{
-	raw(w, "<input type=\"hidden\" name=\"csrf\" value=\"");
-	esc_str(w, p->csrf);
-	raw(w, "\">");
-}
 
 static void format_size(uint64_t bytes, char *out, size_t cap)
 {
@@ -177,7 +110,7 @@ static void head(struct w *w, const struct page *p, const char *title_key)
 		el(w, "<a href=\"/replies\">", "nav.replies", "</a>");
 		el(w, "<a href=\"/delete\">", "nav.delete", "</a>");
 		raw(w, "<form class=\"inline\" method=\"post\" action=\"/logout\">");
-		csrf_field(w, p);
+		csrf_field(w, p->csrf);
 		el(w, "<button class=\"link\" id=\"logout\" type=\"submit\">", "nav.logout",
 		   "</button></form>");
 		raw(w, "</nav>");
@@ -228,7 +161,7 @@ static void new_page(struct w *w, const struct page *p)
 	el(w, "<h1>", "new.title", "</h1>");
 	el(w, "<p>", "new.text", "</p>");
 	raw(w, "<form method=\"post\" action=\"/new\">");
-	csrf_field(w, p);
+	csrf_field(w, p->csrf);
 	el(w, "<button id=\"get-codename\" type=\"submit\">", "new.button", "</button></form>");
 }
 
@@ -249,7 +182,7 @@ static void login_page(struct w *w, const struct page *p)
 	head(w, p, "login.title");
 	el(w, "<h1>", "login.title", "</h1>");
 	raw(w, "<form method=\"post\" action=\"/login\">");
-	csrf_field(w, p);
+	csrf_field(w, p->csrf);
 	el(w, "<label for=\"codename\">", "login.label", "</label>");
 	raw(w, "<input type=\"text\" id=\"codename\" name=\"codename\" autocomplete=\"off\" "
 	       "autocapitalize=\"none\" spellcheck=\"false\" required maxlength=\"200\"><p>");
@@ -318,7 +251,7 @@ static void replies_page(struct w *w, const struct page *p)
 		raw(w, "</p><div class=\"text\">");
 		esc(w, r->text, r->len);
 		raw(w, "</div><form method=\"post\" action=\"/replies/delete\">");
-		csrf_field(w, p);
+		csrf_field(w, p->csrf);
 		raw(w, "<input type=\"hidden\" name=\"id\" value=\"");
 		esc_str(w, id);
 		raw(w, "\">");
@@ -333,7 +266,7 @@ static void delete_page(struct w *w, const struct page *p)
 	el(w, "<h1>", "delete.title", "</h1>");
 	el(w, "<p>", "delete.text", "</p>");
 	raw(w, "<form method=\"post\" action=\"/delete\">");
-	csrf_field(w, p);
+	csrf_field(w, p->csrf);
 	el(w, "<p><button class=\"danger\" id=\"delete-all\" type=\"submit\">", "delete.button",
 	   "</button> ");
 	el(w, "<a href=\"/submit\">", "delete.cancel", "</a></p></form>");

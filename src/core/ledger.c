@@ -307,6 +307,18 @@ enum ledger_result ledger_append(struct store *s, const struct ledger_event *ev,
 	return me.rc;
 }
 
+enum ledger_result ledger_record(struct store *s, enum ledger_action action, const char *actor,
+                                 const char *object, const char *marking, const char *detail)
+{
+	struct ledger_event ev = {.action = action,
+	                          .actor = actor,
+	                          .object = object,
+	                          .marking = marking,
+	                          .detail = detail};
+	uint64_t index;
+	return ledger_append(s, &ev, &index);
+}
+
 /* ---- reads ---- */
 
 static enum store_result size_view(void *ctx, const struct store_ledger_view *v)

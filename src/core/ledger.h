@@ -137,6 +137,10 @@ ledger_entry_parse(const uint8_t *p, size_t n, struct ledger_entry *out);
 
 __attribute__((warn_unused_result)) enum ledger_result
 ledger_append(struct store *s, const struct ledger_event *ev, uint64_t *index);
+/* ledger_append of one event from its fields, when the caller does not need the index. */
+__attribute__((warn_unused_result)) enum ledger_result
+ledger_record(struct store *s, enum ledger_action action, const char *actor, const char *object,
+              const char *marking, const char *detail);
 /* n events in one durable transaction, consecutive indexes from *first. */
 __attribute__((warn_unused_result)) enum ledger_result
 ledger_append_batch(struct store *s, const struct ledger_event *ev, size_t n, uint64_t *first);

@@ -241,13 +241,9 @@ static enum officer_result log_event(struct officers *o, enum ledger_action acti
 		actor_of(actor_name, actor);
 	else
 		memcpy(actor, "admin", sizeof "admin");
-	struct ledger_event ev = {.action = action,
-	                          .actor = actor,
-	                          .object = object,
-	                          .marking = marking,
-	                          .detail = detail};
-	uint64_t index;
-	return ledger_append(o->s, &ev, &index) == LEDGER_OK ? OFFICER_OK : OFFICER_FAILED;
+	return ledger_record(o->s, action, actor, object, marking, detail) == LEDGER_OK
+	               ? OFFICER_OK
+	               : OFFICER_FAILED;
 }
 
 /* An entry about officer `name` (object "officer:NAME") by `as` (NULL: the admin identity). */
@@ -255,20 +251,13 @@ static enum officer_result log_officer(struct officers *o, enum ledger_action ac
                                        const struct officer_key *as, const char *name,
                                        const char *marking, const char *detail)
 {
-	char obj[LEDGER_TOKEN_MAX + 1];
+	char obj[LEDGER_TOKEN_MAX + 1], actor[LEDGER_TOKEN_MAX + 1];
 	int n = snprintf(obj, sizeof obj, "officer:%s", name);
-	if (n < 0 || (size_t)n >= sizeof obj)
+	if (n < 0 || (size_t)n >= sizeof obj || officer_key_actor(as, actor, sizeof actor) != 0)
 		return OFFICER_FAILED;
-	if (officer_key_is_recovery(as)) {
-		struct ledger_event ev = {.action = action,
-		                          .actor = "recovery",
-		                          .object = obj,
-		                          .marking = marking,
-		                          .detail = detail};
-		uint64_t index;
-		return ledger_append(o->s, &ev, &index) == LEDGER_OK ? OFFICER_OK : OFFICER_FAILED;
-	}
-	return log_event(o, action, as != NULL ? as->name : NULL, obj, marking, detail);
+	return ledger_record(o->s, action, actor, obj, marking, detail) == LEDGER_OK
+	               ? OFFICER_OK
+	               : OFFICER_FAILED;
 }
 
 /* officer.roles / officer.add detail: "roles admin,intake". */
@@ -360,6 +349,14 @@ int officer_key_label_at(const struct officer_key *k, size_t i,
 bool officer_key_is_recovery(const struct officer_key *k)
 {
 	return k != NULL && k->id == STORE_RECOVERY_OFFICER && k->roles == 0;
+}
+
+int officer_key_actor(const struct officer_key *k, char *out, size_t cap)
+{
+	int n = k == NULL                    ? snprintf(out, cap, "admin")
+	        : officer_key_is_recovery(k) ? snprintf(out, cap, "recovery")
+	                                     : snprintf(out, cap, "officer:%s", k->name);
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
 store_id officer_key_id(const struct officer_key *k)

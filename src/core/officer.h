@@ -119,6 +119,12 @@ int officer_key_label_at(const struct officer_key *k, size_t i,
                          char name[static LABEL_NAME_MAX + 1], uint32_t *version);
 /* The key made by officer_recovery_key (it holds label keys and authorises nothing). */
 bool officer_key_is_recovery(const struct officer_key *k);
+/*
+ * Who acts, as the ledger names them: "officer:NAME", "recovery" for the
+ * recovery key, "admin" for k NULL (the instance's admin identity). 0, or -1
+ * if it does not fit in cap.
+ */
+int officer_key_actor(const struct officer_key *k, char *out, size_t cap);
 unsigned officer_key_roles(const struct officer_key *k);
 const char *officer_key_name(const struct officer_key *k);
 /*

@@ -225,19 +225,11 @@ static enum registry_result reg_log(struct registry *r, enum ledger_action actio
                                     const char *marking, const char *detail)
 {
 	char actor[LEDGER_TOKEN_MAX + 1];
-	int n = as == NULL ? snprintf(actor, sizeof actor, "admin")
-	        : officer_key_is_recovery(as)
-	                ? snprintf(actor, sizeof actor, "recovery")
-	                : snprintf(actor, sizeof actor, "officer:%s", officer_key_name(as));
-	if (n < 0 || (size_t)n >= sizeof actor)
+	if (officer_key_actor(as, actor, sizeof actor) != 0)
 		return REGISTRY_FAILED;
-	struct ledger_event ev = {.action = action,
-	                          .actor = actor,
-	                          .object = object,
-	                          .marking = marking,
-	                          .detail = detail};
-	uint64_t index;
-	return ledger_append(r->s, &ev, &index) == LEDGER_OK ? REGISTRY_OK : REGISTRY_FAILED;
+	return ledger_record(r->s, action, actor, object, marking, detail) == LEDGER_OK
+	               ? REGISTRY_OK
+	               : REGISTRY_FAILED;
 }
 
 /* reg_log about "kind:id". */

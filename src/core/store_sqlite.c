@@ -1462,6 +1462,36 @@ enum store_result sq_stmt(struct conn *c, const char *sql, sqlite3_stmt **out)
 	return STORE_NOMEM; /* more distinct statements than DYN_MAX: raise it */
 }
 
+enum store_result sq_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	return bind_ok(sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT));
+}
+
+enum store_result sq_bind_i64(sqlite3_stmt *st, int i, int64_t v)
+{
+	return bind_ok(sqlite3_bind_int64(st, i, v));
+}
+
+enum store_result sq_stmt_text(struct conn *c, const char *sql, const char *v, sqlite3_stmt **out)
+{
+	enum store_result r = sq_stmt(c, sql, out);
+	if (r == STORE_OK && (r = sq_bind_text(*out, 1, v)) != STORE_OK) {
+		st_done(*out);
+		*out = NULL;
+	}
+	return r;
+}
+
+enum store_result sq_stmt_i64(struct conn *c, const char *sql, int64_t v, sqlite3_stmt **out)
+{
+	enum store_result r = sq_stmt(c, sql, out);
+	if (r == STORE_OK && (r = sq_bind_i64(*out, 1, v)) != STORE_OK) {
+		st_done(*out);
+		*out = NULL;
+	}
+	return r;
+}
+
 enum store_result sq_write(struct store *st, bool durable, sq_fn fn, void *arg)
 {
 	struct job j = {.fn = fn, .fn_arg = arg, .durable = durable};

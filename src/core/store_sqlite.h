@@ -55,6 +55,14 @@ __attribute__((warn_unused_result)) enum store_result sq_read(struct store *st, 
 __attribute__((warn_unused_result)) enum store_result sq_stmt(struct conn *c, const char *sql,
                                                               sqlite3_stmt **out);
 void sq_done(sqlite3_stmt *st);
+/* sq_stmt with ?1 bound to v (a text is copied); on failure nothing is left to give back. */
+__attribute__((warn_unused_result)) enum store_result
+sq_stmt_text(struct conn *c, const char *sql, const char *v, sqlite3_stmt **out);
+__attribute__((warn_unused_result)) enum store_result sq_stmt_i64(struct conn *c, const char *sql,
+                                                                  int64_t v, sqlite3_stmt **out);
+/* sqlite3_bind_text (copied) and sqlite3_bind_int64, as store results. */
+enum store_result sq_bind_text(sqlite3_stmt *st, int i, const char *s);
+enum store_result sq_bind_i64(sqlite3_stmt *st, int i, int64_t v);
 /* Steps a statement that returns no row (or ignores its row), then sq_done(). */
 __attribute__((warn_unused_result)) enum store_result sq_exec(sqlite3_stmt *st);
 /* An SQLite result code as a store result (SQLITE_ROW/DONE are STORE_OK). */

@@ -105,11 +105,6 @@ static enum store_result bind_blob(sqlite3_stmt *st, int i, const uint8_t *p, si
 	return sq_bind(sqlite3_bind_blob(st, i, p, (int)n, SQLITE_TRANSIENT));
 }
 
-static enum store_result bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-	return sq_bind(sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT));
-}
-
 /* Copies column i (a blob of at most cap bytes, or NULL) into out. */
 static enum store_result col_blob(sqlite3_stmt *st, int i, uint8_t *out, size_t cap, size_t *len,
                                   bool exact)
@@ -195,10 +190,10 @@ static enum store_result fn_insert(struct conn *c, void *arg)
 	if (r != STORE_OK)
 		return r;
 	bool keys = o->wrapped_sk_len > 0;
-	if ((r = bind_text(st, 1, o->name)) != STORE_OK ||
+	if ((r = sq_bind_text(st, 1, o->name)) != STORE_OK ||
 	    (r = sq_bind(sqlite3_bind_int64(st, 2, o->roles))) != STORE_OK ||
-	    (r = bind_text(st, 3, o->clearance)) != STORE_OK ||
-	    (r = bind_text(st, 4, o->nationality)) != STORE_OK ||
+	    (r = sq_bind_text(st, 3, o->clearance)) != STORE_OK ||
+	    (r = sq_bind_text(st, 4, o->nationality)) != STORE_OK ||
 	    (r = sq_bind(sqlite3_bind_int(st, 5, o->disabled ? 1 : 0))) != STORE_OK ||
 	    (r = sq_bind(sqlite3_bind_int(st, 6, o->created_day))) != STORE_OK ||
 	    (r = sq_bind(sqlite3_bind_int64(st, 7, o->version))) != STORE_OK ||
@@ -247,7 +242,7 @@ static enum store_result fn_get(struct conn *c, void *arg)
 	if (r != STORE_OK)
 		return r;
 	if (a->name)
-		r = bind_text(st, 1, a->name);
+		r = sq_bind_text(st, 1, a->name);
 	else if (a->id)
 		r = sq_bind(sqlite3_bind_int64(st, 1, a->id));
 	if (r != STORE_OK) {
@@ -463,7 +458,7 @@ static enum store_result fn_set_clearance(struct conn *c, void *arg)
 	if (r != STORE_OK)
 		return r;
 	if ((r = sq_bind(sqlite3_bind_int64(st, 1, a->id))) != STORE_OK ||
-	    (r = bind_text(st, 2, a->clearance)) != STORE_OK) {
+	    (r = sq_bind_text(st, 2, a->clearance)) != STORE_OK) {
 		sq_done(st);
 		return r;
 	}
@@ -498,13 +493,9 @@ static enum store_result fn_label_current(struct conn *c, void *arg)
 {
 	struct a_label *a = arg;
 	sqlite3_stmt *st;
-	enum store_result r = sq_stmt(c, sql_label_current, &st);
+	enum store_result r = sq_stmt_text(c, sql_label_current, a->name, &st);
 	if (r != STORE_OK)
 		return r;
-	if ((r = bind_text(st, 1, a->name)) != STORE_OK) {
-		sq_done(st);
-		return r;
-	}
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		int64_t v = sqlite3_column_int64(st, 0);
@@ -539,7 +530,7 @@ static enum store_result wrap_put(struct conn *c, const char *name, uint32_t ver
 	        sq_stmt(c, w->officer == STORE_RECOVERY_OFFICER ? sql_rec_put : sql_wrap_put, &st);
 	if (r != STORE_OK)
 		return r;
-	if ((r = bind_text(st, 1, name)) != STORE_OK ||
+	if ((r = sq_bind_text(st, 1, name)) != STORE_OK ||
 	    (r = sq_bind(sqlite3_bind_int64(st, 2, version))) != STORE_OK ||
 	    (r = sq_bind(sqlite3_bind_int64(st, 3, w->officer))) != STORE_OK ||
 	    (r = bind_blob(st, 4, w->wrap, w->len)) != STORE_OK) {
@@ -556,7 +547,7 @@ static enum store_result fn_label_add(struct conn *c, void *arg)
 	enum store_result r = sq_stmt(c, sql_label_insert, &st);
 	if (r != STORE_OK)
 		return r;
-	if ((r = bind_text(st, 1, a->name)) != STORE_OK ||
+	if ((r = sq_bind_text(st, 1, a->name)) != STORE_OK ||
 	    (r = sq_bind(sqlite3_bind_int64(st, 2, a->version))) != STORE_OK ||
 	    (r = bind_blob(st, 3, a->pk, STORE_PK_LEN)) != STORE_OK) {
 		sq_done(st);
@@ -663,7 +654,7 @@ static enum store_result fn_revoke(struct conn *c, void *arg)
 	}
 	if ((r = sq_stmt(c, rec ? sql_rec_revoke : sql_revoke, &st)) != STORE_OK)
 		return r;
-	if ((r = bind_text(st, 1, a->name)) != STORE_OK ||
+	if ((r = sq_bind_text(st, 1, a->name)) != STORE_OK ||
 	    (r = sq_bind(sqlite3_bind_int64(st, 2, a->officer))) != STORE_OK) {
 		sq_done(st);
 		return r;

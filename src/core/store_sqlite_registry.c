@@ -89,16 +89,6 @@ static const char sql_changes[] =
 
 /* ---- helpers ---- */
 
-static enum store_result bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-	return sq_bind(sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT));
-}
-
-static enum store_result bind_i64(sqlite3_stmt *st, int i, int64_t v)
-{
-	return sq_bind(sqlite3_bind_int64(st, i, v));
-}
-
 static void col_text(sqlite3_stmt *st, int i, char *out, size_t cap)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
@@ -174,13 +164,9 @@ struct a_marking {
 static enum store_result find_marking(struct conn *c, struct a_marking *a)
 {
 	sqlite3_stmt *st;
-	enum store_result r = sq_stmt(c, sql_marking_find, &st);
+	enum store_result r = sq_stmt_text(c, sql_marking_find, a->text, &st);
 	if (r != STORE_OK)
 		return r;
-	if ((r = bind_text(st, 1, a->text)) != STORE_OK) {
-		sq_done(st);
-		return r;
-	}
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		a->id = sqlite3_column_int64(st, 0);
@@ -198,7 +184,7 @@ static enum store_result fn_marking_add(struct conn *c, void *arg)
 	sqlite3_stmt *st;
 	if ((r = sq_stmt(c, sql_marking_add, &st)) != STORE_OK)
 		return r;
-	if ((r = bind_text(st, 1, a->text)) != STORE_OK) {
+	if ((r = sq_bind_text(st, 1, a->text)) != STORE_OK) {
 		sq_done(st);
 		return r;
 	}
@@ -283,9 +269,9 @@ static enum store_result exec3(struct conn *c, const char *sql, int64_t a, int64
 	enum store_result r = sq_stmt(c, sql, &st);
 	if (r != STORE_OK)
 		return r;
-	if ((r = bind_i64(st, 1, a)) != STORE_OK ||
-	    (n >= 2 && (r = bind_i64(st, 2, b)) != STORE_OK) ||
-	    (n >= 3 && (r = bind_i64(st, 3, d)) != STORE_OK)) {
+	if ((r = sq_bind_i64(st, 1, a)) != STORE_OK ||
+	    (n >= 2 && (r = sq_bind_i64(st, 2, b)) != STORE_OK) ||
+	    (n >= 3 && (r = sq_bind_i64(st, 3, d)) != STORE_OK)) {
 		sq_done(st);
 		return r;
 	}
@@ -311,10 +297,10 @@ static enum store_result fn_report_insert(struct conn *c, void *arg)
 	enum store_result r = sq_stmt(c, sql_report_insert, &st);
 	if (r != STORE_OK)
 		return r;
-	if ((r = bind_i64(st, 1, a->author)) != STORE_OK ||
-	    (r = bind_i64(st, 2, a->day)) != STORE_OK ||
-	    (r = bind_i64(st, 3, a->marking_id)) != STORE_OK ||
-	    (r = bind_i64(st, 4, a->label_version)) != STORE_OK ||
+	if ((r = sq_bind_i64(st, 1, a->author)) != STORE_OK ||
+	    (r = sq_bind_i64(st, 2, a->day)) != STORE_OK ||
+	    (r = sq_bind_i64(st, 3, a->marking_id)) != STORE_OK ||
+	    (r = sq_bind_i64(st, 4, a->label_version)) != STORE_OK ||
 	    (r = sq_bind(sqlite3_bind_blob(st, 5, a->body, (int)a->body_len, SQLITE_STATIC))) !=
 	            STORE_OK) {
 		sq_done(st);
@@ -399,13 +385,9 @@ static enum store_result fn_report_get(struct conn *c, void *arg)
 {
 	struct a_report *a = arg;
 	sqlite3_stmt *st;
-	enum store_result r = sq_stmt(c, sql_report_get, &st);
+	enum store_result r = sq_stmt_i64(c, sql_report_get, a->id, &st);
 	if (r != STORE_OK)
 		return r;
-	if ((r = bind_i64(st, 1, a->id)) != STORE_OK) {
-		sq_done(st);
-		return r;
-	}
 	return report_rows(st, a, true);
 }
 
@@ -423,13 +405,9 @@ static enum store_result fn_candidates(struct conn *c, void *arg)
 {
 	struct a_report *a = arg;
 	sqlite3_stmt *st;
-	enum store_result r = sq_stmt(c, sql_candidates, &st);
+	enum store_result r = sq_stmt_i64(c, sql_candidates, a->id, &st);
 	if (r != STORE_OK)
 		return r;
-	if ((r = bind_i64(st, 1, a->id)) != STORE_OK) {
-		sq_done(st);
-		return r;
-	}
 	return report_rows(st, a, false);
 }
 
@@ -447,13 +425,9 @@ static enum store_result fn_circulate(struct conn *c, void *arg)
 {
 	struct a_report *a = arg;
 	sqlite3_stmt *st;
-	enum store_result r = sq_stmt(c, sql_report_exists, &st);
+	enum store_result r = sq_stmt_i64(c, sql_report_exists, a->id, &st);
 	if (r != STORE_OK)
 		return r;
-	if ((r = bind_i64(st, 1, a->id)) != STORE_OK) {
-		sq_done(st);
-		return r;
-	}
 	int rc = sqlite3_step(st);
 	sq_done(st);
 	if (rc == SQLITE_DONE)
@@ -484,7 +458,7 @@ static enum store_result fn_cites(struct conn *c, void *arg)
 	enum store_result r = sq_stmt(c, a->cite_fn ? sql_cites : sql_report_lists, &st);
 	if (r != STORE_OK)
 		return r;
-	if ((r = bind_i64(st, 1, a->id)) != STORE_OK) {
+	if ((r = sq_bind_i64(st, 1, a->id)) != STORE_OK) {
 		sq_done(st);
 		return r;
 	}
@@ -544,9 +518,9 @@ static enum store_result fn_dist_create(struct conn *c, void *arg)
 	enum store_result r = sq_stmt(c, sql_dist_create, &st);
 	if (r != STORE_OK)
 		return r;
-	if ((r = bind_text(st, 1, a->name)) != STORE_OK ||
-	    (r = bind_i64(st, 2, a->owner)) != STORE_OK ||
-	    (r = bind_i64(st, 3, a->day)) != STORE_OK) {
+	if ((r = sq_bind_text(st, 1, a->name)) != STORE_OK ||
+	    (r = sq_bind_i64(st, 2, a->owner)) != STORE_OK ||
+	    (r = sq_bind_i64(st, 3, a->day)) != STORE_OK) {
 		sq_done(st);
 		return r;
 	}
@@ -574,13 +548,9 @@ static enum store_result fn_dist_find(struct conn *c, void *arg)
 {
 	struct a_dist *a = arg;
 	sqlite3_stmt *st;
-	enum store_result r = sq_stmt(c, sql_dist_find, &st);
+	enum store_result r = sq_stmt_text(c, sql_dist_find, a->name, &st);
 	if (r != STORE_OK)
 		return r;
-	if ((r = bind_text(st, 1, a->name)) != STORE_OK) {
-		sq_done(st);
-		return r;
-	}
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		a->id = sqlite3_column_int64(st, 0);
@@ -623,7 +593,7 @@ static enum store_result fn_dist_lists(struct conn *c, void *arg)
 	enum store_result r = sq_stmt(c, a->fn ? sql_dist_lists : sql_dist_members, &st);
 	if (r != STORE_OK)
 		return r;
-	if (a->mfn && (r = bind_i64(st, 1, a->id)) != STORE_OK) {
+	if (a->mfn && (r = sq_bind_i64(st, 1, a->id)) != STORE_OK) {
 		sq_done(st);
 		return r;
 	}
@@ -681,9 +651,9 @@ static enum store_result fn_sub_mark(struct conn *c, void *arg)
 	enum store_result r = sq_stmt(c, sql_sub_mark, &st);
 	if (r != STORE_OK)
 		return r;
-	if ((r = bind_i64(st, 1, ch->object)) != STORE_OK ||
-	    (r = bind_text(st, 2, ch->new_marking)) != STORE_OK ||
-	    (r = bind_text(st, 3, ch->old_marking)) != STORE_OK) {
+	if ((r = sq_bind_i64(st, 1, ch->object)) != STORE_OK ||
+	    (r = sq_bind_text(st, 2, ch->new_marking)) != STORE_OK ||
+	    (r = sq_bind_text(st, 3, ch->old_marking)) != STORE_OK) {
 		sq_done(st);
 		return r;
 	}
@@ -693,13 +663,13 @@ static enum store_result fn_sub_mark(struct conn *c, void *arg)
 		return STORE_EXISTS;
 	if ((r = sq_stmt(c, sql_change_add, &st)) != STORE_OK)
 		return r;
-	if ((r = bind_text(st, 1, ch->kind)) != STORE_OK ||
-	    (r = bind_i64(st, 2, ch->object)) != STORE_OK ||
-	    (r = bind_i64(st, 3, ch->actor)) != STORE_OK ||
-	    (r = bind_i64(st, 4, ch->day)) != STORE_OK ||
-	    (r = bind_text(st, 5, ch->old_marking)) != STORE_OK ||
-	    (r = bind_text(st, 6, ch->new_marking)) != STORE_OK ||
-	    (r = bind_text(st, 7, ch->reason ? ch->reason : "")) != STORE_OK) {
+	if ((r = sq_bind_text(st, 1, ch->kind)) != STORE_OK ||
+	    (r = sq_bind_i64(st, 2, ch->object)) != STORE_OK ||
+	    (r = sq_bind_i64(st, 3, ch->actor)) != STORE_OK ||
+	    (r = sq_bind_i64(st, 4, ch->day)) != STORE_OK ||
+	    (r = sq_bind_text(st, 5, ch->old_marking)) != STORE_OK ||
+	    (r = sq_bind_text(st, 6, ch->new_marking)) != STORE_OK ||
+	    (r = sq_bind_text(st, 7, ch->reason ? ch->reason : "")) != STORE_OK) {
 		sq_done(st);
 		return r;
 	}
@@ -723,8 +693,8 @@ static enum store_result fn_changes(struct conn *c, void *arg)
 	enum store_result r = sq_stmt(c, sql_changes, &st);
 	if (r != STORE_OK)
 		return r;
-	if ((r = bind_text(st, 1, a->kind)) != STORE_OK ||
-	    (r = bind_i64(st, 2, a->object)) != STORE_OK) {
+	if ((r = sq_bind_text(st, 1, a->kind)) != STORE_OK ||
+	    (r = sq_bind_i64(st, 2, a->object)) != STORE_OK) {
 		sq_done(st);
 		return r;
 	}
