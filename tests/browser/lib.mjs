@@ -78,6 +78,42 @@ export function bootstrapOfficer(dir, name = 'chief', password = 'the chief has 
   };
 }
 
+// An officer's codes: never the same step twice (the desk refuses replays).
+export function codes(secret, last) {
+  return async () => {
+    for (;;) {
+      const now = Math.floor(Date.now() / 30000);
+      for (const step of [now, now + 1]) if (step > last) { last = step; return totp(secret, step * 30); }
+      await new Promise((r) => setTimeout(r, 30000 - (Date.now() % 30000) + 200));
+    }
+  };
+}
+
+// `cutout demo DIR` on free loopback ports: its URLs and the demo admin's password and TOTP secret.
+export async function demo(dir) {
+  const proc = spawn(CUTOUT, ['demo', dir, '--port', '0', '--desk-port', '0'],
+    { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('demo did not start')), 60000);
+    let acc = '';
+    proc.stdout.on('data', (d) => {
+      acc += d.toString();
+      const i = acc.match(/intake: (http:\/\/127\.0\.0\.1:\d+)\//);
+      const k = acc.match(/desk: (http:\/\/127\.0\.0\.1:\d+)\//);
+      if (i && k) {
+        clearTimeout(t);
+        resolve({
+          proc, intake: i[1], desk: k[1],
+          password: acc.match(/password:\s+(\S[^\n]*?)\s*\n/)[1],
+          secret: acc.match(/TOTP secret:\s+(\S+)/)[1],
+          stop: () => proc.kill('SIGTERM'),
+        });
+      }
+    });
+    proc.on('exit', () => reject(new Error('demo exited')));
+  });
+}
+
 export function makeInstance() {
   const base = mkdtempSync(join(tmpdir(), 'cutout-browser-'));
   const dir = join(base, 'inst');

@@ -5,64 +5,9 @@
 // marking, circulates it to the list; the cleared reader on the list reads
 // it; the reader without clearance sees nothing of it (no title, no count, the
 // same 404 page for its URL as for a missing report).
-import { spawn } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ok, done, CUTOUT, makeInstance, browser, cleanup } from './lib.mjs';
-
-function base32(s) {
-  const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0, v = 0; const out = [];
-  for (const ch of s.toUpperCase().replace(/[\s=]/g, '')) {
-    v = (v << 5) | abc.indexOf(ch); bits += 5;
-    if (bits >= 8) { out.push((v >>> (bits - 8)) & 0xff); bits -= 8; }
-  }
-  return Buffer.from(out);
-}
-
-function totp(secret, step) {
-  const msg = Buffer.alloc(8);
-  msg.writeBigUInt64BE(BigInt(step));
-  const mac = createHmac('sha1', base32(secret)).update(msg).digest();
-  const off = mac[mac.length - 1] & 0x0f;
-  return String((mac.readUInt32BE(off) & 0x7fffffff) % 1000000).padStart(6, '0');
-}
-
-// An officer's codes: never the same step twice (the desk refuses replays).
-function codes(secret, last) {
-  return async () => {
-    for (;;) {
-      const now = Math.floor(Date.now() / 30000);
-      for (const step of [now, now + 1]) if (step > last) { last = step; return totp(secret, step); }
-      await new Promise((r) => setTimeout(r, 30000 - (Date.now() % 30000) + 200));
-    }
-  };
-}
-
-async function demo(dir) {
-  const proc = spawn(CUTOUT, ['demo', dir, '--port', '0', '--desk-port', '0'],
-    { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('demo did not start')), 60000);
-    let acc = '';
-    proc.stdout.on('data', (d) => {
-      acc += d.toString();
-      const i = acc.match(/intake: (http:\/\/127\.0\.0\.1:\d+)\//);
-      const k = acc.match(/desk: (http:\/\/127\.0\.0\.1:\d+)\//);
-      if (i && k) {
-        clearTimeout(t);
-        resolve({
-          proc, intake: i[1], desk: k[1],
-          password: acc.match(/password:\s+(\S[^\n]*?)\s*\n/)[1],
-          secret: acc.match(/TOTP secret:\s+(\S+)/)[1],
-          stop: () => proc.kill('SIGTERM'),
-        });
-      }
-    });
-    proc.on('exit', () => reject(new Error('demo exited')));
-  });
-}
+import { ok, done, makeInstance, browser, cleanup, codes, demo } from './lib.mjs';
 
 const { base, dir } = makeInstance();
 const conf = join(dir, 'cutout.conf');
