@@ -76,7 +76,7 @@ int main(int argc, char **argv)
 		if (s->be->blob_append(s, blob, buf + off % (1024 * 1024), STORE_CHUNK_MAX) !=
 		    STORE_OK)
 			return 1;
-	if (s->be->submission_commit(s, src, store_today(), "", blob, NULL, 0, &sub) != STORE_OK)
+	if (s->be->submission_commit(s, src, store_today(), "", 0, blob, NULL, 0, &sub) != STORE_OK)
 		return 1;
 	double tstore = now() - t0;
 	store_close(&s);

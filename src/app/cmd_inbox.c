@@ -41,12 +41,14 @@ const char inbox_help[] =
         "Reads what sources sent to the instance in DIR and answers them, as an\n"
         "officer with the intake role: --as NAME (or $CUTOUT_OFFICER), with the\n"
         "password and TOTP code asked on the terminal, or taken from\n"
-        "$CUTOUT_PASSWORD and $CUTOUT_TOTP for scripts. Opening a submission uses\n"
-        "the intake label keys wrapped to the officer. As on the desk, every\n"
-        "submission is decided by the access decision: the officer's clearance\n"
-        "must cover its marking (e.g. SECRET//SOURCE) and their nationality be in\n"
-        "its release list; what they may not read is neither listed nor opened\n"
-        "(it answers as missing), nor are its source's replies and deletion.\n"
+        "$CUTOUT_PASSWORD and $CUTOUT_TOTP for scripts. A submission is sealed to\n"
+        "the intake label inside its marking's label: opening it takes both keys,\n"
+        "the intake role's and the clearance's, wrapped to the officer. As on the\n"
+        "desk, every submission is decided by the access decision: the officer's\n"
+        "clearance must cover its marking (e.g. SECRET//SOURCE) and their\n"
+        "nationality be in its release list; what they may not read is neither\n"
+        "listed nor opened (it answers as missing), nor are its source's replies\n"
+        "and deletion.\n"
         "\n"
         "Commands:\n"
         "  list                      sources and their submissions, newest first\n"
@@ -54,14 +56,18 @@ const char inbox_help[] =
         "  download SUBMISSION N [-o FILE]\n"
         "                            decrypt file N (1-based) of a submission\n"
         "  export SUBMISSION [N] [-o FILE]\n"
-        "                            write the sealed age file of the message (or of\n"
-        "                            file N) as stored, for `age -d` on an offline machine\n"
+        "                            write the message (or file N) as an age file sealed\n"
+        "                            to the intake label (the marking label's layer taken\n"
+        "                            off), for `age -d` on an offline machine\n"
         "  reply SOURCE [TEXT]       seal a reply to a source (TEXT, else standard input)\n"
         "  delete SOURCE             delete a source and everything of theirs\n"
         "  mark SUBMISSION MARKING [--reason TEXT]\n"
         "                            set a submission's marking: raising is free, lowering\n"
         "                            is a downgrade that needs a written reason; every\n"
-        "                            change is recorded (who, day, old, new, reason)\n"
+        "                            change is recorded (who, day, old, new, reason);\n"
+        "                            the submission is sealed anew to the new marking's\n"
+        "                            label. Its present marking again: adds that layer to\n"
+        "                            a submission sealed to the intake label alone\n"
         "\n"
         "Options:\n"
         "  -d, --dir DIR             the instance directory (or $CUTOUT_INSTANCE)\n"
@@ -247,6 +253,7 @@ static int cmd_read(struct instance *inst, const struct opts *o, store_id id)
 	struct store *s = instance_store(inst);
 	struct store_submission sub;
 	struct files_ctx *fc = calloc(1, sizeof *fc);
+	struct inbox_keys keys = {0};
 	struct buf b;
 	int rc = CLI_EXIT_FAIL;
 	buf_init(&b, 16 * 1024 * 1024);
@@ -255,14 +262,13 @@ static int cmd_read(struct instance *inst, const struct opts *o, store_id id)
 	/* recorded before anything is shown */
 	if (log_action(inst, o, LEDGER_OBJECT_READ, "submission", id, sub.marking, NULL) != 0)
 		goto out;
-	const struct age_identity *const *ids;
-	size_t nids = officer_key_identities(o->key, &ids);
+	registry_submission_keys(o->reg, o->key, &sub, &keys);
 	char day[16];
 	day_format(sub.day, day);
 	printf("submission %lld from source %lld, %s, marked %s\n", (long long)sub.id,
 	       (long long)sub.source_id, day, sub.marking);
 	if (sub.message_blob != 0) {
-		if (inbox_open_blob(s, sub.message_blob, ids, nids, write_buf, &b) != INBOX_OK) {
+		if (inbox_open_blob(s, sub.message_blob, &keys, write_buf, &b) != INBOX_OK) {
 			cli_fail("inbox",
 			         "the message could not be opened with this officer's keys");
 			goto out;
@@ -278,8 +284,7 @@ static int cmd_read(struct instance *inst, const struct opts *o, store_id id)
 		char name[1100], type[300];
 		uint64_t size = 0;
 		buf_reset(&b);
-		if (inbox_open_blob(s, fc->items[i].meta_blob, ids, nids, write_buf, &b) !=
-		            INBOX_OK ||
+		if (inbox_open_blob(s, fc->items[i].meta_blob, &keys, write_buf, &b) != INBOX_OK ||
 		    intake_meta_decode(b.data, b.len, name, sizeof name, type, sizeof type,
 		                       &size) != 0) {
 			cli_fail("inbox", "file %d: its metadata could not be opened", i + 1);
@@ -296,6 +301,7 @@ static int cmd_read(struct instance *inst, const struct opts *o, store_id id)
 		fprintf(stderr, "cutout inbox: could not mark the submission read\n");
 	rc = CLI_EXIT_OK;
 out:
+	inbox_keys_release(&keys);
 	buf_wipe_release(&b);
 	free(fc);
 	return rc;
@@ -336,14 +342,11 @@ static int cmd_file(struct instance *inst, const struct opts *o, store_id id, co
 		goto out;
 	if (out_open(&out, o->output) != 0)
 		goto out;
-	enum inbox_result ir;
-	if (raw) {
-		ir = inbox_export_blob(s, blob, write_fd, &out.fd);
-	} else {
-		const struct age_identity *const *ids;
-		size_t nids = officer_key_identities(o->key, &ids);
-		ir = inbox_open_blob(s, blob, ids, nids, write_fd, &out.fd);
-	}
+	struct inbox_keys keys;
+	registry_submission_keys(o->reg, o->key, &sub, &keys);
+	enum inbox_result ir = raw ? inbox_export_blob(s, blob, &keys, write_fd, &out.fd)
+	                           : inbox_open_blob(s, blob, &keys, write_fd, &out.fd);
+	inbox_keys_release(&keys);
 	if (ir != INBOX_OK) {
 		outfile_abort(&out);
 		cli_fail("inbox", "%s",

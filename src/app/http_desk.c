@@ -699,8 +699,8 @@ static enum MHD_Result submission(struct MHD_Connection *c, struct req *r)
 		return send_error(c, r, bad);
 	if (desk_log(r, LEDGER_OBJECT_READ, "submission", id, sub.marking, NULL) != 0)
 		return send_error(c, r, 500);
-	const struct age_identity *const *ids = NULL;
-	size_t nids = officer_key_identities(r->sv.key, &ids);
+	struct inbox_keys keys;
+	registry_submission_keys(d->reg, r->sv.key, &sub, &keys);
 	struct buf msg, form;
 	buf_init(&form, 64 * 1024);
 	buf_init(&msg, MESSAGE_MAX);
@@ -718,7 +718,7 @@ static enum MHD_Result submission(struct MHD_Connection *c, struct req *r)
 	    desk_registry_mark_form(&form, r->lang, r->sv.csrf, &sub) == 0)
 		p.extra_html = buf_str(&form);
 	if (sub.message_blob != 0) {
-		if (inbox_open_blob(d->store, sub.message_blob, ids, nids, write_buf, &msg) ==
+		if (inbox_open_blob(d->store, sub.message_blob, &keys, write_buf, &msg) ==
 		    INBOX_OK) {
 			p.message = msg.data != NULL ? (const char *)msg.data : "";
 			p.message_len = msg.len;
@@ -735,8 +735,8 @@ static enum MHD_Result submission(struct MHD_Connection *c, struct req *r)
 		struct buf meta;
 		buf_init(&meta, META_MAX);
 		views[i].id = (store_id)(i + 1);
-		if (inbox_open_blob(d->store, fc->items[i].meta_blob, ids, nids, write_buf,
-		                    &meta) == INBOX_OK &&
+		if (inbox_open_blob(d->store, fc->items[i].meta_blob, &keys, write_buf, &meta) ==
+		            INBOX_OK &&
 		    intake_meta_decode(meta.data, meta.len, views[i].name, sizeof views[i].name,
 		                       views[i].type, sizeof views[i].type, &views[i].size) == 0)
 			views[i].opened = 1;
@@ -748,6 +748,7 @@ static enum MHD_Result submission(struct MHD_Connection *c, struct req *r)
 		(void)d->store->be->submission_mark_read(d->store, id);
 	res = send_page(c, r, 200, DESK_PAGE_SUBMISSION, &p);
 out:
+	inbox_keys_release(&keys);
 	buf_release(&form);
 	buf_wipe_release(&msg);
 	if (views != NULL)
@@ -761,8 +762,9 @@ out:
 
 struct stream {
 	struct desk_door *d;
-	struct desk_session *sess;     /* borrowed: keeps the keys alive while the thread runs */
-	const struct officer_key *key; /* NULL for a raw (still encrypted) export */
+	struct desk_session *sess; /* borrowed: keeps the keys alive while the thread runs */
+	struct inbox_keys keys;    /* into the session's keys */
+	int raw;                   /* an export, sealed to the intake label */
 	store_id blob;
 	int rfd, wfd;
 	pthread_t th;
@@ -789,13 +791,10 @@ static void *stream_thread(void *arg)
 {
 	struct stream *s = arg;
 	enum inbox_result ir;
-	if (s->key == NULL) {
-		ir = inbox_export_blob(s->d->store, s->blob, pipe_write, s);
-	} else {
-		const struct age_identity *const *ids = NULL;
-		size_t n = officer_key_identities(s->key, &ids);
-		ir = inbox_open_blob(s->d->store, s->blob, ids, n, pipe_write, s);
-	}
+	if (s->raw)
+		ir = inbox_export_blob(s->d->store, s->blob, &s->keys, pipe_write, s);
+	else
+		ir = inbox_open_blob(s->d->store, s->blob, &s->keys, pipe_write, s);
 	s->failed = ir != INBOX_OK;
 	close(s->wfd);
 	s->wfd = -1;
@@ -834,6 +833,7 @@ static void stream_free(void *cls)
 		pthread_join(s->th, NULL);
 	if (s->wfd >= 0)
 		close(s->wfd);
+	inbox_keys_release(&s->keys);
 	desk_sessions_release(s->d->sess, &s->sess);
 	free(s);
 }
@@ -861,7 +861,8 @@ static void safe_filename(const char *name, const char *suffix, char *out, size_
 	out[o] = 0;
 }
 
-static enum MHD_Result send_stream(struct MHD_Connection *c, struct req *r, store_id blob, int raw,
+static enum MHD_Result send_stream(struct MHD_Connection *c, struct req *r,
+                                   const struct store_submission *sub, store_id blob, int raw,
                                    const char *filename)
 {
 	struct stream *s = calloc(1, sizeof *s);
@@ -877,7 +878,8 @@ static enum MHD_Result send_stream(struct MHD_Connection *c, struct req *r, stor
 		stream_free(s);
 		return send_error(c, r, 403);
 	}
-	s->key = raw ? NULL : sv.key;
+	s->raw = raw;
+	registry_submission_keys(r->d->reg, sv.key, sub, &s->keys);
 	if (pipe2(fds, O_CLOEXEC) != 0) {
 		stream_free(s);
 		return send_error(c, r, 500);
@@ -950,18 +952,19 @@ static enum MHD_Result download_file(struct MHD_Connection *c, struct req *r)
 	}
 	char name[1100], type[300], safe[128];
 	uint64_t size;
-	const struct age_identity *const *ids = NULL;
-	size_t nids = officer_key_identities(r->sv.key, &ids);
+	struct inbox_keys keys;
+	registry_submission_keys(d->reg, r->sv.key, &subrow, &keys);
 	struct buf meta;
 	buf_init(&meta, META_MAX);
-	if (inbox_open_blob(d->store, f->meta_blob, ids, nids, write_buf, &meta) != INBOX_OK ||
+	if (inbox_open_blob(d->store, f->meta_blob, &keys, write_buf, &meta) != INBOX_OK ||
 	    intake_meta_decode(meta.data, meta.len, name, sizeof name, type, sizeof type, &size) !=
 	            0)
 		name[0] = 0;
 	buf_wipe_release(&meta);
+	inbox_keys_release(&keys);
 	safe_filename(name, raw ? ".age" : "", safe, sizeof safe);
 	sodium_memzero(name, sizeof name);
-	res = send_stream(c, r, f->data_blob, raw, safe);
+	res = send_stream(c, r, &subrow, f->data_blob, raw, safe);
 out:
 	free(fc);
 	return res;
@@ -982,7 +985,7 @@ static enum MHD_Result download_message(struct MHD_Connection *c, struct req *r)
 	    desk_log(r, LEDGER_OBJECT_DOWNLOAD, "submission", id, sub.marking, "sealed message") !=
 	            0)
 		return send_error(c, r, 500);
-	return send_stream(c, r, sub.message_blob, 1, name);
+	return send_stream(c, r, &sub, sub.message_blob, 1, name);
 }
 
 /* ---- acting on a source ---- */

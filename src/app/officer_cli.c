@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "app/cli.h"
+#include "core/registry.h"
 #include "lib/buf.h"
 #include "lib/codename.h"
 #include "lib/io.h"
@@ -164,6 +165,17 @@ int officer_cli_demo_admin(struct instance *inst, const char *name, char *passwo
 	}
 	if (r != OFFICER_OK) {
 		cli_fail("demo", "demo officer: %s", officer_strerror(r));
+		goto out;
+	}
+	/* the marking labels the clearance covers, the default marking's among them */
+	struct registry *reg = NULL;
+	enum registry_result rr =
+	        registry_new(instance_store(inst), instance_marking_scheme(inst), &reg);
+	if (rr == REGISTRY_OK)
+		rr = registry_officer_changed(reg, NULL, name);
+	registry_free(&reg);
+	if (rr != REGISTRY_OK) {
+		cli_fail("demo", "marking label keys: %s", registry_strerror(rr));
 		goto out;
 	}
 	rc = 0;

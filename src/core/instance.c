@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "core/marking.h"
+#include "core/store_registry.h"
 #include "lib/age.h"
 #include "lib/buf.h"
 #include "lib/io.h"
@@ -401,6 +402,13 @@ static enum instance_result load_scheme(struct instance *inst, struct instance_e
 	                  &merr) != MARKING_OK)
 		return fail(err, INSTANCE_ERR_CONF, "%s: default_marking '%s': %s", INSTANCE_CONF,
 		            cf->default_marking, merr.msg);
+	/* canonical from here on: it names the submissions' marking label */
+	char canon[MARKING_TEXT_MAX + 3];
+	int n = marking_format(&inst->scheme, &m, false, canon, sizeof canon);
+	if (n < 0 || (size_t)n >= sizeof inst->conf.default_marking)
+		return fail(err, INSTANCE_ERR_CONF, "%s: default_marking '%s': too long",
+		            INSTANCE_CONF, cf->default_marking);
+	memcpy(inst->conf.default_marking, canon, (size_t)n + 1);
 	return INSTANCE_OK;
 }
 
@@ -461,6 +469,16 @@ enum instance_result instance_open(const char *dir, struct instance **out,
 	    (rc = meta_fixed(inst->store, INSTANCE_META_SIGNING_PK, inst->signing_pk, 32, err)) !=
 	            INSTANCE_OK)
 		goto out;
+	/*
+	 * The default marking is in use from the start: the officers cleared for
+	 * it get its label (core/registry.h), and new submissions are sealed to it.
+	 */
+	store_id mid;
+	if ((sr = inst->store->be->registry->marking_id(inst->store, inst->conf.default_marking,
+	                                                &mid)) != STORE_OK) {
+		rc = fail(err, INSTANCE_ERR_STORE, "%s: %s", path, store_strerror(sr));
+		goto out;
+	}
 	*out = inst;
 	inst = NULL;
 out:

@@ -10,6 +10,8 @@
 #include <sodium.h>
 
 #include "core/label.h"
+#include "core/seal.h"
+#include "core/store_officer.h"
 #include "core/source_key.h"
 #include "lib/age.h"
 #include "lib/buf.h"
@@ -31,18 +33,7 @@ struct intake {
 	struct intake_kdf kdf;
 	struct intake_limits limits;
 	char marking[STORE_MARKING_MAX];
-};
-
-/*
- * Streams an age file into a store blob in chunks of up to STORE_CHUNK_MAX.
- * The staging buffer grows only as far as the data: a short message never
- * costs a large allocation.
- */
-struct blob_writer {
-	struct store *store;
-	store_id id;
-	struct buf stage;
-	enum store_result err;
+	char marking_label[LABEL_NAME_MAX]; /* "marking:" + the default marking */
 };
 
 struct intake_upload {
@@ -53,13 +44,16 @@ struct intake_upload {
 	size_t nfiles;
 	/* the file being received */
 	int in_file;
-	struct age_encryptor *enc;
-	struct blob_writer w;
+	struct sealer *sealer;
 	uint64_t file_size;
 	struct buf name, type;
 	uint64_t total;
 	int committed;
-	struct age_recipient *label; /* the intake label's current version, read at begin */
+	/* read at begin (core/seal.h): the intake label's current version, and the
+	   marking label's (NULL while no enabled officer holds both) */
+	struct age_recipient *label;
+	struct age_recipient *outer;
+	uint32_t seal_version;
 };
 
 /* Percent-encodes bytes that would break a line, and '%' itself. */
@@ -208,6 +202,12 @@ enum intake_result intake_new(struct store *store, const uint8_t label_pk[static
 	in->kdf = *kdf;
 	in->limits = *limits;
 	memcpy(in->marking, marking, strlen(marking) + 1);
+	int ln = snprintf(in->marking_label, sizeof in->marking_label, "%s%s", LABEL_MARKING_PREFIX,
+	                  marking);
+	if (ln < 0 || (size_t)ln >= sizeof in->marking_label) {
+		free(in);
+		return INTAKE_BAD_INPUT;
+	}
 	*out = in;
 	return INTAKE_OK;
 }
@@ -384,71 +384,19 @@ enum intake_result intake_source_delete(struct intake *in, store_id id)
 
 /* ---- sealing into blobs ---- */
 
-/* The blob is created with its first chunk (one store round trip for a small object). */
-static int blob_flush(struct blob_writer *w)
+static enum intake_result from_seal(enum seal_result r, enum store_result sr)
 {
-	if (w->err != STORE_OK)
-		return 1;
-	if (w->id == 0)
-		w->err = w->store->be->blob_put(w->store, w->stage.data, w->stage.len, &w->id);
-	else if (w->stage.len > 0)
-		w->err = w->store->be->blob_append(w->store, w->id, w->stage.data, w->stage.len);
-	buf_reset(&w->stage);
-	return w->err != STORE_OK;
+	return r == SEAL_STORE ? from_store(sr) : r == SEAL_OK ? INTAKE_OK : INTAKE_FAILED;
 }
 
-static int blob_write(void *ctx, const uint8_t *p, size_t n)
-{
-	struct blob_writer *w = ctx;
-	while (n > 0) {
-		size_t room = STORE_CHUNK_MAX - w->stage.len;
-		size_t take = n < room ? n : room;
-		if (buf_append(&w->stage, p, take) != BUF_OK)
-			return -1;
-		p += take;
-		n -= take;
-		if (w->stage.len == STORE_CHUNK_MAX && blob_flush(w))
-			return -1;
-	}
-	return 0;
-}
-
-static void blob_writer_open(struct store *store, struct blob_writer *w)
-{
-	memset(w, 0, sizeof *w);
-	w->store = store;
-	buf_init(&w->stage, STORE_CHUNK_MAX);
-}
-
-/* Releases the writer; with discard, also deletes what it wrote. */
-static void blob_writer_close(struct blob_writer *w, int discard)
-{
-	if (discard && w->id != 0)
-		(void)w->store->be->blob_delete(w->store, w->id);
-	buf_release(&w->stage);
-}
-
-/* Seals a small plaintext to r into a new blob. */
+/* Seals a small plaintext into a new blob (to outer too, when given). */
 static enum intake_result seal_small(struct store *store, const struct age_recipient *r,
-                                     const uint8_t *p, size_t n, store_id *out)
+                                     const struct age_recipient *outer, const uint8_t *p, size_t n,
+                                     store_id *out)
 {
-	struct blob_writer w;
-	struct age_encryptor *enc = NULL;
-	enum intake_result rc = INTAKE_FAILED;
-	blob_writer_open(store, &w);
-	const struct age_recipient *rs[1] = {r};
-	if (age_encrypt_begin(rs, 1, 0, blob_write, &w, &enc) != AGE_OK ||
-	    age_encrypt_update(enc, p, n) != AGE_OK || age_encrypt_finish(enc) != AGE_OK ||
-	    blob_flush(&w) != 0) {
-		rc = w.err != STORE_OK ? from_store(w.err) : INTAKE_FAILED;
-		goto out;
-	}
-	*out = w.id;
-	rc = INTAKE_OK;
-out:
-	age_encryptor_free(&enc);
-	blob_writer_close(&w, rc != INTAKE_OK);
-	return rc;
+	enum store_result sr;
+	enum seal_result rc = seal_buf(store, r, outer, p, n, out, &sr);
+	return from_seal(rc, sr);
 }
 
 /* ---- uploads ---- */
@@ -473,20 +421,22 @@ enum intake_result intake_upload_begin(struct intake *in, store_id source,
 		return INTAKE_FAILED;
 	}
 	/*
-	 * The current version of the intake label, read for every submission (one
-	 * indexed row): a rotation made by another process applies at once.
+	 * The current versions of the intake label and of the default marking's
+	 * label, read for every submission (one snapshot): a rotation made by
+	 * another process applies at once. The marking's layer only when someone
+	 * can open both (core/seal.h).
 	 */
-	uint32_t version = 0;
-	uint8_t pk[32];
-	enum label_result lr = label_current(in->store, LABEL_INTAKE, &version, pk);
-	if (lr == LABEL_NOT_FOUND)
-		memcpy(pk, in->label_pk, sizeof pk);
-	if ((lr != LABEL_OK && lr != LABEL_NOT_FOUND) ||
-	    age_recipient_from_x25519(pk, &up->label) != AGE_OK) {
+	struct store_label_joint j;
+	sr = in->store->be->officer->label_joint(in->store, in->marking_label, LABEL_INTAKE, &j);
+	const uint8_t *pk = j.version[1] != 0 ? j.pk[1] : in->label_pk;
+	if (sr != STORE_OK || age_recipient_from_x25519(pk, &up->label) != AGE_OK ||
+	    (j.holders > 0 && age_recipient_from_x25519(j.pk[0], &up->outer) != AGE_OK)) {
+		age_recipient_free(&up->label);
 		free(up->files);
 		free(up);
-		return INTAKE_FAILED;
+		return sr != STORE_OK ? from_store(sr) : INTAKE_FAILED;
 	}
+	up->seal_version = j.holders > 0 ? j.version[0] : 0;
 	up->in = in;
 	up->source = source;
 	buf_init(&up->name, MAX_NAME);
@@ -508,7 +458,8 @@ enum intake_result intake_upload_message(struct intake_upload *up, const char *t
 		return INTAKE_TOO_LARGE;
 	if (n == 0)
 		return INTAKE_OK;
-	return seal_small(up->in->store, up->label, (const uint8_t *)text, n, &up->message_blob);
+	return seal_small(up->in->store, up->label, up->outer, (const uint8_t *)text, n,
+	                  &up->message_blob);
 }
 
 enum intake_result intake_upload_file_begin(struct intake_upload *up, const char *name,
@@ -524,12 +475,8 @@ enum intake_result intake_upload_file_begin(struct intake_upload *up, const char
 		return INTAKE_TOO_LARGE;
 	if (type != NULL && buf_append_str(&up->type, type) != BUF_OK)
 		return INTAKE_TOO_LARGE;
-	blob_writer_open(up->in->store, &up->w);
-	const struct age_recipient *rs[1] = {up->label};
-	if (age_encrypt_begin(rs, 1, 0, blob_write, &up->w, &up->enc) != AGE_OK) {
-		blob_writer_close(&up->w, 1);
+	if (seal_begin(up->in->store, up->label, up->outer, &up->sealer) != SEAL_OK)
 		return INTAKE_FAILED;
-	}
 	up->nfiles++;
 	up->in_file = 1;
 	up->file_size = 0;
@@ -542,8 +489,9 @@ enum intake_result intake_upload_file_data(struct intake_upload *up, const uint8
 		return INTAKE_BAD_INPUT;
 	if (n > up->in->limits.max_upload_bytes - up->total)
 		return INTAKE_TOO_LARGE;
-	if (age_encrypt_update(up->enc, p, n) != AGE_OK)
-		return up->w.err != STORE_OK ? from_store(up->w.err) : INTAKE_FAILED;
+	enum seal_result sr = seal_update(up->sealer, p, n);
+	if (sr != SEAL_OK)
+		return from_seal(sr, seal_store_error(up->sealer));
 	up->total += n;
 	up->file_size += n;
 	return INTAKE_OK;
@@ -554,23 +502,21 @@ enum intake_result intake_upload_file_end(struct intake_upload *up)
 	if (!up->in_file)
 		return INTAKE_BAD_INPUT;
 	up->in_file = 0;
-	enum intake_result rc = INTAKE_FAILED;
-	if (age_encrypt_finish(up->enc) != AGE_OK || blob_flush(&up->w) != 0) {
-		rc = up->w.err != STORE_OK ? from_store(up->w.err) : INTAKE_FAILED;
-		goto out;
-	}
-	up->files[up->nfiles - 1].data_blob = up->w.id;
+	struct store_new_file *f = &up->files[up->nfiles - 1];
+	enum seal_result sr = seal_finish(up->sealer, &f->data_blob);
+	enum intake_result rc = from_seal(sr, seal_store_error(up->sealer));
+	/* the data blob now belongs to the upload (deleted with it if not committed) */
+	seal_free(&up->sealer);
+	if (rc != INTAKE_OK)
+		return rc;
 	/* The file's metadata is sealed too: the store never sees a file name. */
 	struct buf meta;
 	buf_init(&meta, 4 * (MAX_NAME + MAX_TYPE) + 128);
+	rc = INTAKE_FAILED;
 	if (intake_meta_encode(&meta, buf_str(&up->name), buf_str(&up->type), up->file_size) == 0)
-		rc = seal_small(up->in->store, up->label, meta.data, meta.len,
-		                &up->files[up->nfiles - 1].meta_blob);
+		rc = seal_small(up->in->store, up->label, up->outer, meta.data, meta.len,
+		                &f->meta_blob);
 	buf_wipe_release(&meta);
-out:
-	age_encryptor_free(&up->enc);
-	/* the data blob now belongs to the upload (freed with it if not committed) */
-	blob_writer_close(&up->w, up->files[up->nfiles - 1].data_blob == 0);
 	return rc;
 }
 
@@ -586,9 +532,9 @@ enum intake_result intake_upload_commit(struct intake_upload *up, store_id *subm
 	if (up->message_blob == 0 && up->nfiles == 0)
 		return INTAKE_EMPTY;
 	struct store *s = up->in->store;
-	enum store_result sr =
-	        s->be->submission_commit(s, up->source, store_today(), up->in->marking,
-	                                 up->message_blob, up->files, up->nfiles, submission);
+	enum store_result sr = s->be->submission_commit(
+	        s, up->source, store_today(), up->in->marking, up->seal_version, up->message_blob,
+	        up->files, up->nfiles, submission);
 	if (sr != STORE_OK)
 		return from_store(sr);
 	up->committed = 1;
@@ -602,10 +548,7 @@ void intake_upload_free(struct intake_upload **pup)
 	if (up == NULL)
 		return;
 	struct store *s = up->in->store;
-	if (up->in_file) {
-		age_encryptor_free(&up->enc);
-		blob_writer_close(&up->w, 1);
-	}
+	seal_free(&up->sealer); /* a file cut off: its blob goes */
 	if (!up->committed) {
 		/* Nothing of an uncommitted submission stays behind. */
 		if (up->message_blob != 0)
@@ -620,6 +563,7 @@ void intake_upload_free(struct intake_upload **pup)
 	buf_wipe_release(&up->name);
 	buf_wipe_release(&up->type);
 	age_recipient_free(&up->label);
+	age_recipient_free(&up->outer);
 	free(up->files);
 	free(up);
 	*pup = NULL;
@@ -644,7 +588,7 @@ enum intake_result intake_reply_seal(struct intake *in, store_id source, const c
 		return from_store(sr);
 	if (age_recipient_from_x25519(src.pk, &r) != AGE_OK)
 		return INTAKE_FAILED;
-	enum intake_result rc = seal_small(in->store, r, (const uint8_t *)text, n, &blob);
+	enum intake_result rc = seal_small(in->store, r, NULL, (const uint8_t *)text, n, &blob);
 	age_recipient_free(&r);
 	if (rc != INTAKE_OK)
 		return rc;

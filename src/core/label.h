@@ -24,6 +24,7 @@
 #include "lib/age.h"
 
 #define LABEL_INTAKE "intake"
+#define LABEL_MARKING_PREFIX "marking:" /* + a canonical marking (core/registry.h) */
 #define LABEL_NAME_MAX 256
 #define LABEL_WRAP_MAX 1024 /* an age file of one identity sealed to one recipient */
 

@@ -81,11 +81,12 @@ enum ledger_action {
 	LEDGER_OFFICER_ROLES, /* detail "roles admin,intake" */
 	LEDGER_OFFICER_DISABLE,
 	LEDGER_OFFICER_ENABLE,
-	LEDGER_OFFICER_RESET,  /* new password and keys, TOTP to re-enrol */
-	LEDGER_REPORT_WRITE,   /* object report:ID, marking = its overall marking */
-	LEDGER_RECOVERY_SET,   /* the offline recovery key configured; detail its recipient */
-	LEDGER_RECOVERY_CLEAR, /* no recovery key any more */
-	LEDGER_LABEL_RECOVER,  /* label keys wrapped again to officer:NAME by the recovery key */
+	LEDGER_OFFICER_RESET,     /* new password and keys, TOTP to re-enrol */
+	LEDGER_REPORT_WRITE,      /* object report:ID, marking = its overall marking */
+	LEDGER_RECOVERY_SET,      /* the offline recovery key configured; detail its recipient */
+	LEDGER_RECOVERY_CLEAR,    /* no recovery key any more */
+	LEDGER_LABEL_RECOVER,     /* label keys wrapped again to officer:NAME by the recovery key */
+	LEDGER_SUBMISSION_RESEAL, /* its layer sealed to its marking's label added (core/seal.h) */
 	LEDGER_ACTION_COUNT
 };
 

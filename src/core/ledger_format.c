@@ -46,6 +46,7 @@ static const char *const action_names[LEDGER_ACTION_COUNT] = {
         [LEDGER_RECOVERY_SET] = "recovery.set",
         [LEDGER_RECOVERY_CLEAR] = "recovery.clear",
         [LEDGER_LABEL_RECOVER] = "label.recover",
+        [LEDGER_SUBMISSION_RESEAL] = "submission.reseal",
 };
 
 const char *ledger_strerror(enum ledger_result r)

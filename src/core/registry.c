@@ -8,8 +8,10 @@
 
 #include <sodium.h>
 
+#include "core/inbox.h"
 #include "core/label.h"
 #include "core/ledger.h"
+#include "core/seal.h"
 #include "core/store_officer.h"
 #include "lib/age.h"
 #include "lib/buf.h"
@@ -416,9 +418,9 @@ static int find_wrap(void *ctx, const char *name, uint32_t version, const uint8_
  * in the store opened with their own key (*owned: the caller frees it).
  * NULL if they hold neither.
  */
-static const struct age_identity *label_identity(struct registry *r, const struct officer_key *as,
-                                                 const char *lname, uint32_t v,
-                                                 struct age_identity **owned)
+static const struct age_identity *label_identity(const struct registry *r,
+                                                 const struct officer_key *as, const char *lname,
+                                                 uint32_t v, struct age_identity **owned)
 {
 	*owned = NULL;
 	const struct age_identity *id = officer_key_label(as, lname, v);
@@ -474,6 +476,17 @@ enum registry_result registry_officer_changed(struct registry *r, const struct o
 		    registry_label_name(r, &m, lname, sizeof lname) != 0)
 			continue; /* a marking of another scheme: nobody covers it */
 		enum label_result lr = label_current(r->s, lname, &cur, pk);
+		if (lr == LABEL_NOT_FOUND && covers(target, &m)) {
+			/* a marking in use (the default of submissions) with no label
+			   yet: made now that someone can hold it, wrapped to all who do */
+			enum registry_result mr = label_rotate(r, &a, lname, &m, 1, NULL, NULL);
+			if (mr != REGISTRY_OK && mr != REGISTRY_EXISTS)
+				goto out;
+			if (reg_log_officer(r, LEDGER_CLEARANCE_GRANT, as, target, t.v[i]) !=
+			    REGISTRY_OK)
+				goto out;
+			continue;
+		}
 		if (lr == LABEL_NOT_FOUND)
 			continue;
 		if (lr != LABEL_OK)
@@ -544,6 +557,28 @@ bool registry_submission_readable(const struct registry *r, const struct access_
 	obj.dist = &me;
 	obj.ndist = (subj->roles & ACCESS_ROLE_INTAKE) ? 1 : 0;
 	return access_decide(subj, &obj, NULL) == ACCESS_ALLOW;
+}
+
+/* The name of the label a submission's outer layer is sealed to. 0 or -1. */
+static int submission_label(const struct registry *r, const struct store_submission *sub,
+                            char lname[static LNAME_MAX])
+{
+	struct marking m;
+	if (marking_parse(&r->scheme, sub->marking, strnlen(sub->marking, sizeof sub->marking), &m,
+	                  NULL) != MARKING_OK)
+		return -1;
+	return registry_label_name(r, &m, lname, LNAME_MAX);
+}
+
+void registry_submission_keys(const struct registry *r, const struct officer_key *as,
+                              const struct store_submission *sub, struct inbox_keys *k)
+{
+	memset(k, 0, sizeof *k);
+	k->n = officer_key_identities(as, &k->ids);
+	k->layered = sub->seal_version != 0;
+	char lname[LNAME_MAX];
+	if (k->layered && submission_label(r, sub, lname) == 0)
+		k->outer = label_identity(r, as, lname, sub->seal_version, &k->owned);
 }
 
 /* ---- reports: the body ---- */
@@ -1508,6 +1543,117 @@ static bool reason_ok(const char *s)
 	return visible >= 3;
 }
 
+/* A new pending blob: blob's inner layer sealed to outer (old opens its present outer layer). */
+static enum registry_result rewrap(struct registry *r, store_id blob,
+                                   const struct age_identity *old,
+                                   const struct age_recipient *outer, store_id *out,
+                                   struct registry_error *err)
+{
+	enum seal_result sr = seal_rewrap(r->s, blob, old, outer, out);
+	if (sr == SEAL_OK)
+		return REGISTRY_OK;
+	if (sr == SEAL_CANNOT_OPEN) {
+		say(err, "this submission's sealed layer does not open with your key: nothing "
+		         "changed");
+		return REGISTRY_CANNOT_OPEN;
+	}
+	return REGISTRY_FAILED;
+}
+
+struct file_rows {
+	struct store_file *v;
+	size_t n;
+};
+
+static int file_row(void *ctx, const struct store_file *f)
+{
+	struct file_rows *fr = ctx;
+	if (fr->n >= (size_t)INT32_MAX)
+		return 1;
+	struct store_file *v = realloc(fr->v, (fr->n + 1) * sizeof *v);
+	if (v == NULL)
+		return 1;
+	fr->v = v;
+	fr->v[fr->n++] = *f;
+	return 0;
+}
+
+/*
+ * Changes sub's marking as ch says, its blobs sealed anew (core/seal.h): the
+ * outer layer taken off with `as`'s key of the version it is sealed to (none
+ * for a submission of one layer), put back sealed to the current version of
+ * nw's label (made if new); the swap and the change in one transaction.
+ */
+static enum registry_result resealed(struct registry *r, const struct officer_key *as,
+                                     const struct store_submission *sub, const struct marking *nw,
+                                     const struct store_marking_change *ch,
+                                     struct registry_error *err)
+{
+	struct inbox_keys k;
+	struct file_rows old = {0};
+	struct store_file *nf = NULL;
+	struct age_recipient *outer = NULL;
+	store_id msg = 0;
+	uint32_t version = 0;
+	uint8_t pk[32];
+	enum registry_result rc = registry_label(r, nw, &version, pk);
+	registry_submission_keys(r, as, sub, &k);
+	if (rc != REGISTRY_OK)
+		goto out;
+	rc = REGISTRY_FAILED;
+	if (age_recipient_from_x25519(pk, &outer) != AGE_OK)
+		goto out;
+	if (k.layered && k.outer == NULL) {
+		say(err, "you do not hold the key this submission is sealed to: nothing changed");
+		rc = REGISTRY_CANNOT_OPEN;
+		goto out;
+	}
+	enum store_result sr = r->s->be->submission_files(r->s, sub->id, file_row, &old);
+	if (sr != STORE_OK || old.n != (size_t)sub->nfiles)
+		goto out;
+	if ((nf = calloc(old.n ? old.n : 1, sizeof *nf)) == NULL)
+		goto out;
+	if (sub->message_blob != 0 &&
+	    (rc = rewrap(r, sub->message_blob, k.outer, outer, &msg, err)) != REGISTRY_OK)
+		goto out;
+	for (size_t i = 0; i < old.n; i++) {
+		nf[i].id = old.v[i].id;
+		if ((rc = rewrap(r, old.v[i].meta_blob, k.outer, outer, &nf[i].meta_blob, err)) !=
+		            REGISTRY_OK ||
+		    (rc = rewrap(r, old.v[i].data_blob, k.outer, outer, &nf[i].data_blob, err)) !=
+		            REGISTRY_OK)
+			goto out;
+	}
+	struct store_reseal rs = {
+	        .seal_version = version, .message_blob = msg, .files = nf, .nfiles = old.n};
+	sr = r->s->be->registry->submission_mark(r->s, ch, &rs);
+	if (sr == STORE_EXISTS) {
+		say(err, "the marking changed meanwhile: look again");
+		rc = REGISTRY_EXISTS;
+	} else {
+		rc = sr == STORE_OK ? REGISTRY_OK : REGISTRY_FAILED;
+	}
+	if (rc == REGISTRY_OK) { /* the new blobs are the submission's now */
+		msg = 0;
+		old.n = 0;
+	}
+out:
+	/* whatever was sealed anew and not swapped in goes */
+	if (msg != 0)
+		(void)r->s->be->blob_delete(r->s, msg);
+	for (size_t i = 0; nf != NULL && i < old.n; i++) {
+		if (nf[i].meta_blob != 0)
+			(void)r->s->be->blob_delete(r->s, nf[i].meta_blob);
+		if (nf[i].data_blob != 0)
+			(void)r->s->be->blob_delete(r->s, nf[i].data_blob);
+	}
+	inbox_keys_release(&k);
+	age_recipient_free(&outer);
+	free(old.v);
+	free(nf);
+	return rc;
+}
+
 enum registry_result registry_submission_mark(struct registry *r, const struct officer_key *as,
                                               store_id submission, const char *marking,
                                               const char *reason, struct registry_error *err)
@@ -1550,8 +1696,6 @@ enum registry_result registry_submission_mark(struct registry *r, const struct o
 	if (marking_format(&r->scheme, &old, false, oldt, sizeof oldt) < 0 ||
 	    marking_format(&r->scheme, &nw, false, newt, sizeof newt) < 0)
 		return REGISTRY_FAILED;
-	if (marking_equal(&old, &nw))
-		return REGISTRY_OK;
 	bool raise = marking_dominates(&nw, &old);
 	if (!raise && !reason_ok(reason)) {
 		say(err,
@@ -1572,13 +1716,17 @@ enum registry_result registry_submission_mark(struct registry *r, const struct o
 	                                  .old_marking = sub.marking,
 	                                  .new_marking = newt,
 	                                  .reason = reason ? reason : ""};
-	sr = r->s->be->registry->submission_mark(r->s, &ch);
-	if (sr == STORE_EXISTS) {
-		say(err, "the marking changed meanwhile: look again");
-		return REGISTRY_EXISTS;
+	if (marking_equal(&old, &nw)) {
+		/* a reseal alone, for a submission sealed to the intake label only */
+		if (sub.seal_version != 0)
+			return REGISTRY_OK;
+		if ((rc = resealed(r, as, &sub, &nw, &ch, err)) != REGISTRY_OK)
+			return rc;
+		return reg_log_id(r, LEDGER_SUBMISSION_RESEAL, as, "submission", submission, newt,
+		                  NULL);
 	}
-	if (sr != STORE_OK)
-		return REGISTRY_FAILED;
+	if ((rc = resealed(r, as, &sub, &nw, &ch, err)) != REGISTRY_OK)
+		return rc;
 	/* marking.change (a raise) or marking.downgrade, with the old marking and the reason */
 	char detail[LEDGER_DETAIL_MAX + 1];
 	int n = raise ? snprintf(detail, sizeof detail, "from %s", oldt)

@@ -54,12 +54,13 @@
 #include <stdint.h>
 
 #include "core/access.h"
+#include "core/label.h"
 #include "core/marking.h"
 #include "core/officer.h"
 #include "core/store.h"
 #include "core/store_registry.h"
 
-#define REGISTRY_LABEL_PREFIX "marking:"
+#define REGISTRY_LABEL_PREFIX LABEL_MARKING_PREFIX
 #define REGISTRY_TITLE_MAX 512
 #define REGISTRY_PARAS_MAX 1000
 #define REGISTRY_TEXT_MAX (512 * 1024) /* the whole report text */
@@ -107,6 +108,17 @@ registry_subject(struct registry *r, store_id officer, struct access_subject *ou
  */
 bool registry_submission_readable(const struct registry *r, const struct access_subject *subj,
                                   const struct store_submission *sub);
+
+/*
+ * The keys that open submission sub's blobs for `as` (inbox_open_blob,
+ * core/seal.h): the session's identities for the intake label's layer, and
+ * the key of the marking label version it is sealed to, from the session or,
+ * when it was wrapped to them since their login, from the store. Ask
+ * registry_submission_readable first. Release with inbox_keys_release.
+ */
+struct inbox_keys;
+void registry_submission_keys(const struct registry *r, const struct officer_key *as,
+                              const struct store_submission *sub, struct inbox_keys *k);
 
 /* ---- marking labels ---- */
 
@@ -241,7 +253,11 @@ registry_dist_list(struct registry *r,
  * and the new marking). Raising (new dominates old) is free; anything else
  * is a downgrade and needs a reason (REGISTRY_NEEDS_REASON). Every change is
  * recorded (actor, day, old, new, reason). This is the one place a
- * submission's marking changes: the ledger entry goes here.
+ * submission's marking changes: the ledger entry goes here. Its blobs are
+ * sealed anew to the new marking's label in the same transaction
+ * (core/seal.h); REGISTRY_CANNOT_OPEN if `as` lacks the key of the present
+ * layer. The same marking again reseals only (a submission of one layer
+ * gets its outer layer; nothing is recorded).
  */
 __attribute__((warn_unused_result)) enum registry_result
 registry_submission_mark(struct registry *r, const struct officer_key *as, store_id submission,

@@ -67,6 +67,12 @@ struct store_submission {
 	int32_t nfiles;
 	int read; /* seen by the desk */
 	char marking[STORE_MARKING_MAX];
+	/*
+	 * Its blobs are age files sealed to the intake label inside age files
+	 * sealed to this version of the label of `marking` (core/seal.h); 0: the
+	 * intake label's layer alone (sealed before that label had a reader).
+	 */
+	uint32_t seal_version;
 };
 
 struct store_file {
@@ -139,7 +145,8 @@ struct store_backend {
 	 * pending blob, referenced once, else STORE_NOT_FOUND). Listing is oldest first.
 	 */
 	enum store_result (*submission_commit)(struct store *s, store_id source_id, int32_t day,
-	                                       const char *marking, store_id message_blob,
+	                                       const char *marking, uint32_t seal_version,
+	                                       store_id message_blob,
 	                                       const struct store_new_file *files, size_t nfiles,
 	                                       store_id *out);
 	enum store_result (*submission_get)(struct store *s, store_id id,

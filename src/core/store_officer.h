@@ -58,6 +58,12 @@ struct store_officer {
  */
 #define STORE_RECOVERY_OFFICER 0
 
+struct store_label_joint {
+	uint32_t version[2];
+	uint8_t pk[2][STORE_PK_LEN];
+	int64_t holders;
+};
+
 struct store_label_wrap {
 	store_id officer; /* or STORE_RECOVERY_OFFICER */
 	const uint8_t *wrap;
@@ -113,6 +119,12 @@ struct store_officer_ops {
 	                                 void *ctx);
 	/* Deletes the officer's wraps of name (NULL: all). */
 	enum store_result (*label_revoke)(struct store *s, const char *name, store_id officer);
+	/*
+	 * In one snapshot: the current versions of labels a and b (version 0: no
+	 * such label) and how many enabled officers hold a wrap of both.
+	 */
+	enum store_result (*label_joint)(struct store *s, const char *a, const char *b,
+	                                 struct store_label_joint *out);
 };
 
 #endif

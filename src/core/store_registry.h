@@ -58,6 +58,14 @@ struct store_marking_change {
 	const char *old_marking, *new_marking, *reason;
 };
 
+/* A submission's blobs sealed anew (core/seal.h), for submission_mark. */
+struct store_reseal {
+	uint32_t seal_version;          /* of the new marking's label */
+	store_id message_blob;          /* the new one; 0 if the submission has no message */
+	const struct store_file *files; /* each file's id with its new meta_blob and data_blob */
+	size_t nfiles;                  /* all of the submission's files */
+};
+
 struct store_registry_ops {
 	/* The id of a marking (canonical text), adding it if new. */
 	enum store_result (*marking_id)(struct store *s, const char *text, store_id *id);
@@ -118,9 +126,13 @@ struct store_registry_ops {
 	/*
 	 * Sets a submission's marking from c->old_marking to c->new_marking (only
 	 * if it is still c->old_marking, else STORE_EXISTS) and records the change,
-	 * in one transaction.
+	 * in one transaction. With rs, the same transaction swaps in its blobs
+	 * sealed anew (pending blobs, claimed) and deletes the old ones; an rs that
+	 * does not match the submission's message and files: STORE_NOT_FOUND.
+	 * An unchanged marking (a reseal alone) records no change.
 	 */
-	enum store_result (*submission_mark)(struct store *s, const struct store_marking_change *c);
+	enum store_result (*submission_mark)(struct store *s, const struct store_marking_change *c,
+	                                     const struct store_reseal *rs);
 	/* The recorded changes of one object, oldest first. */
 	enum store_result (*marking_changes)(struct store *s, const char *kind, store_id object,
 	                                     int (*fn)(void *ctx,

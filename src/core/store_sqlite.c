@@ -88,6 +88,11 @@ static const char *const migrations[] = {
         "CREATE INDEX blob_file ON blob(file) WHERE file IS NOT NULL;",
         /* 4: the versions of the domain schema parts (store_sqlite.h) */
         "CREATE TABLE schema_part(name TEXT PRIMARY KEY NOT NULL, version INTEGER NOT NULL);",
+        /*
+         * 5: the version of the marking label a submission's blobs are sealed
+         * to, outside the intake label's layer (0: the intake label alone)
+         */
+        "ALTER TABLE submission ADD COLUMN seal_version INTEGER NOT NULL DEFAULT 0;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -161,7 +166,7 @@ enum stmt {
 };
 
 #define SOURCE_COLS "id, pk, created_day, last_day, nsubmissions, nunread"
-#define SUB_COLS "id, source_id, day, message_blob, nfiles, read, marking"
+#define SUB_COLS "id, source_id, day, message_blob, nfiles, read, marking, seal_version"
 
 static const char *const stmt_sql[S_COUNT] = {
         [S_BEGIN] = "BEGIN IMMEDIATE",
@@ -221,8 +226,8 @@ static const char *const stmt_sql[S_COUNT] = {
         [S_SOURCE_SUBS_DELETE] = "DELETE FROM submission WHERE source_id = ?1",
         [S_SOURCE_REPLIES_DELETE] = "DELETE FROM reply WHERE source_id = ?1",
         [S_SOURCE_DELETE] = "DELETE FROM source WHERE id = ?1",
-        [S_SUB_INSERT] = "INSERT INTO submission(source_id, day, marking, message_blob, nfiles)"
-                         " VALUES (?1, ?2, ?3, ?4, ?5)",
+        [S_SUB_INSERT] = "INSERT INTO submission(source_id, day, marking, message_blob, nfiles,"
+                         " seal_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         [S_FILE_INSERT] = "INSERT INTO file(submission_id, meta_blob, data_blob)"
                           " VALUES (?1, ?2, ?3)",
         [S_SUB_GET] = "SELECT " SUB_COLS " FROM submission WHERE id = ?1",
@@ -254,6 +259,7 @@ struct conn {
 	} dyn[DYN_MAX];
 	int sync_full;     /* -1 unknown, 0 NORMAL, 1 FULL */
 	struct conn *next; /* in the read pool */
+	struct job *job;   /* the writer's: the J_FN job running (sq_claim, sq_blob_drop) */
 };
 
 /* ---- write jobs ---- */
@@ -288,9 +294,11 @@ struct job {
 	const char *str;
 	const struct store_new_file *files;
 	size_t nfiles;
+	uint32_t version;           /* a submission's seal_version */
 	const struct claim *claims; /* the file-backed blobs a commit claims */
 	size_t nclaims;
 	bool force_sql; /* blob append: keep the chunk in SQLite even if it is not the first */
+	bool dropped;   /* a J_FN job deleted blobs (sq_blob_drop) */
 	sq_fn fn;
 	void *fn_arg;
 	/* output */
@@ -765,6 +773,7 @@ static enum store_result job_sub_commit(struct conn *c, struct job *j)
 	}
 	sqlite3_bind_int64(st, 4, j->id2);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)j->nfiles);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)j->version);
 	if ((r = st_exec(st)) != STORE_OK)
 		return r;
 	sub = sqlite3_last_insert_rowid(c->db);
@@ -941,14 +950,18 @@ static enum store_result run_job(struct sq *s, struct conn *c, struct job *j)
 	case J_REPLY_DELETE:
 		return job_reply_delete(c, j);
 	case J_FN:
-		return j->fn(c, j->fn_arg);
+		c->job = j;
+		r = j->fn(c, j->fn_arg);
+		c->job = NULL;
+		return r;
 	}
 	return STORE_CORRUPT;
 }
 
 static bool job_deletes(const struct job *j)
 {
-	return j->kind == J_BLOB_DELETE || j->kind == J_SOURCE_DELETE || j->kind == J_REPLY_DELETE;
+	return j->kind == J_BLOB_DELETE || j->kind == J_SOURCE_DELETE ||
+	       j->kind == J_REPLY_DELETE || (j->kind == J_FN && j->dropped);
 }
 
 /* Runs a list of jobs in one transaction, then wakes their callers. */
@@ -1496,6 +1509,46 @@ enum store_result sq_write(struct store *st, bool durable, sq_fn fn, void *arg)
 {
 	struct job j = {.fn = fn, .fn_arg = arg, .durable = durable};
 	return submit(SQ(st), &j, J_FN);
+}
+
+enum store_result sq_write_blobs(struct store *st, sq_fn fn, void *arg, const store_id *claim,
+                                 size_t n)
+{
+	struct sq *s = SQ(st);
+	struct job j = {.fn = fn, .fn_arg = arg, .durable = true};
+	if (n > SIZE_MAX / sizeof(struct claim))
+		return STORE_TOO_LARGE;
+	struct claim *claims = calloc(n ? n : 1, sizeof *claims);
+	if (claims == NULL)
+		return STORE_NOMEM;
+	enum store_result r = claims_prepare(s, claim, n, claims, &j.nclaims);
+	if (r == STORE_OK) {
+		j.claims = claims;
+		r = submit(s, &j, J_FN);
+		claims_release(s, claims, j.nclaims, r == STORE_OK);
+	}
+	free(claims);
+	return shred_job_files(s, &j, r);
+}
+
+enum store_result sq_claim(struct conn *c, store_id blob)
+{
+	return c->job != NULL ? claim_blob(c, c->job, blob) : STORE_CORRUPT;
+}
+
+enum store_result sq_blob_drop(struct conn *c, store_id blob)
+{
+	enum store_result r;
+	int changes = 0;
+	if (c->job == NULL)
+		return STORE_CORRUPT;
+	if ((r = collect_files(c, c->job, S_BLOB_FILE, blob)) != STORE_OK ||
+	    (r = exec_with_id(c, S_BLOB_DELETE, blob, &changes)) != STORE_OK)
+		return r;
+	if (changes != 1)
+		return STORE_NOT_FOUND;
+	c->job->dropped = true;
+	return STORE_OK;
 }
 
 enum store_result sq_read(struct store *st, sq_fn fn, void *arg)
@@ -2072,13 +2125,15 @@ out:
 }
 
 static enum store_result sq_submission_commit(struct store *st, store_id source_id, int32_t day,
-                                              const char *marking, store_id message_blob,
+                                              const char *marking, uint32_t seal_version,
+                                              store_id message_blob,
                                               const struct store_new_file *files, size_t nfiles,
                                               store_id *out)
 {
 	struct job j = {.id = source_id,
 	                .day = day,
 	                .str = marking ? marking : "",
+	                .version = seal_version,
 	                .id2 = message_blob,
 	                .files = files,
 	                .nfiles = nfiles};
@@ -2132,6 +2187,10 @@ static enum store_result read_submission(sqlite3_stmt *q, struct store_submissio
 		return STORE_CORRUPT;
 	memcpy(o->marking, m, n);
 	o->marking[n] = '\0';
+	int64_t v = sqlite3_column_int64(q, 7);
+	if (v < 0 || v > UINT32_MAX)
+		return STORE_CORRUPT;
+	o->seal_version = (uint32_t)v;
 	return STORE_OK;
 }
 

@@ -51,6 +51,19 @@ __attribute__((warn_unused_result)) enum store_result sq_write(struct store *st,
                                                                sq_fn fn, void *arg);
 __attribute__((warn_unused_result)) enum store_result sq_read(struct store *st, sq_fn fn,
                                                               void *arg);
+/*
+ * sq_write (durable) for a fn that swaps blobs: it may claim the pending
+ * blobs listed in claim (sq_claim; file-backed ones are made durable before
+ * the transaction) and delete stored ones (sq_blob_drop; their files are
+ * overwritten and removed after the commit). A failing fn leaves both as
+ * they were.
+ */
+__attribute__((warn_unused_result)) enum store_result
+sq_write_blobs(struct store *st, sq_fn fn, void *arg, const store_id *claim, size_t n);
+/* Inside sq_write_blobs' fn: a pending blob becomes stored (else STORE_NOT_FOUND). */
+__attribute__((warn_unused_result)) enum store_result sq_claim(struct conn *c, store_id blob);
+/* Inside sq_write_blobs' fn: deletes a blob (STORE_NOT_FOUND if there is none). */
+__attribute__((warn_unused_result)) enum store_result sq_blob_drop(struct conn *c, store_id blob);
 
 __attribute__((warn_unused_result)) enum store_result sq_stmt(struct conn *c, const char *sql,
                                                               sqlite3_stmt **out);

@@ -42,6 +42,8 @@ static const char *const officer_steps[] = {
         " name TEXT NOT NULL, version INTEGER NOT NULL, wrap BLOB NOT NULL,"
         " PRIMARY KEY(name, version),"
         " FOREIGN KEY(name, version) REFERENCES label(name, version));",
+        /* 3: who holds a version (the intake's check at every upload) */
+        "CREATE INDEX label_wrap_version ON label_wrap(name, version);",
 };
 
 const struct sq_schema_part sq_part_officer = {
@@ -81,6 +83,11 @@ static const char sql_login_failed[] =
         " WHERE id = ?1";
 static const char sql_label_current[] =
         "SELECT version, pk FROM label WHERE name = ?1 ORDER BY version DESC LIMIT 1";
+static const char sql_label_holders[] =
+        "SELECT count(*) FROM label_wrap a JOIN label_wrap b ON b.officer_id = a.officer_id"
+        " JOIN officer o ON o.id = a.officer_id"
+        " WHERE a.name = ?1 AND a.version = ?2 AND b.name = ?3 AND b.version = ?4"
+        " AND o.disabled = 0";
 static const char sql_label_insert[] = "INSERT INTO label(name, version, pk) VALUES(?1, ?2, ?3)";
 static const char sql_wrap_put[] =
         "INSERT OR REPLACE INTO label_wrap(name, version, officer_id, wrap)"
@@ -522,6 +529,50 @@ static enum store_result of_label_current(struct store *s, const char *name, uin
 	return r;
 }
 
+struct a_joint {
+	const char *name[2];
+	struct store_label_joint *out;
+};
+
+static enum store_result fn_label_joint(struct conn *c, void *arg)
+{
+	struct a_joint *j = arg;
+	enum store_result r;
+	for (int i = 0; i < 2; i++) {
+		struct a_label a = {.name = j->name[i], .pk_out = j->out->pk[i]};
+		if ((r = fn_label_current(c, &a)) == STORE_OK)
+			j->out->version[i] = a.version;
+		else if (r != STORE_NOT_FOUND)
+			return r;
+	}
+	if (j->out->version[0] == 0 || j->out->version[1] == 0)
+		return STORE_OK;
+	sqlite3_stmt *st;
+	if ((r = sq_stmt_text(c, sql_label_holders, j->name[0], &st)) != STORE_OK)
+		return r;
+	if ((r = sq_bind_i64(st, 2, j->out->version[0])) != STORE_OK ||
+	    (r = sq_bind_text(st, 3, j->name[1])) != STORE_OK ||
+	    (r = sq_bind_i64(st, 4, j->out->version[1])) != STORE_OK) {
+		sq_done(st);
+		return r;
+	}
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		j->out->holders = sqlite3_column_int64(st, 0);
+	else
+		r = sq_map(sqlite3_extended_errcode(sq_db(c)));
+	sq_done(st);
+	return r;
+}
+
+static enum store_result of_label_joint(struct store *s, const char *a, const char *b,
+                                        struct store_label_joint *out)
+{
+	memset(out, 0, sizeof *out);
+	struct a_joint j = {.name = {a, b}, .out = out};
+	return sq_read(s, fn_label_joint, &j);
+}
+
 static enum store_result wrap_put(struct conn *c, const char *name, uint32_t version,
                                   const struct store_label_wrap *w)
 {
@@ -686,4 +737,5 @@ const struct store_officer_ops sq_officer_ops = {
         .label_wrap_put = of_label_wrap_put,
         .label_wraps = of_label_wraps,
         .label_revoke = of_label_revoke,
+        .label_joint = of_label_joint,
 };

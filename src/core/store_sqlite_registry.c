@@ -80,6 +80,13 @@ static const char sql_dist_members[] =
         "SELECT officer FROM dist_member WHERE list = ?1 ORDER BY officer";
 static const char sql_sub_mark[] =
         "UPDATE submission SET marking = ?2 WHERE id = ?1 AND marking = ?3";
+static const char sql_sub_blobs[] = "SELECT message_blob, nfiles FROM submission WHERE id = ?1";
+static const char sql_sub_reseal[] =
+        "UPDATE submission SET message_blob = ?2, seal_version = ?3 WHERE id = ?1";
+static const char sql_file_blobs[] =
+        "SELECT meta_blob, data_blob FROM file WHERE id = ?1 AND submission_id = ?2";
+static const char sql_file_reseal[] =
+        "UPDATE file SET meta_blob = ?2, data_blob = ?3 WHERE id = ?1";
 static const char sql_change_add[] =
         "INSERT INTO marking_change(kind, object, actor, day, old, new, reason)"
         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
@@ -637,6 +644,7 @@ static enum store_result rg_dist_members(struct store *s, store_id list,
 
 struct a_change {
 	const struct store_marking_change *c;
+	const struct store_reseal *rs;
 	const char *kind;
 	store_id object;
 	int (*fn)(void *ctx, const struct store_marking_change *c);
@@ -661,6 +669,8 @@ static enum store_result fn_sub_mark(struct conn *c, void *arg)
 		return r;
 	if (sq_changes(c) == 0)
 		return STORE_EXISTS;
+	if (strcmp(ch->old_marking, ch->new_marking) == 0)
+		return STORE_OK; /* a reseal alone: nothing to record */
 	if ((r = sq_stmt(c, sql_change_add, &st)) != STORE_OK)
 		return r;
 	if ((r = sq_bind_text(st, 1, ch->kind)) != STORE_OK ||
@@ -676,14 +686,101 @@ static enum store_result fn_sub_mark(struct conn *c, void *arg)
 	return sq_exec(st);
 }
 
-static enum store_result rg_submission_mark(struct store *s, const struct store_marking_change *c)
+/* Swaps one stored blob for a pending one: the old is deleted, the new claimed. */
+static enum store_result swap_blob(struct conn *c, store_id old, store_id nw)
+{
+	enum store_result r = sq_blob_drop(c, old);
+	return r == STORE_OK ? sq_claim(c, nw) : r;
+}
+
+/* Inside fn_sub_mark: the blobs of rs in place of the submission's. */
+static enum store_result sub_reseal(struct conn *c, store_id sub, const struct store_reseal *rs)
+{
+	sqlite3_stmt *st;
+	enum store_result r = sq_stmt_i64(c, sql_sub_blobs, sub, &st);
+	if (r != STORE_OK)
+		return r;
+	int rc = sqlite3_step(st);
+	store_id msg = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	int64_t nfiles = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : -1;
+	sq_done(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? STORE_NOT_FOUND : sq_map(rc);
+	if ((msg == 0) != (rs->message_blob == 0) || nfiles < 0 || (uint64_t)nfiles != rs->nfiles)
+		return STORE_NOT_FOUND;
+	if (msg != 0 && (r = swap_blob(c, msg, rs->message_blob)) != STORE_OK)
+		return r;
+	if ((r = sq_stmt_i64(c, sql_sub_reseal, sub, &st)) != STORE_OK)
+		return r;
+	if ((r = sq_bind_i64(st, 2, rs->message_blob)) != STORE_OK ||
+	    (r = sq_bind_i64(st, 3, rs->seal_version)) != STORE_OK) {
+		sq_done(st);
+		return r;
+	}
+	if ((r = sq_exec(st)) != STORE_OK)
+		return r;
+	for (size_t i = 0; i < rs->nfiles; i++) {
+		const struct store_file *f = &rs->files[i];
+		if ((r = sq_stmt_i64(c, sql_file_blobs, f->id, &st)) != STORE_OK)
+			return r;
+		if ((r = sq_bind_i64(st, 2, sub)) != STORE_OK) {
+			sq_done(st);
+			return r;
+		}
+		rc = sqlite3_step(st);
+		store_id meta = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		store_id data = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+		sq_done(st);
+		if (rc != SQLITE_ROW)
+			return rc == SQLITE_DONE ? STORE_NOT_FOUND : sq_map(rc);
+		if ((r = swap_blob(c, meta, f->meta_blob)) != STORE_OK ||
+		    (r = swap_blob(c, data, f->data_blob)) != STORE_OK)
+			return r;
+		if ((r = sq_stmt_i64(c, sql_file_reseal, f->id, &st)) != STORE_OK)
+			return r;
+		if ((r = sq_bind_i64(st, 2, f->meta_blob)) != STORE_OK ||
+		    (r = sq_bind_i64(st, 3, f->data_blob)) != STORE_OK) {
+			sq_done(st);
+			return r;
+		}
+		if ((r = sq_exec(st)) != STORE_OK)
+			return r;
+	}
+	return STORE_OK;
+}
+
+static enum store_result fn_sub_mark_reseal(struct conn *c, void *arg)
+{
+	struct a_change *a = arg;
+	enum store_result r = fn_sub_mark(c, arg);
+	return r == STORE_OK ? sub_reseal(c, a->c->object, a->rs) : r;
+}
+
+static enum store_result rg_submission_mark(struct store *s, const struct store_marking_change *c,
+                                            const struct store_reseal *rs)
 {
 	if (c == NULL || c->old_marking == NULL || c->new_marking == NULL ||
 	    strlen(c->new_marking) >= STORE_MARKING_MAX ||
 	    (c->reason && strlen(c->reason) > STORE_REASON_MAX))
 		return STORE_TOO_LARGE;
-	struct a_change a = {.c = c};
-	return sq_write(s, true, fn_sub_mark, &a);
+	struct a_change a = {.c = c, .rs = rs};
+	if (rs == NULL)
+		return sq_write(s, true, fn_sub_mark, &a);
+	if (rs->nfiles > (SIZE_MAX / sizeof(store_id) - 1) / 2 || (rs->nfiles > 0 && !rs->files))
+		return STORE_TOO_LARGE;
+	store_id *claim = calloc(1 + 2 * rs->nfiles, sizeof *claim);
+	if (claim == NULL)
+		return STORE_NOMEM;
+	size_t n = 0;
+	if (rs->message_blob != 0)
+		claim[n++] = rs->message_blob;
+	for (size_t i = 0; i < rs->nfiles; i++) {
+		claim[n++] = rs->files[i].meta_blob;
+		claim[n++] = rs->files[i].data_blob;
+	}
+	enum store_result r = sq_write_blobs(s, fn_sub_mark_reseal, &a, claim, n);
+	free(claim);
+	return r;
 }
 
 static enum store_result fn_changes(struct conn *c, void *arg)

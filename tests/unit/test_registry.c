@@ -4,8 +4,8 @@
  * clearance, no write down, listings that reveal nothing forbidden, the
  * tearline, distribution lists, submission marking changes, and the marking
  * labels: a raise wraps, a lowering rotates — and the cryptographic check that
- * an officer without the clearance cannot open a report with every key they
- * hold and the stored blob in hand.
+ * an officer without the clearance cannot open a report, nor a submission
+ * (core/seal.h), with every key they hold and the stored blob in hand.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -14,7 +14,9 @@
 
 #include <sodium.h>
 
+#include "core/inbox.h"
 #include "core/instance.h"
+#include "core/intake.h"
 #include "core/label.h"
 #include "core/officer.h"
 #include "core/registry.h"
@@ -176,6 +178,123 @@ static int count_change(void *ctx, const struct store_marking_change *c)
 	snprintf(ch->last_reason, sizeof ch->last_reason, "%s", c->reason);
 	snprintf(ch->last_new, sizeof ch->last_new, "%s", c->new_marking);
 	return 0;
+}
+
+static int to_buf(void *ctx, const uint8_t *p, size_t n)
+{
+	return buf_append(ctx, p, n) == BUF_OK ? 0 : -1;
+}
+
+/*
+ * Every key an officer can come by with the store in hand: their session's
+ * identities and every wrap of theirs in the store, opened with their own key.
+ */
+#define RING_MAX 128
+struct ring {
+	const struct age_identity *self;
+	struct age_identity *owned[RING_MAX];
+	size_t nowned;
+	const struct age_identity *all[2 * RING_MAX];
+	size_t n;
+};
+
+static int ring_wrap(void *ctx, const char *name, uint32_t v, const uint8_t *w, size_t n)
+{
+	(void)name;
+	(void)v;
+	struct ring *r = ctx;
+	struct age_identity *id = NULL;
+	if (r->nowned < RING_MAX && label_open(r->self, w, n, &id) == LABEL_OK) {
+		r->owned[r->nowned++] = id;
+		r->all[r->n++] = id;
+	}
+	return 0;
+}
+
+static void ring_fill(struct store *s, const struct officer_key *k, struct ring *r)
+{
+	memset(r, 0, sizeof *r);
+	const struct age_identity *const *ids;
+	size_t n = officer_key_identities(k, &ids);
+	for (size_t i = 0; i < n && i < RING_MAX; i++)
+		r->all[r->n++] = ids[i];
+	r->self = n > 0 ? ids[0] : NULL;
+	if (label_wraps(s, officer_key_id(k), ring_wrap, r) != LABEL_OK)
+		r->n = 0;
+}
+
+static void ring_free(struct ring *r)
+{
+	for (size_t i = 0; i < r->nowned; i++)
+		age_identity_free(&r->owned[i]);
+	r->nowned = r->n = 0;
+}
+
+/*
+ * Whether the ring's keys get the plaintext `want` out of blob: as one layer,
+ * or with any of them outside (one layer off alone yields only the inner age file).
+ */
+static int ring_opens(struct store *s, store_id blob, const struct ring *r, const char *want)
+{
+	struct buf b;
+	buf_init(&b, 1 << 20);
+	struct inbox_keys k = {.ids = r->all, .n = r->n};
+	int opened = 0;
+	for (size_t i = 0; !opened && i <= r->n; i++) {
+		buf_reset(&b);
+		k.layered = i > 0;
+		k.outer = i > 0 ? r->all[i - 1] : NULL;
+		opened = inbox_open_blob(s, blob, &k, to_buf, &b) == INBOX_OK &&
+		         b.len >= strlen(want) && memmem(b.data, b.len, want, strlen(want)) != NULL;
+	}
+	buf_wipe_release(&b);
+	return opened;
+}
+
+/* The submission's message as `k` opens it through registry_submission_keys, or "". */
+static const char *read_message(struct registry *reg, struct store *s, const struct officer_key *k,
+                                store_id sub, char *out, size_t cap)
+{
+	struct store_submission row;
+	struct inbox_keys keys;
+	struct buf b;
+	out[0] = '\0';
+	if (s->be->submission_get(s, sub, &row) != STORE_OK)
+		return out;
+	buf_init(&b, cap - 1);
+	registry_submission_keys(reg, k, &row, &keys);
+	if (inbox_open_blob(s, row.message_blob, &keys, to_buf, &b) == INBOX_OK && b.len < cap) {
+		memcpy(out, b.data, b.len);
+		out[b.len] = '\0';
+	}
+	inbox_keys_release(&keys);
+	buf_wipe_release(&b);
+	return out;
+}
+
+/* An upload through the intake: a message and one file. */
+static store_id upload(struct intake *in, const char *msg, const char *data)
+{
+	char codename[INTAKE_CODENAME_MAX];
+	uint8_t sk[32];
+	store_id src = 0, sub = 0;
+	struct intake_upload *up = NULL;
+	if (intake_source_create(in, codename, sizeof codename, &src, sk) != INTAKE_OK ||
+	    intake_upload_begin(in, src, &up) != INTAKE_OK)
+		return 0;
+	if (intake_upload_message(up, msg, strlen(msg)) != INTAKE_OK ||
+	    intake_upload_file_begin(up, "notes.txt", "text/plain") != INTAKE_OK ||
+	    intake_upload_file_data(up, (const uint8_t *)data, strlen(data)) != INTAKE_OK ||
+	    intake_upload_file_end(up) != INTAKE_OK || intake_upload_commit(up, &sub) != INTAKE_OK)
+		sub = 0;
+	intake_upload_free(&up);
+	return sub;
+}
+
+static int first_file(void *ctx, const struct store_file *f)
+{
+	*(struct store_file *)ctx = *f;
+	return 1;
 }
 
 static uint32_t label_version_of(struct store *s, const char *name)
@@ -402,7 +521,7 @@ int main(void)
 	uint8_t lk[STORE_LOOKUP_LEN] = {1}, pk[STORE_PK_LEN] = {2};
 	store_id src = 0, sub = 0;
 	T_CHECK(s->be->source_create(s, lk, pk, store_today(), &src) == STORE_OK);
-	T_CHECK(s->be->submission_commit(s, src, store_today(), "SECRET//SOURCE", 0, NULL, 0,
+	T_CHECK(s->be->submission_commit(s, src, store_today(), "SECRET//SOURCE", 0, 0, NULL, 0,
 	                                 &sub) == STORE_OK);
 	T_CHECK(registry_submission_mark(reg, kb2, sub, "TOP SECRET//SOURCE", NULL, &err) ==
 	        REGISTRY_FORBIDDEN);
@@ -432,6 +551,151 @@ int main(void)
 	struct store_cite cs = {STORE_CITE_SUBMISSION, sub};
 	write(reg, kr2, "(O) From the source\n\n(O) public\n", &cs, 1, &res, &err);
 	T_CHECK(res == REGISTRY_OK);
+
+	/* ---- submissions: sealed to the intake label inside their marking's label ---- */
+	struct who ivan = {.name = "ivan", .pw = "ivan triages without the source"},
+	           sara = {.name = "sara", .pw = "sara is cleared but never triages"};
+	T_CHECK(officer_add(o, kr2, "ivan", ROLE_INTAKE, "SECRET", "GBR", ivan.pw, NULL) ==
+	        OFFICER_OK);
+	T_CHECK(registry_officer_changed(reg, kr2, "ivan") == REGISTRY_OK);
+	T_CHECK(officer_add(o, kr2, "sara", ROLE_ANALYST, "SECRET//SOURCE", "GBR", sara.pw, NULL) ==
+	        OFFICER_OK);
+	/* the default marking is in use (instance_open): sara's change makes its label */
+	T_CHECK(label_version_of(s, "marking:SECRET//SOURCE") == 0);
+	T_CHECK(registry_officer_changed(reg, kr2, "sara") == REGISTRY_OK);
+	uint32_t sv = label_version_of(s, "marking:SECRET//SOURCE");
+	T_CHECK(sv == 1);
+	T_CHECK(enrol(o, &ivan) == 0 && enrol(o, &sara) == 0);
+	struct officer_key *ki = login(o, &ivan), *ks = login(o, &sara), *kr3 = login(o, &root);
+	T_CHECK(ki != NULL && ks != NULL && kr3 != NULL);
+
+	uint8_t ipk[32], isalt[16];
+	randombytes_buf(ipk, sizeof ipk);
+	randombytes_buf(isalt, sizeof isalt);
+	struct intake_kdf ikdf = {1, 8u << 20};
+	struct intake_limits ilim = {.max_upload_bytes = 1 << 20,
+	                             .max_message_bytes = 100,
+	                             .max_files = 2,
+	                             .submissions_per_day = 3};
+	struct intake *in = NULL, *in2 = NULL;
+	T_CHECK(intake_new(s, ipk, isalt, &ikdf, &ilim, "SECRET//SOURCE", &in) == INTAKE_OK);
+	store_id ss1 = upload(in, "for the cleared only", "file body");
+	T_CHECK(ss1 > 0);
+	struct store_submission srow;
+	struct store_file sfile = {0};
+	T_CHECK(s->be->submission_get(s, ss1, &srow) == STORE_OK && srow.seal_version == sv);
+	T_CHECK(s->be->submission_files(s, ss1, first_file, &sfile) == STORE_STOP &&
+	        sfile.data_blob != 0);
+	char text[128];
+	T_CHECK(strcmp(read_message(reg, s, kr3, ss1, text, sizeof text), "for the cleared only") ==
+	        0);
+	/* the intake role without the clearance, and the clearance without the role:
+	   every key either holds, from the session and the store, opens nothing */
+	struct ring ri, rs, rr;
+	ring_fill(s, ki, &ri);
+	ring_fill(s, ks, &rs);
+	ring_fill(s, kr3, &rr);
+	T_CHECK(ri.n >= 2 && rs.n >= 2); /* their own key and a label key at least */
+	T_CHECK(!ring_opens(s, srow.message_blob, &ri, "for the cleared only") &&
+	        !ring_opens(s, sfile.data_blob, &ri, "file body") &&
+	        !ring_opens(s, sfile.meta_blob, &ri, "notes.txt"));
+	T_CHECK(!ring_opens(s, srow.message_blob, &rs, "for the cleared only") &&
+	        !ring_opens(s, sfile.data_blob, &rs, "file body") &&
+	        !ring_opens(s, sfile.meta_blob, &rs, "notes.txt"));
+	T_CHECK(ring_opens(s, srow.message_blob, &rr, "for the cleared only") &&
+	        ring_opens(s, sfile.data_blob, &rr, "file body"));
+	/* and the decision agrees with the cryptography */
+	struct access_subject subj;
+	T_CHECK(registry_subject(reg, officer_key_id(ki), &subj) == REGISTRY_OK &&
+	        !registry_submission_readable(reg, &subj, &srow));
+	T_CHECK(registry_subject(reg, officer_key_id(ks), &subj) == REGISTRY_OK &&
+	        !registry_submission_readable(reg, &subj, &srow));
+	T_CHECK(registry_subject(reg, officer_key_id(kr3), &subj) == REGISTRY_OK &&
+	        registry_submission_readable(reg, &subj, &srow));
+
+	/* a raise seals it anew to the higher label; the old layer and its blobs are gone */
+	T_CHECK(registry_submission_mark(reg, ki, ss1, "TOP SECRET//SOURCE", NULL, &err) ==
+	        REGISTRY_NOT_FOUND);
+	T_CHECK(registry_submission_mark(reg, kr3, ss1, "TOP SECRET//SOURCE", NULL, &err) ==
+	        REGISTRY_OK);
+	struct store_submission srow2;
+	T_CHECK(s->be->submission_get(s, ss1, &srow2) == STORE_OK &&
+	        srow2.seal_version == label_version_of(s, "marking:TOP SECRET//SOURCE") &&
+	        srow2.seal_version > 0 && srow2.message_blob != srow.message_blob);
+	uint64_t bsz = 0;
+	T_CHECK(s->be->blob_size(s, srow.message_blob, &bsz) == STORE_NOT_FOUND &&
+	        s->be->blob_size(s, sfile.data_blob, &bsz) == STORE_NOT_FOUND);
+	T_CHECK(strcmp(read_message(reg, s, kr3, ss1, text, sizeof text), "for the cleared only") ==
+	        0);
+	T_CHECK(!ring_opens(s, srow2.message_blob, &rs,
+	                    "for the cleared only")); /* SECRET//SOURCE no longer opens it */
+	struct inbox_keys oldk = {.layered = 1,
+	                          .outer = officer_key_label(kr3, "marking:SECRET//SOURCE", sv)};
+	oldk.n = officer_key_identities(kr3, &oldk.ids);
+	struct buf ob;
+	buf_init(&ob, 4096);
+	T_CHECK(oldk.outer != NULL &&
+	        inbox_open_blob(s, srow2.message_blob, &oldk, to_buf, &ob) == INBOX_CANNOT_OPEN);
+	buf_release(&ob);
+	/* the file moved with it */
+	struct store_file sfile2 = {0};
+	T_CHECK(s->be->submission_files(s, ss1, first_file, &sfile2) == STORE_STOP &&
+	        sfile2.id == sfile.id && sfile2.data_blob != sfile.data_blob &&
+	        ring_opens(s, sfile2.data_blob, &rr, "file body") &&
+	        !ring_opens(s, sfile2.data_blob, &ri, "file body"));
+
+	/* no enabled officer holds both keys of a marking: the intake label's layer alone,
+	   never a seal nobody can open; the same marking again adds the outer layer */
+	T_CHECK(s->be->registry->marking_id(s, "SECRET//HUMINT/SOURCE", &x) == STORE_OK);
+	T_CHECK(intake_new(s, ipk, isalt, &ikdf, &ilim, "SECRET//HUMINT/SOURCE", &in2) ==
+	        INTAKE_OK);
+	store_id ss2 = upload(in2, "before anyone held its label", "f");
+	T_CHECK(ss2 > 0 && s->be->submission_get(s, ss2, &srow) == STORE_OK &&
+	        srow.seal_version == 0);
+	T_CHECK(strcmp(read_message(reg, s, kr3, ss2, text, sizeof text),
+	               "before anyone held its label") == 0);
+	T_CHECK(registry_submission_mark(reg, kr3, ss2, "SECRET//HUMINT/SOURCE", NULL, &err) ==
+	        REGISTRY_OK);
+	T_CHECK(s->be->submission_get(s, ss2, &srow2) == STORE_OK &&
+	        srow2.seal_version == label_version_of(s, "marking:SECRET//HUMINT/SOURCE") &&
+	        srow2.seal_version > 0);
+	T_CHECK(strcmp(read_message(reg, s, kr3, ss2, text, sizeof text),
+	               "before anyone held its label") == 0);
+	T_CHECK(!ring_opens(s, srow2.message_blob, &ri, "before anyone held its label"));
+	/* and the next upload there is sealed in two layers at once */
+	store_id ss3 = upload(in2, "after", "g");
+	T_CHECK(ss3 > 0 && s->be->submission_get(s, ss3, &srow) == STORE_OK &&
+	        srow.seal_version == srow2.seal_version);
+	/* a swap that does not match the submission's files is rolled back whole: the
+	   old message blob, dropped first inside the transaction, is back */
+	store_id pb[3] = {0};
+	for (int i = 0; i < 3; i++)
+		T_CHECK(s->be->blob_put(s, (const uint8_t *)"x", 1, &pb[i]) == STORE_OK);
+	struct store_file wrongf = {.id = 999999, .meta_blob = pb[1], .data_blob = pb[2]};
+	struct store_marking_change bad = {.kind = "submission",
+	                                   .object = ss3,
+	                                   .actor = root.id,
+	                                   .day = store_today(),
+	                                   .old_marking = "SECRET//HUMINT/SOURCE",
+	                                   .new_marking = "TOP SECRET//HUMINT/SOURCE",
+	                                   .reason = ""};
+	struct store_reseal brs = {
+	        .seal_version = 9, .message_blob = pb[0], .files = &wrongf, .nfiles = 1};
+	T_CHECK(s->be->registry->submission_mark(s, &bad, &brs) == STORE_NOT_FOUND);
+	T_CHECK(s->be->submission_get(s, ss3, &srow2) == STORE_OK &&
+	        strcmp(srow2.marking, "SECRET//HUMINT/SOURCE") == 0 &&
+	        srow2.seal_version == srow.seal_version && srow2.message_blob == srow.message_blob);
+	T_CHECK(strcmp(read_message(reg, s, kr3, ss3, text, sizeof text), "after") == 0);
+	for (int i = 0; i < 3; i++) /* still pending: never claimed */
+		T_CHECK(s->be->blob_delete(s, pb[i]) == STORE_OK);
+	ring_free(&ri);
+	ring_free(&rs);
+	ring_free(&rr);
+	intake_free(&in);
+	intake_free(&in2);
+	officer_key_free(&ki);
+	officer_key_free(&ks);
+	officer_key_free(&kr3);
 
 	officer_key_free(&kr);
 	officer_key_free(&kr2);

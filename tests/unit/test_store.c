@@ -234,7 +234,7 @@ static void test_open(void)
 	T_CHECK(s->be->meta_get(s, "salt", v, sizeof(v), &n) == STORE_OK && n == 6 &&
 	        memcmp(v, "pepper", 6) == 0);
 	store_close(&s);
-	T_CHECK(sql_int(dbpath, "PRAGMA user_version") == 4);
+	T_CHECK(sql_int(dbpath, "PRAGMA user_version") == 5);
 	T_CHECK(sql_int(dbpath, "SELECT count(*) FROM sqlite_master WHERE name = 'meta'") == 1);
 
 	/* A schema newer than this code is refused. */
@@ -342,7 +342,7 @@ static void test_sources_submissions(struct store *s)
 	        {make_blob(s, "m2", 2), make_blob(s, "d2", 2)},
 	};
 	store_id s1 = 0, s2 = 0, s3 = 0, bad = 5;
-	T_CHECK(s->be->submission_commit(s, a, 102, "SECRET//HUMINT", msg, files, 2, &s1) ==
+	T_CHECK(s->be->submission_commit(s, a, 102, "SECRET//HUMINT", 0, msg, files, 2, &s1) ==
 	                STORE_OK &&
 	        s1 > 0);
 	T_CHECK(s->be->submission_get(s, s1, &sub) == STORE_OK && sub.source_id == a &&
@@ -353,26 +353,26 @@ static void test_sources_submissions(struct store *s)
 	        ids.id[0] == files[0].data_blob && ids.id[1] == files[1].data_blob);
 	/* The blobs are now claimed: no more appends, no second commit. */
 	T_CHECK(s->be->blob_append(s, msg, (const uint8_t *)"x", 1) == STORE_NOT_FOUND);
-	T_CHECK(s->be->submission_commit(s, a, 102, "", msg, NULL, 0, &bad) == STORE_NOT_FOUND &&
+	T_CHECK(s->be->submission_commit(s, a, 102, "", 0, msg, NULL, 0, &bad) == STORE_NOT_FOUND &&
 	        bad == 0);
 	/* A failed commit changes nothing (its savepoint is rolled back). */
 	store_id m2 = make_blob(s, "again", 5);
 	struct store_new_file badf = {files[0].meta_blob, make_blob(s, "x", 1)};
-	T_CHECK(s->be->submission_commit(s, a, 102, "", m2, &badf, 1, &bad) == STORE_NOT_FOUND);
+	T_CHECK(s->be->submission_commit(s, a, 102, "", 0, m2, &badf, 1, &bad) == STORE_NOT_FOUND);
 	T_CHECK(s->be->source_get(s, a, &src) == STORE_OK && src.nsubmissions == 1 &&
 	        src.nunread == 1 && src.last_day == 102);
 	/* ... and m2 is still pending, so it can be used now. */
-	T_CHECK(s->be->submission_commit(s, a, 103, "OFFICIAL", m2, NULL, 0, &s2) == STORE_OK);
-	T_CHECK(s->be->submission_commit(s, a, 103, "OFFICIAL", 0, NULL, 0, &s3) == STORE_OK &&
+	T_CHECK(s->be->submission_commit(s, a, 103, "OFFICIAL", 0, m2, NULL, 0, &s2) == STORE_OK);
+	T_CHECK(s->be->submission_commit(s, a, 103, "OFFICIAL", 0, 0, NULL, 0, &s3) == STORE_OK &&
 	        s3 > s2 && s2 > s1);
-	T_CHECK(s->be->submission_commit(s, 999, 103, "", 0, NULL, 0, &bad) == STORE_NOT_FOUND);
+	T_CHECK(s->be->submission_commit(s, 999, 103, "", 0, 0, NULL, 0, &bad) == STORE_NOT_FOUND);
 	char longm[STORE_MARKING_MAX + 1];
 	memset(longm, 'A', sizeof(longm));
 	longm[STORE_MARKING_MAX] = '\0';
-	T_CHECK(s->be->submission_commit(s, a, 103, longm, 0, NULL, 0, &bad) == STORE_TOO_LARGE);
+	T_CHECK(s->be->submission_commit(s, a, 103, longm, 0, 0, NULL, 0, &bad) == STORE_TOO_LARGE);
 	longm[STORE_MARKING_MAX - 1] = '\0';
 	store_id s4 = 0;
-	T_CHECK(s->be->submission_commit(s, a, 103, longm, 0, NULL, 0, &s4) == STORE_OK);
+	T_CHECK(s->be->submission_commit(s, a, 103, longm, 0, 0, NULL, 0, &s4) == STORE_OK);
 	T_CHECK(s->be->submission_get(s, s4, &sub) == STORE_OK &&
 	        strlen(sub.marking) == STORE_MARKING_MAX - 1);
 
@@ -477,8 +477,8 @@ static void test_pending_and_secure_delete(void)
 	T_CHECK(s->be->source_create(s, lk, pk, 1, &src) == STORE_OK);
 	store_id bk = make_blob(s, keep, sizeof(keep));
 	store_id bd = make_blob(s, del, sizeof(del));
-	T_CHECK(s->be->submission_commit(s, src, 1, "", bk, NULL, 0, &sk) == STORE_OK);
-	T_CHECK(s->be->submission_commit(s, src, 1, "", bd, NULL, 0, &sd) == STORE_OK);
+	T_CHECK(s->be->submission_commit(s, src, 1, "", 0, bk, NULL, 0, &sk) == STORE_OK);
+	T_CHECK(s->be->submission_commit(s, src, 1, "", 0, bd, NULL, 0, &sd) == STORE_OK);
 	store_id bp = make_blob(s, pend, sizeof(pend)); /* never committed */
 	T_CHECK(bp > 0 && s->be->blob_size(s, bp, &(uint64_t){0}) == STORE_OK);
 	store_close(&s);
@@ -584,7 +584,7 @@ static void test_file_blobs(void)
 	T_OK(read_blob(s, ba, &got) == STORE_OK && got.len == big && memcmp(got.data, a, big) == 0,
 	     "a pending 5 MiB blob reads back");
 	buf_release(&got);
-	T_CHECK(s->be->submission_commit(s, src, 1, "", ba, NULL, 0, &sub) == STORE_OK);
+	T_CHECK(s->be->submission_commit(s, src, 1, "", 0, ba, NULL, 0, &sub) == STORE_OK);
 	T_CHECK(s->be->blob_append(s, ba, a, 10) == STORE_NOT_FOUND); /* claimed: closed */
 	T_CHECK(s->be->blob_size(s, ba, &size) == STORE_OK && size == big);
 	T_CHECK(sql_int(dbpath, "SELECT count(*) FROM blob WHERE file IS NOT NULL") >= 1);
@@ -592,13 +592,13 @@ static void test_file_blobs(void)
 	store_id bp = make_big(s, pend, 600000); /* never committed */
 	store_id bd = make_big(s, del, 600000);
 	T_CHECK(bp > 0 && bd > 0 &&
-	        s->be->submission_commit(s, src, 1, "", bd, NULL, 0, &sub) == STORE_OK);
+	        s->be->submission_commit(s, src, 1, "", 0, bd, NULL, 0, &sub) == STORE_OK);
 	/* a second source with a file-backed file and reply, removed by source_delete */
 	store_id m = make_blob(s, "m", 1), fm = make_blob(s, "f", 1);
 	store_id fd = make_big(s, a + 1000, 700000), rb = make_big(s, a + 2000, 300000);
 	struct store_new_file nf = {fm, fd};
 	store_id rid = 0;
-	T_CHECK(s->be->submission_commit(s, src2, 1, "", m, &nf, 1, &sub) == STORE_OK);
+	T_CHECK(s->be->submission_commit(s, src2, 1, "", 0, m, &nf, 1, &sub) == STORE_OK);
 	T_CHECK(s->be->reply_add(s, src2, 1, rb, &rid) == STORE_OK);
 	store_close(&s);
 	int before = count_files(blobdir);
@@ -656,7 +656,7 @@ static void *worker_main(void *arg)
 		store_id b = make_blob(w->s, msg, sizeof(msg)), id = 0;
 		if (b == 0 ||
 		    w->s->be->submission_commit(w->s, w->src[(w->idx + i) % NSRC], 200, "OFFICIAL",
-		                                b, NULL, 0, &id) != STORE_OK) {
+		                                0, b, NULL, 0, &id) != STORE_OK) {
 			w->errors++;
 			continue;
 		}
@@ -755,7 +755,7 @@ static void crash_child(int wfd, store_id src)
 		} else if (s->be->blob_create(s, &b) != STORE_OK ||
 		           s->be->blob_append(s, b, msg, n) != STORE_OK)
 			_exit(3);
-		if (s->be->submission_commit(s, src, 300, "", b, NULL, 0, &id) != STORE_OK)
+		if (s->be->submission_commit(s, src, 300, "", 0, b, NULL, 0, &id) != STORE_OK)
 			_exit(4);
 		int k = snprintf(line, sizeof(line), "%lld %lld %u\n", (long long)id, (long long)b,
 		                 i);

@@ -16,7 +16,7 @@ static store_id submit(struct store *s, store_id src)
 	store_id blob, id;
 	const uint8_t x[] = "sealed";
 	if (s->be->blob_put(s, x, sizeof x, &blob) != STORE_OK ||
-	    s->be->submission_commit(s, src, 100, "OFFICIAL", blob, NULL, 0, &id) != STORE_OK)
+	    s->be->submission_commit(s, src, 100, "OFFICIAL", 0, blob, NULL, 0, &id) != STORE_OK)
 		return 0;
 	return id;
 }
