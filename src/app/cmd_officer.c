@@ -21,7 +21,7 @@
 #include "app/officer_cli.h"
 #include "core/instance.h"
 #include "core/officer.h"
-#include "core/registry.h"
+#include "core/marking.h"
 #include "lib/age.h"
 #include "lib/buf.h"
 #include "lib/codename.h"
@@ -74,22 +74,6 @@ const char officer_help[] =
 struct opts {
 	const char *dir, *as, *admin_identity, *role, *clearance, *nationality, *secret;
 };
-
-/* The marking labels follow an officer's change (core/registry.h). 0 or -1. */
-static int labels_follow(struct instance *inst, const struct officer_key *as, const char *name)
-{
-	struct registry *reg = NULL;
-	enum registry_result r =
-	        registry_new(instance_store(inst), instance_marking_scheme(inst), &reg);
-	if (r == REGISTRY_OK)
-		r = registry_officer_changed(reg, as, name);
-	registry_free(&reg);
-	if (r != REGISTRY_OK) {
-		cli_fail("officer", "marking label keys: %s", registry_strerror(r));
-		return -1;
-	}
-	return 0;
-}
 
 /* A clearance must be a marking of the instance's scheme. 0 or -1 with a message. */
 static int check_clearance(struct instance *inst, const char *clearance)
@@ -223,7 +207,7 @@ static int cmd_add(struct instance *inst, struct officers *o, const struct opts 
 		cli_fail("officer", "%s", officer_strerror(r));
 		goto out;
 	}
-	if (labels_follow(inst, as, name) != 0)
+	if (officer_cli_labels_follow("officer", inst, as, name) != 0)
 		goto out;
 	printf("officer %s added (roles %s, clearance %s, nationality %s)\n", name, op->role,
 	       op->clearance, op->nationality);
@@ -431,7 +415,7 @@ int officer_main(int argc, char **argv)
 		cli_fail("officer", "%s", officer_strerror(r));
 		goto out;
 	}
-	if (k >= 2 && k != 6 && labels_follow(inst, as, args[1]) != 0)
+	if (k >= 2 && k != 6 && officer_cli_labels_follow("officer", inst, as, args[1]) != 0)
 		goto out;
 	if (k == 7)
 		printf("officer %s: clearance %s\n", args[1], args[2]);

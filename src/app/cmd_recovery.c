@@ -19,7 +19,6 @@
 #include "core/label.h"
 #include "core/ledger.h"
 #include "core/officer.h"
-#include "core/registry.h"
 #include "core/store_officer.h"
 #include "lib/age.h"
 #include "lib/buf.h"
@@ -216,7 +215,6 @@ static int cmd_restore(struct instance *inst, struct officers *o, const char *na
 	struct buf text;
 	struct age_identity *id = NULL;
 	struct officer_key *key = NULL;
-	struct registry *reg = NULL;
 	int rc = CLI_EXIT_FAIL;
 	buf_init(&text, 4096);
 	if (io_read_file(identity_file, &text) != 0 ||
@@ -246,18 +244,11 @@ static int cmd_restore(struct instance *inst, struct officers *o, const char *na
 		cli_fail("recovery", "%s", officer_strerror(r));
 		goto out;
 	}
-	enum registry_result rr =
-	        registry_new(instance_store(inst), instance_marking_scheme(inst), &reg);
-	if (rr == REGISTRY_OK)
-		rr = registry_officer_changed(reg, key, name);
-	if (rr != REGISTRY_OK) {
-		cli_fail("recovery", "marking label keys: %s", registry_strerror(rr));
+	if (officer_cli_labels_follow("recovery", inst, key, name) != 0)
 		goto out;
-	}
 	printf("officer %s: the label keys they are entitled to are wrapped to them again\n", name);
 	rc = CLI_EXIT_OK;
 out:
-	registry_free(&reg);
 	officer_key_free(&key);
 	age_identity_free(&id);
 	buf_wipe_release(&text);

@@ -115,6 +115,22 @@ out:
 	return rc;
 }
 
+int officer_cli_labels_follow(const char *cmd, struct instance *inst, const struct officer_key *as,
+                              const char *name)
+{
+	struct registry *reg = NULL;
+	enum registry_result r =
+	        registry_new(instance_store(inst), instance_marking_scheme(inst), &reg);
+	if (r == REGISTRY_OK)
+		r = registry_officer_changed(reg, as, name);
+	registry_free(&reg);
+	if (r != REGISTRY_OK) {
+		cli_fail(cmd, "marking label keys: %s", registry_strerror(r));
+		return -1;
+	}
+	return 0;
+}
+
 int officer_cli_demo_admin(struct instance *inst, const char *name, char *password, size_t cap,
                            char secret_b32[TOTP_B32_MAX], char *uri, size_t uri_cap)
 {
@@ -168,16 +184,8 @@ int officer_cli_demo_admin(struct instance *inst, const char *name, char *passwo
 		goto out;
 	}
 	/* the marking labels the clearance covers, the default marking's among them */
-	struct registry *reg = NULL;
-	enum registry_result rr =
-	        registry_new(instance_store(inst), instance_marking_scheme(inst), &reg);
-	if (rr == REGISTRY_OK)
-		rr = registry_officer_changed(reg, NULL, name);
-	registry_free(&reg);
-	if (rr != REGISTRY_OK) {
-		cli_fail("demo", "marking label keys: %s", registry_strerror(rr));
+	if (officer_cli_labels_follow("demo", inst, NULL, name) != 0)
 		goto out;
-	}
 	rc = 0;
 out:
 	sodium_memzero(key, sizeof key);

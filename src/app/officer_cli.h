@@ -25,6 +25,16 @@ __attribute__((warn_unused_result)) int officer_cli_login(const char *cmd, struc
                                                           struct officer_key **key);
 
 /*
+ * After officer `name` was added or changed as `as` (NULL: the instance's
+ * admin identity, or the recovery key's session): the marking label keys
+ * follow (registry_officer_changed). 0, or -1 with a message.
+ */
+__attribute__((warn_unused_result)) int officer_cli_labels_follow(const char *cmd,
+                                                                  struct instance *inst,
+                                                                  const struct officer_key *as,
+                                                                  const char *name);
+
+/*
  * For `cutout demo`: bootstraps an admin officer `name` with every role (with
  * DIR/admin-identity.txt), a generated passphrase (written to password, cap >=
  * CODENAME_BUFSIZE) and TOTP already enrolled (the secret in secret_b32, its
