@@ -68,6 +68,9 @@ const char inbox_help[] =
         "                            the submission is sealed anew to the new marking's\n"
         "                            label. Its present marking again: adds that layer to\n"
         "                            a submission sealed to the intake label alone\n"
+        "  reseal                    do that for every submission you may read that is\n"
+        "                            sealed to the intake label alone (made while no\n"
+        "                            enabled officer held both keys; `list` marks them)\n"
         "\n"
         "Options:\n"
         "  -d, --dir DIR             the instance directory (or $CUTOUT_INSTANCE)\n"
@@ -121,9 +124,10 @@ static int print_sub(const struct store_submission *sub)
 {
 	char day[16];
 	day_format(sub->day, day);
-	printf("  submission %lld  %s  %s  %d file%s%s%s\n", (long long)sub->id, day, sub->marking,
-	       sub->nfiles, sub->nfiles == 1 ? "" : "s", sub->message_blob ? "  message" : "",
-	       sub->read ? "" : "  (unread)");
+	printf("  submission %lld  %s  %s  %d file%s%s%s%s\n", (long long)sub->id, day,
+	       sub->marking, sub->nfiles, sub->nfiles == 1 ? "" : "s",
+	       sub->message_blob ? "  message" : "", sub->read ? "" : "  (unread)",
+	       sub->seal_version ? "" : "  (intake label only: see reseal)");
 	return 0;
 }
 
@@ -184,6 +188,81 @@ static int cmd_list(struct instance *inst, const struct opts *o)
 	if ((r != STORE_OK && r != STORE_STOP) || l.failed)
 		return cli_fail("inbox", "could not list: %s", store_strerror(r));
 	return CLI_EXIT_OK;
+}
+
+/* ---- reseal ---- */
+
+struct reseal_ctx {
+	struct list_ctx l;
+	store_id *ids; /* readable submissions sealed to the intake label alone */
+	size_t n, cap;
+};
+
+static int collect_one_layer(void *ctx, const struct store_source *src)
+{
+	struct reseal_ctx *rc = ctx;
+	rc->l.n = 0;
+	enum store_result r =
+	        rc->l.s->be->submission_list(rc->l.s, src->id, 0, 1000, keep_readable, &rc->l);
+	if ((r != STORE_OK && r != STORE_STOP) || rc->l.failed)
+		goto fail;
+	for (size_t i = 0; i < rc->l.n; i++) {
+		if (rc->l.subs[i].seal_version != 0)
+			continue;
+		if (rc->n == rc->cap) {
+			size_t cap = rc->cap ? rc->cap * 2 : 64;
+			store_id *v = cap < SIZE_MAX / sizeof *v ? realloc(rc->ids, cap * sizeof *v)
+			                                         : NULL;
+			if (v == NULL)
+				goto fail;
+			rc->ids = v;
+			rc->cap = cap;
+		}
+		rc->ids[rc->n++] = rc->l.subs[i].id;
+	}
+	return 0;
+fail:
+	rc->l.failed = 1;
+	return 1;
+}
+
+/*
+ * Every submission the officer may read that is sealed to the intake label
+ * alone (made while nobody held both keys) gets its outer layer, sealed to its
+ * marking's label: registry_submission_mark with its present marking.
+ */
+static int cmd_reseal(struct instance *inst, const struct opts *o, struct registry *reg)
+{
+	struct store *s = instance_store(inst);
+	struct reseal_ctx rc = {.l = {.s = s, .o = o}};
+	int ret = CLI_EXIT_FAIL;
+	size_t done = 0;
+	enum store_result r = s->be->source_list(s, 0, INT64_MAX, collect_one_layer, &rc);
+	if ((r != STORE_OK && r != STORE_STOP) || rc.l.failed) {
+		cli_fail("inbox", "could not list: %s", store_strerror(r));
+		goto out;
+	}
+	for (size_t i = 0; i < rc.n; i++) {
+		struct store_submission sub;
+		struct registry_error err = {{0}};
+		if (s->be->submission_get(s, rc.ids[i], &sub) != STORE_OK)
+			continue; /* deleted meanwhile */
+		enum registry_result rr =
+		        registry_submission_mark(reg, o->key, sub.id, sub.marking, NULL, &err);
+		if (rr != REGISTRY_OK) {
+			cli_fail("inbox", "submission %lld: %s%s%s (%zu resealed before it)",
+			         (long long)sub.id, registry_strerror(rr), err.msg[0] ? ": " : "",
+			         err.msg, done);
+			goto out;
+		}
+		done++;
+	}
+	printf("%zu submission%s resealed to their marking's label\n", done, done == 1 ? "" : "s");
+	ret = CLI_EXIT_OK;
+out:
+	free(rc.l.subs);
+	free(rc.ids);
+	return ret;
 }
 
 /* Whether the officer may see source id: a submission of it they may read. */
@@ -517,9 +596,9 @@ int inbox_main(int argc, char **argv)
 		const char *name;
 		int min, max;
 	} cmds[] = {{"list", 0, 0},   {"read", 1, 1},   {"download", 2, 2}, {"export", 1, 2},
-	            {"reply", 1, -1}, {"delete", 1, 1}, {"mark", 2, 2}};
+	            {"reply", 1, -1}, {"delete", 1, 1}, {"mark", 2, 2},     {"reseal", 0, 0}};
 	int k = -1;
-	for (int i = 0; i < 7; i++)
+	for (int i = 0; i < (int)(sizeof cmds / sizeof cmds[0]); i++)
 		if (strcmp(sub, cmds[i].name) == 0)
 			k = i;
 	if (k < 0)
@@ -571,6 +650,9 @@ int inbox_main(int argc, char **argv)
 		break;
 	case 6:
 		rc = cmd_mark(inst, &o, id, args[2]);
+		break;
+	case 7:
+		rc = cmd_reseal(inst, &o, reg);
 		break;
 	default:
 		rc = cmd_delete(inst, &o, id);
