@@ -141,6 +141,8 @@ int desk_registry_mark_form(struct buf *out, const char *lang, const char *csrf,
 	struct w w = {out, i18n_is_supported(lang) ? lang : "en", 0};
 	el(&w, "<h2>", "desk.reg.mark.title", "</h2>");
 	el(&w, "<p class=\"muted\">", "desk.reg.mark.text", "</p>");
+	if (sub->seal_version == 0) /* core/seal.h: the intake label's layer alone */
+		el(&w, "<p class=\"notice\" id=\"one-layer\">", "desk.reg.mark.one_layer", "</p>");
 	raw(&w, "<form method=\"post\" action=\"/submission/mark\" id=\"mark-form\">");
 	csrf_field(&w, csrf);
 	id_field(&w, "id", sub->id);
