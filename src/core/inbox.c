@@ -1,12 +1,23 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 #include "core/inbox.h"
 
+#include <stdlib.h>
+
 #include "lib/banned.h"
 
 void inbox_keys_release(struct inbox_keys *k)
 {
 	age_identity_free(&k->owned);
 	k->outer = NULL;
+	for (size_t i = 0; i < k->nfresh; i++)
+		age_identity_free(&k->fresh[i]);
+	free(k->fresh);
+	free(k->all);
+	k->fresh = NULL;
+	k->all = NULL;
+	k->nfresh = 0;
+	k->ids = NULL;
+	k->n = 0;
 }
 
 /*

@@ -32,6 +32,11 @@ struct inbox_keys {
 	int layered;
 	const struct age_identity *outer;
 	struct age_identity *owned; /* outer, opened from the store for this reading */
+	/* intake label versions wrapped since the login, opened from the store;
+	   then ids is `all`: the session's identities and these */
+	struct age_identity **fresh;
+	size_t nfresh;
+	const struct age_identity **all;
 };
 void inbox_keys_release(struct inbox_keys *k);
 

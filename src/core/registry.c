@@ -570,6 +570,28 @@ static int submission_label(const struct registry *r, const struct store_submiss
 	return registry_label_name(r, &m, lname, LNAME_MAX);
 }
 
+#define FRESH_MAX 64 /* intake label versions wrapped since one login */
+
+/* The officer's wraps of intake label versions their session lacks, opened. */
+struct fresh {
+	const struct officer_key *as;
+	const struct age_identity *self;
+	struct age_identity **got;
+	size_t n;
+};
+
+static int fresh_wrap(void *ctx, const char *name, uint32_t version, const uint8_t *wrap, size_t n)
+{
+	struct fresh *f = ctx;
+	struct age_identity *id = NULL;
+	if (f->n == FRESH_MAX || strcmp(name, LABEL_INTAKE) != 0 ||
+	    officer_key_label(f->as, name, version) != NULL)
+		return 0;
+	if (label_open(f->self, wrap, n, &id) == LABEL_OK)
+		f->got[f->n++] = id;
+	return 0;
+}
+
 void registry_submission_keys(const struct registry *r, const struct officer_key *as,
                               const struct store_submission *sub, struct inbox_keys *k)
 {
@@ -579,6 +601,32 @@ void registry_submission_keys(const struct registry *r, const struct officer_key
 	char lname[LNAME_MAX];
 	if (k->layered && submission_label(r, sub, lname) == 0)
 		k->outer = label_identity(r, as, lname, sub->seal_version, &k->owned);
+	/*
+	 * The intake label rotated since the login (an intake officer removed):
+	 * its new versions, wrapped to this officer in the store, open with their
+	 * own key, so a live session reads what is sealed after the rotation.
+	 */
+	struct fresh f = {.as = as, .got = calloc(FRESH_MAX, sizeof *f.got)};
+	f.self = k->n > 0 ? k->ids[0] : NULL;
+	if (f.got == NULL || f.self == NULL ||
+	    label_wraps(r->s, officer_key_id(as), fresh_wrap, &f) != LABEL_OK || f.n == 0)
+		goto none;
+	k->all = calloc(k->n + f.n, sizeof *k->all);
+	if (k->all == NULL)
+		goto none;
+	for (size_t i = 0; i < k->n; i++)
+		k->all[i] = k->ids[i];
+	for (size_t i = 0; i < f.n; i++)
+		k->all[k->n + i] = f.got[i];
+	k->ids = k->all;
+	k->n += f.n;
+	k->fresh = f.got;
+	k->nfresh = f.n;
+	return;
+none:
+	for (size_t i = 0; i < f.n; i++)
+		age_identity_free(&f.got[i]);
+	free(f.got);
 }
 
 /* ---- reports: the body ---- */

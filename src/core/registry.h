@@ -113,7 +113,8 @@ bool registry_submission_readable(const struct registry *r, const struct access_
  * The keys that open submission sub's blobs for `as` (inbox_open_blob,
  * core/seal.h): the session's identities for the intake label's layer, and
  * the key of the marking label version it is sealed to, from the session or,
- * when it was wrapped to them since their login, from the store. Ask
+ * when it was wrapped to them since their login, from the store (and so are
+ * intake label versions made since the login: a rotation). Ask
  * registry_submission_readable first. Release with inbox_keys_release.
  */
 struct inbox_keys;

@@ -644,6 +644,24 @@ int main(void)
 	        ring_opens(s, sfile2.data_blob, &rr, "file body") &&
 	        !ring_opens(s, sfile2.data_blob, &ri, "file body"));
 
+	/* the intake label rotates (ivan loses the role): a session from before reads
+	   what is sealed after it, with its new wrap opened from the store */
+	uint32_t iv0 = label_version_of(s, LABEL_INTAKE);
+	T_CHECK(officer_set_roles(o, kr3, "ivan", ROLE_ANALYST) == OFFICER_OK);
+	uint32_t iv1 = label_version_of(s, LABEL_INTAKE);
+	T_CHECK(iv1 == iv0 + 1 && officer_key_label(kr3, LABEL_INTAKE, iv1) == NULL);
+	store_id ss4 = upload(in, "after the rotation", "h");
+	T_CHECK(ss4 > 0);
+	T_CHECK(strcmp(read_message(reg, s, kr3, ss4, text, sizeof text), "after the rotation") ==
+	        0);
+	T_CHECK(strcmp(read_message(reg, s, kr3, ss1, text, sizeof text), "for the cleared only") ==
+	        0); /* and what came before */
+	struct ring ri2;
+	ring_fill(s, ki, &ri2); /* ivan: nothing of the new version */
+	T_CHECK(s->be->submission_get(s, ss4, &srow2) == STORE_OK &&
+	        !ring_opens(s, srow2.message_blob, &ri2, "after the rotation"));
+	ring_free(&ri2);
+
 	/* no enabled officer holds both keys of a marking: the intake label's layer alone,
 	   never a seal nobody can open; the same marking again adds the outer layer */
 	T_CHECK(s->be->registry->marking_id(s, "SECRET//HUMINT/SOURCE", &x) == STORE_OK);
