@@ -64,8 +64,9 @@ int cli_subcommand(const char *cmd, const struct cli_sub *subs, size_t n, int na
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(args[0], subs[i].name) != 0)
 			continue;
-		if (nargs - 1 != subs[i].nargs) {
-			cli_usage(cmd, "wrong number of arguments for '%s'", args[0]);
+		if (nargs - 1 < subs[i].min || (subs[i].max >= 0 && nargs - 1 > subs[i].max)) {
+			cli_usage(cmd, "wrong number of arguments for '%s' (see 'cutout help %s')",
+			          args[0], cmd);
 			return -1;
 		}
 		return (int)i;

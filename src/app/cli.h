@@ -36,10 +36,10 @@ __attribute__((format(printf, 2, 3))) int cli_usage(const char *cmd, const char 
 /* A subcommand and how many arguments follow it. */
 struct cli_sub {
 	const char *name;
-	int nargs;
+	int min, max; /* how many arguments it takes; max -1: no limit */
 };
 /*
- * The index in subs[n] of args[0] (nargs >= 1 words: the subcommand and its
+ * The index in subs[n] of args[0] (nargs words: the subcommand and its
  * arguments), or -1 after a usage message (no command, an unknown one, or the
  * wrong number of arguments).
  */

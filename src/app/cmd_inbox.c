@@ -589,24 +589,12 @@ int inbox_main(int argc, char **argv)
 	}
 	int nargs = argc - optind;
 	char **args = argv + optind;
-	if (nargs < 1)
-		return cli_usage("inbox", "which command? (see 'cutout help inbox')");
-	const char *sub = args[0];
-	struct {
-		const char *name;
-		int min, max;
-	} cmds[] = {{"list", 0, 0},   {"read", 1, 1},   {"download", 2, 2}, {"export", 1, 2},
-	            {"reply", 1, -1}, {"delete", 1, 1}, {"mark", 2, 2},     {"reseal", 0, 0}};
-	int k = -1;
-	for (int i = 0; i < (int)(sizeof cmds / sizeof cmds[0]); i++)
-		if (strcmp(sub, cmds[i].name) == 0)
-			k = i;
+	static const struct cli_sub cmds[] = {
+	        {"list", 0, 0},   {"read", 1, 1},   {"download", 2, 2}, {"export", 1, 2},
+	        {"reply", 1, -1}, {"delete", 1, 1}, {"mark", 2, 2},     {"reseal", 0, 0}};
+	int k = cli_subcommand("inbox", cmds, sizeof cmds / sizeof cmds[0], nargs, args);
 	if (k < 0)
-		return cli_usage("inbox", "unknown command '%s' (see 'cutout help inbox')", sub);
-	if (nargs - 1 < cmds[k].min || (cmds[k].max >= 0 && nargs - 1 > cmds[k].max))
-		return cli_usage("inbox",
-		                 "wrong number of arguments for '%s' (see 'cutout help inbox')",
-		                 sub);
+		return CLI_EXIT_USAGE;
 	store_id id = 0;
 	if (nargs > 1 && num_parse_id(args[1], &id) != 0)
 		return cli_usage("inbox", "'%s' is not an id", args[1]);

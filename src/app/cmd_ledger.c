@@ -580,29 +580,16 @@ int ledger_main(int argc, char **argv)
 	}
 	int nargs = argc - optind;
 	char **args = argv + optind;
-	if (nargs < 1)
-		return cli_usage("ledger", "which command? (see 'cutout help ledger')");
-	const char *sub = args[0];
-	static const struct {
-		const char *name;
-		int min, max;
-	} cmds[] = {{"head", 0, 0},
-	            {"show", 1, 2},
-	            {"prove-inclusion", 1, 1},
-	            {"prove-consistency", 2, 2},
-	            {"verify", 0, 0},
-	            {"checkpoint", 0, 0},
-	            {"verify-checkpoint", 1, -1}};
-	int k = -1;
-	for (int i = 0; i < (int)(sizeof cmds / sizeof cmds[0]); i++)
-		if (strcmp(sub, cmds[i].name) == 0)
-			k = i;
+	static const struct cli_sub cmds[] = {{"head", 0, 0},
+	                                      {"show", 1, 2},
+	                                      {"prove-inclusion", 1, 1},
+	                                      {"prove-consistency", 2, 2},
+	                                      {"verify", 0, 0},
+	                                      {"checkpoint", 0, 0},
+	                                      {"verify-checkpoint", 1, -1}};
+	int k = cli_subcommand("ledger", cmds, sizeof cmds / sizeof cmds[0], nargs, args);
 	if (k < 0)
-		return cli_usage("ledger", "unknown command '%s' (see 'cutout help ledger')", sub);
-	if (nargs - 1 < cmds[k].min || (cmds[k].max >= 0 && nargs - 1 > cmds[k].max))
-		return cli_usage("ledger",
-		                 "wrong number of arguments for '%s' (see 'cutout help ledger')",
-		                 sub);
+		return CLI_EXIT_USAGE;
 	uint64_t a = 0, b = 0;
 	if (k >= 1 && k <= 3) {
 		if (num_parse_u64(args[1], &a) != 0)

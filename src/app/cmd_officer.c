@@ -343,9 +343,9 @@ int officer_main(int argc, char **argv)
 	}
 	int nargs = argc - optind;
 	char **args = argv + optind;
-	static const struct cli_sub cmds[] = {{"add", 1},    {"list", 0},     {"disable", 1},
-	                                      {"enable", 1}, {"reset", 1},    {"roles", 2},
-	                                      {"enrol", 0},  {"clearance", 2}};
+	static const struct cli_sub cmds[] = {
+	        {"add", 1, 1},   {"list", 0, 0},  {"disable", 1, 1}, {"enable", 1, 1},
+	        {"reset", 1, 1}, {"roles", 2, 2}, {"enrol", 0, 0},   {"clearance", 2, 2}};
 	int k = cli_subcommand("officer", cmds, sizeof cmds / sizeof cmds[0], nargs, args);
 	if (k < 0)
 		return CLI_EXIT_USAGE;

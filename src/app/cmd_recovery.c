@@ -298,7 +298,7 @@ int recovery_main(int argc, char **argv)
 	int nargs = argc - optind;
 	char **args = argv + optind;
 	static const struct cli_sub cmds[] = {
-	        {"show", 0}, {"set", 1}, {"clear", 0}, {"restore", 1}};
+	        {"show", 0, 0}, {"set", 1, 1}, {"clear", 0, 0}, {"restore", 1, 1}};
 	int k = cli_subcommand("recovery", cmds, sizeof cmds / sizeof cmds[0], nargs, args);
 	if (k < 0)
 		return CLI_EXIT_USAGE;

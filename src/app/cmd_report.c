@@ -494,25 +494,14 @@ int report_main(int argc, char **argv)
 		return rc;
 	int nargs = argc - optind;
 	char **args = argv + optind;
-	if (nargs < 1)
-		return cli_usage("report", "which command? (see 'cutout help report')");
-	static const struct {
-		const char *name;
-		int min, max;
-	} cmds[] = {{"write", 0, 1},
-	            {"list", 0, 0},
-	            {"show", 1, 1},
-	            {"circulate", 1, 1},
-	            {"tearline", 2, 2}};
-	int k = -1;
-	for (int i = 0; i < (int)(sizeof cmds / sizeof cmds[0]); i++)
-		if (strcmp(args[0], cmds[i].name) == 0)
-			k = i;
+	static const struct cli_sub cmds[] = {{"write", 0, 1},
+	                                      {"list", 0, 0},
+	                                      {"show", 1, 1},
+	                                      {"circulate", 1, 1},
+	                                      {"tearline", 2, 2}};
+	int k = cli_subcommand("report", cmds, sizeof cmds / sizeof cmds[0], nargs, args);
 	if (k < 0)
-		return cli_usage("report", "unknown command '%s' (see 'cutout help report')",
-		                 args[0]);
-	if (nargs - 1 < cmds[k].min || nargs - 1 > cmds[k].max)
-		return cli_usage("report", "wrong number of arguments for '%s'", args[0]);
+		return CLI_EXIT_USAGE;
 	store_id id = 0;
 	if (k >= 2 && num_parse_id(args[1], &id) != 0)
 		return cli_usage("report", "'%s' is not a report id", args[1]);
@@ -585,20 +574,11 @@ int dist_main(int argc, char **argv)
 		return cli_usage("dist", "unknown option (see 'cutout help dist')");
 	int nargs = argc - optind;
 	char **args = argv + optind;
-	if (nargs < 1)
-		return cli_usage("dist", "which command? (see 'cutout help dist')");
-	static const struct {
-		const char *name;
-		int n;
-	} cmds[] = {{"create", 1}, {"add", 2}, {"remove", 2}, {"list", 0}};
-	int k = -1;
-	for (int i = 0; i < 4; i++)
-		if (strcmp(args[0], cmds[i].name) == 0)
-			k = i;
+	static const struct cli_sub cmds[] = {
+	        {"create", 1, 1}, {"add", 2, 2}, {"remove", 2, 2}, {"list", 0, 0}};
+	int k = cli_subcommand("dist", cmds, sizeof cmds / sizeof cmds[0], nargs, args);
 	if (k < 0)
-		return cli_usage("dist", "unknown command '%s' (see 'cutout help dist')", args[0]);
-	if (nargs - 1 != cmds[k].n)
-		return cli_usage("dist", "wrong number of arguments for '%s'", args[0]);
+		return CLI_EXIT_USAGE;
 	struct sess s;
 	if ((rc = sess_open("dist", &o, &s)) != CLI_EXIT_OK)
 		return rc;
