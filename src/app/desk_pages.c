@@ -533,16 +533,6 @@ static void admin_page(struct w *w, const struct desk_page *p)
 
 /* ---- the ledger view (docs/desk.md, docs/ledger.md) ---- */
 
-static void u64(struct w *w, uint64_t v)
-{
-	char s[32];
-	int n = snprintf(s, sizeof s, "%" PRIu64, v);
-	if (n < 0 || (size_t)n >= sizeof s)
-		w->failed = 1;
-	else
-		raw(w, s);
-}
-
 static void ledger_page(struct w *w, const struct desk_page *p)
 {
 	const struct desk_ledger_view *v = p->ledger;

@@ -56,6 +56,16 @@ static inline void num(struct w *w, int64_t v)
 		raw(w, s);
 }
 
+static inline void u64(struct w *w, uint64_t v)
+{
+	char s[32];
+	int n = snprintf(s, sizeof s, "%" PRIu64, v);
+	if (n < 0 || (size_t)n >= sizeof s)
+		w->failed = 1;
+	else
+		raw(w, s);
+}
+
 /*
  * A catalogue text, its {placeholders} filled with values escaped here
  * (name, value pairs, NULL-terminated; at most 4).
