@@ -861,25 +861,31 @@ static void safe_filename(const char *name, const char *suffix, char *out, size_
 	out[o] = 0;
 }
 
-static enum MHD_Result send_stream(struct MHD_Connection *c, struct req *r,
-                                   const struct store_submission *sub, store_id blob, int raw,
-                                   const char *filename)
+/*
+ * Streams blob, opened (or, raw, exported) with keys, which the stream takes
+ * over (they point into the session's keys, which it keeps alive).
+ */
+static enum MHD_Result send_stream(struct MHD_Connection *c, struct req *r, struct inbox_keys *keys,
+                                   store_id blob, int raw, const char *filename)
 {
 	struct stream *s = calloc(1, sizeof *s);
 	int fds[2];
-	if (s == NULL)
+	if (s == NULL) {
+		inbox_keys_release(keys);
 		return send_error(c, r, 500);
+	}
+	s->keys = *keys;
+	memset(keys, 0, sizeof *keys);
 	s->d = r->d;
 	s->blob = blob;
 	s->rfd = s->wfd = -1;
 	struct desk_session_view sv;
 	s->sess = desk_sessions_acquire(r->d->sess, r->token, &sv);
-	if (s->sess == NULL || sv.key == NULL) {
+	if (s->sess == NULL || sv.key == NULL || sv.key != r->sv.key) { /* keys point into it */
 		stream_free(s);
 		return send_error(c, r, 403);
 	}
 	s->raw = raw;
-	registry_submission_keys(r->d->reg, sv.key, sub, &s->keys);
 	if (pipe2(fds, O_CLOEXEC) != 0) {
 		stream_free(s);
 		return send_error(c, r, 500);
@@ -961,10 +967,9 @@ static enum MHD_Result download_file(struct MHD_Connection *c, struct req *r)
 	            0)
 		name[0] = 0;
 	buf_wipe_release(&meta);
-	inbox_keys_release(&keys);
 	safe_filename(name, raw ? ".age" : "", safe, sizeof safe);
 	sodium_memzero(name, sizeof name);
-	res = send_stream(c, r, &subrow, f->data_blob, raw, safe);
+	res = send_stream(c, r, &keys, f->data_blob, raw, safe); /* the same keys */
 out:
 	free(fc);
 	return res;
@@ -985,7 +990,9 @@ static enum MHD_Result download_message(struct MHD_Connection *c, struct req *r)
 	    desk_log(r, LEDGER_OBJECT_DOWNLOAD, "submission", id, sub.marking, "sealed message") !=
 	            0)
 		return send_error(c, r, 500);
-	return send_stream(c, r, &sub, sub.message_blob, 1, name);
+	struct inbox_keys keys;
+	registry_submission_keys(r->d->reg, r->sv.key, &sub, &keys);
+	return send_stream(c, r, &keys, sub.message_blob, 1, name);
 }
 
 /* ---- acting on a source ---- */
