@@ -48,7 +48,7 @@ static double run_sodium(int seal, const uint8_t *key, uint8_t *pt, uint8_t *ct,
 	return now() - t0;
 }
 
-/* The same with one EVP context, re-keyed with the nonce per chunk (as lib/aead.c). */
+/* The same with one EVP context, re-keyed with the nonce per chunk (as lib/age/aead.c). */
 static double run_openssl(int seal, const uint8_t *key, uint8_t *pt, uint8_t *ct, size_t nchunks)
 {
 	const uint8_t nonce[12] = {0};

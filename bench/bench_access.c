@@ -24,8 +24,8 @@
 
 #include <sodium.h>
 
-#include "core/access.h"
-#include "core/marking.h"
+#include "core/access/access.h"
+#include "core/marking/marking.h"
 
 #include "lib/banned.h"
 

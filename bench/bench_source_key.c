@@ -16,7 +16,7 @@
 
 #include <sodium.h>
 
-#include "core/source_key.h"
+#include "core/keys/source_key.h"
 #include "lib/codename.h"
 
 #include "lib/banned.h"

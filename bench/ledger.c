@@ -30,8 +30,8 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
-#include "core/ledger.h"
-#include "core/store.h"
+#include "core/ledger/ledger.h"
+#include "core/store/store.h"
 #include "lib/merkle.h"
 
 #include "lib/banned.h"

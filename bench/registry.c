@@ -18,9 +18,9 @@
 #include <sqlite3.h>
 #include <sodium.h>
 
-#include "core/marking.h"
-#include "core/registry.h"
-#include "core/store.h"
+#include "core/marking/marking.h"
+#include "core/registry/registry.h"
+#include "core/store/store.h"
 
 #define NOFFICERS 100
 #define NREADERS 10

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/age_internal.h"
+#include "lib/age/age_internal.h"
 #include "lib/buf.h"
 #include "lib/banned.h"
 

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lib/age.h"
+#include "lib/age/age.h"
 #include "lib/banned.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/form.h"
+#include "lib/web/form.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *in, size_t len);
 

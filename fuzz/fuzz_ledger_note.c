@@ -9,7 +9,7 @@
 
 #include <sodium.h>
 
-#include "core/ledger.h"
+#include "core/ledger/ledger.h"
 #include "lib/buf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

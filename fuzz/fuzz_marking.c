@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/marking.h"
+#include "core/marking/marking.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/multipart.h"
+#include "lib/web/multipart.h"
 
 struct run {
 	int in_part;

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/registry.h"
-#include "core/store_officer.h"
+#include "core/registry/registry.h"
+#include "core/store/store_officer.h"
 #include "lib/buf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

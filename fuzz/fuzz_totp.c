@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/officer.h"
+#include "core/officer/officer.h"
 #include "lib/password.h"
 #include "lib/totp.h"
 

@@ -18,8 +18,8 @@
 
 #include <sodium.h>
 
-#include "core/ledger.h"
-#include "core/store.h"
+#include "core/ledger/ledger.h"
+#include "core/store/store.h"
 
 #include "lib/banned.h"
 

@@ -56,9 +56,10 @@ struct conf {
 	int64_t officer_argon2_opslimit;
 	uint64_t officer_argon2_memlimit;
 	char default_marking[CONF_MARKING_MAX + 1];
-	char scheme[CONF_SCHEME_MAX + 1];             /* "uk", "us" or "tlp" */
-	char compartments[CONF_COMPARTMENTS_MAX + 1]; /* "HUMINT, SOURCE" (core/marking.h) */
-	char country[CONF_COUNTRY_MAX + 1];           /* ISO 3166-1 alpha-3, e.g. "GBR" */
+	char scheme[CONF_SCHEME_MAX + 1]; /* "uk", "us" or "tlp" */
+	char compartments[CONF_COMPARTMENTS_MAX +
+	                  1];               /* "HUMINT, SOURCE" (core/marking/marking.h) */
+	char country[CONF_COUNTRY_MAX + 1]; /* ISO 3166-1 alpha-3, e.g. "GBR" */
 };
 
 enum conf_result {

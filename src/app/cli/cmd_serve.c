@@ -1,0 +1,586 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * cmd_serve: `cutout serve DIR` starts every door of an instance, each in its
+ * own process (the intake and the desk); `cutout intake DIR` and
+ * `cutout desk DIR` run one door alone; `cutout demo [DIR]` makes a
+ * throwaway instance with a demo officer and serves it.
+ *
+ * The intake process opens the store and the intake label's PUBLIC key only:
+ * no private key of the organisation is ever loaded into it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "app/cli/cli.h"
+#include "app/cli/commands.h"
+#include "app/desk/http_desk.h"
+#include "app/intake/http_intake.h"
+#include "app/cli/officer_cli.h"
+#include "core/instance/instance.h"
+#include "core/intake/intake.h"
+#include "core/officer/officer.h"
+#include "lib/codename.h"
+#include "lib/totp.h"
+#include "lib/conf.h"
+
+#include "lib/banned.h"
+
+const char serve_help[] =
+        "usage: cutout serve DIR [--intake-listen HOST:PORT] [--desk-listen HOST:PORT]\n"
+        "                        [--desk-idle-seconds N]\n"
+        "\n"
+        "Serves the instance in DIR: starts each door in a process of its own\n"
+        "(the intake, the open door for sources, and the desk, the officers' door)\n"
+        "and stops them all on SIGINT or SIGTERM. Prints each door's URL on\n"
+        "standard output (\"intake: URL\", \"desk: URL\").\n"
+        "\n"
+        "  --intake-listen HOST:PORT  override intake_listen from cutout.conf\n"
+        "  --desk-listen HOST:PORT    override desk_listen from cutout.conf\n"
+        "                             (port 0 picks a free port)\n"
+        "  --desk-idle-seconds N      end idle officer sessions after N seconds\n"
+        "                             (default: session_idle_seconds)\n";
+
+const char intake_help[] =
+        "usage: cutout intake DIR [--listen HOST:PORT]\n"
+        "\n"
+        "Runs only the intake door of the instance in DIR: the web pages and JSON\n"
+        "API through which anonymous sources create a codename, send messages and\n"
+        "files (sealed on arrival to the intake label's public key) and read\n"
+        "replies. It holds no private key of the organisation. Put it behind a Tor\n"
+        "onion service (docs/onion-service.md). Stops on SIGINT or SIGTERM.\n"
+        "\n"
+        "  --listen HOST:PORT  override intake_listen from cutout.conf (port 0: any)\n";
+
+const char desk_help[] =
+        "usage: cutout desk DIR [--listen HOST:PORT] [--idle-seconds N]\n"
+        "\n"
+        "Runs only the desk of the instance in DIR: the officers' web door, on its\n"
+        "own listener (desk_listen, never the intake's). Officers log in with their\n"
+        "name, password and a TOTP code (the first login enrols the authenticator\n"
+        "app with a QR code), read the inbox of sources and their submissions,\n"
+        "download files, reply to sources, star, label and delete sources; admins\n"
+        "add, disable, reset officers and change their roles. An officer's keys\n"
+        "are unlocked at login and held in memory for the session only. Keep the\n"
+        "desk off the internet (docs/desk.md). Stops on SIGINT or SIGTERM.\n"
+        "\n"
+        "  --listen HOST:PORT  override desk_listen from cutout.conf (port 0: any)\n"
+        "  --idle-seconds N    end idle sessions after N seconds (default:\n"
+        "                      session_idle_seconds from cutout.conf)\n";
+
+const char demo_help[] =
+        "usage: cutout demo [DIR] [--port PORT] [--desk-port PORT]\n"
+        "\n"
+        "Creates a throwaway demo instance (in a new temporary directory unless\n"
+        "DIR is given), serves its intake on http://127.0.0.1:8080/ and its desk on\n"
+        "http://127.0.0.1:8081/, and creates a demo admin officer (with the intake\n"
+        "role, already enrolled) whose name, password and TOTP secret it prints.\n"
+        "A DIR that already holds an instance is served as it is (the demo officer\n"
+        "is added unless an enabled admin exists). A temporary instance is deleted\n"
+        "when the demo stops (Ctrl-C).\n"
+        "\n"
+        "  --port PORT       serve the intake on another port (0 picks a free one)\n"
+        "  --desk-port PORT  serve the desk on another port (0 picks a free one)\n";
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static int parse_listen(const char *cmd, const char *s, char *host, size_t cap, uint16_t *port)
+{
+	const char *colon = strrchr(s, ':');
+	if (colon == NULL || colon == s || (size_t)(colon - s) >= cap)
+		return cli_usage(cmd, "expected HOST:PORT, got '%s'", s);
+	char *end;
+	errno = 0;
+	long p = strtol(colon + 1, &end, 10);
+	if (errno != 0 || *end != 0 || colon[1] == 0 || p < 0 || p > 65535)
+		return cli_usage(cmd, "bad port in '%s'", s);
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = 0;
+	*port = (uint16_t)p;
+	return 0;
+}
+
+/* The intake module of an instance, with its configured limits. 0, or -1 (said). */
+static int intake_of(const char *cmd, struct instance *inst, struct intake **in)
+{
+	const struct conf *cf = instance_conf(inst);
+	struct intake_kdf kdf = {.opslimit = (uint64_t)cf->argon2_opslimit,
+	                         .memlimit = (size_t)cf->argon2_memlimit};
+	struct intake_limits lim = {
+	        .max_upload_bytes = cf->max_upload_bytes,
+	        .max_message_bytes = (size_t)cf->max_message_chars,
+	        .max_files = (int)cf->max_files_per_submission,
+	        .submissions_per_day = cf->submissions_per_source_per_day,
+	};
+	uint8_t label_pk[32], salt[INSTANCE_SALT_LEN];
+	instance_intake_label_pk(inst, label_pk);
+	instance_codename_salt(inst, salt);
+	if (intake_new(instance_store(inst), label_pk, salt, &kdf, &lim, cf->default_marking, in) !=
+	    INTAKE_OK) {
+		cli_fail(cmd, "could not set up the intake");
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs the intake door until a signal. */
+static int run_intake(const char *cmd, const char *dir, const char *host, int have_port,
+                      uint16_t port)
+{
+	struct instance *inst = NULL;
+	struct intake *in = NULL;
+	struct intake_door *door = NULL;
+	int rc = CLI_EXIT_FAIL;
+	struct instance_error err;
+
+	if (instance_open(dir, &inst, &err) != INSTANCE_OK)
+		return cli_fail(cmd, "%s", err.msg);
+	const struct conf *cf = instance_conf(inst);
+	if (intake_of(cmd, inst, &in) != 0)
+		goto out;
+	struct intake_door_config dc;
+	intake_door_defaults(&dc);
+	dc.host = host != NULL ? host : cf->intake_listen.host;
+	dc.port = have_port ? port : cf->intake_listen.port;
+	dc.org = cf->organisation;
+	dc.idle_seconds = (unsigned)cf->session_idle_seconds;
+	/*
+	 * Attempts per session (refused ones count too): ten times what a source
+	 * may commit in a day, so a session cannot hammer the door with uploads
+	 * that are refused late.
+	 */
+	dc.submissions_per_session = (int)(cf->submissions_per_source_per_day * 10);
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (intake_door_start(&dc, in, &door) != 0) {
+		cli_fail(cmd,
+		         "could not listen on %s:%u (in use, or not an address of this machine)",
+		         dc.host, (unsigned)dc.port);
+		goto out;
+	}
+	printf("intake: http://%s:%u/\n", dc.host, (unsigned)intake_door_port(door));
+	fflush(stdout);
+	while (!stop_signal)
+		pause();
+	rc = CLI_EXIT_OK;
+out:
+	intake_door_stop(&door);
+	intake_free(&in);
+	instance_close(&inst);
+	return rc;
+}
+
+/* Runs the desk door until a signal. idle: 0 for session_idle_seconds. */
+static int run_desk(const char *cmd, const char *dir, const char *host, int have_port,
+                    uint16_t port, unsigned idle)
+{
+	struct instance *inst = NULL;
+	struct intake *in = NULL;
+	struct officers *off = NULL;
+	struct desk_door *door = NULL;
+	int rc = CLI_EXIT_FAIL;
+	struct instance_error err;
+
+	if (instance_open(dir, &inst, &err) != INSTANCE_OK)
+		return cli_fail(cmd, "%s", err.msg);
+	const struct conf *cf = instance_conf(inst);
+	/* The desk seals replies with the intake module (public keys only). */
+	if (intake_of(cmd, inst, &in) != 0)
+		goto out;
+	struct officer_kdf okdf = {.opslimit = (uint64_t)cf->officer_argon2_opslimit,
+	                           .memlimit = (size_t)cf->officer_argon2_memlimit};
+	if (officers_new(instance_store(inst), &okdf, &off) != OFFICER_OK ||
+	    officers_set_instance_dir(off, dir) != OFFICER_OK ||
+	    officers_set_issuer(off, cf->organisation) != OFFICER_OK) {
+		cli_fail(cmd, "could not set up the officers");
+		goto out;
+	}
+	struct desk_door_config dc;
+	desk_door_defaults(&dc);
+	dc.host = host != NULL ? host : cf->desk_listen.host;
+	dc.port = have_port ? port : cf->desk_listen.port;
+	dc.org = cf->organisation;
+	dc.default_clearance = cf->default_marking;
+	dc.idle_seconds = idle > 0 ? idle : (unsigned)cf->session_idle_seconds;
+	/* the ledger view decides with the instance's scheme; without one it shows no marked entry
+	 */
+	int kind = marking_scheme_kind_parse(cf->scheme);
+	struct marking_error merr;
+	dc.scheme_set =
+	        kind >= 0 &&
+	        marking_scheme_init(&dc.scheme, (enum marking_scheme_kind)kind,
+	                            cf->compartments[0] ? cf->compartments : NULL,
+	                            cf->country[0] ? cf->country : NULL, &merr) == MARKING_OK;
+	if (!dc.scheme_set)
+		fprintf(stderr,
+		        "cutout %s: the marking scheme of cutout.conf is not usable: the desk's "
+		        "ledger view shows no marked entry\n",
+		        cmd);
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN); /* a download's reader gone: the decrypting thread gets EPIPE */
+
+	if (desk_door_start(&dc, instance_store(inst), off, in, &door) != 0) {
+		cli_fail(cmd,
+		         "could not listen on %s:%u (in use, or not an address of this machine)",
+		         dc.host, (unsigned)dc.port);
+		goto out;
+	}
+	printf("desk: http://%s:%u/\n", dc.host, (unsigned)desk_door_port(door));
+	fflush(stdout);
+	/* Idle sessions are ended (their keys wiped) within a second of their timeout. */
+	while (!stop_signal) {
+		sleep(1);
+		desk_door_tick(door);
+	}
+	rc = CLI_EXIT_OK;
+out:
+	desk_door_stop(&door); /* wipes every session's keys */
+	officers_free(&off);
+	intake_free(&in);
+	instance_close(&inst);
+	return rc;
+}
+
+/* What the door commands take. */
+struct door_opts {
+	const char *dir;
+	char intake_host[256], desk_host[256];
+	uint16_t intake_port, desk_port;
+	int have_intake, have_desk;
+	unsigned desk_idle;
+};
+
+enum { OPT_INTAKE = 1, OPT_DESK = 2, OPT_IDLE = 4 };
+
+/*
+ * Parses DIR and the options named in `which`; for `cutout intake` and
+ * `cutout desk` the listen option is spelt --listen (and --idle-seconds).
+ * Returns -1 when the command should go on, else the exit code.
+ */
+static int door_args(const char *cmd, const char *help, int which, int argc, char **argv,
+                     struct door_opts *o)
+{
+	int single = which == OPT_INTAKE || which == (OPT_DESK | OPT_IDLE);
+	struct option opts[5];
+	size_t k = 0;
+	if (which & OPT_INTAKE)
+		opts[k++] = (struct option){single ? "listen" : "intake-listen", required_argument,
+		                            NULL, 'i'};
+	if (which & OPT_DESK)
+		opts[k++] = (struct option){single ? "listen" : "desk-listen", required_argument,
+		                            NULL, 'd'};
+	if (which & OPT_IDLE)
+		opts[k++] = (struct option){single ? "idle-seconds" : "desk-idle-seconds",
+		                            required_argument, NULL, 't'};
+	opts[k++] = (struct option){"help", no_argument, NULL, 'h'};
+	opts[k] = (struct option){NULL, 0, NULL, 0};
+	memset(o, 0, sizeof *o);
+	int c;
+	char *end;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(help, stdout);
+			return CLI_EXIT_OK;
+		case 'i':
+			if (parse_listen(cmd, optarg, o->intake_host, sizeof o->intake_host,
+			                 &o->intake_port) != 0)
+				return CLI_EXIT_USAGE;
+			o->have_intake = 1;
+			break;
+		case 'd':
+			if (parse_listen(cmd, optarg, o->desk_host, sizeof o->desk_host,
+			                 &o->desk_port) != 0)
+				return CLI_EXIT_USAGE;
+			o->have_desk = 1;
+			break;
+		case 't': {
+			errno = 0;
+			long v = strtol(optarg, &end, 10);
+			if (errno != 0 || *end != 0 || optarg[0] == 0 || v < 1 || v > 86400)
+				return cli_usage(cmd, "bad idle seconds '%s' (1..86400)", optarg);
+			o->desk_idle = (unsigned)v;
+			break;
+		}
+		default:
+			return cli_usage(cmd, "unknown option '%s' (see 'cutout help %s')",
+			                 argv[optind - 1], cmd);
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage(cmd, "expected one instance directory (see 'cutout help %s')",
+		                 cmd);
+	o->dir = argv[optind];
+	return -1;
+}
+
+int intake_main(int argc, char **argv)
+{
+	struct door_opts o;
+	int rc;
+	if ((rc = door_args("intake", intake_help, OPT_INTAKE, argc, argv, &o)) >= 0)
+		return rc;
+	return run_intake("intake", o.dir, o.have_intake ? o.intake_host : NULL, o.have_intake,
+	                  o.intake_port);
+}
+
+int desk_main(int argc, char **argv)
+{
+	struct door_opts o;
+	int rc;
+	if ((rc = door_args("desk", desk_help, OPT_DESK | OPT_IDLE, argc, argv, &o)) >= 0)
+		return rc;
+	return run_desk("desk", o.dir, o.have_desk ? o.desk_host : NULL, o.have_desk, o.desk_port,
+	                o.desk_idle);
+}
+
+/*
+ * Starts each door in a child process of its own and waits; a signal stops
+ * them all, and a door that dies stops the other. The intake process never
+ * loads an officer's or the organisation's private key; the desk process
+ * holds officers' keys only inside their sessions.
+ */
+static int serve_dir(const char *cmd, const struct door_opts *o)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	fflush(stdout);
+	pid_t kids[2] = {-1, -1};
+	for (int i = 0; i < 2; i++) {
+		pid_t p = fork();
+		if (p < 0) {
+			if (i == 1)
+				kill(kids[0], SIGTERM);
+			return cli_fail(cmd, "fork: %s", strerror(errno));
+		}
+		if (p == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			if (i == 0) {
+				prctl(PR_SET_NAME, "cutout-intake");
+				_exit(run_intake("intake", o->dir,
+				                 o->have_intake ? o->intake_host : NULL,
+				                 o->have_intake, o->intake_port));
+			}
+			prctl(PR_SET_NAME, "cutout-desk");
+			_exit(run_desk("desk", o->dir, o->have_desk ? o->desk_host : NULL,
+			               o->have_desk, o->desk_port, o->desk_idle));
+		}
+		kids[i] = p;
+	}
+	int status = 0, rc = CLI_EXIT_OK, stopping = 0, alive = 2;
+	while (alive > 0) {
+		if (stop_signal && !stopping) {
+			for (int i = 0; i < 2; i++)
+				if (kids[i] > 0)
+					kill(kids[i], SIGTERM);
+			stopping = 1;
+		}
+		pid_t w = waitpid(-1, &status, 0);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (int i = 0; i < 2; i++) {
+			if (w != kids[i])
+				continue;
+			kids[i] = -1;
+			alive--;
+			int code = WIFEXITED(status) ? WEXITSTATUS(status) : CLI_EXIT_FAIL;
+			if (!stop_signal && code == CLI_EXIT_OK)
+				code = CLI_EXIT_FAIL;
+			if (code != CLI_EXIT_OK && rc == CLI_EXIT_OK)
+				rc = code;
+			if (!stopping) {
+				/* One door down: stop the other too. */
+				for (int j = 0; j < 2; j++)
+					if (kids[j] > 0)
+						kill(kids[j], SIGTERM);
+				stopping = 1;
+			}
+		}
+	}
+	return rc;
+}
+
+int serve_main(int argc, char **argv)
+{
+	struct door_opts o;
+	int rc;
+	if ((rc = door_args("serve", serve_help, OPT_INTAKE | OPT_DESK | OPT_IDLE, argc, argv,
+	                    &o)) >= 0)
+		return rc;
+	return serve_dir("serve", &o);
+}
+
+static int remove_tree(const char *path)
+{
+	char cmd[PATH_MAX + 32];
+	/* Only ever our own mkdtemp directory under /tmp. */
+	if (strncmp(path, "/tmp/cutout-demo-", 17) != 0 || strchr(path, '\'') != NULL)
+		return -1;
+	int n = snprintf(cmd, sizeof cmd, "rm -rf -- '%s'", path);
+	if (n < 0 || (size_t)n >= sizeof cmd)
+		return -1;
+	return system(cmd);
+}
+
+/*
+ * The demo officer "demo-admin" (every role), made with the instance's admin
+ * identity and enrolled at once (app/officer_cli), so a newcomer can log in to
+ * the desk straight away. Prints the name, the password, the TOTP secret and
+ * its otpauth URI.
+ */
+static int demo_officer(const char *dir)
+{
+	struct instance *inst = NULL;
+	struct instance_error err;
+	char *pw = sodium_malloc(CODENAME_BUFSIZE);
+	char secret[TOTP_B32_MAX], uri[TOTP_URI_MAX];
+	int rc = -1;
+	if (pw == NULL)
+		return -1;
+	if (instance_open(dir, &inst, &err) != INSTANCE_OK) {
+		cli_fail("demo", "%s", err.msg);
+		goto out;
+	}
+	if (officer_cli_demo_admin(inst, "demo-admin", pw, CODENAME_BUFSIZE, secret, uri,
+	                           sizeof uri) != 0)
+		goto out;
+	printf("  demo officer (every role) for the desk:\n"
+	       "    name:         demo-admin\n"
+	       "    password:     %s\n"
+	       "    TOTP secret:  %s\n"
+	       "    otpauth URI:  %s\n",
+	       pw, secret, uri);
+	rc = 0;
+out:
+	sodium_memzero(secret, sizeof secret);
+	sodium_memzero(pw, CODENAME_BUFSIZE);
+	sodium_free(pw);
+	instance_close(&inst);
+	return rc;
+}
+
+int demo_main(int argc, char **argv)
+{
+	static const struct option opts[] = {{"port", required_argument, NULL, 'p'},
+	                                     {"desk-port", required_argument, NULL, 'd'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
+	long port = 8080, desk_port = 8081;
+	int c;
+	char *end;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "hp:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(demo_help, stdout);
+			return CLI_EXIT_OK;
+		case 'p':
+		case 'd': {
+			errno = 0;
+			long v = strtol(optarg, &end, 10);
+			if (errno != 0 || *end != 0 || optarg[0] == 0 || v < 0 || v > 65535)
+				return cli_usage("demo", "bad port '%s'", optarg);
+			if (c == 'p')
+				port = v;
+			else
+				desk_port = v;
+			break;
+		}
+		default:
+			return cli_usage("demo", "unknown option '%s' (see 'cutout help demo')",
+			                 argv[optind - 1]);
+		}
+	}
+	if (argc - optind > 1)
+		return cli_usage("demo", "too many arguments (see 'cutout help demo')");
+	char tmp[] = "/tmp/cutout-demo-XXXXXX";
+	char dir[PATH_MAX];
+	int temporary = argc - optind == 0;
+	if (temporary) {
+		if (mkdtemp(tmp) == NULL)
+			return cli_fail("demo", "mkdtemp: %s", strerror(errno));
+		int n = snprintf(dir, sizeof dir, "%s/instance", tmp);
+		if (n < 0 || (size_t)n >= sizeof dir)
+			return cli_fail("demo", "path too long");
+	} else {
+		int n = snprintf(dir, sizeof dir, "%s", argv[optind]);
+		if (n < 0 || (size_t)n >= sizeof dir)
+			return cli_fail("demo", "path too long");
+	}
+	struct instance_error err;
+	struct instance_options io = {.organisation = "cutout demo"};
+	struct instance_created created;
+	char conf_path[PATH_MAX];
+	int n = snprintf(conf_path, sizeof conf_path, "%s/%s", dir, INSTANCE_CONF);
+	if (n < 0 || (size_t)n >= sizeof conf_path)
+		return cli_fail("demo", "path too long");
+	/* An existing instance is served as it is (the demo officer is added if it can be). */
+	int existing = !temporary && access(conf_path, F_OK) == 0;
+	if (!existing && instance_init(dir, &io, &created, &err) != INSTANCE_OK) {
+		if (temporary)
+			(void)remove_tree(tmp);
+		return cli_fail("demo", "%s", err.msg);
+	}
+	printf("cutout demo %s in %s\n"
+	       "  admin identity (makes the first admin officer; keep it offline in real use):\n"
+	       "    %s/admin-identity.txt\n"
+	       "  read what arrives:  cutout inbox list -d %s --as demo-admin\n"
+	       "  reply to a source:  cutout inbox reply -d %s --as demo-admin SOURCE_ID 'text'\n"
+	       "  (the inbox asks for the demo officer's password and a TOTP code)\n",
+	       existing ? "serving the existing instance" : "instance", dir, dir, dir, dir);
+	if (demo_officer(dir) != 0) {
+		if (temporary)
+			(void)remove_tree(tmp);
+		return CLI_EXIT_FAIL;
+	}
+	printf("Stop with Ctrl-C%s.\n", temporary ? " (the instance is then deleted)" : "");
+	struct door_opts o;
+	memset(&o, 0, sizeof o);
+	o.dir = dir;
+	memcpy(o.intake_host, "127.0.0.1", sizeof "127.0.0.1");
+	memcpy(o.desk_host, "127.0.0.1", sizeof "127.0.0.1");
+	o.have_intake = o.have_desk = 1;
+	o.intake_port = (uint16_t)port;
+	o.desk_port = (uint16_t)desk_port;
+	int rc = serve_dir("demo", &o);
+	if (temporary)
+		(void)remove_tree(tmp);
+	return rc;
+}

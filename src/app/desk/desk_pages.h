@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * desk_pages: the officers' pages of the desk, server-rendered HTML. Every
+ * text comes from the message catalogue (lib/i18n, keys "desk.*") and every
+ * value goes through the one HTML escaper (lib/html). The pages use no inline
+ * script and no outside asset: one stylesheet and one small script, both
+ * served by the desk, and the enrolment QR code as inline SVG.
+ */
+#ifndef CUTOUT_APP_DESK_PAGES_H
+#define CUTOUT_APP_DESK_PAGES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/ledger/ledger.h"
+#include "core/officer/officer.h"
+#include "core/store/store_desk.h"
+#include "lib/buf.h"
+
+enum desk_page_id {
+	DESK_PAGE_LOGIN,
+	DESK_PAGE_ENROL,
+	DESK_PAGE_INBOX,
+	DESK_PAGE_SOURCE,
+	DESK_PAGE_SUBMISSION,
+	DESK_PAGE_ADMIN,
+	DESK_PAGE_DONE, /* a short confirmation: title + text keys, a link back */
+	DESK_PAGE_LOGGED_OUT,
+	DESK_PAGE_ERROR,
+	DESK_PAGE_BODY, /* the registry's pages (app/desk_registry): title_key + body_html */
+	DESK_PAGE_LEDGER,
+};
+
+struct desk_file_view {
+	store_id id;
+	char name[1100]; /* as the source named it (escaped when shown) */
+	char type[300];
+	uint64_t size;
+	int opened; /* 0: the metadata could not be opened */
+};
+
+struct desk_page {
+	const char *lang;
+	const char *org;
+	const char *csrf;    /* the session's CSRF token (or the login form's) */
+	const char *officer; /* logged-in officer's name; NULL when not logged in */
+	unsigned roles;
+	unsigned status;    /* DESK_PAGE_ERROR */
+	const char *notice; /* a catalogue key shown above the content */
+	int notice_ok;      /* the notice reports success */
+	/* login */
+	const char *name;
+	/* enrol */
+	const char *qr_svg; /* an SVG fragment built by the door (trusted markup) */
+	const char *secret;
+	const char *uri;
+	/* inbox */
+	const struct store_desk_source *sources;
+	size_t nsources;
+	store_id next;           /* cursor of the next page, 0 if none */
+	const char *next_cursor; /* inbox: the next page's sealed cursor, NULL if none */
+	bool starred_only;
+	/* source */
+	const struct store_desk_source *source;
+	const struct store_submission *subs;
+	size_t nsubs;
+	/* submission */
+	const struct store_submission *sub;
+	const char *message; /* decrypted text, NULL if none */
+	size_t message_len;
+	int message_failed;
+	const struct desk_file_view *files;
+	size_t nfiles;
+	/* admin */
+	const struct officer *officers;
+	size_t nofficers;
+	const char *default_clearance;
+	/* done */
+	const char *done_title, *done_text, *done_back;
+	/* DESK_PAGE_BODY; extra_html also ends the submission page (the marking form) */
+	const char *title_key;
+	const char *body_html; /* trusted markup built with the escaper */
+	const char *extra_html;
+	/* ledger */
+	const struct desk_ledger_view *ledger;
+};
+
+/*
+ * One row of the ledger view. shown == false: the entry is about an object
+ * the reader may not read (access_decide said no): only its index and day
+ * are rendered, and the door leaves the rest of e zeroed.
+ */
+struct desk_ledger_row {
+	struct ledger_entry e;
+	bool shown;
+};
+
+/* The ledger view's data (DESK_PAGE_LEDGER), apart from struct desk_page for merging ease. */
+struct desk_ledger_view {
+	uint64_t size;                      /* entries in the ledger */
+	const char *checkpoint;             /* the latest signed checkpoint note, NULL if none */
+	const struct desk_ledger_row *rows; /* newest first */
+	size_t nrows;
+	uint64_t before; /* the "older" link: entries before this index; 0: none */
+};
+
+__attribute__((warn_unused_result)) int desk_page_render(struct buf *out, enum desk_page_id id,
+                                                         const struct desk_page *p);
+
+extern const char desk_css[];
+extern const char desk_js[];
+
+#endif

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * desk_registry: the registry in the officers' door (issue 5): the report
+ * list, writing a report (portion-marked paragraphs, the computed overall
+ * marking shown and checked, citations), showing one, circulating it, the
+ * tearline view, the distribution lists, a submission's marking change, and
+ * the JSON reads GET /api/v1/reports and /api/v1/reports/{id}.
+ *
+ * http_desk.c owns the connection, the session and CSRF; it routes here with
+ * desk_registry_route(), gates the session, and sends what
+ * desk_registry_handle() put in struct desk_reg_out. Every read is decided by
+ * core/registry (access_decide): a forbidden report and a missing one give
+ * the same page (404), a listing shows only what the reader may read.
+ *
+ * Submissions: their distribution is the holders of the intake role (see
+ * docs/desk.md); registry_submission_readable() asks access_decide with the
+ * submission's marking and that distribution. The inbox, a source's page,
+ * a submission, its downloads and the actions on a source all ask it.
+ *
+ * Every value in a page goes through html_escape, every text is a catalogue
+ * key "desk.reg.*" (the registry's own error messages are shown as they are,
+ * escaped: they name markings and paragraphs).
+ */
+#ifndef CUTOUT_APP_DESK_REGISTRY_H
+#define CUTOUT_APP_DESK_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/access/access.h"
+#include "core/officer/officer.h"
+#include "core/registry/registry.h"
+#include "core/store/store.h"
+#include "lib/buf.h"
+#include "lib/web/form.h"
+
+enum desk_reg_route {
+	DR_NONE = 0,
+	/* GET */
+	DR_REPORTS,     /* /reports?page=N */
+	DR_REPORT,      /* /report?id=N */
+	DR_REPORT_NEW,  /* /report/new */
+	DR_TEARLINE,    /* /report/tearline?id=N&marking=M */
+	DR_DIST,        /* /dist */
+	DR_API_REPORTS, /* /api/v1/reports?offset=&limit= */
+	DR_API_REPORT,  /* /api/v1/reports/{id} */
+	/* POST (form, CSRF checked by the door) */
+	DR_POST_FIRST,
+	DR_REPORT_WRITE = DR_POST_FIRST, /* /report/new: preview or write */
+	DR_CIRCULATE,                    /* /report/circulate */
+	DR_DIST_CREATE,                  /* /dist/create */
+	DR_DIST_ADD,                     /* /dist/add */
+	DR_DIST_REMOVE,                  /* /dist/remove */
+	DR_SUB_MARK,                     /* /submission/mark */
+};
+
+/* The route of a request, DR_NONE if not the registry's. *bad_method: a known path, wrong verb. */
+enum desk_reg_route desk_registry_route(const char *method, const char *url, bool *bad_method);
+/* The roles a route needs (ROLE_*; 0: any logged-in officer). */
+unsigned desk_registry_roles(enum desk_reg_route rt);
+static inline bool desk_registry_is_api(enum desk_reg_route rt)
+{
+	return rt == DR_API_REPORTS || rt == DR_API_REPORT;
+}
+
+struct desk_reg_in {
+	struct registry *reg;
+	struct store *store;
+	struct officers *officers;
+	const struct officer_key *key; /* the session's keys */
+	const char *officer;
+	unsigned roles;
+	const char *csrf;
+	const char *lang;
+	const char *org;
+	const char *url;
+	const char *(*query)(void *ctx, const char *name);
+	void *qctx;
+	const struct form *form; /* POST only */
+};
+
+struct desk_reg_out {
+	unsigned status;       /* 200, or an error: the door renders it when body is empty */
+	bool json;             /* body is application/json */
+	const char *title_key; /* the page's title (catalogue key) */
+	struct buf *body;      /* the page or the JSON (the door's capped buffer) */
+	char location[160];    /* non-empty: 303 to this local path */
+};
+
+/* Handles a routed, gated request. */
+void desk_registry_handle(enum desk_reg_route rt, const struct desk_reg_in *in,
+                          struct desk_reg_out *out);
+
+/*
+ * Submissions. desk_reg_subject: the officer as the decision sees them now
+ * (0, or -1: nothing is readable). Then registry_submission_readable (core/registry/registry.h).
+ */
+__attribute__((warn_unused_result)) int desk_reg_subject(struct registry *reg, store_id officer,
+                                                         struct access_subject *out);
+
+/* The marking-change form of the submission page (trusted markup, values escaped). 0 or -1. */
+__attribute__((warn_unused_result)) int desk_registry_mark_form(struct buf *out, const char *lang,
+                                                                const char *csrf,
+                                                                const struct store_submission *sub);
+
+#endif

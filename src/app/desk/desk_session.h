@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * desk_session: the officers' sessions of the desk, in memory only.
+ *
+ * The cookie carries a random 256-bit token; the table keeps only a keyed
+ * hash of it. A logged-in session holds the officer's unlocked keys (struct
+ * officer_key, sodium_malloc memory) for the session only: they are wiped at
+ * logout, when the idle timeout passes (desk_sessions_sweep, called every
+ * second by the door, and on every lookup), when an admin changes the
+ * officer (desk_sessions_end_officer) and when the table is freed.
+ *
+ * A session in enrolment holds, instead of keys, the officer's name and
+ * password (sodium_malloc, wiped) and the TOTP secret being enrolled, until
+ * the officer confirms a code or the session ends.
+ *
+ * Requests borrow a session with desk_sessions_acquire and give it back with
+ * desk_sessions_release: a session ended while a request uses its keys is
+ * wiped when that request releases it. Thread safe; bounded (creating a
+ * session past max fails).
+ */
+#ifndef CUTOUT_APP_DESK_SESSION_H
+#define CUTOUT_APP_DESK_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/officer/officer.h"
+
+#define DESK_TOKEN_LEN 43 /* base64url of 32 bytes */
+#define DESK_CSRF_LEN 43
+
+struct desk_sessions;
+struct desk_session; /* a borrowed session */
+
+struct desk_session_view {
+	store_id officer;
+	char name[OFFICER_NAME_MAX + 1];
+	unsigned roles;
+	char csrf[DESK_CSRF_LEN + 1];
+	int enrolling;                 /* 1: the session is an enrolment, it holds no keys */
+	const struct officer_key *key; /* NULL while enrolling; valid until release */
+	const char *enrol_password;    /* enrolling only; valid until release */
+	const char *enrol_secret;      /* base32, enrolling only */
+	const char *enrol_uri;         /* otpauth URI, enrolling only */
+};
+
+__attribute__((warn_unused_result)) int desk_sessions_new(size_t max, unsigned idle_seconds,
+                                                          struct desk_sessions **out);
+/* Wipes every session (keys included). */
+void desk_sessions_free(struct desk_sessions **s);
+
+/* A logged-in session; takes ownership of *key (set to NULL, freed on failure too). */
+__attribute__((warn_unused_result)) int desk_sessions_login(struct desk_sessions *s,
+                                                            struct officer_key **key,
+                                                            char token[static DESK_TOKEN_LEN + 1]);
+/* An enrolment session for name: password, secret and uri are copied. */
+__attribute__((warn_unused_result)) int desk_sessions_enrol(struct desk_sessions *s,
+                                                            const char *name, const char *password,
+                                                            const char *secret, const char *uri,
+                                                            char token[static DESK_TOKEN_LEN + 1]);
+
+/* Borrows the live session of token (refreshing its idle timer), or NULL. */
+struct desk_session *desk_sessions_acquire(struct desk_sessions *s, const char *token,
+                                           struct desk_session_view *out);
+void desk_sessions_release(struct desk_sessions *s, struct desk_session **sess);
+
+/* Ends the session of token (its keys are wiped now, or at its last release). */
+void desk_sessions_end(struct desk_sessions *s, const char *token);
+/* Ends every session of officer name (after a disable, reset or role change). */
+void desk_sessions_end_officer(struct desk_sessions *s, const char *name);
+/* Ends the sessions idle for longer than the timeout. */
+void desk_sessions_sweep(struct desk_sessions *s);
+size_t desk_sessions_count(struct desk_sessions *s);
+
+#endif

@@ -1,0 +1,1802 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+#include "app/desk/http_desk.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+#include <sodium.h>
+
+#include "app/desk/desk_pages.h"
+#include "app/desk/desk_qr.h"
+#include "app/desk/desk_registry.h"
+#include "app/desk/desk_session.h"
+#include "app/web/http.h"
+#include "app/web/ratelimit.h"
+#include "core/access/access.h"
+#include "core/inbox/inbox.h"
+#include "core/registry/registry.h"
+#include "core/ledger/ledger.h"
+#include "core/store/store_desk.h"
+#include "lib/buf.h"
+#include "lib/web/form.h"
+#include "lib/web/i18n.h"
+#include "lib/web/json.h"
+#include "lib/utf8.h"
+#include "lib/num.h"
+
+#include "lib/banned.h"
+
+#define COOKIE "d"        /* the desk's session (not the intake's "s": cookies ignore ports) */
+#define LOGIN_COOKIE "dl" /* the login form's CSRF binding */
+#define FORM_MAX (96 * 1024)
+#define PAGE_MAX (4 * 1024 * 1024)
+#define MESSAGE_MAX (8 * 1024 * 1024) /* a decrypted message shown in a page */
+#define META_MAX 8192
+#define PAGE_ROWS 50
+#define REPLY_MAX 20000
+#define PASSWORD_MAX 1000
+#define FILES_MAX 1000 /* max_files_per_submission's highest value */
+
+struct desk_door {
+	struct MHD_Daemon *mhd;
+	struct store *store;
+	struct officers *officers;
+	struct intake *in;
+	struct desk_sessions *sess;
+	struct registry *reg; /* reports, lists, marking labels (app/desk_registry) */
+	struct desk_door_config cfg;
+	struct gate kdf; /* Argon2id derivations at once */
+	uint8_t login_key[crypto_auth_KEYBYTES];
+	uint8_t cursor_key[crypto_secretbox_KEYBYTES]; /* seals the inbox's page cursors */
+	uint16_t port;
+};
+
+enum route {
+	R_NOT_FOUND,
+	R_BAD_METHOD,
+	R_ROOT,
+	R_CSS,
+	R_JS,
+	R_LOGIN_GET,
+	R_ENROL_GET,
+	R_INBOX,
+	R_SOURCE,
+	R_SUBMISSION,
+	R_FILE,
+	R_MESSAGE_AGE,
+	R_ADMIN,
+	R_REG_GET, /* app/desk_registry: req.reg_route says which */
+	R_LEDGER,
+	/* POSTs */
+	R_LOGIN_POST,
+	R_ENROL_POST,
+	R_LOGOUT,
+	R_STAR,
+	R_LABEL,
+	R_REPLY,
+	R_DELETE,
+	R_REG_POST,
+	R_API_LOGIN,
+	R_ADMIN_ADD,
+	R_ADMIN_DISABLE,
+	R_ADMIN_ROLES,
+	R_ADMIN_RESET,
+	R_ADMIN_CLEARANCE,
+};
+
+struct req {
+	struct desk_door *d;
+	enum route route;
+	enum desk_reg_route reg_route;
+	char token[DESK_TOKEN_LEN + 1];
+	struct desk_session *sess;
+	struct desk_session_view sv;
+	char lang[16];
+	char cookie[256];
+	int set_cookie;
+	struct buf body;
+	int too_large;
+	int responded;
+};
+
+/* ---- small helpers ---- */
+
+static int parse_id(const char *s, int64_t *out)
+{
+	uint64_t v;
+	if (s == NULL || http_parse_u64(s, &v) != 0 || v == 0 || v > INT64_MAX)
+		return -1;
+	*out = (int64_t)v;
+	return 0;
+}
+
+static void route(struct req *r, const char *method, const char *url)
+{
+	int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+	int post = strcmp(method, "POST") == 0;
+	static const struct {
+		const char *path;
+		enum route get, post;
+	} pages[] = {
+	        {"/", R_ROOT, R_BAD_METHOD},
+	        {"/style.css", R_CSS, R_BAD_METHOD},
+	        {"/desk.js", R_JS, R_BAD_METHOD},
+	        {"/login", R_LOGIN_GET, R_LOGIN_POST},
+	        {"/enrol", R_ENROL_GET, R_ENROL_POST},
+	        {"/logout", R_BAD_METHOD, R_LOGOUT},
+	        {"/inbox", R_INBOX, R_BAD_METHOD},
+	        {"/source", R_SOURCE, R_BAD_METHOD},
+	        {"/source/star", R_BAD_METHOD, R_STAR},
+	        {"/source/label", R_BAD_METHOD, R_LABEL},
+	        {"/source/reply", R_BAD_METHOD, R_REPLY},
+	        {"/source/delete", R_BAD_METHOD, R_DELETE},
+	        {"/submission", R_SUBMISSION, R_BAD_METHOD},
+	        {"/file", R_FILE, R_BAD_METHOD},
+	        {"/message.age", R_MESSAGE_AGE, R_BAD_METHOD},
+	        {"/admin", R_ADMIN, R_BAD_METHOD},
+	        {"/ledger", R_LEDGER, R_BAD_METHOD},
+	        {"/admin/add", R_BAD_METHOD, R_ADMIN_ADD},
+	        {"/admin/disable", R_BAD_METHOD, R_ADMIN_DISABLE},
+	        {"/admin/roles", R_BAD_METHOD, R_ADMIN_ROLES},
+	        {"/admin/reset", R_BAD_METHOD, R_ADMIN_RESET},
+	        {"/admin/clearance", R_BAD_METHOD, R_ADMIN_CLEARANCE},
+	        {"/api/v1/login", R_BAD_METHOD, R_API_LOGIN},
+	};
+	r->route = R_NOT_FOUND;
+	for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++)
+		if (strcmp(url, pages[i].path) == 0) {
+			r->route = get ? pages[i].get : post ? pages[i].post : R_BAD_METHOD;
+			return;
+		}
+	bool bad = false;
+	r->reg_route = desk_registry_route(get ? "GET" : method, url, &bad);
+	if (bad)
+		r->route = R_BAD_METHOD;
+	else if (r->reg_route != DR_NONE)
+		r->route = r->reg_route >= DR_POST_FIRST ? R_REG_POST : R_REG_GET;
+}
+
+/* Where a logged-in officer starts: the inbox (intake), the officers (admin), else reports. */
+static const char *home(unsigned roles)
+{
+	return (roles & ROLE_INTAKE) ? "/inbox" : (roles & ROLE_ADMIN) ? "/admin" : "/reports";
+}
+
+static void page_init(struct req *r, struct desk_page *p)
+{
+	memset(p, 0, sizeof *p);
+	p->lang = r->lang;
+	p->org = r->d->cfg.org;
+	if (r->sess != NULL) {
+		p->csrf = r->sv.csrf;
+		if (!r->sv.enrolling) {
+			p->officer = r->sv.name;
+			p->roles = r->sv.roles;
+		}
+	}
+}
+
+static enum MHD_Result send_page(struct MHD_Connection *c, struct req *r, unsigned status,
+                                 enum desk_page_id id, const struct desk_page *p)
+{
+	struct buf b;
+	buf_init(&b, PAGE_MAX);
+	enum MHD_Result res;
+	r->responded = 1;
+	if (desk_page_render(&b, id, p) != 0)
+		res = http_send(c, 500, "text/plain; charset=utf-8", "internal error\n", 15, NULL,
+		                NULL);
+	else
+		res = http_send_html(c, status, &b, r->set_cookie ? r->cookie : NULL);
+	buf_wipe_release(&b);
+	return res;
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *c, struct req *r, unsigned status)
+{
+	struct desk_page p;
+	page_init(r, &p);
+	p.status = status;
+	return send_page(c, r, status, DESK_PAGE_ERROR, &p);
+}
+
+static enum MHD_Result redirect(struct MHD_Connection *c, struct req *r, const char *to)
+{
+	r->responded = 1;
+	return http_redirect(c, to, r->set_cookie ? r->cookie : NULL);
+}
+
+static int make_cookie(struct req *r, const char *name, const char *value)
+{
+	int n;
+	const char *secure = r->d->cfg.secure_cookie ? "; Secure" : "";
+	if (value == NULL || value[0] == 0)
+		n = snprintf(r->cookie, sizeof r->cookie,
+		             "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s", name, secure);
+	else
+		n = snprintf(r->cookie, sizeof r->cookie,
+		             "%s=%s; Path=/; HttpOnly; SameSite=Strict%s", name, value, secure);
+	r->set_cookie = n > 0 && (size_t)n < sizeof r->cookie;
+	return r->set_cookie ? 0 : -1;
+}
+
+static void pick_lang(struct req *r, struct MHD_Connection *c)
+{
+	const char *l = i18n_lang_from_accept_language(http_header(c, "Accept-Language"));
+	size_t n = strlen(l);
+	if (n >= sizeof r->lang)
+		n = 0;
+	memcpy(r->lang, l, n);
+	r->lang[n] = 0;
+}
+
+static void load_session(struct req *r, struct MHD_Connection *c)
+{
+	const char *tok = http_cookie(c, COOKIE);
+	if (tok == NULL || strlen(tok) != DESK_TOKEN_LEN)
+		return;
+	r->sess = desk_sessions_acquire(r->d->sess, tok, &r->sv);
+	if (r->sess != NULL)
+		memcpy(r->token, tok, DESK_TOKEN_LEN + 1);
+}
+
+/* ---- the ledger: what an officer does is recorded before it is answered ---- */
+
+/*
+ * One entry by "officer:NAME" (the session's officer) about "KIND:ID" (kind
+ * NULL: no object). 0 once durable, -1 if it could not be recorded: the
+ * caller then answers 500 and shows nothing.
+ */
+static int desk_log(const struct req *r, enum ledger_action action, const char *kind, int64_t id,
+                    const char *marking, const char *detail)
+{
+	char actor[LEDGER_TOKEN_MAX + 1], obj[LEDGER_TOKEN_MAX + 1];
+	int n = snprintf(actor, sizeof actor, "officer:%s", r->sv.name);
+	int m = kind != NULL ? snprintf(obj, sizeof obj, "%s:%" PRId64, kind, id) : 0;
+	if (n < 0 || (size_t)n >= sizeof actor || m < 0 || (size_t)m >= sizeof obj)
+		return -1;
+	if (kind == NULL)
+		obj[0] = '\0';
+	return ledger_record(r->d->store, action, actor, obj, marking, detail) == LEDGER_OK ? 0
+	                                                                                    : -1;
+}
+
+/* The login form's CSRF token: a MAC of the pre-login cookie under the door's key. */
+static int login_csrf(const struct desk_door *d, const char *cookie, char out[static 64])
+{
+	uint8_t mac[crypto_auth_BYTES];
+	if (cookie == NULL || strlen(cookie) != DESK_TOKEN_LEN)
+		return -1;
+	crypto_auth(mac, (const uint8_t *)cookie, DESK_TOKEN_LEN, d->login_key);
+	sodium_bin2base64(out, 64, mac, sizeof mac, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return 0;
+}
+
+static int csrf_ok(const struct req *r, struct MHD_Connection *c, const char *given)
+{
+	if (given == NULL)
+		return 0;
+	size_t n = strlen(given);
+	if (r->route == R_LOGIN_POST) {
+		char want[64];
+		if (login_csrf(r->d, http_cookie(c, LOGIN_COOKIE), want) != 0)
+			return 0;
+		return n == strlen(want) && sodium_memcmp(given, want, n) == 0;
+	}
+	return r->sess != NULL && n == DESK_CSRF_LEN &&
+	       sodium_memcmp(given, r->sv.csrf, DESK_CSRF_LEN) == 0;
+}
+
+/* ---- login and enrolment ---- */
+
+static enum MHD_Result login_page(struct MHD_Connection *c, struct req *r, unsigned status,
+                                  const char *notice, int notice_ok, const char *name)
+{
+	const char *have = http_cookie(c, LOGIN_COOKIE);
+	char fresh[DESK_TOKEN_LEN + 1], csrf[64];
+	if (have == NULL || strlen(have) != DESK_TOKEN_LEN) {
+		uint8_t raw[32];
+		randombytes_buf(raw, sizeof raw);
+		sodium_bin2base64(fresh, sizeof fresh, raw, sizeof raw,
+		                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		have = fresh;
+		if (make_cookie(r, LOGIN_COOKIE, fresh) != 0)
+			return send_error(c, r, 500);
+	}
+	if (login_csrf(r->d, have, csrf) != 0)
+		return send_error(c, r, 500);
+	struct desk_page p;
+	page_init(r, &p);
+	p.officer = NULL;
+	p.csrf = csrf;
+	p.notice = notice;
+	p.notice_ok = notice_ok;
+	p.name = name;
+	return send_page(c, r, status, DESK_PAGE_LOGIN, &p);
+}
+
+static enum MHD_Result start_session(struct MHD_Connection *c, struct req *r,
+                                     struct officer_key **key)
+{
+	char token[DESK_TOKEN_LEN + 1];
+	unsigned roles = officer_key_roles(*key);
+	if (desk_sessions_login(r->d->sess, key, token) != 0)
+		return send_error(c, r, 503);
+	int ok = make_cookie(r, COOKIE, token) == 0;
+	sodium_memzero(token, sizeof token);
+	if (!ok)
+		return send_error(c, r, 500);
+	return redirect(c, r, home(roles));
+}
+
+static enum MHD_Result do_login(struct MHD_Connection *c, struct req *r, struct form *f)
+{
+	struct desk_door *d = r->d;
+	const char *name = form_get(f, "name"), *pw = form_get(f, "password");
+	const char *totp = form_get(f, "totp");
+	struct officer_key *key = NULL;
+	if (name == NULL || pw == NULL || strlen(name) > OFFICER_NAME_MAX ||
+	    strlen(pw) > PASSWORD_MAX)
+		return login_page(c, r, 401, "desk.login.error", 0, NULL);
+	if (gate_enter(&d->kdf) != 0)
+		return send_error(c, r, 429);
+	uint64_t now = (uint64_t)time(NULL);
+	enum officer_result orc =
+	        officer_login(d->officers, name, pw, totp != NULL ? totp : "", now, &key, NULL);
+	if (orc == OFFICER_ENROL) {
+		char secret[TOTP_B32_MAX], uri[TOTP_URI_MAX], token[DESK_TOKEN_LEN + 1];
+		orc = officer_enrol_begin(d->officers, name, pw, now, secret, uri, sizeof uri);
+		gate_leave(&d->kdf);
+		enum MHD_Result res;
+		if (orc != OFFICER_OK)
+			res = login_page(c, r, 401, "desk.login.error", 0, NULL);
+		else if (desk_sessions_enrol(d->sess, name, pw, secret, uri, token) != 0)
+			res = send_error(c, r, 503);
+		else if (make_cookie(r, COOKIE, token) != 0)
+			res = send_error(c, r, 500);
+		else
+			res = redirect(c, r, "/enrol");
+		sodium_memzero(secret, sizeof secret);
+		sodium_memzero(token, sizeof token);
+		return res;
+	}
+	gate_leave(&d->kdf);
+	if (orc != OFFICER_OK) {
+		officer_key_free(&key);
+		/* One answer for every failure: no hint which field was wrong. */
+		return login_page(c, r, 401, "desk.login.error", 0, NULL);
+	}
+	/* A new session, a new token: whatever cookie came in is dropped (no fixation). */
+	if (r->sess != NULL)
+		desk_sessions_end(d->sess, r->token);
+	return start_session(c, r, &key);
+}
+
+static enum MHD_Result enrol_page(struct MHD_Connection *c, struct req *r, unsigned status,
+                                  const char *notice)
+{
+	struct buf svg;
+	buf_init(&svg, 256 * 1024);
+	enum MHD_Result res;
+	if (desk_qr_svg(&svg, r->sv.enrol_uri) != 0) {
+		res = send_error(c, r, 500);
+		goto out;
+	}
+	struct desk_page p;
+	page_init(r, &p);
+	p.qr_svg = buf_str(&svg);
+	p.secret = r->sv.enrol_secret;
+	p.uri = r->sv.enrol_uri;
+	p.notice = notice;
+	res = send_page(c, r, status, DESK_PAGE_ENROL, &p);
+out:
+	buf_release(&svg);
+	return res;
+}
+
+static enum MHD_Result do_enrol(struct MHD_Connection *c, struct req *r, struct form *f)
+{
+	struct desk_door *d = r->d;
+	const char *code = form_get(f, "code");
+	if (!r->sv.enrolling)
+		return redirect(c, r, "/");
+	if (code == NULL)
+		return enrol_page(c, r, 400, "desk.enrol.error");
+	if (gate_enter(&d->kdf) != 0)
+		return send_error(c, r, 429);
+	enum officer_result orc =
+	        officer_enrol_finish(d->officers, r->sv.name, r->sv.enrol_password,
+	                             r->sv.enrol_secret, code, (uint64_t)time(NULL));
+	gate_leave(&d->kdf);
+	if (orc != OFFICER_OK)
+		return enrol_page(c, r, 400, "desk.enrol.error");
+	/* Enrolled: the enrolment session (and the password it held) ends; log in again. */
+	desk_sessions_end(d->sess, r->token);
+	desk_sessions_release(d->sess, &r->sess);
+	make_cookie(r, COOKIE, "");
+	return login_page(c, r, 200, "desk.enrol.done", 1, NULL);
+}
+
+/* ---- the inbox ---- */
+
+struct rows {
+	struct store_desk_source *src;
+	struct store_submission *sub;
+	size_t n, cap;
+};
+
+static int add_source(void *ctx, const struct store_desk_source *s)
+{
+	struct rows *rw = ctx;
+	if (rw->n >= rw->cap)
+		return 1;
+	rw->src[rw->n++] = *s;
+	return 0;
+}
+
+static int add_sub(void *ctx, const struct store_submission *s)
+{
+	struct rows *rw = ctx;
+	if (rw->n >= rw->cap)
+		return 1;
+	rw->sub[rw->n++] = *s;
+	return 0;
+}
+
+static unsigned store_status(enum store_result sr)
+{
+	return sr == STORE_NOT_FOUND ? 404 : sr == STORE_BUSY ? 503 : 500;
+}
+
+/* ---- submissions under the access decision (app/desk_registry) ---- */
+
+struct sub_count {
+	const struct registry *reg;
+	const struct access_subject *subj;
+	int64_t n, unread;
+	int32_t last_day;
+};
+
+static int count_readable(void *ctx, const struct store_submission *sub)
+{
+	struct sub_count *sc = ctx;
+	if (!registry_submission_readable(sc->reg, sc->subj, sub))
+		return 0;
+	sc->n++;
+	sc->unread += !sub->read;
+	if (sub->day > sc->last_day)
+		sc->last_day = sub->day;
+	return 0;
+}
+
+/* A source's counts over the submissions the officer may read; *n == 0: not shown. */
+static enum store_result source_readable(struct req *r, const struct access_subject *subj,
+                                         struct store_desk_source *src, int64_t *n)
+{
+	struct sub_count sc = {.reg = r->d->reg, .subj = subj};
+	enum store_result sr =
+	        store_desk_submissions(r->d->store, src->src.id, 0, INT64_MAX, count_readable, &sc);
+	if (sr != STORE_OK && sr != STORE_STOP)
+		return sr;
+	src->src.nsubmissions = sc.n;
+	src->src.nunread = sc.unread;
+	src->src.last_day = sc.last_day;
+	*n = sc.n;
+	return STORE_OK;
+}
+
+/*
+ * The inbox's page cursor is the position (a submission id) where the next
+ * page starts; that submission may be one the reader may not read, so the
+ * cursor leaves the door sealed (secretbox under a key of this process) and
+ * tells the reader nothing. A cursor from another process is a 400; a plain
+ * number is taken as a position the reader chose.
+ */
+#define CURSOR_RAW (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + 8)
+#define CURSOR_LEN 64 /* base64url of CURSOR_RAW (48) bytes, no padding */
+
+static void cursor_seal(const struct desk_door *d, int64_t v, char out[static CURSOR_LEN + 1])
+{
+	uint8_t m[8], c[CURSOR_RAW];
+	for (int i = 0; i < 8; i++)
+		m[i] = (uint8_t)((uint64_t)v >> (56 - 8 * i));
+	randombytes_buf(c, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(c + crypto_secretbox_NONCEBYTES, m, sizeof m, c, d->cursor_key);
+	sodium_bin2base64(out, CURSOR_LEN + 1, c, sizeof c,
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+static int cursor_open(const struct desk_door *d, const char *s, int64_t *v)
+{
+	uint8_t c[CURSOR_RAW], m[8];
+	size_t n = 0;
+	if (strlen(s) != CURSOR_LEN ||
+	    sodium_base642bin(c, sizeof c, s, CURSOR_LEN, NULL, &n, NULL,
+	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    n != sizeof c ||
+	    crypto_secretbox_open_easy(m, c + crypto_secretbox_NONCEBYTES,
+	                               sizeof c - crypto_secretbox_NONCEBYTES, c,
+	                               d->cursor_key) != 0)
+		return -1;
+	uint64_t u = 0;
+	for (int i = 0; i < 8; i++)
+		u = u << 8 | m[i];
+	if (u == 0 || u > INT64_MAX)
+		return -1;
+	*v = (int64_t)u;
+	return 0;
+}
+
+/* The inbox page's sources: only those with a submission the officer may read. */
+static enum store_result inbox_readable(struct req *r, int64_t before, bool starred,
+                                        struct rows *out)
+{
+	struct access_subject subj;
+	if (desk_reg_subject(r->d->reg, officer_key_id(r->sv.key), &subj) != 0)
+		return STORE_OK; /* reads nothing */
+	struct store_desk_source batch[PAGE_ROWS + 1];
+	for (int round = 0; round < 200 && out->n < out->cap; round++) {
+		struct rows rw = {.src = batch, .cap = PAGE_ROWS + 1};
+		enum store_result sr = store_desk_inbox(r->d->store, before, PAGE_ROWS + 1, starred,
+		                                        add_source, &rw);
+		if (sr != STORE_OK && sr != STORE_STOP)
+			return sr;
+		for (size_t i = 0; i < rw.n && out->n < out->cap; i++) {
+			int64_t n = 0;
+			sr = source_readable(r, &subj, &batch[i], &n);
+			if (sr != STORE_OK)
+				return sr;
+			if (n > 0)
+				out->src[out->n++] = batch[i];
+		}
+		if (rw.n < PAGE_ROWS + 1)
+			break;
+		before = batch[rw.n - 1].newest;
+	}
+	return STORE_OK;
+}
+
+/* Whether the officer may see source id (a submission of it they may read): 0, or a status. */
+static unsigned source_allowed(struct req *r, store_id id, struct store_desk_source *src)
+{
+	struct access_subject subj;
+	enum store_result sr = store_desk_source(r->d->store, id, src);
+	if (sr != STORE_OK)
+		return store_status(sr);
+	int64_t n = 0;
+	if (desk_reg_subject(r->d->reg, officer_key_id(r->sv.key), &subj) != 0)
+		return 404;
+	sr = source_readable(r, &subj, src, &n);
+	if (sr != STORE_OK)
+		return store_status(sr);
+	return n > 0 ? 0 : 404;
+}
+
+/* A submission the officer may read (else 404, as a missing one): 0 or a status. */
+static unsigned submission_allowed(struct req *r, store_id id, struct store_submission *sub)
+{
+	struct access_subject subj;
+	enum store_result sr = r->d->store->be->submission_get(r->d->store, id, sub);
+	if (sr != STORE_OK)
+		return store_status(sr);
+	if (desk_reg_subject(r->d->reg, officer_key_id(r->sv.key), &subj) != 0 ||
+	    !registry_submission_readable(r->d->reg, &subj, sub))
+		return 404;
+	return 0;
+}
+
+static enum MHD_Result inbox(struct MHD_Connection *c, struct req *r)
+{
+	int64_t before = 0;
+	const char *b = http_query(c, "before");
+	/* a sealed cursor from a "next" link, or a position the reader chose (it reveals nothing)
+	 */
+	if (b != NULL && cursor_open(r->d, b, &before) != 0 && parse_id(b, &before) != 0)
+		return send_error(c, r, 400);
+	const char *st = http_query(c, "starred");
+	bool starred = st != NULL && strcmp(st, "1") == 0;
+	struct store_desk_source rows[PAGE_ROWS + 1];
+	struct rows rw = {.src = rows, .cap = PAGE_ROWS + 1};
+	enum store_result sr = inbox_readable(r, before, starred, &rw);
+	if (sr != STORE_OK && sr != STORE_STOP)
+		return send_error(c, r, store_status(sr));
+	struct desk_page p;
+	page_init(r, &p);
+	p.sources = rows;
+	p.nsources = rw.n > PAGE_ROWS ? PAGE_ROWS : rw.n;
+	char cursor[CURSOR_LEN + 1];
+	if (rw.n > PAGE_ROWS) {
+		cursor_seal(r->d, rows[PAGE_ROWS - 1].newest, cursor);
+		p.next_cursor = cursor;
+	}
+	p.starred_only = starred;
+	return send_page(c, r, 200, DESK_PAGE_INBOX, &p);
+}
+
+static enum MHD_Result source_page(struct MHD_Connection *c, struct req *r, store_id id,
+                                   const char *notice)
+{
+	int64_t before = 0;
+	const char *b = http_query(c, "before");
+	if (b != NULL && parse_id(b, &before) != 0)
+		return send_error(c, r, 400);
+	struct store_desk_source src;
+	unsigned bad = source_allowed(r, id, &src);
+	if (bad != 0)
+		return send_error(c, r, bad);
+	struct access_subject subj;
+	if (desk_reg_subject(r->d->reg, officer_key_id(r->sv.key), &subj) != 0)
+		return send_error(c, r, 404);
+	struct store_submission subs[PAGE_ROWS + 1];
+	struct rows rw = {.sub = subs, .cap = PAGE_ROWS + 1};
+	/* only the submissions the officer may read, a page at a time */
+	for (int round = 0; round < 200 && rw.n < rw.cap; round++) {
+		struct store_submission batch[PAGE_ROWS + 1];
+		struct rows bw = {.sub = batch, .cap = PAGE_ROWS + 1};
+		enum store_result sr = store_desk_submissions(r->d->store, id, before,
+		                                              PAGE_ROWS + 1, add_sub, &bw);
+		if (sr != STORE_OK && sr != STORE_STOP)
+			return send_error(c, r, store_status(sr));
+		for (size_t i = 0; i < bw.n && rw.n < rw.cap; i++)
+			if (registry_submission_readable(r->d->reg, &subj, &batch[i]))
+				subs[rw.n++] = batch[i];
+		if (bw.n < PAGE_ROWS + 1)
+			break;
+		before = batch[bw.n - 1].id;
+	}
+	struct desk_page p;
+	page_init(r, &p);
+	p.source = &src;
+	p.subs = subs;
+	p.nsubs = rw.n > PAGE_ROWS ? PAGE_ROWS : rw.n;
+	p.next = rw.n > PAGE_ROWS ? subs[PAGE_ROWS - 1].id : 0;
+	p.notice = notice;
+	p.notice_ok = 1;
+	return send_page(c, r, 200, DESK_PAGE_SOURCE, &p);
+}
+
+static int write_buf(void *ctx, const uint8_t *p, size_t n)
+{
+	return buf_append(ctx, p, n) == BUF_OK ? 0 : -1;
+}
+
+struct files_ctx {
+	struct store_file items[FILES_MAX];
+	size_t n;
+};
+
+static int add_file(void *ctx, const struct store_file *f)
+{
+	struct files_ctx *fc = ctx;
+	if (fc->n >= sizeof fc->items / sizeof fc->items[0])
+		return 1;
+	fc->items[fc->n++] = *f;
+	return 0;
+}
+
+static enum MHD_Result submission(struct MHD_Connection *c, struct req *r)
+{
+	struct desk_door *d = r->d;
+	int64_t id;
+	if (parse_id(http_query(c, "id"), &id) != 0)
+		return send_error(c, r, 400);
+	struct store_submission sub;
+	enum store_result sr;
+	unsigned bad = submission_allowed(r, id, &sub);
+	if (bad != 0)
+		return send_error(c, r, bad);
+	if (desk_log(r, LEDGER_OBJECT_READ, "submission", id, sub.marking, NULL) != 0)
+		return send_error(c, r, 500);
+	struct inbox_keys keys;
+	registry_submission_keys(d->reg, r->sv.key, &sub, &keys);
+	struct buf msg, form;
+	buf_init(&form, 64 * 1024);
+	buf_init(&msg, MESSAGE_MAX);
+	struct files_ctx *fc = calloc(1, sizeof *fc);
+	struct desk_file_view *views = calloc(FILES_MAX, sizeof *views);
+	enum MHD_Result res;
+	if (fc == NULL || views == NULL) {
+		res = send_error(c, r, 500);
+		goto out;
+	}
+	struct desk_page p;
+	page_init(r, &p);
+	p.sub = &sub;
+	if ((r->sv.roles & ROLE_INTAKE) &&
+	    desk_registry_mark_form(&form, r->lang, r->sv.csrf, &sub) == 0)
+		p.extra_html = buf_str(&form);
+	if (sub.message_blob != 0) {
+		if (inbox_open_blob(d->store, sub.message_blob, &keys, write_buf, &msg) ==
+		    INBOX_OK) {
+			p.message = msg.data != NULL ? (const char *)msg.data : "";
+			p.message_len = msg.len;
+		} else {
+			p.message_failed = 1;
+		}
+	}
+	sr = d->store->be->submission_files(d->store, id, add_file, fc);
+	if (sr != STORE_OK && sr != STORE_STOP) {
+		res = send_error(c, r, store_status(sr));
+		goto out;
+	}
+	for (size_t i = 0; i < fc->n; i++) {
+		struct buf meta;
+		buf_init(&meta, META_MAX);
+		views[i].id = (store_id)(i + 1);
+		if (inbox_open_blob(d->store, fc->items[i].meta_blob, &keys, write_buf, &meta) ==
+		            INBOX_OK &&
+		    intake_meta_decode(meta.data, meta.len, views[i].name, sizeof views[i].name,
+		                       views[i].type, sizeof views[i].type, &views[i].size) == 0)
+			views[i].opened = 1;
+		buf_wipe_release(&meta);
+	}
+	p.files = views;
+	p.nfiles = fc->n;
+	if (!sub.read && !p.message_failed)
+		(void)d->store->be->submission_mark_read(d->store, id);
+	res = send_page(c, r, 200, DESK_PAGE_SUBMISSION, &p);
+out:
+	inbox_keys_release(&keys);
+	buf_release(&form);
+	buf_wipe_release(&msg);
+	if (views != NULL)
+		sodium_memzero(views, FILES_MAX * sizeof *views);
+	free(views);
+	free(fc);
+	return res;
+}
+
+/* ---- downloads, streamed from a decrypting thread through a pipe ---- */
+
+struct stream {
+	struct desk_door *d;
+	struct desk_session *sess; /* borrowed: keeps the keys alive while the thread runs */
+	struct inbox_keys keys;    /* into the session's keys */
+	int raw;                   /* an export, sealed to the intake label */
+	store_id blob;
+	int rfd, wfd;
+	pthread_t th;
+	int started;
+	int failed;
+};
+
+static int pipe_write(void *ctx, const uint8_t *p, size_t n)
+{
+	struct stream *s = ctx;
+	while (n > 0) {
+		ssize_t w = write(s->wfd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1; /* the reader is gone (EPIPE): stop decrypting */
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static void *stream_thread(void *arg)
+{
+	struct stream *s = arg;
+	enum inbox_result ir;
+	if (s->raw)
+		ir = inbox_export_blob(s->d->store, s->blob, &s->keys, pipe_write, s);
+	else
+		ir = inbox_open_blob(s->d->store, s->blob, &s->keys, pipe_write, s);
+	s->failed = ir != INBOX_OK;
+	close(s->wfd);
+	s->wfd = -1;
+	return NULL;
+}
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct stream *s = cls;
+	for (;;) {
+		ssize_t n = read(s->rfd, buf, max);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n > 0)
+			return n;
+		if (n == 0) {
+			pthread_join(s->th, NULL);
+			s->started = 0;
+			/* A failure midway ends the answer without its last chunk: the
+			   client sees an incomplete download, never a silent short file. */
+			return s->failed ? MHD_CONTENT_READER_END_WITH_ERROR
+			                 : MHD_CONTENT_READER_END_OF_STREAM;
+		}
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	}
+}
+
+static void stream_free(void *cls)
+{
+	struct stream *s = cls;
+	if (s == NULL)
+		return;
+	if (s->rfd >= 0)
+		close(s->rfd); /* the writer now fails with EPIPE and stops */
+	if (s->started)
+		pthread_join(s->th, NULL);
+	if (s->wfd >= 0)
+		close(s->wfd);
+	inbox_keys_release(&s->keys);
+	desk_sessions_release(s->d->sess, &s->sess);
+	free(s);
+}
+
+/* A file name safe in a header: [A-Za-z0-9._ -], no leading dot, at most 100 bytes. */
+static void safe_filename(const char *name, const char *suffix, char *out, size_t cap)
+{
+	size_t o = 0;
+	for (const char *p = name; *p != 0 && o + 1 < cap && o < 100; p++) {
+		char ch = *p;
+		int okc = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		          (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-' ||
+		          ch == ' ';
+		if (o == 0 && (ch == '.' || ch == ' '))
+			continue;
+		out[o++] = okc ? ch : '_';
+	}
+	if (o == 0) {
+		const char *dflt = "file";
+		for (; *dflt != 0 && o + 1 < cap; dflt++)
+			out[o++] = *dflt;
+	}
+	for (; *suffix != 0 && o + 1 < cap; suffix++)
+		out[o++] = *suffix;
+	out[o] = 0;
+}
+
+/*
+ * Streams blob, opened (or, raw, exported) with keys, which the stream takes
+ * over (they point into the session's keys, which it keeps alive).
+ */
+static enum MHD_Result send_stream(struct MHD_Connection *c, struct req *r, struct inbox_keys *keys,
+                                   store_id blob, int raw, const char *filename)
+{
+	struct stream *s = calloc(1, sizeof *s);
+	int fds[2];
+	if (s == NULL) {
+		inbox_keys_release(keys);
+		return send_error(c, r, 500);
+	}
+	s->keys = *keys;
+	memset(keys, 0, sizeof *keys);
+	s->d = r->d;
+	s->blob = blob;
+	s->rfd = s->wfd = -1;
+	struct desk_session_view sv;
+	s->sess = desk_sessions_acquire(r->d->sess, r->token, &sv);
+	if (s->sess == NULL || sv.key == NULL || sv.key != r->sv.key) { /* keys point into it */
+		stream_free(s);
+		return send_error(c, r, 403);
+	}
+	s->raw = raw;
+	if (pipe2(fds, O_CLOEXEC) != 0) {
+		stream_free(s);
+		return send_error(c, r, 500);
+	}
+	s->rfd = fds[0];
+	s->wfd = fds[1];
+	if (pthread_create(&s->th, NULL, stream_thread, s) != 0) {
+		stream_free(s);
+		return send_error(c, r, 500);
+	}
+	s->started = 1;
+	struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024,
+	                                                              stream_read, s, stream_free);
+	if (resp == NULL) {
+		stream_free(s);
+		return MHD_NO;
+	}
+	char disp[256];
+	int n = snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", filename);
+	int ok = n > 0 && (size_t)n < sizeof disp;
+	ok = ok && http_add_security_headers(resp) == 0;
+	ok = ok &&
+	     MHD_add_response_header(resp, "Content-Type", "application/octet-stream") == MHD_YES;
+	ok = ok && MHD_add_response_header(resp, "Content-Disposition", disp) == MHD_YES;
+	r->responded = 1;
+	enum MHD_Result res = ok ? MHD_queue_response(c, 200, resp) : MHD_NO;
+	MHD_destroy_response(resp);
+	return res;
+}
+
+static int find_file(void *ctx, const struct store_file *f)
+{
+	return add_file(ctx, f);
+}
+
+static enum MHD_Result download_file(struct MHD_Connection *c, struct req *r)
+{
+	struct desk_door *d = r->d;
+	int64_t sub, idx;
+	if (parse_id(http_query(c, "sub"), &sub) != 0 || parse_id(http_query(c, "n"), &idx) != 0)
+		return send_error(c, r, 400);
+	const char *rq = http_query(c, "raw");
+	int raw = rq != NULL && strcmp(rq, "1") == 0;
+	struct store_submission subrow;
+	unsigned bad = submission_allowed(r, sub, &subrow);
+	if (bad != 0)
+		return send_error(c, r, bad);
+	struct files_ctx *fc = calloc(1, sizeof *fc);
+	if (fc == NULL)
+		return send_error(c, r, 500);
+	enum store_result sr = d->store->be->submission_files(d->store, sub, find_file, fc);
+	enum MHD_Result res;
+	if (sr != STORE_OK && sr != STORE_STOP) {
+		res = send_error(c, r, store_status(sr));
+		goto out;
+	}
+	if ((uint64_t)idx > fc->n) {
+		res = send_error(c, r, 404);
+		goto out;
+	}
+	const struct store_file *f = &fc->items[idx - 1];
+	struct store_submission srow;
+	char detail[48];
+	int dn = snprintf(detail, sizeof detail, "%sfile %" PRId64, raw ? "sealed " : "", idx);
+	if (dn < 0 || (size_t)dn >= sizeof detail ||
+	    d->store->be->submission_get(d->store, sub, &srow) != STORE_OK ||
+	    desk_log(r, LEDGER_OBJECT_DOWNLOAD, "submission", sub, srow.marking, detail) != 0) {
+		res = send_error(c, r, 500);
+		goto out;
+	}
+	char name[1100], type[300], safe[128];
+	uint64_t size;
+	struct inbox_keys keys;
+	registry_submission_keys(d->reg, r->sv.key, &subrow, &keys);
+	struct buf meta;
+	buf_init(&meta, META_MAX);
+	if (inbox_open_blob(d->store, f->meta_blob, &keys, write_buf, &meta) != INBOX_OK ||
+	    intake_meta_decode(meta.data, meta.len, name, sizeof name, type, sizeof type, &size) !=
+	            0)
+		name[0] = 0;
+	buf_wipe_release(&meta);
+	safe_filename(name, raw ? ".age" : "", safe, sizeof safe);
+	sodium_memzero(name, sizeof name);
+	res = send_stream(c, r, &keys, f->data_blob, raw, safe); /* the same keys */
+out:
+	free(fc);
+	return res;
+}
+
+static enum MHD_Result download_message(struct MHD_Connection *c, struct req *r)
+{
+	int64_t id;
+	if (parse_id(http_query(c, "id"), &id) != 0)
+		return send_error(c, r, 400);
+	struct store_submission sub;
+	unsigned bad = submission_allowed(r, id, &sub);
+	if (bad != 0 || sub.message_blob == 0)
+		return send_error(c, r, bad != 0 ? bad : 404);
+	char name[64];
+	int n = snprintf(name, sizeof name, "submission-%" PRId64 "-message.age", id);
+	if (n < 0 || (size_t)n >= sizeof name ||
+	    desk_log(r, LEDGER_OBJECT_DOWNLOAD, "submission", id, sub.marking, "sealed message") !=
+	            0)
+		return send_error(c, r, 500);
+	struct inbox_keys keys;
+	registry_submission_keys(r->d->reg, r->sv.key, &sub, &keys);
+	return send_stream(c, r, &keys, sub.message_blob, 1, name);
+}
+
+/* ---- acting on a source ---- */
+
+static enum MHD_Result source_action(struct MHD_Connection *c, struct req *r, struct form *f)
+{
+	struct desk_door *d = r->d;
+	int64_t id;
+	if (parse_id(form_get(f, "id"), &id) != 0)
+		return send_error(c, r, 400);
+	char to[64];
+	int n = snprintf(to, sizeof to, "/source?id=%" PRId64, id);
+	if (n < 0 || (size_t)n >= sizeof to)
+		return send_error(c, r, 500);
+	struct store_desk_source src;
+	enum store_result sr;
+	unsigned bad = source_allowed(r, id, &src);
+	if (bad != 0)
+		return send_error(c, r, bad);
+	switch (r->route) {
+	case R_STAR: {
+		const char *on = form_get(f, "on");
+		sr = store_desk_set_star(d->store, id, on != NULL && strcmp(on, "1") == 0);
+		if (sr != STORE_OK)
+			return send_error(c, r, store_status(sr));
+		return redirect(c, r, to);
+	}
+	case R_LABEL: {
+		const char *label = form_get(f, "label");
+		sr = store_desk_set_label(d->store, id, label != NULL ? label : "");
+		if (sr != STORE_OK)
+			return send_error(c, r,
+			                  sr == STORE_TOO_LARGE || sr == STORE_NOT_FOUND
+			                          ? 400
+			                          : store_status(sr));
+		return redirect(c, r, to);
+	}
+	case R_REPLY: {
+		const char *text = form_get(f, "text");
+		size_t len = text != NULL ? strlen(text) : 0;
+		long chars = text != NULL ? utf8_count((const uint8_t *)text, len) : -1;
+		if (chars <= 0 || chars > REPLY_MAX)
+			return send_error(c, r, 400);
+		store_id rid;
+		enum intake_result ir = intake_reply_seal(d->in, id, text, len, &rid);
+		if (ir != INTAKE_OK)
+			return send_error(c, r, ir == INTAKE_UNKNOWN ? 404 : 500);
+		if (desk_log(r, LEDGER_REPLY_SEAL, "reply", rid, NULL, NULL) != 0)
+			return send_error(c, r, 500);
+		struct desk_page p;
+		page_init(r, &p);
+		p.done_title = "desk.reply.sent_title";
+		p.done_text = "desk.reply.sent";
+		p.done_back = to;
+		return send_page(c, r, 200, DESK_PAGE_DONE, &p);
+	}
+	case R_DELETE: {
+		const char *confirm = form_get(f, "confirm");
+		if (confirm == NULL || strcmp(confirm, "yes") != 0)
+			return send_error(c, r, 400);
+		/* by the officer (intake_source_delete is a source deleting itself) */
+		sr = d->store->be->source_delete(d->store, id);
+		if (sr != STORE_OK)
+			return send_error(c, r, store_status(sr));
+		if (desk_log(r, LEDGER_SOURCE_DELETE, "source", id, NULL, NULL) != 0)
+			return send_error(c, r, 500);
+		struct desk_page p;
+		page_init(r, &p);
+		p.done_title = "desk.delete.done_title";
+		p.done_text = "desk.delete.done";
+		p.done_back = "/inbox";
+		return send_page(c, r, 200, DESK_PAGE_DONE, &p);
+	}
+	default:
+		return send_error(c, r, 404);
+	}
+}
+
+/* ---- administration ---- */
+
+struct officers_ctx {
+	struct officer *items;
+	size_t n, cap;
+};
+
+static int add_officer(void *ctx, const struct officer *o)
+{
+	struct officers_ctx *oc = ctx;
+	if (oc->n >= oc->cap)
+		return 1;
+	oc->items[oc->n++] = *o;
+	return 0;
+}
+
+static enum MHD_Result admin_page(struct MHD_Connection *c, struct req *r, unsigned status,
+                                  const char *notice, int notice_ok)
+{
+	struct officers_ctx oc = {.cap = 1000};
+	oc.items = calloc(oc.cap, sizeof *oc.items);
+	if (oc.items == NULL)
+		return send_error(c, r, 500);
+	enum MHD_Result res;
+	if (officer_list(r->d->officers, add_officer, &oc) != OFFICER_OK) {
+		res = send_error(c, r, 500);
+	} else {
+		struct desk_page p;
+		page_init(r, &p);
+		p.officers = oc.items;
+		p.nofficers = oc.n;
+		p.default_clearance = r->d->cfg.default_clearance;
+		p.notice = notice;
+		p.notice_ok = notice_ok;
+		res = send_page(c, r, status, DESK_PAGE_ADMIN, &p);
+	}
+	free(oc.items);
+	return res;
+}
+
+static const char *admin_notice(enum officer_result orc, unsigned *status)
+{
+	switch (orc) {
+	case OFFICER_OK:
+		*status = 200;
+		return "desk.admin.done";
+	case OFFICER_EXISTS:
+		*status = 409;
+		return "desk.admin.exists";
+	case OFFICER_NOT_FOUND:
+		*status = 404;
+		return "desk.admin.not_found";
+	case OFFICER_BAD_INPUT:
+		*status = 400;
+		return "desk.admin.bad_input";
+	case OFFICER_WEAK_PASSWORD:
+		*status = 400;
+		return "desk.admin.weak_password";
+	case OFFICER_FORBIDDEN:
+	case OFFICER_DENIED:
+		*status = 403;
+		return "desk.admin.forbidden";
+	default:
+		*status = 500;
+		return "desk.admin.failed";
+	}
+}
+
+/* The checked "role" boxes of the form; -1 if a value is unknown. */
+static int form_roles(const struct form *f, unsigned *roles)
+{
+	*roles = 0;
+	for (size_t i = 0; i < f->count; i++) {
+		if (strcmp(f->fields[i].name, "role") != 0)
+			continue;
+		unsigned one;
+		if (officer_roles_parse(f->fields[i].value, &one) != 0)
+			return -1;
+		*roles |= one;
+	}
+	return 0;
+}
+
+static enum MHD_Result admin_action(struct MHD_Connection *c, struct req *r, struct form *f)
+{
+	struct desk_door *d = r->d;
+	const char *name = form_get(f, "name");
+	enum officer_result orc = OFFICER_BAD_INPUT;
+	unsigned roles = 0, status;
+	if (name == NULL)
+		return admin_page(c, r, 400, "desk.admin.bad_input", 0);
+	switch (r->route) {
+	case R_ADMIN_ADD: {
+		const char *pw = form_get(f, "password"), *cl = form_get(f, "clearance");
+		const char *nat = form_get(f, "nationality");
+		store_id id;
+		if (pw == NULL || nat == NULL || form_roles(f, &roles) != 0)
+			break;
+		if (gate_enter(&d->kdf) != 0)
+			return send_error(c, r, 429);
+		orc = officer_add(d->officers, r->sv.key, name, roles,
+		                  cl != NULL && cl[0] != 0 ? cl : d->cfg.default_clearance, nat, pw,
+		                  &id);
+		gate_leave(&d->kdf);
+		break;
+	}
+	case R_ADMIN_DISABLE: {
+		const char *v = form_get(f, "disabled");
+		if (v == NULL || (strcmp(v, "1") != 0 && strcmp(v, "0") != 0))
+			break;
+		orc = officer_disable(d->officers, r->sv.key, name, v[0] == '1');
+		break;
+	}
+	case R_ADMIN_ROLES:
+		if (form_roles(f, &roles) != 0)
+			break;
+		orc = officer_set_roles(d->officers, r->sv.key, name, roles);
+		break;
+	case R_ADMIN_RESET: {
+		const char *pw = form_get(f, "password");
+		if (pw == NULL)
+			break;
+		if (gate_enter(&d->kdf) != 0)
+			return send_error(c, r, 429);
+		orc = officer_reset(d->officers, r->sv.key, name, pw);
+		gate_leave(&d->kdf);
+		break;
+	}
+	case R_ADMIN_CLEARANCE: {
+		const char *cl = form_get(f, "clearance");
+		struct marking m;
+		if (cl == NULL ||
+		    marking_parse(registry_scheme(d->reg), cl, strlen(cl), &m, NULL) != MARKING_OK)
+			break;
+		orc = officer_set_clearance(d->officers, r->sv.key, name, cl);
+		break;
+	}
+	default:
+		return send_error(c, r, 404);
+	}
+	/* The marking labels follow the change, as `cutout officer` does
+	 * (core/registry/registry.h). */
+	if (orc == OFFICER_OK && registry_officer_changed(d->reg, r->sv.key, name) != REGISTRY_OK) {
+		desk_sessions_end_officer(d->sess, name);
+		return admin_page(c, r, 500, "desk.admin.labels_failed", 0);
+	}
+	/* The officer's live sessions hold stale keys or roles: they end. */
+	if (orc == OFFICER_OK && r->route != R_ADMIN_ADD)
+		desk_sessions_end_officer(d->sess, name);
+	const char *notice = admin_notice(orc, &status);
+	if (orc == OFFICER_OK && strcmp(name, r->sv.name) == 0 && r->route != R_ADMIN_ADD) {
+		/* The admin changed themself: their session ended with the others. */
+		make_cookie(r, COOKIE, "");
+		return redirect(c, r, "/login");
+	}
+	return admin_page(c, r, status, notice, orc == OFFICER_OK);
+}
+
+/* ---- the registry (app/desk_registry) and the JSON login ---- */
+
+static const char *query_of(void *ctx, const char *name)
+{
+	return http_query(ctx, name);
+}
+
+static enum MHD_Result registry_request(struct MHD_Connection *c, struct req *r,
+                                        const struct form *f, const char *url)
+{
+	struct buf b;
+	buf_init(&b, PAGE_MAX);
+	struct desk_reg_in in = {.reg = r->d->reg,
+	                         .store = r->d->store,
+	                         .officers = r->d->officers,
+	                         .key = r->sv.key,
+	                         .officer = r->sv.name,
+	                         .roles = r->sv.roles,
+	                         .csrf = r->sv.csrf,
+	                         .lang = r->lang,
+	                         .org = r->d->cfg.org,
+	                         .url = url,
+	                         .query = query_of,
+	                         .qctx = c,
+	                         .form = f};
+	struct desk_reg_out out = {.status = 500, .body = &b};
+	desk_registry_handle(r->reg_route, &in, &out);
+	enum MHD_Result res;
+	if (out.location[0] != 0) {
+		res = redirect(c, r, out.location);
+	} else if (out.json) {
+		r->responded = 1;
+		res = b.len > 0 ? http_send_json(c, out.status, &b)
+		      : out.status == 404
+		              ? http_send_json_error(c, 404, "not_found", "no such report")
+		              : http_send_json_error(c, out.status, "error", "request failed");
+	} else if (b.len == 0) {
+		res = send_error(c, r, out.status);
+	} else {
+		struct desk_page p;
+		page_init(r, &p);
+		p.title_key = out.title_key;
+		p.body_html = buf_str(&b);
+		res = send_page(c, r, out.status, DESK_PAGE_BODY, &p);
+	}
+	buf_wipe_release(&b);
+	return res;
+}
+
+/*
+ * POST /api/v1/login (name, password, totp; form-encoded) for scripts: the
+ * same officer_login (failure delay, no replayed code, one answer for every
+ * failure) and the same session cookie as the login form. Instead of the
+ * form's CSRF token it demands the header "X-Cutout-Api: 1", which a page of
+ * another site cannot send without a CORS preflight this door never grants.
+ */
+static enum MHD_Result api_login(struct MHD_Connection *c, struct req *r, struct form *f)
+{
+	struct desk_door *d = r->d;
+	const char *name = form_get(f, "name"), *pw = form_get(f, "password");
+	const char *totp = form_get(f, "totp");
+	struct officer_key *key = NULL;
+	r->responded = 1;
+	if (name == NULL || pw == NULL || strlen(name) > OFFICER_NAME_MAX ||
+	    strlen(pw) > PASSWORD_MAX)
+		return http_send_json_error(c, 401, "login_failed", "login failed");
+	if (gate_enter(&d->kdf) != 0)
+		return http_send_json_error(c, 429, "busy", "too many logins at once");
+	enum officer_result orc = officer_login(d->officers, name, pw, totp != NULL ? totp : "",
+	                                        (uint64_t)time(NULL), &key, NULL);
+	gate_leave(&d->kdf);
+	if (orc == OFFICER_ENROL)
+		return http_send_json_error(c, 403, "enrol", "enrol the second factor in the desk");
+	if (orc != OFFICER_OK) {
+		officer_key_free(&key);
+		return http_send_json_error(c, 401, "login_failed", "login failed");
+	}
+	if (r->sess != NULL)
+		desk_sessions_end(d->sess, r->token);
+	char token[DESK_TOKEN_LEN + 1];
+	if (desk_sessions_login(d->sess, &key, token) != 0)
+		return http_send_json_error(c, 503, "busy", "no session available");
+	int okc = make_cookie(r, COOKIE, token) == 0;
+	sodium_memzero(token, sizeof token);
+	if (!okc)
+		return http_send_json_error(c, 500, "error", "cookie");
+	struct buf b;
+	buf_init(&b, 1024);
+	enum MHD_Result res;
+	if (buf_append_str(&b, "{\"officer\":") != BUF_OK ||
+	    json_escape_str(&b, name, strlen(name)) != BUF_OK || buf_append_str(&b, "}") != BUF_OK)
+		res = http_send_json_error(c, 500, "error", "response");
+	else
+		res = http_send(c, 200, "application/json", b.data, b.len, r->cookie, NULL);
+	buf_release(&b);
+	return res;
+}
+
+/* ---- the ledger view: entries newest first, each shown only as far as access_decide allows ----
+ */
+
+struct ledger_rows {
+	struct desk_ledger_row *rows;
+	size_t n, cap;
+	int bad;
+};
+
+static int ledger_row(void *ctx, uint64_t index, const uint8_t *entry, size_t len)
+{
+	struct ledger_rows *lr = ctx;
+	if (lr->n >= lr->cap)
+		return 1;
+	struct desk_ledger_row *row = &lr->rows[lr->n++];
+	if (ledger_entry_parse(entry, len, &row->e) != LEDGER_OK || row->e.index != index) {
+		lr->bad = 1; /* `cutout ledger verify` says what happened; show nothing of it */
+		memset(&row->e, 0, sizeof row->e);
+		row->e.index = index;
+	}
+	return 0;
+}
+
+/*
+ * The reader as access_decide's subject: their id, clearance (parsed with the
+ * instance's scheme) and nationality, read from the store now. 0, or -1 when
+ * the clearance cannot be parsed (the reader then sees no marked entry).
+ */
+static int ledger_subject(struct desk_door *d, const struct req *r, struct access_subject *subj)
+{
+	struct officer of;
+	struct marking_error merr;
+	memset(subj, 0, sizeof *subj);
+	if (!d->cfg.scheme_set || officer_get(d->officers, r->sv.name, &of) != OFFICER_OK ||
+	    marking_parse(&d->cfg.scheme, of.clearance, strlen(of.clearance), &subj->clearance,
+	                  &merr) != MARKING_OK)
+		return -1;
+	subj->id = of.id;
+	subj->nationality = marking_country_find(of.nationality, strlen(of.nationality));
+	subj->roles = of.roles;
+	return 0;
+}
+
+/*
+ * Whether the reader may see the entry whole. An entry without a marking is
+ * about nothing marked (a login, an officer's account): shown. An entry about
+ * a report or a submission that still exists is shown when access_decide
+ * allows reading that object as it is now (its marking and distribution, by
+ * the registry); about any other marked thing (a deleted object, a label),
+ * when access_decide allows reading an object of the entry's marking. A
+ * marking the scheme cannot parse is refused.
+ */
+static bool ledger_may_see(const struct desk_door *d, const struct access_subject *subj,
+                           bool subj_ok, const struct ledger_entry *e)
+{
+	struct access_object obj;
+	struct marking_error merr;
+	int64_t id;
+	if (e->marking[0] == '\0')
+		return true;
+	if (!subj_ok)
+		return false;
+	if (strncmp(e->object, "report:", 7) == 0 && num_parse_id(e->object + 7, &id) == 0)
+		return registry_report_readable(d->reg, subj, id);
+	if (strncmp(e->object, "submission:", 11) == 0 && num_parse_id(e->object + 11, &id) == 0) {
+		struct store_submission sub;
+		enum store_result sr = d->store->be->submission_get(d->store, id, &sub);
+		if (sr == STORE_OK)
+			return registry_submission_readable(d->reg, subj, &sub);
+		if (sr != STORE_NOT_FOUND)
+			return false;
+	}
+	memset(&obj, 0, sizeof obj);
+	if (!subj_ok || marking_parse(&d->cfg.scheme, e->marking, strlen(e->marking), &obj.marking,
+	                              &merr) != MARKING_OK)
+		return false;
+	obj.dist_unrestricted = true;
+	return access_decide(subj, &obj, NULL) == ACCESS_ALLOW;
+}
+
+static enum MHD_Result ledger_view(struct MHD_Connection *c, struct req *r)
+{
+	struct desk_door *d = r->d;
+	struct ledger_rows lr = {.cap = PAGE_ROWS};
+	struct desk_ledger_view v;
+	struct access_subject subj;
+	struct buf cp;
+	uint64_t size, before;
+	enum MHD_Result res;
+	memset(&v, 0, sizeof v);
+	buf_init(&cp, LEDGER_NOTE_MAX);
+	if (ledger_size(d->store, &size) != LEDGER_OK)
+		return send_error(c, r, 500);
+	const char *bq = http_query(c, "before");
+	before = size;
+	if (bq != NULL && (http_parse_u64(bq, &before) != 0 || before > size))
+		return send_error(c, r, 400);
+	uint64_t from = before > PAGE_ROWS ? before - PAGE_ROWS : 0;
+	lr.rows = calloc(PAGE_ROWS, sizeof *lr.rows);
+	if (lr.rows == NULL)
+		return send_error(c, r, 500);
+	if (from < before && ledger_entries(d->store, from, before, ledger_row, &lr) != LEDGER_OK) {
+		res = send_error(c, r, 500);
+		goto out;
+	}
+	bool subj_ok = ledger_subject(d, r, &subj) == 0;
+	/* newest first; what may not be seen is cleared here, not only left unrendered */
+	for (size_t i = 0; i < lr.n / 2; i++) {
+		struct desk_ledger_row t = lr.rows[i];
+		lr.rows[i] = lr.rows[lr.n - 1 - i];
+		lr.rows[lr.n - 1 - i] = t;
+	}
+	for (size_t i = 0; i < lr.n; i++) {
+		struct desk_ledger_row *row = &lr.rows[i];
+		row->shown = row->e.actor[0] != '\0' && ledger_may_see(d, &subj, subj_ok, &row->e);
+		if (!row->shown) {
+			uint64_t idx = row->e.index;
+			int32_t day = row->e.day;
+			memset(&row->e, 0, sizeof row->e);
+			row->e.index = idx;
+			row->e.day = day;
+		}
+	}
+	enum ledger_result cr = ledger_checkpoint_latest(d->store, &cp);
+	if (cr != LEDGER_OK && cr != LEDGER_NOT_FOUND) {
+		res = send_error(c, r, 500);
+		goto out;
+	}
+	v.size = size;
+	v.checkpoint = cr == LEDGER_OK ? buf_str(&cp) : NULL;
+	v.rows = lr.rows;
+	v.nrows = lr.n;
+	v.before = from;
+	struct desk_page p;
+	page_init(r, &p);
+	p.ledger = &v;
+	res = send_page(c, r, 200, DESK_PAGE_LEDGER, &p);
+out:
+	free(lr.rows);
+	buf_release(&cp);
+	return res;
+}
+
+/* ---- dispatch ---- */
+
+/* Whether the request may go on: a logged-in (enrolled) officer holding `roles`. */
+static enum MHD_Result gate(struct MHD_Connection *c, struct req *r, unsigned roles, int *go)
+{
+	*go = 0;
+	if (desk_registry_is_api(r->reg_route) &&
+	    (r->sess == NULL || r->sv.enrolling || (r->sv.roles & roles) != roles ||
+	     r->sv.key == NULL)) {
+		r->responded = 1;
+		return r->sess == NULL || r->sv.enrolling
+		               ? http_send_json_error(c, 401, "login", "log in first")
+		               : http_send_json_error(c, 403, "forbidden", "forbidden");
+	}
+	if (r->sess == NULL) {
+		if (r->route >= R_LOGIN_POST)
+			return send_error(c, r, 403);
+		return redirect(c, r, "/login");
+	}
+	if (r->sv.enrolling) {
+		if (r->route >= R_LOGIN_POST)
+			return send_error(c, r, 403);
+		return redirect(c, r, "/enrol");
+	}
+	if ((r->sv.roles & roles) != roles || r->sv.key == NULL)
+		return send_error(c, r, 403);
+	*go = 1;
+	return MHD_YES;
+}
+
+static unsigned route_roles(const struct req *r)
+{
+	switch (r->route) {
+	case R_INBOX:
+	case R_SOURCE:
+	case R_SUBMISSION:
+	case R_FILE:
+	case R_MESSAGE_AGE:
+	case R_STAR:
+	case R_LABEL:
+	case R_REPLY:
+	case R_DELETE:
+		return ROLE_INTAKE;
+	case R_ADMIN:
+	case R_ADMIN_ADD:
+	case R_ADMIN_DISABLE:
+	case R_ADMIN_ROLES:
+	case R_ADMIN_RESET:
+	case R_ADMIN_CLEARANCE:
+		return ROLE_ADMIN;
+	case R_REG_GET:
+	case R_REG_POST:
+		return desk_registry_roles(r->reg_route);
+	default:
+		return 0;
+	}
+}
+
+static enum MHD_Result get(struct MHD_Connection *c, struct req *r, const char *url)
+{
+	int go;
+	enum MHD_Result res;
+	switch (r->route) {
+	case R_NOT_FOUND:
+		return send_error(c, r, 404);
+	case R_BAD_METHOD:
+		return send_error(c, r, 405);
+	case R_CSS:
+		r->responded = 1;
+		return http_send(c, 200, "text/css; charset=utf-8", desk_css, strlen(desk_css),
+		                 NULL, NULL);
+	case R_JS:
+		r->responded = 1;
+		return http_send(c, 200, "text/javascript; charset=utf-8", desk_js, strlen(desk_js),
+		                 NULL, NULL);
+	case R_LOGIN_GET:
+		return login_page(c, r, 200, NULL, 0, NULL);
+	case R_ROOT:
+		if (r->sess == NULL)
+			return redirect(c, r, "/login");
+		if (r->sv.enrolling)
+			return redirect(c, r, "/enrol");
+		return redirect(c, r, home(r->sv.roles));
+	case R_ENROL_GET:
+		if (r->sess == NULL || !r->sv.enrolling)
+			return redirect(c, r, "/login");
+		return enrol_page(c, r, 200, NULL);
+	default:
+		break;
+	}
+	res = gate(c, r, route_roles(r), &go);
+	if (!go)
+		return res;
+	switch (r->route) {
+	case R_INBOX:
+		return inbox(c, r);
+	case R_SOURCE: {
+		int64_t id;
+		if (parse_id(http_query(c, "id"), &id) != 0)
+			return send_error(c, r, 400);
+		return source_page(c, r, id, NULL);
+	}
+	case R_SUBMISSION:
+		return submission(c, r);
+	case R_FILE:
+		return download_file(c, r);
+	case R_MESSAGE_AGE:
+		return download_message(c, r);
+	case R_ADMIN:
+		return admin_page(c, r, 200, NULL, 0);
+	case R_REG_GET:
+		return registry_request(c, r, NULL, url);
+	case R_LEDGER:
+		return ledger_view(c, r);
+	default:
+		return send_error(c, r, 404);
+	}
+}
+
+static enum MHD_Result post(struct MHD_Connection *c, struct req *r)
+{
+	struct form f;
+	memset(&f, 0, sizeof f);
+	struct form_limits lim = form_default_limits;
+	lim.max_body = FORM_MAX;
+	lim.max_fields = 32;
+	lim.max_value = FORM_MAX;
+	enum MHD_Result res;
+	if (r->too_large)
+		return send_error(c, r, 413);
+	if (form_parse(&f, r->body.data != NULL ? (const char *)r->body.data : "", r->body.len,
+	               &lim) != FORM_OK)
+		return send_error(c, r, 400);
+	if (r->route == R_API_LOGIN) {
+		const char *h = http_header(c, "X-Cutout-Api");
+		res = h != NULL && strcmp(h, "1") == 0
+		              ? api_login(c, r, &f)
+		              : (r->responded = 1,
+		                 http_send_json_error(c, 403, "header", "send X-Cutout-Api: 1"));
+		goto out;
+	}
+	/* Every form carries its CSRF token, checked before anything else. */
+	if (!csrf_ok(r, c, form_get(&f, "csrf"))) {
+		res = send_error(c, r, 403);
+		goto out;
+	}
+	if (r->route == R_LOGIN_POST) {
+		res = do_login(c, r, &f);
+		goto out;
+	}
+	if (r->route == R_ENROL_POST) {
+		res = r->sess != NULL ? do_enrol(c, r, &f) : send_error(c, r, 403);
+		goto out;
+	}
+	if (r->route == R_LOGOUT) {
+		if (r->sess != NULL && !r->sv.enrolling &&
+		    desk_log(r, LEDGER_OFFICER_LOGOUT, NULL, 0, NULL, NULL) != 0) {
+			res = send_error(c, r, 500);
+			goto out;
+		}
+		desk_sessions_end(r->d->sess, r->token);
+		desk_sessions_release(r->d->sess, &r->sess);
+		make_cookie(r, COOKIE, "");
+		struct desk_page p;
+		page_init(r, &p);
+		res = send_page(c, r, 200, DESK_PAGE_LOGGED_OUT, &p);
+		goto out;
+	}
+	int go;
+	res = gate(c, r, route_roles(r), &go);
+	if (!go)
+		goto out;
+	if (r->route == R_REG_POST)
+		res = registry_request(c, r, &f, "");
+	else if (r->route >= R_ADMIN_ADD)
+		res = admin_action(c, r, &f);
+	else
+		res = source_action(c, r, &f);
+out:
+	/* Passwords and replies were in there. */
+	if (f.storage != NULL)
+		sodium_memzero(f.storage, f.storage_len);
+	form_release(&f);
+	return res;
+}
+
+static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
+                               const char *method, const char *version, const char *data,
+                               size_t *size, void **con_cls)
+{
+	struct req *r = *con_cls;
+	if (r == NULL) {
+		r = calloc(1, sizeof *r);
+		if (r == NULL)
+			return MHD_NO;
+		r->d = cls;
+		*con_cls = r;
+		route(r, method, url);
+		load_session(r, c);
+		pick_lang(r, c);
+		if (r->route < R_LOGIN_POST)
+			return get(c, r, url);
+		const char *cl = http_header(c, "Content-Length");
+		uint64_t len = 0;
+		if (cl != NULL && (http_parse_u64(cl, &len) != 0 || len > FORM_MAX))
+			return send_error(c, r, 413);
+		const char *ct = http_header(c, "Content-Type");
+		if (len > 0 &&
+		    (ct == NULL || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0))
+			return send_error(c, r, 415);
+		buf_init(&r->body, FORM_MAX);
+		return MHD_YES;
+	}
+	if (*size > 0) {
+		if (!r->responded && !r->too_large && buf_append(&r->body, data, *size) != BUF_OK)
+			r->too_large = 1;
+		*size = 0;
+		return MHD_YES;
+	}
+	if (r->responded)
+		return MHD_YES;
+	return post(c, r);
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                      enum MHD_RequestTerminationCode toe)
+{
+	struct req *r = *con_cls;
+	if (r == NULL)
+		return;
+	desk_sessions_release(r->d->sess, &r->sess);
+	buf_wipe_release(&r->body);
+	sodium_memzero(r, sizeof *r);
+	free(r);
+	*con_cls = NULL;
+}
+
+static void quiet_logger(void *cls, const char *fmt, va_list ap)
+{
+}
+
+void desk_door_defaults(struct desk_door_config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->host = "127.0.0.1";
+	c->port = 8081;
+	c->org = "cutout";
+	c->default_clearance = "OFFICIAL";
+	c->idle_seconds = 900;
+	c->max_sessions = 1024;
+	c->max_connections = 128;
+}
+
+int desk_door_start(const struct desk_door_config *cfg, struct store *store,
+                    struct officers *officers, struct intake *in, struct desk_door **out)
+{
+	*out = NULL;
+	struct desk_door *d = calloc(1, sizeof *d);
+	if (d == NULL)
+		return -1;
+	d->cfg = *cfg;
+	d->store = store;
+	d->officers = officers;
+	d->in = in;
+	randombytes_buf(d->login_key, sizeof d->login_key);
+	randombytes_buf(d->cursor_key, sizeof d->cursor_key);
+	if (!cfg->scheme_set || registry_new(store, &cfg->scheme, &d->reg) != REGISTRY_OK) {
+		free(d);
+		return -1;
+	}
+	gate_init(&d->kdf, 2, 32);
+	if (desk_sessions_new(cfg->max_sessions, cfg->idle_seconds, &d->sess) != 0) {
+		registry_free(&d->reg);
+		free(d);
+		return -1;
+	}
+	http_allow_self_scripts();
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons(cfg->port);
+	if (inet_pton(AF_INET, cfg->host, &sa.sin_addr) != 1) {
+		desk_sessions_free(&d->sess);
+		registry_free(&d->reg);
+		free(d);
+		return -1;
+	}
+	d->mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+	                                  MHD_USE_SUPPRESS_DATE_NO_CLOCK | MHD_USE_ERROR_LOG,
+	                          0, NULL, NULL, handler, d, MHD_OPTION_SOCK_ADDR,
+	                          (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, completed, d,
+	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+	                          MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_THREAD_STACK_SIZE,
+	                          (size_t)(1024 * 1024), MHD_OPTION_EXTERNAL_LOGGER, quiet_logger,
+	                          NULL, MHD_OPTION_END);
+	if (d->mhd == NULL) {
+		desk_sessions_free(&d->sess);
+		registry_free(&d->reg);
+		free(d);
+		return -1;
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d->mhd, MHD_DAEMON_INFO_BIND_PORT);
+	d->port = info != NULL ? info->port : cfg->port;
+	*out = d;
+	return 0;
+}
+
+uint16_t desk_door_port(const struct desk_door *d)
+{
+	return d->port;
+}
+
+void desk_door_tick(struct desk_door *d)
+{
+	desk_sessions_sweep(d->sess);
+}
+
+void desk_door_stop(struct desk_door **pd)
+{
+	struct desk_door *d = *pd;
+	if (d == NULL)
+		return;
+	MHD_stop_daemon(d->mhd);
+	desk_sessions_free(&d->sess);
+	registry_free(&d->reg);
+	sodium_memzero(d->login_key, sizeof d->login_key);
+	sodium_memzero(d->cursor_key, sizeof d->cursor_key);
+	free(d);
+	*pd = NULL;
+}

@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+#include "app/intake/intake_pages.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/web/markup.h"
+#include "lib/web/html.h"
+#include "lib/web/i18n.h"
+#include "lib/day.h"
+
+#include "lib/banned.h"
+
+const char page_css[] =
+        ":root{color-scheme:light dark;--fg:#1b1b1b;--bg:#fdfdfb;--muted:#5d5d5d;--accent:#124e78;"
+        "--warn:#8a1c1c;--line:#d8d8d2}\n"
+        "@media (prefers-color-scheme:dark){:root{--fg:#e8e8e3;--bg:#161616;--muted:#a8a8a0;"
+        "--accent:#8cc4ee;--warn:#f09a9a;--line:#3a3a36}}\n"
+        "*{box-sizing:border-box}\n"
+        "body{margin:0 auto;max-width:42rem;padding:1rem;font:1.05rem/1.55 system-ui,sans-serif;"
+        "color:var(--fg);background:var(--bg)}\n"
+        "header{display:flex;flex-wrap:wrap;gap:.5rem 1rem;justify-content:space-between;"
+        "align-items:baseline;border-bottom:1px solid var(--line);padding-bottom:.5rem}\n"
+        ".org{font-weight:700;color:var(--fg);text-decoration:none}\n"
+        "nav a,nav button{margin-right:.6rem}\n"
+        "a{color:var(--accent)}\n"
+        "h1{font-size:1.5rem;line-height:1.25}\n"
+        "textarea,input[type=text]{width:100%;font:inherit;padding:.5rem;border:1px solid "
+        "var(--line);"
+        "background:var(--bg);color:var(--fg)}\n"
+        "textarea{min-height:12rem}\n"
+        "button,.button{font:inherit;padding:.55rem 1.1rem;border:1px solid var(--accent);"
+        "background:var(--accent);color:var(--bg);cursor:pointer;text-decoration:none;"
+        "display:inline-block}\n"
+        ".link{background:none;border:none;color:var(--accent);padding:0;text-decoration:underline}"
+        "\n"
+        ".danger{background:var(--warn);border-color:var(--warn)}\n"
+        ".codename{font:1.35rem/1.6 ui-monospace,monospace;padding:1rem;border:2px dashed "
+        "var(--accent);"
+        "word-spacing:.4rem}\n"
+        ".notice{border-left:4px solid var(--warn);padding:.5rem .8rem}\n"
+        ".reply{border:1px solid var(--line);padding:.8rem;margin:1rem 0}\n"
+        ".reply .text{white-space:pre-wrap;overflow-wrap:anywhere}\n"
+        ".muted,footer{color:var(--muted);font-size:.9rem}\n"
+        "footer{border-top:1px solid var(--line);margin-top:2rem;padding-top:.5rem}\n"
+        "form.inline{display:inline}\n"
+        "label{display:block;margin:1rem 0 .3rem;font-weight:600}\n";
+
+/* ---- writing, always through html_escape ---- */
+
+static void format_size(uint64_t bytes, char *out, size_t cap)
+{
+	const char *unit = "B";
+	double v = (double)bytes;
+	if (bytes >= (1ull << 30)) {
+		v /= (double)(1ull << 30);
+		unit = "GiB";
+	} else if (bytes >= (1ull << 20)) {
+		v /= (double)(1ull << 20);
+		unit = "MiB";
+	} else if (bytes >= 1024) {
+		v /= 1024.0;
+		unit = "KiB";
+	}
+	int n = snprintf(out, cap, v == (double)(uint64_t)v ? "%.0f %s" : "%.1f %s", v, unit);
+	if (n < 0 || (size_t)n >= cap)
+		out[0] = 0;
+}
+
+/* ---- frame ---- */
+
+static void head(struct w *w, const struct page *p, const char *title_key)
+{
+	raw(w, "<!doctype html>\n<html lang=\"");
+	esc_str(w, p->lang);
+	raw(w, "\"><head><meta charset=\"utf-8\">"
+	       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+	       "<meta name=\"referrer\" content=\"no-referrer\"><title>");
+	const char *vars[] = {"org", p->org, NULL};
+	text_vars(w, title_key, vars);
+	raw(w, " — ");
+	esc_str(w, p->org);
+	raw(w, "</title><link rel=\"stylesheet\" href=\"/style.css\"></head>\n<body><header>"
+	       "<a class=\"org\" href=\"/\">");
+	esc_str(w, p->org);
+	raw(w, "</a><nav class=\"lang\" aria-label=\"");
+	text(w, "lang.label");
+	raw(w, "\">");
+	size_t n = 0;
+	const struct i18n_language *langs = i18n_languages(&n);
+	for (size_t i = 0; i < n; i++) {
+		const char *tag = langs[i].tag;
+		raw(w, "<a href=\"/lang?l=");
+		esc_str(w, tag);
+		raw(w, "&amp;next=");
+		esc_str(w, p->path != NULL ? p->path : "/");
+		raw(w, "\" hreflang=\"");
+		esc_str(w, tag);
+		raw(w, "\" lang=\"");
+		esc_str(w, tag);
+		raw(w, "\">");
+		esc_str(w, langs[i].name);
+		raw(w, "</a>");
+	}
+	raw(w, "</nav>");
+	if (p->logged_in) {
+		raw(w, "<nav class=\"source\">");
+		el(w, "<a href=\"/submit\">", "nav.submit", "</a>");
+		el(w, "<a href=\"/replies\">", "nav.replies", "</a>");
+		el(w, "<a href=\"/delete\">", "nav.delete", "</a>");
+		raw(w, "<form class=\"inline\" method=\"post\" action=\"/logout\">");
+		csrf_field(w, p->csrf);
+		el(w, "<button class=\"link\" id=\"logout\" type=\"submit\">", "nav.logout",
+		   "</button></form>");
+		raw(w, "</nav>");
+	}
+	raw(w, "</header>\n<main>");
+	if (p->notice != NULL)
+		el(w, "<p class=\"notice\" role=\"alert\">", p->notice, "</p>");
+}
+
+static void foot(struct w *w)
+{
+	el(w, "</main>\n<footer><p>", "footer", "</p></footer></body></html>\n");
+}
+
+/* ---- pages ---- */
+
+static void landing(struct w *w, const struct page *p)
+{
+	const char *vars[] = {"org", p->org, NULL};
+	head(w, p, "landing.title");
+	raw(w, "<h1>");
+	text_vars(w, "landing.title", vars);
+	raw(w, "</h1><p>");
+	text_vars(w, "landing.intro", vars);
+	raw(w, "</p>");
+	el(w, "<h2>", "landing.expect.title", "</h2><ol>");
+	el(w, "<li>", "landing.expect.1", "</li>");
+	el(w, "<li>", "landing.expect.2", "</li>");
+	el(w, "<li>", "landing.expect.3", "</li></ol>");
+	el(w, "<h2>", "landing.safety.title", "</h2><ul>");
+	el(w, "<li>", "landing.safety.1", "</li>");
+	el(w, "<li>", "landing.safety.2", "</li>");
+	el(w, "<li>", "landing.safety.3", "</li>");
+	el(w, "<li>", "landing.safety.4", "</li>");
+	el(w, "<li>", "landing.safety.5", "</li></ul><p>");
+	if (p->logged_in) {
+		el(w, "<a class=\"button\" href=\"/submit\">", "nav.submit", "</a>");
+	} else {
+		el(w, "<a class=\"button\" href=\"/new\">", "landing.new", "</a> ");
+		el(w, "<a class=\"button\" href=\"/login\">", "landing.returning", "</a>");
+	}
+	raw(w, "</p>");
+}
+
+static void new_page(struct w *w, const struct page *p)
+{
+	head(w, p, "new.title");
+	el(w, "<h1>", "new.title", "</h1>");
+	el(w, "<p>", "new.text", "</p>");
+	raw(w, "<form method=\"post\" action=\"/new\">");
+	csrf_field(w, p->csrf);
+	el(w, "<button id=\"get-codename\" type=\"submit\">", "new.button", "</button></form>");
+}
+
+static void codename_page(struct w *w, const struct page *p)
+{
+	head(w, p, "codename.title");
+	el(w, "<h1>", "codename.title", "</h1>");
+	el(w, "<p>", "codename.intro", "</p>");
+	raw(w, "<p class=\"codename\" id=\"codename\">");
+	esc_str(w, p->codename != NULL ? p->codename : "");
+	raw(w, "</p>");
+	el(w, "<p class=\"notice\">", "codename.warning", "</p>");
+	el(w, "<p><a class=\"button\" href=\"/submit\">", "codename.continue", "</a></p>");
+}
+
+static void login_page(struct w *w, const struct page *p)
+{
+	head(w, p, "login.title");
+	el(w, "<h1>", "login.title", "</h1>");
+	raw(w, "<form method=\"post\" action=\"/login\">");
+	csrf_field(w, p->csrf);
+	el(w, "<label for=\"codename\">", "login.label", "</label>");
+	raw(w, "<input type=\"text\" id=\"codename\" name=\"codename\" autocomplete=\"off\" "
+	       "autocapitalize=\"none\" spellcheck=\"false\" required maxlength=\"200\"><p>");
+	el(w, "<button id=\"login\" type=\"submit\">", "login.button", "</button></p></form>");
+	el(w, "<p class=\"muted\"><a href=\"/new\">", "login.new", "</a></p>");
+}
+
+static void submit_page(struct w *w, const struct page *p)
+{
+	char size[32], chars[32], files[32];
+	format_size(p->max_upload_bytes, size, sizeof size);
+	int n1 = snprintf(chars, sizeof chars, "%zu", p->max_message_chars);
+	int n2 = snprintf(files, sizeof files, "%d", p->max_files);
+	if (n1 < 0 || (size_t)n1 >= sizeof chars || n2 < 0 || (size_t)n2 >= sizeof files) {
+		w->failed = 1;
+		return;
+	}
+	const char *vars[] = {"max_size", size, "max_chars", chars, "max_files", files, NULL};
+	head(w, p, "submit.title");
+	el(w, "<h1>", "submit.title", "</h1>");
+	el(w, "<p>", "submit.text", "</p>");
+	/* The CSRF token rides in the URL so it is checked before any byte is sealed. */
+	raw(w, "<form method=\"post\" enctype=\"multipart/form-data\" action=\"/submit?csrf=");
+	esc_str(w, p->csrf);
+	raw(w, "\">");
+	el(w, "<label for=\"message\">", "submit.message", "</label>");
+	raw(w, "<textarea id=\"message\" name=\"message\" maxlength=\"");
+	esc_str(w, chars);
+	raw(w, "\"></textarea>");
+	el(w, "<label for=\"file\">", "submit.files", "</label>");
+	raw(w, "<input type=\"file\" id=\"file\" name=\"file\" multiple><p class=\"muted\">");
+	text_vars(w, "submit.limits", vars);
+	raw(w, "</p>");
+	el(w, "<p class=\"muted\">", "submit.metadata", "</p><p>");
+	el(w, "<button id=\"send\" type=\"submit\">", "submit.button", "</button></p></form>");
+}
+
+static void submitted_page(struct w *w, const struct page *p)
+{
+	head(w, p, "submitted.title");
+	el(w, "<h1>", "submitted.title", "</h1>");
+	el(w, "<p>", "submitted.text", "</p>");
+	el(w, "<p>", "submitted.next", "</p><p>");
+	el(w, "<a class=\"button\" href=\"/submit\">", "submitted.more", "</a> ");
+	el(w, "<a href=\"/replies\">", "nav.replies", "</a></p>");
+}
+
+static void replies_page(struct w *w, const struct page *p)
+{
+	head(w, p, "replies.title");
+	el(w, "<h1>", "replies.title", "</h1>");
+	if (p->nreplies == 0)
+		el(w, "<p>", "replies.none", "</p>");
+	for (size_t i = 0; i < p->nreplies; i++) {
+		const struct page_reply *r = &p->replies[i];
+		char day[16], id[32];
+		day_format(r->day, day);
+		int n = snprintf(id, sizeof id, "%lld", (long long)r->id);
+		if (n < 0 || (size_t)n >= sizeof id) {
+			w->failed = 1;
+			return;
+		}
+		const char *vars[] = {"day", day, NULL};
+		raw(w, "<article class=\"reply\"><p class=\"muted\">");
+		text_vars(w, "replies.received", vars);
+		raw(w, "</p><div class=\"text\">");
+		esc(w, r->text, r->len);
+		raw(w, "</div><form method=\"post\" action=\"/replies/delete\">");
+		csrf_field(w, p->csrf);
+		raw(w, "<input type=\"hidden\" name=\"id\" value=\"");
+		esc_str(w, id);
+		raw(w, "\">");
+		el(w, "<button class=\"link\" type=\"submit\">", "replies.delete",
+		   "</button></form></article>");
+	}
+}
+
+static void delete_page(struct w *w, const struct page *p)
+{
+	head(w, p, "delete.title");
+	el(w, "<h1>", "delete.title", "</h1>");
+	el(w, "<p>", "delete.text", "</p>");
+	raw(w, "<form method=\"post\" action=\"/delete\">");
+	csrf_field(w, p->csrf);
+	el(w, "<p><button class=\"danger\" id=\"delete-all\" type=\"submit\">", "delete.button",
+	   "</button> ");
+	el(w, "<a href=\"/submit\">", "delete.cancel", "</a></p></form>");
+}
+
+static void simple_page(struct w *w, const struct page *p, const char *title, const char *body)
+{
+	head(w, p, title);
+	el(w, "<h1>", title, "</h1>");
+	el(w, "<p>", body, "</p>");
+	el(w, "<p><a href=\"/\">", "error.home", "</a></p>");
+}
+
+static void error_page(struct w *w, const struct page *p)
+{
+	static const unsigned known[] = {400, 403, 404, 405, 413, 415, 429, 500, 503};
+	unsigned st = 500;
+	for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+		if (p->status == known[i])
+			st = known[i];
+	char key[16];
+	int n = snprintf(key, sizeof key, "error.%u", st);
+	if (n < 0 || (size_t)n >= sizeof key) {
+		w->failed = 1;
+		return;
+	}
+	simple_page(w, p, "error.title", key);
+}
+
+int page_render(struct buf *out, enum page_id id, const struct page *p)
+{
+	struct w w = {out, i18n_is_supported(p->lang) ? p->lang : "en", 0};
+	switch (id) {
+	case PAGE_LANDING:
+		landing(&w, p);
+		break;
+	case PAGE_NEW:
+		new_page(&w, p);
+		break;
+	case PAGE_CODENAME:
+		codename_page(&w, p);
+		break;
+	case PAGE_LOGIN:
+		login_page(&w, p);
+		break;
+	case PAGE_SUBMIT:
+		submit_page(&w, p);
+		break;
+	case PAGE_SUBMITTED:
+		submitted_page(&w, p);
+		break;
+	case PAGE_REPLIES:
+		replies_page(&w, p);
+		break;
+	case PAGE_DELETE:
+		delete_page(&w, p);
+		break;
+	case PAGE_DELETED:
+		simple_page(&w, p, "deleted.title", "deleted.text");
+		break;
+	case PAGE_LOGGED_OUT:
+		simple_page(&w, p, "loggedout.title", "loggedout.text");
+		break;
+	case PAGE_ERROR:
+		error_page(&w, p);
+		break;
+	}
+	if (!w.failed)
+		foot(&w);
+	return w.failed ? -1 : 0;
+}

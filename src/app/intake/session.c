@@ -1,0 +1,390 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+#include "app/intake/session.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "lib/banned.h"
+
+#define WRAPPED_LEN (32 + crypto_secretbox_MACBYTES)
+
+enum slot_state { SLOT_EMPTY = 0, SLOT_USED, SLOT_DEAD };
+
+struct slot {
+	uint8_t state;
+	uint8_t has_key;
+	uint8_t id[32]; /* keyed hash of the token */
+	uint64_t last_seen;
+	store_id source;
+	int submissions;
+	uint8_t nonce[crypto_secretbox_NONCEBYTES];
+	uint8_t wrapped[WRAPPED_LEN];
+	char csrf[SESSION_CSRF_LEN + 1];
+	char lang[SESSION_LANG_MAX];
+};
+
+struct sessions {
+	pthread_mutex_t lock;
+	struct slot *slots;
+	size_t nslots; /* a power of two, >= 2 * max */
+	size_t max, used, dead;
+	uint64_t idle;
+	uint8_t idkey[crypto_generichash_KEYBYTES]; /* per process: no hash flooding */
+};
+
+static uint64_t now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
+int sessions_new(size_t max, unsigned idle_seconds, struct sessions **out)
+{
+	*out = NULL;
+	if (max == 0 || max > (1u << 22))
+		return -1;
+	struct sessions *s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return -1;
+	size_t n = 16;
+	while (n < 2 * max)
+		n *= 2;
+	s->slots = calloc(n, sizeof *s->slots);
+	if (s->slots == NULL) {
+		free(s);
+		return -1;
+	}
+	s->nslots = n;
+	s->max = max;
+	s->idle = idle_seconds;
+	randombytes_buf(s->idkey, sizeof s->idkey);
+	pthread_mutex_init(&s->lock, NULL);
+	*out = s;
+	return 0;
+}
+
+void sessions_free(struct sessions **ps)
+{
+	struct sessions *s = *ps;
+	if (s == NULL)
+		return;
+	sodium_memzero(s->slots, s->nslots * sizeof *s->slots);
+	free(s->slots);
+	pthread_mutex_destroy(&s->lock);
+	sodium_memzero(s, sizeof *s);
+	free(s);
+	*ps = NULL;
+}
+
+/* Decodes a cookie token; returns 0 if it is 43 chars of base64url giving 32 bytes. */
+static int token_decode(const char *token, uint8_t raw[32])
+{
+	size_t len;
+	if (token == NULL || strlen(token) != SESSION_TOKEN_LEN)
+		return -1;
+	if (sodium_base642bin(raw, 32, token, SESSION_TOKEN_LEN, NULL, &len, NULL,
+	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    len != 32)
+		return -1;
+	return 0;
+}
+
+static void token_id(const struct sessions *s, const uint8_t raw[32], uint8_t id[32])
+{
+	crypto_generichash(id, 32, raw, 32, s->idkey, sizeof s->idkey);
+}
+
+/* The key that wraps the source's secret key: derived from the token alone. */
+static void token_wrap_key(const uint8_t raw[32], uint8_t key[32])
+{
+	static const uint8_t ctx[] = "cutout intake session key wrap v1";
+	crypto_generichash(key, 32, ctx, sizeof ctx - 1, raw, 32);
+}
+
+static void slot_wipe(struct sessions *s, struct slot *sl)
+{
+	sodium_memzero(sl, sizeof *sl);
+	sl->state = SLOT_DEAD;
+	s->used--;
+	s->dead++;
+}
+
+static int expired(const struct sessions *s, const struct slot *sl, uint64_t now)
+{
+	return now - sl->last_seen > s->idle;
+}
+
+static size_t index_of(const struct sessions *s, const uint8_t id[32])
+{
+	uint64_t h;
+	memcpy(&h, id, sizeof h);
+	return (size_t)h & (s->nslots - 1);
+}
+
+/* Finds the live slot of id, or NULL. Expired sessions are removed on the way. */
+static struct slot *find(struct sessions *s, const uint8_t id[32], uint64_t now)
+{
+	size_t i = index_of(s, id);
+	for (size_t probe = 0; probe < s->nslots; probe++, i = (i + 1) & (s->nslots - 1)) {
+		struct slot *sl = &s->slots[i];
+		if (sl->state == SLOT_EMPTY)
+			return NULL;
+		if (sl->state == SLOT_USED && sodium_memcmp(sl->id, id, 32) == 0) {
+			if (expired(s, sl, now)) {
+				slot_wipe(s, sl);
+				return NULL;
+			}
+			return sl;
+		}
+	}
+	return NULL;
+}
+
+/* Rebuilds the table without dead and expired slots. */
+static void compact(struct sessions *s, uint64_t now)
+{
+	size_t n = s->nslots;
+	struct slot *old = s->slots;
+	struct slot *fresh = calloc(n, sizeof *fresh);
+	if (fresh == NULL)
+		return;
+	size_t used = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (old[i].state != SLOT_USED || expired(s, &old[i], now))
+			continue;
+		size_t j = index_of(s, old[i].id);
+		while (fresh[j].state != SLOT_EMPTY)
+			j = (j + 1) & (n - 1);
+		fresh[j] = old[i];
+		used++;
+	}
+	sodium_memzero(old, n * sizeof *old);
+	free(old);
+	s->slots = fresh;
+	s->used = used;
+	s->dead = 0;
+}
+
+static struct slot *insert(struct sessions *s, const uint8_t id[32], uint64_t now)
+{
+	if (s->used + s->dead >= s->nslots * 3 / 4 || s->used >= s->max)
+		compact(s, now);
+	if (s->used >= s->max)
+		return NULL;
+	size_t i = index_of(s, id);
+	while (s->slots[i].state == SLOT_USED)
+		i = (i + 1) & (s->nslots - 1);
+	struct slot *sl = &s->slots[i];
+	if (sl->state == SLOT_DEAD)
+		s->dead--;
+	memset(sl, 0, sizeof *sl);
+	sl->state = SLOT_USED;
+	memcpy(sl->id, id, 32);
+	sl->last_seen = now;
+	s->used++;
+	return sl;
+}
+
+static void view_of(const struct slot *sl, struct session_view *v)
+{
+	if (v == NULL)
+		return;
+	v->source = sl->source;
+	v->submissions = sl->submissions;
+	memcpy(v->csrf, sl->csrf, sizeof v->csrf);
+	memcpy(v->lang, sl->lang, sizeof v->lang);
+}
+
+static void new_token(uint8_t raw[32], char token[SESSION_TOKEN_LEN + 1])
+{
+	randombytes_buf(raw, 32);
+	sodium_bin2base64(token, SESSION_TOKEN_LEN + 1, raw, 32,
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+static void set_lang(struct slot *sl, const char *lang)
+{
+	size_t n = lang != NULL ? strlen(lang) : 0;
+	if (n >= sizeof sl->lang)
+		n = 0;
+	memcpy(sl->lang, lang != NULL ? lang : "", n);
+	sl->lang[n] = 0;
+}
+
+int sessions_create(struct sessions *s, const char *lang, char token[static SESSION_TOKEN_LEN + 1],
+                    struct session_view *out)
+{
+	uint8_t raw[32], id[32], csrf[32];
+	new_token(raw, token);
+	token_id(s, raw, id);
+	randombytes_buf(csrf, sizeof csrf);
+	int rc = -1;
+	pthread_mutex_lock(&s->lock);
+	struct slot *sl = insert(s, id, now_s());
+	if (sl != NULL) {
+		sodium_bin2base64(sl->csrf, sizeof sl->csrf, csrf, sizeof csrf,
+		                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		set_lang(sl, lang);
+		view_of(sl, out);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&s->lock);
+	sodium_memzero(raw, sizeof raw);
+	if (rc != 0)
+		sodium_memzero(token, SESSION_TOKEN_LEN + 1);
+	return rc;
+}
+
+/* Runs fn on the live slot of token under the lock. */
+static int with_slot(struct sessions *s, const char *token,
+                     int (*fn)(struct sessions *s, struct slot *sl, void *arg,
+                               const uint8_t raw[32]),
+                     void *arg)
+{
+	uint8_t raw[32], id[32];
+	if (token_decode(token, raw) != 0)
+		return -1;
+	token_id(s, raw, id);
+	int rc = -1;
+	pthread_mutex_lock(&s->lock);
+	uint64_t now = now_s();
+	struct slot *sl = find(s, id, now);
+	if (sl != NULL) {
+		sl->last_seen = now;
+		rc = fn(s, sl, arg, raw);
+	}
+	pthread_mutex_unlock(&s->lock);
+	sodium_memzero(raw, sizeof raw);
+	return rc;
+}
+
+static int get_fn(struct sessions *s, struct slot *sl, void *arg, const uint8_t raw[32])
+{
+	view_of(sl, arg);
+	return 0;
+}
+
+int sessions_get(struct sessions *s, const char *token, struct session_view *out)
+{
+	return with_slot(s, token, get_fn, out);
+}
+
+struct login_arg {
+	store_id source;
+	const uint8_t *sk;
+	char *new_token;
+	struct session_view *out;
+};
+
+static int login_fn(struct sessions *s, struct slot *old, void *arg, const uint8_t raw_old[32])
+{
+	struct login_arg *a = arg;
+	uint8_t raw[32], id[32], key[32];
+	struct slot copy = *old;
+	slot_wipe(s, old);
+	new_token(raw, a->new_token);
+	token_id(s, raw, id);
+	struct slot *sl = insert(s, id, now_s());
+	if (sl == NULL) {
+		sodium_memzero(&copy, sizeof copy);
+		sodium_memzero(raw, sizeof raw);
+		return -1;
+	}
+	memcpy(sl->csrf, copy.csrf, sizeof sl->csrf);
+	memcpy(sl->lang, copy.lang, sizeof sl->lang);
+	sl->source = a->source;
+	token_wrap_key(raw, key);
+	randombytes_buf(sl->nonce, sizeof sl->nonce);
+	crypto_secretbox_easy(sl->wrapped, a->sk, 32, sl->nonce, key);
+	sl->has_key = 1;
+	view_of(sl, a->out);
+	sodium_memzero(key, sizeof key);
+	sodium_memzero(raw, sizeof raw);
+	sodium_memzero(&copy, sizeof copy);
+	return 0;
+}
+
+int sessions_login(struct sessions *s, const char *token, store_id source,
+                   const uint8_t sk[static 32], char new_token[static SESSION_TOKEN_LEN + 1],
+                   struct session_view *out)
+{
+	struct login_arg a = {source, sk, new_token, out};
+	return with_slot(s, token, login_fn, &a);
+}
+
+static int key_fn(struct sessions *s, struct slot *sl, void *arg, const uint8_t raw[32])
+{
+	uint8_t key[32];
+	if (!sl->has_key)
+		return -1;
+	token_wrap_key(raw, key);
+	int rc = crypto_secretbox_open_easy(arg, sl->wrapped, WRAPPED_LEN, sl->nonce, key);
+	sodium_memzero(key, sizeof key);
+	return rc == 0 ? 0 : -1;
+}
+
+int sessions_key(struct sessions *s, const char *token, uint8_t sk[static 32])
+{
+	int rc = with_slot(s, token, key_fn, sk);
+	if (rc != 0)
+		sodium_memzero(sk, 32);
+	return rc;
+}
+
+static int lang_fn(struct sessions *s, struct slot *sl, void *arg, const uint8_t raw[32])
+{
+	set_lang(sl, arg);
+	return 0;
+}
+
+int sessions_set_lang(struct sessions *s, const char *token, const char *lang)
+{
+	return with_slot(s, token, lang_fn, (void *)lang);
+}
+
+static int count_fn(struct sessions *s, struct slot *sl, void *arg, const uint8_t raw[32])
+{
+	int max = *(int *)arg;
+	if (sl->submissions >= max)
+		return 1;
+	sl->submissions++;
+	return 0;
+}
+
+int sessions_count_submission(struct sessions *s, const char *token, int max)
+{
+	return with_slot(s, token, count_fn, &max) == 0 ? 0 : 1;
+}
+
+static int destroy_fn(struct sessions *s, struct slot *sl, void *arg, const uint8_t raw[32])
+{
+	slot_wipe(s, sl);
+	return 0;
+}
+
+void sessions_destroy(struct sessions *s, const char *token)
+{
+	(void)with_slot(s, token, destroy_fn, NULL);
+}
+
+void sessions_destroy_source(struct sessions *s, store_id source)
+{
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < s->nslots; i++)
+		if (s->slots[i].state == SLOT_USED && s->slots[i].source == source)
+			slot_wipe(s, &s->slots[i]);
+	pthread_mutex_unlock(&s->lock);
+}
+
+size_t sessions_count(struct sessions *s)
+{
+	pthread_mutex_lock(&s->lock);
+	size_t n = s->used;
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+#include "core/keys/seal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/buf.h"
+
+#include "lib/banned.h"
+
+/*
+ * Writes an age stream into a store blob in chunks of up to STORE_CHUNK_MAX.
+ * The staging buffer grows only as far as the data: a short message never
+ * costs a large allocation.
+ */
+struct blob_writer {
+	struct store *store;
+	store_id id;
+	struct buf stage;
+	enum store_result err;
+};
+
+/* The blob is created with its first chunk (one store round trip for a small object). */
+static int blob_flush(struct blob_writer *w)
+{
+	if (w->err != STORE_OK)
+		return 1;
+	if (w->id == 0)
+		w->err = w->store->be->blob_put(w->store, w->stage.data, w->stage.len, &w->id);
+	else if (w->stage.len > 0)
+		w->err = w->store->be->blob_append(w->store, w->id, w->stage.data, w->stage.len);
+	buf_reset(&w->stage);
+	return w->err != STORE_OK;
+}
+
+static int blob_write(void *ctx, const uint8_t *p, size_t n)
+{
+	struct blob_writer *w = ctx;
+	while (n > 0) {
+		size_t room = STORE_CHUNK_MAX - w->stage.len;
+		size_t take = n < room ? n : room;
+		if (buf_append(&w->stage, p, take) != BUF_OK)
+			return -1;
+		p += take;
+		n -= take;
+		if (w->stage.len == STORE_CHUNK_MAX && blob_flush(w))
+			return -1;
+	}
+	return 0;
+}
+
+struct sealer {
+	struct blob_writer w;
+	struct age_encryptor *outer; /* writes to w */
+	struct age_encryptor *inner; /* writes to outer, or to w */
+	int finished;
+};
+
+static int to_outer(void *ctx, const uint8_t *p, size_t n)
+{
+	return age_encrypt_update(ctx, p, n) == AGE_OK ? 0 : -1;
+}
+
+static enum seal_result failed(const struct sealer *x)
+{
+	return x->w.err != STORE_OK ? SEAL_STORE : SEAL_FAILED;
+}
+
+enum seal_result seal_begin(struct store *s, const struct age_recipient *inner,
+                            const struct age_recipient *outer, struct sealer **out)
+{
+	*out = NULL;
+	if (inner == NULL && outer == NULL)
+		return SEAL_FAILED;
+	struct sealer *x = calloc(1, sizeof *x);
+	if (x == NULL)
+		return SEAL_FAILED;
+	x->w.store = s;
+	buf_init(&x->w.stage, STORE_CHUNK_MAX);
+	const struct age_recipient *ro[1] = {outer}, *ri[1] = {inner};
+	if ((outer != NULL &&
+	     age_encrypt_begin(ro, 1, 0, blob_write, &x->w, &x->outer) != AGE_OK) ||
+	    (inner != NULL &&
+	     age_encrypt_begin(ri, 1, 0, outer ? to_outer : blob_write,
+	                       outer ? (void *)x->outer : (void *)&x->w, &x->inner) != AGE_OK)) {
+		seal_free(&x);
+		return SEAL_FAILED;
+	}
+	*out = x;
+	return SEAL_OK;
+}
+
+enum seal_result seal_update(struct sealer *x, const uint8_t *p, size_t n)
+{
+	struct age_encryptor *e = x->inner ? x->inner : x->outer;
+	return age_encrypt_update(e, p, n) == AGE_OK ? SEAL_OK : failed(x);
+}
+
+enum seal_result seal_finish(struct sealer *x, store_id *blob)
+{
+	*blob = 0;
+	if ((x->inner != NULL && age_encrypt_finish(x->inner) != AGE_OK) ||
+	    (x->outer != NULL && age_encrypt_finish(x->outer) != AGE_OK) || blob_flush(&x->w) != 0)
+		return failed(x);
+	x->finished = 1;
+	*blob = x->w.id;
+	return SEAL_OK;
+}
+
+enum store_result seal_store_error(const struct sealer *x)
+{
+	return x->w.err;
+}
+
+void seal_free(struct sealer **px)
+{
+	struct sealer *x = *px;
+	if (x == NULL)
+		return;
+	age_encryptor_free(&x->inner);
+	age_encryptor_free(&x->outer);
+	if (!x->finished && x->w.id != 0)
+		(void)x->w.store->be->blob_delete(x->w.store, x->w.id);
+	buf_release(&x->w.stage);
+	free(x);
+	*px = NULL;
+}
+
+enum seal_result seal_buf(struct store *s, const struct age_recipient *inner,
+                          const struct age_recipient *outer, const uint8_t *p, size_t n,
+                          store_id *blob, enum store_result *serr)
+{
+	struct sealer *x = NULL;
+	enum seal_result rc = seal_begin(s, inner, outer, &x);
+	*blob = 0;
+	*serr = STORE_OK;
+	if (rc != SEAL_OK)
+		return rc;
+	if ((rc = seal_update(x, p, n)) == SEAL_OK)
+		rc = seal_finish(x, blob);
+	*serr = seal_store_error(x);
+	seal_free(&x);
+	return rc;
+}
+
+/* ---- rewrap ---- */
+
+struct rewrap {
+	struct sealer *x;
+	struct age_decryptor *dec; /* the present outer layer, or NULL */
+	enum seal_result rc;
+	enum age_err aerr;
+};
+
+static int rewrap_plain(void *ctx, const uint8_t *p, size_t n)
+{
+	struct rewrap *rw = ctx;
+	rw->rc = seal_update(rw->x, p, n);
+	return rw->rc != SEAL_OK;
+}
+
+static int rewrap_chunk(void *ctx, const uint8_t *p, size_t n)
+{
+	struct rewrap *rw = ctx;
+	if (rw->dec == NULL)
+		return rewrap_plain(ctx, p, n);
+	rw->aerr = age_decrypt_update(rw->dec, p, n);
+	return rw->aerr != AGE_OK;
+}
+
+enum seal_result seal_rewrap(struct store *s, store_id blob, const struct age_identity *old,
+                             const struct age_recipient *outer, store_id *out)
+{
+	struct rewrap rw = {.rc = SEAL_OK, .aerr = AGE_OK};
+	enum seal_result rc;
+	*out = 0;
+	if (outer == NULL)
+		return SEAL_FAILED;
+	if ((rc = seal_begin(s, NULL, outer, &rw.x)) != SEAL_OK)
+		return rc;
+	const struct age_identity *ids[1] = {old};
+	if (old != NULL && age_decrypt_begin(ids, 1, rewrap_plain, &rw, &rw.dec) != AGE_OK) {
+		rc = SEAL_FAILED;
+		goto out;
+	}
+	enum store_result sr = s->be->blob_read(s, blob, rewrap_chunk, &rw);
+	if (rw.rc != SEAL_OK)
+		rc = rw.rc;
+	else if (rw.aerr != AGE_OK)
+		rc = rw.aerr == AGE_ERR_NOMEM ? SEAL_FAILED : SEAL_CANNOT_OPEN;
+	else if (sr != STORE_OK)
+		rc = SEAL_STORE;
+	else if (rw.dec != NULL && (rw.aerr = age_decrypt_finish(rw.dec)) != AGE_OK)
+		rc = rw.rc != SEAL_OK ? rw.rc : SEAL_CANNOT_OPEN;
+	else
+		rc = seal_finish(rw.x, out);
+out:
+	age_decryptor_free(&rw.dec);
+	seal_free(&rw.x);
+	return rc;
+}

@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * registry: reports, distribution lists, marking labels and marking changes
+ * (issue 5). The rules are docs/internals/rules.md, "Markings and
+ * access"; docs/registry.md tells the whole story.
+ *
+ * Marking labels. Every canonical marking in use has a label
+ * "marking:CANONICAL" (core/keys/label.h): versions of X25519 key pairs, each
+ * version's identity wrapped to every enabled officer whose clearance covers
+ * the marking (access_clearance_covers). Creating a label needs only public
+ * keys. registry_officer_changed() keeps an officer's wraps in step with
+ * their clearance: what they now cover and lack is wrapped from the acting
+ * session (or, if that session lacks the current version, the label rotates
+ * to a new version wrapped to every covering officer); what they no longer
+ * cover rotates (a new version for the officers who keep access) and their
+ * wraps of it are dropped.
+ *
+ * Reports. A title and paragraphs, each with a portion marking; the overall
+ * marking is the combination of every portion (title included), computed at
+ * writing, stored, and checked again at every opening. The title and the
+ * paragraphs exist only inside the body, an age file sealed to the current
+ * version of the overall marking's label: a listing shows ids, day, author
+ * and marking, and only of reports the reader may read. The author must be
+ * cleared for the marking, and every cited object's marking must be dominated
+ * by it (no write down), else the write is refused with the reason.
+ *
+ * Access. Every read — listing, opening, citing — builds struct
+ * access_subject (the officer's clearance and nationality as stored now) and
+ * struct access_object (the marking and the report's distribution) and asks
+ * access_decide. Nothing else decides. A forbidden report and a missing one
+ * give the same answer, REGISTRY_NOT_FOUND.
+ *
+ * Distribution. A report's readers: the author, the officers it was
+ * circulated to, and the members of the lists it was circulated to, as they
+ * were that day. Anyone who may read a report may circulate it further.
+ *
+ * Input text of a report (registry_report_parse; the CLI's and the web's):
+ *
+ *   (S) Title of the report
+ *
+ *   (S//HUMINT) First paragraph, which may run
+ *   over several lines.
+ *
+ *   (O) Second paragraph.
+ *
+ * The first block is the title; blocks are separated by blank lines; each
+ * starts with its portion marking.
+ */
+#ifndef CUTOUT_CORE_REGISTRY_H
+#define CUTOUT_CORE_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/access/access.h"
+#include "core/keys/label.h"
+#include "core/marking/marking.h"
+#include "core/officer/officer.h"
+#include "core/store/store.h"
+#include "core/store/store_registry.h"
+
+#define REGISTRY_LABEL_PREFIX LABEL_MARKING_PREFIX
+#define REGISTRY_TITLE_MAX 512
+#define REGISTRY_PARAS_MAX 1000
+#define REGISTRY_TEXT_MAX (512 * 1024) /* the whole report text */
+#define REGISTRY_MSG_MAX 400
+
+enum registry_result {
+	REGISTRY_OK = 0,
+	REGISTRY_NOT_FOUND,       /* no such object, or not readable: one answer */
+	REGISTRY_BAD_INPUT,       /* msg says what */
+	REGISTRY_ABOVE_CLEARANCE, /* the marking is above the acting officer's clearance */
+	REGISTRY_WRITE_DOWN,      /* a cited object's marking is not dominated: msg says which */
+	REGISTRY_NEEDS_REASON,    /* lowering a marking needs a written reason */
+	REGISTRY_FORBIDDEN,       /* a role, or the list's owner, is needed */
+	REGISTRY_EXISTS,          /* a list of that name exists; a concurrent change */
+	REGISTRY_CANNOT_OPEN,     /* the session holds no key of the report's label version */
+	REGISTRY_FAILED,          /* store, crypto or memory */
+};
+
+struct registry_error {
+	char msg[REGISTRY_MSG_MAX];
+};
+
+const char *registry_strerror(enum registry_result r);
+
+struct registry;
+
+/* The registry over a store and the instance's scheme (copied). */
+__attribute__((warn_unused_result)) enum registry_result
+registry_new(struct store *s, const struct marking_scheme *scheme, struct registry **out);
+void registry_free(struct registry **r);
+const struct marking_scheme *registry_scheme(const struct registry *r);
+
+/*
+ * The officer as the access decision sees them now (clearance, nationality,
+ * roles from the store). REGISTRY_NOT_FOUND for an unknown or disabled
+ * officer. An unparsable clearance gives a subject that covers nothing.
+ */
+__attribute__((warn_unused_result)) enum registry_result
+registry_subject(struct registry *r, store_id officer, struct access_subject *out);
+
+/*
+ * Whether subj may read a submission: access_decide on its marking, with the
+ * holders of the intake role as its distribution. Every door asks it (the
+ * desk's inbox, pages, downloads and source actions; cutout inbox).
+ */
+bool registry_submission_readable(const struct registry *r, const struct access_subject *subj,
+                                  const struct store_submission *sub);
+
+/*
+ * The keys that open submission sub's blobs for `as` (inbox_open_blob,
+ * core/keys/seal.h): the session's identities for the intake label's layer, and
+ * the key of the marking label version it is sealed to, from the session or,
+ * when it was wrapped to them since their login, from the store (and so are
+ * intake label versions made since the login: a rotation). Ask
+ * registry_submission_readable first. Release with inbox_keys_release.
+ */
+struct inbox_keys;
+void registry_submission_keys(const struct registry *r, const struct officer_key *as,
+                              const struct store_submission *sub, struct inbox_keys *k);
+
+/* ---- marking labels ---- */
+
+/* "marking:CANONICAL" into out[cap]. 0, or -1 if it does not fit. */
+int registry_label_name(const struct registry *r, const struct marking *m, char *out, size_t cap);
+/*
+ * The current version and public key of m's label, creating version 1 (wrapped
+ * to every covering officer) if the marking is new.
+ */
+__attribute__((warn_unused_result)) enum registry_result registry_label(struct registry *r,
+                                                                        const struct marking *m,
+                                                                        uint32_t *version,
+                                                                        uint8_t pk[static 32]);
+/*
+ * After an officer was added, or their clearance, nationality, state or keys
+ * changed: wraps what they now cover from `as` (every version they lack that
+ * `as` holds; rotating when neither has the current version) and rotates the
+ * labels they no longer cover.
+ */
+__attribute__((warn_unused_result)) enum registry_result
+registry_officer_changed(struct registry *r, const struct officer_key *as, const char *name);
+
+/* ---- reports ---- */
+
+struct registry_para {
+	struct marking portion;
+	char *text; /* NUL-terminated, owned by the report */
+	size_t len;
+};
+
+struct registry_report {
+	store_id id; /* 0 for a draft */
+	store_id author;
+	int32_t day;
+	struct marking marking; /* combine of every portion */
+	char marking_text[STORE_MARKING_MAX];
+	/* the title is paragraph 0 */
+	struct registry_para *paras;
+	size_t nparas;
+};
+
+void registry_report_free(struct registry_report **rep);
+
+/* Parses the input text (see above). msg says where it is wrong. */
+__attribute__((warn_unused_result)) enum registry_result
+registry_report_parse(const struct registry *r, const char *text, size_t len,
+                      struct registry_report **out, struct registry_error *err);
+/* The report as input text (portion markings canonical), into out (a capped buf). */
+struct buf;
+__attribute__((warn_unused_result)) enum registry_result
+registry_report_format(const struct registry *r, const struct registry_report *rep,
+                       struct buf *out);
+
+/*
+ * Writes a draft as `as` (role analyst): checks the overall marking (equal to
+ * `declared` when given), the author's clearance and no write down for each
+ * citation; seals; stores with the author as the first reader.
+ */
+__attribute__((warn_unused_result)) enum registry_result
+registry_report_write(struct registry *r, const struct officer_key *as,
+                      const struct registry_report *draft, const char *declared,
+                      const struct store_cite *cites, size_t ncites, store_id *id,
+                      struct registry_error *err);
+
+/*
+ * Whether subj may read report id (access_decide with its marking and its
+ * whole distribution). False for a missing report: the same answer.
+ */
+bool registry_report_readable(struct registry *r, const struct access_subject *subj, store_id id);
+
+/* Opens a report for `as`: the decision, then the body with the session's label keys. */
+__attribute__((warn_unused_result)) enum registry_result
+registry_report_open(struct registry *r, const struct officer_key *as, store_id id,
+                     struct registry_report **out);
+
+/* A listed report (metadata only; never the title). */
+struct registry_listing {
+	store_id id;
+	store_id author;
+	int32_t day;
+	const char *marking; /* canonical */
+};
+
+/*
+ * The reports `officer` may read, newest first; each one allowed by
+ * access_decide. offset/limit page (limit 0: all). *total (may be NULL): how
+ * many the officer may read.
+ */
+__attribute__((warn_unused_result)) enum registry_result
+registry_report_list(struct registry *r, store_id officer, int64_t offset, int64_t limit,
+                     int (*fn)(void *ctx, const struct registry_listing *l), void *ctx,
+                     int64_t *total);
+
+/*
+ * Circulates a report `as` may read to lists (names) and officers (names).
+ * An unknown list or officer: REGISTRY_BAD_INPUT naming it.
+ */
+__attribute__((warn_unused_result)) enum registry_result
+registry_report_circulate(struct registry *r, const struct officer_key *as, store_id id,
+                          const char *const *lists, size_t nlists, const char *const *officers,
+                          size_t nofficers, struct registry_error *err);
+
+/*
+ * The sanitised view: a copy of rep with only the paragraphs target
+ * dominates (the title replaced by "[title withheld]" when it is not), its
+ * marking recomputed from what is left (target when nothing is left).
+ */
+__attribute__((warn_unused_result)) enum registry_result
+registry_tearline(const struct registry *r, const struct registry_report *rep,
+                  const struct marking *target, struct registry_report **out);
+
+/* ---- distribution lists ---- */
+
+/* A new list owned by `as` (analyst or admin). */
+__attribute__((warn_unused_result)) enum registry_result
+registry_dist_create(struct registry *r, const struct officer_key *as, const char *name,
+                     struct registry_error *err);
+/* Adds or removes an officer (by name); the list's owner or an admin. */
+__attribute__((warn_unused_result)) enum registry_result
+registry_dist_member(struct registry *r, const struct officer_key *as, const char *list,
+                     const char *officer, bool add, struct registry_error *err);
+/* Every list with its owner's and members' names (comma-separated). */
+__attribute__((warn_unused_result)) enum registry_result
+registry_dist_list(struct registry *r,
+                   int (*fn)(void *ctx, const char *name, const char *owner, const char *members),
+                   void *ctx);
+
+/* ---- markings of submissions ---- */
+
+/*
+ * Sets a submission's marking as `as` (role intake, cleared for both the old
+ * and the new marking). Raising (new dominates old) is free; anything else
+ * is a downgrade and needs a reason (REGISTRY_NEEDS_REASON). Every change is
+ * recorded (actor, day, old, new, reason). This is the one place a
+ * submission's marking changes: the ledger entry goes here. Its blobs are
+ * sealed anew to the new marking's label in the same transaction
+ * (core/keys/seal.h); REGISTRY_CANNOT_OPEN if `as` lacks the key of the present
+ * layer. The same marking again reseals only (a submission of one layer
+ * gets its outer layer; nothing is recorded).
+ */
+__attribute__((warn_unused_result)) enum registry_result
+registry_submission_mark(struct registry *r, const struct officer_key *as, store_id submission,
+                         const char *marking, const char *reason, struct registry_error *err);
+
+#endif

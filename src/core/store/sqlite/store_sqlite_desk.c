@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * store_sqlite_desk: the desk's tables in the SQLite backend (core/store/store_desk.h).
+ *
+ * desk_source holds, per source that has submissions, the id of its newest
+ * submission (indexed: the inbox order and keyset cursor), a star and a
+ * label. Triggers keep it in step with the core tables, so neither the
+ * intake nor the core backend knows about the desk: a committed submission
+ * moves its source up, a deleted source leaves the inbox.
+ */
+#include <string.h>
+
+#include "core/store/store_desk.h"
+#include "core/store/sqlite/store_sqlite.h"
+#include "lib/utf8.h"
+
+#include "lib/banned.h"
+
+static const char *const desk_steps[] = {
+        /* 1: the inbox order, stars and labels */
+        "CREATE TABLE desk_source(source_id INTEGER PRIMARY KEY,"
+        " newest INTEGER NOT NULL, starred INTEGER NOT NULL DEFAULT 0,"
+        " label TEXT NOT NULL DEFAULT '');"
+        "CREATE INDEX desk_source_newest ON desk_source(newest);"
+        "CREATE INDEX desk_source_starred ON desk_source(newest) WHERE starred = 1;"
+        "INSERT INTO desk_source(source_id, newest)"
+        " SELECT source_id, max(id) FROM submission GROUP BY source_id;"
+        "CREATE TRIGGER desk_submission_new AFTER INSERT ON submission BEGIN"
+        " INSERT INTO desk_source(source_id, newest) VALUES (new.source_id, new.id)"
+        " ON CONFLICT(source_id) DO UPDATE SET newest = max(newest, excluded.newest);"
+        " END;"
+        "CREATE TRIGGER desk_source_gone AFTER DELETE ON source BEGIN"
+        " DELETE FROM desk_source WHERE source_id = old.id;"
+        " END;",
+};
+
+const struct sq_schema_part sq_part_desk = {
+        .name = "desk",
+        .steps = desk_steps,
+        .nsteps = (int)(sizeof desk_steps / sizeof desk_steps[0]),
+};
+
+#define DESK_COLS                                                                                \
+	"s.id, s.pk, s.created_day, s.last_day, s.nsubmissions, s.nunread, d.newest, d.starred," \
+	" d.label"
+
+static const char q_inbox[] = "SELECT " DESK_COLS " FROM desk_source d"
+                              " JOIN source s ON s.id = d.source_id"
+                              " WHERE d.newest < ?1 ORDER BY d.newest DESC LIMIT ?2";
+static const char q_inbox_starred[] = "SELECT " DESK_COLS " FROM desk_source d"
+                                      " JOIN source s ON s.id = d.source_id"
+                                      " WHERE d.newest < ?1 AND d.starred = 1"
+                                      " ORDER BY d.newest DESC LIMIT ?2";
+static const char q_source[] = "SELECT " DESK_COLS " FROM desk_source d"
+                               " JOIN source s ON s.id = d.source_id WHERE d.source_id = ?1";
+static const char q_subs[] = "SELECT id, source_id, day, message_blob, nfiles, read, marking"
+                             " FROM submission WHERE source_id = ?1 AND id < ?2"
+                             " ORDER BY id DESC LIMIT ?3";
+static const char q_star[] = "UPDATE desk_source SET starred = ?2 WHERE source_id = ?1";
+static const char q_label[] = "UPDATE desk_source SET label = ?2 WHERE source_id = ?1";
+
+static enum store_result read_row(sqlite3_stmt *q, struct store_desk_source *o)
+{
+	memset(o, 0, sizeof *o);
+	o->src.id = sqlite3_column_int64(q, 0);
+	if (sqlite3_column_bytes(q, 1) != STORE_PK_LEN)
+		return STORE_CORRUPT;
+	memcpy(o->src.pk, sqlite3_column_blob(q, 1), STORE_PK_LEN);
+	o->src.created_day = sqlite3_column_int(q, 2);
+	o->src.last_day = sqlite3_column_int(q, 3);
+	o->src.nsubmissions = sqlite3_column_int64(q, 4);
+	o->src.nunread = sqlite3_column_int64(q, 5);
+	o->newest = sqlite3_column_int64(q, 6);
+	o->starred = sqlite3_column_int(q, 7) != 0;
+	const unsigned char *label = sqlite3_column_text(q, 8);
+	int n = sqlite3_column_bytes(q, 8);
+	if (n < 0 || n > STORE_DESK_LABEL_MAX)
+		return STORE_CORRUPT;
+	if (label != NULL)
+		memcpy(o->label, label, (size_t)n);
+	o->label[n] = 0;
+	return STORE_OK;
+}
+
+struct list_arg {
+	store_id key, before;
+	int64_t limit;
+	bool starred;
+	store_desk_source_fn sfn;
+	store_desk_sub_fn bfn;
+	void *ctx;
+	struct store_desk_source *one;
+	const char *label;
+};
+
+static enum store_result step_rows(sqlite3_stmt *q, struct list_arg *a)
+{
+	int rc;
+	enum store_result r = STORE_OK;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (a->sfn != NULL) {
+			struct store_desk_source row;
+			if ((r = read_row(q, &row)) != STORE_OK)
+				return r;
+			if (a->sfn(a->ctx, &row) != 0)
+				return STORE_STOP;
+		} else {
+			struct store_submission sub;
+			memset(&sub, 0, sizeof sub);
+			sub.id = sqlite3_column_int64(q, 0);
+			sub.source_id = sqlite3_column_int64(q, 1);
+			sub.day = sqlite3_column_int(q, 2);
+			sub.message_blob = sqlite3_column_int64(q, 3);
+			sub.nfiles = sqlite3_column_int(q, 4);
+			sub.read = sqlite3_column_int(q, 5);
+			const unsigned char *m = sqlite3_column_text(q, 6);
+			int n = sqlite3_column_bytes(q, 6);
+			if (n < 0 || n >= STORE_MARKING_MAX)
+				return STORE_CORRUPT;
+			if (m != NULL)
+				memcpy(sub.marking, m, (size_t)n);
+			if (a->bfn(a->ctx, &sub) != 0)
+				return STORE_STOP;
+		}
+	}
+	return rc == SQLITE_DONE ? STORE_OK : sq_map(rc);
+}
+
+static enum store_result do_inbox(struct conn *c, void *arg)
+{
+	struct list_arg *a = arg;
+	sqlite3_stmt *q;
+	enum store_result r = sq_stmt(c, a->starred ? q_inbox_starred : q_inbox, &q);
+	if (r != STORE_OK)
+		return r;
+	if ((r = sq_bind(sqlite3_bind_int64(q, 1, a->before))) == STORE_OK &&
+	    (r = sq_bind(sqlite3_bind_int64(q, 2, a->limit))) == STORE_OK)
+		r = step_rows(q, a);
+	sq_done(q);
+	return r;
+}
+
+static enum store_result do_subs(struct conn *c, void *arg)
+{
+	struct list_arg *a = arg;
+	sqlite3_stmt *q;
+	enum store_result r = sq_stmt(c, q_subs, &q);
+	if (r != STORE_OK)
+		return r;
+	if ((r = sq_bind(sqlite3_bind_int64(q, 1, a->key))) == STORE_OK &&
+	    (r = sq_bind(sqlite3_bind_int64(q, 2, a->before))) == STORE_OK &&
+	    (r = sq_bind(sqlite3_bind_int64(q, 3, a->limit))) == STORE_OK)
+		r = step_rows(q, a);
+	sq_done(q);
+	return r;
+}
+
+static enum store_result do_source(struct conn *c, void *arg)
+{
+	struct list_arg *a = arg;
+	sqlite3_stmt *q;
+	enum store_result r = sq_stmt(c, q_source, &q);
+	if (r != STORE_OK)
+		return r;
+	if ((r = sq_bind(sqlite3_bind_int64(q, 1, a->key))) == STORE_OK) {
+		int rc = sqlite3_step(q);
+		if (rc == SQLITE_ROW)
+			r = read_row(q, a->one);
+		else
+			r = rc == SQLITE_DONE ? STORE_NOT_FOUND : sq_map(rc);
+	}
+	sq_done(q);
+	return r;
+}
+
+static enum store_result do_update(struct conn *c, void *arg)
+{
+	struct list_arg *a = arg;
+	sqlite3_stmt *q;
+	enum store_result r = sq_stmt(c, a->label != NULL ? q_label : q_star, &q);
+	if (r != STORE_OK)
+		return r;
+	if ((r = sq_bind(sqlite3_bind_int64(q, 1, a->key))) != STORE_OK)
+		goto out;
+	if (a->label != NULL)
+		r = sq_bind(sqlite3_bind_text(q, 2, a->label, -1, SQLITE_STATIC));
+	else
+		r = sq_bind(sqlite3_bind_int(q, 2, a->starred ? 1 : 0));
+	if (r != STORE_OK)
+		goto out;
+	r = sq_exec(q);
+	q = NULL;
+	if (r == STORE_OK && sq_changes(c) == 0)
+		r = STORE_NOT_FOUND;
+out:
+	if (q != NULL)
+		sq_done(q);
+	return r;
+}
+
+static store_id cursor(store_id before)
+{
+	return before <= 0 ? INT64_MAX : before;
+}
+
+static enum store_result sq_desk_inbox(struct store *s, store_id before, int64_t limit,
+                                       bool starred_only, store_desk_source_fn fn, void *ctx)
+{
+	if (limit < 0)
+		return STORE_NOT_FOUND;
+	struct list_arg a = {.before = cursor(before),
+	                     .limit = limit,
+	                     .starred = starred_only,
+	                     .sfn = fn,
+	                     .ctx = ctx};
+	return sq_read(s, do_inbox, &a);
+}
+
+static enum store_result sq_desk_source(struct store *s, store_id id, struct store_desk_source *out)
+{
+	struct list_arg a = {.key = id, .one = out};
+	return sq_read(s, do_source, &a);
+}
+
+static enum store_result sq_desk_submissions(struct store *s, store_id source, store_id before,
+                                             int64_t limit, store_desk_sub_fn fn, void *ctx)
+{
+	if (limit < 0)
+		return STORE_NOT_FOUND;
+	struct list_arg a = {
+	        .key = source, .before = cursor(before), .limit = limit, .bfn = fn, .ctx = ctx};
+	return sq_read(s, do_subs, &a);
+}
+
+static enum store_result sq_desk_set_star(struct store *s, store_id source, bool starred)
+{
+	struct list_arg a = {.key = source, .starred = starred};
+	return sq_write(s, true, do_update, &a);
+}
+
+static enum store_result sq_desk_set_label(struct store *s, store_id source, const char *label)
+{
+	size_t n = strlen(label);
+	if (n > STORE_DESK_LABEL_MAX)
+		return STORE_TOO_LARGE;
+	if (utf8_count((const uint8_t *)label, n) < 0)
+		return STORE_NOT_FOUND;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)label[i] < 0x20 || label[i] == 0x7f)
+			return STORE_NOT_FOUND;
+	struct list_arg a = {.key = source, .label = label};
+	return sq_write(s, true, do_update, &a);
+}
+
+const struct store_desk_ops sq_desk_ops = {
+        .inbox = sq_desk_inbox,
+        .source = sq_desk_source,
+        .submissions = sq_desk_submissions,
+        .set_star = sq_desk_set_star,
+        .set_label = sq_desk_set_label,
+};

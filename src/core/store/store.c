@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* store: picks the backend from the location and keeps the helpers every backend shares. */
+#include <string.h>
+#include <time.h>
+
+#include "core/store/store.h"
+#include "lib/merkle_cache.h"
+
+#include "lib/banned.h"
+
+const char *store_strerror(enum store_result r)
+{
+	switch (r) {
+	case STORE_OK:
+		return "ok";
+	case STORE_NOT_FOUND:
+		return "not found";
+	case STORE_EXISTS:
+		return "already exists";
+	case STORE_TOO_LARGE:
+		return "too large";
+	case STORE_BUSY:
+		return "store busy, try again";
+	case STORE_CORRUPT:
+		return "store corrupt or schema newer than this program";
+	case STORE_IO:
+		return "store I/O error";
+	case STORE_NOMEM:
+		return "out of memory";
+	case STORE_STOP:
+		return "stopped";
+	case STORE_UNSUPPORTED:
+		return "this store backend is not built into this program";
+	}
+	return "unknown store error";
+}
+
+static int has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+enum store_result store_open(const char *location, struct store **out)
+{
+	*out = NULL;
+	if (location == NULL || location[0] == '\0')
+		return STORE_NOT_FOUND;
+	if (has_prefix(location, "sqlite:"))
+		location += strlen("sqlite:");
+	else if (has_prefix(location, "postgres:") || has_prefix(location, "postgresql:"))
+		return STORE_UNSUPPORTED; /* store_pg.c does not exist yet */
+	if (location[0] == '\0')
+		return STORE_NOT_FOUND;
+	return store_backend_sqlite.open(location, out);
+}
+
+void store_close(struct store **s)
+{
+	if (s == NULL || *s == NULL)
+		return;
+	struct merkle_cache *nodes = (*s)->ledger_nodes;
+	(*s)->be->close(*s);
+	merkle_cache_free(nodes);
+	*s = NULL;
+}
+
+int32_t store_today(void)
+{
+	time_t now = time(NULL);
+	if (now < 0)
+		return 0;
+	return (int32_t)(now / 86400);
+}

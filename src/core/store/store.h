@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * store: all persistence goes through this interface. A backend is a table of
+ * function pointers (after OpenSMTPD's struct queue_backend), one file each:
+ * store_sqlite.c (the embedded default) and, later, store_pg.c.
+ *
+ * The store holds only ciphertext and non-secret metadata. Blobs (age files)
+ * are kept in chunks of at most STORE_CHUNK_MAX bytes so that large files
+ * never need to be held whole, and so that every node of a shared database
+ * sees them.
+ *
+ * Durability: every function that acknowledges a user-visible action
+ * (store_submission_commit, store_source_create, store_reply_add, deletes)
+ * returns only after the change is durable (fsync'd). Backends batch the
+ * durable commits of concurrent callers into one transaction and one fsync
+ * (group commit). Blob chunk writes are not durable by themselves: they become
+ * durable, and visible, with the commit that references them. After a crash,
+ * store_open() removes blobs that no committed row references (a partial
+ * upload leaves nothing visible).
+ *
+ * Time: only the day (days since 1970-01-01, UTC) is ever stored.
+ * Thread safety: a struct store may be used from many threads at once.
+ */
+#ifndef CUTOUT_CORE_STORE_H
+#define CUTOUT_CORE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_CHUNK_MAX (256 * 1024)
+#define STORE_META_MAX 4096 /* a meta value */
+#define STORE_LOOKUP_LEN 32 /* source lookup hash */
+#define STORE_PK_LEN 32     /* X25519 public key */
+#define STORE_MARKING_MAX 256
+
+enum store_result {
+	STORE_OK = 0,
+	STORE_NOT_FOUND,
+	STORE_EXISTS, /* unique constraint (e.g. the same lookup hash twice) */
+	STORE_TOO_LARGE,
+	STORE_BUSY,    /* could not get the lock in time; the caller may retry or answer 503 */
+	STORE_CORRUPT, /* schema too new, or inconsistent data */
+	STORE_IO,      /* the backend failed (disk full, I/O error) */
+	STORE_NOMEM,
+	STORE_STOP,        /* an iteration callback asked to stop (not an error) */
+	STORE_UNSUPPORTED, /* the location names a backend this build does not have */
+};
+
+const char *store_strerror(enum store_result r);
+
+typedef int64_t store_id; /* > 0 */
+
+struct store_source {
+	store_id id;
+	uint8_t pk[STORE_PK_LEN]; /* X25519 public key: replies are sealed to it */
+	int32_t created_day;
+	int32_t last_day; /* day of the latest submission */
+	int64_t nsubmissions;
+	int64_t nunread; /* submissions not yet read by the desk */
+};
+
+struct store_submission {
+	store_id id;
+	store_id source_id;
+	int32_t day;
+	store_id message_blob; /* age file of the message text; 0 if none */
+	int32_t nfiles;
+	int read; /* seen by the desk */
+	char marking[STORE_MARKING_MAX];
+	/*
+	 * Its blobs are age files sealed to the intake label inside age files
+	 * sealed to this version of the label of `marking` (core/keys/seal.h); 0: the
+	 * intake label's layer alone (sealed before that label had a reader).
+	 */
+	uint32_t seal_version;
+};
+
+struct store_file {
+	store_id id;
+	store_id submission_id;
+	store_id meta_blob; /* age file of the file's metadata (name, type, size): never in clear */
+	store_id data_blob; /* age file of the file's content */
+};
+
+struct store_reply {
+	store_id id;
+	store_id source_id;
+	int32_t day;
+	store_id blob; /* age file sealed to the source's public key */
+};
+
+/* A new submission, committed at once with its files. */
+struct store_new_file {
+	store_id meta_blob;
+	store_id data_blob;
+};
+
+typedef int (*store_chunk_fn)(void *ctx, const uint8_t *p, size_t n); /* non-zero: stop */
+
+struct store;
+struct store_ledger_ops; /* core/store/store_ledger.h */
+struct merkle_cache;     /* lib/merkle_cache.h */
+struct store_officer_ops;
+struct store_desk_ops;
+struct store_registry_ops;
+
+struct store_backend {
+	const char *name;
+	enum store_result (*open)(const char *location, struct store **out);
+	void (*close)(struct store *s);
+
+	/* meta: small key/value settings of the instance (salt, public keys, schema version) */
+	enum store_result (*meta_get)(struct store *s, const char *key, uint8_t *val, size_t cap,
+	                              size_t *len);
+	enum store_result (*meta_set)(struct store *s, const char *key, const uint8_t *val,
+	                              size_t len);
+
+	/* blobs: create, append chunks in order, read back, delete (the bytes are overwritten) */
+	enum store_result (*blob_create)(struct store *s, store_id *out);
+	enum store_result (*blob_append)(struct store *s, store_id blob, const uint8_t *p,
+	                                 size_t n);
+	/* blob_create and a first chunk of n <= STORE_CHUNK_MAX bytes, in one step */
+	enum store_result (*blob_put)(struct store *s, const uint8_t *p, size_t n, store_id *out);
+	enum store_result (*blob_read)(struct store *s, store_id blob, store_chunk_fn fn,
+	                               void *ctx);
+	enum store_result (*blob_size)(struct store *s, store_id blob, uint64_t *size);
+	enum store_result (*blob_delete)(struct store *s, store_id blob);
+
+	/* sources */
+	enum store_result (*source_create)(struct store *s, const uint8_t lookup[STORE_LOOKUP_LEN],
+	                                   const uint8_t pk[STORE_PK_LEN], int32_t day,
+	                                   store_id *out);
+	enum store_result (*source_find)(struct store *s, const uint8_t lookup[STORE_LOOKUP_LEN],
+	                                 struct store_source *out);
+	enum store_result (*source_get)(struct store *s, store_id id, struct store_source *out);
+	/* Deletes the source, its submissions, files, replies and all their blobs. */
+	enum store_result (*source_delete)(struct store *s, store_id id);
+	/* Newest activity first; offset/limit for paging. fn returns non-zero to stop. */
+	enum store_result (*source_list)(struct store *s, int64_t offset, int64_t limit,
+	                                 int (*fn)(void *ctx, const struct store_source *src),
+	                                 void *ctx);
+
+	/*
+	 * submissions: commit claims the message and file blobs (each must be a
+	 * pending blob, referenced once, else STORE_NOT_FOUND). Listing is oldest first.
+	 */
+	enum store_result (*submission_commit)(struct store *s, store_id source_id, int32_t day,
+	                                       const char *marking, uint32_t seal_version,
+	                                       store_id message_blob,
+	                                       const struct store_new_file *files, size_t nfiles,
+	                                       store_id *out);
+	enum store_result (*submission_get)(struct store *s, store_id id,
+	                                    struct store_submission *out);
+	enum store_result (*submission_list)(
+	        struct store *s, store_id source_id, int64_t offset, int64_t limit,
+	        int (*fn)(void *ctx, const struct store_submission *sub), void *ctx);
+	enum store_result (*submission_files)(struct store *s, store_id submission_id,
+	                                      int (*fn)(void *ctx, const struct store_file *f),
+	                                      void *ctx);
+	enum store_result (*submission_mark_read)(struct store *s, store_id id);
+	/*
+	 * Submissions of a source made on `day`, for the daily quota: O(1), kept
+	 * in the source row. Only the source's latest day of activity is counted;
+	 * an earlier day gives 0.
+	 */
+	enum store_result (*submission_count_day)(struct store *s, store_id source_id, int32_t day,
+	                                          int64_t *count);
+
+	/* replies (the blob is claimed as by submission_commit); listing is oldest first */
+	enum store_result (*reply_add)(struct store *s, store_id source_id, int32_t day,
+	                               store_id blob, store_id *out);
+	enum store_result (*reply_list)(struct store *s, store_id source_id,
+	                                int (*fn)(void *ctx, const struct store_reply *r),
+	                                void *ctx);
+	/* Deletes the reply (and its blob) only if it belongs to source_id. */
+	enum store_result (*reply_delete)(struct store *s, store_id source_id, store_id id);
+
+	/* domains (core/store_<domain>.h) */
+	const struct store_ledger_ops *ledger;
+	const struct store_officer_ops
+	        *officer;                  /* officers and label keys: core/store/store_officer.h */
+	const struct store_desk_ops *desk; /* core/store/store_desk.h */
+	const struct store_registry_ops *registry; /* core/store/store_registry.h */
+};
+
+/* The backends. */
+extern const struct store_backend store_backend_sqlite;
+
+/*
+ * Every struct store starts with a pointer to its backend, so the calls below
+ * dispatch without the caller knowing which one it has.
+ */
+struct store {
+	const struct store_backend *be;
+	/*
+	 * The ledger's proof node cache (core/ledger/ledger.c makes it at the first
+	 * proof; store_close frees it). Backends leave it NULL.
+	 */
+	struct merkle_cache *ledger_nodes;
+};
+
+/* Opens "sqlite:PATH" or a plain PATH (SQLite). Creates and migrates the schema. */
+__attribute__((warn_unused_result)) enum store_result store_open(const char *location,
+                                                                 struct store **out);
+void store_close(struct store **s);
+
+/* Today as days since 1970-01-01 UTC: the only time the store ever keeps. */
+int32_t store_today(void);
+
+#endif

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * store_desk: what the officers' desk needs from the store beyond the base
+ * interface: the inbox in newest-submission order with keyset pagination,
+ * a source's submissions newest first, and an officer's star and label on a
+ * source.
+ *
+ * Keyset pagination: a page is asked for with the cursor of the last row
+ * the previous page showed (0 for the first page), never with an OFFSET, so
+ * the cost of a page does not grow with the store. The inbox cursor is the id
+ * of a source's newest submission (unique, so the order is total).
+ *
+ * The backend keeps the inbox order up to date by itself (every committed
+ * submission moves its source to the top; a deleted source leaves the inbox).
+ * Stars and labels are shared by every officer of the instance. Labels are
+ * plain text (the caller escapes them when showing them).
+ */
+#ifndef CUTOUT_CORE_STORE_DESK_H
+#define CUTOUT_CORE_STORE_DESK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/store/store.h"
+
+#define STORE_DESK_LABEL_MAX 64 /* bytes of UTF-8 */
+
+struct store_desk_source {
+	struct store_source src;
+	store_id newest; /* id of the newest submission: the inbox cursor */
+	bool starred;
+	char label[STORE_DESK_LABEL_MAX + 1];
+};
+
+typedef int (*store_desk_source_fn)(void *ctx, const struct store_desk_source *s);
+typedef int (*store_desk_sub_fn)(void *ctx, const struct store_submission *sub);
+
+struct store_desk_ops {
+	/*
+	 * Sources that have submissions, newest submission first, starting after
+	 * cursor `before` (0: from the top), at most limit rows. starred_only
+	 * lists only starred sources. fn returns non-zero to stop (STORE_STOP).
+	 */
+	enum store_result (*inbox)(struct store *s, store_id before, int64_t limit,
+	                           bool starred_only, store_desk_source_fn fn, void *ctx);
+	/* One source with its desk fields (STORE_NOT_FOUND if it has no submission). */
+	enum store_result (*source)(struct store *s, store_id id, struct store_desk_source *out);
+	/* The source's submissions with id < before (0: from the newest), newest first. */
+	enum store_result (*submissions)(struct store *s, store_id source, store_id before,
+	                                 int64_t limit, store_desk_sub_fn fn, void *ctx);
+	enum store_result (*set_star)(struct store *s, store_id source, bool starred);
+	/* label: UTF-8 without control characters, at most STORE_DESK_LABEL_MAX bytes; "" clears */
+	enum store_result (*set_label)(struct store *s, store_id source, const char *label);
+};
+
+/* Dispatchers: s->be->desk->op(s, ...). */
+__attribute__((warn_unused_result)) enum store_result
+store_desk_inbox(struct store *s, store_id before, int64_t limit, bool starred_only,
+                 store_desk_source_fn fn, void *ctx);
+__attribute__((warn_unused_result)) enum store_result
+store_desk_source(struct store *s, store_id id, struct store_desk_source *out);
+__attribute__((warn_unused_result)) enum store_result
+store_desk_submissions(struct store *s, store_id source, store_id before, int64_t limit,
+                       store_desk_sub_fn fn, void *ctx);
+__attribute__((warn_unused_result)) enum store_result
+store_desk_set_star(struct store *s, store_id source, bool starred);
+__attribute__((warn_unused_result)) enum store_result
+store_desk_set_label(struct store *s, store_id source, const char *label);
+
+#endif

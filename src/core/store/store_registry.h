@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * store_registry: the store domain of the registry (backend-neutral
+ * operations; one pointer, `registry`, in struct store_backend). Used only by
+ * core/registry/registry.c, which decides every read with access_decide: nothing here
+ * decides access. It holds:
+ *
+ *   markings in use   (id, canonical text): one label "marking:TEXT" each
+ *   reports           author, day, marking, label version, sealed body (an
+ *                     age file: the title and paragraphs never leave it)
+ *   readers           the report's distribution (officer ids), the author
+ *                     always on it; lists are expanded when circulated (a
+ *                     telegram goes to the posts on the list that day)
+ *   circulation       which lists a report went to (names, for display)
+ *   citations         (report, kind, object)
+ *   distribution lists and their members
+ *   marking changes   (kind, object, actor, day, old, new, reason)
+ */
+#ifndef CUTOUT_CORE_STORE_REGISTRY_H
+#define CUTOUT_CORE_STORE_REGISTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/store/store.h"
+
+#define STORE_REPORT_BODY_MAX (1024 * 1024) /* the sealed body, bytes */
+#define STORE_DIST_NAME_MAX 64
+#define STORE_REASON_MAX 1000
+#define STORE_READERS_MAX 100000 /* officers on one report's distribution */
+
+enum store_cite_kind { STORE_CITE_SUBMISSION = 1, STORE_CITE_REPORT = 2 };
+
+struct store_cite {
+	int kind; /* enum store_cite_kind */
+	store_id id;
+};
+
+/* A report's metadata as listed (no body). readers: sorted ascending, owned by the store call. */
+struct store_report {
+	store_id id;
+	store_id author;
+	int32_t day;
+	store_id marking_id;
+	char marking[STORE_MARKING_MAX];
+	uint32_t label_version;
+	const int64_t *readers;
+	size_t nreaders;
+	const uint8_t *body; /* report_get only */
+	size_t body_len;
+};
+
+struct store_marking_change {
+	const char *kind; /* "submission" or "report" */
+	store_id object;
+	store_id actor;
+	int32_t day;
+	const char *old_marking, *new_marking, *reason;
+};
+
+/* A submission's blobs sealed anew (core/keys/seal.h), for submission_mark. */
+struct store_reseal {
+	uint32_t seal_version;          /* of the new marking's label */
+	store_id message_blob;          /* the new one; 0 if the submission has no message */
+	const struct store_file *files; /* each file's id with its new meta_blob and data_blob */
+	size_t nfiles;                  /* all of the submission's files */
+};
+
+struct store_registry_ops {
+	/* The id of a marking (canonical text), adding it if new. */
+	enum store_result (*marking_id)(struct store *s, const char *text, store_id *id);
+	/* Every marking in use: fn(ctx, id, text); non-zero stops. */
+	enum store_result (*markings)(struct store *s,
+	                              int (*fn)(void *ctx, store_id id, const char *text),
+	                              void *ctx);
+
+	/* A new report, its readers (the author included by the caller) and citations. */
+	enum store_result (*report_insert)(struct store *s, store_id author, int32_t day,
+	                                   store_id marking_id, uint32_t label_version,
+	                                   const uint8_t *body, size_t body_len,
+	                                   const int64_t *readers, size_t nreaders,
+	                                   const struct store_cite *cites, size_t ncites,
+	                                   store_id *out);
+	/* One report with body and readers, valid during fn. STORE_NOT_FOUND if none. */
+	enum store_result (*report_get)(struct store *s, store_id id,
+	                                int (*fn)(void *ctx, const struct store_report *r),
+	                                void *ctx);
+	/*
+	 * The reports `reader` is on the distribution of, newest first: a narrowing
+	 * by need-to-know that can only drop reports access_decide would refuse;
+	 * the caller decides each. Here `readers` is the reader's own entry of the
+	 * distribution as stored ({reader}), not the whole list: that entry is all
+	 * the decision needs about this reader, and loading every report's whole
+	 * distribution would cost more than the listing itself. fn non-zero stops.
+	 */
+	enum store_result (*report_candidates)(struct store *s, store_id reader,
+	                                       int (*fn)(void *ctx, const struct store_report *r),
+	                                       void *ctx);
+	/* Adds readers (ids) and circulated list names (may be n = 0) to a report. */
+	enum store_result (*report_circulate)(struct store *s, store_id report,
+	                                      const int64_t *readers, size_t nreaders,
+	                                      const store_id *lists, size_t nlists);
+	/* Citations of a report. */
+	enum store_result (*report_cites)(struct store *s, store_id report,
+	                                  int (*fn)(void *ctx, const struct store_cite *c),
+	                                  void *ctx);
+	/* The names of the lists a report was circulated to. */
+	enum store_result (*report_lists)(struct store *s, store_id report,
+	                                  int (*fn)(void *ctx, const char *name), void *ctx);
+
+	/* Distribution lists. */
+	enum store_result (*dist_create)(struct store *s, const char *name, store_id owner,
+	                                 int32_t day, store_id *out);
+	enum store_result (*dist_find)(struct store *s, const char *name, store_id *id,
+	                               store_id *owner);
+	enum store_result (*dist_member)(struct store *s, store_id list, store_id officer, int add);
+	/* Every list by name: fn(ctx, id, name, owner). */
+	enum store_result (*dist_lists)(struct store *s,
+	                                int (*fn)(void *ctx, store_id id, const char *name,
+	                                          store_id owner),
+	                                void *ctx);
+	/* Members of a list by officer id. */
+	enum store_result (*dist_members)(struct store *s, store_id list,
+	                                  int (*fn)(void *ctx, store_id officer), void *ctx);
+
+	/*
+	 * Sets a submission's marking from c->old_marking to c->new_marking (only
+	 * if it is still c->old_marking, else STORE_EXISTS) and records the change,
+	 * in one transaction. With rs, the same transaction swaps in its blobs
+	 * sealed anew (pending blobs, claimed) and deletes the old ones; an rs that
+	 * does not match the submission's message and files: STORE_NOT_FOUND.
+	 * An unchanged marking (a reseal alone) records no change.
+	 */
+	enum store_result (*submission_mark)(struct store *s, const struct store_marking_change *c,
+	                                     const struct store_reseal *rs);
+	/* The recorded changes of one object, oldest first. */
+	enum store_result (*marking_changes)(struct store *s, const char *kind, store_id object,
+	                                     int (*fn)(void *ctx,
+	                                               const struct store_marking_change *c),
+	                                     void *ctx);
+};
+
+#endif
