@@ -499,7 +499,12 @@ static int cmd_reply(struct instance *inst, const struct opts *o, store_id sourc
 		goto out;
 	}
 	store_id id;
-	enum intake_result ir = intake_reply_seal(in, source, buf_str(&text), text.len, &id);
+	char actor[LEDGER_TOKEN_MAX + 1];
+	if (officer_key_actor(o->key, actor, sizeof actor) != 0) {
+		cli_fail("inbox", "officer name too long");
+		goto out;
+	}
+	enum intake_result ir = intake_reply_seal(in, actor, source, buf_str(&text), text.len, &id);
 	if (ir != INTAKE_OK) {
 		if (ir == INTAKE_UNKNOWN)
 			cli_fail("inbox", "no source %lld", (long long)source);
@@ -507,8 +512,6 @@ static int cmd_reply(struct instance *inst, const struct opts *o, store_id sourc
 			cli_fail("inbox", "could not reply: %s", intake_strerror(ir));
 		goto out;
 	}
-	if (log_action(inst, o, LEDGER_REPLY_SEAL, "reply", id, NULL, NULL) != 0)
-		goto out;
 	printf("reply %lld sealed to source %lld\n", (long long)id, (long long)source);
 	rc = CLI_EXIT_OK;
 out:
@@ -519,16 +522,20 @@ out:
 
 static int cmd_delete(struct instance *inst, const struct opts *o, store_id source)
 {
-	struct store *s = instance_store(inst);
+	char actor[LEDGER_TOKEN_MAX + 1];
 	if (!source_visible(inst, o, source))
 		return cli_fail("inbox", "no source %lld", (long long)source);
-	enum store_result r = s->be->source_delete(s, source);
-	if (r == STORE_NOT_FOUND)
+	if (officer_key_actor(o->key, actor, sizeof actor) != 0)
+		return cli_fail("inbox", "officer name too long");
+	struct intake *in = make_intake(inst);
+	if (in == NULL)
+		return cli_fail("inbox", "could not set up the intake");
+	enum intake_result ir = intake_source_delete(in, actor, source);
+	intake_free(&in);
+	if (ir == INTAKE_UNKNOWN)
 		return cli_fail("inbox", "no source %lld", (long long)source);
-	if (r != STORE_OK)
-		return cli_fail("inbox", "could not delete: %s", store_strerror(r));
-	if (log_action(inst, o, LEDGER_SOURCE_DELETE, "source", source, NULL, NULL) != 0)
-		return CLI_EXIT_FAIL;
+	if (ir != INTAKE_OK)
+		return cli_fail("inbox", "could not delete: %s", intake_strerror(ir));
 	printf("source %lld and everything of theirs deleted\n", (long long)source);
 	return CLI_EXIT_OK;
 }

@@ -259,13 +259,19 @@ static void load_session(struct req *r, struct MHD_Connection *c)
  * NULL: no object). 0 once durable, -1 if it could not be recorded: the
  * caller then answers 500 and shows nothing.
  */
+/* "officer:NAME" of the session's officer; 0, or -1 if it does not fit. */
+static int desk_actor(const struct req *r, char actor[static LEDGER_TOKEN_MAX + 1])
+{
+	int n = snprintf(actor, LEDGER_TOKEN_MAX + 1, "officer:%s", r->sv.name);
+	return n < 0 || n > LEDGER_TOKEN_MAX ? -1 : 0;
+}
+
 static int desk_log(const struct req *r, enum ledger_action action, const char *kind, int64_t id,
                     const char *marking, const char *detail)
 {
 	char actor[LEDGER_TOKEN_MAX + 1], obj[LEDGER_TOKEN_MAX + 1];
-	int n = snprintf(actor, sizeof actor, "officer:%s", r->sv.name);
 	int m = kind != NULL ? snprintf(obj, sizeof obj, "%s:%" PRId64, kind, id) : 0;
-	if (n < 0 || (size_t)n >= sizeof actor || m < 0 || (size_t)m >= sizeof obj)
+	if (desk_actor(r, actor) != 0 || m < 0 || (size_t)m >= sizeof obj)
 		return -1;
 	if (kind == NULL)
 		obj[0] = '\0';
@@ -1037,11 +1043,12 @@ static enum MHD_Result source_action(struct MHD_Connection *c, struct req *r, st
 		if (chars <= 0 || chars > REPLY_MAX)
 			return send_error(c, r, 400);
 		store_id rid;
-		enum intake_result ir = intake_reply_seal(d->in, id, text, len, &rid);
+		char actor[LEDGER_TOKEN_MAX + 1];
+		if (desk_actor(r, actor) != 0)
+			return send_error(c, r, 500);
+		enum intake_result ir = intake_reply_seal(d->in, actor, id, text, len, &rid);
 		if (ir != INTAKE_OK)
 			return send_error(c, r, ir == INTAKE_UNKNOWN ? 404 : 500);
-		if (desk_log(r, LEDGER_REPLY_SEAL, "reply", rid, NULL, NULL) != 0)
-			return send_error(c, r, 500);
 		struct desk_page p;
 		page_init(r, &p);
 		p.done_title = "desk.reply.sent_title";
@@ -1053,12 +1060,12 @@ static enum MHD_Result source_action(struct MHD_Connection *c, struct req *r, st
 		const char *confirm = form_get(f, "confirm");
 		if (confirm == NULL || strcmp(confirm, "yes") != 0)
 			return send_error(c, r, 400);
-		/* by the officer (intake_source_delete is a source deleting itself) */
-		sr = d->store->be->source_delete(d->store, id);
-		if (sr != STORE_OK)
-			return send_error(c, r, store_status(sr));
-		if (desk_log(r, LEDGER_SOURCE_DELETE, "source", id, NULL, NULL) != 0)
+		char actor[LEDGER_TOKEN_MAX + 1];
+		if (desk_actor(r, actor) != 0)
 			return send_error(c, r, 500);
+		enum intake_result ir = intake_source_delete(d->in, actor, id);
+		if (ir != INTAKE_OK)
+			return send_error(c, r, ir == INTAKE_UNKNOWN ? 404 : 500);
 		struct desk_page p;
 		page_init(r, &p);
 		p.done_title = "desk.delete.done_title";

@@ -765,7 +765,7 @@ out:
 
 static enum MHD_Result delete_me(struct MHD_Connection *c, struct req *r)
 {
-	enum intake_result ir = intake_source_delete(r->d->in, r->sv.source);
+	enum intake_result ir = intake_source_delete(r->d->in, NULL, r->sv.source);
 	if (ir != INTAKE_OK)
 		return send_error(c, r, status_of(ir), NULL, "could not delete");
 	sessions_destroy_source(r->d->sess, r->sv.source);

@@ -250,23 +250,35 @@ static enum intake_result derive(struct intake *in, const char *codename, uint8_
 }
 
 /*
- * The ledger entry of an intake event: actor "source:ID" (a source is never
- * named beyond its store id), object "KIND:ID". The event is acknowledged
- * only once this returns INTAKE_OK (the entry is durable).
+ * Inside a store_write function: the ledger entry of an intake event, in the
+ * same transaction. actor: "source:ID" (a source is never named beyond its
+ * store id) when actor is NULL, else the officer's; object "KIND:ID".
  */
-static enum intake_result log_event(struct intake *in, enum ledger_action action, store_id source,
-                                    const char *kind, store_id object, const char *marking)
+static enum store_result log_in(struct store *s, enum ledger_action action, const char *actor,
+                                store_id source, const char *kind, store_id object,
+                                const char *marking)
 {
-	char actor[LEDGER_TOKEN_MAX + 1], obj[LEDGER_TOKEN_MAX + 1];
-	int n1 = snprintf(actor, sizeof actor, "source:%lld", (long long)source);
+	char src[LEDGER_TOKEN_MAX + 1], obj[LEDGER_TOKEN_MAX + 1];
+	int n1 = snprintf(src, sizeof src, "source:%lld", (long long)source);
 	int n2 = snprintf(obj, sizeof obj, "%s:%lld", kind, (long long)object);
-	if (n1 < 0 || (size_t)n1 >= sizeof actor || n2 < 0 || (size_t)n2 >= sizeof obj)
-		return INTAKE_FAILED;
-	struct ledger_event ev = {
-	        .action = action, .actor = actor, .object = obj, .marking = marking};
-	uint64_t index;
-	enum ledger_result r = ledger_append(in->store, &ev, &index);
-	return r == LEDGER_OK ? INTAKE_OK : r == LEDGER_BUSY ? INTAKE_BUSY : INTAKE_FAILED;
+	if (n1 < 0 || (size_t)n1 >= sizeof src || n2 < 0 || (size_t)n2 >= sizeof obj)
+		return STORE_TOO_LARGE;
+	return ledger_record_in(s, action, actor != NULL ? actor : src, obj, marking, NULL);
+}
+
+/* source create: the row and its entry */
+struct source_tx {
+	const uint8_t *lookup, *pk;
+	store_id id;
+};
+
+static enum store_result source_create_tx(struct store *s, void *arg)
+{
+	struct source_tx *a = arg;
+	enum store_result r = s->be->source_create(s, a->lookup, a->pk, store_today(), &a->id);
+	if (r != STORE_OK)
+		return r;
+	return log_in(s, LEDGER_SOURCE_CREATE, NULL, a->id, "source", a->id, NULL);
 }
 
 enum intake_result intake_source_create(struct intake *in, char *codename, size_t cap, store_id *id,
@@ -279,15 +291,15 @@ enum intake_result intake_source_create(struct intake *in, char *codename, size_
 			goto out;
 		if ((rc = derive(in, codename, lookup, sk, pk)) != INTAKE_OK)
 			goto out;
-		enum store_result sr =
-		        in->store->be->source_create(in->store, lookup, pk, store_today(), id);
+		struct source_tx a = {.lookup = lookup, .pk = pk};
+		enum store_result sr = store_write(in->store, NULL, 0, source_create_tx, &a);
 		if (sr == STORE_EXISTS) { /* 2^-90: practically never, but never fail for it */
 			rc = INTAKE_FAILED;
 			continue;
 		}
 		rc = from_store(sr);
 		if (rc == INTAKE_OK)
-			rc = log_event(in, LEDGER_SOURCE_CREATE, *id, "source", *id, NULL);
+			*id = a.id;
 		break;
 	}
 out:
@@ -374,12 +386,25 @@ out:
 	return rc;
 }
 
-enum intake_result intake_source_delete(struct intake *in, store_id id)
+/* source delete (by the source itself, or by an officer: actor) */
+struct delete_tx {
+	const char *actor;
+	store_id source, object;
+};
+
+static enum store_result source_delete_tx(struct store *s, void *arg)
 {
-	enum intake_result rc = from_store(in->store->be->source_delete(in->store, id));
-	if (rc != INTAKE_OK)
-		return rc;
-	return log_event(in, LEDGER_SOURCE_DELETE, id, "source", id, NULL);
+	struct delete_tx *a = arg;
+	enum store_result r = s->be->source_delete(s, a->source);
+	if (r != STORE_OK)
+		return r;
+	return log_in(s, LEDGER_SOURCE_DELETE, a->actor, a->source, "source", a->source, NULL);
+}
+
+enum intake_result intake_source_delete(struct intake *in, const char *actor, store_id id)
+{
+	struct delete_tx a = {.actor = actor, .source = id};
+	return from_store(store_write(in->store, NULL, 0, source_delete_tx, &a));
 }
 
 /* ---- sealing into blobs ---- */
@@ -525,21 +550,59 @@ uint64_t intake_upload_bytes(const struct intake_upload *up)
 	return up->total;
 }
 
+/* submission commit: the daily quota, the rows and the entry, in one transaction */
+struct commit_tx {
+	struct intake_upload *up;
+	int32_t day;
+	store_id id;
+	bool over_quota;
+};
+
+static enum store_result commit_tx(struct store *s, void *arg)
+{
+	struct commit_tx *a = arg;
+	struct intake_upload *up = a->up;
+	int64_t today = 0;
+	enum store_result r = s->be->submission_count_day(s, up->source, a->day, &today);
+	if (r != STORE_OK)
+		return r;
+	if (today >= up->in->limits.submissions_per_day) { /* checked again here: uploads race */
+		a->over_quota = true;
+		return STORE_REFUSED;
+	}
+	r = s->be->submission_commit(s, up->source, a->day, up->in->marking, up->seal_version,
+	                             up->message_blob, up->files, up->nfiles, &a->id);
+	if (r != STORE_OK)
+		return r;
+	return log_in(s, LEDGER_SUBMISSION_SEAL, NULL, up->source, "submission", a->id,
+	              up->in->marking);
+}
+
 enum intake_result intake_upload_commit(struct intake_upload *up, store_id *submission)
 {
 	if (up->committed || up->in_file)
 		return INTAKE_BAD_INPUT;
 	if (up->message_blob == 0 && up->nfiles == 0)
 		return INTAKE_EMPTY;
-	struct store *s = up->in->store;
-	enum store_result sr = s->be->submission_commit(
-	        s, up->source, store_today(), up->in->marking, up->seal_version, up->message_blob,
-	        up->files, up->nfiles, submission);
+	/* every blob it claims: the message, each file's metadata and content */
+	store_id *claim = calloc(1 + 2 * up->nfiles, sizeof *claim); /* nfiles <= max_files */
+	if (claim == NULL)
+		return INTAKE_FAILED;
+	size_t n = 0;
+	if (up->message_blob != 0)
+		claim[n++] = up->message_blob;
+	for (size_t i = 0; i < up->nfiles; i++) {
+		claim[n++] = up->files[i].meta_blob;
+		claim[n++] = up->files[i].data_blob;
+	}
+	struct commit_tx a = {.up = up, .day = store_today()};
+	enum store_result sr = store_write(up->in->store, claim, n, commit_tx, &a);
+	free(claim);
 	if (sr != STORE_OK)
-		return from_store(sr);
+		return a.over_quota ? INTAKE_TOO_MANY : from_store(sr);
 	up->committed = 1;
-	return log_event(up->in, LEDGER_SUBMISSION_SEAL, up->source, "submission", *submission,
-	                 up->in->marking);
+	*submission = a.id;
+	return INTAKE_OK;
 }
 
 void intake_upload_free(struct intake_upload **pup)
@@ -571,8 +634,32 @@ void intake_upload_free(struct intake_upload **pup)
 
 /* ---- replies ---- */
 
-enum intake_result intake_reply_seal(struct intake *in, store_id source, const char *text, size_t n,
-                                     store_id *reply)
+/* reply seal (by an officer: actor) and delete (by the source) */
+struct reply_tx {
+	const char *actor;
+	store_id source, blob, id;
+};
+
+static enum store_result reply_seal_tx(struct store *s, void *arg)
+{
+	struct reply_tx *a = arg;
+	enum store_result r = s->be->reply_add(s, a->source, store_today(), a->blob, &a->id);
+	if (r != STORE_OK)
+		return r;
+	return log_in(s, LEDGER_REPLY_SEAL, a->actor, a->source, "reply", a->id, NULL);
+}
+
+static enum store_result reply_delete_tx(struct store *s, void *arg)
+{
+	struct reply_tx *a = arg;
+	enum store_result r = s->be->reply_delete(s, a->source, a->id);
+	if (r != STORE_OK)
+		return r;
+	return log_in(s, LEDGER_REPLY_DELETE, NULL, a->source, "reply", a->id, NULL);
+}
+
+enum intake_result intake_reply_seal(struct intake *in, const char *actor, store_id source,
+                                     const char *text, size_t n, store_id *reply)
 {
 	struct store_source src;
 	struct age_recipient *r = NULL;
@@ -592,11 +679,13 @@ enum intake_result intake_reply_seal(struct intake *in, store_id source, const c
 	age_recipient_free(&r);
 	if (rc != INTAKE_OK)
 		return rc;
-	sr = in->store->be->reply_add(in->store, source, store_today(), blob, reply);
+	struct reply_tx a = {.actor = actor, .source = source, .blob = blob};
+	sr = store_write(in->store, &blob, 1, reply_seal_tx, &a);
 	if (sr != STORE_OK) {
 		(void)in->store->be->blob_delete(in->store, blob);
 		return from_store(sr);
 	}
+	*reply = a.id;
 	return INTAKE_OK;
 }
 
@@ -683,8 +772,6 @@ out:
 
 enum intake_result intake_reply_delete(struct intake *in, store_id source, store_id reply)
 {
-	enum intake_result rc = from_store(in->store->be->reply_delete(in->store, source, reply));
-	if (rc != INTAKE_OK)
-		return rc;
-	return log_event(in, LEDGER_REPLY_DELETE, source, "reply", reply, NULL);
+	struct reply_tx a = {.source = source, .id = reply};
+	return from_store(store_write(in->store, NULL, 0, reply_delete_tx, &a));
 }

@@ -13,6 +13,9 @@
  *   source opens them with its own secret key, which the caller derives from
  *   the codename (or unwraps from its session) for the request and wipes.
  *
+ * Every action is committed with its ledger entry in one transaction
+ * (store_write): acknowledged once, and a crash leaves both or neither.
+ *
  * Thread safety: a struct intake may be shared by all request threads; a
  * struct intake_upload belongs to one request.
  */
@@ -82,9 +85,13 @@ intake_source_create(struct intake *in, char *codename, size_t cap, store_id *id
 __attribute__((warn_unused_result)) enum intake_result
 intake_source_login(struct intake *in, const char *codename, unsigned min_ms, store_id *id,
                     uint8_t sk[static INTAKE_KEY_LEN]);
-/* Deletes the source and everything of theirs (submissions, files, replies). */
-__attribute__((warn_unused_result)) enum intake_result intake_source_delete(struct intake *in,
-                                                                            store_id id);
+/*
+ * Deletes the source and everything of theirs (submissions, files, replies),
+ * with its source.delete entry; actor: NULL when the source deletes itself,
+ * else the officer's ("officer:NAME").
+ */
+__attribute__((warn_unused_result)) enum intake_result
+intake_source_delete(struct intake *in, const char *actor, store_id id);
 
 /* ---- a submission, streamed ---- */
 struct intake_upload;
@@ -110,9 +117,14 @@ void intake_upload_free(struct intake_upload **up);
 uint64_t intake_upload_bytes(const struct intake_upload *up);
 
 /* ---- replies ---- */
-/* Seals a reply to the source's public key (needs no private key). */
+/*
+ * Seals a reply to the source's public key (needs no private key), from the
+ * officer `actor` ("officer:NAME"): the reply and its reply.seal ledger entry
+ * are committed together.
+ */
 __attribute__((warn_unused_result)) enum intake_result
-intake_reply_seal(struct intake *in, store_id source, const char *text, size_t n, store_id *reply);
+intake_reply_seal(struct intake *in, const char *actor, store_id source, const char *text, size_t n,
+                  store_id *reply);
 
 struct intake_reply_view {
 	store_id id;

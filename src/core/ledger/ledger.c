@@ -269,6 +269,13 @@ enum ledger_result ledger_append(struct store *s, const struct ledger_event *ev,
 	if (ops(s) == NULL || ledger_entry_encode(ev, 0, ev->day != 0 ? ev->day : store_today(),
 	                                          tmp, &len) != LEDGER_OK)
 		return LEDGER_BAD_INPUT;
+	/*
+	 * Inside a write transaction (store_write), the entry is appended in it,
+	 * at once: it commits with the action, and the queue's leader would wait
+	 * for the writer this thread is.
+	 */
+	if (store_in_write(s))
+		return ledger_append_batch(s, ev, 1, index);
 	struct waiter me = {.ev = ev, .rc = LEDGER_FAILED, .state = W_QUEUED};
 	if (sem_init(&me.sem, 0, 0) != 0)
 		return LEDGER_FAILED;
@@ -317,6 +324,31 @@ enum ledger_result ledger_record(struct store *s, enum ledger_action action, con
 	                          .detail = detail};
 	uint64_t index;
 	return ledger_append(s, &ev, &index);
+}
+
+enum store_result ledger_record_in(struct store *s, enum ledger_action action, const char *actor,
+                                   const char *object, const char *marking, const char *detail)
+{
+	if (!store_in_write(s))
+		return STORE_CORRUPT; /* a misuse: the entry would not commit with the action */
+	struct ledger_event ev = {.action = action,
+	                          .actor = actor,
+	                          .object = object,
+	                          .marking = marking,
+	                          .detail = detail};
+	uint64_t index;
+	switch (ledger_append_batch(s, &ev, 1, &index)) {
+	case LEDGER_OK:
+		return STORE_OK;
+	case LEDGER_BUSY:
+		return STORE_BUSY;
+	case LEDGER_BAD_INPUT:
+		return STORE_REFUSED;
+	case LEDGER_TAMPERED:
+		return STORE_CORRUPT;
+	default:
+		return STORE_IO;
+	}
 }
 
 /* ---- reads ---- */

@@ -12,6 +12,8 @@
  *   about a source but its store id.
  * - ledger_append() returns once the entry is durable; appenders of every
  *   thread and process of one store get one order, without gap or duplicate.
+ *   Called inside a store_write() transaction, it appends in that
+ *   transaction: the action and its entry are durable together or not at all.
  * - Checkpoints are signed by the caller's Ed25519 key (the instance signing
  *   key) and stored; a checkpoint is never signed unless the entries since the
  *   latest stored checkpoint recompute to the new root, and the stored nodes
@@ -143,6 +145,17 @@ ledger_append(struct store *s, const struct ledger_event *ev, uint64_t *index);
 __attribute__((warn_unused_result)) enum ledger_result
 ledger_record(struct store *s, enum ledger_action action, const char *actor, const char *object,
               const char *marking, const char *detail);
+/*
+ * Inside a store_write function (core/store/store.h): appends one event in
+ * that transaction, so that it commits with the action or not at all. Returns
+ * a store result for the function to return: STORE_OK, STORE_REFUSED for an
+ * event that breaks the format, STORE_CORRUPT outside a transaction or for a
+ * damaged ledger, else the store's failure. (ledger_append and ledger_record
+ * also join a transaction they are called in.)
+ */
+__attribute__((warn_unused_result)) enum store_result
+ledger_record_in(struct store *s, enum ledger_action action, const char *actor, const char *object,
+                 const char *marking, const char *detail);
 /* n events in one durable transaction, consecutive indexes from *first. */
 __attribute__((warn_unused_result)) enum ledger_result
 ledger_append_batch(struct store *s, const struct ledger_event *ev, size_t n, uint64_t *first);

@@ -31,6 +31,8 @@ const char *store_strerror(enum store_result r)
 		return "stopped";
 	case STORE_UNSUPPORTED:
 		return "this store backend is not built into this program";
+	case STORE_REFUSED:
+		return "refused";
 	}
 	return "unknown store error";
 }
@@ -62,6 +64,19 @@ void store_close(struct store **s)
 	(*s)->be->close(*s);
 	merkle_cache_free(nodes);
 	*s = NULL;
+}
+
+enum store_result store_write(struct store *s, const store_id *claim, size_t nclaim, store_tx_fn fn,
+                              void *arg)
+{
+	if (nclaim > 0 && claim == NULL)
+		return STORE_NOT_FOUND;
+	return s->be->write(s, claim, nclaim, fn, arg);
+}
+
+bool store_in_write(struct store *s)
+{
+	return s->be->in_write(s);
 }
 
 int32_t store_today(void)

@@ -18,12 +18,18 @@
  * store_open() removes blobs that no committed row references (a partial
  * upload leaves nothing visible).
  *
+ * Transactions: store_write() runs a function inside one durable write
+ * transaction. Every store call that function makes joins it, and so does
+ * ledger_append(): a domain action and its ledger entries are acknowledged
+ * together, and a crash leaves both or neither (docs/internals/store.md).
+ *
  * Time: only the day (days since 1970-01-01, UTC) is ever stored.
  * Thread safety: a struct store may be used from many threads at once.
  */
 #ifndef CUTOUT_CORE_STORE_H
 #define CUTOUT_CORE_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +50,7 @@ enum store_result {
 	STORE_NOMEM,
 	STORE_STOP,        /* an iteration callback asked to stop (not an error) */
 	STORE_UNSUPPORTED, /* the location names a backend this build does not have */
+	STORE_REFUSED, /* a transaction's function refused (its own reason); nothing was written */
 };
 
 const char *store_strerror(enum store_result r);
@@ -98,6 +105,14 @@ struct store_new_file {
 typedef int (*store_chunk_fn)(void *ctx, const uint8_t *p, size_t n); /* non-zero: stop */
 
 struct store;
+/*
+ * The function of a write transaction (store_write): s is the same store,
+ * and every call on it joins the transaction. STORE_OK commits; any other
+ * result rolls back everything the function did.
+ */
+typedef enum store_result (*store_tx_fn)(struct store *s, void *arg);
+
+struct store;
 struct store_ledger_ops; /* core/store/store_ledger.h */
 struct merkle_cache;     /* lib/merkle_cache.h */
 struct store_officer_ops;
@@ -108,6 +123,18 @@ struct store_backend {
 	const char *name;
 	enum store_result (*open)(const char *location, struct store **out);
 	void (*close)(struct store *s);
+
+	/*
+	 * Runs fn in one durable write transaction (store_write). claim: the
+	 * pending blobs the transaction claims (through submission_commit,
+	 * reply_add or a domain operation), made durable before it starts.
+	 * Inside fn, every call on the store joins the transaction (a nested
+	 * store_write is a savepoint of it); in_write tells whether the calling
+	 * thread is inside one of s's transactions.
+	 */
+	enum store_result (*write)(struct store *s, const store_id *claim, size_t nclaim,
+	                           store_tx_fn fn, void *arg);
+	bool (*in_write)(struct store *s);
 
 	/* meta: small key/value settings of the instance (salt, public keys, schema version) */
 	enum store_result (*meta_get)(struct store *s, const char *key, uint8_t *val, size_t cap,
@@ -203,6 +230,19 @@ struct store {
 __attribute__((warn_unused_result)) enum store_result store_open(const char *location,
                                                                  struct store **out);
 void store_close(struct store **s);
+
+/*
+ * Runs fn(s, arg) in one durable write transaction: it returns once
+ * everything fn did is durable (STORE_OK), or undone (fn's own result, or the
+ * store's). fn runs on the backend's writer: it must not block on anything
+ * but the store (no Argon2id, no network; seal before, not inside), and must
+ * not wait for another thread's store call. claim lists the pending blobs it
+ * claims (may be NULL when n is 0).
+ */
+__attribute__((warn_unused_result)) enum store_result
+store_write(struct store *s, const store_id *claim, size_t nclaim, store_tx_fn fn, void *arg);
+/* Whether the calling thread runs inside one of s's write transactions. */
+bool store_in_write(struct store *s);
 
 /* Today as days since 1970-01-01 UTC: the only time the store ever keeps. */
 int32_t store_today(void);

@@ -21,6 +21,15 @@
  * checkpointer tries a TRUNCATE checkpoint so the deleted ciphertext does not
  * linger in old WAL frames; secure_delete zeroes it in the database file.
  *
+ * Transactions (store_write): a J_TX job runs the caller's function on the
+ * writer, in its own savepoint of the batch, with tx_store/tx_job set (thread
+ * locals of the writer). A store call the function makes then runs on the
+ * writer's connection at once instead of being queued (it would wait for
+ * itself): a write as a nested savepoint, a read on the writer's connection
+ * (so it sees the transaction's own changes). What a nested job leaves for
+ * after the commit (files to shred) moves to the J_TX job; the blobs it
+ * claims are the ones the J_TX job prepared.
+ *
  * Blobs are pending from creation until a commit claims them. The first
  * process to open the file (an OFD lock on PATH-open tells) deletes pending
  * blobs, which can only be left by a crashed upload.
@@ -277,6 +286,7 @@ enum job_kind {
 	J_REPLY_ADD,
 	J_REPLY_DELETE,
 	J_FN, /* a domain file's function (sq_write) */
+	J_TX, /* a transaction's function (store_write) */
 };
 
 struct job {
@@ -300,6 +310,7 @@ struct job {
 	bool force_sql; /* blob append: keep the chunk in SQLite even if it is not the first */
 	bool dropped;   /* a J_FN job deleted blobs (sq_blob_drop) */
 	sq_fn fn;
+	store_tx_fn tx_fn;
 	void *fn_arg;
 	/* output */
 	store_id out;
@@ -884,12 +895,23 @@ static enum store_result job_source_delete(struct conn *c, struct job *j)
 	return changes == 1 ? STORE_OK : STORE_NOT_FOUND;
 }
 
+/*
+ * The transaction the writer thread runs now (J_TX), if any: set only on the
+ * writer thread, only while the transaction's function runs.
+ */
+static _Thread_local struct sq *tx_store;
+static _Thread_local struct job *tx_job;
+
+static bool in_tx(const struct sq *s)
+{
+	return tx_store == s && s != NULL;
+}
+
 static enum store_result run_job(struct sq *s, struct conn *c, struct job *j)
 {
 	sqlite3_stmt *st;
 	enum store_result r;
 	int changes = 0;
-	(void)s;
 	switch (j->kind) {
 	case J_META_SET:
 		if ((r = st_get(c, S_META_SET, &st)) != STORE_OK)
@@ -949,11 +971,23 @@ static enum store_result run_job(struct sq *s, struct conn *c, struct job *j)
 		return r;
 	case J_REPLY_DELETE:
 		return job_reply_delete(c, j);
-	case J_FN:
+	case J_FN: {
+		struct job *was = c->job;
 		c->job = j;
 		r = j->fn(c, j->fn_arg);
-		c->job = NULL;
+		c->job = was;
 		return r;
+	}
+	case J_TX: {
+		struct sq *was_store = tx_store;
+		struct job *was_job = tx_job;
+		tx_store = s;
+		tx_job = j;
+		r = j->tx_fn(&s->base, j->fn_arg);
+		tx_store = was_store;
+		tx_job = was_job;
+		return r;
+	}
 	}
 	return STORE_CORRUPT;
 }
@@ -961,7 +995,7 @@ static enum store_result run_job(struct sq *s, struct conn *c, struct job *j)
 static bool job_deletes(const struct job *j)
 {
 	return j->kind == J_BLOB_DELETE || j->kind == J_SOURCE_DELETE ||
-	       j->kind == J_REPLY_DELETE || (j->kind == J_FN && j->dropped);
+	       j->kind == J_REPLY_DELETE || ((j->kind == J_FN || j->kind == J_TX) && j->dropped);
 }
 
 /* Runs a list of jobs in one transaction, then wakes their callers. */
@@ -1050,13 +1084,68 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-/* Queues j and sleeps until the writer has run it. */
+/*
+ * Inside a transaction (on the writer): runs j at once in a savepoint of its
+ * own. Its claims are the transaction's; the files it would shred after the
+ * commit become the transaction's to shred.
+ */
+static enum store_result run_nested(struct sq *s, struct job *j)
+{
+	struct conn *c = &s->writer;
+	struct job *outer = tx_job;
+	enum store_result r;
+	j->rc = STORE_IO;
+	j->out = 0;
+	/* the caller releases what it prepared (nothing, inside a transaction) */
+	const struct claim *own = j->claims;
+	size_t nown = j->nclaims;
+	if (own == NULL) {
+		j->claims = outer->claims;
+		j->nclaims = outer->nclaims;
+	}
+	if ((r = exec_id(c, S_SAVEPOINT)) != STORE_OK)
+		return r;
+	r = run_job(s, c, j);
+	j->claims = own;
+	j->nclaims = nown;
+	if (r != STORE_OK) {
+		j->out = 0;
+		if (exec_id(c, S_ROLLBACK_TO) != STORE_OK)
+			r = STORE_IO;
+	}
+	if (exec_id(c, S_RELEASE) != STORE_OK && r == STORE_OK)
+		r = STORE_IO;
+	if (r == STORE_OK && job_deletes(j))
+		outer->dropped = true;
+	for (size_t i = 0; r == STORE_OK && i < j->nshred; i++) {
+		if (outer->nshred == outer->shred_cap) {
+			size_t cap = outer->shred_cap ? 2 * outer->shred_cap : 16;
+			int64_t *p = reallocarray(outer->shred, cap, sizeof *p);
+			if (p == NULL) {
+				r = STORE_NOMEM; /* rolls the transaction back: nothing is lost */
+				break;
+			}
+			outer->shred = p;
+			outer->shred_cap = cap;
+		}
+		outer->shred[outer->nshred++] = j->shred[i];
+	}
+	free(j->shred);
+	j->shred = NULL;
+	j->nshred = j->shred_cap = 0;
+	j->rc = r;
+	return r;
+}
+
+/* Queues j and sleeps until the writer has run it (inside a transaction: runs it now). */
 static enum store_result submit(struct sq *s, struct job *j, enum job_kind kind)
 {
 	j->kind = kind;
-	if (kind != J_FN)
+	if (kind != J_FN && kind != J_TX)
 		j->durable = !(kind == J_BLOB_CREATE || kind == J_BLOB_APPEND ||
 		               kind == J_BLOB_PUT || kind == J_MARK_READ);
+	if (in_tx(s))
+		return run_nested(s, j);
 	j->done = false;
 	j->next = NULL;
 	j->rc = STORE_IO;
@@ -1086,6 +1175,10 @@ static enum store_result submit(struct sq *s, struct job *j, enum job_kind kind)
 
 static enum store_result pool_get(struct sq *s, struct conn **out)
 {
+	if (in_tx(s)) { /* a read inside a transaction sees its changes */
+		*out = &s->writer;
+		return STORE_OK;
+	}
 	pthread_mutex_lock(&s->pool_mu);
 	struct conn *c = s->pool;
 	if (c)
@@ -1108,6 +1201,8 @@ static enum store_result pool_get(struct sq *s, struct conn **out)
 
 static void pool_put(struct sq *s, struct conn *c)
 {
+	if (c == &s->writer)
+		return;
 	pthread_mutex_lock(&s->pool_mu);
 	c->next = s->pool;
 	s->pool = c;
@@ -1315,6 +1410,25 @@ static enum store_result claims_prepare(struct sq *s, const store_id *ids, size_
 {
 	enum store_result r = STORE_OK;
 	*nclaims = 0;
+	if (in_tx(s)) {
+		/*
+		 * Inside a transaction, the claims are the transaction's, prepared
+		 * before it started: a file-backed blob it did not name would be
+		 * claimed without its file.
+		 */
+		for (size_t i = 0; i < nids; i++) {
+			struct spill *sp = spill_find(s, ids[i]);
+			if (sp == NULL)
+				continue;
+			spill_unref(s, sp);
+			bool named = false;
+			for (size_t k = 0; k < tx_job->nclaims && !named; k++)
+				named = tx_job->claims[k].blob == ids[i];
+			if (!named)
+				return STORE_CORRUPT;
+		}
+		return STORE_OK;
+	}
 	for (size_t i = 0; i < nids; i++) {
 		struct spill *sp = spill_find(s, ids[i]);
 		if (sp == NULL)
@@ -1523,7 +1637,7 @@ enum store_result sq_write_blobs(struct store *st, sq_fn fn, void *arg, const st
 		return STORE_NOMEM;
 	enum store_result r = claims_prepare(s, claim, n, claims, &j.nclaims);
 	if (r == STORE_OK) {
-		j.claims = claims;
+		j.claims = j.nclaims > 0 ? claims : NULL; /* in a transaction: the transaction's */
 		r = submit(s, &j, J_FN);
 		claims_release(s, claims, j.nclaims, r == STORE_OK);
 	}
@@ -1558,6 +1672,8 @@ enum store_result sq_read(struct store *st, sq_fn fn, void *arg)
 	enum store_result r = pool_get(s, &c);
 	if (r != STORE_OK)
 		return r;
+	if (c == &s->writer) /* inside a transaction: its snapshot */
+		return fn(c, arg);
 	/* cached statements: sqlite3_exec would parse BEGIN and COMMIT on every read */
 	if (sqlite3_get_autocommit(c->db) && (r = exec_id(c, S_BEGIN_READ)) != STORE_OK) {
 		pool_put(s, c);
@@ -1571,6 +1687,33 @@ enum store_result sq_read(struct store *st, sq_fn fn, void *arg)
 	}
 	pool_put(s, c);
 	return r;
+}
+
+static enum store_result sq_tx(struct store *st, const store_id *claim, size_t n, store_tx_fn fn,
+                               void *arg)
+{
+	struct sq *s = SQ(st);
+	struct job j = {.tx_fn = fn, .fn_arg = arg, .durable = true};
+	if (n > SIZE_MAX / sizeof(struct claim))
+		return STORE_TOO_LARGE;
+	struct claim *claims = calloc(n ? n : 1, sizeof *claims);
+	if (claims == NULL)
+		return STORE_NOMEM;
+	enum store_result r = claims_prepare(s, claim, n, claims, &j.nclaims);
+	if (r == STORE_OK) {
+		j.claims = j.nclaims > 0 ? claims : NULL;
+		r = submit(s, &j, J_TX);
+		claims_release(s, claims, j.nclaims, r == STORE_OK);
+	}
+	free(claims);
+	if (in_tx(s)) /* nested: what it left to shred is the outer transaction's now */
+		return r;
+	return shred_job_files(s, &j, r);
+}
+
+static bool sq_in_write(struct store *st)
+{
+	return in_tx(SQ(st));
 }
 
 static void sq_close(struct store *st)
@@ -2161,7 +2304,7 @@ static enum store_result sq_submission_commit(struct store *st, store_id source_
 	/* File-backed blobs are made durable before the commit that claims them. */
 	if ((r = claims_prepare(s, ids, nids, claims, &j.nclaims)) != STORE_OK)
 		goto out;
-	j.claims = claims;
+	j.claims = j.nclaims > 0 ? claims : NULL; /* in a transaction: the transaction's */
 	r = submit(s, &j, J_SUB_COMMIT);
 	claims_release(s, claims, j.nclaims, r == STORE_OK);
 	if (r == STORE_OK)
@@ -2312,7 +2455,7 @@ static enum store_result sq_reply_add(struct store *st, store_id source_id, int3
 	*out = 0;
 	if (r != STORE_OK)
 		return r;
-	j.claims = &claim;
+	j.claims = j.nclaims > 0 ? &claim : NULL; /* in a transaction: the transaction's */
 	r = submit(s, &j, J_REPLY_ADD);
 	claims_release(s, &claim, j.nclaims, r == STORE_OK);
 	*out = r == STORE_OK ? j.out : 0;
@@ -2364,6 +2507,8 @@ const struct store_backend store_backend_sqlite = {
         .name = "sqlite",
         .open = sq_open,
         .close = sq_close,
+        .write = sq_tx,
+        .in_write = sq_in_write,
         .meta_get = sq_meta_get,
         .meta_set = sq_meta_set,
         .blob_create = sq_blob_create,

@@ -171,7 +171,7 @@ int main(void)
 
 	/* replies: sealed with no private key, opened only by the source's key */
 	store_id rid = 0;
-	T_CHECK(intake_reply_seal(in, src, "we read it", 10, &rid) == INTAKE_OK);
+	T_CHECK(intake_reply_seal(in, "officer:tester", src, "we read it", 10, &rid) == INTAKE_OK);
 	struct seen seen = {0};
 	T_CHECK(intake_replies(in, src, sk, on_reply, &seen) == INTAKE_OK);
 	T_CHECK(seen.n == 1 && strcmp(seen.text, "we read it") == 0 && seen.id == rid);
@@ -181,10 +181,10 @@ int main(void)
 	T_CHECK(intake_reply_delete(in, src, rid) == INTAKE_OK);
 	memset(&seen, 0, sizeof seen);
 	T_CHECK(intake_replies(in, src, sk, on_reply, &seen) == INTAKE_OK && seen.n == 0);
-	T_CHECK(intake_reply_seal(in, 999999, "x", 1, &rid) == INTAKE_UNKNOWN);
+	T_CHECK(intake_reply_seal(in, "officer:tester", 999999, "x", 1, &rid) == INTAKE_UNKNOWN);
 
 	/* deleting a source destroys its blobs */
-	T_CHECK(intake_source_delete(in, src) == INTAKE_OK);
+	T_CHECK(intake_source_delete(in, NULL, src) == INTAKE_OK);
 	T_CHECK(s->be->blob_read(s, ss.message_blob, count_blobs_cb, NULL) == STORE_NOT_FOUND);
 	T_CHECK(intake_source_login(in, codename, 0, &got, sk2) == INTAKE_UNKNOWN);
 
