@@ -7,7 +7,7 @@
  * whose clearance does not dominate a marking reads nothing under it.
  *
  * An officer may read an object when all three hold
- * (docs/internals/rules.md, "Markings and access"):
+ * (docs/internals/rules.md, "Markings" and "The access decision"):
  *
  *   1. clearance: the officer's clearance dominates the object's marking in
  *      level and compartments. A clearance is a marking read as "up to": its

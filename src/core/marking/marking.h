@@ -40,7 +40,7 @@
  * such marking formats within MARKING_TEXT_MAX bytes (parse and combine
  * refuse what would not).
  *
- * Rules (docs/internals/rules.md, "Markings and access"):
+ * Rules (docs/internals/rules.md, "Markings" and "The access decision"):
  *   dominates(A, B): level(A) >= level(B), compartments(A) ⊇ compartments(B),
  *     release(A) ⊆ release(B) (with REL_ALL the set of every nation), and
  *     caveats(A) ⊇ caveats(B) for ORCON and NOFORN (so no write-down can drop

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * registry: reports, distribution lists, marking labels and marking changes
- * (issue 5). The rules are docs/internals/rules.md, "Markings and
- * access"; docs/registry.md tells the whole story.
+ * (issue 5). The rules are docs/internals/rules.md ("Markings", "The
+ * access decision"); docs/registry.md tells the whole story.
  *
  * Marking labels. Every canonical marking in use has a label
  * "marking:CANONICAL" (core/keys/label.h): versions of X25519 key pairs, each
