@@ -39,8 +39,11 @@ struct intake {
 struct intake_upload {
 	struct intake *in;
 	store_id source;
-	store_id message_blob;
-	struct store_new_file *files;
+	int has_message;
+	store_id message_blob;        /* a message too large for message_sealed */
+	struct buf message_sealed;    /* else the sealed message, stored by the commit */
+	struct buf *meta_sealed;      /* per file: its sealed metadata, stored by the commit */
+	struct store_new_file *files; /* data_blob set as each file ends; meta_blob by the commit */
 	size_t nfiles;
 	/* the file being received */
 	int in_file;
@@ -441,7 +444,10 @@ enum intake_result intake_upload_begin(struct intake *in, store_id source,
 	if (up == NULL)
 		return INTAKE_FAILED;
 	up->files = calloc((size_t)in->limits.max_files + 1, sizeof *up->files);
-	if (up->files == NULL) {
+	up->meta_sealed = calloc((size_t)in->limits.max_files + 1, sizeof *up->meta_sealed);
+	if (up->files == NULL || up->meta_sealed == NULL) {
+		free(up->files);
+		free(up->meta_sealed);
 		free(up);
 		return INTAKE_FAILED;
 	}
@@ -458,9 +464,13 @@ enum intake_result intake_upload_begin(struct intake *in, store_id source,
 	    (j.holders > 0 && age_recipient_from_x25519(j.pk[0], &up->outer) != AGE_OK)) {
 		age_recipient_free(&up->label);
 		free(up->files);
+		free(up->meta_sealed);
 		free(up);
 		return sr != STORE_OK ? from_store(sr) : INTAKE_FAILED;
 	}
+	for (int i = 0; i <= in->limits.max_files; i++)
+		buf_init(&up->meta_sealed[i], STORE_CHUNK_MAX);
+	buf_init(&up->message_sealed, STORE_CHUNK_MAX);
 	up->seal_version = j.holders > 0 ? j.version[0] : 0;
 	up->in = in;
 	up->source = source;
@@ -472,7 +482,7 @@ enum intake_result intake_upload_begin(struct intake *in, store_id source,
 
 enum intake_result intake_upload_message(struct intake_upload *up, const char *text, size_t n)
 {
-	if (up->committed || up->message_blob != 0)
+	if (up->committed || up->has_message)
 		return INTAKE_BAD_INPUT;
 	if (n > up->in->limits.max_message_bytes * 4)
 		return INTAKE_TOO_LARGE;
@@ -483,8 +493,17 @@ enum intake_result intake_upload_message(struct intake_upload *up, const char *t
 		return INTAKE_TOO_LARGE;
 	if (n == 0)
 		return INTAKE_OK;
-	return seal_small(up->in->store, up->label, up->outer, (const uint8_t *)text, n,
-	                  &up->message_blob);
+	/* Sealed in memory, stored by the commit's transaction; a long one goes to a blob now. */
+	enum intake_result rc = INTAKE_OK;
+	enum seal_result sr =
+	        seal_to_buf(up->label, up->outer, (const uint8_t *)text, n, &up->message_sealed);
+	if (sr == SEAL_TOO_LARGE)
+		rc = seal_small(up->in->store, up->label, up->outer, (const uint8_t *)text, n,
+		                &up->message_blob);
+	else if (sr != SEAL_OK)
+		rc = INTAKE_FAILED;
+	up->has_message = rc == INTAKE_OK;
+	return rc;
 }
 
 enum intake_result intake_upload_file_begin(struct intake_upload *up, const char *name,
@@ -538,9 +557,11 @@ enum intake_result intake_upload_file_end(struct intake_upload *up)
 	struct buf meta;
 	buf_init(&meta, 4 * (MAX_NAME + MAX_TYPE) + 128);
 	rc = INTAKE_FAILED;
-	if (intake_meta_encode(&meta, buf_str(&up->name), buf_str(&up->type), up->file_size) == 0)
-		rc = seal_small(up->in->store, up->label, up->outer, meta.data, meta.len,
-		                &f->meta_blob);
+	/* at most 4 * (MAX_NAME + MAX_TYPE) + 128 bytes: always fits one chunk */
+	if (intake_meta_encode(&meta, buf_str(&up->name), buf_str(&up->type), up->file_size) == 0 &&
+	    seal_to_buf(up->label, up->outer, meta.data, meta.len,
+	                &up->meta_sealed[up->nfiles - 1]) == SEAL_OK)
+		rc = INTAKE_OK;
 	buf_wipe_release(&meta);
 	return rc;
 }
@@ -550,10 +571,14 @@ uint64_t intake_upload_bytes(const struct intake_upload *up)
 	return up->total;
 }
 
-/* submission commit: the daily quota, the rows and the entry, in one transaction */
+/*
+ * submission commit: the daily quota, the blobs sealed in memory, the rows
+ * and the entry, in one transaction (one trip to the store's writer)
+ */
 struct commit_tx {
 	struct intake_upload *up;
 	int32_t day;
+	struct store_new_file *files; /* the upload's, with the metadata blobs made here */
 	store_id id;
 	bool over_quota;
 };
@@ -570,8 +595,19 @@ static enum store_result commit_tx(struct store *s, void *arg)
 		a->over_quota = true;
 		return STORE_REFUSED;
 	}
+	store_id message = up->message_blob;
+	if (up->message_sealed.len > 0 &&
+	    (r = s->be->blob_put(s, up->message_sealed.data, up->message_sealed.len, &message)) !=
+	            STORE_OK)
+		return r;
+	for (size_t i = 0; i < up->nfiles; i++) {
+		a->files[i] = up->files[i];
+		const struct buf *m = &up->meta_sealed[i];
+		if ((r = s->be->blob_put(s, m->data, m->len, &a->files[i].meta_blob)) != STORE_OK)
+			return r;
+	}
 	r = s->be->submission_commit(s, up->source, a->day, up->in->marking, up->seal_version,
-	                             up->message_blob, up->files, up->nfiles, &a->id);
+	                             message, a->files, up->nfiles, &a->id);
 	if (r != STORE_OK)
 		return r;
 	return log_in(s, LEDGER_SUBMISSION_SEAL, NULL, up->source, "submission", a->id,
@@ -582,22 +618,25 @@ enum intake_result intake_upload_commit(struct intake_upload *up, store_id *subm
 {
 	if (up->committed || up->in_file)
 		return INTAKE_BAD_INPUT;
-	if (up->message_blob == 0 && up->nfiles == 0)
+	if (!up->has_message && up->nfiles == 0)
 		return INTAKE_EMPTY;
-	/* every blob it claims: the message, each file's metadata and content */
-	store_id *claim = calloc(1 + 2 * up->nfiles, sizeof *claim); /* nfiles <= max_files */
-	if (claim == NULL)
+	/* the blobs written before it claims: a long message, each file's content */
+	store_id *claim = calloc(1 + up->nfiles, sizeof *claim); /* nfiles <= max_files */
+	struct commit_tx a = {.up = up, .day = store_today()};
+	a.files = calloc(up->nfiles + 1, sizeof *a.files);
+	if (claim == NULL || a.files == NULL) {
+		free(claim);
+		free(a.files);
 		return INTAKE_FAILED;
+	}
 	size_t n = 0;
 	if (up->message_blob != 0)
 		claim[n++] = up->message_blob;
-	for (size_t i = 0; i < up->nfiles; i++) {
-		claim[n++] = up->files[i].meta_blob;
+	for (size_t i = 0; i < up->nfiles; i++)
 		claim[n++] = up->files[i].data_blob;
-	}
-	struct commit_tx a = {.up = up, .day = store_today()};
 	enum store_result sr = store_write(up->in->store, claim, n, commit_tx, &a);
 	free(claim);
+	free(a.files); /* on failure, the metadata blobs were rolled back with the rest */
 	if (sr != STORE_OK)
 		return a.over_quota ? INTAKE_TOO_MANY : from_store(sr);
 	up->committed = 1;
@@ -625,6 +664,10 @@ void intake_upload_free(struct intake_upload **pup)
 	}
 	buf_wipe_release(&up->name);
 	buf_wipe_release(&up->type);
+	buf_release(&up->message_sealed);
+	for (int i = 0; i <= up->in->limits.max_files; i++)
+		buf_release(&up->meta_sealed[i]);
+	free(up->meta_sealed);
 	age_recipient_free(&up->label);
 	age_recipient_free(&up->outer);
 	free(up->files);

@@ -20,11 +20,21 @@ struct blob_writer {
 	enum store_result err;
 };
 
-/* The blob is created with its first chunk (one store round trip for a small object). */
+/*
+ * The blob is created with its first chunk (one store round trip for a small
+ * object). Without a store (seal_to_buf), the stage is all there is: a
+ * second chunk does not fit.
+ */
 static int blob_flush(struct blob_writer *w)
 {
 	if (w->err != STORE_OK)
 		return 1;
+	if (w->store == NULL) {
+		if (w->stage.len < STORE_CHUNK_MAX)
+			return 0;
+		w->err = STORE_TOO_LARGE;
+		return 1;
+	}
 	if (w->id == 0)
 		w->err = w->store->be->blob_put(w->store, w->stage.data, w->stage.len, &w->id);
 	else if (w->stage.len > 0)
@@ -119,7 +129,7 @@ void seal_free(struct sealer **px)
 		return;
 	age_encryptor_free(&x->inner);
 	age_encryptor_free(&x->outer);
-	if (!x->finished && x->w.id != 0)
+	if (!x->finished && x->w.id != 0 && x->w.store != NULL)
 		(void)x->w.store->be->blob_delete(x->w.store, x->w.id);
 	buf_release(&x->w.stage);
 	free(x);
@@ -139,6 +149,27 @@ enum seal_result seal_buf(struct store *s, const struct age_recipient *inner,
 	if ((rc = seal_update(x, p, n)) == SEAL_OK)
 		rc = seal_finish(x, blob);
 	*serr = seal_store_error(x);
+	seal_free(&x);
+	return rc;
+}
+
+enum seal_result seal_to_buf(const struct age_recipient *inner, const struct age_recipient *outer,
+                             const uint8_t *p, size_t n, struct buf *out)
+{
+	struct sealer *x = NULL;
+	store_id none;
+	enum seal_result rc = seal_begin(NULL, inner, outer, &x);
+	if (rc != SEAL_OK)
+		return rc;
+	if ((rc = seal_update(x, p, n)) == SEAL_OK)
+		rc = seal_finish(x, &none);
+	if (rc == SEAL_OK) {
+		buf_release(out);
+		*out = x->w.stage; /* the sealed bytes (ciphertext: nothing to wipe) */
+		buf_init(&x->w.stage, STORE_CHUNK_MAX);
+	}
+	if (rc == SEAL_STORE) /* the only store error without a store: too large */
+		rc = SEAL_TOO_LARGE;
 	seal_free(&x);
 	return rc;
 }

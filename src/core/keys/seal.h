@@ -24,12 +24,14 @@
 
 #include "core/store/store.h"
 #include "lib/age/age.h"
+#include "lib/buf.h"
 
 enum seal_result {
 	SEAL_OK = 0,
 	SEAL_CANNOT_OPEN, /* seal_rewrap: the key given does not open the outer layer */
 	SEAL_STORE,       /* the store failed: seal_store_error() says how */
 	SEAL_FAILED,      /* crypto or memory */
+	SEAL_TOO_LARGE,   /* seal_to_buf: the sealed bytes would not fit one store chunk */
 };
 
 /*
@@ -54,6 +56,17 @@ void seal_free(struct sealer **x);
 __attribute__((warn_unused_result)) enum seal_result
 seal_buf(struct store *s, const struct age_recipient *inner, const struct age_recipient *outer,
          const uint8_t *p, size_t n, store_id *blob, enum store_result *serr);
+
+/*
+ * Seals a small object into memory instead of a blob: out (released first)
+ * gets the sealed bytes, at most STORE_CHUNK_MAX of them (else
+ * SEAL_TOO_LARGE), for the caller to store with blob_put, e.g. inside the
+ * transaction that claims it (one trip to the store's writer, not two).
+ */
+__attribute__((warn_unused_result)) enum seal_result seal_to_buf(const struct age_recipient *inner,
+                                                                 const struct age_recipient *outer,
+                                                                 const uint8_t *p, size_t n,
+                                                                 struct buf *out);
 
 /*
  * A new pending blob holding blob's inner age file sealed to outer: the
