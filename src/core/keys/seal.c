@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 #include "core/keys/seal.h"
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,16 +61,145 @@ static int blob_write(void *ctx, const uint8_t *p, size_t n)
 	return 0;
 }
 
+/*
+ * A two-layer object past PIPE_AFTER bytes is sealed on two threads: the
+ * caller's runs the inner layer and queues its output; a worker of the
+ * sealer's own runs the outer layer and writes the blob. A ring of
+ * PIPE_SLOTS buffers of at most PIPE_SLOT bytes bounds the memory (the
+ * caller waits while it is full). The bytes are the same as on one thread.
+ */
+#define PIPE_AFTER (1024 * 1024)
+#define PIPE_SLOTS 8
+#define PIPE_SLOT (256 * 1024)
+
+struct pipe {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv_full, cv_empty;
+	struct buf slot[PIPE_SLOTS];
+	size_t head, count; /* the oldest queued slot; how many are queued */
+	bool closing;       /* the caller has queued its last bytes */
+	bool failed;        /* the outer layer or the blob failed: stop */
+};
+
 struct sealer {
 	struct blob_writer w;
 	struct age_encryptor *outer; /* writes to w */
-	struct age_encryptor *inner; /* writes to outer, or to w */
+	struct age_encryptor *inner; /* writes to outer (through pipe, once made), or to w */
+	uint64_t fed;                /* bytes the inner layer has written */
+	struct pipe *pipe;
 	int finished;
 };
 
+static void *pipe_main(void *arg)
+{
+	struct sealer *x = arg;
+	struct pipe *pp = x->pipe;
+	pthread_mutex_lock(&pp->mu);
+	for (;;) {
+		while (pp->count == 0 && !pp->closing)
+			pthread_cond_wait(&pp->cv_full, &pp->mu);
+		if (pp->count == 0)
+			break; /* closing, and nothing left */
+		struct buf *b = &pp->slot[pp->head];
+		pthread_mutex_unlock(&pp->mu);
+		bool ok = pp->failed || age_encrypt_update(x->outer, b->data, b->len) == AGE_OK;
+		pthread_mutex_lock(&pp->mu);
+		buf_reset(b);
+		pp->head = (pp->head + 1) % PIPE_SLOTS;
+		pp->count--;
+		if (!ok)
+			pp->failed = true;
+		pthread_cond_signal(&pp->cv_empty);
+	}
+	pthread_mutex_unlock(&pp->mu);
+	return NULL;
+}
+
+/* Starts the worker; on failure the sealer stays on one thread (best effort). */
+static void pipe_start(struct sealer *x)
+{
+	struct pipe *pp = calloc(1, sizeof *pp);
+	if (pp == NULL)
+		return;
+	for (size_t i = 0; i < PIPE_SLOTS; i++)
+		buf_init(&pp->slot[i], PIPE_SLOT);
+	if (pthread_mutex_init(&pp->mu, NULL) != 0) {
+		free(pp);
+		return;
+	}
+	if (pthread_cond_init(&pp->cv_full, NULL) != 0 ||
+	    pthread_cond_init(&pp->cv_empty, NULL) != 0) {
+		pthread_mutex_destroy(&pp->mu);
+		free(pp);
+		return;
+	}
+	x->pipe = pp;
+	if (pthread_create(&pp->thread, NULL, pipe_main, x) != 0) {
+		pthread_cond_destroy(&pp->cv_full);
+		pthread_cond_destroy(&pp->cv_empty);
+		pthread_mutex_destroy(&pp->mu);
+		free(pp);
+		x->pipe = NULL;
+	}
+}
+
+/* Lets the worker drain the ring and end; false if it failed. */
+static bool pipe_stop(struct sealer *x)
+{
+	struct pipe *pp = x->pipe;
+	if (pp == NULL)
+		return true;
+	pthread_mutex_lock(&pp->mu);
+	pp->closing = true;
+	pthread_cond_signal(&pp->cv_full);
+	pthread_mutex_unlock(&pp->mu);
+	pthread_join(pp->thread, NULL);
+	bool ok = !pp->failed;
+	for (size_t i = 0; i < PIPE_SLOTS; i++)
+		buf_release(&pp->slot[i]);
+	pthread_cond_destroy(&pp->cv_full);
+	pthread_cond_destroy(&pp->cv_empty);
+	pthread_mutex_destroy(&pp->mu);
+	free(pp);
+	x->pipe = NULL;
+	return ok;
+}
+
+/* Queues n bytes for the worker, in pieces of at most PIPE_SLOT. */
+static int pipe_put(struct pipe *pp, const uint8_t *p, size_t n)
+{
+	pthread_mutex_lock(&pp->mu);
+	while (n > 0 && !pp->failed) {
+		while (pp->count == PIPE_SLOTS && !pp->failed)
+			pthread_cond_wait(&pp->cv_empty, &pp->mu);
+		if (pp->failed)
+			break;
+		struct buf *b = &pp->slot[(pp->head + pp->count) % PIPE_SLOTS];
+		size_t take = n < PIPE_SLOT ? n : PIPE_SLOT;
+		if (buf_append(b, p, take) != BUF_OK) { /* cannot happen: take <= cap */
+			pp->failed = true;
+			break;
+		}
+		p += take;
+		n -= take;
+		pp->count++;
+		pthread_cond_signal(&pp->cv_full);
+	}
+	int rc = pp->failed ? -1 : 0;
+	pthread_mutex_unlock(&pp->mu);
+	return rc;
+}
+
 static int to_outer(void *ctx, const uint8_t *p, size_t n)
 {
-	return age_encrypt_update(ctx, p, n) == AGE_OK ? 0 : -1;
+	struct sealer *x = ctx;
+	x->fed += n;
+	if (x->pipe == NULL && x->fed > PIPE_AFTER)
+		pipe_start(x);
+	if (x->pipe != NULL)
+		return pipe_put(x->pipe, p, n);
+	return age_encrypt_update(x->outer, p, n) == AGE_OK ? 0 : -1;
 }
 
 static enum seal_result failed(const struct sealer *x)
@@ -92,7 +223,7 @@ enum seal_result seal_begin(struct store *s, const struct age_recipient *inner,
 	     age_encrypt_begin(ro, 1, 0, blob_write, &x->w, &x->outer) != AGE_OK) ||
 	    (inner != NULL &&
 	     age_encrypt_begin(ri, 1, 0, outer ? to_outer : blob_write,
-	                       outer ? (void *)x->outer : (void *)&x->w, &x->inner) != AGE_OK)) {
+	                       outer ? (void *)x : (void *)&x->w, &x->inner) != AGE_OK)) {
 		seal_free(&x);
 		return SEAL_FAILED;
 	}
@@ -109,7 +240,8 @@ enum seal_result seal_update(struct sealer *x, const uint8_t *p, size_t n)
 enum seal_result seal_finish(struct sealer *x, store_id *blob)
 {
 	*blob = 0;
-	if ((x->inner != NULL && age_encrypt_finish(x->inner) != AGE_OK) ||
+	bool inner_ok = x->inner == NULL || age_encrypt_finish(x->inner) == AGE_OK;
+	if (!pipe_stop(x) || !inner_ok ||
 	    (x->outer != NULL && age_encrypt_finish(x->outer) != AGE_OK) || blob_flush(&x->w) != 0)
 		return failed(x);
 	x->finished = 1;
@@ -127,6 +259,7 @@ void seal_free(struct sealer **px)
 	struct sealer *x = *px;
 	if (x == NULL)
 		return;
+	(void)pipe_stop(x); /* the worker ends before what it uses goes */
 	age_encryptor_free(&x->inner);
 	age_encryptor_free(&x->outer);
 	if (!x->finished && x->w.id != 0 && x->w.store != NULL)

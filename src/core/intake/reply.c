@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* core/intake: replies, sealed by officers to a source's key, opened by the source. */
+#include "core/intake/intake_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "lib/buf.h"
+#include "lib/utf8.h"
+
+#include "lib/banned.h"
+
+#define MAX_REPLIES 1000
+#define MAX_REPLY_BYTES (1024 * 1024)
+
+/* ---- replies ---- */
+
+/* reply seal (by an officer: actor) and delete (by the source) */
+struct reply_tx {
+	const char *actor;
+	store_id source, blob, id;
+};
+
+static enum store_result reply_seal_tx(struct store *s, void *arg)
+{
+	struct reply_tx *a = arg;
+	enum store_result r = s->be->reply_add(s, a->source, store_today(), a->blob, &a->id);
+	if (r != STORE_OK)
+		return r;
+	return intake_log_in(s, LEDGER_REPLY_SEAL, a->actor, a->source, "reply", a->id, NULL);
+}
+
+static enum store_result reply_delete_tx(struct store *s, void *arg)
+{
+	struct reply_tx *a = arg;
+	enum store_result r = s->be->reply_delete(s, a->source, a->id);
+	if (r != STORE_OK)
+		return r;
+	return intake_log_in(s, LEDGER_REPLY_DELETE, NULL, a->source, "reply", a->id, NULL);
+}
+
+enum intake_result intake_reply_seal(struct intake *in, const char *actor, store_id source,
+                                     const char *text, size_t n, store_id *reply)
+{
+	struct store_source src;
+	struct age_recipient *r = NULL;
+	store_id blob = 0;
+	if (n == 0)
+		return INTAKE_EMPTY;
+	if (n > MAX_REPLY_BYTES)
+		return INTAKE_TOO_LARGE;
+	if (utf8_count((const uint8_t *)text, n) < 0)
+		return INTAKE_BAD_INPUT;
+	enum store_result sr = in->store->be->source_get(in->store, source, &src);
+	if (sr != STORE_OK)
+		return intake_from_store(sr);
+	if (age_recipient_from_x25519(src.pk, &r) != AGE_OK)
+		return INTAKE_FAILED;
+	enum intake_result rc =
+	        intake_seal_small(in->store, r, NULL, (const uint8_t *)text, n, &blob);
+	age_recipient_free(&r);
+	if (rc != INTAKE_OK)
+		return rc;
+	struct reply_tx a = {.actor = actor, .source = source, .blob = blob};
+	sr = store_write(in->store, &blob, 1, reply_seal_tx, &a);
+	if (sr != STORE_OK) {
+		(void)in->store->be->blob_delete(in->store, blob);
+		return intake_from_store(sr);
+	}
+	*reply = a.id;
+	return INTAKE_OK;
+}
+
+struct reply_list {
+	struct store_reply *items;
+	size_t n;
+};
+
+static int collect_reply(void *ctx, const struct store_reply *r)
+{
+	struct reply_list *l = ctx;
+	if (l->n >= MAX_REPLIES)
+		return 1;
+	l->items[l->n++] = *r;
+	return 0;
+}
+
+struct blob_collect {
+	struct age_decryptor *dec;
+	int failed;
+};
+
+static int feed_decryptor(void *ctx, const uint8_t *p, size_t n)
+{
+	struct blob_collect *c = ctx;
+	if (age_decrypt_update(c->dec, p, n) != AGE_OK) {
+		c->failed = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static int plain_to_buf(void *ctx, const uint8_t *p, size_t n)
+{
+	return buf_append(ctx, p, n) == BUF_OK ? 0 : -1;
+}
+
+enum intake_result intake_replies(struct intake *in, store_id source,
+                                  const uint8_t sk[static INTAKE_KEY_LEN],
+                                  int (*fn)(void *ctx, const struct intake_reply_view *r),
+                                  void *ctx)
+{
+	struct reply_list l = {.items = calloc(MAX_REPLIES, sizeof(struct store_reply))};
+	struct age_identity *id = NULL;
+	struct buf plain;
+	enum intake_result rc = INTAKE_FAILED;
+	buf_init(&plain, MAX_REPLY_BYTES);
+	if (l.items == NULL)
+		goto out;
+	enum store_result sr = in->store->be->reply_list(in->store, source, collect_reply, &l);
+	if (sr != STORE_OK && sr != STORE_STOP) {
+		rc = intake_from_store(sr);
+		goto out;
+	}
+	if (age_identity_from_x25519(sk, &id) != AGE_OK)
+		goto out;
+	const struct age_identity *ids[1] = {id};
+	for (size_t i = 0; i < l.n; i++) {
+		struct blob_collect c = {0};
+		buf_reset(&plain);
+		if (age_decrypt_begin(ids, 1, plain_to_buf, &plain, &c.dec) != AGE_OK)
+			goto out;
+		sr = in->store->be->blob_read(in->store, l.items[i].blob, feed_decryptor, &c);
+		enum age_err ae = c.failed ? AGE_ERR_PAYLOAD : age_decrypt_finish(c.dec);
+		age_decryptor_free(&c.dec);
+		if ((sr != STORE_OK && sr != STORE_STOP) || c.failed || ae != AGE_OK)
+			continue; /* a reply this key cannot open is not this source's */
+		struct intake_reply_view v = {.id = l.items[i].id,
+		                              .day = l.items[i].day,
+		                              .text = buf_str(&plain),
+		                              .len = plain.len};
+		int stop = fn(ctx, &v);
+		sodium_memzero(plain.data, plain.len);
+		if (stop)
+			break;
+	}
+	rc = INTAKE_OK;
+out:
+	age_identity_free(&id);
+	buf_wipe_release(&plain);
+	free(l.items);
+	return rc;
+}
+
+enum intake_result intake_reply_delete(struct intake *in, store_id source, store_id reply)
+{
+	struct reply_tx a = {.source = source, .id = reply};
+	return intake_from_store(store_write(in->store, NULL, 0, reply_delete_tx, &a));
+}
