@@ -113,12 +113,14 @@ extern const struct sq_schema_part sq_schema_ledger; /* store_sqlite_ledger.c */
 extern const struct sq_schema_part sq_part_officer;  /* store_sqlite_officer.c */
 extern const struct sq_schema_part sq_part_desk;     /* store_sqlite_desk.c */
 extern const struct sq_schema_part sq_part_registry; /* store_sqlite_registry.c */
+extern const struct sq_schema_part sq_part_ids;      /* store_sqlite_ids.c (the last) */
 static const struct sq_schema_part *const sq_schema_parts[] = {
         NULL, /* (keeps the array non-empty) */
         &sq_schema_ledger,
         &sq_part_officer,
         &sq_part_desk,
         &sq_part_registry,
+        &sq_part_ids,
 };
 #define NPARTS (sizeof(sq_schema_parts) / sizeof(sq_schema_parts[0]))
 
@@ -520,8 +522,11 @@ static enum store_result user_version(sqlite3 *db, int *v)
 	return rc == SQLITE_OK ? STORE_OK : map_rc(rc);
 }
 
-/* Applies the steps of every domain part not yet applied (inside migrate's transaction). */
-static enum store_result migrate_parts(sqlite3 *db)
+/*
+ * Applies the steps of every domain part not yet applied (inside migrate's
+ * transaction); *ran is set if one was.
+ */
+static enum store_result migrate_parts(sqlite3 *db, bool *ran)
 {
 	sqlite3_stmt *get = NULL, *set = NULL;
 	enum store_result r = STORE_OK;
@@ -557,11 +562,16 @@ static enum store_result migrate_parts(sqlite3 *db)
 		}
 		if (v == p->nsteps)
 			continue;
-		for (int k = v; k < p->nsteps; k++)
-			if (sqlite3_exec(db, p->steps[k], NULL, NULL, NULL) != SQLITE_OK) {
+		for (int k = v; k < p->nsteps; k++) {
+			if (p->steps[k] != NULL &&
+			    sqlite3_exec(db, p->steps[k], NULL, NULL, NULL) != SQLITE_OK) {
 				r = map_rc(sqlite3_extended_errcode(db));
 				goto out;
 			}
+			if (p->fns != NULL && p->fns[k] != NULL && (r = p->fns[k](db)) != STORE_OK)
+				goto out;
+		}
+		*ran = true;
 		sqlite3_bind_text(set, 1, p->name, -1, SQLITE_STATIC);
 		sqlite3_bind_int(set, 2, p->nsteps);
 		rc = sqlite3_step(set);
@@ -577,15 +587,37 @@ out:
 	return r;
 }
 
+/* STORE_CORRUPT if a row refers to a row that is not there (PRAGMA foreign_key_check). */
+static enum store_result foreign_keys_hold(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? STORE_OK : rc == SQLITE_ROW ? STORE_CORRUPT : map_rc(rc);
+}
+
+/*
+ * Runs the steps not yet applied, in one transaction. Foreign keys are off
+ * meanwhile (a table is rebuilt by SQLite's procedure: create, copy, drop,
+ * rename; a DROP TABLE would otherwise delete rows, even cascade) and checked
+ * before the commit. The pragma is a no-op inside a transaction.
+ */
 static enum store_result migrate(struct conn *c)
 {
 	enum store_result r;
 	int v = 0;
+	bool ran = false; /* a step was applied */
 	char sql[64];
 	if (set_sync(c, true) != STORE_OK) /* not allowed inside a transaction */
 		return STORE_IO;
-	if (sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite3_exec(c->db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL) != SQLITE_OK)
 		return map_rc(sqlite3_extended_errcode(c->db));
+	if (sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		r = map_rc(sqlite3_extended_errcode(c->db));
+		goto fk_on;
+	}
 	if ((r = user_version(c->db, &v)) != STORE_OK)
 		goto out;
 	if (v > NMIGRATIONS || v < 0) {
@@ -598,7 +630,10 @@ static enum store_result migrate(struct conn *c)
 			goto out;
 		}
 	}
-	if ((r = migrate_parts(c->db)) != STORE_OK)
+	ran = v < NMIGRATIONS;
+	if ((r = migrate_parts(c->db, &ran)) != STORE_OK)
+		goto out;
+	if (ran && (r = foreign_keys_hold(c->db)) != STORE_OK)
 		goto out;
 	if (v < NMIGRATIONS) {
 		/* PRAGMA takes no parameters; the value is our own constant. */
@@ -616,10 +651,16 @@ static enum store_result migrate(struct conn *c)
 		r = map_rc(sqlite3_extended_errcode(c->db));
 		goto out;
 	}
-	return STORE_OK;
+	goto fk_on;
 out:
 	sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-	return r == STORE_OK ? STORE_IO : r;
+	if (r == STORE_OK)
+		r = STORE_IO;
+fk_on:
+	if (sqlite3_exec(c->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK &&
+	    r == STORE_OK)
+		r = STORE_IO;
+	return r;
 }
 
 /* ---- the checkpointer ---- */

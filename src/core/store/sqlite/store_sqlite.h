@@ -9,7 +9,11 @@
  *  - a schema part: its own ordered migration steps, applied at open after the
  *    core schema, in the order of sq_schema_parts[] in store_sqlite.c. The
  *    version of each part is kept in the table schema_part(name, version).
- *    Never edit a released step: append a new one.
+ *    Never edit a released step: append a new one. A step is SQL, and may
+ *    add a C function for what SQL cannot say (fns): it runs after the
+ *    step's SQL, in the same transaction. Migrations run with foreign keys
+ *    off (a table rebuilt by SQLite's drop-and-rename procedure), and every
+ *    foreign key is checked before they commit.
  *
  *  - sq_write(): runs fn inside the writer thread's batch transaction, in a
  *    savepoint of its own (a failing fn is rolled back alone). With durable,
@@ -41,10 +45,14 @@ struct conn; /* one SQLite connection and its statement cache */
 
 typedef enum store_result (*sq_fn)(struct conn *c, void *arg);
 
+/* A migration step's C part: db is the migrating connection, inside its transaction. */
+typedef enum store_result (*sq_step_fn)(sqlite3 *db);
+
 struct sq_schema_part {
 	const char *name;         /* unique, e.g. "officer" */
-	const char *const *steps; /* each step one or more SQL statements */
+	const char *const *steps; /* each step one or more SQL statements (NULL: none) */
 	int nsteps;
+	const sq_step_fn *fns; /* NULL, or one per step, run after its SQL (NULL: none) */
 };
 
 __attribute__((warn_unused_result)) enum store_result sq_write(struct store *st, bool durable,
