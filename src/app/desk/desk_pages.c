@@ -571,7 +571,7 @@ static void ledger_page(struct w *w, const struct desk_page *p)
 		el(w, "<th>", cols[i], "</th>");
 	raw(w, "</tr></thead><tbody>");
 	for (size_t i = 0; i < v->nrows; i++) {
-		const struct desk_ledger_row *r = &v->rows[i];
+		const struct ledger_view_row *r = &v->rows[i];
 		day_format(r->e.day, day);
 		raw(w, r->shown ? "<tr class=\"entry\" data-index=\""
 		                : "<tr class=\"entry hidden\" data-index=\"");

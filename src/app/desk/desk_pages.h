@@ -15,6 +15,7 @@
 
 #include "core/ledger/ledger.h"
 #include "core/officer/officer.h"
+#include "core/registry/ledger_view.h"
 #include "core/store/store_desk.h"
 #include "lib/buf.h"
 
@@ -86,21 +87,13 @@ struct desk_page {
 	const struct desk_ledger_view *ledger;
 };
 
-/*
- * One row of the ledger view. shown == false: the entry is about an object
- * the reader may not read (access_decide said no): only its index and day
- * are rendered, and the door leaves the rest of e zeroed.
- */
-struct desk_ledger_row {
-	struct ledger_entry e;
-	bool shown;
-};
-
 /* The ledger view's data (DESK_PAGE_LEDGER), apart from struct desk_page for merging ease. */
 struct desk_ledger_view {
-	uint64_t size;                      /* entries in the ledger */
-	const char *checkpoint;             /* the latest signed checkpoint note, NULL if none */
-	const struct desk_ledger_row *rows; /* newest first */
+	uint64_t size;          /* entries in the ledger */
+	const char *checkpoint; /* the latest signed checkpoint note, NULL if none */
+	/* newest first, as core/registry/ledger_view.h decided: a row not shown has
+	   only its index and day */
+	const struct ledger_view_row *rows;
 	size_t nrows;
 	uint64_t before; /* the "older" link: entries before this index; 0: none */
 };

@@ -24,7 +24,6 @@
 #include "app/desk/desk_session.h"
 #include "app/web/http.h"
 #include "app/web/ratelimit.h"
-#include "core/access/access.h"
 #include "core/inbox/inbox.h"
 #include "core/registry/registry.h"
 #include "core/ledger/ledger.h"
@@ -1334,128 +1333,29 @@ static enum MHD_Result api_login(struct MHD_Connection *c, struct req *r, struct
 	return res;
 }
 
-/* ---- the ledger view: entries newest first, each shown only as far as access_decide allows ----
- */
-
-struct ledger_rows {
-	struct desk_ledger_row *rows;
-	size_t n, cap;
-	int bad;
-};
-
-static int ledger_row(void *ctx, uint64_t index, const uint8_t *entry, size_t len)
-{
-	struct ledger_rows *lr = ctx;
-	if (lr->n >= lr->cap)
-		return 1;
-	struct desk_ledger_row *row = &lr->rows[lr->n++];
-	if (ledger_entry_parse(entry, len, &row->e) != LEDGER_OK || row->e.index != index) {
-		lr->bad = 1; /* `cutout ledger verify` says what happened; show nothing of it */
-		memset(&row->e, 0, sizeof row->e);
-		row->e.index = index;
-	}
-	return 0;
-}
-
-/*
- * The reader as access_decide's subject: their id, clearance (parsed with the
- * instance's scheme) and nationality, read from the store now. 0, or -1 when
- * the clearance cannot be parsed (the reader then sees no marked entry).
- */
-static int ledger_subject(struct desk_door *d, const struct req *r, struct access_subject *subj)
-{
-	struct officer of;
-	struct marking_error merr;
-	memset(subj, 0, sizeof *subj);
-	if (!d->cfg.scheme_set || officer_get(d->officers, r->sv.name, &of) != OFFICER_OK ||
-	    marking_parse(&d->cfg.scheme, of.clearance, strlen(of.clearance), &subj->clearance,
-	                  &merr) != MARKING_OK)
-		return -1;
-	subj->id = of.id;
-	subj->nationality = marking_country_find(of.nationality, strlen(of.nationality));
-	subj->roles = of.roles;
-	return 0;
-}
-
-/*
- * Whether the reader may see the entry whole. An entry without a marking is
- * about nothing marked (a login, an officer's account): shown. An entry about
- * a report or a submission that still exists is shown when access_decide
- * allows reading that object as it is now (its marking and distribution, by
- * the registry); about any other marked thing (a deleted object, a label),
- * when access_decide allows reading an object of the entry's marking. A
- * marking the scheme cannot parse is refused.
- */
-static bool ledger_may_see(const struct desk_door *d, const struct access_subject *subj,
-                           bool subj_ok, const struct ledger_entry *e)
-{
-	struct access_object obj;
-	struct marking_error merr;
-	int64_t id;
-	if (e->marking[0] == '\0')
-		return true;
-	if (!subj_ok)
-		return false;
-	if (strncmp(e->object, "report:", 7) == 0 && num_parse_id(e->object + 7, &id) == 0)
-		return registry_report_readable(d->reg, subj, id);
-	if (strncmp(e->object, "submission:", 11) == 0 && num_parse_id(e->object + 11, &id) == 0) {
-		struct store_submission sub;
-		enum store_result sr = d->store->be->submission_get(d->store, id, &sub);
-		if (sr == STORE_OK)
-			return registry_submission_readable(d->reg, subj, &sub);
-		if (sr != STORE_NOT_FOUND)
-			return false;
-	}
-	memset(&obj, 0, sizeof obj);
-	if (!subj_ok || marking_parse(&d->cfg.scheme, e->marking, strlen(e->marking), &obj.marking,
-	                              &merr) != MARKING_OK)
-		return false;
-	obj.dist_unrestricted = true;
-	return access_decide(subj, &obj, NULL) == ACCESS_ALLOW;
-}
+/* ---- the ledger view: entries newest first, as core/registry/ledger_view.h decides ---- */
 
 static enum MHD_Result ledger_view(struct MHD_Connection *c, struct req *r)
 {
 	struct desk_door *d = r->d;
-	struct ledger_rows lr = {.cap = PAGE_ROWS};
 	struct desk_ledger_view v;
-	struct access_subject subj;
 	struct buf cp;
-	uint64_t size, before;
+	uint64_t size, before = UINT64_MAX, from;
+	size_t n;
 	enum MHD_Result res;
 	memset(&v, 0, sizeof v);
-	buf_init(&cp, LEDGER_NOTE_MAX);
-	if (ledger_size(d->store, &size) != LEDGER_OK)
-		return send_error(c, r, 500);
 	const char *bq = http_query(c, "before");
-	before = size;
-	if (bq != NULL && (http_parse_u64(bq, &before) != 0 || before > size))
+	if (bq != NULL && (http_parse_u64(bq, &before) != 0 || before == UINT64_MAX))
 		return send_error(c, r, 400);
-	uint64_t from = before > PAGE_ROWS ? before - PAGE_ROWS : 0;
-	lr.rows = calloc(PAGE_ROWS, sizeof *lr.rows);
-	if (lr.rows == NULL)
+	struct ledger_view_row *rows = calloc(PAGE_ROWS, sizeof *rows);
+	if (rows == NULL)
 		return send_error(c, r, 500);
-	if (from < before && ledger_entries(d->store, from, before, ledger_row, &lr) != LEDGER_OK) {
-		res = send_error(c, r, 500);
+	buf_init(&cp, LEDGER_NOTE_MAX);
+	enum registry_result rr = registry_ledger_page(d->reg, r->sv.officer, before, rows,
+	                                               PAGE_ROWS, &n, &size, &from);
+	if (rr != REGISTRY_OK) {
+		res = send_error(c, r, rr == REGISTRY_BAD_INPUT ? 400 : 500);
 		goto out;
-	}
-	bool subj_ok = ledger_subject(d, r, &subj) == 0;
-	/* newest first; what may not be seen is cleared here, not only left unrendered */
-	for (size_t i = 0; i < lr.n / 2; i++) {
-		struct desk_ledger_row t = lr.rows[i];
-		lr.rows[i] = lr.rows[lr.n - 1 - i];
-		lr.rows[lr.n - 1 - i] = t;
-	}
-	for (size_t i = 0; i < lr.n; i++) {
-		struct desk_ledger_row *row = &lr.rows[i];
-		row->shown = row->e.actor[0] != '\0' && ledger_may_see(d, &subj, subj_ok, &row->e);
-		if (!row->shown) {
-			uint64_t idx = row->e.index;
-			int32_t day = row->e.day;
-			memset(&row->e, 0, sizeof row->e);
-			row->e.index = idx;
-			row->e.day = day;
-		}
 	}
 	enum ledger_result cr = ledger_checkpoint_latest(d->store, &cp);
 	if (cr != LEDGER_OK && cr != LEDGER_NOT_FOUND) {
@@ -1464,15 +1364,15 @@ static enum MHD_Result ledger_view(struct MHD_Connection *c, struct req *r)
 	}
 	v.size = size;
 	v.checkpoint = cr == LEDGER_OK ? buf_str(&cp) : NULL;
-	v.rows = lr.rows;
-	v.nrows = lr.n;
+	v.rows = rows;
+	v.nrows = n;
 	v.before = from;
 	struct desk_page p;
 	page_init(r, &p);
 	p.ledger = &v;
 	res = send_page(c, r, 200, DESK_PAGE_LEDGER, &p);
 out:
-	free(lr.rows);
+	free(rows);
 	buf_release(&cp);
 	return res;
 }

@@ -98,6 +98,11 @@ const struct marking_scheme *registry_scheme(const struct registry *r)
 	return &r->scheme;
 }
 
+struct store *registry_store(const struct registry *r)
+{
+	return r->s;
+}
+
 /* ---- subjects ---- */
 
 static void subject_of(const struct registry *r, const struct store_officer *o,

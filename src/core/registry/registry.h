@@ -92,6 +92,8 @@ __attribute__((warn_unused_result)) enum registry_result
 registry_new(struct store *s, const struct marking_scheme *scheme, struct registry **out);
 void registry_free(struct registry **r);
 const struct marking_scheme *registry_scheme(const struct registry *r);
+/* The store the registry works on. */
+struct store *registry_store(const struct registry *r);
 
 /*
  * The officer as the access decision sees them now (clearance, nationality,
