@@ -2,7 +2,8 @@
 /*
  * marking_change: a submission's marking changed (raised freely, lowered
  * with a written reason) and its blobs sealed anew to the new marking's
- * label.
+ * label. The blobs are sealed anew before the transaction; the swap, the
+ * recorded change and the ledger entry commit in one store_write.
  */
 #include "core/registry/registry_internal.h"
 
@@ -68,22 +69,46 @@ static int file_row(void *ctx, const struct store_file *f)
 	return 0;
 }
 
+/* The ledger entry of a marking change or a reseal. */
+struct mark_log {
+	enum ledger_action action;
+	const char *actor, *marking, *detail;
+};
+
+/* The swap of the blobs, the recorded change and the entry. */
+struct mark_tx {
+	const struct store_marking_change *ch;
+	const struct store_reseal *rs;
+	const struct mark_log *log;
+};
+
+static enum store_result mark_tx(struct store *s, void *arg)
+{
+	struct mark_tx *a = arg;
+	enum store_result sr = s->be->registry->submission_mark(s, a->ch, a->rs);
+	if (sr != STORE_OK)
+		return sr;
+	return reg_log_id_in(s, a->log->action, a->log->actor, "submission", a->ch->object,
+	                     a->log->marking, a->log->detail);
+}
+
 /*
  * Changes sub's marking as ch says, its blobs sealed anew (core/keys/seal.h): the
  * outer layer taken off with `as`'s key of the version it is sealed to (none
  * for a submission of one layer), put back sealed to the current version of
- * nw's label (made if new); the swap and the change in one transaction.
+ * nw's label (made if new); the swap, the change and its entry in one
+ * transaction, which claims the blobs sealed anew.
  */
 static enum registry_result resealed(struct registry *r, const struct officer_key *as,
                                      const struct store_submission *sub, const struct marking *nw,
                                      const struct store_marking_change *ch,
-                                     struct registry_error *err)
+                                     const struct mark_log *log, struct registry_error *err)
 {
 	struct inbox_keys k;
 	struct file_rows old = {0};
 	struct store_file *nf = NULL;
 	struct age_recipient *outer = NULL;
-	store_id msg = 0;
+	store_id msg = 0, *claim = NULL;
 	uint32_t version = 0;
 	uint8_t pk[32];
 	enum registry_result rc = registry_label(r, nw, &version, pk);
@@ -102,7 +127,8 @@ static enum registry_result resealed(struct registry *r, const struct officer_ke
 	enum store_result sr = r->s->be->submission_files(r->s, sub->id, file_row, &old);
 	if (sr != STORE_OK || old.n != (size_t)sub->nfiles)
 		goto out;
-	if ((nf = calloc(old.n ? old.n : 1, sizeof *nf)) == NULL)
+	if ((nf = calloc(old.n ? old.n : 1, sizeof *nf)) == NULL ||
+	    (claim = calloc(1 + 2 * old.n, sizeof *claim)) == NULL)
 		goto out;
 	if (sub->message_blob != 0 &&
 	    (rc = rewrap(r, sub->message_blob, k.outer, outer, &msg, err)) != REGISTRY_OK)
@@ -115,9 +141,18 @@ static enum registry_result resealed(struct registry *r, const struct officer_ke
 		            REGISTRY_OK)
 			goto out;
 	}
+	/* the blobs sealed anew, which may be file-backed: the transaction claims them */
+	size_t nclaim = 0;
+	if (msg != 0)
+		claim[nclaim++] = msg;
+	for (size_t i = 0; i < old.n; i++) {
+		claim[nclaim++] = nf[i].meta_blob;
+		claim[nclaim++] = nf[i].data_blob;
+	}
 	struct store_reseal rs = {
 	        .seal_version = version, .message_blob = msg, .files = nf, .nfiles = old.n};
-	sr = r->s->be->registry->submission_mark(r->s, ch, &rs);
+	struct mark_tx t = {.ch = ch, .rs = &rs, .log = log};
+	sr = store_write(r->s, claim, nclaim, mark_tx, &t);
 	if (sr == STORE_EXISTS) {
 		reg_say(err, "the marking changed meanwhile: look again");
 		rc = REGISTRY_EXISTS;
@@ -142,6 +177,7 @@ out:
 	age_recipient_free(&outer);
 	free(old.v);
 	free(nf);
+	free(claim);
 	return rc;
 }
 
@@ -207,17 +243,17 @@ enum registry_result registry_submission_mark(struct registry *r, const struct o
 	                                  .old_marking = sub.marking,
 	                                  .new_marking = newt,
 	                                  .reason = reason ? reason : ""};
+	char actor[LEDGER_TOKEN_MAX + 1];
+	if (reg_actor(as, actor) != 0)
+		return REGISTRY_FAILED;
 	if (marking_equal(&old, &nw)) {
 		/* a reseal alone, for a submission sealed to the intake label only */
 		if (sub.seal_version != 0)
 			return REGISTRY_OK;
-		if ((rc = resealed(r, as, &sub, &nw, &ch, err)) != REGISTRY_OK)
-			return rc;
-		return reg_log_id(r, LEDGER_SUBMISSION_RESEAL, as, "submission", submission, newt,
-		                  NULL);
+		struct mark_log log = {
+		        .action = LEDGER_SUBMISSION_RESEAL, .actor = actor, .marking = newt};
+		return resealed(r, as, &sub, &nw, &ch, &log, err);
 	}
-	if ((rc = resealed(r, as, &sub, &nw, &ch, err)) != REGISTRY_OK)
-		return rc;
 	/* marking.change (a raise) or marking.downgrade, with the old marking and the reason */
 	char detail[LEDGER_DETAIL_MAX + 1];
 	int n = raise ? snprintf(detail, sizeof detail, "from %s", oldt)
@@ -229,6 +265,9 @@ enum registry_result registry_submission_mark(struct registry *r, const struct o
 	while (len > 0 && detail[len - 1] == ' ')
 		len--;
 	detail[len] = '\0';
-	return reg_log_id(r, raise ? LEDGER_MARKING_CHANGE : LEDGER_MARKING_DOWNGRADE, as,
-	                  "submission", submission, newt, detail);
+	struct mark_log log = {.action = raise ? LEDGER_MARKING_CHANGE : LEDGER_MARKING_DOWNGRADE,
+	                       .actor = actor,
+	                       .marking = newt,
+	                       .detail = detail};
+	return resealed(r, as, &sub, &nw, &ch, &log, err);
 }

@@ -199,25 +199,23 @@ int reg_ids_push(void *ctx, store_id x)
 
 /* ---- ledger entries ---- */
 
-enum registry_result reg_log(struct registry *r, enum ledger_action action,
-                             const struct officer_key *as, const char *object, const char *marking,
-                             const char *detail)
+/*
+ * The action is reported done only once its entry is durable: every action
+ * appends its entries inside the store_write that makes the change, so both
+ * commit or neither.
+ */
+int reg_actor(const struct officer_key *as, char actor[static LEDGER_TOKEN_MAX + 1])
 {
-	char actor[LEDGER_TOKEN_MAX + 1];
-	if (officer_key_actor(as, actor, sizeof actor) != 0)
-		return REGISTRY_FAILED;
-	return ledger_record(r->s, action, actor, object, marking, detail) == LEDGER_OK
-	               ? REGISTRY_OK
-	               : REGISTRY_FAILED;
+	return officer_key_actor(as, actor, LEDGER_TOKEN_MAX + 1);
 }
 
-enum registry_result reg_log_id(struct registry *r, enum ledger_action action,
-                                const struct officer_key *as, const char *kind, int64_t id,
-                                const char *marking, const char *detail)
+enum store_result reg_log_id_in(struct store *s, enum ledger_action action, const char *actor,
+                                const char *kind, int64_t id, const char *marking,
+                                const char *detail)
 {
 	char obj[LEDGER_TOKEN_MAX + 1];
 	int n = snprintf(obj, sizeof obj, "%s:%lld", kind, (long long)id);
 	if (n < 0 || (size_t)n >= sizeof obj)
-		return REGISTRY_FAILED;
-	return reg_log(r, action, as, obj, marking, detail);
+		return STORE_TOO_LARGE;
+	return ledger_record_in(s, action, actor, obj, marking, detail);
 }

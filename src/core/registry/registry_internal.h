@@ -11,6 +11,11 @@
  *   report.c          reports: write, open, circulate
  *   report_list.c     the reports an officer may read
  *   dist.c            distribution lists
+ *
+ * Every action that changes the store does it in one store_write
+ * (core/store/store.h) with its ledger entries: the crypto (sealing, wrapping
+ * label keys) before, and inside the transaction's function only store
+ * calls and ledger_record_in.
  */
 #ifndef CUTOUT_CORE_REGISTRY_INTERNAL_H
 #define CUTOUT_CORE_REGISTRY_INTERNAL_H
@@ -72,18 +77,15 @@ int reg_ids_push(void *ctx, store_id x);
 
 /* ---- ledger entries (registry.c) ---- */
 
+/* The actor of an entry by `as` (NULL: the instance's admin identity). 0 or -1. */
+int reg_actor(const struct officer_key *as, char actor[static LEDGER_TOKEN_MAX + 1]);
 /*
- * The ledger entry of a registry event, by `as` (NULL: the instance's admin
- * identity). The action is reported done only once the entry is durable.
- * object: "kind:id" or NULL; marking: canonical text or NULL.
+ * Inside a store_write function: the entry of a registry event about
+ * "kind:id", in the transaction (ledger_record_in).
  */
-enum registry_result reg_log(struct registry *r, enum ledger_action action,
-                             const struct officer_key *as, const char *object, const char *marking,
-                             const char *detail);
-/* reg_log about "kind:id". */
-enum registry_result reg_log_id(struct registry *r, enum ledger_action action,
-                                const struct officer_key *as, const char *kind, int64_t id,
-                                const char *marking, const char *detail);
+enum store_result reg_log_id_in(struct store *s, enum ledger_action action, const char *actor,
+                                const char *kind, int64_t id, const char *marking,
+                                const char *detail);
 
 /* ---- label keys (labels.c) ---- */
 

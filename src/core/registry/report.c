@@ -2,6 +2,8 @@
 /*
  * report: reports written (sealed to their marking's label, stored with the
  * author as the first reader), opened under the decision, and circulated.
+ * Writing and circulating each commit with their ledger entry in one
+ * store_write.
  */
 #include "core/registry/registry_internal.h"
 
@@ -138,6 +140,34 @@ static enum registry_result seal(const uint8_t pk[static 32], const struct buf *
 	return e == AGE_OK ? REGISTRY_OK : REGISTRY_FAILED;
 }
 
+/* report write: the report (sealed before) and its report.write entry */
+struct write_tx {
+	store_id author;
+	uint32_t version;
+	const char *marking, *actor, *detail;
+	const struct buf *sealed;
+	const struct store_cite *cites;
+	size_t ncites;
+	store_id id;
+};
+
+static enum store_result write_tx(struct store *s, void *arg)
+{
+	struct write_tx *a = arg;
+	store_id mid = 0;
+	int64_t author = a->author;
+	enum store_result sr = s->be->registry->marking_id(s, a->marking, &mid);
+	if (sr != STORE_OK)
+		return sr;
+	sr = s->be->registry->report_insert(s, a->author, store_today(), mid, a->version,
+	                                    a->sealed->data, a->sealed->len, &author, 1, a->cites,
+	                                    a->ncites, &a->id);
+	if (sr != STORE_OK)
+		return sr;
+	return reg_log_id_in(s, LEDGER_REPORT_WRITE, a->actor, "report", a->id, a->marking,
+	                     a->detail);
+}
+
 enum registry_result registry_report_write(struct registry *r, const struct officer_key *as,
                                            const struct registry_report *draft,
                                            const char *declared, const struct store_cite *cites,
@@ -149,7 +179,6 @@ enum registry_result registry_report_write(struct registry *r, const struct offi
 	struct buf plain, sealed;
 	uint32_t version = 0;
 	uint8_t pk[32];
-	store_id mid = 0;
 
 	buf_init(&plain, REGISTRY_TEXT_MAX + 64 * (REGISTRY_PARAS_MAX + 1) + 64);
 	buf_init(&sealed, STORE_REPORT_BODY_MAX);
@@ -212,23 +241,27 @@ enum registry_result registry_report_write(struct registry *r, const struct offi
 	    (rc = reg_body_encode(r, &copy, &plain)) != REGISTRY_OK ||
 	    (rc = seal(pk, &plain, &sealed)) != REGISTRY_OK)
 		goto out;
-	if (r->s->be->registry->marking_id(r->s, copy.marking_text, &mid) != STORE_OK) {
-		rc = REGISTRY_FAILED;
-		goto out;
-	}
-	int64_t author = subj.id;
-	if (r->s->be->registry->report_insert(r->s, author, store_today(), mid, version,
-	                                      sealed.data, sealed.len, &author, 1, cites, ncites,
-	                                      id) != STORE_OK) {
-		rc = REGISTRY_FAILED;
-		goto out;
-	}
-	char detail[64];
+	char actor[LEDGER_TOKEN_MAX + 1], detail[64];
 	int k = snprintf(detail, sizeof detail, "%zu paragraphs, %zu citations", copy.nparas,
 	                 ncites);
-	rc = k < 0 || (size_t)k >= sizeof detail ? REGISTRY_FAILED
-	                                         : reg_log_id(r, LEDGER_REPORT_WRITE, as, "report",
-	                                                      *id, copy.marking_text, detail);
+	if (k < 0 || (size_t)k >= sizeof detail || reg_actor(as, actor) != 0) {
+		rc = REGISTRY_FAILED;
+		goto out;
+	}
+	struct write_tx a = {.author = subj.id,
+	                     .version = version,
+	                     .marking = copy.marking_text,
+	                     .sealed = &sealed,
+	                     .cites = cites,
+	                     .ncites = ncites,
+	                     .actor = actor,
+	                     .detail = detail};
+	if (store_write(r->s, NULL, 0, write_tx, &a) != STORE_OK) {
+		rc = REGISTRY_FAILED;
+		goto out;
+	}
+	*id = a.id;
+	rc = REGISTRY_OK;
 out:
 	buf_wipe_release(&plain);
 	buf_release(&sealed);
@@ -301,6 +334,24 @@ out:
 
 /* ---- circulation ---- */
 
+/* report circulate: the new readers and lists, and the report.circulate entry */
+struct circulate_tx {
+	store_id report;
+	const struct reg_ids *readers, *lists;
+	const char *actor, *marking, *detail;
+};
+
+static enum store_result circulate_tx(struct store *s, void *arg)
+{
+	struct circulate_tx *a = arg;
+	enum store_result sr = s->be->registry->report_circulate(
+	        s, a->report, a->readers->v, a->readers->n, a->lists->v, a->lists->n);
+	if (sr != STORE_OK)
+		return sr;
+	return reg_log_id_in(s, LEDGER_REPORT_CIRCULATE, a->actor, "report", a->report, a->marking,
+	                     a->detail);
+}
+
 enum registry_result registry_report_circulate(struct registry *r, const struct officer_key *as,
                                                store_id id, const char *const *lists, size_t nlists,
                                                const char *const *officers, size_t nofficers,
@@ -355,17 +406,22 @@ enum registry_result registry_report_circulate(struct registry *r, const struct 
 			goto out;
 		}
 	}
-	if (r->s->be->registry->report_circulate(r->s, id, readers.v, readers.n, lids.v, lids.n) !=
-	    STORE_OK) {
+	char actor[LEDGER_TOKEN_MAX + 1], text[MARKING_TEXT_MAX + 1], detail[96];
+	int k = snprintf(detail, sizeof detail, "to %zu officers and %zu lists", readers.n, lids.n);
+	if (k < 0 || (size_t)k >= sizeof detail ||
+	    marking_format(&r->scheme, &m, false, text, sizeof text) < 0 ||
+	    reg_actor(as, actor) != 0) {
 		rc = REGISTRY_FAILED;
 		goto out;
 	}
-	char text[MARKING_TEXT_MAX + 1], detail[96];
-	int k = snprintf(detail, sizeof detail, "to %zu officers and %zu lists", readers.n, lids.n);
-	rc = k < 0 || (size_t)k >= sizeof detail ||
-	                     marking_format(&r->scheme, &m, false, text, sizeof text) < 0
-	             ? REGISTRY_FAILED
-	             : reg_log_id(r, LEDGER_REPORT_CIRCULATE, as, "report", id, text, detail);
+	struct circulate_tx t = {.report = id,
+	                         .readers = &readers,
+	                         .lists = &lids,
+	                         .actor = actor,
+	                         .marking = text,
+	                         .detail = detail};
+	rc = store_write(r->s, NULL, 0, circulate_tx, &t) == STORE_OK ? REGISTRY_OK
+	                                                              : REGISTRY_FAILED;
 out:
 	reg_row_free(&w);
 	free(a.v);
