@@ -2,7 +2,7 @@
 /*
  * cmd_report: reports and distribution lists from the command line
  * (`cutout report`, `cutout dist`), as a logged-in officer. Every read goes
- * through core/registry/registry.c, hence through access_decide: a report the officer
+ * through core/registry/, hence through access_decide: a report the officer
  * may not read is "no such report", the same as one that does not exist.
  */
 #include <errno.h>

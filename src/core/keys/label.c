@@ -115,7 +115,15 @@ enum label_result label_grant(struct store *s, const char *name, uint32_t versio
 	enum label_result rc = label_seal(identity, officer_pk, wrap, sizeof wrap, &n);
 	if (rc != LABEL_OK)
 		return rc;
-	struct store_label_wrap w = {.officer = officer, .wrap = wrap, .len = n};
+	return label_grant_wrap(s, name, version, officer, wrap, n);
+}
+
+enum label_result label_grant_wrap(struct store *s, const char *name, uint32_t version,
+                                   store_id officer, const uint8_t *wrap, size_t len)
+{
+	if (s == NULL || s->be->officer == NULL || name == NULL || wrap == NULL || len == 0)
+		return LABEL_FAILED;
+	struct store_label_wrap w = {.officer = officer, .wrap = wrap, .len = len};
 	return from_store(s->be->officer->label_wrap_put(s, name, version, &w));
 }
 
@@ -158,20 +166,43 @@ enum label_result label_recovery_grant(struct store *s, const char *name, uint32
 	return label_grant(s, name, version, STORE_RECOVERY_OFFICER, identity, pk);
 }
 
-enum label_result label_add_version(struct store *s, const char *name, uint32_t version,
-                                    const struct age_identity *identity, const store_id *ids,
-                                    const uint8_t (*pks)[32], size_t n, uint32_t *out_version,
-                                    uint8_t out_pk[32])
+struct label_prepared {
+	uint8_t pk[32];
+	bool recovery;   /* wrapped to the recovery key too (the last wrap) */
+	uint8_t rpk[32]; /* which, when it was prepared */
+	size_t n;        /* officers */
+	struct store_label_wrap *wraps;
+	uint8_t *bytes;
+};
+
+void label_prepared_free(struct label_prepared **pp)
+{
+	if (pp == NULL || *pp == NULL)
+		return;
+	free((*pp)->wraps);
+	free((*pp)->bytes);
+	free(*pp);
+	*pp = NULL;
+}
+
+size_t label_prepared_count(const struct label_prepared *p)
+{
+	return p != NULL ? p->n : 0;
+}
+
+enum label_result label_prepare(struct store *s, const struct age_identity *identity,
+                                const store_id *ids, const uint8_t (*pks)[32], size_t n,
+                                struct label_prepared **out)
 {
 	enum label_result rc = LABEL_FAILED;
 	struct age_identity *fresh = NULL;
 	struct age_recipient *rcpt = NULL;
-	struct store_label_wrap *wraps = NULL;
-	uint8_t *bytes = NULL;
-	uint8_t pk[32];
+	struct label_prepared *p = NULL;
 
-	if (s == NULL || s->be->officer == NULL || name == NULL || n > SIZE_MAX / LABEL_WRAP_MAX ||
-	    n > 100000)
+	*out = NULL;
+	if (s == NULL || s->be->officer == NULL || n > SIZE_MAX / LABEL_WRAP_MAX || n > 100000)
+		goto out;
+	if ((p = calloc(1, sizeof *p)) == NULL)
 		goto out;
 	if (identity == NULL) {
 		if (age_identity_generate(&fresh) != AGE_OK)
@@ -179,8 +210,56 @@ enum label_result label_add_version(struct store *s, const char *name, uint32_t 
 		identity = fresh;
 	}
 	if (age_identity_recipient(identity, &rcpt) != AGE_OK ||
-	    age_recipient_x25519(rcpt, pk) != AGE_OK)
+	    age_recipient_x25519(rcpt, p->pk) != AGE_OK)
 		goto out;
+	/* the offline recovery key, if the operator configured one: one more wrap */
+	enum label_result rr = label_recovery_pk(s, p->rpk);
+	if (rr != LABEL_OK && rr != LABEL_NOT_FOUND)
+		goto out;
+	p->recovery = rr == LABEL_OK;
+	p->n = n;
+	size_t total = n + p->recovery;
+	if (total > 0) {
+		p->wraps = calloc(total, sizeof *p->wraps);
+		p->bytes = malloc(total * LABEL_WRAP_MAX);
+		if (p->wraps == NULL || p->bytes == NULL)
+			goto out;
+	}
+	for (size_t i = 0; i < total; i++) {
+		size_t len = 0;
+		bool rec = i == n;
+		if ((rc = label_seal(identity, rec ? p->rpk : pks[i], p->bytes + i * LABEL_WRAP_MAX,
+		                     LABEL_WRAP_MAX, &len)) != LABEL_OK)
+			goto out;
+		p->wraps[i] =
+		        (struct store_label_wrap){.officer = rec ? STORE_RECOVERY_OFFICER : ids[i],
+		                                  .wrap = p->bytes + i * LABEL_WRAP_MAX,
+		                                  .len = len};
+	}
+	*out = p;
+	p = NULL;
+	rc = LABEL_OK;
+out:
+	label_prepared_free(&p);
+	age_recipient_free(&rcpt);
+	age_identity_free(&fresh);
+	return rc;
+}
+
+enum label_result label_add_prepared(struct store *s, const char *name, uint32_t version,
+                                     const struct label_prepared *p, uint32_t *out_version,
+                                     uint8_t out_pk[32])
+{
+	if (s == NULL || s->be->officer == NULL || name == NULL || p == NULL)
+		return LABEL_FAILED;
+	/* the recovery key as it is now: every new version is wrapped to it, if set */
+	uint8_t rpk[32];
+	enum label_result rr = label_recovery_pk(s, rpk);
+	if (rr != LABEL_OK && rr != LABEL_NOT_FOUND)
+		return LABEL_FAILED;
+	if ((rr == LABEL_OK) != p->recovery ||
+	    (p->recovery && sodium_memcmp(rpk, p->rpk, sizeof rpk) != 0))
+		return LABEL_STALE;
 	if (version == 0) {
 		uint32_t cur = 0;
 		uint8_t cur_pk[32];
@@ -188,46 +267,34 @@ enum label_result label_add_version(struct store *s, const char *name, uint32_t 
 		if (c == LABEL_NOT_FOUND)
 			cur = 0;
 		else if (c != LABEL_OK)
-			goto out;
+			return LABEL_FAILED;
 		if (cur == UINT32_MAX)
-			goto out;
+			return LABEL_FAILED;
 		version = cur + 1;
 	}
-	/* the offline recovery key, if the operator configured one: one more wrap */
-	uint8_t rpk[32];
-	enum label_result rr = label_recovery_pk(s, rpk);
-	if (rr != LABEL_OK && rr != LABEL_NOT_FOUND)
-		goto out;
-	size_t total = n + (rr == LABEL_OK);
-	if (total > 0) {
-		wraps = calloc(total, sizeof *wraps);
-		bytes = malloc(total * LABEL_WRAP_MAX);
-		if (wraps == NULL || bytes == NULL)
-			goto out;
-	}
-	for (size_t i = 0; i < total; i++) {
-		size_t len = 0;
-		bool rec = i == n;
-		if ((rc = label_seal(identity, rec ? rpk : pks[i], bytes + i * LABEL_WRAP_MAX,
-		                     LABEL_WRAP_MAX, &len)) != LABEL_OK)
-			goto out;
-		wraps[i] =
-		        (struct store_label_wrap){.officer = rec ? STORE_RECOVERY_OFFICER : ids[i],
-		                                  .wrap = bytes + i * LABEL_WRAP_MAX,
-		                                  .len = len};
-	}
-	rc = from_store(s->be->officer->label_add(s, name, version, pk, wraps, total));
+	enum label_result rc = from_store(
+	        s->be->officer->label_add(s, name, version, p->pk, p->wraps, p->n + p->recovery));
 	if (rc != LABEL_OK)
-		goto out;
+		return rc;
 	if (out_version)
 		*out_version = version;
 	if (out_pk)
-		memcpy(out_pk, pk, 32);
-out:
-	free(wraps);
-	free(bytes);
-	age_recipient_free(&rcpt);
-	age_identity_free(&fresh);
+		memcpy(out_pk, p->pk, 32);
+	return LABEL_OK;
+}
+
+enum label_result label_add_version(struct store *s, const char *name, uint32_t version,
+                                    const struct age_identity *identity, const store_id *ids,
+                                    const uint8_t (*pks)[32], size_t n, uint32_t *out_version,
+                                    uint8_t out_pk[32])
+{
+	struct label_prepared *p = NULL;
+	if (name == NULL)
+		return LABEL_FAILED;
+	enum label_result rc = label_prepare(s, identity, ids, pks, n, &p);
+	if (rc == LABEL_OK)
+		rc = label_add_prepared(s, name, version, p, out_version, out_pk);
+	label_prepared_free(&p);
 	return rc;
 }
 

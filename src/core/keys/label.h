@@ -34,6 +34,7 @@ enum label_result {
 	LABEL_EXISTS,    /* the version exists already (a concurrent rotation) */
 	LABEL_CANNOT_OPEN,
 	LABEL_FAILED,
+	LABEL_STALE, /* label_add_prepared: the recovery key changed since label_prepare */
 };
 
 /* The current (highest) version of a label and its public key. */
@@ -63,6 +64,32 @@ __attribute__((warn_unused_result)) enum label_result
 label_add_version(struct store *s, const char *name, uint32_t version,
                   const struct age_identity *identity, const store_id *ids,
                   const uint8_t (*pks)[32], size_t n, uint32_t *out_version, uint8_t out_pk[32]);
+
+/*
+ * label_add_version in two steps, for a store_write transaction
+ * (core/store/store.h), whose function must not seal: label_prepare does the
+ * crypto before it (a key pair, or `identity`, wrapped to each of n officers
+ * and to the recovery key if one is set), label_add_prepared stores the
+ * version inside it (store calls only). LABEL_STALE: the recovery key changed
+ * in between (prepare again); LABEL_EXISTS: the version exists.
+ */
+struct label_prepared;
+__attribute__((warn_unused_result)) enum label_result
+label_prepare(struct store *s, const struct age_identity *identity, const store_id *ids,
+              const uint8_t (*pks)[32], size_t n, struct label_prepared **out);
+__attribute__((warn_unused_result)) enum label_result
+label_add_prepared(struct store *s, const char *name, uint32_t version,
+                   const struct label_prepared *p, uint32_t *out_version, uint8_t out_pk[32]);
+/* How many officers (the recovery key not counted) the prepared version is wrapped to. */
+size_t label_prepared_count(const struct label_prepared *p);
+void label_prepared_free(struct label_prepared **p);
+/*
+ * label_grant in two steps likewise: label_seal the identity to the officer's
+ * key before the transaction, then store the wrap inside it.
+ */
+__attribute__((warn_unused_result)) enum label_result
+label_grant_wrap(struct store *s, const char *name, uint32_t version, store_id officer,
+                 const uint8_t *wrap, size_t len);
 
 /* Every wrap held by officer: fn(ctx, label name, version, wrap bytes). */
 __attribute__((warn_unused_result)) enum label_result

@@ -129,7 +129,8 @@ void registry_submission_keys(const struct registry *r, const struct officer_key
 int registry_label_name(const struct registry *r, const struct marking *m, char *out, size_t cap);
 /*
  * The current version and public key of m's label, creating version 1 (wrapped
- * to every covering officer) if the marking is new.
+ * to every covering officer) if the marking is new, with its label.rotate
+ * entry in the same transaction.
  */
 __attribute__((warn_unused_result)) enum registry_result registry_label(struct registry *r,
                                                                         const struct marking *m,
@@ -139,7 +140,9 @@ __attribute__((warn_unused_result)) enum registry_result registry_label(struct r
  * After an officer was added, or their clearance, nationality, state or keys
  * changed: wraps what they now cover from `as` (every version they lack that
  * `as` holds; rotating when neither has the current version) and rotates the
- * labels they no longer cover.
+ * labels they no longer cover. The keys are made and wrapped first; then every
+ * new version, wrap and revocation, with the clearance.grant,
+ * clearance.revoke and label.rotate entries, commits in one transaction.
  */
 __attribute__((warn_unused_result)) enum registry_result
 registry_officer_changed(struct registry *r, const struct officer_key *as, const char *name);
@@ -178,7 +181,8 @@ registry_report_format(const struct registry *r, const struct registry_report *r
 /*
  * Writes a draft as `as` (role analyst): checks the overall marking (equal to
  * `declared` when given), the author's clearance and no write down for each
- * citation; seals; stores with the author as the first reader.
+ * citation; seals; stores with the author as the first reader, and the
+ * report.write entry in the same transaction.
  */
 __attribute__((warn_unused_result)) enum registry_result
 registry_report_write(struct registry *r, const struct officer_key *as,
@@ -216,8 +220,9 @@ registry_report_list(struct registry *r, store_id officer, int64_t offset, int64
                      int64_t *total);
 
 /*
- * Circulates a report `as` may read to lists (names) and officers (names).
- * An unknown list or officer: REGISTRY_BAD_INPUT naming it.
+ * Circulates a report `as` may read to lists (names) and officers (names),
+ * with its report.circulate entry in the same transaction. An unknown list or
+ * officer: REGISTRY_BAD_INPUT naming it.
  */
 __attribute__((warn_unused_result)) enum registry_result
 registry_report_circulate(struct registry *r, const struct officer_key *as, store_id id,
@@ -257,10 +262,11 @@ registry_dist_list(struct registry *r,
  * is a downgrade and needs a reason (REGISTRY_NEEDS_REASON). Every change is
  * recorded (actor, day, old, new, reason). This is the one place a
  * submission's marking changes: the ledger entry goes here. Its blobs are
- * sealed anew to the new marking's label in the same transaction
- * (core/keys/seal.h); REGISTRY_CANNOT_OPEN if `as` lacks the key of the present
- * layer. The same marking again reseals only (a submission of one layer
- * gets its outer layer; nothing is recorded).
+ * sealed anew to the new marking's label (core/keys/seal.h) first; the swap,
+ * the recorded change and the entry then commit in one transaction.
+ * REGISTRY_CANNOT_OPEN if `as` lacks the key of the present layer. The same
+ * marking again reseals only (a submission of one layer gets its outer
+ * layer and a submission.reseal entry; no change is recorded).
  */
 __attribute__((warn_unused_result)) enum registry_result
 registry_submission_mark(struct registry *r, const struct officer_key *as, store_id submission,

@@ -2,7 +2,7 @@
 /*
  * store_registry: the store domain of the registry (backend-neutral
  * operations; one pointer, `registry`, in struct store_backend). Used only by
- * core/registry/registry.c, which decides every read with access_decide: nothing here
+ * core/registry/, which decides every read with access_decide: nothing here
  * decides access. It holds:
  *
  *   markings in use   (id, canonical text): one label "marking:TEXT" each
