@@ -16,10 +16,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/officer_cli.h"
 #include "core/instance/instance.h"
-#include "core/keys/label.h"
-#include "core/ledger/ledger.h"
 #include "core/officer/officer.h"
-#include "core/store/store_officer.h"
 #include "lib/age/age.h"
 #include "lib/buf.h"
 #include "lib/io.h"
@@ -64,62 +61,59 @@ const char recovery_help[] =
         "      --admin-identity FILE\n"
         "                      the instance's admin identity (set)\n";
 
-struct wrapped {
+struct show {
+	const uint8_t *pk; /* filled before the first version */
 	size_t n;
+	int failed;
 };
 
-static int print_wrap(void *ctx, const char *name, uint32_t version, const uint8_t *wrap, size_t n)
+/* "recovery key: age1...", once, before the versions. */
+static int print_key(struct show *sh)
 {
-	struct wrapped *w = ctx;
-	(void)wrap;
-	(void)n;
-	printf("  %s version %u\n", name, version);
-	w->n++;
+	char rs[128];
+	struct age_recipient *r = NULL;
+	int ok = age_recipient_from_x25519(sh->pk, &r) == AGE_OK &&
+	         age_recipient_format(r, rs, sizeof rs) == AGE_OK;
+	age_recipient_free(&r);
+	if (!ok)
+		return -1;
+	printf("recovery key: %s\nlabel key versions wrapped to it:\n", rs);
 	return 0;
 }
 
-static int cmd_show(struct instance *inst)
+static int print_wrap(void *ctx, const char *label, uint32_t version)
 {
-	struct store *s = instance_store(inst);
+	struct show *sh = ctx;
+	if (sh->n == 0 && print_key(sh) != 0) {
+		sh->failed = 1;
+		return 1;
+	}
+	printf("  %s version %u\n", label, version);
+	sh->n++;
+	return 0;
+}
+
+static int cmd_show(struct officers *o)
+{
 	uint8_t pk[32];
-	char rs[128];
-	struct age_recipient *r = NULL;
-	enum label_result lr = label_recovery_pk(s, pk);
-	if (lr == LABEL_NOT_FOUND) {
+	uint32_t intake = 0;
+	struct show sh = {.pk = pk};
+	enum officer_result orc = officer_recovery_show(o, pk, &intake, print_wrap, &sh);
+	if (orc == OFFICER_NOT_FOUND) {
 		printf("no recovery key: label keys are wrapped only to entitled officers\n");
 		return CLI_EXIT_OK;
 	}
-	if (lr != LABEL_OK || age_recipient_from_x25519(pk, &r) != AGE_OK ||
-	    age_recipient_format(r, rs, sizeof rs) != AGE_OK) {
-		age_recipient_free(&r);
-		return cli_fail("recovery", "cannot read the recovery key");
-	}
-	age_recipient_free(&r);
-	printf("recovery key: %s\nlabel key versions wrapped to it:\n", rs);
-	struct wrapped w = {0};
-	if (label_wraps(s, STORE_RECOVERY_OFFICER, print_wrap, &w) != LABEL_OK)
-		return cli_fail("recovery", "cannot list the wraps");
-	if (w.n == 0)
+	if (orc != OFFICER_OK || sh.failed || (sh.n == 0 && print_key(&sh) != 0))
+		return cli_fail("recovery", "cannot read the recovery key or its wraps");
+	if (sh.n == 0)
 		printf("  (none)\n");
-	uint32_t cur = 0;
-	uint8_t cur_pk[32];
-	if (label_current(s, LABEL_INTAKE, &cur, cur_pk) == LABEL_OK)
-		printf("current intake label version: %u\n", cur);
+	if (intake > 0)
+		printf("current intake label version: %u\n", intake);
 	return CLI_EXIT_OK;
 }
 
-static int log_recovery(struct store *s, enum ledger_action action, const struct officer_key *as,
-                        const char *detail)
-{
-	char actor[LEDGER_TOKEN_MAX + 1];
-	if (officer_key_actor(as, actor, sizeof actor) != 0)
-		return -1;
-	return ledger_record(s, action, actor, "label:recovery", NULL, detail) == LEDGER_OK ? 0
-	                                                                                    : -1;
-}
-
-/* The instance's admin identity from file: 0, or -1 with a message. */
-static int check_admin_identity(struct officers *o, const char *file)
+/* The instance's admin identity from file: 0 and *out, or -1 with a message. */
+static int read_admin_identity(struct officers *o, const char *file, struct age_identity **out)
 {
 	struct buf text;
 	struct age_identity *id = NULL;
@@ -130,21 +124,25 @@ static int check_admin_identity(struct officers *o, const char *file)
 		cli_fail("recovery", "cannot read the admin identity %s", file);
 	else if (!officer_is_admin_identity(o, id))
 		cli_fail("recovery", "%s is not the instance's admin identity", file);
-	else
+	else {
+		*out = id;
+		id = NULL;
 		rc = 0;
+	}
 	age_identity_free(&id);
 	buf_wipe_release(&text);
 	return rc;
 }
 
-static int cmd_set(struct instance *inst, struct officers *o, const char *as_name,
-                   const char *recipient, const char *admin_identity)
+static int cmd_set(struct officers *o, const char *as_name, const char *recipient,
+                   const char *admin_identity)
 {
-	struct store *s = instance_store(inst);
 	struct age_recipient *r = NULL;
+	struct age_identity *admin = NULL;
 	struct officer_key *as = NULL;
 	uint8_t pk[32];
 	char canon[128];
+	size_t done = 0;
 	int rc = CLI_EXIT_FAIL;
 	if (strncmp(recipient, "age1", 4) != 0 || age_recipient_parse(recipient, &r) != AGE_OK ||
 	    age_recipient_x25519(r, pk) != AGE_OK ||
@@ -154,30 +152,13 @@ static int cmd_set(struct instance *inst, struct officers *o, const char *as_nam
 		                 recipient);
 	}
 	age_recipient_free(&r);
-	if (check_admin_identity(o, admin_identity) != 0)
+	if (read_admin_identity(o, admin_identity, &admin) != 0)
 		return CLI_EXIT_FAIL;
 	if (officer_cli_login("recovery", o, as_name, ROLE_ADMIN, &as) != 0)
-		return CLI_EXIT_FAIL;
-	if (label_recovery_set(s, pk) != LABEL_OK) {
-		cli_fail("recovery", "cannot store the recovery key");
 		goto out;
-	}
-	/* the versions this session holds: ids[0] is the admin's own identity */
-	const struct age_identity *const *ids;
-	size_t nids = officer_key_identities(as, &ids), done = 0;
-	for (size_t i = 1; i < nids; i++) {
-		char name[LABEL_NAME_MAX + 1];
-		uint32_t version;
-		if (officer_key_label_at(as, i, name, &version) != 0)
-			continue;
-		if (label_recovery_grant(s, name, version, ids[i]) != LABEL_OK) {
-			cli_fail("recovery", "cannot wrap %s version %u", name, version);
-			goto out;
-		}
-		done++;
-	}
-	if (log_recovery(s, LEDGER_RECOVERY_SET, as, canon) != 0) {
-		cli_fail("recovery", "cannot record it in the ledger");
+	enum officer_result orc = officer_recovery_set(o, as, admin, pk, &done);
+	if (orc != OFFICER_OK) {
+		cli_fail("recovery", "cannot set the recovery key: %s", officer_strerror(orc));
 		goto out;
 	}
 	printf("recovery key set: %s\n%zu label key version(s) held by %s wrapped to it; new "
@@ -187,20 +168,19 @@ static int cmd_set(struct instance *inst, struct officers *o, const char *as_nam
 	rc = CLI_EXIT_OK;
 out:
 	officer_key_free(&as);
+	age_identity_free(&admin);
 	return rc;
 }
 
-static int cmd_clear(struct instance *inst, struct officers *o, const char *as_name)
+static int cmd_clear(struct officers *o, const char *as_name)
 {
-	struct store *s = instance_store(inst);
 	struct officer_key *as = NULL;
 	int rc = CLI_EXIT_FAIL;
 	if (officer_cli_login("recovery", o, as_name, ROLE_ADMIN, &as) != 0)
 		return CLI_EXIT_FAIL;
-	if (label_recovery_set(s, NULL) != LABEL_OK)
-		cli_fail("recovery", "cannot clear the recovery key");
-	else if (log_recovery(s, LEDGER_RECOVERY_CLEAR, as, NULL) != 0)
-		cli_fail("recovery", "cannot record it in the ledger");
+	enum officer_result orc = officer_recovery_clear(o, as);
+	if (orc != OFFICER_OK)
+		cli_fail("recovery", "cannot clear the recovery key: %s", officer_strerror(orc));
 	else {
 		printf("no recovery key any more; its wraps are deleted\n");
 		rc = CLI_EXIT_OK;
@@ -321,13 +301,13 @@ int recovery_main(int argc, char **argv)
 		goto out;
 	switch (k) {
 	case 0:
-		rc = cmd_show(inst);
+		rc = cmd_show(o);
 		break;
 	case 1:
-		rc = cmd_set(inst, o, as, args[1], admin_identity);
+		rc = cmd_set(o, as, args[1], admin_identity);
 		break;
 	case 2:
-		rc = cmd_clear(inst, o, as);
+		rc = cmd_clear(o, as);
 		break;
 	default:
 		rc = cmd_restore(inst, o, args[1], identity);

@@ -38,6 +38,15 @@
  * remaining intake officers, becomes current, and the store meta
  * intake_label_pk (and DIR/intake.pub, see officers_set_instance_dir) follow.
  *
+ * Transactions: every action that changes the store commits the change and
+ * its ledger entries (officer.add, officer.roles, officer.disable,
+ * officer.enable, officer.reset, officer.login, officer.login.failed,
+ * label.rotate, label.recover, recovery.set, recovery.clear) in one durable
+ * transaction (store_write, core/store/store.h): a crash or a failed append
+ * leaves both or neither. Argon2id, key generation and sealing run before it.
+ * Setting a clearance has no entry of its own (registry_officer_changed's
+ * clearance.grant/revoke follow); enrolment has none (the login after it has).
+ *
  * Thread safety: a struct officers may be shared by threads; a struct
  * officer_key belongs to one session at a time.
  */
@@ -247,5 +256,29 @@ officer_recovery_key(struct officers *o, const struct age_identity *recovery,
  */
 __attribute__((warn_unused_result)) enum officer_result
 officer_restore(struct officers *o, const struct officer_key *recovery, const char *name);
+
+/*
+ * Sets the recovery key to the X25519 public key pk: an admin `as` with the
+ * instance's admin identity (the operator's decision, not an admin's alone;
+ * else OFFICER_FORBIDDEN). The wraps to a previous key are deleted; every
+ * label version `as` holds is wrapped to it (*wrapped: how many, may be
+ * NULL), and every new version will be. Records recovery.set with the
+ * recipient (age1...).
+ */
+__attribute__((warn_unused_result)) enum officer_result
+officer_recovery_set(struct officers *o, const struct officer_key *as,
+                     const struct age_identity *admin_identity, const uint8_t pk[static 32],
+                     size_t *wrapped);
+/* No recovery key any more (an admin): its wraps are deleted; records recovery.clear. */
+__attribute__((warn_unused_result)) enum officer_result
+officer_recovery_clear(struct officers *o, const struct officer_key *as);
+/*
+ * The recovery key (OFFICER_NOT_FOUND if none): its public key (set before
+ * fn's first call), fn (may be NULL; non-zero stops) for each label version
+ * wrapped to it, and the intake label's current version (0: none).
+ */
+__attribute__((warn_unused_result)) enum officer_result
+officer_recovery_show(struct officers *o, uint8_t pk[static 32], uint32_t *intake_version,
+                      int (*fn)(void *ctx, const char *label, uint32_t version), void *ctx);
 
 #endif

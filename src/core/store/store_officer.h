@@ -2,7 +2,7 @@
 /*
  * store_officer: the store domain of officers and label keys (backend-neutral
  * operations; one pointer, `officer`, in struct store_backend). Used only by
- * core/officer/officer.c, core/keys/label.c and core/registry/ (which reads officers'
+ * core/officer/, core/keys/label.c and core/registry/ (which reads officers'
  * public keys and clearances to wrap marking labels). Holds only public values and wrapped
  * secrets: salts, verifiers, public keys, AEAD-wrapped keys, age files.
  *
