@@ -21,7 +21,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/officer_cli.h"
 #include "app/cli/outfile.h"
-#include "core/inbox/inbox.h"
+#include "core/keys/unseal.h"
 #include "core/instance/instance.h"
 #include "core/intake/intake.h"
 #include "core/ledger/ledger.h"
@@ -332,7 +332,7 @@ static int cmd_read(struct instance *inst, const struct opts *o, store_id id)
 	struct store *s = instance_store(inst);
 	struct store_submission sub;
 	struct files_ctx *fc = calloc(1, sizeof *fc);
-	struct inbox_keys keys = {0};
+	struct unseal_keys keys = {0};
 	struct buf b;
 	int rc = CLI_EXIT_FAIL;
 	buf_init(&b, 16 * 1024 * 1024);
@@ -347,7 +347,7 @@ static int cmd_read(struct instance *inst, const struct opts *o, store_id id)
 	printf("submission %lld from source %lld, %s, marked %s\n", (long long)sub.id,
 	       (long long)sub.source_id, day, sub.marking);
 	if (sub.message_blob != 0) {
-		if (inbox_open_blob(s, sub.message_blob, &keys, write_buf, &b) != INBOX_OK) {
+		if (unseal_blob(s, sub.message_blob, &keys, write_buf, &b) != UNSEAL_OK) {
 			cli_fail("inbox",
 			         "the message could not be opened with this officer's keys");
 			goto out;
@@ -363,7 +363,7 @@ static int cmd_read(struct instance *inst, const struct opts *o, store_id id)
 		char name[1100], type[300];
 		uint64_t size = 0;
 		buf_reset(&b);
-		if (inbox_open_blob(s, fc->items[i].meta_blob, &keys, write_buf, &b) != INBOX_OK ||
+		if (unseal_blob(s, fc->items[i].meta_blob, &keys, write_buf, &b) != UNSEAL_OK ||
 		    intake_meta_decode(b.data, b.len, name, sizeof name, type, sizeof type,
 		                       &size) != 0) {
 			cli_fail("inbox", "file %d: its metadata could not be opened", i + 1);
@@ -380,7 +380,7 @@ static int cmd_read(struct instance *inst, const struct opts *o, store_id id)
 		fprintf(stderr, "cutout inbox: could not mark the submission read\n");
 	rc = CLI_EXIT_OK;
 out:
-	inbox_keys_release(&keys);
+	unseal_keys_release(&keys);
 	buf_wipe_release(&b);
 	free(fc);
 	return rc;
@@ -421,15 +421,15 @@ static int cmd_file(struct instance *inst, const struct opts *o, store_id id, co
 		goto out;
 	if (out_open(&out, o->output) != 0)
 		goto out;
-	struct inbox_keys keys;
+	struct unseal_keys keys;
 	registry_submission_keys(o->reg, o->key, &sub, &keys);
-	enum inbox_result ir = raw ? inbox_export_blob(s, blob, &keys, write_fd, &out.fd)
-	                           : inbox_open_blob(s, blob, &keys, write_fd, &out.fd);
-	inbox_keys_release(&keys);
-	if (ir != INBOX_OK) {
+	enum unseal_result ir = raw ? unseal_export(s, blob, &keys, write_fd, &out.fd)
+	                            : unseal_blob(s, blob, &keys, write_fd, &out.fd);
+	unseal_keys_release(&keys);
+	if (ir != UNSEAL_OK) {
 		outfile_abort(&out);
 		cli_fail("inbox", "%s",
-		         ir == INBOX_CANNOT_OPEN
+		         ir == UNSEAL_CANNOT_OPEN
 		                 ? "the file could not be opened with this officer's keys"
 		                 : "could not read or write the file");
 		goto out;

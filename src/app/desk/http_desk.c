@@ -24,7 +24,7 @@
 #include "app/desk/desk_session.h"
 #include "app/web/http.h"
 #include "app/web/ratelimit.h"
-#include "core/inbox/inbox.h"
+#include "core/keys/unseal.h"
 #include "core/registry/registry.h"
 #include "core/ledger/ledger.h"
 #include "core/store/store_desk.h"
@@ -704,7 +704,7 @@ static enum MHD_Result submission(struct MHD_Connection *c, struct req *r)
 		return send_error(c, r, bad);
 	if (desk_log(r, LEDGER_OBJECT_READ, "submission", id, sub.marking, NULL) != 0)
 		return send_error(c, r, 500);
-	struct inbox_keys keys;
+	struct unseal_keys keys;
 	registry_submission_keys(d->reg, r->sv.key, &sub, &keys);
 	struct buf msg, form;
 	buf_init(&form, 64 * 1024);
@@ -723,8 +723,7 @@ static enum MHD_Result submission(struct MHD_Connection *c, struct req *r)
 	    desk_registry_mark_form(&form, r->lang, r->sv.csrf, &sub) == 0)
 		p.extra_html = buf_str(&form);
 	if (sub.message_blob != 0) {
-		if (inbox_open_blob(d->store, sub.message_blob, &keys, write_buf, &msg) ==
-		    INBOX_OK) {
+		if (unseal_blob(d->store, sub.message_blob, &keys, write_buf, &msg) == UNSEAL_OK) {
 			p.message = msg.data != NULL ? (const char *)msg.data : "";
 			p.message_len = msg.len;
 		} else {
@@ -740,8 +739,8 @@ static enum MHD_Result submission(struct MHD_Connection *c, struct req *r)
 		struct buf meta;
 		buf_init(&meta, META_MAX);
 		views[i].id = (store_id)(i + 1);
-		if (inbox_open_blob(d->store, fc->items[i].meta_blob, &keys, write_buf, &meta) ==
-		            INBOX_OK &&
+		if (unseal_blob(d->store, fc->items[i].meta_blob, &keys, write_buf, &meta) ==
+		            UNSEAL_OK &&
 		    intake_meta_decode(meta.data, meta.len, views[i].name, sizeof views[i].name,
 		                       views[i].type, sizeof views[i].type, &views[i].size) == 0)
 			views[i].opened = 1;
@@ -753,7 +752,7 @@ static enum MHD_Result submission(struct MHD_Connection *c, struct req *r)
 		(void)d->store->be->submission_mark_read(d->store, id);
 	res = send_page(c, r, 200, DESK_PAGE_SUBMISSION, &p);
 out:
-	inbox_keys_release(&keys);
+	unseal_keys_release(&keys);
 	buf_release(&form);
 	buf_wipe_release(&msg);
 	if (views != NULL)
@@ -768,7 +767,7 @@ out:
 struct stream {
 	struct desk_door *d;
 	struct desk_session *sess; /* borrowed: keeps the keys alive while the thread runs */
-	struct inbox_keys keys;    /* into the session's keys */
+	struct unseal_keys keys;   /* into the session's keys */
 	int raw;                   /* an export, sealed to the intake label */
 	store_id blob;
 	int rfd, wfd;
@@ -795,12 +794,12 @@ static int pipe_write(void *ctx, const uint8_t *p, size_t n)
 static void *stream_thread(void *arg)
 {
 	struct stream *s = arg;
-	enum inbox_result ir;
+	enum unseal_result ir;
 	if (s->raw)
-		ir = inbox_export_blob(s->d->store, s->blob, &s->keys, pipe_write, s);
+		ir = unseal_export(s->d->store, s->blob, &s->keys, pipe_write, s);
 	else
-		ir = inbox_open_blob(s->d->store, s->blob, &s->keys, pipe_write, s);
-	s->failed = ir != INBOX_OK;
+		ir = unseal_blob(s->d->store, s->blob, &s->keys, pipe_write, s);
+	s->failed = ir != UNSEAL_OK;
 	close(s->wfd);
 	s->wfd = -1;
 	return NULL;
@@ -838,7 +837,7 @@ static void stream_free(void *cls)
 		pthread_join(s->th, NULL);
 	if (s->wfd >= 0)
 		close(s->wfd);
-	inbox_keys_release(&s->keys);
+	unseal_keys_release(&s->keys);
 	desk_sessions_release(s->d->sess, &s->sess);
 	free(s);
 }
@@ -870,13 +869,14 @@ static void safe_filename(const char *name, const char *suffix, char *out, size_
  * Streams blob, opened (or, raw, exported) with keys, which the stream takes
  * over (they point into the session's keys, which it keeps alive).
  */
-static enum MHD_Result send_stream(struct MHD_Connection *c, struct req *r, struct inbox_keys *keys,
-                                   store_id blob, int raw, const char *filename)
+static enum MHD_Result send_stream(struct MHD_Connection *c, struct req *r,
+                                   struct unseal_keys *keys, store_id blob, int raw,
+                                   const char *filename)
 {
 	struct stream *s = calloc(1, sizeof *s);
 	int fds[2];
 	if (s == NULL) {
-		inbox_keys_release(keys);
+		unseal_keys_release(keys);
 		return send_error(c, r, 500);
 	}
 	s->keys = *keys;
@@ -963,11 +963,11 @@ static enum MHD_Result download_file(struct MHD_Connection *c, struct req *r)
 	}
 	char name[1100], type[300], safe[128];
 	uint64_t size;
-	struct inbox_keys keys;
+	struct unseal_keys keys;
 	registry_submission_keys(d->reg, r->sv.key, &subrow, &keys);
 	struct buf meta;
 	buf_init(&meta, META_MAX);
-	if (inbox_open_blob(d->store, f->meta_blob, &keys, write_buf, &meta) != INBOX_OK ||
+	if (unseal_blob(d->store, f->meta_blob, &keys, write_buf, &meta) != UNSEAL_OK ||
 	    intake_meta_decode(meta.data, meta.len, name, sizeof name, type, sizeof type, &size) !=
 	            0)
 		name[0] = 0;
@@ -995,7 +995,7 @@ static enum MHD_Result download_message(struct MHD_Connection *c, struct req *r)
 	    desk_log(r, LEDGER_OBJECT_DOWNLOAD, "submission", id, sub.marking, "sealed message") !=
 	            0)
 		return send_error(c, r, 500);
-	struct inbox_keys keys;
+	struct unseal_keys keys;
 	registry_submission_keys(r->d->reg, r->sv.key, &sub, &keys);
 	return send_stream(c, r, &keys, sub.message_blob, 1, name);
 }

@@ -240,6 +240,8 @@ static unsigned status_of(enum intake_result ir)
 	case INTAKE_EMPTY:
 	case INTAKE_BAD_INPUT:
 		return 400;
+	case INTAKE_REFUSED:
+		return 403;
 	case INTAKE_TOO_LARGE:
 		return 413;
 	case INTAKE_TOO_MANY:

@@ -1,128 +1,360 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
-#include "core/inbox/inbox.h"
+/* core/inbox: the reads: sources, submissions and a submission read, under the decision. */
+#include "core/inbox/inbox_internal.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core/keys/unseal.h"
+#include "core/ledger/ledger.h"
 
 #include "lib/banned.h"
 
-void inbox_keys_release(struct inbox_keys *k)
+const char *inbox_strerror(enum inbox_result r)
 {
-	age_identity_free(&k->owned);
-	k->outer = NULL;
-	for (size_t i = 0; i < k->nfresh; i++)
-		age_identity_free(&k->fresh[i]);
-	free(k->fresh);
-	free(k->all);
-	k->fresh = NULL;
-	k->all = NULL;
-	k->nfresh = 0;
-	k->ids = NULL;
-	k->n = 0;
+	switch (r) {
+	case INBOX_OK:
+		return "ok";
+	case INBOX_NOT_FOUND:
+		return "not found";
+	case INBOX_FORBIDDEN:
+		return "not every submission of it is yours to read";
+	case INBOX_BAD_INPUT:
+		return "bad input";
+	case INBOX_BUSY:
+		return "busy, try again";
+	case INBOX_FAILED:
+		return "internal failure";
+	}
+	return "unknown error";
 }
 
-/*
- * The reading chain: stored bytes -> outer decryptor (if layered) -> inner
- * decryptor -> w. Each stage records its own error, so that a key missing
- * at either layer reads as INBOX_CANNOT_OPEN and a failing w as INBOX_FAILED.
- */
-struct feed {
-	struct age_decryptor *outer, *inner;
-	enum age_err outer_err, inner_err;
-};
-
-static int feed_inner(void *ctx, const uint8_t *p, size_t n)
+enum inbox_result inbox_from_store(enum store_result r)
 {
-	struct feed *f = ctx;
-	f->inner_err = age_decrypt_update(f->inner, p, n);
-	return f->inner_err != AGE_OK;
-}
-
-static int feed_chunk(void *ctx, const uint8_t *p, size_t n)
-{
-	struct feed *f = ctx;
-	if (f->outer == NULL)
-		return feed_inner(ctx, p, n);
-	f->outer_err = age_decrypt_update(f->outer, p, n);
-	return f->outer_err != AGE_OK;
-}
-
-static enum inbox_result from_age(enum age_err e)
-{
-	return e == AGE_OK                             ? INBOX_OK
-	       : e == AGE_ERR_IO || e == AGE_ERR_NOMEM ? INBOX_FAILED
-	                                               : INBOX_CANNOT_OPEN;
-}
-
-/* The first error along the chain, innermost first (an outer IO error is the inner's). */
-static enum inbox_result chain_result(const struct feed *f)
-{
-	if (f->inner_err != AGE_OK)
-		return from_age(f->inner_err);
-	return from_age(f->outer_err);
-}
-
-/*
- * Reads blob through the outer layer (when k is layered) into w: the inner
- * age file when inner is 0, else (with the inner decryptor) its plaintext.
- */
-static enum inbox_result open_chain(struct store *s, store_id blob, const struct inbox_keys *k,
-                                    int inner, age_write_fn w, void *wctx)
-{
-	struct feed f = {.outer_err = AGE_OK, .inner_err = AGE_OK};
-	enum inbox_result rc = INBOX_OK;
-	if (k->layered && k->outer == NULL)
-		return INBOX_CANNOT_OPEN;
-	if (inner && age_decrypt_begin(k->ids, k->n, w, wctx, &f.inner) != AGE_OK)
-		return INBOX_FAILED;
-	const struct age_identity *const outer[1] = {k->outer};
-	if (k->layered && age_decrypt_begin(outer, 1, inner ? feed_inner : w,
-	                                    inner ? (void *)&f : wctx, &f.outer) != AGE_OK) {
-		age_decryptor_free(&f.inner);
+	switch (r) {
+	case STORE_OK:
+	case STORE_STOP:
+		return INBOX_OK;
+	case STORE_NOT_FOUND:
+		return INBOX_NOT_FOUND;
+	case STORE_BUSY:
+		return INBOX_BUSY;
+	case STORE_TOO_LARGE:
+		return INBOX_BAD_INPUT;
+	default:
 		return INBOX_FAILED;
 	}
-	enum store_result sr = s->be->blob_read(s, blob, feed_chunk, &f);
-	if (sr == STORE_NOT_FOUND)
-		rc = INBOX_NOT_FOUND;
-	else if ((rc = chain_result(&f)) != INBOX_OK)
-		;
-	else if (sr != STORE_OK)
+}
+
+enum inbox_result inbox_new(struct store *s, struct registry *reg, struct intake *in,
+                            struct inbox **out)
+{
+	*out = NULL;
+	struct inbox *ib = calloc(1, sizeof *ib);
+	if (ib == NULL)
+		return INBOX_FAILED;
+	ib->s = s;
+	ib->reg = reg;
+	ib->in = in;
+	*out = ib;
+	return INBOX_OK;
+}
+
+void inbox_free(struct inbox **pib)
+{
+	if (pib == NULL || *pib == NULL)
+		return;
+	free(*pib);
+	*pib = NULL;
+}
+
+int inbox_subject(struct inbox *ib, const struct officer_key *who, struct access_subject *out)
+{
+	return registry_subject(ib->reg, officer_key_id(who), out) == REGISTRY_OK ? 0 : -1;
+}
+
+/* ---- sources and submissions ---- */
+
+struct counts {
+	const struct registry *reg;
+	const struct access_subject *subj;
+	int64_t n, unread, examined;
+	int32_t last_day;
+};
+
+static int count_readable(void *ctx, const struct store_submission *sub)
+{
+	struct counts *c = ctx;
+	if (++c->examined > INBOX_SCAN_MAX)
+		return 1;
+	if (!registry_submission_readable(c->reg, c->subj, sub))
+		return 0;
+	c->n++;
+	c->unread += !sub->read;
+	if (sub->day > c->last_day)
+		c->last_day = sub->day;
+	return 0;
+}
+
+/* The source's counts over what subj may read; *n == 0: not visible. */
+static enum store_result source_counts(struct inbox *ib, const struct access_subject *subj,
+                                       struct store_desk_source *src, int64_t *n)
+{
+	struct counts c = {.reg = ib->reg, .subj = subj};
+	enum store_result sr =
+	        store_desk_submissions(ib->s, src->src.id, 0, INT64_MAX, count_readable, &c);
+	if (sr != STORE_OK && sr != STORE_STOP)
+		return sr;
+	src->src.nsubmissions = c.n;
+	src->src.nunread = c.unread;
+	src->src.last_day = c.last_day;
+	*n = c.n;
+	return STORE_OK;
+}
+
+struct batch {
+	struct store_desk_source *src;
+	struct store_submission *sub;
+	size_t n, cap;
+};
+
+static int add_source(void *ctx, const struct store_desk_source *s)
+{
+	struct batch *b = ctx;
+	if (b->n >= b->cap)
+		return 1;
+	b->src[b->n++] = *s;
+	return 0;
+}
+
+static int add_sub(void *ctx, const struct store_submission *s)
+{
+	struct batch *b = ctx;
+	if (b->n >= b->cap)
+		return 1;
+	b->sub[b->n++] = *s;
+	return 0;
+}
+
+#define BATCH (INBOX_PAGE_MAX + 1)
+
+enum inbox_result inbox_sources(struct inbox *ib, const struct officer_key *who, store_id before,
+                                bool starred, struct store_desk_source *rows, size_t max, size_t *n,
+                                store_id *next)
+{
+	struct access_subject subj;
+	*n = 0;
+	*next = 0;
+	if (max == 0 || max > INBOX_PAGE_MAX || before < 0)
+		return INBOX_BAD_INPUT;
+	if (inbox_subject(ib, who, &subj) != 0)
+		return INBOX_OK; /* reads nothing */
+	struct store_desk_source *batch = calloc(BATCH, sizeof *batch);
+	if (batch == NULL)
+		return INBOX_FAILED;
+	enum store_result sr = STORE_OK;
+	bool more = false;
+	for (size_t examined = 0; examined < INBOX_SCAN_MAX && !more;) {
+		struct batch b = {.src = batch, .cap = BATCH};
+		sr = store_desk_inbox(ib->s, before, BATCH, starred, add_source, &b);
+		if (sr != STORE_OK && sr != STORE_STOP)
+			break;
+		sr = STORE_OK;
+		examined += b.n;
+		for (size_t i = 0; i < b.n; i++) {
+			int64_t k = 0;
+			if ((sr = source_counts(ib, &subj, &batch[i], &k)) != STORE_OK)
+				break;
+			if (k == 0)
+				continue;
+			if (*n == max) {
+				more = true; /* one more visible: the page has a next */
+				break;
+			}
+			rows[(*n)++] = batch[i];
+		}
+		if (sr != STORE_OK || b.n < BATCH)
+			break;
+		before = batch[b.n - 1].newest;
+	}
+	free(batch);
+	if (sr != STORE_OK)
+		return inbox_from_store(sr);
+	if (more)
+		*next = rows[max - 1].newest;
+	return INBOX_OK;
+}
+
+enum inbox_result inbox_source(struct inbox *ib, const struct officer_key *who, store_id id,
+                               struct store_desk_source *out)
+{
+	struct access_subject subj;
+	enum store_result sr = store_desk_source(ib->s, id, out);
+	if (sr != STORE_OK)
+		return inbox_from_store(sr);
+	int64_t n = 0;
+	if (inbox_subject(ib, who, &subj) != 0)
+		return INBOX_NOT_FOUND;
+	if ((sr = source_counts(ib, &subj, out, &n)) != STORE_OK)
+		return inbox_from_store(sr);
+	return n > 0 ? INBOX_OK : INBOX_NOT_FOUND;
+}
+
+enum inbox_result inbox_submissions(struct inbox *ib, const struct officer_key *who,
+                                    store_id source, store_id before, struct store_submission *rows,
+                                    size_t max, size_t *n, store_id *next)
+{
+	struct access_subject subj;
+	*n = 0;
+	*next = 0;
+	if (max == 0 || max > INBOX_PAGE_MAX || before < 0)
+		return INBOX_BAD_INPUT;
+	if (inbox_subject(ib, who, &subj) != 0)
+		return INBOX_NOT_FOUND;
+	struct store_submission *batch = calloc(BATCH, sizeof *batch);
+	if (batch == NULL)
+		return INBOX_FAILED;
+	enum store_result sr = STORE_OK;
+	bool more = false;
+	for (size_t examined = 0; examined < INBOX_SCAN_MAX && !more;) {
+		struct batch b = {.sub = batch, .cap = BATCH};
+		sr = store_desk_submissions(ib->s, source, before, BATCH, add_sub, &b);
+		if (sr != STORE_OK && sr != STORE_STOP)
+			break;
+		sr = STORE_OK;
+		examined += b.n;
+		for (size_t i = 0; i < b.n && !more; i++) {
+			if (!registry_submission_readable(ib->reg, &subj, &batch[i]))
+				continue;
+			if (*n == max)
+				more = true;
+			else
+				rows[(*n)++] = batch[i];
+		}
+		if (b.n < BATCH)
+			break;
+		before = batch[b.n - 1].id;
+	}
+	free(batch);
+	if (sr != STORE_OK)
+		return inbox_from_store(sr);
+	if (more)
+		*next = rows[max - 1].id;
+	return INBOX_OK;
+}
+
+enum inbox_result inbox_submission(struct inbox *ib, const struct officer_key *who, store_id id,
+                                   struct store_submission *out)
+{
+	struct access_subject subj;
+	enum store_result sr = ib->s->be->submission_get(ib->s, id, out);
+	if (sr != STORE_OK)
+		return inbox_from_store(sr);
+	if (inbox_subject(ib, who, &subj) != 0 ||
+	    !registry_submission_readable(ib->reg, &subj, out)) {
+		memset(out, 0, sizeof *out);
+		return INBOX_NOT_FOUND; /* as a missing one */
+	}
+	return INBOX_OK;
+}
+
+/* ---- reading one ---- */
+
+static int to_buf(void *ctx, const uint8_t *p, size_t n)
+{
+	return buf_append(ctx, p, n) == BUF_OK ? 0 : -1;
+}
+
+static int add_file(void *ctx, const struct store_file *f)
+{
+	struct inbox_files *fs = ctx;
+	if (fs->n >= INBOX_FILES_MAX)
+		return 1;
+	fs->items[fs->n++] = *f;
+	return 0;
+}
+
+enum inbox_result inbox_files(struct inbox *ib, store_id sub, struct inbox_files *out)
+{
+	out->n = 0;
+	enum store_result sr = ib->s->be->submission_files(ib->s, sub, add_file, out);
+	return sr == STORE_OK || sr == STORE_STOP ? INBOX_OK : inbox_from_store(sr);
+}
+
+int inbox_file_meta(struct inbox *ib, const struct unseal_keys *keys, const struct store_file *f,
+                    struct inbox_file *out)
+{
+	struct buf meta;
+	buf_init(&meta, 4 * (INBOX_NAME_MAX + INBOX_TYPE_MAX) + 256);
+	int ok = unseal_blob(ib->s, f->meta_blob, keys, to_buf, &meta) == UNSEAL_OK &&
+	         intake_meta_decode(meta.data, meta.len, out->name, sizeof out->name, out->type,
+	                            sizeof out->type, &out->size) == 0;
+	buf_wipe_release(&meta);
+	out->opened = ok;
+	if (!ok) {
+		out->name[0] = out->type[0] = '\0';
+		out->size = 0;
+	}
+	return ok ? 0 : -1;
+}
+
+int inbox_log(struct inbox *ib, const struct officer_key *who, enum ledger_action action,
+              const struct store_submission *sub, const char *detail)
+{
+	char actor[LEDGER_TOKEN_MAX + 1], obj[LEDGER_TOKEN_MAX + 1];
+	int n = snprintf(obj, sizeof obj, "submission:%lld", (long long)sub->id);
+	if (n < 0 || (size_t)n >= sizeof obj || officer_key_actor(who, actor, sizeof actor) != 0)
+		return -1;
+	return ledger_record(ib->s, action, actor, obj, sub->marking, detail) == LEDGER_OK ? 0 : -1;
+}
+
+enum inbox_result inbox_read(struct inbox *ib, const struct officer_key *who, store_id id,
+                             struct inbox_reading *out)
+{
+	memset(out, 0, sizeof *out);
+	buf_init(&out->message, INBOX_MESSAGE_MAX);
+	enum inbox_result rc = inbox_submission(ib, who, id, &out->sub);
+	if (rc != INBOX_OK)
+		return rc;
+	/* recorded before anything is opened: no read goes unrecorded */
+	if (inbox_log(ib, who, LEDGER_OBJECT_READ, &out->sub, NULL) != 0)
+		return INBOX_FAILED;
+	struct unseal_keys keys;
+	struct inbox_files *fs = calloc(1, sizeof *fs);
+	out->files = calloc(INBOX_FILES_MAX, sizeof *out->files);
+	registry_submission_keys(ib->reg, who, &out->sub, &keys);
+	if (fs == NULL || out->files == NULL) {
 		rc = INBOX_FAILED;
-	else if (f.outer != NULL && (f.outer_err = age_decrypt_finish(f.outer)) != AGE_OK)
-		rc = chain_result(&f);
-	else if (f.inner != NULL && (f.inner_err = age_decrypt_finish(f.inner)) != AGE_OK)
-		rc = chain_result(&f);
-	age_decryptor_free(&f.outer);
-	age_decryptor_free(&f.inner);
+		goto out;
+	}
+	if (out->sub.message_blob != 0 &&
+	    unseal_blob(ib->s, out->sub.message_blob, &keys, to_buf, &out->message) != UNSEAL_OK) {
+		buf_wipe_release(&out->message);
+		out->message_failed = true;
+	}
+	if ((rc = inbox_files(ib, id, fs)) != INBOX_OK)
+		goto out;
+	for (size_t i = 0; i < fs->n; i++) {
+		out->files[i].n = (int64_t)(i + 1);
+		(void)inbox_file_meta(ib, &keys, &fs->items[i], &out->files[i]);
+	}
+	out->nfiles = fs->n;
+	if (!out->sub.read && !out->message_failed)
+		(void)ib->s->be->submission_mark_read(ib->s, id); /* a hint, not a record */
+out:
+	unseal_keys_release(&keys);
+	free(fs);
 	return rc;
 }
 
-enum inbox_result inbox_open_blob(struct store *s, store_id blob, const struct inbox_keys *k,
-                                  age_write_fn w, void *wctx)
+void inbox_reading_release(struct inbox_reading *r)
 {
-	return open_chain(s, blob, k, 1, w, wctx);
-}
-
-struct pass {
-	age_write_fn w;
-	void *wctx;
-	int failed;
-};
-
-static int pass_chunk(void *ctx, const uint8_t *p, size_t n)
-{
-	struct pass *ps = ctx;
-	ps->failed = ps->w(ps->wctx, p, n) != 0;
-	return ps->failed;
-}
-
-enum inbox_result inbox_export_blob(struct store *s, store_id blob, const struct inbox_keys *k,
-                                    age_write_fn w, void *wctx)
-{
-	if (k->layered)
-		return open_chain(s, blob, k, 0, w, wctx);
-	struct pass ps = {w, wctx, 0};
-	enum store_result sr = s->be->blob_read(s, blob, pass_chunk, &ps);
-	if (sr == STORE_NOT_FOUND)
-		return INBOX_NOT_FOUND;
-	return sr == STORE_OK && !ps.failed ? INBOX_OK : INBOX_FAILED;
+	buf_wipe_release(&r->message);
+	if (r->files != NULL) {
+		sodium_memzero(r->files, INBOX_FILES_MAX * sizeof *r->files);
+		free(r->files);
+	}
+	memset(r, 0, sizeof *r);
 }

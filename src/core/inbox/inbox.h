@@ -1,58 +1,153 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
- * inbox: the reading side of submissions, for whoever holds both the intake
- * label's and the marking label's keys (core/keys/seal.h). Opens sealed blobs as
- * streams; exports them for the offline `age` tool.
+ * inbox: the use cases of an officer working on what sources sent, for the
+ * desk and the CLI alike (they parse, call one of these, and render).
+ *
+ * - Reads: what the officer may read is decided by the access decision
+ *   (registry_submission_readable: clearance, nationality, need-to-know). A
+ *   source is visible when the officer may read one of its submissions.
+ *   What they may not read answers exactly as a missing object
+ *   (INBOX_NOT_FOUND), and listings leave it out; counts cover only what
+ *   they may read.
+ * - Every action is recorded: reading a submission (object.read) and
+ *   downloading (object.download) have their entry durable before a byte is
+ *   shown; a reply (reply.seal) and a deletion (source.delete) commit with
+ *   their entry in one transaction.
+ * - Deleting a source destroys all its submissions: only an officer who may
+ *   read every one of them may do it (INBOX_FORBIDDEN otherwise), decided in
+ *   the deleting transaction itself.
+ * - Work is bounded: a page holds at most INBOX_PAGE_MAX rows, and finding a
+ *   page examines at most INBOX_SCAN_MAX rows of the store.
+ *
+ * who is the logged-in officer (core/officer/officer.h); its keys open the
+ * submissions. Thread safety: a struct inbox may be shared by all threads.
  */
 #ifndef CUTOUT_CORE_INBOX_H
 #define CUTOUT_CORE_INBOX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/store/store.h"
+#include "core/intake/intake.h"
+#include "core/officer/officer.h"
+#include "core/registry/registry.h"
+#include "core/store/store_desk.h"
 #include "lib/age/age.h"
+#include "lib/buf.h"
+
+#define INBOX_PAGE_MAX 100
+#define INBOX_SCAN_MAX 20000
+#define INBOX_FILES_MAX 1000 /* files of one submission: max_files_per_submission's highest */
+#define INBOX_MESSAGE_MAX (8u << 20) /* bytes of a message opened for reading */
+#define INBOX_NAME_MAX 1023          /* a file's name, bytes */
+#define INBOX_TYPE_MAX 255           /* a file's content type, bytes */
 
 enum inbox_result {
 	INBOX_OK = 0,
-	INBOX_NOT_FOUND,
-	INBOX_CANNOT_OPEN, /* no identity given opens it, or it is damaged */
-	INBOX_FAILED,
+	INBOX_NOT_FOUND, /* missing, or not the officer's to read: one answer */
+	INBOX_FORBIDDEN, /* deleting a source with a submission the officer may not read */
+	INBOX_BAD_INPUT, /* a malformed argument (a label too long, an empty reply) */
+	INBOX_BUSY,      /* the store is busy: try again */
+	INBOX_FAILED,    /* store, crypto or memory */
+};
+
+const char *inbox_strerror(enum inbox_result r);
+
+struct inbox;
+
+/* The inbox over the instance's store, registry and intake (all borrowed). */
+__attribute__((warn_unused_result)) enum inbox_result
+inbox_new(struct store *s, struct registry *reg, struct intake *in, struct inbox **out);
+void inbox_free(struct inbox **ib);
+
+/* ---- reads ---- */
+
+/*
+ * The sources the officer may see, newest activity first, starting at the
+ * cursor `before` (0: the newest; else a submission id from *next), at most
+ * max (<= INBOX_PAGE_MAX) into rows, with counts over what they may read
+ * (nsubmissions, nunread, last_day). *next: the cursor of the next page, 0
+ * when there is none.
+ */
+__attribute__((warn_unused_result)) enum inbox_result
+inbox_sources(struct inbox *ib, const struct officer_key *who, store_id before, bool starred,
+              struct store_desk_source *rows, size_t max, size_t *n, store_id *next);
+/* One source, if the officer may see it, with counts over what they may read. */
+__attribute__((warn_unused_result)) enum inbox_result inbox_source(struct inbox *ib,
+                                                                   const struct officer_key *who,
+                                                                   store_id id,
+                                                                   struct store_desk_source *out);
+/* The source's submissions the officer may read, newest first, from before (0: newest). */
+__attribute__((warn_unused_result)) enum inbox_result
+inbox_submissions(struct inbox *ib, const struct officer_key *who, store_id source, store_id before,
+                  struct store_submission *rows, size_t max, size_t *n, store_id *next);
+/* A submission the officer may read (its row only: nothing is opened or recorded). */
+__attribute__((warn_unused_result)) enum inbox_result
+inbox_submission(struct inbox *ib, const struct officer_key *who, store_id id,
+                 struct store_submission *out);
+
+struct inbox_file {
+	int64_t n;   /* its position, from 1 */
+	bool opened; /* its metadata opened with the officer's keys */
+	char name[INBOX_NAME_MAX + 1];
+	char type[INBOX_TYPE_MAX + 1];
+	uint64_t size;
+};
+
+/* A submission as read: inbox_reading_release wipes it. */
+struct inbox_reading {
+	struct store_submission sub;
+	struct buf message;  /* its plaintext (empty if it has none) */
+	bool message_failed; /* it has a message that these keys did not open */
+	struct inbox_file *files;
+	size_t nfiles;
 };
 
 /*
- * The keys that open one submission's blobs (core/keys/seal.h), as
- * registry_submission_keys gives them: the session's identities for the
- * intake label's layer and, when the blob is layered, the key of the marking
- * label version it is sealed to (NULL when the reader does not hold it).
+ * Reads a submission: records object.read (durable before anything is
+ * opened), opens its message and its files' names, types and sizes, and
+ * marks it read once its message opened.
  */
-struct inbox_keys {
-	const struct age_identity *const *ids;
-	size_t n;
-	int layered;
-	const struct age_identity *outer;
-	struct age_identity *owned; /* outer, opened from the store for this reading */
-	/* intake label versions wrapped since the login, opened from the store;
-	   then ids is `all`: the session's identities and these */
-	struct age_identity **fresh;
-	size_t nfresh;
-	const struct age_identity **all;
-};
-void inbox_keys_release(struct inbox_keys *k);
+__attribute__((warn_unused_result)) enum inbox_result
+inbox_read(struct inbox *ib, const struct officer_key *who, store_id id, struct inbox_reading *out);
+void inbox_reading_release(struct inbox_reading *r);
 
-/* Decrypts both layers of blob with k; plaintext leaves through w. */
-__attribute__((warn_unused_result)) enum inbox_result inbox_open_blob(struct store *s,
-                                                                      store_id blob,
-                                                                      const struct inbox_keys *k,
-                                                                      age_write_fn w, void *wctx);
 /*
- * Writes the blob's age file sealed to the intake label through w: as
- * stored, or with the marking label's layer taken off (it needs k->outer),
- * so that the offline `age` tool opens it with the intake label's key.
+ * A download: file n (from 1) of a submission, opened or (sealed) exported as
+ * the age file sealed to the intake label; n == 0: its message, exported
+ * (sealed must be true). Records object.download (durable before the handle
+ * is given), and writes the file's name (NUL-terminated, "" if unknown; a
+ * secret of the source: wipe it) into name. The handle borrows who's keys:
+ * keep who alive until inbox_download_free.
  */
-__attribute__((warn_unused_result)) enum inbox_result inbox_export_blob(struct store *s,
-                                                                        store_id blob,
-                                                                        const struct inbox_keys *k,
-                                                                        age_write_fn w, void *wctx);
+struct inbox_download;
+__attribute__((warn_unused_result)) enum inbox_result
+inbox_download(struct inbox *ib, const struct officer_key *who, store_id sub, int64_t n,
+               bool sealed, char name[static INBOX_NAME_MAX + 1], struct inbox_download **out);
+/* Streams the download through w (may run on another thread than inbox_download). */
+__attribute__((warn_unused_result)) enum inbox_result inbox_download_run(struct inbox_download *d,
+                                                                         age_write_fn w, void *ctx);
+void inbox_download_free(struct inbox_download **d);
+
+/* ---- actions ---- */
+
+/* Seals a reply to a source the officer may see (reply.seal, in its transaction). */
+__attribute__((warn_unused_result)) enum inbox_result inbox_reply(struct inbox *ib,
+                                                                  const struct officer_key *who,
+                                                                  store_id source, const char *text,
+                                                                  size_t n, store_id *reply);
+/*
+ * Deletes a source and everything of theirs, if the officer may read every
+ * one of its submissions (INBOX_FORBIDDEN otherwise); source.delete, in the
+ * same transaction as the decision and the deletion.
+ */
+__attribute__((warn_unused_result)) enum inbox_result
+inbox_delete_source(struct inbox *ib, const struct officer_key *who, store_id source);
+/* The desk's own marks on a source the officer may see: a star, a label ("" clears it). */
+__attribute__((warn_unused_result)) enum inbox_result
+inbox_star(struct inbox *ib, const struct officer_key *who, store_id source, bool on);
+__attribute__((warn_unused_result)) enum inbox_result
+inbox_label(struct inbox *ib, const struct officer_key *who, store_id source, const char *label);
 
 #endif

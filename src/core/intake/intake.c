@@ -34,6 +34,8 @@ const char *intake_strerror(enum intake_result r)
 		return "busy";
 	case INTAKE_FAILED:
 		return "internal failure";
+	case INTAKE_REFUSED:
+		return "refused";
 	}
 	return "unknown error";
 }
@@ -259,26 +261,40 @@ out:
 	return rc;
 }
 
-/* source delete (by the source itself, or by an officer: actor) */
+/* source delete (by the source itself, or by an officer: actor), after an optional check */
 struct delete_tx {
 	const char *actor;
-	store_id source, object;
+	store_id source;
+	store_tx_fn check;
+	void *ctx;
+	bool refused;
 };
 
 static enum store_result source_delete_tx(struct store *s, void *arg)
 {
 	struct delete_tx *a = arg;
-	enum store_result r = s->be->source_delete(s, a->source);
-	if (r != STORE_OK)
+	enum store_result r;
+	if (a->check != NULL && (r = a->check(s, a->ctx)) != STORE_OK) {
+		a->refused = r == STORE_REFUSED;
+		return r;
+	}
+	if ((r = s->be->source_delete(s, a->source)) != STORE_OK)
 		return r;
 	return intake_log_in(s, LEDGER_SOURCE_DELETE, a->actor, a->source, "source", a->source,
 	                     NULL);
 }
 
+enum intake_result intake_source_delete_if(struct intake *in, const char *actor, store_id id,
+                                           store_tx_fn check, void *ctx)
+{
+	struct delete_tx a = {.actor = actor, .source = id, .check = check, .ctx = ctx};
+	enum store_result r = store_write(in->store, NULL, 0, source_delete_tx, &a);
+	return a.refused ? INTAKE_REFUSED : intake_from_store(r);
+}
+
 enum intake_result intake_source_delete(struct intake *in, const char *actor, store_id id)
 {
-	struct delete_tx a = {.actor = actor, .source = id};
-	return intake_from_store(store_write(in->store, NULL, 0, source_delete_tx, &a));
+	return intake_source_delete_if(in, actor, id, NULL, NULL);
 }
 
 /* ---- sealing into blobs ---- */

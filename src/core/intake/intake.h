@@ -40,6 +40,7 @@ enum intake_result {
 	INTAKE_BAD_INPUT, /* e.g. a message that is not UTF-8, or misuse of the upload */
 	INTAKE_BUSY,      /* the store is busy: try again */
 	INTAKE_FAILED,    /* internal failure (store, crypto, memory) */
+	INTAKE_REFUSED,   /* intake_source_delete_if: the check said no; nothing was deleted */
 };
 
 const char *intake_strerror(enum intake_result r);
@@ -92,6 +93,14 @@ intake_source_login(struct intake *in, const char *codename, unsigned min_ms, st
  */
 __attribute__((warn_unused_result)) enum intake_result
 intake_source_delete(struct intake *in, const char *actor, store_id id);
+/*
+ * The same, with check(s, ctx) run first inside the deleting transaction
+ * (it sees what the deletion would destroy, as it is then): STORE_REFUSED
+ * refuses (INTAKE_REFUSED) and deletes nothing.
+ */
+__attribute__((warn_unused_result)) enum intake_result
+intake_source_delete_if(struct intake *in, const char *actor, store_id id, store_tx_fn check,
+                        void *ctx);
 
 /* ---- a submission, streamed ---- */
 struct intake_upload;

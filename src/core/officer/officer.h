@@ -137,7 +137,7 @@ int officer_key_actor(const struct officer_key *k, char *out, size_t cap);
 unsigned officer_key_roles(const struct officer_key *k);
 const char *officer_key_name(const struct officer_key *k);
 /*
- * The identities for age_decrypt / inbox_open_blob: the officer's own first,
+ * The identities for age_decrypt / unseal_blob: the officer's own first,
  * then every label version held. Valid until officer_key_free.
  */
 size_t officer_key_identities(const struct officer_key *k, const struct age_identity *const **out);

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/inbox/inbox.h"
+#include "core/keys/unseal.h"
 #include "core/keys/seal.h"
 #include "lib/utf8.h"
 
@@ -104,7 +104,7 @@ static enum registry_result resealed(struct registry *r, const struct officer_ke
                                      const struct store_marking_change *ch,
                                      const struct mark_log *log, struct registry_error *err)
 {
-	struct inbox_keys k;
+	struct unseal_keys k;
 	struct file_rows old = {0};
 	struct store_file *nf = NULL;
 	struct age_recipient *outer = NULL;
@@ -173,7 +173,7 @@ out:
 		if (nf[i].data_blob != 0)
 			(void)r->s->be->blob_delete(r->s, nf[i].data_blob);
 	}
-	inbox_keys_release(&k);
+	unseal_keys_release(&k);
 	age_recipient_free(&outer);
 	free(old.v);
 	free(nf);

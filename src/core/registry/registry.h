@@ -112,16 +112,16 @@ bool registry_submission_readable(const struct registry *r, const struct access_
                                   const struct store_submission *sub);
 
 /*
- * The keys that open submission sub's blobs for `as` (inbox_open_blob,
+ * The keys that open submission sub's blobs for `as` (unseal_blob,
  * core/keys/seal.h): the session's identities for the intake label's layer, and
  * the key of the marking label version it is sealed to, from the session or,
  * when it was wrapped to them since their login, from the store (and so are
  * intake label versions made since the login: a rotation). Ask
- * registry_submission_readable first. Release with inbox_keys_release.
+ * registry_submission_readable first. Release with unseal_keys_release.
  */
-struct inbox_keys;
+struct unseal_keys;
 void registry_submission_keys(const struct registry *r, const struct officer_key *as,
-                              const struct store_submission *sub, struct inbox_keys *k);
+                              const struct store_submission *sub, struct unseal_keys *k);
 
 /* ---- marking labels ---- */
 

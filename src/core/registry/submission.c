@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/inbox/inbox.h"
+#include "core/keys/unseal.h"
 #include "core/keys/label.h"
 
 #include "lib/banned.h"
@@ -66,7 +66,7 @@ static int fresh_wrap(void *ctx, const char *name, uint32_t version, const uint8
 }
 
 void registry_submission_keys(const struct registry *r, const struct officer_key *as,
-                              const struct store_submission *sub, struct inbox_keys *k)
+                              const struct store_submission *sub, struct unseal_keys *k)
 {
 	memset(k, 0, sizeof *k);
 	k->n = officer_key_identities(as, &k->ids);

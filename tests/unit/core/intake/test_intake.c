@@ -7,7 +7,7 @@
 
 #include <sodium.h>
 
-#include "core/inbox/inbox.h"
+#include "core/keys/unseal.h"
 #include "core/intake/intake.h"
 #include "core/store/store.h"
 #include "lib/age/age.h"
@@ -109,15 +109,15 @@ int main(void)
 	buf_init(&b, 1 << 20);
 	/* no officer holds a marking label here: the intake label's layer alone */
 	T_CHECK(ss.seal_version == 0);
-	struct inbox_keys k = {.ids = ids, .n = 1};
-	T_CHECK(inbox_open_blob(s, ss.message_blob, &k, to_buf, &b) == INBOX_OK);
+	struct unseal_keys k = {.ids = ids, .n = 1};
+	T_CHECK(unseal_blob(s, ss.message_blob, &k, to_buf, &b) == UNSEAL_OK);
 	T_CHECK(b.len == 12 && memcmp(b.data, "hello \xd0\xbc\xd0\xb8\xd1\x80", 12) == 0);
 	struct age_identity *wrong = NULL;
 	T_CHECK(age_identity_generate(&wrong) == AGE_OK);
 	const struct age_identity *wids[1] = {wrong};
 	buf_reset(&b);
-	struct inbox_keys wk = {.ids = wids, .n = 1};
-	T_CHECK(inbox_open_blob(s, ss.message_blob, &wk, to_buf, &b) == INBOX_CANNOT_OPEN);
+	struct unseal_keys wk = {.ids = wids, .n = 1};
+	T_CHECK(unseal_blob(s, ss.message_blob, &wk, to_buf, &b) == UNSEAL_CANNOT_OPEN);
 	T_CHECK(b.len == 0);
 
 	/* an abandoned upload leaves nothing */

@@ -13,7 +13,7 @@
 
 #include <sodium.h>
 
-#include "core/inbox/inbox.h"
+#include "core/keys/unseal.h"
 #include "core/instance/instance.h"
 #include "core/intake/intake.h"
 #include "core/keys/label.h"
@@ -92,8 +92,8 @@ static int opens(struct store *s, store_id sub, const struct officer_key *k, con
 	size_t n = officer_key_identities(k, &ids);
 	struct buf b;
 	buf_init(&b, 4096);
-	struct inbox_keys keys = {.ids = ids, .n = n, .layered = row.seal_version != 0};
-	int ok = inbox_open_blob(s, row.message_blob, &keys, to_buf, &b) == INBOX_OK &&
+	struct unseal_keys keys = {.ids = ids, .n = n, .layered = row.seal_version != 0};
+	int ok = unseal_blob(s, row.message_blob, &keys, to_buf, &b) == UNSEAL_OK &&
 	         b.len == strlen(want) && memcmp(b.data, want, b.len) == 0;
 	buf_release(&b);
 	return ok;

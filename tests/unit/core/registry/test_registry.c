@@ -14,7 +14,7 @@
 
 #include <sodium.h>
 
-#include "core/inbox/inbox.h"
+#include "core/keys/unseal.h"
 #include "core/instance/instance.h"
 #include "core/intake/intake.h"
 #include "core/keys/label.h"
@@ -238,13 +238,13 @@ static int ring_opens(struct store *s, store_id blob, const struct ring *r, cons
 {
 	struct buf b;
 	buf_init(&b, 1 << 20);
-	struct inbox_keys k = {.ids = r->all, .n = r->n};
+	struct unseal_keys k = {.ids = r->all, .n = r->n};
 	int opened = 0;
 	for (size_t i = 0; !opened && i <= r->n; i++) {
 		buf_reset(&b);
 		k.layered = i > 0;
 		k.outer = i > 0 ? r->all[i - 1] : NULL;
-		opened = inbox_open_blob(s, blob, &k, to_buf, &b) == INBOX_OK &&
+		opened = unseal_blob(s, blob, &k, to_buf, &b) == UNSEAL_OK &&
 		         b.len >= strlen(want) && memmem(b.data, b.len, want, strlen(want)) != NULL;
 	}
 	buf_wipe_release(&b);
@@ -256,18 +256,18 @@ static const char *read_message(struct registry *reg, struct store *s, const str
                                 store_id sub, char *out, size_t cap)
 {
 	struct store_submission row;
-	struct inbox_keys keys;
+	struct unseal_keys keys;
 	struct buf b;
 	out[0] = '\0';
 	if (s->be->submission_get(s, sub, &row) != STORE_OK)
 		return out;
 	buf_init(&b, cap - 1);
 	registry_submission_keys(reg, k, &row, &keys);
-	if (inbox_open_blob(s, row.message_blob, &keys, to_buf, &b) == INBOX_OK && b.len < cap) {
+	if (unseal_blob(s, row.message_blob, &keys, to_buf, &b) == UNSEAL_OK && b.len < cap) {
 		memcpy(out, b.data, b.len);
 		out[b.len] = '\0';
 	}
-	inbox_keys_release(&keys);
+	unseal_keys_release(&keys);
 	buf_wipe_release(&b);
 	return out;
 }
@@ -629,13 +629,13 @@ int main(void)
 	        0);
 	T_CHECK(!ring_opens(s, srow2.message_blob, &rs,
 	                    "for the cleared only")); /* SECRET//SOURCE no longer opens it */
-	struct inbox_keys oldk = {.layered = 1,
-	                          .outer = officer_key_label(kr3, "marking:SECRET//SOURCE", sv)};
+	struct unseal_keys oldk = {.layered = 1,
+	                           .outer = officer_key_label(kr3, "marking:SECRET//SOURCE", sv)};
 	oldk.n = officer_key_identities(kr3, &oldk.ids);
 	struct buf ob;
 	buf_init(&ob, 4096);
 	T_CHECK(oldk.outer != NULL &&
-	        inbox_open_blob(s, srow2.message_blob, &oldk, to_buf, &ob) == INBOX_CANNOT_OPEN);
+	        unseal_blob(s, srow2.message_blob, &oldk, to_buf, &ob) == UNSEAL_CANNOT_OPEN);
 	buf_release(&ob);
 	/* the file moved with it */
 	struct store_file sfile2 = {0};

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * inbox_internal: what the files of core/inbox share (inbox.c: the reads;
+ * actions.c: downloads, replies, deletion, the desk's marks). Nothing
+ * outside core/inbox includes this.
+ */
+#ifndef CUTOUT_CORE_INBOX_INTERNAL_H
+#define CUTOUT_CORE_INBOX_INTERNAL_H
+
+#include "core/access/access.h"
+#include "core/inbox/inbox.h"
+#include "core/keys/unseal.h"
+#include "core/ledger/ledger.h"
+
+struct inbox {
+	struct store *s;
+	struct registry *reg;
+	struct intake *in;
+};
+
+struct inbox_files {
+	struct store_file items[INBOX_FILES_MAX];
+	size_t n;
+};
+
+enum inbox_result inbox_from_store(enum store_result r);
+/* who as the access decision's subject: 0, or -1 (unknown or disabled: reads nothing). */
+int inbox_subject(struct inbox *ib, const struct officer_key *who, struct access_subject *out);
+/* The submission's files, in order (at most INBOX_FILES_MAX). */
+enum inbox_result inbox_files(struct inbox *ib, store_id sub, struct inbox_files *out);
+/* Opens a file's sealed metadata into out (opened false, empty, when the keys do not). */
+int inbox_file_meta(struct inbox *ib, const struct unseal_keys *keys, const struct store_file *f,
+                    struct inbox_file *out);
+/* The entry of who's action on sub (object.read, object.download), durable: 0 or -1. */
+int inbox_log(struct inbox *ib, const struct officer_key *who, enum ledger_action action,
+              const struct store_submission *sub, const char *detail);
+
+#endif
