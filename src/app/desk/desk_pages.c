@@ -380,7 +380,7 @@ static void submission_page(struct w *w, const struct desk_page *p)
 	else {
 		raw(w, "<table id=\"files\"><tbody>");
 		for (size_t i = 0; i < p->nfiles; i++) {
-			const struct desk_file_view *f = &p->files[i];
+			const struct inbox_file *f = &p->files[i];
 			raw(w, "<tr class=\"file\"><td class=\"name\">");
 			if (f->opened)
 				esc_str(w, f->name);
@@ -394,12 +394,12 @@ static void submission_page(struct w *w, const struct desk_page *p)
 			raw(w, "</td><td><a class=\"download\" href=\"/file?sub=");
 			num(w, b->id);
 			raw(w, "&amp;n=");
-			num(w, f->id);
+			num(w, f->n);
 			el(w, "\">", "desk.submission.download", "</a> · ");
 			raw(w, "<a class=\"download-age\" href=\"/file?sub=");
 			num(w, b->id);
 			raw(w, "&amp;n=");
-			num(w, f->id);
+			num(w, f->n);
 			el(w, "&amp;raw=1\">", "desk.submission.download_age", "</a></td></tr>");
 		}
 		raw(w, "</tbody></table>");

@@ -13,10 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/inbox/inbox.h"
 #include "core/ledger/ledger.h"
 #include "core/officer/officer.h"
 #include "core/registry/ledger_view.h"
-#include "core/store/store_desk.h"
 #include "lib/buf.h"
 
 enum desk_page_id {
@@ -31,14 +31,6 @@ enum desk_page_id {
 	DESK_PAGE_ERROR,
 	DESK_PAGE_BODY, /* the registry's pages (app/desk_registry): title_key + body_html */
 	DESK_PAGE_LEDGER,
-};
-
-struct desk_file_view {
-	store_id id;
-	char name[1100]; /* as the source named it (escaped when shown) */
-	char type[300];
-	uint64_t size;
-	int opened; /* 0: the metadata could not be opened */
 };
 
 struct desk_page {
@@ -71,7 +63,7 @@ struct desk_page {
 	const char *message; /* decrypted text, NULL if none */
 	size_t message_len;
 	int message_failed;
-	const struct desk_file_view *files;
+	const struct inbox_file *files; /* core/inbox/inbox.h */
 	size_t nfiles;
 	/* admin */
 	const struct officer *officers;

@@ -24,10 +24,9 @@
 #include "app/desk/desk_session.h"
 #include "app/web/http.h"
 #include "app/web/ratelimit.h"
-#include "core/keys/unseal.h"
+#include "core/inbox/inbox.h"
 #include "core/registry/registry.h"
 #include "core/ledger/ledger.h"
-#include "core/store/store_desk.h"
 #include "lib/buf.h"
 #include "lib/web/form.h"
 #include "lib/web/i18n.h"
@@ -41,12 +40,9 @@
 #define LOGIN_COOKIE "dl" /* the login form's CSRF binding */
 #define FORM_MAX (96 * 1024)
 #define PAGE_MAX (4 * 1024 * 1024)
-#define MESSAGE_MAX (8 * 1024 * 1024) /* a decrypted message shown in a page */
-#define META_MAX 8192
 #define PAGE_ROWS 50
 #define REPLY_MAX 20000
 #define PASSWORD_MAX 1000
-#define FILES_MAX 1000 /* max_files_per_submission's highest value */
 
 struct desk_door {
 	struct MHD_Daemon *mhd;
@@ -55,6 +51,7 @@ struct desk_door {
 	struct intake *in;
 	struct desk_sessions *sess;
 	struct registry *reg; /* reports, lists, marking labels (app/desk_registry) */
+	struct inbox *inbox;  /* the officers' inbox (core/inbox) */
 	struct desk_door_config cfg;
 	struct gate kdf; /* Argon2id derivations at once */
 	uint8_t login_key[crypto_auth_KEYBYTES];
@@ -434,72 +431,25 @@ static enum MHD_Result do_enrol(struct MHD_Connection *c, struct req *r, struct 
 	return login_page(c, r, 200, "desk.enrol.done", 1, NULL);
 }
 
-/* ---- the inbox ---- */
+/* ---- the inbox: core/inbox decides what the officer may see and do; this renders ---- */
 
-struct rows {
-	struct store_desk_source *src;
-	struct store_submission *sub;
-	size_t n, cap;
-};
-
-static int add_source(void *ctx, const struct store_desk_source *s)
+static unsigned inbox_status(enum inbox_result ir)
 {
-	struct rows *rw = ctx;
-	if (rw->n >= rw->cap)
-		return 1;
-	rw->src[rw->n++] = *s;
-	return 0;
-}
-
-static int add_sub(void *ctx, const struct store_submission *s)
-{
-	struct rows *rw = ctx;
-	if (rw->n >= rw->cap)
-		return 1;
-	rw->sub[rw->n++] = *s;
-	return 0;
-}
-
-static unsigned store_status(enum store_result sr)
-{
-	return sr == STORE_NOT_FOUND ? 404 : sr == STORE_BUSY ? 503 : 500;
-}
-
-/* ---- submissions under the access decision (app/desk_registry) ---- */
-
-struct sub_count {
-	const struct registry *reg;
-	const struct access_subject *subj;
-	int64_t n, unread;
-	int32_t last_day;
-};
-
-static int count_readable(void *ctx, const struct store_submission *sub)
-{
-	struct sub_count *sc = ctx;
-	if (!registry_submission_readable(sc->reg, sc->subj, sub))
-		return 0;
-	sc->n++;
-	sc->unread += !sub->read;
-	if (sub->day > sc->last_day)
-		sc->last_day = sub->day;
-	return 0;
-}
-
-/* A source's counts over the submissions the officer may read; *n == 0: not shown. */
-static enum store_result source_readable(struct req *r, const struct access_subject *subj,
-                                         struct store_desk_source *src, int64_t *n)
-{
-	struct sub_count sc = {.reg = r->d->reg, .subj = subj};
-	enum store_result sr =
-	        store_desk_submissions(r->d->store, src->src.id, 0, INT64_MAX, count_readable, &sc);
-	if (sr != STORE_OK && sr != STORE_STOP)
-		return sr;
-	src->src.nsubmissions = sc.n;
-	src->src.nunread = sc.unread;
-	src->src.last_day = sc.last_day;
-	*n = sc.n;
-	return STORE_OK;
+	switch (ir) {
+	case INBOX_OK:
+		return 200;
+	case INBOX_NOT_FOUND:
+		return 404;
+	case INBOX_FORBIDDEN:
+		return 403;
+	case INBOX_BAD_INPUT:
+		return 400;
+	case INBOX_BUSY:
+		return 503;
+	case INBOX_FAILED:
+		break;
+	}
+	return 500;
 }
 
 /*
@@ -544,64 +494,6 @@ static int cursor_open(const struct desk_door *d, const char *s, int64_t *v)
 	return 0;
 }
 
-/* The inbox page's sources: only those with a submission the officer may read. */
-static enum store_result inbox_readable(struct req *r, int64_t before, bool starred,
-                                        struct rows *out)
-{
-	struct access_subject subj;
-	if (desk_reg_subject(r->d->reg, officer_key_id(r->sv.key), &subj) != 0)
-		return STORE_OK; /* reads nothing */
-	struct store_desk_source batch[PAGE_ROWS + 1];
-	for (int round = 0; round < 200 && out->n < out->cap; round++) {
-		struct rows rw = {.src = batch, .cap = PAGE_ROWS + 1};
-		enum store_result sr = store_desk_inbox(r->d->store, before, PAGE_ROWS + 1, starred,
-		                                        add_source, &rw);
-		if (sr != STORE_OK && sr != STORE_STOP)
-			return sr;
-		for (size_t i = 0; i < rw.n && out->n < out->cap; i++) {
-			int64_t n = 0;
-			sr = source_readable(r, &subj, &batch[i], &n);
-			if (sr != STORE_OK)
-				return sr;
-			if (n > 0)
-				out->src[out->n++] = batch[i];
-		}
-		if (rw.n < PAGE_ROWS + 1)
-			break;
-		before = batch[rw.n - 1].newest;
-	}
-	return STORE_OK;
-}
-
-/* Whether the officer may see source id (a submission of it they may read): 0, or a status. */
-static unsigned source_allowed(struct req *r, store_id id, struct store_desk_source *src)
-{
-	struct access_subject subj;
-	enum store_result sr = store_desk_source(r->d->store, id, src);
-	if (sr != STORE_OK)
-		return store_status(sr);
-	int64_t n = 0;
-	if (desk_reg_subject(r->d->reg, officer_key_id(r->sv.key), &subj) != 0)
-		return 404;
-	sr = source_readable(r, &subj, src, &n);
-	if (sr != STORE_OK)
-		return store_status(sr);
-	return n > 0 ? 0 : 404;
-}
-
-/* A submission the officer may read (else 404, as a missing one): 0 or a status. */
-static unsigned submission_allowed(struct req *r, store_id id, struct store_submission *sub)
-{
-	struct access_subject subj;
-	enum store_result sr = r->d->store->be->submission_get(r->d->store, id, sub);
-	if (sr != STORE_OK)
-		return store_status(sr);
-	if (desk_reg_subject(r->d->reg, officer_key_id(r->sv.key), &subj) != 0 ||
-	    !registry_submission_readable(r->d->reg, &subj, sub))
-		return 404;
-	return 0;
-}
-
 static enum MHD_Result inbox(struct MHD_Connection *c, struct req *r)
 {
 	int64_t before = 0;
@@ -612,18 +504,20 @@ static enum MHD_Result inbox(struct MHD_Connection *c, struct req *r)
 		return send_error(c, r, 400);
 	const char *st = http_query(c, "starred");
 	bool starred = st != NULL && strcmp(st, "1") == 0;
-	struct store_desk_source rows[PAGE_ROWS + 1];
-	struct rows rw = {.src = rows, .cap = PAGE_ROWS + 1};
-	enum store_result sr = inbox_readable(r, before, starred, &rw);
-	if (sr != STORE_OK && sr != STORE_STOP)
-		return send_error(c, r, store_status(sr));
+	struct store_desk_source rows[PAGE_ROWS];
+	size_t n;
+	store_id next;
+	enum inbox_result ir =
+	        inbox_sources(r->d->inbox, r->sv.key, before, starred, rows, PAGE_ROWS, &n, &next);
+	if (ir != INBOX_OK)
+		return send_error(c, r, inbox_status(ir));
 	struct desk_page p;
 	page_init(r, &p);
 	p.sources = rows;
-	p.nsources = rw.n > PAGE_ROWS ? PAGE_ROWS : rw.n;
+	p.nsources = n;
 	char cursor[CURSOR_LEN + 1];
-	if (rw.n > PAGE_ROWS) {
-		cursor_seal(r->d, rows[PAGE_ROWS - 1].newest, cursor);
+	if (next != 0) {
+		cursor_seal(r->d, next, cursor);
 		p.next_cursor = cursor;
 	}
 	p.starred_only = starred;
@@ -631,134 +525,62 @@ static enum MHD_Result inbox(struct MHD_Connection *c, struct req *r)
 }
 
 static enum MHD_Result source_page(struct MHD_Connection *c, struct req *r, store_id id,
-                                   const char *notice)
+                                   unsigned status, const char *notice)
 {
 	int64_t before = 0;
 	const char *b = http_query(c, "before");
 	if (b != NULL && parse_id(b, &before) != 0)
 		return send_error(c, r, 400);
 	struct store_desk_source src;
-	unsigned bad = source_allowed(r, id, &src);
-	if (bad != 0)
-		return send_error(c, r, bad);
-	struct access_subject subj;
-	if (desk_reg_subject(r->d->reg, officer_key_id(r->sv.key), &subj) != 0)
-		return send_error(c, r, 404);
-	struct store_submission subs[PAGE_ROWS + 1];
-	struct rows rw = {.sub = subs, .cap = PAGE_ROWS + 1};
-	/* only the submissions the officer may read, a page at a time */
-	for (int round = 0; round < 200 && rw.n < rw.cap; round++) {
-		struct store_submission batch[PAGE_ROWS + 1];
-		struct rows bw = {.sub = batch, .cap = PAGE_ROWS + 1};
-		enum store_result sr = store_desk_submissions(r->d->store, id, before,
-		                                              PAGE_ROWS + 1, add_sub, &bw);
-		if (sr != STORE_OK && sr != STORE_STOP)
-			return send_error(c, r, store_status(sr));
-		for (size_t i = 0; i < bw.n && rw.n < rw.cap; i++)
-			if (registry_submission_readable(r->d->reg, &subj, &batch[i]))
-				subs[rw.n++] = batch[i];
-		if (bw.n < PAGE_ROWS + 1)
-			break;
-		before = batch[bw.n - 1].id;
-	}
+	enum inbox_result ir = inbox_source(r->d->inbox, r->sv.key, id, &src);
+	if (ir != INBOX_OK)
+		return send_error(c, r, inbox_status(ir));
+	struct store_submission subs[PAGE_ROWS];
+	size_t n;
+	store_id next;
+	ir = inbox_submissions(r->d->inbox, r->sv.key, id, before, subs, PAGE_ROWS, &n, &next);
+	if (ir != INBOX_OK)
+		return send_error(c, r, inbox_status(ir));
 	struct desk_page p;
 	page_init(r, &p);
 	p.source = &src;
 	p.subs = subs;
-	p.nsubs = rw.n > PAGE_ROWS ? PAGE_ROWS : rw.n;
-	p.next = rw.n > PAGE_ROWS ? subs[PAGE_ROWS - 1].id : 0;
+	p.nsubs = n;
+	p.next = next;
 	p.notice = notice;
-	p.notice_ok = 1;
-	return send_page(c, r, 200, DESK_PAGE_SOURCE, &p);
-}
-
-static int write_buf(void *ctx, const uint8_t *p, size_t n)
-{
-	return buf_append(ctx, p, n) == BUF_OK ? 0 : -1;
-}
-
-struct files_ctx {
-	struct store_file items[FILES_MAX];
-	size_t n;
-};
-
-static int add_file(void *ctx, const struct store_file *f)
-{
-	struct files_ctx *fc = ctx;
-	if (fc->n >= sizeof fc->items / sizeof fc->items[0])
-		return 1;
-	fc->items[fc->n++] = *f;
-	return 0;
+	p.notice_ok = status < 400;
+	return send_page(c, r, status, DESK_PAGE_SOURCE, &p);
 }
 
 static enum MHD_Result submission(struct MHD_Connection *c, struct req *r)
 {
-	struct desk_door *d = r->d;
 	int64_t id;
 	if (parse_id(http_query(c, "id"), &id) != 0)
 		return send_error(c, r, 400);
-	struct store_submission sub;
-	enum store_result sr;
-	unsigned bad = submission_allowed(r, id, &sub);
-	if (bad != 0)
-		return send_error(c, r, bad);
-	if (desk_log(r, LEDGER_OBJECT_READ, "submission", id, sub.marking, NULL) != 0)
-		return send_error(c, r, 500);
-	struct unseal_keys keys;
-	registry_submission_keys(d->reg, r->sv.key, &sub, &keys);
-	struct buf msg, form;
-	buf_init(&form, 64 * 1024);
-	buf_init(&msg, MESSAGE_MAX);
-	struct files_ctx *fc = calloc(1, sizeof *fc);
-	struct desk_file_view *views = calloc(FILES_MAX, sizeof *views);
-	enum MHD_Result res;
-	if (fc == NULL || views == NULL) {
-		res = send_error(c, r, 500);
-		goto out;
+	struct inbox_reading rd;
+	enum inbox_result ir = inbox_read(r->d->inbox, r->sv.key, id, &rd);
+	if (ir != INBOX_OK) {
+		inbox_reading_release(&rd);
+		return send_error(c, r, inbox_status(ir));
 	}
+	struct buf form;
+	buf_init(&form, 64 * 1024);
 	struct desk_page p;
 	page_init(r, &p);
-	p.sub = &sub;
+	p.sub = &rd.sub;
 	if ((r->sv.roles & ROLE_INTAKE) &&
-	    desk_registry_mark_form(&form, r->lang, r->sv.csrf, &sub) == 0)
+	    desk_registry_mark_form(&form, r->lang, r->sv.csrf, &rd.sub) == 0)
 		p.extra_html = buf_str(&form);
-	if (sub.message_blob != 0) {
-		if (unseal_blob(d->store, sub.message_blob, &keys, write_buf, &msg) == UNSEAL_OK) {
-			p.message = msg.data != NULL ? (const char *)msg.data : "";
-			p.message_len = msg.len;
-		} else {
-			p.message_failed = 1;
-		}
+	if (rd.sub.message_blob != 0) {
+		p.message_failed = rd.message_failed;
+		p.message = rd.message.data != NULL ? (const char *)rd.message.data : "";
+		p.message_len = rd.message.len;
 	}
-	sr = d->store->be->submission_files(d->store, id, add_file, fc);
-	if (sr != STORE_OK && sr != STORE_STOP) {
-		res = send_error(c, r, store_status(sr));
-		goto out;
-	}
-	for (size_t i = 0; i < fc->n; i++) {
-		struct buf meta;
-		buf_init(&meta, META_MAX);
-		views[i].id = (store_id)(i + 1);
-		if (unseal_blob(d->store, fc->items[i].meta_blob, &keys, write_buf, &meta) ==
-		            UNSEAL_OK &&
-		    intake_meta_decode(meta.data, meta.len, views[i].name, sizeof views[i].name,
-		                       views[i].type, sizeof views[i].type, &views[i].size) == 0)
-			views[i].opened = 1;
-		buf_wipe_release(&meta);
-	}
-	p.files = views;
-	p.nfiles = fc->n;
-	if (!sub.read && !p.message_failed)
-		(void)d->store->be->submission_mark_read(d->store, id);
-	res = send_page(c, r, 200, DESK_PAGE_SUBMISSION, &p);
-out:
-	unseal_keys_release(&keys);
+	p.files = rd.files;
+	p.nfiles = rd.nfiles;
+	enum MHD_Result res = send_page(c, r, 200, DESK_PAGE_SUBMISSION, &p);
 	buf_release(&form);
-	buf_wipe_release(&msg);
-	if (views != NULL)
-		sodium_memzero(views, FILES_MAX * sizeof *views);
-	free(views);
-	free(fc);
+	inbox_reading_release(&rd);
 	return res;
 }
 
@@ -767,9 +589,7 @@ out:
 struct stream {
 	struct desk_door *d;
 	struct desk_session *sess; /* borrowed: keeps the keys alive while the thread runs */
-	struct unseal_keys keys;   /* into the session's keys */
-	int raw;                   /* an export, sealed to the intake label */
-	store_id blob;
+	struct inbox_download *dl; /* its keys point into the session's */
 	int rfd, wfd;
 	pthread_t th;
 	int started;
@@ -794,12 +614,7 @@ static int pipe_write(void *ctx, const uint8_t *p, size_t n)
 static void *stream_thread(void *arg)
 {
 	struct stream *s = arg;
-	enum unseal_result ir;
-	if (s->raw)
-		ir = unseal_export(s->d->store, s->blob, &s->keys, pipe_write, s);
-	else
-		ir = unseal_blob(s->d->store, s->blob, &s->keys, pipe_write, s);
-	s->failed = ir != UNSEAL_OK;
+	s->failed = inbox_download_run(s->dl, pipe_write, s) != INBOX_OK;
 	close(s->wfd);
 	s->wfd = -1;
 	return NULL;
@@ -837,7 +652,7 @@ static void stream_free(void *cls)
 		pthread_join(s->th, NULL);
 	if (s->wfd >= 0)
 		close(s->wfd);
-	unseal_keys_release(&s->keys);
+	inbox_download_free(&s->dl);
 	desk_sessions_release(s->d->sess, &s->sess);
 	free(s);
 }
@@ -865,24 +680,19 @@ static void safe_filename(const char *name, const char *suffix, char *out, size_
 	out[o] = 0;
 }
 
-/*
- * Streams blob, opened (or, raw, exported) with keys, which the stream takes
- * over (they point into the session's keys, which it keeps alive).
- */
+/* Streams a download, which the stream takes over (its keys point into the session's). */
 static enum MHD_Result send_stream(struct MHD_Connection *c, struct req *r,
-                                   struct unseal_keys *keys, store_id blob, int raw,
-                                   const char *filename)
+                                   struct inbox_download **dl, const char *filename)
 {
 	struct stream *s = calloc(1, sizeof *s);
 	int fds[2];
 	if (s == NULL) {
-		unseal_keys_release(keys);
+		inbox_download_free(dl);
 		return send_error(c, r, 500);
 	}
-	s->keys = *keys;
-	memset(keys, 0, sizeof *keys);
+	s->dl = *dl;
+	*dl = NULL;
 	s->d = r->d;
-	s->blob = blob;
 	s->rfd = s->wfd = -1;
 	struct desk_session_view sv;
 	s->sess = desk_sessions_acquire(r->d->sess, r->token, &sv);
@@ -890,7 +700,6 @@ static enum MHD_Result send_stream(struct MHD_Connection *c, struct req *r,
 		stream_free(s);
 		return send_error(c, r, 403);
 	}
-	s->raw = raw;
 	if (pipe2(fds, O_CLOEXEC) != 0) {
 		stream_free(s);
 		return send_error(c, r, 500);
@@ -921,63 +730,21 @@ static enum MHD_Result send_stream(struct MHD_Connection *c, struct req *r,
 	return res;
 }
 
-static int find_file(void *ctx, const struct store_file *f)
-{
-	return add_file(ctx, f);
-}
-
 static enum MHD_Result download_file(struct MHD_Connection *c, struct req *r)
 {
-	struct desk_door *d = r->d;
 	int64_t sub, idx;
 	if (parse_id(http_query(c, "sub"), &sub) != 0 || parse_id(http_query(c, "n"), &idx) != 0)
 		return send_error(c, r, 400);
 	const char *rq = http_query(c, "raw");
-	int raw = rq != NULL && strcmp(rq, "1") == 0;
-	struct store_submission subrow;
-	unsigned bad = submission_allowed(r, sub, &subrow);
-	if (bad != 0)
-		return send_error(c, r, bad);
-	struct files_ctx *fc = calloc(1, sizeof *fc);
-	if (fc == NULL)
-		return send_error(c, r, 500);
-	enum store_result sr = d->store->be->submission_files(d->store, sub, find_file, fc);
-	enum MHD_Result res;
-	if (sr != STORE_OK && sr != STORE_STOP) {
-		res = send_error(c, r, store_status(sr));
-		goto out;
-	}
-	if ((uint64_t)idx > fc->n) {
-		res = send_error(c, r, 404);
-		goto out;
-	}
-	const struct store_file *f = &fc->items[idx - 1];
-	struct store_submission srow;
-	char detail[48];
-	int dn = snprintf(detail, sizeof detail, "%sfile %" PRId64, raw ? "sealed " : "", idx);
-	if (dn < 0 || (size_t)dn >= sizeof detail ||
-	    d->store->be->submission_get(d->store, sub, &srow) != STORE_OK ||
-	    desk_log(r, LEDGER_OBJECT_DOWNLOAD, "submission", sub, srow.marking, detail) != 0) {
-		res = send_error(c, r, 500);
-		goto out;
-	}
-	char name[1100], type[300], safe[128];
-	uint64_t size;
-	struct unseal_keys keys;
-	registry_submission_keys(d->reg, r->sv.key, &subrow, &keys);
-	struct buf meta;
-	buf_init(&meta, META_MAX);
-	if (unseal_blob(d->store, f->meta_blob, &keys, write_buf, &meta) != UNSEAL_OK ||
-	    intake_meta_decode(meta.data, meta.len, name, sizeof name, type, sizeof type, &size) !=
-	            0)
-		name[0] = 0;
-	buf_wipe_release(&meta);
+	bool raw = rq != NULL && strcmp(rq, "1") == 0;
+	char name[INBOX_NAME_MAX + 1], safe[128];
+	struct inbox_download *dl = NULL;
+	enum inbox_result ir = inbox_download(r->d->inbox, r->sv.key, sub, idx, raw, name, &dl);
+	if (ir != INBOX_OK)
+		return send_error(c, r, inbox_status(ir));
 	safe_filename(name, raw ? ".age" : "", safe, sizeof safe);
 	sodium_memzero(name, sizeof name);
-	res = send_stream(c, r, &keys, f->data_blob, raw, safe); /* the same keys */
-out:
-	free(fc);
-	return res;
+	return send_stream(c, r, &dl, safe);
 }
 
 static enum MHD_Result download_message(struct MHD_Connection *c, struct req *r)
@@ -985,70 +752,54 @@ static enum MHD_Result download_message(struct MHD_Connection *c, struct req *r)
 	int64_t id;
 	if (parse_id(http_query(c, "id"), &id) != 0)
 		return send_error(c, r, 400);
-	struct store_submission sub;
-	unsigned bad = submission_allowed(r, id, &sub);
-	if (bad != 0 || sub.message_blob == 0)
-		return send_error(c, r, bad != 0 ? bad : 404);
-	char name[64];
-	int n = snprintf(name, sizeof name, "submission-%" PRId64 "-message.age", id);
-	if (n < 0 || (size_t)n >= sizeof name ||
-	    desk_log(r, LEDGER_OBJECT_DOWNLOAD, "submission", id, sub.marking, "sealed message") !=
-	            0)
+	char name[INBOX_NAME_MAX + 1], fname[64];
+	struct inbox_download *dl = NULL;
+	int n = snprintf(fname, sizeof fname, "submission-%" PRId64 "-message.age", id);
+	if (n < 0 || (size_t)n >= sizeof fname)
 		return send_error(c, r, 500);
-	struct unseal_keys keys;
-	registry_submission_keys(r->d->reg, r->sv.key, &sub, &keys);
-	return send_stream(c, r, &keys, sub.message_blob, 1, name);
+	enum inbox_result ir = inbox_download(r->d->inbox, r->sv.key, id, 0, true, name, &dl);
+	if (ir != INBOX_OK)
+		return send_error(c, r, inbox_status(ir));
+	return send_stream(c, r, &dl, fname);
 }
 
 /* ---- acting on a source ---- */
 
 static enum MHD_Result source_action(struct MHD_Connection *c, struct req *r, struct form *f)
 {
-	struct desk_door *d = r->d;
+	struct inbox *ib = r->d->inbox;
 	int64_t id;
+	enum inbox_result ir;
 	if (parse_id(form_get(f, "id"), &id) != 0)
 		return send_error(c, r, 400);
 	char to[64];
 	int n = snprintf(to, sizeof to, "/source?id=%" PRId64, id);
 	if (n < 0 || (size_t)n >= sizeof to)
 		return send_error(c, r, 500);
-	struct store_desk_source src;
-	enum store_result sr;
-	unsigned bad = source_allowed(r, id, &src);
-	if (bad != 0)
-		return send_error(c, r, bad);
+	struct desk_page p;
 	switch (r->route) {
 	case R_STAR: {
 		const char *on = form_get(f, "on");
-		sr = store_desk_set_star(d->store, id, on != NULL && strcmp(on, "1") == 0);
-		if (sr != STORE_OK)
-			return send_error(c, r, store_status(sr));
-		return redirect(c, r, to);
+		ir = inbox_star(ib, r->sv.key, id, on != NULL && strcmp(on, "1") == 0);
+		return ir == INBOX_OK ? redirect(c, r, to) : send_error(c, r, inbox_status(ir));
 	}
-	case R_LABEL: {
-		const char *label = form_get(f, "label");
-		sr = store_desk_set_label(d->store, id, label != NULL ? label : "");
-		if (sr != STORE_OK)
-			return send_error(c, r,
-			                  sr == STORE_TOO_LARGE || sr == STORE_NOT_FOUND
-			                          ? 400
-			                          : store_status(sr));
-		return redirect(c, r, to);
-	}
+	case R_LABEL:
+		ir = inbox_label(ib, r->sv.key, id, form_get(f, "label"));
+		return ir == INBOX_OK ? redirect(c, r, to) : send_error(c, r, inbox_status(ir));
 	case R_REPLY: {
 		const char *text = form_get(f, "text");
 		size_t len = text != NULL ? strlen(text) : 0;
 		long chars = text != NULL ? utf8_count((const uint8_t *)text, len) : -1;
-		if (chars <= 0 || chars > REPLY_MAX)
-			return send_error(c, r, 400);
 		store_id rid;
-		char actor[LEDGER_TOKEN_MAX + 1];
-		if (desk_actor(r, actor) != 0)
-			return send_error(c, r, 500);
-		enum intake_result ir = intake_reply_seal(d->in, actor, id, text, len, &rid);
-		if (ir != INTAKE_OK)
-			return send_error(c, r, ir == INTAKE_UNKNOWN ? 404 : 500);
-		struct desk_page p;
+		if (chars <= 0 || chars > REPLY_MAX) {
+			struct store_desk_source
+			        src; /* a source the officer may not see: 404 first */
+			ir = inbox_source(ib, r->sv.key, id, &src);
+			return send_error(c, r, ir != INBOX_OK ? inbox_status(ir) : 400);
+		}
+		ir = inbox_reply(ib, r->sv.key, id, text, len, &rid);
+		if (ir != INBOX_OK)
+			return send_error(c, r, inbox_status(ir));
 		page_init(r, &p);
 		p.done_title = "desk.reply.sent_title";
 		p.done_text = "desk.reply.sent";
@@ -1057,15 +808,16 @@ static enum MHD_Result source_action(struct MHD_Connection *c, struct req *r, st
 	}
 	case R_DELETE: {
 		const char *confirm = form_get(f, "confirm");
-		if (confirm == NULL || strcmp(confirm, "yes") != 0)
-			return send_error(c, r, 400);
-		char actor[LEDGER_TOKEN_MAX + 1];
-		if (desk_actor(r, actor) != 0)
-			return send_error(c, r, 500);
-		enum intake_result ir = intake_source_delete(d->in, actor, id);
-		if (ir != INTAKE_OK)
-			return send_error(c, r, ir == INTAKE_UNKNOWN ? 404 : 500);
-		struct desk_page p;
+		if (confirm == NULL || strcmp(confirm, "yes") != 0) {
+			struct store_desk_source src;
+			ir = inbox_source(ib, r->sv.key, id, &src);
+			return send_error(c, r, ir != INBOX_OK ? inbox_status(ir) : 400);
+		}
+		ir = inbox_delete_source(ib, r->sv.key, id);
+		if (ir == INBOX_FORBIDDEN)
+			return source_page(c, r, id, 403, "desk.delete.forbidden");
+		if (ir != INBOX_OK)
+			return send_error(c, r, inbox_status(ir));
 		page_init(r, &p);
 		p.done_title = "desk.delete.done_title";
 		p.done_text = "desk.delete.done";
@@ -1477,7 +1229,7 @@ static enum MHD_Result get(struct MHD_Connection *c, struct req *r, const char *
 		int64_t id;
 		if (parse_id(http_query(c, "id"), &id) != 0)
 			return send_error(c, r, 400);
-		return source_page(c, r, id, NULL);
+		return source_page(c, r, id, 200, NULL);
 	}
 	case R_SUBMISSION:
 		return submission(c, r);
@@ -1647,8 +1399,14 @@ int desk_door_start(const struct desk_door_config *cfg, struct store *store,
 		free(d);
 		return -1;
 	}
+	if (inbox_new(store, d->reg, in, &d->inbox) != INBOX_OK) {
+		registry_free(&d->reg);
+		free(d);
+		return -1;
+	}
 	gate_init(&d->kdf, 2, 32);
 	if (desk_sessions_new(cfg->max_sessions, cfg->idle_seconds, &d->sess) != 0) {
+		inbox_free(&d->inbox);
 		registry_free(&d->reg);
 		free(d);
 		return -1;
@@ -1660,6 +1418,7 @@ int desk_door_start(const struct desk_door_config *cfg, struct store *store,
 	sa.sin_port = htons(cfg->port);
 	if (inet_pton(AF_INET, cfg->host, &sa.sin_addr) != 1) {
 		desk_sessions_free(&d->sess);
+		inbox_free(&d->inbox);
 		registry_free(&d->reg);
 		free(d);
 		return -1;
@@ -1674,6 +1433,7 @@ int desk_door_start(const struct desk_door_config *cfg, struct store *store,
 	                          NULL, MHD_OPTION_END);
 	if (d->mhd == NULL) {
 		desk_sessions_free(&d->sess);
+		inbox_free(&d->inbox);
 		registry_free(&d->reg);
 		free(d);
 		return -1;
@@ -1701,6 +1461,7 @@ void desk_door_stop(struct desk_door **pd)
 		return;
 	MHD_stop_daemon(d->mhd);
 	desk_sessions_free(&d->sess);
+	inbox_free(&d->inbox);
 	registry_free(&d->reg);
 	sodium_memzero(d->login_key, sizeof d->login_key);
 	sodium_memzero(d->cursor_key, sizeof d->cursor_key);
