@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 #include "app/desk/http_desk.h"
+#include "app/desk/desk_internal.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -36,80 +37,9 @@
 
 #include "lib/banned.h"
 
-#define COOKIE "d"        /* the desk's session (not the intake's "s": cookies ignore ports) */
-#define LOGIN_COOKIE "dl" /* the login form's CSRF binding */
-#define FORM_MAX (96 * 1024)
-#define PAGE_MAX (4 * 1024 * 1024)
-#define PAGE_ROWS 50
-#define REPLY_MAX 20000
-#define PASSWORD_MAX 1000
-
-struct desk_door {
-	struct MHD_Daemon *mhd;
-	struct store *store;
-	struct officers *officers;
-	struct intake *in;
-	struct desk_sessions *sess;
-	struct registry *reg; /* reports, lists, marking labels (app/desk_registry) */
-	struct inbox *inbox;  /* the officers' inbox (core/inbox) */
-	struct desk_door_config cfg;
-	struct gate kdf; /* Argon2id derivations at once */
-	uint8_t login_key[crypto_auth_KEYBYTES];
-	uint8_t cursor_key[crypto_secretbox_KEYBYTES]; /* seals the inbox's page cursors */
-	uint16_t port;
-};
-
-enum route {
-	R_NOT_FOUND,
-	R_BAD_METHOD,
-	R_ROOT,
-	R_CSS,
-	R_JS,
-	R_LOGIN_GET,
-	R_ENROL_GET,
-	R_INBOX,
-	R_SOURCE,
-	R_SUBMISSION,
-	R_FILE,
-	R_MESSAGE_AGE,
-	R_ADMIN,
-	R_REG_GET, /* app/desk_registry: req.reg_route says which */
-	R_LEDGER,
-	/* POSTs */
-	R_LOGIN_POST,
-	R_ENROL_POST,
-	R_LOGOUT,
-	R_STAR,
-	R_LABEL,
-	R_REPLY,
-	R_DELETE,
-	R_REG_POST,
-	R_API_LOGIN,
-	R_ADMIN_ADD,
-	R_ADMIN_DISABLE,
-	R_ADMIN_ROLES,
-	R_ADMIN_RESET,
-	R_ADMIN_CLEARANCE,
-};
-
-struct req {
-	struct desk_door *d;
-	enum route route;
-	enum desk_reg_route reg_route;
-	char token[DESK_TOKEN_LEN + 1];
-	struct desk_session *sess;
-	struct desk_session_view sv;
-	char lang[16];
-	char cookie[256];
-	int set_cookie;
-	struct buf body;
-	int too_large;
-	int responded;
-};
-
 /* ---- small helpers ---- */
 
-static int parse_id(const char *s, int64_t *out)
+int desk_parse_id(const char *s, int64_t *out)
 {
 	uint64_t v;
 	if (s == NULL || http_parse_u64(s, &v) != 0 || v == 0 || v > INT64_MAX)
@@ -170,7 +100,7 @@ static const char *home(unsigned roles)
 	return (roles & ROLE_INTAKE) ? "/inbox" : (roles & ROLE_ADMIN) ? "/admin" : "/reports";
 }
 
-static void page_init(struct req *r, struct desk_page *p)
+void desk_page_init(struct req *r, struct desk_page *p)
 {
 	memset(p, 0, sizeof *p);
 	p->lang = r->lang;
@@ -184,8 +114,8 @@ static void page_init(struct req *r, struct desk_page *p)
 	}
 }
 
-static enum MHD_Result send_page(struct MHD_Connection *c, struct req *r, unsigned status,
-                                 enum desk_page_id id, const struct desk_page *p)
+enum MHD_Result desk_send_page(struct MHD_Connection *c, struct req *r, unsigned status,
+                               enum desk_page_id id, const struct desk_page *p)
 {
 	struct buf b;
 	buf_init(&b, PAGE_MAX);
@@ -200,21 +130,21 @@ static enum MHD_Result send_page(struct MHD_Connection *c, struct req *r, unsign
 	return res;
 }
 
-static enum MHD_Result send_error(struct MHD_Connection *c, struct req *r, unsigned status)
+enum MHD_Result desk_send_error(struct MHD_Connection *c, struct req *r, unsigned status)
 {
 	struct desk_page p;
-	page_init(r, &p);
+	desk_page_init(r, &p);
 	p.status = status;
-	return send_page(c, r, status, DESK_PAGE_ERROR, &p);
+	return desk_send_page(c, r, status, DESK_PAGE_ERROR, &p);
 }
 
-static enum MHD_Result redirect(struct MHD_Connection *c, struct req *r, const char *to)
+enum MHD_Result desk_redirect(struct MHD_Connection *c, struct req *r, const char *to)
 {
 	r->responded = 1;
 	return http_redirect(c, to, r->set_cookie ? r->cookie : NULL);
 }
 
-static int make_cookie(struct req *r, const char *name, const char *value)
+int desk_make_cookie(struct req *r, const char *name, const char *value)
 {
 	int n;
 	const char *secure = r->d->cfg.secure_cookie ? "; Secure" : "";
@@ -314,19 +244,19 @@ static enum MHD_Result login_page(struct MHD_Connection *c, struct req *r, unsig
 		sodium_bin2base64(fresh, sizeof fresh, raw, sizeof raw,
 		                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 		have = fresh;
-		if (make_cookie(r, LOGIN_COOKIE, fresh) != 0)
-			return send_error(c, r, 500);
+		if (desk_make_cookie(r, LOGIN_COOKIE, fresh) != 0)
+			return desk_send_error(c, r, 500);
 	}
 	if (login_csrf(r->d, have, csrf) != 0)
-		return send_error(c, r, 500);
+		return desk_send_error(c, r, 500);
 	struct desk_page p;
-	page_init(r, &p);
+	desk_page_init(r, &p);
 	p.officer = NULL;
 	p.csrf = csrf;
 	p.notice = notice;
 	p.notice_ok = notice_ok;
 	p.name = name;
-	return send_page(c, r, status, DESK_PAGE_LOGIN, &p);
+	return desk_send_page(c, r, status, DESK_PAGE_LOGIN, &p);
 }
 
 static enum MHD_Result start_session(struct MHD_Connection *c, struct req *r,
@@ -335,12 +265,12 @@ static enum MHD_Result start_session(struct MHD_Connection *c, struct req *r,
 	char token[DESK_TOKEN_LEN + 1];
 	unsigned roles = officer_key_roles(*key);
 	if (desk_sessions_login(r->d->sess, key, token) != 0)
-		return send_error(c, r, 503);
-	int ok = make_cookie(r, COOKIE, token) == 0;
+		return desk_send_error(c, r, 503);
+	int ok = desk_make_cookie(r, COOKIE, token) == 0;
 	sodium_memzero(token, sizeof token);
 	if (!ok)
-		return send_error(c, r, 500);
-	return redirect(c, r, home(roles));
+		return desk_send_error(c, r, 500);
+	return desk_redirect(c, r, home(roles));
 }
 
 static enum MHD_Result do_login(struct MHD_Connection *c, struct req *r, struct form *f)
@@ -353,7 +283,7 @@ static enum MHD_Result do_login(struct MHD_Connection *c, struct req *r, struct 
 	    strlen(pw) > PASSWORD_MAX)
 		return login_page(c, r, 401, "desk.login.error", 0, NULL);
 	if (gate_enter(&d->kdf) != 0)
-		return send_error(c, r, 429);
+		return desk_send_error(c, r, 429);
 	uint64_t now = (uint64_t)time(NULL);
 	enum officer_result orc =
 	        officer_login(d->officers, name, pw, totp != NULL ? totp : "", now, &key, NULL);
@@ -365,11 +295,11 @@ static enum MHD_Result do_login(struct MHD_Connection *c, struct req *r, struct 
 		if (orc != OFFICER_OK)
 			res = login_page(c, r, 401, "desk.login.error", 0, NULL);
 		else if (desk_sessions_enrol(d->sess, name, pw, secret, uri, token) != 0)
-			res = send_error(c, r, 503);
-		else if (make_cookie(r, COOKIE, token) != 0)
-			res = send_error(c, r, 500);
+			res = desk_send_error(c, r, 503);
+		else if (desk_make_cookie(r, COOKIE, token) != 0)
+			res = desk_send_error(c, r, 500);
 		else
-			res = redirect(c, r, "/enrol");
+			res = desk_redirect(c, r, "/enrol");
 		sodium_memzero(secret, sizeof secret);
 		sodium_memzero(token, sizeof token);
 		return res;
@@ -393,16 +323,16 @@ static enum MHD_Result enrol_page(struct MHD_Connection *c, struct req *r, unsig
 	buf_init(&svg, 256 * 1024);
 	enum MHD_Result res;
 	if (desk_qr_svg(&svg, r->sv.enrol_uri) != 0) {
-		res = send_error(c, r, 500);
+		res = desk_send_error(c, r, 500);
 		goto out;
 	}
 	struct desk_page p;
-	page_init(r, &p);
+	desk_page_init(r, &p);
 	p.qr_svg = buf_str(&svg);
 	p.secret = r->sv.enrol_secret;
 	p.uri = r->sv.enrol_uri;
 	p.notice = notice;
-	res = send_page(c, r, status, DESK_PAGE_ENROL, &p);
+	res = desk_send_page(c, r, status, DESK_PAGE_ENROL, &p);
 out:
 	buf_release(&svg);
 	return res;
@@ -413,11 +343,11 @@ static enum MHD_Result do_enrol(struct MHD_Connection *c, struct req *r, struct 
 	struct desk_door *d = r->d;
 	const char *code = form_get(f, "code");
 	if (!r->sv.enrolling)
-		return redirect(c, r, "/");
+		return desk_redirect(c, r, "/");
 	if (code == NULL)
 		return enrol_page(c, r, 400, "desk.enrol.error");
 	if (gate_enter(&d->kdf) != 0)
-		return send_error(c, r, 429);
+		return desk_send_error(c, r, 429);
 	enum officer_result orc =
 	        officer_enrol_finish(d->officers, r->sv.name, r->sv.enrol_password,
 	                             r->sv.enrol_secret, code, (uint64_t)time(NULL));
@@ -427,564 +357,8 @@ static enum MHD_Result do_enrol(struct MHD_Connection *c, struct req *r, struct 
 	/* Enrolled: the enrolment session (and the password it held) ends; log in again. */
 	desk_sessions_end(d->sess, r->token);
 	desk_sessions_release(d->sess, &r->sess);
-	make_cookie(r, COOKIE, "");
+	desk_make_cookie(r, COOKIE, "");
 	return login_page(c, r, 200, "desk.enrol.done", 1, NULL);
-}
-
-/* ---- the inbox: core/inbox decides what the officer may see and do; this renders ---- */
-
-static unsigned inbox_status(enum inbox_result ir)
-{
-	switch (ir) {
-	case INBOX_OK:
-		return 200;
-	case INBOX_NOT_FOUND:
-		return 404;
-	case INBOX_FORBIDDEN:
-		return 403;
-	case INBOX_BAD_INPUT:
-		return 400;
-	case INBOX_BUSY:
-		return 503;
-	case INBOX_FAILED:
-		break;
-	}
-	return 500;
-}
-
-/*
- * The inbox's page cursor is the position (a submission id) where the next
- * page starts; that submission may be one the reader may not read, so the
- * cursor leaves the door sealed (secretbox under a key of this process) and
- * tells the reader nothing. A cursor from another process is a 400; a plain
- * number is taken as a position the reader chose.
- */
-#define CURSOR_RAW (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + 8)
-#define CURSOR_LEN 64 /* base64url of CURSOR_RAW (48) bytes, no padding */
-
-static void cursor_seal(const struct desk_door *d, int64_t v, char out[static CURSOR_LEN + 1])
-{
-	uint8_t m[8], c[CURSOR_RAW];
-	for (int i = 0; i < 8; i++)
-		m[i] = (uint8_t)((uint64_t)v >> (56 - 8 * i));
-	randombytes_buf(c, crypto_secretbox_NONCEBYTES);
-	crypto_secretbox_easy(c + crypto_secretbox_NONCEBYTES, m, sizeof m, c, d->cursor_key);
-	sodium_bin2base64(out, CURSOR_LEN + 1, c, sizeof c,
-	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-}
-
-static int cursor_open(const struct desk_door *d, const char *s, int64_t *v)
-{
-	uint8_t c[CURSOR_RAW], m[8];
-	size_t n = 0;
-	if (strlen(s) != CURSOR_LEN ||
-	    sodium_base642bin(c, sizeof c, s, CURSOR_LEN, NULL, &n, NULL,
-	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-	    n != sizeof c ||
-	    crypto_secretbox_open_easy(m, c + crypto_secretbox_NONCEBYTES,
-	                               sizeof c - crypto_secretbox_NONCEBYTES, c,
-	                               d->cursor_key) != 0)
-		return -1;
-	uint64_t u = 0;
-	for (int i = 0; i < 8; i++)
-		u = u << 8 | m[i];
-	if (u == 0 || u > INT64_MAX)
-		return -1;
-	*v = (int64_t)u;
-	return 0;
-}
-
-static enum MHD_Result inbox(struct MHD_Connection *c, struct req *r)
-{
-	int64_t before = 0;
-	const char *b = http_query(c, "before");
-	/* a sealed cursor from a "next" link, or a position the reader chose (it reveals nothing)
-	 */
-	if (b != NULL && cursor_open(r->d, b, &before) != 0 && parse_id(b, &before) != 0)
-		return send_error(c, r, 400);
-	const char *st = http_query(c, "starred");
-	bool starred = st != NULL && strcmp(st, "1") == 0;
-	struct store_desk_source rows[PAGE_ROWS];
-	size_t n;
-	store_id next;
-	enum inbox_result ir =
-	        inbox_sources(r->d->inbox, r->sv.key, before, starred, rows, PAGE_ROWS, &n, &next);
-	if (ir != INBOX_OK)
-		return send_error(c, r, inbox_status(ir));
-	struct desk_page p;
-	page_init(r, &p);
-	p.sources = rows;
-	p.nsources = n;
-	char cursor[CURSOR_LEN + 1];
-	if (next != 0) {
-		cursor_seal(r->d, next, cursor);
-		p.next_cursor = cursor;
-	}
-	p.starred_only = starred;
-	return send_page(c, r, 200, DESK_PAGE_INBOX, &p);
-}
-
-static enum MHD_Result source_page(struct MHD_Connection *c, struct req *r, store_id id,
-                                   unsigned status, const char *notice)
-{
-	int64_t before = 0;
-	const char *b = http_query(c, "before");
-	if (b != NULL && parse_id(b, &before) != 0)
-		return send_error(c, r, 400);
-	struct store_desk_source src;
-	enum inbox_result ir = inbox_source(r->d->inbox, r->sv.key, id, &src);
-	if (ir != INBOX_OK)
-		return send_error(c, r, inbox_status(ir));
-	struct store_submission subs[PAGE_ROWS];
-	size_t n;
-	store_id next;
-	ir = inbox_submissions(r->d->inbox, r->sv.key, id, before, subs, PAGE_ROWS, &n, &next);
-	if (ir != INBOX_OK)
-		return send_error(c, r, inbox_status(ir));
-	struct desk_page p;
-	page_init(r, &p);
-	p.source = &src;
-	p.subs = subs;
-	p.nsubs = n;
-	p.next = next;
-	p.notice = notice;
-	p.notice_ok = status < 400;
-	return send_page(c, r, status, DESK_PAGE_SOURCE, &p);
-}
-
-static enum MHD_Result submission(struct MHD_Connection *c, struct req *r)
-{
-	int64_t id;
-	if (parse_id(http_query(c, "id"), &id) != 0)
-		return send_error(c, r, 400);
-	struct inbox_reading rd;
-	enum inbox_result ir = inbox_read(r->d->inbox, r->sv.key, id, &rd);
-	if (ir != INBOX_OK) {
-		inbox_reading_release(&rd);
-		return send_error(c, r, inbox_status(ir));
-	}
-	struct buf form;
-	buf_init(&form, 64 * 1024);
-	struct desk_page p;
-	page_init(r, &p);
-	p.sub = &rd.sub;
-	if ((r->sv.roles & ROLE_INTAKE) &&
-	    desk_registry_mark_form(&form, r->lang, r->sv.csrf, &rd.sub) == 0)
-		p.extra_html = buf_str(&form);
-	if (rd.sub.message_blob != 0) {
-		p.message_failed = rd.message_failed;
-		p.message = rd.message.data != NULL ? (const char *)rd.message.data : "";
-		p.message_len = rd.message.len;
-	}
-	p.files = rd.files;
-	p.nfiles = rd.nfiles;
-	enum MHD_Result res = send_page(c, r, 200, DESK_PAGE_SUBMISSION, &p);
-	buf_release(&form);
-	inbox_reading_release(&rd);
-	return res;
-}
-
-/* ---- downloads, streamed from a decrypting thread through a pipe ---- */
-
-struct stream {
-	struct desk_door *d;
-	struct desk_session *sess; /* borrowed: keeps the keys alive while the thread runs */
-	struct inbox_download *dl; /* its keys point into the session's */
-	int rfd, wfd;
-	pthread_t th;
-	int started;
-	int failed;
-};
-
-static int pipe_write(void *ctx, const uint8_t *p, size_t n)
-{
-	struct stream *s = ctx;
-	while (n > 0) {
-		ssize_t w = write(s->wfd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1; /* the reader is gone (EPIPE): stop decrypting */
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static void *stream_thread(void *arg)
-{
-	struct stream *s = arg;
-	s->failed = inbox_download_run(s->dl, pipe_write, s) != INBOX_OK;
-	close(s->wfd);
-	s->wfd = -1;
-	return NULL;
-}
-
-static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
-{
-	struct stream *s = cls;
-	for (;;) {
-		ssize_t n = read(s->rfd, buf, max);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n > 0)
-			return n;
-		if (n == 0) {
-			pthread_join(s->th, NULL);
-			s->started = 0;
-			/* A failure midway ends the answer without its last chunk: the
-			   client sees an incomplete download, never a silent short file. */
-			return s->failed ? MHD_CONTENT_READER_END_WITH_ERROR
-			                 : MHD_CONTENT_READER_END_OF_STREAM;
-		}
-		return MHD_CONTENT_READER_END_WITH_ERROR;
-	}
-}
-
-static void stream_free(void *cls)
-{
-	struct stream *s = cls;
-	if (s == NULL)
-		return;
-	if (s->rfd >= 0)
-		close(s->rfd); /* the writer now fails with EPIPE and stops */
-	if (s->started)
-		pthread_join(s->th, NULL);
-	if (s->wfd >= 0)
-		close(s->wfd);
-	inbox_download_free(&s->dl);
-	desk_sessions_release(s->d->sess, &s->sess);
-	free(s);
-}
-
-/* A file name safe in a header: [A-Za-z0-9._ -], no leading dot, at most 100 bytes. */
-static void safe_filename(const char *name, const char *suffix, char *out, size_t cap)
-{
-	size_t o = 0;
-	for (const char *p = name; *p != 0 && o + 1 < cap && o < 100; p++) {
-		char ch = *p;
-		int okc = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		          (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-' ||
-		          ch == ' ';
-		if (o == 0 && (ch == '.' || ch == ' '))
-			continue;
-		out[o++] = okc ? ch : '_';
-	}
-	if (o == 0) {
-		const char *dflt = "file";
-		for (; *dflt != 0 && o + 1 < cap; dflt++)
-			out[o++] = *dflt;
-	}
-	for (; *suffix != 0 && o + 1 < cap; suffix++)
-		out[o++] = *suffix;
-	out[o] = 0;
-}
-
-/* Streams a download, which the stream takes over (its keys point into the session's). */
-static enum MHD_Result send_stream(struct MHD_Connection *c, struct req *r,
-                                   struct inbox_download **dl, const char *filename)
-{
-	struct stream *s = calloc(1, sizeof *s);
-	int fds[2];
-	if (s == NULL) {
-		inbox_download_free(dl);
-		return send_error(c, r, 500);
-	}
-	s->dl = *dl;
-	*dl = NULL;
-	s->d = r->d;
-	s->rfd = s->wfd = -1;
-	struct desk_session_view sv;
-	s->sess = desk_sessions_acquire(r->d->sess, r->token, &sv);
-	if (s->sess == NULL || sv.key == NULL || sv.key != r->sv.key) { /* keys point into it */
-		stream_free(s);
-		return send_error(c, r, 403);
-	}
-	if (pipe2(fds, O_CLOEXEC) != 0) {
-		stream_free(s);
-		return send_error(c, r, 500);
-	}
-	s->rfd = fds[0];
-	s->wfd = fds[1];
-	if (pthread_create(&s->th, NULL, stream_thread, s) != 0) {
-		stream_free(s);
-		return send_error(c, r, 500);
-	}
-	s->started = 1;
-	struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024,
-	                                                              stream_read, s, stream_free);
-	if (resp == NULL) {
-		stream_free(s);
-		return MHD_NO;
-	}
-	char disp[256];
-	int n = snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", filename);
-	int ok = n > 0 && (size_t)n < sizeof disp;
-	ok = ok && http_add_security_headers(resp) == 0;
-	ok = ok &&
-	     MHD_add_response_header(resp, "Content-Type", "application/octet-stream") == MHD_YES;
-	ok = ok && MHD_add_response_header(resp, "Content-Disposition", disp) == MHD_YES;
-	r->responded = 1;
-	enum MHD_Result res = ok ? MHD_queue_response(c, 200, resp) : MHD_NO;
-	MHD_destroy_response(resp);
-	return res;
-}
-
-static enum MHD_Result download_file(struct MHD_Connection *c, struct req *r)
-{
-	int64_t sub, idx;
-	if (parse_id(http_query(c, "sub"), &sub) != 0 || parse_id(http_query(c, "n"), &idx) != 0)
-		return send_error(c, r, 400);
-	const char *rq = http_query(c, "raw");
-	bool raw = rq != NULL && strcmp(rq, "1") == 0;
-	char name[INBOX_NAME_MAX + 1], safe[128];
-	struct inbox_download *dl = NULL;
-	enum inbox_result ir = inbox_download(r->d->inbox, r->sv.key, sub, idx, raw, name, &dl);
-	if (ir != INBOX_OK)
-		return send_error(c, r, inbox_status(ir));
-	safe_filename(name, raw ? ".age" : "", safe, sizeof safe);
-	sodium_memzero(name, sizeof name);
-	return send_stream(c, r, &dl, safe);
-}
-
-static enum MHD_Result download_message(struct MHD_Connection *c, struct req *r)
-{
-	int64_t id;
-	if (parse_id(http_query(c, "id"), &id) != 0)
-		return send_error(c, r, 400);
-	char name[INBOX_NAME_MAX + 1], fname[64];
-	struct inbox_download *dl = NULL;
-	int n = snprintf(fname, sizeof fname, "submission-%" PRId64 "-message.age", id);
-	if (n < 0 || (size_t)n >= sizeof fname)
-		return send_error(c, r, 500);
-	enum inbox_result ir = inbox_download(r->d->inbox, r->sv.key, id, 0, true, name, &dl);
-	if (ir != INBOX_OK)
-		return send_error(c, r, inbox_status(ir));
-	return send_stream(c, r, &dl, fname);
-}
-
-/* ---- acting on a source ---- */
-
-static enum MHD_Result source_action(struct MHD_Connection *c, struct req *r, struct form *f)
-{
-	struct inbox *ib = r->d->inbox;
-	int64_t id;
-	enum inbox_result ir;
-	if (parse_id(form_get(f, "id"), &id) != 0)
-		return send_error(c, r, 400);
-	char to[64];
-	int n = snprintf(to, sizeof to, "/source?id=%" PRId64, id);
-	if (n < 0 || (size_t)n >= sizeof to)
-		return send_error(c, r, 500);
-	struct desk_page p;
-	switch (r->route) {
-	case R_STAR: {
-		const char *on = form_get(f, "on");
-		ir = inbox_star(ib, r->sv.key, id, on != NULL && strcmp(on, "1") == 0);
-		return ir == INBOX_OK ? redirect(c, r, to) : send_error(c, r, inbox_status(ir));
-	}
-	case R_LABEL:
-		ir = inbox_label(ib, r->sv.key, id, form_get(f, "label"));
-		return ir == INBOX_OK ? redirect(c, r, to) : send_error(c, r, inbox_status(ir));
-	case R_REPLY: {
-		const char *text = form_get(f, "text");
-		size_t len = text != NULL ? strlen(text) : 0;
-		long chars = text != NULL ? utf8_count((const uint8_t *)text, len) : -1;
-		store_id rid;
-		if (chars <= 0 || chars > REPLY_MAX) {
-			struct store_desk_source
-			        src; /* a source the officer may not see: 404 first */
-			ir = inbox_source(ib, r->sv.key, id, &src);
-			return send_error(c, r, ir != INBOX_OK ? inbox_status(ir) : 400);
-		}
-		ir = inbox_reply(ib, r->sv.key, id, text, len, &rid);
-		if (ir != INBOX_OK)
-			return send_error(c, r, inbox_status(ir));
-		page_init(r, &p);
-		p.done_title = "desk.reply.sent_title";
-		p.done_text = "desk.reply.sent";
-		p.done_back = to;
-		return send_page(c, r, 200, DESK_PAGE_DONE, &p);
-	}
-	case R_DELETE: {
-		const char *confirm = form_get(f, "confirm");
-		if (confirm == NULL || strcmp(confirm, "yes") != 0) {
-			struct store_desk_source src;
-			ir = inbox_source(ib, r->sv.key, id, &src);
-			return send_error(c, r, ir != INBOX_OK ? inbox_status(ir) : 400);
-		}
-		ir = inbox_delete_source(ib, r->sv.key, id);
-		if (ir == INBOX_FORBIDDEN)
-			return source_page(c, r, id, 403, "desk.delete.forbidden");
-		if (ir != INBOX_OK)
-			return send_error(c, r, inbox_status(ir));
-		page_init(r, &p);
-		p.done_title = "desk.delete.done_title";
-		p.done_text = "desk.delete.done";
-		p.done_back = "/inbox";
-		return send_page(c, r, 200, DESK_PAGE_DONE, &p);
-	}
-	default:
-		return send_error(c, r, 404);
-	}
-}
-
-/* ---- administration ---- */
-
-struct officers_ctx {
-	struct officer *items;
-	size_t n, cap;
-};
-
-static int add_officer(void *ctx, const struct officer *o)
-{
-	struct officers_ctx *oc = ctx;
-	if (oc->n >= oc->cap)
-		return 1;
-	oc->items[oc->n++] = *o;
-	return 0;
-}
-
-static enum MHD_Result admin_page(struct MHD_Connection *c, struct req *r, unsigned status,
-                                  const char *notice, int notice_ok)
-{
-	struct officers_ctx oc = {.cap = 1000};
-	oc.items = calloc(oc.cap, sizeof *oc.items);
-	if (oc.items == NULL)
-		return send_error(c, r, 500);
-	enum MHD_Result res;
-	if (officer_list(r->d->officers, add_officer, &oc) != OFFICER_OK) {
-		res = send_error(c, r, 500);
-	} else {
-		struct desk_page p;
-		page_init(r, &p);
-		p.officers = oc.items;
-		p.nofficers = oc.n;
-		p.default_clearance = r->d->cfg.default_clearance;
-		p.notice = notice;
-		p.notice_ok = notice_ok;
-		res = send_page(c, r, status, DESK_PAGE_ADMIN, &p);
-	}
-	free(oc.items);
-	return res;
-}
-
-static const char *admin_notice(enum officer_result orc, unsigned *status)
-{
-	switch (orc) {
-	case OFFICER_OK:
-		*status = 200;
-		return "desk.admin.done";
-	case OFFICER_EXISTS:
-		*status = 409;
-		return "desk.admin.exists";
-	case OFFICER_NOT_FOUND:
-		*status = 404;
-		return "desk.admin.not_found";
-	case OFFICER_BAD_INPUT:
-		*status = 400;
-		return "desk.admin.bad_input";
-	case OFFICER_WEAK_PASSWORD:
-		*status = 400;
-		return "desk.admin.weak_password";
-	case OFFICER_FORBIDDEN:
-	case OFFICER_DENIED:
-		*status = 403;
-		return "desk.admin.forbidden";
-	default:
-		*status = 500;
-		return "desk.admin.failed";
-	}
-}
-
-/* The checked "role" boxes of the form; -1 if a value is unknown. */
-static int form_roles(const struct form *f, unsigned *roles)
-{
-	*roles = 0;
-	for (size_t i = 0; i < f->count; i++) {
-		if (strcmp(f->fields[i].name, "role") != 0)
-			continue;
-		unsigned one;
-		if (officer_roles_parse(f->fields[i].value, &one) != 0)
-			return -1;
-		*roles |= one;
-	}
-	return 0;
-}
-
-static enum MHD_Result admin_action(struct MHD_Connection *c, struct req *r, struct form *f)
-{
-	struct desk_door *d = r->d;
-	const char *name = form_get(f, "name");
-	enum officer_result orc = OFFICER_BAD_INPUT;
-	unsigned roles = 0, status;
-	if (name == NULL)
-		return admin_page(c, r, 400, "desk.admin.bad_input", 0);
-	switch (r->route) {
-	case R_ADMIN_ADD: {
-		const char *pw = form_get(f, "password"), *cl = form_get(f, "clearance");
-		const char *nat = form_get(f, "nationality");
-		store_id id;
-		if (pw == NULL || nat == NULL || form_roles(f, &roles) != 0)
-			break;
-		if (gate_enter(&d->kdf) != 0)
-			return send_error(c, r, 429);
-		orc = officer_add(d->officers, r->sv.key, name, roles,
-		                  cl != NULL && cl[0] != 0 ? cl : d->cfg.default_clearance, nat, pw,
-		                  &id);
-		gate_leave(&d->kdf);
-		break;
-	}
-	case R_ADMIN_DISABLE: {
-		const char *v = form_get(f, "disabled");
-		if (v == NULL || (strcmp(v, "1") != 0 && strcmp(v, "0") != 0))
-			break;
-		orc = officer_disable(d->officers, r->sv.key, name, v[0] == '1');
-		break;
-	}
-	case R_ADMIN_ROLES:
-		if (form_roles(f, &roles) != 0)
-			break;
-		orc = officer_set_roles(d->officers, r->sv.key, name, roles);
-		break;
-	case R_ADMIN_RESET: {
-		const char *pw = form_get(f, "password");
-		if (pw == NULL)
-			break;
-		if (gate_enter(&d->kdf) != 0)
-			return send_error(c, r, 429);
-		orc = officer_reset(d->officers, r->sv.key, name, pw);
-		gate_leave(&d->kdf);
-		break;
-	}
-	case R_ADMIN_CLEARANCE: {
-		const char *cl = form_get(f, "clearance");
-		struct marking m;
-		if (cl == NULL ||
-		    marking_parse(registry_scheme(d->reg), cl, strlen(cl), &m, NULL) != MARKING_OK)
-			break;
-		orc = officer_set_clearance(d->officers, r->sv.key, name, cl);
-		break;
-	}
-	default:
-		return send_error(c, r, 404);
-	}
-	/* The marking labels follow the change, as `cutout officer` does
-	 * (core/registry/registry.h). */
-	if (orc == OFFICER_OK && registry_officer_changed(d->reg, r->sv.key, name) != REGISTRY_OK) {
-		desk_sessions_end_officer(d->sess, name);
-		return admin_page(c, r, 500, "desk.admin.labels_failed", 0);
-	}
-	/* The officer's live sessions hold stale keys or roles: they end. */
-	if (orc == OFFICER_OK && r->route != R_ADMIN_ADD)
-		desk_sessions_end_officer(d->sess, name);
-	const char *notice = admin_notice(orc, &status);
-	if (orc == OFFICER_OK && strcmp(name, r->sv.name) == 0 && r->route != R_ADMIN_ADD) {
-		/* The admin changed themself: their session ended with the others. */
-		make_cookie(r, COOKIE, "");
-		return redirect(c, r, "/login");
-	}
-	return admin_page(c, r, status, notice, orc == OFFICER_OK);
 }
 
 /* ---- the registry (app/desk_registry) and the JSON login ---- */
@@ -1016,7 +390,7 @@ static enum MHD_Result registry_request(struct MHD_Connection *c, struct req *r,
 	desk_registry_handle(r->reg_route, &in, &out);
 	enum MHD_Result res;
 	if (out.location[0] != 0) {
-		res = redirect(c, r, out.location);
+		res = desk_redirect(c, r, out.location);
 	} else if (out.json) {
 		r->responded = 1;
 		res = b.len > 0 ? http_send_json(c, out.status, &b)
@@ -1024,13 +398,13 @@ static enum MHD_Result registry_request(struct MHD_Connection *c, struct req *r,
 		              ? http_send_json_error(c, 404, "not_found", "no such report")
 		              : http_send_json_error(c, out.status, "error", "request failed");
 	} else if (b.len == 0) {
-		res = send_error(c, r, out.status);
+		res = desk_send_error(c, r, out.status);
 	} else {
 		struct desk_page p;
-		page_init(r, &p);
+		desk_page_init(r, &p);
 		p.title_key = out.title_key;
 		p.body_html = buf_str(&b);
-		res = send_page(c, r, out.status, DESK_PAGE_BODY, &p);
+		res = desk_send_page(c, r, out.status, DESK_PAGE_BODY, &p);
 	}
 	buf_wipe_release(&b);
 	return res;
@@ -1069,7 +443,7 @@ static enum MHD_Result api_login(struct MHD_Connection *c, struct req *r, struct
 	char token[DESK_TOKEN_LEN + 1];
 	if (desk_sessions_login(d->sess, &key, token) != 0)
 		return http_send_json_error(c, 503, "busy", "no session available");
-	int okc = make_cookie(r, COOKIE, token) == 0;
+	int okc = desk_make_cookie(r, COOKIE, token) == 0;
 	sodium_memzero(token, sizeof token);
 	if (!okc)
 		return http_send_json_error(c, 500, "error", "cookie");
@@ -1082,50 +456,6 @@ static enum MHD_Result api_login(struct MHD_Connection *c, struct req *r, struct
 	else
 		res = http_send(c, 200, "application/json", b.data, b.len, r->cookie, NULL);
 	buf_release(&b);
-	return res;
-}
-
-/* ---- the ledger view: entries newest first, as core/registry/ledger_view.h decides ---- */
-
-static enum MHD_Result ledger_view(struct MHD_Connection *c, struct req *r)
-{
-	struct desk_door *d = r->d;
-	struct desk_ledger_view v;
-	struct buf cp;
-	uint64_t size, before = UINT64_MAX, from;
-	size_t n;
-	enum MHD_Result res;
-	memset(&v, 0, sizeof v);
-	const char *bq = http_query(c, "before");
-	if (bq != NULL && (http_parse_u64(bq, &before) != 0 || before == UINT64_MAX))
-		return send_error(c, r, 400);
-	struct ledger_view_row *rows = calloc(PAGE_ROWS, sizeof *rows);
-	if (rows == NULL)
-		return send_error(c, r, 500);
-	buf_init(&cp, LEDGER_NOTE_MAX);
-	enum registry_result rr = registry_ledger_page(d->reg, r->sv.officer, before, rows,
-	                                               PAGE_ROWS, &n, &size, &from);
-	if (rr != REGISTRY_OK) {
-		res = send_error(c, r, rr == REGISTRY_BAD_INPUT ? 400 : 500);
-		goto out;
-	}
-	enum ledger_result cr = ledger_checkpoint_latest(d->store, &cp);
-	if (cr != LEDGER_OK && cr != LEDGER_NOT_FOUND) {
-		res = send_error(c, r, 500);
-		goto out;
-	}
-	v.size = size;
-	v.checkpoint = cr == LEDGER_OK ? buf_str(&cp) : NULL;
-	v.rows = rows;
-	v.nrows = n;
-	v.before = from;
-	struct desk_page p;
-	page_init(r, &p);
-	p.ledger = &v;
-	res = send_page(c, r, 200, DESK_PAGE_LEDGER, &p);
-out:
-	free(rows);
-	buf_release(&cp);
 	return res;
 }
 
@@ -1145,16 +475,16 @@ static enum MHD_Result gate(struct MHD_Connection *c, struct req *r, unsigned ro
 	}
 	if (r->sess == NULL) {
 		if (r->route >= R_LOGIN_POST)
-			return send_error(c, r, 403);
-		return redirect(c, r, "/login");
+			return desk_send_error(c, r, 403);
+		return desk_redirect(c, r, "/login");
 	}
 	if (r->sv.enrolling) {
 		if (r->route >= R_LOGIN_POST)
-			return send_error(c, r, 403);
-		return redirect(c, r, "/enrol");
+			return desk_send_error(c, r, 403);
+		return desk_redirect(c, r, "/enrol");
 	}
 	if ((r->sv.roles & roles) != roles || r->sv.key == NULL)
-		return send_error(c, r, 403);
+		return desk_send_error(c, r, 403);
 	*go = 1;
 	return MHD_YES;
 }
@@ -1193,9 +523,9 @@ static enum MHD_Result get(struct MHD_Connection *c, struct req *r, const char *
 	enum MHD_Result res;
 	switch (r->route) {
 	case R_NOT_FOUND:
-		return send_error(c, r, 404);
+		return desk_send_error(c, r, 404);
 	case R_BAD_METHOD:
-		return send_error(c, r, 405);
+		return desk_send_error(c, r, 405);
 	case R_CSS:
 		r->responded = 1;
 		return http_send(c, 200, "text/css; charset=utf-8", desk_css, strlen(desk_css),
@@ -1208,13 +538,13 @@ static enum MHD_Result get(struct MHD_Connection *c, struct req *r, const char *
 		return login_page(c, r, 200, NULL, 0, NULL);
 	case R_ROOT:
 		if (r->sess == NULL)
-			return redirect(c, r, "/login");
+			return desk_redirect(c, r, "/login");
 		if (r->sv.enrolling)
-			return redirect(c, r, "/enrol");
-		return redirect(c, r, home(r->sv.roles));
+			return desk_redirect(c, r, "/enrol");
+		return desk_redirect(c, r, home(r->sv.roles));
 	case R_ENROL_GET:
 		if (r->sess == NULL || !r->sv.enrolling)
-			return redirect(c, r, "/login");
+			return desk_redirect(c, r, "/login");
 		return enrol_page(c, r, 200, NULL);
 	default:
 		break;
@@ -1224,27 +554,27 @@ static enum MHD_Result get(struct MHD_Connection *c, struct req *r, const char *
 		return res;
 	switch (r->route) {
 	case R_INBOX:
-		return inbox(c, r);
+		return desk_inbox_page(c, r);
 	case R_SOURCE: {
 		int64_t id;
-		if (parse_id(http_query(c, "id"), &id) != 0)
-			return send_error(c, r, 400);
-		return source_page(c, r, id, 200, NULL);
+		if (desk_parse_id(http_query(c, "id"), &id) != 0)
+			return desk_send_error(c, r, 400);
+		return desk_source_page(c, r, id, 200, NULL);
 	}
 	case R_SUBMISSION:
-		return submission(c, r);
+		return desk_submission_page(c, r);
 	case R_FILE:
-		return download_file(c, r);
+		return desk_download_file(c, r);
 	case R_MESSAGE_AGE:
-		return download_message(c, r);
+		return desk_download_message(c, r);
 	case R_ADMIN:
-		return admin_page(c, r, 200, NULL, 0);
+		return desk_admin_page(c, r, 200, NULL, 0);
 	case R_REG_GET:
 		return registry_request(c, r, NULL, url);
 	case R_LEDGER:
-		return ledger_view(c, r);
+		return desk_ledger_view_page(c, r);
 	default:
-		return send_error(c, r, 404);
+		return desk_send_error(c, r, 404);
 	}
 }
 
@@ -1258,10 +588,10 @@ static enum MHD_Result post(struct MHD_Connection *c, struct req *r)
 	lim.max_value = FORM_MAX;
 	enum MHD_Result res;
 	if (r->too_large)
-		return send_error(c, r, 413);
+		return desk_send_error(c, r, 413);
 	if (form_parse(&f, r->body.data != NULL ? (const char *)r->body.data : "", r->body.len,
 	               &lim) != FORM_OK)
-		return send_error(c, r, 400);
+		return desk_send_error(c, r, 400);
 	if (r->route == R_API_LOGIN) {
 		const char *h = http_header(c, "X-Cutout-Api");
 		res = h != NULL && strcmp(h, "1") == 0
@@ -1272,7 +602,7 @@ static enum MHD_Result post(struct MHD_Connection *c, struct req *r)
 	}
 	/* Every form carries its CSRF token, checked before anything else. */
 	if (!csrf_ok(r, c, form_get(&f, "csrf"))) {
-		res = send_error(c, r, 403);
+		res = desk_send_error(c, r, 403);
 		goto out;
 	}
 	if (r->route == R_LOGIN_POST) {
@@ -1280,21 +610,21 @@ static enum MHD_Result post(struct MHD_Connection *c, struct req *r)
 		goto out;
 	}
 	if (r->route == R_ENROL_POST) {
-		res = r->sess != NULL ? do_enrol(c, r, &f) : send_error(c, r, 403);
+		res = r->sess != NULL ? do_enrol(c, r, &f) : desk_send_error(c, r, 403);
 		goto out;
 	}
 	if (r->route == R_LOGOUT) {
 		if (r->sess != NULL && !r->sv.enrolling &&
 		    desk_log(r, LEDGER_OFFICER_LOGOUT, NULL, 0, NULL, NULL) != 0) {
-			res = send_error(c, r, 500);
+			res = desk_send_error(c, r, 500);
 			goto out;
 		}
 		desk_sessions_end(r->d->sess, r->token);
 		desk_sessions_release(r->d->sess, &r->sess);
-		make_cookie(r, COOKIE, "");
+		desk_make_cookie(r, COOKIE, "");
 		struct desk_page p;
-		page_init(r, &p);
-		res = send_page(c, r, 200, DESK_PAGE_LOGGED_OUT, &p);
+		desk_page_init(r, &p);
+		res = desk_send_page(c, r, 200, DESK_PAGE_LOGGED_OUT, &p);
 		goto out;
 	}
 	int go;
@@ -1304,9 +634,9 @@ static enum MHD_Result post(struct MHD_Connection *c, struct req *r)
 	if (r->route == R_REG_POST)
 		res = registry_request(c, r, &f, "");
 	else if (r->route >= R_ADMIN_ADD)
-		res = admin_action(c, r, &f);
+		res = desk_admin_action(c, r, &f);
 	else
-		res = source_action(c, r, &f);
+		res = desk_source_action(c, r, &f);
 out:
 	/* Passwords and replies were in there. */
 	if (f.storage != NULL)
@@ -1334,11 +664,11 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		const char *cl = http_header(c, "Content-Length");
 		uint64_t len = 0;
 		if (cl != NULL && (http_parse_u64(cl, &len) != 0 || len > FORM_MAX))
-			return send_error(c, r, 413);
+			return desk_send_error(c, r, 413);
 		const char *ct = http_header(c, "Content-Type");
 		if (len > 0 &&
 		    (ct == NULL || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0))
-			return send_error(c, r, 415);
+			return desk_send_error(c, r, 415);
 		buf_init(&r->body, FORM_MAX);
 		return MHD_YES;
 	}

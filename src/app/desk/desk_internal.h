@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * desk_internal: what the files of the desk door share (http_desk.c: the
+ * daemon, login, dispatch; desk_inbox.c: the inbox pages, downloads and
+ * actions on a source; desk_admin.c: officers' administration and the ledger
+ * view). Nothing outside src/app/desk includes this.
+ */
+#ifndef CUTOUT_APP_DESK_INTERNAL_H
+#define CUTOUT_APP_DESK_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <microhttpd.h>
+#include <sodium.h>
+
+#include "app/desk/desk_pages.h"
+#include "app/desk/desk_registry.h"
+#include "app/desk/desk_session.h"
+#include "app/desk/http_desk.h"
+#include "app/web/ratelimit.h"
+#include "core/inbox/inbox.h"
+#include "core/registry/registry.h"
+#include "lib/buf.h"
+#include "lib/web/form.h"
+
+#define COOKIE "d"        /* the desk's session (not the intake's "s": cookies ignore ports) */
+#define LOGIN_COOKIE "dl" /* the login form's CSRF binding */
+#define FORM_MAX (96 * 1024)
+#define PAGE_MAX (4 * 1024 * 1024)
+#define PAGE_ROWS 50
+#define REPLY_MAX 20000
+#define PASSWORD_MAX 1000
+
+struct desk_door {
+	struct MHD_Daemon *mhd;
+	struct store *store;
+	struct officers *officers;
+	struct intake *in;
+	struct desk_sessions *sess;
+	struct registry *reg; /* reports, lists, marking labels (app/desk_registry) */
+	struct inbox *inbox;  /* the officers' inbox (core/inbox) */
+	struct desk_door_config cfg;
+	struct gate kdf; /* Argon2id derivations at once */
+	uint8_t login_key[crypto_auth_KEYBYTES];
+	uint8_t cursor_key[crypto_secretbox_KEYBYTES]; /* seals the inbox's page cursors */
+	uint16_t port;
+};
+
+enum route {
+	R_NOT_FOUND,
+	R_BAD_METHOD,
+	R_ROOT,
+	R_CSS,
+	R_JS,
+	R_LOGIN_GET,
+	R_ENROL_GET,
+	R_INBOX,
+	R_SOURCE,
+	R_SUBMISSION,
+	R_FILE,
+	R_MESSAGE_AGE,
+	R_ADMIN,
+	R_REG_GET, /* app/desk_registry: req.reg_route says which */
+	R_LEDGER,
+	/* POSTs */
+	R_LOGIN_POST,
+	R_ENROL_POST,
+	R_LOGOUT,
+	R_STAR,
+	R_LABEL,
+	R_REPLY,
+	R_DELETE,
+	R_REG_POST,
+	R_API_LOGIN,
+	R_ADMIN_ADD,
+	R_ADMIN_DISABLE,
+	R_ADMIN_ROLES,
+	R_ADMIN_RESET,
+	R_ADMIN_CLEARANCE,
+};
+
+struct req {
+	struct desk_door *d;
+	enum route route;
+	enum desk_reg_route reg_route;
+	char token[DESK_TOKEN_LEN + 1];
+	struct desk_session *sess;
+	struct desk_session_view sv;
+	char lang[16];
+	char cookie[256];
+	int set_cookie;
+	struct buf body;
+	int too_large;
+	int responded;
+};
+
+/* An id from a query or form value: 0, or -1 if it is not one (> 0). */
+int desk_parse_id(const char *s, int64_t *out);
+void desk_page_init(struct req *r, struct desk_page *p);
+enum MHD_Result desk_send_page(struct MHD_Connection *c, struct req *r, unsigned status,
+                               enum desk_page_id id, const struct desk_page *p);
+enum MHD_Result desk_send_error(struct MHD_Connection *c, struct req *r, unsigned status);
+enum MHD_Result desk_redirect(struct MHD_Connection *c, struct req *r, const char *to);
+/* The Set-Cookie value of the answer (value NULL or "": the cookie is removed). */
+int desk_make_cookie(struct req *r, const char *name, const char *value);
+
+/* desk_inbox.c */
+enum MHD_Result desk_inbox_page(struct MHD_Connection *c, struct req *r);
+enum MHD_Result desk_source_page(struct MHD_Connection *c, struct req *r, store_id id,
+                                 unsigned status, const char *notice);
+enum MHD_Result desk_submission_page(struct MHD_Connection *c, struct req *r);
+enum MHD_Result desk_download_file(struct MHD_Connection *c, struct req *r);
+enum MHD_Result desk_download_message(struct MHD_Connection *c, struct req *r);
+enum MHD_Result desk_source_action(struct MHD_Connection *c, struct req *r, struct form *f);
+
+/* desk_admin.c */
+enum MHD_Result desk_admin_page(struct MHD_Connection *c, struct req *r, unsigned status,
+                                const char *notice, int notice_ok);
+enum MHD_Result desk_admin_action(struct MHD_Connection *c, struct req *r, struct form *f);
+enum MHD_Result desk_ledger_view_page(struct MHD_Connection *c, struct req *r);
+
+#endif
