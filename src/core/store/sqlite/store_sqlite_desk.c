@@ -53,8 +53,8 @@ static const char q_inbox_starred[] = "SELECT " DESK_COLS " FROM desk_source d"
                                       " ORDER BY d.newest DESC LIMIT ?2";
 static const char q_source[] = "SELECT " DESK_COLS " FROM desk_source d"
                                " JOIN source s ON s.id = d.source_id WHERE d.source_id = ?1";
-static const char q_subs[] = "SELECT id, source_id, day, message_blob, nfiles, read, marking"
-                             " FROM submission WHERE source_id = ?1 AND id < ?2"
+static const char q_subs[] = "SELECT id, source_id, day, message_blob, nfiles, read, marking,"
+                             " seal_version FROM submission WHERE source_id = ?1 AND id < ?2"
                              " ORDER BY id DESC LIMIT ?3";
 static const char q_star[] = "UPDATE desk_source SET starred = ?2 WHERE source_id = ?1";
 static const char q_label[] = "UPDATE desk_source SET label = ?2 WHERE source_id = ?1";
@@ -119,6 +119,10 @@ static enum store_result step_rows(sqlite3_stmt *q, struct list_arg *a)
 				return STORE_CORRUPT;
 			if (m != NULL)
 				memcpy(sub.marking, m, (size_t)n);
+			int64_t v = sqlite3_column_int64(q, 7);
+			if (v < 0 || v > UINT32_MAX)
+				return STORE_CORRUPT;
+			sub.seal_version = (uint32_t)v;
 			if (a->bfn(a->ctx, &sub) != 0)
 				return STORE_STOP;
 		}

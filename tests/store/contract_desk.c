@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * contract_desk: the store contract (tests/store/README.md) for the desk's
+ * operations (core/store/store_desk.h, s->be->desk->op): the inbox in
+ * newest-submission order with keyset pagination, starred sources, one
+ * source's desk row, a source's submissions newest first, stars and labels.
+ *
+ * The inbox is global: in a store shared with other tests (CUTOUT_STORE),
+ * the rows checked are the ones at its top, which the submissions made just
+ * before put there.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/store/store.h"
+#include "core/store/store_desk.h"
+#include "t.h"
+#include "contract.h"
+
+#define FAR_ID ((store_id)1 << 50)
+#define OPS(s) ((s)->be->desk)
+
+struct rows {
+	struct store_desk_source src[64];
+	struct store_submission sub[64];
+	store_id id[64];
+	int n, stop_after;
+};
+
+static int src_row(void *ctx, const struct store_desk_source *d)
+{
+	struct rows *x = ctx;
+	if (x->n < 64) {
+		x->src[x->n] = *d;
+		x->id[x->n] = d->src.id;
+	}
+	x->n++;
+	return x->stop_after > 0 && x->n >= x->stop_after;
+}
+
+static int sub_row(void *ctx, const struct store_submission *sub)
+{
+	struct rows *x = ctx;
+	if (x->n < 64) {
+		x->sub[x->n] = *sub;
+		x->id[x->n] = sub->id;
+	}
+	x->n++;
+	return x->stop_after > 0 && x->n >= x->stop_after;
+}
+
+static int starts_with(const struct rows *x, int n, const store_id *want)
+{
+	if (x->n < n)
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (x->id[i] != want[i])
+			return 0;
+	return 1;
+}
+
+static store_id commit(struct store *s, store_id src, const char *marking, uint32_t version)
+{
+	store_id id = 0, m = contract_blob(s, (uint64_t)src, 40);
+	return s->be->submission_commit(s, src, store_today(), marking, version, m, NULL, 0, &id) ==
+	                       STORE_OK
+	               ? id
+	               : 0;
+}
+
+static void test_inbox(void)
+{
+	struct store *s = contract_open_fresh();
+	struct store_desk_source d;
+	struct rows x;
+	if (s == NULL)
+		return;
+	store_id a = contract_source(s, store_today(), 1), b = contract_source(s, store_today(), 2);
+	store_id c = contract_source(s, store_today(), 3), e = contract_source(s, store_today(), 4);
+	store_id a1 = commit(s, a, "", 0), b1 = commit(s, b, "", 0), c1 = commit(s, c, "", 0);
+	store_id a2 = commit(s, a, "", 0);
+	T_OK(a1 && b1 && c1 && a2, "four sources, three with submissions");
+	x = (struct rows){0};
+	T_OK(OPS(s)->inbox(s, 0, 3, false, src_row, &x) == STORE_OK &&
+	             starts_with(&x, 3, (store_id[]){a, c, b}) && x.n == 3,
+	     "inbox: sources by newest submission, newest first, limit rows");
+	T_OK(x.n == 3 && x.src[0].newest == a2 && x.src[1].newest == c1 && x.src[2].newest == b1,
+	     "each row's cursor is the id of its newest submission");
+	T_OK(x.n == 3 && x.src[0].src.nsubmissions == 2 && x.src[0].src.nunread == 2 &&
+	             memcmp(x.src[0].src.pk, (uint8_t[STORE_PK_LEN]){1, 1, 1, 1}, 4) == 0 &&
+	             !x.src[0].starred && x.src[0].label[0] == '\0',
+	     "with the source's fields, no star, no label");
+	int has_e = 0;
+	x = (struct rows){0};
+	T_OK(OPS(s)->inbox(s, 0, 64, false, src_row, &x) == STORE_OK, "a longer page");
+	for (int i = 0; i < x.n && i < 64; i++)
+		has_e |= x.id[i] == e;
+	T_OK(!has_e, "a source without submissions is not in the inbox");
+	x = (struct rows){0};
+	T_OK(OPS(s)->inbox(s, a2, 1, false, src_row, &x) == STORE_OK &&
+	             starts_with(&x, 1, (store_id[]){c}) && x.n == 1,
+	     "the next page starts after the cursor");
+	x = (struct rows){0};
+	T_OK(OPS(s)->inbox(s, c1, 1, false, src_row, &x) == STORE_OK &&
+	             starts_with(&x, 1, (store_id[]){b}),
+	     "and so on, without gap or repeat");
+	x = (struct rows){.stop_after = 1};
+	T_OK(OPS(s)->inbox(s, 0, 3, false, src_row, &x) == STORE_STOP && x.n == 1,
+	     "inbox stops when fn returns non-zero: STORE_STOP");
+	x = (struct rows){0};
+	T_OK(OPS(s)->inbox(s, 0, 0, false, src_row, &x) == STORE_OK && x.n == 0, "limit 0");
+
+	store_id b2 = commit(s, b, "", 0);
+	x = (struct rows){0};
+	T_OK(b2 && OPS(s)->inbox(s, 0, 3, false, src_row, &x) == STORE_OK &&
+	             starts_with(&x, 3, (store_id[]){b, a, c}) && x.src[0].newest == b2,
+	     "a new submission moves its source to the top");
+
+	/* stars: the inbox is now b (b2), a (a2), c (c1) */
+	T_OK(OPS(s)->set_star(s, c, true) == STORE_OK && OPS(s)->set_star(s, a, true) == STORE_OK,
+	     "set_star on two sources");
+	x = (struct rows){0};
+	T_OK(OPS(s)->inbox(s, 0, 1, true, src_row, &x) == STORE_OK &&
+	             starts_with(&x, 1, (store_id[]){a}) && x.n == 1 && x.src[0].starred,
+	     "starred_only lists the starred sources only, newest first");
+	x = (struct rows){0};
+	T_OK(OPS(s)->inbox(s, a2, 1, true, src_row, &x) == STORE_OK &&
+	             starts_with(&x, 1, (store_id[]){c}) && x.n == 1,
+	     "and pages by the same cursor");
+	T_OK(OPS(s)->set_star(s, a, false) == STORE_OK, "unstar one");
+	T_OK(OPS(s)->source(s, c, &d) == STORE_OK && d.starred && d.newest == c1 && d.src.id == c,
+	     "source: the desk row of one source");
+	store_id c2 = commit(s, c, "", 0);
+	T_OK(c2 && OPS(s)->source(s, c, &d) == STORE_OK && d.starred && d.newest == c2,
+	     "a star stays when the source moves up");
+	T_OK(OPS(s)->set_star(s, c, false) == STORE_OK && OPS(s)->source(s, c, &d) == STORE_OK &&
+	             !d.starred,
+	     "set_star false clears it");
+	x = (struct rows){0};
+	T_OK(OPS(s)->inbox(s, 0, 64, true, src_row, &x) == STORE_OK, "the starred list");
+	int has_c = 0;
+	for (int i = 0; i < x.n && i < 64; i++)
+		has_c |= x.id[i] == c;
+	T_OK(!has_c, "no longer has it");
+	T_OK(OPS(s)->source(s, e, &d) == STORE_NOT_FOUND &&
+	             OPS(s)->source(s, FAR_ID, &d) == STORE_NOT_FOUND,
+	     "source: STORE_NOT_FOUND for a source without submissions, or none");
+	T_OK(OPS(s)->set_star(s, FAR_ID, true) != STORE_OK, "a star on an unknown source");
+
+	/* read marks and deletes show */
+	T_OK(s->be->submission_mark_read(s, a1) == STORE_OK &&
+	             OPS(s)->source(s, a, &d) == STORE_OK && d.src.nunread == 1 &&
+	             d.src.nsubmissions == 2,
+	     "the desk row counts unread submissions");
+	T_OK(s->be->source_delete(s, b) == STORE_OK && OPS(s)->source(s, b, &d) == STORE_NOT_FOUND,
+	     "a deleted source leaves the desk");
+	x = (struct rows){0};
+	T_OK(OPS(s)->inbox(s, 0, 2, false, src_row, &x) == STORE_OK &&
+	             starts_with(&x, 2, (store_id[]){c, a}),
+	     "and the inbox");
+	store_close(&s);
+}
+
+static void test_submissions(void)
+{
+	struct store *s = contract_open_fresh();
+	struct store_submission got;
+	struct rows x;
+	store_id sub[5];
+	if (s == NULL)
+		return;
+	store_id a = contract_source(s, store_today(), 5), b = contract_source(s, store_today(), 6);
+	int ok = a && b;
+	for (int i = 0; i < 5; i++)
+		ok &= (sub[i] = commit(s, a, i % 2 ? "SECRET" : "OFFICIAL", (uint32_t)i * 3)) != 0;
+	ok &= commit(s, b, "", 0) != 0;
+	T_OK(ok, "a source with five submissions");
+	T_OK(s->be->submission_mark_read(s, sub[1]) == STORE_OK, "one read");
+	x = (struct rows){0};
+	T_OK(OPS(s)->submissions(s, a, 0, 100, sub_row, &x) == STORE_OK &&
+	             starts_with(&x, 5, (store_id[]){sub[4], sub[3], sub[2], sub[1], sub[0]}) &&
+	             x.n == 5,
+	     "submissions: the source's only, newest first");
+	int same = x.n == 5;
+	for (int i = 0; i < x.n && same; i++)
+		same = s->be->submission_get(s, x.id[i], &got) == STORE_OK &&
+		       got.source_id == x.sub[i].source_id && got.day == x.sub[i].day &&
+		       got.message_blob == x.sub[i].message_blob && got.nfiles == x.sub[i].nfiles &&
+		       !got.read == !x.sub[i].read && strcmp(got.marking, x.sub[i].marking) == 0;
+	T_OK(same, "each row as submission_get has it (source, day, blob, files, read, marking)");
+	same = x.n == 5;
+	for (int i = 0; i < x.n && same; i++)
+		same = s->be->submission_get(s, x.id[i], &got) == STORE_OK &&
+		       got.seal_version == x.sub[i].seal_version;
+	T_OK(same, "including seal_version");
+	x = (struct rows){0};
+	T_OK(OPS(s)->submissions(s, a, sub[3], 2, sub_row, &x) == STORE_OK &&
+	             starts_with(&x, 2, (store_id[]){sub[2], sub[1]}) && x.n == 2,
+	     "a page: ids below the cursor, at most limit");
+	x = (struct rows){0};
+	T_OK(OPS(s)->submissions(s, a, sub[0], 10, sub_row, &x) == STORE_OK && x.n == 0,
+	     "nothing below the oldest");
+	x = (struct rows){.stop_after = 2};
+	enum store_result r = OPS(s)->submissions(s, a, 0, 10, sub_row, &x);
+	T_OK((r == STORE_OK || r == STORE_STOP) && x.n == 2, "submissions stops when fn says so");
+	x = (struct rows){0};
+	T_OK(OPS(s)->submissions(s, FAR_ID, 0, 10, sub_row, &x) == STORE_OK && x.n == 0,
+	     "an unknown source has none");
+	store_close(&s);
+}
+
+static void test_labels(void)
+{
+	struct store *s = contract_open_fresh();
+	struct store_desk_source d;
+	char label[STORE_DESK_LABEL_MAX + 2];
+	if (s == NULL)
+		return;
+	store_id a = contract_source(s, store_today(), 7);
+	T_OK(a && commit(s, a, "", 0), "a source with a submission");
+	T_OK(OPS(s)->set_label(s, a, "lead: ministry") == STORE_OK &&
+	             OPS(s)->source(s, a, &d) == STORE_OK && strcmp(d.label, "lead: ministry") == 0,
+	     "set_label");
+	T_OK(OPS(s)->set_label(s, a, "caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x93\xb0") == STORE_OK &&
+	             OPS(s)->source(s, a, &d) == STORE_OK &&
+	             strcmp(d.label, "caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x93\xb0") == 0,
+	     "UTF-8 is kept as given");
+	memset(label, 'x', sizeof label);
+	label[STORE_DESK_LABEL_MAX] = '\0';
+	T_OK(OPS(s)->set_label(s, a, label) == STORE_OK && OPS(s)->source(s, a, &d) == STORE_OK &&
+	             strcmp(d.label, label) == 0,
+	     "a label of STORE_DESK_LABEL_MAX bytes");
+	label[STORE_DESK_LABEL_MAX] = 'x';
+	label[STORE_DESK_LABEL_MAX + 1] = '\0';
+	T_OK(OPS(s)->set_label(s, a, label) == STORE_TOO_LARGE, "one byte more: STORE_TOO_LARGE");
+	/* refused values: the header does not name the error; they must change nothing */
+	T_OK(OPS(s)->set_label(s, a, "bad\xff") != STORE_OK &&
+	             OPS(s)->set_label(s, a, "line\nbreak") != STORE_OK &&
+	             OPS(s)->set_label(s, a, "tab\there") != STORE_OK &&
+	             OPS(s)->set_label(s, a, "del\x7f") != STORE_OK,
+	     "invalid UTF-8 and control characters are refused");
+	label[STORE_DESK_LABEL_MAX] = '\0';
+	T_OK(OPS(s)->source(s, a, &d) == STORE_OK && strcmp(d.label, label) == 0,
+	     "and leave the label as it was");
+	T_OK(commit(s, a, "", 0) && OPS(s)->source(s, a, &d) == STORE_OK &&
+	             strcmp(d.label, label) == 0,
+	     "a label stays when the source moves up");
+	T_OK(OPS(s)->set_label(s, a, "") == STORE_OK && OPS(s)->source(s, a, &d) == STORE_OK &&
+	             d.label[0] == '\0',
+	     "\"\" clears it");
+	T_OK(OPS(s)->set_label(s, FAR_ID, "x") != STORE_OK,
+	     "a label on an unknown source is refused");
+	T_OK(OPS(s)->set_label(s, a, "kept") == STORE_OK &&
+	             OPS(s)->set_star(s, a, true) == STORE_OK && contract_reopen(&s) == 0 &&
+	             OPS(s)->source(s, a, &d) == STORE_OK && strcmp(d.label, "kept") == 0 &&
+	             d.starred,
+	     "stars and labels survive a reopen");
+	store_close(&s);
+}
+
+int main(void)
+{
+	contract_init("contract_desk");
+	test_inbox();
+	test_submissions();
+	test_labels();
+	return contract_done();
+}
