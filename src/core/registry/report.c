@@ -101,11 +101,10 @@ static enum registry_result check_cite(struct registry *r, const struct access_s
 		enum store_result sr = r->s->be->submission_get(r->s, c->id, &sub);
 		if (sr != STORE_OK && sr != STORE_NOT_FOUND)
 			return REGISTRY_FAILED;
-		struct access_object obj = {.dist_unrestricted = true};
-		if (sr == STORE_NOT_FOUND ||
+		/* citing takes reading it (its distribution is the intake role's holders) */
+		if (sr == STORE_NOT_FOUND || !registry_submission_readable(r, subj, &sub) ||
 		    marking_parse(&r->scheme, sub.marking, strnlen(sub.marking, sizeof sub.marking),
-		                  &m, NULL) != MARKING_OK ||
-		    (obj.marking = m, access_decide(subj, &obj, NULL) != ACCESS_ALLOW)) {
+		                  &m, NULL) != MARKING_OK) {
 			reg_say(err, "cited submission %lld: no such submission", (long long)c->id);
 			return REGISTRY_NOT_FOUND;
 		}

@@ -612,6 +612,31 @@ int main(void)
 	        !registry_submission_readable(reg, &subj, &srow));
 	T_CHECK(registry_subject(reg, officer_key_id(kr3), &subj) == REGISTRY_OK &&
 	        registry_submission_readable(reg, &subj, &srow));
+	/*
+	 * Citing a submission takes reading it (issue 16): sara, cleared for its
+	 * marking but without the intake role, is told what she would be told of
+	 * a missing one; the one who may read it cites it.
+	 */
+	{
+		struct store_cite cu = {STORE_CITE_SUBMISSION, ss1},
+		                  cm = {STORE_CITE_SUBMISSION, ss1 + 100000};
+		struct registry_error e1, e2;
+		enum registry_result q1, q2;
+		char w1[96], w2[96];
+		(void)write(reg, ks, "(S) Sara cites it\n\n(S) x\n", &cu, 1, &q1, &e1);
+		(void)write(reg, ks, "(S) Sara cites it\n\n(S) x\n", &cm, 1, &q2, &e2);
+		snprintf(w1, sizeof w1, "cited submission %lld: no such submission",
+		         (long long)ss1);
+		snprintf(w2, sizeof w2, "cited submission %lld: no such submission",
+		         (long long)(ss1 + 100000));
+		T_OK(q1 == REGISTRY_NOT_FOUND && q2 == REGISTRY_NOT_FOUND &&
+		             strcmp(e1.msg, w1) == 0 && strcmp(e2.msg, w2) == 0,
+		     "citing a submission one may not read reads as citing a missing one (%s)",
+		     e1.msg);
+		(void)write(reg, kr3, "(S//SOURCE) Root cites it\n\n(S//SOURCE) x\n", &cu, 1, &q1,
+		            &e1);
+		T_OK(q1 == REGISTRY_OK, "the officer who may read it cites it (%s)", e1.msg);
+	}
 
 	/* a raise seals it anew to the higher label; the old layer and its blobs are gone */
 	T_CHECK(registry_submission_mark(reg, ki, ss1, "TOP SECRET//SOURCE", NULL, &err) ==
