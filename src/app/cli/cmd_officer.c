@@ -21,6 +21,7 @@
 #include "app/cli/officer_cli.h"
 #include "core/instance/instance.h"
 #include "core/officer/officer.h"
+#include "core/registry/registry.h"
 #include "core/marking/marking.h"
 #include "lib/age/age.h"
 #include "lib/buf.h"
@@ -404,9 +405,25 @@ int officer_main(int argc, char **argv)
 	case 4:
 		r = officer_reset(o, as, args[1], pw);
 		break;
-	case 7:
-		r = officer_set_clearance(o, as, args[1], args[2]);
+	case 7: {
+		/* the clearance and its marking labels in one transaction (core/registry) */
+		struct registry *reg = NULL;
+		enum registry_result rr =
+		        registry_new(instance_store(inst), instance_marking_scheme(inst), &reg);
+		if (rr == REGISTRY_OK)
+			rr = registry_officer_clearance(reg, o, as, args[1], args[2], &r);
+		registry_free(&reg);
+		if (rr == REGISTRY_BAD_INPUT) {
+			cli_fail("officer", "%s: not a marking of this instance's scheme", args[2]);
+			goto out;
+		}
+		if (rr != REGISTRY_OK && r == OFFICER_OK) {
+			cli_fail("officer",
+			         "the clearance and its label keys could not be changed");
+			goto out;
+		}
 		break;
+	}
 	default:
 		r = officer_set_roles(o, as, args[1], roles);
 		break;
@@ -415,7 +432,8 @@ int officer_main(int argc, char **argv)
 		cli_fail("officer", "%s", officer_strerror(r));
 		goto out;
 	}
-	if (k >= 2 && k != 6 && officer_cli_labels_follow("officer", inst, as, args[1]) != 0)
+	if (k >= 2 && k != 6 && k != 7 &&
+	    officer_cli_labels_follow("officer", inst, as, args[1]) != 0)
 		goto out;
 	if (k == 7)
 		printf("officer %s: clearance %s\n", args[1], args[2]);

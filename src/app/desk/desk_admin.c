@@ -107,6 +107,7 @@ enum MHD_Result desk_admin_action(struct MHD_Connection *c, struct req *r, struc
 	struct desk_door *d = r->d;
 	const char *name = form_get(f, "name");
 	enum officer_result orc = OFFICER_BAD_INPUT;
+	bool labels_done = false; /* the use case did the labels' follow-up itself */
 	unsigned roles = 0, status;
 	if (name == NULL)
 		return desk_admin_page(c, r, 400, "desk.admin.bad_input", 0);
@@ -148,12 +149,17 @@ enum MHD_Result desk_admin_action(struct MHD_Connection *c, struct req *r, struc
 		break;
 	}
 	case R_ADMIN_CLEARANCE: {
+		/* the clearance and its marking labels in one transaction (core/registry) */
 		const char *cl = form_get(f, "clearance");
-		struct marking m;
-		if (cl == NULL ||
-		    marking_parse(registry_scheme(d->reg), cl, strlen(cl), &m, NULL) != MARKING_OK)
+		if (cl == NULL)
 			break;
-		orc = officer_set_clearance(d->officers, r->sv.key, name, cl);
+		enum registry_result rr =
+		        registry_officer_clearance(d->reg, d->officers, r->sv.key, name, cl, &orc);
+		if (rr == REGISTRY_BAD_INPUT)
+			orc = OFFICER_BAD_INPUT;
+		else if (rr != REGISTRY_OK && orc == OFFICER_OK)
+			return desk_admin_page(c, r, 500, "desk.admin.labels_failed", 0);
+		labels_done = true;
 		break;
 	}
 	default:
@@ -161,7 +167,8 @@ enum MHD_Result desk_admin_action(struct MHD_Connection *c, struct req *r, struc
 	}
 	/* The marking labels follow the change, as `cutout officer` does
 	 * (core/registry/registry.h). */
-	if (orc == OFFICER_OK && registry_officer_changed(d->reg, r->sv.key, name) != REGISTRY_OK) {
+	if (orc == OFFICER_OK && !labels_done &&
+	    registry_officer_changed(d->reg, r->sv.key, name) != REGISTRY_OK) {
 		desk_sessions_end_officer(d->sess, name);
 		return desk_admin_page(c, r, 500, "desk.admin.labels_failed", 0);
 	}

@@ -146,6 +146,18 @@ __attribute__((warn_unused_result)) enum registry_result registry_label(struct r
  */
 __attribute__((warn_unused_result)) enum registry_result
 registry_officer_changed(struct registry *r, const struct officer_key *as, const char *name);
+/*
+ * An officer's clearance set (officer_set_clearance, by the admin `as`) and
+ * registry_officer_changed's follow-up, in ONE transaction: the change and
+ * every wrap, rotation and entry it causes commit together or not at all.
+ * REGISTRY_BAD_INPUT for a clearance the instance's scheme cannot parse; *orc
+ * is the officer part's result (REGISTRY_FAILED when it is not OFFICER_OK:
+ * a refused change, e.g. not an admin).
+ */
+struct officers;
+__attribute__((warn_unused_result)) enum registry_result
+registry_officer_clearance(struct registry *r, struct officers *o, const struct officer_key *as,
+                           const char *name, const char *clearance, enum officer_result *orc);
 
 /* ---- reports ---- */
 

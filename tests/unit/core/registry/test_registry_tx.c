@@ -635,6 +635,38 @@ int main(void)
 	     "recorded)");
 	T_CHECK(sub_state(ss2, &st2) == 0 && st2.row.seal_version == v);
 
+	/* ---- the clearance and its labels in one transaction (registry_officer_clearance) ---- */
+	{
+		struct officer was, now_;
+		enum officer_result orc;
+		T_CHECK(officer_get(o, "bob", &was) == OFFICER_OK);
+		const char *to = strcmp(was.clearance, "SECRET") == 0 ? "SECRET//HUMINT" : "SECRET";
+		uint32_t vbefore = label_version("marking:SECRET//HUMINT");
+		int wbefore = wraps_of(bob, "marking:SECRET//HUMINT", NULL);
+		n0 = ledger_len();
+		T_CHECK(break_ledger() == 0);
+		T_OK(registry_officer_clearance(reg, o, kr, "bob", to, &orc) != REGISTRY_OK &&
+		             officer_get(o, "bob", &now_) == OFFICER_OK &&
+		             strcmp(now_.clearance, was.clearance) == 0 &&
+		             label_version("marking:SECRET//HUMINT") == vbefore &&
+		             wraps_of(bob, "marking:SECRET//HUMINT", NULL) == wbefore,
+		     "a failed append: the clearance did not change, nor any label key");
+		T_CHECK(mend_ledger() == 0);
+		T_OK(ledger_len() == n0 && verifies(), "clearance: nothing reached the ledger");
+		T_OK(registry_officer_clearance(reg, o, kr, "bob", to, &orc) == REGISTRY_OK &&
+		             orc == OFFICER_OK && officer_get(o, "bob", &now_) == OFFICER_OK &&
+		             strcmp(now_.clearance, to) == 0 && ledger_len() > n0 &&
+		             has_entry(n0,
+		                       strcmp(to, "SECRET") == 0 ? LEDGER_CLEARANCE_REVOKE
+		                                                 : LEDGER_CLEARANCE_GRANT,
+		                       bob_obj, "SECRET//HUMINT"),
+		     "the clearance set to %s with its label entries, in one transaction", to);
+		T_OK(registry_officer_clearance(reg, o, kr, "bob", "BOGUS", &orc) != REGISTRY_OK &&
+		             officer_get(o, "bob", &now_) == OFFICER_OK &&
+		             strcmp(now_.clearance, to) == 0,
+		     "a clearance the scheme cannot parse: refused, and the clearance stays");
+	}
+
 	T_OK(verifies(), "the ledger verifies");
 
 	intake_free(&in);
