@@ -3,16 +3,19 @@
  * cmd_inbox: reading submissions and answering sources from the command line,
  * as an officer with the intake role: the officer's session key holds every
  * intake label version wrapped to them (core/officer/officer.h).
+ *
+ * A thin door: each command parses its arguments, calls one use case of
+ * core/inbox (which decides access, records the ledger entry and opens what
+ * is to be opened) and renders its answer; mark and reseal call
+ * registry_submission_mark (core/registry).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -21,16 +24,14 @@
 #include "app/cli/commands.h"
 #include "app/cli/officer_cli.h"
 #include "app/cli/outfile.h"
-#include "core/keys/unseal.h"
+#include "core/inbox/inbox.h"
 #include "core/instance/instance.h"
 #include "core/intake/intake.h"
-#include "core/ledger/ledger.h"
 #include "core/officer/officer.h"
 #include "core/registry/registry.h"
-#include "lib/age/age.h"
 #include "lib/buf.h"
-#include "lib/io.h"
 #include "lib/day.h"
+#include "lib/io.h"
 #include "lib/num.h"
 
 #include "lib/banned.h"
@@ -47,11 +48,14 @@ const char inbox_help[] =
         "desk, every submission is decided by the access decision: the officer's\n"
         "clearance must cover its marking (e.g. SECRET//SOURCE) and their\n"
         "nationality be in its release list; what they may not read is neither\n"
-        "listed nor opened (it answers as missing), nor are its source's replies\n"
-        "and deletion.\n"
+        "listed nor opened (it answers as missing). A source is theirs to see and\n"
+        "answer when they may read one of its submissions; to delete it, they\n"
+        "must be able to read every one of them.\n"
         "\n"
         "Commands:\n"
-        "  list                      sources and their submissions, newest first\n"
+        "  list                      sources and their submissions, newest first (at\n"
+        "                            most 100000 sources, the newest 1000 submissions\n"
+        "                            of each)\n"
         "  read SUBMISSION           print the message and list the files\n"
         "  download SUBMISSION N [-o FILE]\n"
         "                            decrypt file N (1-based) of a submission\n"
@@ -60,7 +64,8 @@ const char inbox_help[] =
         "                            to the intake label (the marking label's layer taken\n"
         "                            off), for `age -d` on an offline machine\n"
         "  reply SOURCE [TEXT]       seal a reply to a source (TEXT, else standard input)\n"
-        "  delete SOURCE             delete a source and everything of theirs\n"
+        "  delete SOURCE             delete a source and everything of theirs: refused\n"
+        "                            unless you may read every submission of it\n"
         "  mark SUBMISSION MARKING [--reason TEXT]\n"
         "                            set a submission's marking: raising is free, lowering\n"
         "                            is a downgrade that needs a written reason; every\n"
@@ -78,49 +83,38 @@ const char inbox_help[] =
         "  -o, --output FILE         write to FILE instead of standard output\n";
 
 #define REPLY_MAX (1024 * 1024)
+#define LIST_SOURCES_MAX 100000   /* sources `list` shows */
+#define LIST_SUBMISSIONS_MAX 1000 /* submissions of one source `list` shows */
 
 struct opts {
 	const char *dir;
 	const char *as;
 	const char *output;
-	const struct officer_key *key; /* the logged-in officer */
 	const char *reason;
-	const struct registry *reg; /* the access decision: registry_submission_readable */
-	struct access_subject subj; /* the officer as it sees them */
+	const struct officer_key *key; /* the logged-in officer */
+	struct inbox *ib;              /* the use cases */
+	struct registry *reg;          /* mark, reseal: registry_submission_mark */
 };
 
-/* ---- output ---- */
-
-/* Decrypted or sealed bytes: never to a terminal; files through outfile (0600). */
-static int out_open(struct outfile *o, const char *path)
+/* A failure of a use case other than "not found", said. */
+static int inbox_fail(const char *what, enum inbox_result r)
 {
-	if ((path == NULL || strcmp(path, "-") == 0) && isatty(STDOUT_FILENO))
-		return cli_fail("inbox",
-		                "refusing to write binary data to a terminal (use -o FILE)");
-	return outfile_open(o, "inbox", path, 0600);
+	return cli_fail("inbox", "%s: %s", what, inbox_strerror(r));
 }
 
-static int write_fd(void *ctx, const uint8_t *p, size_t n)
+/* Text from a stranger: no control character reaches the officer's terminal. */
+static void defang(char *p, size_t n, int keep_lines)
 {
-	return io_write_all(*(int *)ctx, p, n);
-}
-
-static int write_buf(void *ctx, const uint8_t *p, size_t n)
-{
-	return buf_append(ctx, p, n) == BUF_OK ? 0 : -1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)p[i];
+		if ((ch < 0x20 && !(keep_lines && (ch == '\n' || ch == '\t'))) || ch == 0x7f)
+			p[i] = '?';
+	}
 }
 
 /* ---- list ---- */
 
-struct list_ctx {
-	struct store *s;
-	const struct opts *o;
-	struct store_submission *subs; /* a source's readable submissions */
-	size_t n, cap;
-	int failed;
-};
-
-static int print_sub(const struct store_submission *sub)
+static void print_sub(const struct store_submission *sub)
 {
 	char day[16];
 	day_format(sub->day, day);
@@ -128,102 +122,124 @@ static int print_sub(const struct store_submission *sub)
 	       sub->marking, sub->nfiles, sub->nfiles == 1 ? "" : "s",
 	       sub->message_blob ? "  message" : "", sub->read ? "" : "  (unread)",
 	       sub->seal_version ? "" : "  (intake label only: see reseal)");
-	return 0;
 }
 
-/* Keeps the submissions the officer may read (the decision, as on the desk). */
-static int keep_readable(void *ctx, const struct store_submission *sub)
+/* A source the officer may see (counts over what they may read) and its submissions. */
+static int print_source(const struct opts *o, const struct store_desk_source *src,
+                        struct store_submission *subs)
 {
-	struct list_ctx *l = ctx;
-	if (!registry_submission_readable(l->o->reg, &l->o->subj, sub))
-		return 0;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct store_submission *v = realloc(l->subs, cap * sizeof *v);
-		if (v == NULL) {
-			l->failed = 1;
-			return 1;
-		}
-		l->subs = v;
-		l->cap = cap;
-	}
-	l->subs[l->n++] = *sub;
-	return 0;
-}
-
-/* A source with at least one submission the officer may read; counts over those only. */
-static int print_source(void *ctx, const struct store_source *src)
-{
-	struct list_ctx *l = ctx;
 	char day[16];
-	l->n = 0;
-	enum store_result r = l->s->be->submission_list(l->s, src->id, 0, 1000, keep_readable, l);
-	if ((r != STORE_OK && r != STORE_STOP) || l->failed) {
-		l->failed = 1;
-		return 1;
-	}
-	if (l->n == 0)
-		return 0; /* nothing of it readable: not shown, not counted */
-	size_t unread = 0;
-	int32_t last = 0;
-	for (size_t i = 0; i < l->n; i++) {
-		unread += !l->subs[i].read;
-		if (l->subs[i].day > last)
-			last = l->subs[i].day;
-	}
-	day_format(last, day);
-	printf("source %lld  last %s  %zu submission%s, %zu unread\n", (long long)src->id, day,
-	       l->n, l->n == 1 ? "" : "s", unread);
-	for (size_t i = 0; i < l->n; i++)
-		print_sub(&l->subs[i]);
+	day_format(src->src.last_day, day);
+	printf("source %lld  last %s  %lld submission%s, %lld unread\n", (long long)src->src.id,
+	       day, (long long)src->src.nsubmissions, src->src.nsubmissions == 1 ? "" : "s",
+	       (long long)src->src.nunread);
+	store_id before = 0, next = 0;
+	size_t shown = 0;
+	bool more = false;
+	do {
+		size_t n = 0;
+		enum inbox_result r = inbox_submissions(o->ib, o->key, src->src.id, before, subs,
+		                                        INBOX_PAGE_MAX, &n, &next);
+		if (r == INBOX_NOT_FOUND)
+			return 0; /* gone, or no longer theirs, meanwhile */
+		if (r != INBOX_OK)
+			return inbox_fail("could not list", r);
+		for (size_t i = 0; i < n; i++, shown++) {
+			if (shown == LIST_SUBMISSIONS_MAX) {
+				more = true;
+				break;
+			}
+			print_sub(&subs[i]);
+		}
+		before = next;
+	} while (next != 0 && !more);
+	if (more || next != 0)
+		fprintf(stderr,
+		        "cutout inbox: source %lld: only its newest %d submissions listed\n",
+		        (long long)src->src.id, LIST_SUBMISSIONS_MAX);
 	return 0;
 }
 
-static int cmd_list(struct instance *inst, const struct opts *o)
+static int cmd_list(const struct opts *o)
 {
-	struct store *s = instance_store(inst);
-	struct list_ctx l = {.s = s, .o = o};
-	enum store_result r = s->be->source_list(s, 0, 100000, print_source, &l);
-	free(l.subs);
-	if ((r != STORE_OK && r != STORE_STOP) || l.failed)
-		return cli_fail("inbox", "could not list: %s", store_strerror(r));
-	return CLI_EXIT_OK;
+	struct store_desk_source *rows = calloc(INBOX_PAGE_MAX, sizeof *rows);
+	struct store_submission *subs = calloc(INBOX_PAGE_MAX, sizeof *subs);
+	int rc = CLI_EXIT_FAIL;
+	store_id before = 0, next = 0;
+	size_t shown = 0;
+	bool more = false;
+	if (rows == NULL || subs == NULL) {
+		cli_fail("inbox", "out of memory");
+		goto out;
+	}
+	do {
+		size_t n = 0;
+		enum inbox_result r = inbox_sources(o->ib, o->key, before, false, rows,
+		                                    INBOX_PAGE_MAX, &n, &next);
+		if (r != INBOX_OK) {
+			inbox_fail("could not list", r);
+			goto out;
+		}
+		for (size_t i = 0; i < n; i++, shown++) {
+			if (shown == LIST_SOURCES_MAX) {
+				more = true;
+				break;
+			}
+			if (print_source(o, &rows[i], subs) != 0)
+				goto out;
+		}
+		before = next;
+	} while (next != 0 && !more);
+	if (more || next != 0)
+		fprintf(stderr, "cutout inbox: only the %d sources of newest activity listed\n",
+		        LIST_SOURCES_MAX);
+	rc = CLI_EXIT_OK;
+out:
+	free(rows);
+	free(subs);
+	return rc;
 }
 
 /* ---- reseal ---- */
 
-struct reseal_ctx {
-	struct list_ctx l;
-	store_id *ids; /* readable submissions sealed to the intake label alone */
+struct ids {
+	store_id *v;
 	size_t n, cap;
 };
 
-static int collect_one_layer(void *ctx, const struct store_source *src)
+static int ids_add(struct ids *ids, store_id id)
 {
-	struct reseal_ctx *rc = ctx;
-	rc->l.n = 0;
-	enum store_result r =
-	        rc->l.s->be->submission_list(rc->l.s, src->id, 0, 1000, keep_readable, &rc->l);
-	if ((r != STORE_OK && r != STORE_STOP) || rc->l.failed)
-		goto fail;
-	for (size_t i = 0; i < rc->l.n; i++) {
-		if (rc->l.subs[i].seal_version != 0)
-			continue;
-		if (rc->n == rc->cap) {
-			size_t cap = rc->cap ? rc->cap * 2 : 64;
-			store_id *v = cap < SIZE_MAX / sizeof *v ? realloc(rc->ids, cap * sizeof *v)
-			                                         : NULL;
-			if (v == NULL)
-				goto fail;
-			rc->ids = v;
-			rc->cap = cap;
-		}
-		rc->ids[rc->n++] = rc->l.subs[i].id;
+	if (ids->n == ids->cap) {
+		size_t cap = ids->cap ? ids->cap * 2 : 64;
+		store_id *v = cap < SIZE_MAX / sizeof *v ? realloc(ids->v, cap * sizeof *v) : NULL;
+		if (v == NULL)
+			return -1;
+		ids->v = v;
+		ids->cap = cap;
 	}
+	ids->v[ids->n++] = id;
 	return 0;
-fail:
-	rc->l.failed = 1;
-	return 1;
+}
+
+/* The submissions of a source the officer may read that are sealed to the intake label alone. */
+static enum inbox_result collect_one_layer(const struct opts *o, store_id source,
+                                           struct store_submission *subs, struct ids *ids)
+{
+	store_id before = 0, next = 0;
+	do {
+		size_t n = 0;
+		enum inbox_result r = inbox_submissions(o->ib, o->key, source, before, subs,
+		                                        INBOX_PAGE_MAX, &n, &next);
+		if (r == INBOX_NOT_FOUND)
+			return INBOX_OK; /* gone meanwhile */
+		if (r != INBOX_OK)
+			return r;
+		for (size_t i = 0; i < n; i++)
+			if (subs[i].seal_version == 0 && ids_add(ids, subs[i].id) != 0)
+				return INBOX_FAILED;
+		before = next;
+	} while (next != 0);
+	return INBOX_OK;
 }
 
 /*
@@ -231,24 +247,35 @@ fail:
  * alone (made while nobody held both keys) gets its outer layer, sealed to its
  * marking's label: registry_submission_mark with its present marking.
  */
-static int cmd_reseal(struct instance *inst, const struct opts *o, struct registry *reg)
+static int cmd_reseal(const struct opts *o)
 {
-	struct store *s = instance_store(inst);
-	struct reseal_ctx rc = {.l = {.s = s, .o = o}};
+	struct store_desk_source *rows = calloc(INBOX_PAGE_MAX, sizeof *rows);
+	struct store_submission *subs = calloc(INBOX_PAGE_MAX, sizeof *subs);
+	struct ids ids = {0};
 	int ret = CLI_EXIT_FAIL;
 	size_t done = 0;
-	enum store_result r = s->be->source_list(s, 0, INT64_MAX, collect_one_layer, &rc);
-	if ((r != STORE_OK && r != STORE_STOP) || rc.l.failed) {
-		cli_fail("inbox", "could not list: %s", store_strerror(r));
+	store_id before = 0, next = 0;
+	enum inbox_result r = rows != NULL && subs != NULL ? INBOX_OK : INBOX_FAILED;
+	while (r == INBOX_OK) {
+		size_t n = 0;
+		r = inbox_sources(o->ib, o->key, before, false, rows, INBOX_PAGE_MAX, &n, &next);
+		for (size_t i = 0; i < n && r == INBOX_OK; i++)
+			r = collect_one_layer(o, rows[i].src.id, subs, &ids);
+		if (next == 0)
+			break;
+		before = next;
+	}
+	if (r != INBOX_OK) {
+		inbox_fail("could not list", r);
 		goto out;
 	}
-	for (size_t i = 0; i < rc.n; i++) {
+	for (size_t i = 0; i < ids.n; i++) {
 		struct store_submission sub;
 		struct registry_error err = {{0}};
-		if (s->be->submission_get(s, rc.ids[i], &sub) != STORE_OK)
-			continue; /* deleted meanwhile */
+		if (inbox_submission(o->ib, o->key, ids.v[i], &sub) != INBOX_OK)
+			continue; /* deleted (or no longer theirs) meanwhile */
 		enum registry_result rr =
-		        registry_submission_mark(reg, o->key, sub.id, sub.marking, NULL, &err);
+		        registry_submission_mark(o->reg, o->key, sub.id, sub.marking, NULL, &err);
 		if (rr != REGISTRY_OK) {
 			cli_fail("inbox", "submission %lld: %s%s%s (%zu resealed before it)",
 			         (long long)sub.id, registry_strerror(rr), err.msg[0] ? ": " : "",
@@ -260,214 +287,148 @@ static int cmd_reseal(struct instance *inst, const struct opts *o, struct regist
 	printf("%zu submission%s resealed to their marking's label\n", done, done == 1 ? "" : "s");
 	ret = CLI_EXIT_OK;
 out:
-	free(rc.l.subs);
-	free(rc.ids);
+	free(rows);
+	free(subs);
+	free(ids.v);
 	return ret;
-}
-
-/* Whether the officer may see source id: a submission of it they may read. */
-static int source_visible(struct instance *inst, const struct opts *o, store_id id)
-{
-	struct store *s = instance_store(inst);
-	struct list_ctx l = {.s = s, .o = o};
-	enum store_result r = s->be->submission_list(s, id, 0, 1000, keep_readable, &l);
-	free(l.subs);
-	return (r == STORE_OK || r == STORE_STOP) && !l.failed && l.n > 0;
 }
 
 /* ---- read / download / export ---- */
 
-struct files_ctx {
-	struct store_file items[256];
-	int n;
-};
-
-static int collect_file(void *ctx, const struct store_file *f)
+static int cmd_read(const struct opts *o, store_id id)
 {
-	struct files_ctx *fc = ctx;
-	if (fc->n >= 256)
-		return 1;
-	fc->items[fc->n++] = *f;
-	return 0;
-}
-
-/* A submission the officer may read; a forbidden one answers as a missing one. */
-static int load_submission(struct store *s, const struct opts *o, store_id id,
-                           struct store_submission *sub, struct files_ctx *fc)
-{
-	enum store_result r = s->be->submission_get(s, id, sub);
-	if (r == STORE_NOT_FOUND ||
-	    (r == STORE_OK && !registry_submission_readable(o->reg, &o->subj, sub)))
-		return cli_fail("inbox", "no submission %lld", (long long)id);
-	if (r != STORE_OK)
-		return cli_fail("inbox", "store: %s", store_strerror(r));
-	fc->n = 0;
-	r = s->be->submission_files(s, id, collect_file, fc);
-	if (r != STORE_OK && r != STORE_STOP)
-		return cli_fail("inbox", "store: %s", store_strerror(r));
-	return 0;
-}
-
-/*
- * The ledger entry of an officer's action, by "officer:NAME"; the action is
- * reported done only once its entry is durable.
- */
-static int log_action(struct instance *inst, const struct opts *o, enum ledger_action action,
-                      const char *kind, store_id id, const char *marking, const char *detail)
-{
-	char obj[LEDGER_TOKEN_MAX + 1], actor[LEDGER_TOKEN_MAX + 1];
-	int n = snprintf(obj, sizeof obj, "%s:%lld", kind, (long long)id);
-	if (n < 0 || (size_t)n >= sizeof obj || officer_key_actor(o->key, actor, sizeof actor) != 0)
-		return cli_fail("inbox", "object name too long");
-	enum ledger_result r =
-	        ledger_record(instance_store(inst), action, actor, obj, marking, detail);
-	if (r != LEDGER_OK)
-		return cli_fail("inbox", "done, but could not record it in the ledger: %s",
-		                ledger_strerror(r));
-	return 0;
-}
-
-static int cmd_read(struct instance *inst, const struct opts *o, store_id id)
-{
-	struct store *s = instance_store(inst);
-	struct store_submission sub;
-	struct files_ctx *fc = calloc(1, sizeof *fc);
-	struct unseal_keys keys = {0};
-	struct buf b;
+	struct inbox_reading rd;
 	int rc = CLI_EXIT_FAIL;
-	buf_init(&b, 16 * 1024 * 1024);
-	if (fc == NULL || load_submission(s, o, id, &sub, fc) != 0)
+	enum inbox_result r = inbox_read(o->ib, o->key, id, &rd);
+	if (r == INBOX_NOT_FOUND) {
+		cli_fail("inbox", "no submission %lld", (long long)id);
 		goto out;
-	/* recorded before anything is shown */
-	if (log_action(inst, o, LEDGER_OBJECT_READ, "submission", id, sub.marking, NULL) != 0)
+	}
+	if (r != INBOX_OK) {
+		cli_fail("inbox", "could not read submission %lld: %s", (long long)id,
+		         inbox_strerror(r));
 		goto out;
-	registry_submission_keys(o->reg, o->key, &sub, &keys);
+	}
 	char day[16];
-	day_format(sub.day, day);
-	printf("submission %lld from source %lld, %s, marked %s\n", (long long)sub.id,
-	       (long long)sub.source_id, day, sub.marking);
-	if (sub.message_blob != 0) {
-		if (unseal_blob(s, sub.message_blob, &keys, write_buf, &b) != UNSEAL_OK) {
+	day_format(rd.sub.day, day);
+	printf("submission %lld from source %lld, %s, marked %s\n", (long long)rd.sub.id,
+	       (long long)rd.sub.source_id, day, rd.sub.marking);
+	if (rd.sub.message_blob != 0) {
+		if (rd.message_failed) {
 			cli_fail("inbox",
 			         "the message could not be opened with this officer's keys");
 			goto out;
 		}
-		/* A stranger's text: no terminal escape sequence reaches the officer's terminal. */
-		for (size_t i = 0; i < b.len; i++)
-			if ((b.data[i] < 0x20 && b.data[i] != '\n' && b.data[i] != '\t') ||
-			    b.data[i] == 0x7f)
-				b.data[i] = '?';
-		printf("\n%s\n", buf_str(&b));
+		defang((char *)rd.message.data, rd.message.len, 1);
+		printf("\n%s\n", buf_str(&rd.message));
 	}
-	for (int i = 0; i < fc->n; i++) {
-		char name[1100], type[300];
-		uint64_t size = 0;
-		buf_reset(&b);
-		if (unseal_blob(s, fc->items[i].meta_blob, &keys, write_buf, &b) != UNSEAL_OK ||
-		    intake_meta_decode(b.data, b.len, name, sizeof name, type, sizeof type,
-		                       &size) != 0) {
-			cli_fail("inbox", "file %d: its metadata could not be opened", i + 1);
+	for (size_t i = 0; i < rd.nfiles; i++) {
+		struct inbox_file *f = &rd.files[i];
+		if (!f->opened) {
+			cli_fail("inbox", "file %lld: its metadata could not be opened",
+			         (long long)f->n);
 			goto out;
 		}
-		/* Names come from strangers: never print control characters raw. */
-		for (char *p = name; *p; p++)
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				*p = '?';
-		printf("file %d: %s (%s, %llu bytes)\n", i + 1, name, type,
-		       (unsigned long long)size);
+		defang(f->name, strlen(f->name), 0);
+		defang(f->type, strlen(f->type), 0);
+		printf("file %lld: %s (%s, %llu bytes)\n", (long long)f->n, f->name, f->type,
+		       (unsigned long long)f->size);
 	}
-	if (s->be->submission_mark_read(s, id) != STORE_OK)
-		fprintf(stderr, "cutout inbox: could not mark the submission read\n");
 	rc = CLI_EXIT_OK;
 out:
-	unseal_keys_release(&keys);
-	buf_wipe_release(&b);
-	free(fc);
+	inbox_reading_release(&rd);
 	return rc;
 }
 
-static int cmd_file(struct instance *inst, const struct opts *o, store_id id, const char *nstr,
-                    int raw)
+/* Decrypted or sealed bytes: never to a terminal. */
+static int refuse_terminal(const char *path)
 {
-	struct store *s = instance_store(inst);
+	if ((path == NULL || strcmp(path, "-") == 0) && isatty(STDOUT_FILENO))
+		return cli_fail("inbox",
+		                "refusing to write binary data to a terminal (use -o FILE)");
+	return 0;
+}
+
+struct sink {
+	int fd;
+	int failed; /* a write failed (not the opening) */
+};
+
+static int write_sink(void *ctx, const uint8_t *p, size_t n)
+{
+	struct sink *k = ctx;
+	if (io_write_all(k->fd, p, n) != 0) {
+		k->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Why a download was refused as "not found": no such submission (or not theirs), or no such part.
+ */
+static int download_missing(const struct opts *o, store_id id, const char *nstr)
+{
 	struct store_submission sub;
-	struct files_ctx *fc = calloc(1, sizeof *fc);
+	if (inbox_submission(o->ib, o->key, id, &sub) != INBOX_OK)
+		return cli_fail("inbox", "no submission %lld", (long long)id);
+	if (nstr != NULL)
+		return cli_fail("inbox", "submission %lld has no file %s", (long long)id, nstr);
+	return cli_fail("inbox", "submission %lld has no message", (long long)id);
+}
+
+/*
+ * download (file N, opened) and export (the message or file N, sealed to the
+ * intake label). The output is opened first, so that a download is recorded
+ * only once there is somewhere to write it.
+ */
+static int cmd_file(const struct opts *o, store_id id, const char *nstr, int sealed)
+{
 	struct outfile out = {.fd = -1};
+	struct inbox_download *dl = NULL;
+	char name[INBOX_NAME_MAX + 1];
+	int64_t n = 0;
 	int rc = CLI_EXIT_FAIL;
-	store_id n = 0;
-	if (fc == NULL || load_submission(s, o, id, &sub, fc) != 0)
-		goto out;
-	store_id blob = sub.message_blob;
-	if (nstr != NULL) {
-		if (num_parse_id(nstr, &n) != 0 || n > fc->n) {
-			cli_fail("inbox", "submission %lld has no file %s", (long long)id, nstr);
-			goto out;
-		}
-		blob = fc->items[n - 1].data_blob;
-	} else if (blob == 0) {
-		cli_fail("inbox", "submission %lld has no message", (long long)id);
-		goto out;
-	}
-	char detail[48];
-	int dn = nstr != NULL ? snprintf(detail, sizeof detail, "%sfile %lld", raw ? "sealed " : "",
-	                                 (long long)n)
-	                      : snprintf(detail, sizeof detail, "%smessage", raw ? "sealed " : "");
-	if (dn < 0 || (size_t)dn >= sizeof detail) {
-		cli_fail("inbox", "detail too long");
+	if (nstr != NULL && num_parse_id(nstr, &n) != 0)
+		return download_missing(o, id, nstr);
+	if (refuse_terminal(o->output) != 0 || outfile_open(&out, "inbox", o->output, 0600) != 0)
+		return CLI_EXIT_FAIL;
+	enum inbox_result r = inbox_download(o->ib, o->key, id, n, sealed, name, &dl);
+	sodium_memzero(name, sizeof name); /* the file's name: not shown here */
+	if (r != INBOX_OK) {
+		outfile_abort(&out);
+		if (r == INBOX_NOT_FOUND)
+			download_missing(o, id, nstr);
+		else
+			cli_fail("inbox", "could not download from submission %lld: %s",
+			         (long long)id, inbox_strerror(r));
 		goto out;
 	}
-	/* recorded before a byte is written */
-	if (log_action(inst, o, LEDGER_OBJECT_DOWNLOAD, "submission", id, sub.marking, detail) != 0)
-		goto out;
-	if (out_open(&out, o->output) != 0)
-		goto out;
-	struct unseal_keys keys;
-	registry_submission_keys(o->reg, o->key, &sub, &keys);
-	enum unseal_result ir = raw ? unseal_export(s, blob, &keys, write_fd, &out.fd)
-	                            : unseal_blob(s, blob, &keys, write_fd, &out.fd);
-	unseal_keys_release(&keys);
-	if (ir != UNSEAL_OK) {
+	struct sink k = {.fd = out.fd};
+	r = inbox_download_run(dl, write_sink, &k);
+	if (r != INBOX_OK) {
 		outfile_abort(&out);
 		cli_fail("inbox", "%s",
-		         ir == UNSEAL_CANNOT_OPEN
+		         k.failed ? "could not write the file"
+		         : r == INBOX_FAILED
 		                 ? "the file could not be opened with this officer's keys"
-		                 : "could not read or write the file");
+		                 : "could not read the file");
 		goto out;
 	}
 	if (outfile_commit(&out, 0) != 0)
 		goto out;
 	rc = CLI_EXIT_OK;
 out:
-	free(fc);
+	inbox_download_free(&dl);
 	return rc;
 }
 
 /* ---- reply / delete ---- */
 
-static struct intake *make_intake(struct instance *inst)
-{
-	const struct conf *cf = instance_conf(inst);
-	struct intake_kdf kdf = {(uint64_t)cf->argon2_opslimit, (size_t)cf->argon2_memlimit};
-	struct intake_limits lim = {cf->max_upload_bytes, (size_t)cf->max_message_chars,
-	                            (int)cf->max_files_per_submission,
-	                            cf->submissions_per_source_per_day};
-	struct intake *in = NULL;
-	uint8_t label_pk[32], salt[INSTANCE_SALT_LEN];
-	instance_intake_label_pk(inst, label_pk);
-	instance_codename_salt(inst, salt);
-	if (intake_new(instance_store(inst), label_pk, salt, &kdf, &lim, cf->default_marking,
-	               &in) != INTAKE_OK)
-		return NULL;
-	return in;
-}
-
-static int cmd_reply(struct instance *inst, const struct opts *o, store_id source, int argc,
-                     char **argv)
+static int cmd_reply(const struct opts *o, store_id source, int argc, char **argv)
 {
 	struct buf text;
 	buf_init(&text, REPLY_MAX);
 	int rc = CLI_EXIT_FAIL;
-	struct intake *in = NULL;
 	if (argc > 0) {
 		for (int i = 0; i < argc; i++)
 			if ((i > 0 && buf_append_byte(&text, ' ') != BUF_OK) ||
@@ -490,71 +451,69 @@ static int cmd_reply(struct instance *inst, const struct opts *o, store_id sourc
 			}
 		}
 	}
-	if (!source_visible(inst, o, source)) {
-		cli_fail("inbox", "no source %lld", (long long)source);
-		goto out;
-	}
-	if ((in = make_intake(inst)) == NULL) {
-		cli_fail("inbox", "could not set up the intake");
-		goto out;
-	}
 	store_id id;
-	char actor[LEDGER_TOKEN_MAX + 1];
-	if (officer_key_actor(o->key, actor, sizeof actor) != 0) {
-		cli_fail("inbox", "officer name too long");
-		goto out;
+	enum inbox_result ir = inbox_reply(o->ib, o->key, source, buf_str(&text), text.len, &id);
+	if (ir == INBOX_NOT_FOUND)
+		cli_fail("inbox", "no source %lld", (long long)source);
+	else if (ir == INBOX_BAD_INPUT)
+		cli_fail("inbox",
+		         "could not reply: the reply is empty, too long or not UTF-8 text");
+	else if (ir != INBOX_OK)
+		inbox_fail("could not reply", ir);
+	else {
+		printf("reply %lld sealed to source %lld\n", (long long)id, (long long)source);
+		rc = CLI_EXIT_OK;
 	}
-	enum intake_result ir = intake_reply_seal(in, actor, source, buf_str(&text), text.len, &id);
-	if (ir != INTAKE_OK) {
-		if (ir == INTAKE_UNKNOWN)
-			cli_fail("inbox", "no source %lld", (long long)source);
-		else
-			cli_fail("inbox", "could not reply: %s", intake_strerror(ir));
-		goto out;
-	}
-	printf("reply %lld sealed to source %lld\n", (long long)id, (long long)source);
-	rc = CLI_EXIT_OK;
 out:
-	intake_free(&in);
 	buf_wipe_release(&text);
 	return rc;
 }
 
-static int cmd_delete(struct instance *inst, const struct opts *o, store_id source)
+static int cmd_delete(const struct opts *o, store_id source)
 {
-	char actor[LEDGER_TOKEN_MAX + 1];
-	if (!source_visible(inst, o, source))
+	enum inbox_result ir = inbox_delete_source(o->ib, o->key, source);
+	if (ir == INBOX_NOT_FOUND)
 		return cli_fail("inbox", "no source %lld", (long long)source);
-	if (officer_key_actor(o->key, actor, sizeof actor) != 0)
-		return cli_fail("inbox", "officer name too long");
-	struct intake *in = make_intake(inst);
-	if (in == NULL)
-		return cli_fail("inbox", "could not set up the intake");
-	enum intake_result ir = intake_source_delete(in, actor, source);
-	intake_free(&in);
-	if (ir == INTAKE_UNKNOWN)
-		return cli_fail("inbox", "no source %lld", (long long)source);
-	if (ir != INTAKE_OK)
-		return cli_fail("inbox", "could not delete: %s", intake_strerror(ir));
+	if (ir == INBOX_FORBIDDEN)
+		return cli_fail("inbox",
+		                "source %lld has submissions you may not read: only an officer "
+		                "who may read every one of them may delete it",
+		                (long long)source);
+	if (ir != INBOX_OK)
+		return inbox_fail("could not delete", ir);
 	printf("source %lld and everything of theirs deleted\n", (long long)source);
 	return CLI_EXIT_OK;
 }
 
 /* The one place the CLI changes a submission's marking: registry_submission_mark. */
-static int cmd_mark(struct instance *inst, const struct opts *o, store_id id, const char *marking)
+static int cmd_mark(const struct opts *o, store_id id, const char *marking)
 {
-	struct registry *reg = NULL;
 	struct registry_error err = {{0}};
 	enum registry_result r =
-	        registry_new(instance_store(inst), instance_marking_scheme(inst), &reg);
-	if (r == REGISTRY_OK)
-		r = registry_submission_mark(reg, o->key, id, marking, o->reason, &err);
-	registry_free(&reg);
+	        registry_submission_mark(o->reg, o->key, id, marking, o->reason, &err);
 	if (r != REGISTRY_OK)
 		return cli_fail("inbox", "%s%s%s", registry_strerror(r), err.msg[0] ? ": " : "",
 		                err.msg);
 	printf("submission %lld: marking %s\n", (long long)id, marking);
 	return CLI_EXIT_OK;
+}
+
+/* The instance's intake (replies and deletions go through it), as `cutout serve` makes it. */
+static struct intake *make_intake(struct instance *inst)
+{
+	const struct conf *cf = instance_conf(inst);
+	struct intake_kdf kdf = {(uint64_t)cf->argon2_opslimit, (size_t)cf->argon2_memlimit};
+	struct intake_limits lim = {cf->max_upload_bytes, (size_t)cf->max_message_chars,
+	                            (int)cf->max_files_per_submission,
+	                            cf->submissions_per_source_per_day};
+	struct intake *in = NULL;
+	uint8_t label_pk[32], salt[INSTANCE_SALT_LEN];
+	instance_intake_label_pk(inst, label_pk);
+	instance_codename_salt(inst, salt);
+	if (intake_new(instance_store(inst), label_pk, salt, &kdf, &lim, cf->default_marking,
+	               &in) != INTAKE_OK)
+		return NULL;
+	return in;
 }
 
 int inbox_main(int argc, char **argv)
@@ -614,6 +573,8 @@ int inbox_main(int argc, char **argv)
 	struct officers *offs = NULL;
 	struct officer_key *key = NULL;
 	struct registry *reg = NULL;
+	struct intake *in = NULL;
+	struct inbox *ib = NULL;
 	int rc = CLI_EXIT_FAIL;
 	if (officer_cli_open("inbox", inst, &offs) != 0 ||
 	    officer_cli_login("inbox", offs, o.as, ROLE_INTAKE, &key) != 0)
@@ -621,39 +582,42 @@ int inbox_main(int argc, char **argv)
 	o.key = key;
 	if (registry_new(instance_store(inst), instance_marking_scheme(inst), &reg) !=
 	            REGISTRY_OK ||
-	    registry_subject(reg, officer_key_id(key), &o.subj) != REGISTRY_OK) {
-		cli_fail("inbox", "could not load the access decision's view of %s",
-		         officer_key_name(key));
+	    (in = make_intake(inst)) == NULL ||
+	    inbox_new(instance_store(inst), reg, in, &ib) != INBOX_OK) {
+		cli_fail("inbox", "could not set up the inbox");
 		goto out;
 	}
 	o.reg = reg;
+	o.ib = ib;
 	switch (k) {
 	case 0:
-		rc = cmd_list(inst, &o);
+		rc = cmd_list(&o);
 		break;
 	case 1:
-		rc = cmd_read(inst, &o, id);
+		rc = cmd_read(&o, id);
 		break;
 	case 2:
-		rc = cmd_file(inst, &o, id, args[2], 0);
+		rc = cmd_file(&o, id, args[2], 0);
 		break;
 	case 3:
-		rc = cmd_file(inst, &o, id, nargs > 2 ? args[2] : NULL, 1);
+		rc = cmd_file(&o, id, nargs > 2 ? args[2] : NULL, 1);
 		break;
 	case 4:
-		rc = cmd_reply(inst, &o, id, nargs - 2, args + 2);
+		rc = cmd_reply(&o, id, nargs - 2, args + 2);
 		break;
 	case 6:
-		rc = cmd_mark(inst, &o, id, args[2]);
+		rc = cmd_mark(&o, id, args[2]);
 		break;
 	case 7:
-		rc = cmd_reseal(inst, &o, reg);
+		rc = cmd_reseal(&o);
 		break;
 	default:
-		rc = cmd_delete(inst, &o, id);
+		rc = cmd_delete(&o, id);
 		break;
 	}
 out:
+	inbox_free(&ib);
+	intake_free(&in);
 	registry_free(&reg);
 	officer_key_free(&key);
 	officers_free(&offs);
