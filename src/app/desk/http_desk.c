@@ -178,33 +178,6 @@ static void load_session(struct req *r, struct MHD_Connection *c)
 		memcpy(r->token, tok, DESK_TOKEN_LEN + 1);
 }
 
-/* ---- the ledger: what an officer does is recorded before it is answered ---- */
-
-/*
- * One entry by "officer:NAME" (the session's officer) about "KIND:ID" (kind
- * NULL: no object). 0 once durable, -1 if it could not be recorded: the
- * caller then answers 500 and shows nothing.
- */
-/* "officer:NAME" of the session's officer; 0, or -1 if it does not fit. */
-static int desk_actor(const struct req *r, char actor[static LEDGER_TOKEN_MAX + 1])
-{
-	int n = snprintf(actor, LEDGER_TOKEN_MAX + 1, "officer:%s", r->sv.name);
-	return n < 0 || n > LEDGER_TOKEN_MAX ? -1 : 0;
-}
-
-static int desk_log(const struct req *r, enum ledger_action action, const char *kind, int64_t id,
-                    const char *marking, const char *detail)
-{
-	char actor[LEDGER_TOKEN_MAX + 1], obj[LEDGER_TOKEN_MAX + 1];
-	int m = kind != NULL ? snprintf(obj, sizeof obj, "%s:%" PRId64, kind, id) : 0;
-	if (desk_actor(r, actor) != 0 || m < 0 || (size_t)m >= sizeof obj)
-		return -1;
-	if (kind == NULL)
-		obj[0] = '\0';
-	return ledger_record(r->d->store, action, actor, obj, marking, detail) == LEDGER_OK ? 0
-	                                                                                    : -1;
-}
-
 /* The login form's CSRF token: a MAC of the pre-login cookie under the door's key. */
 static int login_csrf(const struct desk_door *d, const char *cookie, char out[static 64])
 {
@@ -615,7 +588,7 @@ static enum MHD_Result post(struct MHD_Connection *c, struct req *r)
 	}
 	if (r->route == R_LOGOUT) {
 		if (r->sess != NULL && !r->sv.enrolling &&
-		    desk_log(r, LEDGER_OFFICER_LOGOUT, NULL, 0, NULL, NULL) != 0) {
+		    officer_logout(r->d->officers, r->sv.key) != OFFICER_OK) {
 			res = desk_send_error(c, r, 500);
 			goto out;
 		}

@@ -304,3 +304,12 @@ out:
 	sodium_memzero(&row, sizeof row);
 	return rc;
 }
+
+enum officer_result officer_logout(struct officers *o, const struct officer_key *key)
+{
+	char actor[LEDGER_TOKEN_MAX + 1];
+	if (key == NULL || officer_key_actor(key, actor, sizeof actor) != 0)
+		return OFFICER_BAD_INPUT;
+	enum ledger_result r = ledger_record(o->s, LEDGER_OFFICER_LOGOUT, actor, NULL, NULL, NULL);
+	return r == LEDGER_OK ? OFFICER_OK : OFFICER_FAILED;
+}

@@ -168,6 +168,12 @@ __attribute__((warn_unused_result)) enum officer_result officers_set_issuer(stru
 __attribute__((warn_unused_result)) enum officer_result
 officer_login(struct officers *o, const char *name, const char *password, const char *totp,
               uint64_t now, struct officer_key **key, struct officer *out);
+/*
+ * A logout of the officer holding key: its officer.logout entry, durable
+ * before the caller ends the session (which wipes the keys).
+ */
+__attribute__((warn_unused_result)) enum officer_result
+officer_logout(struct officers *o, const struct officer_key *key);
 
 /*
  * Enrolment (after OFFICER_ENROL): begin checks the password (as a login, with

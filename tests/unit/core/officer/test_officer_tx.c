@@ -635,6 +635,15 @@ int main(void)
 	T_CHECK(label_recovery_set(s, NULL) == LABEL_OK);
 	T_CHECK(officer_set_roles(o, root, "bob", ROLE_INTAKE | ROLE_ANALYST) == OFFICER_OK &&
 	        intake_version() == v0 + 2);
+	/* ---- logout: its entry, durable, or a failure the desk answers with 500 ---- */
+	n0 = ledger_len();
+	T_CHECK(break_ledger() == 0);
+	T_OK(officer_logout(o, root) == OFFICER_FAILED, "a failed append: the logout is refused");
+	T_CHECK(mend_ledger() == 0);
+	T_OK(officer_logout(o, root) == OFFICER_OK && ledger_len() == n0 + 1 &&
+	             entry_is(n0, LEDGER_OFFICER_LOGOUT, "officer:root", "", NULL),
+	     "logout: its officer.logout entry by the officer");
+	T_OK(officer_logout(o, NULL) == OFFICER_BAD_INPUT, "logout without a key: refused");
 	T_OK(verifies(), "the ledger verifies after every failure and every action");
 
 	free(ls.pub);
