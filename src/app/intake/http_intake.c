@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 #include "app/intake/http_intake.h"
+#include "app/intake/intake_door.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -25,77 +26,6 @@
 #include "lib/day.h"
 
 #include "lib/banned.h"
-
-#define FORM_MAX 8192                /* an urlencoded form body */
-#define PAGE_MAX (4 * 1024 * 1024)   /* a rendered page (replies included) */
-#define MULTIPART_OVERHEAD (1 << 20) /* headers and boundaries around the content */
-#define DISCARD_MAX (16u << 20)      /* body bytes read and dropped after a refusal */
-
-struct intake_door {
-	struct MHD_Daemon *mhd;
-	struct intake *in;
-	struct sessions *sess;
-	struct intake_door_config cfg;
-	struct bucket new_sources, logins, submissions;
-	struct gate kdf; /* Argon2id derivations running at once */
-	uint16_t port;
-};
-
-enum route {
-	R_NOT_FOUND,
-	R_BAD_METHOD,
-	R_LANDING,
-	R_CSS,
-	R_NEW_GET,
-	R_NEW_POST,
-	R_LOGIN_GET,
-	R_LOGIN_POST,
-	R_SUBMIT_GET,
-	R_SUBMIT_POST,
-	R_REPLIES_GET,
-	R_REPLY_DELETE,
-	R_DELETE_GET,
-	R_DELETE_POST,
-	R_LOGOUT,
-	R_LANG,
-	R_API_SOURCES,
-	R_API_LOGIN,
-	R_API_SUBMISSIONS,
-	R_API_REPLIES,
-	R_API_REPLY_DELETE,
-	R_API_ME_DELETE,
-	R_API_LOGOUT,
-};
-
-enum part_kind { PART_NONE, PART_MESSAGE, PART_FILE, PART_SKIP };
-
-struct req {
-	struct intake_door *d;
-	enum route route;
-	int api;
-	int is_post;
-	int64_t path_id;
-	char token[SESSION_TOKEN_LEN + 1];
-	int have_session;
-	struct session_view sv;
-	char cookie[192];
-	int set_cookie;
-	char lang[SESSION_LANG_MAX];
-	struct buf body;
-	/* multipart */
-	struct mp *mp;
-	struct intake_upload *up;
-	enum part_kind part;
-	char *file_name, *file_type;
-	int file_open;
-	struct buf message;
-	int have_message;
-	/* the answer */
-	uint64_t discarded; /* body bytes dropped after a refusal */
-	unsigned err_status;
-	const char *err_code;
-	int responded;
-};
 
 /* ---- small helpers ---- */
 
@@ -186,7 +116,7 @@ static const char *status_code_name(unsigned status)
 	}
 }
 
-static void page_init(struct req *r, struct page *p, const char *path)
+void door_page_init(struct req *r, struct page *p, const char *path)
 {
 	memset(p, 0, sizeof *p);
 	const struct intake_limits *lim = intake_limits(r->d->in);
@@ -200,8 +130,8 @@ static void page_init(struct req *r, struct page *p, const char *path)
 	p->max_files = lim->max_files;
 }
 
-static enum MHD_Result send_page(struct MHD_Connection *c, struct req *r, unsigned status,
-                                 enum page_id id, const struct page *p)
+enum MHD_Result door_send_page(struct MHD_Connection *c, struct req *r, unsigned status,
+                               enum page_id id, const struct page *p)
 {
 	struct buf b;
 	buf_init(&b, PAGE_MAX);
@@ -217,20 +147,20 @@ static enum MHD_Result send_page(struct MHD_Connection *c, struct req *r, unsign
 }
 
 /* An error answer: a page for the HTML door, a JSON object for the API. */
-static enum MHD_Result send_error(struct MHD_Connection *c, struct req *r, unsigned status,
-                                  const char *code, const char *message)
+enum MHD_Result door_send_error(struct MHD_Connection *c, struct req *r, unsigned status,
+                                const char *code, const char *message)
 {
 	r->responded = 1;
 	if (r->api)
 		return http_send_json_error(
 		        c, status, code != NULL ? code : status_code_name(status), message);
 	struct page p;
-	page_init(r, &p, "/");
+	door_page_init(r, &p, "/");
 	p.status = status;
-	return send_page(c, r, status, PAGE_ERROR, &p);
+	return door_send_page(c, r, status, PAGE_ERROR, &p);
 }
 
-static unsigned status_of(enum intake_result ir)
+unsigned door_status_of(enum intake_result ir)
 {
 	switch (ir) {
 	case INTAKE_OK:
@@ -254,7 +184,7 @@ static unsigned status_of(enum intake_result ir)
 	return 500;
 }
 
-static void fail(struct req *r, unsigned status, const char *code)
+void door_fail(struct req *r, unsigned status, const char *code)
 {
 	if (r->err_status == 0) {
 		r->err_status = status;
@@ -277,7 +207,7 @@ static void pick_lang(struct req *r, struct MHD_Connection *c)
 	r->lang[n] = 0;
 }
 
-static void set_cookie(struct req *r, const char *token)
+void door_set_cookie(struct req *r, const char *token)
 {
 	r->set_cookie = http_session_cookie(r->cookie, sizeof r->cookie, token,
 	                                    r->d->cfg.secure_cookie) == 0;
@@ -310,11 +240,11 @@ static int ensure_session(struct req *r)
 	if (sessions_create(r->d->sess, NULL, r->token, &r->sv) != 0)
 		return -1;
 	r->have_session = 1;
-	set_cookie(r, r->token);
+	door_set_cookie(r, r->token);
 	return 0;
 }
 
-static int csrf_ok(const struct req *r, const char *given)
+int door_csrf_ok(const struct req *r, const char *given)
 {
 	return r->have_session && given != NULL && strlen(given) == SESSION_CSRF_LEN &&
 	       sodium_memcmp(given, r->sv.csrf, SESSION_CSRF_LEN) == 0;
@@ -327,196 +257,12 @@ static int content_type_is(struct MHD_Connection *c, const char *want)
 	return ct != NULL && strncasecmp(ct, want, n) == 0 && (ct[n] == 0 || ct[n] == ';');
 }
 
-static int content_length(struct MHD_Connection *c, uint64_t *len)
+int door_content_length(struct MHD_Connection *c, uint64_t *len)
 {
 	const char *cl = http_header(c, "Content-Length");
 	if (cl == NULL)
 		return 0;
 	return http_parse_u64(cl, len) == 0 ? 1 : -1;
-}
-
-/* ---- multipart upload ---- */
-
-/*
- * Browsers send '"', CR and LF in a file name as %22, %0D and %0A (WHATWG
- * HTML, multipart/form-data encoding); other clients escape with '\\'.
- * Decodes exactly those three escapes, in place.
- */
-static void decode_browser_filename(char *s)
-{
-	char *o = s;
-	for (const char *p = s; *p != 0; p++) {
-		if (p[0] == '%' && p[1] == '2' && p[2] == '2') {
-			*o++ = '"';
-			p += 2;
-		} else if (p[0] == '%' && p[1] == '0' && (p[2] == 'D' || p[2] == 'A')) {
-			*o++ = p[2] == 'D' ? '\r' : '\n';
-			p += 2;
-		} else {
-			*o++ = *p;
-		}
-	}
-	*o = 0;
-}
-
-static int on_part_begin(void *ctx, const char *name, const char *filename,
-                         const char *content_type)
-{
-	struct req *r = ctx;
-	free(r->file_name);
-	free(r->file_type);
-	r->file_name = r->file_type = NULL;
-	r->part = PART_SKIP;
-	if (strcmp(name, "message") == 0 && filename == NULL) {
-		if (r->have_message) {
-			fail(r, 400, "duplicate_message");
-			return 1;
-		}
-		r->have_message = 1;
-		r->part = PART_MESSAGE;
-	} else if (strcmp(name, "file") == 0) {
-		r->part = PART_FILE;
-		r->file_name = strdup(filename != NULL ? filename : "");
-		r->file_type = strdup(content_type != NULL ? content_type : "");
-		if (r->file_name == NULL || r->file_type == NULL) {
-			fail(r, 500, NULL);
-			return 1;
-		}
-		decode_browser_filename(r->file_name);
-	}
-	return 0;
-}
-
-static int upload_fail(struct req *r, enum intake_result ir, const char *code)
-{
-	fail(r, status_of(ir), code);
-	return 1;
-}
-
-static int on_part_data(void *ctx, const uint8_t *p, size_t n)
-{
-	struct req *r = ctx;
-	enum intake_result ir;
-	switch (r->part) {
-	case PART_MESSAGE:
-		if (buf_append(&r->message, p, n) != BUF_OK) {
-			fail(r, 413, "message_too_large");
-			return 1;
-		}
-		return 0;
-	case PART_FILE:
-		if (!r->file_open) {
-			/* Opened at the first byte: an empty file input sends an empty part. */
-			ir = intake_upload_file_begin(r->up, r->file_name, r->file_type);
-			if (ir == INTAKE_TOO_MANY)
-				return upload_fail(r, INTAKE_TOO_LARGE, "too_many_files");
-			if (ir != INTAKE_OK)
-				return upload_fail(r, ir,
-				                   ir == INTAKE_TOO_LARGE ? "name_too_long" : NULL);
-			r->file_open = 1;
-		}
-		ir = intake_upload_file_data(r->up, p, n);
-		if (ir != INTAKE_OK)
-			return upload_fail(r, ir,
-			                   ir == INTAKE_TOO_LARGE ? "upload_too_large" : NULL);
-		return 0;
-	default:
-		return 0;
-	}
-}
-
-static int on_part_end(void *ctx)
-{
-	struct req *r = ctx;
-	if (r->part == PART_FILE && r->file_open) {
-		r->file_open = 0;
-		enum intake_result ir = intake_upload_file_end(r->up);
-		if (ir != INTAKE_OK)
-			return upload_fail(r, ir, NULL);
-	}
-	r->part = PART_NONE;
-	return 0;
-}
-
-/* Checks and opens an upload before any of its body is read. Returns 0 or an HTTP status. */
-static unsigned upload_begin(struct req *r, struct MHD_Connection *c)
-{
-	struct intake_door *d = r->d;
-	const struct intake_limits *lim = intake_limits(d->in);
-	uint64_t len = 0;
-	char boundary[MP_BOUNDARY_MAX + 1];
-
-	if (!r->have_session || r->sv.source == 0)
-		return r->api ? 401 : 403;
-	if (!r->api && !csrf_ok(r, http_query(c, "csrf")))
-		return 403;
-	const char *ct = http_header(c, "Content-Type");
-	if (ct == NULL ||
-	    multipart_boundary_from_content_type(ct, boundary, sizeof boundary) != MP_OK)
-		return 415;
-	int have_len = content_length(c, &len);
-	if (have_len < 0)
-		return 400;
-	if (have_len &&
-	    len > lim->max_upload_bytes + lim->max_message_bytes * 4 + MULTIPART_OVERHEAD)
-		return 413;
-	if (!bucket_take(&d->submissions))
-		return 429;
-	if (sessions_count_submission(d->sess, r->token, d->cfg.submissions_per_session) != 0)
-		return 429;
-	enum intake_result ir = intake_upload_begin(d->in, r->sv.source, &r->up);
-	if (ir != INTAKE_OK)
-		return status_of(ir);
-	buf_init(&r->message, lim->max_message_bytes * 4);
-	struct mp_limits ml = {.max_parts = (size_t)lim->max_files + 8};
-	struct mp_callbacks cb = {.part_begin = on_part_begin,
-	                          .part_data = on_part_data,
-	                          .part_end = on_part_end,
-	                          .ctx = r};
-	r->mp = malloc(sizeof *r->mp);
-	if (r->mp == NULL || mp_init(r->mp, boundary, &cb, &ml) != MP_OK)
-		return 500;
-	return 0;
-}
-
-static enum MHD_Result upload_finish(struct MHD_Connection *c, struct req *r)
-{
-	store_id id = 0;
-	if (r->err_status == 0) {
-		enum mp_result mr = mp_finish(r->mp);
-		if (mr == MP_ERR_ABORTED && r->err_status != 0)
-			; /* a callback already said why */
-		else if (mr != MP_OK)
-			fail(r, 400, "malformed_multipart");
-	}
-	if (r->err_status == 0 && r->message.len > 0) {
-		enum intake_result ir =
-		        intake_upload_message(r->up, buf_str(&r->message), r->message.len);
-		if (ir != INTAKE_OK)
-			fail(r, status_of(ir),
-			     ir == INTAKE_TOO_LARGE ? "message_too_large" : "message_not_utf8");
-	}
-	buf_wipe_release(&r->message);
-	if (r->err_status == 0) {
-		enum intake_result ir = intake_upload_commit(r->up, &id);
-		if (ir != INTAKE_OK)
-			fail(r, status_of(ir), ir == INTAKE_EMPTY ? "empty_submission" : NULL);
-	}
-	if (r->err_status != 0)
-		return send_error(c, r, r->err_status, r->err_code, "the submission was refused");
-	r->responded = 1;
-	if (r->api) {
-		struct buf b;
-		buf_init(&b, 256);
-		enum MHD_Result res = MHD_NO;
-		if (buf_printf(&b, "{\"id\":%lld}\n", (long long)id) == BUF_OK)
-			res = http_send_json(c, 201, &b);
-		buf_release(&b);
-		return res;
-	}
-	struct page p;
-	page_init(r, &p, "/submit");
-	return send_page(c, r, 200, PAGE_SUBMITTED, &p);
 }
 
 /* ---- forms ---- */
@@ -531,254 +277,16 @@ static struct form *body_form(struct req *r)
 	lim.max_value = FORM_MAX;
 	f = calloc(1, sizeof *f);
 	if (f == NULL) {
-		fail(r, 500, NULL);
+		door_fail(r, 500, NULL);
 		return NULL;
 	}
 	if (form_parse(f, r->body.data != NULL ? (const char *)r->body.data : "", r->body.len,
 	               &lim) != FORM_OK) {
 		free(f);
-		fail(r, 400, "malformed_form");
+		door_fail(r, 400, "malformed_form");
 		return NULL;
 	}
 	return f;
-}
-
-/* ---- the handlers that answer after the whole body ---- */
-
-static enum MHD_Result json_token(struct MHD_Connection *c, struct req *r, unsigned status,
-                                  const char *codename)
-{
-	struct buf b;
-	buf_init(&b, 1024);
-	enum MHD_Result res = MHD_NO;
-	int ok = buf_append_str(&b, "{") == BUF_OK;
-	if (ok && codename != NULL)
-		ok = buf_append_str(&b, "\"codename\":") == BUF_OK &&
-		     json_escape_str(&b, codename, strlen(codename)) == 0 &&
-		     buf_append_str(&b, ",") == BUF_OK;
-	ok = ok && buf_printf(&b, "\"token\":\"%s\"}\n", r->token) == BUF_OK;
-	if (ok)
-		res = http_send_json(c, status, &b);
-	buf_wipe_release(&b);
-	r->responded = 1;
-	return res;
-}
-
-/* Logs this request's session (made if needed) in as source id; the token changes. */
-static int bind_source(struct req *r, store_id id, const uint8_t *sk)
-{
-	if (!r->have_session && sessions_create(r->d->sess, r->lang, r->token, &r->sv) == 0)
-		r->have_session = 1;
-	if (!r->have_session)
-		return -1;
-	char old[SESSION_TOKEN_LEN + 1];
-	memcpy(old, r->token, sizeof old);
-	return sessions_login(r->d->sess, old, id, sk, r->token, &r->sv);
-}
-
-/* Creates a source and logs this session in as it. */
-static enum MHD_Result new_source(struct MHD_Connection *c, struct req *r)
-{
-	struct intake_door *d = r->d;
-	char *codename = sodium_malloc(INTAKE_CODENAME_MAX);
-	uint8_t *sk = sodium_malloc(INTAKE_KEY_LEN);
-	enum MHD_Result res;
-	store_id id;
-	if (codename == NULL || sk == NULL) {
-		res = send_error(c, r, 500, NULL, "out of memory");
-		goto out;
-	}
-	if (!bucket_take(&d->new_sources) || gate_enter(&d->kdf) != 0) {
-		res = send_error(c, r, 429, NULL,
-		                 "too many new sources right now; try again later");
-		goto out;
-	}
-	enum intake_result ir = intake_source_create(d->in, codename, INTAKE_CODENAME_MAX, &id, sk);
-	gate_leave(&d->kdf);
-	if (ir != INTAKE_OK) {
-		res = send_error(c, r, status_of(ir), NULL, "could not create a source");
-		goto out;
-	}
-	if (bind_source(r, id, sk) != 0) {
-		res = send_error(c, r, 503, NULL, "too many sessions; try again later");
-		goto out;
-	}
-	if (r->api) {
-		res = json_token(c, r, 201, codename);
-	} else {
-		set_cookie(r, r->token);
-		struct page p;
-		page_init(r, &p, "/new");
-		p.codename = codename;
-		res = send_page(c, r, 200, PAGE_CODENAME, &p);
-	}
-out:
-	if (codename != NULL)
-		sodium_free(codename);
-	if (sk != NULL)
-		sodium_free(sk);
-	return res;
-}
-
-static enum MHD_Result login(struct MHD_Connection *c, struct req *r, struct form *f)
-{
-	struct intake_door *d = r->d;
-	const char *codename = form_get(f, "codename");
-	uint8_t *sk = sodium_malloc(INTAKE_KEY_LEN);
-	enum MHD_Result res;
-	store_id id;
-	if (sk == NULL)
-		return send_error(c, r, 500, NULL, "out of memory");
-	if (codename == NULL) {
-		res = send_error(c, r, 400, "missing_codename", "the codename is missing");
-		goto out;
-	}
-	if (!bucket_take(&d->logins) || gate_enter(&d->kdf) != 0) {
-		res = send_error(c, r, 429, NULL, "too many logins right now; try again later");
-		goto out;
-	}
-	enum intake_result ir = intake_source_login(d->in, codename, d->cfg.login_min_ms, &id, sk);
-	gate_leave(&d->kdf);
-	if (ir == INTAKE_UNKNOWN) {
-		if (r->api) {
-			res = send_error(c, r, 401, "unknown_codename",
-			                 "that codename was not recognised");
-		} else {
-			struct page p;
-			page_init(r, &p, "/login");
-			p.notice = "login.error";
-			res = send_page(c, r, 401, PAGE_LOGIN, &p);
-		}
-		goto out;
-	}
-	if (ir != INTAKE_OK) {
-		res = send_error(c, r, status_of(ir), NULL, "could not log in");
-		goto out;
-	}
-	if (bind_source(r, id, sk) != 0) {
-		res = send_error(c, r, 503, NULL, "too many sessions; try again later");
-		goto out;
-	}
-	if (r->api) {
-		res = json_token(c, r, 200, NULL);
-	} else {
-		set_cookie(r, r->token);
-		r->responded = 1;
-		res = http_redirect(c, "/submit", r->cookie);
-	}
-out:
-	sodium_free(sk);
-	return res;
-}
-
-struct replies_ctx {
-	struct page_reply *items;
-	size_t n, cap;
-	struct buf *json;
-	int failed;
-};
-
-static int reply_to_page(void *ctx, const struct intake_reply_view *v)
-{
-	struct replies_ctx *rc = ctx;
-	if (rc->n >= rc->cap)
-		return 1;
-	char *copy = sodium_malloc(v->len + 1);
-	if (copy == NULL) {
-		rc->failed = 1;
-		return 1;
-	}
-	memcpy(copy, v->text, v->len + 1);
-	rc->items[rc->n++] = (struct page_reply){v->id, v->day, copy, v->len};
-	return 0;
-}
-
-static int reply_to_json(void *ctx, const struct intake_reply_view *v)
-{
-	struct replies_ctx *rc = ctx;
-	char day[16];
-	day_format(v->day, day);
-	if ((rc->n++ > 0 && buf_append_str(rc->json, ",") != BUF_OK) ||
-	    buf_printf(rc->json, "{\"id\":%lld,\"day\":\"%s\",\"text\":", (long long)v->id, day) !=
-	            BUF_OK ||
-	    json_escape_str(rc->json, v->text, v->len) != 0 ||
-	    buf_append_str(rc->json, "}") != BUF_OK) {
-		rc->failed = 1;
-		return 1;
-	}
-	return 0;
-}
-
-static enum MHD_Result replies(struct MHD_Connection *c, struct req *r)
-{
-	uint8_t *sk = sodium_malloc(INTAKE_KEY_LEN);
-	enum MHD_Result res;
-	struct buf json;
-	struct replies_ctx rc = {0};
-	buf_init(&json, PAGE_MAX);
-	if (sk == NULL)
-		return send_error(c, r, 500, NULL, "out of memory");
-	if (sessions_key(r->d->sess, r->token, sk) != 0) {
-		res = send_error(c, r, r->api ? 401 : 403, NULL, "the session has ended");
-		goto out;
-	}
-	enum intake_result ir;
-	if (r->api) {
-		rc.json = &json;
-		if (buf_append_str(&json, "{\"replies\":[") != BUF_OK) {
-			res = send_error(c, r, 500, NULL, "out of memory");
-			goto out;
-		}
-		ir = intake_replies(r->d->in, r->sv.source, sk, reply_to_json, &rc);
-		if (ir != INTAKE_OK || rc.failed || buf_append_str(&json, "]}\n") != BUF_OK) {
-			res = send_error(c, r, ir != INTAKE_OK ? status_of(ir) : 500, NULL,
-			                 "could not open the replies");
-			goto out;
-		}
-		r->responded = 1;
-		res = http_send_json(c, 200, &json);
-	} else {
-		rc.cap = 200;
-		rc.items = calloc(rc.cap, sizeof *rc.items);
-		if (rc.items == NULL) {
-			res = send_error(c, r, 500, NULL, "out of memory");
-			goto out;
-		}
-		ir = intake_replies(r->d->in, r->sv.source, sk, reply_to_page, &rc);
-		if (ir != INTAKE_OK || rc.failed) {
-			res = send_error(c, r, ir != INTAKE_OK ? status_of(ir) : 500, NULL,
-			                 "could not open the replies");
-			goto out;
-		}
-		struct page p;
-		page_init(r, &p, "/replies");
-		p.replies = rc.items;
-		p.nreplies = rc.n;
-		res = send_page(c, r, 200, PAGE_REPLIES, &p);
-	}
-out:
-	for (size_t i = 0; rc.items != NULL && i < rc.n; i++)
-		sodium_free((void *)rc.items[i].text);
-	free(rc.items);
-	buf_wipe_release(&json);
-	sodium_free(sk);
-	return res;
-}
-
-static enum MHD_Result delete_me(struct MHD_Connection *c, struct req *r)
-{
-	enum intake_result ir = intake_source_delete(r->d->in, NULL, r->sv.source);
-	if (ir != INTAKE_OK)
-		return send_error(c, r, status_of(ir), NULL, "could not delete");
-	sessions_destroy_source(r->d->sess, r->sv.source);
-	r->responded = 1;
-	if (r->api)
-		return http_send(c, 204, NULL, "", 0, NULL, NULL);
-	r->have_session = 0;
-	set_cookie(r, "");
-	struct page p;
-	page_init(r, &p, "/");
-	return send_page(c, r, 200, PAGE_DELETED, &p);
 }
 
 static enum MHD_Result finish(struct MHD_Connection *c, struct req *r)
@@ -789,55 +297,56 @@ static enum MHD_Result finish(struct MHD_Connection *c, struct req *r)
 	                  r->route == R_LOGOUT || r->route >= R_API_REPLIES;
 
 	if (r->route == R_SUBMIT_POST || r->route == R_API_SUBMISSIONS)
-		return upload_finish(c, r);
+		return door_upload_finish(c, r);
 	if (r->err_status != 0)
-		return send_error(c, r, r->err_status, r->err_code, "the request was refused");
+		return door_send_error(c, r, r->err_status, r->err_code, "the request was refused");
 	if (need_source && (!r->have_session || r->sv.source == 0))
-		return send_error(c, r, r->api ? 401 : 403, "no_session", "not logged in");
+		return door_send_error(c, r, r->api ? 401 : 403, "no_session", "not logged in");
 	if (r->route == R_API_LOGOUT) {
 		sessions_destroy(r->d->sess, r->token);
 		r->responded = 1;
 		return http_send(c, 204, NULL, "", 0, NULL, NULL);
 	}
 	if (r->route == R_API_ME_DELETE)
-		return delete_me(c, r);
+		return door_delete_me(c, r);
 	if (r->route == R_API_REPLY_DELETE) {
 		enum intake_result ir = intake_reply_delete(r->d->in, r->sv.source, r->path_id);
 		if (ir != INTAKE_OK)
-			return send_error(c, r, status_of(ir), NULL, "no such reply");
+			return door_send_error(c, r, door_status_of(ir), NULL, "no such reply");
 		r->responded = 1;
 		return http_send(c, 204, NULL, "", 0, NULL, NULL);
 	}
 	if (r->route == R_API_SOURCES)
-		return new_source(c, r);
+		return door_new_source(c, r);
 	if ((f = body_form(r)) == NULL)
-		return send_error(c, r, r->err_status, r->err_code, "malformed form");
+		return door_send_error(c, r, r->err_status, r->err_code, "malformed form");
 	if (r->route == R_API_LOGIN) {
-		res = login(c, r, f);
+		res = door_login(c, r, f);
 		goto out;
 	}
 	/* Every HTML form carries the session's CSRF token. */
-	if (!csrf_ok(r, form_get(f, "csrf"))) {
-		res = send_error(c, r, 403, "bad_csrf", "the form has expired; reload the page");
+	if (!door_csrf_ok(r, form_get(f, "csrf"))) {
+		res = door_send_error(c, r, 403, "bad_csrf",
+		                      "the form has expired; reload the page");
 		goto out;
 	}
 	switch (r->route) {
 	case R_NEW_POST:
-		res = new_source(c, r);
+		res = door_new_source(c, r);
 		break;
 	case R_LOGIN_POST:
-		res = login(c, r, f);
+		res = door_login(c, r, f);
 		break;
 	case R_REPLY_DELETE: {
 		int64_t id;
 		const char *s = form_get(f, "id");
 		if (s == NULL || parse_id(s, &id) != 0) {
-			res = send_error(c, r, 400, NULL, "bad reply id");
+			res = door_send_error(c, r, 400, NULL, "bad reply id");
 			break;
 		}
 		enum intake_result ir = intake_reply_delete(r->d->in, r->sv.source, id);
 		if (ir != INTAKE_OK && ir != INTAKE_UNKNOWN) {
-			res = send_error(c, r, status_of(ir), NULL, "could not delete");
+			res = door_send_error(c, r, door_status_of(ir), NULL, "could not delete");
 			break;
 		}
 		r->responded = 1;
@@ -845,19 +354,19 @@ static enum MHD_Result finish(struct MHD_Connection *c, struct req *r)
 		break;
 	}
 	case R_DELETE_POST:
-		res = delete_me(c, r);
+		res = door_delete_me(c, r);
 		break;
 	case R_LOGOUT: {
 		sessions_destroy(r->d->sess, r->token);
 		r->have_session = 0;
-		set_cookie(r, "");
+		door_set_cookie(r, "");
 		struct page p;
-		page_init(r, &p, "/");
-		res = send_page(c, r, 200, PAGE_LOGGED_OUT, &p);
+		door_page_init(r, &p, "/");
+		res = door_send_page(c, r, 200, PAGE_LOGGED_OUT, &p);
 		break;
 	}
 	default:
-		res = send_error(c, r, 404, NULL, "not found");
+		res = door_send_error(c, r, 404, NULL, "not found");
 		break;
 	}
 out:
@@ -880,9 +389,9 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 
 	switch (r->route) {
 	case R_NOT_FOUND:
-		return send_error(c, r, 404, NULL, "not found");
+		return door_send_error(c, r, 404, NULL, "not found");
 	case R_BAD_METHOD:
-		return send_error(c, r, 405, NULL, "method not allowed");
+		return door_send_error(c, r, 405, NULL, "method not allowed");
 	case R_CSS:
 		r->responded = 1;
 		return http_send(c, 200, "text/css; charset=utf-8", page_css, strlen(page_css),
@@ -896,9 +405,9 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 			if (strcmp(next, lang_return_paths[i]) == 0)
 				to = lang_return_paths[i];
 		if (l == NULL || !i18n_is_supported(l))
-			return send_error(c, r, 400, NULL, "unsupported language");
+			return door_send_error(c, r, 400, NULL, "unsupported language");
 		if (ensure_session(r) != 0 || sessions_set_lang(d->sess, r->token, l) != 0)
-			return send_error(c, r, 503, NULL, "too many sessions");
+			return door_send_error(c, r, 503, NULL, "too many sessions");
 		r->responded = 1;
 		return http_redirect(c, to, r->set_cookie ? r->cookie : NULL);
 	}
@@ -906,40 +415,40 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 	case R_NEW_GET:
 	case R_LOGIN_GET:
 		if (ensure_session(r) != 0)
-			return send_error(c, r, 503, NULL, "too many sessions");
-		page_init(r, &p,
-		          r->route == R_LANDING   ? "/"
-		          : r->route == R_NEW_GET ? "/new"
-		                                  : "/login");
-		return send_page(c, r, 200,
-		                 r->route == R_LANDING   ? PAGE_LANDING
-		                 : r->route == R_NEW_GET ? PAGE_NEW
-		                                         : PAGE_LOGIN,
-		                 &p);
+			return door_send_error(c, r, 503, NULL, "too many sessions");
+		door_page_init(r, &p,
+		               r->route == R_LANDING   ? "/"
+		               : r->route == R_NEW_GET ? "/new"
+		                                       : "/login");
+		return door_send_page(c, r, 200,
+		                      r->route == R_LANDING   ? PAGE_LANDING
+		                      : r->route == R_NEW_GET ? PAGE_NEW
+		                                              : PAGE_LOGIN,
+		                      &p);
 	case R_SUBMIT_GET:
 	case R_DELETE_GET:
 		if (!r->have_session || r->sv.source == 0) {
 			r->responded = 1;
 			return http_redirect(c, "/login", NULL);
 		}
-		page_init(r, &p, r->route == R_SUBMIT_GET ? "/submit" : "/delete");
-		return send_page(c, r, 200, r->route == R_SUBMIT_GET ? PAGE_SUBMIT : PAGE_DELETE,
-		                 &p);
+		door_page_init(r, &p, r->route == R_SUBMIT_GET ? "/submit" : "/delete");
+		return door_send_page(c, r, 200,
+		                      r->route == R_SUBMIT_GET ? PAGE_SUBMIT : PAGE_DELETE, &p);
 	case R_REPLIES_GET:
 		if (!r->have_session || r->sv.source == 0) {
 			r->responded = 1;
 			return http_redirect(c, "/login", NULL);
 		}
-		return replies(c, r);
+		return door_replies(c, r);
 	case R_API_REPLIES:
 		if (!r->have_session || r->sv.source == 0)
-			return send_error(c, r, 401, "no_session", "not logged in");
-		return replies(c, r);
+			return door_send_error(c, r, 401, "no_session", "not logged in");
+		return door_replies(c, r);
 	case R_SUBMIT_POST:
 	case R_API_SUBMISSIONS: {
-		unsigned st = upload_begin(r, c);
+		unsigned st = door_upload_begin(r, c);
 		if (st != 0)
-			return send_error(c, r, st, NULL, "the submission was refused");
+			return door_send_error(c, r, st, NULL, "the submission was refused");
 		return MHD_YES;
 	}
 	default:
@@ -947,14 +456,14 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 	}
 	/* The other POSTs carry a small urlencoded form (or nothing). */
 	uint64_t len = 0;
-	int have_len = content_length(c, &len);
+	int have_len = door_content_length(c, &len);
 	if (have_len < 0)
-		return send_error(c, r, 400, NULL, "bad Content-Length");
+		return door_send_error(c, r, 400, NULL, "bad Content-Length");
 	if (have_len && len > FORM_MAX)
-		return send_error(c, r, 413, NULL, "the form is too large");
+		return door_send_error(c, r, 413, NULL, "the form is too large");
 	if (have_len && len > 0 && !content_type_is(c, "application/x-www-form-urlencoded"))
-		return send_error(c, r, 415, NULL,
-		                  "send the form as application/x-www-form-urlencoded");
+		return door_send_error(c, r, 415, NULL,
+		                       "send the form as application/x-www-form-urlencoded");
 	buf_init(&r->body, FORM_MAX);
 	return MHD_YES;
 }
@@ -965,11 +474,11 @@ static void body_data(struct req *r, const char *data, size_t n)
 		return;
 	if (r->mp != NULL) {
 		if (mp_feed(r->mp, data, n) != MP_OK)
-			fail(r, 400, "malformed_multipart");
+			door_fail(r, 400, "malformed_multipart");
 		return;
 	}
 	if (buf_append(&r->body, data, n) != BUF_OK)
-		fail(r, 413, "form_too_large");
+		door_fail(r, 413, "form_too_large");
 }
 
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
@@ -998,7 +507,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 			 * DISCARD_MAX the connection is answered and closed.
 			 */
 			if (r->err_status != 0 && r->discarded > DISCARD_MAX &&
-			    send_error(c, r, r->err_status, r->err_code, "refused") != MHD_YES)
+			    door_send_error(c, r, r->err_status, r->err_code, "refused") != MHD_YES)
 				return MHD_NO;
 		}
 		*size = 0;

@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* The open door: new sources, logins, replies, and a source deleting itself. */
+#include "app/intake/intake_door.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
+
+#include "app/web/http.h"
+#include "lib/day.h"
+#include "lib/web/i18n.h"
+#include "lib/web/json.h"
+
+#include "lib/banned.h"
+
+/* ---- the handlers that answer after the whole body ---- */
+
+static enum MHD_Result json_token(struct MHD_Connection *c, struct req *r, unsigned status,
+                                  const char *codename)
+{
+	struct buf b;
+	buf_init(&b, 1024);
+	enum MHD_Result res = MHD_NO;
+	int ok = buf_append_str(&b, "{") == BUF_OK;
+	if (ok && codename != NULL)
+		ok = buf_append_str(&b, "\"codename\":") == BUF_OK &&
+		     json_escape_str(&b, codename, strlen(codename)) == 0 &&
+		     buf_append_str(&b, ",") == BUF_OK;
+	ok = ok && buf_printf(&b, "\"token\":\"%s\"}\n", r->token) == BUF_OK;
+	if (ok)
+		res = http_send_json(c, status, &b);
+	buf_wipe_release(&b);
+	r->responded = 1;
+	return res;
+}
+
+/* Logs this request's session (made if needed) in as source id; the token changes. */
+static int bind_source(struct req *r, store_id id, const uint8_t *sk)
+{
+	if (!r->have_session && sessions_create(r->d->sess, r->lang, r->token, &r->sv) == 0)
+		r->have_session = 1;
+	if (!r->have_session)
+		return -1;
+	char old[SESSION_TOKEN_LEN + 1];
+	memcpy(old, r->token, sizeof old);
+	return sessions_login(r->d->sess, old, id, sk, r->token, &r->sv);
+}
+
+/* Creates a source and logs this session in as it. */
+enum MHD_Result door_new_source(struct MHD_Connection *c, struct req *r)
+{
+	struct intake_door *d = r->d;
+	char *codename = sodium_malloc(INTAKE_CODENAME_MAX);
+	uint8_t *sk = sodium_malloc(INTAKE_KEY_LEN);
+	enum MHD_Result res;
+	store_id id;
+	if (codename == NULL || sk == NULL) {
+		res = door_send_error(c, r, 500, NULL, "out of memory");
+		goto out;
+	}
+	if (!bucket_take(&d->new_sources) || gate_enter(&d->kdf) != 0) {
+		res = door_send_error(c, r, 429, NULL,
+		                      "too many new sources right now; try again later");
+		goto out;
+	}
+	enum intake_result ir = intake_source_create(d->in, codename, INTAKE_CODENAME_MAX, &id, sk);
+	gate_leave(&d->kdf);
+	if (ir != INTAKE_OK) {
+		res = door_send_error(c, r, door_status_of(ir), NULL, "could not create a source");
+		goto out;
+	}
+	if (bind_source(r, id, sk) != 0) {
+		res = door_send_error(c, r, 503, NULL, "too many sessions; try again later");
+		goto out;
+	}
+	if (r->api) {
+		res = json_token(c, r, 201, codename);
+	} else {
+		door_set_cookie(r, r->token);
+		struct page p;
+		door_page_init(r, &p, "/new");
+		p.codename = codename;
+		res = door_send_page(c, r, 200, PAGE_CODENAME, &p);
+	}
+out:
+	if (codename != NULL)
+		sodium_free(codename);
+	if (sk != NULL)
+		sodium_free(sk);
+	return res;
+}
+
+enum MHD_Result door_login(struct MHD_Connection *c, struct req *r, struct form *f)
+{
+	struct intake_door *d = r->d;
+	const char *codename = form_get(f, "codename");
+	uint8_t *sk = sodium_malloc(INTAKE_KEY_LEN);
+	enum MHD_Result res;
+	store_id id;
+	if (sk == NULL)
+		return door_send_error(c, r, 500, NULL, "out of memory");
+	if (codename == NULL) {
+		res = door_send_error(c, r, 400, "missing_codename", "the codename is missing");
+		goto out;
+	}
+	if (!bucket_take(&d->logins) || gate_enter(&d->kdf) != 0) {
+		res = door_send_error(c, r, 429, NULL,
+		                      "too many logins right now; try again later");
+		goto out;
+	}
+	enum intake_result ir = intake_source_login(d->in, codename, d->cfg.login_min_ms, &id, sk);
+	gate_leave(&d->kdf);
+	if (ir == INTAKE_UNKNOWN) {
+		if (r->api) {
+			res = door_send_error(c, r, 401, "unknown_codename",
+			                      "that codename was not recognised");
+		} else {
+			struct page p;
+			door_page_init(r, &p, "/login");
+			p.notice = "login.error";
+			res = door_send_page(c, r, 401, PAGE_LOGIN, &p);
+		}
+		goto out;
+	}
+	if (ir != INTAKE_OK) {
+		res = door_send_error(c, r, door_status_of(ir), NULL, "could not log in");
+		goto out;
+	}
+	if (bind_source(r, id, sk) != 0) {
+		res = door_send_error(c, r, 503, NULL, "too many sessions; try again later");
+		goto out;
+	}
+	if (r->api) {
+		res = json_token(c, r, 200, NULL);
+	} else {
+		door_set_cookie(r, r->token);
+		r->responded = 1;
+		res = http_redirect(c, "/submit", r->cookie);
+	}
+out:
+	sodium_free(sk);
+	return res;
+}
+
+struct replies_ctx {
+	struct page_reply *items;
+	size_t n, cap;
+	struct buf *json;
+	int failed;
+};
+
+static int reply_to_page(void *ctx, const struct intake_reply_view *v)
+{
+	struct replies_ctx *rc = ctx;
+	if (rc->n >= rc->cap)
+		return 1;
+	char *copy = sodium_malloc(v->len + 1);
+	if (copy == NULL) {
+		rc->failed = 1;
+		return 1;
+	}
+	memcpy(copy, v->text, v->len + 1);
+	rc->items[rc->n++] = (struct page_reply){v->id, v->day, copy, v->len};
+	return 0;
+}
+
+static int reply_to_json(void *ctx, const struct intake_reply_view *v)
+{
+	struct replies_ctx *rc = ctx;
+	char day[16];
+	day_format(v->day, day);
+	if ((rc->n++ > 0 && buf_append_str(rc->json, ",") != BUF_OK) ||
+	    buf_printf(rc->json, "{\"id\":%lld,\"day\":\"%s\",\"text\":", (long long)v->id, day) !=
+	            BUF_OK ||
+	    json_escape_str(rc->json, v->text, v->len) != 0 ||
+	    buf_append_str(rc->json, "}") != BUF_OK) {
+		rc->failed = 1;
+		return 1;
+	}
+	return 0;
+}
+
+enum MHD_Result door_replies(struct MHD_Connection *c, struct req *r)
+{
+	uint8_t *sk = sodium_malloc(INTAKE_KEY_LEN);
+	enum MHD_Result res;
+	struct buf json;
+	struct replies_ctx rc = {0};
+	buf_init(&json, PAGE_MAX);
+	if (sk == NULL)
+		return door_send_error(c, r, 500, NULL, "out of memory");
+	if (sessions_key(r->d->sess, r->token, sk) != 0) {
+		res = door_send_error(c, r, r->api ? 401 : 403, NULL, "the session has ended");
+		goto out;
+	}
+	enum intake_result ir;
+	if (r->api) {
+		rc.json = &json;
+		if (buf_append_str(&json, "{\"replies\":[") != BUF_OK) {
+			res = door_send_error(c, r, 500, NULL, "out of memory");
+			goto out;
+		}
+		ir = intake_replies(r->d->in, r->sv.source, sk, reply_to_json, &rc);
+		if (ir != INTAKE_OK || rc.failed || buf_append_str(&json, "]}\n") != BUF_OK) {
+			res = door_send_error(c, r, ir != INTAKE_OK ? door_status_of(ir) : 500,
+			                      NULL, "could not open the replies");
+			goto out;
+		}
+		r->responded = 1;
+		res = http_send_json(c, 200, &json);
+	} else {
+		rc.cap = 200;
+		rc.items = calloc(rc.cap, sizeof *rc.items);
+		if (rc.items == NULL) {
+			res = door_send_error(c, r, 500, NULL, "out of memory");
+			goto out;
+		}
+		ir = intake_replies(r->d->in, r->sv.source, sk, reply_to_page, &rc);
+		if (ir != INTAKE_OK || rc.failed) {
+			res = door_send_error(c, r, ir != INTAKE_OK ? door_status_of(ir) : 500,
+			                      NULL, "could not open the replies");
+			goto out;
+		}
+		struct page p;
+		door_page_init(r, &p, "/replies");
+		p.replies = rc.items;
+		p.nreplies = rc.n;
+		res = door_send_page(c, r, 200, PAGE_REPLIES, &p);
+	}
+out:
+	for (size_t i = 0; rc.items != NULL && i < rc.n; i++)
+		sodium_free((void *)rc.items[i].text);
+	free(rc.items);
+	buf_wipe_release(&json);
+	sodium_free(sk);
+	return res;
+}
+
+enum MHD_Result door_delete_me(struct MHD_Connection *c, struct req *r)
+{
+	enum intake_result ir = intake_source_delete(r->d->in, NULL, r->sv.source);
+	if (ir != INTAKE_OK)
+		return door_send_error(c, r, door_status_of(ir), NULL, "could not delete");
+	sessions_destroy_source(r->d->sess, r->sv.source);
+	r->responded = 1;
+	if (r->api)
+		return http_send(c, 204, NULL, "", 0, NULL, NULL);
+	r->have_session = 0;
+	door_set_cookie(r, "");
+	struct page p;
+	door_page_init(r, &p, "/");
+	return door_send_page(c, r, 200, PAGE_DELETED, &p);
+}
