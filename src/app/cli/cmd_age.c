@@ -27,21 +27,13 @@
 #include <sodium.h>
 
 #include "app/cli/cli.h"
+#include "app/cli/cmd_age_internal.h"
 #include "app/cli/outfile.h"
 #include "app/cli/commands.h"
 #include "lib/age/age.h"
 #include "lib/io.h"
 
 #include "lib/banned.h"
-
-#define CMD "age"
-#define PASS_ENV "CUTOUT_PASSPHRASE"
-#define PASS_CAP 1024                  /* longest passphrase + 1 */
-#define IDENTITY_FILE_CAP (256 * 1024) /* an identity file is small */
-#define RECIPIENT_FILE_CAP (1024 * 1024)
-#define MAX_IDENTITIES 1024
-#define IO_BUF_SIZE AGE_PAR_BATCH   /* whole chunks for the two sealing threads */
-#define MAX_SOURCES AGE_MAX_STANZAS /* -r/-R or -i options */
 
 const char age_help[] =
         "usage: cutout age keygen [-o FILE]\n"
@@ -77,12 +69,7 @@ const char age_help[] =
         "Binary ciphertext is not written to a terminal: use -a, or -o FILE (-o - forces\n"
         "stdout). Exit status: 0 success, 1 failure, 2 usage error.\n";
 
-struct sink {
-	int fd;
-	int err; /* errno of the first failed write */
-};
-
-static int sink_write(void *ctx, const uint8_t *p, size_t n)
+int age_cli_sink_write(void *ctx, const uint8_t *p, size_t n)
 {
 	struct sink *s = ctx;
 	if (io_write_all(s->fd, p, n) != 0) {
@@ -94,15 +81,15 @@ static int sink_write(void *ctx, const uint8_t *p, size_t n)
 
 /* ---- input ---- */
 
-static int is_stdin(const char *path)
+int age_cli_is_stdin(const char *path)
 {
 	return path == NULL || strcmp(path, "-") == 0;
 }
 
 /* Opens the input; returns the fd or -1 with a message printed. */
-static int input_open(const char *path)
+int age_cli_input_open(const char *path)
 {
-	if (is_stdin(path))
+	if (age_cli_is_stdin(path))
 		return STDIN_FILENO;
 	int fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
@@ -118,18 +105,19 @@ static int input_open(const char *path)
 	return fd;
 }
 
-static const char *input_name(const char *path)
+const char *age_cli_input_name(const char *path)
 {
-	return is_stdin(path) ? "standard input" : path;
+	return age_cli_is_stdin(path) ? "standard input" : path;
 }
 
 /*
  * Reads a whole small file (or stdin for "-") into dst (cap bytes) and NUL-
  * terminates it. Returns the length, or -1 with errno (EFBIG when too large).
  */
-static ssize_t read_small_file(const char *path, char *dst, size_t cap)
+ssize_t age_cli_read_small_file(const char *path, char *dst, size_t cap)
 {
-	int fd = is_stdin(path) ? STDIN_FILENO : open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	int fd =
+	        age_cli_is_stdin(path) ? STDIN_FILENO : open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	ssize_t n = io_read_full(fd, dst, cap - 1);
@@ -157,8 +145,8 @@ static ssize_t read_small_file(const char *path, char *dst, size_t cap)
  * comment, NUL-terminated in place (a trailing '\r' and trailing blanks are
  * removed). Stops at the first non-zero return and returns it.
  */
-static int for_each_line(char *text, size_t len, int (*fn)(void *ctx, char *line, size_t lineno),
-                         void *ctx)
+int age_cli_for_each_line(char *text, size_t len, int (*fn)(void *ctx, char *line, size_t lineno),
+                          void *ctx)
 {
 	size_t lineno = 0;
 	char *p = text, *end = text + len;
@@ -179,12 +167,6 @@ static int for_each_line(char *text, size_t len, int (*fn)(void *ctx, char *line
 	}
 	return 0;
 }
-
-/* A -r, -R or -i argument, kept in command-line order. */
-struct source {
-	int file; /* -R or -i: a file name; else a recipient string */
-	const char *arg;
-};
 
 /* ---- keygen ---- */
 
@@ -342,12 +324,12 @@ static int recipients_line(void *ctx, char *line, size_t lineno)
 
 static int recipients_add_file(struct recipients *rs, const char *path)
 {
-	const char *name = is_stdin(path) ? "standard input" : path;
+	const char *name = age_cli_is_stdin(path) ? "standard input" : path;
 	char *text = malloc(RECIPIENT_FILE_CAP);
 	if (text == NULL)
 		return cli_fail(CMD, "out of memory");
 	int rc;
-	ssize_t len = read_small_file(path, text, RECIPIENT_FILE_CAP);
+	ssize_t len = age_cli_read_small_file(path, text, RECIPIENT_FILE_CAP);
 	if (len < 0) {
 		if (errno == EFBIG)
 			rc = cli_fail(CMD, "%s: recipients file too large", name);
@@ -358,7 +340,7 @@ static int recipients_add_file(struct recipients *rs, const char *path)
 	}
 	size_t before = rs->n;
 	rs->file = name;
-	rc = for_each_line(text, (size_t)len, recipients_line, rs);
+	rc = age_cli_for_each_line(text, (size_t)len, recipients_line, rs);
 	rs->file = NULL;
 	if (rc == 0 && rs->n == before)
 		rc = cli_fail(CMD, "%s: no recipients in the file", name);
@@ -368,8 +350,8 @@ out:
 }
 
 /* Maps a library failure to a message. in/out name the streams. */
-static int report_age_err(enum age_err ae, const char *what, const char *in, const char *out,
-                          const struct sink *sk, int scrypt)
+int age_cli_report_err(enum age_err ae, const char *what, const char *in, const char *out,
+                       const struct sink *sk, int scrypt)
 {
 	switch (ae) {
 	case AGE_ERR_IO:
@@ -399,7 +381,7 @@ static int report_age_err(enum age_err ae, const char *what, const char *in, con
 static const char encrypt_usage[] =
         "usage: cutout age encrypt (-r RECIPIENT | -R FILE | -p) [-a] [-o OUTPUT] [INPUT]";
 
-static mode_t default_file_mode(void)
+mode_t age_cli_default_mode(void)
 {
 	mode_t m = umask(0);
 	umask(m);
@@ -433,7 +415,7 @@ static int encrypt_main(int argc, char **argv)
 			src[nr].file = c == 'R';
 			src[nr].arg = optarg;
 			nr++;
-			stdin_recipients |= c == 'R' && is_stdin(optarg);
+			stdin_recipients |= c == 'R' && age_cli_is_stdin(optarg);
 			break;
 		case 'p':
 			pass = 1;
@@ -464,7 +446,7 @@ static int encrypt_main(int argc, char **argv)
 	if (!pass && nr == 0)
 		return cli_usage(CMD, "no recipients: give -r RECIPIENT, -R FILE or -p (%s)",
 		                 encrypt_usage);
-	if (stdin_recipients && is_stdin(in_path))
+	if (stdin_recipients && age_cli_is_stdin(in_path))
 		return cli_usage(CMD, "-R - reads standard input, so INPUT must be a file");
 
 	int rc = CLI_EXIT_FAIL;
@@ -475,7 +457,7 @@ static int encrypt_main(int argc, char **argv)
 	uint8_t *buf = NULL;
 	char *pw = NULL;
 	int in_fd = -1;
-	const char *in = input_name(in_path);
+	const char *in = age_cli_input_name(in_path);
 
 	for (int i = 0; i < nr; i++) {
 		rc = src[i].file ? recipients_add_file(&rs, src[i].arg)
@@ -488,7 +470,7 @@ static int encrypt_main(int argc, char **argv)
 		                   "armored output, or -o FILE (-o - to force)");
 		goto out;
 	}
-	if ((in_fd = input_open(in_path)) < 0)
+	if ((in_fd = age_cli_input_open(in_path)) < 0)
 		goto out;
 	if (pass) {
 		pw = sodium_malloc(PASS_CAP);
@@ -519,16 +501,16 @@ static int encrypt_main(int argc, char **argv)
 		rc = cli_fail(CMD, "out of memory");
 		goto out;
 	}
-	if ((rc = outfile_open(&out, CMD, out_path, default_file_mode())) != 0)
+	if ((rc = outfile_open(&out, CMD, out_path, age_cli_default_mode())) != 0)
 		goto out;
 	rc = CLI_EXIT_FAIL;
 	sk.fd = out.fd;
 	enum age_err ae = age_encrypt_begin((const struct age_recipient *const *)rs.r, rs.n, armor,
-	                                    sink_write, &sk, &enc);
+	                                    age_cli_sink_write, &sk, &enc);
 	age_encrypt_parallel(enc);
 	for (;;) {
 		if (ae != AGE_OK) {
-			rc = report_age_err(ae, "encrypting", in, out.name, &sk, 0);
+			rc = age_cli_report_err(ae, "encrypting", in, out.name, &sk, 0);
 			goto out;
 		}
 		ssize_t r = read(in_fd, buf, IO_BUF_SIZE);
@@ -543,7 +525,7 @@ static int encrypt_main(int argc, char **argv)
 		ae = age_encrypt_update(enc, buf, (size_t)r);
 	}
 	if ((ae = age_encrypt_finish(enc)) != AGE_OK) {
-		rc = report_age_err(ae, "encrypting", in, out.name, &sk, 0);
+		rc = age_cli_report_err(ae, "encrypting", in, out.name, &sk, 0);
 		goto out;
 	}
 	rc = outfile_commit(&out, 0);
@@ -554,284 +536,6 @@ out:
 	if (pw != NULL)
 		sodium_free(pw);
 	free(buf);
-	if (in_fd > STDERR_FILENO)
-		close(in_fd);
-	return rc;
-}
-
-/* ---- decrypt ---- */
-
-struct identities {
-	struct age_identity **id;
-	size_t n;
-	const char *file;
-};
-
-static void identities_free(struct identities *is)
-{
-	for (size_t i = 0; i < is->n; i++)
-		age_identity_free(&is->id[i]);
-	is->n = 0;
-	free(is->id);
-	is->id = NULL;
-}
-
-static int identities_line(void *ctx, char *line, size_t lineno)
-{
-	struct identities *is = ctx;
-	if (is->n >= MAX_IDENTITIES)
-		return cli_fail(CMD, "too many identities (at most %d)", MAX_IDENTITIES);
-	if (strncmp(line, "AGE-SECRET-KEY-1", 16) != 0) {
-		if (strncmp(line, "age-encryption.org/", 19) == 0 ||
-		    strncmp(line, "-----BEGIN AGE", 14) == 0)
-			return cli_fail(CMD, "%s: encrypted identity files are not supported",
-			                is->file);
-		return cli_fail(CMD, "%s:%zu: not an age identity (AGE-SECRET-KEY-1...)", is->file,
-		                lineno);
-	}
-	enum age_err ae = age_identity_parse(line, &is->id[is->n]);
-	if (ae != AGE_OK)
-		return cli_fail(CMD, "%s:%zu: invalid age identity: %s", is->file, lineno,
-		                age_strerror(ae));
-	is->n++;
-	return 0;
-}
-
-static int identities_add_file(struct identities *is, const char *path)
-{
-	const char *name = is_stdin(path) ? "standard input" : path;
-	char *text = sodium_malloc(IDENTITY_FILE_CAP);
-	if (text == NULL)
-		return cli_fail(CMD, "out of memory");
-	int rc;
-	ssize_t len = read_small_file(path, text, IDENTITY_FILE_CAP);
-	if (len < 0) {
-		if (errno == EFBIG)
-			rc = cli_fail(CMD, "%s: identity file too large", name);
-		else
-			rc = cli_fail(CMD, "cannot read identity file %s: %s", name,
-			              strerror(errno));
-		goto out;
-	}
-	size_t before = is->n;
-	is->file = name;
-	rc = for_each_line(text, (size_t)len, identities_line, is);
-	is->file = NULL;
-	if (rc == 0 && is->n == before)
-		rc = cli_fail(CMD, "%s: no identities in the file", name);
-out:
-	sodium_free(text); /* wipes */
-	return rc;
-}
-
-static const char age_magic[] = "age-encryption.org/";
-static const char armor_begin[] = "-----BEGIN AGE ENCRYPTED FILE-----";
-
-/* True when the first bytes of the input are those of an age file, binary or armored. */
-static int looks_like_age(const uint8_t *p, size_t n)
-{
-	size_t i = 0;
-	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
-		i++;
-	return (n - i >= sizeof age_magic - 1 &&
-	        memcmp(p + i, age_magic, sizeof age_magic - 1) == 0) ||
-	       (n - i >= sizeof armor_begin - 1 &&
-	        memcmp(p + i, armor_begin, sizeof armor_begin - 1) == 0);
-}
-
-/*
- * True when the start of an age file (binary or armored) shows a scrypt
- * stanza first. prefix holds the first bytes of the input.
- */
-static int looks_like_scrypt(const uint8_t *p, size_t n)
-{
-	static const char bin[] = "age-encryption.org/v1\n-> scrypt ";
-	const size_t blen = sizeof bin - 1, alen = sizeof armor_begin - 1;
-	size_t i = 0;
-	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
-		i++;
-	if (n - i >= blen && memcmp(p + i, bin, blen) == 0)
-		return 1;
-	if (n - i < alen || memcmp(p + i, armor_begin, alen) != 0)
-		return 0;
-	i += alen;
-	if (i < n && p[i] == '\r')
-		i++;
-	if (i >= n || p[i] != '\n')
-		return 0;
-	i++;
-	/* The first 44 base64 characters decode to the first 33 bytes. */
-	if (n - i < 44)
-		return 0;
-	uint8_t dec[33];
-	size_t dlen = 0;
-	if (sodium_base642bin(dec, sizeof dec, (const char *)p + i, 44, NULL, &dlen, NULL,
-	                      sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0 ||
-	    dlen < blen)
-		return 0;
-	return memcmp(dec, bin, blen) == 0;
-}
-
-static const char decrypt_usage[] = "usage: cutout age decrypt [-i FILE]... [-o OUTPUT] [INPUT]";
-
-static int decrypt_main(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-	        {"identity", required_argument, NULL, 'i'},
-	        {"output", required_argument, NULL, 'o'},
-	        {"help", no_argument, NULL, 'h'},
-	        {NULL, 0, NULL, 0},
-	};
-	int ni = 0, stdin_ids = 0, c;
-	const char *out_path = NULL, *in_path = NULL;
-	struct source src[MAX_SOURCES]; /* -i in the order given */
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			if (ni == MAX_SOURCES)
-				return cli_usage(CMD, "too many -i options (at most %d)",
-				                 MAX_SOURCES);
-			src[ni].file = 1;
-			src[ni].arg = optarg;
-			ni++;
-			stdin_ids |= is_stdin(optarg);
-			break;
-		case 'o':
-			out_path = optarg;
-			break;
-		case 'h':
-			fputs(age_help, stdout);
-			return CLI_EXIT_OK;
-		case ':':
-			return cli_usage(CMD, "option '%s' needs an argument (%s)",
-			                 argv[optind - 1], decrypt_usage);
-		default:
-			return cli_usage(CMD, "unknown option '%s' (%s)", argv[optind - 1],
-			                 decrypt_usage);
-		}
-	}
-	if (argc - optind > 1)
-		return cli_usage(CMD, "only one INPUT may be given (%s)", decrypt_usage);
-	if (optind < argc)
-		in_path = argv[optind];
-	if (stdin_ids && is_stdin(in_path))
-		return cli_usage(CMD, "-i - reads standard input, so INPUT must be a file");
-
-	int rc = CLI_EXIT_FAIL;
-	struct identities is = {.n = 0};
-	struct age_identity *pass_id = NULL;
-	struct age_decryptor *dec = NULL;
-	struct outfile out = {.fd = -1};
-	struct sink sk = {.fd = -1};
-	uint8_t *buf = NULL;
-	char *pw = NULL;
-	int in_fd = -1;
-	const char *in = input_name(in_path);
-
-	buf = aligned_alloc(4096, IO_BUF_SIZE);
-	if (buf == NULL) {
-		rc = cli_fail(CMD, "out of memory");
-		goto out;
-	}
-	if ((in_fd = input_open(in_path)) < 0)
-		goto out;
-	/* Look at the start of the input to see whether it wants a passphrase. */
-	ssize_t have = io_read_full(in_fd, buf, 4096);
-	if (have < 0) {
-		rc = cli_fail(CMD, "reading %s: %s", in, strerror(errno));
-		goto out;
-	}
-	if (!looks_like_age(buf, (size_t)have)) {
-		rc = cli_fail(CMD, "%s is not an age file", in);
-		goto out;
-	}
-	int scrypt = looks_like_scrypt(buf, (size_t)have);
-	if (ni > 0 && scrypt) {
-		rc = cli_fail(CMD,
-		              "%s is passphrase-encrypted: run without -i to be asked for "
-		              "the passphrase",
-		              in);
-		goto out;
-	}
-	if (ni == 0 && !scrypt) {
-		rc = cli_usage(CMD, "no identity: give -i FILE (%s is not passphrase-encrypted)",
-		               in);
-		goto out;
-	}
-	if (ni > 0) {
-		is.id = calloc(MAX_IDENTITIES, sizeof *is.id);
-		if (is.id == NULL) {
-			rc = cli_fail(CMD, "out of memory");
-			goto out;
-		}
-		for (int i = 0; i < ni; i++)
-			if ((rc = identities_add_file(&is, src[i].arg)) != 0)
-				goto out;
-		rc = CLI_EXIT_FAIL;
-	} else {
-		pw = sodium_malloc(PASS_CAP);
-		if (pw == NULL) {
-			rc = cli_fail(CMD, "out of memory");
-			goto out;
-		}
-		long n = cli_read_secret(CMD, PASS_ENV, "Enter passphrase: ", NULL, pw, PASS_CAP);
-		if (n < 0)
-			goto out;
-		enum age_err ae =
-		        age_identity_scrypt(pw, (size_t)n, AGE_SCRYPT_MAX_WORK_FACTOR, &pass_id);
-		sodium_free(pw);
-		pw = NULL;
-		if (ae != AGE_OK) {
-			rc = cli_fail(CMD, "passphrase: %s", age_strerror(ae));
-			goto out;
-		}
-	}
-	if ((rc = outfile_open(&out, CMD, out_path, default_file_mode())) != 0)
-		goto out;
-	rc = CLI_EXIT_FAIL;
-	sk.fd = out.fd;
-	const struct age_identity *const *ids =
-	        scrypt ? (const struct age_identity *const *)&pass_id
-	               : (const struct age_identity *const *)is.id;
-	size_t nids = scrypt ? 1 : is.n;
-	enum age_err ae = age_decrypt_begin(ids, nids, sink_write, &sk, &dec);
-	age_decrypt_parallel(dec);
-	if (ae == AGE_OK && have > 0)
-		ae = age_decrypt_update(dec, buf, (size_t)have);
-	for (;;) {
-		if (ae != AGE_OK) {
-			rc = report_age_err(ae, "decrypting", in, out.name, &sk, scrypt);
-			goto out;
-		}
-		ssize_t r = read(in_fd, buf, IO_BUF_SIZE);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = cli_fail(CMD, "reading %s: %s", in, strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		ae = age_decrypt_update(dec, buf, (size_t)r);
-	}
-	if ((ae = age_decrypt_finish(dec)) != AGE_OK) {
-		rc = report_age_err(ae, "decrypting", in, out.name, &sk, scrypt);
-		goto out;
-	}
-	rc = outfile_commit(&out, 0);
-out:
-	outfile_abort(&out);
-	age_decryptor_free(&dec);
-	identities_free(&is);
-	age_identity_free(&pass_id);
-	if (pw != NULL)
-		sodium_free(pw);
-	if (buf != NULL) {
-		sodium_memzero(buf, IO_BUF_SIZE); /* may hold plaintext */
-		free(buf);
-	}
 	if (in_fd > STDERR_FILENO)
 		close(in_fd);
 	return rc;
@@ -860,7 +564,7 @@ int age_main(int argc, char **argv)
 	if (strcmp(sub, "encrypt") == 0)
 		return encrypt_main(argc - 1, argv + 1);
 	if (strcmp(sub, "decrypt") == 0)
-		return decrypt_main(argc - 1, argv + 1);
+		return age_cli_decrypt_main(argc - 1, argv + 1);
 	if (sub[0] == '-')
 		return cli_usage(CMD, "unknown option '%s' (see 'cutout age --help')", sub);
 	return cli_usage(CMD, "unknown subcommand '%s': keygen, encrypt or decrypt", sub);
