@@ -44,8 +44,9 @@ static const struct key keys[] = {
          "Keep it on loopback and publish it as a Tor onion service."},
         {"desk_listen", KEY_LISTEN, offsetof(struct conf, desk_listen), 0, 0, 0, NULL,
          "Where `cutout desk` (the officers' door) listens: HOST:PORT."},
-        {"max_message_chars", KEY_INT, offsetof(struct conf, max_message_chars), 0, 1, 10000000,
-         NULL, "The longest message a source may send, in characters (1..10000000)."},
+        {"max_message_chars", KEY_INT, offsetof(struct conf, max_message_chars), 0, 1,
+         CONF_MESSAGE_CHARS_MAX, NULL,
+         "The longest message a source may send, in characters (1..10000000)."},
         {"max_upload_bytes", KEY_SIZE, offsetof(struct conf, max_upload_bytes), 0, 1, 1024 * GIB,
          NULL,
          "The largest total upload of one submission, in bytes; suffixes K, M, G\n"

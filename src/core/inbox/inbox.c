@@ -80,15 +80,13 @@ int inbox_subject(struct inbox *ib, const struct officer_key *who, struct access
 struct counts {
 	const struct registry *reg;
 	const struct access_subject *subj;
-	int64_t n, unread, examined;
+	int64_t n, unread;
 	int32_t last_day;
 };
 
 static int count_readable(void *ctx, const struct store_submission *sub)
 {
 	struct counts *c = ctx;
-	if (++c->examined > INBOX_SCAN_MAX)
-		return 1;
 	if (!registry_submission_readable(c->reg, c->subj, sub))
 		return 0;
 	c->n++;
@@ -155,8 +153,8 @@ enum inbox_result inbox_sources(struct inbox *ib, const struct officer_key *who,
 	if (batch == NULL)
 		return INBOX_FAILED;
 	enum store_result sr = STORE_OK;
-	bool more = false;
-	for (size_t examined = 0; examined < INBOX_SCAN_MAX && !more;) {
+	bool more = false, end = false;
+	for (size_t examined = 0; examined < INBOX_SCAN_MAX && !more && !end;) {
 		struct batch b = {.src = batch, .cap = BATCH};
 		sr = store_desk_inbox(ib->s, before, BATCH, starred, add_source, &b);
 		if (sr != STORE_OK && sr != STORE_STOP)
@@ -175,15 +173,19 @@ enum inbox_result inbox_sources(struct inbox *ib, const struct officer_key *who,
 			}
 			rows[(*n)++] = batch[i];
 		}
-		if (sr != STORE_OK || b.n < BATCH)
+		if (sr != STORE_OK)
 			break;
-		before = batch[b.n - 1].newest;
+		end = b.n < BATCH;
+		if (b.n > 0)
+			before = batch[b.n - 1].newest;
 	}
 	free(batch);
 	if (sr != STORE_OK)
 		return inbox_from_store(sr);
 	if (more)
 		*next = rows[max - 1].newest;
+	else if (!end)
+		*next = before; /* the scan's bound: a short page, and a next one */
 	return INBOX_OK;
 }
 
@@ -217,8 +219,8 @@ enum inbox_result inbox_submissions(struct inbox *ib, const struct officer_key *
 	if (batch == NULL)
 		return INBOX_FAILED;
 	enum store_result sr = STORE_OK;
-	bool more = false;
-	for (size_t examined = 0; examined < INBOX_SCAN_MAX && !more;) {
+	bool more = false, end = false;
+	for (size_t examined = 0; examined < INBOX_SCAN_MAX && !more && !end;) {
 		struct batch b = {.sub = batch, .cap = BATCH};
 		sr = store_desk_submissions(ib->s, source, before, BATCH, add_sub, &b);
 		if (sr != STORE_OK && sr != STORE_STOP)
@@ -233,15 +235,17 @@ enum inbox_result inbox_submissions(struct inbox *ib, const struct officer_key *
 			else
 				rows[(*n)++] = batch[i];
 		}
-		if (b.n < BATCH)
-			break;
-		before = batch[b.n - 1].id;
+		end = b.n < BATCH;
+		if (b.n > 0)
+			before = batch[b.n - 1].id;
 	}
 	free(batch);
 	if (sr != STORE_OK)
 		return inbox_from_store(sr);
 	if (more)
 		*next = rows[max - 1].id;
+	else if (!end)
+		*next = before; /* the scan's bound: a short page, and a next one */
 	return INBOX_OK;
 }
 

@@ -17,7 +17,10 @@
  *   read every one of them may do it (INBOX_FORBIDDEN otherwise), decided in
  *   the deleting transaction itself.
  * - Work is bounded: a page holds at most INBOX_PAGE_MAX rows, and finding a
- *   page examines at most INBOX_SCAN_MAX rows of the store.
+ *   page examines at most INBOX_SCAN_MAX rows of the store. A page that
+ *   reaches that bound before it is full ends there, short (even empty), with
+ *   a cursor to the next: what lies beyond is never silently left out. A
+ *   source's counts cover all its submissions (bounded by its daily quota).
  *
  * who is the logged-in officer (core/officer/officer.h); its keys open the
  * submissions. Thread safety: a struct inbox may be shared by all threads.
@@ -35,13 +38,15 @@
 #include "core/store/store_desk.h"
 #include "lib/age/age.h"
 #include "lib/buf.h"
+#include "lib/conf.h"
 
 #define INBOX_PAGE_MAX 100
 #define INBOX_SCAN_MAX 20000
 #define INBOX_FILES_MAX 1000 /* files of one submission: max_files_per_submission's highest */
-#define INBOX_MESSAGE_MAX (8u << 20) /* bytes of a message opened for reading */
-#define INBOX_NAME_MAX 1023          /* a file's name, bytes */
-#define INBOX_TYPE_MAX 255           /* a file's content type, bytes */
+/* bytes of a message opened for reading: the longest a source may send (4 bytes a character) */
+#define INBOX_MESSAGE_MAX ((size_t)CONF_MESSAGE_CHARS_MAX * 4)
+#define INBOX_NAME_MAX 1023 /* a file's name, bytes */
+#define INBOX_TYPE_MAX 255  /* a file's content type, bytes */
 
 enum inbox_result {
 	INBOX_OK = 0,
