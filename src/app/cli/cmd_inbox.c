@@ -53,9 +53,12 @@ const char inbox_help[] =
         "must be able to read every one of them.\n"
         "\n"
         "Commands:\n"
-        "  list                      sources and their submissions, newest first (at\n"
-        "                            most 100000 sources, the newest 1000 submissions\n"
-        "                            of each)\n"
+        "  list [--limit N] [--before CURSOR]\n"
+        "                            sources and their submissions, newest activity\n"
+        "                            first: N sources (default 100, at most 100000),\n"
+        "                            the newest 1000 submissions of each; when there\n"
+        "                            are more, the last line says the --before CURSOR\n"
+        "                            of the next page\n"
         "  read SUBMISSION           print the message and list the files\n"
         "  download SUBMISSION N [-o FILE]\n"
         "                            decrypt file N (1-based) of a submission\n"
@@ -80,10 +83,13 @@ const char inbox_help[] =
         "Options:\n"
         "  -d, --dir DIR             the instance directory (or $CUTOUT_INSTANCE)\n"
         "      --as NAME             the officer (with the intake role)\n"
-        "  -o, --output FILE         write to FILE instead of standard output\n";
+        "  -o, --output FILE         write to FILE instead of standard output\n"
+        "      --limit N             list: sources on the page (1..100000, default 100)\n"
+        "      --before CURSOR       list: the page after the one that named CURSOR\n";
 
 #define REPLY_MAX (1024 * 1024)
-#define LIST_SOURCES_MAX 100000   /* sources `list` shows */
+#define LIST_SOURCES_MAX 100000 /* sources on one page of `list` */
+#define LIST_SOURCES_DEFAULT 100
 #define LIST_SUBMISSIONS_MAX 1000 /* submissions of one source `list` shows */
 
 struct opts {
@@ -91,6 +97,8 @@ struct opts {
 	const char *as;
 	const char *output;
 	const char *reason;
+	int64_t limit;                 /* list: sources on the page */
+	int64_t before;                /* list: the cursor (0: the newest) */
 	const struct officer_key *key; /* the logged-in officer */
 	struct inbox *ib;              /* the use cases */
 	struct registry *reg;          /* mark, reseal: registry_submission_mark */
@@ -165,7 +173,7 @@ static int cmd_list(const struct opts *o)
 	struct store_desk_source *rows = calloc(INBOX_PAGE_MAX, sizeof *rows);
 	struct store_submission *subs = calloc(INBOX_PAGE_MAX, sizeof *subs);
 	int rc = CLI_EXIT_FAIL;
-	store_id before = 0, next = 0;
+	store_id before = o->before, next = 0, last = 0;
 	size_t shown = 0;
 	bool more = false;
 	if (rows == NULL || subs == NULL) {
@@ -181,18 +189,19 @@ static int cmd_list(const struct opts *o)
 			goto out;
 		}
 		for (size_t i = 0; i < n; i++, shown++) {
-			if (shown == LIST_SOURCES_MAX) {
+			if (shown == (size_t)o->limit) {
 				more = true;
 				break;
 			}
 			if (print_source(o, &rows[i], subs) != 0)
 				goto out;
+			last = rows[i].newest;
 		}
 		before = next;
 	} while (next != 0 && !more);
+	/* more: the page is full and one more follows; next: the scan's bound was met */
 	if (more || next != 0)
-		fprintf(stderr, "cutout inbox: only the %d sources of newest activity listed\n",
-		        LIST_SOURCES_MAX);
+		printf("more: cutout inbox list --before %lld\n", (long long)(more ? last : next));
 	rc = CLI_EXIT_OK;
 out:
 	free(rows);
@@ -518,14 +527,16 @@ static struct intake *make_intake(struct instance *inst)
 
 int inbox_main(int argc, char **argv)
 {
-	enum { O_AS = 256, O_REASON };
+	enum { O_AS = 256, O_REASON, O_LIMIT, O_BEFORE };
 	static const struct option lopts[] = {{"dir", required_argument, NULL, 'd'},
 	                                      {"as", required_argument, NULL, O_AS},
 	                                      {"output", required_argument, NULL, 'o'},
 	                                      {"reason", required_argument, NULL, O_REASON},
+	                                      {"limit", required_argument, NULL, O_LIMIT},
+	                                      {"before", required_argument, NULL, O_BEFORE},
 	                                      {"help", no_argument, NULL, 'h'},
 	                                      {NULL, 0, NULL, 0}};
-	struct opts o = {.dir = getenv("CUTOUT_INSTANCE")};
+	struct opts o = {.dir = getenv("CUTOUT_INSTANCE"), .limit = LIST_SOURCES_DEFAULT};
 	int c;
 	optind = 0;
 	opterr = 0;
@@ -539,6 +550,14 @@ int inbox_main(int argc, char **argv)
 			break;
 		case O_REASON:
 			o.reason = optarg;
+			break;
+		case O_LIMIT:
+			if (num_parse_id(optarg, &o.limit) != 0 || o.limit > LIST_SOURCES_MAX)
+				return cli_usage("inbox", "--limit takes 1..%d", LIST_SOURCES_MAX);
+			break;
+		case O_BEFORE:
+			if (num_parse_id(optarg, &o.before) != 0)
+				return cli_usage("inbox", "--before takes a cursor from `list`");
 			break;
 		case 'o':
 			o.output = optarg;
