@@ -412,6 +412,57 @@ static enum instance_result load_scheme(struct instance *inst, struct instance_e
 	return INSTANCE_OK;
 }
 
+/*
+ * The instance's files as open expects them, checked before anything reads
+ * them: each a regular file (a FIFO or a device would block or lie), none
+ * writable by others, the secret ones (all but the public keys) readable by
+ * the owner only, and the store not empty (a store truncated to 0 bytes would
+ * otherwise get an empty schema written over what is left of the evidence).
+ * Missing files are the business of whoever opens them.
+ */
+static enum instance_result check_files(const char *dir, struct instance_error *err)
+{
+	static const struct {
+		const char *name;
+		mode_t deny; /* mode bits that must be clear */
+	} files[] = {
+	        {INSTANCE_CONF, 077},           {INSTANCE_STORE, 077},
+	        {INSTANCE_STORE "-wal", 077},   {INSTANCE_STORE "-shm", 077},
+	        {INSTANCE_ADMIN_IDENTITY, 077}, {INSTANCE_INTAKE_KEY, 077},
+	        {INSTANCE_SIGNING_KEY, 077},    {INSTANCE_INTAKE_PUB, 022},
+	        {INSTANCE_SIGNING_PUB, 022},
+	};
+	char path[PATH_MAX];
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		struct stat st;
+		if (join(path, sizeof path, dir, files[i].name) != 0)
+			return fail(err, INSTANCE_ERR_ARG, "%s: path too long", dir);
+		if (lstat(path, &st) != 0) {
+			if (errno == ENOENT)
+				continue;
+			return fail(err, INSTANCE_ERR_IO, "%s: %s", path, strerror(errno));
+		}
+		if (!S_ISREG(st.st_mode))
+			return fail(err, INSTANCE_ERR_MODE,
+			            "%s is not a regular file (a link, FIFO, device or directory): "
+			            "refusing to open it",
+			            path);
+		if ((st.st_mode & files[i].deny) != 0)
+			return fail(err, INSTANCE_ERR_MODE,
+			            "%s can be %s by other users (mode %03o); run: chmod %s %s",
+			            path, files[i].deny == 077 ? "accessed" : "changed",
+			            (unsigned)(st.st_mode & 0777),
+			            files[i].deny == 077 ? "600" : "644", path);
+		if (strcmp(files[i].name, INSTANCE_STORE) == 0 && st.st_size == 0)
+			return fail(err, INSTANCE_ERR_CORRUPT,
+			            "%s is empty (0 bytes): truncated? It was left as it is; "
+			            "restore it "
+			            "from a backup",
+			            path);
+	}
+	return INSTANCE_OK;
+}
+
 enum instance_result instance_open(const char *dir, struct instance **out,
                                    struct instance_error *err)
 {
@@ -432,6 +483,8 @@ enum instance_result instance_open(const char *dir, struct instance **out,
 		return fail(err, INSTANCE_ERR_MODE,
 		            "%s can be accessed by other users (mode %03o); run: chmod 700 %s", dir,
 		            (unsigned)(st.st_mode & 0777), dir);
+	if ((rc = check_files(dir, err)) != INSTANCE_OK)
+		return rc;
 	inst = calloc(1, sizeof *inst);
 	if (inst == NULL)
 		return fail(err, INSTANCE_ERR_NOMEM, "out of memory");

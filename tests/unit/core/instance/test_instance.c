@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,9 +202,42 @@ int main(void)
 	     "open refuses a 0755 directory (%s)", err.msg);
 	T_CHECK(chmod(dir2, 0700) == 0);
 
-	/* open: a bad configuration names the file and the line. */
-	char conf[PATH_MAX];
+	/* open: files others may read or change, files that are not files, an empty store */
+	char conf[PATH_MAX], pub[PATH_MAX], store2[PATH_MAX], moved[PATH_MAX];
 	path(conf, sizeof conf, dir2, INSTANCE_CONF);
+	path(pub, sizeof pub, dir2, INSTANCE_SIGNING_PUB);
+	path(store2, sizeof store2, dir2, INSTANCE_STORE);
+	path(moved, sizeof moved, base, "moved");
+	T_CHECK(chmod(conf, 0640) == 0);
+	T_OK(instance_open(dir2, &inst, &err) == INSTANCE_ERR_MODE && inst == NULL &&
+	             strstr(err.msg, "chmod 600") != NULL,
+	     "open refuses a config readable by the group (%s)", err.msg);
+	T_CHECK(chmod(conf, 0600) == 0);
+	T_CHECK(chmod(pub, 0666) == 0);
+	T_OK(instance_open(dir2, &inst, &err) == INSTANCE_ERR_MODE && inst == NULL,
+	     "open refuses a public key others may change (%s)", err.msg);
+	T_CHECK(chmod(pub, 0644) == 0);
+	T_CHECK(instance_open(dir2, &inst, &err) == INSTANCE_OK);
+	instance_close(&inst);
+	T_CHECK(rename(conf, moved) == 0 && mkfifo(conf, 0600) == 0);
+	T_OK(instance_open(dir2, &inst, &err) == INSTANCE_ERR_MODE && inst == NULL &&
+	             strstr(err.msg, "not a regular file") != NULL,
+	     "open refuses a config that is a FIFO, without blocking on it (%s)", err.msg);
+	T_CHECK(unlink(conf) == 0 && rename(moved, conf) == 0);
+	T_CHECK(rename(store2, moved) == 0);
+	int fd = open(store2, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	T_CHECK(fd >= 0 && close(fd) == 0);
+	T_OK(instance_open(dir2, &inst, &err) == INSTANCE_ERR_CORRUPT && inst == NULL &&
+	             strstr(err.msg, "empty") != NULL,
+	     "open refuses a store truncated to 0 bytes (%s)", err.msg);
+	struct stat sst;
+	T_OK(stat(store2, &sst) == 0 && sst.st_size == 0,
+	     "and leaves it as it was (no schema written over it)");
+	T_CHECK(rename(moved, store2) == 0);
+	T_CHECK(instance_open(dir2, &inst, &err) == INSTANCE_OK);
+	instance_close(&inst);
+
+	/* open: a bad configuration names the file and the line. */
 	FILE *f = fopen(conf, "a");
 	if (f != NULL) {
 		fputs("no_such_key = 1\n", f);
