@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,6 +36,7 @@
 #include "lib/codename.h"
 #include "lib/totp.h"
 #include "lib/conf.h"
+#include "lib/num.h"
 
 #include "lib/banned.h"
 
@@ -45,7 +47,10 @@ const char serve_help[] =
         "Serves the instance in DIR: starts each door in a process of its own\n"
         "(the intake, the open door for sources, and the desk, the officers' door)\n"
         "and stops them all on SIGINT or SIGTERM. Prints each door's URL on\n"
-        "standard output (\"intake: URL\", \"desk: URL\").\n"
+        "standard output (\"intake: URL\", \"desk: URL\"). A door that dies is\n"
+        "restarted on the same port after a backoff (1 s, doubling up to 60 s),\n"
+        "logged on standard error, while the other serves on; a door that cannot\n"
+        "start at all stops both.\n"
         "\n"
         "  --intake-listen HOST:PORT  override intake_listen from cutout.conf\n"
         "  --desk-listen HOST:PORT    override desk_listen from cutout.conf\n"
@@ -95,6 +100,26 @@ const char demo_help[] =
         "  --desk-port PORT  serve the desk on another port (0 picks a free one)\n";
 
 static volatile sig_atomic_t stop_signal;
+
+/*
+ * Under `cutout serve`: the pipe on which a door child tells its parent the
+ * port it listens on, once it does (so a restart takes the same port, even
+ * when the first start picked a free one). -1 elsewhere.
+ */
+static int ready_fd = -1;
+
+static void tell_port(uint16_t port)
+{
+	if (ready_fd < 0)
+		return;
+	char b[8];
+	int n = snprintf(b, sizeof b, "%u\n", (unsigned)port);
+	if (n > 0 && write(ready_fd, b, (size_t)n) != n) {
+		/* the parent is gone: PR_SET_PDEATHSIG stops this door */
+	}
+	close(ready_fd);
+	ready_fd = -1;
+}
 
 static void on_signal(int sig)
 {
@@ -183,6 +208,7 @@ static int run_intake(const char *cmd, const char *dir, const char *host, int ha
 	}
 	printf("intake: http://%s:%u/\n", dc.host, (unsigned)intake_door_port(door));
 	fflush(stdout);
+	tell_port(intake_door_port(door));
 	while (!stop_signal)
 		pause();
 	rc = CLI_EXIT_OK;
@@ -255,6 +281,7 @@ static int run_desk(const char *cmd, const char *dir, const char *host, int have
 	}
 	printf("desk: http://%s:%u/\n", dc.host, (unsigned)desk_door_port(door));
 	fflush(stdout);
+	tell_port(desk_door_port(door));
 	/* Idle sessions are ended (their keys wiped) within a second of their timeout. */
 	while (!stop_signal) {
 		sleep(1);
@@ -364,11 +391,98 @@ int desk_main(int argc, char **argv)
 	                o.desk_idle);
 }
 
+/* A door of `cutout serve`: its child process and its restarts. */
+struct door_proc {
+	const char *name; /* "intake" or "desk" */
+	pid_t pid;        /* -1: not running */
+	int ready;        /* the read end of the child's port pipe; -1: none */
+	int served;       /* it told its port once: later deaths are restarted */
+	int termed;       /* SIGTERM sent (stopping) */
+	int have_port;
+	uint16_t port;
+	int64_t started, restart_at; /* ms of CLOCK_MONOTONIC; restart_at 0: none due */
+	unsigned backoff;            /* seconds before the next restart */
+};
+
+#define RESTART_MIN 1   /* seconds */
+#define RESTART_MAX 60  /* seconds */
+#define RESTART_CALM 60 /* a door up this long starts its backoff again */
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int start_door(const char *cmd, const struct door_opts *o, int i, struct door_proc *d)
+{
+	int pfd[2];
+	if (pipe2(pfd, O_CLOEXEC) != 0)
+		return cli_fail(cmd, "pipe: %s", strerror(errno));
+	fflush(stdout);
+	fflush(stderr);
+	pid_t p = fork();
+	if (p < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return cli_fail(cmd, "fork: %s", strerror(errno));
+	}
+	if (p == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() == 1)
+			_exit(CLI_EXIT_FAIL); /* the parent died before PDEATHSIG was set */
+		close(pfd[0]);
+		ready_fd = pfd[1];
+		if (i == 0) {
+			prctl(PR_SET_NAME, "cutout-intake");
+			_exit(run_intake("intake", o->dir, d->have_port ? o->intake_host : NULL,
+			                 d->have_port, d->port));
+		}
+		prctl(PR_SET_NAME, "cutout-desk");
+		_exit(run_desk("desk", o->dir, d->have_port ? o->desk_host : NULL, d->have_port,
+		               d->port, o->desk_idle));
+	}
+	close(pfd[1]);
+	d->pid = p;
+	d->ready = pfd[0];
+	d->started = now_ms();
+	return 0;
+}
+
+/* Reads the port a started door reports (non-blocking); its later restarts take it. */
+static void read_port(struct door_proc *d)
+{
+	if (d->ready < 0)
+		return;
+	struct pollfd pf = {.fd = d->ready, .events = POLLIN};
+	if (poll(&pf, 1, 0) != 1)
+		return;
+	char b[8] = {0};
+	ssize_t n = read(d->ready, b, sizeof b - 1);
+	close(d->ready);
+	d->ready = -1;
+	uint64_t port;
+	char *nl = n > 0 ? strchr(b, '\n') : NULL;
+	if (nl == NULL)
+		return; /* EOF: it died before it listened */
+	*nl = '\0';
+	if (num_parse_u64(b, &port) == 0 && port > 0 && port <= 65535) {
+		d->port = (uint16_t)port;
+		d->have_port = 1;
+		d->served = 1;
+	}
+}
+
 /*
  * Starts each door in a child process of its own and waits; a signal stops
- * them all, and a door that dies stops the other. The intake process never
- * loads an officer's or the organisation's private key; the desk process
- * holds officers' keys only inside their sessions.
+ * them all. A door that dies after it served is restarted on the same port,
+ * after a backoff (1 s, doubling up to 60 s; again 1 s once it has stayed up
+ * a minute), and each death and restart is logged; the other door serves on.
+ * A door that fails before it ever listened (a busy port, a bad store) stops
+ * them all, as a failed start does. The intake process never loads an
+ * officer's or the organisation's private key; the desk process holds
+ * officers' keys only inside their sessions.
  */
 static int serve_dir(const char *cmd, const struct door_opts *o)
 {
@@ -377,62 +491,105 @@ static int serve_dir(const char *cmd, const struct door_opts *o)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	fflush(stdout);
-	pid_t kids[2] = {-1, -1};
-	for (int i = 0; i < 2; i++) {
-		pid_t p = fork();
-		if (p < 0) {
-			if (i == 1)
-				kill(kids[0], SIGTERM);
-			return cli_fail(cmd, "fork: %s", strerror(errno));
-		}
-		if (p == 0) {
-			prctl(PR_SET_PDEATHSIG, SIGTERM);
-			if (i == 0) {
-				prctl(PR_SET_NAME, "cutout-intake");
-				_exit(run_intake("intake", o->dir,
-				                 o->have_intake ? o->intake_host : NULL,
-				                 o->have_intake, o->intake_port));
-			}
-			prctl(PR_SET_NAME, "cutout-desk");
-			_exit(run_desk("desk", o->dir, o->have_desk ? o->desk_host : NULL,
-			               o->have_desk, o->desk_port, o->desk_idle));
-		}
-		kids[i] = p;
-	}
-	int status = 0, rc = CLI_EXIT_OK, stopping = 0, alive = 2;
-	while (alive > 0) {
-		if (stop_signal && !stopping) {
-			for (int i = 0; i < 2; i++)
-				if (kids[i] > 0)
-					kill(kids[i], SIGTERM);
+	struct door_proc doors[2] = {
+	        {.name = "intake",
+	         .pid = -1,
+	         .ready = -1,
+	         .have_port = o->have_intake,
+	         .port = o->intake_port,
+	         .backoff = RESTART_MIN},
+	        {.name = "desk",
+	         .pid = -1,
+	         .ready = -1,
+	         .have_port = o->have_desk,
+	         .port = o->desk_port,
+	         .backoff = RESTART_MIN},
+	};
+	int rc = CLI_EXIT_OK, stopping = 0;
+	for (int i = 0; i < 2; i++)
+		if (start_door(cmd, o, i, &doors[i]) != 0) {
+			rc = CLI_EXIT_FAIL;
 			stopping = 1;
-		}
-		pid_t w = waitpid(-1, &status, 0);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
 			break;
 		}
+	for (;;) {
+		int alive = 0;
+		if (stop_signal && !stopping)
+			stopping = 1;
 		for (int i = 0; i < 2; i++) {
-			if (w != kids[i])
-				continue;
-			kids[i] = -1;
-			alive--;
-			int code = WIFEXITED(status) ? WEXITSTATUS(status) : CLI_EXIT_FAIL;
-			if (!stop_signal && code == CLI_EXIT_OK)
-				code = CLI_EXIT_FAIL;
-			if (code != CLI_EXIT_OK && rc == CLI_EXIT_OK)
-				rc = code;
-			if (!stopping) {
-				/* One door down: stop the other too. */
-				for (int j = 0; j < 2; j++)
-					if (kids[j] > 0)
-						kill(kids[j], SIGTERM);
-				stopping = 1;
+			struct door_proc *d = &doors[i];
+			read_port(d);
+			if (d->pid > 0 && stopping && !d->termed) {
+				kill(d->pid, SIGTERM);
+				d->termed = 1;
 			}
+			alive += d->pid > 0;
+		}
+		if (stopping && alive == 0)
+			break;
+		int status = 0;
+		pid_t w = waitpid(-1, &status, WNOHANG);
+		if (w < 0 && errno != EINTR && errno != ECHILD)
+			break;
+		int64_t now = now_ms();
+		for (int i = 0; w > 0 && i < 2; i++) {
+			struct door_proc *d = &doors[i];
+			if (w != d->pid)
+				continue;
+			read_port(d); /* a port told just before it died */
+			if (d->ready >= 0) {
+				close(d->ready);
+				d->ready = -1;
+			}
+			d->pid = -1;
+			int code = WIFEXITED(status) ? WEXITSTATUS(status) : CLI_EXIT_FAIL;
+			if (stopping)
+				continue;
+			if (!d->served) {
+				/* it never listened: a failed start stops them all */
+				if (code == CLI_EXIT_OK)
+					code = CLI_EXIT_FAIL;
+				rc = code;
+				stopping = 1;
+				continue;
+			}
+			if (now - d->started >= RESTART_CALM * 1000)
+				d->backoff = RESTART_MIN;
+			if (WIFSIGNALED(status))
+				fprintf(stderr,
+				        "cutout %s: the %s door died (signal %d); restarting it in "
+				        "%u s\n",
+				        cmd, d->name, WTERMSIG(status), d->backoff);
+			else
+				fprintf(stderr,
+				        "cutout %s: the %s door stopped (exit status %d); "
+				        "restarting it in "
+				        "%u s\n",
+				        cmd, d->name, code, d->backoff);
+			d->restart_at = now + (int64_t)d->backoff * 1000;
+			d->backoff = d->backoff * 2 > RESTART_MAX ? RESTART_MAX : d->backoff * 2;
+		}
+		for (int i = 0; !stopping && i < 2; i++) {
+			struct door_proc *d = &doors[i];
+			if (d->pid > 0 || d->restart_at == 0 || now < d->restart_at)
+				continue;
+			d->restart_at = 0;
+			if (start_door(cmd, o, i, d) != 0) {
+				d->restart_at =
+				        now + (int64_t)d->backoff * 1000; /* try again later */
+				continue;
+			}
+			fprintf(stderr, "cutout %s: the %s door restarted (pid %ld)\n", cmd,
+			        d->name, (long)d->pid);
+		}
+		if (w <= 0) {
+			struct timespec ts = {0, 100 * 1000 * 1000};
+			nanosleep(&ts, NULL); /* a signal cuts it short */
 		}
 	}
+	for (int i = 0; i < 2; i++)
+		if (doors[i].ready >= 0)
+			close(doors[i].ready);
 	return rc;
 }
 
