@@ -30,5 +30,7 @@ extern const char dist_help[];
 int dist_main(int argc, char **argv);
 extern const char recovery_help[];
 int recovery_main(int argc, char **argv);
+extern const char tor_config_help[];
+int tor_config_main(int argc, char **argv);
 
 #endif

@@ -48,6 +48,8 @@ const struct cli_command cli_commands[] = {
         {"report", "write, list, read and circulate reports (as an officer)", report_help,
          report_main},
         {"serve", "run every door of an instance", serve_help, serve_main},
+        {"tor-config", "print the torrc that publishes the intake as an onion service",
+         tor_config_help, tor_config_main},
         {"version", "print the version", version_help, version_main},
         {NULL, NULL, NULL, NULL},
 };
