@@ -57,7 +57,6 @@
 #define BUSY_TIMEOUT_MS 10000
 #define CKPT_PAGES 4096     /* wake the checkpointer when the WAL holds this many pages */
 #define TRUNCATE_WAIT_MS 50 /* longest a post-delete TRUNCATE checkpoint may stall writers */
-#define KEY_MAX 256         /* a meta key */
 
 /* ---- the schema, migrated in order; PRAGMA user_version counts applied steps ---- */
 
@@ -1985,9 +1984,6 @@ static enum store_result sq_meta_get(struct store *st, const char *key, uint8_t 
 	struct conn *c;
 	sqlite3_stmt *q;
 	enum store_result r;
-	*len = 0;
-	if (strlen(key) > KEY_MAX)
-		return STORE_TOO_LARGE;
 	if ((r = pool_get(s, &c)) != STORE_OK)
 		return r;
 	if ((r = st_get(c, S_META_GET, &q)) != STORE_OK)
@@ -2018,8 +2014,6 @@ static enum store_result sq_meta_set(struct store *st, const char *key, const ui
                                      size_t len)
 {
 	struct job j = {.str = key, .p = val, .n = len};
-	if (strlen(key) > KEY_MAX || len > STORE_META_MAX)
-		return STORE_TOO_LARGE;
 	return submit(SQ(st), &j, J_META_SET);
 }
 
@@ -2036,10 +2030,6 @@ static enum store_result sq_blob_append(struct store *st, store_id blob, const u
 	struct sq *s = SQ(st);
 	struct job j = {.id = blob, .p = p, .n = n};
 	enum store_result r;
-	if (n > STORE_CHUNK_MAX)
-		return STORE_TOO_LARGE;
-	if (n == 0)
-		return STORE_OK;
 	struct spill *sp = spill_find(s, blob);
 	if (sp == NULL) {
 		/* The writer keeps a first chunk, or says the blob goes to a file. */
@@ -2068,9 +2058,6 @@ static enum store_result sq_blob_append(struct store *st, store_id blob, const u
 static enum store_result sq_blob_put(struct store *st, const uint8_t *p, size_t n, store_id *out)
 {
 	struct job j = {.p = p, .n = n};
-	*out = 0;
-	if (n > STORE_CHUNK_MAX)
-		return STORE_TOO_LARGE;
 	enum store_result r = submit(SQ(st), &j, J_BLOB_PUT);
 	if (r == STORE_OK)
 		*out = j.out;
@@ -2284,8 +2271,6 @@ static enum store_result sq_source_list(struct store *st, int64_t offset, int64_
 	sqlite3_stmt *q = NULL;
 	enum store_result r;
 	struct store_source src;
-	if (offset < 0 || limit < 0)
-		return STORE_NOT_FOUND;
 	if ((r = pool_get(s, &c)) != STORE_OK)
 		return r;
 	if ((r = st_get(c, S_SOURCE_LIST, &q)) != STORE_OK)
@@ -2316,18 +2301,12 @@ static enum store_result sq_submission_commit(struct store *st, store_id source_
 {
 	struct job j = {.id = source_id,
 	                .day = day,
-	                .str = marking ? marking : "",
+	                .str = marking,
 	                .version = seal_version,
 	                .id2 = message_blob,
 	                .files = files,
 	                .nfiles = nfiles};
-	*out = 0;
-	if (strlen(j.str) >= STORE_MARKING_MAX || nfiles > INT32_MAX)
-		return STORE_TOO_LARGE;
-	if (nfiles > 0 && files == NULL)
-		return STORE_NOT_FOUND;
-	if (nfiles > (SIZE_MAX / sizeof(struct claim) - 1) / 2)
-		return STORE_TOO_LARGE;
+	/* the front bounded nfiles (1 + 2 * nfiles fits); calloc checks the products */
 	struct sq *s = SQ(st);
 	size_t nids = 0;
 	enum store_result r;
@@ -2404,8 +2383,6 @@ sq_submission_list(struct store *st, store_id source_id, int64_t offset, int64_t
 	sqlite3_stmt *q = NULL;
 	enum store_result r;
 	struct store_submission sub;
-	if (offset < 0 || limit < 0)
-		return STORE_NOT_FOUND;
 	if ((r = pool_get(s, &c)) != STORE_OK)
 		return r;
 	if ((r = st_get(c, S_SUB_LIST, &q)) != STORE_OK)
