@@ -66,7 +66,7 @@ static enum store_result tx_commit(struct store *s, void *arg)
 	struct tx_arg *a = arg;
 	char actor[32], object[32];
 	enum store_result r = store_submission_commit(s, a->src, store_today(), "OFFICIAL", 0,
-	                                               a->blob, NULL, 0, &a->sub);
+	                                              a->blob, NULL, 0, &a->sub);
 	if (r != STORE_OK)
 		return r;
 	snprintf(actor, sizeof actor, "source:%lld", (long long)a->src);
@@ -110,7 +110,7 @@ static void *worker_main(void *arg)
 		case 1: {
 			store_id b = contract_blob(s, seed, n), id = 0;
 			if (b == 0 || store_submission_commit(s, w->src, store_today(), "", 0, b,
-			                                       NULL, 0, &id) != STORE_OK) {
+			                                      NULL, 0, &id) != STORE_OK) {
 				w->errors++;
 				break;
 			}

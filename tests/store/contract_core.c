@@ -133,8 +133,7 @@ static void test_sources(void)
 	             ids_are(&x, 3, (store_id[]){b, c, a}),
 	     "source_list: newest activity first");
 	x = (struct rows){0};
-	T_OK(store_source_list(s, 1, 1, src_row, &x) == STORE_OK &&
-	             ids_are(&x, 1, (store_id[]){c}),
+	T_OK(store_source_list(s, 1, 1, src_row, &x) == STORE_OK && ids_are(&x, 1, (store_id[]){c}),
 	     "source_list: offset and limit");
 	x = (struct rows){.stop_after = 1};
 	T_OK(store_source_list(s, 0, 3, src_row, &x) == STORE_STOP && x.n == 1,
@@ -200,7 +199,7 @@ static void test_submissions(void)
 	};
 	T_OK(a > 0 && b > 0 && msg > 0 && files[1].data_blob > 0, "sources and pending blobs");
 	T_OK(store_submission_commit(s, a, DAY + 1, "SECRET//HUMINT", UINT32_MAX, msg, files, 2,
-	                              &s1) == STORE_OK &&
+	                             &s1) == STORE_OK &&
 	             s1 > 0,
 	     "submission_commit with a message and two files");
 	T_OK(store_submission_get(s, s1, &sub) == STORE_OK && sub.id == s1 && sub.source_id == a &&
@@ -241,15 +240,15 @@ static void test_submissions(void)
 	     "a commit to an unknown source: STORE_NOT_FOUND");
 	memset(longm, 'A', sizeof longm);
 	longm[STORE_MARKING_MAX] = '\0';
-	T_OK(store_submission_commit(s, a, DAY + 1, longm, 0, m2, NULL, 0, &bad) ==
-	             STORE_TOO_LARGE,
+	T_OK(store_submission_commit(s, a, DAY + 1, longm, 0, m2, NULL, 0, &bad) == STORE_TOO_LARGE,
 	     "a marking of STORE_MARKING_MAX bytes: STORE_TOO_LARGE");
 	x = (struct rows){0};
 	T_OK(store_source_get(s, a, &src) == STORE_OK && src.nsubmissions == 1 &&
 	             src.nunread == 1 &&
 	             store_submission_list(s, a, 0, 10, sub_row, &x) == STORE_OK && x.n == 1,
 	     "failed commits leave no submission and no count");
-	T_OK(store_submission_commit(s, a, DAY + 2, "OFFICIAL", 0, m2,
+	T_OK(store_submission_commit(
+	             s, a, DAY + 2, "OFFICIAL", 0, m2,
 	             &(struct store_new_file){badf.data_blob, contract_blob(s, 48, 5)}, 1,
 	             &s2) == STORE_OK,
 	     "their pending blobs can still be committed");
@@ -270,8 +269,7 @@ static void test_submissions(void)
 	T_OK(store_submission_list(s, a, 0, 100, sub_row, &x) == STORE_OK &&
 	             ids_are(&x, 4, (store_id[]){s1, s2, s3, s4}),
 	     "submission_list: oldest first");
-	T_OK(x.n == 4 && store_submission_get(s, s1, &sub) == STORE_OK &&
-	             same_sub(&x.sub[0], &sub),
+	T_OK(x.n == 4 && store_submission_get(s, s1, &sub) == STORE_OK && same_sub(&x.sub[0], &sub),
 	     "listed rows carry every field");
 	x = (struct rows){0};
 	T_OK(store_submission_list(s, a, 1, 2, sub_row, &x) == STORE_OK &&
@@ -361,15 +359,13 @@ static void test_replies(void)
 	             ids_are(&x, 1, (store_id[]){r3}) && contract_blob_is(s, b3, 53, 10),
 	     "and it stays, with its blob");
 	T_OK(store_reply_delete(s, a, r2) == STORE_OK, "reply_delete");
-	T_OK(store_blob_size(s, b2, &(uint64_t){0}) == STORE_NOT_FOUND,
-	     "deletes the reply's blob");
-	T_OK(store_reply_delete(s, a, r2) == STORE_NOT_FOUND,
-	     "deleting it again: STORE_NOT_FOUND");
+	T_OK(store_blob_size(s, b2, &(uint64_t){0}) == STORE_NOT_FOUND, "deletes the reply's blob");
+	T_OK(store_reply_delete(s, a, r2) == STORE_NOT_FOUND, "deleting it again: STORE_NOT_FOUND");
 	x = (struct rows){0};
 	T_OK(store_reply_list(s, a, reply_row, &x) == STORE_OK && ids_are(&x, 1, (store_id[]){r1}),
 	     "the other reply stays");
-	T_OK(store_reply_add(s, a, DAY + 3, contract_blob(s, 54, 9), &r4) == STORE_OK &&
-	             r4 != r1 && r4 != r2 && r4 != r3,
+	T_OK(store_reply_add(s, a, DAY + 3, contract_blob(s, 54, 9), &r4) == STORE_OK && r4 != r1 &&
+	             r4 != r2 && r4 != r3,
 	     "a reply after deleting the newest gets a new id");
 	store_close(&s);
 }
@@ -410,8 +406,8 @@ static void test_source_delete(void)
 		gone &= store_blob_size(s, blobs[i], &(uint64_t){0}) == STORE_NOT_FOUND;
 	T_OK(gone, "every blob of it is gone (message, file meta and data, reply)");
 	x = (struct rows){0};
-	T_OK(store_submission_get(s, sb, &sub) == STORE_OK &&
-	             contract_blob_is(s, bm, 65, 700000) && contract_blob_is(s, brl, 66, 50) &&
+	T_OK(store_submission_get(s, sb, &sub) == STORE_OK && contract_blob_is(s, bm, 65, 700000) &&
+	             contract_blob_is(s, brl, 66, 50) &&
 	             store_reply_list(s, b, reply_row, &x) == STORE_OK && x.n == 1,
 	     "the other source keeps everything");
 	/* the newest submission was the deleted source's? make it so, then check */

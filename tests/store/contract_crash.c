@@ -82,7 +82,7 @@ static enum store_result sub_fn(struct store *s, void *arg)
 	struct sub_tx *a = arg;
 	char actor[32], object[32];
 	enum store_result r = store_submission_commit(s, a->src, store_today(), a->marking, 0,
-	                                               a->msg, a->f, a->nf, &a->sub);
+	                                              a->msg, a->f, a->nf, &a->sub);
 	if (r != STORE_OK)
 		return r;
 	snprintf(actor, sizeof actor, "source:%lld", (long long)a->src);
@@ -416,8 +416,8 @@ int main(void)
 				break;
 			case 'P':
 				nP++;
-				pending_left += store_blob_size(s, x->a, &(uint64_t){0}) !=
-				                STORE_NOT_FOUND;
+				pending_left +=
+				        store_blob_size(s, x->a, &(uint64_t){0}) != STORE_NOT_FOUND;
 				break;
 			}
 		}
@@ -461,11 +461,11 @@ int main(void)
 				contract_ids_add(&seen_sub, acks.v[i].a);
 		store_id ns = contract_source(s, store_today(), 0xee), nsub = 0;
 		if (ns != 0 && store_submission_commit(s, ns, store_today(), "", 0, 0, NULL, 0,
-		                                        &nsub) == STORE_OK) {
+		                                       &nsub) == STORE_OK) {
 			reused +=
 			        contract_ids_has(&seen_src, ns) + contract_ids_has(&seen_sub, nsub);
 			(void)store_source_delete(s,
-			                           ns); /* the child's next ids must pass it too */
+			                          ns); /* the child's next ids must pass it too */
 			contract_ids_add(&seen_src, ns);
 			contract_ids_add(&seen_sub, nsub);
 		} else {

@@ -311,7 +311,7 @@ static void test_deletes_undone(void)
 	a.other_blob = contract_blob(s, 83, 600000);
 	T_OK(store_submission_commit(s, a.src, 100, "", 0, msg, NULL, 0, &sub) == STORE_OK &&
 	             store_submission_commit(s, a.reply_src, 100, "", 0, a.other_blob, NULL, 0,
-	                                      &sub2) == STORE_OK &&
+	                                     &sub2) == STORE_OK &&
 	             store_reply_add(s, a.reply_src, 100, rb, &a.reply) == STORE_OK,
 	     "sources with large committed blobs and a reply");
 	T_OK(store_write(s, NULL, 0, del_fn, &a) == STORE_REFUSED && a.r[0] == STORE_OK &&

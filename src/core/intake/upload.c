@@ -302,7 +302,7 @@ static enum store_result commit_tx(struct store *s, void *arg)
 			return r;
 	}
 	r = store_submission_commit(s, up->source, a->day, up->in->marking, up->seal_version,
-	                             message, a->files, up->nfiles, &a->id);
+	                            message, a->files, up->nfiles, &a->id);
 	if (r != STORE_OK)
 		return r;
 	return intake_log_in(s, LEDGER_SUBMISSION_SEAL, NULL, up->source, "submission", a->id,

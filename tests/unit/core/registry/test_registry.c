@@ -522,7 +522,7 @@ int main(void)
 	store_id src = 0, sub = 0;
 	T_CHECK(store_source_create(s, lk, pk, store_today(), &src) == STORE_OK);
 	T_CHECK(store_submission_commit(s, src, store_today(), "SECRET//SOURCE", 0, 0, NULL, 0,
-	                                 &sub) == STORE_OK);
+	                                &sub) == STORE_OK);
 	T_CHECK(registry_submission_mark(reg, kb2, sub, "TOP SECRET//SOURCE", NULL, &err) ==
 	        REGISTRY_FORBIDDEN);
 	T_CHECK(registry_submission_mark(reg, kr2, sub, "SECRET//BOGUS", NULL, &err) ==

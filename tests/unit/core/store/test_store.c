@@ -623,8 +623,7 @@ static void test_file_blobs(void)
 	/* a pending file-backed blob deleted before any commit */
 	store_id bq = make_big(s, pend, 600000);
 	int with = count_files(blobdir);
-	T_CHECK(bq > 0 && store_blob_delete(s, bq) == STORE_OK &&
-	        count_files(blobdir) == with - 1);
+	T_CHECK(bq > 0 && store_blob_delete(s, bq) == STORE_OK && count_files(blobdir) == with - 1);
 	store_close(&s);
 out:
 	free(a);
@@ -654,9 +653,8 @@ static void *worker_main(void *arg)
 	memset(msg, w->idx, sizeof(msg));
 	for (int i = 0; i < PER_THREAD; i++) {
 		store_id b = make_blob(w->s, msg, sizeof(msg)), id = 0;
-		if (b == 0 ||
-		    store_submission_commit(w->s, w->src[(w->idx + i) % NSRC], 200, "OFFICIAL",
-		                                0, b, NULL, 0, &id) != STORE_OK) {
+		if (b == 0 || store_submission_commit(w->s, w->src[(w->idx + i) % NSRC], 200,
+		                                      "OFFICIAL", 0, b, NULL, 0, &id) != STORE_OK) {
 			w->errors++;
 			continue;
 		}
