@@ -67,16 +67,16 @@ int main(int argc, char **argv)
 	store_id src, blob, sub;
 	lookup[1] = (uint8_t)getpid();
 	lookup[2] = (uint8_t)(getpid() >> 8);
-	if (s->be->source_create(s, lookup, pk, store_today(), &src) != STORE_OK)
+	if (store_source_create(s, lookup, pk, store_today(), &src) != STORE_OK)
 		return 1;
 	t0 = now();
-	if (s->be->blob_put(s, buf, STORE_CHUNK_MAX, &blob) != STORE_OK)
+	if (store_blob_put(s, buf, STORE_CHUNK_MAX, &blob) != STORE_OK)
 		return 1;
 	for (size_t off = STORE_CHUNK_MAX; off < total; off += STORE_CHUNK_MAX)
-		if (s->be->blob_append(s, blob, buf + off % (1024 * 1024), STORE_CHUNK_MAX) !=
+		if (store_blob_append(s, blob, buf + off % (1024 * 1024), STORE_CHUNK_MAX) !=
 		    STORE_OK)
 			return 1;
-	if (s->be->submission_commit(s, src, store_today(), "", 0, blob, NULL, 0, &sub) != STORE_OK)
+	if (store_submission_commit(s, src, store_today(), "", 0, blob, NULL, 0, &sub) != STORE_OK)
 		return 1;
 	double tstore = now() - t0;
 	store_close(&s);

@@ -163,14 +163,14 @@ static inline store_id contract_blob(struct store *s, uint64_t seed, size_t n)
 	if (off > n)
 		off = n;
 	contract_fill(buf, off, seed, 0);
-	if (s->be->blob_put(s, buf, off, &b) != STORE_OK || b <= 0)
+	if (store_blob_put(s, buf, off, &b) != STORE_OK || b <= 0)
 		return 0;
 	for (size_t k = 0; off < n; k++) {
 		size_t c = 1 + (size_t)((k * 7919 + seed * 31 + 12345) % STORE_CHUNK_MAX);
 		if (c > n - off)
 			c = n - off;
 		contract_fill(buf, c, seed, off);
-		if (s->be->blob_append(s, b, buf, c) != STORE_OK)
+		if (store_blob_append(s, b, buf, c) != STORE_OK)
 			return 0;
 		off += c;
 	}
@@ -198,8 +198,8 @@ static inline int contract_blob_is(struct store *s, store_id blob, uint64_t seed
 {
 	struct contract_cmp c = {.seed = seed};
 	uint64_t size = UINT64_MAX;
-	return s->be->blob_size(s, blob, &size) == STORE_OK && size == n &&
-	       s->be->blob_read(s, blob, contract_cmp_fn, &c) == STORE_OK && !c.bad && c.off == n;
+	return store_blob_size(s, blob, &size) == STORE_OK && size == n &&
+	       store_blob_read(s, blob, contract_cmp_fn, &c) == STORE_OK && !c.bad && c.off == n;
 }
 
 /* A new source with a random lookup and pk filled with `fill`; 0 on failure. */
@@ -209,7 +209,7 @@ static inline store_id contract_source(struct store *s, int32_t day, uint8_t fil
 	store_id id = 0;
 	contract_lookup(lk);
 	memset(pk, fill, sizeof pk);
-	return s->be->source_create(s, lk, pk, day, &id) == STORE_OK ? id : 0;
+	return store_source_create(s, lk, pk, day, &id) == STORE_OK ? id : 0;
 }
 
 /* A list of ids, for "never reused" and "all distinct" checks. */

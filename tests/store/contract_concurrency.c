@@ -65,8 +65,8 @@ static enum store_result tx_commit(struct store *s, void *arg)
 {
 	struct tx_arg *a = arg;
 	char actor[32], object[32];
-	enum store_result r = s->be->submission_commit(s, a->src, store_today(), "OFFICIAL", 0,
-	                                               a->blob, NULL, 0, &a->sub);
+	enum store_result r = store_submission_commit(s, a->src, store_today(), "OFFICIAL", 0,
+	                                              a->blob, NULL, 0, &a->sub);
 	if (r != STORE_OK)
 		return r;
 	snprintf(actor, sizeof actor, "source:%lld", (long long)a->src);
@@ -109,8 +109,8 @@ static void *worker_main(void *arg)
 		case 0:
 		case 1: {
 			store_id b = contract_blob(s, seed, n), id = 0;
-			if (b == 0 || s->be->submission_commit(s, w->src, store_today(), "", 0, b,
-			                                       NULL, 0, &id) != STORE_OK) {
+			if (b == 0 || store_submission_commit(s, w->src, store_today(), "", 0, b,
+			                                      NULL, 0, &id) != STORE_OK) {
 				w->errors++;
 				break;
 			}
@@ -143,12 +143,12 @@ static void *worker_main(void *arg)
 			/* reads: every write this thread had acknowledged is visible */
 			struct store_source src;
 			struct view_check v = {0};
-			if (s->be->source_get(s, w->src, &src) != STORE_OK ||
+			if (store_source_get(s, w->src, &src) != STORE_OK ||
 			    src.nsubmissions != w->nsub)
 				w->stale_reads++;
 			for (int k = 0; k < w->nsub; k += 3) {
 				struct store_submission sub;
-				if (s->be->submission_get(s, w->sub[k].id, &sub) != STORE_OK ||
+				if (store_submission_get(s, w->sub[k].id, &sub) != STORE_OK ||
 				    sub.message_blob != w->sub[k].blob)
 					w->stale_reads++;
 			}
@@ -247,13 +247,13 @@ static void test_mixed(void)
 	for (int i = 0; i < NTHREADS; i++) {
 		struct store_source src;
 		contract_ids_add(&srcs, w[i].src);
-		counts += s->be->source_get(s, w[i].src, &src) != STORE_OK ||
+		counts += store_source_get(s, w[i].src, &src) != STORE_OK ||
 		          src.nsubmissions != w[i].nsub || src.nunread != w[i].nsub;
 		for (int k = 0; k < w[i].nsub; k++) {
 			struct store_submission sub;
 			contract_ids_add(&subs, w[i].sub[k].id);
 			contract_ids_add(&blobs, w[i].sub[k].blob);
-			missing += s->be->submission_get(s, w[i].sub[k].id, &sub) != STORE_OK ||
+			missing += store_submission_get(s, w[i].sub[k].id, &sub) != STORE_OK ||
 			           sub.source_id != w[i].src ||
 			           sub.message_blob != w[i].sub[k].blob;
 			broken += !contract_blob_is(s, w[i].sub[k].blob, w[i].sub[k].seed,
@@ -315,12 +315,12 @@ struct quota_tx {
 static enum store_result quota_fn(struct store *s, void *arg)
 {
 	struct quota_tx *a = arg;
-	enum store_result r = s->be->submission_count_day(s, a->src, store_today(), &a->seen);
+	enum store_result r = store_submission_count_day(s, a->src, store_today(), &a->seen);
 	if (r != STORE_OK)
 		return r;
 	if (a->seen >= QUOTA)
 		return STORE_REFUSED;
-	return s->be->submission_commit(s, a->src, store_today(), "", 0, 0, NULL, 0, &a->sub);
+	return store_submission_commit(s, a->src, store_today(), "", 0, 0, NULL, 0, &a->sub);
 }
 
 static void *quota_main(void *arg)
@@ -365,8 +365,8 @@ static void test_quota(void)
 	     "%d threads x %d transactions checking a quota of %d inside: %d committed, %d "
 	     "refused, %d errors",
 	     NTHREADS, TRIES, QUOTA, committed, refused, errors);
-	T_OK(s->be->submission_count_day(s, src, store_today(), &n) == STORE_OK && n == QUOTA &&
-	             s->be->source_get(s, src, &x) == STORE_OK && x.nsubmissions == QUOTA,
+	T_OK(store_submission_count_day(s, src, store_today(), &n) == STORE_OK && n == QUOTA &&
+	             store_source_get(s, src, &x) == STORE_OK && x.nsubmissions == QUOTA,
 	     "the store holds exactly the quota");
 	store_close(&s);
 }

@@ -111,67 +111,66 @@ static void test_sources(void)
 	contract_lookup(lk2);
 	memset(pk, 0x42, sizeof pk);
 	pk[0] = 1;
-	T_OK(s->be->source_create(s, lk, pk, DAY + 1, &a) == STORE_OK && a > 0, "source_create");
-	T_OK(s->be->source_create(s, lk, pk, DAY + 1, &dup) == STORE_EXISTS,
+	T_OK(store_source_create(s, lk, pk, DAY + 1, &a) == STORE_OK && a > 0, "source_create");
+	T_OK(store_source_create(s, lk, pk, DAY + 1, &dup) == STORE_EXISTS,
 	     "the same lookup hash twice: STORE_EXISTS");
-	T_OK(s->be->source_find(s, lk, &src) == STORE_OK && src.id == a &&
+	T_OK(store_source_find(s, lk, &src) == STORE_OK && src.id == a &&
 	             memcmp(src.pk, pk, STORE_PK_LEN) == 0 && src.created_day == DAY + 1 &&
 	             src.last_day == DAY + 1 && src.nsubmissions == 0 && src.nunread == 0,
 	     "source_find by lookup: id, pk, days, counts");
-	T_OK(s->be->source_get(s, a, &src) == STORE_OK && src.id == a &&
+	T_OK(store_source_get(s, a, &src) == STORE_OK && src.id == a &&
 	             memcmp(src.pk, pk, STORE_PK_LEN) == 0 && src.created_day == DAY + 1,
 	     "source_get by id");
-	T_OK(s->be->source_find(s, lk2, &src) == STORE_NOT_FOUND &&
-	             s->be->source_get(s, FAR_ID, &src) == STORE_NOT_FOUND,
+	T_OK(store_source_find(s, lk2, &src) == STORE_NOT_FOUND &&
+	             store_source_get(s, FAR_ID, &src) == STORE_NOT_FOUND,
 	     "an unknown source: STORE_NOT_FOUND");
 
 	/* newest activity first */
 	b = contract_source(s, DAY + 3, 2);
 	c = contract_source(s, DAY + 2, 3);
 	x = (struct rows){0};
-	T_OK(b > 0 && c > 0 && s->be->source_list(s, 0, 3, src_row, &x) == STORE_OK &&
+	T_OK(b > 0 && c > 0 && store_source_list(s, 0, 3, src_row, &x) == STORE_OK &&
 	             ids_are(&x, 3, (store_id[]){b, c, a}),
 	     "source_list: newest activity first");
 	x = (struct rows){0};
-	T_OK(s->be->source_list(s, 1, 1, src_row, &x) == STORE_OK &&
-	             ids_are(&x, 1, (store_id[]){c}),
+	T_OK(store_source_list(s, 1, 1, src_row, &x) == STORE_OK && ids_are(&x, 1, (store_id[]){c}),
 	     "source_list: offset and limit");
 	x = (struct rows){.stop_after = 1};
-	T_OK(s->be->source_list(s, 0, 3, src_row, &x) == STORE_STOP && x.n == 1,
+	T_OK(store_source_list(s, 0, 3, src_row, &x) == STORE_STOP && x.n == 1,
 	     "source_list stops when fn returns non-zero: STORE_STOP");
 	x = (struct rows){0};
-	T_OK(s->be->source_list(s, 0, 0, src_row, &x) == STORE_OK && x.n == 0, "limit 0: no row");
+	T_OK(store_source_list(s, 0, 0, src_row, &x) == STORE_OK && x.n == 0, "limit 0: no row");
 	store_id sub = 0;
-	T_OK(s->be->submission_commit(s, a, DAY + 4, "", 0, 0, NULL, 0, &sub) == STORE_OK,
+	T_OK(store_submission_commit(s, a, DAY + 4, "", 0, 0, NULL, 0, &sub) == STORE_OK,
 	     "a submission");
 	x = (struct rows){0};
-	T_OK(s->be->source_list(s, 0, 3, src_row, &x) == STORE_OK &&
+	T_OK(store_source_list(s, 0, 3, src_row, &x) == STORE_OK &&
 	             ids_are(&x, 3, (store_id[]){a, b, c}) && x.src[0].last_day == DAY + 4,
 	     "moves its source to the top of source_list");
 
 	/* delete, and ids never reused */
-	T_OK(s->be->source_delete(s, c) == STORE_OK, "source_delete");
-	T_OK(s->be->source_get(s, c, &src) == STORE_NOT_FOUND &&
-	             s->be->source_delete(s, c) == STORE_NOT_FOUND,
+	T_OK(store_source_delete(s, c) == STORE_OK, "source_delete");
+	T_OK(store_source_get(s, c, &src) == STORE_NOT_FOUND &&
+	             store_source_delete(s, c) == STORE_NOT_FOUND,
 	     "a deleted source is gone; deleting it again: STORE_NOT_FOUND");
-	T_OK(s->be->source_delete(s, FAR_ID) == STORE_NOT_FOUND, "deleting an unknown source");
-	T_OK(s->be->source_get(s, a, &src) == STORE_OK && s->be->source_get(s, b, &src) == STORE_OK,
+	T_OK(store_source_delete(s, FAR_ID) == STORE_NOT_FOUND, "deleting an unknown source");
+	T_OK(store_source_get(s, a, &src) == STORE_OK && store_source_get(s, b, &src) == STORE_OK,
 	     "the others stay");
 	store_id d = contract_source(s, DAY, 4);
 	T_OK(d > 0 && d != a && d != b && d != c, "a source made after a delete gets a new id");
-	T_OK(s->be->source_delete(s, d) == STORE_OK, "delete the newest source");
+	T_OK(store_source_delete(s, d) == STORE_OK, "delete the newest source");
 	store_id e = contract_source(s, DAY, 5);
 	T_OK(e > 0 && e != a && e != b && e != c && e != d,
 	     "the next source does not get its id (ids are never reused)");
-	T_OK(s->be->source_delete(s, a) == STORE_OK &&
-	             s->be->source_find(s, lk, &src) == STORE_NOT_FOUND,
+	T_OK(store_source_delete(s, a) == STORE_OK &&
+	             store_source_find(s, lk, &src) == STORE_NOT_FOUND,
 	     "a deleted source cannot be found by its lookup");
 	store_id again = 0;
-	T_OK(s->be->source_create(s, lk, pk, DAY, &again) == STORE_OK && again != a && again != d &&
+	T_OK(store_source_create(s, lk, pk, DAY, &again) == STORE_OK && again != a && again != d &&
 	             again != e,
 	     "its lookup is free again, for a source with a new id");
-	T_OK(contract_reopen(&s) == 0 && s->be->source_get(s, b, &src) == STORE_OK &&
-	             s->be->source_get(s, a, &src) == STORE_NOT_FOUND,
+	T_OK(contract_reopen(&s) == 0 && store_source_get(s, b, &src) == STORE_OK &&
+	             store_source_get(s, a, &src) == STORE_NOT_FOUND,
 	     "sources and deletes survive a reopen");
 	store_id f = contract_source(s, DAY, 6);
 	T_OK(f > 0 && f != a && f != b && f != c && f != d && f != e && f != again,
@@ -199,18 +198,18 @@ static void test_submissions(void)
 	        {contract_blob(s, 44, 70), contract_blob(s, 45, 800)},
 	};
 	T_OK(a > 0 && b > 0 && msg > 0 && files[1].data_blob > 0, "sources and pending blobs");
-	T_OK(s->be->submission_commit(s, a, DAY + 1, "SECRET//HUMINT", UINT32_MAX, msg, files, 2,
-	                              &s1) == STORE_OK &&
+	T_OK(store_submission_commit(s, a, DAY + 1, "SECRET//HUMINT", UINT32_MAX, msg, files, 2,
+	                             &s1) == STORE_OK &&
 	             s1 > 0,
 	     "submission_commit with a message and two files");
-	T_OK(s->be->submission_get(s, s1, &sub) == STORE_OK && sub.id == s1 && sub.source_id == a &&
+	T_OK(store_submission_get(s, s1, &sub) == STORE_OK && sub.id == s1 && sub.source_id == a &&
 	             sub.day == DAY + 1 && sub.message_blob == msg && sub.nfiles == 2 &&
 	             !sub.read && strcmp(sub.marking, "SECRET//HUMINT") == 0 &&
 	             sub.seal_version == UINT32_MAX,
 	     "submission_get: every field as committed (seal_version up to UINT32_MAX)");
 	x = (struct rows){0};
 	int pairs = 1;
-	T_OK(s->be->submission_files(s, s1, file_row, &x) == STORE_OK && x.n == 2,
+	T_OK(store_submission_files(s, s1, file_row, &x) == STORE_OK && x.n == 2,
 	     "submission_files: its two files");
 	for (int i = 0; i < x.n; i++) {
 		int k = x.file[i].meta_blob == files[0].meta_blob ? 0 : 1;
@@ -225,99 +224,97 @@ static void test_submissions(void)
 	             contract_blob_is(s, files[0].data_blob, 43, 300000),
 	     "the committed blobs read back");
 	x = (struct rows){.stop_after = 1};
-	T_OK(s->be->submission_files(s, s1, file_row, &x) == STORE_STOP && x.n == 1,
+	T_OK(store_submission_files(s, s1, file_row, &x) == STORE_STOP && x.n == 1,
 	     "submission_files stops: STORE_STOP");
 	x = (struct rows){0};
-	T_OK(s->be->submission_files(s, FAR_ID, file_row, &x) == STORE_OK && x.n == 0,
+	T_OK(store_submission_files(s, FAR_ID, file_row, &x) == STORE_OK && x.n == 0,
 	     "an unknown submission has no files");
 
 	/* a commit that fails leaves nothing */
 	store_id m2 = contract_blob(s, 46, 10);
 	struct store_new_file badf = {files[0].meta_blob, contract_blob(s, 47, 10)};
-	T_OK(s->be->submission_commit(s, a, DAY + 1, "", 0, m2, &badf, 1, &bad) == STORE_NOT_FOUND,
+	T_OK(store_submission_commit(s, a, DAY + 1, "", 0, m2, &badf, 1, &bad) == STORE_NOT_FOUND,
 	     "a commit naming a claimed blob: STORE_NOT_FOUND");
-	T_OK(s->be->submission_commit(s, FAR_ID, DAY + 1, "", 0, m2, NULL, 0, &bad) ==
+	T_OK(store_submission_commit(s, FAR_ID, DAY + 1, "", 0, m2, NULL, 0, &bad) ==
 	             STORE_NOT_FOUND,
 	     "a commit to an unknown source: STORE_NOT_FOUND");
 	memset(longm, 'A', sizeof longm);
 	longm[STORE_MARKING_MAX] = '\0';
-	T_OK(s->be->submission_commit(s, a, DAY + 1, longm, 0, m2, NULL, 0, &bad) ==
-	             STORE_TOO_LARGE,
+	T_OK(store_submission_commit(s, a, DAY + 1, longm, 0, m2, NULL, 0, &bad) == STORE_TOO_LARGE,
 	     "a marking of STORE_MARKING_MAX bytes: STORE_TOO_LARGE");
 	x = (struct rows){0};
-	T_OK(s->be->source_get(s, a, &src) == STORE_OK && src.nsubmissions == 1 &&
+	T_OK(store_source_get(s, a, &src) == STORE_OK && src.nsubmissions == 1 &&
 	             src.nunread == 1 &&
-	             s->be->submission_list(s, a, 0, 10, sub_row, &x) == STORE_OK && x.n == 1,
+	             store_submission_list(s, a, 0, 10, sub_row, &x) == STORE_OK && x.n == 1,
 	     "failed commits leave no submission and no count");
-	T_OK(s->be->submission_commit(
+	T_OK(store_submission_commit(
 	             s, a, DAY + 2, "OFFICIAL", 0, m2,
 	             &(struct store_new_file){badf.data_blob, contract_blob(s, 48, 5)}, 1,
 	             &s2) == STORE_OK,
 	     "their pending blobs can still be committed");
 	longm[STORE_MARKING_MAX - 1] = '\0';
-	T_OK(s->be->submission_commit(s, a, DAY + 2, longm, 0, 0, NULL, 0, &s3) == STORE_OK &&
-	             s->be->submission_get(s, s3, &sub) == STORE_OK &&
+	T_OK(store_submission_commit(s, a, DAY + 2, longm, 0, 0, NULL, 0, &s3) == STORE_OK &&
+	             store_submission_get(s, s3, &sub) == STORE_OK &&
 	             strcmp(sub.marking, longm) == 0 && sub.message_blob == 0 && sub.nfiles == 0,
 	     "a marking of STORE_MARKING_MAX - 1 bytes, no message, no file");
-	T_OK(s->be->submission_commit(s, a, DAY + 2, "", 0, 0, NULL, 0, &s4) == STORE_OK &&
+	T_OK(store_submission_commit(s, a, DAY + 2, "", 0, 0, NULL, 0, &s4) == STORE_OK &&
 	             s1 != s2 && s2 != s3 && s3 != s4 && s1 != s3 && s1 != s4 && s2 != s4,
 	     "every submission gets its own id");
-	T_OK(s->be->source_get(s, a, &src) == STORE_OK && src.nsubmissions == 4 &&
+	T_OK(store_source_get(s, a, &src) == STORE_OK && src.nsubmissions == 4 &&
 	             src.nunread == 4 && src.last_day == DAY + 2 && src.created_day == DAY,
 	     "the source counts its submissions, unread ones, and its last day");
 
 	/* listing: oldest first, paged */
 	x = (struct rows){0};
-	T_OK(s->be->submission_list(s, a, 0, 100, sub_row, &x) == STORE_OK &&
+	T_OK(store_submission_list(s, a, 0, 100, sub_row, &x) == STORE_OK &&
 	             ids_are(&x, 4, (store_id[]){s1, s2, s3, s4}),
 	     "submission_list: oldest first");
-	T_OK(x.n == 4 && s->be->submission_get(s, s1, &sub) == STORE_OK &&
-	             same_sub(&x.sub[0], &sub),
+	T_OK(x.n == 4 && store_submission_get(s, s1, &sub) == STORE_OK && same_sub(&x.sub[0], &sub),
 	     "listed rows carry every field");
 	x = (struct rows){0};
-	T_OK(s->be->submission_list(s, a, 1, 2, sub_row, &x) == STORE_OK &&
+	T_OK(store_submission_list(s, a, 1, 2, sub_row, &x) == STORE_OK &&
 	             ids_are(&x, 2, (store_id[]){s2, s3}),
 	     "submission_list: offset and limit");
 	x = (struct rows){0};
-	T_OK(s->be->submission_list(s, a, 4, 10, sub_row, &x) == STORE_OK && x.n == 0,
+	T_OK(store_submission_list(s, a, 4, 10, sub_row, &x) == STORE_OK && x.n == 0,
 	     "an offset past the end: no row");
 	x = (struct rows){.stop_after = 2};
-	T_OK(s->be->submission_list(s, a, 0, 10, sub_row, &x) == STORE_STOP && x.n == 2,
+	T_OK(store_submission_list(s, a, 0, 10, sub_row, &x) == STORE_STOP && x.n == 2,
 	     "submission_list stops: STORE_STOP");
 	x = (struct rows){0};
-	T_OK(s->be->submission_list(s, b, 0, 10, sub_row, &x) == STORE_OK && x.n == 0,
+	T_OK(store_submission_list(s, b, 0, 10, sub_row, &x) == STORE_OK && x.n == 0,
 	     "another source's list is its own");
 
 	/* read marks */
-	T_OK(s->be->submission_mark_read(s, s2) == STORE_OK &&
-	             s->be->submission_get(s, s2, &sub) == STORE_OK && sub.read,
+	T_OK(store_submission_mark_read(s, s2) == STORE_OK &&
+	             store_submission_get(s, s2, &sub) == STORE_OK && sub.read,
 	     "submission_mark_read");
-	T_OK(s->be->submission_mark_read(s, s2) == STORE_OK &&
-	             s->be->source_get(s, a, &src) == STORE_OK && src.nunread == 3 &&
+	T_OK(store_submission_mark_read(s, s2) == STORE_OK &&
+	             store_source_get(s, a, &src) == STORE_OK && src.nunread == 3 &&
 	             src.nsubmissions == 4,
 	     "marking it read twice counts once");
-	T_OK(s->be->submission_mark_read(s, FAR_ID) == STORE_NOT_FOUND,
+	T_OK(store_submission_mark_read(s, FAR_ID) == STORE_NOT_FOUND,
 	     "mark_read of an unknown submission: STORE_NOT_FOUND");
 
 	/* the daily count: the latest day of activity only */
 	int64_t n = -1;
-	T_OK(s->be->submission_count_day(s, a, DAY + 2, &n) == STORE_OK && n == 3,
+	T_OK(store_submission_count_day(s, a, DAY + 2, &n) == STORE_OK && n == 3,
 	     "submission_count_day counts the latest day");
-	T_OK(s->be->submission_count_day(s, a, DAY + 1, &n) == STORE_OK && n == 0,
+	T_OK(store_submission_count_day(s, a, DAY + 1, &n) == STORE_OK && n == 0,
 	     "an earlier day counts 0");
-	T_OK(s->be->submission_count_day(s, b, DAY + 2, &n) == STORE_OK && n == 0,
+	T_OK(store_submission_count_day(s, b, DAY + 2, &n) == STORE_OK && n == 0,
 	     "a source without submissions counts 0");
 	store_id s5 = 0, s6 = 0;
-	T_OK(s->be->submission_commit(s, a, DAY + 1, "", 0, 0, NULL, 0, &s5) == STORE_OK &&
-	             s->be->submission_count_day(s, a, DAY + 2, &n) == STORE_OK && n == 3 &&
-	             s->be->source_get(s, a, &src) == STORE_OK && src.last_day == DAY + 2,
+	T_OK(store_submission_commit(s, a, DAY + 1, "", 0, 0, NULL, 0, &s5) == STORE_OK &&
+	             store_submission_count_day(s, a, DAY + 2, &n) == STORE_OK && n == 3 &&
+	             store_source_get(s, a, &src) == STORE_OK && src.last_day == DAY + 2,
 	     "a submission dated before the latest day neither counts nor moves it back");
-	T_OK(s->be->submission_commit(s, a, DAY + 3, "", 0, 0, NULL, 0, &s6) == STORE_OK &&
-	             s->be->submission_count_day(s, a, DAY + 3, &n) == STORE_OK && n == 1 &&
-	             s->be->submission_count_day(s, a, DAY + 2, &n) == STORE_OK && n == 0,
+	T_OK(store_submission_commit(s, a, DAY + 3, "", 0, 0, NULL, 0, &s6) == STORE_OK &&
+	             store_submission_count_day(s, a, DAY + 3, &n) == STORE_OK && n == 1 &&
+	             store_submission_count_day(s, a, DAY + 2, &n) == STORE_OK && n == 0,
 	     "a new day starts the count again");
-	T_OK(contract_reopen(&s) == 0 && s->be->submission_get(s, s1, &sub) == STORE_OK &&
-	             sub.seal_version == UINT32_MAX && s->be->source_get(s, a, &src) == STORE_OK &&
+	T_OK(contract_reopen(&s) == 0 && store_submission_get(s, s1, &sub) == STORE_OK &&
+	             sub.seal_version == UINT32_MAX && store_source_get(s, a, &src) == STORE_OK &&
 	             src.nsubmissions == 6 && src.nunread == 5,
 	     "submissions and counts survive a reopen");
 	store_close(&s);
@@ -336,16 +333,16 @@ static void test_replies(void)
 	b = contract_source(s, DAY, 10);
 	store_id b1 = contract_blob(s, 51, 100), b2 = contract_blob(s, 52, 300001),
 	         b3 = contract_blob(s, 53, 10);
-	T_OK(s->be->reply_add(s, a, DAY + 1, b1, &r1) == STORE_OK && r1 > 0, "reply_add");
-	T_OK(s->be->reply_add(s, a, DAY + 1, b1, &bad) == STORE_NOT_FOUND,
+	T_OK(store_reply_add(s, a, DAY + 1, b1, &r1) == STORE_OK && r1 > 0, "reply_add");
+	T_OK(store_reply_add(s, a, DAY + 1, b1, &bad) == STORE_NOT_FOUND,
 	     "its blob is claimed: a second reply_add of it gives STORE_NOT_FOUND");
-	T_OK(s->be->reply_add(s, FAR_ID, DAY + 1, b2, &bad) == STORE_NOT_FOUND,
+	T_OK(store_reply_add(s, FAR_ID, DAY + 1, b2, &bad) == STORE_NOT_FOUND,
 	     "a reply to an unknown source: STORE_NOT_FOUND");
-	T_OK(s->be->reply_add(s, a, DAY + 2, b2, &r2) == STORE_OK && r2 != r1,
+	T_OK(store_reply_add(s, a, DAY + 2, b2, &r2) == STORE_OK && r2 != r1,
 	     "which left its blob pending");
-	T_OK(s->be->reply_add(s, b, DAY + 2, b3, &r3) == STORE_OK, "a reply to another source");
+	T_OK(store_reply_add(s, b, DAY + 2, b3, &r3) == STORE_OK, "a reply to another source");
 	x = (struct rows){0};
-	T_OK(s->be->reply_list(s, a, reply_row, &x) == STORE_OK &&
+	T_OK(store_reply_list(s, a, reply_row, &x) == STORE_OK &&
 	             ids_are(&x, 2, (store_id[]){r1, r2}),
 	     "reply_list: the source's replies, oldest first");
 	T_OK(x.n == 2 && x.rep[0].source_id == a && x.rep[0].day == DAY + 1 &&
@@ -353,24 +350,22 @@ static void test_replies(void)
 	     "with source, day and blob");
 	T_OK(contract_blob_is(s, b2, 52, 300001), "a reply's blob reads back");
 	x = (struct rows){.stop_after = 1};
-	T_OK(s->be->reply_list(s, a, reply_row, &x) == STORE_STOP && x.n == 1,
+	T_OK(store_reply_list(s, a, reply_row, &x) == STORE_STOP && x.n == 1,
 	     "reply_list stops: STORE_STOP");
-	T_OK(s->be->reply_delete(s, a, r3) == STORE_NOT_FOUND,
+	T_OK(store_reply_delete(s, a, r3) == STORE_NOT_FOUND,
 	     "reply_delete of another source's reply: STORE_NOT_FOUND");
 	x = (struct rows){0};
-	T_OK(s->be->reply_list(s, b, reply_row, &x) == STORE_OK &&
+	T_OK(store_reply_list(s, b, reply_row, &x) == STORE_OK &&
 	             ids_are(&x, 1, (store_id[]){r3}) && contract_blob_is(s, b3, 53, 10),
 	     "and it stays, with its blob");
-	T_OK(s->be->reply_delete(s, a, r2) == STORE_OK, "reply_delete");
-	T_OK(s->be->blob_size(s, b2, &(uint64_t){0}) == STORE_NOT_FOUND,
-	     "deletes the reply's blob");
-	T_OK(s->be->reply_delete(s, a, r2) == STORE_NOT_FOUND,
-	     "deleting it again: STORE_NOT_FOUND");
+	T_OK(store_reply_delete(s, a, r2) == STORE_OK, "reply_delete");
+	T_OK(store_blob_size(s, b2, &(uint64_t){0}) == STORE_NOT_FOUND, "deletes the reply's blob");
+	T_OK(store_reply_delete(s, a, r2) == STORE_NOT_FOUND, "deleting it again: STORE_NOT_FOUND");
 	x = (struct rows){0};
-	T_OK(s->be->reply_list(s, a, reply_row, &x) == STORE_OK && ids_are(&x, 1, (store_id[]){r1}),
+	T_OK(store_reply_list(s, a, reply_row, &x) == STORE_OK && ids_are(&x, 1, (store_id[]){r1}),
 	     "the other reply stays");
-	T_OK(s->be->reply_add(s, a, DAY + 3, contract_blob(s, 54, 9), &r4) == STORE_OK &&
-	             r4 != r1 && r4 != r2 && r4 != r3,
+	T_OK(store_reply_add(s, a, DAY + 3, contract_blob(s, 54, 9), &r4) == STORE_OK && r4 != r1 &&
+	             r4 != r2 && r4 != r3,
 	     "a reply after deleting the newest gets a new id");
 	store_close(&s);
 }
@@ -391,40 +386,40 @@ static void test_source_delete(void)
 	         fd = contract_blob(s, 63, 600000), rbl = contract_blob(s, 64, 400000);
 	store_id bm = contract_blob(s, 65, 700000), brl = contract_blob(s, 66, 50);
 	struct store_new_file f = {fm, fd};
-	T_OK(s->be->submission_commit(s, a, DAY, "", 0, m, &f, 1, &sa) == STORE_OK &&
-	             s->be->reply_add(s, a, DAY, rbl, &ra) == STORE_OK &&
-	             s->be->submission_commit(s, b, DAY, "", 0, bm, NULL, 0, &sb) == STORE_OK &&
-	             s->be->reply_add(s, b, DAY, brl, &rb) == STORE_OK,
+	T_OK(store_submission_commit(s, a, DAY, "", 0, m, &f, 1, &sa) == STORE_OK &&
+	             store_reply_add(s, a, DAY, rbl, &ra) == STORE_OK &&
+	             store_submission_commit(s, b, DAY, "", 0, bm, NULL, 0, &sb) == STORE_OK &&
+	             store_reply_add(s, b, DAY, brl, &rb) == STORE_OK,
 	     "two sources, each with a submission and a reply");
-	T_OK(s->be->source_delete(s, a) == STORE_OK, "source_delete");
-	T_OK(s->be->submission_get(s, sa, &sub) == STORE_NOT_FOUND, "its submissions are gone");
+	T_OK(store_source_delete(s, a) == STORE_OK, "source_delete");
+	T_OK(store_submission_get(s, sa, &sub) == STORE_NOT_FOUND, "its submissions are gone");
 	x = (struct rows){0};
-	T_OK(s->be->submission_files(s, sa, file_row, &x) == STORE_OK && x.n == 0,
+	T_OK(store_submission_files(s, sa, file_row, &x) == STORE_OK && x.n == 0,
 	     "its files are gone");
 	x = (struct rows){0};
-	T_OK(s->be->reply_list(s, a, reply_row, &x) == STORE_OK && x.n == 0 &&
-	             s->be->reply_delete(s, a, ra) == STORE_NOT_FOUND,
+	T_OK(store_reply_list(s, a, reply_row, &x) == STORE_OK && x.n == 0 &&
+	             store_reply_delete(s, a, ra) == STORE_NOT_FOUND,
 	     "its replies are gone");
 	int gone = 1;
 	store_id blobs[] = {m, fm, fd, rbl};
 	for (size_t i = 0; i < sizeof blobs / sizeof blobs[0]; i++)
-		gone &= s->be->blob_size(s, blobs[i], &(uint64_t){0}) == STORE_NOT_FOUND;
+		gone &= store_blob_size(s, blobs[i], &(uint64_t){0}) == STORE_NOT_FOUND;
 	T_OK(gone, "every blob of it is gone (message, file meta and data, reply)");
 	x = (struct rows){0};
-	T_OK(s->be->submission_get(s, sb, &sub) == STORE_OK &&
-	             contract_blob_is(s, bm, 65, 700000) && contract_blob_is(s, brl, 66, 50) &&
-	             s->be->reply_list(s, b, reply_row, &x) == STORE_OK && x.n == 1,
+	T_OK(store_submission_get(s, sb, &sub) == STORE_OK && contract_blob_is(s, bm, 65, 700000) &&
+	             contract_blob_is(s, brl, 66, 50) &&
+	             store_reply_list(s, b, reply_row, &x) == STORE_OK && x.n == 1,
 	     "the other source keeps everything");
 	/* the newest submission was the deleted source's? make it so, then check */
 	store_id sc = 0, sd = 0;
 	store_id c = contract_source(s, DAY, 13);
-	T_OK(c > 0 && s->be->submission_commit(s, c, DAY, "", 0, 0, NULL, 0, &sc) == STORE_OK &&
-	             s->be->source_delete(s, c) == STORE_OK &&
-	             s->be->submission_commit(s, b, DAY, "", 0, 0, NULL, 0, &sd) == STORE_OK &&
+	T_OK(c > 0 && store_submission_commit(s, c, DAY, "", 0, 0, NULL, 0, &sc) == STORE_OK &&
+	             store_source_delete(s, c) == STORE_OK &&
+	             store_submission_commit(s, b, DAY, "", 0, 0, NULL, 0, &sd) == STORE_OK &&
 	             sd != sc && sd != sa && sd != sb,
 	     "after deleting the newest submission (with its source), the next gets a new id");
 	T_OK(contract_reopen(&s) == 0 &&
-	             s->be->source_get(s, a, &(struct store_source){0}) == STORE_NOT_FOUND &&
+	             store_source_get(s, a, &(struct store_source){0}) == STORE_NOT_FOUND &&
 	             contract_blob_is(s, bm, 65, 700000),
 	     "after a reopen: the delete holds, the rest reads back");
 	store_close(&s);

@@ -64,7 +64,7 @@ static int starts_with(const struct rows *x, int n, const store_id *want)
 static store_id commit(struct store *s, store_id src, const char *marking, uint32_t version)
 {
 	store_id id = 0, m = contract_blob(s, (uint64_t)src, 40);
-	return s->be->submission_commit(s, src, store_today(), marking, version, m, NULL, 0, &id) ==
+	return store_submission_commit(s, src, store_today(), marking, version, m, NULL, 0, &id) ==
 	                       STORE_OK
 	               ? id
 	               : 0;
@@ -150,11 +150,11 @@ static void test_inbox(void)
 	T_OK(OPS(s)->set_star(s, FAR_ID, true) != STORE_OK, "a star on an unknown source");
 
 	/* read marks and deletes show */
-	T_OK(s->be->submission_mark_read(s, a1) == STORE_OK &&
+	T_OK(store_submission_mark_read(s, a1) == STORE_OK &&
 	             OPS(s)->source(s, a, &d) == STORE_OK && d.src.nunread == 1 &&
 	             d.src.nsubmissions == 2,
 	     "the desk row counts unread submissions");
-	T_OK(s->be->source_delete(s, b) == STORE_OK && OPS(s)->source(s, b, &d) == STORE_NOT_FOUND,
+	T_OK(store_source_delete(s, b) == STORE_OK && OPS(s)->source(s, b, &d) == STORE_NOT_FOUND,
 	     "a deleted source leaves the desk");
 	x = (struct rows){0};
 	T_OK(OPS(s)->inbox(s, 0, 2, false, src_row, &x) == STORE_OK &&
@@ -177,7 +177,7 @@ static void test_submissions(void)
 		ok &= (sub[i] = commit(s, a, i % 2 ? "SECRET" : "OFFICIAL", (uint32_t)i * 3)) != 0;
 	ok &= commit(s, b, "", 0) != 0;
 	T_OK(ok, "a source with five submissions");
-	T_OK(s->be->submission_mark_read(s, sub[1]) == STORE_OK, "one read");
+	T_OK(store_submission_mark_read(s, sub[1]) == STORE_OK, "one read");
 	x = (struct rows){0};
 	T_OK(OPS(s)->submissions(s, a, 0, 100, sub_row, &x) == STORE_OK &&
 	             starts_with(&x, 5, (store_id[]){sub[4], sub[3], sub[2], sub[1], sub[0]}) &&
@@ -185,14 +185,14 @@ static void test_submissions(void)
 	     "submissions: the source's only, newest first");
 	int same = x.n == 5;
 	for (int i = 0; i < x.n && same; i++)
-		same = s->be->submission_get(s, x.id[i], &got) == STORE_OK &&
+		same = store_submission_get(s, x.id[i], &got) == STORE_OK &&
 		       got.source_id == x.sub[i].source_id && got.day == x.sub[i].day &&
 		       got.message_blob == x.sub[i].message_blob && got.nfiles == x.sub[i].nfiles &&
 		       !got.read == !x.sub[i].read && strcmp(got.marking, x.sub[i].marking) == 0;
 	T_OK(same, "each row as submission_get has it (source, day, blob, files, read, marking)");
 	same = x.n == 5;
 	for (int i = 0; i < x.n && same; i++)
-		same = s->be->submission_get(s, x.id[i], &got) == STORE_OK &&
+		same = store_submission_get(s, x.id[i], &got) == STORE_OK &&
 		       got.seal_version == x.sub[i].seal_version;
 	T_OK(same, "including seal_version");
 	x = (struct rows){0};

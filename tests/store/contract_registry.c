@@ -419,10 +419,10 @@ static void test_marking_changes(void)
 	store_id m = contract_blob(s, 101, 400), fm = contract_blob(s, 102, 50),
 	         fd = contract_blob(s, 103, 300000);
 	struct store_new_file nf = {fm, fd};
-	T_OK(s->be->submission_commit(s, src, 100, "SECRET", 1, m, &nf, 1, &id) == STORE_OK &&
-	             s->be->submission_commit(s, src, 100, "OFFICIAL", 0, 0, NULL, 0, &bare) ==
+	T_OK(store_submission_commit(s, src, 100, "SECRET", 1, m, &nf, 1, &id) == STORE_OK &&
+	             store_submission_commit(s, src, 100, "OFFICIAL", 0, 0, NULL, 0, &bare) ==
 	                     STORE_OK &&
-	             s->be->submission_files(s, id, file_row, &fs) == STORE_OK && fs.n == 1,
+	             store_submission_files(s, id, file_row, &fs) == STORE_OK && fs.n == 1,
 	     "a submission with a message and a file");
 	struct store_marking_change c = {.kind = "submission",
 	                                 .object = id,
@@ -432,7 +432,7 @@ static void test_marking_changes(void)
 	                                 .new_marking = "TOP SECRET",
 	                                 .reason = "new sourcing"};
 	T_OK(OPS(s)->submission_mark(s, &c, NULL) == STORE_OK &&
-	             s->be->submission_get(s, id, &sub) == STORE_OK &&
+	             store_submission_get(s, id, &sub) == STORE_OK &&
 	             strcmp(sub.marking, "TOP SECRET") == 0 && sub.message_blob == m,
 	     "submission_mark sets the marking");
 	ch = (struct changes){0};
@@ -443,7 +443,7 @@ static void test_marking_changes(void)
 	             strcmp(ch.reason[0], "new sourcing") == 0,
 	     "and records the change: kind, object, actor, day, old, new, reason");
 	T_OK(OPS(s)->submission_mark(s, &c, NULL) == STORE_EXISTS &&
-	             s->be->submission_get(s, id, &sub) == STORE_OK &&
+	             store_submission_get(s, id, &sub) == STORE_OK &&
 	             strcmp(sub.marking, "TOP SECRET") == 0,
 	     "from a marking it no longer has: STORE_EXISTS");
 	ch = (struct changes){0};
@@ -462,7 +462,7 @@ static void test_marking_changes(void)
 	big.reason = "x";
 	big.new_marking = longm;
 	T_OK(OPS(s)->submission_mark(s, &big, NULL) == STORE_TOO_LARGE &&
-	             s->be->submission_get(s, id, &sub) == STORE_OK &&
+	             store_submission_get(s, id, &sub) == STORE_OK &&
 	             strcmp(sub.marking, "TOP SECRET") == 0,
 	     "a marking of STORE_MARKING_MAX bytes: STORE_TOO_LARGE, unchanged");
 
@@ -476,7 +476,7 @@ static void test_marking_changes(void)
 	c.new_marking = "SECRET//UK EYES";
 	T_OK(OPS(s)->submission_mark(s, &c, &rs) == STORE_NOT_FOUND,
 	     "a reseal naming more files than the submission has: STORE_NOT_FOUND");
-	T_OK(s->be->submission_get(s, id, &sub) == STORE_OK &&
+	T_OK(store_submission_get(s, id, &sub) == STORE_OK &&
 	             strcmp(sub.marking, "TOP SECRET") == 0 && sub.message_blob == m &&
 	             sub.seal_version == 1 && contract_blob_is(s, m, 101, 400) &&
 	             contract_blob_is(s, fd, 103, 300000),
@@ -488,18 +488,18 @@ static void test_marking_changes(void)
 	rs.message_blob = nm;
 	T_OK(OPS(s)->submission_mark(s, &c, &rs) == STORE_OK, "a marking change with a reseal");
 	fs = (struct files){0};
-	T_OK(s->be->submission_get(s, id, &sub) == STORE_OK &&
+	T_OK(store_submission_get(s, id, &sub) == STORE_OK &&
 	             strcmp(sub.marking, "SECRET//UK EYES") == 0 && sub.message_blob == nm &&
 	             sub.seal_version == 7 &&
-	             s->be->submission_files(s, id, file_row, &fs) == STORE_OK && fs.n == 1 &&
+	             store_submission_files(s, id, file_row, &fs) == STORE_OK && fs.n == 1 &&
 	             fs.f[0].meta_blob == nfm && fs.f[0].data_blob == nfd,
 	     "the submission has the new marking, blobs and seal version");
-	T_OK(s->be->blob_size(s, m, &(uint64_t){0}) == STORE_NOT_FOUND &&
-	             s->be->blob_size(s, fm, &(uint64_t){0}) == STORE_NOT_FOUND &&
-	             s->be->blob_size(s, fd, &(uint64_t){0}) == STORE_NOT_FOUND,
+	T_OK(store_blob_size(s, m, &(uint64_t){0}) == STORE_NOT_FOUND &&
+	             store_blob_size(s, fm, &(uint64_t){0}) == STORE_NOT_FOUND &&
+	             store_blob_size(s, fd, &(uint64_t){0}) == STORE_NOT_FOUND,
 	     "the old blobs are deleted");
 	T_OK(contract_blob_is(s, nm, 111, 450) && contract_blob_is(s, nfd, 113, 350000) &&
-	             s->be->blob_append(s, nfd, (const uint8_t *)"x", 1) != STORE_OK,
+	             store_blob_append(s, nfd, (const uint8_t *)"x", 1) != STORE_OK,
 	     "the new ones are claimed and whole");
 	ch = (struct changes){0};
 	T_OK(OPS(s)->marking_changes(s, "submission", id, change_row, &ch) == STORE_OK &&
@@ -514,7 +514,7 @@ static void test_marking_changes(void)
 	        .seal_version = 8, .message_blob = nm2, .files = &f2, .nfiles = 1};
 	c.old_marking = c.new_marking = "SECRET//UK EYES";
 	T_OK(OPS(s)->submission_mark(s, &c, &rs2) == STORE_OK &&
-	             s->be->submission_get(s, id, &sub) == STORE_OK && sub.seal_version == 8 &&
+	             store_submission_get(s, id, &sub) == STORE_OK && sub.seal_version == 8 &&
 	             sub.message_blob == nm2 && contract_blob_is(s, nm2, 121, 30),
 	     "a reseal with the marking unchanged");
 	ch = (struct changes){0};
@@ -529,15 +529,15 @@ static void test_marking_changes(void)
 	                                  .reason = ""};
 	struct store_reseal rs3 = {.seal_version = 2};
 	T_OK(OPS(s)->submission_mark(s, &cb, &rs3) == STORE_OK &&
-	             s->be->submission_get(s, bare, &sub) == STORE_OK && sub.seal_version == 2 &&
+	             store_submission_get(s, bare, &sub) == STORE_OK && sub.seal_version == 2 &&
 	             sub.message_blob == 0 && strcmp(sub.marking, "SECRET") == 0,
 	     "a submission with no message nor file reseals with none");
 	ch = (struct changes){0};
 	T_OK(OPS(s)->marking_changes(s, "report", id, change_row, &ch) == STORE_OK && ch.n == 0,
 	     "changes are per kind and object");
-	T_OK(contract_reopen(&s) == 0 && s->be->submission_get(s, id, &sub) == STORE_OK &&
+	T_OK(contract_reopen(&s) == 0 && store_submission_get(s, id, &sub) == STORE_OK &&
 	             sub.seal_version == 8 && contract_blob_is(s, nfd2, 123, 30) &&
-	             s->be->blob_size(s, nfd, &(uint64_t){0}) == STORE_NOT_FOUND,
+	             store_blob_size(s, nfd, &(uint64_t){0}) == STORE_NOT_FOUND,
 	     "after a reopen the reseal holds");
 	store_close(&s);
 }

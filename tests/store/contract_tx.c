@@ -59,14 +59,14 @@ static enum store_result all_fn(struct store *s, void *arg)
 	char obj[40];
 	a->same_store = s == a->want_s;
 	a->in_write = store_in_write(s);
-	a->r_create = s->be->source_create(s, a->lookup, pk, 100, &a->src);
-	a->saw_source = s->be->source_find(s, a->lookup, &src) == STORE_OK && src.id == a->src;
-	if (s->be->meta_set(s, a->key, (const uint8_t *)"in-tx", 5) == STORE_OK)
-		a->saw_meta = s->be->meta_get(s, a->key, v, sizeof v, &n) == STORE_OK && n == 5 &&
+	a->r_create = store_source_create(s, a->lookup, pk, 100, &a->src);
+	a->saw_source = store_source_find(s, a->lookup, &src) == STORE_OK && src.id == a->src;
+	if (store_meta_set(s, a->key, (const uint8_t *)"in-tx", 5) == STORE_OK)
+		a->saw_meta = store_meta_get(s, a->key, v, sizeof v, &n) == STORE_OK && n == 5 &&
 		              memcmp(v, "in-tx", 5) == 0;
 	a->r_commit =
-	        s->be->submission_commit(s, a->src, 100, "OFFICIAL", 3, a->blob, NULL, 0, &a->sub);
-	a->saw_count = s->be->source_get(s, a->src, &src) == STORE_OK && src.nsubmissions == 1 &&
+	        store_submission_commit(s, a->src, 100, "OFFICIAL", 3, a->blob, NULL, 0, &a->sub);
+	a->saw_count = store_source_get(s, a->src, &src) == STORE_OK && src.nsubmissions == 1 &&
 	               src.nunread == 1;
 	a->inner_blob = contract_blob(s, 71, 5000);
 	a->saw_blob = a->inner_blob > 0 && contract_blob_is(s, a->inner_blob, 71, 5000);
@@ -99,10 +99,10 @@ static void test_commit_and_rollback(void)
 	T_OK(a.saw_source && a.saw_meta && a.saw_count && a.saw_blob && a.saw_ledger,
 	     "reads inside see the transaction's own writes (source, meta, counts, blob, ledger)");
 	T_OK(!store_in_write(s), "store_in_write is false after");
-	T_OK(s->be->source_find(s, a.lookup, &src) == STORE_OK && src.id == a.src &&
-	             s->be->submission_get(s, a.sub, &sub) == STORE_OK &&
+	T_OK(store_source_find(s, a.lookup, &src) == STORE_OK && src.id == a.src &&
+	             store_submission_get(s, a.sub, &sub) == STORE_OK &&
 	             sub.message_blob == a.blob &&
-	             s->be->meta_get(s, a.key, v, sizeof v, &n) == STORE_OK && n == 5 &&
+	             store_meta_get(s, a.key, v, sizeof v, &n) == STORE_OK && n == 5 &&
 	             contract_blob_is(s, a.blob, 72, 300000) &&
 	             ledger_len(s) == a.ledger_before + 1,
 	     "everything it did is there after");
@@ -118,19 +118,19 @@ static void test_commit_and_rollback(void)
 	T_OK(b.r_create == STORE_OK && b.r_commit == STORE_OK && b.saw_source && b.saw_count &&
 	             b.saw_meta && b.saw_ledger,
 	     "(its calls had succeeded inside)");
-	T_OK(s->be->source_find(s, b.lookup, &src) == STORE_NOT_FOUND &&
-	             s->be->source_get(s, b.src, &src) == STORE_NOT_FOUND &&
-	             s->be->submission_get(s, b.sub, &sub) == STORE_NOT_FOUND,
+	T_OK(store_source_find(s, b.lookup, &src) == STORE_NOT_FOUND &&
+	             store_source_get(s, b.src, &src) == STORE_NOT_FOUND &&
+	             store_submission_get(s, b.sub, &sub) == STORE_NOT_FOUND,
 	     "the source and submission it made are not there");
-	T_OK(s->be->meta_get(s, a.key, v, sizeof v, &n) == STORE_OK && n == 5 &&
+	T_OK(store_meta_get(s, a.key, v, sizeof v, &n) == STORE_OK && n == 5 &&
 	             ledger_len(s) == b.ledger_before && ledger_ok(s),
 	     "meta and ledger are as before, and the ledger verifies");
 	T_OK(b.inner_blob == 0 ||
-	             s->be->blob_size(s, b.inner_blob, &(uint64_t){0}) == STORE_NOT_FOUND,
+	             store_blob_size(s, b.inner_blob, &(uint64_t){0}) == STORE_NOT_FOUND,
 	     "a blob made inside is gone");
 	store_id src2 = contract_source(s, 100, 3), sub2 = 0;
 	T_OK(contract_blob_is(s, b.blob, 73, 300000) &&
-	             s->be->submission_commit(s, src2, 100, "", 0, b.blob, NULL, 0, &sub2) ==
+	             store_submission_commit(s, src2, 100, "", 0, b.blob, NULL, 0, &sub2) ==
 	                     STORE_OK,
 	     "the blob it claimed is still pending and whole: a later commit claims it");
 
@@ -140,11 +140,11 @@ static void test_commit_and_rollback(void)
 	c.blob = contract_blob(s, 74, 10);
 	c.ledger_before = ledger_len(s);
 	T_OK(store_write(s, &c.blob, 1, all_fn, &c) == STORE_EXISTS &&
-	             s->be->source_find(s, c.lookup, &src) == STORE_NOT_FOUND,
+	             store_source_find(s, c.lookup, &src) == STORE_NOT_FOUND,
 	     "any other result of fn is returned as it is, and rolls back");
-	T_OK(contract_reopen(&s) == 0 && s->be->source_find(s, a.lookup, &src) == STORE_OK &&
-	             s->be->submission_get(s, a.sub, &sub) == STORE_OK &&
-	             s->be->source_find(s, b.lookup, &src) == STORE_NOT_FOUND &&
+	T_OK(contract_reopen(&s) == 0 && store_source_find(s, a.lookup, &src) == STORE_OK &&
+	             store_submission_get(s, a.sub, &sub) == STORE_OK &&
+	             store_source_find(s, b.lookup, &src) == STORE_NOT_FOUND &&
 	             ledger_len(s) == b.ledger_before && ledger_ok(s),
 	     "after a reopen: the committed transaction is there, the refused one is not");
 	T_OK(store_write(s, NULL, 1, all_fn, &c) == STORE_NOT_FOUND,
@@ -168,11 +168,11 @@ static enum store_result partial_fn(struct store *s, void *arg)
 	struct store_source src;
 	store_id x = 0;
 	struct store_new_file f = {a->bad_blob, a->bad_blob};
-	a->r_dup = s->be->source_create(s, a->dup, pk, 100, &x);
-	a->r_bad = s->be->submission_commit(s, a->src, 100, "", 0, 0, &f, 1, &x);
-	a->counts_kept = s->be->source_get(s, a->src, &src) == STORE_OK && src.nsubmissions == 0;
-	a->r_fresh = s->be->source_create(s, a->fresh, pk, 100, &a->fresh_src);
-	a->r_good = s->be->submission_commit(s, a->src, 100, "", 0, a->good_blob, NULL, 0, &a->sub);
+	a->r_dup = store_source_create(s, a->dup, pk, 100, &x);
+	a->r_bad = store_submission_commit(s, a->src, 100, "", 0, 0, &f, 1, &x);
+	a->counts_kept = store_source_get(s, a->src, &src) == STORE_OK && src.nsubmissions == 0;
+	a->r_fresh = store_source_create(s, a->fresh, pk, 100, &a->fresh_src);
+	a->r_good = store_submission_commit(s, a->src, 100, "", 0, a->good_blob, NULL, 0, &a->sub);
 	return STORE_OK;
 }
 
@@ -187,7 +187,7 @@ static void test_failing_call(void)
 	contract_lookup(a.dup);
 	contract_lookup(a.fresh);
 	a.src = 0;
-	T_OK(s->be->source_create(s, a.dup, (uint8_t[STORE_PK_LEN]){2}, 100, &a.src) == STORE_OK,
+	T_OK(store_source_create(s, a.dup, (uint8_t[STORE_PK_LEN]){2}, 100, &a.src) == STORE_OK,
 	     "a source");
 	a.bad_blob = contract_blob(s, 75, 20);
 	a.good_blob = contract_blob(s, 76, 20);
@@ -197,12 +197,12 @@ static void test_failing_call(void)
 	     "calls inside fail as they would outside (STORE_EXISTS, STORE_NOT_FOUND)");
 	T_OK(a.counts_kept, "a failed call leaves nothing, seen from inside");
 	T_OK(a.r_fresh == STORE_OK && a.r_good == STORE_OK, "fn goes on after them");
-	T_OK(s->be->source_find(s, a.fresh, &src) == STORE_OK &&
-	             s->be->submission_get(s, a.sub, &sub) == STORE_OK &&
-	             s->be->source_get(s, a.src, &src) == STORE_OK && src.nsubmissions == 1,
+	T_OK(store_source_find(s, a.fresh, &src) == STORE_OK &&
+	             store_submission_get(s, a.sub, &sub) == STORE_OK &&
+	             store_source_get(s, a.src, &src) == STORE_OK && src.nsubmissions == 1,
 	     "what succeeded is committed, what failed left nothing");
 	T_OK(contract_blob_is(s, a.bad_blob, 75, 20) &&
-	             s->be->submission_commit(s, a.src, 100, "", 0, a.bad_blob, NULL, 0, &a.sub) ==
+	             store_submission_commit(s, a.src, 100, "", 0, a.bad_blob, NULL, 0, &a.sub) ==
 	                     STORE_OK,
 	     "the blob of the failed call is still pending");
 	store_close(&s);
@@ -225,8 +225,8 @@ static enum store_result nest_fn(struct store *s, void *arg)
 	uint8_t pk[STORE_PK_LEN] = {3};
 	struct store_source src;
 	n->in_write[d] = store_in_write(s);
-	n->sees_outer[d] = d == 1 || s->be->source_find(s, n->lk[d - 1], &src) == STORE_OK;
-	if (s->be->source_create(s, n->lk[d], pk, 100, &n->id[d]) != STORE_OK)
+	n->sees_outer[d] = d == 1 || store_source_find(s, n->lk[d - 1], &src) == STORE_OK;
+	if (store_source_create(s, n->lk[d], pk, 100, &n->id[d]) != STORE_OK)
 		return STORE_IO;
 	if (d < 3)
 		n->inner_r[d] = store_write(s, NULL, 0, nest_fn, n);
@@ -237,7 +237,7 @@ static enum store_result nest_fn(struct store *s, void *arg)
 static int found(struct store *s, const uint8_t *lk)
 {
 	struct store_source src;
-	return s->be->source_find(s, lk, &src) == STORE_OK;
+	return store_source_find(s, lk, &src) == STORE_OK;
 }
 
 static void test_nested(void)
@@ -289,12 +289,12 @@ struct del_tx {
 static enum store_result del_fn(struct store *s, void *arg)
 {
 	struct del_tx *a = arg;
-	a->r[0] = s->be->source_delete(s, a->src);
-	a->r[1] = s->be->blob_delete(s, a->other_blob);
-	a->r[2] = s->be->reply_delete(s, a->reply_src, a->reply);
+	a->r[0] = store_source_delete(s, a->src);
+	a->r[1] = store_blob_delete(s, a->other_blob);
+	a->r[2] = store_reply_delete(s, a->reply_src, a->reply);
 	a->gone_inside =
-	        s->be->source_get(s, a->src, &(struct store_source){0}) == STORE_NOT_FOUND &&
-	        s->be->blob_size(s, a->other_blob, &(uint64_t){0}) == STORE_NOT_FOUND;
+	        store_source_get(s, a->src, &(struct store_source){0}) == STORE_NOT_FOUND &&
+	        store_blob_size(s, a->other_blob, &(uint64_t){0}) == STORE_NOT_FOUND;
 	return a->result;
 }
 
@@ -309,15 +309,15 @@ static void test_deletes_undone(void)
 	a.reply_src = contract_source(s, 100, 5);
 	store_id msg = contract_blob(s, 81, 900000), rb = contract_blob(s, 82, 300000);
 	a.other_blob = contract_blob(s, 83, 600000);
-	T_OK(s->be->submission_commit(s, a.src, 100, "", 0, msg, NULL, 0, &sub) == STORE_OK &&
-	             s->be->submission_commit(s, a.reply_src, 100, "", 0, a.other_blob, NULL, 0,
-	                                      &sub2) == STORE_OK &&
-	             s->be->reply_add(s, a.reply_src, 100, rb, &a.reply) == STORE_OK,
+	T_OK(store_submission_commit(s, a.src, 100, "", 0, msg, NULL, 0, &sub) == STORE_OK &&
+	             store_submission_commit(s, a.reply_src, 100, "", 0, a.other_blob, NULL, 0,
+	                                     &sub2) == STORE_OK &&
+	             store_reply_add(s, a.reply_src, 100, rb, &a.reply) == STORE_OK,
 	     "sources with large committed blobs and a reply");
 	T_OK(store_write(s, NULL, 0, del_fn, &a) == STORE_REFUSED && a.r[0] == STORE_OK &&
 	             a.r[1] == STORE_OK && a.r[2] == STORE_OK && a.gone_inside,
 	     "a transaction deletes a source, a blob and a reply, then refuses");
-	T_OK(s->be->submission_get(s, sub, &(struct store_submission){0}) == STORE_OK &&
+	T_OK(store_submission_get(s, sub, &(struct store_submission){0}) == STORE_OK &&
 	             contract_blob_is(s, msg, 81, 900000) &&
 	             contract_blob_is(s, a.other_blob, 83, 600000) &&
 	             contract_blob_is(s, rb, 82, 300000),
@@ -328,10 +328,10 @@ static void test_deletes_undone(void)
 	     "and after a reopen");
 	a.result = STORE_OK;
 	T_OK(store_write(s, NULL, 0, del_fn, &a) == STORE_OK &&
-	             s->be->source_get(s, a.src, &(struct store_source){0}) == STORE_NOT_FOUND &&
-	             s->be->blob_size(s, msg, &(uint64_t){0}) == STORE_NOT_FOUND &&
-	             s->be->blob_size(s, a.other_blob, &(uint64_t){0}) == STORE_NOT_FOUND &&
-	             s->be->blob_size(s, rb, &(uint64_t){0}) == STORE_NOT_FOUND,
+	             store_source_get(s, a.src, &(struct store_source){0}) == STORE_NOT_FOUND &&
+	             store_blob_size(s, msg, &(uint64_t){0}) == STORE_NOT_FOUND &&
+	             store_blob_size(s, a.other_blob, &(uint64_t){0}) == STORE_NOT_FOUND &&
+	             store_blob_size(s, rb, &(uint64_t){0}) == STORE_NOT_FOUND,
 	     "committed, the same deletes take everything");
 	store_close(&s);
 }

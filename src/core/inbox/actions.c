@@ -168,7 +168,7 @@ static enum store_result may_delete(struct store *s, void *arg)
 	struct delete_check *c = arg;
 	c->e.all = true;
 	c->e.n = 0;
-	enum store_result r = s->be->submission_list(s, c->source, 0, INT64_MAX, check_one, &c->e);
+	enum store_result r = store_submission_list(s, c->source, 0, INT64_MAX, check_one, &c->e);
 	if (r != STORE_OK && r != STORE_STOP)
 		return r;
 	return c->e.all && c->e.n > 0 ? STORE_OK : STORE_REFUSED;

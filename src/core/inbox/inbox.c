@@ -253,7 +253,7 @@ enum inbox_result inbox_submission(struct inbox *ib, const struct officer_key *w
                                    struct store_submission *out)
 {
 	struct access_subject subj;
-	enum store_result sr = ib->s->be->submission_get(ib->s, id, out);
+	enum store_result sr = store_submission_get(ib->s, id, out);
 	if (sr != STORE_OK)
 		return inbox_from_store(sr);
 	if (inbox_subject(ib, who, &subj) != 0 ||
@@ -283,7 +283,7 @@ static int add_file(void *ctx, const struct store_file *f)
 enum inbox_result inbox_files(struct inbox *ib, store_id sub, struct inbox_files *out)
 {
 	out->n = 0;
-	enum store_result sr = ib->s->be->submission_files(ib->s, sub, add_file, out);
+	enum store_result sr = store_submission_files(ib->s, sub, add_file, out);
 	return sr == STORE_OK || sr == STORE_STOP ? INBOX_OK : inbox_from_store(sr);
 }
 
@@ -346,7 +346,7 @@ enum inbox_result inbox_read(struct inbox *ib, const struct officer_key *who, st
 	}
 	out->nfiles = fs->n;
 	if (!out->sub.read && !out->message_failed)
-		(void)ib->s->be->submission_mark_read(ib->s, id); /* a hint, not a record */
+		(void)store_submission_mark_read(ib->s, id); /* a hint, not a record */
 out:
 	unseal_keys_release(&keys);
 	free(fs);

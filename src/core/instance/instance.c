@@ -120,7 +120,7 @@ static enum instance_result write_sealed(const char *dir, const char *name,
 static enum instance_result meta_set(struct store *s, const char *key, const void *p, size_t n,
                                      struct instance_error *err)
 {
-	enum store_result sr = s->be->meta_set(s, key, p, n);
+	enum store_result sr = store_meta_set(s, key, p, n);
 	if (sr != STORE_OK)
 		return fail(err, INSTANCE_ERR_STORE, "store: setting %s: %s", key,
 		            store_strerror(sr));
@@ -367,7 +367,7 @@ static enum instance_result meta_fixed(struct store *s, const char *key, uint8_t
 {
 	uint8_t val[64];
 	size_t len = 0;
-	enum store_result sr = s->be->meta_get(s, key, val, sizeof val, &len);
+	enum store_result sr = store_meta_get(s, key, val, sizeof val, &len);
 	if (sr == STORE_NOT_FOUND)
 		return fail(err, INSTANCE_ERR_CORRUPT, "store: no %s (not made by cutout init?)",
 		            key);

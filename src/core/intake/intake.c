@@ -150,7 +150,7 @@ struct source_tx {
 static enum store_result source_create_tx(struct store *s, void *arg)
 {
 	struct source_tx *a = arg;
-	enum store_result r = s->be->source_create(s, a->lookup, a->pk, store_today(), &a->id);
+	enum store_result r = store_source_create(s, a->lookup, a->pk, store_today(), &a->id);
 	if (r != STORE_OK)
 		return r;
 	return intake_log_in(s, LEDGER_SOURCE_CREATE, NULL, a->id, "source", a->id, NULL);
@@ -238,7 +238,7 @@ enum intake_result intake_source_login(struct intake *in, const char *codename, 
 		rc = INTAKE_UNKNOWN;
 		goto out;
 	}
-	enum store_result sr = in->store->be->source_find(in->store, lookup, &src);
+	enum store_result sr = store_source_find(in->store, lookup, &src);
 	if (sr != STORE_OK) {
 		rc = sr == STORE_NOT_FOUND ? INTAKE_UNKNOWN : intake_from_store(sr);
 		goto out;
@@ -278,7 +278,7 @@ static enum store_result source_delete_tx(struct store *s, void *arg)
 		a->refused = r == STORE_REFUSED;
 		return r;
 	}
-	if ((r = s->be->source_delete(s, a->source)) != STORE_OK)
+	if ((r = store_source_delete(s, a->source)) != STORE_OK)
 		return r;
 	return intake_log_in(s, LEDGER_SOURCE_DELETE, a->actor, a->source, "source", a->source,
 	                     NULL);

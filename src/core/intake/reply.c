@@ -26,7 +26,7 @@ struct reply_tx {
 static enum store_result reply_seal_tx(struct store *s, void *arg)
 {
 	struct reply_tx *a = arg;
-	enum store_result r = s->be->reply_add(s, a->source, store_today(), a->blob, &a->id);
+	enum store_result r = store_reply_add(s, a->source, store_today(), a->blob, &a->id);
 	if (r != STORE_OK)
 		return r;
 	return intake_log_in(s, LEDGER_REPLY_SEAL, a->actor, a->source, "reply", a->id, NULL);
@@ -35,7 +35,7 @@ static enum store_result reply_seal_tx(struct store *s, void *arg)
 static enum store_result reply_delete_tx(struct store *s, void *arg)
 {
 	struct reply_tx *a = arg;
-	enum store_result r = s->be->reply_delete(s, a->source, a->id);
+	enum store_result r = store_reply_delete(s, a->source, a->id);
 	if (r != STORE_OK)
 		return r;
 	return intake_log_in(s, LEDGER_REPLY_DELETE, NULL, a->source, "reply", a->id, NULL);
@@ -53,7 +53,7 @@ enum intake_result intake_reply_seal(struct intake *in, const char *actor, store
 		return INTAKE_TOO_LARGE;
 	if (utf8_count((const uint8_t *)text, n) < 0)
 		return INTAKE_BAD_INPUT;
-	enum store_result sr = in->store->be->source_get(in->store, source, &src);
+	enum store_result sr = store_source_get(in->store, source, &src);
 	if (sr != STORE_OK)
 		return intake_from_store(sr);
 	if (age_recipient_from_x25519(src.pk, &r) != AGE_OK)
@@ -66,7 +66,7 @@ enum intake_result intake_reply_seal(struct intake *in, const char *actor, store
 	struct reply_tx a = {.actor = actor, .source = source, .blob = blob};
 	sr = store_write(in->store, &blob, 1, reply_seal_tx, &a);
 	if (sr != STORE_OK) {
-		(void)in->store->be->blob_delete(in->store, blob);
+		(void)store_blob_delete(in->store, blob);
 		return intake_from_store(sr);
 	}
 	*reply = a.id;
@@ -119,7 +119,7 @@ enum intake_result intake_replies(struct intake *in, store_id source,
 	buf_init(&plain, MAX_REPLY_BYTES);
 	if (l.items == NULL)
 		goto out;
-	enum store_result sr = in->store->be->reply_list(in->store, source, collect_reply, &l);
+	enum store_result sr = store_reply_list(in->store, source, collect_reply, &l);
 	if (sr != STORE_OK && sr != STORE_STOP) {
 		rc = intake_from_store(sr);
 		goto out;
@@ -132,7 +132,7 @@ enum intake_result intake_replies(struct intake *in, store_id source,
 		buf_reset(&plain);
 		if (age_decrypt_begin(ids, 1, plain_to_buf, &plain, &c.dec) != AGE_OK)
 			goto out;
-		sr = in->store->be->blob_read(in->store, l.items[i].blob, feed_decryptor, &c);
+		sr = store_blob_read(in->store, l.items[i].blob, feed_decryptor, &c);
 		enum age_err ae = c.failed ? AGE_ERR_PAYLOAD : age_decrypt_finish(c.dec);
 		age_decryptor_free(&c.dec);
 		if ((sr != STORE_OK && sr != STORE_STOP) || c.failed || ae != AGE_OK)

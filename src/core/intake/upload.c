@@ -130,7 +130,7 @@ enum intake_result intake_upload_begin(struct intake *in, store_id source,
 	*out = NULL;
 	int64_t today_count = 0;
 	enum store_result sr =
-	        in->store->be->submission_count_day(in->store, source, store_today(), &today_count);
+	        store_submission_count_day(in->store, source, store_today(), &today_count);
 	if (sr != STORE_OK)
 		return intake_from_store(sr);
 	if (today_count >= in->limits.submissions_per_day)
@@ -283,7 +283,7 @@ static enum store_result commit_tx(struct store *s, void *arg)
 	struct commit_tx *a = arg;
 	struct intake_upload *up = a->up;
 	int64_t today = 0;
-	enum store_result r = s->be->submission_count_day(s, up->source, a->day, &today);
+	enum store_result r = store_submission_count_day(s, up->source, a->day, &today);
 	if (r != STORE_OK)
 		return r;
 	if (today >= up->in->limits.submissions_per_day) { /* checked again here: uploads race */
@@ -292,17 +292,17 @@ static enum store_result commit_tx(struct store *s, void *arg)
 	}
 	store_id message = up->message_blob;
 	if (up->message_sealed.len > 0 &&
-	    (r = s->be->blob_put(s, up->message_sealed.data, up->message_sealed.len, &message)) !=
+	    (r = store_blob_put(s, up->message_sealed.data, up->message_sealed.len, &message)) !=
 	            STORE_OK)
 		return r;
 	for (size_t i = 0; i < up->nfiles; i++) {
 		a->files[i] = up->files[i];
 		const struct buf *m = &up->meta_sealed[i];
-		if ((r = s->be->blob_put(s, m->data, m->len, &a->files[i].meta_blob)) != STORE_OK)
+		if ((r = store_blob_put(s, m->data, m->len, &a->files[i].meta_blob)) != STORE_OK)
 			return r;
 	}
-	r = s->be->submission_commit(s, up->source, a->day, up->in->marking, up->seal_version,
-	                             message, a->files, up->nfiles, &a->id);
+	r = store_submission_commit(s, up->source, a->day, up->in->marking, up->seal_version,
+	                            message, a->files, up->nfiles, &a->id);
 	if (r != STORE_OK)
 		return r;
 	return intake_log_in(s, LEDGER_SUBMISSION_SEAL, NULL, up->source, "submission", a->id,
@@ -349,12 +349,12 @@ void intake_upload_free(struct intake_upload **pup)
 	if (!up->committed) {
 		/* Nothing of an uncommitted submission stays behind. */
 		if (up->message_blob != 0)
-			(void)s->be->blob_delete(s, up->message_blob);
+			(void)store_blob_delete(s, up->message_blob);
 		for (size_t i = 0; i < up->nfiles; i++) {
 			if (up->files[i].data_blob != 0)
-				(void)s->be->blob_delete(s, up->files[i].data_blob);
+				(void)store_blob_delete(s, up->files[i].data_blob);
 			if (up->files[i].meta_blob != 0)
-				(void)s->be->blob_delete(s, up->files[i].meta_blob);
+				(void)store_blob_delete(s, up->files[i].meta_blob);
 		}
 	}
 	buf_wipe_release(&up->name);

@@ -132,7 +132,7 @@ enum label_result label_recovery_pk(struct store *s, uint8_t pk[static 32])
 	size_t n = 0;
 	if (s == NULL)
 		return LABEL_FAILED;
-	enum store_result r = s->be->meta_get(s, LABEL_META_RECOVERY, pk, 32, &n);
+	enum store_result r = store_meta_get(s, LABEL_META_RECOVERY, pk, 32, &n);
 	if (r == STORE_NOT_FOUND || (r == STORE_OK && n == 0))
 		return LABEL_NOT_FOUND;
 	if (r != STORE_OK || n != 32)
@@ -146,14 +146,14 @@ enum label_result label_recovery_set(struct store *s, const uint8_t pk[32])
 		return LABEL_FAILED;
 	if (pk == NULL) {
 		/* the key first: no new wrap is made for it from now on */
-		if (s->be->meta_set(s, LABEL_META_RECOVERY, NULL, 0) != STORE_OK)
+		if (store_meta_set(s, LABEL_META_RECOVERY, NULL, 0) != STORE_OK)
 			return LABEL_FAILED;
 		return from_store(s->be->officer->label_revoke(s, NULL, STORE_RECOVERY_OFFICER));
 	}
 	/* a new key: the wraps to the old one go (they are the old key's) */
 	if (s->be->officer->label_revoke(s, NULL, STORE_RECOVERY_OFFICER) != STORE_OK)
 		return LABEL_FAILED;
-	return from_store(s->be->meta_set(s, LABEL_META_RECOVERY, pk, 32));
+	return from_store(store_meta_set(s, LABEL_META_RECOVERY, pk, 32));
 }
 
 enum label_result label_recovery_grant(struct store *s, const char *name, uint32_t version,

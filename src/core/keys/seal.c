@@ -38,9 +38,9 @@ static int blob_flush(struct blob_writer *w)
 		return 1;
 	}
 	if (w->id == 0)
-		w->err = w->store->be->blob_put(w->store, w->stage.data, w->stage.len, &w->id);
+		w->err = store_blob_put(w->store, w->stage.data, w->stage.len, &w->id);
 	else if (w->stage.len > 0)
-		w->err = w->store->be->blob_append(w->store, w->id, w->stage.data, w->stage.len);
+		w->err = store_blob_append(w->store, w->id, w->stage.data, w->stage.len);
 	buf_reset(&w->stage);
 	return w->err != STORE_OK;
 }
@@ -263,7 +263,7 @@ void seal_free(struct sealer **px)
 	age_encryptor_free(&x->inner);
 	age_encryptor_free(&x->outer);
 	if (!x->finished && x->w.id != 0 && x->w.store != NULL)
-		(void)x->w.store->be->blob_delete(x->w.store, x->w.id);
+		(void)store_blob_delete(x->w.store, x->w.id);
 	buf_release(&x->w.stage);
 	free(x);
 	*px = NULL;
@@ -347,7 +347,7 @@ enum seal_result seal_rewrap(struct store *s, store_id blob, const struct age_id
 		rc = SEAL_FAILED;
 		goto out;
 	}
-	enum store_result sr = s->be->blob_read(s, blob, rewrap_chunk, &rw);
+	enum store_result sr = store_blob_read(s, blob, rewrap_chunk, &rw);
 	if (rw.rc != SEAL_OK)
 		rc = rw.rc;
 	else if (rw.aerr != AGE_OK)

@@ -80,7 +80,7 @@ static enum unseal_result open_chain(struct store *s, store_id blob, const struc
 		age_decryptor_free(&f.inner);
 		return UNSEAL_FAILED;
 	}
-	enum store_result sr = s->be->blob_read(s, blob, feed_chunk, &f);
+	enum store_result sr = store_blob_read(s, blob, feed_chunk, &f);
 	if (sr == STORE_NOT_FOUND)
 		rc = UNSEAL_NOT_FOUND;
 	else if ((rc = chain_result(&f)) != UNSEAL_OK)
@@ -121,7 +121,7 @@ enum unseal_result unseal_export(struct store *s, store_id blob, const struct un
 	if (k->layered)
 		return open_chain(s, blob, k, 0, w, wctx);
 	struct pass ps = {w, wctx, 0};
-	enum store_result sr = s->be->blob_read(s, blob, pass_chunk, &ps);
+	enum store_result sr = store_blob_read(s, blob, pass_chunk, &ps);
 	if (sr == STORE_NOT_FOUND)
 		return UNSEAL_NOT_FOUND;
 	return sr == STORE_OK && !ps.failed ? UNSEAL_OK : UNSEAL_FAILED;

@@ -49,8 +49,8 @@ bool officer_is_admin_identity(struct officers *o, const struct age_identity *id
 {
 	uint8_t meta[STORE_META_MAX];
 	size_t ml = 0;
-	if (id == NULL || o->s->be->meta_get(o->s, INSTANCE_META_ADMIN_RECIPIENT, meta, sizeof meta,
-	                                     &ml) != STORE_OK)
+	if (id == NULL ||
+	    store_meta_get(o->s, INSTANCE_META_ADMIN_RECIPIENT, meta, sizeof meta, &ml) != STORE_OK)
 		return false;
 	return identity_is(id, meta, ml, true);
 }
@@ -92,8 +92,7 @@ static enum officer_result boot_check(struct officers *o, const struct age_ident
 	size_t ml = 0;
 	int exists = 0;
 
-	if (o->s->be->meta_get(o->s, INSTANCE_META_ADMIN_RECIPIENT, meta, sizeof meta, &ml) !=
-	    STORE_OK)
+	if (store_meta_get(o->s, INSTANCE_META_ADMIN_RECIPIENT, meta, sizeof meta, &ml) != STORE_OK)
 		return OFFICER_FAILED;
 	if (!identity_is(admin_identity, meta, ml, true))
 		return OFFICER_FORBIDDEN;
@@ -109,7 +108,7 @@ static enum officer_result boot_check(struct officers *o, const struct age_ident
 	*first = lr == LABEL_NOT_FOUND;
 	if (*first) {
 		/* the first time: the instance's intake label becomes version 1 */
-		if (o->s->be->meta_get(o->s, INSTANCE_META_INTAKE_PK, meta, sizeof meta, &ml) !=
+		if (store_meta_get(o->s, INSTANCE_META_INTAKE_PK, meta, sizeof meta, &ml) !=
 		    STORE_OK)
 			return OFFICER_FAILED;
 		if (!identity_is(intake_identity, meta, ml, false))

@@ -299,7 +299,7 @@ enum store_result officer_plan_apply(struct store *s, struct officer_plan *p, st
 		goto changed;
 	if (r != STORE_OK || p->kind == PLAN_IMPORT)
 		return r;
-	if ((r = s->be->meta_set(s, INSTANCE_META_INTAKE_PK, p->pk, 32)) != STORE_OK)
+	if ((r = store_meta_set(s, INSTANCE_META_INTAKE_PK, p->pk, 32)) != STORE_OK)
 		return r;
 	char actor[LEDGER_TOKEN_MAX + 1], detail[32];
 	int n = snprintf(detail, sizeof detail, "version %u", (unsigned)p->version);

@@ -36,7 +36,7 @@ bool registry_ledger_visible(struct registry *r, const struct access_subject *su
 	struct store *s = registry_store(r);
 	if (strncmp(e->object, "submission:", 11) == 0 && num_parse_id(e->object + 11, &id) == 0) {
 		struct store_submission sub;
-		enum store_result sr = s->be->submission_get(s, id, &sub);
+		enum store_result sr = store_submission_get(s, id, &sub);
 		if (sr == STORE_OK)
 			return registry_submission_readable(r, subj, &sub);
 		if (sr != STORE_NOT_FOUND)

@@ -124,7 +124,7 @@ static enum registry_result resealed(struct registry *r, const struct officer_ke
 		rc = REGISTRY_CANNOT_OPEN;
 		goto out;
 	}
-	enum store_result sr = r->s->be->submission_files(r->s, sub->id, file_row, &old);
+	enum store_result sr = store_submission_files(r->s, sub->id, file_row, &old);
 	if (sr != STORE_OK || old.n != (size_t)sub->nfiles)
 		goto out;
 	if ((nf = calloc(old.n ? old.n : 1, sizeof *nf)) == NULL ||
@@ -166,12 +166,12 @@ static enum registry_result resealed(struct registry *r, const struct officer_ke
 out:
 	/* whatever was sealed anew and not swapped in goes */
 	if (msg != 0)
-		(void)r->s->be->blob_delete(r->s, msg);
+		(void)store_blob_delete(r->s, msg);
 	for (size_t i = 0; nf != NULL && i < old.n; i++) {
 		if (nf[i].meta_blob != 0)
-			(void)r->s->be->blob_delete(r->s, nf[i].meta_blob);
+			(void)store_blob_delete(r->s, nf[i].meta_blob);
 		if (nf[i].data_blob != 0)
-			(void)r->s->be->blob_delete(r->s, nf[i].data_blob);
+			(void)store_blob_delete(r->s, nf[i].data_blob);
 	}
 	unseal_keys_release(&k);
 	age_recipient_free(&outer);
@@ -205,7 +205,7 @@ enum registry_result registry_submission_mark(struct registry *r, const struct o
 		reg_say(err, "the new marking: %s", marking ? merr.msg : "missing");
 		return REGISTRY_BAD_INPUT;
 	}
-	enum store_result sr = r->s->be->submission_get(r->s, submission, &sub);
+	enum store_result sr = store_submission_get(r->s, submission, &sub);
 	if (sr != STORE_OK && sr != STORE_NOT_FOUND)
 		return REGISTRY_FAILED;
 	struct access_object obj = {.dist_unrestricted = true};

@@ -98,7 +98,7 @@ static enum registry_result check_cite(struct registry *r, const struct access_s
 			return rc;
 	} else if (c->kind == STORE_CITE_SUBMISSION) {
 		struct store_submission sub;
-		enum store_result sr = r->s->be->submission_get(r->s, c->id, &sub);
+		enum store_result sr = store_submission_get(r->s, c->id, &sub);
 		if (sr != STORE_OK && sr != STORE_NOT_FOUND)
 			return REGISTRY_FAILED;
 		/* citing takes reading it (its distribution is the intake role's holders) */

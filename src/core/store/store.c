@@ -86,3 +86,38 @@ int32_t store_today(void)
 		return 0;
 	return (int32_t)(now / 86400);
 }
+
+/* A meta key: not NULL, at most STORE_META_KEY_MAX bytes. */
+static enum store_result meta_key_ok(const char *key)
+{
+	if (key == NULL)
+		return STORE_NOT_FOUND;
+	return strnlen(key, STORE_META_KEY_MAX + 1) > STORE_META_KEY_MAX ? STORE_TOO_LARGE
+	                                                                 : STORE_OK;
+}
+
+enum store_result store_meta_get(struct store *s, const char *key, uint8_t *val, size_t cap,
+                                 size_t *len)
+{
+	enum store_result r;
+	if (len == NULL)
+		return STORE_NOT_FOUND;
+	*len = 0;
+	if ((r = meta_key_ok(key)) != STORE_OK)
+		return r;
+	if (val == NULL && cap > 0)
+		return STORE_NOT_FOUND;
+	return s->be->meta_get(s, key, val, cap, len);
+}
+
+enum store_result store_meta_set(struct store *s, const char *key, const uint8_t *val, size_t len)
+{
+	enum store_result r;
+	if ((r = meta_key_ok(key)) != STORE_OK)
+		return r;
+	if (len > STORE_META_MAX)
+		return STORE_TOO_LARGE;
+	if (val == NULL && len > 0)
+		return STORE_NOT_FOUND;
+	return s->be->meta_set(s, key, val, len);
+}

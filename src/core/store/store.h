@@ -34,9 +34,10 @@
 #include <stdint.h>
 
 #define STORE_CHUNK_MAX (256 * 1024)
-#define STORE_META_MAX 4096 /* a meta value */
-#define STORE_LOOKUP_LEN 32 /* source lookup hash */
-#define STORE_PK_LEN 32     /* X25519 public key */
+#define STORE_META_MAX 4096    /* a meta value */
+#define STORE_META_KEY_MAX 256 /* a meta key */
+#define STORE_LOOKUP_LEN 32    /* source lookup hash */
+#define STORE_PK_LEN 32        /* X25519 public key */
 #define STORE_MARKING_MAX 256
 
 enum store_result {
@@ -119,6 +120,15 @@ struct store_officer_ops;
 struct store_desk_ops;
 struct store_registry_ops;
 
+/*
+ * A backend implements these with its own SQL and nothing else: callers go
+ * through the front functions below (store_meta_get, store_blob_put, ...,
+ * core/store/store.c, store_blob.c, store_intake.c), which check every
+ * argument and cap once (ids > 0, lengths, STORE_CHUNK_MAX, STORE_META_MAX,
+ * STORE_MARKING_MAX, nfiles) before they call the backend. A backend may
+ * therefore take those as given; what only its rows can tell (a missing id,
+ * a blob no longer pending) it still reports.
+ */
 struct store_backend {
 	const char *name;
 	enum store_result (*open)(const char *location, struct store **out);
@@ -243,6 +253,70 @@ __attribute__((warn_unused_result)) enum store_result
 store_write(struct store *s, const store_id *claim, size_t nclaim, store_tx_fn fn, void *arg);
 /* Whether the calling thread runs inside one of s's write transactions. */
 bool store_in_write(struct store *s);
+
+/*
+ * The front: the operations of struct store_backend above, checked, then
+ * dispatched. Refused before the backend is called, with nothing changed:
+ * an id <= 0 where one is required (STORE_NOT_FOUND; a message_blob may be 0,
+ * "none"), a NULL pointer where data is required (STORE_NOT_FOUND), a chunk
+ * over STORE_CHUNK_MAX, a meta key over STORE_META_KEY_MAX or a value over
+ * STORE_META_MAX, a marking of STORE_MARKING_MAX bytes or more, more files
+ * than fit an int32 (STORE_TOO_LARGE), a negative offset or limit
+ * (STORE_NOT_FOUND). Out-parameters are 0 on every failure.
+ */
+enum store_result store_meta_get(struct store *s, const char *key, uint8_t *val, size_t cap,
+                                 size_t *len);
+__attribute__((warn_unused_result)) enum store_result
+store_meta_set(struct store *s, const char *key, const uint8_t *val, size_t len);
+
+__attribute__((warn_unused_result)) enum store_result store_blob_create(struct store *s,
+                                                                        store_id *out);
+__attribute__((warn_unused_result)) enum store_result
+store_blob_append(struct store *s, store_id blob, const uint8_t *p, size_t n);
+__attribute__((warn_unused_result)) enum store_result
+store_blob_put(struct store *s, const uint8_t *p, size_t n, store_id *out);
+__attribute__((warn_unused_result)) enum store_result
+store_blob_read(struct store *s, store_id blob, store_chunk_fn fn, void *ctx);
+__attribute__((warn_unused_result)) enum store_result
+store_blob_size(struct store *s, store_id blob, uint64_t *size);
+enum store_result store_blob_delete(struct store *s, store_id blob);
+
+__attribute__((warn_unused_result)) enum store_result
+store_source_create(struct store *s, const uint8_t lookup[STORE_LOOKUP_LEN],
+                    const uint8_t pk[STORE_PK_LEN], int32_t day, store_id *out);
+__attribute__((warn_unused_result)) enum store_result
+store_source_find(struct store *s, const uint8_t lookup[STORE_LOOKUP_LEN],
+                  struct store_source *out);
+__attribute__((warn_unused_result)) enum store_result store_source_get(struct store *s, store_id id,
+                                                                       struct store_source *out);
+enum store_result store_source_delete(struct store *s, store_id id);
+__attribute__((warn_unused_result)) enum store_result
+store_source_list(struct store *s, int64_t offset, int64_t limit,
+                  int (*fn)(void *ctx, const struct store_source *src), void *ctx);
+
+__attribute__((warn_unused_result)) enum store_result
+store_submission_commit(struct store *s, store_id source_id, int32_t day, const char *marking,
+                        uint32_t seal_version, store_id message_blob,
+                        const struct store_new_file *files, size_t nfiles, store_id *out);
+__attribute__((warn_unused_result)) enum store_result
+store_submission_get(struct store *s, store_id id, struct store_submission *out);
+__attribute__((warn_unused_result)) enum store_result
+store_submission_list(struct store *s, store_id source_id, int64_t offset, int64_t limit,
+                      int (*fn)(void *ctx, const struct store_submission *sub), void *ctx);
+__attribute__((warn_unused_result)) enum store_result
+store_submission_files(struct store *s, store_id submission_id,
+                       int (*fn)(void *ctx, const struct store_file *f), void *ctx);
+enum store_result store_submission_mark_read(struct store *s, store_id id);
+__attribute__((warn_unused_result)) enum store_result
+store_submission_count_day(struct store *s, store_id source_id, int32_t day, int64_t *count);
+
+__attribute__((warn_unused_result)) enum store_result
+store_reply_add(struct store *s, store_id source_id, int32_t day, store_id blob, store_id *out);
+__attribute__((warn_unused_result)) enum store_result
+store_reply_list(struct store *s, store_id source_id,
+                 int (*fn)(void *ctx, const struct store_reply *r), void *ctx);
+__attribute__((warn_unused_result)) enum store_result
+store_reply_delete(struct store *s, store_id source_id, store_id id);
 
 /* Today as days since 1970-01-01 UTC: the only time the store ever keeps. */
 int32_t store_today(void);

@@ -7,7 +7,7 @@
  * SQL and its operations in its own file, and plugs in through:
  *
  *  - a schema part: its own ordered migration steps, applied at open after the
- *    core schema, in the order of sq_schema_parts[] in store_sqlite.c. The
+ *    core schema, in the order of sq_schema_parts[] in store_sqlite_schema.c. The
  *    version of each part is kept in the table schema_part(name, version).
  *    Never edit a released step: append a new one. A step is SQL, and may
  *    add a C function for what SQL cannot say (fns): it runs after the

@@ -16,7 +16,7 @@
  *     every column any step added) with AUTOINCREMENT after the key, the
  *     rows copied, the table dropped, the copy renamed, its indexes and
  *     triggers created again; foreign keys are off meanwhile and checked
- *     before the commit (store_sqlite.c, migrate);
+ *     before the commit (store_sqlite_schema.c, sq_migrate);
  *  2. sqlite_sequence, which the copy set to max(id), is raised to the
  *     highest id the store still names anywhere: the actors and objects of
  *     the ledger's entries ("source:3", "report:7"), and the columns that name
@@ -53,7 +53,7 @@ enum table {
 	T_COUNT,
 };
 static const char *const tables[T_COUNT] = {
-        /* store_sqlite.c */
+        /* store_sqlite_schema.c */
         [T_BLOB] = "blob",
         [T_SOURCE] = "source",
         [T_SUBMISSION] = "submission",

@@ -102,7 +102,7 @@ int main(void)
 	intake_upload_free(&up);
 
 	struct store_submission ss;
-	T_CHECK(s->be->submission_get(s, sub, &ss) == STORE_OK);
+	T_CHECK(store_submission_get(s, sub, &ss) == STORE_OK);
 	T_CHECK(ss.nfiles == 1 && strcmp(ss.marking, "SECRET//SOURCE") == 0);
 	const struct age_identity *ids[1] = {label};
 	struct buf b;
@@ -127,7 +127,7 @@ int main(void)
 	T_CHECK(intake_upload_file_data(up, data, 1000) == INTAKE_OK);
 	intake_upload_free(&up);
 	int64_t count = 0;
-	T_CHECK(s->be->submission_count_day(s, src, store_today(), &count) == STORE_OK &&
+	T_CHECK(store_submission_count_day(s, src, store_today(), &count) == STORE_OK &&
 	        count == 1);
 
 	/* limits */
@@ -185,7 +185,7 @@ int main(void)
 
 	/* deleting a source destroys its blobs */
 	T_CHECK(intake_source_delete(in, NULL, src) == INTAKE_OK);
-	T_CHECK(s->be->blob_read(s, ss.message_blob, count_blobs_cb, NULL) == STORE_NOT_FOUND);
+	T_CHECK(store_blob_read(s, ss.message_blob, count_blobs_cb, NULL) == STORE_NOT_FOUND);
 	T_CHECK(intake_source_login(in, codename, 0, &got, sk2) == INTAKE_UNKNOWN);
 
 	buf_wipe_release(&b);

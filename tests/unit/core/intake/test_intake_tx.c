@@ -105,19 +105,19 @@ static int count_replies_cb(void *ctx, const struct store_reply *r)
 static int64_t nsources(void)
 {
 	int64_t n = 0;
-	return s->be->source_list(s, 0, 1000, count_sources_cb, &n) == STORE_OK ? n : -1;
+	return store_source_list(s, 0, 1000, count_sources_cb, &n) == STORE_OK ? n : -1;
 }
 
 static int64_t nsubs(store_id src)
 {
 	int64_t n = 0;
-	return s->be->submission_list(s, src, 0, 1000, count_subs_cb, &n) == STORE_OK ? n : -1;
+	return store_submission_list(s, src, 0, 1000, count_subs_cb, &n) == STORE_OK ? n : -1;
 }
 
 static int64_t nreplies(store_id src)
 {
 	int64_t n = 0;
-	return s->be->reply_list(s, src, count_replies_cb, &n) == STORE_OK ? n : -1;
+	return store_reply_list(s, src, count_replies_cb, &n) == STORE_OK ? n : -1;
 }
 
 static enum intake_result submit(store_id src, const char *msg, size_t file_bytes, store_id *sub)
@@ -156,7 +156,7 @@ static enum store_result inner_tx(struct store *st, void *arg)
 	uint8_t lookup[32], pk[32];
 	randombytes_buf(lookup, sizeof lookup);
 	randombytes_buf(pk, sizeof pk);
-	enum store_result r = st->be->source_create(st, lookup, pk, store_today(), &n->b);
+	enum store_result r = store_source_create(st, lookup, pk, store_today(), &n->b);
 	if (r != STORE_OK)
 		return r;
 	return n->inner_fails ? STORE_REFUSED : STORE_OK;
@@ -170,12 +170,12 @@ static enum store_result outer_tx(struct store *st, void *arg)
 	randombytes_buf(pk, sizeof pk);
 	if (!store_in_write(st))
 		return STORE_CORRUPT;
-	enum store_result r = st->be->source_create(st, lookup, pk, store_today(), &n->a);
+	enum store_result r = store_source_create(st, lookup, pk, store_today(), &n->a);
 	if (r != STORE_OK)
 		return r;
 	/* a read inside the transaction sees its own write */
 	struct store_source got;
-	if (st->be->source_get(st, n->a, &got) != STORE_OK)
+	if (store_source_get(st, n->a, &got) != STORE_OK)
 		return STORE_CORRUPT;
 	/* its failure is its own */
 	if (store_write(st, NULL, 0, inner_tx, n) != (n->inner_fails ? STORE_REFUSED : STORE_OK))
@@ -318,13 +318,13 @@ int main(void)
 	srcs = nsources();
 	T_CHECK(store_write(s, NULL, 0, outer_tx, &nest) == STORE_OK);
 	struct store_source got;
-	T_OK(nsources() == srcs + 1 && s->be->source_get(s, nest.a, &got) == STORE_OK &&
-	             s->be->source_get(s, nest.b, &got) == STORE_NOT_FOUND,
+	T_OK(nsources() == srcs + 1 && store_source_get(s, nest.a, &got) == STORE_OK &&
+	             store_source_get(s, nest.b, &got) == STORE_NOT_FOUND,
 	     "a failing nested transaction rolls back alone");
 	nest = (struct nest){.outer_fails = 1};
 	T_CHECK(store_write(s, NULL, 0, outer_tx, &nest) == STORE_REFUSED);
-	T_OK(nsources() == srcs + 1 && s->be->source_get(s, nest.a, &got) == STORE_NOT_FOUND &&
-	             s->be->source_get(s, nest.b, &got) == STORE_NOT_FOUND,
+	T_OK(nsources() == srcs + 1 && store_source_get(s, nest.a, &got) == STORE_NOT_FOUND &&
+	             store_source_get(s, nest.b, &got) == STORE_NOT_FOUND,
 	     "a failing outer transaction rolls back its nested ones too");
 	T_OK(!store_in_write(s), "outside a transaction, store_in_write is false");
 	T_OK(ledger_record_in(s, LEDGER_SOURCE_CREATE, "system", NULL, NULL, NULL) == STORE_CORRUPT,

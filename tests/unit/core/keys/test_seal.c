@@ -40,7 +40,7 @@ static int open_layer(const struct age_identity *id, const uint8_t *p, size_t n,
 static int read_blob(store_id blob, struct buf *out)
 {
 	buf_reset(out);
-	return s->be->blob_read(s, blob, to_buf, out) == STORE_OK ? 0 : -1;
+	return store_blob_read(s, blob, to_buf, out) == STORE_OK ? 0 : -1;
 }
 
 int main(void)
@@ -93,7 +93,7 @@ int main(void)
 		T_OK(open_layer(in_id, stored.data, stored.len, &back) != 0 &&
 		             open_layer(other, stored.data, stored.len, &back) != 0,
 		     "%zu bytes: the intake key alone, or another key, opens nothing", n);
-		T_CHECK(s->be->blob_delete(s, blob) == STORE_OK);
+		T_CHECK(store_blob_delete(s, blob) == STORE_OK);
 	}
 
 	/* one layer */

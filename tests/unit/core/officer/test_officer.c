@@ -86,7 +86,7 @@ static store_id submit(struct intake *in, store_id src, const char *text)
 static int opens(struct store *s, store_id sub, const struct officer_key *k, const char *want)
 {
 	struct store_submission row;
-	if (s->be->submission_get(s, sub, &row) != STORE_OK)
+	if (store_submission_get(s, sub, &row) != STORE_OK)
 		return 0;
 	const struct age_identity *const *ids;
 	size_t n = officer_key_identities(k, &ids);
@@ -305,7 +305,7 @@ int main(void)
 	     "removing the intake role made version 2 current");
 	uint8_t meta[64];
 	size_t ml = 0;
-	T_CHECK(s->be->meta_get(s, INSTANCE_META_INTAKE_PK, meta, sizeof meta, &ml) == STORE_OK &&
+	T_CHECK(store_meta_get(s, INSTANCE_META_INTAKE_PK, meta, sizeof meta, &ml) == STORE_OK &&
 	        ml == 32 && memcmp(meta, pk, 32) == 0);
 	struct wrapcount wc = {0};
 	T_CHECK(officer_get(o, "alice", &of) == OFFICER_OK && !(of.roles & ROLE_INTAKE));

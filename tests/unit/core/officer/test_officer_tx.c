@@ -163,7 +163,7 @@ static void label_state(struct label_state *st)
 	size_t ml = 0;
 	st->version = intake_version();
 	memset(st->meta, 0, sizeof st->meta);
-	(void)s->be->meta_get(s, INSTANCE_META_INTAKE_PK, st->meta, sizeof st->meta, &ml);
+	(void)store_meta_get(s, INSTANCE_META_INTAKE_PK, st->meta, sizeof st->meta, &ml);
 	st->pub = intake_pub();
 }
 

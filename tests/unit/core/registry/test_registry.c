@@ -259,7 +259,7 @@ static const char *read_message(struct registry *reg, struct store *s, const str
 	struct unseal_keys keys;
 	struct buf b;
 	out[0] = '\0';
-	if (s->be->submission_get(s, sub, &row) != STORE_OK)
+	if (store_submission_get(s, sub, &row) != STORE_OK)
 		return out;
 	buf_init(&b, cap - 1);
 	registry_submission_keys(reg, k, &row, &keys);
@@ -520,9 +520,9 @@ int main(void)
 	/* ---- submission markings ---- */
 	uint8_t lk[STORE_LOOKUP_LEN] = {1}, pk[STORE_PK_LEN] = {2};
 	store_id src = 0, sub = 0;
-	T_CHECK(s->be->source_create(s, lk, pk, store_today(), &src) == STORE_OK);
-	T_CHECK(s->be->submission_commit(s, src, store_today(), "SECRET//SOURCE", 0, 0, NULL, 0,
-	                                 &sub) == STORE_OK);
+	T_CHECK(store_source_create(s, lk, pk, store_today(), &src) == STORE_OK);
+	T_CHECK(store_submission_commit(s, src, store_today(), "SECRET//SOURCE", 0, 0, NULL, 0,
+	                                &sub) == STORE_OK);
 	T_CHECK(registry_submission_mark(reg, kb2, sub, "TOP SECRET//SOURCE", NULL, &err) ==
 	        REGISTRY_FORBIDDEN);
 	T_CHECK(registry_submission_mark(reg, kr2, sub, "SECRET//BOGUS", NULL, &err) ==
@@ -540,7 +540,7 @@ int main(void)
 	                                 "information",
 	                                 &err) == REGISTRY_OK);
 	struct store_submission row;
-	T_CHECK(s->be->submission_get(s, sub, &row) == STORE_OK &&
+	T_CHECK(store_submission_get(s, sub, &row) == STORE_OK &&
 	        strcmp(row.marking, "OFFICIAL") == 0);
 	struct changes ch = {0};
 	T_CHECK(s->be->registry->marking_changes(s, "submission", sub, count_change, &ch) ==
@@ -583,8 +583,8 @@ int main(void)
 	T_CHECK(ss1 > 0);
 	struct store_submission srow;
 	struct store_file sfile = {0};
-	T_CHECK(s->be->submission_get(s, ss1, &srow) == STORE_OK && srow.seal_version == sv);
-	T_CHECK(s->be->submission_files(s, ss1, first_file, &sfile) == STORE_STOP &&
+	T_CHECK(store_submission_get(s, ss1, &srow) == STORE_OK && srow.seal_version == sv);
+	T_CHECK(store_submission_files(s, ss1, first_file, &sfile) == STORE_STOP &&
 	        sfile.data_blob != 0);
 	char text[128];
 	T_CHECK(strcmp(read_message(reg, s, kr3, ss1, text, sizeof text), "for the cleared only") ==
@@ -644,12 +644,12 @@ int main(void)
 	T_CHECK(registry_submission_mark(reg, kr3, ss1, "TOP SECRET//SOURCE", NULL, &err) ==
 	        REGISTRY_OK);
 	struct store_submission srow2;
-	T_CHECK(s->be->submission_get(s, ss1, &srow2) == STORE_OK &&
+	T_CHECK(store_submission_get(s, ss1, &srow2) == STORE_OK &&
 	        srow2.seal_version == label_version_of(s, "marking:TOP SECRET//SOURCE") &&
 	        srow2.seal_version > 0 && srow2.message_blob != srow.message_blob);
 	uint64_t bsz = 0;
-	T_CHECK(s->be->blob_size(s, srow.message_blob, &bsz) == STORE_NOT_FOUND &&
-	        s->be->blob_size(s, sfile.data_blob, &bsz) == STORE_NOT_FOUND);
+	T_CHECK(store_blob_size(s, srow.message_blob, &bsz) == STORE_NOT_FOUND &&
+	        store_blob_size(s, sfile.data_blob, &bsz) == STORE_NOT_FOUND);
 	T_CHECK(strcmp(read_message(reg, s, kr3, ss1, text, sizeof text), "for the cleared only") ==
 	        0);
 	T_CHECK(!ring_opens(s, srow2.message_blob, &rs,
@@ -664,7 +664,7 @@ int main(void)
 	buf_release(&ob);
 	/* the file moved with it */
 	struct store_file sfile2 = {0};
-	T_CHECK(s->be->submission_files(s, ss1, first_file, &sfile2) == STORE_STOP &&
+	T_CHECK(store_submission_files(s, ss1, first_file, &sfile2) == STORE_STOP &&
 	        sfile2.id == sfile.id && sfile2.data_blob != sfile.data_blob &&
 	        ring_opens(s, sfile2.data_blob, &rr, "file body") &&
 	        !ring_opens(s, sfile2.data_blob, &ri, "file body"));
@@ -683,7 +683,7 @@ int main(void)
 	        0); /* and what came before */
 	struct ring ri2;
 	ring_fill(s, ki, &ri2); /* ivan: nothing of the new version */
-	T_CHECK(s->be->submission_get(s, ss4, &srow2) == STORE_OK &&
+	T_CHECK(store_submission_get(s, ss4, &srow2) == STORE_OK &&
 	        !ring_opens(s, srow2.message_blob, &ri2, "after the rotation"));
 	ring_free(&ri2);
 
@@ -693,13 +693,13 @@ int main(void)
 	T_CHECK(intake_new(s, ipk, isalt, &ikdf, &ilim, "SECRET//HUMINT/SOURCE", &in2) ==
 	        INTAKE_OK);
 	store_id ss2 = upload(in2, "before anyone held its label", "f");
-	T_CHECK(ss2 > 0 && s->be->submission_get(s, ss2, &srow) == STORE_OK &&
+	T_CHECK(ss2 > 0 && store_submission_get(s, ss2, &srow) == STORE_OK &&
 	        srow.seal_version == 0);
 	T_CHECK(strcmp(read_message(reg, s, kr3, ss2, text, sizeof text),
 	               "before anyone held its label") == 0);
 	T_CHECK(registry_submission_mark(reg, kr3, ss2, "SECRET//HUMINT/SOURCE", NULL, &err) ==
 	        REGISTRY_OK);
-	T_CHECK(s->be->submission_get(s, ss2, &srow2) == STORE_OK &&
+	T_CHECK(store_submission_get(s, ss2, &srow2) == STORE_OK &&
 	        srow2.seal_version == label_version_of(s, "marking:SECRET//HUMINT/SOURCE") &&
 	        srow2.seal_version > 0);
 	T_CHECK(strcmp(read_message(reg, s, kr3, ss2, text, sizeof text),
@@ -707,13 +707,13 @@ int main(void)
 	T_CHECK(!ring_opens(s, srow2.message_blob, &ri, "before anyone held its label"));
 	/* and the next upload there is sealed in two layers at once */
 	store_id ss3 = upload(in2, "after", "g");
-	T_CHECK(ss3 > 0 && s->be->submission_get(s, ss3, &srow) == STORE_OK &&
+	T_CHECK(ss3 > 0 && store_submission_get(s, ss3, &srow) == STORE_OK &&
 	        srow.seal_version == srow2.seal_version);
 	/* a swap that does not match the submission's files is rolled back whole: the
 	   old message blob, dropped first inside the transaction, is back */
 	store_id pb[3] = {0};
 	for (int i = 0; i < 3; i++)
-		T_CHECK(s->be->blob_put(s, (const uint8_t *)"x", 1, &pb[i]) == STORE_OK);
+		T_CHECK(store_blob_put(s, (const uint8_t *)"x", 1, &pb[i]) == STORE_OK);
 	struct store_file wrongf = {.id = 999999, .meta_blob = pb[1], .data_blob = pb[2]};
 	struct store_marking_change bad = {.kind = "submission",
 	                                   .object = ss3,
@@ -725,12 +725,12 @@ int main(void)
 	struct store_reseal brs = {
 	        .seal_version = 9, .message_blob = pb[0], .files = &wrongf, .nfiles = 1};
 	T_CHECK(s->be->registry->submission_mark(s, &bad, &brs) == STORE_NOT_FOUND);
-	T_CHECK(s->be->submission_get(s, ss3, &srow2) == STORE_OK &&
+	T_CHECK(store_submission_get(s, ss3, &srow2) == STORE_OK &&
 	        strcmp(srow2.marking, "SECRET//HUMINT/SOURCE") == 0 &&
 	        srow2.seal_version == srow.seal_version && srow2.message_blob == srow.message_blob);
 	T_CHECK(strcmp(read_message(reg, s, kr3, ss3, text, sizeof text), "after") == 0);
 	for (int i = 0; i < 3; i++) /* still pending: never claimed */
-		T_CHECK(s->be->blob_delete(s, pb[i]) == STORE_OK);
+		T_CHECK(store_blob_delete(s, pb[i]) == STORE_OK);
 	ring_free(&ri);
 	ring_free(&rs);
 	ring_free(&rr);

@@ -313,11 +313,11 @@ struct sub_state {
 static int sub_state(store_id id, struct sub_state *st)
 {
 	memset(st, 0, sizeof *st);
-	if (s->be->submission_get(s, id, &st->row) != STORE_OK ||
+	if (store_submission_get(s, id, &st->row) != STORE_OK ||
 	    s->be->registry->marking_changes(s, "submission", id, count_change, &st->changes) !=
 	            STORE_OK)
 		return -1;
-	enum store_result r = s->be->submission_files(s, id, first_file, &st->file);
+	enum store_result r = store_submission_files(s, id, first_file, &st->file);
 	return r == STORE_OK || r == STORE_STOP ? 0 : -1;
 }
 
@@ -331,8 +331,8 @@ static int sub_same(store_id id, const struct sub_state *before)
 	       now_.row.message_blob == before->row.message_blob &&
 	       now_.file.meta_blob == before->file.meta_blob &&
 	       now_.file.data_blob == before->file.data_blob && now_.changes == before->changes &&
-	       s->be->blob_size(s, now_.row.message_blob, &size) == STORE_OK &&
-	       s->be->blob_size(s, now_.file.data_blob, &size) == STORE_OK;
+	       store_blob_size(s, now_.row.message_blob, &size) == STORE_OK &&
+	       store_blob_size(s, now_.file.data_blob, &size) == STORE_OK;
 }
 
 /* Marked `marking` at its label's current version, its blobs replaced and the old ones gone. */
@@ -346,8 +346,8 @@ static int sub_moved(store_id id, const struct sub_state *before, const char *ma
 	       now_.row.seal_version == label_version(lname) && now_.row.seal_version > 0 &&
 	       now_.row.message_blob != before->row.message_blob &&
 	       now_.file.data_blob != before->file.data_blob && now_.changes == changes &&
-	       s->be->blob_size(s, before->row.message_blob, &size) == STORE_NOT_FOUND &&
-	       s->be->blob_size(s, before->file.data_blob, &size) == STORE_NOT_FOUND;
+	       store_blob_size(s, before->row.message_blob, &size) == STORE_NOT_FOUND &&
+	       store_blob_size(s, before->file.data_blob, &size) == STORE_NOT_FOUND;
 }
 
 static struct marking mk(const char *text)

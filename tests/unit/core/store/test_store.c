@@ -140,7 +140,7 @@ static enum store_result read_blob(struct store *s, store_id id, struct buf *out
 {
 	struct collect c;
 	buf_init(&c.b, 16 << 20);
-	enum store_result r = s->be->blob_read(s, id, collect_fn, &c);
+	enum store_result r = store_blob_read(s, id, collect_fn, &c);
 	*out = c.b;
 	return r;
 }
@@ -148,9 +148,9 @@ static enum store_result read_blob(struct store *s, store_id id, struct buf *out
 static store_id make_blob(struct store *s, const void *p, size_t n)
 {
 	store_id id = 0;
-	if (s->be->blob_create(s, &id) != STORE_OK)
+	if (store_blob_create(s, &id) != STORE_OK)
 		return 0;
-	if (n && s->be->blob_append(s, id, p, n) != STORE_OK)
+	if (n && store_blob_append(s, id, p, n) != STORE_OK)
 		return 0;
 	return id;
 }
@@ -214,7 +214,7 @@ static void test_open(void)
 	if (s == NULL)
 		return;
 	T_CHECK(strcmp(s->be->name, "sqlite") == 0);
-	T_CHECK(s->be->meta_set(s, "salt", (const uint8_t *)"pepper", 6) == STORE_OK);
+	T_CHECK(store_meta_set(s, "salt", (const uint8_t *)"pepper", 6) == STORE_OK);
 	T_OK(mode_is_0600(dbpath), "database file is 0600");
 	path_in_dir(p, sizeof(p), "store.db-wal");
 	T_OK(mode_is_0600(p), "-wal is 0600");
@@ -231,7 +231,7 @@ static void test_open(void)
 	T_CHECK(store_open(dbpath, &s) == STORE_OK);
 	uint8_t v[16];
 	size_t n = 0;
-	T_CHECK(s->be->meta_get(s, "salt", v, sizeof(v), &n) == STORE_OK && n == 6 &&
+	T_CHECK(store_meta_get(s, "salt", v, sizeof(v), &n) == STORE_OK && n == 6 &&
 	        memcmp(v, "pepper", 6) == 0);
 	store_close(&s);
 	T_CHECK(sql_int(dbpath, "PRAGMA user_version") == 5);
@@ -251,17 +251,17 @@ static void test_meta(struct store *s)
 {
 	uint8_t v[STORE_META_MAX + 1];
 	size_t n = 0;
-	T_CHECK(s->be->meta_get(s, "nope", v, sizeof(v), &n) == STORE_NOT_FOUND);
-	T_CHECK(s->be->meta_set(s, "k", (const uint8_t *)"one", 3) == STORE_OK);
-	T_CHECK(s->be->meta_set(s, "k", (const uint8_t *)"second", 6) == STORE_OK);
-	T_CHECK(s->be->meta_get(s, "k", v, sizeof(v), &n) == STORE_OK && n == 6 &&
+	T_CHECK(store_meta_get(s, "nope", v, sizeof(v), &n) == STORE_NOT_FOUND);
+	T_CHECK(store_meta_set(s, "k", (const uint8_t *)"one", 3) == STORE_OK);
+	T_CHECK(store_meta_set(s, "k", (const uint8_t *)"second", 6) == STORE_OK);
+	T_CHECK(store_meta_get(s, "k", v, sizeof(v), &n) == STORE_OK && n == 6 &&
 	        memcmp(v, "second", 6) == 0);
-	T_CHECK(s->be->meta_get(s, "k", v, 3, &n) == STORE_TOO_LARGE && n == 6);
+	T_CHECK(store_meta_get(s, "k", v, 3, &n) == STORE_TOO_LARGE && n == 6);
 	memset(v, 'x', sizeof(v));
-	T_CHECK(s->be->meta_set(s, "big", v, STORE_META_MAX) == STORE_OK);
-	T_CHECK(s->be->meta_set(s, "big", v, STORE_META_MAX + 1) == STORE_TOO_LARGE);
-	T_CHECK(s->be->meta_set(s, "empty", v, 0) == STORE_OK);
-	T_CHECK(s->be->meta_get(s, "empty", v, sizeof(v), &n) == STORE_OK && n == 0);
+	T_CHECK(store_meta_set(s, "big", v, STORE_META_MAX) == STORE_OK);
+	T_CHECK(store_meta_set(s, "big", v, STORE_META_MAX + 1) == STORE_TOO_LARGE);
+	T_CHECK(store_meta_set(s, "empty", v, 0) == STORE_OK);
+	T_CHECK(store_meta_get(s, "empty", v, sizeof(v), &n) == STORE_OK && n == 0);
 }
 
 static void test_blobs(struct store *s)
@@ -274,37 +274,37 @@ static void test_blobs(struct store *s)
 	struct buf got;
 	int ok = 1;
 
-	T_CHECK(s->be->blob_create(s, &id) == STORE_OK && id > 0);
+	T_CHECK(store_blob_create(s, &id) == STORE_OK && id > 0);
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		for (size_t k = 0; k < sizes[i]; k++)
 			data[k] = (uint8_t)(k * 31 + i * 7 + (k >> 8));
-		ok &= s->be->blob_append(s, id, data, sizes[i]) == STORE_OK;
+		ok &= store_blob_append(s, id, data, sizes[i]) == STORE_OK;
 		if (total + sizes[i] <= 2 * STORE_CHUNK_MAX)
 			memcpy(expect + total, data, sizes[i]);
 		total += sizes[i];
 	}
 	T_OK(ok, "appends of several chunk sizes");
 	uint64_t size = 0;
-	T_CHECK(s->be->blob_size(s, id, &size) == STORE_OK && size == total);
+	T_CHECK(store_blob_size(s, id, &size) == STORE_OK && size == total);
 	T_CHECK(read_blob(s, id, &got) == STORE_OK);
 	T_OK(got.len == total && total <= 2 * STORE_CHUNK_MAX &&
 	             memcmp(got.data, expect, total) == 0,
 	     "blob reads back in order");
 	buf_release(&got);
 	int calls = 0;
-	T_CHECK(s->be->blob_read(s, id, stop_fn, &calls) == STORE_STOP && calls == 1);
-	T_CHECK(s->be->blob_append(s, id, data, STORE_CHUNK_MAX + 1) == STORE_TOO_LARGE);
-	T_CHECK(s->be->blob_size(s, id, &size) == STORE_OK && size == total);
-	T_CHECK(s->be->blob_append(s, 999999, data, 10) == STORE_NOT_FOUND);
-	T_CHECK(s->be->blob_read(s, 999999, collect_fn, NULL) == STORE_NOT_FOUND);
-	T_CHECK(s->be->blob_size(s, 999999, &size) == STORE_NOT_FOUND);
-	T_CHECK(s->be->blob_create(s, &empty) == STORE_OK && empty != id);
+	T_CHECK(store_blob_read(s, id, stop_fn, &calls) == STORE_STOP && calls == 1);
+	T_CHECK(store_blob_append(s, id, data, STORE_CHUNK_MAX + 1) == STORE_TOO_LARGE);
+	T_CHECK(store_blob_size(s, id, &size) == STORE_OK && size == total);
+	T_CHECK(store_blob_append(s, 999999, data, 10) == STORE_NOT_FOUND);
+	T_CHECK(store_blob_read(s, 999999, collect_fn, NULL) == STORE_NOT_FOUND);
+	T_CHECK(store_blob_size(s, 999999, &size) == STORE_NOT_FOUND);
+	T_CHECK(store_blob_create(s, &empty) == STORE_OK && empty != id);
 	T_CHECK(read_blob(s, empty, &got) == STORE_OK && got.len == 0);
 	buf_release(&got);
-	T_CHECK(s->be->blob_delete(s, id) == STORE_OK);
-	T_CHECK(s->be->blob_read(s, id, collect_fn, NULL) == STORE_NOT_FOUND);
-	T_CHECK(s->be->blob_delete(s, id) == STORE_NOT_FOUND);
-	T_CHECK(s->be->blob_delete(s, empty) == STORE_OK);
+	T_CHECK(store_blob_delete(s, id) == STORE_OK);
+	T_CHECK(store_blob_read(s, id, collect_fn, NULL) == STORE_NOT_FOUND);
+	T_CHECK(store_blob_delete(s, id) == STORE_NOT_FOUND);
+	T_CHECK(store_blob_delete(s, empty) == STORE_OK);
 	free(data);
 	free(expect);
 }
@@ -319,20 +319,20 @@ static void test_sources_submissions(struct store *s)
 
 	memset(pk, 0x42, sizeof(pk));
 	lookup_of(lk, 1);
-	T_CHECK(s->be->source_create(s, lk, pk, 100, &a) == STORE_OK && a > 0);
-	T_CHECK(s->be->source_create(s, lk, pk, 100, &dup) == STORE_EXISTS && dup == 0);
+	T_CHECK(store_source_create(s, lk, pk, 100, &a) == STORE_OK && a > 0);
+	T_CHECK(store_source_create(s, lk, pk, 100, &dup) == STORE_EXISTS && dup == 0);
 	lookup_of(lk, 2);
-	T_CHECK(s->be->source_create(s, lk, pk, 101, &b) == STORE_OK && b > a);
-	T_CHECK(s->be->source_find(s, lk, &src) == STORE_OK && src.id == b &&
+	T_CHECK(store_source_create(s, lk, pk, 101, &b) == STORE_OK && b > a);
+	T_CHECK(store_source_find(s, lk, &src) == STORE_OK && src.id == b &&
 	        src.created_day == 101 && src.last_day == 101 && memcmp(src.pk, pk, 32) == 0);
 	lookup_of(lk, 3);
-	T_CHECK(s->be->source_find(s, lk, &src) == STORE_NOT_FOUND);
-	T_CHECK(s->be->source_get(s, a, &src) == STORE_OK && src.id == a && src.nsubmissions == 0 &&
+	T_CHECK(store_source_find(s, lk, &src) == STORE_NOT_FOUND);
+	T_CHECK(store_source_get(s, a, &src) == STORE_OK && src.id == a && src.nsubmissions == 0 &&
 	        src.nunread == 0);
-	T_CHECK(s->be->source_get(s, 12345, &src) == STORE_NOT_FOUND);
+	T_CHECK(store_source_get(s, 12345, &src) == STORE_NOT_FOUND);
 
 	/* Newest activity first: b (day 101) before a (day 100). */
-	T_CHECK(s->be->source_list(s, 0, 10, src_ids, &ids) == STORE_OK && ids.n == 2 &&
+	T_CHECK(store_source_list(s, 0, 10, src_ids, &ids) == STORE_OK && ids.n == 2 &&
 	        ids.id[0] == b && ids.id[1] == a);
 
 	/* A submission with two files. */
@@ -342,97 +342,97 @@ static void test_sources_submissions(struct store *s)
 	        {make_blob(s, "m2", 2), make_blob(s, "d2", 2)},
 	};
 	store_id s1 = 0, s2 = 0, s3 = 0, bad = 5;
-	T_CHECK(s->be->submission_commit(s, a, 102, "SECRET//HUMINT", 0, msg, files, 2, &s1) ==
+	T_CHECK(store_submission_commit(s, a, 102, "SECRET//HUMINT", 0, msg, files, 2, &s1) ==
 	                STORE_OK &&
 	        s1 > 0);
-	T_CHECK(s->be->submission_get(s, s1, &sub) == STORE_OK && sub.source_id == a &&
+	T_CHECK(store_submission_get(s, s1, &sub) == STORE_OK && sub.source_id == a &&
 	        sub.day == 102 && sub.message_blob == msg && sub.nfiles == 2 && !sub.read &&
 	        strcmp(sub.marking, "SECRET//HUMINT") == 0);
 	ids.n = 0;
-	T_CHECK(s->be->submission_files(s, s1, file_ids, &ids) == STORE_OK && ids.n == 2 &&
+	T_CHECK(store_submission_files(s, s1, file_ids, &ids) == STORE_OK && ids.n == 2 &&
 	        ids.id[0] == files[0].data_blob && ids.id[1] == files[1].data_blob);
 	/* The blobs are now claimed: no more appends, no second commit. */
-	T_CHECK(s->be->blob_append(s, msg, (const uint8_t *)"x", 1) == STORE_NOT_FOUND);
-	T_CHECK(s->be->submission_commit(s, a, 102, "", 0, msg, NULL, 0, &bad) == STORE_NOT_FOUND &&
+	T_CHECK(store_blob_append(s, msg, (const uint8_t *)"x", 1) == STORE_NOT_FOUND);
+	T_CHECK(store_submission_commit(s, a, 102, "", 0, msg, NULL, 0, &bad) == STORE_NOT_FOUND &&
 	        bad == 0);
 	/* A failed commit changes nothing (its savepoint is rolled back). */
 	store_id m2 = make_blob(s, "again", 5);
 	struct store_new_file badf = {files[0].meta_blob, make_blob(s, "x", 1)};
-	T_CHECK(s->be->submission_commit(s, a, 102, "", 0, m2, &badf, 1, &bad) == STORE_NOT_FOUND);
-	T_CHECK(s->be->source_get(s, a, &src) == STORE_OK && src.nsubmissions == 1 &&
+	T_CHECK(store_submission_commit(s, a, 102, "", 0, m2, &badf, 1, &bad) == STORE_NOT_FOUND);
+	T_CHECK(store_source_get(s, a, &src) == STORE_OK && src.nsubmissions == 1 &&
 	        src.nunread == 1 && src.last_day == 102);
 	/* ... and m2 is still pending, so it can be used now. */
-	T_CHECK(s->be->submission_commit(s, a, 103, "OFFICIAL", 0, m2, NULL, 0, &s2) == STORE_OK);
-	T_CHECK(s->be->submission_commit(s, a, 103, "OFFICIAL", 0, 0, NULL, 0, &s3) == STORE_OK &&
+	T_CHECK(store_submission_commit(s, a, 103, "OFFICIAL", 0, m2, NULL, 0, &s2) == STORE_OK);
+	T_CHECK(store_submission_commit(s, a, 103, "OFFICIAL", 0, 0, NULL, 0, &s3) == STORE_OK &&
 	        s3 > s2 && s2 > s1);
-	T_CHECK(s->be->submission_commit(s, 999, 103, "", 0, 0, NULL, 0, &bad) == STORE_NOT_FOUND);
+	T_CHECK(store_submission_commit(s, 999, 103, "", 0, 0, NULL, 0, &bad) == STORE_NOT_FOUND);
 	char longm[STORE_MARKING_MAX + 1];
 	memset(longm, 'A', sizeof(longm));
 	longm[STORE_MARKING_MAX] = '\0';
-	T_CHECK(s->be->submission_commit(s, a, 103, longm, 0, 0, NULL, 0, &bad) == STORE_TOO_LARGE);
+	T_CHECK(store_submission_commit(s, a, 103, longm, 0, 0, NULL, 0, &bad) == STORE_TOO_LARGE);
 	longm[STORE_MARKING_MAX - 1] = '\0';
 	store_id s4 = 0;
-	T_CHECK(s->be->submission_commit(s, a, 103, longm, 0, 0, NULL, 0, &s4) == STORE_OK);
-	T_CHECK(s->be->submission_get(s, s4, &sub) == STORE_OK &&
+	T_CHECK(store_submission_commit(s, a, 103, longm, 0, 0, NULL, 0, &s4) == STORE_OK);
+	T_CHECK(store_submission_get(s, s4, &sub) == STORE_OK &&
 	        strlen(sub.marking) == STORE_MARKING_MAX - 1);
 
-	T_CHECK(s->be->source_get(s, a, &src) == STORE_OK && src.nsubmissions == 4 &&
+	T_CHECK(store_source_get(s, a, &src) == STORE_OK && src.nsubmissions == 4 &&
 	        src.nunread == 4 && src.last_day == 103);
 	/* a now has the newest activity. */
 	ids.n = 0;
-	T_CHECK(s->be->source_list(s, 0, 10, src_ids, &ids) == STORE_OK && ids.n == 2 &&
+	T_CHECK(store_source_list(s, 0, 10, src_ids, &ids) == STORE_OK && ids.n == 2 &&
 	        ids.id[0] == a && ids.id[1] == b);
 	ids.n = 0;
-	T_CHECK(s->be->source_list(s, 1, 10, src_ids, &ids) == STORE_OK && ids.n == 1 &&
+	T_CHECK(store_source_list(s, 1, 10, src_ids, &ids) == STORE_OK && ids.n == 1 &&
 	        ids.id[0] == b);
 
 	/* Listing: oldest first, with paging. */
 	ids.n = 0;
-	T_CHECK(s->be->submission_list(s, a, 0, 100, sub_ids, &ids) == STORE_OK && ids.n == 4 &&
+	T_CHECK(store_submission_list(s, a, 0, 100, sub_ids, &ids) == STORE_OK && ids.n == 4 &&
 	        ids.id[0] == s1 && ids.id[1] == s2 && ids.id[2] == s3 && ids.id[3] == s4);
 	ids.n = 0;
-	T_CHECK(s->be->submission_list(s, a, 1, 2, sub_ids, &ids) == STORE_OK && ids.n == 2 &&
+	T_CHECK(store_submission_list(s, a, 1, 2, sub_ids, &ids) == STORE_OK && ids.n == 2 &&
 	        ids.id[0] == s2 && ids.id[1] == s3);
 	ids.n = 0;
-	T_CHECK(s->be->submission_list(s, b, 0, 100, sub_ids, &ids) == STORE_OK && ids.n == 0);
+	T_CHECK(store_submission_list(s, b, 0, 100, sub_ids, &ids) == STORE_OK && ids.n == 0);
 
 	int64_t count = -1;
-	T_CHECK(s->be->submission_count_day(s, a, 103, &count) == STORE_OK && count == 3);
+	T_CHECK(store_submission_count_day(s, a, 103, &count) == STORE_OK && count == 3);
 	/* Only the latest day is counted (the quota asks about today). */
-	T_CHECK(s->be->submission_count_day(s, a, 102, &count) == STORE_OK && count == 0);
-	T_CHECK(s->be->submission_count_day(s, b, 103, &count) == STORE_OK && count == 0);
+	T_CHECK(store_submission_count_day(s, a, 102, &count) == STORE_OK && count == 0);
+	T_CHECK(store_submission_count_day(s, b, 103, &count) == STORE_OK && count == 0);
 
-	T_CHECK(s->be->submission_mark_read(s, s2) == STORE_OK);
-	T_CHECK(s->be->submission_mark_read(s, s2) == STORE_OK); /* twice: counted once */
-	T_CHECK(s->be->submission_get(s, s2, &sub) == STORE_OK && sub.read);
-	T_CHECK(s->be->source_get(s, a, &src) == STORE_OK && src.nunread == 3 &&
+	T_CHECK(store_submission_mark_read(s, s2) == STORE_OK);
+	T_CHECK(store_submission_mark_read(s, s2) == STORE_OK); /* twice: counted once */
+	T_CHECK(store_submission_get(s, s2, &sub) == STORE_OK && sub.read);
+	T_CHECK(store_source_get(s, a, &src) == STORE_OK && src.nunread == 3 &&
 	        src.nsubmissions == 4);
-	T_CHECK(s->be->submission_mark_read(s, 99999) == STORE_NOT_FOUND);
+	T_CHECK(store_submission_mark_read(s, 99999) == STORE_NOT_FOUND);
 
 	/* Replies. */
 	store_id r1 = 0, r2 = 0, rb = make_blob(s, "reply-one", 9);
-	T_CHECK(s->be->reply_add(s, a, 104, rb, &r1) == STORE_OK && r1 > 0);
-	T_CHECK(s->be->reply_add(s, a, 104, rb, &bad) == STORE_NOT_FOUND); /* claimed already */
-	T_CHECK(s->be->reply_add(s, 99999, 104, make_blob(s, "z", 1), &bad) == STORE_NOT_FOUND);
-	T_CHECK(s->be->reply_add(s, b, 104, make_blob(s, "reply-b", 7), &r2) == STORE_OK);
+	T_CHECK(store_reply_add(s, a, 104, rb, &r1) == STORE_OK && r1 > 0);
+	T_CHECK(store_reply_add(s, a, 104, rb, &bad) == STORE_NOT_FOUND); /* claimed already */
+	T_CHECK(store_reply_add(s, 99999, 104, make_blob(s, "z", 1), &bad) == STORE_NOT_FOUND);
+	T_CHECK(store_reply_add(s, b, 104, make_blob(s, "reply-b", 7), &r2) == STORE_OK);
 	ids.n = 0;
-	T_CHECK(s->be->reply_list(s, a, reply_ids, &ids) == STORE_OK && ids.n == 1 &&
+	T_CHECK(store_reply_list(s, a, reply_ids, &ids) == STORE_OK && ids.n == 1 &&
 	        ids.id[0] == r1);
-	T_CHECK(s->be->reply_delete(s, a, r2) == STORE_NOT_FOUND); /* b's reply */
+	T_CHECK(store_reply_delete(s, a, r2) == STORE_NOT_FOUND); /* b's reply */
 	ids.n = 0;
-	T_CHECK(s->be->reply_list(s, b, reply_ids, &ids) == STORE_OK && ids.n == 1);
-	T_CHECK(s->be->reply_delete(s, a, r1) == STORE_OK);
-	T_CHECK(s->be->blob_size(s, rb, &(uint64_t){0}) == STORE_NOT_FOUND);
+	T_CHECK(store_reply_list(s, b, reply_ids, &ids) == STORE_OK && ids.n == 1);
+	T_CHECK(store_reply_delete(s, a, r1) == STORE_OK);
+	T_CHECK(store_blob_size(s, rb, &(uint64_t){0}) == STORE_NOT_FOUND);
 	ids.n = 0;
-	T_CHECK(s->be->reply_list(s, a, reply_ids, &ids) == STORE_OK && ids.n == 0);
+	T_CHECK(store_reply_list(s, a, reply_ids, &ids) == STORE_OK && ids.n == 0);
 	store_id r3 = 0, rb3 = make_blob(s, "reply-three", 11);
-	T_CHECK(s->be->reply_add(s, a, 104, rb3, &r3) == STORE_OK);
+	T_CHECK(store_reply_add(s, a, 104, rb3, &r3) == STORE_OK);
 
 	/* Deleting a source removes everything of it, and nothing of others. */
-	T_CHECK(s->be->source_delete(s, a) == STORE_OK);
-	T_CHECK(s->be->source_get(s, a, &src) == STORE_NOT_FOUND);
-	T_CHECK(s->be->submission_get(s, s1, &sub) == STORE_NOT_FOUND);
-	T_CHECK(s->be->submission_get(s, s4, &sub) == STORE_NOT_FOUND);
+	T_CHECK(store_source_delete(s, a) == STORE_OK);
+	T_CHECK(store_source_get(s, a, &src) == STORE_NOT_FOUND);
+	T_CHECK(store_submission_get(s, s1, &sub) == STORE_NOT_FOUND);
+	T_CHECK(store_submission_get(s, s4, &sub) == STORE_NOT_FOUND);
 	int gone = 1;
 	store_id blobs[] = {msg,
 	                    m2,
@@ -442,18 +442,18 @@ static void test_sources_submissions(struct store *s)
 	                    files[1].data_blob,
 	                    rb3};
 	for (size_t i = 0; i < sizeof(blobs) / sizeof(blobs[0]); i++)
-		gone &= s->be->blob_read(s, blobs[i], collect_fn, NULL) == STORE_NOT_FOUND;
+		gone &= store_blob_read(s, blobs[i], collect_fn, NULL) == STORE_NOT_FOUND;
 	T_OK(gone, "source_delete removed every blob of the source");
 	ids.n = 0;
-	T_CHECK(s->be->submission_files(s, s1, file_ids, &ids) == STORE_OK && ids.n == 0);
+	T_CHECK(store_submission_files(s, s1, file_ids, &ids) == STORE_OK && ids.n == 0);
 	ids.n = 0;
-	T_CHECK(s->be->reply_list(s, a, reply_ids, &ids) == STORE_OK && ids.n == 0);
-	T_CHECK(s->be->source_delete(s, a) == STORE_NOT_FOUND);
-	T_CHECK(s->be->source_get(s, b, &src) == STORE_OK);
+	T_CHECK(store_reply_list(s, a, reply_ids, &ids) == STORE_OK && ids.n == 0);
+	T_CHECK(store_source_delete(s, a) == STORE_NOT_FOUND);
+	T_CHECK(store_source_get(s, b, &src) == STORE_OK);
 	ids.n = 0;
-	T_CHECK(s->be->reply_list(s, b, reply_ids, &ids) == STORE_OK && ids.n == 1);
+	T_CHECK(store_reply_list(s, b, reply_ids, &ids) == STORE_OK && ids.n == 1);
 	lookup_of(lk, 1);
-	T_CHECK(s->be->source_create(s, lk, pk, 105, &dup) == STORE_OK); /* lookup free again */
+	T_CHECK(store_source_create(s, lk, pk, 105, &dup) == STORE_OK); /* lookup free again */
 }
 
 /* Pending blobs are removed on reopen; deleted bytes are overwritten in the file. */
@@ -474,13 +474,13 @@ static void test_pending_and_secure_delete(void)
 	uint8_t lk[STORE_LOOKUP_LEN], pk[STORE_PK_LEN] = {0};
 	store_id src = 0, sk = 0, sd = 0;
 	lookup_of(lk, 50);
-	T_CHECK(s->be->source_create(s, lk, pk, 1, &src) == STORE_OK);
+	T_CHECK(store_source_create(s, lk, pk, 1, &src) == STORE_OK);
 	store_id bk = make_blob(s, keep, sizeof(keep));
 	store_id bd = make_blob(s, del, sizeof(del));
-	T_CHECK(s->be->submission_commit(s, src, 1, "", 0, bk, NULL, 0, &sk) == STORE_OK);
-	T_CHECK(s->be->submission_commit(s, src, 1, "", 0, bd, NULL, 0, &sd) == STORE_OK);
+	T_CHECK(store_submission_commit(s, src, 1, "", 0, bk, NULL, 0, &sk) == STORE_OK);
+	T_CHECK(store_submission_commit(s, src, 1, "", 0, bd, NULL, 0, &sd) == STORE_OK);
 	store_id bp = make_blob(s, pend, sizeof(pend)); /* never committed */
-	T_CHECK(bp > 0 && s->be->blob_size(s, bp, &(uint64_t){0}) == STORE_OK);
+	T_CHECK(bp > 0 && store_blob_size(s, bp, &(uint64_t){0}) == STORE_OK);
 	store_close(&s);
 	T_OK(file_contains(dbpath, pend, sizeof(pend)) && file_contains(dbpath, del, sizeof(del)),
 	     "the bytes are in the file before deletion (the grep works)");
@@ -488,10 +488,10 @@ static void test_pending_and_secure_delete(void)
 	T_CHECK(store_open(loc, &s) == STORE_OK);
 	if (s == NULL)
 		return;
-	T_CHECK(s->be->blob_size(s, bp, &(uint64_t){0}) == STORE_NOT_FOUND);
-	T_CHECK(s->be->blob_size(s, bk, &(uint64_t){0}) == STORE_OK);
+	T_CHECK(store_blob_size(s, bp, &(uint64_t){0}) == STORE_NOT_FOUND);
+	T_CHECK(store_blob_size(s, bk, &(uint64_t){0}) == STORE_OK);
 	/* Delete via the blob, then close: the bytes must be gone from the files. */
-	T_CHECK(s->be->blob_delete(s, bd) == STORE_OK);
+	T_CHECK(store_blob_delete(s, bd) == STORE_OK);
 	store_close(&s);
 	T_OK(!file_contains(dbpath, pend, sizeof(pend)) && !file_contains(wal, pend, sizeof(pend)),
 	     "a pending blob's bytes are overwritten on reopen");
@@ -542,13 +542,13 @@ static store_id make_big(struct store *s, const uint8_t *p, size_t n)
 {
 	store_id b = 0;
 	size_t first = n < 100000 ? n : 100000, off = first;
-	if (s->be->blob_put(s, p, first, &b) != STORE_OK)
+	if (store_blob_put(s, p, first, &b) != STORE_OK)
 		return 0;
 	for (size_t k = 0; off < n; k++) {
 		size_t c = 1 + (k * 7919 + 12345) % STORE_CHUNK_MAX;
 		if (c > n - off)
 			c = n - off;
-		if (s->be->blob_append(s, b, p + off, c) != STORE_OK)
+		if (store_blob_append(s, b, p + off, c) != STORE_OK)
 			return 0;
 		off += c;
 	}
@@ -572,34 +572,34 @@ static void test_file_blobs(void)
 	randombytes_buf(pend, 600000);
 	randombytes_buf(del, 600000);
 	lookup_of(lk, 60);
-	T_CHECK(s->be->source_create(s, lk, pk, 1, &src) == STORE_OK);
+	T_CHECK(store_source_create(s, lk, pk, 1, &src) == STORE_OK);
 	lookup_of(lk, 61);
-	T_CHECK(s->be->source_create(s, lk, pk, 1, &src2) == STORE_OK);
+	T_CHECK(store_source_create(s, lk, pk, 1, &src2) == STORE_OK);
 
 	store_id ba = make_big(s, a, big);
 	uint64_t size = 0;
-	T_CHECK(ba > 0 && s->be->blob_size(s, ba, &size) == STORE_OK && size == big);
+	T_CHECK(ba > 0 && store_blob_size(s, ba, &size) == STORE_OK && size == big);
 	T_CHECK(count_files(blobdir) >= 1);
 	T_CHECK(stat(blobdir, &sb) == 0 && (sb.st_mode & 0777) == 0700);
 	T_OK(read_blob(s, ba, &got) == STORE_OK && got.len == big && memcmp(got.data, a, big) == 0,
 	     "a pending 5 MiB blob reads back");
 	buf_release(&got);
-	T_CHECK(s->be->submission_commit(s, src, 1, "", 0, ba, NULL, 0, &sub) == STORE_OK);
-	T_CHECK(s->be->blob_append(s, ba, a, 10) == STORE_NOT_FOUND); /* claimed: closed */
-	T_CHECK(s->be->blob_size(s, ba, &size) == STORE_OK && size == big);
+	T_CHECK(store_submission_commit(s, src, 1, "", 0, ba, NULL, 0, &sub) == STORE_OK);
+	T_CHECK(store_blob_append(s, ba, a, 10) == STORE_NOT_FOUND); /* claimed: closed */
+	T_CHECK(store_blob_size(s, ba, &size) == STORE_OK && size == big);
 	T_CHECK(sql_int(dbpath, "SELECT count(*) FROM blob WHERE file IS NOT NULL") >= 1);
 
 	store_id bp = make_big(s, pend, 600000); /* never committed */
 	store_id bd = make_big(s, del, 600000);
 	T_CHECK(bp > 0 && bd > 0 &&
-	        s->be->submission_commit(s, src, 1, "", 0, bd, NULL, 0, &sub) == STORE_OK);
+	        store_submission_commit(s, src, 1, "", 0, bd, NULL, 0, &sub) == STORE_OK);
 	/* a second source with a file-backed file and reply, removed by source_delete */
 	store_id m = make_blob(s, "m", 1), fm = make_blob(s, "f", 1);
 	store_id fd = make_big(s, a + 1000, 700000), rb = make_big(s, a + 2000, 300000);
 	struct store_new_file nf = {fm, fd};
 	store_id rid = 0;
-	T_CHECK(s->be->submission_commit(s, src2, 1, "", 0, m, &nf, 1, &sub) == STORE_OK);
-	T_CHECK(s->be->reply_add(s, src2, 1, rb, &rid) == STORE_OK);
+	T_CHECK(store_submission_commit(s, src2, 1, "", 0, m, &nf, 1, &sub) == STORE_OK);
+	T_CHECK(store_reply_add(s, src2, 1, rb, &rid) == STORE_OK);
 	store_close(&s);
 	int before = count_files(blobdir);
 	T_OK(store_contains(pend + 300000, 64) && store_contains(del + 300000, 64),
@@ -611,10 +611,10 @@ static void test_file_blobs(void)
 	T_CHECK(count_files(blobdir) == before - 1);
 	T_OK(!store_contains(pend + 300000, 64),
 	     "a pending file-backed blob's file is removed on reopen");
-	T_CHECK(s->be->blob_delete(s, bd) == STORE_OK);
+	T_CHECK(store_blob_delete(s, bd) == STORE_OK);
 	T_OK(!store_contains(del + 300000, 64) && count_files(blobdir) == before - 2,
 	     "a deleted file-backed blob's bytes are gone from the store directory");
-	T_CHECK(s->be->source_delete(s, src2) == STORE_OK);
+	T_CHECK(store_source_delete(s, src2) == STORE_OK);
 	T_OK(count_files(blobdir) == before - 4 && count_files(blobdir) == 1,
 	     "source_delete removes its file-backed blobs");
 	T_OK(read_blob(s, ba, &got) == STORE_OK && got.len == big && memcmp(got.data, a, big) == 0,
@@ -623,8 +623,7 @@ static void test_file_blobs(void)
 	/* a pending file-backed blob deleted before any commit */
 	store_id bq = make_big(s, pend, 600000);
 	int with = count_files(blobdir);
-	T_CHECK(bq > 0 && s->be->blob_delete(s, bq) == STORE_OK &&
-	        count_files(blobdir) == with - 1);
+	T_CHECK(bq > 0 && store_blob_delete(s, bq) == STORE_OK && count_files(blobdir) == with - 1);
 	store_close(&s);
 out:
 	free(a);
@@ -654,9 +653,8 @@ static void *worker_main(void *arg)
 	memset(msg, w->idx, sizeof(msg));
 	for (int i = 0; i < PER_THREAD; i++) {
 		store_id b = make_blob(w->s, msg, sizeof(msg)), id = 0;
-		if (b == 0 ||
-		    w->s->be->submission_commit(w->s, w->src[(w->idx + i) % NSRC], 200, "OFFICIAL",
-		                                0, b, NULL, 0, &id) != STORE_OK) {
+		if (b == 0 || store_submission_commit(w->s, w->src[(w->idx + i) % NSRC], 200,
+		                                      "OFFICIAL", 0, b, NULL, 0, &id) != STORE_OK) {
 			w->errors++;
 			continue;
 		}
@@ -686,7 +684,7 @@ static void test_concurrency(void)
 	int ok = 1;
 	for (int i = 0; i < NSRC; i++) {
 		lookup_of(lk, 1000 + i);
-		ok &= s->be->source_create(s, lk, pk, 200, &src[i]) == STORE_OK;
+		ok &= store_source_create(s, lk, pk, 200, &src[i]) == STORE_OK;
 	}
 	T_CHECK(ok);
 	for (int i = 0; i < NTHREADS; i++) {
@@ -713,11 +711,11 @@ static void test_concurrency(void)
 	for (int i = 0; i < NSRC; i++) {
 		struct store_source x;
 		int64_t c = 0;
-		if (s->be->source_get(s, src[i], &x) == STORE_OK) {
+		if (store_source_get(s, src[i], &x) == STORE_OK) {
 			total += x.nsubmissions;
 			unread += x.nunread;
 		}
-		if (s->be->submission_count_day(s, src[i], 200, &c) == STORE_OK)
+		if (store_submission_count_day(s, src[i], 200, &c) == STORE_OK)
 			day += c;
 	}
 	T_CHECK(total == NTHREADS * PER_THREAD && unread == total && day == total);
@@ -752,10 +750,10 @@ static void crash_child(int wfd, store_id src)
 		if (n > 1024) {
 			if ((b = make_big(s, msg, n)) == 0)
 				_exit(3);
-		} else if (s->be->blob_create(s, &b) != STORE_OK ||
-		           s->be->blob_append(s, b, msg, n) != STORE_OK)
+		} else if (store_blob_create(s, &b) != STORE_OK ||
+		           store_blob_append(s, b, msg, n) != STORE_OK)
 			_exit(3);
-		if (s->be->submission_commit(s, src, 300, "", 0, b, NULL, 0, &id) != STORE_OK)
+		if (store_submission_commit(s, src, 300, "", 0, b, NULL, 0, &id) != STORE_OK)
 			_exit(4);
 		int k = snprintf(line, sizeof(line), "%lld %lld %u\n", (long long)id, (long long)b,
 		                 i);
@@ -773,7 +771,7 @@ static void test_crash(void)
 	const int rounds = 10;
 	lookup_of(lk, 77);
 	if (store_open(loc, &s) != STORE_OK ||
-	    s->be->source_create(s, lk, pk, 300, &src) != STORE_OK) {
+	    store_source_create(s, lk, pk, 300, &src) != STORE_OK) {
 		T_OK(0, "crash test setup");
 		store_close(&s);
 		return;
@@ -818,8 +816,8 @@ static void test_crash(void)
 			acked++;
 			crash_bytes(want, n, i);
 			crypto_hash_sha256(h1, want, n);
-			ok &= s->be->submission_get(s, id, &sub) == STORE_OK &&
-			      sub.message_blob == b && s->be->blob_size(s, b, &size) == STORE_OK &&
+			ok &= store_submission_get(s, id, &sub) == STORE_OK &&
+			      sub.message_blob == b && store_blob_size(s, b, &size) == STORE_OK &&
 			      size == n;
 			ok &= read_blob(s, b, &got) == STORE_OK && got.len == n;
 			crypto_hash_sha256(h2, got.data, got.len);
@@ -845,7 +843,7 @@ static void test_crash(void)
 	             sql_int(dbpath, "SELECT count(*) FROM blob WHERE file IS NOT NULL"),
 	     "after the crashes, the blob directory holds exactly the claimed files");
 	struct store_source x;
-	T_CHECK(store_open(loc, &s) == STORE_OK && s->be->source_get(s, src, &x) == STORE_OK &&
+	T_CHECK(store_open(loc, &s) == STORE_OK && store_source_get(s, src, &x) == STORE_OK &&
 	        x.nsubmissions >= total_acked);
 	store_close(&s);
 }

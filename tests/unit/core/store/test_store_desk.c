@@ -15,8 +15,8 @@ static store_id submit(struct store *s, store_id src)
 {
 	store_id blob, id;
 	const uint8_t x[] = "sealed";
-	if (s->be->blob_put(s, x, sizeof x, &blob) != STORE_OK ||
-	    s->be->submission_commit(s, src, 100, "OFFICIAL", 0, blob, NULL, 0, &id) != STORE_OK)
+	if (store_blob_put(s, x, sizeof x, &blob) != STORE_OK ||
+	    store_submission_commit(s, src, 100, "OFFICIAL", 0, blob, NULL, 0, &id) != STORE_OK)
 		return 0;
 	return id;
 }
@@ -60,7 +60,7 @@ int main(void)
 	store_id src[3];
 	for (int i = 0; i < 3; i++) {
 		lookup[0] = (uint8_t)i;
-		T_CHECK(s->be->source_create(s, lookup, pk, 100, &src[i]) == STORE_OK);
+		T_CHECK(store_source_create(s, lookup, pk, 100, &src[i]) == STORE_OK);
 	}
 	struct page p = {0};
 	T_CHECK(store_desk_inbox(s, 0, 10, false, collect, &p) == STORE_OK);
@@ -108,7 +108,7 @@ int main(void)
 	T_CHECK(store_desk_inbox(s, 0, 10, true, collect, &p) == STORE_OK);
 	T_OK(p.n == 1 && p.ids[0] == src[2], "starred only");
 
-	T_CHECK(s->be->source_delete(s, src[0]) == STORE_OK);
+	T_CHECK(store_source_delete(s, src[0]) == STORE_OK);
 	memset(&p, 0, sizeof p);
 	T_CHECK(store_desk_inbox(s, 0, 10, false, collect, &p) == STORE_OK);
 	T_OK(p.n == 2 && p.ids[0] == src[2], "a deleted source leaves the inbox");

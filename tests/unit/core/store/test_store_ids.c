@@ -52,13 +52,13 @@ static store_id source(struct store *s, int i)
 	uint8_t lookup[STORE_LOOKUP_LEN] = {0}, pk[STORE_PK_LEN] = {0};
 	store_id id = 0;
 	memcpy(lookup, &i, sizeof i);
-	return s->be->source_create(s, lookup, pk, 100, &id) == STORE_OK ? id : 0;
+	return store_source_create(s, lookup, pk, 100, &id) == STORE_OK ? id : 0;
 }
 
 static store_id blob(struct store *s)
 {
 	store_id id = 0;
-	return s->be->blob_put(s, (const uint8_t *)"sealed", 6, &id) == STORE_OK ? id : 0;
+	return store_blob_put(s, (const uint8_t *)"sealed", 6, &id) == STORE_OK ? id : 0;
 }
 
 /* A submission with one file; *file gets the file's id. */
@@ -66,7 +66,7 @@ static store_id submit(struct store *s, store_id src, store_id *file)
 {
 	struct store_new_file f = {.meta_blob = blob(s), .data_blob = blob(s)};
 	store_id id = 0;
-	if (s->be->submission_commit(s, src, 100, "OFFICIAL", 0, blob(s), &f, 1, &id) != STORE_OK)
+	if (store_submission_commit(s, src, 100, "OFFICIAL", 0, blob(s), &f, 1, &id) != STORE_OK)
 		return 0;
 	return id;
 }
@@ -80,13 +80,13 @@ static int file_id(void *ctx, const struct store_file *f)
 static store_id file_of(struct store *s, store_id sub)
 {
 	store_id id = 0;
-	return s->be->submission_files(s, sub, file_id, &id) == STORE_OK ? id : 0;
+	return store_submission_files(s, sub, file_id, &id) == STORE_OK ? id : 0;
 }
 
 static store_id reply(struct store *s, store_id src)
 {
 	store_id id = 0;
-	return s->be->reply_add(s, src, 100, blob(s), &id) == STORE_OK ? id : 0;
+	return store_reply_add(s, src, 100, blob(s), &id) == STORE_OK ? id : 0;
 }
 
 static store_id officer(struct store *s, const char *name)
@@ -135,13 +135,13 @@ static void test_never_reused(struct store **sp)
 	T_CHECK(a && b && sa && sb && fa && fb && ra && rb && b > a && sb > sa && rb > ra);
 
 	store_id x1 = blob(s);
-	T_CHECK(x1 && s->be->blob_delete(s, x1) == STORE_OK);
+	T_CHECK(x1 && store_blob_delete(s, x1) == STORE_OK);
 	store_id x2 = blob(s);
 	T_OK(x2 > x1, "a blob after the newest was deleted: %lld, not %lld again", (long long)x2,
 	     (long long)x1);
 
 	/* b is the newest source; its submission, file and reply are the newest too */
-	T_CHECK(s->be->source_delete(s, b) == STORE_OK);
+	T_CHECK(store_source_delete(s, b) == STORE_OK);
 	store_id c = source(s, 3), fc = 0, sc = submit(s, c, &fc), rc = reply(s, c);
 	fc = file_of(s, sc);
 	T_OK(c > b, "a source after the newest was deleted: %lld, not %lld again", (long long)c,
@@ -150,7 +150,7 @@ static void test_never_reused(struct store **sp)
 	T_OK(fc > fb, "its file: %lld, not %lld again", (long long)fc, (long long)fb);
 	T_OK(rc > rb, "its reply: %lld, not %lld again", (long long)rc, (long long)rb);
 
-	T_CHECK(s->be->reply_delete(s, c, rc) == STORE_OK);
+	T_CHECK(store_reply_delete(s, c, rc) == STORE_OK);
 	store_id rc2 = reply(s, c);
 	T_OK(rc2 > rc, "a reply after the newest was deleted: %lld, not %lld", (long long)rc2,
 	     (long long)rc);
@@ -161,7 +161,7 @@ static void test_never_reused(struct store **sp)
 	     (long long)o1);
 
 	/* across a close and reopen */
-	T_CHECK(s->be->source_delete(s, c) == STORE_OK);
+	T_CHECK(store_source_delete(s, c) == STORE_OK);
 	T_CHECK(s->be->officer->delete (s, o2) == STORE_OK);
 	reopen(sp);
 	s = *sp;
