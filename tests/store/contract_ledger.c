@@ -188,7 +188,7 @@ static enum store_result walk_view(void *ctx, const struct store_ledger_view *v)
 
 static int walk(struct store *s, struct walk *w)
 {
-	return s->be->ledger->view(s, walk_view, w) == STORE_OK;
+	return store_ledger_view(s, walk_view, w) == STORE_OK;
 }
 
 static int walk_ok(const struct walk *w)
@@ -206,7 +206,7 @@ static enum store_result size_view(void *ctx, const struct store_ledger_view *v)
 static uint64_t size_of(struct store *s)
 {
 	uint64_t n = UINT64_MAX;
-	return s->be->ledger->view(s, size_view, &n) == STORE_OK ? n : UINT64_MAX;
+	return store_ledger_view(s, size_view, &n) == STORE_OK ? n : UINT64_MAX;
 }
 
 static enum store_result refuse_view(void *ctx, const struct store_ledger_view *v)
@@ -224,9 +224,9 @@ static void test_append_view(void)
 		return;
 	uint64_t s0 = size_of(s);
 	T_OK(s0 != UINT64_MAX, "view gives the ledger's size");
-	T_OK(s->be->ledger->view(s, refuse_view, NULL) == STORE_BUSY,
+	T_OK(store_ledger_view(s, refuse_view, NULL) == STORE_BUSY,
 	     "view returns its function's result");
-	T_OK(s->be->ledger->append(s, 3, NULL, enc_fn, &e, &first) == STORE_OK && first == s0,
+	T_OK(store_ledger_append(s, 3, NULL, enc_fn, &e, &first) == STORE_OK && first == s0,
 	     "append of 3 entries: *first is the size before");
 	T_OK(e.calls == 3 && e.idx[0] == s0 && e.idx[1] == s0 + 1 && e.idx[2] == s0 + 2,
 	     "the encoder is asked for k = 0, 1, 2 with indexes first, first + 1, first + 2");
@@ -234,7 +234,7 @@ static void test_append_view(void)
 	/* more, so that nodes of several levels are stored */
 	struct enc more = {.fail_k = SIZE_MAX};
 	uint64_t f2 = 0;
-	T_OK(s->be->ledger->append(s, 21, NULL, enc_fn, &more, &f2) == STORE_OK && f2 == s0 + 3,
+	T_OK(store_ledger_append(s, 21, NULL, enc_fn, &more, &f2) == STORE_OK && f2 == s0 + 3,
 	     "an append of 21 follows without gap");
 	w.e = &more;
 	w.e_first = f2;
@@ -252,23 +252,22 @@ static void test_append_view(void)
 	/* a batch whose encoding fails is refused whole */
 	uint64_t before = size_of(s);
 	struct enc bad = {.fail_k = 1};
-	T_OK(s->be->ledger->append(s, 3, NULL, enc_fn, &bad, &first) == STORE_CORRUPT,
+	T_OK(store_ledger_append(s, 3, NULL, enc_fn, &bad, &first) == STORE_CORRUPT,
 	     "an entry that cannot be encoded: STORE_CORRUPT");
 	T_OK(size_of(s) == before, "and nothing of the batch is written");
 	/* take */
 	struct enc t0 = {.fail_k = SIZE_MAX, .take_n = 0};
-	T_OK(s->be->ledger->append(s, 5, take_fn, enc_fn, &t0, &first) == STORE_OK &&
+	T_OK(store_ledger_append(s, 5, take_fn, enc_fn, &t0, &first) == STORE_OK &&
 	             t0.take_calls == 1 && t0.calls == 0 && size_of(s) == before,
 	     "take answering 0: STORE_OK, nothing written, n ignored");
 	struct enc t2 = {.fail_k = SIZE_MAX, .take_n = 2};
-	T_OK(s->be->ledger->append(s, 99, take_fn, enc_fn, &t2, &first) == STORE_OK &&
+	T_OK(store_ledger_append(s, 99, take_fn, enc_fn, &t2, &first) == STORE_OK &&
 	             t2.take_calls == 1 && t2.calls == 2 && first == before &&
 	             size_of(s) == before + 2,
 	     "take answering 2: take called once, 2 entries appended (n ignored)");
 	/* the longest entries */
 	struct enc big = {.fail_k = SIZE_MAX, .big = 1};
-	T_OK(s->be->ledger->append(s, 2, NULL, enc_fn, &big, &first) == STORE_OK &&
-	             big.len[0] > 800,
+	T_OK(store_ledger_append(s, 2, NULL, enc_fn, &big, &first) == STORE_OK && big.len[0] > 800,
 	     "entries of %zu bytes (every field at its longest)", big.len[0]);
 	struct walk w2 = {.e = &big, .e_first = first, .e_n = 2};
 	T_OK(walk(s, &w2) && walk_ok(&w2) && w2.seen_ours == 2 && !w2.bad_bytes,
@@ -325,7 +324,7 @@ static enum store_result cps_view(void *ctx, const struct store_ledger_view *v)
 static int root_at(struct store *s, uint64_t size, uint8_t out[MERKLE_HASH_LEN], struct cps *c)
 {
 	c->want = size;
-	if (s->be->ledger->view(s, cps_view, c) != STORE_OK || !c->root_ok)
+	if (store_ledger_view(s, cps_view, c) != STORE_OK || !c->root_ok)
 		return -1;
 	memcpy(out, c->want_root, MERKLE_HASH_LEN);
 	return 0;
@@ -370,7 +369,7 @@ static void test_checkpoints(void)
 	crypto_sign_keypair(pk, sk);
 	struct enc e = {.fail_k = SIZE_MAX};
 	uint64_t b = size_of(s); /* 0 in a fresh store */
-	T_OK(s->be->ledger->append(s, 9, NULL, enc_fn, &e, &first) == STORE_OK &&
+	T_OK(store_ledger_append(s, 9, NULL, enc_fn, &e, &first) == STORE_OK &&
 	             root_at(s, b + 4, r4, &c) == 0 && root_at(s, b + 6, r6, &c) == 0 &&
 	             root_at(s, b + 9, r9, &c) == 0,
 	     "a ledger of %llu entries and its roots at three sizes", (unsigned long long)(b + 9));
@@ -378,28 +377,28 @@ static void test_checkpoints(void)
 	memcpy(wrong, r6, sizeof wrong);
 	wrong[0] ^= 1;
 	size_t n6 = make_note(b + 6, r6, sk, note);
-	T_OK(s->be->ledger->checkpoint_add(s, b + 10, r9, note, n6) == STORE_CORRUPT,
+	T_OK(store_ledger_checkpoint_add(s, b + 10, r9, note, n6) == STORE_CORRUPT,
 	     "a checkpoint past the ledger's size: STORE_CORRUPT");
-	T_OK(s->be->ledger->checkpoint_add(s, b + 6, wrong, note, n6) == STORE_CORRUPT,
+	T_OK(store_ledger_checkpoint_add(s, b + 6, wrong, note, n6) == STORE_CORRUPT,
 	     "a checkpoint whose root the stored nodes do not give: STORE_CORRUPT");
-	T_OK(s->be->ledger->checkpoint_add(s, b + 6, r6, huge, sizeof huge) == STORE_TOO_LARGE,
+	T_OK(store_ledger_checkpoint_add(s, b + 6, r6, huge, sizeof huge) == STORE_TOO_LARGE,
 	     "a note over STORE_LEDGER_NOTE_MAX: STORE_TOO_LARGE");
 	T_OK(root_at(s, b + 1, tmp, &c) == 0 && c.n == before, "none of them was stored");
-	T_OK(n6 > 0 && s->be->ledger->checkpoint_add(s, b + 6, r6, note, n6) == STORE_OK,
+	T_OK(n6 > 0 && store_ledger_checkpoint_add(s, b + 6, r6, note, n6) == STORE_OK,
 	     "checkpoint_add at size %llu", (unsigned long long)(b + 6));
 	T_OK(root_at(s, b + 1, tmp, &c) == 0 && c.n == before + 1 && c.size[c.n - 1] == b + 6 &&
 	             memcmp(c.root[c.n - 1], r6, MERKLE_HASH_LEN) == 0 &&
 	             c.note_len[c.n - 1] == n6 && memcmp(c.note[c.n - 1], note, n6) == 0,
 	     "it is listed with its size, root and note as given");
-	T_OK(s->be->ledger->checkpoint_add(s, b + 6, r6, note, n6) == STORE_EXISTS,
+	T_OK(store_ledger_checkpoint_add(s, b + 6, r6, note, n6) == STORE_EXISTS,
 	     "the same size and root again: STORE_EXISTS");
-	T_OK(s->be->ledger->checkpoint_add(s, b + 6, wrong, note, n6) == STORE_CORRUPT,
+	T_OK(store_ledger_checkpoint_add(s, b + 6, wrong, note, n6) == STORE_CORRUPT,
 	     "the same size with another root: STORE_CORRUPT");
 	size_t n4 = make_note(b + 4, r4, sk, note2);
-	T_OK(s->be->ledger->checkpoint_add(s, b + 4, r4, note2, n4) == STORE_CORRUPT,
+	T_OK(store_ledger_checkpoint_add(s, b + 4, r4, note2, n4) == STORE_CORRUPT,
 	     "a checkpoint smaller than a stored one: STORE_CORRUPT (even with the right root)");
 	size_t n9 = make_note(b + 9, r9, sk, note2);
-	T_OK(s->be->ledger->checkpoint_add(s, b + 9, r9, note2, n9) == STORE_OK,
+	T_OK(store_ledger_checkpoint_add(s, b + 9, r9, note2, n9) == STORE_OK,
 	     "a larger checkpoint");
 	T_OK(root_at(s, b + 1, tmp, &c) == 0 && c.n == before + 2 && c.size[c.n - 2] == b + 6 &&
 	             c.size[c.n - 1] == b + 9,
