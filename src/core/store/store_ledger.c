@@ -115,7 +115,7 @@ static enum store_result append_rows(struct append_job *j, struct head *h,
 {
 	const struct store_ledger_ops *o = ops(j->s);
 	size_t cap = j->n < ROWS_CHUNK ? j->n : ROWS_CHUNK;
-	struct slot *slots = calloc(cap, sizeof *slots);
+	struct slot *slots = malloc(cap * sizeof *slots); /* cap <= ROWS_CHUNK: no overflow */
 	struct store_ledger_row rows[ROWS_CHUNK];
 	enum store_result r = STORE_OK;
 	if (slots == NULL)
