@@ -156,7 +156,7 @@ static void *worker_main(void *arg)
 			    !contract_blob_is(s, w->sub[w->nsub - 1].blob, w->sub[w->nsub - 1].seed,
 			                      w->sub[w->nsub - 1].size))
 				w->bad_blobs++;
-			if (s->be->ledger->view(s, snapshot, &v) != STORE_OK || v.rows != v.size ||
+			if (store_ledger_view(s, snapshot, &v) != STORE_OK || v.rows != v.size ||
 			    (v.size > 0 && v.last != v.size - 1) ||
 			    (w->nindex > 0 && v.size <= w->index[w->nindex - 1]))
 				w->bad_views++;

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * contract_ledger: the store contract (tests/store/README.md) for the
- * ledger's persistence (core/store/store_ledger.h), through
- * s->be->ledger->append/view/checkpoint_add: the rows and hashes stored per
+ * ledger's persistence (core/store/store_ledger.h), through its front
+ * (store_ledger_append/view/checkpoint_add): the rows and hashes stored per
  * entry, the head and frontier, take and encode, scans, stored nodes, and
- * the checkpoint rules. The entries written are well-formed ledger entries
+ * the checkpoint rules; and through the backend's rows (s->be->ledger):
+ * what the front decides over them (a damaged head, a root the rows do not
+ * give) and what a backend must do with them (one snapshot, all or none,
+ * a taken index or size refused). The entries written are well-formed ledger entries
  * (core/ledger/ledger.h), so that ledger_verify holds on the same store.
  */
 #include <stdint.h>
@@ -188,7 +191,7 @@ static enum store_result walk_view(void *ctx, const struct store_ledger_view *v)
 
 static int walk(struct store *s, struct walk *w)
 {
-	return s->be->ledger->view(s, walk_view, w) == STORE_OK;
+	return store_ledger_view(s, walk_view, w) == STORE_OK;
 }
 
 static int walk_ok(const struct walk *w)
@@ -206,7 +209,7 @@ static enum store_result size_view(void *ctx, const struct store_ledger_view *v)
 static uint64_t size_of(struct store *s)
 {
 	uint64_t n = UINT64_MAX;
-	return s->be->ledger->view(s, size_view, &n) == STORE_OK ? n : UINT64_MAX;
+	return store_ledger_view(s, size_view, &n) == STORE_OK ? n : UINT64_MAX;
 }
 
 static enum store_result refuse_view(void *ctx, const struct store_ledger_view *v)
@@ -224,9 +227,9 @@ static void test_append_view(void)
 		return;
 	uint64_t s0 = size_of(s);
 	T_OK(s0 != UINT64_MAX, "view gives the ledger's size");
-	T_OK(s->be->ledger->view(s, refuse_view, NULL) == STORE_BUSY,
+	T_OK(store_ledger_view(s, refuse_view, NULL) == STORE_BUSY,
 	     "view returns its function's result");
-	T_OK(s->be->ledger->append(s, 3, NULL, enc_fn, &e, &first) == STORE_OK && first == s0,
+	T_OK(store_ledger_append(s, 3, NULL, enc_fn, &e, &first) == STORE_OK && first == s0,
 	     "append of 3 entries: *first is the size before");
 	T_OK(e.calls == 3 && e.idx[0] == s0 && e.idx[1] == s0 + 1 && e.idx[2] == s0 + 2,
 	     "the encoder is asked for k = 0, 1, 2 with indexes first, first + 1, first + 2");
@@ -234,7 +237,7 @@ static void test_append_view(void)
 	/* more, so that nodes of several levels are stored */
 	struct enc more = {.fail_k = SIZE_MAX};
 	uint64_t f2 = 0;
-	T_OK(s->be->ledger->append(s, 21, NULL, enc_fn, &more, &f2) == STORE_OK && f2 == s0 + 3,
+	T_OK(store_ledger_append(s, 21, NULL, enc_fn, &more, &f2) == STORE_OK && f2 == s0 + 3,
 	     "an append of 21 follows without gap");
 	w.e = &more;
 	w.e_first = f2;
@@ -252,23 +255,22 @@ static void test_append_view(void)
 	/* a batch whose encoding fails is refused whole */
 	uint64_t before = size_of(s);
 	struct enc bad = {.fail_k = 1};
-	T_OK(s->be->ledger->append(s, 3, NULL, enc_fn, &bad, &first) == STORE_CORRUPT,
+	T_OK(store_ledger_append(s, 3, NULL, enc_fn, &bad, &first) == STORE_CORRUPT,
 	     "an entry that cannot be encoded: STORE_CORRUPT");
 	T_OK(size_of(s) == before, "and nothing of the batch is written");
 	/* take */
 	struct enc t0 = {.fail_k = SIZE_MAX, .take_n = 0};
-	T_OK(s->be->ledger->append(s, 5, take_fn, enc_fn, &t0, &first) == STORE_OK &&
+	T_OK(store_ledger_append(s, 5, take_fn, enc_fn, &t0, &first) == STORE_OK &&
 	             t0.take_calls == 1 && t0.calls == 0 && size_of(s) == before,
 	     "take answering 0: STORE_OK, nothing written, n ignored");
 	struct enc t2 = {.fail_k = SIZE_MAX, .take_n = 2};
-	T_OK(s->be->ledger->append(s, 99, take_fn, enc_fn, &t2, &first) == STORE_OK &&
+	T_OK(store_ledger_append(s, 99, take_fn, enc_fn, &t2, &first) == STORE_OK &&
 	             t2.take_calls == 1 && t2.calls == 2 && first == before &&
 	             size_of(s) == before + 2,
 	     "take answering 2: take called once, 2 entries appended (n ignored)");
 	/* the longest entries */
 	struct enc big = {.fail_k = SIZE_MAX, .big = 1};
-	T_OK(s->be->ledger->append(s, 2, NULL, enc_fn, &big, &first) == STORE_OK &&
-	             big.len[0] > 800,
+	T_OK(store_ledger_append(s, 2, NULL, enc_fn, &big, &first) == STORE_OK && big.len[0] > 800,
 	     "entries of %zu bytes (every field at its longest)", big.len[0]);
 	struct walk w2 = {.e = &big, .e_first = first, .e_n = 2};
 	T_OK(walk(s, &w2) && walk_ok(&w2) && w2.seen_ours == 2 && !w2.bad_bytes,
@@ -325,7 +327,7 @@ static enum store_result cps_view(void *ctx, const struct store_ledger_view *v)
 static int root_at(struct store *s, uint64_t size, uint8_t out[MERKLE_HASH_LEN], struct cps *c)
 {
 	c->want = size;
-	if (s->be->ledger->view(s, cps_view, c) != STORE_OK || !c->root_ok)
+	if (store_ledger_view(s, cps_view, c) != STORE_OK || !c->root_ok)
 		return -1;
 	memcpy(out, c->want_root, MERKLE_HASH_LEN);
 	return 0;
@@ -370,7 +372,7 @@ static void test_checkpoints(void)
 	crypto_sign_keypair(pk, sk);
 	struct enc e = {.fail_k = SIZE_MAX};
 	uint64_t b = size_of(s); /* 0 in a fresh store */
-	T_OK(s->be->ledger->append(s, 9, NULL, enc_fn, &e, &first) == STORE_OK &&
+	T_OK(store_ledger_append(s, 9, NULL, enc_fn, &e, &first) == STORE_OK &&
 	             root_at(s, b + 4, r4, &c) == 0 && root_at(s, b + 6, r6, &c) == 0 &&
 	             root_at(s, b + 9, r9, &c) == 0,
 	     "a ledger of %llu entries and its roots at three sizes", (unsigned long long)(b + 9));
@@ -378,28 +380,28 @@ static void test_checkpoints(void)
 	memcpy(wrong, r6, sizeof wrong);
 	wrong[0] ^= 1;
 	size_t n6 = make_note(b + 6, r6, sk, note);
-	T_OK(s->be->ledger->checkpoint_add(s, b + 10, r9, note, n6) == STORE_CORRUPT,
+	T_OK(store_ledger_checkpoint_add(s, b + 10, r9, note, n6) == STORE_CORRUPT,
 	     "a checkpoint past the ledger's size: STORE_CORRUPT");
-	T_OK(s->be->ledger->checkpoint_add(s, b + 6, wrong, note, n6) == STORE_CORRUPT,
+	T_OK(store_ledger_checkpoint_add(s, b + 6, wrong, note, n6) == STORE_CORRUPT,
 	     "a checkpoint whose root the stored nodes do not give: STORE_CORRUPT");
-	T_OK(s->be->ledger->checkpoint_add(s, b + 6, r6, huge, sizeof huge) == STORE_TOO_LARGE,
+	T_OK(store_ledger_checkpoint_add(s, b + 6, r6, huge, sizeof huge) == STORE_TOO_LARGE,
 	     "a note over STORE_LEDGER_NOTE_MAX: STORE_TOO_LARGE");
 	T_OK(root_at(s, b + 1, tmp, &c) == 0 && c.n == before, "none of them was stored");
-	T_OK(n6 > 0 && s->be->ledger->checkpoint_add(s, b + 6, r6, note, n6) == STORE_OK,
+	T_OK(n6 > 0 && store_ledger_checkpoint_add(s, b + 6, r6, note, n6) == STORE_OK,
 	     "checkpoint_add at size %llu", (unsigned long long)(b + 6));
 	T_OK(root_at(s, b + 1, tmp, &c) == 0 && c.n == before + 1 && c.size[c.n - 1] == b + 6 &&
 	             memcmp(c.root[c.n - 1], r6, MERKLE_HASH_LEN) == 0 &&
 	             c.note_len[c.n - 1] == n6 && memcmp(c.note[c.n - 1], note, n6) == 0,
 	     "it is listed with its size, root and note as given");
-	T_OK(s->be->ledger->checkpoint_add(s, b + 6, r6, note, n6) == STORE_EXISTS,
+	T_OK(store_ledger_checkpoint_add(s, b + 6, r6, note, n6) == STORE_EXISTS,
 	     "the same size and root again: STORE_EXISTS");
-	T_OK(s->be->ledger->checkpoint_add(s, b + 6, wrong, note, n6) == STORE_CORRUPT,
+	T_OK(store_ledger_checkpoint_add(s, b + 6, wrong, note, n6) == STORE_CORRUPT,
 	     "the same size with another root: STORE_CORRUPT");
 	size_t n4 = make_note(b + 4, r4, sk, note2);
-	T_OK(s->be->ledger->checkpoint_add(s, b + 4, r4, note2, n4) == STORE_CORRUPT,
+	T_OK(store_ledger_checkpoint_add(s, b + 4, r4, note2, n4) == STORE_CORRUPT,
 	     "a checkpoint smaller than a stored one: STORE_CORRUPT (even with the right root)");
 	size_t n9 = make_note(b + 9, r9, sk, note2);
-	T_OK(s->be->ledger->checkpoint_add(s, b + 9, r9, note2, n9) == STORE_OK,
+	T_OK(store_ledger_checkpoint_add(s, b + 9, r9, note2, n9) == STORE_OK,
 	     "a larger checkpoint");
 	T_OK(root_at(s, b + 1, tmp, &c) == 0 && c.n == before + 2 && c.size[c.n - 2] == b + 6 &&
 	             c.size[c.n - 1] == b + 9,
@@ -419,10 +421,188 @@ static void test_checkpoints(void)
 	store_close(&s);
 }
 
+/* ---- the backend's rows, and what the front decides over them ---- */
+
+struct rows {
+	struct store *s;
+	enum store_result r_head;
+	uint64_t size;
+	uint8_t frontier[STORE_LEDGER_FRONTIER_MAX];
+	size_t len;
+	int hash_ok, hash_missing, hash_short, last_ok;
+	uint64_t want; /* a row that exists */
+	uint8_t leaf[MERKLE_HASH_LEN];
+	uint64_t last_size, ncps;
+};
+
+static enum store_result count_cp(void *ctx, const struct store_ledger_checkpoint *cp)
+{
+	struct rows *w = ctx;
+	w->ncps++;
+	w->last_size = cp->size;
+	return STORE_OK;
+}
+
+static enum store_result rows_rd(void *ctx, struct store_ledger_rd *rd)
+{
+	struct rows *w = ctx;
+	const struct store_ledger_ops *o = w->s->be->ledger;
+	uint8_t h[MERKLE_HASH_LEN];
+	w->r_head = o->head(rd, &w->size, w->frontier, sizeof w->frontier, &w->len);
+	w->hash_ok = o->hash(rd, w->want, 0, w->leaf) == 0;
+	w->hash_missing = o->hash(rd, w->size + 1000, 0, h) != 0;
+	/* an even index completes no node: its hashes are the leaf alone */
+	w->hash_short = o->hash(rd, w->want & ~(uint64_t)1, 1, h) != 0;
+	w->ncps = 0;
+	enum store_result r = o->checkpoints(rd, true, count_cp, w);
+	w->last_ok = r == STORE_OK && w->ncps <= 1;
+	return STORE_OK;
+}
+
+static int rows_read(struct store *s, struct rows *w)
+{
+	w->s = s;
+	return s->be->ledger->read(s, rows_rd, w) == STORE_OK;
+}
+
+struct put {
+	uint64_t size;
+	const uint8_t *frontier;
+	size_t len;
+	const struct store_ledger_row *rows;
+	size_t nrows;
+	enum store_result r_rows, r_after;
+	uint64_t first;
+};
+
+static enum store_result head_tx(struct store *s, void *arg)
+{
+	struct put *p = arg;
+	return s->be->ledger->head_put(s, p->size, p->frontier, p->len);
+}
+
+static enum store_result rows_tx(struct store *s, void *arg)
+{
+	struct put *p = arg;
+	return s->be->ledger->rows_put(s, p->rows, p->nrows);
+}
+
+/* In one transaction: a failing rows_put, then an append that goes on. */
+static enum store_result append_after_tx(struct store *s, void *arg)
+{
+	struct put *p = arg;
+	struct enc e = {.fail_k = SIZE_MAX};
+	p->r_rows = s->be->ledger->rows_put(s, p->rows, p->nrows);
+	p->r_after = store_ledger_append(s, 1, NULL, enc_fn, &e, &p->first);
+	return STORE_OK;
+}
+
+static enum store_result refused_tx(struct store *s, void *arg)
+{
+	struct put *p = arg;
+	struct enc e = {.fail_k = SIZE_MAX};
+	p->r_after = store_ledger_append(s, 2, NULL, enc_fn, &e, &p->first);
+	return STORE_REFUSED;
+}
+
+static void test_rows(void)
+{
+	struct store *s = contract_open_fresh();
+	struct rows w = {0}, w2 = {0};
+	struct enc e = {.fail_k = SIZE_MAX};
+	uint64_t first = 0, f2 = 0;
+	uint8_t bad[STORE_LEDGER_FRONTIER_MAX] = {0}, root[MERKLE_HASH_LEN],
+	        note[STORE_LEDGER_NOTE_MAX];
+	uint8_t sk[64], pk[32];
+	static struct cps c;
+	if (s == NULL)
+		return;
+	crypto_sign_keypair(pk, sk);
+	T_OK(store_ledger_append(s, 5, NULL, enc_fn, &e, &first) == STORE_OK,
+	     "a ledger to work on");
+	w.want = first + 2;
+	T_OK(rows_read(s, &w) && w.r_head == STORE_OK && w.size == first + 5 &&
+	             w.len == (size_t)__builtin_popcountll(w.size) * MERKLE_HASH_LEN,
+	     "rows: head gives the size and the frontier bytes the front wrote");
+	uint8_t leaf2[MERKLE_HASH_LEN];
+	merkle_leaf_hash(e.bytes[2], e.len[2], leaf2);
+	T_OK(w.hash_ok && memcmp(w.leaf, leaf2, MERKLE_HASH_LEN) == 0,
+	     "rows: hash 0 of a row is the leaf hash of its entry");
+	T_OK(w.hash_missing && w.hash_short,
+	     "rows: hash of a missing row, or past a row's hashes, fails");
+	T_OK(w.last_ok, "rows: checkpoints with last lists at most one");
+
+	/* a row whose index is taken: STORE_EXISTS, and the transaction goes on */
+	uint8_t h1[MERKLE_HASH_LEN] = {1};
+	struct store_ledger_row dup[2] = {
+	        {.index = first + 5,
+	         .entry = e.bytes[0],
+	         .entry_len = e.len[0],
+	         .hashes = h1,
+	         .hashes_len = MERKLE_HASH_LEN},
+	        {.index = first,
+	         .entry = e.bytes[0],
+	         .entry_len = e.len[0],
+	         .hashes = h1,
+	         .hashes_len = MERKLE_HASH_LEN},
+	};
+	struct put p = {.rows = dup, .nrows = 2};
+	T_OK(store_write(s, NULL, 0, rows_tx, &p) == STORE_EXISTS && size_of(s) == first + 5,
+	     "rows_put with a taken index: STORE_EXISTS");
+	T_OK(store_write(s, NULL, 0, append_after_tx, &p) == STORE_OK && p.r_rows == STORE_EXISTS &&
+	             p.r_after == STORE_OK && p.first == first + 5,
+	     "rows_put is all or none: none of the two rows stayed, an append in the same "
+	     "transaction took the free index");
+	struct ledger_verify_report rep;
+	T_OK(ledger_verify(s, NULL, &rep) == LEDGER_OK, "and the ledger verifies");
+
+	/* an append inside a refused transaction leaves nothing */
+	uint64_t before = size_of(s);
+	T_OK(store_write(s, NULL, 0, refused_tx, &p) == STORE_REFUSED && p.r_after == STORE_OK &&
+	             p.first == before && size_of(s) == before,
+	     "store_ledger_append joins the enclosing transaction: refused, nothing stays");
+
+	/* a damaged head: the front refuses to append on it, or to read it */
+	w.want = first;
+	T_OK(rows_read(s, &w) && w.r_head == STORE_OK, "the head, kept to put it back");
+	struct put dmg = {.size = w.size, .frontier = bad, .len = 1};
+	T_OK(store_write(s, NULL, 0, head_tx, &dmg) == STORE_OK, "head_put stores any bytes");
+	T_OK(store_ledger_append(s, 1, NULL, enc_fn, &e, &f2) == STORE_CORRUPT,
+	     "a head whose frontier is not one hash per set bit of its size: append STORE_CORRUPT");
+	T_OK(size_of(s) == UINT64_MAX, "and view STORE_CORRUPT");
+	struct put fix = {.size = w.size, .frontier = w.frontier, .len = w.len};
+	T_OK(store_write(s, NULL, 0, head_tx, &fix) == STORE_OK && size_of(s) == w.size &&
+	             ledger_verify(s, NULL, &rep) == LEDGER_OK,
+	     "the head put back: the ledger reads and verifies again");
+
+	/* the checkpoint's root comes from the rows, not from the head */
+	uint64_t sz = w.size;
+	T_OK(root_at(s, sz, root, &c) == 0, "the root at %llu", (unsigned long long)sz);
+	uint64_t longer = sz + 1 + (sz & 1); /* two set bits or more: any bytes of that length */
+	struct put lie = {.size = longer,
+	                  .frontier = bad,
+	                  .len = (size_t)__builtin_popcountll(longer) * MERKLE_HASH_LEN};
+	T_OK(lie.len <= sizeof bad && store_write(s, NULL, 0, head_tx, &lie) == STORE_OK,
+	     "a head that claims %llu entries, with %llu stored", (unsigned long long)longer,
+	     (unsigned long long)sz);
+	size_t nl = make_note(longer, root, sk, note);
+	T_OK(store_ledger_checkpoint_add(s, longer, root, note, nl) == STORE_CORRUPT,
+	     "a checkpoint at a size whose rows are missing: STORE_CORRUPT");
+	T_OK(store_write(s, NULL, 0, head_tx, &fix) == STORE_OK, "the head put back");
+	size_t ns = make_note(sz, root, sk, note);
+	T_OK(store_ledger_checkpoint_add(s, sz, root, note, ns) == STORE_OK,
+	     "the checkpoint at the stored size is taken");
+	w2.want = first;
+	T_OK(rows_read(s, &w2) && w2.last_ok && w2.ncps == 1 && w2.last_size == sz,
+	     "checkpoints with last gives the largest");
+	store_close(&s);
+}
+
 int main(void)
 {
 	contract_init("contract_ledger");
 	test_append_view();
 	test_checkpoints();
+	test_rows();
 	return contract_done();
 }
