@@ -2206,6 +2206,19 @@ static enum store_result sq_blob_delete(struct store *st, store_id blob)
 	return r;
 }
 
+static enum store_result fn_blob_claim(struct conn *c, void *arg)
+{
+	return sq_claim(c, *(const store_id *)arg);
+}
+
+static enum store_result sq_blob_claim(struct store *st, store_id blob)
+{
+	if (!in_tx(SQ(st)))
+		return STORE_CORRUPT; /* a claim outside a transaction would claim nothing durable
+		                       */
+	return sq_write_blobs(st, fn_blob_claim, &blob, &blob, 1);
+}
+
 static enum store_result sq_source_create(struct store *st, const uint8_t lookup[STORE_LOOKUP_LEN],
                                           const uint8_t pk[STORE_PK_LEN], int32_t day,
                                           store_id *out)
@@ -2558,6 +2571,7 @@ const struct store_backend store_backend_sqlite = {
         .blob_read = sq_blob_read,
         .blob_size = sq_blob_size,
         .blob_delete = sq_blob_delete,
+        .blob_claim = sq_blob_claim,
         .source_create = sq_source_create,
         .source_find = sq_source_find,
         .source_get = sq_source_get,
