@@ -102,6 +102,24 @@ static void test_officers(void)
 	             strstr(x.name[0], "-alpha") && strstr(x.name[1], "-bravo") &&
 	             strstr(x.name[2], "-charlie"),
 	     "list: every officer, by name");
+	/* the front's rules on names: 1..STORE_OFFICER_NAME_MAX bytes, no control character */
+	store_id bad = 0;
+	officer_of(&o, "line\nbreak", 0);
+	enum store_result r1 = store_officer_insert(s, &o, &bad);
+	o.name[0] = '\0';
+	enum store_result r2 = store_officer_insert(s, &o, &bad);
+	memset(o.name, 'z', sizeof o.name); /* no NUL within the array */
+	enum store_result r3 = store_officer_insert(s, &o, &bad);
+	officer_of(&o, "delta", 0);
+	o.roles = 0x10000;
+	enum store_result r4 = store_officer_insert(s, &o, &bad);
+	x = (struct names){0};
+	T_OK(r1 == STORE_TOO_LARGE && r2 == STORE_TOO_LARGE && r3 == STORE_TOO_LARGE &&
+	             r4 == STORE_TOO_LARGE && bad == 0 &&
+	             store_officer_list(s, name_row, &x) == STORE_OK && x.n == 3 &&
+	             store_officer_find(s, "line\nbreak", &got) == STORE_NOT_FOUND,
+	     "a name with a control character, empty or unterminated, or roles over 16 bits: "
+	     "STORE_TOO_LARGE, nothing inserted");
 	struct names y = {.stop_after = 1};
 	enum store_result r = store_officer_list(s, name_row, &y);
 	/* the header says only "fn non-zero stops": STORE_OK or STORE_STOP */
@@ -295,6 +313,12 @@ static void test_labels(void)
 	T_OK(store_label_add(s, longn, 1, pk1, ws, 1) == STORE_OK &&
 	             store_label_current(s, longn, &v, pk) == STORE_OK && v == 1,
 	     "one of STORE_LABEL_NAME_MAX bytes");
+	char ctl[80];
+	snprintf(ctl, sizeof ctl, "marking:C%s\tTAB", contract_tag());
+	T_OK(store_label_add(s, ctl, 1, pk1, ws, 1) == STORE_TOO_LARGE &&
+	             store_label_wrap_put(s, ctl, 1, &ws[0]) == STORE_TOO_LARGE &&
+	             store_label_current(s, ctl, &v, pk) == STORE_NOT_FOUND,
+	     "a label name with a control character: refused, nothing stored");
 	struct store_label_wrap big = {a, wbig, STORE_LABEL_WRAP_MAX + 1};
 	T_OK(store_label_add(s, lc, 1, pk1, &big, 1) == STORE_TOO_LARGE &&
 	             store_label_wrap_put(s, la, 1, &big) == STORE_TOO_LARGE,

@@ -10,6 +10,7 @@
  * STORE_OK or STORE_STOP; where it does not name the error of a refused
  * call, the checks ask that it is refused and changes nothing.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -401,6 +402,22 @@ static int file_row(void *ctx, const struct store_file *f)
 	return 0;
 }
 
+/* Submission id as it was: marking, message m, seal version, one file (fm, fd), nch changes. */
+static bool mark_unchanged(struct store *s, store_id id, const char *marking, store_id m,
+                           uint32_t version, store_id fm, store_id fd, int nch)
+{
+	struct store_submission sub;
+	struct files fs = {0};
+	struct changes ch = {0};
+	return s->be->submission_get(s, id, &sub) == STORE_OK &&
+	       strcmp(sub.marking, marking) == 0 && sub.message_blob == m &&
+	       sub.seal_version == version &&
+	       s->be->submission_files(s, id, file_row, &fs) == STORE_OK && fs.n == 1 &&
+	       fs.f[0].meta_blob == fm && fs.f[0].data_blob == fd &&
+	       store_marking_changes(s, "submission", id, change_row, &ch) == STORE_OK &&
+	       ch.n == nch;
+}
+
 static void test_marking_changes(void)
 {
 	struct store *s = contract_open_fresh();
@@ -481,7 +498,34 @@ static void test_marking_changes(void)
 	rs.nfiles = 1;
 	T_OK(store_submission_mark(s, &c, &rs) == STORE_NOT_FOUND,
 	     "a reseal without the message the submission has: STORE_NOT_FOUND");
+	T_OK(mark_unchanged(s, id, "TOP SECRET", m, 1, fm, fd, 1) &&
+	             contract_blob_is(s, m, 101, 400),
+	     "and nothing changed");
+	/* the front's rules: the files must be the submission's, the old marking current */
+	store_id om = contract_blob(s, 131, 20), ofm = contract_blob(s, 132, 20),
+	         ofd = contract_blob(s, 133, 20), other = 0;
+	struct store_new_file onf = {ofm, ofd};
+	struct files ofs = {0};
+	T_OK(s->be->submission_commit(s, src, 100, "SECRET", 1, om, &onf, 1, &other) == STORE_OK &&
+	             s->be->submission_files(s, other, file_row, &ofs) == STORE_OK && ofs.n == 1,
+	     "another submission with a file");
+	struct store_file otherf = {ofs.f[0].id, id, nfm, nfd};
 	rs.message_blob = nm;
+	rs.files = &otherf;
+	T_OK(store_submission_mark(s, &c, &rs) == STORE_NOT_FOUND,
+	     "a reseal naming another submission's file: STORE_NOT_FOUND");
+	T_OK(mark_unchanged(s, id, "TOP SECRET", m, 1, fm, fd, 1) &&
+	             mark_unchanged(s, other, "SECRET", om, 1, ofm, ofd, 0) &&
+	             contract_blob_is(s, fd, 103, 300000) && contract_blob_is(s, ofd, 133, 20),
+	     "and nothing changed in either submission");
+	rs.files = wrongf;
+	struct store_marking_change stale = c;
+	stale.old_marking = "SECRET";
+	T_OK(store_submission_mark(s, &stale, &rs) == STORE_EXISTS,
+	     "a reseal from a marking the submission no longer has: STORE_EXISTS");
+	T_OK(mark_unchanged(s, id, "TOP SECRET", m, 1, fm, fd, 1) &&
+	             contract_blob_is(s, fd, 103, 300000),
+	     "and nothing changed");
 	T_OK(store_submission_mark(s, &c, &rs) == STORE_OK, "a marking change with a reseal");
 	fs = (struct files){0};
 	T_OK(s->be->submission_get(s, id, &sub) == STORE_OK &&
