@@ -160,7 +160,12 @@ __attribute__((warn_unused_result)) enum store_result
 store_officer_login_ok(struct store *s, store_id id, int64_t step, int32_t day);
 __attribute__((warn_unused_result)) enum store_result
 store_officer_login_failed(struct store *s, store_id id, int64_t now);
-/* Labels: a name is 1..STORE_LABEL_NAME_MAX bytes; a wrap 1..STORE_LABEL_WRAP_MAX bytes. */
+/*
+ * Labels: a name is 1..STORE_LABEL_NAME_MAX bytes without control characters;
+ * a wrap 1..STORE_LABEL_WRAP_MAX bytes. A name that cannot exist: label_current
+ * STORE_NOT_FOUND, label_revoke deletes nothing (STORE_OK), label_joint
+ * version 0 and no holder.
+ */
 __attribute__((warn_unused_result)) enum store_result
 store_label_current(struct store *s, const char *name, uint32_t *version, uint8_t pk[STORE_PK_LEN]);
 __attribute__((warn_unused_result)) enum store_result

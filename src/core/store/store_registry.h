@@ -58,7 +58,7 @@ struct store_marking_change {
 	const char *old_marking, *new_marking, *reason;
 };
 
-/* A submission's blobs sealed anew (core/keys/seal.h), for submission_mark. */
+/* A submission's blobs sealed anew (core/keys/seal.h), for store_submission_mark. */
 struct store_reseal {
 	uint32_t seal_version;          /* of the new marking's label */
 	store_id message_blob;          /* the new one; 0 if the submission has no message */
