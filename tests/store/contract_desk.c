@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * contract_desk: the store contract (tests/store/README.md) for the desk's
- * operations (core/store/store_desk.h, s->be->desk->op): the inbox in
+ * operations (core/store/store_desk.h, the front, store_desk_*): the inbox in
  * newest-submission order with keyset pagination, starred sources, one
  * source's desk row, a source's submissions newest first, stars and labels.
  *
@@ -20,7 +20,6 @@
 #include "contract.h"
 
 #define FAR_ID ((store_id)1 << 50)
-#define OPS(s) ((s)->be->desk)
 
 struct rows {
 	struct store_desk_source src[64];
@@ -83,7 +82,7 @@ static void test_inbox(void)
 	store_id a2 = commit(s, a, "", 0);
 	T_OK(a1 && b1 && c1 && a2, "four sources, three with submissions");
 	x = (struct rows){0};
-	T_OK(OPS(s)->inbox(s, 0, 3, false, src_row, &x) == STORE_OK &&
+	T_OK(store_desk_inbox(s, 0, 3, false, src_row, &x) == STORE_OK &&
 	             starts_with(&x, 3, (store_id[]){a, c, b}) && x.n == 3,
 	     "inbox: sources by newest submission, newest first, limit rows");
 	T_OK(x.n == 3 && x.src[0].newest == a2 && x.src[1].newest == c1 && x.src[2].newest == b1,
@@ -94,70 +93,73 @@ static void test_inbox(void)
 	     "with the source's fields, no star, no label");
 	int has_e = 0;
 	x = (struct rows){0};
-	T_OK(OPS(s)->inbox(s, 0, 64, false, src_row, &x) == STORE_OK, "a longer page");
+	T_OK(store_desk_inbox(s, 0, 64, false, src_row, &x) == STORE_OK, "a longer page");
 	for (int i = 0; i < x.n && i < 64; i++)
 		has_e |= x.id[i] == e;
 	T_OK(!has_e, "a source without submissions is not in the inbox");
 	x = (struct rows){0};
-	T_OK(OPS(s)->inbox(s, a2, 1, false, src_row, &x) == STORE_OK &&
+	T_OK(store_desk_inbox(s, a2, 1, false, src_row, &x) == STORE_OK &&
 	             starts_with(&x, 1, (store_id[]){c}) && x.n == 1,
 	     "the next page starts after the cursor");
 	x = (struct rows){0};
-	T_OK(OPS(s)->inbox(s, c1, 1, false, src_row, &x) == STORE_OK &&
+	T_OK(store_desk_inbox(s, c1, 1, false, src_row, &x) == STORE_OK &&
 	             starts_with(&x, 1, (store_id[]){b}),
 	     "and so on, without gap or repeat");
 	x = (struct rows){.stop_after = 1};
-	T_OK(OPS(s)->inbox(s, 0, 3, false, src_row, &x) == STORE_STOP && x.n == 1,
+	T_OK(store_desk_inbox(s, 0, 3, false, src_row, &x) == STORE_STOP && x.n == 1,
 	     "inbox stops when fn returns non-zero: STORE_STOP");
 	x = (struct rows){0};
-	T_OK(OPS(s)->inbox(s, 0, 0, false, src_row, &x) == STORE_OK && x.n == 0, "limit 0");
+	T_OK(store_desk_inbox(s, 0, 0, false, src_row, &x) == STORE_OK && x.n == 0, "limit 0");
 
 	store_id b2 = commit(s, b, "", 0);
 	x = (struct rows){0};
-	T_OK(b2 && OPS(s)->inbox(s, 0, 3, false, src_row, &x) == STORE_OK &&
+	T_OK(b2 && store_desk_inbox(s, 0, 3, false, src_row, &x) == STORE_OK &&
 	             starts_with(&x, 3, (store_id[]){b, a, c}) && x.src[0].newest == b2,
 	     "a new submission moves its source to the top");
 
 	/* stars: the inbox is now b (b2), a (a2), c (c1) */
-	T_OK(OPS(s)->set_star(s, c, true) == STORE_OK && OPS(s)->set_star(s, a, true) == STORE_OK,
+	T_OK(store_desk_set_star(s, c, true) == STORE_OK &&
+	             store_desk_set_star(s, a, true) == STORE_OK,
 	     "set_star on two sources");
 	x = (struct rows){0};
-	T_OK(OPS(s)->inbox(s, 0, 1, true, src_row, &x) == STORE_OK &&
+	T_OK(store_desk_inbox(s, 0, 1, true, src_row, &x) == STORE_OK &&
 	             starts_with(&x, 1, (store_id[]){a}) && x.n == 1 && x.src[0].starred,
 	     "starred_only lists the starred sources only, newest first");
 	x = (struct rows){0};
-	T_OK(OPS(s)->inbox(s, a2, 1, true, src_row, &x) == STORE_OK &&
+	T_OK(store_desk_inbox(s, a2, 1, true, src_row, &x) == STORE_OK &&
 	             starts_with(&x, 1, (store_id[]){c}) && x.n == 1,
 	     "and pages by the same cursor");
-	T_OK(OPS(s)->set_star(s, a, false) == STORE_OK, "unstar one");
-	T_OK(OPS(s)->source(s, c, &d) == STORE_OK && d.starred && d.newest == c1 && d.src.id == c,
+	T_OK(store_desk_set_star(s, a, false) == STORE_OK, "unstar one");
+	T_OK(store_desk_source(s, c, &d) == STORE_OK && d.starred && d.newest == c1 &&
+	             d.src.id == c,
 	     "source: the desk row of one source");
 	store_id c2 = commit(s, c, "", 0);
-	T_OK(c2 && OPS(s)->source(s, c, &d) == STORE_OK && d.starred && d.newest == c2,
+	T_OK(c2 && store_desk_source(s, c, &d) == STORE_OK && d.starred && d.newest == c2,
 	     "a star stays when the source moves up");
-	T_OK(OPS(s)->set_star(s, c, false) == STORE_OK && OPS(s)->source(s, c, &d) == STORE_OK &&
-	             !d.starred,
+	T_OK(store_desk_set_star(s, c, false) == STORE_OK &&
+	             store_desk_source(s, c, &d) == STORE_OK && !d.starred,
 	     "set_star false clears it");
 	x = (struct rows){0};
-	T_OK(OPS(s)->inbox(s, 0, 64, true, src_row, &x) == STORE_OK, "the starred list");
+	T_OK(store_desk_inbox(s, 0, 64, true, src_row, &x) == STORE_OK, "the starred list");
 	int has_c = 0;
 	for (int i = 0; i < x.n && i < 64; i++)
 		has_c |= x.id[i] == c;
 	T_OK(!has_c, "no longer has it");
-	T_OK(OPS(s)->source(s, e, &d) == STORE_NOT_FOUND &&
-	             OPS(s)->source(s, FAR_ID, &d) == STORE_NOT_FOUND,
+	T_OK(store_desk_source(s, e, &d) == STORE_NOT_FOUND &&
+	             store_desk_source(s, FAR_ID, &d) == STORE_NOT_FOUND,
 	     "source: STORE_NOT_FOUND for a source without submissions, or none");
-	T_OK(OPS(s)->set_star(s, FAR_ID, true) != STORE_OK, "a star on an unknown source");
+	T_OK(store_desk_set_star(s, FAR_ID, true) != STORE_OK, "a star on an unknown source");
 
 	/* read marks and deletes show */
 	T_OK(store_submission_mark_read(s, a1) == STORE_OK &&
-	             OPS(s)->source(s, a, &d) == STORE_OK && d.src.nunread == 1 &&
+	             store_desk_source(s, a, &d) == STORE_OK && d.src.nunread == 1 &&
 	             d.src.nsubmissions == 2,
 	     "the desk row counts unread submissions");
-	T_OK(store_source_delete(s, b) == STORE_OK && OPS(s)->source(s, b, &d) == STORE_NOT_FOUND,
+	T_OK(store_source_delete(s, b) == STORE_OK &&
+	             store_desk_source(s, b, &d) == STORE_NOT_FOUND,
 	     "a deleted source leaves the desk");
 	x = (struct rows){0};
-	T_OK(OPS(s)->inbox(s, 0, 2, false, src_row, &x) == STORE_OK &&
+	T_OK(store_desk_inbox(s, 0, 2, false, src_row, &x) == STORE_OK &&
 	             starts_with(&x, 2, (store_id[]){c, a}),
 	     "and the inbox");
 	store_close(&s);
@@ -179,7 +181,7 @@ static void test_submissions(void)
 	T_OK(ok, "a source with five submissions");
 	T_OK(store_submission_mark_read(s, sub[1]) == STORE_OK, "one read");
 	x = (struct rows){0};
-	T_OK(OPS(s)->submissions(s, a, 0, 100, sub_row, &x) == STORE_OK &&
+	T_OK(store_desk_submissions(s, a, 0, 100, sub_row, &x) == STORE_OK &&
 	             starts_with(&x, 5, (store_id[]){sub[4], sub[3], sub[2], sub[1], sub[0]}) &&
 	             x.n == 5,
 	     "submissions: the source's only, newest first");
@@ -196,17 +198,17 @@ static void test_submissions(void)
 		       got.seal_version == x.sub[i].seal_version;
 	T_OK(same, "including seal_version");
 	x = (struct rows){0};
-	T_OK(OPS(s)->submissions(s, a, sub[3], 2, sub_row, &x) == STORE_OK &&
+	T_OK(store_desk_submissions(s, a, sub[3], 2, sub_row, &x) == STORE_OK &&
 	             starts_with(&x, 2, (store_id[]){sub[2], sub[1]}) && x.n == 2,
 	     "a page: ids below the cursor, at most limit");
 	x = (struct rows){0};
-	T_OK(OPS(s)->submissions(s, a, sub[0], 10, sub_row, &x) == STORE_OK && x.n == 0,
+	T_OK(store_desk_submissions(s, a, sub[0], 10, sub_row, &x) == STORE_OK && x.n == 0,
 	     "nothing below the oldest");
 	x = (struct rows){.stop_after = 2};
-	enum store_result r = OPS(s)->submissions(s, a, 0, 10, sub_row, &x);
+	enum store_result r = store_desk_submissions(s, a, 0, 10, sub_row, &x);
 	T_OK((r == STORE_OK || r == STORE_STOP) && x.n == 2, "submissions stops when fn says so");
 	x = (struct rows){0};
-	T_OK(OPS(s)->submissions(s, FAR_ID, 0, 10, sub_row, &x) == STORE_OK && x.n == 0,
+	T_OK(store_desk_submissions(s, FAR_ID, 0, 10, sub_row, &x) == STORE_OK && x.n == 0,
 	     "an unknown source has none");
 	store_close(&s);
 }
@@ -220,41 +222,43 @@ static void test_labels(void)
 		return;
 	store_id a = contract_source(s, store_today(), 7);
 	T_OK(a && commit(s, a, "", 0), "a source with a submission");
-	T_OK(OPS(s)->set_label(s, a, "lead: ministry") == STORE_OK &&
-	             OPS(s)->source(s, a, &d) == STORE_OK && strcmp(d.label, "lead: ministry") == 0,
+	T_OK(store_desk_set_label(s, a, "lead: ministry") == STORE_OK &&
+	             store_desk_source(s, a, &d) == STORE_OK &&
+	             strcmp(d.label, "lead: ministry") == 0,
 	     "set_label");
-	T_OK(OPS(s)->set_label(s, a, "caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x93\xb0") == STORE_OK &&
-	             OPS(s)->source(s, a, &d) == STORE_OK &&
+	T_OK(store_desk_set_label(s, a, "caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x93\xb0") == STORE_OK &&
+	             store_desk_source(s, a, &d) == STORE_OK &&
 	             strcmp(d.label, "caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x93\xb0") == 0,
 	     "UTF-8 is kept as given");
 	memset(label, 'x', sizeof label);
 	label[STORE_DESK_LABEL_MAX] = '\0';
-	T_OK(OPS(s)->set_label(s, a, label) == STORE_OK && OPS(s)->source(s, a, &d) == STORE_OK &&
-	             strcmp(d.label, label) == 0,
+	T_OK(store_desk_set_label(s, a, label) == STORE_OK &&
+	             store_desk_source(s, a, &d) == STORE_OK && strcmp(d.label, label) == 0,
 	     "a label of STORE_DESK_LABEL_MAX bytes");
 	label[STORE_DESK_LABEL_MAX] = 'x';
 	label[STORE_DESK_LABEL_MAX + 1] = '\0';
-	T_OK(OPS(s)->set_label(s, a, label) == STORE_TOO_LARGE, "one byte more: STORE_TOO_LARGE");
+	T_OK(store_desk_set_label(s, a, label) == STORE_TOO_LARGE,
+	     "one byte more: STORE_TOO_LARGE");
 	/* refused values: the header does not name the error; they must change nothing */
-	T_OK(OPS(s)->set_label(s, a, "bad\xff") != STORE_OK &&
-	             OPS(s)->set_label(s, a, "line\nbreak") != STORE_OK &&
-	             OPS(s)->set_label(s, a, "tab\there") != STORE_OK &&
-	             OPS(s)->set_label(s, a, "del\x7f") != STORE_OK,
+	T_OK(store_desk_set_label(s, a, "bad\xff") != STORE_OK &&
+	             store_desk_set_label(s, a, "line\nbreak") != STORE_OK &&
+	             store_desk_set_label(s, a, "tab\there") != STORE_OK &&
+	             store_desk_set_label(s, a, "del\x7f") != STORE_OK,
 	     "invalid UTF-8 and control characters are refused");
 	label[STORE_DESK_LABEL_MAX] = '\0';
-	T_OK(OPS(s)->source(s, a, &d) == STORE_OK && strcmp(d.label, label) == 0,
+	T_OK(store_desk_source(s, a, &d) == STORE_OK && strcmp(d.label, label) == 0,
 	     "and leave the label as it was");
-	T_OK(commit(s, a, "", 0) && OPS(s)->source(s, a, &d) == STORE_OK &&
+	T_OK(commit(s, a, "", 0) && store_desk_source(s, a, &d) == STORE_OK &&
 	             strcmp(d.label, label) == 0,
 	     "a label stays when the source moves up");
-	T_OK(OPS(s)->set_label(s, a, "") == STORE_OK && OPS(s)->source(s, a, &d) == STORE_OK &&
-	             d.label[0] == '\0',
+	T_OK(store_desk_set_label(s, a, "") == STORE_OK &&
+	             store_desk_source(s, a, &d) == STORE_OK && d.label[0] == '\0',
 	     "\"\" clears it");
-	T_OK(OPS(s)->set_label(s, FAR_ID, "x") != STORE_OK,
+	T_OK(store_desk_set_label(s, FAR_ID, "x") != STORE_OK,
 	     "a label on an unknown source is refused");
-	T_OK(OPS(s)->set_label(s, a, "kept") == STORE_OK &&
-	             OPS(s)->set_star(s, a, true) == STORE_OK && contract_reopen(&s) == 0 &&
-	             OPS(s)->source(s, a, &d) == STORE_OK && strcmp(d.label, "kept") == 0 &&
+	T_OK(store_desk_set_label(s, a, "kept") == STORE_OK &&
+	             store_desk_set_star(s, a, true) == STORE_OK && contract_reopen(&s) == 0 &&
+	             store_desk_source(s, a, &d) == STORE_OK && strcmp(d.label, "kept") == 0 &&
 	             d.starred,
 	     "stars and labels survive a reopen");
 	store_close(&s);

@@ -5,7 +5,7 @@
  * "Transactions"): every call inside joins; a failing call rolls back alone;
  * reads see the transaction's own writes; fn's result other than STORE_OK
  * undoes everything and is returned; a nested store_write is a savepoint;
- * claimed blobs; the ledger appends in the transaction; deletes undone by a
+ * claimed blobs (blob_claim too); the ledger appends in the transaction; deletes undone by a
  * rollback lose nothing.
  *
  * The transaction functions record what they saw in their argument; the
@@ -394,6 +394,52 @@ static void test_ledger_in_tx(void)
 	store_close(&s);
 }
 
+/* ---- blob_claim: a pending blob claimed inside a transaction ---- */
+
+struct claim_tx {
+	store_id blob, stored;
+	enum store_result r_claim, r_again, r_stored, result;
+};
+
+static enum store_result claim_fn(struct store *s, void *arg)
+{
+	struct claim_tx *a = arg;
+	a->r_claim = s->be->blob_claim(s, a->blob);
+	a->r_again = s->be->blob_claim(s, a->blob);
+	a->r_stored = s->be->blob_claim(s, a->stored);
+	return a->result;
+}
+
+static void test_blob_claim(void)
+{
+	struct store *s = contract_open_fresh();
+	if (s == NULL)
+		return;
+	store_id b = contract_blob(s, 81, 300000), m = contract_blob(s, 82, 10), src = 0, sub = 0;
+	uint8_t lookup[STORE_LOOKUP_LEN], pk[STORE_PK_LEN] = {8};
+	memset(lookup, 0x81, sizeof lookup);
+	lookup[0] = (uint8_t)contract_tag()[0];
+	T_OK(store_source_create(s, lookup, pk, 100, &src) == STORE_OK &&
+	             store_submission_commit(s, src, 100, "OFFICIAL", 0, m, NULL, 0, &sub) ==
+	                     STORE_OK,
+	     "a stored blob (a submission's message)");
+	T_OK(s->be->blob_claim(s, b) == STORE_CORRUPT && contract_blob_is(s, b, 81, 300000),
+	     "blob_claim outside a transaction: STORE_CORRUPT, the blob unchanged");
+	struct claim_tx a = {.blob = b, .stored = m, .result = STORE_REFUSED};
+	T_OK(store_write(s, &b, 1, claim_fn, &a) == STORE_REFUSED && a.r_claim == STORE_OK,
+	     "blob_claim inside store_write, then refused");
+	T_OK(a.r_again == STORE_NOT_FOUND && a.r_stored == STORE_NOT_FOUND,
+	     "claiming it twice, or a stored blob: STORE_NOT_FOUND");
+	T_OK(contract_blob_is(s, b, 81, 300000), "the refused transaction left it whole");
+	a.result = STORE_OK;
+	T_OK(store_write(s, &b, 1, claim_fn, &a) == STORE_OK && a.r_claim == STORE_OK &&
+	             contract_blob_is(s, b, 81, 300000) &&
+	             store_blob_append(s, b, (const uint8_t *)"x", 1) != STORE_OK,
+	     "claimed again (so the refusal left it pending), committed: no more appends, whole");
+	T_OK(store_blob_delete(s, b) == STORE_OK, "and deleted like any stored blob");
+	store_close(&s);
+}
+
 int main(void)
 {
 	contract_init("contract_tx");
@@ -402,5 +448,6 @@ int main(void)
 	test_nested();
 	test_deletes_undone();
 	test_ledger_in_tx();
+	test_blob_claim();
 	return contract_done();
 }

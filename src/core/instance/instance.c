@@ -527,8 +527,7 @@ enum instance_result instance_open(const char *dir, struct instance **out,
 	 * it get its label (core/registry/registry.h), and new submissions are sealed to it.
 	 */
 	store_id mid;
-	if ((sr = inst->store->be->registry->marking_id(inst->store, inst->conf.default_marking,
-	                                                &mid)) != STORE_OK) {
+	if ((sr = store_marking_id(inst->store, inst->conf.default_marking, &mid)) != STORE_OK) {
 		rc = fail(err, INSTANCE_ERR_STORE, "%s: %s", path, store_strerror(sr));
 		goto out;
 	}

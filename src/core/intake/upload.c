@@ -153,7 +153,7 @@ enum intake_result intake_upload_begin(struct intake *in, store_id source,
 	 * can open both (core/keys/seal.h).
 	 */
 	struct store_label_joint j;
-	sr = in->store->be->officer->label_joint(in->store, in->marking_label, LABEL_INTAKE, &j);
+	sr = store_label_joint(in->store, in->marking_label, LABEL_INTAKE, &j);
 	const uint8_t *pk = j.version[1] != 0 ? j.pk[1] : in->label_pk;
 	if (sr != STORE_OK || age_recipient_from_x25519(pk, &up->label) != AGE_OK ||
 	    (j.holders > 0 && age_recipient_from_x25519(j.pk[0], &up->outer) != AGE_OK)) {

@@ -33,7 +33,7 @@ enum label_result label_current(struct store *s, const char *name, uint32_t *ver
 {
 	if (s == NULL || s->be->officer == NULL || name == NULL)
 		return LABEL_FAILED;
-	return from_store(s->be->officer->label_current(s, name, version, pk));
+	return from_store(store_label_current(s, name, version, pk));
 }
 
 enum label_result label_seal(const struct age_identity *identity, const uint8_t pk[static 32],
@@ -124,7 +124,7 @@ enum label_result label_grant_wrap(struct store *s, const char *name, uint32_t v
 	if (s == NULL || s->be->officer == NULL || name == NULL || wrap == NULL || len == 0)
 		return LABEL_FAILED;
 	struct store_label_wrap w = {.officer = officer, .wrap = wrap, .len = len};
-	return from_store(s->be->officer->label_wrap_put(s, name, version, &w));
+	return from_store(store_label_wrap_put(s, name, version, &w));
 }
 
 enum label_result label_recovery_pk(struct store *s, uint8_t pk[static 32])
@@ -148,10 +148,10 @@ enum label_result label_recovery_set(struct store *s, const uint8_t pk[32])
 		/* the key first: no new wrap is made for it from now on */
 		if (store_meta_set(s, LABEL_META_RECOVERY, NULL, 0) != STORE_OK)
 			return LABEL_FAILED;
-		return from_store(s->be->officer->label_revoke(s, NULL, STORE_RECOVERY_OFFICER));
+		return from_store(store_label_revoke(s, NULL, STORE_RECOVERY_OFFICER));
 	}
 	/* a new key: the wraps to the old one go (they are the old key's) */
-	if (s->be->officer->label_revoke(s, NULL, STORE_RECOVERY_OFFICER) != STORE_OK)
+	if (store_label_revoke(s, NULL, STORE_RECOVERY_OFFICER) != STORE_OK)
 		return LABEL_FAILED;
 	return from_store(store_meta_set(s, LABEL_META_RECOVERY, pk, 32));
 }
@@ -272,8 +272,8 @@ enum label_result label_add_prepared(struct store *s, const char *name, uint32_t
 			return LABEL_FAILED;
 		version = cur + 1;
 	}
-	enum label_result rc = from_store(
-	        s->be->officer->label_add(s, name, version, p->pk, p->wraps, p->n + p->recovery));
+	enum label_result rc =
+	        from_store(store_label_add(s, name, version, p->pk, p->wraps, p->n + p->recovery));
 	if (rc != LABEL_OK)
 		return rc;
 	if (out_version)
@@ -305,7 +305,7 @@ enum label_result label_wraps(struct store *s, store_id officer,
 {
 	if (s == NULL || s->be->officer == NULL)
 		return LABEL_FAILED;
-	enum store_result r = s->be->officer->label_wraps(s, officer, fn, ctx);
+	enum store_result r = store_label_wraps(s, officer, fn, ctx);
 	return r == STORE_STOP ? LABEL_OK : from_store(r);
 }
 
@@ -313,5 +313,5 @@ enum label_result label_revoke(struct store *s, const char *name, store_id offic
 {
 	if (s == NULL || s->be->officer == NULL)
 		return LABEL_FAILED;
-	return from_store(s->be->officer->label_revoke(s, name, officer));
+	return from_store(store_label_revoke(s, name, officer));
 }

@@ -46,14 +46,14 @@ enum store_result officer_insert_in(struct store *s, struct store_officer *r,
 	memcpy(bare.clearance, r->clearance, sizeof bare.clearance);
 	memcpy(bare.nationality, r->nationality, sizeof bare.nationality);
 	bare.created_day = r->created_day;
-	enum store_result sr = s->be->officer->insert(s, &bare, &id);
+	enum store_result sr = store_officer_insert(s, &bare, &id);
 	if (sr != STORE_OK)
 		return sr; /* STORE_EXISTS: the name is taken */
 	r->id = id;
 	/* the identity's wrap names the id, known only now: one small AEAD, no Argon2id */
 	if (officer_keys_seal(fk, r) != 0)
 		return STORE_NOMEM;
-	sr = s->be->officer->keys_set(s, r, 0);
+	sr = store_officer_keys_set(s, r, 0);
 	return sr == STORE_EXISTS ? STORE_CORRUPT : sr;
 }
 
@@ -150,20 +150,20 @@ static enum store_result change_tx(struct store *s, void *arg)
 		return r;
 	switch (a->what) {
 	case CHANGE_ROLES:
-		r = s->be->officer->set_roles(s, id, a->roles);
+		r = store_officer_set_roles(s, id, a->roles);
 		break;
 	case CHANGE_DISABLED:
-		r = s->be->officer->set_disabled(s, id, a->disabled);
+		r = store_officer_set_disabled(s, id, a->disabled);
 		break;
 	case CHANGE_KEYS:
 		/* the version was checked above: another reset would have been a conflict */
-		r = s->be->officer->keys_set(s, a->keys, a->was->version);
+		r = store_officer_keys_set(s, a->keys, a->was->version);
 		if (r == STORE_EXISTS)
 			r = STORE_CORRUPT;
 		break;
 	}
 	if (r == STORE_OK && a->revoke != NULL)
-		r = s->be->officer->label_revoke(s, *a->revoke ? a->revoke : NULL, id);
+		r = store_label_revoke(s, *a->revoke ? a->revoke : NULL, id);
 	if (r == STORE_OK)
 		r = officer_plan_apply(s, a->plan, id, a->as->name, &a->conflict);
 	if (r != STORE_OK)
@@ -189,7 +189,7 @@ static enum officer_result target(struct officers *o, const struct officer_key *
 		return rc;
 	if (!officer_name_valid(name))
 		return OFFICER_BAD_INPUT;
-	return officer_from_store(o->s->be->officer->find(o->s, name, row));
+	return officer_from_store(store_officer_find(o->s, name, row));
 }
 
 static enum officer_result roles_once(struct officers *o, const struct officer_key *as,
@@ -256,9 +256,9 @@ enum officer_result officer_set_clearance(struct officers *o, const struct offic
 		return rc;
 	if (!officer_name_valid(name) || !officer_clearance_valid(clearance))
 		return OFFICER_BAD_INPUT;
-	if ((rc = officer_from_store(o->s->be->officer->find(o->s, name, &row))) != OFFICER_OK)
+	if ((rc = officer_from_store(store_officer_find(o->s, name, &row))) != OFFICER_OK)
 		return rc;
-	return officer_from_store(o->s->be->officer->set_clearance(o->s, row.id, clearance));
+	return officer_from_store(store_officer_set_clearance(o->s, row.id, clearance));
 }
 
 static enum officer_result disable_once(struct officers *o, const struct officer_key *as,

@@ -67,7 +67,7 @@ static enum store_result boot_tx(struct store *s, void *arg)
 {
 	struct boot_tx *a = arg;
 	int exists = 0;
-	enum store_result r = s->be->officer->list(s, any_admin, &exists);
+	enum store_result r = store_officer_list(s, any_admin, &exists);
 	if (r != STORE_OK && r != STORE_STOP)
 		return r;
 	if (exists) { /* another bootstrap won meanwhile */
@@ -96,7 +96,7 @@ static enum officer_result boot_check(struct officers *o, const struct age_ident
 		return OFFICER_FAILED;
 	if (!identity_is(admin_identity, meta, ml, true))
 		return OFFICER_FORBIDDEN;
-	if (o->s->be->officer->list(o->s, any_admin, &exists) != STORE_OK)
+	if (store_officer_list(o->s, any_admin, &exists) != STORE_OK)
 		return OFFICER_FAILED;
 	if (exists)
 		return OFFICER_FORBIDDEN;

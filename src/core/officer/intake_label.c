@@ -159,7 +159,7 @@ enum officer_result officer_plan_rotate(struct officers *o, struct officer_plan 
 		return rc;
 	if (p->kind != PLAN_NONE || (p->has_cur && p->cur == UINT32_MAX))
 		return OFFICER_FAILED;
-	if (o->s->be->officer->list(o->s, collect_holder, &h) != STORE_OK || h.failed ||
+	if (store_officer_list(o->s, collect_holder, &h) != STORE_OK || h.failed ||
 	    (target_pk != NULL && holders_push(&h, target, target_pk) != 0)) {
 		holders_free(&h);
 		return OFFICER_FAILED;
@@ -236,7 +236,7 @@ enum officer_result officer_plan_import(struct officers *o, struct officer_plan 
 static enum store_result same_holders(struct store *s, const struct officer_plan *p, bool *same)
 {
 	struct holders h = {.except = p->except};
-	enum store_result r = s->be->officer->list(s, collect_holder, &h);
+	enum store_result r = store_officer_list(s, collect_holder, &h);
 	if (r == STORE_OK && h.failed)
 		r = STORE_NOMEM;
 	*same = r == STORE_OK && h.n == p->n;
@@ -276,8 +276,8 @@ enum store_result officer_plan_apply(struct store *s, struct officer_plan *p, st
 	for (size_t i = 0; i < p->ngrants; i++) {
 		struct store_label_wrap w = {
 		        .officer = target, .wrap = p->grants[i].bytes, .len = p->grants[i].len};
-		if ((r = s->be->officer->label_wrap_put(s, LABEL_INTAKE, p->grants[i].version,
-		                                        &w)) != STORE_OK)
+		if ((r = store_label_wrap_put(s, LABEL_INTAKE, p->grants[i].version, &w)) !=
+		    STORE_OK)
 			return r;
 	}
 	if (p->kind == PLAN_NONE)
@@ -293,8 +293,7 @@ enum store_result officer_plan_apply(struct store *s, struct officer_plan *p, st
 		if (!same)
 			goto changed;
 	}
-	r = s->be->officer->label_add(s, LABEL_INTAKE, p->version, p->pk, p->sw,
-	                              p->n + (p->has_rpk ? 1 : 0));
+	r = store_label_add(s, LABEL_INTAKE, p->version, p->pk, p->sw, p->n + (p->has_rpk ? 1 : 0));
 	if (r == STORE_EXISTS)
 		goto changed;
 	if (r != STORE_OK || p->kind == PLAN_IMPORT)

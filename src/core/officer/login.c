@@ -51,7 +51,7 @@ static enum officer_result unlock(struct officers *o, const char *name, const ch
 		goto out;
 	}
 	if (officer_name_valid(name)) {
-		enum store_result sr = o->s->be->officer->find(o->s, name, row);
+		enum store_result sr = store_officer_find(o->s, name, row);
 		if (sr == STORE_OK)
 			known = true;
 		else if (sr != STORE_NOT_FOUND) {
@@ -99,7 +99,7 @@ out:
  */
 static enum officer_result count_failure(struct officers *o, store_id id, uint64_t now)
 {
-	enum store_result sr = o->s->be->officer->login_failed(o->s, id, (int64_t)now);
+	enum store_result sr = store_officer_login_failed(o->s, id, (int64_t)now);
 	return id == 0 || sr == STORE_OK ? OFFICER_DENIED : OFFICER_FAILED;
 }
 
@@ -121,14 +121,14 @@ static enum store_result login_tx(struct store *s, void *arg)
 	char actor[LEDGER_TOKEN_MAX + 1];
 	officer_actor_of(a->name, actor);
 	if (a->success) {
-		enum store_result r = s->be->officer->login_ok(s, a->id, a->step, a->day);
+		enum store_result r = store_officer_login_ok(s, a->id, a->step, a->day);
 		if (r == STORE_OK)
 			return ledger_record_in(s, LEDGER_OFFICER_LOGIN, actor, NULL, NULL, NULL);
 		if (r != STORE_EXISTS)
 			return r;
 		a->replayed = true; /* refused: nothing counted, the entry says so */
 	} else {
-		enum store_result r = s->be->officer->login_failed(s, a->id, a->now);
+		enum store_result r = store_officer_login_failed(s, a->id, a->now);
 		/* no row (id 0): the same durable write, changing nothing, as a counted one */
 		if (r != STORE_OK && a->id != 0)
 			return r;
@@ -294,8 +294,7 @@ enum officer_result officer_enrol_finish(struct officers *o, const char *name, c
 		rc = OFFICER_FAILED;
 		goto out;
 	}
-	enum store_result sr =
-	        o->s->be->officer->totp_set(o->s, row.id, row.version, wrap, wl, step);
+	enum store_result sr = store_officer_totp_set(o->s, row.id, row.version, wrap, wl, step);
 	rc = sr == STORE_EXISTS ? OFFICER_DENIED : officer_from_store(sr);
 out:
 	age_identity_free(&self);

@@ -228,7 +228,7 @@ enum officer_result officer_check_admin(struct officers *o, const struct officer
 	if (as == NULL)
 		return OFFICER_FORBIDDEN;
 	/* the roles and state now, not those of the login */
-	enum store_result sr = o->s->be->officer->get(o->s, as->id, &row);
+	enum store_result sr = store_officer_get(o->s, as->id, &row);
 	if (sr == STORE_NOT_FOUND)
 		return OFFICER_FORBIDDEN;
 	if (sr != STORE_OK)
@@ -242,14 +242,14 @@ enum store_result officer_still(struct store *s, const struct officer_key *as,
 	struct store_officer row;
 	enum store_result r;
 	if (as != NULL) {
-		r = s->be->officer->get(s, as->id, &row);
+		r = store_officer_get(s, as->id, &row);
 		if (r != STORE_OK && r != STORE_NOT_FOUND)
 			return r;
 		if (r == STORE_NOT_FOUND || !is_admin(&row))
 			goto changed;
 	}
 	if (was != NULL) {
-		r = s->be->officer->get(s, was->id, &row);
+		r = store_officer_get(s, was->id, &row);
 		if (r != STORE_OK && r != STORE_NOT_FOUND)
 			return r;
 		if (r == STORE_NOT_FOUND || row.roles != was->roles ||
@@ -321,7 +321,7 @@ enum officer_result officer_get(struct officers *o, const char *name, struct off
 	struct store_officer row;
 	if (!officer_name_valid(name))
 		return OFFICER_NOT_FOUND;
-	enum officer_result rc = officer_from_store(o->s->be->officer->find(o->s, name, &row));
+	enum officer_result rc = officer_from_store(store_officer_find(o->s, name, &row));
 	if (rc == OFFICER_OK)
 		officer_to_public(&row, out);
 	return rc;
@@ -344,5 +344,5 @@ enum officer_result officer_list(struct officers *o, int (*fn)(void *ctx, const 
                                  void *ctx)
 {
 	struct list_ctx c = {.fn = fn, .ctx = ctx};
-	return officer_from_store(o->s->be->officer->list(o->s, list_one, &c));
+	return officer_from_store(store_officer_list(o->s, list_one, &c));
 }

@@ -106,8 +106,7 @@ enum officer_result officer_restore(struct officers *o, const struct officer_key
 		struct store_officer row;
 		struct officer_plan plan;
 		conflict = false;
-		if ((rc = officer_from_store(o->s->be->officer->find(o->s, name, &row))) !=
-		    OFFICER_OK)
+		if ((rc = officer_from_store(store_officer_find(o->s, name, &row))) != OFFICER_OK)
 			break;
 		if (row.disabled || row.wrapped_sk_len == 0) {
 			rc = OFFICER_FORBIDDEN;
@@ -160,8 +159,7 @@ static enum store_result recovery_tx(struct store *s, void *arg)
 		struct store_label_wrap w = {.officer = STORE_RECOVERY_OFFICER,
 		                             .wrap = a->w[i].bytes,
 		                             .len = a->w[i].len};
-		if ((r = s->be->officer->label_wrap_put(s, a->w[i].name, a->w[i].version, &w)) !=
-		    STORE_OK)
+		if ((r = store_label_wrap_put(s, a->w[i].name, a->w[i].version, &w)) != STORE_OK)
 			return r;
 	}
 	if (officer_key_actor(a->as, actor, sizeof actor) != 0)

@@ -32,8 +32,8 @@ enum registry_result registry_dist_create(struct registry *r, const struct offic
 		reg_say(err, "a list name is 1 to 64 of [a-z0-9._-]");
 		return REGISTRY_BAD_INPUT;
 	}
-	enum store_result sr = r->s->be->registry->dist_create(r->s, name, officer_key_id(as),
-	                                                       store_today(), NULL);
+	enum store_result sr =
+	        store_dist_create(r->s, name, officer_key_id(as), store_today(), NULL);
 	if (sr == STORE_EXISTS) {
 		reg_say(err, "a list named '%s' exists", name);
 		return REGISTRY_EXISTS;
@@ -52,7 +52,7 @@ enum registry_result registry_dist_member(struct registry *r, const struct offic
 	if (rc != REGISTRY_OK)
 		return rc == REGISTRY_FAILED ? rc : REGISTRY_FORBIDDEN;
 	enum store_result sr = list && list_name_valid(list)
-	                               ? r->s->be->registry->dist_find(r->s, list, &lid, &owner)
+	                               ? store_dist_find(r->s, list, &lid, &owner)
 	                               : STORE_NOT_FOUND;
 	if (sr == STORE_NOT_FOUND) {
 		reg_say(err, "no distribution list '%s'", list ? list : "");
@@ -64,7 +64,7 @@ enum registry_result registry_dist_member(struct registry *r, const struct offic
 		reg_say(err, "only the list's owner or an admin changes it");
 		return REGISTRY_FORBIDDEN;
 	}
-	sr = officer && officer_name_valid(officer) ? r->s->be->officer->find(r->s, officer, &row)
+	sr = officer && officer_name_valid(officer) ? store_officer_find(r->s, officer, &row)
 	                                            : STORE_NOT_FOUND;
 	if (sr == STORE_NOT_FOUND) {
 		reg_say(err, "no officer '%s'", officer ? officer : "");
@@ -74,8 +74,7 @@ enum registry_result registry_dist_member(struct registry *r, const struct offic
 		return REGISTRY_FAILED;
 	store_id oid = row.id;
 	sodium_memzero(&row, sizeof row);
-	return r->s->be->registry->dist_member(r->s, lid, oid, add) == STORE_OK ? REGISTRY_OK
-	                                                                        : REGISTRY_FAILED;
+	return store_dist_member(r->s, lid, oid, add) == STORE_OK ? REGISTRY_OK : REGISTRY_FAILED;
 }
 
 struct dl {
@@ -124,14 +123,12 @@ enum registry_result registry_dist_list(struct registry *r,
 	struct offs a = {0};
 	struct buf b;
 	buf_init(&b, (size_t)(STORE_OFFICER_NAME_MAX + 1) * 100000);
-	if (r->s->be->registry->dist_lists(r->s, dl_push, &d) != STORE_OK || d.failed ||
+	if (store_dist_lists(r->s, dl_push, &d) != STORE_OK || d.failed ||
 	    reg_offs_load(r, &a) != REGISTRY_OK)
 		goto out;
 	for (size_t i = 0; i < d.n; i++) {
 		struct reg_ids m = {0};
-		if (r->s->be->registry->dist_members(r->s, d.ids[i], reg_ids_push, &m) !=
-		            STORE_OK ||
-		    m.failed) {
+		if (store_dist_members(r->s, d.ids[i], reg_ids_push, &m) != STORE_OK || m.failed) {
 			free(m.v);
 			goto out;
 		}

@@ -111,8 +111,7 @@ enum registry_result registry_label(struct registry *r, const struct marking *m,
 	if (registry_label_name(r, m, lname, sizeof lname) != 0)
 		return REGISTRY_BAD_INPUT;
 	store_id mid = 0;
-	if (r->s->be->registry->marking_id(r->s, lname + strlen(REGISTRY_LABEL_PREFIX), &mid) !=
-	    STORE_OK)
+	if (store_marking_id(r->s, lname + strlen(REGISTRY_LABEL_PREFIX), &mid) != STORE_OK)
 		return REGISTRY_FAILED;
 	for (int i = 0; i < TRIES; i++) {
 		enum label_result lr = label_current(r->s, lname, version, pk);
@@ -480,7 +479,7 @@ static enum registry_result officer_changed(struct registry *r, const struct off
 		goto out;
 	if (label_wraps(r->s, target->id, held_push, &h) != LABEL_OK || h.failed)
 		goto out;
-	if (r->s->be->registry->markings(r->s, texts_push, &t) != STORE_OK || t.failed)
+	if (store_markings(r->s, texts_push, &t) != STORE_OK || t.failed)
 		goto out;
 	if (plan(r, as, &a, target, &h, &t, &p) != REGISTRY_OK)
 		goto out;

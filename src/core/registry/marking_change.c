@@ -85,7 +85,7 @@ struct mark_tx {
 static enum store_result mark_tx(struct store *s, void *arg)
 {
 	struct mark_tx *a = arg;
-	enum store_result sr = s->be->registry->submission_mark(s, a->ch, a->rs);
+	enum store_result sr = store_submission_mark(s, a->ch, a->rs);
 	if (sr != STORE_OK)
 		return sr;
 	return reg_log_id_in(s, a->log->action, a->log->actor, "submission", a->ch->object,

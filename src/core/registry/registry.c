@@ -105,7 +105,7 @@ enum registry_result registry_subject(struct registry *r, store_id officer,
                                       struct access_subject *out)
 {
 	struct store_officer row;
-	enum store_result sr = r->s->be->officer->get(r->s, officer, &row);
+	enum store_result sr = store_officer_get(r->s, officer, &row);
 	memset(out, 0, sizeof *out);
 	if (sr == STORE_NOT_FOUND)
 		return REGISTRY_NOT_FOUND;
@@ -150,7 +150,7 @@ enum registry_result reg_offs_load(struct registry *r, struct offs *a)
 {
 	memset(a, 0, sizeof *a);
 	a->r = r;
-	if (r->s->be->officer->list(r->s, offs_push, a) != STORE_OK || a->failed) {
+	if (store_officer_list(r->s, offs_push, a) != STORE_OK || a->failed) {
 		free(a->v);
 		a->v = NULL;
 		return REGISTRY_FAILED;

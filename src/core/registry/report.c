@@ -47,7 +47,7 @@ enum registry_result reg_report_decided(struct registry *r, const struct access_
                                         store_id id, struct reg_row *w, struct marking *m)
 {
 	memset(w, 0, sizeof *w);
-	enum store_result sr = r->s->be->registry->report_get(r->s, id, row_copy, w);
+	enum store_result sr = store_report_get(r->s, id, row_copy, w);
 	if (sr == STORE_NOT_FOUND)
 		return REGISTRY_NOT_FOUND;
 	if (sr != STORE_OK || w->failed) {
@@ -155,12 +155,11 @@ static enum store_result write_tx(struct store *s, void *arg)
 	struct write_tx *a = arg;
 	store_id mid = 0;
 	int64_t author = a->author;
-	enum store_result sr = s->be->registry->marking_id(s, a->marking, &mid);
+	enum store_result sr = store_marking_id(s, a->marking, &mid);
 	if (sr != STORE_OK)
 		return sr;
-	sr = s->be->registry->report_insert(s, a->author, store_today(), mid, a->version,
-	                                    a->sealed->data, a->sealed->len, &author, 1, a->cites,
-	                                    a->ncites, &a->id);
+	sr = store_report_insert(s, a->author, store_today(), mid, a->version, a->sealed->data,
+	                         a->sealed->len, &author, 1, a->cites, a->ncites, &a->id);
 	if (sr != STORE_OK)
 		return sr;
 	return reg_log_id_in(s, LEDGER_REPORT_WRITE, a->actor, "report", a->id, a->marking,
@@ -343,8 +342,8 @@ struct circulate_tx {
 static enum store_result circulate_tx(struct store *s, void *arg)
 {
 	struct circulate_tx *a = arg;
-	enum store_result sr = s->be->registry->report_circulate(
-	        s, a->report, a->readers->v, a->readers->n, a->lists->v, a->lists->n);
+	enum store_result sr = store_report_circulate(s, a->report, a->readers->v, a->readers->n,
+	                                              a->lists->v, a->lists->n);
 	if (sr != STORE_OK)
 		return sr;
 	return reg_log_id_in(s, LEDGER_REPORT_CIRCULATE, a->actor, "report", a->report, a->marking,
@@ -390,16 +389,14 @@ enum registry_result registry_report_circulate(struct registry *r, const struct 
 	for (size_t i = 0; i < nlists; i++) {
 		store_id lid = 0;
 		enum store_result sr =
-		        lists[i] ? r->s->be->registry->dist_find(r->s, lists[i], &lid, NULL)
-		                 : STORE_NOT_FOUND;
+		        lists[i] ? store_dist_find(r->s, lists[i], &lid, NULL) : STORE_NOT_FOUND;
 		if (sr == STORE_NOT_FOUND) {
 			reg_say(err, "no distribution list '%s'", lists[i] ? lists[i] : "");
 			rc = REGISTRY_BAD_INPUT;
 			goto out;
 		}
 		if (sr != STORE_OK || reg_ids_push(&lids, lid) != 0 ||
-		    r->s->be->registry->dist_members(r->s, lid, reg_ids_push, &readers) !=
-		            STORE_OK ||
+		    store_dist_members(r->s, lid, reg_ids_push, &readers) != STORE_OK ||
 		    readers.failed) {
 			rc = REGISTRY_FAILED;
 			goto out;

@@ -92,7 +92,7 @@ enum registry_result registry_report_list(struct registry *r, store_id officer, 
 	if (offset < 0 || limit < 0)
 		return REGISTRY_BAD_INPUT;
 	/* the markings in use, parsed once */
-	if (r->s->be->registry->markings(r->s, count_marking, &max) != STORE_OK)
+	if (store_markings(r->s, count_marking, &max) != STORE_OK)
 		return REGISTRY_FAILED;
 	if (max >= MARKINGS_MAX)
 		return REGISTRY_FAILED;
@@ -100,9 +100,9 @@ enum registry_result registry_report_list(struct registry *r, store_id officer, 
 	if ((c.mk = calloc(c.nmk, sizeof *c.mk)) == NULL)
 		return REGISTRY_FAILED;
 	rc = REGISTRY_FAILED;
-	if (r->s->be->registry->markings(r->s, mk_load, &c) != STORE_OK)
+	if (store_markings(r->s, mk_load, &c) != STORE_OK)
 		goto out;
-	if (r->s->be->registry->report_candidates(r->s, officer, list_one, &c) != STORE_OK)
+	if (store_report_candidates(r->s, officer, list_one, &c) != STORE_OK)
 		goto out;
 	if (total)
 		*total = c.seen;

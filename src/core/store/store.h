@@ -162,6 +162,13 @@ struct store_backend {
 	                               void *ctx);
 	enum store_result (*blob_size)(struct store *s, store_id blob, uint64_t *size);
 	enum store_result (*blob_delete)(struct store *s, store_id blob);
+	/*
+	 * Inside store_write only: a pending blob becomes stored, as a commit
+	 * claims it (the transaction's claim list must name it). STORE_NOT_FOUND
+	 * if it is not pending; STORE_CORRUPT outside a transaction, or for a
+	 * file-backed blob the claim list does not name.
+	 */
+	enum store_result (*blob_claim)(struct store *s, store_id blob);
 
 	/* sources */
 	enum store_result (*source_create)(struct store *s, const uint8_t lookup[STORE_LOOKUP_LEN],

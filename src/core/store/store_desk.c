@@ -1,32 +1,58 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
-/* store_desk: the dispatchers of the desk's store operations (core/store/store_desk.h). */
+/*
+ * store_desk: the front of the desk's store operations (core/store/store_desk.h):
+ * each checks its arguments once and holds the domain's rules (what a label may
+ * be); the backend's operations only store and fetch rows.
+ */
+#include <stdint.h>
+#include <string.h>
+
 #include "core/store/store_desk.h"
+#include "lib/utf8.h"
 
 #include "lib/banned.h"
+
+#define OPS(s) ((s)->be->desk)
 
 enum store_result store_desk_inbox(struct store *s, store_id before, int64_t limit,
                                    bool starred_only, store_desk_source_fn fn, void *ctx)
 {
-	return s->be->desk->inbox(s, before, limit, starred_only, fn, ctx);
+	if (limit < 0 || fn == NULL)
+		return STORE_NOT_FOUND;
+	return OPS(s)->inbox(s, before, limit, starred_only, fn, ctx);
 }
 
 enum store_result store_desk_source(struct store *s, store_id id, struct store_desk_source *out)
 {
-	return s->be->desk->source(s, id, out);
+	if (out == NULL)
+		return STORE_NOT_FOUND;
+	return OPS(s)->source(s, id, out);
 }
 
 enum store_result store_desk_submissions(struct store *s, store_id source, store_id before,
                                          int64_t limit, store_desk_sub_fn fn, void *ctx)
 {
-	return s->be->desk->submissions(s, source, before, limit, fn, ctx);
+	if (limit < 0 || fn == NULL)
+		return STORE_NOT_FOUND;
+	return OPS(s)->submissions(s, source, before, limit, fn, ctx);
 }
 
 enum store_result store_desk_set_star(struct store *s, store_id source, bool starred)
 {
-	return s->be->desk->set_star(s, source, starred);
+	return OPS(s)->set_star(s, source, starred);
 }
 
 enum store_result store_desk_set_label(struct store *s, store_id source, const char *label)
 {
-	return s->be->desk->set_label(s, source, label);
+	if (label == NULL)
+		return STORE_NOT_FOUND;
+	size_t n = strnlen(label, STORE_DESK_LABEL_MAX + 1);
+	if (n > STORE_DESK_LABEL_MAX)
+		return STORE_TOO_LARGE;
+	if (utf8_count((const uint8_t *)label, n) < 0)
+		return STORE_NOT_FOUND;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)label[i] < 0x20 || label[i] == 0x7f)
+			return STORE_NOT_FOUND;
+	return OPS(s)->set_label(s, source, label);
 }

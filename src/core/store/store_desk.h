@@ -49,11 +49,17 @@ struct store_desk_ops {
 	enum store_result (*submissions)(struct store *s, store_id source, store_id before,
 	                                 int64_t limit, store_desk_sub_fn fn, void *ctx);
 	enum store_result (*set_star)(struct store *s, store_id source, bool starred);
-	/* label: UTF-8 without control characters, at most STORE_DESK_LABEL_MAX bytes; "" clears */
+	/* label: "" clears; checked by the front (store_desk_set_label) */
 	enum store_result (*set_label)(struct store *s, store_id source, const char *label);
 };
 
-/* Dispatchers: s->be->desk->op(s, ...). */
+/*
+ * The front (core/store/store_desk.c): what core calls. Each checks its
+ * arguments once (a negative limit or no callback: STORE_NOT_FOUND) and then
+ * calls the backend's operation. A label is UTF-8 without control
+ * characters, at most STORE_DESK_LABEL_MAX bytes (longer: STORE_TOO_LARGE;
+ * bad UTF-8 or a control character: STORE_NOT_FOUND); "" clears it.
+ */
 __attribute__((warn_unused_result)) enum store_result
 store_desk_inbox(struct store *s, store_id before, int64_t limit, bool starred_only,
                  store_desk_source_fn fn, void *ctx);

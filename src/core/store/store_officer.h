@@ -24,6 +24,7 @@
 #define STORE_OFFICER_WRAP_MAX 128 /* nonce 24 + secret + tag 16 */
 #define STORE_LABEL_NAME_MAX 256
 #define STORE_LABEL_WRAP_MAX 1024
+#define STORE_LABEL_WRAPS_MAX 100001 /* wraps of one version: officers and the recovery key */
 
 struct store_officer {
 	store_id id;
@@ -126,5 +127,60 @@ struct store_officer_ops {
 	enum store_result (*label_joint)(struct store *s, const char *a, const char *b,
 	                                 struct store_label_joint *out);
 };
+
+/*
+ * The front (core/store/store_officer.c): what core calls. Each checks its
+ * arguments and caps once (STORE_TOO_LARGE; a name that cannot exist:
+ * STORE_NOT_FOUND), then calls the backend's operation above. An officer's
+ * name is 1..STORE_OFFICER_NAME_MAX bytes without control characters; its
+ * clearance and nationality are NUL-terminated within their arrays.
+ */
+__attribute__((warn_unused_result)) enum store_result
+store_officer_insert(struct store *s, const struct store_officer *o, store_id *out);
+__attribute__((warn_unused_result)) enum store_result
+store_officer_get(struct store *s, store_id id, struct store_officer *out);
+__attribute__((warn_unused_result)) enum store_result
+store_officer_find(struct store *s, const char *name, struct store_officer *out);
+__attribute__((warn_unused_result)) enum store_result
+store_officer_list(struct store *s, int (*fn)(void *ctx, const struct store_officer *o), void *ctx);
+__attribute__((warn_unused_result)) enum store_result store_officer_delete(struct store *s,
+                                                                           store_id id);
+__attribute__((warn_unused_result)) enum store_result
+store_officer_set_roles(struct store *s, store_id id, unsigned roles);
+__attribute__((warn_unused_result)) enum store_result
+store_officer_set_disabled(struct store *s, store_id id, int disabled);
+__attribute__((warn_unused_result)) enum store_result
+store_officer_set_clearance(struct store *s, store_id id, const char *clearance);
+__attribute__((warn_unused_result)) enum store_result
+store_officer_keys_set(struct store *s, const struct store_officer *o, uint32_t expect_version);
+__attribute__((warn_unused_result)) enum store_result
+store_officer_totp_set(struct store *s, store_id id, uint32_t version, const uint8_t *wrap,
+                       size_t n, int64_t step);
+__attribute__((warn_unused_result)) enum store_result
+store_officer_login_ok(struct store *s, store_id id, int64_t step, int32_t day);
+__attribute__((warn_unused_result)) enum store_result
+store_officer_login_failed(struct store *s, store_id id, int64_t now);
+/*
+ * Labels: a name is 1..STORE_LABEL_NAME_MAX bytes without control characters;
+ * a wrap 1..STORE_LABEL_WRAP_MAX bytes. A name that cannot exist: label_current
+ * STORE_NOT_FOUND, label_revoke deletes nothing (STORE_OK), label_joint
+ * version 0 and no holder.
+ */
+__attribute__((warn_unused_result)) enum store_result
+store_label_current(struct store *s, const char *name, uint32_t *version, uint8_t pk[STORE_PK_LEN]);
+__attribute__((warn_unused_result)) enum store_result
+store_label_add(struct store *s, const char *name, uint32_t version, const uint8_t pk[STORE_PK_LEN],
+                const struct store_label_wrap *wraps, size_t n);
+__attribute__((warn_unused_result)) enum store_result
+store_label_wrap_put(struct store *s, const char *name, uint32_t version,
+                     const struct store_label_wrap *w);
+__attribute__((warn_unused_result)) enum store_result store_label_wraps(
+        struct store *s, store_id officer,
+        int (*fn)(void *ctx, const char *name, uint32_t version, const uint8_t *wrap, size_t n),
+        void *ctx);
+__attribute__((warn_unused_result)) enum store_result
+store_label_revoke(struct store *s, const char *name, store_id officer);
+__attribute__((warn_unused_result)) enum store_result
+store_label_joint(struct store *s, const char *a, const char *b, struct store_label_joint *out);
 
 #endif

@@ -58,7 +58,7 @@ struct store_marking_change {
 	const char *old_marking, *new_marking, *reason;
 };
 
-/* A submission's blobs sealed anew (core/keys/seal.h), for submission_mark. */
+/* A submission's blobs sealed anew (core/keys/seal.h), for store_submission_mark. */
 struct store_reseal {
 	uint32_t seal_version;          /* of the new marking's label */
 	store_id message_blob;          /* the new one; 0 if the submission has no message */
@@ -124,20 +124,86 @@ struct store_registry_ops {
 	                                  int (*fn)(void *ctx, store_id officer), void *ctx);
 
 	/*
-	 * Sets a submission's marking from c->old_marking to c->new_marking (only
-	 * if it is still c->old_marking, else STORE_EXISTS) and records the change,
-	 * in one transaction. With rs, the same transaction swaps in its blobs
-	 * sealed anew (pending blobs, claimed) and deletes the old ones; an rs that
-	 * does not match the submission's message and files: STORE_NOT_FOUND.
-	 * An unchanged marking (a reseal alone) records no change.
+	 * The row operations of store_submission_mark (the front decides; each
+	 * joins the caller's store_write). submission_set_marking: sets the
+	 * marking of submission id to new_marking only if it is old_marking now
+	 * (else STORE_NOT_FOUND, nothing changed).
 	 */
-	enum store_result (*submission_mark)(struct store *s, const struct store_marking_change *c,
-	                                     const struct store_reseal *rs);
+	enum store_result (*submission_set_marking)(struct store *s, store_id id,
+	                                            const char *old_marking,
+	                                            const char *new_marking);
+	/* Records one marking change as given. */
+	enum store_result (*marking_change_add)(struct store *s,
+	                                        const struct store_marking_change *c);
+	/* Sets a submission's message blob and seal version (STORE_NOT_FOUND if none). */
+	enum store_result (*submission_set_seal)(struct store *s, store_id id,
+	                                         store_id message_blob, uint32_t seal_version);
+	/* Sets f->id's two blobs, only if it is a file of submission (else STORE_NOT_FOUND). */
+	enum store_result (*file_set_blobs)(struct store *s, store_id submission,
+	                                    const struct store_file *f);
 	/* The recorded changes of one object, oldest first. */
 	enum store_result (*marking_changes)(struct store *s, const char *kind, store_id object,
 	                                     int (*fn)(void *ctx,
 	                                               const struct store_marking_change *c),
 	                                     void *ctx);
 };
+
+/*
+ * The front (core/store/store_registry.c): what core calls. Each checks its
+ * arguments and caps once (STORE_TOO_LARGE), then calls the backend's row
+ * operations above; the domain rules are here, not in a backend.
+ */
+__attribute__((warn_unused_result)) enum store_result
+store_marking_id(struct store *s, const char *text, store_id *id);
+__attribute__((warn_unused_result)) enum store_result
+store_markings(struct store *s, int (*fn)(void *ctx, store_id id, const char *text), void *ctx);
+__attribute__((warn_unused_result)) enum store_result
+store_report_insert(struct store *s, store_id author, int32_t day, store_id marking_id,
+                    uint32_t label_version, const uint8_t *body, size_t body_len,
+                    const int64_t *readers, size_t nreaders, const struct store_cite *cites,
+                    size_t ncites, store_id *out);
+__attribute__((warn_unused_result)) enum store_result
+store_report_get(struct store *s, store_id id, int (*fn)(void *ctx, const struct store_report *r),
+                 void *ctx);
+__attribute__((warn_unused_result)) enum store_result
+store_report_candidates(struct store *s, store_id reader,
+                        int (*fn)(void *ctx, const struct store_report *r), void *ctx);
+__attribute__((warn_unused_result)) enum store_result
+store_report_circulate(struct store *s, store_id report, const int64_t *readers, size_t nreaders,
+                       const store_id *lists, size_t nlists);
+__attribute__((warn_unused_result)) enum store_result
+store_report_cites(struct store *s, store_id report,
+                   int (*fn)(void *ctx, const struct store_cite *c), void *ctx);
+__attribute__((warn_unused_result)) enum store_result
+store_report_lists(struct store *s, store_id report, int (*fn)(void *ctx, const char *name),
+                   void *ctx);
+__attribute__((warn_unused_result)) enum store_result
+store_dist_create(struct store *s, const char *name, store_id owner, int32_t day, store_id *out);
+__attribute__((warn_unused_result)) enum store_result
+store_dist_find(struct store *s, const char *name, store_id *id, store_id *owner);
+__attribute__((warn_unused_result)) enum store_result
+store_dist_member(struct store *s, store_id list, store_id officer, int add);
+__attribute__((warn_unused_result)) enum store_result
+store_dist_lists(struct store *s,
+                 int (*fn)(void *ctx, store_id id, const char *name, store_id owner), void *ctx);
+__attribute__((warn_unused_result)) enum store_result
+store_dist_members(struct store *s, store_id list, int (*fn)(void *ctx, store_id officer),
+                   void *ctx);
+/*
+ * Sets a submission's marking from c->old_marking to c->new_marking (only
+ * if it is still c->old_marking, else STORE_EXISTS) and records the change,
+ * in one transaction (store_write; inside one, a savepoint of it). With rs,
+ * the same transaction swaps in its blobs sealed anew (pending blobs,
+ * claimed: the claim list of an enclosing store_write must name them) and
+ * deletes the old ones; an rs that does not match the submission's message
+ * and files: STORE_NOT_FOUND. An unchanged marking (a reseal alone) records
+ * no change. Whatever it refuses, nothing changed.
+ */
+__attribute__((warn_unused_result)) enum store_result
+store_submission_mark(struct store *s, const struct store_marking_change *c,
+                      const struct store_reseal *rs);
+__attribute__((warn_unused_result)) enum store_result
+store_marking_changes(struct store *s, const char *kind, store_id object,
+                      int (*fn)(void *ctx, const struct store_marking_change *c), void *ctx);
 
 #endif

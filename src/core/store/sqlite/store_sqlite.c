@@ -599,6 +599,7 @@ const struct store_backend store_backend_sqlite = {
         .blob_read = sq_blob_read,
         .blob_size = sq_blob_size,
         .blob_delete = sq_blob_delete,
+        .blob_claim = sq_blob_claim,
         .source_create = sq_source_create,
         .source_find = sq_source_find,
         .source_get = sq_source_get,

@@ -344,3 +344,16 @@ enum store_result sq_blob_delete(struct store *st, store_id blob)
 		r = blob_spill_drop_pending(SQ(st)->spill, blob);
 	return r;
 }
+
+static enum store_result blob_claim_fn(struct conn *c, void *arg)
+{
+	return sq_claim(c, *(const store_id *)arg);
+}
+
+/* Claims a pending blob inside store_write (whose claim list names it). */
+enum store_result sq_blob_claim(struct store *st, store_id blob)
+{
+	if (!sq_in_tx(SQ(st)))
+		return STORE_CORRUPT; /* a claim outside a transaction would claim nothing durable */
+	return sq_write_blobs(st, blob_claim_fn, &blob, &blob, 1);
+}

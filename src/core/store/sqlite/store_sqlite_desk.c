@@ -12,7 +12,6 @@
 
 #include "core/store/store_desk.h"
 #include "core/store/sqlite/store_sqlite.h"
-#include "lib/utf8.h"
 
 #include "lib/banned.h"
 
@@ -210,8 +209,6 @@ static store_id cursor(store_id before)
 static enum store_result sq_desk_inbox(struct store *s, store_id before, int64_t limit,
                                        bool starred_only, store_desk_source_fn fn, void *ctx)
 {
-	if (limit < 0)
-		return STORE_NOT_FOUND;
 	struct list_arg a = {.before = cursor(before),
 	                     .limit = limit,
 	                     .starred = starred_only,
@@ -229,8 +226,6 @@ static enum store_result sq_desk_source(struct store *s, store_id id, struct sto
 static enum store_result sq_desk_submissions(struct store *s, store_id source, store_id before,
                                              int64_t limit, store_desk_sub_fn fn, void *ctx)
 {
-	if (limit < 0)
-		return STORE_NOT_FOUND;
 	struct list_arg a = {
 	        .key = source, .before = cursor(before), .limit = limit, .bfn = fn, .ctx = ctx};
 	return sq_read(s, do_subs, &a);
@@ -244,14 +239,6 @@ static enum store_result sq_desk_set_star(struct store *s, store_id source, bool
 
 static enum store_result sq_desk_set_label(struct store *s, store_id source, const char *label)
 {
-	size_t n = strlen(label);
-	if (n > STORE_DESK_LABEL_MAX)
-		return STORE_TOO_LARGE;
-	if (utf8_count((const uint8_t *)label, n) < 0)
-		return STORE_NOT_FOUND;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)label[i] < 0x20 || label[i] == 0x7f)
-			return STORE_NOT_FOUND;
 	struct list_arg a = {.key = source, .label = label};
 	return sq_write(s, true, do_update, &a);
 }

@@ -151,6 +151,7 @@ enum store_result sq_blob_put(struct store *st, const uint8_t *p, size_t n, stor
 enum store_result sq_blob_read(struct store *st, store_id blob, store_chunk_fn fn, void *ctx);
 enum store_result sq_blob_size(struct store *st, store_id blob, uint64_t *size);
 enum store_result sq_blob_delete(struct store *st, store_id blob);
+enum store_result sq_blob_claim(struct store *st, store_id blob);
 
 /* store_sqlite_intake.c */
 enum store_result sq_source_create(struct store *st, const uint8_t lookup[STORE_LOOKUP_LEN],

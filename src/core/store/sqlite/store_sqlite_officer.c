@@ -222,9 +222,6 @@ static enum store_result fn_insert(struct conn *c, void *arg)
 
 static enum store_result of_insert(struct store *s, const struct store_officer *o, store_id *out)
 {
-	if (o->wrapped_sk_len > STORE_OFFICER_WRAP_MAX ||
-	    o->wrapped_totp_len > STORE_OFFICER_WRAP_MAX)
-		return STORE_TOO_LARGE;
 	struct a_insert a = {.o = o};
 	enum store_result r = sq_write(s, true, fn_insert, &a);
 	if (r == STORE_OK && out)
@@ -417,9 +414,6 @@ static enum store_result fn_keys_set(struct conn *c, void *arg)
 static enum store_result of_keys_set(struct store *s, const struct store_officer *o,
                                      uint32_t expect_version)
 {
-	if (o->wrapped_sk_len == 0 || o->wrapped_sk_len > STORE_OFFICER_WRAP_MAX ||
-	    o->wrapped_totp_len > STORE_OFFICER_WRAP_MAX)
-		return STORE_TOO_LARGE;
 	struct a_keys a = {.o = o, .expect = expect_version};
 	return sq_write(s, true, fn_keys_set, &a);
 }
@@ -446,8 +440,6 @@ static enum store_result fn_totp_set(struct conn *c, void *arg)
 static enum store_result of_totp_set(struct store *s, store_id id, uint32_t version,
                                      const uint8_t *wrap, size_t n, int64_t step)
 {
-	if (n == 0 || n > STORE_OFFICER_WRAP_MAX)
-		return STORE_TOO_LARGE;
 	struct a_keys a = {.id = id, .version = version, .wrap = wrap, .n = n, .step = step};
 	return sq_write(s, true, fn_totp_set, &a);
 }
@@ -476,8 +468,6 @@ static enum store_result fn_set_clearance(struct conn *c, void *arg)
 
 static enum store_result of_set_clearance(struct store *s, store_id id, const char *clearance)
 {
-	if (clearance == NULL || strlen(clearance) >= STORE_MARKING_MAX)
-		return STORE_TOO_LARGE;
 	struct a_clear a = {.id = id, .clearance = clearance};
 	return sq_write(s, true, fn_set_clearance, &a);
 }
@@ -612,20 +602,10 @@ static enum store_result fn_label_add(struct conn *c, void *arg)
 	return STORE_OK;
 }
 
-static bool wrap_ok(const struct store_label_wrap *w)
-{
-	return w->wrap != NULL && w->len > 0 && w->len <= STORE_LABEL_WRAP_MAX && w->officer >= 0;
-}
-
 static enum store_result of_label_add(struct store *s, const char *name, uint32_t version,
                                       const uint8_t pk[STORE_PK_LEN],
                                       const struct store_label_wrap *wraps, size_t n)
 {
-	if (version == 0 || strlen(name) > STORE_LABEL_NAME_MAX)
-		return STORE_TOO_LARGE;
-	for (size_t i = 0; i < n; i++)
-		if (!wrap_ok(&wraps[i]))
-			return STORE_TOO_LARGE;
 	struct a_label a = {.name = name, .version = version, .pk = pk, .wraps = wraps, .n = n};
 	return sq_write(s, true, fn_label_add, &a);
 }
@@ -639,8 +619,6 @@ static enum store_result fn_wrap_put(struct conn *c, void *arg)
 static enum store_result of_label_wrap_put(struct store *s, const char *name, uint32_t version,
                                            const struct store_label_wrap *w)
 {
-	if (!wrap_ok(w))
-		return STORE_TOO_LARGE;
 	struct a_label a = {.name = name, .version = version, .wraps = w, .n = 1};
 	return sq_write(s, true, fn_wrap_put, &a);
 }

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * store_sqlite_registry: the registry tables of the SQLite backend
- * (core/store/store_registry.h). Durable writes go through sq_write(st, true, ...).
+ * (core/store/store_registry.h): the schema, markings, distribution lists and
+ * marking changes; reports are in store_sqlite_report.c. Only rows: what is
+ * allowed is the front's (core/store/store_registry.c). Durable writes go
+ * through sq_write(st, true, ...).
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -9,6 +12,7 @@
 
 #include "core/store/store_registry.h"
 #include "core/store/sqlite/store_sqlite.h"
+#include "core/store/sqlite/store_sqlite_registry.h"
 
 #include "lib/banned.h"
 
@@ -46,30 +50,6 @@ const struct sq_schema_part sq_part_registry = {
 static const char sql_marking_find[] = "SELECT id FROM reg_marking WHERE text = ?1";
 static const char sql_marking_add[] = "INSERT INTO reg_marking(text) VALUES(?1)";
 static const char sql_markings[] = "SELECT id, text FROM reg_marking ORDER BY id";
-static const char sql_report_insert[] =
-        "INSERT INTO report(author, day, marking_id, label_version, body)"
-        " VALUES(?1, ?2, ?3, ?4, ?5)";
-static const char sql_reader_add[] =
-        "INSERT OR IGNORE INTO report_reader(officer, report) VALUES(?1, ?2)";
-static const char sql_cite_add[] =
-        "INSERT OR IGNORE INTO report_cite(report, kind, object) VALUES(?1, ?2, ?3)";
-static const char sql_circ_add[] = "INSERT OR IGNORE INTO report_circ(report, list) VALUES(?1, ?2)";
-static const char sql_report_get[] =
-        "SELECT r.id, r.author, r.day, r.marking_id, m.text, r.label_version, r.body,"
-        " (SELECT group_concat(officer) FROM report_reader x WHERE x.report = r.id)"
-        " FROM report r JOIN reg_marking m ON m.id = r.marking_id WHERE r.id = ?1";
-/* the readers column is the reader's own row of report_reader: see report_candidates */
-static const char sql_candidates[] =
-        "SELECT r.id, r.author, r.day, r.marking_id, m.text, r.label_version, NULL, rr.officer"
-        " FROM report_reader rr JOIN report r ON r.id = rr.report"
-        " JOIN reg_marking m ON m.id = r.marking_id WHERE rr.officer = ?1"
-        " ORDER BY rr.report DESC";
-static const char sql_report_exists[] = "SELECT 1 FROM report WHERE id = ?1";
-static const char sql_cites[] = "SELECT kind, object FROM report_cite WHERE report = ?1"
-                                " ORDER BY kind, object";
-static const char sql_report_lists[] =
-        "SELECT d.name FROM report_circ c JOIN dist_list d ON d.id = c.list"
-        " WHERE c.report = ?1 ORDER BY d.name";
 static const char sql_dist_create[] = "INSERT INTO dist_list(name, owner, day) VALUES(?1, ?2, ?3)";
 static const char sql_dist_find[] = "SELECT id, owner FROM dist_list WHERE name = ?1";
 static const char sql_member_add[] =
@@ -80,13 +60,10 @@ static const char sql_dist_members[] =
         "SELECT officer FROM dist_member WHERE list = ?1 ORDER BY officer";
 static const char sql_sub_mark[] =
         "UPDATE submission SET marking = ?2 WHERE id = ?1 AND marking = ?3";
-static const char sql_sub_blobs[] = "SELECT message_blob, nfiles FROM submission WHERE id = ?1";
-static const char sql_sub_reseal[] =
+static const char sql_sub_seal[] =
         "UPDATE submission SET message_blob = ?2, seal_version = ?3 WHERE id = ?1";
 static const char sql_file_blobs[] =
-        "SELECT meta_blob, data_blob FROM file WHERE id = ?1 AND submission_id = ?2";
-static const char sql_file_reseal[] =
-        "UPDATE file SET meta_blob = ?2, data_blob = ?3 WHERE id = ?1";
+        "UPDATE file SET meta_blob = ?3, data_blob = ?4 WHERE id = ?1 AND submission_id = ?2";
 static const char sql_change_add[] =
         "INSERT INTO marking_change(kind, object, actor, day, old, new, reason)"
         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
@@ -96,7 +73,7 @@ static const char sql_changes[] =
 
 /* ---- helpers ---- */
 
-static void col_text(sqlite3_stmt *st, int i, char *out, size_t cap)
+void rg_col_text(sqlite3_stmt *st, int i, char *out, size_t cap)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
 	size_t n = t ? (size_t)sqlite3_column_bytes(st, i) : 0;
@@ -107,56 +84,19 @@ static void col_text(sqlite3_stmt *st, int i, char *out, size_t cap)
 	out[n] = '\0';
 }
 
-/* "3,1,2" -> sorted ids, into a growable array (capped). */
-struct ids {
-	int64_t *v;
-	size_t n, cap;
-};
-
-static int ids_push(struct ids *a, int64_t x)
+enum store_result rg_exec(struct conn *c, const char *sql, int64_t a, int64_t b, int64_t d, int n)
 {
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 64;
-		if (cap > STORE_READERS_MAX)
-			return -1;
-		int64_t *v = realloc(a->v, cap * sizeof *v);
-		if (v == NULL)
-			return -1;
-		a->v = v;
-		a->cap = cap;
+	sqlite3_stmt *st;
+	enum store_result r = sq_stmt(c, sql, &st);
+	if (r != STORE_OK)
+		return r;
+	if ((r = sq_bind_i64(st, 1, a)) != STORE_OK ||
+	    (n >= 2 && (r = sq_bind_i64(st, 2, b)) != STORE_OK) ||
+	    (n >= 3 && (r = sq_bind_i64(st, 3, d)) != STORE_OK)) {
+		sq_done(st);
+		return r;
 	}
-	a->v[a->n++] = x;
-	return 0;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
-}
-
-static enum store_result parse_ids(const unsigned char *t, size_t n, struct ids *a)
-{
-	a->n = 0;
-	int64_t cur = 0;
-	bool in = false;
-	for (size_t i = 0; i <= n; i++) {
-		if (i < n && t[i] >= '0' && t[i] <= '9') {
-			if (cur > (INT64_MAX - 9) / 10)
-				return STORE_CORRUPT;
-			cur = cur * 10 + (t[i] - '0');
-			in = true;
-		} else if (i == n || t[i] == ',') {
-			if (in && ids_push(a, cur) != 0)
-				return STORE_TOO_LARGE;
-			cur = 0;
-			in = false;
-		} else {
-			return STORE_CORRUPT;
-		}
-	}
-	qsort(a->v, a->n, sizeof *a->v, cmp_i64);
-	return STORE_OK;
+	return sq_exec(st);
 }
 
 /* ---- markings ---- */
@@ -209,8 +149,6 @@ static enum store_result fn_marking_find(struct conn *c, void *arg)
 static enum store_result rg_marking_id(struct store *s, const char *text, store_id *id)
 {
 	struct a_marking a = {.text = text};
-	if (text == NULL || strlen(text) >= STORE_MARKING_MAX)
-		return STORE_TOO_LARGE;
 	enum store_result r = sq_read(s, fn_marking_find, &a);
 	if (r == STORE_NOT_FOUND)
 		r = sq_write(s, true, fn_marking_add, &a);
@@ -229,7 +167,7 @@ static enum store_result fn_markings(struct conn *c, void *arg)
 	int rc;
 	char text[STORE_MARKING_MAX];
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		col_text(st, 1, text, sizeof text);
+		rg_col_text(st, 1, text, sizeof text);
 		if (a->fn(a->ctx, sqlite3_column_int64(st, 0), text) != 0) {
 			sq_done(st);
 			return STORE_STOP;
@@ -246,264 +184,6 @@ static enum store_result rg_markings(struct store *s,
 	struct a_marking a = {.fn = fn, .ctx = ctx};
 	enum store_result r = sq_read(s, fn_markings, &a);
 	return r == STORE_STOP ? STORE_OK : r;
-}
-
-/* ---- reports ---- */
-
-struct a_report {
-	store_id id, author, marking_id;
-	int32_t day;
-	uint32_t label_version;
-	const uint8_t *body;
-	size_t body_len;
-	const int64_t *readers;
-	size_t nreaders;
-	const struct store_cite *cites;
-	size_t ncites;
-	const store_id *lists;
-	size_t nlists;
-	int (*fn)(void *ctx, const struct store_report *r);
-	int (*cite_fn)(void *ctx, const struct store_cite *c);
-	int (*name_fn)(void *ctx, const char *name);
-	void *ctx;
-	struct ids ids;
-};
-
-static enum store_result exec3(struct conn *c, const char *sql, int64_t a, int64_t b, int64_t d,
-                               int n)
-{
-	sqlite3_stmt *st;
-	enum store_result r = sq_stmt(c, sql, &st);
-	if (r != STORE_OK)
-		return r;
-	if ((r = sq_bind_i64(st, 1, a)) != STORE_OK ||
-	    (n >= 2 && (r = sq_bind_i64(st, 2, b)) != STORE_OK) ||
-	    (n >= 3 && (r = sq_bind_i64(st, 3, d)) != STORE_OK)) {
-		sq_done(st);
-		return r;
-	}
-	return sq_exec(st);
-}
-
-static enum store_result add_readers_lists(struct conn *c, struct a_report *a)
-{
-	enum store_result r;
-	for (size_t i = 0; i < a->nreaders; i++)
-		if ((r = exec3(c, sql_reader_add, a->readers[i], a->id, 0, 2)) != STORE_OK)
-			return r;
-	for (size_t i = 0; i < a->nlists; i++)
-		if ((r = exec3(c, sql_circ_add, a->id, a->lists[i], 0, 2)) != STORE_OK)
-			return r;
-	return STORE_OK;
-}
-
-static enum store_result fn_report_insert(struct conn *c, void *arg)
-{
-	struct a_report *a = arg;
-	sqlite3_stmt *st;
-	enum store_result r = sq_stmt(c, sql_report_insert, &st);
-	if (r != STORE_OK)
-		return r;
-	if ((r = sq_bind_i64(st, 1, a->author)) != STORE_OK ||
-	    (r = sq_bind_i64(st, 2, a->day)) != STORE_OK ||
-	    (r = sq_bind_i64(st, 3, a->marking_id)) != STORE_OK ||
-	    (r = sq_bind_i64(st, 4, a->label_version)) != STORE_OK ||
-	    (r = sq_bind(sqlite3_bind_blob(st, 5, a->body, (int)a->body_len, SQLITE_STATIC))) !=
-	            STORE_OK) {
-		sq_done(st);
-		return r;
-	}
-	if ((r = sq_exec(st)) != STORE_OK)
-		return r;
-	a->id = sqlite3_last_insert_rowid(sq_db(c));
-	if ((r = add_readers_lists(c, a)) != STORE_OK)
-		return r;
-	for (size_t i = 0; i < a->ncites; i++)
-		if ((r = exec3(c, sql_cite_add, a->id, a->cites[i].kind, a->cites[i].id, 3)) !=
-		    STORE_OK)
-			return r;
-	return STORE_OK;
-}
-
-static enum store_result rg_report_insert(struct store *s, store_id author, int32_t day,
-                                          store_id marking_id, uint32_t label_version,
-                                          const uint8_t *body, size_t body_len,
-                                          const int64_t *readers, size_t nreaders,
-                                          const struct store_cite *cites, size_t ncites,
-                                          store_id *out)
-{
-	if (body == NULL || body_len == 0 || body_len > STORE_REPORT_BODY_MAX ||
-	    nreaders > STORE_READERS_MAX || ncites > STORE_READERS_MAX)
-		return STORE_TOO_LARGE;
-	struct a_report a = {.author = author,
-	                     .day = day,
-	                     .marking_id = marking_id,
-	                     .label_version = label_version,
-	                     .body = body,
-	                     .body_len = body_len,
-	                     .readers = readers,
-	                     .nreaders = nreaders,
-	                     .cites = cites,
-	                     .ncites = ncites};
-	enum store_result r = sq_write(s, true, fn_report_insert, &a);
-	if (r == STORE_OK)
-		*out = a.id;
-	return r;
-}
-
-/* Steps st (report rows as in sql_report_get) calling a->fn for each row. */
-static enum store_result report_rows(sqlite3_stmt *st, struct a_report *a, bool one)
-{
-	int rc;
-	enum store_result r = STORE_OK;
-	bool any = false;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_report rep;
-		memset(&rep, 0, sizeof rep);
-		rep.id = sqlite3_column_int64(st, 0);
-		rep.author = sqlite3_column_int64(st, 1);
-		rep.day = (int32_t)sqlite3_column_int64(st, 2);
-		rep.marking_id = sqlite3_column_int64(st, 3);
-		col_text(st, 4, rep.marking, sizeof rep.marking);
-		rep.label_version = (uint32_t)sqlite3_column_int64(st, 5);
-		rep.body = sqlite3_column_blob(st, 6);
-		rep.body_len = rep.body ? (size_t)sqlite3_column_bytes(st, 6) : 0;
-		const unsigned char *t = sqlite3_column_text(st, 7);
-		if ((r = parse_ids(t, t ? (size_t)sqlite3_column_bytes(st, 7) : 0, &a->ids)) !=
-		    STORE_OK)
-			break;
-		rep.readers = a->ids.v;
-		rep.nreaders = a->ids.n;
-		any = true;
-		if (a->fn(a->ctx, &rep) != 0) {
-			r = STORE_STOP;
-			break;
-		}
-	}
-	if (r == STORE_OK)
-		r = sq_map(rc);
-	if (r == STORE_OK && one && !any)
-		r = STORE_NOT_FOUND;
-	sq_done(st);
-	return r;
-}
-
-static enum store_result fn_report_get(struct conn *c, void *arg)
-{
-	struct a_report *a = arg;
-	sqlite3_stmt *st;
-	enum store_result r = sq_stmt_i64(c, sql_report_get, a->id, &st);
-	if (r != STORE_OK)
-		return r;
-	return report_rows(st, a, true);
-}
-
-static enum store_result rg_report_get(struct store *s, store_id id,
-                                       int (*fn)(void *ctx, const struct store_report *r),
-                                       void *ctx)
-{
-	struct a_report a = {.id = id, .fn = fn, .ctx = ctx};
-	enum store_result r = sq_read(s, fn_report_get, &a);
-	free(a.ids.v);
-	return r == STORE_STOP ? STORE_OK : r;
-}
-
-static enum store_result fn_candidates(struct conn *c, void *arg)
-{
-	struct a_report *a = arg;
-	sqlite3_stmt *st;
-	enum store_result r = sq_stmt_i64(c, sql_candidates, a->id, &st);
-	if (r != STORE_OK)
-		return r;
-	return report_rows(st, a, false);
-}
-
-static enum store_result rg_report_candidates(struct store *s, store_id reader,
-                                              int (*fn)(void *ctx, const struct store_report *r),
-                                              void *ctx)
-{
-	struct a_report a = {.id = reader, .fn = fn, .ctx = ctx};
-	enum store_result r = sq_read(s, fn_candidates, &a);
-	free(a.ids.v);
-	return r == STORE_STOP ? STORE_OK : r;
-}
-
-static enum store_result fn_circulate(struct conn *c, void *arg)
-{
-	struct a_report *a = arg;
-	sqlite3_stmt *st;
-	enum store_result r = sq_stmt_i64(c, sql_report_exists, a->id, &st);
-	if (r != STORE_OK)
-		return r;
-	int rc = sqlite3_step(st);
-	sq_done(st);
-	if (rc == SQLITE_DONE)
-		return STORE_NOT_FOUND;
-	if (rc != SQLITE_ROW)
-		return sq_map(rc);
-	return add_readers_lists(c, a);
-}
-
-static enum store_result rg_report_circulate(struct store *s, store_id report,
-                                             const int64_t *readers, size_t nreaders,
-                                             const store_id *lists, size_t nlists)
-{
-	if (nreaders > STORE_READERS_MAX || nlists > STORE_READERS_MAX)
-		return STORE_TOO_LARGE;
-	struct a_report a = {.id = report,
-	                     .readers = readers,
-	                     .nreaders = nreaders,
-	                     .lists = lists,
-	                     .nlists = nlists};
-	return sq_write(s, true, fn_circulate, &a);
-}
-
-static enum store_result fn_cites(struct conn *c, void *arg)
-{
-	struct a_report *a = arg;
-	sqlite3_stmt *st;
-	enum store_result r = sq_stmt(c, a->cite_fn ? sql_cites : sql_report_lists, &st);
-	if (r != STORE_OK)
-		return r;
-	if ((r = sq_bind_i64(st, 1, a->id)) != STORE_OK) {
-		sq_done(st);
-		return r;
-	}
-	int rc;
-	char name[STORE_DIST_NAME_MAX + 1];
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int stop;
-		if (a->cite_fn) {
-			struct store_cite ct = {.kind = sqlite3_column_int(st, 0),
-			                        .id = sqlite3_column_int64(st, 1)};
-			stop = a->cite_fn(a->ctx, &ct);
-		} else {
-			col_text(st, 0, name, sizeof name);
-			stop = a->name_fn(a->ctx, name);
-		}
-		if (stop) {
-			sq_done(st);
-			return STORE_OK;
-		}
-	}
-	r = sq_map(rc);
-	sq_done(st);
-	return r;
-}
-
-static enum store_result rg_report_cites(struct store *s, store_id report,
-                                         int (*fn)(void *ctx, const struct store_cite *c),
-                                         void *ctx)
-{
-	struct a_report a = {.id = report, .cite_fn = fn, .ctx = ctx};
-	return sq_read(s, fn_cites, &a);
-}
-
-static enum store_result rg_report_lists(struct store *s, store_id report,
-                                         int (*fn)(void *ctx, const char *name), void *ctx)
-{
-	struct a_report a = {.id = report, .name_fn = fn, .ctx = ctx};
-	return sq_read(s, fn_cites, &a);
 }
 
 /* ---- distribution lists ---- */
@@ -542,8 +222,6 @@ static enum store_result fn_dist_create(struct conn *c, void *arg)
 static enum store_result rg_dist_create(struct store *s, const char *name, store_id owner,
                                         int32_t day, store_id *out)
 {
-	if (name == NULL || strlen(name) > STORE_DIST_NAME_MAX)
-		return STORE_TOO_LARGE;
 	struct a_dist a = {.name = name, .owner = owner, .day = day};
 	enum store_result r = sq_write(s, true, fn_dist_create, &a);
 	if (r == STORE_OK && out)
@@ -584,7 +262,7 @@ static enum store_result rg_dist_find(struct store *s, const char *name, store_i
 static enum store_result fn_dist_member(struct conn *c, void *arg)
 {
 	struct a_dist *a = arg;
-	return exec3(c, a->add ? sql_member_add : sql_member_del, a->id, a->officer, 0, 2);
+	return rg_exec(c, a->add ? sql_member_add : sql_member_del, a->id, a->officer, 0, 2);
 }
 
 static enum store_result rg_dist_member(struct store *s, store_id list, store_id officer, int add)
@@ -609,7 +287,7 @@ static enum store_result fn_dist_lists(struct conn *c, void *arg)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int stop;
 		if (a->fn) {
-			col_text(st, 1, name, sizeof name);
+			rg_col_text(st, 1, name, sizeof name);
 			stop = a->fn(a->ctx, sqlite3_column_int64(st, 0), name,
 			             sqlite3_column_int64(st, 2));
 		} else {
@@ -640,13 +318,13 @@ static enum store_result rg_dist_members(struct store *s, store_id list,
 	return sq_read(s, fn_dist_lists, &a);
 }
 
-/* ---- marking changes ---- */
+/* ---- marking changes (the rules are store_submission_mark's, in the front) ---- */
 
 struct a_change {
 	const struct store_marking_change *c;
-	const struct store_reseal *rs;
-	const char *kind;
-	store_id object;
+	const char *kind, *old_marking, *new_marking;
+	store_id object, blob, blob2, sub;
+	uint32_t version;
 	int (*fn)(void *ctx, const struct store_marking_change *c);
 	void *ctx;
 };
@@ -654,24 +332,33 @@ struct a_change {
 static enum store_result fn_sub_mark(struct conn *c, void *arg)
 {
 	struct a_change *a = arg;
-	const struct store_marking_change *ch = a->c;
 	sqlite3_stmt *st;
-	enum store_result r = sq_stmt(c, sql_sub_mark, &st);
+	enum store_result r = sq_stmt_i64(c, sql_sub_mark, a->object, &st);
 	if (r != STORE_OK)
 		return r;
-	if ((r = sq_bind_i64(st, 1, ch->object)) != STORE_OK ||
-	    (r = sq_bind_text(st, 2, ch->new_marking)) != STORE_OK ||
-	    (r = sq_bind_text(st, 3, ch->old_marking)) != STORE_OK) {
+	if ((r = sq_bind_text(st, 2, a->new_marking)) != STORE_OK ||
+	    (r = sq_bind_text(st, 3, a->old_marking)) != STORE_OK) {
 		sq_done(st);
 		return r;
 	}
 	if ((r = sq_exec(st)) != STORE_OK)
 		return r;
-	if (sq_changes(c) == 0)
-		return STORE_EXISTS;
-	if (strcmp(ch->old_marking, ch->new_marking) == 0)
-		return STORE_OK; /* a reseal alone: nothing to record */
-	if ((r = sq_stmt(c, sql_change_add, &st)) != STORE_OK)
+	return sq_changes(c) == 0 ? STORE_NOT_FOUND : STORE_OK;
+}
+
+static enum store_result rg_submission_set_marking(struct store *s, store_id id,
+                                                   const char *old_marking, const char *new_marking)
+{
+	struct a_change a = {.object = id, .old_marking = old_marking, .new_marking = new_marking};
+	return sq_write(s, true, fn_sub_mark, &a);
+}
+
+static enum store_result fn_change_add(struct conn *c, void *arg)
+{
+	const struct store_marking_change *ch = ((struct a_change *)arg)->c;
+	sqlite3_stmt *st;
+	enum store_result r = sq_stmt(c, sql_change_add, &st);
+	if (r != STORE_OK)
 		return r;
 	if ((r = sq_bind_text(st, 1, ch->kind)) != STORE_OK ||
 	    (r = sq_bind_i64(st, 2, ch->object)) != STORE_OK ||
@@ -679,108 +366,61 @@ static enum store_result fn_sub_mark(struct conn *c, void *arg)
 	    (r = sq_bind_i64(st, 4, ch->day)) != STORE_OK ||
 	    (r = sq_bind_text(st, 5, ch->old_marking)) != STORE_OK ||
 	    (r = sq_bind_text(st, 6, ch->new_marking)) != STORE_OK ||
-	    (r = sq_bind_text(st, 7, ch->reason ? ch->reason : "")) != STORE_OK) {
+	    (r = sq_bind_text(st, 7, ch->reason)) != STORE_OK) {
 		sq_done(st);
 		return r;
 	}
 	return sq_exec(st);
 }
 
-/* Swaps one stored blob for a pending one: the old is deleted, the new claimed. */
-static enum store_result swap_blob(struct conn *c, store_id old, store_id nw)
+static enum store_result rg_marking_change_add(struct store *s,
+                                               const struct store_marking_change *c)
 {
-	enum store_result r = sq_blob_drop(c, old);
-	return r == STORE_OK ? sq_claim(c, nw) : r;
+	struct a_change a = {.c = c};
+	return sq_write(s, true, fn_change_add, &a);
 }
 
-/* Inside fn_sub_mark: the blobs of rs in place of the submission's. */
-static enum store_result sub_reseal(struct conn *c, store_id sub, const struct store_reseal *rs)
+/* An UPDATE of id (?1) with up to three more values (?2..): STORE_NOT_FOUND if no row. */
+static enum store_result update_row(struct conn *c, const char *sql, store_id id, const int64_t *v,
+                                    int n)
 {
 	sqlite3_stmt *st;
-	enum store_result r = sq_stmt_i64(c, sql_sub_blobs, sub, &st);
+	enum store_result r = sq_stmt_i64(c, sql, id, &st);
 	if (r != STORE_OK)
 		return r;
-	int rc = sqlite3_step(st);
-	store_id msg = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	int64_t nfiles = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : -1;
-	sq_done(st);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? STORE_NOT_FOUND : sq_map(rc);
-	if ((msg == 0) != (rs->message_blob == 0) || nfiles < 0 || (uint64_t)nfiles != rs->nfiles)
-		return STORE_NOT_FOUND;
-	if (msg != 0 && (r = swap_blob(c, msg, rs->message_blob)) != STORE_OK)
-		return r;
-	if ((r = sq_stmt_i64(c, sql_sub_reseal, sub, &st)) != STORE_OK)
-		return r;
-	if ((r = sq_bind_i64(st, 2, rs->message_blob)) != STORE_OK ||
-	    (r = sq_bind_i64(st, 3, rs->seal_version)) != STORE_OK) {
-		sq_done(st);
-		return r;
-	}
+	for (int i = 0; i < n; i++)
+		if ((r = sq_bind_i64(st, i + 2, v[i])) != STORE_OK) {
+			sq_done(st);
+			return r;
+		}
 	if ((r = sq_exec(st)) != STORE_OK)
 		return r;
-	for (size_t i = 0; i < rs->nfiles; i++) {
-		const struct store_file *f = &rs->files[i];
-		if ((r = sq_stmt_i64(c, sql_file_blobs, f->id, &st)) != STORE_OK)
-			return r;
-		if ((r = sq_bind_i64(st, 2, sub)) != STORE_OK) {
-			sq_done(st);
-			return r;
-		}
-		rc = sqlite3_step(st);
-		store_id meta = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-		store_id data = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
-		sq_done(st);
-		if (rc != SQLITE_ROW)
-			return rc == SQLITE_DONE ? STORE_NOT_FOUND : sq_map(rc);
-		if ((r = swap_blob(c, meta, f->meta_blob)) != STORE_OK ||
-		    (r = swap_blob(c, data, f->data_blob)) != STORE_OK)
-			return r;
-		if ((r = sq_stmt_i64(c, sql_file_reseal, f->id, &st)) != STORE_OK)
-			return r;
-		if ((r = sq_bind_i64(st, 2, f->meta_blob)) != STORE_OK ||
-		    (r = sq_bind_i64(st, 3, f->data_blob)) != STORE_OK) {
-			sq_done(st);
-			return r;
-		}
-		if ((r = sq_exec(st)) != STORE_OK)
-			return r;
-	}
-	return STORE_OK;
+	return sq_changes(c) == 0 ? STORE_NOT_FOUND : STORE_OK;
 }
 
-static enum store_result fn_sub_mark_reseal(struct conn *c, void *arg)
+static enum store_result fn_set_blobs(struct conn *c, void *arg)
 {
 	struct a_change *a = arg;
-	enum store_result r = fn_sub_mark(c, arg);
-	return r == STORE_OK ? sub_reseal(c, a->c->object, a->rs) : r;
+	if (a->sub == 0)
+		return update_row(c, sql_sub_seal, a->object, (int64_t[]){a->blob, a->version}, 2);
+	return update_row(c, sql_file_blobs, a->object, (int64_t[]){a->sub, a->blob, a->blob2}, 3);
 }
 
-static enum store_result rg_submission_mark(struct store *s, const struct store_marking_change *c,
-                                            const struct store_reseal *rs)
+static enum store_result rg_submission_set_seal(struct store *s, store_id id, store_id message_blob,
+                                                uint32_t seal_version)
 {
-	if (c == NULL || c->old_marking == NULL || c->new_marking == NULL ||
-	    strlen(c->new_marking) >= STORE_MARKING_MAX ||
-	    (c->reason && strlen(c->reason) > STORE_REASON_MAX))
-		return STORE_TOO_LARGE;
-	struct a_change a = {.c = c, .rs = rs};
-	if (rs == NULL)
-		return sq_write(s, true, fn_sub_mark, &a);
-	if (rs->nfiles > (SIZE_MAX / sizeof(store_id) - 1) / 2 || (rs->nfiles > 0 && !rs->files))
-		return STORE_TOO_LARGE;
-	store_id *claim = calloc(1 + 2 * rs->nfiles, sizeof *claim);
-	if (claim == NULL)
-		return STORE_NOMEM;
-	size_t n = 0;
-	if (rs->message_blob != 0)
-		claim[n++] = rs->message_blob;
-	for (size_t i = 0; i < rs->nfiles; i++) {
-		claim[n++] = rs->files[i].meta_blob;
-		claim[n++] = rs->files[i].data_blob;
-	}
-	enum store_result r = sq_write_blobs(s, fn_sub_mark_reseal, &a, claim, n);
-	free(claim);
-	return r;
+	struct a_change a = {.object = id, .blob = message_blob, .version = seal_version};
+	return sq_write(s, true, fn_set_blobs, &a);
+}
+
+static enum store_result rg_file_set_blobs(struct store *s, store_id submission,
+                                           const struct store_file *f)
+{
+	if (submission <= 0)
+		return STORE_NOT_FOUND;
+	struct a_change a = {
+	        .object = f->id, .sub = submission, .blob = f->meta_blob, .blob2 = f->data_blob};
+	return sq_write(s, true, fn_set_blobs, &a);
 }
 
 static enum store_result fn_changes(struct conn *c, void *arg)
@@ -838,6 +478,9 @@ const struct store_registry_ops sq_registry_ops = {
         .dist_member = rg_dist_member,
         .dist_lists = rg_dist_lists,
         .dist_members = rg_dist_members,
-        .submission_mark = rg_submission_mark,
+        .submission_set_marking = rg_submission_set_marking,
+        .marking_change_add = rg_marking_change_add,
+        .submission_set_seal = rg_submission_set_seal,
+        .file_set_blobs = rg_file_set_blobs,
         .marking_changes = rg_marking_changes,
 };

@@ -77,18 +77,18 @@ static enum store_result make_many(struct store *s, void *arg)
 	randombytes_buf(pk, sizeof pk);
 	/* the oldest: readable by ivy (SECRET) */
 	randombytes_buf(lookup, sizeof lookup);
-	if ((r = s->be->source_create(s, lookup, pk, 20000, &src)) != STORE_OK ||
-	    (r = s->be->submission_commit(s, src, 20000, "SECRET", 0, 0, NULL, 0, &m->readable)) !=
+	if ((r = store_source_create(s, lookup, pk, 20000, &src)) != STORE_OK ||
+	    (r = store_submission_commit(s, src, 20000, "SECRET", 0, 0, NULL, 0, &m->readable)) !=
 	            STORE_OK)
 		return r;
 	m->first_source = src;
 	for (int i = 0; i < HIDDEN; i++) {
 		if (m->sources) {
 			randombytes_buf(lookup, sizeof lookup);
-			if ((r = s->be->source_create(s, lookup, pk, 20000, &src)) != STORE_OK)
+			if ((r = store_source_create(s, lookup, pk, 20000, &src)) != STORE_OK)
 				return r;
 		}
-		r = s->be->submission_commit(s, src, 20000, "TOP SECRET", 0, 0, NULL, 0, &sub);
+		r = store_submission_commit(s, src, 20000, "TOP SECRET", 0, 0, NULL, 0, &sub);
 		if (r != STORE_OK)
 			return r;
 	}

@@ -113,7 +113,7 @@ static int mend_ledger(void)
 
 static int row_of(const char *name, struct store_officer *r)
 {
-	return s->be->officer->find(s, name, r) == STORE_OK ? 0 : -1;
+	return store_officer_find(s, name, r) == STORE_OK ? 0 : -1;
 }
 
 static int count_wrap(void *ctx, const char *name, uint32_t v, const uint8_t *w, size_t n)
@@ -235,8 +235,7 @@ static int conflicts(struct officers *o, int (*change)(void *ctx), void *ctx)
 
 static int give_intake(void *ctx)
 {
-	return s->be->officer->set_roles(s, *(store_id *)ctx, ROLE_INTAKE | ROLE_ANALYST) ==
-	                       STORE_OK
+	return store_officer_set_roles(s, *(store_id *)ctx, ROLE_INTAKE | ROLE_ANALYST) == STORE_OK
 	               ? 0
 	               : -1;
 }
@@ -628,7 +627,7 @@ int main(void)
 	uint32_t v0 = intake_version();
 	T_OK(conflicts(o, give_intake, &r0.id) && intake_version() == v0,
 	     "a rotation planned before another officer got the intake role is refused");
-	T_CHECK(s->be->officer->set_roles(s, r0.id, r0.roles) == STORE_OK);
+	T_CHECK(store_officer_set_roles(s, r0.id, r0.roles) == STORE_OK);
 	T_OK(conflicts(o, new_version, NULL) && intake_version() == v0 + 1,
 	     "a rotation planned before another version was made is refused");
 	T_OK(conflicts(o, new_recovery_key, rpk), "and one planned before a recovery key was set");

@@ -500,7 +500,7 @@ int main(void)
 	T_CHECK(registry_report_open(reg, kb2, r6, &tmp) == REGISTRY_NOT_FOUND);
 	/* the cryptography agrees: bob's keys (old session and every wrap now in the store) */
 	struct blob b = {0};
-	T_CHECK(s->be->registry->report_get(s, r6, grab, &b) == STORE_OK && b.version == 2);
+	T_CHECK(store_report_get(s, r6, grab, &b) == STORE_OK && b.version == 2);
 	const struct age_identity *const *ids;
 	size_t nids = officer_key_identities(kb2, &ids);
 	int opened = 0;
@@ -543,8 +543,7 @@ int main(void)
 	T_CHECK(store_submission_get(s, sub, &row) == STORE_OK &&
 	        strcmp(row.marking, "OFFICIAL") == 0);
 	struct changes ch = {0};
-	T_CHECK(s->be->registry->marking_changes(s, "submission", sub, count_change, &ch) ==
-	                STORE_OK &&
+	T_CHECK(store_marking_changes(s, "submission", sub, count_change, &ch) == STORE_OK &&
 	        ch.n == 2 && strcmp(ch.last_new, "OFFICIAL") == 0 &&
 	        strncmp(ch.last_reason, "source protected", 16) == 0);
 	/* a report citing the submission must dominate its marking */
@@ -689,7 +688,7 @@ int main(void)
 
 	/* no enabled officer holds both keys of a marking: the intake label's layer alone,
 	   never a seal nobody can open; the same marking again adds the outer layer */
-	T_CHECK(s->be->registry->marking_id(s, "SECRET//HUMINT/SOURCE", &x) == STORE_OK);
+	T_CHECK(store_marking_id(s, "SECRET//HUMINT/SOURCE", &x) == STORE_OK);
 	T_CHECK(intake_new(s, ipk, isalt, &ikdf, &ilim, "SECRET//HUMINT/SOURCE", &in2) ==
 	        INTAKE_OK);
 	store_id ss2 = upload(in2, "before anyone held its label", "f");
@@ -724,7 +723,7 @@ int main(void)
 	                                   .reason = ""};
 	struct store_reseal brs = {
 	        .seal_version = 9, .message_blob = pb[0], .files = &wrongf, .nfiles = 1};
-	T_CHECK(s->be->registry->submission_mark(s, &bad, &brs) == STORE_NOT_FOUND);
+	T_CHECK(store_submission_mark(s, &bad, &brs) == STORE_NOT_FOUND);
 	T_CHECK(store_submission_get(s, ss3, &srow2) == STORE_OK &&
 	        strcmp(srow2.marking, "SECRET//HUMINT/SOURCE") == 0 &&
 	        srow2.seal_version == srow.seal_version && srow2.message_blob == srow.message_blob);

@@ -153,7 +153,7 @@ static struct officer_key *enrol_login(struct officers *o, struct who *w)
 static store_id officer_id(const char *name)
 {
 	struct store_officer row;
-	return s->be->officer->find(s, name, &row) == STORE_OK ? row.id : 0;
+	return store_officer_find(s, name, &row) == STORE_OK ? row.id : 0;
 }
 
 /* ---- labels ---- */
@@ -246,7 +246,7 @@ static int count_name(void *ctx, const char *name)
 static int lists_of(store_id report)
 {
 	int n = 0;
-	return s->be->registry->report_lists(s, report, count_name, &n) == STORE_OK ? n : -1;
+	return store_report_lists(s, report, count_name, &n) == STORE_OK ? n : -1;
 }
 
 /* ---- submissions ---- */
@@ -314,8 +314,7 @@ static int sub_state(store_id id, struct sub_state *st)
 {
 	memset(st, 0, sizeof *st);
 	if (store_submission_get(s, id, &st->row) != STORE_OK ||
-	    s->be->registry->marking_changes(s, "submission", id, count_change, &st->changes) !=
-	            STORE_OK)
+	    store_marking_changes(s, "submission", id, count_change, &st->changes) != STORE_OK)
 		return -1;
 	enum store_result r = store_submission_files(s, id, first_file, &st->file);
 	return r == STORE_OK || r == STORE_STOP ? 0 : -1;
@@ -534,7 +533,7 @@ int main(void)
 
 	/* ---- a marking in use with no label: made at a clearance change ---- */
 	store_id mid = 0;
-	T_CHECK(s->be->registry->marking_id(s, "SECRET//SOURCE", &mid) == STORE_OK);
+	T_CHECK(store_marking_id(s, "SECRET//SOURCE", &mid) == STORE_OK);
 	n0 = ledger_len();
 	T_CHECK(break_ledger() == 0);
 	T_OK(registry_officer_changed(reg, kr, "root") == REGISTRY_FAILED &&
@@ -611,7 +610,7 @@ int main(void)
 	     "downgrade: marked, resealed, with its marking.downgrade entry and reason");
 
 	/* a submission of one layer (nobody held its marking's label): the reseal alone */
-	T_CHECK(s->be->registry->marking_id(s, "SECRET//HUMINT/SOURCE", &mid) == STORE_OK);
+	T_CHECK(store_marking_id(s, "SECRET//HUMINT/SOURCE", &mid) == STORE_OK);
 	T_CHECK(intake_new(s, ipk, isalt, &ikdf, &ilim, "SECRET//HUMINT/SOURCE", &in2) ==
 	        INTAKE_OK);
 	store_id ss2 = upload(in2, "one layer", 10);

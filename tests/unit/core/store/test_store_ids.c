@@ -99,7 +99,7 @@ static store_id officer(struct store *s, const char *name)
 	o->roles = 1;
 	memcpy(o->clearance, "OFFICIAL", sizeof "OFFICIAL");
 	memcpy(o->nationality, "GBR", 4);
-	if (s->be->officer->insert(s, o, &id) != STORE_OK)
+	if (store_officer_insert(s, o, &id) != STORE_OK)
 		id = 0;
 	free(o);
 	return id;
@@ -109,9 +109,9 @@ static store_id report(struct store *s, const struct store_cite *cites, size_t n
 {
 	store_id mid = 0, id = 0;
 	int64_t reader = 1;
-	if (s->be->registry->marking_id(s, "OFFICIAL", &mid) != STORE_OK ||
-	    s->be->registry->report_insert(s, 1, 100, mid, 1, (const uint8_t *)"body", 4, &reader,
-	                                   1, cites, ncites, &id) != STORE_OK)
+	if (store_marking_id(s, "OFFICIAL", &mid) != STORE_OK ||
+	    store_report_insert(s, 1, 100, mid, 1, (const uint8_t *)"body", 4, &reader, 1, cites,
+	                        ncites, &id) != STORE_OK)
 		return 0;
 	return id;
 }
@@ -155,14 +155,14 @@ static void test_never_reused(struct store **sp)
 	T_OK(rc2 > rc, "a reply after the newest was deleted: %lld, not %lld", (long long)rc2,
 	     (long long)rc);
 	store_id o1 = officer(s, "first");
-	T_CHECK(o1 > 0 && s->be->officer->delete (s, o1) == STORE_OK);
+	T_CHECK(o1 > 0 && store_officer_delete(s, o1) == STORE_OK);
 	store_id o2 = officer(s, "second");
 	T_OK(o2 > o1, "an officer after the newest was deleted: %lld, not %lld", (long long)o2,
 	     (long long)o1);
 
 	/* across a close and reopen */
 	T_CHECK(store_source_delete(s, c) == STORE_OK);
-	T_CHECK(s->be->officer->delete (s, o2) == STORE_OK);
+	T_CHECK(store_officer_delete(s, o2) == STORE_OK);
 	reopen(sp);
 	s = *sp;
 	if (s == NULL)
