@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
- * fuzz_report: the report text parser (registry_report_parse). The first
- * byte picks the scheme (uk, us, tlp), the rest is the report's input text.
- * The parser never touches the store, so the registry runs over an empty
- * backend. Any input either fails with a NUL-terminated message and no
- * report, or parses into a title and at least one paragraph, each
+ * fuzz_report: the report text parser (registry_report_parse) and the check
+ * of the typed input it gives (registry_report_draft). The first byte picks
+ * the scheme (uk, us, tlp), the rest is the report's text. Neither touches
+ * the store, so the registry runs over an empty backend. Any input either
+ * fails with a NUL-terminated message and no report, or gives a title and
+ * at least one paragraph, each
  * NUL-terminated at its length, whose overall marking dominates every
  * portion; what parses formats (registry_report_format) and parses back to
  * the same paragraphs and marking.
@@ -58,11 +59,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	const struct registry *r = regs[data[0] % 3];
+	static struct registry_input_para paras[REGISTRY_PARAS_MAX];
+	struct registry_report_input in;
 	struct registry_report *rep = NULL;
 	struct registry_error err;
 	memset(&err, 0xa5, sizeof err);
-	enum registry_result rc =
-	        registry_report_parse(r, (const char *)data + 1, size - 1, &rep, &err);
+	enum registry_result rc = registry_report_parse((const char *)data + 1, size - 1, paras,
+	                                                REGISTRY_PARAS_MAX, &in, &err);
+	if (rc == REGISTRY_OK)
+		rc = registry_report_draft(r, &in, &rep, &err);
 	if (rc != REGISTRY_OK) {
 		if (rep != NULL || strnlen(err.msg, sizeof err.msg) >= sizeof err.msg)
 			abort();
@@ -75,12 +80,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_init(&b, 2 * REGISTRY_TEXT_MAX);
 	struct registry_report *again = NULL;
 	if (registry_report_format(r, rep, &b) != REGISTRY_OK ||
-	    registry_report_parse(r, (const char *)b.data, b.len, &again, NULL) != REGISTRY_OK)
+	    registry_report_parse((const char *)b.data, b.len, paras, REGISTRY_PARAS_MAX, &in,
+	                          NULL) != REGISTRY_OK ||
+	    registry_report_draft(r, &in, &again, NULL) != REGISTRY_OK)
 		abort();
 	if (again->nparas != rep->nparas || !marking_equal(&again->marking, &rep->marking))
 		abort();
 	for (size_t i = 0; i < rep->nparas; i++)
-		if (!marking_equal(&again->paras[i].portion, &rep->paras[i].portion))
+		if (!marking_equal(&again->paras[i].portion, &rep->paras[i].portion) ||
+		    again->paras[i].len != rep->paras[i].len ||
+		    memcmp(again->paras[i].text, rep->paras[i].text, rep->paras[i].len) != 0)
 			abort();
 	registry_report_free(&again);
 	registry_report_free(&rep);

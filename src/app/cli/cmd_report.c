@@ -2,8 +2,9 @@
 /*
  * cmd_report: reports and distribution lists from the command line
  * (`cutout report`, `cutout dist`), as a logged-in officer. Every read goes
- * through core/registry/, hence through access_decide: a report the officer
- * may not read is "no such report", the same as one that does not exist.
+ * through core/registry/, which decides: a report the officer may not read is
+ * "no such report", the same as one that does not exist. A report file is
+ * read into the typed input (registry_report_parse) and written as it is.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -206,29 +207,47 @@ static int split_names(char *csv, const char **v, size_t *n)
 	return 0;
 }
 
-static int parse_cite(const char *c, struct store_cite *out)
+/* One --cite or @cite value (or a list of them) appended to cites[REGISTRY_CITES_MAX]. */
+static int parse_cite(const char *c, struct registry_cite *cites, size_t *n)
 {
-	const char *colon = strchr(c, ':');
-	int kind = 0;
-	if (colon && (size_t)(colon - c) == 10 && memcmp(c, "submission", 10) == 0)
-		kind = STORE_CITE_SUBMISSION;
-	else if (colon && (size_t)(colon - c) == 6 && memcmp(c, "report", 6) == 0)
-		kind = STORE_CITE_REPORT;
-	if (kind == 0 || num_parse_id(colon + 1, &out->id) != 0)
+	size_t k = 0;
+	if (registry_cites_parse(c, cites + *n, REGISTRY_CITES_MAX - *n, &k) != REGISTRY_OK ||
+	    k == 0)
 		return -1;
-	out->kind = kind;
+	*n += k;
 	return 0;
+}
+
+/* The text of a report file written with its citations and declared marking. */
+static enum registry_result write_text(struct sess *s, const char *text, size_t len,
+                                       const struct registry_cite *cites, size_t ncites,
+                                       const char *declared, struct registry_written *w,
+                                       struct registry_error *err)
+{
+	struct registry_report_input in;
+	struct registry_input_para *paras = calloc(REGISTRY_PARAS_MAX, sizeof *paras);
+	if (paras == NULL)
+		return REGISTRY_FAILED;
+	enum registry_result r =
+	        registry_report_parse(text, len, paras, REGISTRY_PARAS_MAX, &in, err);
+	if (r == REGISTRY_OK) {
+		in.cites = cites;
+		in.ncites = ncites;
+		in.declared = declared;
+		r = registry_report_write(s->reg, s->key, &in, w, err);
+	}
+	free(paras);
+	return r;
 }
 
 /* One record of a batch: header lines, then the text. rec is modified. */
 static int batch_one(struct sess *s, char *rec, size_t len, size_t no)
 {
 	struct opts h;
-	struct store_cite cites[MANY_MAX];
-	struct registry_report *draft = NULL;
+	struct registry_cite cites[REGISTRY_CITES_MAX];
+	size_t ncites = 0;
+	struct registry_written w = {0};
 	struct registry_error err = {{0}};
-	store_id id = 0;
-	int rc = CLI_EXIT_FAIL;
 	memset(&h, 0, sizeof h);
 	while (len > 0 && rec[0] == '@') {
 		char *nl = memchr(rec, '\n', len);
@@ -240,29 +259,23 @@ static int batch_one(struct sess *s, char *rec, size_t len, size_t no)
 			e = split_names(rec + 4, h.to, &h.nto);
 		else if (strncmp(rec, "@list ", 6) == 0)
 			e = split_names(rec + 6, h.lists, &h.nlists);
-		else if (strncmp(rec, "@cite ", 6) == 0 && h.ncites < MANY_MAX)
-			e = parse_cite(rec + 6, &cites[h.ncites++]);
+		else if (strncmp(rec, "@cite ", 6) == 0)
+			e = parse_cite(rec + 6, cites, &ncites);
 		if (e != 0)
 			return cli_usage("report", "record %zu: bad header line '%s'", no, rec);
 		len -= (size_t)(nl + 1 - rec);
 		rec = nl + 1;
 	}
-	enum registry_result r = registry_report_parse(s->reg, rec, len, &draft, &err);
-	if (r == REGISTRY_OK)
-		r = registry_report_write(s->reg, s->key, draft, NULL, cites, h.ncites, &id, &err);
+	enum registry_result r = write_text(s, rec, len, cites, ncites, NULL, &w, &err);
 	if (r == REGISTRY_OK && h.nto + h.nlists > 0)
-		r = registry_report_circulate(s->reg, s->key, id, h.lists, h.nlists, h.to, h.nto,
+		r = registry_report_circulate(s->reg, s->key, w.id, h.lists, h.nlists, h.to, h.nto,
 		                              &err);
 	if (r != REGISTRY_OK) {
 		cli_fail("report", "record %zu:", no);
-		rc = fail_reg("report", r, &err);
-		goto out;
+		return fail_reg("report", r, &err);
 	}
-	printf("%lld\t%s\n", (long long)id, draft->marking_text);
-	rc = CLI_EXIT_OK;
-out:
-	registry_report_free(&draft);
-	return rc;
+	printf("%lld\t%s\n", (long long)w.id, w.marking);
+	return CLI_EXIT_OK;
 }
 
 static int cmd_batch(struct sess *s, const char *path)
@@ -298,14 +311,15 @@ static int cmd_batch(struct sess *s, const char *path)
 static int cmd_write(struct sess *s, const struct opts *o, const char *path)
 {
 	struct buf in;
-	struct registry_report *draft = NULL;
+	struct registry_written w = {0};
 	struct registry_error err = {{0}};
-	struct store_cite cites[MANY_MAX];
+	struct registry_cite cites[REGISTRY_CITES_MAX];
+	size_t ncites = 0;
 	int rc = CLI_EXIT_FAIL;
 
 	buf_init(&in, REGISTRY_TEXT_MAX);
 	for (size_t i = 0; i < o->ncites; i++) {
-		if (parse_cite(o->cites[i], &cites[i]) != 0) {
+		if (parse_cite(o->cites[i], cites, &ncites) != 0) {
 			rc = cli_usage("report", "bad citation '%s' (submission:N or report:N)",
 			               o->cites[i]);
 			goto out;
@@ -316,20 +330,15 @@ static int cmd_write(struct sess *s, const struct opts *o, const char *path)
 		         errno == EFBIG ? "too large" : strerror(errno));
 		goto out;
 	}
-	store_id id = 0;
 	enum registry_result r =
-	        registry_report_parse(s->reg, (const char *)in.data, in.len, &draft, &err);
-	if (r == REGISTRY_OK)
-		r = registry_report_write(s->reg, s->key, draft, o->marking, cites, o->ncites, &id,
-		                          &err);
+	        write_text(s, (const char *)in.data, in.len, cites, ncites, o->marking, &w, &err);
 	if (r != REGISTRY_OK) {
 		rc = fail_reg("report", r, &err);
 		goto out;
 	}
-	printf("%lld\t%s\n", (long long)id, draft->marking_text);
+	printf("%lld\t%s\n", (long long)w.id, w.marking);
 	rc = CLI_EXIT_OK;
 out:
-	registry_report_free(&draft);
 	buf_wipe_release(&in);
 	return rc;
 }
@@ -374,9 +383,8 @@ static int print_report(struct sess *s, const struct registry_report *rep, const
 	if (lists) {
 		int first = 1;
 		printf("circulated to lists: ");
-		struct store *st = instance_store(s->inst);
-		if (st->be->registry->report_lists(st, rep->id, print_list_name, &first) !=
-		    STORE_OK)
+		if (registry_report_lists(s->reg, s->key, rep->id, print_list_name, &first) !=
+		    REGISTRY_OK)
 			printf("?");
 		printf("\n");
 	}

@@ -9,11 +9,15 @@
  * http_desk.c owns the connection, the session and CSRF; it routes here with
  * desk_registry_route(), gates the session, and sends what
  * desk_registry_handle() put in struct desk_reg_out. Every read is decided by
- * core/registry (access_decide): a forbidden report and a missing one give
- * the same page (404), a listing shows only what the reader may read.
+ * core/registry (the access decision): a forbidden report and a missing one
+ * give the same page (404), a listing shows only what the reader may read.
+ * A report is written from its form as the typed input of core/registry
+ * (struct registry_report_input), never as text. The pages are
+ * desk_registry.c, desk_report.c and desk_report_write.c
+ * (desk_reg_internal.h).
  *
  * Submissions: their distribution is the holders of the intake role (see
- * docs/desk.md); registry_submission_readable() asks access_decide with the
+ * docs/desk.md); registry_submission_readable() decides with the
  * submission's marking and that distribution. The inbox, a source's page,
  * a submission, its downloads and the actions on a source all ask it.
  *
@@ -30,7 +34,6 @@
 #include "core/access/access.h"
 #include "core/officer/officer.h"
 #include "core/registry/registry.h"
-#include "core/store/store.h"
 #include "lib/buf.h"
 #include "lib/web/form.h"
 
@@ -65,7 +68,6 @@ static inline bool desk_registry_is_api(enum desk_reg_route rt)
 
 struct desk_reg_in {
 	struct registry *reg;
-	struct store *store;
 	struct officers *officers;
 	const struct officer_key *key; /* the session's keys */
 	const char *officer;

@@ -347,7 +347,6 @@ static enum MHD_Result registry_request(struct MHD_Connection *c, struct req *r,
 	struct buf b;
 	buf_init(&b, PAGE_MAX);
 	struct desk_reg_in in = {.reg = r->d->reg,
-	                         .store = r->d->store,
 	                         .officers = r->d->officers,
 	                         .key = r->sv.key,
 	                         .officer = r->sv.name,

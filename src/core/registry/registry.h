@@ -34,7 +34,11 @@
  * circulated to, and the members of the lists it was circulated to, as they
  * were that day. Anyone who may read a report may circulate it further.
  *
- * Input text of a report (registry_report_parse; the CLI's and the web's):
+ * A report arrives as a typed structure (struct registry_report_input: the
+ * title and the paragraphs, each with its portion marking, the citations,
+ * the overall marking the author expects), which the desk builds from its
+ * form. The CLI reads a file of text (registry_report_parse) into the same
+ * structure:
  *
  *   (S) Title of the report
  *
@@ -63,7 +67,10 @@
 #define REGISTRY_LABEL_PREFIX LABEL_MARKING_PREFIX
 #define REGISTRY_TITLE_MAX 512
 #define REGISTRY_PARAS_MAX 1000
-#define REGISTRY_TEXT_MAX (512 * 1024) /* the whole report text */
+#define REGISTRY_TEXT_MAX \
+	(512 * 1024)                  /* the whole report: every paragraph's text, title included */
+#define REGISTRY_PARA_MAX (64 * 1024) /* bytes of one paragraph's text */
+#define REGISTRY_CITES_MAX 256        /* citations of one report */
 #define REGISTRY_MSG_MAX 400
 
 enum registry_result {
@@ -180,26 +187,88 @@ struct registry_report {
 
 void registry_report_free(struct registry_report **rep);
 
-/* Parses the input text (see above). msg says where it is wrong. */
+/* ---- a report to write: the typed input ---- */
+
+/* What a report cites (a report's marking must dominate theirs: no write down). */
+enum registry_cite_kind { REGISTRY_CITE_SUBMISSION = 1, REGISTRY_CITE_REPORT = 2 };
+struct registry_cite {
+	enum registry_cite_kind kind;
+	store_id id; /* > 0 */
+};
+
+/* The title or a paragraph: its portion marking as typed ("S//HUMINT" or
+ * "(S//HUMINT)") and its text. Neither needs a NUL; spaces around both are
+ * dropped. */
+struct registry_input_para {
+	const char *portion;
+	size_t portion_len;
+	const char *text;
+	size_t len;
+};
+
+/*
+ * A report to write. Caps: 1 to REGISTRY_PARAS_MAX paragraphs besides the
+ * title, each at most REGISTRY_PARA_MAX bytes, REGISTRY_TEXT_MAX in all, the
+ * title one line of at most REGISTRY_TITLE_MAX bytes; at most
+ * REGISTRY_CITES_MAX citations. Text is printable (a paragraph may hold
+ * newlines, no blank line: the text form separates paragraphs by them).
+ */
+struct registry_report_input {
+	struct registry_input_para title;
+	const struct registry_input_para *paras;
+	size_t nparas;
+	const struct registry_cite *cites;
+	size_t ncites;
+	const char *declared; /* the overall marking the author expects (checked), or NULL */
+};
+
+/*
+ * The input checked (caps, text, every portion marking parsed) into a draft
+ * with its overall marking computed (what the desk's preview shows). msg says
+ * what is wrong, naming the title or paragraph N (1 the first after the
+ * title). The citations and the declared marking are checked at writing.
+ */
 __attribute__((warn_unused_result)) enum registry_result
-registry_report_parse(const struct registry *r, const char *text, size_t len,
+registry_report_draft(const struct registry *r, const struct registry_report_input *in,
                       struct registry_report **out, struct registry_error *err);
-/* The report as input text (portion markings canonical), into out (a capped buf). */
+
+/*
+ * The text form (see above) into in: title and paragraphs point into text,
+ * paras[cap] holds them (cap REGISTRY_PARAS_MAX is enough). Only the layout
+ * is checked here (every block starts with "(...)"); the rest at
+ * registry_report_draft. The citations and declared marking are left empty.
+ */
+__attribute__((warn_unused_result)) enum registry_result
+registry_report_parse(const char *text, size_t len, struct registry_input_para *paras, size_t cap,
+                      struct registry_report_input *in, struct registry_error *err);
+/* The report as text (portion markings canonical), into out (a capped buf). */
 struct buf;
 __attribute__((warn_unused_result)) enum registry_result
 registry_report_format(const struct registry *r, const struct registry_report *rep,
                        struct buf *out);
 
+/* "report:N" or "submission:N", a list of them separated by commas or spaces,
+ * into cites[cap]; *n of them. BAD_INPUT on a malformed one or more than cap. */
+__attribute__((warn_unused_result)) enum registry_result
+registry_cites_parse(const char *s, struct registry_cite *cites, size_t cap, size_t *n);
+
+/* What was written: its id and overall marking. */
+struct registry_written {
+	store_id id;
+	char marking[STORE_MARKING_MAX];
+};
+
 /*
- * Writes a draft as `as` (role analyst): checks the overall marking (equal to
- * `declared` when given), the author's clearance and no write down for each
- * citation; seals; stores with the author as the first reader, and the
+ * Writes a report as `as` (role analyst): the draft (registry_report_draft),
+ * the overall marking equal to in->declared when given, the author's
+ * clearance, and for each citation that the author may read it (one the
+ * author may not read is refused as a missing one, REGISTRY_NOT_FOUND) and
+ * no write down; seals; stores with the author as the first reader, and the
  * report.write entry in the same transaction.
  */
 __attribute__((warn_unused_result)) enum registry_result
 registry_report_write(struct registry *r, const struct officer_key *as,
-                      const struct registry_report *draft, const char *declared,
-                      const struct store_cite *cites, size_t ncites, store_id *id,
+                      const struct registry_report_input *in, struct registry_written *out,
                       struct registry_error *err);
 
 /*
@@ -212,6 +281,14 @@ bool registry_report_readable(struct registry *r, const struct access_subject *s
 __attribute__((warn_unused_result)) enum registry_result
 registry_report_open(struct registry *r, const struct officer_key *as, store_id id,
                      struct registry_report **out);
+
+/*
+ * The names of the lists report id was circulated to, for `as`: the same
+ * decision as opening it (REGISTRY_NOT_FOUND for a report `as` may not read).
+ */
+__attribute__((warn_unused_result)) enum registry_result
+registry_report_lists(struct registry *r, const struct officer_key *as, store_id id,
+                      int (*fn)(void *ctx, const char *name), void *ctx);
 
 /* A listed report (metadata only; never the title). */
 struct registry_listing {

@@ -7,6 +7,7 @@
  *   labels.c          marking labels: creation, rotation, clearance changes
  *   submission.c      submissions under the decision, and their keys
  *   marking_change.c  a submission's marking changed, its blobs sealed anew
+ *   report_input.c    a report to write (typed input): checks, caps, draft
  *   report_text.c     a report as text: parse, format, sealed body, tearline
  *   report.c          reports: write, open, circulate
  *   report_list.c     the reports an officer may read

@@ -83,12 +83,12 @@ bool registry_report_readable(struct registry *r, const struct access_subject *s
 /* ---- reports: writing ---- */
 
 static enum registry_result check_cite(struct registry *r, const struct access_subject *subj,
-                                       const struct marking *mine, const struct store_cite *c,
+                                       const struct marking *mine, const struct registry_cite *c,
                                        struct registry_error *err)
 {
 	struct marking m;
-	const char *kind = c->kind == STORE_CITE_REPORT ? "report" : "submission";
-	if (c->kind == STORE_CITE_REPORT) {
+	const char *kind = c->kind == REGISTRY_CITE_REPORT ? "report" : "submission";
+	if (c->kind == REGISTRY_CITE_REPORT) {
 		struct reg_row w;
 		enum registry_result rc = reg_report_decided(r, subj, c->id, &w, &m);
 		reg_row_free(&w);
@@ -96,7 +96,7 @@ static enum registry_result check_cite(struct registry *r, const struct access_s
 			reg_say(err, "cited report %lld: no such report", (long long)c->id);
 		if (rc != REGISTRY_OK)
 			return rc;
-	} else if (c->kind == STORE_CITE_SUBMISSION) {
+	} else if (c->kind == REGISTRY_CITE_SUBMISSION) {
 		struct store_submission sub;
 		enum store_result sr = store_submission_get(r->s, c->id, &sub);
 		if (sr != STORE_OK && sr != STORE_NOT_FOUND)
@@ -167,13 +167,13 @@ static enum store_result write_tx(struct store *s, void *arg)
 }
 
 enum registry_result registry_report_write(struct registry *r, const struct officer_key *as,
-                                           const struct registry_report *draft,
-                                           const char *declared, const struct store_cite *cites,
-                                           size_t ncites, store_id *id, struct registry_error *err)
+                                           const struct registry_report_input *in,
+                                           struct registry_written *out, struct registry_error *err)
 {
 	enum registry_result rc;
 	struct access_subject subj;
-	struct registry_report copy;
+	struct registry_report *draft = NULL;
+	struct store_cite cites[REGISTRY_CITES_MAX];
 	struct buf plain, sealed;
 	uint32_t version = 0;
 	uint8_t pk[32];
@@ -182,7 +182,7 @@ enum registry_result registry_report_write(struct registry *r, const struct offi
 	buf_init(&sealed, STORE_REPORT_BODY_MAX);
 	if (err)
 		err->msg[0] = '\0';
-	if (as == NULL || draft == NULL || draft->nparas < 2) {
+	if (as == NULL || in == NULL || out == NULL) {
 		rc = REGISTRY_BAD_INPUT;
 		goto out;
 	}
@@ -195,72 +195,69 @@ enum registry_result registry_report_write(struct registry *r, const struct offi
 		rc = REGISTRY_FORBIDDEN;
 		goto out;
 	}
-	copy = *draft;
-	for (size_t i = 0; i < copy.nparas; i++)
-		if (copy.paras[i].text == NULL || copy.paras[i].len == 0 ||
-		    !reg_text_ok(copy.paras[i].text, copy.paras[i].len, i > 0) ||
-		    (i == 0 && copy.paras[i].len > REGISTRY_TITLE_MAX) || i > REGISTRY_PARAS_MAX) {
-			reg_say(err, "paragraph %zu: empty, too long or with control characters",
-			        i);
-			rc = REGISTRY_BAD_INPUT;
-			goto out;
-		}
-	if ((rc = reg_overall(r, &copy, err)) != REGISTRY_OK)
+	if ((rc = registry_report_draft(r, in, &draft, err)) != REGISTRY_OK)
 		goto out;
-	if (declared != NULL) {
+	if (in->declared != NULL) {
 		struct marking dm;
 		struct marking_error merr;
-		if (marking_parse(&r->scheme, declared, strlen(declared), &dm, &merr) !=
+		if (marking_parse(&r->scheme, in->declared, strlen(in->declared), &dm, &merr) !=
 		    MARKING_OK) {
 			reg_say(err, "the declared marking: %s", merr.msg);
 			rc = REGISTRY_BAD_INPUT;
 			goto out;
 		}
-		if (!marking_equal(&dm, &copy.marking)) {
+		if (!marking_equal(&dm, &draft->marking)) {
 			reg_say(err,
 			        "the declared marking is not the combination of the portions, "
 			        "which is "
 			        "%s",
-			        copy.marking_text);
+			        draft->marking_text);
 			rc = REGISTRY_BAD_INPUT;
 			goto out;
 		}
 	}
-	if (access_clearance_covers(&subj, &copy.marking, NULL) != ACCESS_ALLOW) {
+	if (access_clearance_covers(&subj, &draft->marking, NULL) != ACCESS_ALLOW) {
 		reg_say(err, "%s is above your clearance (or not releasable to your nationality)",
-		        copy.marking_text);
+		        draft->marking_text);
 		rc = REGISTRY_ABOVE_CLEARANCE;
 		goto out;
 	}
-	for (size_t i = 0; i < ncites; i++)
-		if ((rc = check_cite(r, &subj, &copy.marking, &cites[i], err)) != REGISTRY_OK)
+	for (size_t i = 0; i < in->ncites; i++) {
+		if ((rc = check_cite(r, &subj, &draft->marking, &in->cites[i], err)) != REGISTRY_OK)
 			goto out;
-	if ((rc = registry_label(r, &copy.marking, &version, pk)) != REGISTRY_OK ||
-	    (rc = reg_body_encode(r, &copy, &plain)) != REGISTRY_OK ||
+		cites[i] = (struct store_cite){.kind = in->cites[i].kind == REGISTRY_CITE_REPORT
+		                                               ? STORE_CITE_REPORT
+		                                               : STORE_CITE_SUBMISSION,
+		                               .id = in->cites[i].id};
+	}
+	if ((rc = registry_label(r, &draft->marking, &version, pk)) != REGISTRY_OK ||
+	    (rc = reg_body_encode(r, draft, &plain)) != REGISTRY_OK ||
 	    (rc = seal(pk, &plain, &sealed)) != REGISTRY_OK)
 		goto out;
 	char actor[LEDGER_TOKEN_MAX + 1], detail[64];
-	int k = snprintf(detail, sizeof detail, "%zu paragraphs, %zu citations", copy.nparas,
-	                 ncites);
+	int k = snprintf(detail, sizeof detail, "%zu paragraphs, %zu citations", draft->nparas,
+	                 in->ncites);
 	if (k < 0 || (size_t)k >= sizeof detail || reg_actor(as, actor) != 0) {
 		rc = REGISTRY_FAILED;
 		goto out;
 	}
 	struct write_tx a = {.author = subj.id,
 	                     .version = version,
-	                     .marking = copy.marking_text,
+	                     .marking = draft->marking_text,
 	                     .sealed = &sealed,
 	                     .cites = cites,
-	                     .ncites = ncites,
+	                     .ncites = in->ncites,
 	                     .actor = actor,
 	                     .detail = detail};
 	if (store_write(r->s, NULL, 0, write_tx, &a) != STORE_OK) {
 		rc = REGISTRY_FAILED;
 		goto out;
 	}
-	*id = a.id;
+	out->id = a.id;
+	memcpy(out->marking, draft->marking_text, sizeof out->marking);
 	rc = REGISTRY_OK;
 out:
+	registry_report_free(&draft);
 	buf_wipe_release(&plain);
 	buf_release(&sealed);
 	return rc;
@@ -328,6 +325,23 @@ out:
 	buf_wipe_release(&plain);
 	reg_row_free(&w);
 	return rc;
+}
+
+/* The lists a report was circulated to: the decision first, as for opening it. */
+enum registry_result registry_report_lists(struct registry *r, const struct officer_key *as,
+                                           store_id id, int (*fn)(void *ctx, const char *name),
+                                           void *ctx)
+{
+	struct access_subject subj;
+	struct reg_row w;
+	struct marking m;
+	enum registry_result rc = registry_subject(r, officer_key_id(as), &subj);
+	if (rc != REGISTRY_OK)
+		return rc == REGISTRY_FAILED ? rc : REGISTRY_NOT_FOUND;
+	if ((rc = reg_report_decided(r, &subj, id, &w, &m)) != REGISTRY_OK)
+		return rc;
+	reg_row_free(&w);
+	return store_report_lists(r->s, id, fn, ctx) == STORE_OK ? REGISTRY_OK : REGISTRY_FAILED;
 }
 
 /* ---- circulation ---- */

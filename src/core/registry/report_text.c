@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
- * report_text: a report as text. The input text (registry_report_parse) and
- * back (registry_report_format), the overall marking, the plaintext of the
- * sealed body, and the tearline (the sanitised view).
+ * report_text: a report as text. The text form of the CLI's files into the
+ * typed input (registry_report_parse) and a report back into it
+ * (registry_report_format), the overall marking, the plaintext of the sealed
+ * body, and the tearline (the sanitised view).
  */
 #include "core/registry/registry_internal.h"
 
@@ -114,19 +115,20 @@ static bool blank(const char *t, size_t a, size_t b)
 	return true;
 }
 
-enum registry_result registry_report_parse(const struct registry *r, const char *text, size_t len,
-                                           struct registry_report **out, struct registry_error *err)
+enum registry_result registry_report_parse(const char *text, size_t len,
+                                           struct registry_input_para *paras, size_t cap,
+                                           struct registry_report_input *in,
+                                           struct registry_error *err)
 {
-	enum registry_result rc = REGISTRY_BAD_INPUT;
-	struct registry_report *rep = reg_report_new();
-	size_t i = 0;
+	size_t i = 0, no = 0;
 
-	*out = NULL;
-	if (rep == NULL)
-		return REGISTRY_FAILED;
+	memset(in, 0, sizeof *in);
+	in->paras = paras;
+	if (err)
+		err->msg[0] = '\0';
 	if (len > REGISTRY_TEXT_MAX) {
 		reg_say(err, "the report is longer than %d bytes", REGISTRY_TEXT_MAX);
-		goto out;
+		return REGISTRY_BAD_INPUT;
 	}
 	while (i < len) {
 		size_t le = line_end(text, len, i);
@@ -144,69 +146,32 @@ enum registry_result registry_report_parse(const struct registry *r, const char 
 			end = ne;
 			i = ne < len ? ne + 1 : len;
 		}
-		size_t bl = end - start;
-		while (bl > 0 && (text[start + bl - 1] == '\n' || text[start + bl - 1] == '\r' ||
-		                  text[start + bl - 1] == ' '))
-			bl--;
 		const char *b = text + start;
-		size_t no = rep->nparas;
-		if (bl == 0 || b[0] != '(') {
+		size_t bl = end - start;
+		const char *close = b[0] == '(' ? memchr(b, ')', bl) : NULL;
+		if (close == NULL) {
 			reg_say(err, "%s %zu: expected a portion marking such as (S) at its start",
 			        no ? "paragraph" : "title", no);
-			goto out;
+			return REGISTRY_BAD_INPUT;
 		}
-		const char *close = memchr(b, ')', bl);
-		if (close == NULL) {
-			reg_say(err, "%s %zu: the portion marking has no closing ')'",
-			        no ? "paragraph" : "title", no);
-			goto out;
+		if (no > cap) {
+			reg_say(err, "more than %zu paragraphs", cap);
+			return REGISTRY_BAD_INPUT;
 		}
 		size_t ml = (size_t)(close - b) + 1;
-		struct marking m;
-		struct marking_error merr;
-		if (marking_parse(&r->scheme, b, ml, &m, &merr) != MARKING_OK) {
-			reg_say(err, "%s %zu: portion marking %s", no ? "paragraph" : "title", no,
-			        merr.msg);
-			goto out;
-		}
-		const char *body = b + ml;
-		size_t blen = bl - ml;
-		while (blen > 0 && (*body == ' ' || *body == '\t')) {
-			body++;
-			blen--;
-		}
-		if (blen == 0) {
-			reg_say(err, "%s %zu: empty after its portion marking",
-			        no ? "paragraph" : "title", no);
-			goto out;
-		}
-		if (!reg_text_ok(body, blen, no > 0) || (no == 0 && blen > REGISTRY_TITLE_MAX)) {
-			reg_say(err,
-			        no ? "paragraph %zu: control characters"
-			           : "title: one line of printable text, at most 512 bytes (%zu)",
-			        no);
-			goto out;
-		}
-		if (no >= REGISTRY_PARAS_MAX + 1) {
-			reg_say(err, "more than %d paragraphs", REGISTRY_PARAS_MAX);
-			goto out;
-		}
-		if (reg_para_add(rep, &m, body, blen) != 0) {
-			rc = REGISTRY_FAILED;
-			goto out;
-		}
+		struct registry_input_para p = {b, ml, b + ml, bl - ml};
+		if (no == 0)
+			in->title = p;
+		else
+			paras[no - 1] = p;
+		no++;
 	}
-	if (rep->nparas < 2) {
+	if (no < 2) {
 		reg_say(err, "a report needs a title and at least one paragraph");
-		goto out;
+		return REGISTRY_BAD_INPUT;
 	}
-	if ((rc = reg_overall(r, rep, err)) != REGISTRY_OK)
-		goto out;
-	*out = rep;
-	rep = NULL;
-out:
-	registry_report_free(&rep);
-	return rc;
+	in->nparas = no - 1;
+	return REGISTRY_OK;
 }
 
 enum registry_result registry_report_format(const struct registry *r,

@@ -72,17 +72,162 @@ static struct officer_key *login(struct officers *o, struct who *w)
 	return k;
 }
 
+static struct registry_input_para paras[REGISTRY_PARAS_MAX];
+
+/* The text form into the typed input, checked into a draft (its overall marking). */
+static enum registry_result parse(struct registry *r, const char *text, struct registry_report **d,
+                                  struct registry_error *err)
+{
+	struct registry_report_input in;
+	enum registry_result rc =
+	        registry_report_parse(text, strlen(text), paras, REGISTRY_PARAS_MAX, &in, err);
+	return rc != REGISTRY_OK ? rc : registry_report_draft(r, &in, d, err);
+}
+
+static store_id write_declared(struct registry *r, const struct officer_key *k, const char *text,
+                               const char *declared, const struct registry_cite *cites, size_t n,
+                               enum registry_result *res, struct registry_error *err)
+{
+	struct registry_report_input in;
+	struct registry_written w = {0};
+	*res = registry_report_parse(text, strlen(text), paras, REGISTRY_PARAS_MAX, &in, err);
+	in.cites = cites;
+	in.ncites = n;
+	in.declared = declared;
+	if (*res == REGISTRY_OK)
+		*res = registry_report_write(r, k, &in, &w, err);
+	return w.id;
+}
+
 static store_id write(struct registry *r, const struct officer_key *k, const char *text,
-                      const struct store_cite *cites, size_t n, enum registry_result *res,
+                      const struct registry_cite *cites, size_t n, enum registry_result *res,
                       struct registry_error *err)
 {
+	return write_declared(r, k, text, NULL, cites, n, res, err);
+}
+
+static struct registry_input_para para(const char *portion, const char *text, size_t len)
+{
+	return (struct registry_input_para){portion, strlen(portion), text, len};
+}
+
+/* The typed input's checks and caps (registry_report_draft, registry_report_write). */
+static void typed_input(struct registry *reg, const struct officer_key *k)
+{
+	static struct registry_input_para ps[REGISTRY_PARAS_MAX + 1];
+	static char big[REGISTRY_PARA_MAX + 1];
+	struct registry_report_input in = {.title = para("S", "T", 1), .paras = ps};
 	struct registry_report *d = NULL;
-	store_id id = 0;
-	*res = registry_report_parse(r, text, strlen(text), &d, err);
-	if (*res == REGISTRY_OK)
-		*res = registry_report_write(r, k, d, NULL, cites, n, &id, err);
+	struct registry_error err;
+	memset(big, 'a', sizeof big);
+
+	for (size_t i = 0; i <= REGISTRY_PARAS_MAX; i++)
+		ps[i] = para("O", "x", 1);
+	in.nparas = REGISTRY_PARAS_MAX;
+	T_OK(registry_report_draft(reg, &in, &d, &err) == REGISTRY_OK && d->nparas == 1001,
+	     "%d paragraphs and a title: accepted", REGISTRY_PARAS_MAX);
 	registry_report_free(&d);
-	return id;
+	in.nparas = REGISTRY_PARAS_MAX + 1;
+	T_OK(registry_report_draft(reg, &in, &d, &err) == REGISTRY_BAD_INPUT && d == NULL &&
+	             strstr(err.msg, "more than 1000 paragraphs") != NULL,
+	     "one paragraph more: refused (%s)", err.msg);
+	in.nparas = 0;
+	T_CHECK(registry_report_draft(reg, &in, &d, &err) == REGISTRY_BAD_INPUT);
+
+	in.nparas = 1;
+	ps[0] = para("S", big, REGISTRY_PARA_MAX);
+	T_CHECK(registry_report_draft(reg, &in, &d, &err) == REGISTRY_OK);
+	registry_report_free(&d);
+	ps[0] = para("S", big, REGISTRY_PARA_MAX + 1);
+	T_OK(registry_report_draft(reg, &in, &d, &err) == REGISTRY_BAD_INPUT &&
+	             strstr(err.msg, "paragraph 1: longer than 65536 bytes") != NULL,
+	     "a paragraph over %d bytes: refused (%s)", REGISTRY_PARA_MAX, err.msg);
+	in.nparas = REGISTRY_TEXT_MAX / REGISTRY_PARA_MAX + 1;
+	for (size_t i = 0; i < in.nparas; i++)
+		ps[i] = para("S", big, REGISTRY_PARA_MAX);
+	T_OK(registry_report_draft(reg, &in, &d, &err) == REGISTRY_BAD_INPUT &&
+	             strstr(err.msg, "longer than 524288 bytes") != NULL,
+	     "over %d bytes in all: refused (%s)", REGISTRY_TEXT_MAX, err.msg);
+
+	in.nparas = 2;
+	ps[0] = para("O", "x", 1);
+	ps[1] = para("S//NOPE", "y", 1);
+	T_OK(registry_report_draft(reg, &in, &d, &err) == REGISTRY_BAD_INPUT &&
+	             strstr(err.msg, "paragraph 2: portion marking") != NULL,
+	     "an undeclared compartment in a portion: refused (%s)", err.msg);
+	ps[1] = para("S)(", "y", 1);
+	T_OK(registry_report_draft(reg, &in, &d, &err) == REGISTRY_BAD_INPUT &&
+	             strstr(err.msg, "paragraph 2: a portion marking is one line") != NULL,
+	     "parentheses inside a portion: refused (%s)", err.msg);
+	ps[1] = para("  ", "y", 1);
+	T_OK(registry_report_draft(reg, &in, &d, &err) == REGISTRY_BAD_INPUT &&
+	             strstr(err.msg, "paragraph 2: expected a portion marking") != NULL,
+	     "no portion marking: refused (%s)", err.msg);
+	ps[1] = para("S", "a\n \nb", 5);
+	T_OK(registry_report_draft(reg, &in, &d, &err) == REGISTRY_BAD_INPUT,
+	     "a blank line inside a paragraph: refused");
+	ps[1] = para("S", " \n ", 3);
+	T_OK(registry_report_draft(reg, &in, &d, &err) == REGISTRY_BAD_INPUT &&
+	             strstr(err.msg, "paragraph 2: empty") != NULL,
+	     "an empty paragraph: refused (%s)", err.msg);
+	in.title = para("S", "two\nlines", 9);
+	ps[1] = para("S", "y", 1);
+	T_CHECK(registry_report_draft(reg, &in, &d, &err) == REGISTRY_BAD_INPUT &&
+	        strstr(err.msg, "title") != NULL);
+	in.title = para("S", big, REGISTRY_TITLE_MAX + 1);
+	T_CHECK(registry_report_draft(reg, &in, &d, &err) == REGISTRY_BAD_INPUT);
+	in.title = para("S", big, REGISTRY_TITLE_MAX);
+	T_CHECK(registry_report_draft(reg, &in, &d, &err) == REGISTRY_OK);
+	registry_report_free(&d);
+
+	/* a portion as typed, with or without its parentheses, spaces around */
+	in.title = para(" (S) ", "  Title \r\n", 10);
+	ps[0] = para("S//HUMINT", "one", 3);
+	ps[1] = para("O", "two", 3);
+	T_OK(registry_report_draft(reg, &in, &d, &err) == REGISTRY_OK &&
+	             strcmp(d->marking_text, "SECRET//HUMINT") == 0 &&
+	             strcmp(d->paras[0].text, "Title") == 0,
+	     "portions as typed: (S), S//HUMINT, O give SECRET//HUMINT (%s)", err.msg);
+	registry_report_free(&d);
+
+	/* the declared marking: the combination, not above it nor below */
+	struct registry_written w = {0};
+	in.declared = "SECRET";
+	T_OK(registry_report_write(reg, k, &in, &w, &err) == REGISTRY_BAD_INPUT && w.id == 0 &&
+	             strstr(err.msg, "which is SECRET//HUMINT") != NULL,
+	     "a declared marking below the portions' combination: refused (%s)", err.msg);
+	in.declared = "TOP SECRET//HUMINT";
+	T_CHECK(registry_report_write(reg, k, &in, &w, &err) == REGISTRY_BAD_INPUT);
+
+	/* citations */
+	static struct registry_cite cs[REGISTRY_CITES_MAX + 1];
+	for (size_t i = 0; i <= REGISTRY_CITES_MAX; i++)
+		cs[i] = (struct registry_cite){REGISTRY_CITE_REPORT, 1};
+	in.declared = NULL;
+	in.cites = cs;
+	in.ncites = REGISTRY_CITES_MAX + 1;
+	T_OK(registry_report_write(reg, k, &in, &w, &err) == REGISTRY_BAD_INPUT &&
+	             strstr(err.msg, "more than 256 citations") != NULL,
+	     "too many citations: refused (%s)", err.msg);
+	cs[0] = (struct registry_cite){(enum registry_cite_kind)7, 1};
+	in.ncites = 1;
+	T_CHECK(registry_report_write(reg, k, &in, &w, &err) == REGISTRY_BAD_INPUT);
+	cs[0] = (struct registry_cite){REGISTRY_CITE_SUBMISSION, 0};
+	T_CHECK(registry_report_write(reg, k, &in, &w, &err) == REGISTRY_BAD_INPUT && w.id == 0);
+
+	size_t n = 0;
+	struct registry_cite got[3];
+	T_OK(registry_cites_parse(" report:12, submission:7 report:3", got, 3, &n) == REGISTRY_OK &&
+	             n == 3 && got[0].kind == REGISTRY_CITE_REPORT && got[0].id == 12 &&
+	             got[1].kind == REGISTRY_CITE_SUBMISSION && got[1].id == 7 && got[2].id == 3,
+	     "citations parse: report:12, submission:7 report:3");
+	T_CHECK(registry_cites_parse("", got, 3, &n) == REGISTRY_OK && n == 0);
+	T_CHECK(registry_cites_parse("report:1,report:2", got, 1, &n) == REGISTRY_BAD_INPUT);
+	T_CHECK(registry_cites_parse("report:0", got, 3, &n) == REGISTRY_BAD_INPUT);
+	T_CHECK(registry_cites_parse("report:1x", got, 3, &n) == REGISTRY_BAD_INPUT);
+	T_CHECK(registry_cites_parse("memo:1", got, 3, &n) == REGISTRY_BAD_INPUT);
+	T_CHECK(registry_cites_parse("report:99999999999999999999", got, 3, &n) ==
+	        REGISTRY_BAD_INPUT);
 }
 
 struct seen {
@@ -357,38 +502,41 @@ int main(void)
 	struct registry_report *d = NULL;
 	struct registry_error err;
 	const char *good = "(S) Title\n\n(S//HUMINT) one\nstill one\n\n\n(O) two\n";
-	T_CHECK(registry_report_parse(reg, good, strlen(good), &d, &err) == REGISTRY_OK);
+	T_CHECK(parse(reg, good, &d, &err) == REGISTRY_OK);
 	T_CHECK(d && d->nparas == 3 && strcmp(d->paras[1].text, "one\nstill one") == 0 &&
 	        strcmp(d->marking_text, "SECRET//HUMINT") == 0);
 	registry_report_free(&d);
 	T_CHECK(d == NULL);
 	const char *bad1 = "Title without marking\n\n(S) x\n";
-	T_CHECK(registry_report_parse(reg, bad1, strlen(bad1), &d, &err) == REGISTRY_BAD_INPUT &&
+	T_CHECK(parse(reg, bad1, &d, &err) == REGISTRY_BAD_INPUT &&
 	        strstr(err.msg, "title") != NULL);
 	const char *bad2 = "(S) T\n\n(S//NOPE) x\n";
-	T_CHECK(registry_report_parse(reg, bad2, strlen(bad2), &d, &err) == REGISTRY_BAD_INPUT &&
+	T_CHECK(parse(reg, bad2, &d, &err) == REGISTRY_BAD_INPUT &&
 	        strstr(err.msg, "paragraph 1") != NULL);
 	const char *bad3 = "(S) Only a title\n";
-	T_CHECK(registry_report_parse(reg, bad3, strlen(bad3), &d, &err) == REGISTRY_BAD_INPUT);
+	T_CHECK(parse(reg, bad3, &d, &err) == REGISTRY_BAD_INPUT);
 	const char *bad4 = "(S) T\n\n(S) esc \x1b[31m\n";
-	T_CHECK(registry_report_parse(reg, bad4, strlen(bad4), &d, &err) == REGISTRY_BAD_INPUT);
+	T_CHECK(parse(reg, bad4, &d, &err) == REGISTRY_BAD_INPUT);
 	const char *rel = "(S) T\n\n(S//REL TO GBR, USA) a\n\n(S//REL TO FRA, GBR) b\n";
-	T_CHECK(registry_report_parse(reg, rel, strlen(rel), &d, &err) == REGISTRY_OK &&
+	T_CHECK(parse(reg, rel, &d, &err) == REGISTRY_OK &&
 	        strcmp(d->marking_text, "SECRET//GBR EYES ONLY") == 0);
 	registry_report_free(&d);
 	const char *norel = "(S) T\n\n(S//USA EYES ONLY) a\n\n(S//FRA EYES ONLY) b\n";
-	T_CHECK(registry_report_parse(reg, norel, strlen(norel), &d, &err) == REGISTRY_BAD_INPUT &&
+	T_CHECK(parse(reg, norel, &d, &err) == REGISTRY_BAD_INPUT &&
 	        strstr(err.msg, "no nation in common") != NULL);
 	const char *orc = "(S) T\n\n(S//ORCON) a\n\n(TS//NOFORN) b\n";
-	T_CHECK(registry_report_parse(reg, orc, strlen(orc), &d, &err) == REGISTRY_OK &&
+	T_CHECK(parse(reg, orc, &d, &err) == REGISTRY_OK &&
 	        strcmp(d->marking_text, "TOP SECRET//ORCON//NOFORN") == 0);
 	/* a declared marking must be the combination */
 	store_id x = 0;
-	T_CHECK(registry_report_write(reg, kr, d, "SECRET", NULL, 0, &x, &err) ==
-	        REGISTRY_BAD_INPUT);
-	T_CHECK(registry_report_write(reg, kr, d, "TOP SECRET//ORCON//NOFORN", NULL, 0, &x, &err) ==
-	        REGISTRY_OK);
+	enum registry_result dres;
+	(void)write_declared(reg, kr, orc, "SECRET", NULL, 0, &dres, &err);
+	T_CHECK(dres == REGISTRY_BAD_INPUT && strstr(err.msg, "declared") != NULL);
+	x = write_declared(reg, kr, orc, "TOP SECRET//ORCON//NOFORN", NULL, 0, &dres, &err);
+	T_CHECK(dres == REGISTRY_OK && x > 0);
 	registry_report_free(&d);
+
+	typed_input(reg, kr);
 
 	/* ---- writing, clearance, labels ---- */
 	enum registry_result res;
@@ -436,8 +584,8 @@ int main(void)
 	registry_report_free(&rep);
 
 	/* ---- no write down ---- */
-	struct store_cite c1 = {STORE_CITE_REPORT, r1}, c2 = {STORE_CITE_REPORT, r2},
-	                  c9 = {STORE_CITE_REPORT, 99999};
+	struct registry_cite c1 = {REGISTRY_CITE_REPORT, r1}, c2 = {REGISTRY_CITE_REPORT, r2},
+	                     c9 = {REGISTRY_CITE_REPORT, 99999};
 	write(reg, kr2, "(S) Cites humint\n\n(S) x\n", &c1, 1, &res, &err);
 	T_CHECK(res == REGISTRY_WRITE_DOWN && strstr(err.msg, "SECRET//HUMINT") != NULL);
 	store_id r4 = write(reg, kr2, "(S) Cites plain\n\n(S//HUMINT) x\n", &c2, 1, &res, &err);
@@ -446,6 +594,14 @@ int main(void)
 	T_CHECK(res == REGISTRY_NOT_FOUND);
 	write(reg, kb, "(S) Bob cites r2\n\n(S) x\n", &c2, 1, &res, &err);
 	T_CHECK(res == REGISTRY_NOT_FOUND); /* bob may not read r2 yet: as if it did not exist */
+	{
+		char want[96];
+		snprintf(want, sizeof want, "cited report %lld: no such report", (long long)r2);
+		T_OK(strcmp(err.msg, want) == 0, "the refusal reads as for a missing report (%s)",
+		     err.msg);
+		write(reg, kr2, "(S) Cites nothing\n\n(S) x\n", &c9, 1, &res, &err);
+		T_CHECK(strcmp(err.msg, "cited report 99999: no such report") == 0);
+	}
 
 	/* ---- listings and distribution ---- */
 	struct seen sn;
@@ -547,7 +703,7 @@ int main(void)
 	        ch.n == 2 && strcmp(ch.last_new, "OFFICIAL") == 0 &&
 	        strncmp(ch.last_reason, "source protected", 16) == 0);
 	/* a report citing the submission must dominate its marking */
-	struct store_cite cs = {STORE_CITE_SUBMISSION, sub};
+	struct registry_cite cs = {REGISTRY_CITE_SUBMISSION, sub};
 	write(reg, kr2, "(O) From the source\n\n(O) public\n", &cs, 1, &res, &err);
 	T_CHECK(res == REGISTRY_OK);
 
@@ -617,8 +773,8 @@ int main(void)
 	 * a missing one; the one who may read it cites it.
 	 */
 	{
-		struct store_cite cu = {STORE_CITE_SUBMISSION, ss1},
-		                  cm = {STORE_CITE_SUBMISSION, ss1 + 100000};
+		struct registry_cite cu = {REGISTRY_CITE_SUBMISSION, ss1},
+		                     cm = {REGISTRY_CITE_SUBMISSION, ss1 + 100000};
 		struct registry_error e1, e2;
 		enum registry_result q1, q2;
 		char w1[96], w2[96];

@@ -198,14 +198,14 @@ static int wraps_of(store_id officer, const char *name, uint32_t *top)
 
 static store_id write(const struct officer_key *k, const char *text, enum registry_result *res)
 {
-	struct registry_report *d = NULL;
+	static struct registry_input_para paras[REGISTRY_PARAS_MAX];
+	struct registry_report_input in;
 	struct registry_error err;
-	store_id id = 0;
-	*res = registry_report_parse(reg, text, strlen(text), &d, &err);
+	struct registry_written w = {0};
+	*res = registry_report_parse(text, strlen(text), paras, REGISTRY_PARAS_MAX, &in, &err);
 	if (*res == REGISTRY_OK)
-		*res = registry_report_write(reg, k, d, NULL, NULL, 0, &id, &err);
-	registry_report_free(&d);
-	return id;
+		*res = registry_report_write(reg, k, &in, &w, &err);
+	return w.id;
 }
 
 struct seen {

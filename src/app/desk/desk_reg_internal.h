@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * desk_reg_internal: what the registry's pages of the desk share, one concern
+ * a file: desk_registry.c (routes, dispatch, the distribution lists, a
+ * submission's marking), desk_report.c (the reports shown: list, one report,
+ * circulation, tearline, the JSON reads) and desk_report_write.c (the
+ * writing page). Nothing outside src/app/desk includes this.
+ */
+#ifndef CUTOUT_APP_DESK_REG_INTERNAL_H
+#define CUTOUT_APP_DESK_REG_INTERNAL_H
+
+#include <stdint.h>
+
+#include "app/desk/desk_registry.h"
+#include "app/web/markup.h"
+
+/* A notice: a catalogue key and, when given, the registry's own message (escaped). */
+void desk_reg_notice(struct w *w, const char *key, const char *msg, int good);
+/* The page written into out->body: status and title, or 500 if writing failed. */
+void desk_reg_finish(struct w *w, struct desk_reg_out *out, unsigned status, const char *title);
+/* No page: the door renders status. */
+void desk_reg_fail(struct desk_reg_out *out, unsigned status);
+/* 303 to prefix ID suffix. 0, or -1 (then a 500). */
+int desk_reg_redirect(struct desk_reg_out *out, const char *prefix, int64_t id, const char *suffix);
+/* A text input with its value escaped. */
+void desk_reg_input(struct w *w, const char *id, const char *name, const char *value,
+                    const char *extra);
+
+/* desk_report.c */
+void desk_report_list(const struct desk_reg_in *in, struct desk_reg_out *out);
+void desk_report_show(const struct desk_reg_in *in, struct desk_reg_out *out);
+void desk_report_circulate(const struct desk_reg_in *in, struct desk_reg_out *out);
+void desk_report_tearline(const struct desk_reg_in *in, struct desk_reg_out *out);
+void desk_report_api_list(const struct desk_reg_in *in, struct desk_reg_out *out);
+void desk_report_api_one(const struct desk_reg_in *in, struct desk_reg_out *out);
+
+/* desk_report_write.c */
+void desk_report_new(const struct desk_reg_in *in, struct desk_reg_out *out);
+void desk_report_write(const struct desk_reg_in *in, struct desk_reg_out *out);
+
+#endif
