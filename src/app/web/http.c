@@ -108,16 +108,21 @@ const char *http_cookie(struct MHD_Connection *c, const char *name)
 	return MHD_lookup_connection_value(c, MHD_COOKIE_KIND, name);
 }
 
-int http_session_cookie(char *out, size_t cap, const char *token, int secure)
+int http_cookie_header(char *out, size_t cap, const char *name, const char *value, int secure)
 {
 	int n;
-	if (token == NULL || token[0] == 0)
-		n = snprintf(out, cap, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
-		             HTTP_COOKIE_NAME, secure ? "; Secure" : "");
+	if (value == NULL || value[0] == 0)
+		n = snprintf(out, cap, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s", name,
+		             secure ? "; Secure" : "");
 	else
-		n = snprintf(out, cap, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s",
-		             HTTP_COOKIE_NAME, token, secure ? "; Secure" : "");
+		n = snprintf(out, cap, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s", name, value,
+		             secure ? "; Secure" : "");
 	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+int http_session_cookie(char *out, size_t cap, const char *token, int secure)
+{
+	return http_cookie_header(out, cap, HTTP_COOKIE_NAME, token, secure);
 }
 
 int http_parse_u64(const char *s, uint64_t *out)

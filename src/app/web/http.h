@@ -47,6 +47,11 @@ const char *http_query(struct MHD_Connection *c, const char *name);
 const char *http_cookie(struct MHD_Connection *c, const char *name);
 
 /*
+ * Formats a Set-Cookie value: name=value; HttpOnly, SameSite=Strict, Path=/,
+ * no Expires (it ends with the browser session); an empty value clears it.
+ */
+int http_cookie_header(char *out, size_t cap, const char *name, const char *value, int secure);
+/*
  * Formats the Set-Cookie value for the session cookie (HttpOnly,
  * SameSite=Strict, Path=/, no Expires: it ends with the browser session);
  * an empty token clears it.
