@@ -44,6 +44,10 @@ static const struct key keys[] = {
          "Keep it on loopback and publish it as a Tor onion service."},
         {"desk_listen", KEY_LISTEN, offsetof(struct conf, desk_listen), 0, 0, 0, NULL,
          "Where `cutout desk` (the officers' door) listens: HOST:PORT."},
+        {"desk_hosts", KEY_STRING, offsetof(struct conf, desk_hosts), CONF_HOSTS_MAX, 0, 0, NULL,
+         "The Host names the desk answers (against DNS rebinding), comma-separated:\n"
+         "NAME or NAME:PORT (without a port: desk_listen's). `listen` stands for\n"
+         "desk_listen's address and localhost at its port. Any other Host: 421."},
         {"max_message_chars", KEY_INT, offsetof(struct conf, max_message_chars), 0, 1,
          CONF_MESSAGE_CHARS_MAX, NULL,
          "The longest message a source may send, in characters (1..10000000)."},
@@ -96,6 +100,7 @@ void conf_defaults(struct conf *c)
 	c->intake_listen.port = 8080;
 	memcpy(c->desk_listen.host, "127.0.0.1", sizeof "127.0.0.1");
 	c->desk_listen.port = 8081;
+	memcpy(c->desk_hosts, "listen", sizeof "listen");
 	c->max_message_chars = 100000;
 	c->max_upload_bytes = 2 * GIB;
 	c->max_files_per_submission = 20;

@@ -32,6 +32,8 @@ struct desk_door_config {
 	size_t max_sessions;
 	int max_connections;
 	int secure_cookie; /* set the Secure flag (HTTPS in front) */
+	/* the Host names answered, any other is 421 (app/web/host.h); NULL: "listen" */
+	const char *hosts;
 	/* the instance's marking scheme (the ledger view's access decisions, and the
 	   registry's: the desk does not start without it); without it (scheme_set 0)
 	   no marked ledger entry is shown */
