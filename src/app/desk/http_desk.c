@@ -625,9 +625,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		uint64_t len = 0;
 		if (cl != NULL && (http_parse_u64(cl, &len) != 0 || len > FORM_MAX))
 			return desk_send_error(c, r, 413);
-		const char *ct = http_header(c, "Content-Type");
-		if (len > 0 &&
-		    (ct == NULL || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0))
+		if (!http_form_type_ok(c))
 			return desk_send_error(c, r, 415);
 		buf_init(&r->body, FORM_MAX);
 		return MHD_YES;

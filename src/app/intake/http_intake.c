@@ -260,13 +260,6 @@ int door_csrf_ok(const struct req *r, const char *given)
 	return r->browser[0] != 0 && csrf_check(&r->d->csrf, r->browser, given);
 }
 
-static int content_type_is(struct MHD_Connection *c, const char *want)
-{
-	const char *ct = http_header(c, "Content-Type");
-	size_t n = strlen(want);
-	return ct != NULL && strncasecmp(ct, want, n) == 0 && (ct[n] == 0 || ct[n] == ';');
-}
-
 int door_content_length(struct MHD_Connection *c, uint64_t *len)
 {
 	const char *cl = http_header(c, "Content-Length");
@@ -478,13 +471,7 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 		return door_send_error(c, r, 400, NULL, "bad Content-Length");
 	if (have_len && len > FORM_MAX)
 		return door_send_error(c, r, 413, NULL, "the form is too large");
-	/*
-	 * The type is checked whatever the framing: a chunked body's length is
-	 * not known before it is read, and a stated type must be the right one.
-	 */
-	int may_have_body = (have_len && len > 0) || http_header(c, "Transfer-Encoding") != NULL ||
-	                    http_header(c, "Content-Type") != NULL;
-	if (may_have_body && !content_type_is(c, "application/x-www-form-urlencoded"))
+	if (!http_form_type_ok(c))
 		return door_send_error(c, r, 415, NULL,
 		                       "send the form as application/x-www-form-urlencoded");
 	buf_init(&r->body, FORM_MAX);

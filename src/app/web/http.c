@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/web/json.h"
 #include "lib/num.h"
@@ -123,6 +124,21 @@ int http_cookie_header(char *out, size_t cap, const char *name, const char *valu
 int http_session_cookie(char *out, size_t cap, const char *token, int secure)
 {
 	return http_cookie_header(out, cap, HTTP_COOKIE_NAME, token, secure);
+}
+
+int http_form_type_ok(struct MHD_Connection *c)
+{
+	static const char form[] = "application/x-www-form-urlencoded";
+	const size_t n = sizeof form - 1;
+	const char *ct = http_header(c, "Content-Type");
+	if (ct != NULL)
+		return strncasecmp(ct, form, n) == 0 && (ct[n] == 0 || ct[n] == ';');
+	/* No type: only a body said to be empty (a chunked one may not be). */
+	const char *cl = http_header(c, "Content-Length");
+	uint64_t len;
+	if (http_header(c, "Transfer-Encoding") != NULL)
+		return 0;
+	return cl == NULL || (num_parse_u64(cl, &len) == 0 && len == 0);
 }
 
 int http_parse_u64(const char *s, uint64_t *out)
