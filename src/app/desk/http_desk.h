@@ -10,8 +10,9 @@
  * An officer's unlocked keys live only in their session (app/desk_session):
  * wiped at logout, at the idle timeout, when an admin changes the officer,
  * and when the door stops. Every POST form carries a CSRF token; the login
- * form a token bound to a pre-login cookie. Pages never inline a script.
- * Nothing about a client (address, user agent) is logged.
+ * form a token bound to a pre-login cookie (app/web/csrf: nothing kept). It
+ * answers only the Host names of cfg.hosts (421 otherwise). Pages never
+ * inline a script. Nothing about a client (address, user agent) is logged.
  */
 #ifndef CUTOUT_APP_HTTP_DESK_H
 #define CUTOUT_APP_HTTP_DESK_H
