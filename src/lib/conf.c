@@ -62,6 +62,10 @@ static const struct key keys[] = {
          "The most submissions one source may make in a day, UTC (1..100000)."},
         {"session_idle_seconds", KEY_INT, offsetof(struct conf, session_idle_seconds), 0, 30, 86400,
          NULL, "A session (source or officer) ends after this many idle seconds (30..86400)."},
+        {"intake_max_sessions", KEY_INT, offsetof(struct conf, intake_max_sessions), 0, 1,
+         CONF_SESSIONS_MAX, NULL,
+         "The most logged-in sources at once (1..4194304). Only a new source or a\n"
+         "login makes a session; past this they get 503 and nothing is created."},
         {"argon2_opslimit", KEY_INT, offsetof(struct conf, argon2_opslimit), 0, 1, 32, NULL,
          "Argon2id passes when deriving a source's keys from the codename (1..32).\n"
          "Changing it (or argon2_memlimit) after sources exist locks them all out."},
@@ -106,6 +110,7 @@ void conf_defaults(struct conf *c)
 	c->max_files_per_submission = 20;
 	c->submissions_per_source_per_day = 50;
 	c->session_idle_seconds = 600;
+	c->intake_max_sessions = 16384;
 	c->argon2_opslimit = 2;
 	c->argon2_memlimit = 64 * MIB;
 	c->officer_argon2_opslimit = 3;

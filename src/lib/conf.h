@@ -36,6 +36,7 @@
 #define CONF_COUNTRY_MAX 3
 #define CONF_HOST_MAX 253
 #define CONF_HOSTS_MAX 511 /* desk_hosts */
+#define CONF_SESSIONS_MAX (1 << 22)
 #define CONF_ERR_MAX 200
 #define CONF_MESSAGE_CHARS_MAX 10000000 /* max_message_chars's highest */
 
@@ -54,6 +55,7 @@ struct conf {
 	int64_t max_files_per_submission;
 	int64_t submissions_per_source_per_day;
 	int64_t session_idle_seconds;
+	int64_t intake_max_sessions; /* 1..CONF_SESSIONS_MAX */
 	int64_t argon2_opslimit;
 	uint64_t argon2_memlimit;
 	int64_t officer_argon2_opslimit;

@@ -161,6 +161,7 @@ static int run_intake(const char *cmd, const char *dir, const char *host, int ha
 	dc.port = have_port ? port : cf->intake_listen.port;
 	dc.org = cf->organisation;
 	dc.idle_seconds = (unsigned)cf->session_idle_seconds;
+	dc.max_sessions = (size_t)cf->intake_max_sessions;
 	/*
 	 * Attempts per session (refused ones count too): ten times what a source
 	 * may commit in a day, so a session cannot hammer the door with uploads
