@@ -43,7 +43,7 @@ struct desk_door {
 	struct inbox *inbox;  /* the officers' inbox (core/inbox) */
 	struct desk_door_config cfg;
 	struct gate kdf;                               /* Argon2id derivations at once */
-	struct csrf csrf;                              /* the login form's token (app/web/csrf) */
+	struct csrf csrf;                              /* the forms' tokens (app/web/csrf) */
 	uint8_t cursor_key[crypto_secretbox_KEYBYTES]; /* seals the inbox's page cursors */
 	uint16_t port;
 };
@@ -88,6 +88,7 @@ struct req {
 	char token[DESK_TOKEN_LEN + 1];
 	struct desk_session *sess;
 	struct desk_session_view sv;
+	char csrf[CSRF_VALUE_LEN + 1]; /* the session's forms' token, "" without a session */
 	char lang[16];
 	char cookie[256];
 	int set_cookie;

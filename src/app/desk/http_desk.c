@@ -108,7 +108,7 @@ void desk_page_init(struct req *r, struct desk_page *p)
 	p->lang = r->lang;
 	p->org = r->d->cfg.org;
 	if (r->sess != NULL) {
-		p->csrf = r->sv.csrf;
+		p->csrf = r->csrf;
 		if (!r->sv.enrolling) {
 			p->officer = r->sv.name;
 			p->roles = r->sv.roles;
@@ -169,19 +169,23 @@ static void load_session(struct req *r, struct MHD_Connection *c)
 	if (tok == NULL || strlen(tok) != DESK_TOKEN_LEN)
 		return;
 	r->sess = desk_sessions_acquire(r->d->sess, tok, &r->sv);
-	if (r->sess != NULL)
-		memcpy(r->token, tok, DESK_TOKEN_LEN + 1);
+	if (r->sess == NULL)
+		return;
+	memcpy(r->token, tok, DESK_TOKEN_LEN + 1);
+	/* The session's forms carry the MAC of its cookie (app/web/csrf): nothing kept. */
+	if (csrf_token(&r->d->csrf, r->token, r->csrf) != 0)
+		r->csrf[0] = 0;
 }
 
 static int csrf_ok(const struct req *r, struct MHD_Connection *c, const char *given)
 {
 	if (given == NULL)
 		return 0;
-	/* The login form's token is bound to the pre-login cookie (app/web/csrf). */
+	/* One helper (app/web/csrf): the login form's token is bound to the pre-login
+	   cookie, every other form's to the session's cookie. */
 	if (r->route == R_LOGIN_POST)
 		return csrf_check(&r->d->csrf, http_cookie(c, LOGIN_COOKIE), given);
-	return r->sess != NULL && strlen(given) == DESK_CSRF_LEN &&
-	       sodium_memcmp(given, r->sv.csrf, DESK_CSRF_LEN) == 0;
+	return r->sess != NULL && csrf_check(&r->d->csrf, r->token, given);
 }
 
 /* ---- login and enrolment ---- */
@@ -329,7 +333,7 @@ static enum MHD_Result registry_request(struct MHD_Connection *c, struct req *r,
 	                         .key = r->sv.key,
 	                         .officer = r->sv.name,
 	                         .roles = r->sv.roles,
-	                         .csrf = r->sv.csrf,
+	                         .csrf = r->csrf,
 	                         .lang = r->lang,
 	                         .org = r->d->cfg.org,
 	                         .url = url,

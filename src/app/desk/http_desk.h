@@ -9,8 +9,9 @@
  *
  * An officer's unlocked keys live only in their session (app/desk_session):
  * wiped at logout, at the idle timeout, when an admin changes the officer,
- * and when the door stops. Every POST form carries a CSRF token; the login
- * form a token bound to a pre-login cookie (app/web/csrf: nothing kept). It
+ * and when the door stops. Every POST form carries a CSRF token bound to the
+ * session cookie, the login form's to a pre-login cookie (app/web/csrf:
+ * nothing kept). It
  * answers only the Host names of cfg.hosts (421 otherwise). Pages never
  * inline a script. Nothing about a client (address, user agent) is logged.
  */
