@@ -44,6 +44,10 @@ static const struct key keys[] = {
          "Keep it on loopback and publish it as a Tor onion service."},
         {"desk_listen", KEY_LISTEN, offsetof(struct conf, desk_listen), 0, 0, 0, NULL,
          "Where `cutout desk` (the officers' door) listens: HOST:PORT."},
+        {"desk_hosts", KEY_STRING, offsetof(struct conf, desk_hosts), CONF_HOSTS_MAX, 0, 0, NULL,
+         "The Host names the desk answers (against DNS rebinding), comma-separated:\n"
+         "NAME or NAME:PORT (without a port: desk_listen's). `listen` stands for\n"
+         "desk_listen's address and localhost at its port. Any other Host: 421."},
         {"max_message_chars", KEY_INT, offsetof(struct conf, max_message_chars), 0, 1,
          CONF_MESSAGE_CHARS_MAX, NULL,
          "The longest message a source may send, in characters (1..10000000)."},
@@ -58,6 +62,10 @@ static const struct key keys[] = {
          "The most submissions one source may make in a day, UTC (1..100000)."},
         {"session_idle_seconds", KEY_INT, offsetof(struct conf, session_idle_seconds), 0, 30, 86400,
          NULL, "A session (source or officer) ends after this many idle seconds (30..86400)."},
+        {"intake_max_sessions", KEY_INT, offsetof(struct conf, intake_max_sessions), 0, 1,
+         CONF_SESSIONS_MAX, NULL,
+         "The most logged-in sources at once (1..4194304). Only a new source or a\n"
+         "login makes a session; past this they get 503 and nothing is created."},
         {"argon2_opslimit", KEY_INT, offsetof(struct conf, argon2_opslimit), 0, 1, 32, NULL,
          "Argon2id passes when deriving a source's keys from the codename (1..32).\n"
          "Changing it (or argon2_memlimit) after sources exist locks them all out."},
@@ -96,11 +104,13 @@ void conf_defaults(struct conf *c)
 	c->intake_listen.port = 8080;
 	memcpy(c->desk_listen.host, "127.0.0.1", sizeof "127.0.0.1");
 	c->desk_listen.port = 8081;
+	memcpy(c->desk_hosts, "listen", sizeof "listen");
 	c->max_message_chars = 100000;
 	c->max_upload_bytes = 2 * GIB;
 	c->max_files_per_submission = 20;
 	c->submissions_per_source_per_day = 50;
 	c->session_idle_seconds = 600;
+	c->intake_max_sessions = 16384;
 	c->argon2_opslimit = 2;
 	c->argon2_memlimit = 64 * MIB;
 	c->officer_argon2_opslimit = 3;

@@ -35,6 +35,8 @@
 #define CONF_COMPARTMENTS_MAX 511
 #define CONF_COUNTRY_MAX 3
 #define CONF_HOST_MAX 253
+#define CONF_HOSTS_MAX 511 /* desk_hosts */
+#define CONF_SESSIONS_MAX (1 << 22)
 #define CONF_ERR_MAX 200
 #define CONF_MESSAGE_CHARS_MAX 10000000 /* max_message_chars's highest */
 
@@ -47,11 +49,13 @@ struct conf {
 	char organisation[CONF_ORG_MAX + 1]; /* shown on the landing page */
 	struct conf_listen intake_listen;
 	struct conf_listen desk_listen;
-	int64_t max_message_chars; /* 1..CONF_MESSAGE_CHARS_MAX */
+	char desk_hosts[CONF_HOSTS_MAX + 1]; /* the Host names the desk answers; "listen" */
+	int64_t max_message_chars;           /* 1..CONF_MESSAGE_CHARS_MAX */
 	uint64_t max_upload_bytes;
 	int64_t max_files_per_submission;
 	int64_t submissions_per_source_per_day;
 	int64_t session_idle_seconds;
+	int64_t intake_max_sessions; /* 1..CONF_SESSIONS_MAX */
 	int64_t argon2_opslimit;
 	uint64_t argon2_memlimit;
 	int64_t officer_argon2_opslimit;

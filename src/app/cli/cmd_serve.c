@@ -186,6 +186,7 @@ static int run_intake(const char *cmd, const char *dir, const char *host, int ha
 	dc.port = have_port ? port : cf->intake_listen.port;
 	dc.org = cf->organisation;
 	dc.idle_seconds = (unsigned)cf->session_idle_seconds;
+	dc.max_sessions = (size_t)cf->intake_max_sessions;
 	/*
 	 * Attempts per session (refused ones count too): ten times what a source
 	 * may commit in a day, so a session cannot hammer the door with uploads
@@ -248,6 +249,7 @@ static int run_desk(const char *cmd, const char *dir, const char *host, int have
 	desk_door_defaults(&dc);
 	dc.host = host != NULL ? host : cf->desk_listen.host;
 	dc.port = have_port ? port : cf->desk_listen.port;
+	dc.hosts = cf->desk_hosts;
 	dc.org = cf->organisation;
 	dc.default_clearance = cf->default_marking;
 	dc.idle_seconds = idle > 0 ? idle : (unsigned)cf->session_idle_seconds;

@@ -157,7 +157,7 @@ enum MHD_Result desk_submission_page(struct MHD_Connection *c, struct req *r)
 	desk_page_init(r, &p);
 	p.sub = &rd.sub;
 	if ((r->sv.roles & ROLE_INTAKE) &&
-	    desk_registry_mark_form(&form, r->lang, r->sv.csrf, &rd.sub) == 0)
+	    desk_registry_mark_form(&form, r->lang, r->csrf, &rd.sub) == 0)
 		p.extra_html = buf_str(&form);
 	if (rd.sub.message_blob != 0) {
 		p.message_failed = rd.message_failed;

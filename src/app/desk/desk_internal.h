@@ -18,6 +18,7 @@
 #include "app/desk/desk_registry.h"
 #include "app/desk/desk_session.h"
 #include "app/desk/http_desk.h"
+#include "app/web/csrf.h"
 #include "app/web/ratelimit.h"
 #include "core/inbox/inbox.h"
 #include "core/registry/registry.h"
@@ -41,8 +42,8 @@ struct desk_door {
 	struct registry *reg; /* reports, lists, marking labels (app/desk_registry) */
 	struct inbox *inbox;  /* the officers' inbox (core/inbox) */
 	struct desk_door_config cfg;
-	struct gate kdf; /* Argon2id derivations at once */
-	uint8_t login_key[crypto_auth_KEYBYTES];
+	struct gate kdf;                               /* Argon2id derivations at once */
+	struct csrf csrf;                              /* the forms' tokens (app/web/csrf) */
 	uint8_t cursor_key[crypto_secretbox_KEYBYTES]; /* seals the inbox's page cursors */
 	uint16_t port;
 };
@@ -87,6 +88,7 @@ struct req {
 	char token[DESK_TOKEN_LEN + 1];
 	struct desk_session *sess;
 	struct desk_session_view sv;
+	char csrf[CSRF_VALUE_LEN + 1]; /* the session's forms' token, "" without a session */
 	char lang[16];
 	char cookie[256];
 	int set_cookie;

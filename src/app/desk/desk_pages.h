@@ -36,7 +36,7 @@ enum desk_page_id {
 struct desk_page {
 	const char *lang;
 	const char *org;
-	const char *csrf;    /* the session's CSRF token (or the login form's) */
+	const char *csrf;    /* the forms' CSRF token (app/web/csrf) */
 	const char *officer; /* logged-in officer's name; NULL when not logged in */
 	unsigned roles;
 	unsigned status;    /* DESK_PAGE_ERROR */

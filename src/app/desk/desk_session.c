@@ -21,7 +21,6 @@ struct desk_session {
 	store_id officer;
 	char name[OFFICER_NAME_MAX + 1];
 	unsigned roles;
-	char csrf[DESK_CSRF_LEN + 1];
 	int enrolling;
 	char *password; /* sodium_malloc, enrolling only */
 	char secret[TOTP_B32_MAX];
@@ -121,14 +120,6 @@ static int token_id(const struct desk_sessions *s, const char *token, uint8_t id
 	return 0;
 }
 
-static void random_b64(char *out, size_t cap)
-{
-	uint8_t raw[32];
-	randombytes_buf(raw, sizeof raw);
-	sodium_bin2base64(out, cap, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	sodium_memzero(raw, sizeof raw);
-}
-
 static void sweep_locked(struct desk_sessions *s, uint64_t now)
 {
 	for (size_t i = 0; i < s->max; i++)
@@ -146,7 +137,6 @@ static int insert(struct desk_sessions *s, struct desk_session *d,
 	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	crypto_generichash(d->id, 32, raw, sizeof raw, s->idkey, sizeof s->idkey);
 	sodium_memzero(raw, sizeof raw);
-	random_b64(d->csrf, sizeof d->csrf);
 	pthread_mutex_lock(&s->lock);
 	uint64_t now = now_s();
 	d->last_seen = now;
@@ -242,7 +232,6 @@ struct desk_session *desk_sessions_acquire(struct desk_sessions *s, const char *
 		out->officer = d->officer;
 		memcpy(out->name, d->name, sizeof out->name);
 		out->roles = d->roles;
-		memcpy(out->csrf, d->csrf, sizeof out->csrf);
 		out->enrolling = d->enrolling;
 		out->key = d->key;
 		if (d->enrolling) {

@@ -27,7 +27,6 @@
 #include "core/officer/officer.h"
 
 #define DESK_TOKEN_LEN 43 /* base64url of 32 bytes */
-#define DESK_CSRF_LEN 43
 
 struct desk_sessions;
 struct desk_session; /* a borrowed session */
@@ -36,7 +35,6 @@ struct desk_session_view {
 	store_id officer;
 	char name[OFFICER_NAME_MAX + 1];
 	unsigned roles;
-	char csrf[DESK_CSRF_LEN + 1];
 	int enrolling;                 /* 1: the session is an enrolment, it holds no keys */
 	const struct officer_key *key; /* NULL while enrolling; valid until release */
 	const char *enrol_password;    /* enrolling only; valid until release */

@@ -23,6 +23,8 @@
 #include "app/desk/desk_qr.h"
 #include "app/desk/desk_registry.h"
 #include "app/desk/desk_session.h"
+#include "app/web/csrf.h"
+#include "app/web/host.h"
 #include "app/web/http.h"
 #include "app/web/ratelimit.h"
 #include "core/inbox/inbox.h"
@@ -106,7 +108,7 @@ void desk_page_init(struct req *r, struct desk_page *p)
 	p->lang = r->lang;
 	p->org = r->d->cfg.org;
 	if (r->sess != NULL) {
-		p->csrf = r->sv.csrf;
+		p->csrf = r->csrf;
 		if (!r->sv.enrolling) {
 			p->officer = r->sv.name;
 			p->roles = r->sv.roles;
@@ -146,15 +148,8 @@ enum MHD_Result desk_redirect(struct MHD_Connection *c, struct req *r, const cha
 
 int desk_make_cookie(struct req *r, const char *name, const char *value)
 {
-	int n;
-	const char *secure = r->d->cfg.secure_cookie ? "; Secure" : "";
-	if (value == NULL || value[0] == 0)
-		n = snprintf(r->cookie, sizeof r->cookie,
-		             "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s", name, secure);
-	else
-		n = snprintf(r->cookie, sizeof r->cookie,
-		             "%s=%s; Path=/; HttpOnly; SameSite=Strict%s", name, value, secure);
-	r->set_cookie = n > 0 && (size_t)n < sizeof r->cookie;
+	r->set_cookie = http_cookie_header(r->cookie, sizeof r->cookie, name, value,
+	                                   r->d->cfg.secure_cookie) == 0;
 	return r->set_cookie ? 0 : -1;
 }
 
@@ -174,34 +169,23 @@ static void load_session(struct req *r, struct MHD_Connection *c)
 	if (tok == NULL || strlen(tok) != DESK_TOKEN_LEN)
 		return;
 	r->sess = desk_sessions_acquire(r->d->sess, tok, &r->sv);
-	if (r->sess != NULL)
-		memcpy(r->token, tok, DESK_TOKEN_LEN + 1);
-}
-
-/* The login form's CSRF token: a MAC of the pre-login cookie under the door's key. */
-static int login_csrf(const struct desk_door *d, const char *cookie, char out[static 64])
-{
-	uint8_t mac[crypto_auth_BYTES];
-	if (cookie == NULL || strlen(cookie) != DESK_TOKEN_LEN)
-		return -1;
-	crypto_auth(mac, (const uint8_t *)cookie, DESK_TOKEN_LEN, d->login_key);
-	sodium_bin2base64(out, 64, mac, sizeof mac, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	return 0;
+	if (r->sess == NULL)
+		return;
+	memcpy(r->token, tok, DESK_TOKEN_LEN + 1);
+	/* The session's forms carry the MAC of its cookie (app/web/csrf): nothing kept. */
+	if (csrf_token(&r->d->csrf, r->token, r->csrf) != 0)
+		r->csrf[0] = 0;
 }
 
 static int csrf_ok(const struct req *r, struct MHD_Connection *c, const char *given)
 {
 	if (given == NULL)
 		return 0;
-	size_t n = strlen(given);
-	if (r->route == R_LOGIN_POST) {
-		char want[64];
-		if (login_csrf(r->d, http_cookie(c, LOGIN_COOKIE), want) != 0)
-			return 0;
-		return n == strlen(want) && sodium_memcmp(given, want, n) == 0;
-	}
-	return r->sess != NULL && n == DESK_CSRF_LEN &&
-	       sodium_memcmp(given, r->sv.csrf, DESK_CSRF_LEN) == 0;
+	/* One helper (app/web/csrf): the login form's token is bound to the pre-login
+	   cookie, every other form's to the session's cookie. */
+	if (r->route == R_LOGIN_POST)
+		return csrf_check(&r->d->csrf, http_cookie(c, LOGIN_COOKIE), given);
+	return r->sess != NULL && csrf_check(&r->d->csrf, r->token, given);
 }
 
 /* ---- login and enrolment ---- */
@@ -210,17 +194,14 @@ static enum MHD_Result login_page(struct MHD_Connection *c, struct req *r, unsig
                                   const char *notice, int notice_ok, const char *name)
 {
 	const char *have = http_cookie(c, LOGIN_COOKIE);
-	char fresh[DESK_TOKEN_LEN + 1], csrf[64];
-	if (have == NULL || strlen(have) != DESK_TOKEN_LEN) {
-		uint8_t raw[32];
-		randombytes_buf(raw, sizeof raw);
-		sodium_bin2base64(fresh, sizeof fresh, raw, sizeof raw,
-		                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	char fresh[CSRF_VALUE_LEN + 1], csrf[CSRF_VALUE_LEN + 1];
+	if (!csrf_is_browser(have)) {
+		csrf_new_browser(fresh);
 		have = fresh;
 		if (desk_make_cookie(r, LOGIN_COOKIE, fresh) != 0)
 			return desk_send_error(c, r, 500);
 	}
-	if (login_csrf(r->d, have, csrf) != 0)
+	if (csrf_token(&r->d->csrf, have, csrf) != 0)
 		return desk_send_error(c, r, 500);
 	struct desk_page p;
 	desk_page_init(r, &p);
@@ -351,7 +332,7 @@ static enum MHD_Result registry_request(struct MHD_Connection *c, struct req *r,
 	                         .key = r->sv.key,
 	                         .officer = r->sv.name,
 	                         .roles = r->sv.roles,
-	                         .csrf = r->sv.csrf,
+	                         .csrf = r->csrf,
 	                         .lang = r->lang,
 	                         .org = r->d->cfg.org,
 	                         .url = url,
@@ -629,6 +610,16 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		r->d = cls;
 		*con_cls = r;
 		route(r, method, url);
+		/* Only the configured names (DNS rebinding): before any session is looked at. */
+		if (!http_host_allowed(http_header(c, "Host"),
+		                       r->d->cfg.hosts != NULL ? r->d->cfg.hosts : "listen",
+		                       r->d->cfg.host, r->d->port)) {
+			r->responded = 1;
+			static const char why[] = "421 this door does not answer to that Host name "
+			                          "(desk_hosts in cutout.conf)\n";
+			return http_send(c, 421, "text/plain; charset=utf-8", why, sizeof why - 1,
+			                 NULL, NULL);
+		}
 		load_session(r, c);
 		pick_lang(r, c);
 		if (r->route < R_LOGIN_POST)
@@ -637,9 +628,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		uint64_t len = 0;
 		if (cl != NULL && (http_parse_u64(cl, &len) != 0 || len > FORM_MAX))
 			return desk_send_error(c, r, 413);
-		const char *ct = http_header(c, "Content-Type");
-		if (len > 0 &&
-		    (ct == NULL || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0))
+		if (!http_form_type_ok(c))
 			return desk_send_error(c, r, 415);
 		buf_init(&r->body, FORM_MAX);
 		return MHD_YES;
@@ -695,7 +684,7 @@ int desk_door_start(const struct desk_door_config *cfg, struct store *store,
 	d->store = store;
 	d->officers = officers;
 	d->in = in;
-	randombytes_buf(d->login_key, sizeof d->login_key);
+	csrf_init(&d->csrf);
 	randombytes_buf(d->cursor_key, sizeof d->cursor_key);
 	if (!cfg->scheme_set || registry_new(store, &cfg->scheme, &d->reg) != REGISTRY_OK) {
 		free(d);
@@ -765,7 +754,7 @@ void desk_door_stop(struct desk_door **pd)
 	desk_sessions_free(&d->sess);
 	inbox_free(&d->inbox);
 	registry_free(&d->reg);
-	sodium_memzero(d->login_key, sizeof d->login_key);
+	csrf_release(&d->csrf);
 	sodium_memzero(d->cursor_key, sizeof d->cursor_key);
 	free(d);
 	*pd = NULL;

@@ -9,9 +9,11 @@
  *
  * An officer's unlocked keys live only in their session (app/desk_session):
  * wiped at logout, at the idle timeout, when an admin changes the officer,
- * and when the door stops. Every POST form carries a CSRF token; the login
- * form a token bound to a pre-login cookie. Pages never inline a script.
- * Nothing about a client (address, user agent) is logged.
+ * and when the door stops. Every POST form carries a CSRF token bound to the
+ * session cookie, the login form's to a pre-login cookie (app/web/csrf:
+ * nothing kept). It
+ * answers only the Host names of cfg.hosts (421 otherwise). Pages never
+ * inline a script. Nothing about a client (address, user agent) is logged.
  */
 #ifndef CUTOUT_APP_HTTP_DESK_H
 #define CUTOUT_APP_HTTP_DESK_H
@@ -32,6 +34,8 @@ struct desk_door_config {
 	size_t max_sessions;
 	int max_connections;
 	int secure_cookie; /* set the Secure flag (HTTPS in front) */
+	/* the Host names answered, any other is 421 (app/web/host.h); NULL: "listen" */
+	const char *hosts;
 	/* the instance's marking scheme (the ledger view's access decisions, and the
 	   registry's: the desk does not start without it); without it (scheme_set 0)
 	   no marked ledger entry is shown */

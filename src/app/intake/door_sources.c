@@ -37,19 +37,23 @@ static enum MHD_Result json_token(struct MHD_Connection *c, struct req *r, unsig
 	return res;
 }
 
-/* Logs this request's session (made if needed) in as source id; the token changes. */
-static int bind_source(struct req *r, store_id id, const uint8_t *sk)
+/*
+ * Opens a new session, logged in as source id, on the reservation the caller
+ * took; whatever session the request came with ends (no fixation).
+ */
+static void bind_source(struct req *r, int64_t id, const uint8_t *sk)
 {
-	if (!r->have_session && sessions_create(r->d->sess, r->lang, r->token, &r->sv) == 0)
-		r->have_session = 1;
-	if (!r->have_session)
-		return -1;
-	char old[SESSION_TOKEN_LEN + 1];
-	memcpy(old, r->token, sizeof old);
-	return sessions_login(r->d->sess, old, id, sk, r->token, &r->sv);
+	if (r->have_session)
+		sessions_destroy(r->d->sess, r->token);
+	sessions_open(r->d->sess, id, sk, r->token, &r->sv);
+	r->have_session = 1;
 }
 
-/* Creates a source and logs this session in as it. */
+/*
+ * Creates a source and logs this request in as it. The session's place is
+ * reserved first: a full table refuses before a source is made, so no
+ * codename is created that nobody receives.
+ */
 enum MHD_Result door_new_source(struct MHD_Connection *c, struct req *r)
 {
 	struct intake_door *d = r->d;
@@ -57,10 +61,16 @@ enum MHD_Result door_new_source(struct MHD_Connection *c, struct req *r)
 	uint8_t *sk = sodium_malloc(INTAKE_KEY_LEN);
 	enum MHD_Result res;
 	store_id id;
+	int reserved = 0;
 	if (codename == NULL || sk == NULL) {
 		res = door_send_error(c, r, 500, NULL, "out of memory");
 		goto out;
 	}
+	if (sessions_reserve(d->sess) != 0) {
+		res = door_send_error(c, r, 503, NULL, "too many sessions; try again later");
+		goto out;
+	}
+	reserved = 1;
 	if (!bucket_take(&d->new_sources) || gate_enter(&d->kdf) != 0) {
 		res = door_send_error(c, r, 429, NULL,
 		                      "too many new sources right now; try again later");
@@ -72,10 +82,8 @@ enum MHD_Result door_new_source(struct MHD_Connection *c, struct req *r)
 		res = door_send_error(c, r, door_status_of(ir), NULL, "could not create a source");
 		goto out;
 	}
-	if (bind_source(r, id, sk) != 0) {
-		res = door_send_error(c, r, 503, NULL, "too many sessions; try again later");
-		goto out;
-	}
+	bind_source(r, id, sk);
+	reserved = 0;
 	if (r->api) {
 		res = json_token(c, r, 201, codename);
 	} else {
@@ -86,6 +94,8 @@ enum MHD_Result door_new_source(struct MHD_Connection *c, struct req *r)
 		res = door_send_page(c, r, 200, PAGE_CODENAME, &p);
 	}
 out:
+	if (reserved)
+		sessions_unreserve(d->sess);
 	if (codename != NULL)
 		sodium_free(codename);
 	if (sk != NULL)
@@ -100,12 +110,18 @@ enum MHD_Result door_login(struct MHD_Connection *c, struct req *r, struct form 
 	uint8_t *sk = sodium_malloc(INTAKE_KEY_LEN);
 	enum MHD_Result res;
 	store_id id;
+	int reserved = 0;
 	if (sk == NULL)
 		return door_send_error(c, r, 500, NULL, "out of memory");
 	if (codename == NULL) {
 		res = door_send_error(c, r, 400, "missing_codename", "the codename is missing");
 		goto out;
 	}
+	if (sessions_reserve(d->sess) != 0) {
+		res = door_send_error(c, r, 503, NULL, "too many sessions; try again later");
+		goto out;
+	}
+	reserved = 1;
 	if (!bucket_take(&d->logins) || gate_enter(&d->kdf) != 0) {
 		res = door_send_error(c, r, 429, NULL,
 		                      "too many logins right now; try again later");
@@ -129,10 +145,8 @@ enum MHD_Result door_login(struct MHD_Connection *c, struct req *r, struct form 
 		res = door_send_error(c, r, door_status_of(ir), NULL, "could not log in");
 		goto out;
 	}
-	if (bind_source(r, id, sk) != 0) {
-		res = door_send_error(c, r, 503, NULL, "too many sessions; try again later");
-		goto out;
-	}
+	bind_source(r, id, sk);
+	reserved = 0;
 	if (r->api) {
 		res = json_token(c, r, 200, NULL);
 	} else {
@@ -141,6 +155,8 @@ enum MHD_Result door_login(struct MHD_Connection *c, struct req *r, struct form 
 		res = http_redirect(c, "/submit", r->cookie);
 	}
 out:
+	if (reserved)
+		sessions_unreserve(d->sess);
 	sodium_free(sk);
 	return res;
 }

@@ -122,7 +122,7 @@ void door_page_init(struct req *r, struct page *p, const char *path)
 	const struct intake_limits *lim = intake_limits(r->d->in);
 	p->lang = r->lang;
 	p->org = r->d->cfg.org;
-	p->csrf = r->have_session ? r->sv.csrf : "";
+	p->csrf = r->csrf;
 	p->path = path;
 	p->logged_in = r->have_session && r->sv.source != 0;
 	p->max_upload_bytes = lim->max_upload_bytes;
@@ -192,13 +192,11 @@ void door_fail(struct req *r, unsigned status, const char *code)
 	}
 }
 
-/* The language: the session's choice, else Accept-Language. */
+/* The language: the cookie set by /lang, else Accept-Language. */
 static void pick_lang(struct req *r, struct MHD_Connection *c)
 {
-	const char *l = NULL;
-	if (r->have_session && r->sv.lang[0] != 0 && i18n_is_supported(r->sv.lang))
-		l = r->sv.lang;
-	if (l == NULL)
+	const char *l = http_cookie(c, LANG_COOKIE);
+	if (l == NULL || !i18n_is_supported(l))
 		l = i18n_lang_from_accept_language(http_header(c, "Accept-Language"));
 	size_t n = strlen(l);
 	if (n >= sizeof r->lang)
@@ -232,29 +230,34 @@ static void load_session(struct req *r, struct MHD_Connection *c)
 	}
 }
 
-/* Pages with forms need a session (for the CSRF token); an anonymous one is made. */
-static int ensure_session(struct req *r)
+/* The browser's value (its cookie) and the forms' CSRF token bound to it. */
+static void load_browser(struct req *r, struct MHD_Connection *c)
 {
-	if (r->have_session)
+	const char *b = http_cookie(c, BROWSER_COOKIE);
+	if (r->api || !csrf_is_browser(b) || csrf_token(&r->d->csrf, b, r->csrf) != 0)
+		return;
+	memcpy(r->browser, b, CSRF_VALUE_LEN + 1);
+}
+
+/*
+ * A page with forms for a browser without the cookie: a fresh value in a
+ * cookie, and the token for it. Nothing is kept on the server.
+ */
+static int ensure_browser(struct req *r)
+{
+	if (r->browser[0] != 0)
 		return 0;
-	if (sessions_create(r->d->sess, NULL, r->token, &r->sv) != 0)
+	csrf_new_browser(r->browser);
+	if (csrf_token(&r->d->csrf, r->browser, r->csrf) != 0)
 		return -1;
-	r->have_session = 1;
-	door_set_cookie(r, r->token);
-	return 0;
+	r->set_cookie = http_cookie_header(r->cookie, sizeof r->cookie, BROWSER_COOKIE, r->browser,
+	                                   r->d->cfg.secure_cookie) == 0;
+	return r->set_cookie ? 0 : -1;
 }
 
 int door_csrf_ok(const struct req *r, const char *given)
 {
-	return r->have_session && given != NULL && strlen(given) == SESSION_CSRF_LEN &&
-	       sodium_memcmp(given, r->sv.csrf, SESSION_CSRF_LEN) == 0;
-}
-
-static int content_type_is(struct MHD_Connection *c, const char *want)
-{
-	const char *ct = http_header(c, "Content-Type");
-	size_t n = strlen(want);
-	return ct != NULL && strncasecmp(ct, want, n) == 0 && (ct[n] == 0 || ct[n] == ';');
+	return r->browser[0] != 0 && csrf_check(&r->d->csrf, r->browser, given);
 }
 
 int door_content_length(struct MHD_Connection *c, uint64_t *len)
@@ -384,6 +387,7 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 {
 	struct intake_door *d = r->d;
 	load_session(r, c);
+	load_browser(r, c);
 	pick_lang(r, c);
 	struct page p;
 
@@ -406,16 +410,18 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 				to = lang_return_paths[i];
 		if (l == NULL || !i18n_is_supported(l))
 			return door_send_error(c, r, 400, NULL, "unsupported language");
-		if (ensure_session(r) != 0 || sessions_set_lang(d->sess, r->token, l) != 0)
-			return door_send_error(c, r, 503, NULL, "too many sessions");
+		r->set_cookie = http_cookie_header(r->cookie, sizeof r->cookie, LANG_COOKIE, l,
+		                                   d->cfg.secure_cookie) == 0;
+		if (!r->set_cookie)
+			return door_send_error(c, r, 500, NULL, "internal error");
 		r->responded = 1;
-		return http_redirect(c, to, r->set_cookie ? r->cookie : NULL);
+		return http_redirect(c, to, r->cookie);
 	}
 	case R_LANDING:
 	case R_NEW_GET:
 	case R_LOGIN_GET:
-		if (ensure_session(r) != 0)
-			return door_send_error(c, r, 503, NULL, "too many sessions");
+		if (ensure_browser(r) != 0)
+			return door_send_error(c, r, 500, NULL, "internal error");
 		door_page_init(r, &p,
 		               r->route == R_LANDING   ? "/"
 		               : r->route == R_NEW_GET ? "/new"
@@ -431,6 +437,8 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 			r->responded = 1;
 			return http_redirect(c, "/login", NULL);
 		}
+		if (ensure_browser(r) != 0)
+			return door_send_error(c, r, 500, NULL, "internal error");
 		door_page_init(r, &p, r->route == R_SUBMIT_GET ? "/submit" : "/delete");
 		return door_send_page(c, r, 200,
 		                      r->route == R_SUBMIT_GET ? PAGE_SUBMIT : PAGE_DELETE, &p);
@@ -439,6 +447,8 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 			r->responded = 1;
 			return http_redirect(c, "/login", NULL);
 		}
+		if (ensure_browser(r) != 0)
+			return door_send_error(c, r, 500, NULL, "internal error");
 		return door_replies(c, r);
 	case R_API_REPLIES:
 		if (!r->have_session || r->sv.source == 0)
@@ -461,7 +471,7 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 		return door_send_error(c, r, 400, NULL, "bad Content-Length");
 	if (have_len && len > FORM_MAX)
 		return door_send_error(c, r, 413, NULL, "the form is too large");
-	if (have_len && len > 0 && !content_type_is(c, "application/x-www-form-urlencoded"))
+	if (!http_form_type_ok(c))
 		return door_send_error(c, r, 415, NULL,
 		                       "send the form as application/x-www-form-urlencoded");
 	buf_init(&r->body, FORM_MAX);
@@ -572,6 +582,7 @@ int intake_door_start(const struct intake_door_config *cfg, struct intake *in,
 		free(d);
 		return -1;
 	}
+	csrf_init(&d->csrf);
 	bucket_init(&d->new_sources, cfg->new_sources_per_second, cfg->new_sources_per_second * 2);
 	bucket_init(&d->logins, cfg->logins_per_second, cfg->logins_per_second * 2);
 	bucket_init(&d->submissions, cfg->submissions_per_second, cfg->submissions_per_second);
@@ -618,6 +629,7 @@ void intake_door_stop(struct intake_door **pd)
 		return;
 	MHD_stop_daemon(d->mhd);
 	sessions_free(&d->sess);
+	csrf_release(&d->csrf);
 	free(d);
 	*pd = NULL;
 }

@@ -15,6 +15,7 @@
 #include "app/intake/http_intake.h"
 #include "app/intake/intake_pages.h"
 #include "app/intake/session.h"
+#include "app/web/csrf.h"
 #include "app/web/ratelimit.h"
 #include "lib/buf.h"
 #include "lib/web/form.h"
@@ -24,11 +25,15 @@
 #define PAGE_MAX (4 * 1024 * 1024)   /* a rendered page (replies included) */
 #define MULTIPART_OVERHEAD (1 << 20) /* headers and boundaries around the content */
 #define DISCARD_MAX (16u << 20)      /* body bytes read and dropped after a refusal */
+#define DOOR_LANG_MAX 16
+#define BROWSER_COOKIE "b" /* the browser's value the forms' CSRF tokens are bound to */
+#define LANG_COOKIE "l"    /* the language chosen with /lang */
 
 struct intake_door {
 	struct MHD_Daemon *mhd;
 	struct intake *in;
 	struct sessions *sess;
+	struct csrf csrf; /* the forms' tokens: nothing kept per visitor */
 	struct intake_door_config cfg;
 	struct bucket new_sources, logins, submissions;
 	struct gate kdf; /* Argon2id derivations running at once */
@@ -72,9 +77,11 @@ struct req {
 	char token[SESSION_TOKEN_LEN + 1];
 	int have_session;
 	struct session_view sv;
+	char browser[CSRF_VALUE_LEN + 1]; /* the browser cookie's value, "" when none */
+	char csrf[CSRF_VALUE_LEN + 1];    /* the forms' token for it, "" when none */
 	char cookie[192];
 	int set_cookie;
-	char lang[SESSION_LANG_MAX];
+	char lang[DOOR_LANG_MAX];
 	struct buf body;
 	/* multipart */
 	struct mp *mp;

@@ -36,7 +36,7 @@ struct page_reply {
 struct page {
 	const char *lang;
 	const char *org;
-	const char *csrf; /* the session's CSRF token, for forms */
+	const char *csrf; /* the forms' CSRF token (app/web/csrf), "" when none */
 	const char *path; /* the page's own path, for the language selector */
 	int logged_in;
 	const char *codename; /* PAGE_CODENAME */

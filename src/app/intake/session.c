@@ -16,15 +16,12 @@ enum slot_state { SLOT_EMPTY = 0, SLOT_USED, SLOT_DEAD };
 
 struct slot {
 	uint8_t state;
-	uint8_t has_key;
 	uint8_t id[32]; /* keyed hash of the token */
 	uint64_t last_seen;
-	store_id source;
+	int64_t source;
 	int submissions;
 	uint8_t nonce[crypto_secretbox_NONCEBYTES];
 	uint8_t wrapped[WRAPPED_LEN];
-	char csrf[SESSION_CSRF_LEN + 1];
-	char lang[SESSION_LANG_MAX];
 };
 
 struct sessions {
@@ -32,6 +29,7 @@ struct sessions {
 	struct slot *slots;
 	size_t nslots; /* a power of two, >= 2 * max */
 	size_t max, used, dead;
+	size_t reserved; /* places promised to a sessions_open */
 	uint64_t idle;
 	uint8_t idkey[crypto_generichash_KEYBYTES]; /* per process: no hash flooding */
 };
@@ -172,10 +170,8 @@ static void compact(struct sessions *s, uint64_t now)
 
 static struct slot *insert(struct sessions *s, const uint8_t id[32], uint64_t now)
 {
-	if (s->used + s->dead >= s->nslots * 3 / 4 || s->used >= s->max)
+	if (s->used + s->dead >= s->nslots * 3 / 4)
 		compact(s, now);
-	if (s->used >= s->max)
-		return NULL;
 	size_t i = index_of(s, id);
 	while (s->slots[i].state == SLOT_USED)
 		i = (i + 1) & (s->nslots - 1);
@@ -196,8 +192,6 @@ static void view_of(const struct slot *sl, struct session_view *v)
 		return;
 	v->source = sl->source;
 	v->submissions = sl->submissions;
-	memcpy(v->csrf, sl->csrf, sizeof v->csrf);
-	memcpy(v->lang, sl->lang, sizeof v->lang);
 }
 
 static void new_token(uint8_t raw[32], char token[SESSION_TOKEN_LEN + 1])
@@ -207,37 +201,47 @@ static void new_token(uint8_t raw[32], char token[SESSION_TOKEN_LEN + 1])
 	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-static void set_lang(struct slot *sl, const char *lang)
+int sessions_reserve(struct sessions *s)
 {
-	size_t n = lang != NULL ? strlen(lang) : 0;
-	if (n >= sizeof sl->lang)
-		n = 0;
-	memcpy(sl->lang, lang != NULL ? lang : "", n);
-	sl->lang[n] = 0;
+	int rc = 0;
+	pthread_mutex_lock(&s->lock);
+	if (s->used + s->reserved >= s->max)
+		compact(s, now_s());
+	if (s->used + s->reserved >= s->max)
+		rc = -1;
+	else
+		s->reserved++;
+	pthread_mutex_unlock(&s->lock);
+	return rc;
 }
 
-int sessions_create(struct sessions *s, const char *lang, char token[static SESSION_TOKEN_LEN + 1],
-                    struct session_view *out)
+void sessions_unreserve(struct sessions *s)
 {
-	uint8_t raw[32], id[32], csrf[32];
+	pthread_mutex_lock(&s->lock);
+	if (s->reserved > 0)
+		s->reserved--;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void sessions_open(struct sessions *s, int64_t source, const uint8_t sk[static 32],
+                   char token[static SESSION_TOKEN_LEN + 1], struct session_view *out)
+{
+	uint8_t raw[32], id[32], key[32];
 	new_token(raw, token);
 	token_id(s, raw, id);
-	randombytes_buf(csrf, sizeof csrf);
-	int rc = -1;
+	token_wrap_key(raw, key);
 	pthread_mutex_lock(&s->lock);
+	/* The reservation guarantees the place: used + reserved <= max < nslots. */
+	if (s->reserved > 0)
+		s->reserved--;
 	struct slot *sl = insert(s, id, now_s());
-	if (sl != NULL) {
-		sodium_bin2base64(sl->csrf, sizeof sl->csrf, csrf, sizeof csrf,
-		                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-		set_lang(sl, lang);
-		view_of(sl, out);
-		rc = 0;
-	}
+	sl->source = source;
+	randombytes_buf(sl->nonce, sizeof sl->nonce);
+	crypto_secretbox_easy(sl->wrapped, sk, 32, sl->nonce, key);
+	view_of(sl, out);
 	pthread_mutex_unlock(&s->lock);
+	sodium_memzero(key, sizeof key);
 	sodium_memzero(raw, sizeof raw);
-	if (rc != 0)
-		sodium_memzero(token, SESSION_TOKEN_LEN + 1);
-	return rc;
 }
 
 /* Runs fn on the live slot of token under the lock. */
@@ -274,54 +278,9 @@ int sessions_get(struct sessions *s, const char *token, struct session_view *out
 	return with_slot(s, token, get_fn, out);
 }
 
-struct login_arg {
-	store_id source;
-	const uint8_t *sk;
-	char *new_token;
-	struct session_view *out;
-};
-
-static int login_fn(struct sessions *s, struct slot *old, void *arg, const uint8_t raw_old[32])
-{
-	struct login_arg *a = arg;
-	uint8_t raw[32], id[32], key[32];
-	struct slot copy = *old;
-	slot_wipe(s, old);
-	new_token(raw, a->new_token);
-	token_id(s, raw, id);
-	struct slot *sl = insert(s, id, now_s());
-	if (sl == NULL) {
-		sodium_memzero(&copy, sizeof copy);
-		sodium_memzero(raw, sizeof raw);
-		return -1;
-	}
-	memcpy(sl->csrf, copy.csrf, sizeof sl->csrf);
-	memcpy(sl->lang, copy.lang, sizeof sl->lang);
-	sl->source = a->source;
-	token_wrap_key(raw, key);
-	randombytes_buf(sl->nonce, sizeof sl->nonce);
-	crypto_secretbox_easy(sl->wrapped, a->sk, 32, sl->nonce, key);
-	sl->has_key = 1;
-	view_of(sl, a->out);
-	sodium_memzero(key, sizeof key);
-	sodium_memzero(raw, sizeof raw);
-	sodium_memzero(&copy, sizeof copy);
-	return 0;
-}
-
-int sessions_login(struct sessions *s, const char *token, store_id source,
-                   const uint8_t sk[static 32], char new_token[static SESSION_TOKEN_LEN + 1],
-                   struct session_view *out)
-{
-	struct login_arg a = {source, sk, new_token, out};
-	return with_slot(s, token, login_fn, &a);
-}
-
 static int key_fn(struct sessions *s, struct slot *sl, void *arg, const uint8_t raw[32])
 {
 	uint8_t key[32];
-	if (!sl->has_key)
-		return -1;
 	token_wrap_key(raw, key);
 	int rc = crypto_secretbox_open_easy(arg, sl->wrapped, WRAPPED_LEN, sl->nonce, key);
 	sodium_memzero(key, sizeof key);
@@ -334,17 +293,6 @@ int sessions_key(struct sessions *s, const char *token, uint8_t sk[static 32])
 	if (rc != 0)
 		sodium_memzero(sk, 32);
 	return rc;
-}
-
-static int lang_fn(struct sessions *s, struct slot *sl, void *arg, const uint8_t raw[32])
-{
-	set_lang(sl, arg);
-	return 0;
-}
-
-int sessions_set_lang(struct sessions *s, const char *token, const char *lang)
-{
-	return with_slot(s, token, lang_fn, (void *)lang);
 }
 
 static int count_fn(struct sessions *s, struct slot *sl, void *arg, const uint8_t raw[32])
@@ -372,7 +320,7 @@ void sessions_destroy(struct sessions *s, const char *token)
 	(void)with_slot(s, token, destroy_fn, NULL);
 }
 
-void sessions_destroy_source(struct sessions *s, store_id source)
+void sessions_destroy_source(struct sessions *s, int64_t source)
 {
 	pthread_mutex_lock(&s->lock);
 	for (size_t i = 0; i < s->nslots; i++)

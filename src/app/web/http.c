@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/web/json.h"
 #include "lib/num.h"
@@ -108,16 +109,36 @@ const char *http_cookie(struct MHD_Connection *c, const char *name)
 	return MHD_lookup_connection_value(c, MHD_COOKIE_KIND, name);
 }
 
-int http_session_cookie(char *out, size_t cap, const char *token, int secure)
+int http_cookie_header(char *out, size_t cap, const char *name, const char *value, int secure)
 {
 	int n;
-	if (token == NULL || token[0] == 0)
-		n = snprintf(out, cap, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
-		             HTTP_COOKIE_NAME, secure ? "; Secure" : "");
+	if (value == NULL || value[0] == 0)
+		n = snprintf(out, cap, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s", name,
+		             secure ? "; Secure" : "");
 	else
-		n = snprintf(out, cap, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s",
-		             HTTP_COOKIE_NAME, token, secure ? "; Secure" : "");
+		n = snprintf(out, cap, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s", name, value,
+		             secure ? "; Secure" : "");
 	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+int http_session_cookie(char *out, size_t cap, const char *token, int secure)
+{
+	return http_cookie_header(out, cap, HTTP_COOKIE_NAME, token, secure);
+}
+
+int http_form_type_ok(struct MHD_Connection *c)
+{
+	static const char form[] = "application/x-www-form-urlencoded";
+	const size_t n = sizeof form - 1;
+	const char *ct = http_header(c, "Content-Type");
+	if (ct != NULL)
+		return strncasecmp(ct, form, n) == 0 && (ct[n] == 0 || ct[n] == ';');
+	/* No type: only a body said to be empty (a chunked one may not be). */
+	const char *cl = http_header(c, "Content-Length");
+	uint64_t len;
+	if (http_header(c, "Transfer-Encoding") != NULL)
+		return 0;
+	return cl == NULL || (num_parse_u64(cl, &len) == 0 && len == 0);
 }
 
 int http_parse_u64(const char *s, uint64_t *out)

@@ -47,11 +47,24 @@ const char *http_query(struct MHD_Connection *c, const char *name);
 const char *http_cookie(struct MHD_Connection *c, const char *name);
 
 /*
+ * Formats a Set-Cookie value: name=value; HttpOnly, SameSite=Strict, Path=/,
+ * no Expires (it ends with the browser session); an empty value clears it.
+ */
+int http_cookie_header(char *out, size_t cap, const char *name, const char *value, int secure);
+/*
  * Formats the Set-Cookie value for the session cookie (HttpOnly,
  * SameSite=Strict, Path=/, no Expires: it ends with the browser session);
  * an empty token clears it.
  */
 int http_session_cookie(char *out, size_t cap, const char *token, int secure);
+
+/*
+ * Whether a POST's body may be read as a form, whatever its framing: its
+ * Content-Type is application/x-www-form-urlencoded, or it has no type and
+ * says it has no body (no Transfer-Encoding, Content-Length absent or 0).
+ * Otherwise the door answers 415.
+ */
+int http_form_type_ok(struct MHD_Connection *c);
 
 /* Parses a decimal uint64 strictly (no sign, no spaces). Returns 0 or -1. */
 int http_parse_u64(const char *s, uint64_t *out);

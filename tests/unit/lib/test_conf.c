@@ -37,11 +37,13 @@ static void test_defaults(void)
 	T_CHECK(strcmp(c.organisation, "cutout") == 0);
 	T_CHECK(strcmp(c.intake_listen.host, "127.0.0.1") == 0 && c.intake_listen.port == 8080);
 	T_CHECK(strcmp(c.desk_listen.host, "127.0.0.1") == 0 && c.desk_listen.port == 8081);
+	T_OK(strcmp(c.desk_hosts, "listen") == 0, "desk_hosts defaults to the listen address");
 	T_CHECK(c.max_message_chars == 100000);
 	T_CHECK(c.max_upload_bytes == 2ull * 1024 * 1024 * 1024);
 	T_CHECK(c.max_files_per_submission == 20);
 	T_CHECK(c.submissions_per_source_per_day == 50);
 	T_CHECK(c.session_idle_seconds == 600);
+	T_CHECK(c.intake_max_sessions == 16384);
 	T_CHECK(c.argon2_opslimit >= 2 && c.argon2_memlimit >= 64ull * 1024 * 1024);
 	T_CHECK(strcmp(c.default_marking, "SECRET//SOURCE") == 0);
 	T_CHECK(strcmp(c.scheme, "uk") == 0);
@@ -98,11 +100,13 @@ static void test_good(void)
 	const char *names[] = {"organisation",
 	                       "intake_listen",
 	                       "desk_listen",
+	                       "desk_hosts",
 	                       "max_message_chars",
 	                       "max_upload_bytes",
 	                       "max_files_per_submission",
 	                       "submissions_per_source_per_day",
 	                       "session_idle_seconds",
+	                       "intake_max_sessions",
 	                       "argon2_opslimit",
 	                       "argon2_memlimit",
 	                       "default_marking",
