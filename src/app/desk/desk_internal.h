@@ -33,7 +33,7 @@
 #define PASSWORD_MAX 1000
 
 struct desk_door {
-	struct MHD_Daemon *mhd;
+	struct web_door *web;
 	struct store *store;
 	struct officers *officers;
 	struct intake *in;
@@ -44,7 +44,6 @@ struct desk_door {
 	struct gate kdf; /* Argon2id derivations at once */
 	uint8_t login_key[crypto_auth_KEYBYTES];
 	uint8_t cursor_key[crypto_secretbox_KEYBYTES]; /* seals the inbox's page cursors */
-	uint16_t port;
 };
 
 enum route {

@@ -18,6 +18,7 @@
 
 #include <stdint.h>
 
+#include "app/web/door.h"
 #include "core/marking/marking.h"
 
 #include "core/intake/intake.h"
@@ -30,8 +31,8 @@ struct desk_door_config {
 	const char *default_clearance; /* prefilled in the add-officer form */
 	unsigned idle_seconds;
 	size_t max_sessions;
-	int max_connections;
-	int secure_cookie; /* set the Secure flag (HTTPS in front) */
+	struct web_door_limits web; /* connections, deadlines, threads (app/web/door.h) */
+	int secure_cookie;          /* set the Secure flag (HTTPS in front) */
 	/* the instance's marking scheme (the ledger view's access decisions, and the
 	   registry's: the desk does not start without it); without it (scheme_set 0)
 	   no marked ledger entry is shown */

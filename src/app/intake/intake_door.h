@@ -26,13 +26,12 @@
 #define DISCARD_MAX (16u << 20)      /* body bytes read and dropped after a refusal */
 
 struct intake_door {
-	struct MHD_Daemon *mhd;
+	struct web_door *web;
 	struct intake *in;
 	struct sessions *sess;
 	struct intake_door_config cfg;
 	struct bucket new_sources, logins, submissions;
 	struct gate kdf; /* Argon2id derivations running at once */
-	uint16_t port;
 };
 
 enum route {
