@@ -701,7 +701,7 @@ int desk_door_start(const struct desk_door_config *cfg, struct store *store,
 		free(d);
 		return -1;
 	}
-	gate_init(&d->kdf, 2, 32);
+	gate_init(&d->kdf, 2, web_door_queue_bound(&cfg->web, 2, 32)); /* waiters hold threads */
 	if (desk_sessions_new(cfg->max_sessions, cfg->idle_seconds, &d->sess) != 0) {
 		inbox_free(&d->inbox);
 		registry_free(&d->reg);

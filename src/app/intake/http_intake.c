@@ -569,7 +569,8 @@ int intake_door_start(const struct intake_door_config *cfg, struct intake *in,
 	bucket_init(&d->new_sources, cfg->new_sources_per_second, cfg->new_sources_per_second * 2);
 	bucket_init(&d->logins, cfg->logins_per_second, cfg->logins_per_second * 2);
 	bucket_init(&d->submissions, cfg->submissions_per_second, cfg->submissions_per_second);
-	gate_init(&d->kdf, 4, 64);
+	/* each waiter holds an event thread (app/web/door.h) */
+	gate_init(&d->kdf, 4, web_door_queue_bound(&cfg->web, 4, 64));
 
 	if (web_door_start(cfg->host, cfg->port, &cfg->web, handler, d, completed, d, &d->web) !=
 	    0) {
