@@ -119,7 +119,7 @@ void conf_defaults(struct conf *c)
 	c->session_idle_seconds = 600;
 	c->http_max_connections = 4096;
 	c->http_header_seconds = 10;
-	c->http_threads = 32;
+	c->http_threads = 64;
 	c->http_connection_memory = 256 * KIB;
 	c->argon2_opslimit = 2;
 	c->argon2_memlimit = 64 * MIB;

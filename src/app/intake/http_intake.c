@@ -545,7 +545,6 @@ void intake_door_defaults(struct intake_door_config *c)
 	c->idle_seconds = 600;
 	c->max_sessions = 16384;
 	web_door_limits_default(&c->web);
-	c->web.connection_memory = 256 * 1024; /* MHD's read buffer: uploads */
 	c->submissions_per_session = 1000;
 	c->new_sources_per_second = 20;
 	c->logins_per_second = 20;

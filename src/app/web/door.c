@@ -69,8 +69,8 @@ void web_door_limits_default(struct web_door_limits *l)
 	l->max_connections = 4096;
 	l->header_seconds = 10;
 	l->idle_seconds = 60;
-	l->threads = 32;
-	l->connection_memory = 64 * 1024;
+	l->threads = 64;
+	l->connection_memory = 256 * 1024;
 	l->thread_stack = 512 * 1024;
 }
 
@@ -78,6 +78,8 @@ int web_door_queue_bound(const struct web_door_limits *l, int running, int wante
 {
 	int half = (int)(l->threads / 2);
 	int room = half > running ? half - running : 1;
+	if (room > running)
+		room = running;
 	return room < wanted ? room : wanted;
 }
 

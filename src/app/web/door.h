@@ -38,14 +38,15 @@ struct web_door_limits {
 	size_t thread_stack;      /* bytes per event thread; 0: the system's */
 };
 
-/* 4,096 connections, 10 s for the headers, 60 s idle, 32 threads, 64 KiB each. */
+/* 4,096 connections, 10 s for the headers, 60 s idle, 64 threads, 256 KiB each. */
 void web_door_limits_default(struct web_door_limits *l);
 
 /*
  * How many callers may queue for expensive work (a gate, app/web/ratelimit.h)
- * whose `running` holders block event threads too: at most `wanted`, and so
- * that running + waiting stays within half of the threads, leaving the other
- * half to every other connection. At least 1.
+ * that `running` callers do at once. A waiting caller holds its event thread,
+ * and so every other connection of that thread: at most `running` wait (so
+ * none waits longer than about one piece of work), at most `wanted`, and
+ * running + waiting stays within half of the threads. At least 1.
  */
 int web_door_queue_bound(const struct web_door_limits *l, int running, int wanted);
 
