@@ -62,6 +62,23 @@ static const struct key keys[] = {
          "The most submissions one source may make in a day, UTC (1..100000)."},
         {"session_idle_seconds", KEY_INT, offsetof(struct conf, session_idle_seconds), 0, 30, 86400,
          NULL, "A session (source or officer) ends after this many idle seconds (30..86400)."},
+        {"http_max_connections", KEY_INT, offsetof(struct conf, http_max_connections), 0, 16, 65536,
+         NULL,
+         "Connections each door holds at once (16..65536). When full, a newcomer\n"
+         "evicts the connection that has waited longest for its request headers\n"
+         "(else the slowest request). Each costs a socket and at most\n"
+         "http_connection_memory; the door raises its open-files limit to fit."},
+        {"http_header_seconds", KEY_INT, offsetof(struct conf, http_header_seconds), 0, 1, 3600,
+         NULL,
+         "Seconds a connection has to deliver a request's headers, from its accept\n"
+         "or the end of its previous request, however slowly it sends (1..3600)."},
+        {"http_threads", KEY_INT, offsetof(struct conf, http_threads), 0, 1, 256, NULL,
+         "Event threads of each door (1..256). Every connection is served by one of\n"
+         "them; a login's Argon2id or a commit holds its thread while it runs."},
+        {"http_connection_memory", KEY_SIZE, offsetof(struct conf, http_connection_memory), 0,
+         16 * KIB, 16 * MIB, NULL,
+         "Memory per connection for its headers and buffers, in bytes with suffix\n"
+         "K or M (16K..16M); headers larger than about half of it are refused."},
         {"intake_max_sessions", KEY_INT, offsetof(struct conf, intake_max_sessions), 0, 1,
          CONF_SESSIONS_MAX, NULL,
          "The most logged-in sources at once (1..4194304). Only a new source or a\n"
@@ -110,6 +127,10 @@ void conf_defaults(struct conf *c)
 	c->max_files_per_submission = 20;
 	c->submissions_per_source_per_day = 50;
 	c->session_idle_seconds = 600;
+	c->http_max_connections = 4096;
+	c->http_header_seconds = 10;
+	c->http_threads = 64;
+	c->http_connection_memory = 256 * KIB;
 	c->intake_max_sessions = 16384;
 	c->argon2_opslimit = 2;
 	c->argon2_memlimit = 64 * MIB;

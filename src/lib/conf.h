@@ -55,7 +55,11 @@ struct conf {
 	int64_t max_files_per_submission;
 	int64_t submissions_per_source_per_day;
 	int64_t session_idle_seconds;
-	int64_t intake_max_sessions; /* 1..CONF_SESSIONS_MAX */
+	int64_t intake_max_sessions;     /* 1..CONF_SESSIONS_MAX */
+	int64_t http_max_connections;    /* per door (app/web/door.h) */
+	int64_t http_header_seconds;     /* to deliver a request's headers */
+	int64_t http_threads;            /* event threads per door */
+	uint64_t http_connection_memory; /* libmicrohttpd's pool per connection */
 	int64_t argon2_opslimit;
 	uint64_t argon2_memlimit;
 	int64_t officer_argon2_opslimit;

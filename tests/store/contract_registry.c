@@ -409,9 +409,8 @@ static bool mark_unchanged(struct store *s, store_id id, const char *marking, st
 	struct store_submission sub;
 	struct files fs = {0};
 	struct changes ch = {0};
-	return store_submission_get(s, id, &sub) == STORE_OK &&
-	       strcmp(sub.marking, marking) == 0 && sub.message_blob == m &&
-	       sub.seal_version == version &&
+	return store_submission_get(s, id, &sub) == STORE_OK && strcmp(sub.marking, marking) == 0 &&
+	       sub.message_blob == m && sub.seal_version == version &&
 	       store_submission_files(s, id, file_row, &fs) == STORE_OK && fs.n == 1 &&
 	       fs.f[0].meta_blob == fm && fs.f[0].data_blob == fd &&
 	       store_marking_changes(s, "submission", id, change_row, &ch) == STORE_OK &&

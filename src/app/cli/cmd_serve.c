@@ -165,6 +165,15 @@ static int intake_of(const char *cmd, struct instance *inst, struct intake **in)
 	return 0;
 }
 
+/* The connection limits of cutout.conf, over a door's defaults. */
+static void web_limits_of(const struct conf *cf, struct web_door_limits *l)
+{
+	l->max_connections = (unsigned)cf->http_max_connections;
+	l->header_seconds = (unsigned)cf->http_header_seconds;
+	l->threads = (unsigned)cf->http_threads;
+	l->connection_memory = (size_t)cf->http_connection_memory;
+}
+
 /* Runs the intake door until a signal. */
 static int run_intake(const char *cmd, const char *dir, const char *host, int have_port,
                       uint16_t port)
@@ -187,6 +196,7 @@ static int run_intake(const char *cmd, const char *dir, const char *host, int ha
 	dc.org = cf->organisation;
 	dc.idle_seconds = (unsigned)cf->session_idle_seconds;
 	dc.max_sessions = (size_t)cf->intake_max_sessions;
+	web_limits_of(cf, &dc.web);
 	/*
 	 * Attempts per session (refused ones count too): ten times what a source
 	 * may commit in a day, so a session cannot hammer the door with uploads
@@ -253,6 +263,7 @@ static int run_desk(const char *cmd, const char *dir, const char *host, int have
 	dc.org = cf->organisation;
 	dc.default_clearance = cf->default_marking;
 	dc.idle_seconds = idle > 0 ? idle : (unsigned)cf->session_idle_seconds;
+	web_limits_of(cf, &dc.web);
 	/* the ledger view decides with the instance's scheme; without one it shows no marked entry
 	 */
 	int kind = marking_scheme_kind_parse(cf->scheme);

@@ -34,7 +34,7 @@
 #define PASSWORD_MAX 1000
 
 struct desk_door {
-	struct MHD_Daemon *mhd;
+	struct web_door *web;
 	struct store *store;
 	struct officers *officers;
 	struct intake *in;
@@ -45,7 +45,6 @@ struct desk_door {
 	struct gate kdf;                               /* Argon2id derivations at once */
 	struct csrf csrf;                              /* the forms' tokens (app/web/csrf) */
 	uint8_t cursor_key[crypto_secretbox_KEYBYTES]; /* seals the inbox's page cursors */
-	uint16_t port;
 };
 
 enum route {

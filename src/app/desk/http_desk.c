@@ -2,17 +2,14 @@
 #include "app/desk/http_desk.h"
 #include "app/desk/desk_internal.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -613,7 +610,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		/* Only the configured names (DNS rebinding): before any session is looked at. */
 		if (!http_host_allowed(http_header(c, "Host"),
 		                       r->d->cfg.hosts != NULL ? r->d->cfg.hosts : "listen",
-		                       r->d->cfg.host, r->d->port)) {
+		                       r->d->cfg.host, desk_door_port(r->d))) {
 			r->responded = 1;
 			static const char why[] = "421 this door does not answer to that Host name "
 			                          "(desk_hosts in cutout.conf)\n";
@@ -657,10 +654,6 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
-static void quiet_logger(void *cls, const char *fmt, va_list ap)
-{
-}
-
 void desk_door_defaults(struct desk_door_config *c)
 {
 	memset(c, 0, sizeof *c);
@@ -670,7 +663,8 @@ void desk_door_defaults(struct desk_door_config *c)
 	c->default_clearance = "OFFICIAL";
 	c->idle_seconds = 900;
 	c->max_sessions = 1024;
-	c->max_connections = 128;
+	web_door_limits_default(&c->web);
+	c->web.thread_stack = 1024 * 1024;
 }
 
 int desk_door_start(const struct desk_door_config *cfg, struct store *store,
@@ -695,7 +689,7 @@ int desk_door_start(const struct desk_door_config *cfg, struct store *store,
 		free(d);
 		return -1;
 	}
-	gate_init(&d->kdf, 2, 32);
+	gate_init(&d->kdf, 2, web_door_queue_bound(&cfg->web, 2, 32)); /* waiters hold threads */
 	if (desk_sessions_new(cfg->max_sessions, cfg->idle_seconds, &d->sess) != 0) {
 		inbox_free(&d->inbox);
 		registry_free(&d->reg);
@@ -703,41 +697,21 @@ int desk_door_start(const struct desk_door_config *cfg, struct store *store,
 		return -1;
 	}
 	http_allow_self_scripts();
-	struct sockaddr_in sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons(cfg->port);
-	if (inet_pton(AF_INET, cfg->host, &sa.sin_addr) != 1) {
+	if (web_door_start(cfg->host, cfg->port, &cfg->web, handler, d, completed, d, &d->web) !=
+	    0) {
 		desk_sessions_free(&d->sess);
 		inbox_free(&d->inbox);
 		registry_free(&d->reg);
 		free(d);
 		return -1;
 	}
-	d->mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-	                                  MHD_USE_SUPPRESS_DATE_NO_CLOCK | MHD_USE_ERROR_LOG,
-	                          0, NULL, NULL, handler, d, MHD_OPTION_SOCK_ADDR,
-	                          (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, completed, d,
-	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
-	                          MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_THREAD_STACK_SIZE,
-	                          (size_t)(1024 * 1024), MHD_OPTION_EXTERNAL_LOGGER, quiet_logger,
-	                          NULL, MHD_OPTION_END);
-	if (d->mhd == NULL) {
-		desk_sessions_free(&d->sess);
-		inbox_free(&d->inbox);
-		registry_free(&d->reg);
-		free(d);
-		return -1;
-	}
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d->mhd, MHD_DAEMON_INFO_BIND_PORT);
-	d->port = info != NULL ? info->port : cfg->port;
 	*out = d;
 	return 0;
 }
 
 uint16_t desk_door_port(const struct desk_door *d)
 {
-	return d->port;
+	return web_door_port(d->web);
 }
 
 void desk_door_tick(struct desk_door *d)
@@ -750,7 +724,7 @@ void desk_door_stop(struct desk_door **pd)
 	struct desk_door *d = *pd;
 	if (d == NULL)
 		return;
-	MHD_stop_daemon(d->mhd);
+	web_door_stop(&d->web);
 	desk_sessions_free(&d->sess);
 	inbox_free(&d->inbox);
 	registry_free(&d->reg);

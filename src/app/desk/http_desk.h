@@ -20,6 +20,7 @@
 
 #include <stdint.h>
 
+#include "app/web/door.h"
 #include "core/marking/marking.h"
 
 #include "core/intake/intake.h"
@@ -32,8 +33,8 @@ struct desk_door_config {
 	const char *default_clearance; /* prefilled in the add-officer form */
 	unsigned idle_seconds;
 	size_t max_sessions;
-	int max_connections;
-	int secure_cookie; /* set the Secure flag (HTTPS in front) */
+	struct web_door_limits web; /* connections, deadlines, threads (app/web/door.h) */
+	int secure_cookie;          /* set the Secure flag (HTTPS in front) */
 	/* the Host names answered, any other is 421 (app/web/host.h); NULL: "listen" */
 	const char *hosts;
 	/* the instance's marking scheme (the ledger view's access decisions, and the

@@ -2,18 +2,16 @@
 #include "app/intake/http_intake.h"
 #include "app/intake/intake_door.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <time.h>
 
 #include <microhttpd.h>
 #include <sodium.h>
 
+#include "app/web/door.h"
 #include "app/web/http.h"
 #include "app/intake/intake_pages.h"
 #include "app/web/ratelimit.h"
@@ -548,11 +546,6 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
-/* libmicrohttpd's own messages may name peers: they are dropped, never logged. */
-static void quiet_logger(void *cls, const char *fmt, va_list ap)
-{
-}
-
 void intake_door_defaults(struct intake_door_config *c)
 {
 	memset(c, 0, sizeof *c);
@@ -561,7 +554,7 @@ void intake_door_defaults(struct intake_door_config *c)
 	c->org = "cutout";
 	c->idle_seconds = 600;
 	c->max_sessions = 16384;
-	c->max_connections = 512;
+	web_door_limits_default(&c->web);
 	c->submissions_per_session = 1000;
 	c->new_sources_per_second = 20;
 	c->logins_per_second = 20;
@@ -586,40 +579,22 @@ int intake_door_start(const struct intake_door_config *cfg, struct intake *in,
 	bucket_init(&d->new_sources, cfg->new_sources_per_second, cfg->new_sources_per_second * 2);
 	bucket_init(&d->logins, cfg->logins_per_second, cfg->logins_per_second * 2);
 	bucket_init(&d->submissions, cfg->submissions_per_second, cfg->submissions_per_second);
-	gate_init(&d->kdf, 4, 64);
+	/* each waiter holds an event thread (app/web/door.h) */
+	gate_init(&d->kdf, 4, web_door_queue_bound(&cfg->web, 4, 64));
 
-	struct sockaddr_in sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons(cfg->port);
-	if (inet_pton(AF_INET, cfg->host, &sa.sin_addr) != 1) {
+	if (web_door_start(cfg->host, cfg->port, &cfg->web, handler, d, completed, d, &d->web) !=
+	    0) {
 		sessions_free(&d->sess);
 		free(d);
 		return -1;
 	}
-	d->mhd = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-	                                  MHD_USE_SUPPRESS_DATE_NO_CLOCK | MHD_USE_ERROR_LOG,
-	                          0, NULL, NULL, handler, d, MHD_OPTION_SOCK_ADDR,
-	                          (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, completed, d,
-	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
-	                          MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_THREAD_STACK_SIZE,
-	                          (size_t)(512 * 1024), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	                          (size_t)(256 * 1024), MHD_OPTION_EXTERNAL_LOGGER, quiet_logger,
-	                          NULL, MHD_OPTION_END);
-	if (d->mhd == NULL) {
-		sessions_free(&d->sess);
-		free(d);
-		return -1;
-	}
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d->mhd, MHD_DAEMON_INFO_BIND_PORT);
-	d->port = info != NULL ? info->port : cfg->port;
 	*out = d;
 	return 0;
 }
 
 uint16_t intake_door_port(const struct intake_door *d)
 {
-	return d->port;
+	return web_door_port(d->web);
 }
 
 void intake_door_stop(struct intake_door **pd)
@@ -627,7 +602,7 @@ void intake_door_stop(struct intake_door **pd)
 	struct intake_door *d = *pd;
 	if (d == NULL)
 		return;
-	MHD_stop_daemon(d->mhd);
+	web_door_stop(&d->web);
 	sessions_free(&d->sess);
 	csrf_release(&d->csrf);
 	free(d);

@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 
+#include "app/web/door.h"
 #include "core/intake/intake.h"
 
 struct intake_door_config {
@@ -21,7 +22,7 @@ struct intake_door_config {
 	const char *org;  /* organisation name */
 	unsigned idle_seconds;
 	size_t max_sessions;
-	int max_connections;
+	struct web_door_limits web; /* connections, deadlines, threads (app/web/door.h) */
 	int submissions_per_session;
 	double new_sources_per_second; /* global rate limits */
 	double logins_per_second;

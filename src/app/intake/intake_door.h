@@ -30,14 +30,13 @@
 #define LANG_COOKIE "l"    /* the language chosen with /lang */
 
 struct intake_door {
-	struct MHD_Daemon *mhd;
+	struct web_door *web;
 	struct intake *in;
 	struct sessions *sess;
 	struct csrf csrf; /* the forms' tokens: nothing kept per visitor */
 	struct intake_door_config cfg;
 	struct bucket new_sources, logins, submissions;
 	struct gate kdf; /* Argon2id derivations running at once */
-	uint16_t port;
 };
 
 enum route {

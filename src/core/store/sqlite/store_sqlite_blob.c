@@ -354,6 +354,7 @@ static enum store_result blob_claim_fn(struct conn *c, void *arg)
 enum store_result sq_blob_claim(struct store *st, store_id blob)
 {
 	if (!sq_in_tx(SQ(st)))
-		return STORE_CORRUPT; /* a claim outside a transaction would claim nothing durable */
+		return STORE_CORRUPT; /* a claim outside a transaction would claim nothing durable
+		                       */
 	return sq_write_blobs(st, blob_claim_fn, &blob, &blob, 1);
 }
