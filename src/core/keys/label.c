@@ -31,7 +31,7 @@ static enum label_result from_store(enum store_result r)
 enum label_result label_current(struct store *s, const char *name, uint32_t *version,
                                 uint8_t pk[static 32])
 {
-	if (s == NULL || s->be->officer == NULL || name == NULL)
+	if (!store_has_domains(s) || name == NULL)
 		return LABEL_FAILED;
 	return from_store(store_label_current(s, name, version, pk));
 }
@@ -121,7 +121,7 @@ enum label_result label_grant(struct store *s, const char *name, uint32_t versio
 enum label_result label_grant_wrap(struct store *s, const char *name, uint32_t version,
                                    store_id officer, const uint8_t *wrap, size_t len)
 {
-	if (s == NULL || s->be->officer == NULL || name == NULL || wrap == NULL || len == 0)
+	if (!store_has_domains(s) || name == NULL || wrap == NULL || len == 0)
 		return LABEL_FAILED;
 	struct store_label_wrap w = {.officer = officer, .wrap = wrap, .len = len};
 	return from_store(store_label_wrap_put(s, name, version, &w));
@@ -142,7 +142,7 @@ enum label_result label_recovery_pk(struct store *s, uint8_t pk[static 32])
 
 enum label_result label_recovery_set(struct store *s, const uint8_t pk[32])
 {
-	if (s == NULL || s->be->officer == NULL)
+	if (!store_has_domains(s))
 		return LABEL_FAILED;
 	if (pk == NULL) {
 		/* the key first: no new wrap is made for it from now on */
@@ -200,7 +200,7 @@ enum label_result label_prepare(struct store *s, const struct age_identity *iden
 	struct label_prepared *p = NULL;
 
 	*out = NULL;
-	if (s == NULL || s->be->officer == NULL || n > SIZE_MAX / LABEL_WRAP_MAX || n > 100000)
+	if (!store_has_domains(s) || n > SIZE_MAX / LABEL_WRAP_MAX || n > 100000)
 		goto out;
 	if ((p = calloc(1, sizeof *p)) == NULL)
 		goto out;
@@ -250,7 +250,7 @@ enum label_result label_add_prepared(struct store *s, const char *name, uint32_t
                                      const struct label_prepared *p, uint32_t *out_version,
                                      uint8_t out_pk[32])
 {
-	if (s == NULL || s->be->officer == NULL || name == NULL || p == NULL)
+	if (!store_has_domains(s) || name == NULL || p == NULL)
 		return LABEL_FAILED;
 	/* the recovery key as it is now: every new version is wrapped to it, if set */
 	uint8_t rpk[32];
@@ -303,7 +303,7 @@ enum label_result label_wraps(struct store *s, store_id officer,
                                         const uint8_t *wrap, size_t n),
                               void *ctx)
 {
-	if (s == NULL || s->be->officer == NULL)
+	if (!store_has_domains(s))
 		return LABEL_FAILED;
 	enum store_result r = store_label_wraps(s, officer, fn, ctx);
 	return r == STORE_STOP ? LABEL_OK : from_store(r);
@@ -311,7 +311,7 @@ enum label_result label_wraps(struct store *s, store_id officer,
 
 enum label_result label_revoke(struct store *s, const char *name, store_id officer)
 {
-	if (s == NULL || s->be->officer == NULL)
+	if (!store_has_domains(s))
 		return LABEL_FAILED;
 	return from_store(store_label_revoke(s, name, officer));
 }

@@ -269,8 +269,7 @@ enum officer_result officers_new(struct store *s, const struct officer_kdf *kdf,
                                  struct officers **out)
 {
 	*out = NULL;
-	if (s == NULL || s->be->officer == NULL || kdf == NULL ||
-	    kdf->opslimit < crypto_pwhash_OPSLIMIT_MIN ||
+	if (!store_has_domains(s) || kdf == NULL || kdf->opslimit < crypto_pwhash_OPSLIMIT_MIN ||
 	    kdf->opslimit > crypto_pwhash_OPSLIMIT_MAX ||
 	    kdf->memlimit < crypto_pwhash_MEMLIMIT_MIN ||
 	    kdf->memlimit > crypto_pwhash_MEMLIMIT_MAX)

@@ -57,7 +57,7 @@ enum registry_result registry_new(struct store *s, const struct marking_scheme *
                                   struct registry **out)
 {
 	*out = NULL;
-	if (s == NULL || scheme == NULL || s->be->registry == NULL || s->be->officer == NULL)
+	if (!store_has_domains(s) || scheme == NULL)
 		return REGISTRY_FAILED;
 	struct registry *r = calloc(1, sizeof *r);
 	if (r == NULL)

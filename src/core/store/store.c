@@ -79,6 +79,12 @@ bool store_in_write(struct store *s)
 	return s->be->in_write(s);
 }
 
+bool store_has_domains(const struct store *s)
+{
+	return s != NULL && s->be->ledger != NULL && s->be->officer != NULL &&
+	       s->be->desk != NULL && s->be->registry != NULL;
+}
+
 int32_t store_today(void)
 {
 	time_t now = time(NULL);

@@ -260,6 +260,12 @@ __attribute__((warn_unused_result)) enum store_result
 store_write(struct store *s, const store_id *claim, size_t nclaim, store_tx_fn fn, void *arg);
 /* Whether the calling thread runs inside one of s's write transactions. */
 bool store_in_write(struct store *s);
+/*
+ * Whether s's backend has every domain (ledger, officers and labels, desk,
+ * registry): the front's domain functions need them. Every backend built in
+ * has them; core checks this once where it sets a domain up.
+ */
+bool store_has_domains(const struct store *s);
 
 /*
  * The front: the operations of struct store_backend above, checked, then
