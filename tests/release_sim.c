@@ -195,7 +195,7 @@ static size_t americanise_word(const char *w, size_t n, char *o)
 		memcpy(base + bl, "ise", 3);
 		for (size_t q = 0; q < sizeof ise_keep / sizeof *ise_keep; q++) {
 			size_t ql = strlen(ise_keep[q]);
-			if (ql <= bl + 3 && memcmp(base + bl + 3 - ql, ise_keep[q], ql) == 0)
+			if (ql == bl + 3 && memcmp(base, ise_keep[q], ql) == 0)
 				return 0;
 		}
 		memcpy(o, w, n);

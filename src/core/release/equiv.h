@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define EQUIV_WORDS_MAX 3 /* words of the longest side */
+#define EQUIV_WORDS_MAX 4 /* words of the longest side */
 #define EQUIV_TEXT_MAX 40 /* bytes of the longest side */
 
 struct equiv {

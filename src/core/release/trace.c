@@ -13,14 +13,28 @@
 #define NORMALISED_P 0.01 /* below this, "all the same" is not chance */
 #define NORMALISED_MIN 3  /* readings of a class before it can look normalised */
 
+/* The spelling classes go together: a spelling checker changes them all. */
+static const uint32_t groups[] = {
+        1u << SLOT_ISE | 1u << SLOT_OUR | 1u << SLOT_YSE | 1u << SLOT_BRITISH | 1u << SLOT_PERCENT,
+        1u << SLOT_ISE,
+        1u << SLOT_OUR,
+        1u << SLOT_YSE,
+        1u << SLOT_BRITISH,
+        1u << SLOT_NUMBER,
+        1u << SLOT_PERCENT,
+        1u << SLOT_SERIAL,
+        1u << SLOT_HYPHEN,
+        1u << SLOT_SYNONYM,
+};
+
 static void drop_normalised(const struct slots *s, const struct copy_book *b, int8_t *y,
                             struct trace_result *res)
 {
-	for (int c = 1; c < SLOT_CLASSES; c++) {
+	for (size_t g = 0; g < sizeof groups / sizeof *groups; g++) {
 		size_t n = 0, ones = 0;
 		double l0 = 0, l1 = 0; /* log P(all 0), log P(all 1) */
 		for (size_t j = 0; j < b->m; j++) {
-			if (s->s[j].cls != c || y[j] < 0)
+			if (!(groups[g] & (1u << s->s[j].cls)) || y[j] < 0)
 				continue;
 			n++;
 			ones += (size_t)y[j];
@@ -31,9 +45,9 @@ static void drop_normalised(const struct slots *s, const struct copy_book *b, in
 			continue;
 		if (exp(l0) + exp(l1) >= NORMALISED_P)
 			continue;
-		res->dropped_classes |= 1u << c;
+		res->dropped_classes |= groups[g];
 		for (size_t j = 0; j < b->m; j++)
-			if (s->s[j].cls == c && y[j] >= 0) {
+			if ((groups[g] & (1u << s->s[j].cls)) && y[j] >= 0) {
 				y[j] = -1;
 				res->slots_dropped++;
 			}
