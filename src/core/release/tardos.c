@@ -5,6 +5,7 @@
  */
 #include <math.h>
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/release/tardos.h"
@@ -103,78 +104,94 @@ double tardos_term(int y, int x, double p)
 	return x ? -g1 : g0;
 }
 
-/* log E exp(l U_j) for an innocent: U = term(y, X) with X ~ Bernoulli(p). */
-static double log_mgf(double p, int y, double l)
-{
-	double a = l * tardos_term(y, 1, p), b = l * tardos_term(y, 0, p);
-	double mx = a > b ? a : b;
-	return mx + log(p * exp(a - mx) + (1 - p) * exp(b - mx));
-}
+/*
+ * The exact law of an innocent's score, made conservative: every term's two
+ * values are rounded up to a grid of step h, so the rounded sum is at least
+ * the true one and its tail bounds the true tail from above. The law is the
+ * convolution of the two-point laws, one slot after the other.
+ */
+struct tardos_tail {
+	double h;
+	long base; /* grid index of sf[0] */
+	size_t len;
+	double *sf; /* sf[k] = P(rounded sum >= (base + k) h) */
+};
 
-static double log_bound(const double *p, const int8_t *y, size_t m, double z, double l)
+#define TAIL_BINS_MAX (1u << 21)
+
+int tardos_tail_make(const double *p, const int8_t *y, size_t m, struct tardos_tail **out)
 {
-	double s = -l * z;
+	double spread = 0;
+	*out = NULL;
 	for (size_t j = 0; j < m; j++)
 		if (y[j] == 0 || y[j] == 1)
-			s += log_mgf(p[j], y[j], l);
-	return s;
-}
-
-/* log of the Chernoff bound: minimised over l in (0, 20] by golden-section search
- * (the exponent is convex in l). */
-static double log_tail(const double *p, const int8_t *y, size_t m, double z)
-{
-	const double g = 0.6180339887498949;
-	double a = 0, b = 20, c = b - g * (b - a), d = a + g * (b - a);
-	double fc = log_bound(p, y, m, z, c), fd = log_bound(p, y, m, z, d);
-	for (int it = 0; it < 40; it++) {
-		if (fc < fd) {
-			b = d;
-			d = c;
-			fd = fc;
-			c = b - g * (b - a);
-			fc = log_bound(p, y, m, z, c);
-		} else {
-			a = c;
-			c = d;
-			fc = fd;
-			d = a + g * (b - a);
-			fd = log_bound(p, y, m, z, d);
+			spread += fabs(tardos_term(y[j], 1, p[j]) - tardos_term(y[j], 0, p[j]));
+	double h = spread / (TAIL_BINS_MAX / 2) > 0.005 ? spread / (TAIL_BINS_MAX / 2) : 0.005;
+	size_t bins = (size_t)(spread / h) + m + 2;
+	struct tardos_tail *t = calloc(1, sizeof *t);
+	double *pmf = calloc(bins, sizeof *pmf);
+	if (!t || !pmf || bins > TAIL_BINS_MAX) {
+		free(t);
+		free(pmf);
+		return -1;
+	}
+	size_t len = 1;
+	long base = 0;
+	pmf[0] = 1;
+	for (size_t j = 0; j < m; j++) {
+		if (y[j] != 0 && y[j] != 1)
+			continue;
+		double q1 = y[j] ? p[j] : 1 - p[j]; /* P(the innocent's bit equals y) */
+		long a = (long)ceil(tardos_term(y[j], y[j], p[j]) / h);
+		long b = (long)ceil(tardos_term(y[j], !y[j], p[j]) / h); /* b < 0 < a */
+		size_t d = (size_t)(a - b);
+		if (len + d > bins) { /* cannot happen: bins covers the spread */
+			free(t);
+			free(pmf);
+			return -1;
 		}
+		for (size_t k = len + d; k-- > 0;)
+			pmf[k] = (k < len ? (1 - q1) * pmf[k] : 0) + (k >= d ? q1 * pmf[k - d] : 0);
+		len += d;
+		base += b;
 	}
-	double best = fc < fd ? fc : fd;
-	return best < 0 ? best : 0;
+	for (size_t k = len - 1; k-- > 0;)
+		pmf[k] += pmf[k + 1];
+	t->h = h;
+	t->base = base;
+	t->len = len;
+	t->sf = pmf;
+	*out = t;
+	return 0;
 }
 
-double tardos_innocent_tail(const double *p, const int8_t *y, size_t m, double z)
+double tardos_tail_p(const struct tardos_tail *t, double z)
 {
-	return exp(log_tail(p, y, m, z));
+	double k = ceil(z / t->h - 1e-9) - (double)t->base;
+	if (k <= 0)
+		return 1;
+	if (k >= (double)t->len)
+		return 0;
+	double v = t->sf[(size_t)k];
+	return v < 1 ? v : 1;
 }
 
-double tardos_threshold(const double *p, const int8_t *y, size_t m,
-                        const struct tardos_params *params)
+double tardos_tail_threshold(const struct tardos_tail *t, const struct tardos_params *params)
 {
-	double target =
-	        log(params->epsilon / (double)(params->recipients ? params->recipients : 1));
-	double lo = 0, hi = 1;
-	size_t read = 0;
-	for (size_t j = 0; j < m; j++)
-		read += y[j] == 0 || y[j] == 1;
-	if (read == 0)
-		return INFINITY;
-	while (log_tail(p, y, m, hi) > target) {
-		hi *= 2;
-		if (hi > 1e9)
-			return INFINITY;
-	}
-	for (int it = 0; it < 30; it++) {
-		double mid = (lo + hi) / 2;
-		if (log_tail(p, y, m, mid) > target)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return hi;
+	double target = params->epsilon / (double)(params->recipients ? params->recipients : 1);
+	for (size_t k = 0; k < t->len; k++)
+		if (t->sf[k] <= target)
+			return (double)((long)k + t->base) * t->h;
+	return INFINITY; /* even the best score could be an innocent's */
+}
+
+void tardos_tail_free(struct tardos_tail **tp)
+{
+	if (!tp || !*tp)
+		return;
+	free((*tp)->sf);
+	free(*tp);
+	*tp = NULL;
 }
 
 double tardos_slots_needed(const double *p, size_t m, const struct tardos_params *params,

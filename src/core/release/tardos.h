@@ -13,10 +13,14 @@
  *
  * Accusation bound (not the Gaussian approximation): given the biases and the
  * leaked symbols, an innocent's bits are independent of them, so their score
- * is a sum of independent two-valued variables of known law, and the Chernoff
- * bound P(S >= z) <= min_l exp(-l z) prod_j E exp(l U_j) holds exactly for
- * this trace; the union bound over the n recipients gives the false-accusation
- * probability n * P(S >= z), and a recipient is accused only when it is <= eps.
+ * is a sum of independent two-valued variables of known law. Its law is
+ * computed exactly by convolution, every term rounded up to a grid of step
+ * h (0.005 or more), which only moves mass upwards: the tail so computed is an
+ * upper bound on the true one (the "convolution" approach of Simone and
+ * Škorić, "False positive probabilities in q-ary Tardos codes", 2015, without
+ * the series expansion). The union bound over the n recipients gives the
+ * false-accusation probability n * P(S >= z); a recipient is accused only
+ * when it is <= eps.
  *
  * Every value is a keyed function of the instance secret (32 bytes): the
  * biases of release r from BLAKE2b(key=secret, "cutout-release-bias" | r) as
@@ -62,13 +66,18 @@ static inline int tardos_bit(const uint8_t *bits, size_t j)
 double tardos_term(int y, int x, double p);
 
 /*
- * The Chernoff bound on P(an innocent's score >= z) over the slots with
- * y[j] in {0,1} (y[j] < 0: not read).
+ * The law of an innocent's score over the slots with y[j] in {0,1} (y[j] < 0:
+ * not read), computed by convolution with every term rounded up to a grid:
+ * an upper bound on the true tail, tight to the grid step.
  */
-double tardos_innocent_tail(const double *p, const int8_t *y, size_t m, double z);
-/* The smallest score z with recipients * tail(z) <= epsilon (bisection). */
-double tardos_threshold(const double *p, const int8_t *y, size_t m,
-                        const struct tardos_params *params);
+struct tardos_tail;
+__attribute__((warn_unused_result)) int tardos_tail_make(const double *p, const int8_t *y, size_t m,
+                                                         struct tardos_tail **out);
+/* An upper bound on P(an innocent's score >= z). */
+double tardos_tail_p(const struct tardos_tail *t, double z);
+/* The least score z with recipients * tail(z) <= epsilon (INFINITY if none). */
+double tardos_tail_threshold(const struct tardos_tail *t, const struct tardos_params *params);
+void tardos_tail_free(struct tardos_tail **t);
 /*
  * The number of slots a single leaker's copy needs to be read for their
  * expected score to reach the threshold (Gaussian estimate, for "how much more

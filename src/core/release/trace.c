@@ -109,7 +109,14 @@ enum trace_status trace_score(const struct slots *s, const struct copy_book *b,
 				sc += delta[q];
 		insert_top(res, b->ids[i], sc);
 	}
-	res->threshold = tardos_threshold(b->p, y, b->m, params);
+	struct tardos_tail *tail = NULL;
+	if (r > 0 && tardos_tail_make(b->p, y, b->m, &tail) != 0) {
+		free(idx);
+		free(delta);
+		free(want);
+		return TRACE_NOMEM;
+	}
+	res->threshold = tail ? tardos_tail_threshold(tail, params) : INFINITY;
 	for (size_t k = 0; k < res->ranked; k++) {
 		struct trace_candidate *c = &res->top[k];
 		size_t i = 0;
@@ -117,8 +124,7 @@ enum trace_status trace_score(const struct slots *s, const struct copy_book *b,
 			i++;
 		for (size_t q = 0; i < b->n && q < r; q++)
 			c->agree += tardos_bit(copy_book_bits(b, i), idx[q]) == want[q];
-		double tail = tardos_innocent_tail(b->p, y, b->m, c->score);
-		c->bound = tail * (double)params->recipients;
+		c->bound = tardos_tail_p(tail, c->score) * (double)params->recipients;
 		c->accused = c->score >= res->threshold && c->bound <= params->epsilon;
 		res->accused += (size_t)c->accused;
 	}
@@ -129,6 +135,7 @@ enum trace_status trace_score(const struct slots *s, const struct copy_book *b,
 		                                        : slots_density(s) / 100.0;
 		res->words_needed = per_word > 0 ? ceil(slots / per_word) : INFINITY;
 	}
+	tardos_tail_free(&tail);
 	free(idx);
 	free(delta);
 	free(want);
