@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * copy: rendering a copy and deriving the book of a release (copy.h).
+ */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/release/copy.h"
+#include "core/release/tardos.h"
+
+#include "lib/banned.h"
+
+int copy_render(const struct slots *s, const uint8_t *bits, struct buf *out)
+{
+	size_t pos = 0;
+	for (size_t i = 0; i <= s->n; i++) {
+		size_t at = i < s->n ? s->s[i].at : s->lit_len;
+		if (at < pos || at > s->lit_len ||
+		    buf_append(out, s->lit + pos, at - pos) != BUF_OK)
+			return -1;
+		pos = at;
+		if (i < s->n) {
+			int v = tardos_bit(bits, i);
+			if (buf_append(out, s->s[i].alt[v], s->s[i].len[v]) != BUF_OK)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int copy_book_make(struct copy_book *b, const uint8_t secret[static 32], uint64_t release,
+                   uint32_t collusion, size_t m, const uint64_t *ids, size_t n)
+{
+	memset(b, 0, sizeof *b);
+	if (m == 0 || m > TARDOS_SLOTS_MAX || n == 0 || n > COPY_RECIPIENTS_MAX)
+		return -1;
+	b->m = m;
+	b->n = n;
+	b->stride = COPY_BITS_BYTES(m);
+	b->p = malloc(m * sizeof *b->p);
+	b->ids = malloc(n * sizeof *b->ids);
+	b->bits = malloc(n * b->stride); /* <= 10^6 * 8192: no overflow */
+	if (!b->p || !b->ids || !b->bits || tardos_biases(secret, release, collusion, b->p, m) != 0)
+		goto fail;
+	memcpy(b->ids, ids, n * sizeof *ids);
+	for (size_t i = 0; i < n; i++)
+		if (tardos_codeword(secret, release, ids[i], b->p, m, b->bits + i * b->stride) != 0)
+			goto fail;
+	return 0;
+fail:
+	copy_book_free(b);
+	return -1;
+}
+
+void copy_book_free(struct copy_book *b)
+{
+	if (!b)
+		return;
+	if (b->bits)
+		sodium_memzero(b->bits, b->n * b->stride);
+	free(b->bits);
+	free(b->ids);
+	free(b->p);
+	memset(b, 0, sizeof *b);
+}

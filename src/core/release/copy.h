@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * copy: recipients' copies of a report and the book of their code bits.
+ *
+ * A copy is the literal text with every slot's variant chosen by the
+ * recipient's bit (tardos.h); its choices are the packed bit string
+ * (COPY_BITS_BYTES(m) bytes), to be stored sealed with the release.
+ */
+#ifndef CUTOUT_CORE_RELEASE_COPY_H
+#define CUTOUT_CORE_RELEASE_COPY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/release/slots.h"
+#include "lib/buf.h"
+
+#define COPY_BITS_BYTES(m) (((m) + 7) / 8)
+#define COPY_RECIPIENTS_MAX 1000000
+
+/* The text of the copy with choices bits (one per slot). 0, or -1 if out would pass its cap. */
+__attribute__((warn_unused_result)) int copy_render(const struct slots *s, const uint8_t *bits,
+                                                    struct buf *out);
+
+/* The code of one release: biases and every recipient's bits. */
+struct copy_book {
+	size_t m;      /* slots */
+	size_t n;      /* recipients */
+	size_t stride; /* COPY_BITS_BYTES(m) */
+	double *p;
+	uint64_t *ids;
+	uint8_t *bits; /* n * stride */
+};
+
+/*
+ * Derives the book of a release for the recipients ids[0..n) from the
+ * instance secret. 0, or -1 (out of range sizes, no memory).
+ */
+__attribute__((warn_unused_result)) int copy_book_make(struct copy_book *b,
+                                                       const uint8_t secret[static 32],
+                                                       uint64_t release, uint32_t collusion,
+                                                       size_t m, const uint64_t *ids, size_t n);
+void copy_book_free(struct copy_book *b);
+static inline const uint8_t *copy_book_bits(const struct copy_book *b, size_t i)
+{
+	return b->bits + i * b->stride;
+}
+
+#endif

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * test_slots: core/release/slots — every entry of the equivalence table found
+ * from each side it may be found from, with its class and both variants; case
+ * kept; numbers and serial commas only where they read well; marked slots
+ * exclusive of automatic ones; no overlaps; markup errors with their offsets;
+ * the highlighted rendering.
+ */
+#include <string.h>
+
+#include "core/release/equiv.h"
+#include "core/release/slots.h"
+#include "t.h"
+
+#include "lib/banned.h"
+
+static int find(const char *text, struct slots *s)
+{
+	struct slots_error err;
+	return slots_find(text, strlen(text), s, &err) == SLOTS_OK;
+}
+
+static void table_entries(void)
+{
+	size_t n = equiv_size(), bad = 0;
+	T_OK(n > 300, "the table has %zu entries", n);
+	for (size_t i = 0; i < n; i++) {
+		const struct equiv *e = equiv_at(i);
+		for (int side = 0; side < 2; side++) {
+			if (side == 1 && e->from0only)
+				continue;
+			char text[200];
+			snprintf(text, sizeof text, "They saw %s items here.", e->v[side]);
+			struct slots s;
+			int ok = find(text, &s) && s.n == 1 && s.s[0].cls == e->cls &&
+			         strcmp(s.s[0].alt[side], e->v[side]) == 0 &&
+			         strcmp(s.s[0].alt[!side], e->v[!side]) == 0;
+			if (!ok && bad++ < 5)
+				T_OK(0, "entry %s|%s side %d found (%zu slots)", e->v[0], e->v[1],
+				     side, s.n);
+			slots_free(&s);
+		}
+	}
+	T_OK(bad == 0, "every table entry is found from its sides, %zu failures", bad);
+	/* from0only: the plain side is not a slot */
+	struct slots s;
+	T_CHECK(find("They talked about items.", &s) && s.n == 0);
+	slots_free(&s);
+}
+
+static void case_kept(void)
+{
+	struct slots s;
+	T_CHECK(find("Whilst here. WHILST THERE. whilst", &s) && s.n == 3);
+	T_CHECK(strcmp(s.s[0].alt[0], "Whilst") == 0 && strcmp(s.s[0].alt[1], "While") == 0);
+	T_CHECK(strcmp(s.s[1].alt[0], "WHILST") == 0 && strcmp(s.s[1].alt[1], "WHILE") == 0);
+	T_CHECK(strcmp(s.s[2].alt[0], "whilst") == 0 && strcmp(s.s[2].alt[1], "while") == 0);
+	T_CHECK(strcmp(s.lit, " here.  THERE. ") == 0);
+	slots_free(&s);
+	T_CHECK(find("Prior to dawn, the Organisation met.", &s) && s.n == 2);
+	T_CHECK(strcmp(s.s[0].alt[1], "Before") == 0 && strcmp(s.s[1].alt[1], "Organization") == 0);
+	slots_free(&s);
+}
+
+static void numbers_and_commas(void)
+{
+	struct slots s;
+	T_CHECK(find("We saw three officers and 4 cars.", &s) && s.n == 2 &&
+	        s.s[0].cls == SLOT_NUMBER && strcmp(s.s[1].alt[0], "four") == 0);
+	slots_free(&s);
+	T_OK(find("Three officers came. See section 3 of it. It cost 3.5 million.", &s) && s.n == 0,
+	     "no number slot at a sentence's start, after 'section', in 3.5");
+	slots_free(&s);
+	T_CHECK(find("We want sanctions, talks and a pause.", &s) && s.n == 1 &&
+	        s.s[0].cls == SLOT_SERIAL && s.s[0].len[0] == 0 && strcmp(s.s[0].alt[1], ",") == 0);
+	slots_free(&s);
+	T_OK(find("We want sanctions, talks, and a pause.", &s) && s.n == 1 &&
+	             strcmp(s.lit, "We want sanctions, talks and a pause.") == 0,
+	     "an existing serial comma is the slot");
+	slots_free(&s);
+	T_OK(find("He left and she stayed.", &s) && s.n == 0, "no serial comma without a list");
+	slots_free(&s);
+}
+
+static void marked(void)
+{
+	struct slots s;
+	struct slots_error err;
+	T_CHECK(find("Go {towards|toward} the {five|5} gates whilst{a|b} here.", &s) && s.n == 3);
+	T_CHECK(s.s[0].cls == SLOT_MARKED && strcmp(s.s[0].alt[0], "towards") == 0);
+	T_OK(s.s[2].cls == SLOT_MARKED, "a word touching a marked slot is not an automatic slot");
+	T_CHECK(strcmp(s.lit, "Go  the  gates whilst here.") == 0);
+	slots_free(&s);
+	T_CHECK(find("A \\{literal\\} \\| and \\\\ {x\\}|y}", &s) && s.n == 1 &&
+	        strcmp(s.lit, "A {literal} | and \\ ") == 0 && strcmp(s.s[0].alt[0], "x}") == 0);
+	slots_free(&s);
+	T_CHECK(find("optional{,|} comma", &s) && s.n == 1 && s.s[0].len[1] == 0);
+	slots_free(&s);
+	static const struct {
+		const char *text;
+		size_t pos;
+		const char *why;
+	} bad[] = {
+	        {"ab {a|{b|c}}", 6, "nested"},    {"ab {a|b", 3, "unclosed"},
+	        {"ab a} c", 4, "stray }"},        {"x {a|b|c}", 6, "three alternatives"},
+	        {"x {ab}", 5, "one alternative"}, {"x {a|a}", 2, "the same twice"},
+	        {"x {a\nb|c}", 2, "line break"},  {"x \x01 y", 2, "control byte"},
+	        {"x \xff y", 2, "not UTF-8"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		enum slots_result r = slots_find(bad[i].text, strlen(bad[i].text), &s, &err);
+		T_OK(r == SLOTS_BAD_MARKUP && err.pos == bad[i].pos && s.n == 0 && s.lit == NULL,
+		     "%s: refused at %zu (%s)", bad[i].why, err.pos, err.msg);
+	}
+	char big[400] = "{";
+	memset(big + 1, 'a', 250);
+	memcpy(big + 251, "|b}", 4);
+	T_CHECK(slots_find(big, strlen(big), &s, &err) == SLOTS_BAD_MARKUP && err.pos == 0);
+}
+
+static void no_overlap_and_highlight(void)
+{
+	struct slots s;
+	const char *t = "In order to assist, additional staff, vehicles and funds were obtained "
+	                "{towards|toward} approximately 40 per cent of the decision-making units.";
+	T_CHECK(find(t, &s));
+	int sorted = 1;
+	for (size_t i = 1; i < s.n; i++)
+		sorted &= s.s[i].at >= s.s[i - 1].at;
+	T_OK(sorted && s.n == 9, "9 slots in text order (%zu)", s.n);
+	struct buf b;
+	buf_init(&b, 1 << 16);
+	T_CHECK(slots_highlight(&s, &b) == SLOTS_OK);
+	T_CHECK(strcmp(buf_str(&b),
+	               "⟦In order to|To⟧ ⟦assist|help⟧, ⟦additional|further⟧ staff, vehicles⟦|,⟧ "
+	               "and funds were ⟦obtained|acquired⟧ ⟦towards|toward⟧ ⟦approximately|about⟧ "
+	               "40 ⟦per cent|percent⟧ of the ⟦decision-making|decision making⟧ units.") ==
+	        0);
+	size_t counts[SLOT_CLASSES];
+	slots_count(&s, counts);
+	T_CHECK(counts[SLOT_SYNONYM] == 5 && counts[SLOT_MARKED] == 1 && counts[SLOT_SERIAL] == 1);
+	T_CHECK(slots_density(&s) > 40);
+	buf_release(&b);
+	slots_free(&s);
+}
+
+int main(void)
+{
+	table_entries();
+	case_kept();
+	numbers_and_commas();
+	marked();
+	no_overlap_and_highlight();
+	return t_done();
+}

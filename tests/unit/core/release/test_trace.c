@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * test_trace: core/release copy, align and trace on the bench telegram —
+ * copies differ and follow their bits; alignment reads every slot of an exact
+ * copy and nearly every slot of a copy with typos, case changes, line breaks,
+ * dropped and inserted words, and only the slots of an excerpt; a spelling-
+ * normalised copy has its spelling classes dropped; a retyped copy names its
+ * recipient and no innocent, two and three colluders put one of them first;
+ * a short excerpt accuses nobody and says how much text it would need; an
+ * unrelated text reads nothing.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/release/align.h"
+#include "core/release/copy.h"
+#include "core/release/slots.h"
+#include "core/release/trace.h"
+#include "release_sim.h"
+#include "t.h"
+
+#include "lib/banned.h"
+
+#define N 200
+#define CAP (4u << 20)
+
+static const uint8_t secret[32] = "test-release-instance-secret...";
+static struct slots s;
+static struct copy_book book;
+static struct align_ref *ref;
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *t = malloc(SLOTS_TEXT_MAX + 1);
+	if (!f || !t)
+		exit(2);
+	*len = fread(t, 1, SLOTS_TEXT_MAX, f);
+	fclose(f);
+	t[*len] = 0;
+	return t;
+}
+
+static void render(size_t i, struct buf *out)
+{
+	buf_reset(out);
+	if (copy_render(&s, copy_book_bits(&book, i), out) != 0)
+		exit(3);
+}
+
+/* Reads text; returns slots read, and counts the readings that disagree with recipient i. */
+static size_t readings(const char *text, size_t i, size_t *wrong, int8_t *y)
+{
+	struct align_stats st;
+	if (align_read(ref, text, strlen(text), y, &st) != ALIGN_OK)
+		return 0;
+	*wrong = 0;
+	for (size_t j = 0; j < s.n; j++)
+		*wrong += y[j] >= 0 && y[j] != tardos_bit(copy_book_bits(&book, i), j);
+	return st.read;
+}
+
+static void copies(void)
+{
+	struct buf a, b;
+	buf_init(&a, CAP);
+	buf_init(&b, CAP);
+	render(0, &a);
+	render(1, &b);
+	T_OK(a.len > 9000 && strcmp(buf_str(&a), buf_str(&b)) != 0,
+	     "two recipients' copies differ");
+	uint8_t *zero = calloc(1, book.stride);
+	buf_reset(&b);
+	T_CHECK(zero && copy_render(&s, zero, &b) == 0 && strstr(buf_str(&b), "{") == NULL &&
+	        strstr(buf_str(&b), "Whilst the governing") != NULL);
+	free(zero);
+	buf_release(&a);
+	buf_release(&b);
+}
+
+static void alignment(void)
+{
+	struct buf c, x;
+	int8_t *y = malloc(s.n);
+	size_t wrong;
+	buf_init(&c, CAP);
+	buf_init(&x, CAP);
+	render(7, &c);
+	size_t read = readings(buf_str(&c), 7, &wrong, y);
+	T_OK(read == s.n && wrong == 0, "an exact copy: %zu of %zu slots read, %zu wrong", read,
+	     s.n, wrong);
+	/* case, reflow, typos, dropped/duplicated words, OCR confusions */
+	struct sim_rng r = {1};
+	struct sim_noise heavy = sim_retyped;
+	heavy.caps = 0.2;
+	heavy.newline = 0.3;
+	T_CHECK(sim_retype(buf_str(&c), c.len, &r, &heavy, &x) == 0);
+	read = readings(buf_str(&x), 7, &wrong, y);
+	T_OK(read >= s.n * 9 / 10 && wrong <= s.n / 50, "retyped: %zu of %zu read, %zu wrong", read,
+	     s.n, wrong);
+	buf_reset(&x);
+	struct sim_noise upper = {0};
+	upper.caps = 1;
+	T_CHECK(sim_retype(buf_str(&c), c.len, &r, &upper, &x) == 0);
+	for (size_t i = 0; i < x.len; i++)
+		if (x.data[i] >= 'a' && x.data[i] <= 'z')
+			x.data[i] = (uint8_t)(x.data[i] - 32);
+	read = readings(buf_str(&x), 7, &wrong, y);
+	T_OK(read == s.n && wrong == 0, "all capitals: %zu read, %zu wrong", read, wrong);
+	/* an excerpt reads only its own slots */
+	buf_reset(&x);
+	T_CHECK(sim_excerpt(buf_str(&c), c.len, 150, &r, &x) == 0);
+	read = readings(buf_str(&x), 7, &wrong, y);
+	T_OK(read > 5 && read < 40 && wrong == 0, "a 150-word excerpt: %zu read, %zu wrong", read,
+	     wrong);
+	/* words inserted in the middle of a sentence */
+	buf_reset(&x);
+	const char *mid = strstr(buf_str(&c), "The President");
+	T_CHECK(mid && buf_append(&x, buf_str(&c), (size_t)(mid - buf_str(&c))) == BUF_OK &&
+	        buf_append_str(&x, "according to our own reporter in the region ") == BUF_OK &&
+	        buf_append_str(&x, mid) == BUF_OK);
+	read = readings(buf_str(&x), 7, &wrong, y);
+	T_OK(read >= s.n - 2 && wrong == 0, "inserted words: %zu read, %zu wrong", read, wrong);
+	/* unrelated text */
+	read = readings("The quick brown fox jumps over the lazy dog near the river bank today, "
+	                "whilst three cats watch from a fence approximately ten metres away.",
+	                7, &wrong, y);
+	T_OK(read == 0, "unrelated text: %zu slots read", read);
+	free(y);
+	buf_release(&c);
+	buf_release(&x);
+}
+
+static int trace(const char *text, struct trace_result *res)
+{
+	struct tardos_params prm = {N, 2, 1e-6};
+	return trace_run(&s, ref, &book, &prm, text, strlen(text), res) == TRACE_OK;
+}
+
+static void tracing(void)
+{
+	struct buf c, d, x, z;
+	struct trace_result res;
+	struct sim_rng r = {9};
+	buf_init(&c, CAP);
+	buf_init(&d, CAP);
+	buf_init(&x, CAP);
+	buf_init(&z, CAP);
+	size_t innocents = 0, named = 0;
+	for (size_t k = 0; k < 5; k++) {
+		size_t g = 10 + 37 * k;
+		render(g, &c);
+		buf_reset(&x);
+		T_CHECK(sim_retype(buf_str(&c), c.len, &r, &sim_retyped, &x) == 0);
+		T_CHECK(trace(buf_str(&x), &res));
+		named += res.top[0].recipient == g + 1 && res.top[0].accused;
+		for (size_t q = 0; q < res.ranked; q++)
+			innocents += res.top[q].accused && res.top[q].recipient != g + 1;
+	}
+	T_OK(named == 5 && innocents == 0,
+	     "a retyped copy names its recipient: %zu of 5, %zu innocents", named, innocents);
+	T_OK(res.top[0].bound <= 1e-6 && res.top[0].agree > res.slots_read * 8 / 10 &&
+	             res.threshold > 0 && res.top[1].score < res.threshold,
+	     "the accused: score %.1f >= threshold %.1f, bound %.1e, %u of %zu agree",
+	     res.top[0].score, res.threshold, res.top[0].bound, res.top[0].agree, res.slots_read);
+
+	/* spelling normalised: the spelling classes look normalised and are dropped */
+	buf_reset(&x);
+	T_CHECK(sim_americanise(buf_str(&c), c.len, &x) == 0 && trace(buf_str(&x), &res));
+	T_OK((res.dropped_classes & (1u << SLOT_BRITISH)) &&
+	             (res.dropped_classes & (1u << SLOT_ISE)) && res.slots_dropped >= 20 &&
+	             !(res.dropped_classes & (1u << SLOT_MARKED)),
+	     "American spelling: classes 0x%x dropped, %zu slots", res.dropped_classes,
+	     res.slots_dropped);
+
+	/* two colluders mixing sentences, three taking the majority */
+	size_t first2 = 0, first3 = 0;
+	innocents = 0;
+	for (size_t k = 0; k < 4; k++) {
+		size_t a = 3 + k, b = 100 + k, e = 150 + k;
+		render(a, &c);
+		render(b, &d);
+		buf_reset(&x);
+		T_CHECK(sim_mix(buf_str(&c), buf_str(&d), &r, &x) == 0 && trace(buf_str(&x), &res));
+		first2 += res.top[0].recipient == a + 1 || res.top[0].recipient == b + 1;
+		for (size_t q = 0; q < res.ranked; q++)
+			innocents += res.top[q].accused && res.top[q].recipient != a + 1 &&
+			             res.top[q].recipient != b + 1;
+		uint8_t *maj = malloc(book.stride);
+		T_CHECK(maj != NULL);
+		sim_majority(copy_book_bits(&book, a), copy_book_bits(&book, b),
+		             copy_book_bits(&book, e), book.stride, maj);
+		buf_reset(&z);
+		T_CHECK(copy_render(&s, maj, &z) == 0 && trace(buf_str(&z), &res));
+		first3 += res.top[0].recipient == a + 1 || res.top[0].recipient == b + 1 ||
+		          res.top[0].recipient == e + 1;
+		for (size_t q = 0; q < res.ranked; q++)
+			innocents += res.top[q].accused && res.top[q].recipient != a + 1 &&
+			             res.top[q].recipient != b + 1 && res.top[q].recipient != e + 1;
+		free(maj);
+	}
+	T_OK(first2 == 4 && first3 == 4 && innocents == 0,
+	     "collusion: a colluder ranked first %zu/4 (two), %zu/4 (three), %zu innocents", first2,
+	     first3, innocents);
+
+	/* too short to accuse: says how much more is needed */
+	render(20, &c);
+	buf_reset(&x);
+	T_CHECK(sim_excerpt(buf_str(&c), c.len, 40, &r, &x) == 0 && trace(buf_str(&x), &res));
+	T_OK(res.accused == 0 && res.words_needed > 40 && isfinite(res.words_needed),
+	     "40 words accuse nobody; about %.0f would be needed", res.words_needed);
+	buf_release(&c);
+	buf_release(&d);
+	buf_release(&x);
+	buf_release(&z);
+}
+
+int main(void)
+{
+	size_t len;
+	char *text = slurp(CUTOUT_BENCH_DATA "/telegram.txt", &len);
+	struct slots_error err;
+	uint64_t ids[N];
+	for (size_t i = 0; i < N; i++)
+		ids[i] = i + 1;
+	if (slots_find(text, len, &s, &err) != SLOTS_OK ||
+	    copy_book_make(&book, secret, 42, 2, s.n, ids, N) != 0 ||
+	    align_ref_make(&s, &ref) != ALIGN_OK)
+		return 2;
+	copies();
+	alignment();
+	tracing();
+	align_ref_free(&ref);
+	copy_book_free(&book);
+	slots_free(&s);
+	free(text);
+	return t_done();
+}
