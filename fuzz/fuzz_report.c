@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "core/registry/registry.h"
+#include "core/store/store_desk.h"
+#include "core/store/store_ledger.h"
 #include "core/store/store_officer.h"
 #include "lib/buf.h"
 
@@ -39,12 +41,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct store_registry_ops rops;
 	static struct store_officer_ops oops;
+	static struct store_desk_ops dops;
+	static struct store_ledger_ops lops;
 	static struct store_backend be;
 	static struct store st;
 	static struct registry *regs[3];
 	if (regs[0] == NULL) {
 		be.registry = &rops;
 		be.officer = &oops;
+		be.desk = &dops;
+		be.ledger = &lops;
 		st.be = &be;
 		for (int i = 0; i < 3; i++) {
 			struct marking_scheme sc;

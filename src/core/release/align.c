@@ -429,6 +429,8 @@ static int sim(const struct align_ref *r, const struct leak *lk, int32_t vid, si
 {
 	if (lk->exact[j] == vid)
 		return vid == r->comma_vid ? S_COMMA : S_EXACT;
+	if (lk->near_n[j] == 0)
+		return S_MISMATCH;
 	const int32_t *p = lk->near + lk->near_off[j];
 	for (uint8_t k = 0; k < lk->near_n[j]; k++)
 		if (p[2 * k] == vid)
@@ -541,7 +543,8 @@ static enum align_result align_once(const struct align_ref *r, const struct leak
 			continue;
 		}
 		if (it->slot < 0) {
-			st->aligned += it->vid != r->comma_vid;
+			/* count the leaked token (a report word may align to a comma) */
+			st->aligned += lk->exact[a + j - 1] != r->comma_vid;
 			i--;
 			j--;
 			continue;

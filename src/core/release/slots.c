@@ -356,7 +356,8 @@ static int span_cmp(const void *a, const void *b)
 
 static enum slots_result assemble(struct work *w, struct slots *out)
 {
-	qsort(w->sp, w->n, sizeof *w->sp, span_cmp);
+	if (w->n > 1)
+		qsort(w->sp, w->n, sizeof *w->sp, span_cmp);
 	out->lit = malloc(w->len + 1);
 	out->s = calloc(w->n ? w->n : 1, sizeof *out->s);
 	if (!out->lit || !out->s)
