@@ -96,7 +96,8 @@ static enum officer_result boot_check(struct officers *o, const struct age_ident
 		return OFFICER_FAILED;
 	if (!identity_is(admin_identity, meta, ml, true))
 		return OFFICER_FORBIDDEN;
-	if (store_officer_list(o->s, any_admin, &exists) != STORE_OK)
+	enum store_result r = store_officer_list(o->s, any_admin, &exists);
+	if (r != STORE_OK && r != STORE_STOP) /* any_admin stops at the first */
 		return OFFICER_FAILED;
 	if (exists)
 		return OFFICER_FORBIDDEN;

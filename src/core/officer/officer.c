@@ -343,5 +343,6 @@ enum officer_result officer_list(struct officers *o, int (*fn)(void *ctx, const 
                                  void *ctx)
 {
 	struct list_ctx c = {.fn = fn, .ctx = ctx};
-	return officer_from_store(store_officer_list(o->s, list_one, &c));
+	enum store_result r = store_officer_list(o->s, list_one, &c);
+	return officer_from_store(r == STORE_STOP ? STORE_OK : r); /* fn stopped it */
 }

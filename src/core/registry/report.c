@@ -341,7 +341,8 @@ enum registry_result registry_report_lists(struct registry *r, const struct offi
 	if ((rc = reg_report_decided(r, &subj, id, &w, &m)) != REGISTRY_OK)
 		return rc;
 	reg_row_free(&w);
-	return store_report_lists(r->s, id, fn, ctx) == STORE_OK ? REGISTRY_OK : REGISTRY_FAILED;
+	enum store_result sr = store_report_lists(r->s, id, fn, ctx);
+	return sr == STORE_OK || sr == STORE_STOP ? REGISTRY_OK : REGISTRY_FAILED; /* fn may stop */
 }
 
 /* ---- circulation ---- */

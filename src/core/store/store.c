@@ -85,6 +85,13 @@ bool store_has_domains(const struct store *s)
 	       s->be->desk != NULL && s->be->registry != NULL;
 }
 
+enum store_result store_listed(enum store_result r, bool stopped)
+{
+	if (stopped)
+		return r == STORE_OK || r == STORE_STOP ? STORE_STOP : r;
+	return r == STORE_STOP ? STORE_CORRUPT : r; /* rows dropped with no callback asking */
+}
+
 int32_t store_today(void)
 {
 	time_t now = time(NULL);

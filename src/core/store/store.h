@@ -49,12 +49,25 @@ enum store_result {
 	STORE_CORRUPT, /* schema too new, or inconsistent data */
 	STORE_IO,      /* the backend failed (disk full, I/O error) */
 	STORE_NOMEM,
-	STORE_STOP,        /* an iteration callback asked to stop (not an error) */
+	STORE_STOP,        /* an iteration callback asked to stop (not an error): see below */
 	STORE_UNSUPPORTED, /* the location names a backend this build does not have */
 	STORE_REFUSED, /* a transaction's function refused (its own reason); nothing was written */
 };
 
 const char *store_strerror(enum store_result r);
+
+/*
+ * Rules every operation of every domain keeps (the fronts enforce what they
+ * can; tests/store/ checks each):
+ * - Listings (every call that takes a callback, fn non-zero stops) return
+ *   STORE_STOP exactly when fn stopped them, STORE_OK when every row was
+ *   given, or the backend's error.
+ * - A call on an id that names no row is STORE_NOT_FOUND, whatever other
+ *   refusal the call has ("changed meanwhile" is STORE_EXISTS only for a row
+ *   that exists), with nothing changed.
+ * - Every listing has a stated, total order; text is ordered bytewise
+ *   (memcmp, as SQLite's BINARY and PostgreSQL's COLLATE "C").
+ */
 
 typedef int64_t store_id; /* > 0 */
 
@@ -146,13 +159,21 @@ struct store_backend {
 	                           store_tx_fn fn, void *arg);
 	bool (*in_write)(struct store *s);
 
-	/* meta: small key/value settings of the instance (salt, public keys, schema version) */
+	/*
+	 * meta: small key/value settings of the instance (salt, public keys, schema
+	 * version). meta_get with cap below the value's length: STORE_TOO_LARGE,
+	 * *len the value's length (the one out-parameter kept on a failure).
+	 */
 	enum store_result (*meta_get)(struct store *s, const char *key, uint8_t *val, size_t cap,
 	                              size_t *len);
 	enum store_result (*meta_set)(struct store *s, const char *key, const uint8_t *val,
 	                              size_t len);
 
-	/* blobs: create, append chunks in order, read back, delete (the bytes are overwritten) */
+	/*
+	 * blobs: create, append chunks in order, read back, delete (the bytes are
+	 * overwritten). A blob still pending when the store closes, cleanly or not,
+	 * is gone when it opens again (STORE_NOT_FOUND).
+	 */
 	enum store_result (*blob_create)(struct store *s, store_id *out);
 	enum store_result (*blob_append)(struct store *s, store_id blob, const uint8_t *p,
 	                                 size_t n);
@@ -179,14 +200,18 @@ struct store_backend {
 	enum store_result (*source_get)(struct store *s, store_id id, struct store_source *out);
 	/* Deletes the source, its submissions, files, replies and all their blobs. */
 	enum store_result (*source_delete)(struct store *s, store_id id);
-	/* Newest activity first; offset/limit for paging. fn returns non-zero to stop. */
+	/*
+	 * Newest activity first (last_day descending; the same day: the higher id
+	 * first); offset/limit for paging. fn returns non-zero to stop.
+	 */
 	enum store_result (*source_list)(struct store *s, int64_t offset, int64_t limit,
 	                                 int (*fn)(void *ctx, const struct store_source *src),
 	                                 void *ctx);
 
 	/*
 	 * submissions: commit claims the message and file blobs (each must be a
-	 * pending blob, referenced once, else STORE_NOT_FOUND). Listing is oldest first.
+	 * pending blob, referenced once, else STORE_NOT_FOUND). Listing is oldest first;
+	 * a submission's files by id (the order they were given to commit).
 	 */
 	enum store_result (*submission_commit)(struct store *s, store_id source_id, int32_t day,
 	                                       const char *marking, uint32_t seal_version,
@@ -330,6 +355,14 @@ store_reply_list(struct store *s, store_id source_id,
                  int (*fn)(void *ctx, const struct store_reply *r), void *ctx);
 __attribute__((warn_unused_result)) enum store_result
 store_reply_delete(struct store *s, store_id source_id, store_id id);
+
+/*
+ * For the domain fronts' listings: the result of a listing whose callback
+ * stopped it or not. Stopped: STORE_STOP unless the backend failed (its
+ * error); not stopped: the backend's result, but STORE_STOP (no callback
+ * asked for it: rows were dropped) is STORE_CORRUPT.
+ */
+enum store_result store_listed(enum store_result r, bool stopped);
 
 /* Today as days since 1970-01-01 UTC: the only time the store ever keeps. */
 int32_t store_today(void);

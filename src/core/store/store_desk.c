@@ -14,12 +14,39 @@
 
 #define OPS(s) ((s)->be->desk)
 
+/* The listings' callbacks, through these: STORE_STOP exactly when fn stopped. */
+struct inbox_stop {
+	store_desk_source_fn fn;
+	void *ctx;
+	bool stopped;
+};
+
+static int inbox_one(void *ctx, const struct store_desk_source *src)
+{
+	struct inbox_stop *t = ctx;
+	return (t->stopped = t->fn(t->ctx, src) != 0);
+}
+
+struct subs_stop {
+	store_desk_sub_fn fn;
+	void *ctx;
+	bool stopped;
+};
+
+static int subs_one(void *ctx, const struct store_submission *sub)
+{
+	struct subs_stop *t = ctx;
+	return (t->stopped = t->fn(t->ctx, sub) != 0);
+}
+
 enum store_result store_desk_inbox(struct store *s, store_id before, int64_t limit,
                                    bool starred_only, store_desk_source_fn fn, void *ctx)
 {
 	if (limit < 0 || fn == NULL)
 		return STORE_NOT_FOUND;
-	return OPS(s)->inbox(s, before, limit, starred_only, fn, ctx);
+	struct inbox_stop t = {.fn = fn, .ctx = ctx};
+	enum store_result r = OPS(s)->inbox(s, before, limit, starred_only, inbox_one, &t);
+	return store_listed(r, t.stopped); /* after the call */
 }
 
 enum store_result store_desk_source(struct store *s, store_id id, struct store_desk_source *out)
@@ -34,7 +61,9 @@ enum store_result store_desk_submissions(struct store *s, store_id source, store
 {
 	if (limit < 0 || fn == NULL)
 		return STORE_NOT_FOUND;
-	return OPS(s)->submissions(s, source, before, limit, fn, ctx);
+	struct subs_stop t = {.fn = fn, .ctx = ctx};
+	enum store_result r = OPS(s)->submissions(s, source, before, limit, subs_one, &t);
+	return store_listed(r, t.stopped); /* after the call */
 }
 
 enum store_result store_desk_set_star(struct store *s, store_id source, bool starred)

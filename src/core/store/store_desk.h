@@ -45,9 +45,16 @@ struct store_desk_ops {
 	                           bool starred_only, store_desk_source_fn fn, void *ctx);
 	/* One source with its desk fields (STORE_NOT_FOUND if it has no submission). */
 	enum store_result (*source)(struct store *s, store_id id, struct store_desk_source *out);
-	/* The source's submissions with id < before (0: from the newest), newest first. */
+	/*
+	 * The source's submissions with id < before (0: from the newest), newest
+	 * first, at most limit; fn non-zero stops (STORE_STOP).
+	 */
 	enum store_result (*submissions)(struct store *s, store_id source, store_id before,
 	                                 int64_t limit, store_desk_sub_fn fn, void *ctx);
+	/*
+	 * A star or a label is kept on the source's desk row: a source without
+	 * submissions (or none) has none, and both are STORE_NOT_FOUND for it.
+	 */
 	enum store_result (*set_star)(struct store *s, store_id source, bool starred);
 	/* label: "" clears; checked by the front (store_desk_set_label) */
 	enum store_result (*set_label)(struct store *s, store_id source, const char *label);
@@ -58,7 +65,8 @@ struct store_desk_ops {
  * arguments once (a negative limit or no callback: STORE_NOT_FOUND) and then
  * calls the backend's operation. A label is UTF-8 without control
  * characters, at most STORE_DESK_LABEL_MAX bytes (longer: STORE_TOO_LARGE;
- * bad UTF-8 or a control character: STORE_NOT_FOUND); "" clears it.
+ * bad UTF-8 or a control character: STORE_NOT_FOUND); "" clears it. The
+ * listings return STORE_STOP exactly when their fn stopped them.
  */
 __attribute__((warn_unused_result)) enum store_result
 store_desk_inbox(struct store *s, store_id before, int64_t limit, bool starred_only,

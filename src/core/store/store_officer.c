@@ -50,6 +50,45 @@ static bool wrap_ok(const struct store_label_wrap *w)
 	       w->officer >= 0;
 }
 
+/* The listings' callbacks, through these: STORE_STOP exactly when fn stopped. */
+struct list_stop {
+	int (*fn)(void *ctx, const struct store_officer *o);
+	void *ctx;
+	bool stopped;
+};
+
+static int list_one(void *ctx, const struct store_officer *o)
+{
+	struct list_stop *t = ctx;
+	return (t->stopped = t->fn(t->ctx, o) != 0);
+}
+
+struct wraps_stop {
+	int (*fn)(void *ctx, const char *name, uint32_t version, const uint8_t *wrap, size_t n);
+	void *ctx;
+	bool stopped;
+};
+
+static int wraps_one(void *ctx, const char *name, uint32_t version, const uint8_t *wrap, size_t n)
+{
+	struct wraps_stop *t = ctx;
+	return (t->stopped = t->fn(t->ctx, name, version, wrap, n) != 0);
+}
+
+/*
+ * A refusal the backend gives as STORE_EXISTS ("changed meanwhile") is
+ * STORE_NOT_FOUND when there is no such officer.
+ */
+static enum store_result unknown_is_not_found(struct store *s, store_id id, enum store_result r)
+{
+	if (r != STORE_EXISTS)
+		return r;
+	struct store_officer o;
+	enum store_result g = OPS(s)->get(s, id, &o);
+	memset(&o, 0, sizeof o);
+	return g == STORE_NOT_FOUND ? STORE_NOT_FOUND : r;
+}
+
 enum store_result store_officer_insert(struct store *s, const struct store_officer *o,
                                        store_id *out)
 {
@@ -77,7 +116,9 @@ enum store_result store_officer_list(struct store *s,
 {
 	if (fn == NULL)
 		return STORE_NOT_FOUND;
-	return OPS(s)->list(s, fn, ctx);
+	struct list_stop t = {.fn = fn, .ctx = ctx};
+	enum store_result r = OPS(s)->list(s, list_one, &t);
+	return store_listed(r, t.stopped); /* after the call */
 }
 
 enum store_result store_officer_delete(struct store *s, store_id id)
@@ -110,7 +151,7 @@ enum store_result store_officer_keys_set(struct store *s, const struct store_off
 	if (o == NULL || o->wrapped_sk_len == 0 || o->wrapped_sk_len > STORE_OFFICER_WRAP_MAX ||
 	    o->wrapped_totp_len > STORE_OFFICER_WRAP_MAX)
 		return STORE_TOO_LARGE;
-	return OPS(s)->keys_set(s, o, expect_version);
+	return unknown_is_not_found(s, o->id, OPS(s)->keys_set(s, o, expect_version));
 }
 
 enum store_result store_officer_totp_set(struct store *s, store_id id, uint32_t version,
@@ -118,12 +159,12 @@ enum store_result store_officer_totp_set(struct store *s, store_id id, uint32_t 
 {
 	if (wrap == NULL || n == 0 || n > STORE_OFFICER_WRAP_MAX)
 		return STORE_TOO_LARGE;
-	return OPS(s)->totp_set(s, id, version, wrap, n, step);
+	return unknown_is_not_found(s, id, OPS(s)->totp_set(s, id, version, wrap, n, step));
 }
 
 enum store_result store_officer_login_ok(struct store *s, store_id id, int64_t step, int32_t day)
 {
-	return OPS(s)->login_ok(s, id, step, day);
+	return unknown_is_not_found(s, id, OPS(s)->login_ok(s, id, step, day));
 }
 
 enum store_result store_officer_login_failed(struct store *s, store_id id, int64_t now)
@@ -169,7 +210,9 @@ enum store_result store_label_wraps(struct store *s, store_id officer,
 {
 	if (fn == NULL)
 		return STORE_NOT_FOUND;
-	return OPS(s)->label_wraps(s, officer, fn, ctx);
+	struct wraps_stop t = {.fn = fn, .ctx = ctx};
+	enum store_result r = OPS(s)->label_wraps(s, officer, wraps_one, &t);
+	return store_listed(r, t.stopped); /* after the call */
 }
 
 enum store_result store_label_revoke(struct store *s, const char *name, store_id officer)

@@ -77,7 +77,7 @@ struct store_officer_ops {
 	enum store_result (*insert)(struct store *s, const struct store_officer *o, store_id *out);
 	enum store_result (*get)(struct store *s, store_id id, struct store_officer *out);
 	enum store_result (*find)(struct store *s, const char *name, struct store_officer *out);
-	/* Every officer, by name; fn non-zero stops. */
+	/* Every officer, by name (bytewise); fn non-zero stops (STORE_STOP). */
 	enum store_result (*list)(struct store *s,
 	                          int (*fn)(void *ctx, const struct store_officer *o), void *ctx);
 	enum store_result (*delete)(struct store *s, store_id id);
@@ -87,16 +87,21 @@ struct store_officer_ops {
 	/*
 	 * Replaces version, salt, limits, verifier, pk, wrapped_sk and wrapped_totp
 	 * from o; clears failures and totp_last_step. Only if the stored version is
-	 * expect_version (else STORE_EXISTS: someone else changed it).
+	 * expect_version (else STORE_EXISTS: someone else changed it). No such
+	 * officer: STORE_NOT_FOUND.
 	 */
 	enum store_result (*keys_set)(struct store *s, const struct store_officer *o,
 	                              uint32_t expect_version);
-	/* Enrolment: sets wrapped_totp (only if none yet and the version matches) and the step. */
+	/*
+	 * Enrolment: sets wrapped_totp and the step, only if none yet and the
+	 * version matches (else STORE_EXISTS); no such officer: STORE_NOT_FOUND.
+	 */
 	enum store_result (*totp_set)(struct store *s, store_id id, uint32_t version,
 	                              const uint8_t *wrap, size_t n, int64_t step);
 	/*
 	 * A successful login: only if totp_last_step < step (else STORE_EXISTS: the
 	 * code was used meanwhile); sets it, clears failures, sets last_login_day.
+	 * No such officer: STORE_NOT_FOUND.
 	 */
 	enum store_result (*login_ok)(struct store *s, store_id id, int64_t step, int32_t day);
 	/* A failed login: failures + 1, last_failure = now. */
@@ -106,14 +111,21 @@ struct store_officer_ops {
 	/* The highest version of name. STORE_NOT_FOUND if none. */
 	enum store_result (*label_current)(struct store *s, const char *name, uint32_t *version,
 	                                   uint8_t pk[STORE_PK_LEN]);
-	/* A new version and its wraps, in one transaction. STORE_EXISTS if the version exists. */
+	/*
+	 * A new version (>= 1; 0: STORE_TOO_LARGE) and its wraps, in one
+	 * transaction. STORE_EXISTS if the version exists; a wrap to an officer
+	 * id that names no officer (and is not STORE_RECOVERY_OFFICER):
+	 * STORE_NOT_FOUND, nothing added.
+	 */
 	enum store_result (*label_add)(struct store *s, const char *name, uint32_t version,
 	                               const uint8_t pk[STORE_PK_LEN],
 	                               const struct store_label_wrap *wraps, size_t n);
-	/* Inserts or replaces one wrap of an existing version. */
+	/* Inserts or replaces one wrap of an existing version (else, or no such officer:
+	 * STORE_NOT_FOUND). */
 	enum store_result (*label_wrap_put)(struct store *s, const char *name, uint32_t version,
 	                                    const struct store_label_wrap *w);
-	/* The officer's wraps, by label name then version. */
+	/* The officer's wraps, by label name (bytewise) then version; fn non-zero stops
+	 * (STORE_STOP). */
 	enum store_result (*label_wraps)(struct store *s, store_id officer,
 	                                 int (*fn)(void *ctx, const char *name, uint32_t version,
 	                                           const uint8_t *wrap, size_t n),

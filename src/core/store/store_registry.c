@@ -22,6 +22,37 @@ static bool text_ok(const char *t, size_t max)
 	return t != NULL && strnlen(t, max + 1) <= max;
 }
 
+/* The listings' callbacks, through these: STORE_STOP exactly when fn stopped. */
+#define STOP_TRAMPOLINE(NAME, PARAMS, ARGS)                     \
+	struct NAME##_stop {                                    \
+		int (*fn)(void *ctx, PARAMS);                   \
+		void *ctx;                                      \
+		bool stopped;                                   \
+	};                                                      \
+	static int NAME##_one(void *ctx, PARAMS)                \
+	{                                                       \
+		struct NAME##_stop *t = ctx;                    \
+		return (t->stopped = t->fn(t->ctx, ARGS) != 0); \
+	}
+#define P2(a, b) a, b
+#define P3(a, b, c) a, b, c
+
+STOP_TRAMPOLINE(marking, P2(store_id id, const char *text), P2(id, text))
+STOP_TRAMPOLINE(report, const struct store_report *r, r)
+STOP_TRAMPOLINE(cite, const struct store_cite *c, c)
+STOP_TRAMPOLINE(name, const char *name, name)
+STOP_TRAMPOLINE(dist, P3(store_id id, const char *name, store_id owner), P3(id, name, owner))
+STOP_TRAMPOLINE(member, store_id officer, officer)
+STOP_TRAMPOLINE(change, const struct store_marking_change *c, c)
+
+/* Calls the backend's listing OP with the trampoline of NAME around fn. */
+#define LISTED(NAME, CALL)                                                  \
+	do {                                                                \
+		struct NAME##_stop t = {.fn = fn, .ctx = ctx};              \
+		enum store_result r_ = CALL; /* before reading t.stopped */ \
+		return store_listed(r_, t.stopped);                         \
+	} while (0)
+
 enum store_result store_marking_id(struct store *s, const char *text, store_id *id)
 {
 	if (!text_ok(text, STORE_MARKING_MAX - 1) || id == NULL)
@@ -34,7 +65,7 @@ enum store_result store_markings(struct store *s,
 {
 	if (fn == NULL)
 		return STORE_NOT_FOUND;
-	return OPS(s)->markings(s, fn, ctx);
+	LISTED(marking, OPS(s)->markings(s, marking_one, &t));
 }
 
 enum store_result store_report_insert(struct store *s, store_id author, int32_t day,
@@ -56,7 +87,7 @@ enum store_result store_report_get(struct store *s, store_id id,
 {
 	if (fn == NULL)
 		return STORE_NOT_FOUND;
-	return OPS(s)->report_get(s, id, fn, ctx);
+	LISTED(report, OPS(s)->report_get(s, id, report_one, &t));
 }
 
 enum store_result store_report_candidates(struct store *s, store_id reader,
@@ -65,7 +96,7 @@ enum store_result store_report_candidates(struct store *s, store_id reader,
 {
 	if (fn == NULL)
 		return STORE_NOT_FOUND;
-	return OPS(s)->report_candidates(s, reader, fn, ctx);
+	LISTED(report, OPS(s)->report_candidates(s, reader, report_one, &t));
 }
 
 enum store_result store_report_circulate(struct store *s, store_id report, const int64_t *readers,
@@ -82,7 +113,7 @@ enum store_result store_report_cites(struct store *s, store_id report,
 {
 	if (fn == NULL)
 		return STORE_NOT_FOUND;
-	return OPS(s)->report_cites(s, report, fn, ctx);
+	LISTED(cite, OPS(s)->report_cites(s, report, cite_one, &t));
 }
 
 enum store_result store_report_lists(struct store *s, store_id report,
@@ -90,7 +121,7 @@ enum store_result store_report_lists(struct store *s, store_id report,
 {
 	if (fn == NULL)
 		return STORE_NOT_FOUND;
-	return OPS(s)->report_lists(s, report, fn, ctx);
+	LISTED(name, OPS(s)->report_lists(s, report, name_one, &t));
 }
 
 enum store_result store_dist_create(struct store *s, const char *name, store_id owner, int32_t day,
@@ -119,7 +150,7 @@ store_dist_lists(struct store *s,
 {
 	if (fn == NULL)
 		return STORE_NOT_FOUND;
-	return OPS(s)->dist_lists(s, fn, ctx);
+	LISTED(dist, OPS(s)->dist_lists(s, dist_one, &t));
 }
 
 enum store_result store_dist_members(struct store *s, store_id list,
@@ -127,7 +158,7 @@ enum store_result store_dist_members(struct store *s, store_id list,
 {
 	if (fn == NULL)
 		return STORE_NOT_FOUND;
-	return OPS(s)->dist_members(s, list, fn, ctx);
+	LISTED(member, OPS(s)->dist_members(s, list, member_one, &t));
 }
 
 enum store_result store_marking_changes(struct store *s, const char *kind, store_id object,
@@ -136,7 +167,7 @@ enum store_result store_marking_changes(struct store *s, const char *kind, store
 {
 	if (kind == NULL || fn == NULL)
 		return STORE_NOT_FOUND;
-	return OPS(s)->marking_changes(s, kind, object, fn, ctx);
+	LISTED(change, OPS(s)->marking_changes(s, kind, object, change_one, &t));
 }
 
 /* ---- a marking change and its reseal ---- */
@@ -216,8 +247,12 @@ static enum store_result mark_tx(struct store *s, void *arg)
 	const struct store_marking_change *c = a->c;
 	enum store_result r =
 	        OPS(s)->submission_set_marking(s, c->object, c->old_marking, c->new_marking);
-	if (r == STORE_NOT_FOUND)
-		return STORE_EXISTS; /* it is not (or no longer) at the old marking */
+	if (r == STORE_NOT_FOUND) {
+		/* no such submission: STORE_NOT_FOUND; one at another marking: STORE_EXISTS */
+		struct store_submission sub;
+		r = s->be->submission_get(s, c->object, &sub);
+		return r == STORE_OK ? STORE_EXISTS : r;
+	}
 	if (r != STORE_OK)
 		return r;
 	/* a reseal alone (the same marking): nothing to record */

@@ -69,12 +69,15 @@ struct store_reseal {
 struct store_registry_ops {
 	/* The id of a marking (canonical text), adding it if new. */
 	enum store_result (*marking_id)(struct store *s, const char *text, store_id *id);
-	/* Every marking in use: fn(ctx, id, text); non-zero stops. */
+	/* Every marking in use, by id: fn(ctx, id, text); non-zero stops. */
 	enum store_result (*markings)(struct store *s,
 	                              int (*fn)(void *ctx, store_id id, const char *text),
 	                              void *ctx);
 
-	/* A new report, its readers (the author included by the caller) and citations. */
+	/*
+	 * A new report, its readers (the author included by the caller) and
+	 * citations. A marking_id that names no marking: STORE_NOT_FOUND.
+	 */
 	enum store_result (*report_insert)(struct store *s, store_id author, int32_t day,
 	                                   store_id marking_id, uint32_t label_version,
 	                                   const uint8_t *body, size_t body_len,
@@ -100,11 +103,11 @@ struct store_registry_ops {
 	enum store_result (*report_circulate)(struct store *s, store_id report,
 	                                      const int64_t *readers, size_t nreaders,
 	                                      const store_id *lists, size_t nlists);
-	/* Citations of a report. */
+	/* Citations of a report, by kind then id. */
 	enum store_result (*report_cites)(struct store *s, store_id report,
 	                                  int (*fn)(void *ctx, const struct store_cite *c),
 	                                  void *ctx);
-	/* The names of the lists a report was circulated to. */
+	/* The names of the lists a report was circulated to, by name (bytewise). */
 	enum store_result (*report_lists)(struct store *s, store_id report,
 	                                  int (*fn)(void *ctx, const char *name), void *ctx);
 
@@ -113,8 +116,9 @@ struct store_registry_ops {
 	                                 int32_t day, store_id *out);
 	enum store_result (*dist_find)(struct store *s, const char *name, store_id *id,
 	                               store_id *owner);
+	/* add: adds the officer (an unknown list: STORE_NOT_FOUND); else removes it. */
 	enum store_result (*dist_member)(struct store *s, store_id list, store_id officer, int add);
-	/* Every list by name: fn(ctx, id, name, owner). */
+	/* Every list by name (bytewise): fn(ctx, id, name, owner). */
 	enum store_result (*dist_lists)(struct store *s,
 	                                int (*fn)(void *ctx, store_id id, const char *name,
 	                                          store_id owner),
@@ -151,7 +155,9 @@ struct store_registry_ops {
 /*
  * The front (core/store/store_registry.c): what core calls. Each checks its
  * arguments and caps once (STORE_TOO_LARGE), then calls the backend's row
- * operations above; the domain rules are here, not in a backend.
+ * operations above; the domain rules are here, not in a backend. Every
+ * listing (report_get's fn included: non-zero stops) returns STORE_STOP
+ * exactly when its fn stopped it, whatever the backend said.
  */
 __attribute__((warn_unused_result)) enum store_result
 store_marking_id(struct store *s, const char *text, store_id *id);
@@ -191,7 +197,8 @@ store_dist_members(struct store *s, store_id list, int (*fn)(void *ctx, store_id
                    void *ctx);
 /*
  * Sets a submission's marking from c->old_marking to c->new_marking (only
- * if it is still c->old_marking, else STORE_EXISTS) and records the change,
+ * if it is still c->old_marking, else STORE_EXISTS; no such submission:
+ * STORE_NOT_FOUND) and records the change,
  * in one transaction (store_write; inside one, a savepoint of it). With rs,
  * the same transaction swaps in its blobs sealed anew (pending blobs,
  * claimed: the claim list of an enclosing store_write must name them) and

@@ -267,8 +267,10 @@ static enum store_result fn_get(struct conn *c, void *arg)
 			break;
 		if (a->fn == NULL)
 			break;
-		if (a->fn(a->ctx, a->out) != 0)
+		if (a->fn(a->ctx, a->out) != 0) {
+			r = STORE_STOP;
 			break;
+		}
 	}
 	sq_done(st);
 	if (r == STORE_OK && !any && a->fn == NULL)

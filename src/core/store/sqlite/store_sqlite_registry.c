@@ -182,8 +182,7 @@ static enum store_result rg_markings(struct store *s,
                                      int (*fn)(void *ctx, store_id id, const char *text), void *ctx)
 {
 	struct a_marking a = {.fn = fn, .ctx = ctx};
-	enum store_result r = sq_read(s, fn_markings, &a);
-	return r == STORE_STOP ? STORE_OK : r;
+	return sq_read(s, fn_markings, &a);
 }
 
 /* ---- distribution lists ---- */
@@ -295,7 +294,7 @@ static enum store_result fn_dist_lists(struct conn *c, void *arg)
 		}
 		if (stop) {
 			sq_done(st);
-			return STORE_OK;
+			return STORE_STOP;
 		}
 	}
 	r = sq_map(rc);
@@ -448,7 +447,7 @@ static enum store_result fn_changes(struct conn *c, void *arg)
 		};
 		if (a->fn(a->ctx, &ch) != 0) {
 			sq_done(st);
-			return STORE_OK;
+			return STORE_STOP;
 		}
 	}
 	r = sq_map(rc);

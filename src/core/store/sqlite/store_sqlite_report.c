@@ -226,7 +226,7 @@ enum store_result rg_report_get(struct store *s, store_id id,
 	struct a_report a = {.id = id, .fn = fn, .ctx = ctx};
 	enum store_result r = sq_read(s, fn_report_get, &a);
 	free(a.ids.v);
-	return r == STORE_STOP ? STORE_OK : r;
+	return r;
 }
 
 static enum store_result fn_candidates(struct conn *c, void *arg)
@@ -246,7 +246,7 @@ enum store_result rg_report_candidates(struct store *s, store_id reader,
 	struct a_report a = {.id = reader, .fn = fn, .ctx = ctx};
 	enum store_result r = sq_read(s, fn_candidates, &a);
 	free(a.ids.v);
-	return r == STORE_STOP ? STORE_OK : r;
+	return r;
 }
 
 static enum store_result fn_circulate(struct conn *c, void *arg)
@@ -301,7 +301,7 @@ static enum store_result fn_cites(struct conn *c, void *arg)
 		}
 		if (stop) {
 			sq_done(st);
-			return STORE_OK;
+			return STORE_STOP;
 		}
 	}
 	r = sq_map(rc);
