@@ -386,6 +386,8 @@ static void test_checkpoints(void)
 	     "a checkpoint whose root the stored nodes do not give: STORE_CORRUPT");
 	T_OK(store_ledger_checkpoint_add(s, b + 6, r6, huge, sizeof huge) == STORE_TOO_LARGE,
 	     "a note over STORE_LEDGER_NOTE_MAX: STORE_TOO_LARGE");
+	T_OK(store_ledger_checkpoint_add(s, b + 6, r6, note, 0) == STORE_TOO_LARGE,
+	     "an empty note: STORE_TOO_LARGE");
 	T_OK(root_at(s, b + 1, tmp, &c) == 0 && c.n == before, "none of them was stored");
 	T_OK(n6 > 0 && store_ledger_checkpoint_add(s, b + 6, r6, note, n6) == STORE_OK,
 	     "checkpoint_add at size %llu", (unsigned long long)(b + 6));
