@@ -230,6 +230,17 @@ static void test_unknown(void)
 	     "totp_set of an unknown officer: STORE_NOT_FOUND");
 	T_OK(store_officer_login_ok(s, FAR_ID, 5, 19400) == STORE_NOT_FOUND,
 	     "login_ok of an unknown officer: STORE_NOT_FOUND");
+	char la[64];
+	uint8_t pk[STORE_PK_LEN] = {9};
+	uint32_t v = 0;
+	snprintf(la, sizeof la, "c%s-unknown", contract_tag());
+	struct store_label_wrap rec = {STORE_RECOVERY_OFFICER, w, sizeof w}, far = {FAR_ID, w, 30};
+	struct count held = {0};
+	T_OK(store_label_add(s, la, 1, pk, &rec, 1) == STORE_OK &&
+	             store_label_wrap_put(s, la, 1, &far) == STORE_NOT_FOUND &&
+	             store_label_current(s, la, &v, pk) == STORE_OK && v == 1 &&
+	             store_label_wraps(s, FAR_ID, c_wrap, &held) == STORE_OK && held.n == 0,
+	     "label_wrap_put to an unknown officer: STORE_NOT_FOUND, nothing stored");
 	T_OK(store_officer_get(s, a, &got) == STORE_OK && got.totp_last_step == 0 &&
 	             got.wrapped_sk_len == 0 && got.last_login_day == 0,
 	     "and the officer that exists is unchanged");
