@@ -175,8 +175,9 @@ enum MHD_Result door_upload_finish(struct MHD_Connection *c, struct req *r)
 		        intake_upload_message(r->up, buf_str(&r->message), r->message.len);
 		if (ir != INTAKE_OK)
 			door_fail(r, door_status_of(ir),
-			          ir == INTAKE_TOO_LARGE ? "message_too_large"
-			                                 : "message_not_utf8");
+			          ir == INTAKE_TOO_LARGE   ? "message_too_large"
+			          : ir == INTAKE_BAD_INPUT ? "message_not_utf8"
+			                                   : NULL);
 	}
 	buf_wipe_release(&r->message);
 	if (r->err_status == 0) {

@@ -109,6 +109,8 @@ static const char *status_code_name(unsigned status)
 		return "too_many_requests";
 	case 503:
 		return "busy";
+	case 507:
+		return "insufficient_storage";
 	default:
 		return "internal_error";
 	}
@@ -149,6 +151,10 @@ enum MHD_Result door_send_error(struct MHD_Connection *c, struct req *r, unsigne
                                 const char *code, const char *message)
 {
 	r->responded = 1;
+	if (status == 507) /* one line per refusal: the store, never the source or the request */
+		fprintf(stderr,
+		        "cutout: intake: the store %s has no space left; refused until freed\n",
+		        r->d->cfg.store_name != NULL ? r->d->cfg.store_name : "(unnamed)");
 	if (r->api)
 		return http_send_json_error(
 		        c, status, code != NULL ? code : status_code_name(status), message);
@@ -176,6 +182,8 @@ unsigned door_status_of(enum intake_result ir)
 		return 429;
 	case INTAKE_BUSY:
 		return 503;
+	case INTAKE_FULL:
+		return 507;
 	case INTAKE_FAILED:
 		break;
 	}

@@ -27,8 +27,9 @@ struct intake_door_config {
 	double new_sources_per_second; /* global rate limits */
 	double logins_per_second;
 	double submissions_per_second;
-	unsigned login_min_ms; /* every login answer takes at least this long */
-	int secure_cookie;     /* set the Secure flag (HTTPS in front) */
+	unsigned login_min_ms;  /* every login answer takes at least this long */
+	int secure_cookie;      /* set the Secure flag (HTTPS in front) */
+	const char *store_name; /* named by the log line of a full store (the instance directory) */
 };
 
 void intake_door_defaults(struct intake_door_config *c);

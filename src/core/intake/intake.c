@@ -36,6 +36,8 @@ const char *intake_strerror(enum intake_result r)
 		return "internal failure";
 	case INTAKE_REFUSED:
 		return "refused";
+	case INTAKE_FULL:
+		return "no space left for the store";
 	}
 	return "unknown error";
 }
@@ -51,6 +53,8 @@ enum intake_result intake_from_store(enum store_result r)
 		return INTAKE_TOO_LARGE;
 	case STORE_BUSY:
 		return INTAKE_BUSY;
+	case STORE_FULL:
+		return INTAKE_FULL;
 	default:
 		return INTAKE_FAILED;
 	}

@@ -41,6 +41,7 @@ enum intake_result {
 	INTAKE_BUSY,      /* the store is busy: try again */
 	INTAKE_FAILED,    /* internal failure (store, crypto, memory) */
 	INTAKE_REFUSED,   /* intake_source_delete_if: the check said no; nothing was deleted */
+	INTAKE_FULL, /* the store has no space left: nothing was kept; works again once freed */
 };
 
 const char *intake_strerror(enum intake_result r);

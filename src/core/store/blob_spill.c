@@ -142,14 +142,22 @@ void blob_spill_close(struct blob_spill **bsp)
 	*bsp = NULL;
 }
 
+/* What a failed write, create or sync says: no space is STORE_FULL, anything else STORE_IO. */
+static enum store_result errno_result(int e)
+{
+	return e == ENOSPC || e == EDQUOT || e == EFBIG ? STORE_FULL : STORE_IO;
+}
+
 static enum store_result write_all(int fd, const uint8_t *p, size_t n, uint64_t off)
 {
 	while (n > 0) {
 		ssize_t w = pwrite(fd, p, n, (off_t)off);
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w <= 0)
-			return errno == ENOSPC ? STORE_TOO_LARGE : STORE_IO;
+		if (w < 0)
+			return errno_result(errno);
+		if (w == 0)
+			return STORE_FULL; /* no progress and no error: no room */
 		p += w;
 		n -= (size_t)w;
 		off += (uint64_t)w;
@@ -215,7 +223,7 @@ static enum store_result spill_create(struct blob_spill *bs, store_id blob,
 		            0600);
 	} while (file == 0 || (fd < 0 && (errno == EEXIST || errno == EINTR)));
 	if (fd < 0)
-		return errno == ENOSPC ? STORE_TOO_LARGE : STORE_IO;
+		return errno_result(errno);
 	pthread_mutex_lock(&bs->dir_mu);
 	bs->dir_dirty = true;
 	pthread_mutex_unlock(&bs->dir_mu);
@@ -325,7 +333,7 @@ enum store_result blob_spill_claims_prepare(struct blob_spill *bs, const store_i
 		}
 		claims[(*nclaims)++] = (struct blob_spill_claim){ids[i], sp->file, size, sp};
 		if (fdatasync(sp->fd) != 0) {
-			r = STORE_IO;
+			r = errno_result(errno);
 			goto fail;
 		}
 	}
@@ -335,7 +343,7 @@ enum store_result blob_spill_claims_prepare(struct blob_spill *bs, const store_i
 			bs->dir_dirty = false;
 			if (fsync(bs->dir_fd) != 0) {
 				bs->dir_dirty = true;
-				r = STORE_IO;
+				r = errno_result(errno);
 			}
 		}
 		pthread_mutex_unlock(&bs->dir_mu);

@@ -33,6 +33,8 @@ const char *store_strerror(enum store_result r)
 		return "this store backend is not built into this program";
 	case STORE_REFUSED:
 		return "refused";
+	case STORE_FULL:
+		return "no space left for the store";
 	}
 	return "unknown store error";
 }

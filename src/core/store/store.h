@@ -47,11 +47,12 @@ enum store_result {
 	STORE_TOO_LARGE,
 	STORE_BUSY,    /* could not get the lock in time; the caller may retry or answer 503 */
 	STORE_CORRUPT, /* schema too new, or inconsistent data */
-	STORE_IO,      /* the backend failed (disk full, I/O error) */
+	STORE_IO,      /* the backend failed (I/O error) */
 	STORE_NOMEM,
 	STORE_STOP,        /* an iteration callback asked to stop (not an error): see below */
 	STORE_UNSUPPORTED, /* the location names a backend this build does not have */
 	STORE_REFUSED, /* a transaction's function refused (its own reason); nothing was written */
+	STORE_FULL,    /* no space left (disk full, quota, file size limit); nothing was written */
 };
 
 const char *store_strerror(enum store_result r);

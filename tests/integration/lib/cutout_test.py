@@ -169,9 +169,9 @@ def add_officer(admin, name, roles, password, clearance="SECRET//SOURCE", nation
 class Server:
     """`cutout serve DIR` on a free loopback port; stops by itself."""
 
-    def __init__(self, instance, extra=None):
+    def __init__(self, instance, extra=None, log_dir=None):
         self.instance = instance
-        self.log = open(os.path.join(os.path.dirname(instance), "serve.log"), "w+b")
+        self.log = open(os.path.join(log_dir or os.path.dirname(instance), "serve.log"), "w+b")
         self.proc = subprocess.Popen(
             [CUTOUT, "serve", instance, "--intake-listen", "127.0.0.1:0", "--desk-listen",
              "127.0.0.1:0"] + (extra or []),

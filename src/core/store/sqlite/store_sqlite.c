@@ -82,6 +82,8 @@ static enum store_result map_rc(int rc)
 		return STORE_CORRUPT;
 	case SQLITE_TOOBIG:
 		return STORE_TOO_LARGE;
+	case SQLITE_FULL: /* ENOSPC, EDQUOT or EFBIG on the database, journal or WAL */
+		return STORE_FULL;
 	default:
 		return STORE_IO;
 	}

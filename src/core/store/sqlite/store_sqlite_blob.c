@@ -342,6 +342,15 @@ enum store_result sq_blob_delete(struct store *st, store_id blob)
 	enum store_result r = sq_write_blobs(st, blob_delete_fn, &blob, NULL, 0);
 	if (r == STORE_OK) /* a pending file-backed blob */
 		r = blob_spill_drop_pending(SQ(st)->spill, blob);
+	else if (r == STORE_FULL) {
+		/*
+		 * No room even to delete the row: it stays pending (invisible, swept by
+		 * the next open), but its file, no row's, goes now to give the space back.
+		 */
+		enum store_result dr = blob_spill_drop_pending(SQ(st)->spill, blob);
+		if (dr != STORE_OK)
+			r = dr;
+	}
 	return r;
 }
 

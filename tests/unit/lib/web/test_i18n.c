@@ -104,7 +104,8 @@ static void test_catalogues(void)
 	        "codename.warning", "login.label",      "submit.limits",    "replies.none",
 	        "replies.delete",   "delete.text",      "error.400",        "error.403",
 	        "error.404",        "error.413",        "error.429",        "error.500",
-	        "error.503",        "nav.logout",       "lang.label",       "footer",
+	        "error.503",        "error.507",        "nav.logout",       "lang.label",
+	        "footer",
 	};
 	int have = 1;
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
