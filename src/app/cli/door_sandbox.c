@@ -123,12 +123,17 @@ static void selftest(const struct door_sandbox *sb)
 	allowed += try_open(sb->dir, INSTANCE_ADMIN_IDENTITY);
 	allowed += try_open(sb->dir, INSTANCE_CONF);
 
-	char *const argv[] = {"/bin/true", NULL};
-	int rc = execve("/bin/true", argv, NULL);
-	allowed += said("execve /bin/true", rc, errno);
+	/* a path that does not exist: unconfined, the kernel gets as far as looking it up
+	 * (ENOENT, counted as allowed) and the door is not replaced */
+	char *const argv[] = {"cutout-selftest", NULL};
+	int rc = execve("/nonexistent/cutout-selftest", argv, NULL);
+	int err = errno;
+	if (rc < 0 && err == ENOENT)
+		rc = 0;
+	allowed += said("execve", rc, err);
 
 	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	int err = errno;
+	err = errno;
 	if (s >= 0) {
 		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(9)};
 		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -162,16 +167,14 @@ static void selftest(const struct door_sandbox *sb)
 
 int door_sandbox_calls(struct door_sandbox *sb)
 {
-	if (sb->off)
-		return 0;
 	struct sandbox_policy p = {NULL, 0, sb->port, sb->db_port};
-	if (sandbox_seccomp(&p) != SANDBOX_OK) {
+	if (!sb->off && sandbox_seccomp(&p) != SANDBOX_OK) {
 		fprintf(stderr, "cutout %s: sandbox: seccomp failed: %s\n", name_of(sb),
 		        strerror(errno));
 		return -1;
 	}
 #ifdef CUTOUT_SANDBOX_SELFTEST
-	selftest(sb);
+	selftest(sb); /* also when off: it shows what the sandbox refuses */
 #endif
 	return 0;
 }
