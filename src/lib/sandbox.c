@@ -103,6 +103,8 @@ enum sandbox_result sandbox_landlock(const struct sandbox_policy *p, int *abi)
 	size_t ra_size = sizeof ra.handled_access_fs;
 	uint64_t truncate = v >= 3 ? LL_FS_TRUNCATE : 0;
 	ra.handled_access_fs |= truncate;
+	if (v < 2) /* REFER came with ABI 2: before it, linking across directories is refused */
+		ra.handled_access_fs &= ~(uint64_t)LANDLOCK_ACCESS_FS_REFER;
 	if (v >= 4) {
 		ra.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
 		ra_size = offsetof(struct ll_ruleset_attr, scoped);
