@@ -23,13 +23,6 @@ static const char *name_of(const struct door_sandbox *sb)
 	return sb->kind == DOOR_INTAKE ? "intake" : "desk";
 }
 
-/* "DIR/NAME" into out. 0, or -1 (too long). */
-static int join(char *out, size_t cap, const char *dir, const char *name)
-{
-	int n = snprintf(out, cap, "%s/%s", dir, name);
-	return n < 0 || (size_t)n >= cap ? -1 : 0;
-}
-
 /* The paths of the store's files (core/store/sqlite: the database, its WAL, shared memory,
  * open lock and blob directory) and, for the desk, the instance directory to republish
  * intake.pub in (write only). */
@@ -85,6 +78,13 @@ int door_sandbox_files(struct door_sandbox *sb)
 }
 
 #ifdef CUTOUT_SANDBOX_SELFTEST
+/* "DIR/NAME" into out. 0, or -1 (too long). */
+static int join(char *out, size_t cap, const char *dir, const char *name)
+{
+	int n = snprintf(out, cap, "%s/%s", dir, name);
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
 /* One forbidden attempt: rc < 0 is a refusal. Returns 1 when it was allowed. */
 static const char *door_name = "door";
 
