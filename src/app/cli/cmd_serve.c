@@ -27,6 +27,7 @@
 
 #include "app/cli/cli.h"
 #include "app/cli/commands.h"
+#include "app/cli/door_sandbox.h"
 #include "app/desk/http_desk.h"
 #include "app/intake/http_intake.h"
 #include "app/cli/officer_cli.h"
@@ -212,6 +213,10 @@ static int run_intake(const char *cmd, const char *dir, const char *host, int ha
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* confined before its threads start, the rest once it listens (docs/privsep.md) */
+	struct door_sandbox sb = {.kind = DOOR_INTAKE, .dir = dir, .port = dc.port};
+	if (door_sandbox_files(&sb) != 0)
+		goto out;
 	if (intake_door_start(&dc, in, &door) != 0) {
 		cli_fail(cmd,
 		         "could not listen on %s:%u (in use, or not an address of this machine)",
@@ -221,6 +226,8 @@ static int run_intake(const char *cmd, const char *dir, const char *host, int ha
 	printf("intake: http://%s:%u/\n", dc.host, (unsigned)intake_door_port(door));
 	fflush(stdout);
 	tell_port(intake_door_port(door));
+	if (door_sandbox_calls(&sb) != 0)
+		goto out;
 	while (!stop_signal)
 		pause();
 	rc = CLI_EXIT_OK;
@@ -287,6 +294,9 @@ static int run_desk(const char *cmd, const char *dir, const char *host, int have
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN); /* a download's reader gone: the decrypting thread gets EPIPE */
 
+	struct door_sandbox sb = {.kind = DOOR_DESK, .dir = dir, .port = dc.port};
+	if (door_sandbox_files(&sb) != 0)
+		goto out;
 	if (desk_door_start(&dc, instance_store(inst), off, in, &door) != 0) {
 		cli_fail(cmd,
 		         "could not listen on %s:%u (in use, or not an address of this machine)",
@@ -296,6 +306,8 @@ static int run_desk(const char *cmd, const char *dir, const char *host, int have
 	printf("desk: http://%s:%u/\n", dc.host, (unsigned)desk_door_port(door));
 	fflush(stdout);
 	tell_port(desk_door_port(door));
+	if (door_sandbox_calls(&sb) != 0)
+		goto out;
 	/* Idle sessions are ended (their keys wiped) within a second of their timeout. */
 	while (!stop_signal) {
 		sleep(1);
