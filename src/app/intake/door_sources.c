@@ -66,6 +66,12 @@ enum MHD_Result door_new_source(struct MHD_Connection *c, struct req *r)
 		res = door_send_error(c, r, 500, NULL, "out of memory");
 		goto out;
 	}
+	if (!r->api && r->have_session && r->sv.source != 0) {
+		/* A reload, Back or a second tab: no second source; the page says so. */
+		r->responded = 1;
+		res = http_redirect(c, "/codename", NULL);
+		goto out;
+	}
 	if (sessions_reserve(d->sess) != 0) {
 		res = door_send_error(c, r, 503, NULL, "too many sessions; try again later");
 		goto out;
@@ -87,11 +93,15 @@ enum MHD_Result door_new_source(struct MHD_Connection *c, struct req *r)
 	if (r->api) {
 		res = json_token(c, r, 201, codename);
 	} else {
+		/* POST/redirect/GET: the codename is handed, sealed, to the one GET that follows.
+		 */
 		door_set_cookie(r, r->token);
-		struct page p;
-		door_page_init(r, &p, "/new");
-		p.codename = codename;
-		res = door_send_page(c, r, 200, PAGE_CODENAME, &p);
+		if (sessions_hand_over(d->sess, r->token, codename) != 0) {
+			res = door_send_error(c, r, 500, NULL, "internal error");
+			goto out;
+		}
+		r->responded = 1;
+		res = http_redirect(c, "/codename", r->cookie);
 	}
 out:
 	if (reserved)
@@ -100,6 +110,35 @@ out:
 		sodium_free(codename);
 	if (sk != NULL)
 		sodium_free(sk);
+	return res;
+}
+
+/*
+ * The codename, shown once: the first GET after the create takes it from the
+ * session; a reload (or a logged-in source asking again) is told it is
+ * already logged in, and no second source is made.
+ */
+enum MHD_Result door_codename(struct MHD_Connection *c, struct req *r)
+{
+	if (!r->have_session || r->sv.source == 0) {
+		r->responded = 1;
+		return http_redirect(c, "/login", NULL);
+	}
+	char *codename = sodium_malloc(SESSION_HANDOFF_MAX);
+	if (codename == NULL)
+		return door_send_error(c, r, 500, NULL, "out of memory");
+	int taken = sessions_take_handoff(r->d->sess, r->token, codename);
+	enum MHD_Result res;
+	if (taken < 0) {
+		res = door_send_error(c, r, 403, NULL, "the session has ended");
+	} else {
+		struct page p;
+		door_page_init(r, &p, "/codename");
+		if (taken == 0)
+			p.codename = codename; /* else the page says it was already shown */
+		res = door_send_page(c, r, 200, PAGE_CODENAME, &p);
+	}
+	sodium_free(codename);
 	return res;
 }
 

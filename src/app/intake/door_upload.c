@@ -119,6 +119,14 @@ static int on_part_end(void *ctx)
 	return 0;
 }
 
+/* Gives back the form's one-time token of an upload that was not committed. */
+void door_release_once(struct req *r)
+{
+	if (r->once[0] != 0 && !r->committed)
+		sessions_once_release(r->d->sess, r->token, r->once);
+	r->once[0] = 0;
+}
+
 /* Checks and opens an upload before any of its body is read. Returns 0 or an HTTP status. */
 unsigned door_upload_begin(struct req *r, struct MHD_Connection *c)
 {
@@ -135,6 +143,14 @@ unsigned door_upload_begin(struct req *r, struct MHD_Connection *c)
 	if (ct == NULL ||
 	    multipart_boundary_from_content_type(ct, boundary, sizeof boundary) != MP_OK)
 		return 415;
+	if (!r->api) {
+		/* A replay of a form already sent (reload, Back, a second tab) stores nothing. */
+		const char *once = http_query(c, "once");
+		int u = sessions_once_use(d->sess, r->token, once);
+		if (u != 0)
+			return u > 0 ? 409 : 400;
+		memcpy(r->once, once, SESSION_ONCE_LEN + 1);
+	}
 	int have_len = door_content_length(c, &len);
 	if (have_len < 0)
 		return 400;
@@ -186,9 +202,12 @@ enum MHD_Result door_upload_finish(struct MHD_Connection *c, struct req *r)
 			door_fail(r, door_status_of(ir),
 			          ir == INTAKE_EMPTY ? "empty_submission" : NULL);
 	}
-	if (r->err_status != 0)
+	if (r->err_status != 0) {
+		door_release_once(r);
 		return door_send_error(c, r, r->err_status, r->err_code,
 		                       "the submission was refused");
+	}
+	r->committed = 1;
 	r->responded = 1;
 	if (r->api) {
 		struct buf b;
@@ -199,7 +218,6 @@ enum MHD_Result door_upload_finish(struct MHD_Connection *c, struct req *r)
 		buf_release(&b);
 		return res;
 	}
-	struct page p;
-	door_page_init(r, &p, "/submit");
-	return door_send_page(c, r, 200, PAGE_SUBMITTED, &p);
+	/* POST/redirect/GET: reloading "received" shows it again, sends nothing. */
+	return http_redirect(c, "/submitted", NULL);
 }

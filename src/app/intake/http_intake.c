@@ -62,6 +62,8 @@ static void route(struct req *r, const char *method, const char *url)
 	        {"/delete", R_DELETE_GET, R_DELETE_POST},
 	        {"/logout", R_BAD_METHOD, R_LOGOUT},
 	        {"/lang", R_LANG, R_BAD_METHOD},
+	        {"/codename", R_CODENAME_GET, R_BAD_METHOD},
+	        {"/submitted", R_SUBMITTED_GET, R_BAD_METHOD},
 	};
 	for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
 		if (strcmp(url, pages[i].path) != 0)
@@ -101,6 +103,8 @@ static const char *status_code_name(unsigned status)
 		return "not_found";
 	case 405:
 		return "method_not_allowed";
+	case 409:
+		return "already_received";
 	case 413:
 		return "too_large";
 	case 415:
@@ -423,8 +427,16 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 		r->responded = 1;
 		return http_redirect(c, to, r->cookie);
 	}
-	case R_LANDING:
+	case R_CODENAME_GET:
+		return door_codename(c, r);
 	case R_NEW_GET:
+		if (r->have_session && r->sv.source != 0) {
+			/* Already logged in: no second codename; the page says so. */
+			r->responded = 1;
+			return http_redirect(c, "/codename", NULL);
+		}
+		/* fall through */
+	case R_LANDING:
 	case R_LOGIN_GET:
 		if (ensure_browser(r) != 0)
 			return door_send_error(c, r, 500, NULL, "internal error");
@@ -438,6 +450,7 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 		                                              : PAGE_LOGIN,
 		                      &p);
 	case R_SUBMIT_GET:
+	case R_SUBMITTED_GET:
 	case R_DELETE_GET:
 		if (!r->have_session || r->sv.source == 0) {
 			r->responded = 1;
@@ -445,9 +458,18 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 		}
 		if (ensure_browser(r) != 0)
 			return door_send_error(c, r, 500, NULL, "internal error");
-		door_page_init(r, &p, r->route == R_SUBMIT_GET ? "/submit" : "/delete");
+		char once[SESSION_ONCE_LEN + 1];
+		sessions_once_new(once);
+		door_page_init(r, &p,
+		               r->route == R_SUBMIT_GET      ? "/submit"
+		               : r->route == R_SUBMITTED_GET ? "/submitted"
+		                                             : "/delete");
+		p.once = once;
 		return door_send_page(c, r, 200,
-		                      r->route == R_SUBMIT_GET ? PAGE_SUBMIT : PAGE_DELETE, &p);
+		                      r->route == R_SUBMIT_GET      ? PAGE_SUBMIT
+		                      : r->route == R_SUBMITTED_GET ? PAGE_SUBMITTED
+		                                                    : PAGE_DELETE,
+		                      &p);
 	case R_REPLIES_GET:
 		if (!r->have_session || r->sv.source == 0) {
 			r->responded = 1;
@@ -541,6 +563,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (r == NULL)
 		return;
 	/* An upload not committed (client gone, refused) leaves nothing behind. */
+	door_release_once(r);
 	intake_upload_free(&r->up);
 	if (r->mp != NULL)
 		sodium_memzero(r->mp, sizeof *r->mp);

@@ -56,6 +56,8 @@ enum route {
 	R_DELETE_POST,
 	R_LOGOUT,
 	R_LANG,
+	R_CODENAME_GET,  /* the codename, once, after the create's redirect */
+	R_SUBMITTED_GET, /* "received", after the submission's redirect */
 	R_API_SOURCES,
 	R_API_LOGIN,
 	R_API_SUBMISSIONS,
@@ -90,6 +92,8 @@ struct req {
 	int file_open;
 	struct buf message;
 	int have_message;
+	char once[SESSION_ONCE_LEN + 1]; /* the form's one-time token, claimed; "" when none */
+	int committed;
 	/* the answer */
 	uint64_t discarded; /* body bytes dropped after a refusal */
 	unsigned err_status;
@@ -113,9 +117,11 @@ int door_content_length(struct MHD_Connection *c, uint64_t *len);
 /* door_upload.c */
 unsigned door_upload_begin(struct req *r, struct MHD_Connection *c);
 enum MHD_Result door_upload_finish(struct MHD_Connection *c, struct req *r);
+void door_release_once(struct req *r);
 
 /* door_sources.c */
 enum MHD_Result door_new_source(struct MHD_Connection *c, struct req *r);
+enum MHD_Result door_codename(struct MHD_Connection *c, struct req *r);
 enum MHD_Result door_login(struct MHD_Connection *c, struct req *r, struct form *f);
 enum MHD_Result door_replies(struct MHD_Connection *c, struct req *r);
 enum MHD_Result door_delete_me(struct MHD_Connection *c, struct req *r);

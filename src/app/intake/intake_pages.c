@@ -169,9 +169,16 @@ static void codename_page(struct w *w, const struct page *p)
 {
 	head(w, p, "codename.title");
 	el(w, "<h1>", "codename.title", "</h1>");
+	if (p->codename == NULL) {
+		/* Already shown once (a reload, Back, a second tab): say so, make nothing. */
+		el(w, "<p class=\"notice\" id=\"already\">", "codename.already", "</p>");
+		el(w, "<p><a class=\"button\" href=\"/submit\">", "codename.continue_logged_in",
+		   "</a></p>");
+		return;
+	}
 	el(w, "<p>", "codename.intro", "</p>");
 	raw(w, "<p class=\"codename\" id=\"codename\">");
-	esc_str(w, p->codename != NULL ? p->codename : "");
+	esc_str(w, p->codename);
 	raw(w, "</p>");
 	el(w, "<p class=\"notice\">", "codename.warning", "</p>");
 	el(w, "<p><a class=\"button\" href=\"/submit\">", "codename.continue", "</a></p>");
@@ -204,9 +211,14 @@ static void submit_page(struct w *w, const struct page *p)
 	head(w, p, "submit.title");
 	el(w, "<h1>", "submit.title", "</h1>");
 	el(w, "<p>", "submit.text", "</p>");
-	/* The CSRF token rides in the URL so it is checked before any byte is sealed. */
+	/*
+	 * The CSRF token and the form's one-time token ride in the URL so they
+	 * are checked before any byte is sealed.
+	 */
 	raw(w, "<form method=\"post\" enctype=\"multipart/form-data\" action=\"/submit?csrf=");
 	esc_str(w, p->csrf);
+	raw(w, "&amp;once=");
+	esc_str(w, p->once != NULL ? p->once : "");
 	raw(w, "\">");
 	el(w, "<label for=\"message\">", "submit.message", "</label>");
 	raw(w, "<textarea id=\"message\" name=\"message\" maxlength=\"");
@@ -282,7 +294,7 @@ static void simple_page(struct w *w, const struct page *p, const char *title, co
 
 static void error_page(struct w *w, const struct page *p)
 {
-	static const unsigned known[] = {400, 403, 404, 405, 413, 415, 429, 500, 503, 507};
+	static const unsigned known[] = {400, 403, 404, 405, 409, 413, 415, 429, 500, 503, 507};
 	unsigned st = 500;
 	for (size_t i = 0; i < sizeof known / sizeof *known; i++)
 		if (p->status == known[i])

@@ -40,7 +40,8 @@ struct page {
 	const char *path; /* the page's own path, for the language selector */
 	int logged_in;
 	const char *codename; /* PAGE_CODENAME */
-	unsigned status;      /* PAGE_ERROR: 400, 403, 404, 405, 413, 429, 500, 503 */
+	const char *once;     /* PAGE_SUBMIT: the form's one-time token */
+	unsigned status;      /* PAGE_ERROR: 400, 403, 404, 405, 409, 413, 429, 500, 503 */
 	const char *notice;   /* a catalogue key shown above a form (e.g. "login.error") */
 	const struct page_reply *replies;
 	size_t nreplies;

@@ -22,6 +22,11 @@ struct slot {
 	int submissions;
 	uint8_t nonce[crypto_secretbox_NONCEBYTES];
 	uint8_t wrapped[WRAPPED_LEN];
+	uint8_t once[SESSION_ONCE_KEEP][16]; /* the forms' one-time tokens claimed (a ring) */
+	uint8_t once_next;
+	uint8_t handoff; /* a sealed handoff is waiting */
+	uint8_t handoff_nonce[crypto_secretbox_NONCEBYTES];
+	uint8_t handoff_sealed[SESSION_HANDOFF_MAX + crypto_secretbox_MACBYTES];
 };
 
 struct sessions {
@@ -307,6 +312,114 @@ static int count_fn(struct sessions *s, struct slot *sl, void *arg, const uint8_
 int sessions_count_submission(struct sessions *s, const char *token, int max)
 {
 	return with_slot(s, token, count_fn, &max) == 0 ? 0 : 1;
+}
+
+/* The handoff's key: derived from the token alone, apart from the key wrap's. */
+static void token_handoff_key(const uint8_t raw[32], uint8_t key[32])
+{
+	static const uint8_t ctx[] = "cutout intake session handoff v1";
+	crypto_generichash(key, 32, ctx, sizeof ctx - 1, raw, 32);
+}
+
+static int hand_over_fn(struct sessions *s, struct slot *sl, void *arg, const uint8_t raw[32])
+{
+	uint8_t key[32];
+	uint8_t plain[SESSION_HANDOFF_MAX] = {0};
+	memcpy(plain, arg, strlen(arg));
+	token_handoff_key(raw, key);
+	randombytes_buf(sl->handoff_nonce, sizeof sl->handoff_nonce);
+	crypto_secretbox_easy(sl->handoff_sealed, plain, sizeof plain, sl->handoff_nonce, key);
+	sl->handoff = 1;
+	sodium_memzero(plain, sizeof plain);
+	sodium_memzero(key, sizeof key);
+	return 0;
+}
+
+int sessions_hand_over(struct sessions *s, const char *token, const char *text)
+{
+	if (strlen(text) >= SESSION_HANDOFF_MAX)
+		return -1;
+	return with_slot(s, token, hand_over_fn, (void *)text);
+}
+
+static int take_fn(struct sessions *s, struct slot *sl, void *arg, const uint8_t raw[32])
+{
+	uint8_t key[32];
+	if (!sl->handoff)
+		return 1;
+	token_handoff_key(raw, key);
+	int rc = crypto_secretbox_open_easy(arg, sl->handoff_sealed, sizeof sl->handoff_sealed,
+	                                    sl->handoff_nonce, key);
+	sodium_memzero(key, sizeof key);
+	sl->handoff = 0;
+	sodium_memzero(sl->handoff_sealed, sizeof sl->handoff_sealed);
+	if (rc != 0)
+		return -1;
+	((char *)arg)[SESSION_HANDOFF_MAX - 1] = 0;
+	return 0;
+}
+
+int sessions_take_handoff(struct sessions *s, const char *token,
+                          char out[static SESSION_HANDOFF_MAX])
+{
+	int rc = with_slot(s, token, take_fn, out);
+	if (rc != 0)
+		sodium_memzero(out, SESSION_HANDOFF_MAX);
+	return rc;
+}
+
+void sessions_once_new(char out[static SESSION_ONCE_LEN + 1])
+{
+	uint8_t raw[16];
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2base64(out, SESSION_ONCE_LEN + 1, raw, sizeof raw,
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+static int once_decode(const char *once, uint8_t raw[16])
+{
+	size_t len;
+	if (once == NULL || strlen(once) != SESSION_ONCE_LEN ||
+	    sodium_base642bin(raw, 16, once, SESSION_ONCE_LEN, NULL, &len, NULL,
+	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    len != 16)
+		return -1;
+	return 0;
+}
+
+static const uint8_t no_once[16];
+
+static int once_use_fn(struct sessions *s, struct slot *sl, void *arg, const uint8_t raw[32])
+{
+	for (size_t i = 0; i < SESSION_ONCE_KEEP; i++)
+		if (memcmp(sl->once[i], arg, 16) == 0)
+			return 1;
+	memcpy(sl->once[sl->once_next], arg, 16);
+	sl->once_next = (uint8_t)((sl->once_next + 1) % SESSION_ONCE_KEEP);
+	return 0;
+}
+
+int sessions_once_use(struct sessions *s, const char *token, const char *once)
+{
+	uint8_t raw[16];
+	if (once_decode(once, raw) != 0 || memcmp(raw, no_once, 16) == 0)
+		return -1;
+	return with_slot(s, token, once_use_fn, raw);
+}
+
+static int once_release_fn(struct sessions *s, struct slot *sl, void *arg, const uint8_t raw[32])
+{
+	for (size_t i = 0; i < SESSION_ONCE_KEEP; i++)
+		if (memcmp(sl->once[i], arg, 16) == 0)
+			memset(sl->once[i], 0, 16);
+	return 0;
+}
+
+void sessions_once_release(struct sessions *s, const char *token, const char *once)
+{
+	uint8_t raw[16];
+	if (once_decode(once, raw) == 0 && memcmp(raw, no_once, 16) != 0)
+		(void)with_slot(s, token, once_release_fn, raw);
 }
 
 static int destroy_fn(struct sessions *s, struct slot *sl, void *arg, const uint8_t raw[32])

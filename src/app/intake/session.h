@@ -26,7 +26,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SESSION_TOKEN_LEN 43 /* base64url of 32 bytes, no padding */
+#define SESSION_TOKEN_LEN 43    /* base64url of 32 bytes, no padding */
+#define SESSION_ONCE_LEN 22     /* a form's one-time token: base64url of 16 bytes */
+#define SESSION_HANDOFF_MAX 128 /* a text handed to the next page once, NUL included */
 
 struct session_view {
 	int64_t source;  /* the logged-in source (a store id, > 0) */
@@ -58,6 +60,35 @@ __attribute__((warn_unused_result)) int sessions_key(struct sessions *s, const c
 /* Counts one submission; returns 0, or 1 if the session already made max. */
 __attribute__((warn_unused_result)) int sessions_count_submission(struct sessions *s,
                                                                   const char *token, int max);
+/*
+ * The one-time handoff: a new source's codename is kept, sealed under the
+ * token like the key, for the one page the create redirects to (POST/redirect/
+ * GET), which takes it: a reload finds nothing. text is shorter than
+ * SESSION_HANDOFF_MAX. Returns 0, or -1 (no session, or text too long).
+ */
+__attribute__((warn_unused_result)) int sessions_hand_over(struct sessions *s, const char *token,
+                                                           const char *text);
+/*
+ * Takes the handoff into out (wiped by the caller) and forgets it. Returns 0,
+ * 1 when there is none (already taken), -1 when there is no session.
+ */
+__attribute__((warn_unused_result)) int sessions_take_handoff(struct sessions *s, const char *token,
+                                                              char out[static SESSION_HANDOFF_MAX]);
+/*
+ * A submission form's one-time token. The form carries a fresh one
+ * (sessions_once_new); the upload claims it before its body is read
+ * (sessions_once_use) and gives it back if it is not committed
+ * (sessions_once_release). A replay in the same session (reload, Back, a
+ * second tab) finds it claimed; another session cannot replay it at all (the
+ * upload needs the session, which lives only in this process's memory). The
+ * last SESSION_ONCE_KEEP are remembered per session.
+ */
+#define SESSION_ONCE_KEEP 32
+void sessions_once_new(char out[static SESSION_ONCE_LEN + 1]);
+/* Returns 0 (claimed now), 1 (already claimed: a replay), -1 (no session or a malformed token). */
+__attribute__((warn_unused_result)) int sessions_once_use(struct sessions *s, const char *token,
+                                                          const char *once);
+void sessions_once_release(struct sessions *s, const char *token, const char *once);
 void sessions_destroy(struct sessions *s, const char *token);
 /* Ends every session of the source (after it deleted itself). */
 void sessions_destroy_source(struct sessions *s, int64_t source);

@@ -39,6 +39,42 @@ int main(void)
 	T_CHECK(sessions_count_submission(s, tok, 2) == 0);
 	T_OK(sessions_count_submission(s, tok, 2) == 1, "the per-session quota is enforced");
 
+	/* the one-time handoff (the codename after the create's redirect) */
+	char cn[SESSION_HANDOFF_MAX];
+	T_OK(sessions_take_handoff(s, tok, cn) == 1, "no handoff before one is made");
+	T_CHECK(sessions_hand_over(s, tok, "apple banana cherry") == 0);
+	T_OK(sessions_take_handoff(s, wrong, cn) == -1 && sodium_is_zero((uint8_t *)cn, sizeof cn),
+	     "another token takes nothing");
+	T_OK(sessions_take_handoff(s, tok, cn) == 0 && strcmp(cn, "apple banana cherry") == 0,
+	     "the handoff is taken by its session");
+	T_OK(sessions_take_handoff(s, tok, cn) == 1, "and only once (a reload finds nothing)");
+	char big[SESSION_HANDOFF_MAX + 1];
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = 0;
+	T_OK(sessions_hand_over(s, tok, big) != 0, "a handoff too long is refused");
+
+	/* the forms' one-time tokens */
+	char once[SESSION_ONCE_LEN + 1], once2[SESSION_ONCE_LEN + 1];
+	sessions_once_new(once);
+	sessions_once_new(once2);
+	T_CHECK(strlen(once) == SESSION_ONCE_LEN && strcmp(once, once2) != 0);
+	T_OK(sessions_once_use(s, tok, once) == 0, "a fresh form token is claimed");
+	T_OK(sessions_once_use(s, tok, once) == 1, "a replay of it is recognised");
+	T_OK(sessions_once_use(s, wrong, once2) == -1, "no session, no claim");
+	T_OK(sessions_once_use(s, tok, "AAAAAAAAAAAAAAAAAAAAAA") == -1 &&
+	             sessions_once_use(s, tok, "short") == -1 &&
+	             sessions_once_use(s, tok, NULL) == -1,
+	     "a zero or malformed token is refused");
+	sessions_once_release(s, tok, once);
+	T_OK(sessions_once_use(s, tok, once) == 0,
+	     "a token given back (nothing stored) can be sent again");
+	for (int i = 0; i < SESSION_ONCE_KEEP - 1; i++) {
+		char o[SESSION_ONCE_LEN + 1];
+		sessions_once_new(o);
+		T_CHECK(sessions_once_use(s, tok, o) == 0);
+	}
+	T_OK(sessions_once_use(s, tok, once) == 1, "the last SESSION_ONCE_KEEP are remembered");
+
 	/* capacity: 4 sessions and reservations at most */
 	char t[3][SESSION_TOKEN_LEN + 1];
 	T_CHECK(sessions_reserve(s) == 0 && sessions_reserve(s) == 0);
