@@ -52,7 +52,11 @@ enum store_result store_open(const char *location, struct store **out)
 	if (has_prefix(location, "sqlite:"))
 		location += strlen("sqlite:");
 	else if (has_prefix(location, "postgres:") || has_prefix(location, "postgresql:"))
-		return STORE_UNSUPPORTED; /* store_pg.c does not exist yet */
+#ifdef CUTOUT_HAVE_PG
+		return store_backend_pg.open(location, out); /* libpq takes the URI whole */
+#else
+		return STORE_UNSUPPORTED; /* built without libpq */
+#endif
 	if (location[0] == '\0')
 		return STORE_NOT_FOUND;
 	return store_backend_sqlite.open(location, out);

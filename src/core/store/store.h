@@ -255,6 +255,7 @@ struct store_backend {
 
 /* The backends. */
 extern const struct store_backend store_backend_sqlite;
+extern const struct store_backend store_backend_pg; /* when built with libpq (pg/) */
 
 /*
  * Every struct store starts with a pointer to its backend, so the calls below
@@ -269,7 +270,12 @@ struct store {
 	struct merkle_cache *ledger_nodes;
 };
 
-/* Opens "sqlite:PATH" or a plain PATH (SQLite). Creates and migrates the schema. */
+/*
+ * Opens "sqlite:PATH" or a plain PATH (SQLite), or a "postgresql://..." URI
+ * (libpq's; the password only from PGPASSFILE or ~/.pgpass: a location with
+ * one is refused, STORE_NOT_FOUND; STORE_UNSUPPORTED if built without libpq).
+ * Creates and migrates the schema.
+ */
 __attribute__((warn_unused_result)) enum store_result store_open(const char *location,
                                                                  struct store **out);
 void store_close(struct store **s);

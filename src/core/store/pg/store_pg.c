@@ -1,0 +1,466 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * store_pg: the PostgreSQL backend. Open and close (one libpq connection),
+ * statements with bound parameters, transactions and savepoints, the schema
+ * and its migration at open, the backend's table.
+ */
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/store/pg/store_pg.h"
+
+#include "lib/banned.h"
+
+struct pg {
+	struct store base;
+	PGconn *conn;
+	pthread_mutex_t mu;  /* recursive: the connection, and a transaction from BEGIN to COMMIT */
+	pthread_t tx_owner;  /* valid while depth > 0 */
+	int depth;           /* transactions and savepoints open */
+	unsigned savepoints; /* names savepoints */
+};
+#define PG(s) ((struct pg *)(s))
+
+/* The lock of the schema migration, held inside its transaction (any value of ours). */
+#define PG_MIGRATE_LOCK "7306318716131313"
+
+/* ---- the schema, migrated in order; schema_part('core') counts applied steps ---- */
+
+static const char *const migrations[] = {
+        /* 1: the first schema: ids from sequences (identity columns), never reused */
+        "CREATE TABLE meta(key text PRIMARY KEY, val bytea NOT NULL);"
+        "CREATE TABLE blob(id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+        " size bigint NOT NULL DEFAULT 0, nchunks integer NOT NULL DEFAULT 0,"
+        " pending boolean NOT NULL DEFAULT true,"
+        " owner_pid integer NOT NULL DEFAULT pg_backend_pid(),"
+        " owner_start timestamptz);"
+        "CREATE INDEX blob_pending ON blob(owner_pid) WHERE pending;"
+        "CREATE TABLE blob_chunk(blob_id bigint NOT NULL REFERENCES blob(id) ON DELETE CASCADE,"
+        " seq integer NOT NULL, data bytea NOT NULL, PRIMARY KEY(blob_id, seq));"
+        "CREATE TABLE source(id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+        " lookup bytea NOT NULL UNIQUE, pk bytea NOT NULL, created_day integer NOT NULL,"
+        " last_day integer NOT NULL, nsubmissions bigint NOT NULL DEFAULT 0,"
+        " nunread bigint NOT NULL DEFAULT 0, day_count bigint NOT NULL DEFAULT 0);"
+        "CREATE INDEX source_activity ON source(last_day DESC, id DESC);"
+        "CREATE TABLE submission(id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+        " source_id bigint NOT NULL REFERENCES source(id), day integer NOT NULL,"
+        " marking text NOT NULL, message_blob bigint NOT NULL, nfiles integer NOT NULL,"
+        " read boolean NOT NULL DEFAULT false, seal_version bigint NOT NULL DEFAULT 0);"
+        "CREATE INDEX submission_source ON submission(source_id, id);"
+        "CREATE TABLE file(id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+        " submission_id bigint NOT NULL REFERENCES submission(id),"
+        " meta_blob bigint NOT NULL, data_blob bigint NOT NULL);"
+        "CREATE INDEX file_submission ON file(submission_id);"
+        "CREATE TABLE reply(id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+        " source_id bigint NOT NULL REFERENCES source(id), day integer NOT NULL,"
+        " blob bigint NOT NULL);"
+        "CREATE INDEX reply_source ON reply(source_id, id);",
+};
+#define NMIGRATIONS ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
+
+/* ---- parameters and results ---- */
+
+void pg_param_i64(struct pg_params *p, int64_t v)
+{
+	if (p->n >= PG_PARAMS_MAX)
+		abort(); /* a bug: our statements have fewer */
+	int k = snprintf(p->num[p->n], sizeof(p->num[0]), "%lld", (long long)v);
+	if (k < 0 || (size_t)k >= sizeof(p->num[0]))
+		abort(); /* cannot happen: 20 digits and a sign */
+	p->val[p->n] = p->num[p->n];
+	p->len[p->n] = 0;
+	p->fmt[p->n] = 0;
+	p->n++;
+}
+
+void pg_param_bytes(struct pg_params *p, const uint8_t *v, size_t n)
+{
+	if (p->n >= PG_PARAMS_MAX || n > STORE_CHUNK_MAX)
+		abort(); /* a bug: the front bounds every size */
+	p->val[p->n] = n > 0 ? (const char *)v : "";
+	p->len[p->n] = (int)n;
+	p->fmt[p->n] = 1;
+	p->n++;
+}
+
+void pg_param_text(struct pg_params *p, const char *v)
+{
+	if (p->n >= PG_PARAMS_MAX)
+		abort();
+	p->val[p->n] = v;
+	p->len[p->n] = 0;
+	p->fmt[p->n] = 0;
+	p->n++;
+}
+
+int64_t pg_i64(const PGresult *r, int row, int col)
+{
+	const unsigned char *v = (const unsigned char *)PQgetvalue(r, row, col);
+	int n = PQgetlength(r, row, col);
+	uint64_t u = 0;
+	if (PQgetisnull(r, row, col) || n <= 0 || n > 8)
+		return 0;
+	for (int i = 0; i < n; i++)
+		u = (u << 8) | v[i];
+	if (n < 8 && (v[0] & 0x80) != 0) /* sign-extend an int2 or int4 */
+		u |= ~(uint64_t)0 << (8 * n);
+	return (int64_t)u;
+}
+
+static enum store_result map_error(PGconn *conn, const PGresult *res)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (PQstatus(conn) != CONNECTION_OK || state == NULL)
+		return STORE_IO;
+	if (strcmp(state, "23505") == 0) /* unique_violation */
+		return STORE_EXISTS;
+	if (strcmp(state, "23503") == 0) /* foreign_key_violation: a row that is not there */
+		return STORE_NOT_FOUND;
+	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+	    strcmp(state, "55P03") == 0 || strcmp(state, "57014") == 0)
+		return STORE_BUSY;        /* serialization, deadlock, lock or statement timeout */
+	if (strncmp(state, "54", 2) == 0) /* program limit exceeded */
+		return STORE_TOO_LARGE;
+	if (strncmp(state, "53", 2) == 0) /* insufficient resources */
+		return STORE_IO;
+	if (strncmp(state, "22", 2) == 0 || strncmp(state, "XX", 2) == 0)
+		return STORE_CORRUPT;
+	return STORE_IO;
+}
+
+static enum store_result raw_exec(struct pg *g, const char *sql, const struct pg_params *p,
+                                  PGresult **res)
+{
+	enum store_result r = STORE_OK;
+	PGresult *q = PQexecParams(g->conn, sql, p ? p->n : 0, NULL, p ? p->val : NULL,
+	                           p ? p->len : NULL, p ? p->fmt : NULL, 1);
+	ExecStatusType st = PQresultStatus(q);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		r = q == NULL ? STORE_NOMEM : map_error(g->conn, q);
+		PQclear(q);
+		q = NULL;
+	}
+	if (res != NULL)
+		*res = q;
+	else
+		PQclear(q);
+	return r;
+}
+
+/* Runs a script of our own (several statements, no parameters): the schema's steps. */
+static enum store_result script_exec(struct store *s, const char *sql)
+{
+	struct pg *g = PG(s);
+	pg_lock(s);
+	PGresult *q = PQexec(g->conn, sql);
+	enum store_result r = q == NULL                               ? STORE_NOMEM
+	                      : PQresultStatus(q) == PGRES_COMMAND_OK ? STORE_OK
+	                                                              : map_error(g->conn, q);
+	PQclear(q);
+	pg_unlock(s);
+	return r;
+}
+
+/*
+ * A failed statement aborts PostgreSQL's whole transaction; the contract
+ * wants a failing call inside store_write to roll back alone. So inside a
+ * transaction each statement runs under a savepoint of its own.
+ */
+enum store_result pg_exec(struct store *s, const char *sql, const struct pg_params *p,
+                          PGresult **res)
+{
+	struct pg *g = PG(s);
+	enum store_result r;
+	pg_lock(s);
+	if (g->depth == 0) {
+		r = raw_exec(g, sql, p, res);
+	} else if ((r = raw_exec(g, "SAVEPOINT stmt", NULL, NULL)) == STORE_OK) {
+		r = raw_exec(g, sql, p, res);
+		enum store_result e = raw_exec(
+		        g, r == STORE_OK ? "RELEASE SAVEPOINT stmt" : "ROLLBACK TO SAVEPOINT stmt",
+		        NULL, NULL);
+		if (r == STORE_OK && e != STORE_OK) {
+			if (res != NULL) {
+				PQclear(*res);
+				*res = NULL;
+			}
+			r = e;
+		}
+	} else if (res != NULL) {
+		*res = NULL;
+	}
+	pg_unlock(s);
+	return r;
+}
+
+enum store_result pg_exec_n(struct store *s, const char *sql, const struct pg_params *p,
+                            int64_t *rows)
+{
+	PGresult *q;
+	enum store_result r = pg_exec(s, sql, p, &q);
+	*rows = 0;
+	if (r != STORE_OK)
+		return r;
+	if (PQresultStatus(q) == PGRES_TUPLES_OK) {
+		*rows = PQntuples(q);
+	} else {
+		const char *n = PQcmdTuples(q);
+		char *end = NULL;
+		long long v = n && n[0] ? strtoll(n, &end, 10) : 0;
+		*rows = v >= 0 ? v : 0;
+	}
+	PQclear(q);
+	return STORE_OK;
+}
+
+/* ---- transactions ---- */
+
+void pg_lock(struct store *s)
+{
+	pthread_mutex_lock(&PG(s)->mu);
+}
+
+void pg_unlock(struct store *s)
+{
+	pthread_mutex_unlock(&PG(s)->mu);
+}
+
+bool pg_in_tx(struct store *s)
+{
+	struct pg *g = PG(s);
+	pg_lock(s); /* recursive: the owner gets it at once */
+	bool in = g->depth > 0 && pthread_equal(g->tx_owner, pthread_self());
+	pg_unlock(s);
+	return in;
+}
+
+enum store_result pg_tx(struct store *s, enum store_result (*fn)(struct store *s, void *arg),
+                        void *arg)
+{
+	struct pg *g = PG(s);
+	enum store_result r, e;
+	char name[40], sql[80];
+	pg_lock(s);
+	bool nested = g->depth > 0;
+	if (nested) {
+		int k = snprintf(name, sizeof(name), "sp%u", g->savepoints++);
+		if (k < 0 || (size_t)k >= sizeof(name)) {
+			pg_unlock(s);
+			return STORE_IO;
+		}
+		/* the name is ours (a counter), not a value: SAVEPOINT takes no parameters */
+		k = snprintf(sql, sizeof(sql), "SAVEPOINT %s", name);
+		r = k > 0 && (size_t)k < sizeof(sql) ? raw_exec(g, sql, NULL, NULL) : STORE_IO;
+	} else {
+		r = raw_exec(g, "BEGIN ISOLATION LEVEL READ COMMITTED", NULL, NULL);
+	}
+	if (r != STORE_OK) {
+		pg_unlock(s);
+		return r;
+	}
+	if (g->depth++ == 0)
+		g->tx_owner = pthread_self();
+	r = fn(s, arg);
+	if (nested) {
+		int k = snprintf(
+		        sql, sizeof(sql),
+		        r == STORE_OK ? "RELEASE SAVEPOINT %s" : "ROLLBACK TO SAVEPOINT %s", name);
+		if (k > 0 && (size_t)k < sizeof(sql) &&
+		    (e = raw_exec(g, sql, NULL, NULL)) == STORE_OK && r != STORE_OK) {
+			/* ROLLBACK TO keeps the savepoint: release it too */
+			k = snprintf(sql, sizeof(sql), "RELEASE SAVEPOINT %s", name);
+			e = k > 0 && (size_t)k < sizeof(sql) ? raw_exec(g, sql, NULL, NULL)
+			                                     : STORE_IO;
+		} else if (k <= 0 || (size_t)k >= sizeof(sql)) {
+			e = STORE_IO;
+		}
+	} else {
+		e = raw_exec(g, r == STORE_OK ? "COMMIT" : "ROLLBACK", NULL, NULL);
+	}
+	g->depth--;
+	if (g->depth == 0)
+		g->savepoints = 0;
+	pg_unlock(s);
+	return r != STORE_OK ? r : e;
+}
+
+struct write_arg {
+	store_tx_fn fn;
+	void *arg;
+};
+
+static enum store_result write_fn(struct store *s, void *arg)
+{
+	struct write_arg *a = arg;
+	return a->fn(s, a->arg);
+}
+
+/* The claim list names file-backed blobs: this backend keeps every blob in rows. */
+static enum store_result pg_write(struct store *s, const store_id *claim, size_t nclaim,
+                                  store_tx_fn fn, void *arg)
+{
+	(void)claim;
+	(void)nclaim;
+	struct write_arg a = {fn, arg};
+	return pg_tx(s, write_fn, &a);
+}
+
+static bool pg_in_write(struct store *s)
+{
+	return pg_in_tx(s);
+}
+
+/* ---- schema ---- */
+
+static enum store_result migrate_fn(struct store *s, void *arg)
+{
+	(void)arg;
+	PGresult *q = NULL;
+	struct pg_params p = {0};
+	enum store_result r;
+	/* several nodes may open at once: one migrates, the others wait, then see it done */
+	if ((r = pg_exec(s, "SELECT pg_advisory_xact_lock(" PG_MIGRATE_LOCK ")", NULL, NULL)) !=
+	            STORE_OK ||
+	    (r = pg_exec(s,
+	                 "CREATE TABLE IF NOT EXISTS schema_part(name text PRIMARY KEY,"
+	                 " version bigint NOT NULL)",
+	                 NULL, NULL)) != STORE_OK)
+		return r;
+	pg_param_text(&p, "core");
+	if ((r = pg_exec(s, "SELECT version FROM schema_part WHERE name = $1", &p, &q)) != STORE_OK)
+		return r;
+	int64_t v = PQntuples(q) == 1 ? pg_i64(q, 0, 0) : 0;
+	PQclear(q);
+	if (v < 0 || v > NMIGRATIONS)
+		return STORE_CORRUPT; /* written by a newer cutout */
+	for (int64_t i = v; i < NMIGRATIONS; i++)
+		if ((r = script_exec(s, migrations[i])) != STORE_OK)
+			return r;
+	if (v == NMIGRATIONS)
+		return STORE_OK;
+	pg_param_i64(&p, NMIGRATIONS);
+	return pg_exec(s,
+	               "INSERT INTO schema_part(name, version) VALUES ($1, $2)"
+	               " ON CONFLICT(name) DO UPDATE SET version = excluded.version",
+	               &p, NULL);
+}
+
+/*
+ * Pending blobs whose connection is gone (a crash, or a clean close) are
+ * removed: each pending blob names the server process that created it, and
+ * the uploads of other nodes, still connected, are left alone.
+ */
+static const char PENDING_DELETE[] =
+        "DELETE FROM blob b WHERE pending AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a"
+        " WHERE a.pid = b.owner_pid AND a.backend_start IS NOT DISTINCT FROM b.owner_start)";
+
+/* ---- open and close ---- */
+
+/* The password comes from a file (PGPASSFILE or ~/.pgpass), never the location. */
+static bool has_password(const char *location)
+{
+	char *err = NULL;
+	PQconninfoOption *opts = PQconninfoParse(location, &err);
+	bool has = true; /* unparsable: refused anyway */
+	if (opts != NULL) {
+		has = false;
+		for (PQconninfoOption *o = opts; o->keyword != NULL; o++)
+			if (strcmp(o->keyword, "password") == 0 && o->val != NULL &&
+			    o->val[0] != '\0')
+				has = true;
+		PQconninfoFree(opts);
+	}
+	PQfreemem(err);
+	return has;
+}
+
+static void pg_close(struct store *s)
+{
+	struct pg *g = PG(s);
+	if (g == NULL)
+		return;
+	PQfinish(g->conn);
+	pthread_mutex_destroy(&g->mu);
+	free(g);
+}
+
+static enum store_result pg_open(const char *location, struct store **out)
+{
+	pthread_mutexattr_t ma;
+	enum store_result r;
+	*out = NULL;
+	if (has_password(location))
+		return STORE_NOT_FOUND;
+	struct pg *g = calloc(1, sizeof(*g));
+	if (g == NULL)
+		return STORE_NOMEM;
+	g->base.be = &store_backend_pg;
+	if (pthread_mutexattr_init(&ma) != 0) {
+		free(g);
+		return STORE_NOMEM;
+	}
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+	int rc = pthread_mutex_init(&g->mu, &ma);
+	pthread_mutexattr_destroy(&ma);
+	if (rc != 0) {
+		free(g);
+		return STORE_NOMEM;
+	}
+	g->conn = PQconnectdb(location);
+	if (g->conn == NULL || PQstatus(g->conn) != CONNECTION_OK) {
+		r = g->conn == NULL ? STORE_NOMEM : STORE_IO;
+		goto fail;
+	}
+	/* bounded waits: a lock held elsewhere is STORE_BUSY after 10 s, not a hang */
+	if ((r = pg_exec(&g->base,
+	                 "SELECT set_config('lock_timeout', '10s', false),"
+	                 " set_config('synchronous_commit', 'on', false),"
+	                 " set_config('client_min_messages', 'warning', false)",
+	                 NULL, NULL)) != STORE_OK ||
+	    (r = pg_tx(&g->base, migrate_fn, NULL)) != STORE_OK ||
+	    (r = pg_exec(&g->base, PENDING_DELETE, NULL, NULL)) != STORE_OK)
+		goto fail;
+	*out = &g->base;
+	return STORE_OK;
+fail:
+	pg_close(&g->base);
+	return r;
+}
+
+const struct store_backend store_backend_pg = {
+        .name = "postgresql",
+        .open = pg_open,
+        .close = pg_close,
+        .write = pg_write,
+        .in_write = pg_in_write,
+        .meta_get = pg_meta_get,
+        .meta_set = pg_meta_set,
+        .blob_create = pg_blob_create,
+        .blob_append = pg_blob_append,
+        .blob_put = pg_blob_put,
+        .blob_read = pg_blob_read,
+        .blob_size = pg_blob_size,
+        .blob_delete = pg_blob_delete,
+        .blob_claim = pg_blob_claim,
+        .source_create = pg_source_create,
+        .source_find = pg_source_find,
+        .source_get = pg_source_get,
+        .source_delete = pg_source_delete,
+        .source_list = pg_source_list,
+        .submission_commit = pg_submission_commit,
+        .submission_get = pg_submission_get,
+        .submission_list = pg_submission_list,
+        .submission_files = pg_submission_files,
+        .submission_mark_read = pg_submission_mark_read,
+        .submission_count_day = pg_submission_count_day,
+        .reply_add = pg_reply_add,
+        .reply_list = pg_reply_list,
+        .reply_delete = pg_reply_delete,
+        .ledger = NULL, /* the domains come next (issue 15): store_has_domains says no */
+        .officer = NULL,
+        .desk = NULL,
+        .registry = NULL,
+};

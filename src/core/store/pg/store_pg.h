@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * store_pg.h: the inside of the PostgreSQL backend, for its files only
+ * (store_pg_<part>.c). Nothing outside the backend includes this.
+ *
+ * One libpq connection per struct store, used by one thread at a time (a
+ * recursive mutex): a write transaction holds it from BEGIN to COMMIT, so
+ * the calls its function makes on the same thread join it, and a nested
+ * write is a savepoint. Every SQL statement goes through pg_exec with bound
+ * parameters (PQexecParams); results come back in binary.
+ */
+#ifndef CUTOUT_CORE_STORE_PG_H
+#define CUTOUT_CORE_STORE_PG_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/store/store.h"
+
+#define PG_PARAMS_MAX 8
+
+/* The parameters of one statement: text for numbers, binary for bytes. */
+struct pg_params {
+	int n;
+	const char *val[PG_PARAMS_MAX];
+	int len[PG_PARAMS_MAX];
+	int fmt[PG_PARAMS_MAX];
+	char num[PG_PARAMS_MAX][24];
+};
+
+void pg_param_i64(struct pg_params *p, int64_t v);
+void pg_param_bytes(struct pg_params *p, const uint8_t *v, size_t n); /* n <= STORE_CHUNK_MAX */
+void pg_param_text(struct pg_params *p, const char *v);               /* NUL-terminated */
+
+/*
+ * Runs sql with p (NULL: none). *res (if res is not NULL) gets the result,
+ * which the caller PQclear()s; on failure *res is NULL.
+ */
+enum store_result pg_exec(struct store *s, const char *sql, const struct pg_params *p,
+                          PGresult **res);
+/* Runs sql; *rows: the rows it changed (or returned). */
+enum store_result pg_exec_n(struct store *s, const char *sql, const struct pg_params *p,
+                            int64_t *rows);
+
+/* Column values of a binary result: an integer of 2, 4 or 8 bytes, a boolean. */
+int64_t pg_i64(const PGresult *r, int row, int col);
+
+/*
+ * Runs fn(s, arg) in a transaction: BEGIN/COMMIT, or a savepoint when the
+ * calling thread is already inside one of s's transactions. STORE_OK commits.
+ */
+enum store_result pg_tx(struct store *s, enum store_result (*fn)(struct store *s, void *arg),
+                        void *arg);
+/* Whether the calling thread is inside one of s's transactions. */
+bool pg_in_tx(struct store *s);
+/* The connection's lock, for a read made of several statements (recursive). */
+void pg_lock(struct store *s);
+void pg_unlock(struct store *s);
+
+/* store_pg_blob.c */
+enum store_result pg_meta_get(struct store *s, const char *key, uint8_t *val, size_t cap,
+                              size_t *len);
+enum store_result pg_meta_set(struct store *s, const char *key, const uint8_t *val, size_t len);
+enum store_result pg_blob_create(struct store *s, store_id *out);
+enum store_result pg_blob_append(struct store *s, store_id blob, const uint8_t *p, size_t n);
+enum store_result pg_blob_put(struct store *s, const uint8_t *p, size_t n, store_id *out);
+enum store_result pg_blob_read(struct store *s, store_id blob, store_chunk_fn fn, void *ctx);
+enum store_result pg_blob_size(struct store *s, store_id blob, uint64_t *size);
+enum store_result pg_blob_delete(struct store *s, store_id blob);
+enum store_result pg_blob_claim(struct store *s, store_id blob);
+/* Claims blob inside the current transaction (STORE_NOT_FOUND unless pending). */
+enum store_result pg_claim(struct store *s, store_id blob);
+
+/* store_pg_intake.c */
+enum store_result pg_source_create(struct store *s, const uint8_t lookup[STORE_LOOKUP_LEN],
+                                   const uint8_t pk[STORE_PK_LEN], int32_t day, store_id *out);
+enum store_result pg_source_find(struct store *s, const uint8_t lookup[STORE_LOOKUP_LEN],
+                                 struct store_source *out);
+enum store_result pg_source_get(struct store *s, store_id id, struct store_source *out);
+enum store_result pg_source_delete(struct store *s, store_id id);
+enum store_result pg_source_list(struct store *s, int64_t offset, int64_t limit,
+                                 int (*fn)(void *ctx, const struct store_source *src), void *ctx);
+enum store_result pg_submission_commit(struct store *s, store_id source_id, int32_t day,
+                                       const char *marking, uint32_t seal_version,
+                                       store_id message_blob, const struct store_new_file *files,
+                                       size_t nfiles, store_id *out);
+enum store_result pg_submission_get(struct store *s, store_id id, struct store_submission *out);
+enum store_result pg_submission_list(struct store *s, store_id source_id, int64_t offset,
+                                     int64_t limit,
+                                     int (*fn)(void *ctx, const struct store_submission *sub),
+                                     void *ctx);
+enum store_result pg_submission_files(struct store *s, store_id submission_id,
+                                      int (*fn)(void *ctx, const struct store_file *f), void *ctx);
+enum store_result pg_submission_mark_read(struct store *s, store_id id);
+enum store_result pg_submission_count_day(struct store *s, store_id source_id, int32_t day,
+                                          int64_t *count);
+enum store_result pg_reply_add(struct store *s, store_id source_id, int32_t day, store_id blob,
+                               store_id *out);
+enum store_result pg_reply_list(struct store *s, store_id source_id,
+                                int (*fn)(void *ctx, const struct store_reply *r), void *ctx);
+enum store_result pg_reply_delete(struct store *s, store_id source_id, store_id id);
+
+#endif
