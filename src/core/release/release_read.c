@@ -17,6 +17,7 @@
 #include "core/store/store_officer.h"
 #include "lib/age/age.h"
 #include "lib/day.h"
+#include "lib/pdf.h"
 
 #include "lib/banned.h"
 
@@ -217,10 +218,9 @@ static int find_copy(void *ctx, const struct store_copy *c)
 	return 1;
 }
 
-/* The notice and the copy, as text or Markdown, into out. 0 or -1. */
-static int compose(const struct store_release *row, const struct store_recipient *rcp,
-                   uint32_t number, const char *banner, const struct buf *body, bool md,
-                   struct buf *out)
+/* The release notice, as text or Markdown lines (after the banner), into out. 0 or -1. */
+static int notice(const struct store_release *row, const struct store_recipient *rcp,
+                  uint32_t number, const char *banner, bool md, struct buf *out)
 {
 	char today[DAY_STRLEN], expiry[DAY_STRLEN];
 	day_format(store_today(), today);
@@ -228,8 +228,7 @@ static int compose(const struct store_release *row, const struct store_recipient
 	const char *q = md ? "> " : "";
 	const char *br = md ? "  " : ""; /* a Markdown line break */
 	int e = 0;
-	e |= md ? buf_printf(out, "**%s**\n\n> **RELEASE NOTICE**%s\n", banner, br)
-	        : buf_printf(out, "%s\n\nRELEASE NOTICE\n", banner);
+	e |= buf_printf(out, md ? "> **RELEASE NOTICE**%s\n" : "RELEASE NOTICE%s\n", br);
 	e |= buf_printf(out, "%sReleased to: %s, %s (%s)%s\n", q, rcp->name, rcp->org,
 	                rcp->nationality, br);
 	e |= buf_printf(out, "%sCopy %u of release %lld (report %lld)%s\n", q, number,
@@ -240,15 +239,45 @@ static int compose(const struct store_release *row, const struct store_recipient
 	e |= buf_printf(out,
 	                "%sHandling: for the named recipient only, for the purpose above, until "
 	                "%s. Do not copy, forward or publish any part of it. This copy is unique "
-	                "to its recipient.\n\n%s\n\n",
-	                q, expiry, md ? "---" : "----------------------------------------");
-	if (e != 0 || buf_append(out, body->data, body->len) != BUF_OK)
+	                "to its recipient.\n",
+	                q, expiry);
+	return e == 0 ? 0 : -1;
+}
+
+#define RULE "----------------------------------------"
+
+/* The whole copy as text or Markdown: banner, notice, the text, banner. 0 or -1. */
+static int compose(const struct store_release *row, const struct store_recipient *rcp,
+                   uint32_t number, const char *banner, const struct buf *body, bool md,
+                   struct buf *out)
+{
+	const char *b0 = md ? "**" : "", *rule = md ? "---" : RULE;
+	if (buf_printf(out, "%s%s%s\n\n", b0, banner, b0) != BUF_OK ||
+	    notice(row, rcp, number, banner, md, out) != 0 ||
+	    buf_printf(out, "\n%s\n\n", rule) != BUF_OK ||
+	    buf_append(out, body->data, body->len) != BUF_OK)
 		return -1;
-	return buf_printf(out, "\n\n%s\n\n%s%s%s\n",
-	                  md ? "---" : "----------------------------------------", md ? "**" : "",
-	                  banner, md ? "**" : "") == BUF_OK
-	               ? 0
-	               : -1;
+	return buf_printf(out, "\n\n%s\n\n%s%s%s\n", rule, b0, banner, b0) == BUF_OK ? 0 : -1;
+}
+
+/* The copy as a PDF: the banner on every page, the notice on page 1. 0 or -1. */
+static int compose_pdf(const struct store_release *row, const struct store_recipient *rcp,
+                       uint32_t number, const char *banner, const struct buf *body, struct buf *out)
+{
+	struct buf head;
+	unsigned pages = 0;
+	buf_init(&head, 8192);
+	int rc = notice(row, rcp, number, banner, false, &head);
+	if (rc == 0) {
+		struct pdf_doc d = {.banner = banner,
+		                    .heading = (const char *)head.data,
+		                    .heading_len = head.len,
+		                    .text = (const char *)body->data,
+		                    .text_len = body->len};
+		rc = pdf_render(&d, out, &pages);
+	}
+	buf_release(&head);
+	return rc;
 }
 
 struct deliver_tx {
@@ -373,14 +402,11 @@ enum release_result release_export(struct registry *r, const struct officer_key 
 	}
 	if (v.slots.n != w.row.nslots || bits.len != COPY_BITS_BYTES(v.slots.n) ||
 	    copy_render(&v.slots, bits.data, &body) != 0 ||
-	    compose(&w.row, &rcp, fc.number, v.marking_text, &body, in->form != RELEASE_FORM_TEXT,
-	            &doc) != 0) {
+	    (in->form == RELEASE_FORM_PDF
+	             ? compose_pdf(&w.row, &rcp, fc.number, v.marking_text, &body, &doc)
+	             : compose(&w.row, &rcp, fc.number, v.marking_text, &body,
+	                       in->form != RELEASE_FORM_TEXT, &doc)) != 0) {
 		rc = RELEASE_FAILED;
-		goto out;
-	}
-	if (in->form == RELEASE_FORM_PDF) {
-		rl_say(err, "the PDF form is not built into this program");
-		rc = RELEASE_BAD_INPUT;
 		goto out;
 	}
 	if (in->form == RELEASE_FORM_AGE) {
