@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 #include "lib/day.h"
 
+#include <stdbool.h>
 #include <string.h>
 #include <time.h>
 
@@ -12,4 +13,41 @@ void day_format(int32_t day, char out[static DAY_STRLEN])
 	struct tm tm;
 	if (gmtime_r(&t, &tm) == NULL || strftime(out, DAY_STRLEN, "%Y-%m-%d", &tm) == 0)
 		memcpy(out, "?", 2);
+}
+
+/* Days from 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+int day_parse(const char *s, int32_t *out)
+{
+	int v[3] = {0, 0, 0};
+	const int width[3] = {4, 2, 2};
+	*out = 0;
+	if (s == NULL || strnlen(s, 11) != 10)
+		return -1;
+	for (int f = 0, i = 0; f < 3; f++) {
+		for (int k = 0; k < width[f]; k++, i++) {
+			if (s[i] < '0' || s[i] > '9')
+				return -1;
+			v[f] = v[f] * 10 + (s[i] - '0');
+		}
+		if (f < 2 && s[i++] != '-')
+			return -1;
+	}
+	static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (v[0] < 1970 || v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > mdays[v[1] - 1])
+		return -1;
+	bool leap = (v[0] % 4 == 0 && v[0] % 100 != 0) || v[0] % 400 == 0;
+	if (v[1] == 2 && v[2] == 29 && !leap)
+		return -1;
+	*out = (int32_t)days_from_civil(v[0], v[1], v[2]);
+	return 0;
 }

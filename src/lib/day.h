@@ -9,5 +9,7 @@
 
 /* Writes "YYYY-MM-DD" (or "?" if the day cannot be represented). */
 void day_format(int32_t day, char out[static DAY_STRLEN]);
+/* "YYYY-MM-DD" (a real date, 1970 or later) into *out; 0, or -1 (and *out 0). */
+__attribute__((warn_unused_result)) int day_parse(const char *s, int32_t *out);
 
 #endif

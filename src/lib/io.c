@@ -128,3 +128,19 @@ int io_write_new_file(const char *path, const void *data, size_t n, mode_t mode)
 	}
 	return io_fsync_dir_of(path);
 }
+
+int io_read_fd(int fd, struct buf *b)
+{
+	uint8_t chunk[16384];
+	for (;;) {
+		ssize_t n = io_read_full(fd, chunk, sizeof chunk);
+		if (n < 0)
+			return -1;
+		if (n > 0 && buf_append(b, chunk, (size_t)n) != BUF_OK) {
+			errno = EFBIG;
+			return -1;
+		}
+		if ((size_t)n < sizeof chunk)
+			return 0;
+	}
+}

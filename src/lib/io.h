@@ -22,6 +22,8 @@ __attribute__((warn_unused_result)) ssize_t io_read_full(int fd, void *p, size_t
  * errno (EFBIG when the file is larger than the buffer's cap).
  */
 __attribute__((warn_unused_result)) int io_read_file(const char *path, struct buf *b);
+/* Reads fd until EOF into b (its cap). 0, or -1 with errno (EFBIG past the cap). */
+__attribute__((warn_unused_result)) int io_read_fd(int fd, struct buf *b);
 /*
  * Creates path with the given mode, writes data, fsyncs it and its directory.
  * Fails (EEXIST) if path exists. Returns 0 or -1; on failure nothing is left.

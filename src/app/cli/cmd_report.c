@@ -99,42 +99,10 @@ static int push(const char **v, size_t *n, const char *x)
 	return 0;
 }
 
-/* A session: the instance, the officers, the key and the registry. */
-struct sess {
-	struct instance *inst;
-	struct officers *offs;
-	struct officer_key *key;
-	struct registry *reg;
-};
-
-static void sess_close(struct sess *s)
+/* A session: officer_cli_sess (officer_cli.h). */
+static int sess_open(const char *cmd, const struct opts *o, struct officer_cli_sess *s)
 {
-	registry_free(&s->reg);
-	officer_key_free(&s->key);
-	officers_free(&s->offs);
-	instance_close(&s->inst);
-}
-
-static int sess_open(const char *cmd, const struct opts *o, struct sess *s)
-{
-	struct instance_error err;
-	memset(s, 0, sizeof *s);
-	if (o->dir == NULL)
-		return cli_usage(cmd, "no instance directory (use -d DIR)");
-	if (instance_open(o->dir, &s->inst, &err) != INSTANCE_OK)
-		return cli_fail(cmd, "%s", err.msg);
-	if (officer_cli_open(cmd, s->inst, &s->offs) != 0 ||
-	    officer_cli_login(cmd, s->offs, o->as, 0, &s->key) != 0)
-		goto fail;
-	if (registry_new(instance_store(s->inst), instance_marking_scheme(s->inst), &s->reg) !=
-	    REGISTRY_OK) {
-		cli_fail(cmd, "cannot open the registry");
-		goto fail;
-	}
-	return CLI_EXIT_OK;
-fail:
-	sess_close(s);
-	return CLI_EXIT_FAIL;
+	return officer_cli_sess_open(cmd, o->dir, o->as, s);
 }
 
 static int fail_reg(const char *cmd, enum registry_result r, const struct registry_error *e)
@@ -174,18 +142,7 @@ static int read_input(const char *path, struct buf *b)
 {
 	if (path != NULL && strcmp(path, "-") != 0)
 		return io_read_file(path, b);
-	uint8_t chunk[16384];
-	for (;;) {
-		ssize_t n = io_read_full(STDIN_FILENO, chunk, sizeof chunk);
-		if (n < 0)
-			return -1;
-		if (n > 0 && buf_append(b, chunk, (size_t)n) != BUF_OK) {
-			errno = EFBIG;
-			return -1;
-		}
-		if ((size_t)n < sizeof chunk)
-			return 0;
-	}
+	return io_read_fd(STDIN_FILENO, b);
 }
 
 /* ---- report ---- */
@@ -219,7 +176,7 @@ static int parse_cite(const char *c, struct registry_cite *cites, size_t *n)
 }
 
 /* The text of a report file written with its citations and declared marking. */
-static enum registry_result write_text(struct sess *s, const char *text, size_t len,
+static enum registry_result write_text(struct officer_cli_sess *s, const char *text, size_t len,
                                        const struct registry_cite *cites, size_t ncites,
                                        const char *declared, struct registry_written *w,
                                        struct registry_error *err)
@@ -241,7 +198,7 @@ static enum registry_result write_text(struct sess *s, const char *text, size_t 
 }
 
 /* One record of a batch: header lines, then the text. rec is modified. */
-static int batch_one(struct sess *s, char *rec, size_t len, size_t no)
+static int batch_one(struct officer_cli_sess *s, char *rec, size_t len, size_t no)
 {
 	struct opts h;
 	struct registry_cite cites[REGISTRY_CITES_MAX];
@@ -278,7 +235,7 @@ static int batch_one(struct sess *s, char *rec, size_t len, size_t no)
 	return CLI_EXIT_OK;
 }
 
-static int cmd_batch(struct sess *s, const char *path)
+static int cmd_batch(struct officer_cli_sess *s, const char *path)
 {
 	struct buf in;
 	int rc = CLI_EXIT_OK;
@@ -308,7 +265,7 @@ static int cmd_batch(struct sess *s, const char *path)
 	return rc;
 }
 
-static int cmd_write(struct sess *s, const struct opts *o, const char *path)
+static int cmd_write(struct officer_cli_sess *s, const struct opts *o, const char *path)
 {
 	struct buf in;
 	struct registry_written w = {0};
@@ -352,7 +309,7 @@ static int print_listing(void *ctx, const struct registry_listing *l)
 	return 0;
 }
 
-static int cmd_list(struct sess *s, struct names *n)
+static int cmd_list(struct officer_cli_sess *s, struct names *n)
 {
 	int64_t total = 0;
 	printf("#id\tday\tauthor\tmarking\n");
@@ -371,8 +328,8 @@ static int print_list_name(void *ctx, const char *name)
 	return 0;
 }
 
-static int print_report(struct sess *s, const struct registry_report *rep, const struct names *n,
-                        bool lists)
+static int print_report(struct officer_cli_sess *s, const struct registry_report *rep,
+                        const struct names *n, bool lists)
 {
 	struct buf b;
 	char day[DAY_STRLEN];
@@ -401,7 +358,7 @@ out:
 	return rc;
 }
 
-static int cmd_show(struct sess *s, struct names *n, store_id id, const char *target)
+static int cmd_show(struct officer_cli_sess *s, struct names *n, store_id id, const char *target)
 {
 	struct registry_report *rep = NULL, *t = NULL;
 	int rc = CLI_EXIT_FAIL;
@@ -522,7 +479,7 @@ int report_main(int argc, char **argv)
 	if (k == 3 && o.nlists + o.nto == 0)
 		return cli_usage("report", "circulate to whom? (--list NAME, --to OFFICER)");
 
-	struct sess s;
+	struct officer_cli_sess s;
 	if ((rc = sess_open("report", &o, &s)) != CLI_EXIT_OK)
 		return rc;
 	struct names *n = calloc(1, sizeof *n);
@@ -557,7 +514,7 @@ int report_main(int argc, char **argv)
 	}
 out:
 	free(n);
-	sess_close(&s);
+	officer_cli_sess_close(&s);
 	return rc;
 }
 
@@ -587,7 +544,7 @@ int dist_main(int argc, char **argv)
 	int k = cli_subcommand("dist", cmds, sizeof cmds / sizeof cmds[0], nargs, args);
 	if (k < 0)
 		return CLI_EXIT_USAGE;
-	struct sess s;
+	struct officer_cli_sess s;
 	if ((rc = sess_open("dist", &o, &s)) != CLI_EXIT_OK)
 		return rc;
 	struct registry_error err = {{0}};
@@ -611,6 +568,6 @@ int dist_main(int argc, char **argv)
 		printf("list %s created\n", args[1]);
 	else if (k != 3)
 		printf("list %s: %s %s\n", args[1], k == 1 ? "added" : "removed", args[2]);
-	sess_close(&s);
+	officer_cli_sess_close(&s);
 	return rc;
 }

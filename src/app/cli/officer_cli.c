@@ -19,6 +19,37 @@
 
 #include "lib/banned.h"
 
+void officer_cli_sess_close(struct officer_cli_sess *s)
+{
+	registry_free(&s->reg);
+	officer_key_free(&s->key);
+	officers_free(&s->offs);
+	instance_close(&s->inst);
+}
+
+int officer_cli_sess_open(const char *cmd, const char *dir, const char *as,
+                          struct officer_cli_sess *s)
+{
+	struct instance_error err;
+	memset(s, 0, sizeof *s);
+	if (dir == NULL)
+		return cli_usage(cmd, "no instance directory (use -d DIR)");
+	if (instance_open(dir, &s->inst, &err) != INSTANCE_OK)
+		return cli_fail(cmd, "%s", err.msg);
+	if (officer_cli_open(cmd, s->inst, &s->offs) != 0 ||
+	    officer_cli_login(cmd, s->offs, as, 0, &s->key) != 0)
+		goto fail;
+	if (registry_new(instance_store(s->inst), instance_marking_scheme(s->inst), &s->reg) !=
+	    REGISTRY_OK) {
+		cli_fail(cmd, "cannot open the registry");
+		goto fail;
+	}
+	return CLI_EXIT_OK;
+fail:
+	officer_cli_sess_close(s);
+	return CLI_EXIT_FAIL;
+}
+
 int officer_cli_open(const char *cmd, struct instance *inst, struct officers **out)
 {
 	const struct conf *cf = instance_conf(inst);

@@ -24,6 +24,19 @@ __attribute__((warn_unused_result)) int officer_cli_login(const char *cmd, struc
                                                           const char *as_name, unsigned need_roles,
                                                           struct officer_key **key);
 
+/* A session of a command: the instance, the officers, the key and the registry. */
+struct registry;
+struct officer_cli_sess {
+	struct instance *inst;
+	struct officers *offs;
+	struct officer_key *key;
+	struct registry *reg;
+};
+/* Opens DIR (NULL: a usage error), logs --as in, opens the registry. A CLI exit code. */
+__attribute__((warn_unused_result)) int
+officer_cli_sess_open(const char *cmd, const char *dir, const char *as, struct officer_cli_sess *s);
+void officer_cli_sess_close(struct officer_cli_sess *s);
+
 /*
  * After officer `name` was added or changed as `as` (NULL: the instance's
  * admin identity, or the recovery key's session): the marking label keys

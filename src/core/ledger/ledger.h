@@ -90,6 +90,13 @@ enum ledger_action {
 	LEDGER_LABEL_RECOVER,     /* label keys wrapped again to officer:NAME by the recovery key */
 	LEDGER_SUBMISSION_RESEAL, /* its layer sealed to its marking's label added
 	                             (core/keys/seal.h) */
+	LEDGER_RECIPIENT_ADD,     /* an outside recipient (core/release) */
+	LEDGER_RECIPIENT_DISABLE,
+	LEDGER_RELEASE_PROPOSE, /* object release:ID, marking = the version released */
+	LEDGER_RELEASE_APPROVE, /* by a second releasing officer; the copies are made */
+	LEDGER_RELEASE_REFUSE,  /* detail the reason */
+	LEDGER_RELEASE_DELIVER, /* a copy exported; detail recipient, copy, form */
+	LEDGER_RELEASE_TRACE,   /* a leaked text traced; detail the result */
 	LEDGER_ACTION_COUNT
 };
 

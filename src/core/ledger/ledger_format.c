@@ -47,6 +47,13 @@ static const char *const action_names[LEDGER_ACTION_COUNT] = {
         [LEDGER_RECOVERY_CLEAR] = "recovery.clear",
         [LEDGER_LABEL_RECOVER] = "label.recover",
         [LEDGER_SUBMISSION_RESEAL] = "submission.reseal",
+        [LEDGER_RECIPIENT_ADD] = "recipient.add",
+        [LEDGER_RECIPIENT_DISABLE] = "recipient.disable",
+        [LEDGER_RELEASE_PROPOSE] = "release.propose",
+        [LEDGER_RELEASE_APPROVE] = "release.approve",
+        [LEDGER_RELEASE_REFUSE] = "release.refuse",
+        [LEDGER_RELEASE_DELIVER] = "release.deliver",
+        [LEDGER_RELEASE_TRACE] = "release.trace",
 };
 
 const char *ledger_strerror(enum ledger_result r)

@@ -93,6 +93,7 @@ struct registry_error {
 const char *registry_strerror(enum registry_result r);
 
 struct registry;
+struct buf;
 
 /* The registry over a store and the instance's scheme (copied). */
 __attribute__((warn_unused_result)) enum registry_result
@@ -143,6 +144,19 @@ __attribute__((warn_unused_result)) enum registry_result registry_label(struct r
                                                                         const struct marking *m,
                                                                         uint32_t *version,
                                                                         uint8_t pk[static 32]);
+/*
+ * Bytes of another module (core/release: a release's secret, its copies'
+ * choices) sealed like a report's body: to the current version of m's label
+ * (made if new), the age file into out, the version into *version; and opened
+ * again for `as`, who must be covered by m (access_clearance_covers, else
+ * REGISTRY_NOT_FOUND) and hold that version's key (else REGISTRY_CANNOT_OPEN).
+ */
+__attribute__((warn_unused_result)) enum registry_result
+registry_seal(struct registry *r, const struct marking *m, const uint8_t *p, size_t n,
+              struct buf *out, uint32_t *version);
+__attribute__((warn_unused_result)) enum registry_result
+registry_unseal(struct registry *r, const struct officer_key *as, const struct marking *m,
+                uint32_t version, const uint8_t *p, size_t n, struct buf *out);
 /*
  * After an officer was added, or their clearance, nationality, state or keys
  * changed: wraps what they now cover from `as` (every version they lack that

@@ -12,6 +12,7 @@
  *   report.c          reports: write, open, circulate
  *   report_list.c     the reports an officer may read
  *   dist.c            distribution lists
+ *   sealed.c          bytes sealed to a marking's label for another module
  *
  * Every action that changes the store does it in one store_write
  * (core/store/store.h) with its ledger entries: the crypto (sealing, wrapping

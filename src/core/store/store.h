@@ -133,6 +133,7 @@ struct merkle_cache;     /* lib/merkle_cache.h */
 struct store_officer_ops;
 struct store_desk_ops;
 struct store_registry_ops;
+struct store_release_ops;
 
 /*
  * A backend implements these with its own SQL and nothing else: callers go
@@ -251,6 +252,7 @@ struct store_backend {
 	        *officer;                  /* officers and label keys: core/store/store_officer.h */
 	const struct store_desk_ops *desk; /* core/store/store_desk.h */
 	const struct store_registry_ops *registry; /* core/store/store_registry.h */
+	const struct store_release_ops *release;   /* core/store/store_release.h (may be NULL) */
 };
 
 /* The backends. */

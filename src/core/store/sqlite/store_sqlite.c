@@ -587,6 +587,7 @@ fail:
 extern const struct store_officer_ops sq_officer_ops;   /* store_sqlite_officer.c */
 extern const struct store_desk_ops sq_desk_ops;         /* store_sqlite_desk.c */
 extern const struct store_registry_ops sq_registry_ops; /* store_sqlite_registry.c */
+extern const struct store_release_ops sq_release_ops;   /* store_sqlite_release.c */
 const struct store_backend store_backend_sqlite = {
         .name = "sqlite",
         .open = sq_open,
@@ -620,4 +621,5 @@ const struct store_backend store_backend_sqlite = {
         .officer = &sq_officer_ops,
         .desk = &sq_desk_ops,
         .registry = &sq_registry_ops,
+        .release = &sq_release_ops,
 };

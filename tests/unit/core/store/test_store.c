@@ -104,6 +104,17 @@ static int64_t sql_int(const char *path, const char *sql)
 	return v;
 }
 
+/* Runs statements (no rows); 0 or -1. */
+static int sql_run(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
 /* Whether the first column of the first row is the text expect. */
 static int sql_is(const char *path, const char *sql, const char *expect)
 {
@@ -241,6 +252,26 @@ static void test_open(void)
 	store_close(&s);
 	T_CHECK(sql_int(dbpath, "PRAGMA user_version") == 5);
 	T_CHECK(sql_int(dbpath, "SELECT count(*) FROM sqlite_master WHERE name = 'meta'") == 1);
+
+	/*
+	 * A store made before the release part (issue 13): its tables and its
+	 * schema_part row gone, the next open adds them (and keeps the rest).
+	 */
+	T_CHECK(sql_run(dbpath,
+	                "DROP TABLE rel_copy; DROP TABLE rel_release_to; DROP TABLE rel_release;"
+	                " DROP TABLE rel_recipient; DELETE FROM schema_part WHERE name = "
+	                "'release'") == 0);
+	T_CHECK(sql_int(dbpath, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'rel_%'") == 0);
+	T_CHECK(store_open(dbpath, &s) == STORE_OK);
+	store_close(&s);
+	T_OK(sql_int(dbpath, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND"
+	                     " name IN ('rel_recipient', 'rel_release', 'rel_release_to',"
+	                     " 'rel_copy')") == 4 &&
+	             sql_int(dbpath, "SELECT version FROM schema_part WHERE name = 'release'") == 1,
+	     "an older store gains the release tables at open (schema part 'release' 1)");
+	T_CHECK(store_open(dbpath, &s) == STORE_OK);
+	T_CHECK(store_meta_get(s, "salt", v, sizeof(v), &n) == STORE_OK && n == 6);
+	store_close(&s);
 
 	/* A schema newer than this code is refused. */
 	char newer[160];

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * pdf: a text document as a PDF (cairo for the pages, pango to lay out and
+ * shape the text, so any script renders: Latin, Cyrillic, Arabic...). A4
+ * pages; a banner (a classification marking) centred at the top and at the
+ * bottom of every page; the heading, then the text, wrapped to the page
+ * width and broken into pages between lines. UTF-8 in; the PDF bytes into a
+ * capped buffer.
+ */
+#ifndef CUTOUT_LIB_PDF_H
+#define CUTOUT_LIB_PDF_H
+
+#include <stddef.h>
+
+#include "lib/buf.h"
+
+#define PDF_TEXT_MAX (4u << 20) /* bytes of heading and text together */
+
+struct pdf_doc {
+	const char *banner;  /* one line, NUL-terminated */
+	const char *heading; /* on page 1 before the text (e.g. a release notice); may be NULL */
+	size_t heading_len;
+	const char *text;
+	size_t text_len;
+};
+
+/*
+ * Renders d into out (appended; its cap bounds the PDF). 0 with *pages set,
+ * or -1 (text not UTF-8 or too long, out's cap reached, cairo failed).
+ */
+__attribute__((warn_unused_result)) int pdf_render(const struct pdf_doc *d, struct buf *out,
+                                                   unsigned *pages);
+
+#endif
