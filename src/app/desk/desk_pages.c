@@ -59,7 +59,8 @@ const char desk_css[] =
         "fieldset ul{list-style:none;padding:0;margin:.3rem 0}\n"
         "th[scope=row]{width:12rem;font-weight:600}\n"
         ".hit{border-top:1px solid var(--line);margin-top:1rem}\n"
-        "tr.accused td.name{font-weight:700}\n";
+        "tr.accused td.name{font-weight:700}\n"
+        "input.wide{width:100%}\n";
 
 /*
  * The desk's one script: a character count under the reply box, and a file

@@ -92,7 +92,7 @@ static void list_page(const struct desk_reg_in *in, struct desk_reg_out *out, co
 	field(&w, "rcp-marking", "marking", "desk.rel.rcp.marking_long",
 	      f ? form_get(f, "marking") : "", "maxlength=\"255\" required");
 	field(&w, "rcp-age", "age", "desk.rel.rcp.age", f ? form_get(f, "age") : "",
-	      "maxlength=\"256\" spellcheck=\"false\" autocapitalize=\"none\"");
+	      "class=\"wide\" maxlength=\"256\" spellcheck=\"false\" autocapitalize=\"none\"");
 	el(&w, "<p><button id=\"add-recipient\" type=\"submit\">", "desk.rel.rcp.add_button",
 	   "</button></p></form>");
 	desk_reg_finish(&w, out, status, "desk.rel.rcp.title");
