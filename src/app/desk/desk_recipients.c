@@ -118,7 +118,7 @@ static void show_page(const struct desk_reg_in *in, struct desk_reg_out *out)
 	esc_str(&w, rc.name);
 	raw(&w, "</h1><table id=\"recipient\"><tbody>");
 	static const char *const keys[] = {"desk.rel.rcp.org", "desk.rel.rcp.nationality",
-	                                   "desk.rel.rcp.marking_long", "desk.rel.rcp.age"};
+	                                   "desk.rel.rcp.marking_long", "desk.rel.rcp.delivery"};
 	const char *vals[] = {rc.org, rc.nationality, rc.marking, rc.age_recipient};
 	for (size_t i = 0; i < 4; i++) {
 		el(&w, "<tr><th scope=\"row\">", keys[i], "</th><td>");

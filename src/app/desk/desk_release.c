@@ -240,7 +240,7 @@ static void propose(const struct desk_reg_in *in, struct desk_reg_out *out)
 struct shown {
 	struct w *w;
 	const struct desk_reg_in *in;
-	store_id proposer_is_me; /* 1 when the viewer proposed it */
+	bool proposer_is_me; /* the viewer proposed it */
 	char state[16];
 	store_id id;
 	struct release_copy_view *copies;
