@@ -68,8 +68,7 @@ enum MHD_Result door_new_source(struct MHD_Connection *c, struct req *r)
 	}
 	if (!r->api && r->have_session && r->sv.source != 0) {
 		/* A reload, Back or a second tab: no second source; the page says so. */
-		r->responded = 1;
-		res = http_redirect(c, "/codename", NULL);
+		res = door_redirect(c, r, "/codename", NULL);
 		goto out;
 	}
 	if (sessions_reserve(d->sess) != 0) {
@@ -96,12 +95,11 @@ enum MHD_Result door_new_source(struct MHD_Connection *c, struct req *r)
 		/* POST/redirect/GET: the codename is handed, sealed, to the one GET that follows.
 		 */
 		door_set_cookie(r, r->token);
-		if (sessions_hand_over(d->sess, r->token, codename) != 0) {
+		if (sessions_hand_over(d->sess, r->token, codename, NULL) != 0) {
 			res = door_send_error(c, r, 500, NULL, "internal error");
 			goto out;
 		}
-		r->responded = 1;
-		res = http_redirect(c, "/codename", r->cookie);
+		res = door_redirect(c, r, "/codename", r->cookie);
 	}
 out:
 	if (reserved)
@@ -116,30 +114,48 @@ out:
 /*
  * The codename, shown once: the first GET after the create takes it from the
  * session; a reload (or a logged-in source asking again) is told it is
- * already logged in, and no second source is made.
+ * already logged in, and no second source is made. Shown, it is handed over
+ * again under a fresh tag that only this page's language links carry, so the
+ * same page in another language shows it once more; a reload does not, and
+ * going on to /submit forgets it (door_forget_codename).
  */
 enum MHD_Result door_codename(struct MHD_Connection *c, struct req *r)
 {
-	if (!r->have_session || r->sv.source == 0) {
-		r->responded = 1;
-		return http_redirect(c, "/login", NULL);
-	}
+	if (!r->have_session || r->sv.source == 0)
+		return door_redirect(c, r, "/login", NULL);
 	char *codename = sodium_malloc(SESSION_HANDOFF_MAX);
 	if (codename == NULL)
 		return door_send_error(c, r, 500, NULL, "out of memory");
-	int taken = sessions_take_handoff(r->d->sess, r->token, codename);
+	int taken = sessions_take_handoff(r->d->sess, r->token, http_query(c, "k"), codename);
+	char tag[SESSION_ONCE_LEN + 1], query[SESSION_ONCE_LEN + 4];
 	enum MHD_Result res;
 	if (taken < 0) {
 		res = door_send_error(c, r, 403, NULL, "the session has ended");
 	} else {
 		struct page p;
 		door_page_init(r, &p, "/codename");
-		if (taken == 0)
+		if (taken == 0) {
+			sessions_once_new(tag);
+			int n = snprintf(query, sizeof query, "?k=%s", tag);
 			p.codename = codename; /* else the page says it was already shown */
+			if (n > 0 && (size_t)n < sizeof query &&
+			    sessions_hand_over(r->d->sess, r->token, codename, tag) == 0)
+				p.lang_query = query;
+		}
 		res = door_send_page(c, r, 200, PAGE_CODENAME, &p);
 	}
 	sodium_free(codename);
 	return res;
+}
+
+void door_forget_codename(struct req *r)
+{
+	char *scratch = sodium_malloc(SESSION_HANDOFF_MAX);
+	if (scratch == NULL)
+		return;
+	if (sessions_take_handoff(r->d->sess, r->token, NULL, scratch) == 0)
+		sodium_memzero(scratch, SESSION_HANDOFF_MAX); /* sodium_free wipes too */
+	sodium_free(scratch);
 }
 
 enum MHD_Result door_login(struct MHD_Connection *c, struct req *r, struct form *f)
@@ -190,8 +206,7 @@ enum MHD_Result door_login(struct MHD_Connection *c, struct req *r, struct form 
 		res = json_token(c, r, 200, NULL);
 	} else {
 		door_set_cookie(r, r->token);
-		r->responded = 1;
-		res = http_redirect(c, "/submit", r->cookie);
+		res = door_redirect(c, r, "/submit", r->cookie);
 	}
 out:
 	if (reserved)

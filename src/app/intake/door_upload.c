@@ -208,8 +208,8 @@ enum MHD_Result door_upload_finish(struct MHD_Connection *c, struct req *r)
 		                       "the submission was refused");
 	}
 	r->committed = 1;
-	r->responded = 1;
 	if (r->api) {
+		r->responded = 1;
 		struct buf b;
 		buf_init(&b, 256);
 		enum MHD_Result res = MHD_NO;
@@ -219,5 +219,5 @@ enum MHD_Result door_upload_finish(struct MHD_Connection *c, struct req *r)
 		return res;
 	}
 	/* POST/redirect/GET: reloading "received" shows it again, sends nothing. */
-	return http_redirect(c, "/submitted", NULL);
+	return door_redirect(c, r, "/submitted", NULL);
 }

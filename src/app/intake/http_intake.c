@@ -41,8 +41,37 @@ static int parse_id(const char *s, int64_t *out)
 	return 0;
 }
 
+/*
+ * The language in the URL: "/ru/login" is "/login" in Russian, "/ru" and
+ * "/ru/" the landing page. Returns the path without the prefix.
+ */
+static const char *strip_lang(struct req *r, const char *url)
+{
+	if (url[0] != '/')
+		return url;
+	const char *end = strchr(url + 1, '/');
+	size_t n = end != NULL ? (size_t)(end - url - 1) : strlen(url + 1);
+	char tag[DOOR_LANG_MAX];
+	if (n == 0 || n >= sizeof tag)
+		return url;
+	memcpy(tag, url + 1, n);
+	tag[n] = 0;
+	const char *canon = i18n_canonical(tag);
+	if (canon == NULL || strcmp(canon, tag) != 0)
+		return url;
+	r->url_lang = canon;
+	int k = snprintf(r->prefix, sizeof r->prefix, "/%s", canon);
+	if (k < 0 || (size_t)k >= sizeof r->prefix) {
+		r->url_lang = NULL;
+		r->prefix[0] = 0;
+		return url;
+	}
+	return end != NULL ? end : "/";
+}
+
 static void route(struct req *r, const char *method, const char *url)
 {
+	url = strip_lang(r, url);
 	int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
 	int post = is_post(method);
 	int del = strcmp(method, "DELETE") == 0;
@@ -71,7 +100,7 @@ static void route(struct req *r, const char *method, const char *url)
 		r->route = get ? pages[i].get : post ? pages[i].post : R_BAD_METHOD;
 		return;
 	}
-	if (strncmp(url, "/api/", 5) != 0)
+	if (strncmp(url, "/api/", 5) != 0 || r->url_lang != NULL)
 		return;
 	r->api = 1;
 	if (strcmp(url, "/api/v1/sources") == 0)
@@ -128,6 +157,7 @@ void door_page_init(struct req *r, struct page *p, const char *path)
 	p->org = r->d->cfg.org;
 	p->csrf = r->csrf;
 	p->path = path;
+	p->prefix = r->prefix;
 	p->logged_in = r->have_session && r->sv.source != 0;
 	p->max_upload_bytes = lim->max_upload_bytes;
 	p->max_message_chars = lim->max_message_bytes;
@@ -202,17 +232,36 @@ void door_fail(struct req *r, unsigned status, const char *code)
 	}
 }
 
-/* The language: the cookie set by /lang, else Accept-Language. */
+/*
+ * The language: the URL's prefix; on a bare path the one the session last
+ * asked for, else Accept-Language (Tor Browser sends English by design).
+ */
 static void pick_lang(struct req *r, struct MHD_Connection *c)
 {
-	const char *l = http_cookie(c, LANG_COOKIE);
-	if (l == NULL || !i18n_is_supported(l))
+	const char *l = r->url_lang;
+	if (l != NULL && r->have_session && strcmp(r->sv.lang, l) != 0)
+		sessions_set_lang(r->d->sess, r->token, l);
+	if (l == NULL && r->have_session && i18n_is_supported(r->sv.lang))
+		l = i18n_canonical(r->sv.lang);
+	if (l == NULL)
 		l = i18n_lang_from_accept_language(http_header(c, "Accept-Language"));
 	size_t n = strlen(l);
 	if (n >= sizeof r->lang)
 		n = 0;
 	memcpy(r->lang, l, n);
 	r->lang[n] = 0;
+}
+
+enum MHD_Result door_redirect(struct MHD_Connection *c, struct req *r, const char *path,
+                              const char *set_cookie)
+{
+	char to[128];
+	int n = snprintf(to, sizeof to, "%s%s", r->prefix, path);
+	r->responded = 1;
+	if (n < 0 || (size_t)n >= sizeof to)
+		return http_send(c, 500, "text/plain; charset=utf-8", "internal error\n", 15, NULL,
+		                 NULL);
+	return http_redirect(c, to, set_cookie);
 }
 
 void door_set_cookie(struct req *r, const char *token)
@@ -362,8 +411,7 @@ static enum MHD_Result finish(struct MHD_Connection *c, struct req *r)
 			res = door_send_error(c, r, door_status_of(ir), NULL, "could not delete");
 			break;
 		}
-		r->responded = 1;
-		res = http_redirect(c, "/replies", NULL);
+		res = door_redirect(c, r, "/replies", NULL);
 		break;
 	}
 	case R_DELETE_POST:
@@ -395,7 +443,6 @@ static const char *const lang_return_paths[] = {"/",       "/new",     "/login",
 
 static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 {
-	struct intake_door *d = r->d;
 	load_session(r, c);
 	load_browser(r, c);
 	pick_lang(r, c);
@@ -411,29 +458,27 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 		return http_send(c, 200, "text/css; charset=utf-8", page_css, strlen(page_css),
 		                 NULL, NULL);
 	case R_LANG: {
-		const char *l = http_query(c, "l");
+		/* The old selector, for bookmarks: on to the page under the language's prefix. */
+		const char *l = i18n_canonical(http_query(c, "l"));
 		const char *next = http_query(c, "next");
 		const char *to = "/";
 		for (size_t i = 0;
 		     next != NULL && i < sizeof lang_return_paths / sizeof *lang_return_paths; i++)
 			if (strcmp(next, lang_return_paths[i]) == 0)
 				to = lang_return_paths[i];
-		if (l == NULL || !i18n_is_supported(l))
+		if (l == NULL)
 			return door_send_error(c, r, 400, NULL, "unsupported language");
-		r->set_cookie = http_cookie_header(r->cookie, sizeof r->cookie, LANG_COOKIE, l,
-		                                   d->cfg.secure_cookie) == 0;
-		if (!r->set_cookie)
+		int n = snprintf(r->prefix, sizeof r->prefix, "/%s", l);
+		if (n < 0 || (size_t)n >= sizeof r->prefix)
 			return door_send_error(c, r, 500, NULL, "internal error");
-		r->responded = 1;
-		return http_redirect(c, to, r->cookie);
+		return door_redirect(c, r, to, NULL);
 	}
 	case R_CODENAME_GET:
 		return door_codename(c, r);
 	case R_NEW_GET:
 		if (r->have_session && r->sv.source != 0) {
 			/* Already logged in: no second codename; the page says so. */
-			r->responded = 1;
-			return http_redirect(c, "/codename", NULL);
+			return door_redirect(c, r, "/codename", NULL);
 		}
 		/* fall through */
 	case R_LANDING:
@@ -453,11 +498,12 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 	case R_SUBMITTED_GET:
 	case R_DELETE_GET:
 		if (!r->have_session || r->sv.source == 0) {
-			r->responded = 1;
-			return http_redirect(c, "/login", NULL);
+			return door_redirect(c, r, "/login", NULL);
 		}
 		if (ensure_browser(r) != 0)
 			return door_send_error(c, r, 500, NULL, "internal error");
+		if (r->route == R_SUBMIT_GET)
+			door_forget_codename(r);
 		char once[SESSION_ONCE_LEN + 1];
 		sessions_once_new(once);
 		door_page_init(r, &p,
@@ -472,8 +518,7 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 		                      &p);
 	case R_REPLIES_GET:
 		if (!r->have_session || r->sv.source == 0) {
-			r->responded = 1;
-			return http_redirect(c, "/login", NULL);
+			return door_redirect(c, r, "/login", NULL);
 		}
 		if (ensure_browser(r) != 0)
 			return door_send_error(c, r, 500, NULL, "internal error");

@@ -27,7 +27,6 @@
 #define DISCARD_MAX (16u << 20)      /* body bytes read and dropped after a refusal */
 #define DOOR_LANG_MAX 16
 #define BROWSER_COOKIE "b" /* the browser's value the forms' CSRF tokens are bound to */
-#define LANG_COOKIE "l"    /* the language chosen with /lang */
 
 struct intake_door {
 	struct web_door *web;
@@ -83,6 +82,9 @@ struct req {
 	char cookie[192];
 	int set_cookie;
 	char lang[DOOR_LANG_MAX];
+	const char *url_lang; /* the language of the URL's /xx/ prefix, NULL when bare */
+	char prefix[DOOR_LANG_MAX +
+	            1]; /* "/xx" of that prefix, "" when bare: every link keeps it */
 	struct buf body;
 	/* multipart */
 	struct mp *mp;
@@ -111,6 +113,9 @@ unsigned door_status_of(enum intake_result ir);
 /* Remembers the refusal the answer will carry, once the body is read. */
 void door_fail(struct req *r, unsigned status, const char *code);
 void door_set_cookie(struct req *r, const char *token);
+/* A 303 to path (a page of this door) under the request's language prefix. */
+enum MHD_Result door_redirect(struct MHD_Connection *c, struct req *r, const char *path,
+                              const char *set_cookie);
 int door_csrf_ok(const struct req *r, const char *given);
 int door_content_length(struct MHD_Connection *c, uint64_t *len);
 
@@ -122,6 +127,8 @@ void door_release_once(struct req *r);
 /* door_sources.c */
 enum MHD_Result door_new_source(struct MHD_Connection *c, struct req *r);
 enum MHD_Result door_codename(struct MHD_Connection *c, struct req *r);
+/* Forgets a codename still waiting for the codename page (the source went on). */
+void door_forget_codename(struct req *r);
 enum MHD_Result door_login(struct MHD_Connection *c, struct req *r, struct form *f);
 enum MHD_Result door_replies(struct MHD_Connection *c, struct req *r);
 enum MHD_Result door_delete_me(struct MHD_Connection *c, struct req *r);

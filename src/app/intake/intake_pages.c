@@ -68,6 +68,30 @@ static void format_size(uint64_t bytes, char *out, size_t cap)
 		out[0] = 0;
 }
 
+/* ---- links: every one keeps the page's language prefix ---- */
+
+static void url(struct w *w, const struct page *p, const char *path)
+{
+	esc_str(w, p->prefix != NULL ? p->prefix : "");
+	esc_str(w, path);
+}
+
+/* ` href="/ru/path"` */
+static void href(struct w *w, const struct page *p, const char *path)
+{
+	raw(w, " href=\"");
+	url(w, p, path);
+	raw(w, "\"");
+}
+
+/* ` action="/ru/path">` (closes the form tag) */
+static void action(struct w *w, const struct page *p, const char *path)
+{
+	raw(w, " action=\"");
+	url(w, p, path);
+	raw(w, "\">");
+}
+
 /* ---- frame ---- */
 
 static void head(struct w *w, const struct page *p, const char *title_key)
@@ -82,7 +106,9 @@ static void head(struct w *w, const struct page *p, const char *title_key)
 	raw(w, " — ");
 	esc_str(w, p->org);
 	raw(w, "</title><link rel=\"stylesheet\" href=\"/style.css\"></head>\n<body><header>"
-	       "<a class=\"org\" href=\"/\">");
+	       "<a class=\"org\"");
+	href(w, p, "/");
+	raw(w, ">");
 	esc_str(w, p->org);
 	raw(w, "</a><nav class=\"lang\" aria-label=\"");
 	text(w, "lang.label");
@@ -91,11 +117,14 @@ static void head(struct w *w, const struct page *p, const char *title_key)
 	const struct i18n_language *langs = i18n_languages(&n);
 	for (size_t i = 0; i < n; i++) {
 		const char *tag = langs[i].tag;
-		raw(w, "<a href=\"/lang?l=");
+		/* the same page in another language (the codename page: with its tag) */
+		raw(w, "<a href=\"/");
 		esc_str(w, tag);
-		raw(w, "&amp;next=");
 		esc_str(w, p->path != NULL ? p->path : "/");
-		raw(w, "\" hreflang=\"");
+		if (p->lang_query != NULL)
+			esc_str(w, p->lang_query);
+		raw(w, strcmp(tag, w->lang) == 0 ? "\" aria-current=\"true\" hreflang=\""
+		                                 : "\" hreflang=\"");
 		esc_str(w, tag);
 		raw(w, "\" lang=\"");
 		esc_str(w, tag);
@@ -106,10 +135,17 @@ static void head(struct w *w, const struct page *p, const char *title_key)
 	raw(w, "</nav>");
 	if (p->logged_in) {
 		raw(w, "<nav class=\"source\">");
-		el(w, "<a href=\"/submit\">", "nav.submit", "</a>");
-		el(w, "<a href=\"/replies\">", "nav.replies", "</a>");
-		el(w, "<a href=\"/delete\">", "nav.delete", "</a>");
-		raw(w, "<form class=\"inline\" method=\"post\" action=\"/logout\">");
+		raw(w, "<a");
+		href(w, p, "/submit");
+		el(w, ">", "nav.submit", "</a>");
+		raw(w, "<a");
+		href(w, p, "/replies");
+		el(w, ">", "nav.replies", "</a>");
+		raw(w, "<a");
+		href(w, p, "/delete");
+		el(w, ">", "nav.delete", "</a>");
+		raw(w, "<form class=\"inline\" method=\"post\"");
+		action(w, p, "/logout");
 		csrf_field(w, p->csrf);
 		el(w, "<button class=\"link\" id=\"logout\" type=\"submit\">", "nav.logout",
 		   "</button></form>");
@@ -147,10 +183,16 @@ static void landing(struct w *w, const struct page *p)
 	el(w, "<li>", "landing.safety.4", "</li>");
 	el(w, "<li>", "landing.safety.5", "</li></ul><p>");
 	if (p->logged_in) {
-		el(w, "<a class=\"button\" href=\"/submit\">", "nav.submit", "</a>");
+		raw(w, "<a class=\"button\"");
+		href(w, p, "/submit");
+		el(w, ">", "nav.submit", "</a>");
 	} else {
-		el(w, "<a class=\"button\" href=\"/new\">", "landing.new", "</a> ");
-		el(w, "<a class=\"button\" href=\"/login\">", "landing.returning", "</a>");
+		raw(w, "<a class=\"button\"");
+		href(w, p, "/new");
+		el(w, ">", "landing.new", "</a> ");
+		raw(w, "<a class=\"button\"");
+		href(w, p, "/login");
+		el(w, ">", "landing.returning", "</a>");
 	}
 	raw(w, "</p>");
 }
@@ -160,7 +202,8 @@ static void new_page(struct w *w, const struct page *p)
 	head(w, p, "new.title");
 	el(w, "<h1>", "new.title", "</h1>");
 	el(w, "<p>", "new.text", "</p>");
-	raw(w, "<form method=\"post\" action=\"/new\">");
+	raw(w, "<form method=\"post\"");
+	action(w, p, "/new");
 	csrf_field(w, p->csrf);
 	el(w, "<button id=\"get-codename\" type=\"submit\">", "new.button", "</button></form>");
 }
@@ -172,8 +215,9 @@ static void codename_page(struct w *w, const struct page *p)
 	if (p->codename == NULL) {
 		/* Already shown once (a reload, Back, a second tab): say so, make nothing. */
 		el(w, "<p class=\"notice\" id=\"already\">", "codename.already", "</p>");
-		el(w, "<p><a class=\"button\" href=\"/submit\">", "codename.continue_logged_in",
-		   "</a></p>");
+		raw(w, "<p><a class=\"button\"");
+		href(w, p, "/submit");
+		el(w, ">", "codename.continue_logged_in", "</a></p>");
 		return;
 	}
 	el(w, "<p>", "codename.intro", "</p>");
@@ -181,20 +225,25 @@ static void codename_page(struct w *w, const struct page *p)
 	esc_str(w, p->codename);
 	raw(w, "</p>");
 	el(w, "<p class=\"notice\">", "codename.warning", "</p>");
-	el(w, "<p><a class=\"button\" href=\"/submit\">", "codename.continue", "</a></p>");
+	raw(w, "<p><a class=\"button\"");
+	href(w, p, "/submit");
+	el(w, ">", "codename.continue", "</a></p>");
 }
 
 static void login_page(struct w *w, const struct page *p)
 {
 	head(w, p, "login.title");
 	el(w, "<h1>", "login.title", "</h1>");
-	raw(w, "<form method=\"post\" action=\"/login\">");
+	raw(w, "<form method=\"post\"");
+	action(w, p, "/login");
 	csrf_field(w, p->csrf);
 	el(w, "<label for=\"codename\">", "login.label", "</label>");
 	raw(w, "<input type=\"text\" id=\"codename\" name=\"codename\" autocomplete=\"off\" "
 	       "autocapitalize=\"none\" spellcheck=\"false\" required maxlength=\"200\"><p>");
 	el(w, "<button id=\"login\" type=\"submit\">", "login.button", "</button></p></form>");
-	el(w, "<p class=\"muted\"><a href=\"/new\">", "login.new", "</a></p>");
+	raw(w, "<p class=\"muted\"><a");
+	href(w, p, "/new");
+	el(w, ">", "login.new", "</a></p>");
 }
 
 static void submit_page(struct w *w, const struct page *p)
@@ -215,7 +264,8 @@ static void submit_page(struct w *w, const struct page *p)
 	 * The CSRF token and the form's one-time token ride in the URL so they
 	 * are checked before any byte is sealed.
 	 */
-	raw(w, "<form method=\"post\" enctype=\"multipart/form-data\" action=\"/submit?csrf=");
+	raw(w, "<form method=\"post\" enctype=\"multipart/form-data\" action=\"");
+	url(w, p, "/submit?csrf=");
 	esc_str(w, p->csrf);
 	raw(w, "&amp;once=");
 	esc_str(w, p->once != NULL ? p->once : "");
@@ -238,8 +288,12 @@ static void submitted_page(struct w *w, const struct page *p)
 	el(w, "<h1>", "submitted.title", "</h1>");
 	el(w, "<p>", "submitted.text", "</p>");
 	el(w, "<p>", "submitted.next", "</p><p>");
-	el(w, "<a class=\"button\" href=\"/submit\">", "submitted.more", "</a> ");
-	el(w, "<a href=\"/replies\">", "nav.replies", "</a></p>");
+	raw(w, "<a class=\"button\"");
+	href(w, p, "/submit");
+	el(w, ">", "submitted.more", "</a> ");
+	raw(w, "<a");
+	href(w, p, "/replies");
+	el(w, ">", "nav.replies", "</a></p>");
 }
 
 static void replies_page(struct w *w, const struct page *p)
@@ -262,7 +316,8 @@ static void replies_page(struct w *w, const struct page *p)
 		text_vars(w, "replies.received", vars);
 		raw(w, "</p><div class=\"text\">");
 		esc(w, r->text, r->len);
-		raw(w, "</div><form method=\"post\" action=\"/replies/delete\">");
+		raw(w, "</div><form method=\"post\"");
+		action(w, p, "/replies/delete");
 		csrf_field(w, p->csrf);
 		raw(w, "<input type=\"hidden\" name=\"id\" value=\"");
 		esc_str(w, id);
@@ -277,11 +332,14 @@ static void delete_page(struct w *w, const struct page *p)
 	head(w, p, "delete.title");
 	el(w, "<h1>", "delete.title", "</h1>");
 	el(w, "<p>", "delete.text", "</p>");
-	raw(w, "<form method=\"post\" action=\"/delete\">");
+	raw(w, "<form method=\"post\"");
+	action(w, p, "/delete");
 	csrf_field(w, p->csrf);
 	el(w, "<p><button class=\"danger\" id=\"delete-all\" type=\"submit\">", "delete.button",
 	   "</button> ");
-	el(w, "<a href=\"/submit\">", "delete.cancel", "</a></p></form>");
+	raw(w, "<a");
+	href(w, p, "/submit");
+	el(w, ">", "delete.cancel", "</a></p></form>");
 }
 
 static void simple_page(struct w *w, const struct page *p, const char *title, const char *body)
@@ -289,7 +347,9 @@ static void simple_page(struct w *w, const struct page *p, const char *title, co
 	head(w, p, title);
 	el(w, "<h1>", title, "</h1>");
 	el(w, "<p>", body, "</p>");
-	el(w, "<p><a href=\"/\">", "error.home", "</a></p>");
+	raw(w, "<p><a");
+	href(w, p, "/");
+	el(w, ">", "error.home", "</a></p>");
 }
 
 static void error_page(struct w *w, const struct page *p)

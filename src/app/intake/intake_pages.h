@@ -36,8 +36,10 @@ struct page_reply {
 struct page {
 	const char *lang;
 	const char *org;
-	const char *csrf; /* the forms' CSRF token (app/web/csrf), "" when none */
-	const char *path; /* the page's own path, for the language selector */
+	const char *csrf;       /* the forms' CSRF token (app/web/csrf), "" when none */
+	const char *prefix;     /* the language prefix every link keeps ("/ru"), "" when bare */
+	const char *path;       /* the page's own path, for the language selector */
+	const char *lang_query; /* appended to the selector's links ("?k=..."), or NULL */
 	int logged_in;
 	const char *codename; /* PAGE_CODENAME */
 	const char *once;     /* PAGE_SUBMIT: the form's one-time token */
