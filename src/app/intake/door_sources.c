@@ -11,6 +11,7 @@
 
 #include "app/web/http.h"
 #include "lib/day.h"
+#include "lib/utf8.h"
 #include "lib/web/i18n.h"
 #include "lib/web/json.h"
 
@@ -162,6 +163,8 @@ enum MHD_Result door_login(struct MHD_Connection *c, struct req *r, struct form 
 {
 	struct intake_door *d = r->d;
 	const char *codename = form_get(f, "codename");
+	/* the text of a submission refused when the session ended, carried back */
+	const char *text = r->api ? NULL : form_get(f, "message");
 	uint8_t *sk = sodium_malloc(INTAKE_KEY_LEN);
 	enum MHD_Result res;
 	store_id id;
@@ -192,6 +195,9 @@ enum MHD_Result door_login(struct MHD_Connection *c, struct req *r, struct form 
 			struct page p;
 			door_page_init(r, &p, "/login");
 			p.notice = "login.error";
+			p.message = text;
+			p.message_len =
+			        text != NULL ? utf8_prefix((const uint8_t *)text, strlen(text)) : 0;
 			res = door_send_page(c, r, 401, PAGE_LOGIN, &p);
 		}
 		goto out;
@@ -204,6 +210,11 @@ enum MHD_Result door_login(struct MHD_Connection *c, struct req *r, struct form 
 	reserved = 0;
 	if (r->api) {
 		res = json_token(c, r, 200, NULL);
+	} else if (text != NULL && text[0] != 0) {
+		/* the submit page itself, the text in its form: it is kept nowhere else */
+		door_set_cookie(r, r->token);
+		res = door_send_submit(c, r, 200, "submit.relogged", NULL, NULL, text,
+		                       strlen(text));
 	} else {
 		door_set_cookie(r, r->token);
 		res = door_redirect(c, r, "/submit", r->cookie);

@@ -162,6 +162,7 @@ void door_page_init(struct req *r, struct page *p, const char *path)
 	p->max_upload_bytes = lim->max_upload_bytes;
 	p->max_message_chars = lim->max_message_bytes;
 	p->max_files = lim->max_files;
+	p->idle_minutes = (r->d->cfg.idle_seconds + 59) / 60;
 }
 
 enum MHD_Result door_send_page(struct MHD_Connection *c, struct req *r, unsigned status,
@@ -184,6 +185,8 @@ enum MHD_Result door_send_page(struct MHD_Connection *c, struct req *r, unsigned
 enum MHD_Result door_send_error(struct MHD_Connection *c, struct req *r, unsigned status,
                                 const char *code, const char *message)
 {
+	if (r->salvage && status != 409)
+		return door_send_kept(c, r, status, code);
 	r->responded = 1;
 	if (status == 507) /* one line per refusal: the store, never the source or the request */
 		fprintf(stderr,
@@ -302,7 +305,7 @@ static void load_browser(struct req *r, struct MHD_Connection *c)
  * A page with forms for a browser without the cookie: a fresh value in a
  * cookie, and the token for it. Nothing is kept on the server.
  */
-static int ensure_browser(struct req *r)
+int door_ensure_browser(struct req *r)
 {
 	if (r->browser[0] != 0)
 		return 0;
@@ -334,9 +337,9 @@ static struct form *body_form(struct req *r)
 {
 	struct form *f = NULL;
 	struct form_limits lim = form_default_limits;
-	lim.max_body = FORM_MAX;
+	lim.max_body = r->route == R_LOGIN_POST ? LOGIN_FORM_MAX : FORM_MAX;
 	lim.max_fields = 16;
-	lim.max_value = FORM_MAX;
+	lim.max_value = lim.max_body;
 	f = calloc(1, sizeof *f);
 	if (f == NULL) {
 		door_fail(r, 500, NULL);
@@ -483,7 +486,7 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 		/* fall through */
 	case R_LANDING:
 	case R_LOGIN_GET:
-		if (ensure_browser(r) != 0)
+		if (door_ensure_browser(r) != 0)
 			return door_send_error(c, r, 500, NULL, "internal error");
 		door_page_init(r, &p,
 		               r->route == R_LANDING   ? "/"
@@ -500,7 +503,7 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 		if (!r->have_session || r->sv.source == 0) {
 			return door_redirect(c, r, "/login", NULL);
 		}
-		if (ensure_browser(r) != 0)
+		if (door_ensure_browser(r) != 0)
 			return door_send_error(c, r, 500, NULL, "internal error");
 		if (r->route == R_SUBMIT_GET)
 			door_forget_codename(r);
@@ -520,7 +523,7 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 		if (!r->have_session || r->sv.source == 0) {
 			return door_redirect(c, r, "/login", NULL);
 		}
-		if (ensure_browser(r) != 0)
+		if (door_ensure_browser(r) != 0)
 			return door_send_error(c, r, 500, NULL, "internal error");
 		return door_replies(c, r);
 	case R_API_REPLIES:
@@ -542,18 +545,20 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 	int have_len = door_content_length(c, &len);
 	if (have_len < 0)
 		return door_send_error(c, r, 400, NULL, "bad Content-Length");
-	if (have_len && len > FORM_MAX)
+	/* a login may carry back the text of a submission its ended session refused */
+	size_t max = r->route == R_LOGIN_POST ? LOGIN_FORM_MAX : FORM_MAX;
+	if (have_len && len > max)
 		return door_send_error(c, r, 413, NULL, "the form is too large");
 	if (!http_form_type_ok(c))
 		return door_send_error(c, r, 415, NULL,
 		                       "send the form as application/x-www-form-urlencoded");
-	buf_init(&r->body, FORM_MAX);
+	buf_init(&r->body, max);
 	return MHD_YES;
 }
 
 static void body_data(struct req *r, const char *data, size_t n)
 {
-	if (r->err_status != 0)
+	if (r->err_status != 0 && !r->salvage)
 		return;
 	if (r->mp != NULL) {
 		if (mp_feed(r->mp, data, n) != MP_OK)
@@ -580,9 +585,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	}
 	if (*size > 0) {
 		if (!r->responded) {
-			if (r->err_status == 0)
+			if (r->err_status == 0 || r->salvage)
 				body_data(r, data, *size);
-			else
+			if (r->err_status != 0)
 				r->discarded += *size;
 			/*
 			 * A refused body is read and dropped, so that the client
@@ -615,6 +620,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	free(r->mp);
 	free(r->file_name);
 	free(r->file_type);
+	free(r->refused_name);
 	buf_wipe_release(&r->message);
 	buf_wipe_release(&r->body);
 	sodium_memzero(r, sizeof *r);

@@ -26,6 +26,13 @@
 #define MULTIPART_OVERHEAD (1 << 20) /* headers and boundaries around the content */
 #define DISCARD_MAX (16u << 20)      /* body bytes read and dropped after a refusal */
 #define DOOR_LANG_MAX 16
+/*
+ * The text of a submission refused without a session (it ended while the
+ * source wrote) is read back into the page, up to this many bytes; the login
+ * form that carries it back takes that much, percent-encoded, beside FORM_MAX.
+ */
+#define KEEP_ANON_MAX (64 * 1024)
+#define LOGIN_FORM_MAX (FORM_MAX + 3 * KEEP_ANON_MAX)
 #define BROWSER_COOKIE "b" /* the browser's value the forms' CSRF tokens are bound to */
 
 struct intake_door {
@@ -94,6 +101,11 @@ struct req {
 	int file_open;
 	struct buf message;
 	int have_message;
+	int salvage;         /* an HTML submission: a refusal reads on to keep the text */
+	int nfiles;          /* file parts with a name, counted through refusals */
+	uint64_t file_bytes; /* of the file being read */
+	char *refused_name;  /* the file that was too large */
+	int message_cut;     /* the text did not fit the buffer: what is kept is its start */
 	char once[SESSION_ONCE_LEN + 1]; /* the form's one-time token, claimed; "" when none */
 	int committed;
 	/* the answer */
@@ -113,6 +125,8 @@ unsigned door_status_of(enum intake_result ir);
 /* Remembers the refusal the answer will carry, once the body is read. */
 void door_fail(struct req *r, unsigned status, const char *code);
 void door_set_cookie(struct req *r, const char *token);
+/* A browser cookie and the CSRF token for it, for a page with forms. 0, or -1. */
+int door_ensure_browser(struct req *r);
 /* A 303 to path (a page of this door) under the request's language prefix. */
 enum MHD_Result door_redirect(struct MHD_Connection *c, struct req *r, const char *path,
                               const char *set_cookie);
@@ -123,6 +137,17 @@ int door_content_length(struct MHD_Connection *c, uint64_t *len);
 unsigned door_upload_begin(struct req *r, struct MHD_Connection *c);
 enum MHD_Result door_upload_finish(struct MHD_Connection *c, struct req *r);
 void door_release_once(struct req *r);
+/*
+ * The refusal of an HTML submission: the submit page again, saying what went
+ * wrong, with the text in the form (the login page with it when the session
+ * has ended). The text is never kept on the server: only in this answer.
+ */
+enum MHD_Result door_send_kept(struct MHD_Connection *c, struct req *r, unsigned status,
+                               const char *code);
+/* The submit page with the text of f's "message" (after a login that carried it). */
+enum MHD_Result door_send_submit(struct MHD_Connection *c, struct req *r, unsigned status,
+                                 const char *notice, const char *const *vars, const char *notice2,
+                                 const char *text, size_t len);
 
 /* door_sources.c */
 enum MHD_Result door_new_source(struct MHD_Connection *c, struct req *r);

@@ -49,25 +49,6 @@ const char page_css[] =
 
 /* ---- writing, always through html_escape ---- */
 
-static void format_size(uint64_t bytes, char *out, size_t cap)
-{
-	const char *unit = "B";
-	double v = (double)bytes;
-	if (bytes >= (1ull << 30)) {
-		v /= (double)(1ull << 30);
-		unit = "GiB";
-	} else if (bytes >= (1ull << 20)) {
-		v /= (double)(1ull << 20);
-		unit = "MiB";
-	} else if (bytes >= 1024) {
-		v /= 1024.0;
-		unit = "KiB";
-	}
-	int n = snprintf(out, cap, v == (double)(uint64_t)v ? "%.0f %s" : "%.1f %s", v, unit);
-	if (n < 0 || (size_t)n >= cap)
-		out[0] = 0;
-}
-
 /* ---- links: every one keeps the page's language prefix ---- */
 
 static void url(struct w *w, const struct page *p, const char *path)
@@ -152,8 +133,15 @@ static void head(struct w *w, const struct page *p, const char *title_key)
 		raw(w, "</nav>");
 	}
 	raw(w, "</header>\n<main>");
-	if (p->notice != NULL)
-		el(w, "<p class=\"notice\" role=\"alert\">", p->notice, "</p>");
+	if (p->notice != NULL) {
+		raw(w, "<p class=\"notice\" role=\"alert\" id=\"notice\">");
+		text_vars(w, p->notice, p->notice_vars);
+		if (p->notice2 != NULL) {
+			raw(w, " ");
+			text(w, p->notice2);
+		}
+		raw(w, "</p>");
+	}
 }
 
 static void foot(struct w *w)
@@ -230,6 +218,29 @@ static void codename_page(struct w *w, const struct page *p)
 	el(w, ">", "codename.continue", "</a></p>");
 }
 
+/*
+ * The message textarea, holding the kept text if any. The newline after the
+ * tag is eaten by the HTML parser, so a text that starts with one keeps it.
+ */
+static void kept_text_max(struct w *w, const struct page *p, const char *maxlength)
+{
+	raw(w, "<textarea id=\"message\" name=\"message\"");
+	if (maxlength != NULL) {
+		raw(w, " maxlength=\"");
+		esc_str(w, maxlength);
+		raw(w, "\"");
+	}
+	raw(w, ">\n");
+	if (p->message != NULL)
+		esc(w, p->message, p->message_len);
+	raw(w, "</textarea>");
+}
+
+static void kept_text(struct w *w, const struct page *p)
+{
+	kept_text_max(w, p, NULL);
+}
+
 static void login_page(struct w *w, const struct page *p)
 {
 	head(w, p, "login.title");
@@ -239,8 +250,22 @@ static void login_page(struct w *w, const struct page *p)
 	csrf_field(w, p->csrf);
 	el(w, "<label for=\"codename\">", "login.label", "</label>");
 	raw(w, "<input type=\"text\" id=\"codename\" name=\"codename\" autocomplete=\"off\" "
-	       "autocapitalize=\"none\" spellcheck=\"false\" required maxlength=\"200\"><p>");
-	el(w, "<button id=\"login\" type=\"submit\">", "login.button", "</button></p></form>");
+	       "autocapitalize=\"none\" spellcheck=\"false\" required maxlength=\"200\">");
+	if (p->message != NULL) {
+		/* the text of a submission refused for an ended session: back to the form */
+		if (p->message_cut > 0) {
+			char n[32];
+			if (i18n_number(w->lang, p->message_cut, n, sizeof n) != 0)
+				w->failed = 1;
+			const char *vars[] = {"n", n, NULL};
+			raw(w, "<p class=\"notice\" id=\"cut\">");
+			text_vars(w, "login.expired_cut", vars);
+			raw(w, "</p>");
+		}
+		el(w, "<label for=\"message\">", "login.message", "</label>");
+		kept_text(w, p);
+	}
+	el(w, "<p><button id=\"login\" type=\"submit\">", "login.button", "</button></p></form>");
 	raw(w, "<p class=\"muted\"><a");
 	href(w, p, "/new");
 	el(w, ">", "login.new", "</a></p>");
@@ -248,15 +273,19 @@ static void login_page(struct w *w, const struct page *p)
 
 static void submit_page(struct w *w, const struct page *p)
 {
-	char size[32], chars[32], files[32];
-	format_size(p->max_upload_bytes, size, sizeof size);
-	int n1 = snprintf(chars, sizeof chars, "%zu", p->max_message_chars);
-	int n2 = snprintf(files, sizeof files, "%d", p->max_files);
-	if (n1 < 0 || (size_t)n1 >= sizeof chars || n2 < 0 || (size_t)n2 >= sizeof files) {
+	char size[48], chars[32], files[32], maxlen[32], minutes[32];
+	int n = snprintf(maxlen, sizeof maxlen, "%zu", p->max_message_chars);
+	if (i18n_size(w->lang, p->max_upload_bytes, size, sizeof size) != 0 ||
+	    i18n_number(w->lang, p->max_message_chars, chars, sizeof chars) != 0 ||
+	    i18n_number(w->lang, p->max_files > 0 ? (uint64_t)p->max_files : 0, files,
+	                sizeof files) != 0 ||
+	    i18n_number(w->lang, p->idle_minutes, minutes, sizeof minutes) != 0 || n < 0 ||
+	    (size_t)n >= sizeof maxlen) {
 		w->failed = 1;
 		return;
 	}
 	const char *vars[] = {"max_size", size, "max_chars", chars, "max_files", files, NULL};
+	const char *idle[] = {"minutes", minutes, NULL};
 	head(w, p, "submit.title");
 	el(w, "<h1>", "submit.title", "</h1>");
 	el(w, "<p>", "submit.text", "</p>");
@@ -271,15 +300,19 @@ static void submit_page(struct w *w, const struct page *p)
 	esc_str(w, p->once != NULL ? p->once : "");
 	raw(w, "\">");
 	el(w, "<label for=\"message\">", "submit.message", "</label>");
-	raw(w, "<textarea id=\"message\" name=\"message\" maxlength=\"");
-	esc_str(w, chars);
-	raw(w, "\"></textarea>");
+	kept_text_max(w, p, maxlen);
 	el(w, "<label for=\"file\">", "submit.files", "</label>");
-	raw(w, "<input type=\"file\" id=\"file\" name=\"file\" multiple><p class=\"muted\">");
+	raw(w, "<input type=\"file\" id=\"file\" name=\"file\" multiple><p class=\"muted\" "
+	       "id=\"limits\">");
 	text_vars(w, "submit.limits", vars);
 	raw(w, "</p>");
+	if (p->message != NULL)
+		el(w, "<p class=\"muted\">", "submit.files_again", "</p>");
 	el(w, "<p class=\"muted\">", "submit.metadata", "</p><p>");
 	el(w, "<button id=\"send\" type=\"submit\">", "submit.button", "</button></p></form>");
+	raw(w, "<p class=\"muted\" id=\"idle\">");
+	text_vars(w, "submit.idle", idle);
+	raw(w, "</p>");
 }
 
 static void submitted_page(struct w *w, const struct page *p)

@@ -45,6 +45,12 @@ struct page {
 	const char *once;     /* PAGE_SUBMIT: the form's one-time token */
 	unsigned status;      /* PAGE_ERROR: 400, 403, 404, 405, 409, 413, 429, 500, 503 */
 	const char *notice;   /* a catalogue key shown above a form (e.g. "login.error") */
+	const char *const *notice_vars; /* its {placeholders}: name, value pairs, NULL-ended */
+	const char *notice2;            /* a second key (no placeholders) after it, or NULL */
+	const char *message;   /* PAGE_SUBMIT, PAGE_LOGIN: the text kept in the form, or NULL */
+	size_t message_len;    /* valid UTF-8 */
+	size_t message_cut;    /* PAGE_LOGIN: not 0 when only this many characters were kept */
+	unsigned idle_minutes; /* a session ends after this many minutes idle */
 	const struct page_reply *replies;
 	size_t nreplies;
 	uint64_t max_upload_bytes;
