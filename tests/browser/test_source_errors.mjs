@@ -13,8 +13,8 @@ import { ok, done, makeInstance, serve, browser, cleanup } from './lib.mjs';
 const { base, dir } = makeInstance();
 const conf = join(dir, 'cutout.conf');
 writeFileSync(conf, readFileSync(conf, 'utf8').split('\n')
-  .filter((l) => !/^\s*(max_files_per_submission|max_upload_bytes|session_idle_seconds)\s*=/.test(l))
-  .concat(['max_files_per_submission = 3', 'max_upload_bytes = 1M', 'session_idle_seconds = 30', ''])
+  .filter((l) => !/^\s*(max_files_per_submission|max_upload_bytes|intake_idle_seconds)\s*=/.test(l))
+  .concat(['max_files_per_submission = 3', 'max_upload_bytes = 1M', 'intake_idle_seconds = 30', ''])
   .join('\n'));
 const srv = await serve(dir);
 const b = await browser();
