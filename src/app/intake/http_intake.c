@@ -414,7 +414,10 @@ static enum MHD_Result finish(struct MHD_Connection *c, struct req *r)
 			res = door_send_error(c, r, door_status_of(ir), NULL, "could not delete");
 			break;
 		}
-		res = door_redirect(c, r, "/replies", NULL);
+		const char *back = form_get(f, "back");
+		res = door_redirect(
+		        c, r, back != NULL && strcmp(back, "/submit") == 0 ? "/submit" : "/replies",
+		        NULL);
 		break;
 	}
 	case R_DELETE_POST:
@@ -505,8 +508,10 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 		}
 		if (door_ensure_browser(r) != 0)
 			return door_send_error(c, r, 500, NULL, "internal error");
-		if (r->route == R_SUBMIT_GET)
+		if (r->route == R_SUBMIT_GET) {
 			door_forget_codename(r);
+			return door_home(c, r, 200, NULL, NULL);
+		}
 		char once[SESSION_ONCE_LEN + 1];
 		sessions_once_new(once);
 		door_page_init(r, &p,

@@ -144,7 +144,7 @@ void door_release_once(struct req *r);
  */
 enum MHD_Result door_send_kept(struct MHD_Connection *c, struct req *r, unsigned status,
                                const char *code);
-/* The submit page with the text of f's "message" (after a login that carried it). */
+/* The submit page again with a notice and the text kept (a refusal). */
 enum MHD_Result door_send_submit(struct MHD_Connection *c, struct req *r, unsigned status,
                                  const char *notice, const char *const *vars, const char *notice2,
                                  const char *text, size_t len);
@@ -156,6 +156,9 @@ enum MHD_Result door_codename(struct MHD_Connection *c, struct req *r);
 void door_forget_codename(struct req *r);
 enum MHD_Result door_login(struct MHD_Connection *c, struct req *r, struct form *f);
 enum MHD_Result door_replies(struct MHD_Connection *c, struct req *r);
+/* The submit page a source comes back to: replies above, what it sent below. */
+enum MHD_Result door_home(struct MHD_Connection *c, struct req *r, unsigned status,
+                          const char *notice, const char *text);
 enum MHD_Result door_delete_me(struct MHD_Connection *c, struct req *r);
 
 #endif

@@ -271,6 +271,91 @@ static void login_page(struct w *w, const struct page *p)
 	el(w, ">", "login.new", "</a></p>");
 }
 
+/* The replies, newest first, each with its delete form (back: the page to return to). */
+static void reply_items(struct w *w, const struct page *p, const char *back)
+{
+	for (size_t i = 0; i < p->nreplies; i++) {
+		const struct page_reply *r = &p->replies[i];
+		char day[16];
+		day_format(r->day, day);
+		const char *vars[] = {"day", day, NULL};
+		raw(w, "<article class=\"reply\"><p class=\"muted\">");
+		text_vars(w, "replies.received", vars);
+		raw(w, "</p><div class=\"text\">");
+		esc(w, r->text, r->len);
+		raw(w, "</div><form method=\"post\"");
+		action(w, p, "/replies/delete");
+		csrf_field(w, p->csrf);
+		id_field(w, "id", r->id);
+		if (back != NULL) {
+			raw(w, "<input type=\"hidden\" name=\"back\" value=\"");
+			esc_str(w, back);
+			raw(w, "\">");
+		}
+		el(w, "<button class=\"link\" type=\"submit\">", "replies.delete",
+		   "</button></form></article>");
+	}
+}
+
+static void replies_page(struct w *w, const struct page *p)
+{
+	head(w, p, "replies.title");
+	el(w, "<h1>", "replies.title", "</h1>");
+	if (p->nreplies == 0)
+		el(w, "<p>", "replies.none", "</p>");
+	reply_items(w, p, NULL);
+}
+
+/* Coming back: whether a reply waits, the replies, above the send form. */
+static void conversation(struct w *w, const struct page *p)
+{
+	char n[32];
+	if (i18n_number(w->lang, p->nreplies, n, sizeof n) != 0) {
+		w->failed = 1;
+		return;
+	}
+	const char *vars[] = {"n", n, NULL};
+	raw(w, "<section id=\"replies\">");
+	el(w, "<h2>", "replies.title", "</h2>");
+	if (p->nreplies == 0) {
+		el(w, "<p id=\"waiting\">", "replies.none", "</p>");
+	} else {
+		raw(w, "<p class=\"notice\" id=\"waiting\">");
+		text_vars(w, "replies.waiting", vars);
+		raw(w, "</p>");
+	}
+	reply_items(w, p, "/submit");
+	raw(w, "</section>");
+}
+
+/* What the source sent: the day and the number of files, never the content. */
+static void sent_list(struct w *w, const struct page *p)
+{
+	raw(w, "<section id=\"sent\">");
+	el(w, "<h2>", "sent.title", "</h2>");
+	if (p->nsent == 0)
+		el(w, "<p>", "sent.none", "</p>");
+	else
+		raw(w, "<ul>");
+	for (size_t i = 0; i < p->nsent; i++) {
+		char day[16], n[32];
+		day_format(p->sent[i].day, day);
+		if (i18n_number(w->lang, (uint64_t)(p->sent[i].nfiles > 0 ? p->sent[i].nfiles : 0),
+		                n, sizeof n) != 0) {
+			w->failed = 1;
+			return;
+		}
+		const char *vars[] = {"day", day, "n", n, NULL};
+		raw(w, "<li>");
+		text_vars(w, p->sent[i].has_message ? "sent.with_message" : "sent.files_only",
+		          vars);
+		raw(w, "</li>");
+	}
+	if (p->nsent > 0)
+		raw(w, "</ul>");
+	el(w, "<p class=\"muted\">", "sent.note", "</p></section>");
+}
+
 static void submit_page(struct w *w, const struct page *p)
 {
 	char size[48], chars[32], files[32], maxlen[32], minutes[32];
@@ -288,6 +373,8 @@ static void submit_page(struct w *w, const struct page *p)
 	const char *idle[] = {"minutes", minutes, NULL};
 	head(w, p, "submit.title");
 	el(w, "<h1>", "submit.title", "</h1>");
+	if (p->conversation)
+		conversation(w, p);
 	el(w, "<p>", "submit.text", "</p>");
 	/*
 	 * The CSRF token and the form's one-time token ride in the URL so they
@@ -313,6 +400,8 @@ static void submit_page(struct w *w, const struct page *p)
 	raw(w, "<p class=\"muted\" id=\"idle\">");
 	text_vars(w, "submit.idle", idle);
 	raw(w, "</p>");
+	if (p->conversation)
+		sent_list(w, p);
 }
 
 static void submitted_page(struct w *w, const struct page *p)
@@ -327,37 +416,6 @@ static void submitted_page(struct w *w, const struct page *p)
 	raw(w, "<a");
 	href(w, p, "/replies");
 	el(w, ">", "nav.replies", "</a></p>");
-}
-
-static void replies_page(struct w *w, const struct page *p)
-{
-	head(w, p, "replies.title");
-	el(w, "<h1>", "replies.title", "</h1>");
-	if (p->nreplies == 0)
-		el(w, "<p>", "replies.none", "</p>");
-	for (size_t i = 0; i < p->nreplies; i++) {
-		const struct page_reply *r = &p->replies[i];
-		char day[16], id[32];
-		day_format(r->day, day);
-		int n = snprintf(id, sizeof id, "%lld", (long long)r->id);
-		if (n < 0 || (size_t)n >= sizeof id) {
-			w->failed = 1;
-			return;
-		}
-		const char *vars[] = {"day", day, NULL};
-		raw(w, "<article class=\"reply\"><p class=\"muted\">");
-		text_vars(w, "replies.received", vars);
-		raw(w, "</p><div class=\"text\">");
-		esc(w, r->text, r->len);
-		raw(w, "</div><form method=\"post\"");
-		action(w, p, "/replies/delete");
-		csrf_field(w, p->csrf);
-		raw(w, "<input type=\"hidden\" name=\"id\" value=\"");
-		esc_str(w, id);
-		raw(w, "\">");
-		el(w, "<button class=\"link\" type=\"submit\">", "replies.delete",
-		   "</button></form></article>");
-	}
 }
 
 static void delete_page(struct w *w, const struct page *p)

@@ -33,6 +33,12 @@ struct page_reply {
 	size_t len;
 };
 
+struct page_sent {
+	int32_t day;
+	int32_t nfiles;
+	int has_message;
+};
+
 struct page {
 	const char *lang;
 	const char *org;
@@ -53,6 +59,9 @@ struct page {
 	unsigned idle_minutes; /* a session ends after this many minutes idle */
 	const struct page_reply *replies;
 	size_t nreplies;
+	int conversation; /* PAGE_SUBMIT: the replies above the form, what was sent below */
+	const struct page_sent *sent;
+	size_t nsent;
 	uint64_t max_upload_bytes;
 	size_t max_message_chars;
 	int max_files;
