@@ -23,7 +23,7 @@ const char page_css[] =
         "header{display:flex;flex-wrap:wrap;gap:.5rem 1rem;justify-content:space-between;"
         "align-items:baseline;border-bottom:1px solid var(--line);padding-bottom:.5rem}\n"
         ".org{font-weight:700;color:var(--fg);text-decoration:none}\n"
-        "nav a,nav button{margin-right:.6rem}\n"
+        "nav{display:flex;flex-wrap:wrap;gap:.2rem .8rem;align-items:baseline}\n"
         "a{color:var(--accent)}\n"
         "h1{font-size:1.5rem;line-height:1.25}\n"
         "textarea,input[type=text]{width:100%;font:inherit;padding:.5rem;border:1px solid "
@@ -39,7 +39,7 @@ const char page_css[] =
         ".codename{font:1.35rem/1.6 ui-monospace,monospace;padding:1rem;border:2px dashed "
         "var(--accent);"
         "word-spacing:.4rem}\n"
-        ".notice{border-left:4px solid var(--warn);padding:.5rem .8rem}\n"
+        ".notice{border-inline-start:4px solid var(--warn);padding:.5rem .8rem}\n"
         ".reply{border:1px solid var(--line);padding:.8rem;margin:1rem 0}\n"
         ".reply .text{white-space:pre-wrap;overflow-wrap:anywhere}\n"
         ".muted,footer{color:var(--muted);font-size:.9rem}\n"
@@ -48,6 +48,19 @@ const char page_css[] =
         "label{display:block;margin:1rem 0 .3rem;font-weight:600}\n";
 
 /* ---- writing, always through html_escape ---- */
+
+/*
+ * A day as a value for a text: isolated left to right (LRI ... PDI), so that
+ * "2026-12-05" reads so inside a right-to-left sentence.
+ */
+static void day_value(int32_t d, char out[static DAY_STRLEN + 8])
+{
+	char s[DAY_STRLEN];
+	day_format(d, s);
+	memcpy(out, "\xe2\x81\xa6", 3);
+	memcpy(out + 3, s, strlen(s));
+	memcpy(out + 3 + strlen(s), "\xe2\x81\xa9", 4); /* with the NUL */
+}
 
 /* ---- links: every one keeps the page's language prefix ---- */
 
@@ -75,10 +88,19 @@ static void action(struct w *w, const struct page *p, const char *path)
 
 /* ---- frame ---- */
 
+/* Whether lang is written right to left (its catalogue's language.dir). */
+static int is_rtl(const char *lang)
+{
+	const char *d = i18n_get(lang, "language.dir");
+	return d != NULL && strcmp(d, "rtl") == 0;
+}
+
 static void head(struct w *w, const struct page *p, const char *title_key)
 {
 	raw(w, "<!doctype html>\n<html lang=\"");
-	esc_str(w, p->lang);
+	esc_str(w, w->lang);
+	raw(w, "\" dir=\"");
+	raw(w, is_rtl(w->lang) ? "rtl" : "ltr");
 	raw(w, "\"><head><meta charset=\"utf-8\">"
 	       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
 	       "<meta name=\"referrer\" content=\"no-referrer\"><title>");
@@ -109,7 +131,7 @@ static void head(struct w *w, const struct page *p, const char *title_key)
 		esc_str(w, tag);
 		raw(w, "\" lang=\"");
 		esc_str(w, tag);
-		raw(w, "\">");
+		raw(w, is_rtl(tag) ? "\" dir=\"rtl\">" : "\" dir=\"ltr\">");
 		esc_str(w, langs[i].name);
 		raw(w, "</a>");
 	}
@@ -209,7 +231,7 @@ static void codename_page(struct w *w, const struct page *p)
 		return;
 	}
 	el(w, "<p>", "codename.intro", "</p>");
-	raw(w, "<p class=\"codename\" id=\"codename\">");
+	raw(w, "<p dir=\"ltr\" class=\"codename\" id=\"codename\">");
 	esc_str(w, p->codename);
 	raw(w, "</p>");
 	el(w, "<p class=\"notice\">", "codename.warning", "</p>");
@@ -224,7 +246,7 @@ static void codename_page(struct w *w, const struct page *p)
  */
 static void kept_text_max(struct w *w, const struct page *p, const char *maxlength)
 {
-	raw(w, "<textarea id=\"message\" name=\"message\"");
+	raw(w, "<textarea id=\"message\" name=\"message\" dir=\"auto\"");
 	if (maxlength != NULL) {
 		raw(w, " maxlength=\"");
 		esc_str(w, maxlength);
@@ -249,7 +271,8 @@ static void login_page(struct w *w, const struct page *p)
 	action(w, p, "/login");
 	csrf_field(w, p->csrf);
 	el(w, "<label for=\"codename\">", "login.label", "</label>");
-	raw(w, "<input type=\"text\" id=\"codename\" name=\"codename\" autocomplete=\"off\" "
+	raw(w, "<input type=\"text\" id=\"codename\" name=\"codename\" dir=\"ltr\" "
+	       "autocomplete=\"off\" "
 	       "autocapitalize=\"none\" spellcheck=\"false\" required maxlength=\"200\">");
 	if (p->message != NULL) {
 		/* the text of a submission refused for an ended session: back to the form */
@@ -276,12 +299,12 @@ static void reply_items(struct w *w, const struct page *p, const char *back)
 {
 	for (size_t i = 0; i < p->nreplies; i++) {
 		const struct page_reply *r = &p->replies[i];
-		char day[16];
-		day_format(r->day, day);
+		char day[DAY_STRLEN + 8];
+		day_value(r->day, day);
 		const char *vars[] = {"day", day, NULL};
 		raw(w, "<article class=\"reply\"><p class=\"muted\">");
 		text_vars(w, "replies.received", vars);
-		raw(w, "</p><div class=\"text\">");
+		raw(w, "</p><div class=\"text\" dir=\"auto\">");
 		esc(w, r->text, r->len);
 		raw(w, "</div><form method=\"post\"");
 		action(w, p, "/replies/delete");
@@ -338,8 +361,8 @@ static void sent_list(struct w *w, const struct page *p)
 	else
 		raw(w, "<ul>");
 	for (size_t i = 0; i < p->nsent; i++) {
-		char day[16], n[32];
-		day_format(p->sent[i].day, day);
+		char day[DAY_STRLEN + 8], n[32];
+		day_value(p->sent[i].day, day);
 		if (i18n_number(w->lang, (uint64_t)(p->sent[i].nfiles > 0 ? p->sent[i].nfiles : 0),
 		                n, sizeof n) != 0) {
 			w->failed = 1;

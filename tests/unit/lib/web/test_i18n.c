@@ -81,8 +81,10 @@ static void test_catalogues(void)
 	for (size_t i = 0; i < ne; i++) {
 		if (strcmp(e[i].lang, "en") != 0)
 			continue;
-		const char *ru = i18n_get("ru", e[i].key);
-		if (ru == e[i].text) { /* fell back to English */
+		int has = 0; /* (identical texts may share one pointer: look for the entry) */
+		for (size_t j = 0; j < ne && !has; j++)
+			has = strcmp(e[j].lang, "ru") == 0 && strcmp(e[j].key, e[i].key) == 0;
+		if (!has) {
 			printf("# ru lacks %s\n", e[i].key);
 			ru_complete = 0;
 		}
