@@ -185,13 +185,13 @@ enum MHD_Result door_send_page(struct MHD_Connection *c, struct req *r, unsigned
 enum MHD_Result door_send_error(struct MHD_Connection *c, struct req *r, unsigned status,
                                 const char *code, const char *message)
 {
-	if (r->salvage && status != 409)
-		return door_send_kept(c, r, status, code);
-	r->responded = 1;
 	if (status == 507) /* one line per refusal: the store, never the source or the request */
 		fprintf(stderr,
 		        "cutout: intake: the store %s has no space left; refused until freed\n",
 		        r->d->cfg.store_name != NULL ? r->d->cfg.store_name : "(unnamed)");
+	if (r->salvage && status != 409) /* an HTML submission: its form again, the text kept */
+		return door_send_kept(c, r, status, code);
+	r->responded = 1;
 	if (r->api)
 		return http_send_json_error(
 		        c, status, code != NULL ? code : status_code_name(status), message);
