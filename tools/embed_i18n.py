@@ -20,7 +20,10 @@ Checks, failing the build: en.cat exists; every catalogue has language.name;
 no key twice in a file; every key of every catalogue is also in English; a
 translation uses exactly the placeholders of its English text. Keys missing
 from a translation fall back to English at run time (the unit tests require
-English and Russian to be complete).
+English and Russian to be complete, and every catalogue to have every key of
+the source pages, translated: tests/unit/app/intake/test_intake_pages.c). A
+catalogue's header says who translated it and whether it needs review.
+`language.dir` is "rtl" for a language written right to left.
 
 The output is rewritten only when it changes, so the build can run this
 every time (a new catalogue is picked up without reconfiguring).

@@ -61,7 +61,14 @@ static const struct key keys[] = {
          offsetof(struct conf, submissions_per_source_per_day), 0, 1, 100000, NULL,
          "The most submissions one source may make in a day, UTC (1..100000)."},
         {"session_idle_seconds", KEY_INT, offsetof(struct conf, session_idle_seconds), 0, 30, 86400,
-         NULL, "A session (source or officer) ends after this many idle seconds (30..86400)."},
+         NULL, "An officer's session ends after this many idle seconds (30..86400)."},
+        {"intake_idle_seconds", KEY_INT, offsetof(struct conf, intake_idle_seconds), 0, 30, 86400,
+         NULL,
+         "A source's session ends after this many idle seconds (30..86400). Longer\n"
+         "lets a slow writer finish (SecureDrop allows 7200); it also leaves an\n"
+         "unattended browser logged in that long, and lets a flood of sessions\n"
+         "hold the table (intake_max_sessions) that long after it stops. A refused\n"
+         "submission keeps its text in the page either way."},
         {"http_max_connections", KEY_INT, offsetof(struct conf, http_max_connections), 0, 16, 65536,
          NULL,
          "Connections each door holds at once (16..65536). When full, a newcomer\n"
@@ -127,6 +134,7 @@ void conf_defaults(struct conf *c)
 	c->max_files_per_submission = 20;
 	c->submissions_per_source_per_day = 50;
 	c->session_idle_seconds = 600;
+	c->intake_idle_seconds = 3600;
 	c->http_max_connections = 4096;
 	c->http_header_seconds = 10;
 	c->http_threads = 64;

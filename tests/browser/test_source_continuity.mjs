@@ -34,7 +34,7 @@ try {
     const page = await ctx.newPage();
     await page.goto(srv.url + '/');
     if (lang === 'ru') await page.click('a[hreflang="ru"]');
-    await page.click('a[href="/new"]');
+    await page.click('a[href$="/new"]');
     await page.click('#get-codename');
     ok(page.url().endsWith('/codename'), `${tag}: the create answers with a redirect to the codename page`);
     const codename = (await page.textContent('#codename')).trim();
@@ -68,6 +68,7 @@ try {
     await page.click('#send');
     ok(page.url().endsWith('/submitted'), `${tag}: the submission answers with a redirect (POST/redirect/GET)`);
     await shot(page, `submitted-${size}-${lang}`);
+    await page.waitForLoadState('load'); // a loaded machine: reload only a settled page
     await page.reload();
     ok(page.url().endsWith('/submitted') && (await page.textContent('h1')).length > 0,
       `${tag}: reloading "received" shows it again`);

@@ -196,7 +196,7 @@ static int run_intake(const char *cmd, const char *dir, const char *host, int ha
 	dc.port = have_port ? port : cf->intake_listen.port;
 	dc.org = cf->organisation;
 	dc.store_name = dir;
-	dc.idle_seconds = (unsigned)cf->session_idle_seconds;
+	dc.idle_seconds = (unsigned)cf->intake_idle_seconds;
 	dc.max_sessions = (size_t)cf->intake_max_sessions;
 	web_limits_of(cf, &dc.web);
 	/*

@@ -12,6 +12,7 @@
 #include "app/web/http.h"
 #include "lib/day.h"
 #include "lib/web/i18n.h"
+#include "lib/utf8.h"
 #include "lib/web/json.h"
 
 #include "lib/banned.h"
@@ -40,6 +41,13 @@ static void decode_browser_filename(char *s)
 	*o = 0;
 }
 
+/* A refusal: the API stops reading; a page reads on to keep the text and count the files. */
+static int refuse(struct req *r, unsigned status, const char *code)
+{
+	door_fail(r, status, code);
+	return r->salvage ? 0 : 1;
+}
+
 static int on_part_begin(void *ctx, const char *name, const char *filename,
                          const char *content_type)
 {
@@ -47,22 +55,21 @@ static int on_part_begin(void *ctx, const char *name, const char *filename,
 	free(r->file_name);
 	free(r->file_type);
 	r->file_name = r->file_type = NULL;
+	r->file_bytes = 0;
 	r->part = PART_SKIP;
 	if (strcmp(name, "message") == 0 && filename == NULL) {
-		if (r->have_message) {
-			door_fail(r, 400, "duplicate_message");
-			return 1;
-		}
+		if (r->have_message)
+			return refuse(r, 400, "duplicate_message");
 		r->have_message = 1;
 		r->part = PART_MESSAGE;
 	} else if (strcmp(name, "file") == 0) {
+		if (filename != NULL && filename[0] != 0)
+			r->nfiles++;
 		r->part = PART_FILE;
 		r->file_name = strdup(filename != NULL ? filename : "");
 		r->file_type = strdup(content_type != NULL ? content_type : "");
-		if (r->file_name == NULL || r->file_type == NULL) {
-			door_fail(r, 500, NULL);
-			return 1;
-		}
+		if (r->file_name == NULL || r->file_type == NULL)
+			return refuse(r, 500, NULL);
 		decode_browser_filename(r->file_name);
 	}
 	return 0;
@@ -70,40 +77,48 @@ static int on_part_begin(void *ctx, const char *name, const char *filename,
 
 static int upload_fail(struct req *r, enum intake_result ir, const char *code)
 {
-	door_fail(r, door_status_of(ir), code);
-	return 1;
+	return refuse(r, door_status_of(ir), code);
+}
+
+/* A file too large: alone, or with the ones before it. */
+static int too_large(struct req *r, size_t n)
+{
+	uint64_t max = intake_limits(r->d->in)->max_upload_bytes;
+	int alone = r->file_bytes + n > max;
+	if (r->err_status == 0 && alone && r->refused_name == NULL)
+		r->refused_name = strdup(r->file_name != NULL ? r->file_name : "");
+	return refuse(r, 413, alone ? "file_too_large" : "upload_too_large");
 }
 
 static int on_part_data(void *ctx, const uint8_t *p, size_t n)
 {
 	struct req *r = ctx;
 	enum intake_result ir;
-	switch (r->part) {
-	case PART_MESSAGE:
+	if (r->part == PART_MESSAGE) {
 		if (buf_append(&r->message, p, n) != BUF_OK) {
-			door_fail(r, 413, "message_too_large");
-			return 1;
+			r->message_cut = 1;
+			return refuse(r, 413, "message_too_large");
 		}
-		return 0;
-	case PART_FILE:
-		if (!r->file_open) {
-			/* Opened at the first byte: an empty file input sends an empty part. */
-			ir = intake_upload_file_begin(r->up, r->file_name, r->file_type);
-			if (ir == INTAKE_TOO_MANY)
-				return upload_fail(r, INTAKE_TOO_LARGE, "too_many_files");
-			if (ir != INTAKE_OK)
-				return upload_fail(r, ir,
-				                   ir == INTAKE_TOO_LARGE ? "name_too_long" : NULL);
-			r->file_open = 1;
-		}
-		ir = intake_upload_file_data(r->up, p, n);
-		if (ir != INTAKE_OK)
-			return upload_fail(r, ir,
-			                   ir == INTAKE_TOO_LARGE ? "upload_too_large" : NULL);
-		return 0;
-	default:
 		return 0;
 	}
+	if (r->part != PART_FILE || r->err_status != 0)
+		return 0; /* after a refusal only the text is kept */
+	if (!r->file_open) {
+		/* Opened at the first byte: an empty file input sends an empty part. */
+		ir = intake_upload_file_begin(r->up, r->file_name, r->file_type);
+		if (ir == INTAKE_TOO_MANY)
+			return upload_fail(r, INTAKE_TOO_LARGE, "too_many_files");
+		if (ir != INTAKE_OK)
+			return upload_fail(r, ir, ir == INTAKE_TOO_LARGE ? "name_too_long" : NULL);
+		r->file_open = 1;
+	}
+	ir = intake_upload_file_data(r->up, p, n);
+	if (ir == INTAKE_TOO_LARGE)
+		return too_large(r, n);
+	if (ir != INTAKE_OK)
+		return upload_fail(r, ir, NULL);
+	r->file_bytes += n;
+	return 0;
 }
 
 static int on_part_end(void *ctx)
@@ -111,7 +126,8 @@ static int on_part_end(void *ctx)
 	struct req *r = ctx;
 	if (r->part == PART_FILE && r->file_open) {
 		r->file_open = 0;
-		enum intake_result ir = intake_upload_file_end(r->up);
+		enum intake_result ir =
+		        r->err_status == 0 ? intake_upload_file_end(r->up) : INTAKE_OK;
 		if (ir != INTAKE_OK)
 			return upload_fail(r, ir, NULL);
 	}
@@ -127,22 +143,16 @@ void door_release_once(struct req *r)
 	r->once[0] = 0;
 }
 
-/* Checks and opens an upload before any of its body is read. Returns 0 or an HTTP status. */
-unsigned door_upload_begin(struct req *r, struct MHD_Connection *c)
+/* The checks before any of the body is read, in order. Returns 0 or an HTTP status. */
+static unsigned upload_check(struct req *r, struct MHD_Connection *c)
 {
 	struct intake_door *d = r->d;
 	const struct intake_limits *lim = intake_limits(d->in);
 	uint64_t len = 0;
-	char boundary[MP_BOUNDARY_MAX + 1];
-
 	if (!r->have_session || r->sv.source == 0)
 		return r->api ? 401 : 403;
 	if (!r->api && !door_csrf_ok(r, http_query(c, "csrf")))
 		return 403;
-	const char *ct = http_header(c, "Content-Type");
-	if (ct == NULL ||
-	    multipart_boundary_from_content_type(ct, boundary, sizeof boundary) != MP_OK)
-		return 415;
 	if (!r->api) {
 		/* A replay of a form already sent (reload, Back, a second tab) stores nothing. */
 		const char *once = http_query(c, "once");
@@ -164,15 +174,43 @@ unsigned door_upload_begin(struct req *r, struct MHD_Connection *c)
 	enum intake_result ir = intake_upload_begin(d->in, r->sv.source, &r->up);
 	if (ir != INTAKE_OK)
 		return door_status_of(ir);
-	buf_init(&r->message, lim->max_message_bytes * 4);
-	struct mp_limits ml = {.max_parts = (size_t)lim->max_files + 8};
+	return 0;
+}
+
+/*
+ * Checks and opens an upload before any of its body is read. Returns 0 or an
+ * HTTP status. A page's refusal (but a replay's) is 0 too: the body is read
+ * on, within DISCARD_MAX, to give the text back (door_send_kept).
+ */
+unsigned door_upload_begin(struct req *r, struct MHD_Connection *c)
+{
+	const struct intake_limits *lim = intake_limits(r->d->in);
+	char boundary[MP_BOUNDARY_MAX + 1];
+	const char *ct = http_header(c, "Content-Type");
+	if (ct == NULL ||
+	    multipart_boundary_from_content_type(ct, boundary, sizeof boundary) != MP_OK)
+		return 415;
+	unsigned st = upload_check(r, c);
+	if (st != 0 && (r->api || st == 409))
+		return st;
+	r->salvage = !r->api;
+	size_t keep = lim->max_message_bytes * 4;
+	if (!r->have_session && keep > KEEP_ANON_MAX)
+		keep = KEEP_ANON_MAX; /* nobody's: bounded like a form */
+	buf_init(&r->message, keep);
+	if (st != 0)
+		door_fail(r, st, st == 403 ? "no_session" : NULL);
+	/* parts enough to count the files of a form that has too many */
+	struct mp_limits ml = {.max_parts = (size_t)lim->max_files + 64};
 	struct mp_callbacks cb = {.part_begin = on_part_begin,
 	                          .part_data = on_part_data,
 	                          .part_end = on_part_end,
 	                          .ctx = r};
 	r->mp = malloc(sizeof *r->mp);
-	if (r->mp == NULL || mp_init(r->mp, boundary, &cb, &ml) != MP_OK)
+	if (r->mp == NULL || mp_init(r->mp, boundary, &cb, &ml) != MP_OK) {
+		r->salvage = 0;
 		return 500;
+	}
 	return 0;
 }
 
@@ -195,7 +233,6 @@ enum MHD_Result door_upload_finish(struct MHD_Connection *c, struct req *r)
 			          : ir == INTAKE_BAD_INPUT ? "message_not_utf8"
 			                                   : NULL);
 	}
-	buf_wipe_release(&r->message);
 	if (r->err_status == 0) {
 		enum intake_result ir = intake_upload_commit(r->up, &id);
 		if (ir != INTAKE_OK)
@@ -204,12 +241,15 @@ enum MHD_Result door_upload_finish(struct MHD_Connection *c, struct req *r)
 	}
 	if (r->err_status != 0) {
 		door_release_once(r);
-		return door_send_error(c, r, r->err_status, r->err_code,
-		                       "the submission was refused");
+		enum MHD_Result res = door_send_error(c, r, r->err_status, r->err_code,
+		                                      "the submission was refused");
+		buf_wipe_release(&r->message);
+		return res;
 	}
+	buf_wipe_release(&r->message);
 	r->committed = 1;
-	r->responded = 1;
 	if (r->api) {
+		r->responded = 1;
 		struct buf b;
 		buf_init(&b, 256);
 		enum MHD_Result res = MHD_NO;
@@ -219,5 +259,93 @@ enum MHD_Result door_upload_finish(struct MHD_Connection *c, struct req *r)
 		return res;
 	}
 	/* POST/redirect/GET: reloading "received" shows it again, sends nothing. */
-	return http_redirect(c, "/submitted", NULL);
+	return door_redirect(c, r, "/submitted", NULL);
+}
+
+/* ---- the answers that keep the text ---- */
+
+enum MHD_Result door_send_submit(struct MHD_Connection *c, struct req *r, unsigned status,
+                                 const char *notice, const char *const *vars, const char *notice2,
+                                 const char *text, size_t len)
+{
+	char once[SESSION_ONCE_LEN + 1];
+	struct page p;
+	if (door_ensure_browser(r) != 0)
+		return door_send_error(c, r, 500, NULL, "internal error");
+	sessions_once_new(once);
+	door_page_init(r, &p, "/submit");
+	p.once = once;
+	p.notice = notice;
+	p.notice_vars = vars;
+	p.notice2 = notice2;
+	p.message = text;
+	p.message_len = text != NULL ? utf8_prefix((const uint8_t *)text, len) : 0;
+	return door_send_page(c, r, status, PAGE_SUBMIT, &p);
+}
+
+/* The login page, the text in its form: the session ended while the source wrote. */
+static enum MHD_Result send_relogin(struct MHD_Connection *c, struct req *r, unsigned status,
+                                    const char *text, size_t len, int cut)
+{
+	char minutes[32];
+	struct page p;
+	if (door_ensure_browser(r) != 0 ||
+	    i18n_number(r->lang, (r->d->cfg.idle_seconds + 59) / 60, minutes, sizeof minutes) != 0)
+		return door_send_error(c, r, 500, NULL, "internal error");
+	const char *vars[] = {"minutes", minutes, NULL};
+	door_page_init(r, &p, "/login");
+	p.notice = "login.expired";
+	p.notice_vars = vars;
+	p.message = text;
+	p.message_len = utf8_prefix((const uint8_t *)text, len);
+	long chars = utf8_count((const uint8_t *)text, p.message_len);
+	p.message_cut = cut && chars > 0 ? (size_t)chars : 0;
+	return door_send_page(c, r, status, PAGE_LOGIN, &p);
+}
+
+enum MHD_Result door_send_kept(struct MHD_Connection *c, struct req *r, unsigned status,
+                               const char *code)
+{
+	const struct intake_limits *lim = intake_limits(r->d->in);
+	const char *text = r->message.data != NULL ? buf_str(&r->message) : "";
+	size_t len = r->message.data != NULL ? r->message.len : 0;
+	r->salvage = 0; /* once: the answers below may refuse with a plain page */
+	if (!r->have_session || r->sv.source == 0)
+		return send_relogin(c, r, status, text, len, r->message_cut);
+	char n[32], max[32], size[48], key[24];
+	int ok = i18n_number(r->lang, (uint64_t)r->nfiles, n, sizeof n) == 0 &&
+	         i18n_number(r->lang, (uint64_t)(lim->max_files > 0 ? lim->max_files : 0), max,
+	                     sizeof max) == 0 &&
+	         i18n_size(r->lang, lim->max_upload_bytes, size, sizeof size) == 0;
+	int kn = snprintf(key, sizeof key, "error.%u", status);
+	if (!ok || kn < 0 || (size_t)kn >= sizeof key)
+		return door_send_error(c, r, 500, NULL, "internal error");
+	/* the name isolated (FSI ... PDI): its own direction cannot turn the sentence around */
+	char name[MP_FILENAME_MAX + 8];
+	int nn = snprintf(name, sizeof name, "\xe2\x81\xa8%s\xe2\x81\xa9",
+	                  r->refused_name != NULL ? r->refused_name : "");
+	if (nn < 0 || (size_t)nn >= sizeof name)
+		name[0] = 0;
+	const char *files[] = {"n", n, "max", max, NULL};
+	const char *big[] = {"name", name, "max_size", size, NULL};
+	const char *all[] = {"max_size", size, NULL};
+	char chars[32];
+	if (i18n_number(r->lang, lim->max_message_bytes, chars, sizeof chars) != 0)
+		return door_send_error(c, r, 500, NULL, "internal error");
+	const char *msg[] = {"max_chars", chars, NULL};
+	static const struct {
+		const char *code, *key;
+	} say[] = {
+	        {"too_many_files", "submit.error.too_many_files"},
+	        {"file_too_large", "submit.error.file_too_large"},
+	        {"upload_too_large", "submit.error.files_too_large"},
+	        {"message_too_large", "submit.error.message_too_large"},
+	        {"empty_submission", "submit.error.empty"},
+	        {"name_too_long", "submit.error.name_too_long"},
+	};
+	const char *const *vars[] = {files, big, all, msg, NULL, NULL};
+	for (size_t i = 0; code != NULL && i < sizeof say / sizeof *say; i++)
+		if (strcmp(code, say[i].code) == 0)
+			return door_send_submit(c, r, status, say[i].key, vars[i], NULL, text, len);
+	return door_send_submit(c, r, status, key, NULL, "submit.error.other", text, len);
 }

@@ -41,8 +41,37 @@ static int parse_id(const char *s, int64_t *out)
 	return 0;
 }
 
+/*
+ * The language in the URL: "/ru/login" is "/login" in Russian, "/ru" and
+ * "/ru/" the landing page. Returns the path without the prefix.
+ */
+static const char *strip_lang(struct req *r, const char *url)
+{
+	if (url[0] != '/')
+		return url;
+	const char *end = strchr(url + 1, '/');
+	size_t n = end != NULL ? (size_t)(end - url - 1) : strlen(url + 1);
+	char tag[DOOR_LANG_MAX];
+	if (n == 0 || n >= sizeof tag)
+		return url;
+	memcpy(tag, url + 1, n);
+	tag[n] = 0;
+	const char *canon = i18n_canonical(tag);
+	if (canon == NULL || strcmp(canon, tag) != 0)
+		return url;
+	r->url_lang = canon;
+	int k = snprintf(r->prefix, sizeof r->prefix, "/%s", canon);
+	if (k < 0 || (size_t)k >= sizeof r->prefix) {
+		r->url_lang = NULL;
+		r->prefix[0] = 0;
+		return url;
+	}
+	return end != NULL ? end : "/";
+}
+
 static void route(struct req *r, const char *method, const char *url)
 {
+	url = strip_lang(r, url);
 	int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
 	int post = is_post(method);
 	int del = strcmp(method, "DELETE") == 0;
@@ -71,7 +100,7 @@ static void route(struct req *r, const char *method, const char *url)
 		r->route = get ? pages[i].get : post ? pages[i].post : R_BAD_METHOD;
 		return;
 	}
-	if (strncmp(url, "/api/", 5) != 0)
+	if (strncmp(url, "/api/", 5) != 0 || r->url_lang != NULL)
 		return;
 	r->api = 1;
 	if (strcmp(url, "/api/v1/sources") == 0)
@@ -128,10 +157,12 @@ void door_page_init(struct req *r, struct page *p, const char *path)
 	p->org = r->d->cfg.org;
 	p->csrf = r->csrf;
 	p->path = path;
+	p->prefix = r->prefix;
 	p->logged_in = r->have_session && r->sv.source != 0;
 	p->max_upload_bytes = lim->max_upload_bytes;
 	p->max_message_chars = lim->max_message_bytes;
 	p->max_files = lim->max_files;
+	p->idle_minutes = (r->d->cfg.idle_seconds + 59) / 60;
 }
 
 enum MHD_Result door_send_page(struct MHD_Connection *c, struct req *r, unsigned status,
@@ -154,11 +185,13 @@ enum MHD_Result door_send_page(struct MHD_Connection *c, struct req *r, unsigned
 enum MHD_Result door_send_error(struct MHD_Connection *c, struct req *r, unsigned status,
                                 const char *code, const char *message)
 {
-	r->responded = 1;
 	if (status == 507) /* one line per refusal: the store, never the source or the request */
 		fprintf(stderr,
 		        "cutout: intake: the store %s has no space left; refused until freed\n",
 		        r->d->cfg.store_name != NULL ? r->d->cfg.store_name : "(unnamed)");
+	if (r->salvage && status != 409) /* an HTML submission: its form again, the text kept */
+		return door_send_kept(c, r, status, code);
+	r->responded = 1;
 	if (r->api)
 		return http_send_json_error(
 		        c, status, code != NULL ? code : status_code_name(status), message);
@@ -202,17 +235,36 @@ void door_fail(struct req *r, unsigned status, const char *code)
 	}
 }
 
-/* The language: the cookie set by /lang, else Accept-Language. */
+/*
+ * The language: the URL's prefix; on a bare path the one the session last
+ * asked for, else Accept-Language (Tor Browser sends English by design).
+ */
 static void pick_lang(struct req *r, struct MHD_Connection *c)
 {
-	const char *l = http_cookie(c, LANG_COOKIE);
-	if (l == NULL || !i18n_is_supported(l))
+	const char *l = r->url_lang;
+	if (l != NULL && r->have_session && strcmp(r->sv.lang, l) != 0)
+		sessions_set_lang(r->d->sess, r->token, l);
+	if (l == NULL && r->have_session && i18n_is_supported(r->sv.lang))
+		l = i18n_canonical(r->sv.lang);
+	if (l == NULL)
 		l = i18n_lang_from_accept_language(http_header(c, "Accept-Language"));
 	size_t n = strlen(l);
 	if (n >= sizeof r->lang)
 		n = 0;
 	memcpy(r->lang, l, n);
 	r->lang[n] = 0;
+}
+
+enum MHD_Result door_redirect(struct MHD_Connection *c, struct req *r, const char *path,
+                              const char *set_cookie)
+{
+	char to[128];
+	int n = snprintf(to, sizeof to, "%s%s", r->prefix, path);
+	r->responded = 1;
+	if (n < 0 || (size_t)n >= sizeof to)
+		return http_send(c, 500, "text/plain; charset=utf-8", "internal error\n", 15, NULL,
+		                 NULL);
+	return http_redirect(c, to, set_cookie);
 }
 
 void door_set_cookie(struct req *r, const char *token)
@@ -253,7 +305,7 @@ static void load_browser(struct req *r, struct MHD_Connection *c)
  * A page with forms for a browser without the cookie: a fresh value in a
  * cookie, and the token for it. Nothing is kept on the server.
  */
-static int ensure_browser(struct req *r)
+int door_ensure_browser(struct req *r)
 {
 	if (r->browser[0] != 0)
 		return 0;
@@ -285,9 +337,9 @@ static struct form *body_form(struct req *r)
 {
 	struct form *f = NULL;
 	struct form_limits lim = form_default_limits;
-	lim.max_body = FORM_MAX;
+	lim.max_body = r->route == R_LOGIN_POST ? LOGIN_FORM_MAX : FORM_MAX;
 	lim.max_fields = 16;
-	lim.max_value = FORM_MAX;
+	lim.max_value = lim.max_body;
 	f = calloc(1, sizeof *f);
 	if (f == NULL) {
 		door_fail(r, 500, NULL);
@@ -362,8 +414,10 @@ static enum MHD_Result finish(struct MHD_Connection *c, struct req *r)
 			res = door_send_error(c, r, door_status_of(ir), NULL, "could not delete");
 			break;
 		}
-		r->responded = 1;
-		res = http_redirect(c, "/replies", NULL);
+		const char *back = form_get(f, "back");
+		res = door_redirect(
+		        c, r, back != NULL && strcmp(back, "/submit") == 0 ? "/submit" : "/replies",
+		        NULL);
 		break;
 	}
 	case R_DELETE_POST:
@@ -395,7 +449,6 @@ static const char *const lang_return_paths[] = {"/",       "/new",     "/login",
 
 static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 {
-	struct intake_door *d = r->d;
 	load_session(r, c);
 	load_browser(r, c);
 	pick_lang(r, c);
@@ -411,34 +464,32 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 		return http_send(c, 200, "text/css; charset=utf-8", page_css, strlen(page_css),
 		                 NULL, NULL);
 	case R_LANG: {
-		const char *l = http_query(c, "l");
+		/* The old selector, for bookmarks: on to the page under the language's prefix. */
+		const char *l = i18n_canonical(http_query(c, "l"));
 		const char *next = http_query(c, "next");
 		const char *to = "/";
 		for (size_t i = 0;
 		     next != NULL && i < sizeof lang_return_paths / sizeof *lang_return_paths; i++)
 			if (strcmp(next, lang_return_paths[i]) == 0)
 				to = lang_return_paths[i];
-		if (l == NULL || !i18n_is_supported(l))
+		if (l == NULL)
 			return door_send_error(c, r, 400, NULL, "unsupported language");
-		r->set_cookie = http_cookie_header(r->cookie, sizeof r->cookie, LANG_COOKIE, l,
-		                                   d->cfg.secure_cookie) == 0;
-		if (!r->set_cookie)
+		int n = snprintf(r->prefix, sizeof r->prefix, "/%s", l);
+		if (n < 0 || (size_t)n >= sizeof r->prefix)
 			return door_send_error(c, r, 500, NULL, "internal error");
-		r->responded = 1;
-		return http_redirect(c, to, r->cookie);
+		return door_redirect(c, r, to, NULL);
 	}
 	case R_CODENAME_GET:
 		return door_codename(c, r);
 	case R_NEW_GET:
 		if (r->have_session && r->sv.source != 0) {
 			/* Already logged in: no second codename; the page says so. */
-			r->responded = 1;
-			return http_redirect(c, "/codename", NULL);
+			return door_redirect(c, r, "/codename", NULL);
 		}
 		/* fall through */
 	case R_LANDING:
 	case R_LOGIN_GET:
-		if (ensure_browser(r) != 0)
+		if (door_ensure_browser(r) != 0)
 			return door_send_error(c, r, 500, NULL, "internal error");
 		door_page_init(r, &p,
 		               r->route == R_LANDING   ? "/"
@@ -453,11 +504,14 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 	case R_SUBMITTED_GET:
 	case R_DELETE_GET:
 		if (!r->have_session || r->sv.source == 0) {
-			r->responded = 1;
-			return http_redirect(c, "/login", NULL);
+			return door_redirect(c, r, "/login", NULL);
 		}
-		if (ensure_browser(r) != 0)
+		if (door_ensure_browser(r) != 0)
 			return door_send_error(c, r, 500, NULL, "internal error");
+		if (r->route == R_SUBMIT_GET) {
+			door_forget_codename(r);
+			return door_home(c, r, 200, NULL, NULL);
+		}
 		char once[SESSION_ONCE_LEN + 1];
 		sessions_once_new(once);
 		door_page_init(r, &p,
@@ -472,10 +526,9 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 		                      &p);
 	case R_REPLIES_GET:
 		if (!r->have_session || r->sv.source == 0) {
-			r->responded = 1;
-			return http_redirect(c, "/login", NULL);
+			return door_redirect(c, r, "/login", NULL);
 		}
-		if (ensure_browser(r) != 0)
+		if (door_ensure_browser(r) != 0)
 			return door_send_error(c, r, 500, NULL, "internal error");
 		return door_replies(c, r);
 	case R_API_REPLIES:
@@ -497,18 +550,20 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 	int have_len = door_content_length(c, &len);
 	if (have_len < 0)
 		return door_send_error(c, r, 400, NULL, "bad Content-Length");
-	if (have_len && len > FORM_MAX)
+	/* a login may carry back the text of a submission its ended session refused */
+	size_t max = r->route == R_LOGIN_POST ? LOGIN_FORM_MAX : FORM_MAX;
+	if (have_len && len > max)
 		return door_send_error(c, r, 413, NULL, "the form is too large");
 	if (!http_form_type_ok(c))
 		return door_send_error(c, r, 415, NULL,
 		                       "send the form as application/x-www-form-urlencoded");
-	buf_init(&r->body, FORM_MAX);
+	buf_init(&r->body, max);
 	return MHD_YES;
 }
 
 static void body_data(struct req *r, const char *data, size_t n)
 {
-	if (r->err_status != 0)
+	if (r->err_status != 0 && !r->salvage)
 		return;
 	if (r->mp != NULL) {
 		if (mp_feed(r->mp, data, n) != MP_OK)
@@ -535,9 +590,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	}
 	if (*size > 0) {
 		if (!r->responded) {
-			if (r->err_status == 0)
+			if (r->err_status == 0 || r->salvage)
 				body_data(r, data, *size);
-			else
+			if (r->err_status != 0)
 				r->discarded += *size;
 			/*
 			 * A refused body is read and dropped, so that the client
@@ -570,6 +625,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	free(r->mp);
 	free(r->file_name);
 	free(r->file_type);
+	free(r->refused_name);
 	buf_wipe_release(&r->message);
 	buf_wipe_release(&r->body);
 	sodium_memzero(r, sizeof *r);

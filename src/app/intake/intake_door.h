@@ -26,8 +26,14 @@
 #define MULTIPART_OVERHEAD (1 << 20) /* headers and boundaries around the content */
 #define DISCARD_MAX (16u << 20)      /* body bytes read and dropped after a refusal */
 #define DOOR_LANG_MAX 16
+/*
+ * The text of a submission refused without a session (it ended while the
+ * source wrote) is read back into the page, up to this many bytes; the login
+ * form that carries it back takes that much, percent-encoded, beside FORM_MAX.
+ */
+#define KEEP_ANON_MAX (64 * 1024)
+#define LOGIN_FORM_MAX (FORM_MAX + 3 * KEEP_ANON_MAX)
 #define BROWSER_COOKIE "b" /* the browser's value the forms' CSRF tokens are bound to */
-#define LANG_COOKIE "l"    /* the language chosen with /lang */
 
 struct intake_door {
 	struct web_door *web;
@@ -83,6 +89,9 @@ struct req {
 	char cookie[192];
 	int set_cookie;
 	char lang[DOOR_LANG_MAX];
+	const char *url_lang; /* the language of the URL's /xx/ prefix, NULL when bare */
+	char prefix[DOOR_LANG_MAX +
+	            1]; /* "/xx" of that prefix, "" when bare: every link keeps it */
 	struct buf body;
 	/* multipart */
 	struct mp *mp;
@@ -92,6 +101,11 @@ struct req {
 	int file_open;
 	struct buf message;
 	int have_message;
+	int salvage;         /* an HTML submission: a refusal reads on to keep the text */
+	int nfiles;          /* file parts with a name, counted through refusals */
+	uint64_t file_bytes; /* of the file being read */
+	char *refused_name;  /* the file that was too large */
+	int message_cut;     /* the text did not fit the buffer: what is kept is its start */
 	char once[SESSION_ONCE_LEN + 1]; /* the form's one-time token, claimed; "" when none */
 	int committed;
 	/* the answer */
@@ -111,6 +125,11 @@ unsigned door_status_of(enum intake_result ir);
 /* Remembers the refusal the answer will carry, once the body is read. */
 void door_fail(struct req *r, unsigned status, const char *code);
 void door_set_cookie(struct req *r, const char *token);
+/* A browser cookie and the CSRF token for it, for a page with forms. 0, or -1. */
+int door_ensure_browser(struct req *r);
+/* A 303 to path (a page of this door) under the request's language prefix. */
+enum MHD_Result door_redirect(struct MHD_Connection *c, struct req *r, const char *path,
+                              const char *set_cookie);
 int door_csrf_ok(const struct req *r, const char *given);
 int door_content_length(struct MHD_Connection *c, uint64_t *len);
 
@@ -118,12 +137,28 @@ int door_content_length(struct MHD_Connection *c, uint64_t *len);
 unsigned door_upload_begin(struct req *r, struct MHD_Connection *c);
 enum MHD_Result door_upload_finish(struct MHD_Connection *c, struct req *r);
 void door_release_once(struct req *r);
+/*
+ * The refusal of an HTML submission: the submit page again, saying what went
+ * wrong, with the text in the form (the login page with it when the session
+ * has ended). The text is never kept on the server: only in this answer.
+ */
+enum MHD_Result door_send_kept(struct MHD_Connection *c, struct req *r, unsigned status,
+                               const char *code);
+/* The submit page again with a notice and the text kept (a refusal). */
+enum MHD_Result door_send_submit(struct MHD_Connection *c, struct req *r, unsigned status,
+                                 const char *notice, const char *const *vars, const char *notice2,
+                                 const char *text, size_t len);
 
 /* door_sources.c */
 enum MHD_Result door_new_source(struct MHD_Connection *c, struct req *r);
 enum MHD_Result door_codename(struct MHD_Connection *c, struct req *r);
+/* Forgets a codename still waiting for the codename page (the source went on). */
+void door_forget_codename(struct req *r);
 enum MHD_Result door_login(struct MHD_Connection *c, struct req *r, struct form *f);
 enum MHD_Result door_replies(struct MHD_Connection *c, struct req *r);
+/* The submit page a source comes back to: replies above, what it sent below. */
+enum MHD_Result door_home(struct MHD_Connection *c, struct req *r, unsigned status,
+                          const char *notice, const char *text);
 enum MHD_Result door_delete_me(struct MHD_Connection *c, struct req *r);
 
 #endif

@@ -23,7 +23,7 @@ const char page_css[] =
         "header{display:flex;flex-wrap:wrap;gap:.5rem 1rem;justify-content:space-between;"
         "align-items:baseline;border-bottom:1px solid var(--line);padding-bottom:.5rem}\n"
         ".org{font-weight:700;color:var(--fg);text-decoration:none}\n"
-        "nav a,nav button{margin-right:.6rem}\n"
+        "nav{display:flex;flex-wrap:wrap;gap:.2rem .8rem;align-items:baseline}\n"
         "a{color:var(--accent)}\n"
         "h1{font-size:1.5rem;line-height:1.25}\n"
         "textarea,input[type=text]{width:100%;font:inherit;padding:.5rem;border:1px solid "
@@ -39,7 +39,7 @@ const char page_css[] =
         ".codename{font:1.35rem/1.6 ui-monospace,monospace;padding:1rem;border:2px dashed "
         "var(--accent);"
         "word-spacing:.4rem}\n"
-        ".notice{border-left:4px solid var(--warn);padding:.5rem .8rem}\n"
+        ".notice{border-inline-start:4px solid var(--warn);padding:.5rem .8rem}\n"
         ".reply{border:1px solid var(--line);padding:.8rem;margin:1rem 0}\n"
         ".reply .text{white-space:pre-wrap;overflow-wrap:anywhere}\n"
         ".muted,footer{color:var(--muted);font-size:.9rem}\n"
@@ -49,31 +49,58 @@ const char page_css[] =
 
 /* ---- writing, always through html_escape ---- */
 
-static void format_size(uint64_t bytes, char *out, size_t cap)
+/*
+ * A day as a value for a text: isolated left to right (LRI ... PDI), so that
+ * "2026-12-05" reads so inside a right-to-left sentence.
+ */
+static void day_value(int32_t d, char out[static DAY_STRLEN + 8])
 {
-	const char *unit = "B";
-	double v = (double)bytes;
-	if (bytes >= (1ull << 30)) {
-		v /= (double)(1ull << 30);
-		unit = "GiB";
-	} else if (bytes >= (1ull << 20)) {
-		v /= (double)(1ull << 20);
-		unit = "MiB";
-	} else if (bytes >= 1024) {
-		v /= 1024.0;
-		unit = "KiB";
-	}
-	int n = snprintf(out, cap, v == (double)(uint64_t)v ? "%.0f %s" : "%.1f %s", v, unit);
-	if (n < 0 || (size_t)n >= cap)
-		out[0] = 0;
+	char s[DAY_STRLEN];
+	day_format(d, s);
+	memcpy(out, "\xe2\x81\xa6", 3);
+	memcpy(out + 3, s, strlen(s));
+	memcpy(out + 3 + strlen(s), "\xe2\x81\xa9", 4); /* with the NUL */
+}
+
+/* ---- links: every one keeps the page's language prefix ---- */
+
+static void url(struct w *w, const struct page *p, const char *path)
+{
+	esc_str(w, p->prefix != NULL ? p->prefix : "");
+	esc_str(w, path);
+}
+
+/* ` href="/ru/path"` */
+static void href(struct w *w, const struct page *p, const char *path)
+{
+	raw(w, " href=\"");
+	url(w, p, path);
+	raw(w, "\"");
+}
+
+/* ` action="/ru/path">` (closes the form tag) */
+static void action(struct w *w, const struct page *p, const char *path)
+{
+	raw(w, " action=\"");
+	url(w, p, path);
+	raw(w, "\">");
 }
 
 /* ---- frame ---- */
 
+/* Whether lang is written right to left (its catalogue's language.dir). */
+static int is_rtl(const char *lang)
+{
+	const char *d = i18n_get(lang, "language.dir");
+	return d != NULL && strcmp(d, "rtl") == 0;
+}
+
 static void head(struct w *w, const struct page *p, const char *title_key)
 {
 	raw(w, "<!doctype html>\n<html lang=\"");
-	esc_str(w, p->lang);
+	esc_str(w, w->lang);
+	raw(w, "\" dir=\"");
+	raw(w, is_rtl(w->lang) ? "rtl" : "ltr");
 	raw(w, "\"><head><meta charset=\"utf-8\">"
 	       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
 	       "<meta name=\"referrer\" content=\"no-referrer\"><title>");
@@ -82,7 +109,9 @@ static void head(struct w *w, const struct page *p, const char *title_key)
 	raw(w, " — ");
 	esc_str(w, p->org);
 	raw(w, "</title><link rel=\"stylesheet\" href=\"/style.css\"></head>\n<body><header>"
-	       "<a class=\"org\" href=\"/\">");
+	       "<a class=\"org\"");
+	href(w, p, "/");
+	raw(w, ">");
 	esc_str(w, p->org);
 	raw(w, "</a><nav class=\"lang\" aria-label=\"");
 	text(w, "lang.label");
@@ -91,33 +120,50 @@ static void head(struct w *w, const struct page *p, const char *title_key)
 	const struct i18n_language *langs = i18n_languages(&n);
 	for (size_t i = 0; i < n; i++) {
 		const char *tag = langs[i].tag;
-		raw(w, "<a href=\"/lang?l=");
+		/* the same page in another language (the codename page: with its tag) */
+		raw(w, "<a href=\"/");
 		esc_str(w, tag);
-		raw(w, "&amp;next=");
 		esc_str(w, p->path != NULL ? p->path : "/");
-		raw(w, "\" hreflang=\"");
+		if (p->lang_query != NULL)
+			esc_str(w, p->lang_query);
+		raw(w, strcmp(tag, w->lang) == 0 ? "\" aria-current=\"true\" hreflang=\""
+		                                 : "\" hreflang=\"");
 		esc_str(w, tag);
 		raw(w, "\" lang=\"");
 		esc_str(w, tag);
-		raw(w, "\">");
+		raw(w, is_rtl(tag) ? "\" dir=\"rtl\">" : "\" dir=\"ltr\">");
 		esc_str(w, langs[i].name);
 		raw(w, "</a>");
 	}
 	raw(w, "</nav>");
 	if (p->logged_in) {
 		raw(w, "<nav class=\"source\">");
-		el(w, "<a href=\"/submit\">", "nav.submit", "</a>");
-		el(w, "<a href=\"/replies\">", "nav.replies", "</a>");
-		el(w, "<a href=\"/delete\">", "nav.delete", "</a>");
-		raw(w, "<form class=\"inline\" method=\"post\" action=\"/logout\">");
+		raw(w, "<a");
+		href(w, p, "/submit");
+		el(w, ">", "nav.submit", "</a>");
+		raw(w, "<a");
+		href(w, p, "/replies");
+		el(w, ">", "nav.replies", "</a>");
+		raw(w, "<a");
+		href(w, p, "/delete");
+		el(w, ">", "nav.delete", "</a>");
+		raw(w, "<form class=\"inline\" method=\"post\"");
+		action(w, p, "/logout");
 		csrf_field(w, p->csrf);
 		el(w, "<button class=\"link\" id=\"logout\" type=\"submit\">", "nav.logout",
 		   "</button></form>");
 		raw(w, "</nav>");
 	}
 	raw(w, "</header>\n<main>");
-	if (p->notice != NULL)
-		el(w, "<p class=\"notice\" role=\"alert\">", p->notice, "</p>");
+	if (p->notice != NULL) {
+		raw(w, "<p class=\"notice\" role=\"alert\" id=\"notice\">");
+		text_vars(w, p->notice, p->notice_vars);
+		if (p->notice2 != NULL) {
+			raw(w, " ");
+			text(w, p->notice2);
+		}
+		raw(w, "</p>");
+	}
 }
 
 static void foot(struct w *w)
@@ -147,10 +193,16 @@ static void landing(struct w *w, const struct page *p)
 	el(w, "<li>", "landing.safety.4", "</li>");
 	el(w, "<li>", "landing.safety.5", "</li></ul><p>");
 	if (p->logged_in) {
-		el(w, "<a class=\"button\" href=\"/submit\">", "nav.submit", "</a>");
+		raw(w, "<a class=\"button\"");
+		href(w, p, "/submit");
+		el(w, ">", "nav.submit", "</a>");
 	} else {
-		el(w, "<a class=\"button\" href=\"/new\">", "landing.new", "</a> ");
-		el(w, "<a class=\"button\" href=\"/login\">", "landing.returning", "</a>");
+		raw(w, "<a class=\"button\"");
+		href(w, p, "/new");
+		el(w, ">", "landing.new", "</a> ");
+		raw(w, "<a class=\"button\"");
+		href(w, p, "/login");
+		el(w, ">", "landing.returning", "</a>");
 	}
 	raw(w, "</p>");
 }
@@ -160,7 +212,8 @@ static void new_page(struct w *w, const struct page *p)
 	head(w, p, "new.title");
 	el(w, "<h1>", "new.title", "</h1>");
 	el(w, "<p>", "new.text", "</p>");
-	raw(w, "<form method=\"post\" action=\"/new\">");
+	raw(w, "<form method=\"post\"");
+	action(w, p, "/new");
 	csrf_field(w, p->csrf);
 	el(w, "<button id=\"get-codename\" type=\"submit\">", "new.button", "</button></form>");
 }
@@ -172,74 +225,99 @@ static void codename_page(struct w *w, const struct page *p)
 	if (p->codename == NULL) {
 		/* Already shown once (a reload, Back, a second tab): say so, make nothing. */
 		el(w, "<p class=\"notice\" id=\"already\">", "codename.already", "</p>");
-		el(w, "<p><a class=\"button\" href=\"/submit\">", "codename.continue_logged_in",
-		   "</a></p>");
+		raw(w, "<p><a class=\"button\"");
+		href(w, p, "/submit");
+		el(w, ">", "codename.continue_logged_in", "</a></p>");
 		return;
 	}
 	el(w, "<p>", "codename.intro", "</p>");
-	raw(w, "<p class=\"codename\" id=\"codename\">");
+	raw(w, "<p dir=\"ltr\" class=\"codename\" id=\"codename\">");
 	esc_str(w, p->codename);
 	raw(w, "</p>");
 	el(w, "<p class=\"notice\">", "codename.warning", "</p>");
-	el(w, "<p><a class=\"button\" href=\"/submit\">", "codename.continue", "</a></p>");
+	raw(w, "<p><a class=\"button\"");
+	href(w, p, "/submit");
+	el(w, ">", "codename.continue", "</a></p>");
+}
+
+/*
+ * The message textarea, holding the kept text if any. The newline after the
+ * tag is eaten by the HTML parser, so a text that starts with one keeps it.
+ */
+static void kept_text_max(struct w *w, const struct page *p, const char *maxlength)
+{
+	raw(w, "<textarea id=\"message\" name=\"message\" dir=\"auto\"");
+	if (maxlength != NULL) {
+		raw(w, " maxlength=\"");
+		esc_str(w, maxlength);
+		raw(w, "\"");
+	}
+	raw(w, ">\n");
+	if (p->message != NULL)
+		esc(w, p->message, p->message_len);
+	raw(w, "</textarea>");
+}
+
+static void kept_text(struct w *w, const struct page *p)
+{
+	kept_text_max(w, p, NULL);
 }
 
 static void login_page(struct w *w, const struct page *p)
 {
 	head(w, p, "login.title");
 	el(w, "<h1>", "login.title", "</h1>");
-	raw(w, "<form method=\"post\" action=\"/login\">");
+	raw(w, "<form method=\"post\"");
+	action(w, p, "/login");
 	csrf_field(w, p->csrf);
 	el(w, "<label for=\"codename\">", "login.label", "</label>");
-	raw(w, "<input type=\"text\" id=\"codename\" name=\"codename\" autocomplete=\"off\" "
-	       "autocapitalize=\"none\" spellcheck=\"false\" required maxlength=\"200\"><p>");
-	el(w, "<button id=\"login\" type=\"submit\">", "login.button", "</button></p></form>");
-	el(w, "<p class=\"muted\"><a href=\"/new\">", "login.new", "</a></p>");
-}
-
-static void submit_page(struct w *w, const struct page *p)
-{
-	char size[32], chars[32], files[32];
-	format_size(p->max_upload_bytes, size, sizeof size);
-	int n1 = snprintf(chars, sizeof chars, "%zu", p->max_message_chars);
-	int n2 = snprintf(files, sizeof files, "%d", p->max_files);
-	if (n1 < 0 || (size_t)n1 >= sizeof chars || n2 < 0 || (size_t)n2 >= sizeof files) {
-		w->failed = 1;
-		return;
+	raw(w, "<input type=\"text\" id=\"codename\" name=\"codename\" dir=\"ltr\" "
+	       "autocomplete=\"off\" "
+	       "autocapitalize=\"none\" spellcheck=\"false\" required maxlength=\"200\">");
+	if (p->message != NULL) {
+		/* the text of a submission refused for an ended session: back to the form */
+		if (p->message_cut > 0) {
+			char n[32];
+			if (i18n_number(w->lang, p->message_cut, n, sizeof n) != 0)
+				w->failed = 1;
+			const char *vars[] = {"n", n, NULL};
+			raw(w, "<p class=\"notice\" id=\"cut\">");
+			text_vars(w, "login.expired_cut", vars);
+			raw(w, "</p>");
+		}
+		el(w, "<label for=\"message\">", "login.message", "</label>");
+		kept_text(w, p);
 	}
-	const char *vars[] = {"max_size", size, "max_chars", chars, "max_files", files, NULL};
-	head(w, p, "submit.title");
-	el(w, "<h1>", "submit.title", "</h1>");
-	el(w, "<p>", "submit.text", "</p>");
-	/*
-	 * The CSRF token and the form's one-time token ride in the URL so they
-	 * are checked before any byte is sealed.
-	 */
-	raw(w, "<form method=\"post\" enctype=\"multipart/form-data\" action=\"/submit?csrf=");
-	esc_str(w, p->csrf);
-	raw(w, "&amp;once=");
-	esc_str(w, p->once != NULL ? p->once : "");
-	raw(w, "\">");
-	el(w, "<label for=\"message\">", "submit.message", "</label>");
-	raw(w, "<textarea id=\"message\" name=\"message\" maxlength=\"");
-	esc_str(w, chars);
-	raw(w, "\"></textarea>");
-	el(w, "<label for=\"file\">", "submit.files", "</label>");
-	raw(w, "<input type=\"file\" id=\"file\" name=\"file\" multiple><p class=\"muted\">");
-	text_vars(w, "submit.limits", vars);
-	raw(w, "</p>");
-	el(w, "<p class=\"muted\">", "submit.metadata", "</p><p>");
-	el(w, "<button id=\"send\" type=\"submit\">", "submit.button", "</button></p></form>");
+	el(w, "<p><button id=\"login\" type=\"submit\">", "login.button", "</button></p></form>");
+	raw(w, "<p class=\"muted\"><a");
+	href(w, p, "/new");
+	el(w, ">", "login.new", "</a></p>");
 }
 
-static void submitted_page(struct w *w, const struct page *p)
+/* The replies, newest first, each with its delete form (back: the page to return to). */
+static void reply_items(struct w *w, const struct page *p, const char *back)
 {
-	head(w, p, "submitted.title");
-	el(w, "<h1>", "submitted.title", "</h1>");
-	el(w, "<p>", "submitted.text", "</p>");
-	el(w, "<p>", "submitted.next", "</p><p>");
-	el(w, "<a class=\"button\" href=\"/submit\">", "submitted.more", "</a> ");
-	el(w, "<a href=\"/replies\">", "nav.replies", "</a></p>");
+	for (size_t i = 0; i < p->nreplies; i++) {
+		const struct page_reply *r = &p->replies[i];
+		char day[DAY_STRLEN + 8];
+		day_value(r->day, day);
+		const char *vars[] = {"day", day, NULL};
+		raw(w, "<article class=\"reply\"><p class=\"muted\">");
+		text_vars(w, "replies.received", vars);
+		raw(w, "</p><div class=\"text\" dir=\"auto\">");
+		esc(w, r->text, r->len);
+		raw(w, "</div><form method=\"post\"");
+		action(w, p, "/replies/delete");
+		csrf_field(w, p->csrf);
+		id_field(w, "id", r->id);
+		if (back != NULL) {
+			raw(w, "<input type=\"hidden\" name=\"back\" value=\"");
+			esc_str(w, back);
+			raw(w, "\">");
+		}
+		el(w, "<button class=\"link\" type=\"submit\">", "replies.delete",
+		   "</button></form></article>");
+	}
 }
 
 static void replies_page(struct w *w, const struct page *p)
@@ -248,28 +326,119 @@ static void replies_page(struct w *w, const struct page *p)
 	el(w, "<h1>", "replies.title", "</h1>");
 	if (p->nreplies == 0)
 		el(w, "<p>", "replies.none", "</p>");
-	for (size_t i = 0; i < p->nreplies; i++) {
-		const struct page_reply *r = &p->replies[i];
-		char day[16], id[32];
-		day_format(r->day, day);
-		int n = snprintf(id, sizeof id, "%lld", (long long)r->id);
-		if (n < 0 || (size_t)n >= sizeof id) {
+	reply_items(w, p, NULL);
+}
+
+/* Coming back: whether a reply waits, the replies, above the send form. */
+static void conversation(struct w *w, const struct page *p)
+{
+	char n[32];
+	if (i18n_number(w->lang, p->nreplies, n, sizeof n) != 0) {
+		w->failed = 1;
+		return;
+	}
+	const char *vars[] = {"n", n, NULL};
+	raw(w, "<section id=\"replies\">");
+	el(w, "<h2>", "replies.title", "</h2>");
+	if (p->nreplies == 0) {
+		el(w, "<p id=\"waiting\">", "replies.none", "</p>");
+	} else {
+		raw(w, "<p class=\"notice\" id=\"waiting\">");
+		text_vars(w, "replies.waiting", vars);
+		raw(w, "</p>");
+	}
+	reply_items(w, p, "/submit");
+	raw(w, "</section>");
+}
+
+/* What the source sent: the day and the number of files, never the content. */
+static void sent_list(struct w *w, const struct page *p)
+{
+	raw(w, "<section id=\"sent\">");
+	el(w, "<h2>", "sent.title", "</h2>");
+	if (p->nsent == 0)
+		el(w, "<p>", "sent.none", "</p>");
+	else
+		raw(w, "<ul>");
+	for (size_t i = 0; i < p->nsent; i++) {
+		char day[DAY_STRLEN + 8], n[32];
+		day_value(p->sent[i].day, day);
+		if (i18n_number(w->lang, (uint64_t)(p->sent[i].nfiles > 0 ? p->sent[i].nfiles : 0),
+		                n, sizeof n) != 0) {
 			w->failed = 1;
 			return;
 		}
-		const char *vars[] = {"day", day, NULL};
-		raw(w, "<article class=\"reply\"><p class=\"muted\">");
-		text_vars(w, "replies.received", vars);
-		raw(w, "</p><div class=\"text\">");
-		esc(w, r->text, r->len);
-		raw(w, "</div><form method=\"post\" action=\"/replies/delete\">");
-		csrf_field(w, p->csrf);
-		raw(w, "<input type=\"hidden\" name=\"id\" value=\"");
-		esc_str(w, id);
-		raw(w, "\">");
-		el(w, "<button class=\"link\" type=\"submit\">", "replies.delete",
-		   "</button></form></article>");
+		const char *vars[] = {"day", day, "n", n, NULL};
+		raw(w, "<li>");
+		text_vars(w, p->sent[i].has_message ? "sent.with_message" : "sent.files_only",
+		          vars);
+		raw(w, "</li>");
 	}
+	if (p->nsent > 0)
+		raw(w, "</ul>");
+	el(w, "<p class=\"muted\">", "sent.note", "</p></section>");
+}
+
+static void submit_page(struct w *w, const struct page *p)
+{
+	char size[48], chars[32], files[32], maxlen[32], minutes[32];
+	int n = snprintf(maxlen, sizeof maxlen, "%zu", p->max_message_chars);
+	if (i18n_size(w->lang, p->max_upload_bytes, size, sizeof size) != 0 ||
+	    i18n_number(w->lang, p->max_message_chars, chars, sizeof chars) != 0 ||
+	    i18n_number(w->lang, p->max_files > 0 ? (uint64_t)p->max_files : 0, files,
+	                sizeof files) != 0 ||
+	    i18n_number(w->lang, p->idle_minutes, minutes, sizeof minutes) != 0 || n < 0 ||
+	    (size_t)n >= sizeof maxlen) {
+		w->failed = 1;
+		return;
+	}
+	const char *vars[] = {"max_size", size, "max_chars", chars, "max_files", files, NULL};
+	const char *idle[] = {"minutes", minutes, NULL};
+	head(w, p, "submit.title");
+	el(w, "<h1>", "submit.title", "</h1>");
+	if (p->conversation)
+		conversation(w, p);
+	el(w, "<p>", "submit.text", "</p>");
+	/*
+	 * The CSRF token and the form's one-time token ride in the URL so they
+	 * are checked before any byte is sealed.
+	 */
+	raw(w, "<form method=\"post\" enctype=\"multipart/form-data\" action=\"");
+	url(w, p, "/submit?csrf=");
+	esc_str(w, p->csrf);
+	raw(w, "&amp;once=");
+	esc_str(w, p->once != NULL ? p->once : "");
+	raw(w, "\">");
+	el(w, "<label for=\"message\">", "submit.message", "</label>");
+	kept_text_max(w, p, maxlen);
+	el(w, "<label for=\"file\">", "submit.files", "</label>");
+	raw(w, "<input type=\"file\" id=\"file\" name=\"file\" multiple><p class=\"muted\" "
+	       "id=\"limits\">");
+	text_vars(w, "submit.limits", vars);
+	raw(w, "</p>");
+	if (p->message != NULL)
+		el(w, "<p class=\"muted\">", "submit.files_again", "</p>");
+	el(w, "<p class=\"muted\">", "submit.metadata", "</p><p>");
+	el(w, "<button id=\"send\" type=\"submit\">", "submit.button", "</button></p></form>");
+	raw(w, "<p class=\"muted\" id=\"idle\">");
+	text_vars(w, "submit.idle", idle);
+	raw(w, "</p>");
+	if (p->conversation)
+		sent_list(w, p);
+}
+
+static void submitted_page(struct w *w, const struct page *p)
+{
+	head(w, p, "submitted.title");
+	el(w, "<h1>", "submitted.title", "</h1>");
+	el(w, "<p>", "submitted.text", "</p>");
+	el(w, "<p>", "submitted.next", "</p><p>");
+	raw(w, "<a class=\"button\"");
+	href(w, p, "/submit");
+	el(w, ">", "submitted.more", "</a> ");
+	raw(w, "<a");
+	href(w, p, "/replies");
+	el(w, ">", "nav.replies", "</a></p>");
 }
 
 static void delete_page(struct w *w, const struct page *p)
@@ -277,11 +446,14 @@ static void delete_page(struct w *w, const struct page *p)
 	head(w, p, "delete.title");
 	el(w, "<h1>", "delete.title", "</h1>");
 	el(w, "<p>", "delete.text", "</p>");
-	raw(w, "<form method=\"post\" action=\"/delete\">");
+	raw(w, "<form method=\"post\"");
+	action(w, p, "/delete");
 	csrf_field(w, p->csrf);
 	el(w, "<p><button class=\"danger\" id=\"delete-all\" type=\"submit\">", "delete.button",
 	   "</button> ");
-	el(w, "<a href=\"/submit\">", "delete.cancel", "</a></p></form>");
+	raw(w, "<a");
+	href(w, p, "/submit");
+	el(w, ">", "delete.cancel", "</a></p></form>");
 }
 
 static void simple_page(struct w *w, const struct page *p, const char *title, const char *body)
@@ -289,7 +461,9 @@ static void simple_page(struct w *w, const struct page *p, const char *title, co
 	head(w, p, title);
 	el(w, "<h1>", title, "</h1>");
 	el(w, "<p>", body, "</p>");
-	el(w, "<p><a href=\"/\">", "error.home", "</a></p>");
+	raw(w, "<p><a");
+	href(w, p, "/");
+	el(w, ">", "error.home", "</a></p>");
 }
 
 static void error_page(struct w *w, const struct page *p)

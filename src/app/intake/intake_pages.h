@@ -33,18 +33,35 @@ struct page_reply {
 	size_t len;
 };
 
+struct page_sent {
+	int32_t day;
+	int32_t nfiles;
+	int has_message;
+};
+
 struct page {
 	const char *lang;
 	const char *org;
-	const char *csrf; /* the forms' CSRF token (app/web/csrf), "" when none */
-	const char *path; /* the page's own path, for the language selector */
+	const char *csrf;       /* the forms' CSRF token (app/web/csrf), "" when none */
+	const char *prefix;     /* the language prefix every link keeps ("/ru"), "" when bare */
+	const char *path;       /* the page's own path, for the language selector */
+	const char *lang_query; /* appended to the selector's links ("?k=..."), or NULL */
 	int logged_in;
 	const char *codename; /* PAGE_CODENAME */
 	const char *once;     /* PAGE_SUBMIT: the form's one-time token */
 	unsigned status;      /* PAGE_ERROR: 400, 403, 404, 405, 409, 413, 429, 500, 503 */
 	const char *notice;   /* a catalogue key shown above a form (e.g. "login.error") */
+	const char *const *notice_vars; /* its {placeholders}: name, value pairs, NULL-ended */
+	const char *notice2;            /* a second key (no placeholders) after it, or NULL */
+	const char *message;   /* PAGE_SUBMIT, PAGE_LOGIN: the text kept in the form, or NULL */
+	size_t message_len;    /* valid UTF-8 */
+	size_t message_cut;    /* PAGE_LOGIN: not 0 when only this many characters were kept */
+	unsigned idle_minutes; /* a session ends after this many minutes idle */
 	const struct page_reply *replies;
 	size_t nreplies;
+	int conversation; /* PAGE_SUBMIT: the replies above the form, what was sent below */
+	const struct page_sent *sent;
+	size_t nsent;
 	uint64_t max_upload_bytes;
 	size_t max_message_chars;
 	int max_files;

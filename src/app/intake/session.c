@@ -24,7 +24,9 @@ struct slot {
 	uint8_t wrapped[WRAPPED_LEN];
 	uint8_t once[SESSION_ONCE_KEEP][16]; /* the forms' one-time tokens claimed (a ring) */
 	uint8_t once_next;
-	uint8_t handoff; /* a sealed handoff is waiting */
+	uint8_t handoff;             /* a sealed handoff is waiting */
+	uint8_t handoff_tag[16];     /* the tag that takes it (zero: none) */
+	char lang[SESSION_LANG_MAX]; /* the language of the last page asked for by URL */
 	uint8_t handoff_nonce[crypto_secretbox_NONCEBYTES];
 	uint8_t handoff_sealed[SESSION_HANDOFF_MAX + crypto_secretbox_MACBYTES];
 };
@@ -197,6 +199,7 @@ static void view_of(const struct slot *sl, struct session_view *v)
 		return;
 	v->source = sl->source;
 	v->submissions = sl->submissions;
+	memcpy(v->lang, sl->lang, sizeof v->lang);
 }
 
 static void new_token(uint8_t raw[32], char token[SESSION_TOKEN_LEN + 1])
@@ -321,51 +324,96 @@ static void token_handoff_key(const uint8_t raw[32], uint8_t key[32])
 	crypto_generichash(key, 32, ctx, sizeof ctx - 1, raw, 32);
 }
 
+static int once_decode(const char *once, uint8_t raw[16]);
+static const uint8_t no_once[16];
+
+struct handoff_arg {
+	const char *text; /* hand_over */
+	char *out;        /* take */
+	uint8_t tag[16];
+};
+
 static int hand_over_fn(struct sessions *s, struct slot *sl, void *arg, const uint8_t raw[32])
 {
+	struct handoff_arg *a = arg;
 	uint8_t key[32];
 	uint8_t plain[SESSION_HANDOFF_MAX] = {0};
-	memcpy(plain, arg, strlen(arg));
+	memcpy(plain, a->text, strlen(a->text));
 	token_handoff_key(raw, key);
 	randombytes_buf(sl->handoff_nonce, sizeof sl->handoff_nonce);
 	crypto_secretbox_easy(sl->handoff_sealed, plain, sizeof plain, sl->handoff_nonce, key);
+	memcpy(sl->handoff_tag, a->tag, sizeof sl->handoff_tag);
 	sl->handoff = 1;
 	sodium_memzero(plain, sizeof plain);
 	sodium_memzero(key, sizeof key);
 	return 0;
 }
 
-int sessions_hand_over(struct sessions *s, const char *token, const char *text)
+/* The tag's 16 bytes: zero for none (NULL or ""); -1 if malformed. */
+static int tag_of(const char *tag, uint8_t raw[16])
 {
-	if (strlen(text) >= SESSION_HANDOFF_MAX)
+	memset(raw, 0, 16);
+	if (tag == NULL || tag[0] == 0)
+		return 0;
+	return once_decode(tag, raw) == 0 && memcmp(raw, no_once, 16) != 0 ? 0 : -1;
+}
+
+int sessions_hand_over(struct sessions *s, const char *token, const char *text, const char *tag)
+{
+	struct handoff_arg a = {.text = text};
+	if (strlen(text) >= SESSION_HANDOFF_MAX || tag_of(tag, a.tag) != 0)
 		return -1;
-	return with_slot(s, token, hand_over_fn, (void *)text);
+	return with_slot(s, token, hand_over_fn, &a);
 }
 
 static int take_fn(struct sessions *s, struct slot *sl, void *arg, const uint8_t raw[32])
 {
+	struct handoff_arg *a = arg;
 	uint8_t key[32];
 	if (!sl->handoff)
 		return 1;
-	token_handoff_key(raw, key);
-	int rc = crypto_secretbox_open_easy(arg, sl->handoff_sealed, sizeof sl->handoff_sealed,
-	                                    sl->handoff_nonce, key);
-	sodium_memzero(key, sizeof key);
+	int match = sodium_memcmp(sl->handoff_tag, a->tag, sizeof a->tag) == 0;
+	int rc = 1;
+	if (match) {
+		token_handoff_key(raw, key);
+		rc = crypto_secretbox_open_easy((unsigned char *)a->out, sl->handoff_sealed,
+		                                sizeof sl->handoff_sealed, sl->handoff_nonce,
+		                                key) == 0
+		             ? 0
+		             : -1;
+		sodium_memzero(key, sizeof key);
+	}
+	/* Taken, or asked for with another tag (a reload): forgotten either way. */
 	sl->handoff = 0;
+	sodium_memzero(sl->handoff_tag, sizeof sl->handoff_tag);
 	sodium_memzero(sl->handoff_sealed, sizeof sl->handoff_sealed);
-	if (rc != 0)
-		return -1;
-	((char *)arg)[SESSION_HANDOFF_MAX - 1] = 0;
-	return 0;
+	if (rc == 0)
+		a->out[SESSION_HANDOFF_MAX - 1] = 0;
+	return rc;
 }
 
-int sessions_take_handoff(struct sessions *s, const char *token,
+int sessions_take_handoff(struct sessions *s, const char *token, const char *tag,
                           char out[static SESSION_HANDOFF_MAX])
 {
-	int rc = with_slot(s, token, take_fn, out);
+	struct handoff_arg a = {.out = out};
+	int rc = tag_of(tag, a.tag) != 0 ? 1 : with_slot(s, token, take_fn, &a);
 	if (rc != 0)
 		sodium_memzero(out, SESSION_HANDOFF_MAX);
 	return rc;
+}
+
+static int lang_fn(struct sessions *s, struct slot *sl, void *arg, const uint8_t raw[32])
+{
+	size_t n = strlen(arg);
+	if (n >= sizeof sl->lang)
+		return -1;
+	memcpy(sl->lang, arg, n + 1);
+	return 0;
+}
+
+void sessions_set_lang(struct sessions *s, const char *token, const char *lang)
+{
+	(void)with_slot(s, token, lang_fn, (void *)lang);
 }
 
 void sessions_once_new(char out[static SESSION_ONCE_LEN + 1])
@@ -386,8 +434,6 @@ static int once_decode(const char *once, uint8_t raw[16])
 		return -1;
 	return 0;
 }
-
-static const uint8_t no_once[16];
 
 static int once_use_fn(struct sessions *s, struct slot *sl, void *arg, const uint8_t raw[32])
 {

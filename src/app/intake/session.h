@@ -29,10 +29,12 @@
 #define SESSION_TOKEN_LEN 43    /* base64url of 32 bytes, no padding */
 #define SESSION_ONCE_LEN 22     /* a form's one-time token: base64url of 16 bytes */
 #define SESSION_HANDOFF_MAX 128 /* a text handed to the next page once, NUL included */
+#define SESSION_LANG_MAX 16     /* a language tag, NUL included */
 
 struct session_view {
-	int64_t source;  /* the logged-in source (a store id, > 0) */
-	int submissions; /* made in this session */
+	int64_t source;              /* the logged-in source (a store id, > 0) */
+	int submissions;             /* made in this session */
+	char lang[SESSION_LANG_MAX]; /* the last language asked for in a URL, "" when none */
 };
 
 struct sessions;
@@ -63,17 +65,25 @@ __attribute__((warn_unused_result)) int sessions_count_submission(struct session
 /*
  * The one-time handoff: a new source's codename is kept, sealed under the
  * token like the key, for the one page the create redirects to (POST/redirect/
- * GET), which takes it: a reload finds nothing. text is shorter than
- * SESSION_HANDOFF_MAX. Returns 0, or -1 (no session, or text too long).
+ * GET), which takes it: a reload finds nothing. tag (NULL, or a token made by
+ * sessions_once_new) is what the taker must present: the codename page hands
+ * the codename over again under a fresh tag carried only by its language
+ * links, so switching the language shows it once more while a reload (no
+ * tag, or a tag already used) does not. text is shorter than
+ * SESSION_HANDOFF_MAX. Returns 0, or -1 (no session, text too long, a bad tag).
  */
 __attribute__((warn_unused_result)) int sessions_hand_over(struct sessions *s, const char *token,
-                                                           const char *text);
+                                                           const char *text, const char *tag);
 /*
- * Takes the handoff into out (wiped by the caller) and forgets it. Returns 0,
- * 1 when there is none (already taken), -1 when there is no session.
+ * Takes the handoff into out (wiped by the caller) and forgets it; one asked
+ * for with another tag is forgotten too. Returns 0, 1 when there is none
+ * (already taken, or the tag did not match), -1 when there is no session.
  */
 __attribute__((warn_unused_result)) int sessions_take_handoff(struct sessions *s, const char *token,
+                                                              const char *tag,
                                                               char out[static SESSION_HANDOFF_MAX]);
+/* Remembers the language the source last asked for in a URL (the bare paths follow it). */
+void sessions_set_lang(struct sessions *s, const char *token, const char *lang);
 /*
  * A submission form's one-time token. The form carries a fresh one
  * (sessions_once_new); the upload claims it before its body is read

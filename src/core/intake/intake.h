@@ -126,6 +126,23 @@ void intake_upload_free(struct intake_upload **up);
 /* Bytes of file content received so far. */
 uint64_t intake_upload_bytes(const struct intake_upload *up);
 
+/*
+ * What the source sent, oldest first, at most INTAKE_SENT_MAX: the day and
+ * the number of files of each submission, the facts the store keeps in clear
+ * (file names are sealed to the organisation, not to the source). fn returns
+ * non-zero to stop.
+ */
+#define INTAKE_SENT_MAX 100
+struct intake_sent_view {
+	store_id id;
+	int32_t day;
+	int32_t nfiles;
+	int has_message;
+};
+__attribute__((warn_unused_result)) enum intake_result
+intake_sent(struct intake *in, store_id source,
+            int (*fn)(void *ctx, const struct intake_sent_view *v), void *ctx);
+
 /* ---- replies ---- */
 /*
  * Seals a reply to the source's public key (needs no private key), from the

@@ -369,3 +369,27 @@ void intake_upload_free(struct intake_upload **pup)
 	free(up);
 	*pup = NULL;
 }
+
+struct sent_ctx {
+	int (*fn)(void *ctx, const struct intake_sent_view *v);
+	void *ctx;
+};
+
+static int sent_one(void *ctx, const struct store_submission *sub)
+{
+	struct sent_ctx *c = ctx;
+	struct intake_sent_view v = {.id = sub->id,
+	                             .day = sub->day,
+	                             .nfiles = sub->nfiles,
+	                             .has_message = sub->message_blob != 0};
+	return c->fn(c->ctx, &v);
+}
+
+enum intake_result intake_sent(struct intake *in, store_id source,
+                               int (*fn)(void *ctx, const struct intake_sent_view *v), void *ctx)
+{
+	struct sent_ctx c = {fn, ctx};
+	enum store_result sr =
+	        store_submission_list(in->store, source, 0, INTAKE_SENT_MAX, sent_one, &c);
+	return sr == STORE_OK || sr == STORE_STOP ? INTAKE_OK : intake_from_store(sr);
+}

@@ -191,6 +191,102 @@ enum i18n_result i18n_format(struct buf *out, const char *lang, const char *key,
 	}
 }
 
+/*
+ * The separators of lang's "number.format" sample: the text between "1" and
+ * "000" groups, the text between "000" and the last "5" is the decimal mark.
+ */
+struct numfmt {
+	char group[8], decimal[8];
+};
+
+static void numfmt_of(const char *lang, struct numfmt *f)
+{
+	const char *t = i18n_get(lang, "number.format");
+	memcpy(f->group, ",", 2);
+	memcpy(f->decimal, ".", 2);
+	const char *one = t != NULL ? strchr(t, '1') : NULL;
+	const char *k = one != NULL ? strstr(one + 1, "000") : NULL;
+	const char *five = k != NULL ? strrchr(k + 3, '5') : NULL;
+	if (five == NULL)
+		return;
+	size_t gl = (size_t)(k - one - 1), dl = (size_t)(five - k - 3);
+	if (gl >= sizeof f->group || dl == 0 || dl >= sizeof f->decimal)
+		return;
+	memcpy(f->group, one + 1, gl);
+	f->group[gl] = 0;
+	memcpy(f->decimal, k + 3, dl);
+	f->decimal[dl] = 0;
+}
+
+/* Appends s to out at *at; -1 when it does not fit (NUL included). */
+static int put(char *out, size_t cap, size_t *at, const char *s, size_t n)
+{
+	if (n >= cap - *at)
+		return -1;
+	memcpy(out + *at, s, n);
+	*at += n;
+	out[*at] = 0;
+	return 0;
+}
+
+static int number_with(const struct numfmt *f, uint64_t v, char *out, size_t cap, size_t *at)
+{
+	char digits[24];
+	size_t nd = 0;
+	do {
+		digits[nd++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	for (size_t i = nd; i-- > 0;) {
+		if (put(out, cap, at, &digits[i], 1) != 0)
+			return -1;
+		if (i > 0 && i % 3 == 0 && put(out, cap, at, f->group, strlen(f->group)) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int i18n_number(const char *lang, uint64_t v, char *out, size_t cap)
+{
+	struct numfmt f;
+	size_t at = 0;
+	if (cap == 0)
+		return -1;
+	out[0] = 0;
+	numfmt_of(lang, &f);
+	return number_with(&f, v, out, cap, &at);
+}
+
+int i18n_size(const char *lang, uint64_t bytes, char *out, size_t cap)
+{
+	static const char *const units[] = {"size.b", "size.kib", "size.mib", "size.gib"};
+	struct numfmt f;
+	size_t at = 0, u = 0;
+	if (cap == 0)
+		return -1;
+	out[0] = 0;
+	numfmt_of(lang, &f);
+	while (u + 1 < sizeof units / sizeof *units && bytes >= (UINT64_C(1) << (10 * (u + 1))))
+		u++;
+	uint64_t whole = bytes >> (10 * u);
+	/* tenths, rounded down: a limit is never shown larger than it is */
+	uint64_t tenths = u == 0 ? 0 : ((bytes & ((UINT64_C(1) << (10 * u)) - 1)) * 10) >> (10 * u);
+	const char *unit = i18n_get(lang, units[u]);
+	if (number_with(&f, whole, out, cap, &at) != 0)
+		return -1;
+	if (tenths > 0) {
+		char d = (char)('0' + tenths);
+		if (put(out, cap, &at, f.decimal, strlen(f.decimal)) != 0 ||
+		    put(out, cap, &at, &d, 1) != 0)
+			return -1;
+	}
+	/* a no-break space between the number and its unit */
+	if (put(out, cap, &at, "\xc2\xa0", 2) != 0 ||
+	    put(out, cap, &at, unit != NULL ? unit : "", unit != NULL ? strlen(unit) : 0) != 0)
+		return -1;
+	return 0;
+}
+
 const char *i18n_result_str(enum i18n_result r)
 {
 	switch (r) {

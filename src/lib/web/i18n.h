@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lib/buf.h"
 
@@ -68,6 +69,23 @@ __attribute__((warn_unused_result)) enum i18n_result i18n_format(struct buf *out
                                                                  const char *key, size_t n,
                                                                  const char *const names[],
                                                                  const char *const values[]);
+
+/*
+ * A number as lang writes it: groups of three digits apart with the
+ * separator its catalogue's sample "number.format" shows ("1,000.5" in
+ * English, "1 000,5" with a no-break space in Russian): 100000 is "100,000"
+ * or "100 000". Returns 0, or -1 if out (cap bytes) is too small.
+ */
+__attribute__((warn_unused_result)) int i18n_number(const char *lang, uint64_t v, char *out,
+                                                    size_t cap);
+/*
+ * A size in bytes as lang writes it, in the largest binary unit it reaches,
+ * one decimal when not whole (the units are "size.b", "size.kib", "size.mib",
+ * "size.gib"): 2 GiB is "2 GiB" or "2 ГБ", 1.5 MiB "1.5 MiB" or "1,5 МБ".
+ * Returns 0, or -1 if out is too small.
+ */
+__attribute__((warn_unused_result)) int i18n_size(const char *lang, uint64_t bytes, char *out,
+                                                  size_t cap);
 
 const char *i18n_result_str(enum i18n_result r);
 

@@ -43,6 +43,7 @@ static void test_defaults(void)
 	T_CHECK(c.max_files_per_submission == 20);
 	T_CHECK(c.submissions_per_source_per_day == 50);
 	T_CHECK(c.session_idle_seconds == 600);
+	T_CHECK(c.intake_idle_seconds == 3600);
 	T_CHECK(c.intake_max_sessions == 16384);
 	T_CHECK(c.argon2_opslimit >= 2 && c.argon2_memlimit >= 64ull * 1024 * 1024);
 	T_CHECK(strcmp(c.default_marking, "SECRET//SOURCE") == 0);
@@ -106,6 +107,7 @@ static void test_good(void)
 	                       "max_files_per_submission",
 	                       "submissions_per_source_per_day",
 	                       "session_idle_seconds",
+	                       "intake_idle_seconds",
 	                       "http_max_connections",
 	                       "http_header_seconds",
 	                       "http_threads",

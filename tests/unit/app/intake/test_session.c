@@ -41,17 +41,40 @@ int main(void)
 
 	/* the one-time handoff (the codename after the create's redirect) */
 	char cn[SESSION_HANDOFF_MAX];
-	T_OK(sessions_take_handoff(s, tok, cn) == 1, "no handoff before one is made");
-	T_CHECK(sessions_hand_over(s, tok, "apple banana cherry") == 0);
-	T_OK(sessions_take_handoff(s, wrong, cn) == -1 && sodium_is_zero((uint8_t *)cn, sizeof cn),
+	T_OK(sessions_take_handoff(s, tok, NULL, cn) == 1, "no handoff before one is made");
+	T_CHECK(sessions_hand_over(s, tok, "apple banana cherry", NULL) == 0);
+	T_OK(sessions_take_handoff(s, wrong, NULL, cn) == -1 &&
+	             sodium_is_zero((uint8_t *)cn, sizeof cn),
 	     "another token takes nothing");
-	T_OK(sessions_take_handoff(s, tok, cn) == 0 && strcmp(cn, "apple banana cherry") == 0,
+	T_OK(sessions_take_handoff(s, tok, NULL, cn) == 0 && strcmp(cn, "apple banana cherry") == 0,
 	     "the handoff is taken by its session");
-	T_OK(sessions_take_handoff(s, tok, cn) == 1, "and only once (a reload finds nothing)");
+	T_OK(sessions_take_handoff(s, tok, NULL, cn) == 1,
+	     "and only once (a reload finds nothing)");
 	char big[SESSION_HANDOFF_MAX + 1];
 	memset(big, 'a', sizeof big - 1);
 	big[sizeof big - 1] = 0;
-	T_OK(sessions_hand_over(s, tok, big) != 0, "a handoff too long is refused");
+	T_OK(sessions_hand_over(s, tok, big, NULL) != 0, "a handoff too long is refused");
+	/* a tagged handoff: the codename page's language links carry the tag */
+	char tag[SESSION_ONCE_LEN + 1], tag2[SESSION_ONCE_LEN + 1];
+	sessions_once_new(tag);
+	sessions_once_new(tag2);
+	T_CHECK(sessions_hand_over(s, tok, "apple banana cherry", tag) == 0);
+	T_OK(sessions_take_handoff(s, tok, tag, cn) == 0 && strcmp(cn, "apple banana cherry") == 0,
+	     "a tagged handoff is taken with its tag");
+	T_CHECK(sessions_hand_over(s, tok, "apple banana cherry", tag) == 0);
+	T_OK(sessions_take_handoff(s, tok, NULL, cn) == 1 &&
+	             sodium_is_zero((uint8_t *)cn, sizeof cn),
+	     "not without it (a reload)");
+	T_OK(sessions_take_handoff(s, tok, tag, cn) == 1, "and a miss forgets it");
+	T_CHECK(sessions_hand_over(s, tok, "apple banana cherry", tag) == 0);
+	T_OK(sessions_take_handoff(s, tok, tag2, cn) == 1 &&
+	             sessions_take_handoff(s, tok, tag, cn) == 1,
+	     "another tag takes nothing, and forgets it");
+	T_OK(sessions_hand_over(s, tok, "x", "not a tag") != 0, "a malformed tag is refused");
+	T_OK(v.lang[0] == 0, "no language until one is asked for");
+	sessions_set_lang(s, tok, "ru");
+	T_OK(sessions_get(s, tok, &v) == 0 && strcmp(v.lang, "ru") == 0,
+	     "the session remembers the language of the URL");
 
 	/* the forms' one-time tokens */
 	char once[SESSION_ONCE_LEN + 1], once2[SESSION_ONCE_LEN + 1];

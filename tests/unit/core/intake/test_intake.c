@@ -34,6 +34,23 @@ static int on_reply(void *ctx, const struct intake_reply_view *v)
 	return 0;
 }
 
+struct sent {
+	int n, nfiles_first, message_first, last_message;
+	int32_t day_first;
+};
+
+static int on_sent(void *ctx, const struct intake_sent_view *v)
+{
+	struct sent *s = ctx;
+	if (s->n++ == 0) {
+		s->nfiles_first = v->nfiles;
+		s->message_first = v->has_message;
+		s->day_first = v->day;
+	}
+	s->last_message = v->has_message;
+	return 0;
+}
+
 static int count_blobs_cb(void *ctx, const uint8_t *p, size_t n)
 {
 	return 0;
@@ -154,6 +171,13 @@ int main(void)
 		intake_upload_free(&up);
 	}
 	T_OK(intake_upload_begin(in, src, &up) == INTAKE_TOO_MANY, "the daily quota is enforced");
+	struct sent sent = {0}, osent = {0};
+	T_CHECK(intake_sent(in, src, on_sent, &sent) == INTAKE_OK);
+	T_OK(sent.n == 3 && sent.nfiles_first == 1 && sent.message_first && sent.last_message &&
+	             sent.day_first == ss.day,
+	     "what a source sent: its submissions, oldest first, with day and number of files");
+	T_OK(intake_sent(in, osrc, on_sent, &osent) == INTAKE_OK && osent.n == 0,
+	     "and not another source's");
 
 	/* file metadata */
 	buf_reset(&b);
