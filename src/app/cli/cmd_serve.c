@@ -175,6 +175,15 @@ static void web_limits_of(const struct conf *cf, struct web_door_limits *l)
 	l->connection_memory = (size_t)cf->http_connection_memory;
 }
 
+/* A door serves only a store that passes the quick check (cutout check --quick). */
+static int store_sound(const char *cmd, struct instance *inst, const char *dir)
+{
+	if (check_instance(cmd, inst, true) == CLI_EXIT_OK)
+		return 0;
+	cli_fail(cmd, "the store failed its check: not serving it (see: cutout check -d %s)", dir);
+	return -1;
+}
+
 /* Runs the intake door until a signal. */
 static int run_intake(const char *cmd, const char *dir, const char *host, int have_port,
                       uint16_t port)
@@ -188,7 +197,7 @@ static int run_intake(const char *cmd, const char *dir, const char *host, int ha
 	if (instance_open(dir, &inst, &err) != INSTANCE_OK)
 		return cli_fail(cmd, "%s", err.msg);
 	const struct conf *cf = instance_conf(inst);
-	if (intake_of(cmd, inst, &in) != 0)
+	if (store_sound(cmd, inst, dir) != 0 || intake_of(cmd, inst, &in) != 0)
 		goto out;
 	struct intake_door_config dc;
 	intake_door_defaults(&dc);
@@ -253,7 +262,7 @@ static int run_desk(const char *cmd, const char *dir, const char *host, int have
 		return cli_fail(cmd, "%s", err.msg);
 	const struct conf *cf = instance_conf(inst);
 	/* The desk seals replies with the intake module (public keys only). */
-	if (intake_of(cmd, inst, &in) != 0)
+	if (store_sound(cmd, inst, dir) != 0 || intake_of(cmd, inst, &in) != 0)
 		goto out;
 	struct officer_kdf okdf = {.opslimit = (uint64_t)cf->officer_argon2_opslimit,
 	                           .memlimit = (size_t)cf->officer_argon2_memlimit};

@@ -3,8 +3,18 @@
 #ifndef CUTOUT_APP_COMMANDS_H
 #define CUTOUT_APP_COMMANDS_H
 
+#include <stdbool.h>
+
 extern const char age_help[];
 int age_main(int argc, char **argv);
+extern const char check_help[];
+int check_main(int argc, char **argv);
+struct instance;
+/*
+ * cmd_check.c: the store's check and the ledger's (quick: quick_check and its
+ * size, what a door runs at start); what is wrong goes to stderr. CLI_EXIT_*.
+ */
+int check_instance(const char *cmd, struct instance *inst, bool quick);
 extern const char init_help[];
 int init_main(int argc, char **argv);
 

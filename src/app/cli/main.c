@@ -29,6 +29,7 @@ static const char version_help[] = "usage: cutout version\n"
 
 const struct cli_command cli_commands[] = {
         {"age", "encrypt, decrypt and make keys in the age v1 format", age_help, age_main},
+        {"check", "check an instance's store: files, database, ledger", check_help, check_main},
         {"demo", "try cutout: a throwaway instance served on localhost", demo_help, demo_main},
         {"desk", "run the desk (for officers) of an instance", desk_help, desk_main},
         {"dist", "distribution lists of officers (as an officer)", dist_help, dist_main},

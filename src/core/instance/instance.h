@@ -32,6 +32,7 @@
 #ifndef CUTOUT_CORE_INSTANCE_H
 #define CUTOUT_CORE_INSTANCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -95,6 +96,12 @@ instance_open(const char *dir, struct instance **out, struct instance_error *err
 
 /* Closes the store and frees; sets *inst to NULL. Accepts NULL. */
 void instance_close(struct instance **inst);
+/*
+ * The store's own check (store_check): 0, or -1 with what is wrong in msg
+ * (cap >= 1). quick: bounded time, for a door's start.
+ */
+__attribute__((warn_unused_result)) int instance_check_store(struct instance *inst, bool quick,
+                                                             char *msg, size_t cap);
 
 const struct conf *instance_conf(const struct instance *inst);
 /* The marking scheme of the configuration (checked at open, with default_marking). */

@@ -162,6 +162,14 @@ struct store_backend {
 	bool (*in_write)(struct store *s);
 
 	/*
+	 * Checks the backend's own structures (pages, indexes, constraints):
+	 * STORE_OK, or STORE_CORRUPT with what is wrong in msg (cap > 0, always
+	 * terminated). quick: bounded time, for a door's start (SQLite:
+	 * quick_check; integrity_check otherwise). NULL: the backend has no check.
+	 */
+	enum store_result (*check)(struct store *s, bool quick, char *msg, size_t cap);
+
+	/*
 	 * meta: small key/value settings of the instance (salt, public keys, schema
 	 * version). meta_get with cap below the value's length: STORE_TOO_LARGE,
 	 * *len the value's length (the one out-parameter kept on a failure).
@@ -292,6 +300,12 @@ void store_close(struct store **s);
  */
 __attribute__((warn_unused_result)) enum store_result
 store_write(struct store *s, const store_id *claim, size_t nclaim, store_tx_fn fn, void *arg);
+/*
+ * The backend's check (struct store_backend.check): STORE_OK, or
+ * STORE_CORRUPT with what is wrong in msg (cap >= 1).
+ */
+__attribute__((warn_unused_result)) enum store_result store_check(struct store *s, bool quick,
+                                                                  char *msg, size_t cap);
 /* Whether the calling thread runs inside one of s's write transactions. */
 bool store_in_write(struct store *s);
 /*

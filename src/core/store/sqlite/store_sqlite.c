@@ -584,6 +584,50 @@ fail:
 	return r;
 }
 
+struct check_arg {
+	bool quick;
+	char *msg;
+	size_t cap;
+};
+
+/* PRAGMA quick_check or integrity_check: one row "ok", or rows of what is wrong (the first kept).
+ */
+static enum store_result check_fn(struct conn *c, void *arg)
+{
+	struct check_arg *a = arg;
+	sqlite3_stmt *q = NULL;
+	const char *sql = a->quick ? "PRAGMA quick_check(1)" : "PRAGMA integrity_check(1)";
+	int rc = sqlite3_prepare_v2(c->db, sql, -1, &q, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(a->msg, a->cap, "%s", sqlite3_errmsg(c->db));
+		sqlite3_finalize(q);
+		return map_rc(rc) == STORE_OK ? STORE_IO : map_rc(rc);
+	}
+	enum store_result r = STORE_OK;
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(q, 0);
+		if (t == NULL || strcmp((const char *)t, "ok") != 0) {
+			snprintf(a->msg, a->cap, "%s", t != NULL ? (const char *)t : "(no answer)");
+			r = STORE_CORRUPT;
+		}
+	} else {
+		snprintf(a->msg, a->cap, "%s", sqlite3_errmsg(c->db));
+		r = map_rc(rc) == STORE_OK ? STORE_CORRUPT : map_rc(rc);
+	}
+	sqlite3_finalize(q);
+	for (char *m = a->msg; *m != '\0'; m++) /* SQLite's report spans lines: one line here */
+		if (*m == '\n')
+			*m = ' ';
+	return r;
+}
+
+static enum store_result sq_check(struct store *st, bool quick, char *msg, size_t cap)
+{
+	struct check_arg a = {quick, msg, cap};
+	return sq_read(st, check_fn, &a);
+}
+
 extern const struct store_officer_ops sq_officer_ops;   /* store_sqlite_officer.c */
 extern const struct store_desk_ops sq_desk_ops;         /* store_sqlite_desk.c */
 extern const struct store_registry_ops sq_registry_ops; /* store_sqlite_registry.c */
@@ -594,6 +638,7 @@ const struct store_backend store_backend_sqlite = {
         .close = sq_close,
         .write = sq_tx,
         .in_write = sq_in_write,
+        .check = sq_check,
         .meta_get = sq_meta_get,
         .meta_set = sq_meta_set,
         .blob_create = sq_blob_create,
