@@ -538,16 +538,6 @@ out:
 	return rc;
 }
 
-int instance_check_store(struct instance *inst, bool quick, char *msg, size_t cap)
-{
-	enum store_result r = store_check(inst->store, quick, msg, cap);
-	if (r == STORE_OK)
-		return 0;
-	if (msg[0] == '\0')
-		snprintf(msg, cap, "%s", store_strerror(r));
-	return -1;
-}
-
 void instance_close(struct instance **inst)
 {
 	if (inst == NULL || *inst == NULL)

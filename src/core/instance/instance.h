@@ -103,6 +103,23 @@ void instance_close(struct instance **inst);
 __attribute__((warn_unused_result)) int instance_check_store(struct instance *inst, bool quick,
                                                              char *msg, size_t cap);
 
+/* check.c: every stored blob read and checked as an age file. */
+struct instance_blob_count {
+	uint64_t blobs;  /* checked */
+	uint64_t opened; /* of those, opened with one of the identities (header MAC, every tag) */
+	uint64_t bad;
+};
+typedef void (*instance_bad_blob_fn)(void *ctx, int64_t blob, const char *what);
+/*
+ * Reads every stored blob: its length against the store's record, its shape
+ * as an age file (age_shape: header, STREAM chunk sizes), and, when one of
+ * ids opens it, its header MAC and every chunk's tag. Each bad blob goes to
+ * bad(); a store failure is returned (STORE_OK when all were read).
+ */
+__attribute__((warn_unused_result)) enum store_result
+instance_check_blobs(struct instance *inst, const struct age_identity *const *ids, size_t nids,
+                     instance_bad_blob_fn bad, void *ctx, struct instance_blob_count *count);
+
 const struct conf *instance_conf(const struct instance *inst);
 /* The marking scheme of the configuration (checked at open, with default_marking). */
 struct marking_scheme;

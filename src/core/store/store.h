@@ -39,6 +39,7 @@
 #define STORE_LOOKUP_LEN 32    /* source lookup hash */
 #define STORE_PK_LEN 32        /* X25519 public key */
 #define STORE_MARKING_MAX 256
+#define STORE_LIST_MAX 4096 /* ids in one page of store_blob_list */
 
 enum store_result {
 	STORE_OK = 0,
@@ -194,6 +195,12 @@ struct store_backend {
 	enum store_result (*blob_size)(struct store *s, store_id blob, uint64_t *size);
 	enum store_result (*blob_delete)(struct store *s, store_id blob);
 	/*
+	 * The stored (not pending) blobs with ids above `after`, ascending, at most
+	 * cap of them in ids; *n how many (fewer than cap: the last page).
+	 */
+	enum store_result (*blob_list)(struct store *s, store_id after, store_id *ids, size_t cap,
+	                               size_t *n);
+	/*
 	 * Inside store_write only: a pending blob becomes stored, as a commit
 	 * claims it (the transaction's claim list must name it). STORE_NOT_FOUND
 	 * if it is not pending; STORE_CORRUPT outside a transaction, or for a
@@ -341,6 +348,9 @@ store_blob_read(struct store *s, store_id blob, store_chunk_fn fn, void *ctx);
 __attribute__((warn_unused_result)) enum store_result
 store_blob_size(struct store *s, store_id blob, uint64_t *size);
 enum store_result store_blob_delete(struct store *s, store_id blob);
+/* A page of the stored blobs' ids above after (cutout check); cap 1..STORE_LIST_MAX. */
+__attribute__((warn_unused_result)) enum store_result
+store_blob_list(struct store *s, store_id after, store_id *ids, size_t cap, size_t *n);
 
 __attribute__((warn_unused_result)) enum store_result
 store_source_create(struct store *s, const uint8_t lookup[STORE_LOOKUP_LEN],

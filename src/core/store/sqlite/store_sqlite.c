@@ -628,6 +628,43 @@ static enum store_result sq_check(struct store *st, bool quick, char *msg, size_
 	return sq_read(st, check_fn, &a);
 }
 
+struct list_arg {
+	store_id after;
+	store_id *ids;
+	size_t cap, *n;
+};
+
+static const char BLOB_LIST[] = "SELECT id FROM blob WHERE id > ?1 AND pending = 0 ORDER BY id"
+                                " LIMIT ?2";
+
+static enum store_result list_fn(struct conn *c, void *arg)
+{
+	struct list_arg *a = arg;
+	sqlite3_stmt *q;
+	enum store_result r = sq_stmt(c, BLOB_LIST, &q);
+	if (r != STORE_OK)
+		return r;
+	if ((r = sq_bind_i64(q, 1, a->after)) != STORE_OK ||
+	    (r = sq_bind_i64(q, 2, (int64_t)a->cap)) != STORE_OK) {
+		st_done(q);
+		return r;
+	}
+	int rc = SQLITE_DONE;
+	while (*a->n < a->cap && (rc = sqlite3_step(q)) == SQLITE_ROW)
+		a->ids[(*a->n)++] = sqlite3_column_int64(q, 0);
+	if (*a->n < a->cap && rc != SQLITE_DONE)
+		r = map_rc(rc);
+	st_done(q);
+	return r;
+}
+
+static enum store_result sq_blob_list(struct store *st, store_id after, store_id *ids, size_t cap,
+                                      size_t *n)
+{
+	struct list_arg a = {after, ids, cap, n};
+	return sq_read(st, list_fn, &a);
+}
+
 extern const struct store_officer_ops sq_officer_ops;   /* store_sqlite_officer.c */
 extern const struct store_desk_ops sq_desk_ops;         /* store_sqlite_desk.c */
 extern const struct store_registry_ops sq_registry_ops; /* store_sqlite_registry.c */
@@ -646,6 +683,7 @@ const struct store_backend store_backend_sqlite = {
         .blob_put = sq_blob_put,
         .blob_read = sq_blob_read,
         .blob_size = sq_blob_size,
+        .blob_list = sq_blob_list,
         .blob_delete = sq_blob_delete,
         .blob_claim = sq_blob_claim,
         .source_create = sq_source_create,
