@@ -277,6 +277,7 @@ static int run_desk(const char *cmd, const char *dir, const char *host, int have
 	dc.host = host != NULL ? host : cf->desk_listen.host;
 	dc.port = have_port ? port : cf->desk_listen.port;
 	dc.hosts = cf->desk_hosts;
+	dc.store_name = dir;
 	dc.org = cf->organisation;
 	dc.default_clearance = cf->default_marking;
 	dc.idle_seconds = idle > 0 ? idle : (unsigned)cf->session_idle_seconds;

@@ -131,6 +131,10 @@ enum MHD_Result desk_send_page(struct MHD_Connection *c, struct req *r, unsigned
 
 enum MHD_Result desk_send_error(struct MHD_Connection *c, struct req *r, unsigned status)
 {
+	if (status == 507) /* one line per refusal: the store, never the officer or the request */
+		fprintf(stderr,
+		        "cutout: desk: the store %s has no space left; refused until freed\n",
+		        r->d->cfg.store_name != NULL ? r->d->cfg.store_name : "(unnamed)");
 	struct desk_page p;
 	desk_page_init(r, &p);
 	p.status = status;

@@ -119,6 +119,8 @@ static enum inbox_result from_intake(enum intake_result r)
 		return INBOX_FORBIDDEN;
 	case INTAKE_BUSY:
 		return INBOX_BUSY;
+	case INTAKE_FULL:
+		return INBOX_FULL;
 	default:
 		return INBOX_FAILED;
 	}

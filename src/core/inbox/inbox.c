@@ -25,6 +25,8 @@ const char *inbox_strerror(enum inbox_result r)
 		return "bad input";
 	case INBOX_BUSY:
 		return "busy, try again";
+	case INBOX_FULL:
+		return "the store has no space left";
 	case INBOX_FAILED:
 		return "internal failure";
 	}
@@ -41,6 +43,8 @@ enum inbox_result inbox_from_store(enum store_result r)
 		return INBOX_NOT_FOUND;
 	case STORE_BUSY:
 		return INBOX_BUSY;
+	case STORE_FULL:
+		return INBOX_FULL;
 	case STORE_TOO_LARGE:
 		return INBOX_BAD_INPUT;
 	default:

@@ -54,6 +54,7 @@ enum inbox_result {
 	INBOX_FORBIDDEN, /* deleting a source with a submission the officer may not read */
 	INBOX_BAD_INPUT, /* a malformed argument (a label too long, an empty reply) */
 	INBOX_BUSY,      /* the store is busy: try again */
+	INBOX_FULL,      /* the store has no space left: nothing was kept; works again once freed */
 	INBOX_FAILED,    /* store, crypto or memory */
 };
 
