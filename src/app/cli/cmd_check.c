@@ -100,6 +100,8 @@ int check_instance(const char *cmd, struct instance *inst, bool quick)
 	if (instance_check_store(inst, quick, msg, sizeof msg) != 0) {
 		fprintf(stderr, "cutout %s: the store's database: %s\n", cmd, msg);
 		bad = 1;
+	} else if (msg[0] != '\0') { /* sound as far as it went */
+		fprintf(stderr, "cutout %s: the store's database: %s\n", cmd, msg);
 	}
 	uint8_t pk[32];
 	instance_signing_pk(inst, pk);

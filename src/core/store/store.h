@@ -120,6 +120,14 @@ struct store_new_file {
 
 typedef int (*store_chunk_fn)(void *ctx, const uint8_t *p, size_t n); /* non-zero: stop */
 
+enum store_expire { STORE_EXPIRE_SUBMISSIONS, STORE_EXPIRE_REPLIES };
+/* One deletion of store_expire: a submission (with its marking) or a reply. */
+struct store_expired {
+	store_id id, source;
+	char marking[STORE_MARKING_MAX]; /* a submission's; "" for a reply */
+};
+#define STORE_EXPIRE_MAX 256 /* deletions in one call of store_expire */
+
 struct store;
 /*
  * The function of a write transaction (store_write): s is the same store,
@@ -261,6 +269,16 @@ struct store_backend {
 	/* Deletes the reply (and its blob) only if it belongs to source_id. */
 	enum store_result (*reply_delete)(struct store *s, store_id source_id, store_id id);
 
+	/*
+	 * Retention (core/intake/retention.c), inside store_write: deletes up to
+	 * max of the submissions (kind STORE_EXPIRE_SUBMISSIONS; their files and
+	 * every blob with them, the source's counts kept) or of the replies
+	 * (STORE_EXPIRE_REPLIES) whose day is before `before`, lowest id first;
+	 * out[0..*n) says which. NULL: the backend has no retention.
+	 */
+	enum store_result (*expire)(struct store *s, enum store_expire kind, int32_t before,
+	                            struct store_expired *out, size_t max, size_t *n);
+
 	/* domains (core/store_<domain>.h) */
 	const struct store_ledger_ops *ledger;
 	const struct store_officer_ops
@@ -348,6 +366,10 @@ store_blob_read(struct store *s, store_id blob, store_chunk_fn fn, void *ctx);
 __attribute__((warn_unused_result)) enum store_result
 store_blob_size(struct store *s, store_id blob, uint64_t *size);
 enum store_result store_blob_delete(struct store *s, store_id blob);
+/* Retention, inside store_write (the backend's op above); max 1..STORE_EXPIRE_MAX. */
+__attribute__((warn_unused_result)) enum store_result
+store_expire(struct store *s, enum store_expire kind, int32_t before, struct store_expired *out,
+             size_t max, size_t *n);
 /* A page of the stored blobs' ids above after (cutout check); cap 1..STORE_LIST_MAX. */
 __attribute__((warn_unused_result)) enum store_result
 store_blob_list(struct store *s, store_id after, store_id *ids, size_t cap, size_t *n);

@@ -584,87 +584,6 @@ fail:
 	return r;
 }
 
-struct check_arg {
-	bool quick;
-	char *msg;
-	size_t cap;
-};
-
-/* PRAGMA quick_check or integrity_check: one row "ok", or rows of what is wrong (the first kept).
- */
-static enum store_result check_fn(struct conn *c, void *arg)
-{
-	struct check_arg *a = arg;
-	sqlite3_stmt *q = NULL;
-	const char *sql = a->quick ? "PRAGMA quick_check(1)" : "PRAGMA integrity_check(1)";
-	int rc = sqlite3_prepare_v2(c->db, sql, -1, &q, NULL);
-	if (rc != SQLITE_OK) {
-		snprintf(a->msg, a->cap, "%s", sqlite3_errmsg(c->db));
-		sqlite3_finalize(q);
-		return map_rc(rc) == STORE_OK ? STORE_IO : map_rc(rc);
-	}
-	enum store_result r = STORE_OK;
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		const unsigned char *t = sqlite3_column_text(q, 0);
-		if (t == NULL || strcmp((const char *)t, "ok") != 0) {
-			snprintf(a->msg, a->cap, "%s", t != NULL ? (const char *)t : "(no answer)");
-			r = STORE_CORRUPT;
-		}
-	} else {
-		snprintf(a->msg, a->cap, "%s", sqlite3_errmsg(c->db));
-		r = map_rc(rc) == STORE_OK ? STORE_CORRUPT : map_rc(rc);
-	}
-	sqlite3_finalize(q);
-	for (char *m = a->msg; *m != '\0'; m++) /* SQLite's report spans lines: one line here */
-		if (*m == '\n')
-			*m = ' ';
-	return r;
-}
-
-static enum store_result sq_check(struct store *st, bool quick, char *msg, size_t cap)
-{
-	struct check_arg a = {quick, msg, cap};
-	return sq_read(st, check_fn, &a);
-}
-
-struct list_arg {
-	store_id after;
-	store_id *ids;
-	size_t cap, *n;
-};
-
-static const char BLOB_LIST[] = "SELECT id FROM blob WHERE id > ?1 AND pending = 0 ORDER BY id"
-                                " LIMIT ?2";
-
-static enum store_result list_fn(struct conn *c, void *arg)
-{
-	struct list_arg *a = arg;
-	sqlite3_stmt *q;
-	enum store_result r = sq_stmt(c, BLOB_LIST, &q);
-	if (r != STORE_OK)
-		return r;
-	if ((r = sq_bind_i64(q, 1, a->after)) != STORE_OK ||
-	    (r = sq_bind_i64(q, 2, (int64_t)a->cap)) != STORE_OK) {
-		st_done(q);
-		return r;
-	}
-	int rc = SQLITE_DONE;
-	while (*a->n < a->cap && (rc = sqlite3_step(q)) == SQLITE_ROW)
-		a->ids[(*a->n)++] = sqlite3_column_int64(q, 0);
-	if (*a->n < a->cap && rc != SQLITE_DONE)
-		r = map_rc(rc);
-	st_done(q);
-	return r;
-}
-
-static enum store_result sq_blob_list(struct store *st, store_id after, store_id *ids, size_t cap,
-                                      size_t *n)
-{
-	struct list_arg a = {after, ids, cap, n};
-	return sq_read(st, list_fn, &a);
-}
-
 extern const struct store_officer_ops sq_officer_ops;   /* store_sqlite_officer.c */
 extern const struct store_desk_ops sq_desk_ops;         /* store_sqlite_desk.c */
 extern const struct store_registry_ops sq_registry_ops; /* store_sqlite_registry.c */
@@ -684,6 +603,7 @@ const struct store_backend store_backend_sqlite = {
         .blob_read = sq_blob_read,
         .blob_size = sq_blob_size,
         .blob_list = sq_blob_list,
+        .expire = sq_expire,
         .blob_delete = sq_blob_delete,
         .blob_claim = sq_blob_claim,
         .source_create = sq_source_create,
