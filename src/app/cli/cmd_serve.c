@@ -51,7 +51,9 @@ const char serve_help[] =
         "standard output (\"intake: URL\", \"desk: URL\"). A door that dies is\n"
         "restarted on the same port after a backoff (1 s, doubling up to 60 s),\n"
         "logged on standard error, while the other serves on; a door that cannot\n"
-        "start at all stops both.\n"
+        "start at all stops both. Each door serves only a store that passes the\n"
+        "quick check (cutout check --quick). At start and once a day it runs\n"
+        "cutout retention when retention_days is set in cutout.conf.\n"
         "\n"
         "  --intake-listen HOST:PORT  override intake_listen from cutout.conf\n"
         "  --desk-listen HOST:PORT    override desk_listen from cutout.conf\n"
@@ -542,6 +544,8 @@ static int serve_dir(const char *cmd, const struct door_opts *o)
 	         .backoff = RESTART_MIN},
 	};
 	int rc = CLI_EXIT_OK, stopping = 0;
+	pid_t retain = -1; /* the daily retention run (cmd_retention.c) */
+	int32_t retain_day = -1;
 	for (int i = 0; i < 2; i++)
 		if (start_door(cmd, o, i, &doors[i]) != 0) {
 			rc = CLI_EXIT_FAIL;
@@ -561,12 +565,18 @@ static int serve_dir(const char *cmd, const struct door_opts *o)
 			}
 			alive += d->pid > 0;
 		}
-		if (stopping && alive == 0)
+		if (stopping && retain > 0)
+			kill(retain, SIGTERM);
+		else if (!stopping)
+			retention_daily(cmd, o->dir, &retain, &retain_day);
+		if (stopping && alive == 0 && retain <= 0)
 			break;
 		int status = 0;
 		pid_t w = waitpid(-1, &status, WNOHANG);
 		if (w < 0 && errno != EINTR && errno != ECHILD)
 			break;
+		if (w > 0 && w == retain)
+			retain = -1;
 		int64_t now = now_ms();
 		for (int i = 0; w > 0 && i < 2; i++) {
 			struct door_proc *d = &doors[i];

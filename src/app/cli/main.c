@@ -52,6 +52,8 @@ const struct cli_command cli_commands[] = {
          release_help, release_main},
         {"report", "write, list, read and circulate reports (as an officer)", report_help,
          report_main},
+        {"retention", "delete what is older than retention_days (cutout.conf)", retention_help,
+         retention_main},
         {"serve", "run every door of an instance", serve_help, serve_main},
         {"trace", "trace a leaked text to the recipient of its copy", trace_help, trace_main},
         {"tor-config", "print the torrc that publishes the intake as an onion service",
