@@ -66,7 +66,10 @@ const char inbox_help[] =
         "                            write the message (or file N) as an age file sealed\n"
         "                            to the intake label (the marking label's layer taken\n"
         "                            off), for `age -d` on an offline machine\n"
-        "  reply SOURCE [TEXT]       seal a reply to a source (TEXT, else standard input)\n"
+        "  reply SOURCE [--text-from-argv TEXT]\n"
+        "                            seal a reply to a source, its text read from\n"
+        "                            standard input (from the arguments only with\n"
+        "                            --text-from-argv: others on the host can read them)\n"
         "  delete SOURCE             delete a source and everything of theirs: refused\n"
         "                            unless you may read every submission of it\n"
         "  mark SUBMISSION MARKING [--reason TEXT]\n"
@@ -99,6 +102,7 @@ struct opts {
 	const char *reason;
 	int64_t limit;                 /* list: sources on the page */
 	int64_t before;                /* list: the cursor (0: the newest) */
+	int text_from_argv;            /* reply: the text may come from the arguments */
 	const struct officer_key *key; /* the logged-in officer */
 	struct inbox *ib;              /* the use cases */
 	struct registry *reg;          /* mark, reseal: registry_submission_mark */
@@ -438,6 +442,13 @@ static int cmd_reply(const struct opts *o, store_id source, int argc, char **arg
 	struct buf text;
 	buf_init(&text, REPLY_MAX);
 	int rc = CLI_EXIT_FAIL;
+	if (argc > 0 && !o->text_from_argv) {
+		rc = cli_usage("inbox",
+		               "the reply's text is read from standard input, not the command "
+		               "line (which others on the host can read); to give it there "
+		               "anyway, add --text-from-argv");
+		goto out;
+	}
 	if (argc > 0) {
 		for (int i = 0; i < argc; i++)
 			if ((i > 0 && buf_append_byte(&text, ' ') != BUF_OK) ||
@@ -527,13 +538,14 @@ static struct intake *make_intake(struct instance *inst)
 
 int inbox_main(int argc, char **argv)
 {
-	enum { O_AS = 256, O_REASON, O_LIMIT, O_BEFORE };
+	enum { O_AS = 256, O_REASON, O_LIMIT, O_BEFORE, O_ARGV_TEXT };
 	static const struct option lopts[] = {{"dir", required_argument, NULL, 'd'},
 	                                      {"as", required_argument, NULL, O_AS},
 	                                      {"output", required_argument, NULL, 'o'},
 	                                      {"reason", required_argument, NULL, O_REASON},
 	                                      {"limit", required_argument, NULL, O_LIMIT},
 	                                      {"before", required_argument, NULL, O_BEFORE},
+	                                      {"text-from-argv", no_argument, NULL, O_ARGV_TEXT},
 	                                      {"help", no_argument, NULL, 'h'},
 	                                      {NULL, 0, NULL, 0}};
 	struct opts o = {.dir = getenv("CUTOUT_INSTANCE"), .limit = LIST_SOURCES_DEFAULT};
@@ -550,6 +562,9 @@ int inbox_main(int argc, char **argv)
 			break;
 		case O_REASON:
 			o.reason = optarg;
+			break;
+		case O_ARGV_TEXT:
+			o.text_from_argv = 1;
 			break;
 		case O_LIMIT:
 			if (num_parse_id(optarg, &o.limit) != 0 || o.limit > LIST_SOURCES_MAX)
