@@ -34,6 +34,8 @@
 #include "lib/io.h"
 #include "lib/num.h"
 
+#include "lib/utf8.h"
+
 #include "lib/banned.h"
 
 const char inbox_help[] =
@@ -114,14 +116,22 @@ static int inbox_fail(const char *what, enum inbox_result r)
 	return cli_fail("inbox", "%s: %s", what, inbox_strerror(r));
 }
 
-/* Text from a stranger: no control character reaches the officer's terminal. */
-static void defang(char *p, size_t n, int keep_lines)
+/*
+ * Text from a stranger, printed: no control or bidi character reaches the
+ * officer's terminal, each is shown as <U+XXXX> (utf8_visible); between before
+ * and after.
+ */
+static int show(const char *before, const char *p, size_t n, bool lines, const char *after)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)p[i];
-		if ((ch < 0x20 && !(keep_lines && (ch == '\n' || ch == '\t'))) || ch == 0x7f)
-			p[i] = '?';
-	}
+	struct buf v;
+	if (n > SIZE_MAX / 8 - 16)
+		return -1;
+	buf_init(&v, n * 8 + 16); /* "<U+XXXX>" is 8 bytes for at least 1 */
+	int rc = utf8_visible(&v, p, n, lines) == BUF_OK ? 0 : -1;
+	if (rc == 0)
+		printf("%s%s%s", before, buf_str(&v), after);
+	buf_wipe_release(&v);
+	return rc;
 }
 
 /* ---- list ---- */
@@ -332,8 +342,10 @@ static int cmd_read(const struct opts *o, store_id id)
 			         "the message could not be opened with this officer's keys");
 			goto out;
 		}
-		defang((char *)rd.message.data, rd.message.len, 1);
-		printf("\n%s\n", buf_str(&rd.message));
+		if (show("\n", (const char *)rd.message.data, rd.message.len, true, "\n") != 0) {
+			cli_fail("inbox", "out of memory");
+			goto out;
+		}
 	}
 	for (size_t i = 0; i < rd.nfiles; i++) {
 		struct inbox_file *f = &rd.files[i];
@@ -342,10 +354,13 @@ static int cmd_read(const struct opts *o, store_id id)
 			         (long long)f->n);
 			goto out;
 		}
-		defang(f->name, strlen(f->name), 0);
-		defang(f->type, strlen(f->type), 0);
-		printf("file %lld: %s (%s, %llu bytes)\n", (long long)f->n, f->name, f->type,
-		       (unsigned long long)f->size);
+		printf("file %lld: ", (long long)f->n);
+		if (show("", f->name, strlen(f->name), false, " (") != 0 ||
+		    show("", f->type, strlen(f->type), false, "") != 0) {
+			cli_fail("inbox", "out of memory");
+			goto out;
+		}
+		printf(", %llu bytes)\n", (unsigned long long)f->size);
 	}
 	rc = CLI_EXIT_OK;
 out:
