@@ -175,7 +175,8 @@ enum inbox_result inbox_sources(struct inbox *ib, const struct officer_key *who,
 				more = true; /* one more visible: the page has a next */
 				break;
 			}
-			rows[(*n)++] = batch[i];
+			rows[*n] = batch[i];
+			inbox_label_open(ib, who, rows[(*n)++].label);
 		}
 		if (sr != STORE_OK)
 			break;
@@ -205,7 +206,10 @@ enum inbox_result inbox_source(struct inbox *ib, const struct officer_key *who, 
 		return INBOX_NOT_FOUND;
 	if ((sr = source_counts(ib, &subj, out, &n)) != STORE_OK)
 		return inbox_from_store(sr);
-	return n > 0 ? INBOX_OK : INBOX_NOT_FOUND;
+	if (n == 0)
+		return INBOX_NOT_FOUND;
+	inbox_label_open(ib, who, out->label);
+	return INBOX_OK;
 }
 
 enum inbox_result inbox_submissions(struct inbox *ib, const struct officer_key *who,

@@ -150,7 +150,13 @@ __attribute__((warn_unused_result)) enum inbox_result inbox_reply(struct inbox *
  */
 __attribute__((warn_unused_result)) enum inbox_result
 inbox_delete_source(struct inbox *ib, const struct officer_key *who, store_id source);
-/* The desk's own marks on a source the officer may see: a star, a label ("" clears it). */
+/*
+ * The desk's own marks on a source the officer may see: a star, a label ("" clears it;
+ * at most INBOX_LABEL_MAX bytes of UTF-8 without control characters, else
+ * INBOX_BAD_INPUT). The label is sealed to the intake label's current version
+ * (label.c) and shown, opened, to the officers who may see the source.
+ */
+#define INBOX_LABEL_MAX 64
 __attribute__((warn_unused_result)) enum inbox_result
 inbox_star(struct inbox *ib, const struct officer_key *who, store_id source, bool on);
 __attribute__((warn_unused_result)) enum inbox_result

@@ -444,6 +444,7 @@ const struct store_backend store_backend_pg = {
         .blob_read = pg_blob_read,
         .blob_size = pg_blob_size,
         .blob_list = pg_blob_list,
+        .expire = pg_expire,
         .blob_delete = pg_blob_delete,
         .blob_claim = pg_blob_claim,
         .source_create = pg_source_create,
