@@ -12,11 +12,12 @@
 #include "lib/banned.h"
 
 enum key_type {
-	KEY_STRING, /* printable UTF-8, 1..max_len bytes */
-	KEY_INT,    /* decimal, min..max */
-	KEY_SIZE,   /* decimal with optional K/M/G suffix, min..max bytes */
-	KEY_CHOICE, /* one of choices */
-	KEY_LISTEN, /* host:port */
+	KEY_STRING,  /* printable UTF-8, 1..max_len bytes */
+	KEY_INT,     /* decimal, min..max */
+	KEY_OFF_INT, /* "off" (0) or decimal, min..max (min >= 1) */
+	KEY_SIZE,    /* decimal with optional K/M/G suffix, min..max bytes */
+	KEY_CHOICE,  /* one of choices */
+	KEY_LISTEN,  /* host:port */
 };
 
 struct key {
@@ -60,6 +61,11 @@ static const struct key keys[] = {
         {"submissions_per_source_per_day", KEY_INT,
          offsetof(struct conf, submissions_per_source_per_day), 0, 1, 100000, NULL,
          "The most submissions one source may make in a day, UTC (1..100000)."},
+        {"retention_days", KEY_OFF_INT, offsetof(struct conf, retention_days), 0, 1, 36500, NULL,
+         "Submissions (with their files) and replies older than this many days, by\n"
+         "the day the store keeps with each (UTC), are deleted, each with a ledger\n"
+         "entry: by `cutout serve` once a day, or `cutout retention` from cron.\n"
+         "off (the default) or 1..36500. The sources themselves stay."},
         {"session_idle_seconds", KEY_INT, offsetof(struct conf, session_idle_seconds), 0, 30, 86400,
          NULL, "An officer's session ends after this many idle seconds (30..86400)."},
         {"intake_idle_seconds", KEY_INT, offsetof(struct conf, intake_idle_seconds), 0, 30, 86400,
@@ -267,6 +273,22 @@ static enum conf_result parse_int(const struct key *k, const char *v, size_t n, 
 	return CONF_OK;
 }
 
+static enum conf_result parse_off_int(const struct key *k, const char *v, size_t n, int line,
+                                      struct conf *c, struct conf_error *err)
+{
+	if (n == 3 && memcmp(v, "off", 3) == 0) {
+		int64_t off = 0;
+		memcpy((char *)c + k->off, &off, sizeof off);
+		return CONF_OK;
+	}
+	uint64_t x;
+	if (parse_u64(v, n, &x) != 0 || x < k->min || x > k->max)
+		return fail(err, CONF_ERR_VALUE, line,
+		            "%s: want off or a whole number from %llu to %llu", k->name,
+		            (unsigned long long)k->min, (unsigned long long)k->max);
+	return parse_int(k, v, n, line, c, err);
+}
+
 static enum conf_result parse_size(const struct key *k, const char *v, size_t n, int line,
                                    struct conf *c, struct conf_error *err)
 {
@@ -412,6 +434,8 @@ static enum conf_result set_value(const struct key *k, const char *v, size_t n, 
 		return CONF_OK;
 	case KEY_INT:
 		return parse_int(k, v, n, line, c, err);
+	case KEY_OFF_INT:
+		return parse_off_int(k, v, n, line, c, err);
 	case KEY_SIZE:
 		return parse_size(k, v, n, line, c, err);
 	case KEY_CHOICE:
@@ -576,10 +600,12 @@ enum conf_result conf_format(const struct conf *c, struct buf *out)
 		case KEY_CHOICE:
 			rc = emit(out, "%s", p);
 			break;
-		case KEY_INT: {
+		case KEY_INT:
+		case KEY_OFF_INT: {
 			int64_t v;
 			memcpy(&v, p, sizeof v);
-			rc = emit(out, "%lld", (long long)v);
+			rc = k->type == KEY_OFF_INT && v == 0 ? emit(out, "off")
+			                                      : emit(out, "%lld", (long long)v);
 			break;
 		}
 		case KEY_SIZE: {

@@ -54,6 +54,7 @@ struct conf {
 	uint64_t max_upload_bytes;
 	int64_t max_files_per_submission;
 	int64_t submissions_per_source_per_day;
+	int64_t retention_days;          /* 0: off; else 1..36500 (core/intake/retention.c) */
 	int64_t session_idle_seconds;    /* an officer's session */
 	int64_t intake_idle_seconds;     /* a source's session */
 	int64_t intake_max_sessions;     /* 1..CONF_SESSIONS_MAX */

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 #include "lib/utf8.h"
 
+#include <stdio.h>
+
 #include "lib/banned.h"
 
 size_t utf8_decode(const uint8_t *s, size_t n, uint32_t *cp)
@@ -73,4 +75,47 @@ size_t utf8_prefix(const uint8_t *p, size_t n)
 		i += k;
 	}
 	return i;
+}
+
+bool utf8_hidden(uint32_t cp)
+{
+	if (cp < 0x20)
+		return cp != '\t' && cp != '\n' && cp != '\r';
+	if (cp >= 0x7f && cp <= 0x9f)
+		return true;
+	return cp == 0x061c || cp == 0x200b || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2064) ||
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
+}
+
+size_t utf8_visible_name(uint32_t cp, char out[static 12])
+{
+	int k = snprintf(out, 12, "<U+%04X>", (unsigned)(cp & 0x1fffff));
+	return k > 0 && k < 12 ? (size_t)k : 0;
+}
+
+enum buf_result utf8_visible(struct buf *out, const char *s, size_t n, bool lines)
+{
+	const uint8_t *p = (const uint8_t *)s;
+	size_t i = 0, run = 0; /* p[run..i) is pending verbatim output */
+	enum buf_result r = BUF_OK;
+	while (i < n) {
+		uint32_t cp;
+		size_t used = utf8_decode(p + i, n - i, &cp);
+		bool keep = used > 0 && !utf8_hidden(cp) &&
+		            (lines ? cp != '\r' : cp != '\t' && cp != '\n' && cp != '\r');
+		if (keep) {
+			i += used;
+			continue;
+		}
+		char name[12];
+		size_t k = used > 0 ? utf8_visible_name(cp, name) : 0;
+		if ((r = buf_append(out, p + run, i - run)) != BUF_OK ||
+		    (r = used > 0 ? buf_append(out, name, k)
+		                  : buf_append_str(out, "\xef\xbf\xbd")) != BUF_OK)
+			return r;
+		i += used > 0 ? used : 1;
+		run = i;
+	}
+	return buf_append(out, p + run, i - run);
 }

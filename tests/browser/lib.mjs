@@ -69,7 +69,7 @@ export function bootstrapOfficer(dir, name = 'chief', password = 'the chief has 
   const secret = (r.out.match(/secret: ([A-Z2-7]+)/) ?? [])[1];
   if (!secret) throw new Error('officer enrol failed: ' + r.err);
   const [e, t] = fakeTime();
-  r = cutout(['officer', 'enrol', '-d', dir, '--secret', secret], '',
+  r = cutout(['officer', 'enrol', '-d', dir, '--secret-from', '-'], secret,
     { ...e, ...who, CUTOUT_TOTP: totp(secret, t) });
   if (r.code !== 0) throw new Error('officer enrol failed: ' + r.err);
   return {

@@ -223,6 +223,45 @@ static void test_blob_pending(void)
 	store_close(&s);
 }
 
+/*
+ * store_blob_list: the stored blobs only (never a pending one), ascending, in
+ * pages of cap from `after`; a deleted blob leaves the list.
+ */
+static void test_blob_list(void)
+{
+	struct store *s = contract_open_fresh();
+	store_id ids[8], sub = 0, rep = 0, base = 0;
+	size_t n = 99;
+	if (s == NULL)
+		return;
+	/* the blobs of earlier tests (a shared backend keeps them): start after the last */
+	while (store_blob_list(s, base, ids, 8, &n) == STORE_OK && n > 0)
+		base = ids[n - 1];
+	T_OK(n == 0, "blob_list: pages up to the end");
+	store_id src = contract_source(s, 100, 3);
+	store_id m = contract_blob(s, 41, 10), r = contract_blob(s, 42, 300000);
+	store_id pending = contract_blob(s, 43, 10);
+	T_OK(store_submission_commit(s, src, 100, "", 0, m, NULL, 0, &sub) == STORE_OK &&
+	             store_reply_add(s, src, 100, r, &rep) == STORE_OK && m > base && r > m,
+	     "blob_list: a message and a reply committed, one blob left pending");
+	n = 99;
+	enum store_result lr = store_blob_list(s, base, ids, 4, &n);
+	T_OK(lr == STORE_OK && n == 2 && ids[0] == m && ids[1] == r,
+	     "blob_list: the two stored blobs, ascending, not the pending one");
+	T_OK(store_blob_list(s, base, ids, 1, &n) == STORE_OK && n == 1 && ids[0] == m &&
+	             store_blob_list(s, ids[0], ids, 1, &n) == STORE_OK && n == 1 && ids[0] == r &&
+	             store_blob_list(s, ids[0], ids, 1, &n) == STORE_OK && n == 0,
+	     "blob_list: in pages of one from `after`");
+	T_OK(store_blob_list(s, 0, ids, 0, &n) == STORE_TOO_LARGE && n == 0 &&
+	             store_blob_list(s, 0, ids, STORE_LIST_MAX + 1, &n) == STORE_TOO_LARGE,
+	     "blob_list: cap 0 or over STORE_LIST_MAX refused");
+	T_OK(store_reply_delete(s, src, rep) == STORE_OK &&
+	             store_blob_list(s, base, ids, 8, &n) == STORE_OK && n == 1 && ids[0] == m,
+	     "blob_list: a deleted reply's blob leaves the list");
+	(void)pending;
+	store_close(&s);
+}
+
 static int never_src(void *ctx, const struct store_source *row)
 {
 	(*(int *)ctx)++;
@@ -345,6 +384,7 @@ int main(void)
 	test_blob_basics();
 	test_blob_large();
 	test_blob_pending();
+	test_blob_list();
 	test_front_refusals();
 	return contract_done();
 }

@@ -425,6 +425,81 @@ static void test_source_delete(void)
 	store_close(&s);
 }
 
+/*
+ * expire (retention), inside store_write only: the submissions (with their
+ * files and blobs) or replies made before a day go, lowest id first, at most
+ * max a call, each named in out; younger ones stay; the source's counts
+ * follow; outside a transaction it refuses.
+ */
+struct expire_tx {
+	enum store_expire kind;
+	int32_t before;
+	struct store_expired out[4];
+	size_t max, n;
+};
+
+static enum store_result expire_fn(struct store *s, void *arg)
+{
+	struct expire_tx *a = arg;
+	return store_expire(s, a->kind, a->before, a->out, a->max, &a->n);
+}
+
+static void test_expire(void)
+{
+	struct store *s = contract_open_fresh();
+	struct store_submission sub;
+	struct store_source src;
+	store_id a, s1 = 0, s2 = 0, s3 = 0, r1 = 0, r2 = 0;
+	size_t n = 9;
+	if (s == NULL)
+		return;
+	a = contract_source(s, 10, 21);
+	store_id m1 = contract_blob(s, 71, 100), fm = contract_blob(s, 72, 50),
+	         fd = contract_blob(s, 73, 500000), m2 = contract_blob(s, 74, 10),
+	         m3 = contract_blob(s, 75, 10), rb1 = contract_blob(s, 76, 20),
+	         rb2 = contract_blob(s, 77, 20);
+	struct store_new_file f = {fm, fd};
+	T_OK(store_submission_commit(s, a, 10, "OLD", 0, m1, &f, 1, &s1) == STORE_OK &&
+	             store_submission_commit(s, a, 11, "OLD", 0, m2, NULL, 0, &s2) == STORE_OK &&
+	             store_submission_commit(s, a, 30, "NEW", 0, m3, NULL, 0, &s3) == STORE_OK &&
+	             store_reply_add(s, a, 10, rb1, &r1) == STORE_OK &&
+	             store_reply_add(s, a, 30, rb2, &r2) == STORE_OK,
+	     "expire: submissions of days 10, 11 and 30, replies of days 10 and 30");
+	T_OK(store_expire(s, STORE_EXPIRE_SUBMISSIONS, 20, (struct store_expired[1]){0}, 1, &n) ==
+	                     STORE_CORRUPT &&
+	             n == 0,
+	     "expire: outside a transaction, refused");
+	struct expire_tx t = {.kind = STORE_EXPIRE_SUBMISSIONS, .before = 20, .max = 1};
+	T_OK(store_write(s, NULL, 0, expire_fn, &t) == STORE_OK && t.n == 1 && t.out[0].id == s1 &&
+	             t.out[0].source == a && strcmp(t.out[0].marking, "OLD") == 0,
+	     "expire: at most max, the lowest id first, with its source and marking");
+	int gone = store_submission_get(s, s1, &sub) == STORE_NOT_FOUND;
+	store_id blobs[] = {m1, fm, fd};
+	for (size_t i = 0; i < sizeof blobs / sizeof blobs[0]; i++)
+		gone &= store_blob_size(s, blobs[i], &(uint64_t){0}) == STORE_NOT_FOUND;
+	T_OK(gone, "expire: the submission, its file and every blob of them are gone");
+	t.max = 4;
+	T_OK(store_write(s, NULL, 0, expire_fn, &t) == STORE_OK && t.n == 1 && t.out[0].id == s2 &&
+	             store_write(s, NULL, 0, expire_fn, &t) == STORE_OK && t.n == 0,
+	     "expire: the next call takes the rest, then nothing");
+	T_OK(store_submission_get(s, s3, &sub) == STORE_OK && contract_blob_is(s, m3, 75, 10),
+	     "expire: a younger submission stays");
+	T_OK(store_source_get(s, a, &src) == STORE_OK && src.nsubmissions == 1 && src.nunread == 1,
+	     "expire: the source stays, its counts follow");
+	struct expire_tx tr = {.kind = STORE_EXPIRE_REPLIES, .before = 20, .max = 4};
+	T_OK(store_write(s, NULL, 0, expire_fn, &tr) == STORE_OK && tr.n == 1 &&
+	             tr.out[0].id == r1 && tr.out[0].marking[0] == '\0' &&
+	             store_blob_size(s, rb1, &(uint64_t){0}) == STORE_NOT_FOUND &&
+	             contract_blob_is(s, rb2, 77, 20),
+	     "expire: replies likewise, with their blob; a younger one stays");
+	T_OK(store_write(s, NULL, 0, expire_fn,
+	                 &(struct expire_tx){.kind = STORE_EXPIRE_REPLIES,
+	                                     .before = 20,
+	                                     .max = STORE_EXPIRE_MAX + 1}) == STORE_TOO_LARGE,
+	     "expire: max over STORE_EXPIRE_MAX refused");
+	store_close(&s);
+}
+
 int main(void)
 {
 	contract_init("contract_core");
@@ -432,5 +507,6 @@ int main(void)
 	test_submissions();
 	test_replies();
 	test_source_delete();
+	test_expire();
 	return contract_done();
 }

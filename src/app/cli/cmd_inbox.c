@@ -34,6 +34,8 @@
 #include "lib/io.h"
 #include "lib/num.h"
 
+#include "lib/utf8.h"
+
 #include "lib/banned.h"
 
 const char inbox_help[] =
@@ -66,7 +68,10 @@ const char inbox_help[] =
         "                            write the message (or file N) as an age file sealed\n"
         "                            to the intake label (the marking label's layer taken\n"
         "                            off), for `age -d` on an offline machine\n"
-        "  reply SOURCE [TEXT]       seal a reply to a source (TEXT, else standard input)\n"
+        "  reply SOURCE [--text-from-argv TEXT]\n"
+        "                            seal a reply to a source, its text read from\n"
+        "                            standard input (from the arguments only with\n"
+        "                            --text-from-argv: others on the host can read them)\n"
         "  delete SOURCE             delete a source and everything of theirs: refused\n"
         "                            unless you may read every submission of it\n"
         "  mark SUBMISSION MARKING [--reason TEXT]\n"
@@ -99,6 +104,7 @@ struct opts {
 	const char *reason;
 	int64_t limit;                 /* list: sources on the page */
 	int64_t before;                /* list: the cursor (0: the newest) */
+	int text_from_argv;            /* reply: the text may come from the arguments */
 	const struct officer_key *key; /* the logged-in officer */
 	struct inbox *ib;              /* the use cases */
 	struct registry *reg;          /* mark, reseal: registry_submission_mark */
@@ -110,14 +116,22 @@ static int inbox_fail(const char *what, enum inbox_result r)
 	return cli_fail("inbox", "%s: %s", what, inbox_strerror(r));
 }
 
-/* Text from a stranger: no control character reaches the officer's terminal. */
-static void defang(char *p, size_t n, int keep_lines)
+/*
+ * Text from a stranger, printed: no control or bidi character reaches the
+ * officer's terminal, each is shown as <U+XXXX> (utf8_visible); between before
+ * and after.
+ */
+static int show(const char *before, const char *p, size_t n, bool lines, const char *after)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)p[i];
-		if ((ch < 0x20 && !(keep_lines && (ch == '\n' || ch == '\t'))) || ch == 0x7f)
-			p[i] = '?';
-	}
+	struct buf v;
+	if (n > SIZE_MAX / 8 - 16)
+		return -1;
+	buf_init(&v, n * 8 + 16); /* "<U+XXXX>" is 8 bytes for at least 1 */
+	int rc = utf8_visible(&v, p, n, lines) == BUF_OK ? 0 : -1;
+	if (rc == 0)
+		printf("%s%s%s", before, buf_str(&v), after);
+	buf_wipe_release(&v);
+	return rc;
 }
 
 /* ---- list ---- */
@@ -328,8 +342,10 @@ static int cmd_read(const struct opts *o, store_id id)
 			         "the message could not be opened with this officer's keys");
 			goto out;
 		}
-		defang((char *)rd.message.data, rd.message.len, 1);
-		printf("\n%s\n", buf_str(&rd.message));
+		if (show("\n", (const char *)rd.message.data, rd.message.len, true, "\n") != 0) {
+			cli_fail("inbox", "out of memory");
+			goto out;
+		}
 	}
 	for (size_t i = 0; i < rd.nfiles; i++) {
 		struct inbox_file *f = &rd.files[i];
@@ -338,10 +354,13 @@ static int cmd_read(const struct opts *o, store_id id)
 			         (long long)f->n);
 			goto out;
 		}
-		defang(f->name, strlen(f->name), 0);
-		defang(f->type, strlen(f->type), 0);
-		printf("file %lld: %s (%s, %llu bytes)\n", (long long)f->n, f->name, f->type,
-		       (unsigned long long)f->size);
+		printf("file %lld: ", (long long)f->n);
+		if (show("", f->name, strlen(f->name), false, " (") != 0 ||
+		    show("", f->type, strlen(f->type), false, "") != 0) {
+			cli_fail("inbox", "out of memory");
+			goto out;
+		}
+		printf(", %llu bytes)\n", (unsigned long long)f->size);
 	}
 	rc = CLI_EXIT_OK;
 out:
@@ -438,6 +457,13 @@ static int cmd_reply(const struct opts *o, store_id source, int argc, char **arg
 	struct buf text;
 	buf_init(&text, REPLY_MAX);
 	int rc = CLI_EXIT_FAIL;
+	if (argc > 0 && !o->text_from_argv) {
+		rc = cli_usage("inbox",
+		               "the reply's text is read from standard input, not the command "
+		               "line (which others on the host can read); to give it there "
+		               "anyway, add --text-from-argv");
+		goto out;
+	}
 	if (argc > 0) {
 		for (int i = 0; i < argc; i++)
 			if ((i > 0 && buf_append_byte(&text, ' ') != BUF_OK) ||
@@ -527,13 +553,14 @@ static struct intake *make_intake(struct instance *inst)
 
 int inbox_main(int argc, char **argv)
 {
-	enum { O_AS = 256, O_REASON, O_LIMIT, O_BEFORE };
+	enum { O_AS = 256, O_REASON, O_LIMIT, O_BEFORE, O_ARGV_TEXT };
 	static const struct option lopts[] = {{"dir", required_argument, NULL, 'd'},
 	                                      {"as", required_argument, NULL, O_AS},
 	                                      {"output", required_argument, NULL, 'o'},
 	                                      {"reason", required_argument, NULL, O_REASON},
 	                                      {"limit", required_argument, NULL, O_LIMIT},
 	                                      {"before", required_argument, NULL, O_BEFORE},
+	                                      {"text-from-argv", no_argument, NULL, O_ARGV_TEXT},
 	                                      {"help", no_argument, NULL, 'h'},
 	                                      {NULL, 0, NULL, 0}};
 	struct opts o = {.dir = getenv("CUTOUT_INSTANCE"), .limit = LIST_SOURCES_DEFAULT};
@@ -550,6 +577,9 @@ int inbox_main(int argc, char **argv)
 			break;
 		case O_REASON:
 			o.reason = optarg;
+			break;
+		case O_ARGV_TEXT:
+			o.text_from_argv = 1;
 			break;
 		case O_LIMIT:
 			if (num_parse_id(optarg, &o.limit) != 0 || o.limit > LIST_SOURCES_MAX)

@@ -60,11 +60,13 @@ const char officer_help[] =
         "                    set the clearance: the marking label keys it now covers\n"
         "                    are wrapped from the admin's session; those it no longer\n"
         "                    covers are rotated\n"
-        "  enrol [--secret BASE32]\n"
+        "  enrol [--secret-from FILE]\n"
         "                    (the officer themself, --as NAME) enrol the TOTP second\n"
         "                    factor: shows the secret, its otpauth:// URI and a QR\n"
         "                    code, then asks a code. Scripts: run once to get the\n"
-        "                    secret, then again with --secret and $CUTOUT_TOTP.\n"
+        "                    secret, then again with --secret-from FILE (- for standard\n"
+        "                    input; never the command line, which others can read)\n"
+        "                    and $CUTOUT_TOTP.\n"
         "\n"
         "Options:\n"
         "  -d, --dir DIR             the instance directory (or $CUTOUT_INSTANCE)\n"
@@ -73,7 +75,7 @@ const char officer_help[] =
         "      --role ROLES, --clearance MARKING, --nationality CC (3 letters A-Z)\n";
 
 struct opts {
-	const char *dir, *as, *admin_identity, *role, *clearance, *nationality, *secret;
+	const char *dir, *as, *admin_identity, *role, *clearance, *nationality, *secret_from;
 };
 
 /* A clearance must be a marking of the instance's scheme. 0 or -1 with a message. */
@@ -255,8 +257,25 @@ static int cmd_enrol(struct officers *o, const struct opts *op)
 	    cli_read_secret("officer", "CUTOUT_PASSWORD", "password: ", NULL, pw,
 	                    PASSWORD_MAX_BYTES + 2) < 0)
 		goto out;
-	const char *secret = op->secret;
-	if (secret == NULL) {
+	char *secret = NULL;
+	if (op->secret_from != NULL) {
+		struct buf t;
+		buf_init(&t, TOTP_B32_MAX + 2);
+		int rd = strcmp(op->secret_from, "-") == 0 ? io_read_fd(STDIN_FILENO, &t)
+		                                           : io_read_file(op->secret_from, &t);
+		while (rd == 0 && t.len > 0 &&
+		       (t.data[t.len - 1] == '\n' || t.data[t.len - 1] == '\r'))
+			t.len--;
+		if (rd != 0 || t.len == 0 || t.len >= sizeof b32) {
+			buf_wipe_release(&t);
+			cli_fail("officer", "cannot read a TOTP secret from %s", op->secret_from);
+			goto out;
+		}
+		memcpy(b32, t.data, t.len);
+		b32[t.len] = '\0';
+		buf_wipe_release(&t);
+		secret = b32;
+	} else {
 		r = officer_enrol_begin(o, name, pw, (uint64_t)time(NULL), b32, uri, sizeof uri);
 		if (r != OFFICER_OK) {
 			cli_fail("officer", "%s", officer_strerror(r));
@@ -267,7 +286,9 @@ static int cmd_enrol(struct officers *o, const struct opts *op)
 		printf("secret: %s\nuri: %s\n", b32, uri);
 		fflush(stdout);
 		if (getenv("CUTOUT_TOTP") == NULL && !isatty(STDIN_FILENO)) {
-			printf("then: cutout officer enrol --secret SECRET with $CUTOUT_TOTP\n");
+			printf("then: cutout officer enrol --secret-from - with $CUTOUT_TOTP and "
+			       "the "
+			       "secret on standard input\n");
 			rc = CLI_EXIT_OK;
 			goto out;
 		}
@@ -293,7 +314,7 @@ out:
 
 int officer_main(int argc, char **argv)
 {
-	enum { O_AS = 256, O_ADMIN_ID, O_ROLE, O_CLEARANCE, O_NAT, O_SECRET };
+	enum { O_AS = 256, O_ADMIN_ID, O_ROLE, O_CLEARANCE, O_NAT, O_SECRET, O_SECRET_FROM };
 	static const struct option lopts[] = {
 	        {"dir", required_argument, NULL, 'd'},
 	        {"as", required_argument, NULL, O_AS},
@@ -302,6 +323,7 @@ int officer_main(int argc, char **argv)
 	        {"clearance", required_argument, NULL, O_CLEARANCE},
 	        {"nationality", required_argument, NULL, O_NAT},
 	        {"secret", required_argument, NULL, O_SECRET},
+	        {"secret-from", required_argument, NULL, O_SECRET_FROM},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0}};
 	struct opts op = {.dir = getenv("CUTOUT_INSTANCE")};
@@ -329,7 +351,12 @@ int officer_main(int argc, char **argv)
 			op.nationality = optarg;
 			break;
 		case O_SECRET:
-			op.secret = optarg;
+			return cli_usage("officer",
+			                 "the TOTP secret is not taken on the command line "
+			                 "(others on the host can read it): use --secret-from "
+			                 "FILE, or - for standard input");
+		case O_SECRET_FROM:
+			op.secret_from = optarg;
 			break;
 		case 'h':
 			fputs(officer_help, stdout);

@@ -51,7 +51,9 @@ const char serve_help[] =
         "standard output (\"intake: URL\", \"desk: URL\"). A door that dies is\n"
         "restarted on the same port after a backoff (1 s, doubling up to 60 s),\n"
         "logged on standard error, while the other serves on; a door that cannot\n"
-        "start at all stops both.\n"
+        "start at all stops both. Each door serves only a store that passes the\n"
+        "quick check (cutout check --quick). At start and once a day it runs\n"
+        "cutout retention when retention_days is set in cutout.conf.\n"
         "\n"
         "  --intake-listen HOST:PORT  override intake_listen from cutout.conf\n"
         "  --desk-listen HOST:PORT    override desk_listen from cutout.conf\n"
@@ -175,6 +177,15 @@ static void web_limits_of(const struct conf *cf, struct web_door_limits *l)
 	l->connection_memory = (size_t)cf->http_connection_memory;
 }
 
+/* A door serves only a store that passes the quick check (cutout check --quick). */
+static int store_sound(const char *cmd, struct instance *inst, const char *dir)
+{
+	if (check_instance(cmd, inst, true) == CLI_EXIT_OK)
+		return 0;
+	cli_fail(cmd, "the store failed its check: not serving it (see: cutout check -d %s)", dir);
+	return -1;
+}
+
 /* Runs the intake door until a signal. */
 static int run_intake(const char *cmd, const char *dir, const char *host, int have_port,
                       uint16_t port)
@@ -188,7 +199,7 @@ static int run_intake(const char *cmd, const char *dir, const char *host, int ha
 	if (instance_open(dir, &inst, &err) != INSTANCE_OK)
 		return cli_fail(cmd, "%s", err.msg);
 	const struct conf *cf = instance_conf(inst);
-	if (intake_of(cmd, inst, &in) != 0)
+	if (store_sound(cmd, inst, dir) != 0 || intake_of(cmd, inst, &in) != 0)
 		goto out;
 	struct intake_door_config dc;
 	intake_door_defaults(&dc);
@@ -253,7 +264,7 @@ static int run_desk(const char *cmd, const char *dir, const char *host, int have
 		return cli_fail(cmd, "%s", err.msg);
 	const struct conf *cf = instance_conf(inst);
 	/* The desk seals replies with the intake module (public keys only). */
-	if (intake_of(cmd, inst, &in) != 0)
+	if (store_sound(cmd, inst, dir) != 0 || intake_of(cmd, inst, &in) != 0)
 		goto out;
 	struct officer_kdf okdf = {.opslimit = (uint64_t)cf->officer_argon2_opslimit,
 	                           .memlimit = (size_t)cf->officer_argon2_memlimit};
@@ -268,6 +279,7 @@ static int run_desk(const char *cmd, const char *dir, const char *host, int have
 	dc.host = host != NULL ? host : cf->desk_listen.host;
 	dc.port = have_port ? port : cf->desk_listen.port;
 	dc.hosts = cf->desk_hosts;
+	dc.store_name = dir;
 	dc.org = cf->organisation;
 	dc.default_clearance = cf->default_marking;
 	dc.idle_seconds = idle > 0 ? idle : (unsigned)cf->session_idle_seconds;
@@ -532,6 +544,8 @@ static int serve_dir(const char *cmd, const struct door_opts *o)
 	         .backoff = RESTART_MIN},
 	};
 	int rc = CLI_EXIT_OK, stopping = 0;
+	pid_t retain = -1; /* the daily retention run (cmd_retention.c) */
+	int32_t retain_day = -1;
 	for (int i = 0; i < 2; i++)
 		if (start_door(cmd, o, i, &doors[i]) != 0) {
 			rc = CLI_EXIT_FAIL;
@@ -551,12 +565,18 @@ static int serve_dir(const char *cmd, const struct door_opts *o)
 			}
 			alive += d->pid > 0;
 		}
-		if (stopping && alive == 0)
+		if (stopping && retain > 0)
+			kill(retain, SIGTERM);
+		else if (!stopping)
+			retention_daily(cmd, o->dir, &retain, &retain_day);
+		if (stopping && alive == 0 && retain <= 0)
 			break;
 		int status = 0;
 		pid_t w = waitpid(-1, &status, WNOHANG);
 		if (w < 0 && errno != EINTR && errno != ECHILD)
 			break;
+		if (w > 0 && w == retain)
+			retain = -1;
 		int64_t now = now_ms();
 		for (int i = 0; w > 0 && i < 2; i++) {
 			struct door_proc *d = &doors[i];

@@ -3,8 +3,28 @@
 #ifndef CUTOUT_APP_COMMANDS_H
 #define CUTOUT_APP_COMMANDS_H
 
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
 extern const char age_help[];
 int age_main(int argc, char **argv);
+extern const char check_help[];
+int check_main(int argc, char **argv);
+struct instance;
+/*
+ * cmd_check.c: the store's check and the ledger's (quick: quick_check and its
+ * size, what a door runs at start); what is wrong goes to stderr. CLI_EXIT_*.
+ */
+int check_instance(const char *cmd, struct instance *inst, bool quick);
+extern const char retention_help[];
+int retention_main(int argc, char **argv);
+/*
+ * cmd_retention.c, for cutout serve: once the day (UTC) differs from
+ * *last_day and no run is under way (*pid <= 0), starts a child process that
+ * runs retention on dir (*pid its pid until the caller reaps it).
+ */
+void retention_daily(const char *cmd, const char *dir, pid_t *pid, int32_t *last_day);
 extern const char init_help[];
 int init_main(int argc, char **argv);
 

@@ -29,6 +29,7 @@ static const char version_help[] = "usage: cutout version\n"
 
 const struct cli_command cli_commands[] = {
         {"age", "encrypt, decrypt and make keys in the age v1 format", age_help, age_main},
+        {"check", "check an instance's store: files, database, ledger", check_help, check_main},
         {"demo", "try cutout: a throwaway instance served on localhost", demo_help, demo_main},
         {"desk", "run the desk (for officers) of an instance", desk_help, desk_main},
         {"dist", "distribution lists of officers (as an officer)", dist_help, dist_main},
@@ -51,6 +52,8 @@ const struct cli_command cli_commands[] = {
          release_help, release_main},
         {"report", "write, list, read and circulate reports (as an officer)", report_help,
          report_main},
+        {"retention", "delete what is older than retention_days (cutout.conf)", retention_help,
+         retention_main},
         {"serve", "run every door of an instance", serve_help, serve_main},
         {"trace", "trace a leaked text to the recipient of its copy", trace_help, trace_main},
         {"tor-config", "print the torrc that publishes the intake as an onion service",

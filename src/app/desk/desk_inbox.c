@@ -34,6 +34,8 @@ static unsigned inbox_status(enum inbox_result ir)
 		return 400;
 	case INBOX_BUSY:
 		return 503;
+	case INBOX_FULL:
+		return 507;
 	case INBOX_FAILED:
 		break;
 	}

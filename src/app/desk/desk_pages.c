@@ -637,7 +637,7 @@ static void done_page(struct w *w, const struct desk_page *p)
 
 static void error_page(struct w *w, const struct desk_page *p)
 {
-	static const unsigned known[] = {400, 403, 404, 405, 413, 415, 429, 500, 503};
+	static const unsigned known[] = {400, 403, 404, 405, 413, 415, 429, 500, 503, 507};
 	unsigned st = 500;
 	for (size_t i = 0; i < sizeof known / sizeof *known; i++)
 		if (p->status == known[i])

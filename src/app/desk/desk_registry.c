@@ -192,8 +192,10 @@ static void sub_mark(const struct desk_reg_in *in, struct desk_reg_out *out)
 		(void)desk_reg_redirect(out, "/submission?id=", id, "");
 		return;
 	}
-	if (rc == REGISTRY_NOT_FOUND || rc == REGISTRY_FAILED)
-		return desk_reg_fail(out, rc == REGISTRY_FAILED ? 500 : 404);
+	if (rc == REGISTRY_NOT_FOUND || rc == REGISTRY_FAILED || rc == REGISTRY_FULL)
+		return desk_reg_fail(out, rc == REGISTRY_FAILED ? 500
+		                          : rc == REGISTRY_FULL ? 507
+		                                                : 404);
 	struct w w = {out->body, in->lang, 0};
 	el(&w, "<h1>", "desk.reg.mark.title", "</h1>");
 	desk_reg_notice(

@@ -312,8 +312,8 @@ void desk_report_circulate(const struct desk_reg_in *in, struct desk_reg_out *ou
 	}
 	if (rc == REGISTRY_NOT_FOUND)
 		return desk_reg_fail(out, 404);
-	if (rc == REGISTRY_FAILED)
-		return desk_reg_fail(out, 500);
+	if (rc == REGISTRY_FAILED || rc == REGISTRY_FULL)
+		return desk_reg_fail(out, rc == REGISTRY_FULL ? 507 : 500);
 	report_page(in, out, id, "desk.reg.refused", err.msg[0] ? err.msg : registry_strerror(rc),
 	            0, 400);
 }

@@ -244,7 +244,10 @@ void desk_report_write(const struct desk_reg_in *in, struct desk_reg_out *out)
 		return;
 	}
 	desk_reg_notice(&w, "desk.reg.refused", err.msg[0] ? err.msg : registry_strerror(rc), 0);
-	status = rc == REGISTRY_FAILED ? 500 : rc == REGISTRY_FORBIDDEN ? 403 : 400;
+	status = rc == REGISTRY_FAILED      ? 500
+	         : rc == REGISTRY_FULL      ? 507
+	         : rc == REGISTRY_FORBIDDEN ? 403
+	                                    : 400;
 form:
 	write_form(&w, in, &d, overall, slots);
 	registry_report_free(&rep);

@@ -129,8 +129,17 @@ enum MHD_Result desk_send_page(struct MHD_Connection *c, struct req *r, unsigned
 	return res;
 }
 
+/* One line per refusal for a full store: the store, never the officer or the request. */
+static void log_full(const struct req *r)
+{
+	fprintf(stderr, "cutout: desk: the store %s has no space left; refused until freed\n",
+	        r->d->cfg.store_name != NULL ? r->d->cfg.store_name : "(unnamed)");
+}
+
 enum MHD_Result desk_send_error(struct MHD_Connection *c, struct req *r, unsigned status)
 {
+	if (status == 507)
+		log_full(r);
 	struct desk_page p;
 	desk_page_init(r, &p);
 	p.status = status;
@@ -358,6 +367,8 @@ static enum MHD_Result registry_request(struct MHD_Connection *c, struct req *r,
 	struct desk_reg_out out = {.status = 500, .body = &b};
 	desk_registry_handle(r->reg_route, &in, &out);
 	enum MHD_Result res;
+	if (out.status == 507 && (out.location[0] != 0 || out.json || b.len > 0))
+		log_full(r); /* desk_send_error logs its own */
 	if (out.location[0] != 0) {
 		res = desk_redirect(c, r, out.location);
 	} else if (out.download_type != NULL && out.status == 200) {

@@ -30,6 +30,7 @@ struct desk_door_config {
 	const char *host; /* "127.0.0.1" */
 	uint16_t port;    /* 0: any free port */
 	const char *org;
+	const char *store_name; /* named by the log line of a full store (the instance directory) */
 	const char *default_clearance; /* prefilled in the add-officer form */
 	unsigned idle_seconds;
 	size_t max_sessions;

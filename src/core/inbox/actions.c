@@ -119,6 +119,8 @@ static enum inbox_result from_intake(enum intake_result r)
 		return INBOX_FORBIDDEN;
 	case INTAKE_BUSY:
 		return INBOX_BUSY;
+	case INTAKE_FULL:
+		return INBOX_FULL;
 	default:
 		return INBOX_FAILED;
 	}
@@ -208,6 +210,13 @@ enum inbox_result inbox_label(struct inbox *ib, const struct officer_key *who, s
 	enum inbox_result rc = inbox_source(ib, who, source, &src);
 	if (rc != INBOX_OK)
 		return rc;
-	enum store_result sr = store_desk_set_label(ib->s, source, label != NULL ? label : "");
+	char sealed[STORE_DESK_LABEL_MAX + 1];
+	if (label == NULL)
+		label = "";
+	if (inbox_label_check(label) != 0)
+		return INBOX_BAD_INPUT;
+	if ((rc = inbox_label_seal(ib->s, label, sealed)) != INBOX_OK)
+		return rc;
+	enum store_result sr = store_desk_set_label(ib->s, source, sealed);
 	return sr == STORE_NOT_FOUND ? INBOX_BAD_INPUT : inbox_from_store(sr);
 }

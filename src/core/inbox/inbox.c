@@ -25,6 +25,8 @@ const char *inbox_strerror(enum inbox_result r)
 		return "bad input";
 	case INBOX_BUSY:
 		return "busy, try again";
+	case INBOX_FULL:
+		return "the store has no space left";
 	case INBOX_FAILED:
 		return "internal failure";
 	}
@@ -41,6 +43,8 @@ enum inbox_result inbox_from_store(enum store_result r)
 		return INBOX_NOT_FOUND;
 	case STORE_BUSY:
 		return INBOX_BUSY;
+	case STORE_FULL:
+		return INBOX_FULL;
 	case STORE_TOO_LARGE:
 		return INBOX_BAD_INPUT;
 	default:
@@ -171,7 +175,8 @@ enum inbox_result inbox_sources(struct inbox *ib, const struct officer_key *who,
 				more = true; /* one more visible: the page has a next */
 				break;
 			}
-			rows[(*n)++] = batch[i];
+			rows[*n] = batch[i];
+			inbox_label_open(ib, who, rows[(*n)++].label);
 		}
 		if (sr != STORE_OK)
 			break;
@@ -201,7 +206,10 @@ enum inbox_result inbox_source(struct inbox *ib, const struct officer_key *who, 
 		return INBOX_NOT_FOUND;
 	if ((sr = source_counts(ib, &subj, out, &n)) != STORE_OK)
 		return inbox_from_store(sr);
-	return n > 0 ? INBOX_OK : INBOX_NOT_FOUND;
+	if (n == 0)
+		return INBOX_NOT_FOUND;
+	inbox_label_open(ib, who, out->label);
+	return INBOX_OK;
 }
 
 enum inbox_result inbox_submissions(struct inbox *ib, const struct officer_key *who,

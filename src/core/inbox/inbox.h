@@ -54,6 +54,7 @@ enum inbox_result {
 	INBOX_FORBIDDEN, /* deleting a source with a submission the officer may not read */
 	INBOX_BAD_INPUT, /* a malformed argument (a label too long, an empty reply) */
 	INBOX_BUSY,      /* the store is busy: try again */
+	INBOX_FULL,      /* the store has no space left: nothing was kept; works again once freed */
 	INBOX_FAILED,    /* store, crypto or memory */
 };
 
@@ -149,7 +150,13 @@ __attribute__((warn_unused_result)) enum inbox_result inbox_reply(struct inbox *
  */
 __attribute__((warn_unused_result)) enum inbox_result
 inbox_delete_source(struct inbox *ib, const struct officer_key *who, store_id source);
-/* The desk's own marks on a source the officer may see: a star, a label ("" clears it). */
+/*
+ * The desk's own marks on a source the officer may see: a star, a label ("" clears it;
+ * at most INBOX_LABEL_MAX bytes of UTF-8 without control characters, else
+ * INBOX_BAD_INPUT). The label is sealed to the intake label's current version
+ * (label.c) and shown, opened, to the officers who may see the source.
+ */
+#define INBOX_LABEL_MAX 64
 __attribute__((warn_unused_result)) enum inbox_result
 inbox_star(struct inbox *ib, const struct officer_key *who, store_id source, bool on);
 __attribute__((warn_unused_result)) enum inbox_result

@@ -35,4 +35,18 @@ int inbox_file_meta(struct inbox *ib, const struct unseal_keys *keys, const stru
 int inbox_log(struct inbox *ib, const struct officer_key *who, enum ledger_action action,
               const struct store_submission *sub, const char *detail);
 
+/*
+ * label.c: a source's label, sealed to the intake label's current version.
+ * check: 0 if label is a label (at most INBOX_LABEL_MAX bytes of UTF-8, no
+ * control character), else -1. seal: "" stays "" (cleared); else the age
+ * file's base64 into out. open: replaces a sealed label with its text for
+ * who, or with "" when who's keys cannot open it; a label kept before labels
+ * were sealed stays as it is.
+ */
+int inbox_label_check(const char *label);
+__attribute__((warn_unused_result)) enum inbox_result
+inbox_label_seal(struct store *s, const char *label, char out[static STORE_DESK_LABEL_MAX + 1]);
+void inbox_label_open(struct inbox *ib, const struct officer_key *who,
+                      char label[static STORE_DESK_LABEL_MAX + 1]);
+
 #endif

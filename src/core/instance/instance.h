@@ -32,6 +32,7 @@
 #ifndef CUTOUT_CORE_INSTANCE_H
 #define CUTOUT_CORE_INSTANCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -95,6 +96,29 @@ instance_open(const char *dir, struct instance **out, struct instance_error *err
 
 /* Closes the store and frees; sets *inst to NULL. Accepts NULL. */
 void instance_close(struct instance **inst);
+/*
+ * The store's own check (store_check): 0, or -1 with what is wrong in msg
+ * (cap >= 1). quick: bounded time, for a door's start.
+ */
+__attribute__((warn_unused_result)) int instance_check_store(struct instance *inst, bool quick,
+                                                             char *msg, size_t cap);
+
+/* check.c: every stored blob read and checked as an age file. */
+struct instance_blob_count {
+	uint64_t blobs;  /* checked */
+	uint64_t opened; /* of those, opened with one of the identities (header MAC, every tag) */
+	uint64_t bad;
+};
+typedef void (*instance_bad_blob_fn)(void *ctx, int64_t blob, const char *what);
+/*
+ * Reads every stored blob: its length against the store's record, its shape
+ * as an age file (age_shape: header, STREAM chunk sizes), and, when one of
+ * ids opens it, its header MAC and every chunk's tag. Each bad blob goes to
+ * bad(); a store failure is returned (STORE_OK when all were read).
+ */
+__attribute__((warn_unused_result)) enum store_result
+instance_check_blobs(struct instance *inst, const struct age_identity *const *ids, size_t nids,
+                     instance_bad_blob_fn bad, void *ctx, struct instance_blob_count *count);
 
 const struct conf *instance_conf(const struct instance *inst);
 /* The marking scheme of the configuration (checked at open, with default_marking). */

@@ -179,4 +179,18 @@ __attribute__((warn_unused_result)) int intake_meta_decode(const uint8_t *p, siz
                                                            size_t name_cap, char *type,
                                                            size_t type_cap, uint64_t *size);
 
+/*
+ * Retention (retention.c): deletes the submissions (with their files) and the
+ * replies whose stored day is more than `days` days before `today` (a day
+ * number, store_today() but for tests), each with its ledger entry in the
+ * same transaction (object.delete submission:ID, or reply.delete reply:ID, by
+ * `system`, detail "retention N days"); the sources stay. days 1..36500.
+ */
+#define INTAKE_RETENTION_MAX 36500
+struct intake_retention {
+	uint64_t submissions, replies; /* deleted */
+};
+__attribute__((warn_unused_result)) enum intake_result
+intake_retention(struct store *s, int32_t today, uint32_t days, struct intake_retention *out);
+
 #endif

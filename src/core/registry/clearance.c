@@ -57,5 +57,5 @@ enum registry_result registry_officer_clearance(struct registry *r, struct offic
 		return REGISTRY_FAILED; /* *orc says why */
 	if (a.rr != REGISTRY_OK)
 		return a.rr;
-	return sr == STORE_OK ? REGISTRY_OK : REGISTRY_FAILED;
+	return sr == STORE_OK ? REGISTRY_OK : sr == STORE_FULL ? REGISTRY_FULL : REGISTRY_FAILED;
 }

@@ -136,7 +136,7 @@ enum registry_result registry_label(struct registry *r, const struct marking *m,
 		}
 		/* made meanwhile by another writer (the next turn reads it), or stale */
 		if (sr != STORE_EXISTS && !rt.stale)
-			return REGISTRY_FAILED;
+			return sr == STORE_FULL ? REGISTRY_FULL : REGISTRY_FAILED;
 	}
 	return REGISTRY_FAILED;
 }
@@ -490,7 +490,7 @@ static enum registry_result officer_changed(struct registry *r, const struct off
 	struct changed_tx tx = {.plan = &p, .actor = actor, .object = obj, .target = target->id};
 	enum store_result sr = store_write(r->s, NULL, 0, changed_tx, &tx);
 	*stale = tx.stale;
-	rc = sr == STORE_OK ? REGISTRY_OK : REGISTRY_FAILED;
+	rc = sr == STORE_OK ? REGISTRY_OK : sr == STORE_FULL ? REGISTRY_FULL : REGISTRY_FAILED;
 out:
 	steps_free(&p);
 	free(a.v);

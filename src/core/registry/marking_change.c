@@ -157,7 +157,9 @@ static enum registry_result resealed(struct registry *r, const struct officer_ke
 		reg_say(err, "the marking changed meanwhile: look again");
 		rc = REGISTRY_EXISTS;
 	} else {
-		rc = sr == STORE_OK ? REGISTRY_OK : REGISTRY_FAILED;
+		rc = sr == STORE_OK     ? REGISTRY_OK
+		     : sr == STORE_FULL ? REGISTRY_FULL
+		                        : REGISTRY_FAILED;
 	}
 	if (rc == REGISTRY_OK) { /* the new blobs are the submission's now */
 		msg = 0;

@@ -37,6 +37,8 @@ const char *registry_strerror(enum registry_result r)
 		return "your session holds no key for this object (log in again)";
 	case REGISTRY_FAILED:
 		return "internal failure (store, crypto or memory)";
+	case REGISTRY_FULL:
+		return "the store has no space left";
 	}
 	return "unknown result";
 }

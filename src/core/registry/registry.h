@@ -84,6 +84,7 @@ enum registry_result {
 	REGISTRY_EXISTS,          /* a list of that name exists; a concurrent change */
 	REGISTRY_CANNOT_OPEN,     /* the session holds no key of the report's label version */
 	REGISTRY_FAILED,          /* store, crypto or memory */
+	REGISTRY_FULL, /* the store has no space left: nothing was kept; works again once freed */
 };
 
 struct registry_error {

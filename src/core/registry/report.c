@@ -249,8 +249,9 @@ enum registry_result registry_report_write(struct registry *r, const struct offi
 	                     .ncites = in->ncites,
 	                     .actor = actor,
 	                     .detail = detail};
-	if (store_write(r->s, NULL, 0, write_tx, &a) != STORE_OK) {
-		rc = REGISTRY_FAILED;
+	enum store_result wr = store_write(r->s, NULL, 0, write_tx, &a);
+	if (wr != STORE_OK) {
+		rc = wr == STORE_FULL ? REGISTRY_FULL : REGISTRY_FAILED;
 		goto out;
 	}
 	out->id = a.id;
@@ -431,8 +432,8 @@ enum registry_result registry_report_circulate(struct registry *r, const struct 
 	                         .actor = actor,
 	                         .marking = text,
 	                         .detail = detail};
-	rc = store_write(r->s, NULL, 0, circulate_tx, &t) == STORE_OK ? REGISTRY_OK
-	                                                              : REGISTRY_FAILED;
+	enum store_result cr = store_write(r->s, NULL, 0, circulate_tx, &t);
+	rc = cr == STORE_OK ? REGISTRY_OK : cr == STORE_FULL ? REGISTRY_FULL : REGISTRY_FAILED;
 out:
 	reg_row_free(&w);
 	free(a.v);

@@ -85,6 +85,18 @@ bool store_in_write(struct store *s)
 	return s->be->in_write(s);
 }
 
+enum store_result store_check(struct store *s, bool quick, char *msg, size_t cap)
+{
+	if (msg == NULL || cap == 0)
+		return STORE_TOO_LARGE;
+	msg[0] = '\0';
+	if (s->be->check == NULL)
+		return STORE_OK; /* nothing of its own to check */
+	enum store_result r = s->be->check(s, quick, msg, cap);
+	msg[cap - 1] = '\0';
+	return r;
+}
+
 bool store_has_domains(const struct store *s)
 {
 	return s != NULL && s->be->ledger != NULL && s->be->officer != NULL &&

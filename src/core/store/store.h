@@ -39,6 +39,7 @@
 #define STORE_LOOKUP_LEN 32    /* source lookup hash */
 #define STORE_PK_LEN 32        /* X25519 public key */
 #define STORE_MARKING_MAX 256
+#define STORE_LIST_MAX 4096 /* ids in one page of store_blob_list */
 
 enum store_result {
 	STORE_OK = 0,
@@ -119,6 +120,14 @@ struct store_new_file {
 
 typedef int (*store_chunk_fn)(void *ctx, const uint8_t *p, size_t n); /* non-zero: stop */
 
+enum store_expire { STORE_EXPIRE_SUBMISSIONS, STORE_EXPIRE_REPLIES };
+/* One deletion of store_expire: a submission (with its marking) or a reply. */
+struct store_expired {
+	store_id id, source;
+	char marking[STORE_MARKING_MAX]; /* a submission's; "" for a reply */
+};
+#define STORE_EXPIRE_MAX 256 /* deletions in one call of store_expire */
+
 struct store;
 /*
  * The function of a write transaction (store_write): s is the same store,
@@ -162,6 +171,14 @@ struct store_backend {
 	bool (*in_write)(struct store *s);
 
 	/*
+	 * Checks the backend's own structures (pages, indexes, constraints):
+	 * STORE_OK, or STORE_CORRUPT with what is wrong in msg (cap > 0, always
+	 * terminated). quick: bounded time, for a door's start (SQLite:
+	 * quick_check; integrity_check otherwise). NULL: the backend has no check.
+	 */
+	enum store_result (*check)(struct store *s, bool quick, char *msg, size_t cap);
+
+	/*
 	 * meta: small key/value settings of the instance (salt, public keys, schema
 	 * version). meta_get with cap below the value's length: STORE_TOO_LARGE,
 	 * *len the value's length (the one out-parameter kept on a failure).
@@ -185,6 +202,12 @@ struct store_backend {
 	                               void *ctx);
 	enum store_result (*blob_size)(struct store *s, store_id blob, uint64_t *size);
 	enum store_result (*blob_delete)(struct store *s, store_id blob);
+	/*
+	 * The stored (not pending) blobs with ids above `after`, ascending, at most
+	 * cap of them in ids; *n how many (fewer than cap: the last page).
+	 */
+	enum store_result (*blob_list)(struct store *s, store_id after, store_id *ids, size_t cap,
+	                               size_t *n);
 	/*
 	 * Inside store_write only: a pending blob becomes stored, as a commit
 	 * claims it (the transaction's claim list must name it). STORE_NOT_FOUND
@@ -246,6 +269,16 @@ struct store_backend {
 	/* Deletes the reply (and its blob) only if it belongs to source_id. */
 	enum store_result (*reply_delete)(struct store *s, store_id source_id, store_id id);
 
+	/*
+	 * Retention (core/intake/retention.c), inside store_write: deletes up to
+	 * max of the submissions (kind STORE_EXPIRE_SUBMISSIONS; their files and
+	 * every blob with them, the source's counts kept) or of the replies
+	 * (STORE_EXPIRE_REPLIES) whose day is before `before`, lowest id first;
+	 * out[0..*n) says which. NULL: the backend has no retention.
+	 */
+	enum store_result (*expire)(struct store *s, enum store_expire kind, int32_t before,
+	                            struct store_expired *out, size_t max, size_t *n);
+
 	/* domains (core/store_<domain>.h) */
 	const struct store_ledger_ops *ledger;
 	const struct store_officer_ops
@@ -292,6 +325,12 @@ void store_close(struct store **s);
  */
 __attribute__((warn_unused_result)) enum store_result
 store_write(struct store *s, const store_id *claim, size_t nclaim, store_tx_fn fn, void *arg);
+/*
+ * The backend's check (struct store_backend.check): STORE_OK, or
+ * STORE_CORRUPT with what is wrong in msg (cap >= 1).
+ */
+__attribute__((warn_unused_result)) enum store_result store_check(struct store *s, bool quick,
+                                                                  char *msg, size_t cap);
 /* Whether the calling thread runs inside one of s's write transactions. */
 bool store_in_write(struct store *s);
 /*
@@ -327,6 +366,13 @@ store_blob_read(struct store *s, store_id blob, store_chunk_fn fn, void *ctx);
 __attribute__((warn_unused_result)) enum store_result
 store_blob_size(struct store *s, store_id blob, uint64_t *size);
 enum store_result store_blob_delete(struct store *s, store_id blob);
+/* Retention, inside store_write (the backend's op above); max 1..STORE_EXPIRE_MAX. */
+__attribute__((warn_unused_result)) enum store_result
+store_expire(struct store *s, enum store_expire kind, int32_t before, struct store_expired *out,
+             size_t max, size_t *n);
+/* A page of the stored blobs' ids above after (cutout check); cap 1..STORE_LIST_MAX. */
+__attribute__((warn_unused_result)) enum store_result
+store_blob_list(struct store *s, store_id after, store_id *ids, size_t cap, size_t *n);
 
 __attribute__((warn_unused_result)) enum store_result
 store_source_create(struct store *s, const uint8_t lookup[STORE_LOOKUP_LEN],

@@ -53,6 +53,17 @@ enum store_result store_blob_size(struct store *s, store_id blob, uint64_t *size
 	return s->be->blob_size(s, blob, size);
 }
 
+enum store_result store_blob_list(struct store *s, store_id after, store_id *ids, size_t cap,
+                                  size_t *n)
+{
+	if (n == NULL)
+		return STORE_NOT_FOUND;
+	*n = 0;
+	if (ids == NULL || cap == 0 || cap > STORE_LIST_MAX)
+		return STORE_TOO_LARGE;
+	return s->be->blob_list(s, after < 0 ? 0 : after, ids, cap, n);
+}
+
 enum store_result store_blob_delete(struct store *s, store_id blob)
 {
 	if (blob <= 0)

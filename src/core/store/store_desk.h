@@ -12,8 +12,9 @@
  *
  * The backend keeps the inbox order up to date by itself (every committed
  * submission moves its source to the top; a deleted source leaves the inbox).
- * Stars and labels are shared by every officer of the instance. Labels are
- * plain text (the caller escapes them when showing them).
+ * Stars and labels are shared by every officer of the instance. A label is
+ * text to the store; core/inbox keeps it sealed (the base64 of an age file,
+ * core/inbox/label.c) and the caller escapes it when showing it.
  */
 #ifndef CUTOUT_CORE_STORE_DESK_H
 #define CUTOUT_CORE_STORE_DESK_H
@@ -23,7 +24,7 @@
 
 #include "core/store/store.h"
 
-#define STORE_DESK_LABEL_MAX 64 /* bytes of UTF-8 */
+#define STORE_DESK_LABEL_MAX 512 /* bytes of UTF-8: core/inbox keeps a sealed label's base64 */
 
 struct store_desk_source {
 	struct store_source src;

@@ -152,3 +152,19 @@ enum store_result store_reply_delete(struct store *s, store_id source_id, store_
 		return STORE_NOT_FOUND;
 	return s->be->reply_delete(s, source_id, id);
 }
+
+enum store_result store_expire(struct store *s, enum store_expire kind, int32_t before,
+                               struct store_expired *out, size_t max, size_t *n)
+{
+	if (n == NULL)
+		return STORE_NOT_FOUND;
+	*n = 0;
+	if (out == NULL || max == 0 || max > STORE_EXPIRE_MAX ||
+	    (kind != STORE_EXPIRE_SUBMISSIONS && kind != STORE_EXPIRE_REPLIES))
+		return STORE_TOO_LARGE;
+	if (s->be->expire == NULL)
+		return STORE_UNSUPPORTED;
+	if (!store_in_write(s))
+		return STORE_CORRUPT; /* each deletion commits with its ledger entry */
+	return s->be->expire(s, kind, before, out, max, n);
+}

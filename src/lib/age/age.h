@@ -169,6 +169,21 @@ __attribute__((warn_unused_result)) enum age_err
 age_decrypt_buf(const struct age_identity *const *identities, size_t nidentities, const uint8_t *p,
                 size_t n, struct buf *out);
 
+/* ---- shape without a key ---- */
+/*
+ * Checks what can be checked of a binary age file without a key (age_shape.c):
+ * the header parses and has a stanza, and the payload has the STREAM shape
+ * (nonce, whole chunks, a last chunk that is neither cut nor empty unless it
+ * is the only one). AGE_ERR_HEADER or AGE_ERR_PAYLOAD otherwise. The header
+ * MAC and the chunk tags need the key: age_decrypt_*.
+ */
+struct age_shape;
+__attribute__((warn_unused_result)) enum age_err age_shape_begin(struct age_shape **out);
+__attribute__((warn_unused_result)) enum age_err age_shape_update(struct age_shape *s,
+                                                                  const uint8_t *p, size_t n);
+__attribute__((warn_unused_result)) enum age_err age_shape_finish(struct age_shape *s);
+void age_shape_free(struct age_shape **s);
+
 /* ---- granting access ---- */
 /*
  * Given the header of an existing (binary, non-armored) age file, opened with

@@ -2,6 +2,7 @@
 #include "lib/web/html.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "lib/utf8.h"
@@ -17,15 +18,24 @@ enum buf_result html_escape(struct buf *out, const char *s, size_t n)
 		uint8_t c = p[i];
 		const char *rep = NULL;
 		size_t used = 1;
-		if (c >= 0x80) {
+		char vis[24]; /* "&lt;U+XXXX&gt;" */
+		if (c >= 0x80 || (c < 0x20 && c != '\n' && c != '\t' && c != '\r') || c == 0x7f) {
 			uint32_t cp;
 			used = utf8_decode(p + i, n - i, &cp);
-			if (used > 0) {
+			if (used > 0 && !utf8_hidden(cp)) {
 				i += used;
 				continue;
 			}
-			used = 1;
-			rep = "\xef\xbf\xbd";
+			if (used > 0) { /* shown, never obeyed: "<U+202E>" */
+				char name[12];
+				size_t k = utf8_visible_name(cp, name);
+				int w = snprintf(vis, sizeof vis, "&lt;%.*s&gt;",
+				                 k > 2 ? (int)k - 2 : 0, name + 1);
+				rep = w > 0 && (size_t)w < sizeof vis ? vis : "\xef\xbf\xbd";
+			} else {
+				used = 1;
+				rep = "\xef\xbf\xbd";
+			}
 		} else if (c == '&') {
 			rep = "&amp;";
 		} else if (c == '<') {
@@ -36,8 +46,8 @@ enum buf_result html_escape(struct buf *out, const char *s, size_t n)
 			rep = "&quot;";
 		} else if (c == '\'') {
 			rep = "&#39;";
-		} else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
-			rep = "";
+		} else if (c == '\r') {
+			rep = ""; /* a form's CRLF is a line end */
 		} else {
 			i++;
 			continue;

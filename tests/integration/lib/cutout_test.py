@@ -143,7 +143,8 @@ class Officer:
         e2, t = fake_time_env()
         e2.update(e)
         e2["CUTOUT_TOTP"] = totp(secret, t)
-        run(["officer", "enrol", "-d", self.inst, "--secret", secret], env=e2, check=True)
+        run(["officer", "enrol", "-d", self.inst, "--secret-from", "-"], env=e2,
+            input=secret.encode(), check=True)
         self.secret = secret
         return self
 

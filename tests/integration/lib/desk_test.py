@@ -32,9 +32,9 @@ class Demo:
     """`cutout demo DIR` on an instance made by make_instance: both doors on
     free ports and the demo officer's credentials."""
 
-    def __init__(self, instance, extra=None, command="demo"):
+    def __init__(self, instance, extra=None, command="demo", log_dir=None):
         self.instance = instance
-        self.log = open(os.path.join(os.path.dirname(instance), "demo.log"), "w+b")
+        self.log = open(os.path.join(log_dir or os.path.dirname(instance), "demo.log"), "w+b")
         if command == "demo":
             args = [CUTOUT, "demo", instance, "--port", "0", "--desk-port", "0"]
         else:

@@ -106,6 +106,7 @@ static void test_good(void)
 	                       "max_upload_bytes",
 	                       "max_files_per_submission",
 	                       "submissions_per_source_per_day",
+	                       "retention_days",
 	                       "session_idle_seconds",
 	                       "intake_idle_seconds",
 	                       "http_max_connections",
@@ -246,6 +247,37 @@ static void test_load(void)
 	}
 }
 
+/* retention_days: off by default, off or 1..36500, written back as it was read. */
+static void test_retention(void)
+{
+	T_OK(parse("") == CONF_OK && c.retention_days == 0, "retention_days is off by default");
+	T_OK(parse("retention_days = 30\n") == CONF_OK && c.retention_days == 30,
+	     "retention_days = 30");
+	T_OK(parse("retention_days = off\n") == CONF_OK && c.retention_days == 0,
+	     "retention_days = off");
+	T_OK(parse("retention_days = 36500\n") == CONF_OK && c.retention_days == 36500,
+	     "retention_days = 36500");
+	expect("retention_days = 0\n", CONF_ERR_VALUE, 1,
+	       "retention_days: want off or a whole number from 1 to 36500");
+	expect("retention_days = 36501\n", CONF_ERR_VALUE, 1,
+	       "retention_days: want off or a whole number from 1 to 36500");
+	expect("retention_days = -1\n", CONF_ERR_VALUE, 1,
+	       "retention_days: want off or a whole number from 1 to 36500");
+	expect("retention_days = Off\n", CONF_ERR_VALUE, 1,
+	       "retention_days: want off or a whole number from 1 to 36500");
+	struct buf b;
+	buf_init(&b, 1 << 16);
+	T_CHECK(parse("") == CONF_OK && conf_format(&c, &b) == CONF_OK);
+	T_OK(b.data != NULL && strstr(buf_str(&b), "\nretention_days = off\n") != NULL,
+	     "the template writes retention_days = off");
+	buf_reset(&b);
+	T_CHECK(parse("retention_days = 90\n") == CONF_OK && conf_format(&c, &b) == CONF_OK);
+	T_OK(strstr(buf_str(&b), "\nretention_days = 90\n") != NULL &&
+	             parse(buf_str(&b)) == CONF_OK && c.retention_days == 90,
+	     "and 90 as 90, read back the same");
+	buf_release(&b);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -254,5 +286,6 @@ int main(void)
 	test_good();
 	test_errors();
 	test_load();
+	test_retention();
 	return t_done();
 }

@@ -9,6 +9,37 @@ static long c(const char *s)
 	return utf8_count((const uint8_t *)s, strlen(s));
 }
 
+/* What a terminal is shown of a stranger's text (utf8_visible). */
+static int vis_is(const char *in, size_t n, bool lines, const char *want)
+{
+	struct buf b;
+	buf_init(&b, 4096);
+	int ok = utf8_visible(&b, in, n, lines) == BUF_OK && strcmp(buf_str(&b), want) == 0;
+	if (!ok)
+		printf("# utf8_visible gave '%s'\n", buf_str(&b));
+	buf_release(&b);
+	return ok;
+}
+
+static void test_visible(void)
+{
+	T_CHECK(utf8_hidden(0x202e) && utf8_hidden(0x2066) && utf8_hidden(0x1b) &&
+	        utf8_hidden(0x85));
+	T_CHECK(!utf8_hidden('a') && !utf8_hidden('\n') && !utf8_hidden(0x200d) &&
+	        !utf8_hidden(0x43f));
+	T_OK(vis_is("report\xe2\x80\xae"
+	            "fdp.exe",
+	            16, false, "report<U+202E>fdp.exe"),
+	     "a right-to-left override in a file name is shown");
+	T_OK(vis_is("\x1b[2Jclear", 9, false, "<U+001B>[2Jclear"), "an escape sequence is shown");
+	T_OK(vis_is("a\nb\tc\r", 6, true, "a\nb\tc<U+000D>"),
+	     "lines: newline and tab kept, CR shown");
+	T_OK(vis_is("a\nb", 3, false, "a<U+000A>b"), "a name: a newline is shown");
+	T_OK(vis_is("x\xffy", 3, false, "x\xef\xbf\xbdy"), "a malformed byte is U+FFFD");
+	T_OK(vis_is("\xd0\xbf\xf0\x9f\x94\x92", 6, false, "\xd0\xbf\xf0\x9f\x94\x92"),
+	     "other text as it is");
+}
+
 int main(void)
 {
 	T_CHECK(c("") == 0);
@@ -30,5 +61,6 @@ int main(void)
 	T_OK(utf8_prefix(ya, 2) == 1, "utf8_prefix cuts before a split 2-byte character");
 	T_OK(utf8_prefix(ya, 3) == 3, "utf8_prefix keeps whole characters");
 	T_OK(utf8_prefix(ya, 0) == 0, "utf8_prefix of nothing");
+	test_visible();
 	return t_done();
 }

@@ -68,6 +68,11 @@ enum store_result pg_blob_append(struct store *s, store_id blob, const uint8_t *
 enum store_result pg_blob_put(struct store *s, const uint8_t *p, size_t n, store_id *out);
 enum store_result pg_blob_read(struct store *s, store_id blob, store_chunk_fn fn, void *ctx);
 enum store_result pg_blob_size(struct store *s, store_id blob, uint64_t *size);
+/* store_pg_retention.c */
+enum store_result pg_expire(struct store *s, enum store_expire kind, int32_t before,
+                            struct store_expired *out, size_t max, size_t *n);
+enum store_result pg_blob_list(struct store *s, store_id after, store_id *ids, size_t cap,
+                               size_t *n);
 enum store_result pg_blob_delete(struct store *s, store_id blob);
 enum store_result pg_blob_claim(struct store *s, store_id blob);
 /* Claims blob inside the current transaction (STORE_NOT_FOUND unless pending). */

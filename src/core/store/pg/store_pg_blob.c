@@ -238,3 +238,22 @@ enum store_result pg_blob_claim(struct store *s, store_id blob)
 		                       */
 	return pg_claim(s, blob);
 }
+
+enum store_result pg_blob_list(struct store *s, store_id after, store_id *ids, size_t cap,
+                               size_t *n)
+{
+	struct pg_params p = {0};
+	PGresult *q;
+	enum store_result r;
+	pg_param_i64(&p, after);
+	pg_param_i64(&p, (int64_t)cap); /* cap <= STORE_LIST_MAX (the front) */
+	if ((r = pg_exec(s,
+	                 "SELECT id FROM blob WHERE id > $1 AND NOT pending ORDER BY id LIMIT $2",
+	                 &p, &q)) != STORE_OK)
+		return r;
+	int rows = PQntuples(q);
+	for (int i = 0; i < rows && (size_t)i < cap; i++)
+		ids[(*n)++] = pg_i64(q, i, 0);
+	PQclear(q);
+	return STORE_OK;
+}

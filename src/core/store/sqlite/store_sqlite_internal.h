@@ -182,4 +182,13 @@ enum store_result sq_reply_list(struct store *st, store_id source_id,
                                 int (*fn)(void *ctx, const struct store_reply *r), void *ctx);
 enum store_result sq_reply_delete(struct store *st, store_id source_id, store_id id);
 
+/* store_sqlite_check.c */
+enum store_result sq_check(struct store *st, bool quick, char *msg, size_t cap);
+enum store_result sq_blob_list(struct store *st, store_id after, store_id *ids, size_t cap,
+                               size_t *n);
+
+/* store_sqlite_retention.c */
+enum store_result sq_expire(struct store *st, enum store_expire kind, int32_t before,
+                            struct store_expired *out, size_t max, size_t *n);
+
 #endif

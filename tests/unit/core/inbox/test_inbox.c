@@ -24,6 +24,7 @@
 #include "core/officer/officer.h"
 #include "core/registry/registry.h"
 #include "core/store/store.h"
+#include "core/store/store_desk.h"
 #include "lib/age/age.h"
 #include "lib/buf.h"
 #include "lib/io.h"
@@ -207,6 +208,28 @@ int main(void)
 	T_CHECK(one.src.nsubmissions == HIDDEN + 1);
 	T_CHECK(subs_reach(ib, ki, m2.first_source, m2.readable, &short_first) == 1);
 	T_CHECK(short_first);
+
+	/* a label is sealed in the store and opened for those who may see the source */
+	T_OK(inbox_label(ib, ki, m2.first_source, "lead: ministry") == INBOX_OK &&
+	             inbox_source(ib, ki, m2.first_source, &one) == INBOX_OK &&
+	             strcmp(one.label, "lead: ministry") == 0 &&
+	             inbox_source(ib, kr, m2.first_source, &one) == INBOX_OK &&
+	             strcmp(one.label, "lead: ministry") == 0,
+	     "label: set by ivy, read back by ivy and root");
+	struct store_desk_source row;
+	T_OK(store_desk_source(s, m2.first_source, &row) == STORE_OK &&
+	             strstr(row.label, "ministry") == NULL && strncmp(row.label, "YWdl", 4) == 0,
+	     "label: the store keeps an age file (base64), not the text (%.12s...)", row.label);
+	char longer[INBOX_LABEL_MAX + 2];
+	memset(longer, 'x', sizeof longer - 1);
+	longer[sizeof longer - 1] = '\0';
+	T_OK(inbox_label(ib, ki, m2.first_source, longer) == INBOX_BAD_INPUT &&
+	             inbox_label(ib, ki, m2.first_source, "tab\there") == INBOX_BAD_INPUT,
+	     "label: over INBOX_LABEL_MAX bytes, or a control character: bad input");
+	T_OK(inbox_label(ib, ki, m2.first_source, "") == INBOX_OK &&
+	             store_desk_source(s, m2.first_source, &row) == STORE_OK &&
+	             row.label[0] == '\0',
+	     "label: \"\" clears it");
 
 	/* the longest message a source may send opens (4-byte characters) */
 	size_t chars = CONF_MESSAGE_CHARS_MAX, len = chars * 4;

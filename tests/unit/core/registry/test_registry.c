@@ -19,6 +19,8 @@
 #include "core/intake/intake.h"
 #include "core/keys/label.h"
 #include "core/officer/officer.h"
+#include "core/ledger/ledger.h"
+#include "core/registry/ledger_view.h"
 #include "core/registry/registry.h"
 #include "core/store/store_registry.h"
 #include "lib/age/age.h"
@@ -791,6 +793,36 @@ int main(void)
 		(void)write(reg, kr3, "(S//SOURCE) Root cites it\n\n(S//SOURCE) x\n", &cu, 1, &q1,
 		            &e1);
 		T_OK(q1 == REGISTRY_OK, "the officer who may read it cites it (%s)", e1.msg);
+	}
+	/*
+	 * The ledger view (issue 16): a source's activity only to the intake role.
+	 * sara, cleared but without it, sees none of it; the intake officer does;
+	 * an unmarked entry of another kind both see.
+	 */
+	{
+		static const enum ledger_action acts[] = {LEDGER_SOURCE_CREATE,
+		                                          LEDGER_SOURCE_DELETE, LEDGER_REPLY_SEAL,
+		                                          LEDGER_REPLY_DELETE};
+		struct access_subject as, ai;
+		struct ledger_entry le = {.index = 1, .day = 100};
+		snprintf(le.actor, sizeof le.actor, "source:1");
+		snprintf(le.object, sizeof le.object, "source:1");
+		T_CHECK(registry_subject(reg, officer_key_id(ks), &as) == REGISTRY_OK &&
+		        registry_subject(reg, officer_key_id(kr3), &ai) == REGISTRY_OK);
+		int hidden = 1;
+		for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
+			le.action = acts[i];
+			hidden &= !registry_ledger_visible(reg, &as, &le) &&
+			          registry_ledger_visible(reg, &ai, &le);
+		}
+		T_OK(hidden, "ledger view: source.create/delete, reply.seal/delete only to the "
+		             "intake role");
+		le.action = LEDGER_OFFICER_LOGIN;
+		snprintf(le.actor, sizeof le.actor, "officer:sara");
+		snprintf(le.object, sizeof le.object, "officer:sara");
+		T_OK(registry_ledger_visible(reg, &as, &le) &&
+		             registry_ledger_visible(reg, &ai, &le),
+		     "ledger view: an unmarked officer.login to both");
 	}
 
 	/* a raise seals it anew to the higher label; the old layer and its blobs are gone */

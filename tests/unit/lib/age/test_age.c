@@ -525,6 +525,76 @@ static void test_scrypt(void)
 	buf_release(&back);
 }
 
+/* The shape of p[0..n) fed in pieces of `step` bytes. */
+static enum age_err shape(const uint8_t *p, size_t n, size_t step)
+{
+	struct age_shape *s = NULL;
+	enum age_err rc = age_shape_begin(&s);
+	for (size_t off = 0; rc == AGE_OK && off < n; off += step)
+		rc = age_shape_update(s, p + off, n - off < step ? n - off : step);
+	if (rc == AGE_OK)
+		rc = age_shape_finish(s);
+	age_shape_free(&s);
+	return rc;
+}
+
+/* Without a key: a sound file passes; a cut or a tail fails; changed bytes pass (the MAC's job). */
+static void test_shape(void)
+{
+	struct age_identity *id = NULL;
+	struct age_recipient *r = NULL;
+	uint8_t sk[32];
+	randombytes_buf(sk, sizeof sk);
+	T_CHECK(age_identity_from_x25519(sk, &id) == AGE_OK &&
+	        age_identity_recipient(id, &r) == AGE_OK);
+	const struct age_recipient *rs[] = {r};
+	static const size_t lens[] = {0, 1, AGE_CHUNK_SIZE, AGE_CHUNK_SIZE + 1, 3 * AGE_CHUNK_SIZE};
+	uint8_t *pt = calloc(1, 3 * AGE_CHUNK_SIZE);
+	for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+		struct buf c;
+		buf_init(&c, CAP);
+		T_CHECK(encrypt(rs, 1, 0, pt, lens[i], &c) == AGE_OK);
+		size_t h = header_len(&c);
+		T_OK(shape(c.data, c.len, 1) == AGE_OK && shape(c.data, c.len, 70001) == AGE_OK,
+		     "shape: %zu bytes of plaintext, sound, in pieces of 1 and 70001", lens[i]);
+		size_t last =
+		        (lens[i] == 0 ? 0 : (lens[i] - 1) % AGE_CHUNK_SIZE + 1) + AGE_TAG_SIZE;
+		T_OK(shape(c.data, c.len - last + AGE_TAG_SIZE - 1, 4093) == AGE_ERR_PAYLOAD,
+		     "shape: %zu bytes, the last chunk cut to 15 bytes: payload", lens[i]);
+		if (lens[i] > AGE_CHUNK_SIZE)
+			T_OK(shape(c.data, c.len - last, 4093) == AGE_OK &&
+			             decrypt((const struct age_identity *const[]){id}, 1, c.data,
+			                     c.len - last,
+			                     &(struct buf){.cap = CAP}) == AGE_ERR_PAYLOAD,
+			     "shape: %zu bytes, cut at a chunk boundary: passes the shape, fails "
+			     "the key",
+			     lens[i]);
+		T_OK(shape(c.data, h - 1, 4093) == AGE_ERR_HEADER,
+		     "shape: %zu bytes, cut inside the header: header", lens[i]);
+		T_OK(shape(c.data, h + AGE_NONCE_SIZE, 4093) == AGE_ERR_PAYLOAD,
+		     "shape: %zu bytes, cut after the nonce: payload", lens[i]);
+		uint8_t tail[5] = {0};
+		T_CHECK(buf_append(&c, tail, sizeof tail) == BUF_OK);
+		if (last ==
+		    AGE_ENC_CHUNK_SIZE) /* after a short last chunk it looks like a longer one */
+			T_OK(shape(c.data, c.len, 4093) == AGE_ERR_PAYLOAD,
+			     "shape: %zu bytes, 5 bytes after a full last chunk: payload", lens[i]);
+		c.len -= sizeof tail;
+		c.data[c.len - 1] ^= 1;
+		T_OK(shape(c.data, c.len, 4093) == AGE_OK &&
+		             decrypt((const struct age_identity *const[]){id}, 1, c.data, c.len,
+		                     &(struct buf){.cap = CAP}) == AGE_ERR_PAYLOAD,
+		     "shape: %zu bytes, a flipped bit passes the shape and fails the tag", lens[i]);
+		c.data[5] ^= 1;
+		T_OK(shape(c.data, c.len, 4093) == AGE_ERR_HEADER,
+		     "shape: a changed version line: header");
+		buf_release(&c);
+	}
+	free(pt);
+	age_recipient_free(&r);
+	age_identity_free(&id);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -535,5 +605,6 @@ int main(void)
 	round_trips();
 	test_parallel();
 	test_scrypt();
+	test_shape();
 	return t_done();
 }

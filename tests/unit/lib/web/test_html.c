@@ -41,11 +41,32 @@ static void test_escape(void)
 	ESC("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;");
 	ESC("\"><img src=x onerror='a()'>", "&quot;&gt;&lt;img src=x onerror=&#39;a()&#39;&gt;");
 	ESC("a&amp;b", "a&amp;amp;b");
-	ESC("nul\0inside<", "nulinside&lt;");
+	/* Controls and the characters that reorder or hide text are shown, never obeyed. */
+	T_CHECK(esc_is("nul\0inside<", 11, "nul&lt;U+0000&gt;inside&lt;"));
 	ESC("tab\tnl\ncr\rbell\x07"
 	    "del\x7f"
 	    "esc\x1b",
-	    "tab\tnl\ncrbelldelesc");
+	    "tab\tnl\ncrbell&lt;U+0007&gt;del&lt;U+007F&gt;esc&lt;U+001B&gt;");
+	ESC("invoice\xe2\x80\xae"
+	    "fdp.exe",
+	    "invoice&lt;U+202E&gt;fdp.exe"); /* RLO */
+	ESC("a\xe2\x81\xa6"
+	    "b\xe2\x81\xa9"
+	    "c\xe2\x80\x8f"
+	    "d\xd8\x9c"
+	    "e",
+	    "a&lt;U+2066&gt;b&lt;U+2069&gt;c&lt;U+200F&gt;d&lt;U+061C&gt;e"); /* isolates, RLM, ALM
+	                                                                       */
+	ESC("zw\xe2\x80\x8b"
+	    "sp\xef\xbb\xbf"
+	    "bom\xc2\x85"
+	    "nel\xe2\x80\xa8"
+	    "ls",
+	    "zw&lt;U+200B&gt;sp&lt;U+FEFF&gt;bom&lt;U+0085&gt;nel&lt;U+2028&gt;ls");
+	ESC("\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x92\xbb \xd9\x85\xe2\x80\x8c\xd9\x89",
+	    "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x92\xbb \xd9\x85\xe2\x80\x8c\xd9\x89"); /* ZWJ,
+	                                                                                     ZWNJ
+	                                                                                     kept */
 	/* Valid UTF-8 passes through, of every length. */
 	ESC("\xd0\xbf\xe2\x82\xac\xf0\x9f\x94\x92", "\xd0\xbf\xe2\x82\xac\xf0\x9f\x94\x92");
 	/* Invalid UTF-8 becomes U+FFFD, never a raw byte. */
