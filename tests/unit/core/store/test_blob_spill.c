@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
-/* test_blob_spill: the files of large blobs (core/store/blob_spill.h), without a backend. */
+/* test_blob_spill: large blobs in the segment file (core/store/blob_spill.h), without a backend. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +14,19 @@
 
 static char dir[64];
 
-/* Files in dir (not . and ..). */
+static struct blob_spill *bs = NULL;
+
+/* Large blobs in the segment file (pending or committed). */
 static int nfiles(void)
+{
+	uint64_t blobs = 0, extents = 0;
+	if (bs == NULL || blob_spill_usage(bs, &blobs, &extents) != STORE_OK)
+		return -1;
+	return (int)blobs;
+}
+
+/* Entries in dir (not . and ..). */
+static int nentries(void)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -51,9 +62,123 @@ static enum store_result file_claimed(void *ctx, int64_t file)
 	return file == claimed_file ? STORE_OK : STORE_NOT_FOUND;
 }
 
+/* Whether the segment file holds needle anywhere. */
+static bool seg_contains(const uint8_t *needle, size_t n)
+{
+	char p[128];
+	snprintf(p, sizeof p, "%s/segments", dir);
+	FILE *f = fopen(p, "rb");
+	static uint8_t buf[1 << 20];
+	size_t have = 0, got;
+	bool found = false;
+	if (f == NULL)
+		return false;
+	while (!found && (got = fread(buf + have, 1, sizeof buf - have, f)) > 0) {
+		have += got;
+		for (size_t i = 0; !found && i + n <= have; i++)
+			found = memcmp(buf + i, needle, n) == 0;
+		size_t keep = have < n ? have : n - 1;
+		memmove(buf, buf + have - keep, keep);
+		have = keep;
+	}
+	fclose(f);
+	return found;
+}
+
+static off_t seg_size(void)
+{
+	char p[128];
+	struct stat sb;
+	snprintf(p, sizeof p, "%s/segments", dir);
+	return stat(p, &sb) == 0 ? sb.st_size : -1;
+}
+
+struct hash_sink {
+	uint8_t *buf;
+	size_t n, cap;
+};
+
+static int collect_big(void *ctx, const uint8_t *p, size_t n)
+{
+	struct hash_sink *h = ctx;
+	if (n > h->cap - h->n)
+		return 1;
+	memcpy(h->buf + h->n, p, n);
+	h->n += n;
+	return 0;
+}
+
+/* Blobs over several extents, their reuse after a shred, and a legacy per-blob file. */
+static void test_extents(struct blob_spill *b, int64_t keep)
+{
+	const size_t big = 3 * 1024 * 1024 + 12345;
+	uint8_t *a = malloc(big), *got = malloc(big);
+	struct blob_spill_claim cl[1];
+	size_t ncl = 0;
+	bool spilled;
+	int asked = 0;
+	if (a == NULL || got == NULL) {
+		T_OK(0, "extents setup");
+		goto out;
+	}
+	for (size_t i = 0; i < big; i++)
+		a[i] = (uint8_t)(i * 2654435761u >> 13);
+	store_id id = 40;
+	enum store_result r = STORE_OK;
+	for (size_t off = 0; off < big && r == STORE_OK; off += 100000)
+		r = blob_spill_append(b, id, a + off, big - off < 100000 ? big - off : 100000, true,
+		                      &spilled);
+	struct hash_sink h = {got, 0, big};
+	T_OK(r == STORE_OK && blob_spill_pending_size(b, id) == big &&
+	             blob_spill_read_pending(b, id, collect_big, &h) == STORE_OK && h.n == big &&
+	             memcmp(got, a, big) == 0,
+	     "a pending blob over four extents reads back");
+	T_OK(blob_spill_claims_prepare(b, &id, 1, cl, &ncl) == STORE_OK && ncl == 1, "claimed");
+	int64_t f = cl[0].file;
+	blob_spill_claims_release(b, cl, ncl, true);
+	h.n = 0;
+	T_OK(blob_spill_read_file(b, f, big, collect_big, &h) == STORE_OK && h.n == big &&
+	             memcmp(got, a, big) == 0,
+	     "committed, it reads back by its token");
+	off_t size = seg_size();
+	T_OK(seg_contains(a + 2 * 1024 * 1024, 64), "its bytes are in the segment file");
+	T_OK(blob_spill_shred(b, f) == STORE_OK && !seg_contains(a + 2 * 1024 * 1024, 64) &&
+	             !seg_contains(a + 7, 64) && nfiles() == 1,
+	     "shredded: its bytes are gone from the segment file");
+	T_OK(blob_spill_read_file(b, f, big, collect_big, &h) == STORE_NOT_FOUND,
+	     "a shredded blob is not found");
+	id = 41;
+	for (size_t off = 0; off < big && r == STORE_OK; off += 100000)
+		r = blob_spill_append(b, id, a + off, big - off < 100000 ? big - off : 100000, true,
+		                      &spilled);
+	T_OK(r == STORE_OK && seg_size() == size, "the next blob reuses the freed extents");
+	T_OK(blob_spill_drop_pending(b, id) == STORE_OK && !seg_contains(a + 7, 64),
+	     "a dropped pending blob's bytes are gone too");
+
+	/* a legacy per-blob file, as stores made before the segment file have them */
+	char p[128];
+	int64_t legacy = 0x1234567890abcdef;
+	snprintf(p, sizeof p, "%s/1234567890abcdef", dir);
+	FILE *lf = fopen(p, "wb");
+	if (lf) {
+		fwrite("legacy!", 1, 7, lf);
+		fclose(lf);
+	}
+	struct sink sk = {0};
+	T_OK(blob_spill_read_file(b, legacy, 7, collect, &sk) == STORE_OK && sk.n == 7 &&
+	             memcmp(sk.buf, "legacy!", 7) == 0,
+	     "a legacy file reads by its token");
+	claimed_file = keep;
+	r = blob_spill_remove_unclaimed(b, file_claimed, &asked);
+	T_OK(r == STORE_OK && access(p, F_OK) != 0 && nfiles() == 1,
+	     "an unclaimed legacy file is shredded at the first open, the claimed blob stays");
+out:
+	free(a);
+	free(got);
+}
+
 int main(void)
 {
-	struct blob_spill *bs = NULL;
 	struct blob_spill_claim claims[3];
 	struct sink sk = {0};
 	size_t nclaims = 9;
@@ -129,7 +254,8 @@ int main(void)
 	T_OK(blob_spill_append(bs, 9, (const uint8_t *)"zz", 2, true, &spilled) == STORE_OK,
 	     "one more pending");
 	blob_spill_close(&bs);
-	T_OK(bs == NULL && nfiles() == 2, "close forgets pending blobs, leaves their files");
+	T_OK(bs == NULL && nentries() == 1,
+	     "close forgets pending blobs; one file in the directory");
 	FILE *junk = NULL;
 	char p[128];
 	snprintf(p, sizeof p, "%s/not-a-blob", dir);
@@ -138,13 +264,14 @@ int main(void)
 		fclose(junk);
 	int asked = 0;
 	claimed_file = f5;
-	T_OK(blob_spill_open(dir, &bs) == STORE_OK &&
+	T_OK(blob_spill_open(dir, &bs) == STORE_OK && nfiles() == 2 &&
 	             blob_spill_remove_unclaimed(bs, file_claimed, &asked) == STORE_OK &&
-	             asked == 2 && nfiles() == 2,
-	     "at the first open: the unclaimed file goes, the claimed one and foreign names stay");
+	             asked == 2 && nfiles() == 1 && nentries() == 2,
+	     "at the first open: the unclaimed blob goes, the claimed one and foreign names stay");
 	sk.n = 0;
 	T_OK(blob_spill_read_file(bs, f5, 8, collect, &sk) == STORE_OK && sk.n == 8,
 	     "the claimed one whole");
+	test_extents(bs, f5);
 	blob_spill_close(&bs);
 	blob_spill_close(&bs); /* NULL is fine */
 
