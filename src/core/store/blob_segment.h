@@ -50,6 +50,13 @@ blob_segment_seal(struct blob_segment *g, int64_t token, uint64_t size);
 /* fdatasync of the file: every blob written so far is durable. */
 __attribute__((warn_unused_result)) enum store_result blob_segment_sync(struct blob_segment *g);
 
+/*
+ * Sets the file's access and modification times (and so its change time) to
+ * now: after every commit of the store, whether it wrote a blob or not, so
+ * that they are the store's last write, never the last large blob's arrival.
+ */
+void blob_segment_touch(struct blob_segment *g);
+
 /* Whether token names a blob of the file. */
 bool blob_segment_has(struct blob_segment *g, int64_t token);
 /*

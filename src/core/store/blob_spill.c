@@ -508,3 +508,8 @@ enum store_result blob_spill_usage(struct blob_spill *bs, uint64_t *blobs, uint6
 {
 	return blob_segment_usage(bs->seg, blobs, extents);
 }
+
+void blob_spill_touch(struct blob_spill *bs)
+{
+	blob_segment_touch(bs->seg);
+}

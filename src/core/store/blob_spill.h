@@ -121,6 +121,9 @@ __attribute__((warn_unused_result)) enum store_result
 blob_spill_remove_unclaimed(struct blob_spill *bs,
                             enum store_result (*claimed)(void *ctx, int64_t file), void *ctx);
 
+/* After a commit: the segment file's times become now (blob_segment_touch). */
+void blob_spill_touch(struct blob_spill *bs);
+
 /* The large blobs and extents in the segment file (cutout check, the tests). */
 __attribute__((warn_unused_result)) enum store_result
 blob_spill_usage(struct blob_spill *bs, uint64_t *blobs, uint64_t *extents);
