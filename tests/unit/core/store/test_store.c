@@ -213,6 +213,49 @@ static int reply_ids(void *ctx, const struct store_reply *r)
 	return 0;
 }
 
+/* ---- the files a confined door opens (store_files) ---- */
+
+struct files_seen {
+	char path[8][256];
+	enum store_file_kind kind[8];
+	int n, stop_at;
+};
+
+static int file_seen(void *ctx, const char *path, enum store_file_kind kind)
+{
+	struct files_seen *f = ctx;
+	if (f->n == f->stop_at || f->n >= 8)
+		return 1;
+	snprintf(f->path[f->n], sizeof f->path[0], "%s", path);
+	f->kind[f->n++] = kind;
+	return 0;
+}
+
+static void test_files(struct store *s)
+{
+	char want[256];
+	static const char *const suffix[] = {"", "-wal", "-shm", "-open", ".blobs"};
+	for (int role = STORE_ROLE_DESK; role <= STORE_ROLE_INTAKE; role++) {
+		struct files_seen f = {.stop_at = -1};
+		int ok = store_files(s, (enum store_role)role, file_seen, &f) == STORE_OK &&
+		         f.n == 5;
+		for (int i = 0; ok && i < 5; i++) {
+			snprintf(want, sizeof want, "%s%s", dbpath, suffix[i]);
+			ok = strcmp(f.path[i], want) == 0 &&
+			     f.kind[i] == (i == 4 ? STORE_DIR : STORE_FILE);
+		}
+		T_OK(ok,
+		     "store_files (role %d): the database, -wal, -shm, -open, the blob directory",
+		     role);
+	}
+	struct files_seen f = {.stop_at = 2};
+	T_OK(store_files(s, STORE_ROLE_INTAKE, file_seen, &f) == STORE_STOP && f.n == 2,
+	     "store_files: a callback that stops it: STORE_STOP");
+	T_OK(store_files(s, (enum store_role)7, file_seen, &f) == STORE_NOT_FOUND &&
+	             store_files(NULL, STORE_ROLE_DESK, file_seen, &f) == STORE_NOT_FOUND,
+	     "store_files: an unknown role or no store: refused");
+}
+
 static void test_open(void)
 {
 	struct store *s = NULL;
@@ -975,6 +1018,7 @@ int main(void)
 	T_CHECK(store_open(loc, &s) == STORE_OK);
 	if (s) {
 		test_meta(s);
+		test_files(s);
 		test_hooks(s);
 		test_blobs(s);
 		test_sources_submissions(s);
