@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/store/blob_spill.h"
@@ -177,6 +178,99 @@ out:
 	free(got);
 }
 
+/* Each of NPROC processes writes NPER blobs of 2.5 MiB (three extents) at once and claims them. */
+#define NPROC 3
+#define NPER 4
+#define BIG_N (5 * 512 * 1024)
+
+static void fill(uint8_t *p, size_t n, int seed)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (uint8_t)((i * 2654435761u + (size_t)seed * 40503u) >> 11);
+}
+
+static int child(int fd, int k)
+{
+	struct blob_spill *c = NULL;
+	uint8_t *p = malloc(BIG_N);
+	bool spilled;
+	if (p == NULL || blob_spill_open(dir, &c) != STORE_OK)
+		return 1;
+	for (int i = 0; i < NPER; i++) {
+		store_id id = 1000 * (k + 1) + i;
+		struct blob_spill_claim cl[1];
+		size_t ncl = 0;
+		fill(p, BIG_N, k * NPER + i);
+		for (size_t off = 0; off < BIG_N; off += 65536)
+			if (blob_spill_append(c, id, p + off, 65536, true, &spilled) != STORE_OK)
+				return 1;
+		if (blob_spill_claims_prepare(c, &id, 1, cl, &ncl) != STORE_OK || ncl != 1)
+			return 1;
+		int64_t tok = cl[0].file;
+		blob_spill_claims_release(c, cl, ncl, true);
+		if (write(fd, &tok, sizeof tok) != (ssize_t)sizeof tok)
+			return 1;
+	}
+	blob_spill_close(&c);
+	free(p);
+	return 0;
+}
+
+static void test_processes(struct blob_spill *b)
+{
+	int pfd[2];
+	pid_t pid[NPROC];
+	int ok = pipe(pfd) == 0, exited = 0;
+	uint64_t blobs0 = 0, ext0 = 0, blobs1 = 0, ext1 = 0;
+	ok = ok && blob_spill_usage(b, &blobs0, &ext0) == STORE_OK;
+	for (int k = 0; ok && k < NPROC; k++)
+		if ((pid[k] = fork()) == 0) {
+			close(pfd[0]);
+			_exit(child(pfd[1], k));
+		}
+	close(pfd[1]);
+	for (int k = 0; ok && k < NPROC; k++) {
+		int st;
+		exited +=
+		        waitpid(pid[k], &st, 0) == pid[k] && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	}
+	/* each child wrote its tokens in order; the pipe interleaves whole 8-byte writes */
+	int64_t all[NPROC * NPER];
+	size_t n = 0;
+	while (ok && n < NPROC * NPER && read(pfd[0], &all[n], sizeof all[0]) == sizeof all[0])
+		n++;
+	close(pfd[0]);
+	T_OK(ok && exited == NPROC && n == NPROC * NPER,
+	     "three processes wrote and claimed four 2.5 MiB blobs each at once");
+	uint8_t *want = malloc(BIG_N), *got = malloc(BIG_N);
+	int whole = 0;
+	for (size_t i = 0; want && got && i < n; i++) {
+		struct hash_sink h = {got, 0, BIG_N};
+		if (blob_spill_read_file(b, all[i], BIG_N, collect_big, &h) != STORE_OK ||
+		    h.n != BIG_N)
+			continue;
+		for (int seed = 0; seed < NPROC * NPER; seed++) {
+			fill(want, BIG_N, seed);
+			if (memcmp(want, got, BIG_N) == 0) {
+				whole++;
+				break;
+			}
+		}
+	}
+	enum store_result ur = blob_spill_usage(b, &blobs1, &ext1);
+	T_OK(whole == NPROC * NPER && ur == STORE_OK && blobs1 - blobs0 == NPROC * NPER &&
+	             ext1 - ext0 == 3 * NPROC * NPER,
+	     "each reads back whole, in three extents of its own (%d whole, %llu extents)", whole,
+	     (unsigned long long)(ext1 - ext0));
+	for (size_t i = 0; i < n; i++)
+		if (blob_spill_shred(b, all[i]) != STORE_OK)
+			whole = -1;
+	T_OK(whole >= 0 && blob_spill_usage(b, &blobs1, &ext1) == STORE_OK && ext1 == ext0,
+	     "shredded, their extents are free again");
+	free(want);
+	free(got);
+}
+
 int main(void)
 {
 	struct blob_spill_claim claims[3];
@@ -272,6 +366,7 @@ int main(void)
 	T_OK(blob_spill_read_file(bs, f5, 8, collect, &sk) == STORE_OK && sk.n == 8,
 	     "the claimed one whole");
 	test_extents(bs, f5);
+	test_processes(bs);
 	blob_spill_close(&bs);
 	blob_spill_close(&bs); /* NULL is fine */
 
