@@ -2,8 +2,9 @@
 /*
  * blob_spill: pending and committed large blobs (core/store/blob_spill.h),
  * their bytes in the segment file (core/store/blob_segment.c). Stores made
- * before the segment file keep their per-blob files (named by 16 hex digits
- * of the token): they are still read, shredded and swept, never made.
+ * before the segment file have per-blob files (named by 16 hex digits of the
+ * token): the first open moves them into it; until then they are read,
+ * shredded and swept, never made.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -502,6 +503,78 @@ void blob_files_clear(struct blob_files *l)
 	free(l->v);
 	l->v = NULL;
 	l->n = l->cap = 0;
+}
+
+/* Moves one legacy file into new extents, then its row to them, then shreds the file. */
+static enum store_result
+migrate_one(struct blob_spill *bs, int64_t old,
+            enum store_result (*retoken)(void *ctx, int64_t old, int64_t new), void *ctx)
+{
+	char name[20];
+	struct blob_spill_file *sp = NULL;
+	enum store_result r = STORE_OK;
+	int64_t token = 0;
+	legacy_name(name, old);
+	int fd = openat(bs->dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return errno == ENOENT ? STORE_OK : STORE_IO;
+	uint8_t *buf = malloc(FILE_CHUNK);
+	if (buf == NULL)
+		r = STORE_NOMEM;
+	else if ((r = spill_create(bs, -1, &sp)) == STORE_BUSY) /* -1: no blob's id */
+		r = STORE_IO;
+	while (r == STORE_OK) {
+		ssize_t got = read(fd, buf, FILE_CHUNK);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			r = got == 0 ? STORE_OK : STORE_IO;
+			break;
+		}
+		pthread_mutex_lock(&sp->mu);
+		r = spill_write(bs, sp, buf, (size_t)got);
+		pthread_mutex_unlock(&sp->mu);
+	}
+	if (sp != NULL) {
+		token = sp->file;
+		if (r == STORE_OK && (r = blob_segment_seal(bs->seg, token, sp->size)) == STORE_OK)
+			r = blob_segment_sync(bs->seg);
+		spill_remove(bs, sp);
+		spill_unref(bs, sp);
+	}
+	free(buf);
+	close(fd);
+	if (r == STORE_OK)
+		r = retoken(ctx, old, token); /* durable: the row names the new extents */
+	if (r != STORE_OK) {
+		if (token != 0)
+			spill_untake(bs, token); /* the file stays, and its row */
+		return r;
+	}
+	return legacy_shred(bs, old);
+}
+
+enum store_result
+blob_spill_migrate(struct blob_spill *bs,
+                   enum store_result (*retoken)(void *ctx, int64_t old, int64_t new), void *ctx)
+{
+	enum store_result r = STORE_OK;
+	int fd = dup(bs->dir_fd);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	struct dirent *e;
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return STORE_IO;
+	}
+	rewinddir(d);
+	while (r == STORE_OK && (e = readdir(d)) != NULL) {
+		int64_t file = legacy_parse(e->d_name);
+		if (file != 0)
+			r = migrate_one(bs, file, retoken, ctx);
+	}
+	closedir(d);
+	return r;
 }
 
 enum store_result blob_spill_usage(struct blob_spill *bs, uint64_t *blobs, uint64_t *extents)

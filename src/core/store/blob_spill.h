@@ -30,8 +30,9 @@
  *    from the table.
  *
  * Stores made before the segment file have one file per large blob, named by
- * its token in 16 hex digits: those are read, shredded (and unlinked) and
- * swept as before, never made.
+ * its token in 16 hex digits: the first open moves them into the segment
+ * file (blob_spill_migrate); until then they are read, shredded (and
+ * unlinked) and swept as before, never made.
  *
  * Thread safety: a struct blob_spill may be used from many threads at once.
  */
@@ -120,6 +121,21 @@ __attribute__((warn_unused_result)) enum store_result blob_spill_drop_pending(st
 __attribute__((warn_unused_result)) enum store_result
 blob_spill_remove_unclaimed(struct blob_spill *bs,
                             enum store_result (*claimed)(void *ctx, int64_t file), void *ctx);
+
+/*
+ * At the first open, after blob_spill_remove_unclaimed: moves every legacy
+ * per-blob file into the segment file, so that no blob keeps a file (and
+ * its times) of its own, and a confined door needs no right to make or
+ * remove files in the directory. For each: its bytes are copied into new
+ * extents and synced; retoken(ctx, old, new) makes the row that claims the
+ * old token claim the new one, durably; then the file is shredded. A crash
+ * before retoken's commit leaves the new extents unclaimed (freed at the
+ * next first open) and the file as it was; after it, the file unclaimed
+ * (shredded at the next first open). The first error stops it.
+ */
+__attribute__((warn_unused_result)) enum store_result
+blob_spill_migrate(struct blob_spill *bs,
+                   enum store_result (*retoken)(void *ctx, int64_t old, int64_t new), void *ctx);
 
 /* After a commit: the segment file's times become now (blob_segment_touch). */
 void blob_spill_touch(struct blob_spill *bs);

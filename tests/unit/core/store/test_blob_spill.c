@@ -109,6 +109,17 @@ static int collect_big(void *ctx, const uint8_t *p, size_t n)
 	return 0;
 }
 
+static int64_t retoken_old, retoken_new;
+static enum store_result retoken_result;
+
+static enum store_result retoken(void *ctx, int64_t old, int64_t new)
+{
+	(void)ctx;
+	retoken_old = old;
+	retoken_new = new;
+	return retoken_result;
+}
+
 /* Blobs over several extents, their reuse after a shred, and a legacy per-blob file. */
 static void test_extents(struct blob_spill *b, int64_t keep)
 {
@@ -173,6 +184,29 @@ static void test_extents(struct blob_spill *b, int64_t keep)
 	r = blob_spill_remove_unclaimed(b, file_claimed, &asked);
 	T_OK(r == STORE_OK && access(p, F_OK) != 0 && nfiles() == 1,
 	     "an unclaimed legacy file is shredded at the first open, the claimed blob stays");
+
+	/* a claimed legacy file moves into the segment file at the first open */
+	lf = fopen(p, "wb");
+	if (lf) {
+		fwrite(a, 1, big, lf);
+		fclose(lf);
+	}
+	claimed_file = legacy;
+	retoken_old = retoken_new = 0;
+	uint64_t blobs0 = 0, ext0 = 0, blobs1 = 0, ext1 = 0;
+	T_CHECK(blob_spill_usage(b, &blobs0, &ext0) == STORE_OK);
+	retoken_result = STORE_IO;
+	T_OK(blob_spill_migrate(b, retoken, NULL) == STORE_IO && access(p, F_OK) == 0 &&
+	             blob_spill_usage(b, &blobs1, &ext1) == STORE_OK && ext1 == ext0,
+	     "a move whose row cannot be changed: the file stays, the new extents are freed");
+	retoken_result = STORE_OK;
+	h.n = 0;
+	T_OK(blob_spill_migrate(b, retoken, NULL) == STORE_OK && retoken_old == legacy &&
+	             retoken_new > 0 && access(p, F_OK) != 0 &&
+	             blob_spill_read_file(b, retoken_new, big, collect_big, &h) == STORE_OK &&
+	             h.n == big && memcmp(got, a, big) == 0,
+	     "moved: its row gets the new token, the file is shredded, the bytes read back");
+	T_OK(blob_spill_shred(b, retoken_new) == STORE_OK, "and it shreds like any blob");
 out:
 	free(a);
 	free(got);

@@ -234,18 +234,18 @@ static int file_seen(void *ctx, const char *path, enum store_file_kind kind)
 static void test_files(struct store *s)
 {
 	char want[256];
-	static const char *const suffix[] = {"", "-wal", "-shm", "-open", ".blobs"};
+	static const char *const suffix[] = {"", "-wal", "-shm", "-open", ".blobs/segments"};
 	for (int role = STORE_ROLE_DESK; role <= STORE_ROLE_INTAKE; role++) {
 		struct files_seen f = {.stop_at = -1};
 		int ok = store_files(s, (enum store_role)role, file_seen, &f) == STORE_OK &&
 		         f.n == 5;
 		for (int i = 0; ok && i < 5; i++) {
 			snprintf(want, sizeof want, "%s%s", dbpath, suffix[i]);
-			ok = strcmp(f.path[i], want) == 0 &&
-			     f.kind[i] == (i == 4 ? STORE_DIR : STORE_FILE);
+			ok = strcmp(f.path[i], want) == 0 && f.kind[i] == STORE_FILE;
 		}
 		T_OK(ok,
-		     "store_files (role %d): the database, -wal, -shm, -open, the blob directory",
+		     "store_files (role %d): the database, -wal, -shm, -open, the segment file; no "
+		     "directory",
 		     role);
 	}
 	struct files_seen f = {.stop_at = 2};
@@ -724,6 +724,48 @@ out:
 	free(del);
 }
 
+/* A store made before the segment file: a large blob's rest in a file of its own. */
+static void test_legacy_move(void)
+{
+	const size_t big = 1500000, first = 100000; /* make_big: the first 100,000 bytes in a row */
+	struct store *s = NULL;
+	struct buf got;
+	uint8_t lk[STORE_LOOKUP_LEN], pk[STORE_PK_LEN] = {0};
+	store_id src = 0, sub = 0;
+	uint8_t *a = malloc(big);
+	char p[512], q[256];
+	if (a == NULL || store_open(loc, &s) != STORE_OK) {
+		T_OK(0, "legacy setup");
+		free(a);
+		return;
+	}
+	randombytes_buf(a, big);
+	lookup_of(lk, 70);
+	T_CHECK(store_source_create(s, lk, pk, 1, &src) == STORE_OK);
+	store_id b = make_big(s, a, big);
+	T_CHECK(b > 0 && store_submission_commit(s, src, 1, "", 0, b, NULL, 0, &sub) == STORE_OK);
+	store_close(&s);
+	const long long legacy = 0x0123456789abcdefLL;
+	snprintf(p, sizeof p, "%s/0123456789abcdef", blobdir);
+	FILE *f = fopen(p, "wb");
+	T_CHECK(f != NULL && fwrite(a + first, 1, big - first, f) == big - first);
+	if (f)
+		fclose(f);
+	snprintf(q, sizeof q, "UPDATE blob SET file = %lld WHERE id = %lld", legacy, (long long)b);
+	T_CHECK(sql_run(dbpath, q) == 0);
+	T_CHECK(store_open(loc, &s) == STORE_OK);
+	snprintf(q, sizeof q, "SELECT file FROM blob WHERE id = %lld", (long long)b);
+	int64_t tok = sql_int(dbpath, q);
+	T_OK(s != NULL && access(p, F_OK) != 0 && tok > 0 && tok != legacy &&
+	             count_files(blobdir) == 1 && read_blob(s, b, &got) == STORE_OK &&
+	             got.len == big && memcmp(got.data, a, big) == 0,
+	     "a per-blob file of an older store moves into the segment file at the first open: "
+	     "its row names the new blob, the file is gone, the blob reads back whole");
+	buf_release(&got);
+	store_close(&s);
+	free(a);
+}
+
 /* ---- concurrency ---- */
 
 #define NTHREADS 16
@@ -1026,6 +1068,7 @@ int main(void)
 	}
 	test_pending_and_secure_delete();
 	test_file_blobs();
+	test_legacy_move();
 	test_concurrency();
 	test_crash();
 	rm_dir();
