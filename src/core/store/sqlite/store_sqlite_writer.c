@@ -134,8 +134,6 @@ static void run_batch(struct sq *s, struct job *list, bool durable)
 				j->rc = r;
 		}
 		deleted = false;
-	} else {
-		touch_files(s);
 	}
 out:
 	if (deleted)
@@ -148,6 +146,8 @@ out:
 		list = next;
 	}
 	pthread_mutex_unlock(&s->mu);
+	if (r == STORE_OK) /* after the callers are woken: no acknowledgment waits for it */
+		touch_files(s);
 }
 
 void *sq_writer_main(void *arg)
