@@ -23,10 +23,29 @@ static const char *name_of(const struct door_sandbox *sb)
 	return sb->kind == DOOR_INTAKE ? "intake" : "desk";
 }
 
-/* The paths of the store's files (core/store/sqlite: the database, its WAL, shared memory,
- * open lock and blob directory) and, for the desk, the instance directory to republish
- * intake.pub in (write only). */
-enum { NPATHS = 6, PATH_CAP = 4096 };
+/* The store's files (instance_door_files: its database, WAL, ... and blob directory) and, for the
+ * desk, the instance directory to republish intake.pub in (write only). */
+enum { NPATHS = 8, PATH_CAP = 4096 };
+
+struct file_list {
+	char buf[NPATHS][PATH_CAP];
+	struct sandbox_path paths[NPATHS];
+	size_t n;
+};
+
+static int add_file(void *ctx, const char *path, enum store_file_kind kind)
+{
+	struct file_list *l = ctx;
+	size_t len = strlen(path);
+	if (l->n >= NPATHS - 1 || len >= PATH_CAP) /* one slot stays for the desk's directory */
+		return 1;
+	memcpy(l->buf[l->n], path, len + 1);
+	/* the database exists; the others may not yet (the WAL is made by the first writer) */
+	l->paths[l->n] = (struct sandbox_path){
+	        l->buf[l->n], kind == STORE_DIR ? SANDBOX_DIR_RW : SANDBOX_FILE_RW, l->n != 0};
+	l->n++;
+	return 0;
+}
 
 int door_sandbox_files(struct door_sandbox *sb)
 {
@@ -39,19 +58,18 @@ int door_sandbox_files(struct door_sandbox *sb)
 		        name_of(sb));
 		return 0;
 	}
-	static const char *const suffix[] = {"", "-wal", "-shm", "-open", ".blobs"};
-	char buf[NPATHS][PATH_CAP];
-	struct sandbox_path paths[NPATHS];
-	size_t n = 0;
-	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++, n++) {
-		int k = snprintf(buf[n], PATH_CAP, "%s/%s%s", sb->dir, INSTANCE_STORE, suffix[i]);
-		if (k < 0 || k >= PATH_CAP) {
-			fprintf(stderr, "cutout %s: sandbox: path too long\n", name_of(sb));
-			return -1;
-		}
-		paths[n] = (struct sandbox_path){buf[n], i == 4 ? SANDBOX_DIR_RW : SANDBOX_FILE_RW,
-		                                 i != 0};
+	static struct file_list l; /* once per process, before the door's threads */
+	l.n = 0;
+	enum store_result sr = instance_door_files(
+	        sb->inst, sb->kind == DOOR_INTAKE ? STORE_ROLE_INTAKE : STORE_ROLE_DESK, add_file,
+	        &l);
+	if (sr != STORE_OK) {
+		fprintf(stderr, "cutout %s: sandbox: the store's files: %s\n", name_of(sb),
+		        sr == STORE_STOP ? "too many or too long" : store_strerror(sr));
+		return -1;
 	}
+	struct sandbox_path *paths = l.paths;
+	size_t n = l.n;
 	if (sb->kind == DOOR_DESK) /* officer_plan_publish: intake.pub.tmp, renamed */
 		paths[n++] = (struct sandbox_path){sb->dir, SANDBOX_DIR_CREATE, 0};
 	struct sandbox_policy p = {paths, n, sb->port, sb->db_port};

@@ -14,12 +14,15 @@
 
 enum door_kind { DOOR_INTAKE, DOOR_DESK };
 
+struct instance;
+
 struct door_sandbox {
 	enum door_kind kind;
-	const char *dir;  /* the instance directory */
-	uint16_t port;    /* the port it binds (0: any) */
-	uint16_t db_port; /* a network store's port (PostgreSQL); 0: none */
-	int off;          /* CUTOUT_SANDBOX=off */
+	const char *dir;       /* the instance directory */
+	struct instance *inst; /* its instance: which files the door may open */
+	uint16_t port;         /* the port it binds (0: any) */
+	uint16_t db_port;      /* a network store's port (PostgreSQL); 0: none */
+	int off;               /* CUTOUT_SANDBOX=off */
 };
 
 int door_sandbox_files(struct door_sandbox *sb) __attribute__((warn_unused_result));

@@ -563,6 +563,12 @@ struct store *instance_store(struct instance *inst)
 	return inst->store;
 }
 
+enum store_result instance_door_files(struct instance *inst, enum store_role role, store_file_fn fn,
+                                      void *ctx)
+{
+	return inst == NULL ? STORE_NOT_FOUND : store_files(inst->store, role, fn, ctx);
+}
+
 const char *instance_dir(const struct instance *inst)
 {
 	return inst->dir;

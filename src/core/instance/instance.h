@@ -125,6 +125,12 @@ const struct conf *instance_conf(const struct instance *inst);
 struct marking_scheme;
 const struct marking_scheme *instance_marking_scheme(const struct instance *inst);
 struct store *instance_store(struct instance *inst);
+/*
+ * The files a confined door of `role` may open once it serves: its store's
+ * (store_files), from which app/cli/door_sandbox.c makes its Landlock rules.
+ */
+__attribute__((warn_unused_result)) enum store_result
+instance_door_files(struct instance *inst, enum store_role role, store_file_fn fn, void *ctx);
 const char *instance_dir(const struct instance *inst);
 void instance_codename_salt(const struct instance *inst, uint8_t out[static INSTANCE_SALT_LEN]);
 void instance_intake_label_pk(const struct instance *inst, uint8_t out[static 32]);

@@ -1,30 +1,38 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
-/* blob_spill: the files of large pending and committed blobs (core/store/blob_spill.h). */
+/*
+ * blob_spill: pending and committed large blobs (core/store/blob_spill.h),
+ * their bytes in the segment file (core/store/blob_segment.c). Stores made
+ * before the segment file have per-blob files (named by 16 hex digits of the
+ * token): the first open moves them into it; until then they are read,
+ * shredded and swept, never made.
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/store/blob_segment.h"
 #include "core/store/blob_spill.h"
 
 #include "lib/banned.h"
 
 #define FILE_CHUNK STORE_CHUNK_MAX /* the unit of reads and of shredding */
+#define EXT_SIZE BLOB_SEGMENT_EXTENT
 
 /*
- * A pending blob grown beyond its first chunk: the rest is in the file named
- * by `file`, written by the appending caller. Held in the table until a
- * commit claims the blob or a delete removes it.
+ * A pending blob grown beyond its first chunk: the rest is in its extents,
+ * written by the appending caller. Held in the table until a commit claims
+ * the blob or a delete removes it.
  */
 struct blob_spill_file {
 	store_id blob;
-	int64_t file;
-	int fd;
+	int64_t file;  /* its token */
+	uint32_t last; /* its last extent */
+	uint64_t next; /* its number of extents */
 	uint64_t size;
 	bool sealed;        /* a commit is claiming it: no more appends */
 	int refs;           /* the table's + each user's */
@@ -33,14 +41,15 @@ struct blob_spill_file {
 
 struct blob_spill {
 	int dir_fd;
+	struct blob_segment *seg;
 	pthread_mutex_t mu; /* the table */
 	struct blob_spill_file *files[SPILL_MAX];
 	size_t nfiles;
-	pthread_mutex_t dir_mu;
-	bool dir_dirty; /* a file was created since the directory was last fsync'd */
 };
 
-static void spill_name(char out[static 20], int64_t file)
+/* ---- legacy per-blob files (stores made before the segment file) ---- */
+
+static void legacy_name(char out[static 20], int64_t file)
 {
 	static const char hex[] = "0123456789abcdef";
 	uint64_t v = (uint64_t)file;
@@ -49,8 +58,8 @@ static void spill_name(char out[static 20], int64_t file)
 	out[16] = '\0';
 }
 
-/* The token of a file name made by spill_name, or 0. */
-static int64_t spill_parse(const char *name)
+/* The token of a file name made by legacy_name, or 0. */
+static int64_t legacy_parse(const char *name)
 {
 	uint64_t v = 0;
 	size_t i;
@@ -66,6 +75,72 @@ static int64_t spill_parse(const char *name)
 	return i == 16 && v <= INT64_MAX ? (int64_t)v : 0;
 }
 
+/* Overwrites a legacy file with zeros, syncs it, unlinks it. A missing file is fine. */
+static enum store_result legacy_shred(struct blob_spill *bs, int64_t file)
+{
+	char name[20];
+	struct stat sb;
+	enum store_result r = STORE_OK;
+	uint8_t *zero = NULL;
+	legacy_name(name, file);
+	int fd = openat(bs->dir_fd, name, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return errno == ENOENT ? STORE_OK : STORE_IO;
+	if (fstat(fd, &sb) != 0 || (zero = calloc(1, FILE_CHUNK)) == NULL) {
+		r = STORE_IO;
+		goto out;
+	}
+	if ((r = blob_segment_zero(fd, 0, (uint64_t)sb.st_size, zero)) != STORE_OK)
+		goto out;
+	if (fdatasync(fd) != 0) {
+		r = STORE_IO;
+		goto out;
+	}
+	if (unlinkat(bs->dir_fd, name, 0) != 0 && errno != ENOENT)
+		r = STORE_IO;
+out:
+	free(zero);
+	close(fd);
+	return r;
+}
+
+static enum store_result legacy_read(struct blob_spill *bs, int64_t file, uint64_t n,
+                                     store_chunk_fn fn, void *ctx)
+{
+	char name[20];
+	enum store_result r = STORE_OK;
+	uint8_t *buf = NULL;
+	legacy_name(name, file);
+	int fd = openat(bs->dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return errno == ENOENT ? STORE_NOT_FOUND : STORE_IO;
+	if ((buf = malloc(FILE_CHUNK)) == NULL) {
+		close(fd);
+		return STORE_NOMEM;
+	}
+	for (uint64_t off = 0; off < n;) {
+		uint64_t left = n - off;
+		size_t want = left < FILE_CHUNK ? (size_t)left : FILE_CHUNK;
+		ssize_t got = pread(fd, buf, want, (off_t)off);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			r = got == 0 ? STORE_CORRUPT : STORE_IO;
+			break;
+		}
+		off += (uint64_t)got;
+		if (fn(ctx, buf, (size_t)got) != 0) {
+			r = STORE_STOP;
+			break;
+		}
+	}
+	free(buf);
+	close(fd);
+	return r;
+}
+
+/* ---- open, close ---- */
+
 enum store_result blob_spill_open(const char *dir, struct blob_spill **out)
 {
 	*out = NULL;
@@ -79,8 +154,13 @@ enum store_result blob_spill_open(const char *dir, struct blob_spill **out)
 		free(bs);
 		return STORE_IO;
 	}
+	enum store_result r = blob_segment_open(bs->dir_fd, &bs->seg);
+	if (r != STORE_OK) {
+		close(bs->dir_fd);
+		free(bs);
+		return r;
+	}
 	pthread_mutex_init(&bs->mu, NULL);
-	pthread_mutex_init(&bs->dir_mu, NULL);
 	*out = bs;
 	return STORE_OK;
 }
@@ -92,7 +172,6 @@ static void spill_unref(struct blob_spill *bs, struct blob_spill_file *sp)
 	pthread_mutex_unlock(&bs->mu);
 	if (!last)
 		return;
-	close(sp->fd);
 	pthread_mutex_destroy(&sp->mu);
 	free(sp);
 }
@@ -135,107 +214,44 @@ void blob_spill_close(struct blob_spill **bsp)
 	struct blob_spill *bs = *bsp;
 	while (bs->nfiles > 0)
 		spill_remove(bs, bs->files[bs->nfiles - 1]);
+	blob_segment_close(&bs->seg);
 	close(bs->dir_fd);
 	pthread_mutex_destroy(&bs->mu);
-	pthread_mutex_destroy(&bs->dir_mu);
 	free(bs);
 	*bsp = NULL;
 }
 
-/* What a failed write, create or sync says: no space is STORE_FULL, anything else STORE_IO. */
-static enum store_result errno_result(int e)
-{
-	return e == ENOSPC || e == EDQUOT || e == EFBIG ? STORE_FULL : STORE_IO;
-}
+/* ---- pending blobs ---- */
 
-static enum store_result write_all(int fd, const uint8_t *p, size_t n, uint64_t off)
+/* Gives back extents taken in vain; if that fails, the next first open frees them. */
+static void spill_untake(struct blob_spill *bs, int64_t token)
 {
-	while (n > 0) {
-		ssize_t w = pwrite(fd, p, n, (off_t)off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return errno_result(errno);
-		if (w == 0)
-			return STORE_FULL; /* no progress and no error: no room */
-		p += w;
-		n -= (size_t)w;
-		off += (uint64_t)w;
-	}
-	return STORE_OK;
-}
-
-enum store_result blob_spill_shred(struct blob_spill *bs, int64_t file)
-{
-	char name[20];
-	struct stat sb;
-	enum store_result r = STORE_OK;
-	uint8_t *zero = NULL;
-	spill_name(name, file);
-	int fd = openat(bs->dir_fd, name, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return errno == ENOENT ? STORE_OK : STORE_IO;
-	if (fstat(fd, &sb) != 0 || (zero = calloc(1, FILE_CHUNK)) == NULL) {
-		r = STORE_IO;
-		goto out;
-	}
-	for (uint64_t off = 0; off < (uint64_t)sb.st_size; off += FILE_CHUNK) {
-		uint64_t left = (uint64_t)sb.st_size - off;
-		if ((r = write_all(fd, zero, left < FILE_CHUNK ? (size_t)left : FILE_CHUNK, off)) !=
-		    STORE_OK)
-			goto out;
-	}
-	if (fdatasync(fd) != 0) {
-		r = STORE_IO;
-		goto out;
-	}
-	if (unlinkat(bs->dir_fd, name, 0) != 0 && errno != ENOENT)
-		r = STORE_IO;
-out:
-	free(zero);
-	close(fd);
-	return r;
+	enum store_result r = blob_segment_free(bs->seg, token);
+	(void)r;
 }
 
 /*
- * Makes blob file-backed: a new file and a table entry, returned with a
- * reference for the caller. STORE_BUSY: the table is full.
+ * Makes blob file-backed: its first extent and a table entry, returned with
+ * a reference for the caller. STORE_BUSY: the table is full.
  */
 static enum store_result spill_create(struct blob_spill *bs, store_id blob,
                                       struct blob_spill_file **out)
 {
-	char name[20];
-	int64_t file = 0;
-	int fd = -1;
+	int64_t token = 0;
+	uint32_t head;
 	*out = NULL;
-	do {
-		uint64_t v;
-		if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v)) {
-			if (errno == EINTR)
-				continue;
-			return STORE_IO;
-		}
-		file = (int64_t)(v & INT64_MAX);
-		if (file == 0)
-			continue;
-		spill_name(name, file);
-		fd = openat(bs->dir_fd, name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-		            0600);
-	} while (file == 0 || (fd < 0 && (errno == EEXIST || errno == EINTR)));
-	if (fd < 0)
-		return errno_result(errno);
-	pthread_mutex_lock(&bs->dir_mu);
-	bs->dir_dirty = true;
-	pthread_mutex_unlock(&bs->dir_mu);
+	enum store_result r = blob_segment_take(bs->seg, &token, 0, BLOB_SEGMENT_NONE, &head);
+	if (r != STORE_OK)
+		return r;
 	struct blob_spill_file *sp = calloc(1, sizeof(*sp));
 	if (sp == NULL) {
-		close(fd);
-		(void)unlinkat(bs->dir_fd, name, 0);
+		spill_untake(bs, token);
 		return STORE_NOMEM;
 	}
 	sp->blob = blob;
-	sp->file = file;
-	sp->fd = fd;
+	sp->file = token;
+	sp->last = head;
+	sp->next = 1;
 	sp->refs = 2; /* the table's and the caller's */
 	pthread_mutex_init(&sp->mu, NULL);
 	struct blob_spill_file *have = NULL;
@@ -253,15 +269,41 @@ static enum store_result spill_create(struct blob_spill *bs, store_id blob,
 	pthread_mutex_unlock(&bs->mu);
 	if (have != NULL || full) {
 		/* another append to the same blob won the race, or no room: undo ours */
-		close(fd);
 		pthread_mutex_destroy(&sp->mu);
 		free(sp);
-		(void)unlinkat(bs->dir_fd, name, 0);
+		spill_untake(bs, token);
 		if (full)
 			return STORE_BUSY;
 	}
 	*out = have ? have : sp;
 	return STORE_OK;
+}
+
+/* Writes n bytes at the blob's end, taking extents as it grows (sp->mu held). */
+static enum store_result spill_write(struct blob_spill *bs, struct blob_spill_file *sp,
+                                     const uint8_t *p, size_t n)
+{
+	enum store_result r = STORE_OK;
+	while (n > 0) {
+		uint64_t at = sp->size % EXT_SIZE, idx = sp->size / EXT_SIZE;
+		if (idx == sp->next) { /* the last extent is full: the next one */
+			uint32_t k;
+			if (idx >= BLOB_SEGMENT_EXTENTS)
+				return STORE_FULL;
+			if ((r = blob_segment_take(bs->seg, &sp->file, (uint32_t)idx, sp->last,
+			                           &k)) != STORE_OK)
+				return r;
+			sp->last = k;
+			sp->next++;
+		}
+		size_t w = EXT_SIZE - at < n ? (size_t)(EXT_SIZE - at) : n;
+		if ((r = blob_segment_write(bs->seg, sp->last, at, p, w)) != STORE_OK)
+			return r;
+		sp->size += w;
+		p += w;
+		n -= w;
+	}
+	return r;
 }
 
 enum store_result blob_spill_append(struct blob_spill *bs, store_id blob, const uint8_t *p,
@@ -283,10 +325,10 @@ enum store_result blob_spill_append(struct blob_spill *bs, store_id blob, const 
 	pthread_mutex_lock(&sp->mu);
 	if (sp->sealed)
 		r = STORE_NOT_FOUND; /* being claimed: appending now is the caller's bug */
-	else if (sp->size > INT64_MAX - n)
-		r = STORE_TOO_LARGE;
-	else if ((r = write_all(sp->fd, p, n, sp->size)) == STORE_OK)
-		sp->size += n;
+	else if (n > BLOB_SEGMENT_EXTENTS * EXT_SIZE - sp->size)
+		r = STORE_FULL; /* beyond the segment file's extents */
+	else
+		r = spill_write(bs, sp, p, n);
 	pthread_mutex_unlock(&sp->mu);
 	spill_unref(bs, sp);
 	return r;
@@ -312,6 +354,8 @@ uint64_t blob_spill_pending_size(struct blob_spill *bs, store_id blob)
 	return n;
 }
 
+/* ---- claims ---- */
+
 enum store_result blob_spill_claims_prepare(struct blob_spill *bs, const store_id *ids, size_t nids,
                                             struct blob_spill_claim *claims, size_t *nclaims)
 {
@@ -332,24 +376,12 @@ enum store_result blob_spill_claims_prepare(struct blob_spill *bs, const store_i
 			goto fail;
 		}
 		claims[(*nclaims)++] = (struct blob_spill_claim){ids[i], sp->file, size, sp};
-		if (fdatasync(sp->fd) != 0) {
-			r = errno_result(errno);
-			goto fail;
-		}
-	}
-	if (*nclaims > 0) {
-		pthread_mutex_lock(&bs->dir_mu);
-		if (bs->dir_dirty) {
-			bs->dir_dirty = false;
-			if (fsync(bs->dir_fd) != 0) {
-				bs->dir_dirty = true;
-				r = errno_result(errno);
-			}
-		}
-		pthread_mutex_unlock(&bs->dir_mu);
-		if (r != STORE_OK)
+		/* the first extent says the size, for a read to check the row against */
+		if ((r = blob_segment_seal(bs->seg, sp->file, size)) != STORE_OK)
 			goto fail;
 	}
+	if (*nclaims > 0 && (r = blob_segment_sync(bs->seg)) != STORE_OK) /* one sync for all */
+		goto fail;
 	return STORE_OK;
 fail:
 	blob_spill_claims_release(bs, claims, *nclaims, false);
@@ -373,44 +405,14 @@ void blob_spill_claims_release(struct blob_spill *bs, struct blob_spill_claim *c
 	}
 }
 
-/* Streams n bytes of fd from offset 0 to fn. */
-static enum store_result stream_fd(int fd, uint64_t n, store_chunk_fn fn, void *ctx)
-{
-	enum store_result r = STORE_OK;
-	uint8_t *buf = malloc(FILE_CHUNK);
-	if (buf == NULL)
-		return STORE_NOMEM;
-	for (uint64_t off = 0; off < n;) {
-		uint64_t left = n - off;
-		size_t want = left < FILE_CHUNK ? (size_t)left : FILE_CHUNK;
-		ssize_t got = pread(fd, buf, want, (off_t)off);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0) {
-			r = got == 0 ? STORE_CORRUPT : STORE_IO;
-			break;
-		}
-		off += (uint64_t)got;
-		if (fn(ctx, buf, (size_t)got) != 0) {
-			r = STORE_STOP;
-			break;
-		}
-	}
-	free(buf);
-	return r;
-}
+/* ---- reads ---- */
 
 enum store_result blob_spill_read_file(struct blob_spill *bs, int64_t file, uint64_t n,
                                        store_chunk_fn fn, void *ctx)
 {
-	char name[20];
-	spill_name(name, file);
-	int fd = openat(bs->dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return errno == ENOENT ? STORE_NOT_FOUND : STORE_IO;
-	enum store_result r = stream_fd(fd, n, fn, ctx);
-	close(fd);
-	return r;
+	if (!blob_segment_has(bs->seg, file))
+		return legacy_read(bs, file, n, fn, ctx);
+	return blob_segment_read(bs->seg, file, n, true, fn, ctx);
 }
 
 enum store_result blob_spill_read_pending(struct blob_spill *bs, store_id blob, store_chunk_fn fn,
@@ -422,9 +424,17 @@ enum store_result blob_spill_read_pending(struct blob_spill *bs, store_id blob, 
 	pthread_mutex_lock(&sp->mu);
 	uint64_t n = sp->size;
 	pthread_mutex_unlock(&sp->mu);
-	enum store_result r = stream_fd(sp->fd, n, fn, ctx);
+	enum store_result r = blob_segment_read(bs->seg, sp->file, n, false, fn, ctx);
 	spill_unref(bs, sp);
 	return r;
+}
+
+/* ---- deletes ---- */
+
+enum store_result blob_spill_shred(struct blob_spill *bs, int64_t file)
+{
+	return blob_segment_has(bs->seg, file) ? blob_segment_free(bs->seg, file)
+	                                       : legacy_shred(bs, file);
 }
 
 enum store_result blob_spill_drop_pending(struct blob_spill *bs, store_id blob)
@@ -433,7 +443,9 @@ enum store_result blob_spill_drop_pending(struct blob_spill *bs, store_id blob)
 	if (sp == NULL)
 		return STORE_OK;
 	spill_remove(bs, sp);
-	enum store_result r = blob_spill_shred(bs, sp->file);
+	pthread_mutex_lock(&sp->mu); /* no append is writing its extents */
+	enum store_result r = blob_segment_free(bs->seg, sp->file);
+	pthread_mutex_unlock(&sp->mu);
 	spill_unref(bs, sp);
 	return r;
 }
@@ -442,22 +454,23 @@ enum store_result blob_spill_remove_unclaimed(struct blob_spill *bs,
                                               enum store_result (*claimed)(void *ctx, int64_t file),
                                               void *ctx)
 {
-	enum store_result r = STORE_OK;
-	int fd = dup(bs->dir_fd);
+	enum store_result r = blob_segment_sweep(bs->seg, claimed, ctx);
+	int fd = r == STORE_OK ? dup(bs->dir_fd) : -1;
 	DIR *d = fd < 0 ? NULL : fdopendir(fd);
 	struct dirent *e;
 	if (d == NULL) {
 		if (fd >= 0)
 			close(fd);
-		return STORE_IO;
+		return r != STORE_OK ? r : STORE_IO;
 	}
+	rewinddir(d); /* the dup shares dir_fd's offset, at its end after an earlier walk */
 	while (r == STORE_OK && (e = readdir(d)) != NULL) {
-		int64_t file = spill_parse(e->d_name);
+		int64_t file = legacy_parse(e->d_name);
 		if (file == 0)
-			continue; /* not ours */
+			continue; /* not a legacy file: the segment file, or not ours */
 		r = claimed(ctx, file);
 		if (r == STORE_NOT_FOUND)
-			r = blob_spill_shred(bs, file);
+			r = legacy_shred(bs, file);
 	}
 	closedir(d);
 	return r;
@@ -490,4 +503,86 @@ void blob_files_clear(struct blob_files *l)
 	free(l->v);
 	l->v = NULL;
 	l->n = l->cap = 0;
+}
+
+/* Moves one legacy file into new extents, then its row to them, then shreds the file. */
+static enum store_result
+migrate_one(struct blob_spill *bs, int64_t old,
+            enum store_result (*retoken)(void *ctx, int64_t old, int64_t new), void *ctx)
+{
+	char name[20];
+	struct blob_spill_file *sp = NULL;
+	enum store_result r = STORE_OK;
+	int64_t token = 0;
+	legacy_name(name, old);
+	int fd = openat(bs->dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return errno == ENOENT ? STORE_OK : STORE_IO;
+	uint8_t *buf = malloc(FILE_CHUNK);
+	if (buf == NULL)
+		r = STORE_NOMEM;
+	else if ((r = spill_create(bs, -1, &sp)) == STORE_BUSY) /* -1: no blob's id */
+		r = STORE_IO;
+	while (r == STORE_OK) {
+		ssize_t got = read(fd, buf, FILE_CHUNK);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			r = got == 0 ? STORE_OK : STORE_IO;
+			break;
+		}
+		pthread_mutex_lock(&sp->mu);
+		r = spill_write(bs, sp, buf, (size_t)got);
+		pthread_mutex_unlock(&sp->mu);
+	}
+	if (sp != NULL) {
+		token = sp->file;
+		if (r == STORE_OK && (r = blob_segment_seal(bs->seg, token, sp->size)) == STORE_OK)
+			r = blob_segment_sync(bs->seg);
+		spill_remove(bs, sp);
+		spill_unref(bs, sp);
+	}
+	free(buf);
+	close(fd);
+	if (r == STORE_OK)
+		r = retoken(ctx, old, token); /* durable: the row names the new extents */
+	if (r != STORE_OK) {
+		if (token != 0)
+			spill_untake(bs, token); /* the file stays, and its row */
+		return r;
+	}
+	return legacy_shred(bs, old);
+}
+
+enum store_result
+blob_spill_migrate(struct blob_spill *bs,
+                   enum store_result (*retoken)(void *ctx, int64_t old, int64_t new), void *ctx)
+{
+	enum store_result r = STORE_OK;
+	int fd = dup(bs->dir_fd);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	struct dirent *e;
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return STORE_IO;
+	}
+	rewinddir(d);
+	while (r == STORE_OK && (e = readdir(d)) != NULL) {
+		int64_t file = legacy_parse(e->d_name);
+		if (file != 0)
+			r = migrate_one(bs, file, retoken, ctx);
+	}
+	closedir(d);
+	return r;
+}
+
+enum store_result blob_spill_usage(struct blob_spill *bs, uint64_t *blobs, uint64_t *extents)
+{
+	return blob_segment_usage(bs->seg, blobs, extents);
+}
+
+void blob_spill_touch(struct blob_spill *bs)
+{
+	blob_segment_touch(bs->seg);
 }

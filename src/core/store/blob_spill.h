@@ -2,31 +2,37 @@
 /*
  * blob_spill: the file side of large blobs, shared by the backends. A blob's
  * first chunk lives in the backend's rows; a pending blob grown beyond it
- * "spills": the rest goes to a file of its own in the blob directory
- * (LOCATION.blobs, 0700), named by a random 63-bit token (16 hex digits) that
- * is never reused. The backend keeps only its rows: the blob's size, first
- * chunk and, once a commit claims it, the file's token.
+ * "spills": the rest goes to extents of the store's one segment file
+ * (LOCATION.blobs/segments, core/store/blob_segment.h), named by a token that
+ * is never reused. No file is made or removed per blob, so the filesystem
+ * times no blob's arrival. The backend keeps only its rows: the blob's size,
+ * first chunk and, once a commit claims it, the token.
  *
  * The lifecycle, and what the backend does at each step:
  *
- *  - append (blob_spill_append): the appending caller writes the file at its
- *    end. The table of pending file-backed blobs is bounded (SPILL_MAX);
+ *  - append (blob_spill_append): the appending caller writes at its end,
+ *    taking extents as it grows. The table of pending file-backed blobs is bounded (SPILL_MAX);
  *    beyond, the backend keeps the chunk in its rows.
  *  - claim: before a durable transaction that claims blobs,
  *    blob_spill_claims_prepare seals each file-backed one (no more appends),
- *    fdatasyncs its file and, once, the directory, and says for each its
- *    file and size, which the transaction writes into the blob's row. After
+ *    records its size and fdatasyncs the segment file once, and says for
+ *    each its token and size, which the transaction writes into the blob's row. After
  *    the transaction, blob_spill_claims_release: committed, they leave the
  *    table; rolled back, they are unsealed as they were.
  *  - delete: the backend collects the files of the rows it deletes
  *    (struct blob_files) and shreds them (overwritten with zeros, synced,
- *    unlinked) only after the delete committed: a crash in between leaves a
- *    file that no row claims, which the next first open removes.
- *  - open: the first opener of a store (no other live one) removes every
- *    file no committed row claims (blob_spill_remove_unclaimed): a crashed
+ *    freed) only after the delete committed: a crash in between leaves
+ *    extents that no row claims, which the next first open frees.
+ *  - open: the first opener of a store (no other live one) frees every
+ *    extent (and legacy file) no committed row claims (blob_spill_remove_unclaimed): a crashed
  *    upload, or a delete that crashed before it shredded.
- *  - read: a committed blob's file is streamed by its token, a pending one's
+ *  - read: a committed blob is streamed by its token, a pending one's
  *    from the table.
+ *
+ * Stores made before the segment file have one file per large blob, named by
+ * its token in 16 hex digits: the first open moves them into the segment
+ * file (blob_spill_migrate); until then they are read, shredded (and
+ * unlinked) and swept as before, never made.
  *
  * Thread safety: a struct blob_spill may be used from many threads at once.
  */
@@ -66,7 +72,7 @@ void blob_spill_close(struct blob_spill **bs);
 
 /*
  * Appends n bytes to blob's file, if it has one (*spilled true). Without one:
- * with create, makes it (a new file and a table entry) and appends; without,
+ * with create, makes it (its first extent and a table entry) and appends; without,
  * or with the table full, leaves it to the caller (*spilled false, STORE_OK).
  * STORE_NOT_FOUND: the blob is being claimed (appending now is the caller's bug).
  */
@@ -80,8 +86,8 @@ bool blob_spill_has(struct blob_spill *bs, store_id blob);
 uint64_t blob_spill_pending_size(struct blob_spill *bs, store_id blob);
 
 /*
- * Before a durable transaction that claims ids: seals and fdatasyncs the file
- * of each file-backed one (and the directory once), filling claims (room for
+ * Before a durable transaction that claims ids: seals each file-backed one,
+ * records its size and fdatasyncs the segment file once, filling claims (room for
  * nids) and *nclaims. A blob sealed already (claimed twice): STORE_NOT_FOUND.
  * On failure nothing is left sealed.
  */
@@ -99,7 +105,7 @@ blob_spill_read_file(struct blob_spill *bs, int64_t file, uint64_t n, store_chun
 __attribute__((warn_unused_result)) enum store_result
 blob_spill_read_pending(struct blob_spill *bs, store_id blob, store_chunk_fn fn, void *ctx);
 
-/* Overwrites the file with zeros, syncs it, unlinks it. A missing file is fine. */
+/* Frees the blob's extents (or legacy file): zeros, synced, then freed. Unknown: fine. */
 __attribute__((warn_unused_result)) enum store_result blob_spill_shred(struct blob_spill *bs,
                                                                        int64_t file);
 /* After a delete of a pending blob committed: its file, if any, leaves the table and is shredded.
@@ -108,13 +114,35 @@ __attribute__((warn_unused_result)) enum store_result blob_spill_drop_pending(st
                                                                               store_id blob);
 
 /*
- * At the first open: shreds every file of the directory that no committed
- * row claims. claimed(ctx, file) answers STORE_OK (claimed), STORE_NOT_FOUND
+ * At the first open: frees every extent (and shreds every legacy file) that
+ * no committed row claims. claimed(ctx, file) answers STORE_OK (claimed), STORE_NOT_FOUND
  * (not), or an error, which stops the walk.
  */
 __attribute__((warn_unused_result)) enum store_result
 blob_spill_remove_unclaimed(struct blob_spill *bs,
                             enum store_result (*claimed)(void *ctx, int64_t file), void *ctx);
+
+/*
+ * At the first open, after blob_spill_remove_unclaimed: moves every legacy
+ * per-blob file into the segment file, so that no blob keeps a file (and
+ * its times) of its own, and a confined door needs no right to make or
+ * remove files in the directory. For each: its bytes are copied into new
+ * extents and synced; retoken(ctx, old, new) makes the row that claims the
+ * old token claim the new one, durably; then the file is shredded. A crash
+ * before retoken's commit leaves the new extents unclaimed (freed at the
+ * next first open) and the file as it was; after it, the file unclaimed
+ * (shredded at the next first open). The first error stops it.
+ */
+__attribute__((warn_unused_result)) enum store_result
+blob_spill_migrate(struct blob_spill *bs,
+                   enum store_result (*retoken)(void *ctx, int64_t old, int64_t new), void *ctx);
+
+/* After a commit: the segment file's times become now (blob_segment_touch). */
+void blob_spill_touch(struct blob_spill *bs);
+
+/* The large blobs and extents in the segment file (cutout check, the tests). */
+__attribute__((warn_unused_result)) enum store_result
+blob_spill_usage(struct blob_spill *bs, uint64_t *blobs, uint64_t *extents);
 
 /* Adds a file to the list (STORE_NOMEM when it cannot grow). */
 __attribute__((warn_unused_result)) enum store_result blob_files_add(struct blob_files *l,

@@ -72,6 +72,13 @@ void store_close(struct store **s)
 	*s = NULL;
 }
 
+enum store_result store_files(struct store *s, enum store_role role, store_file_fn fn, void *ctx)
+{
+	if (s == NULL || fn == NULL || (role != STORE_ROLE_DESK && role != STORE_ROLE_INTAKE))
+		return STORE_NOT_FOUND;
+	return s->be->files != NULL ? s->be->files(s, role, fn, ctx) : STORE_OK;
+}
+
 enum store_result store_write(struct store *s, const store_id *claim, size_t nclaim, store_tx_fn fn,
                               void *arg)
 {

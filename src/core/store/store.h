@@ -153,10 +153,28 @@ struct store_release_ops;
  * therefore take those as given; what only its rows can tell (a missing id,
  * a blob no longer pending) it still reports.
  */
+/*
+ * The files a door must be able to open once it is confined (docs/privsep.md):
+ * the door's Landlock rules are made of them, so the door does not know a
+ * backend's file layout. The role is the door's: today the intake and the
+ * desk need the same files; with the intake's own store file (the next step
+ * of issue 16 §4) the intake's list names only that file.
+ */
+enum store_role { STORE_ROLE_DESK = 0, STORE_ROLE_INTAKE = 1 };
+enum store_file_kind {
+	STORE_FILE = 0, /* an existing file: read and write */
+	STORE_DIR = 1,  /* a directory: its files read, written, made and removed */
+};
+/* Called once per path; nonzero stops the listing. */
+typedef int (*store_file_fn)(void *ctx, const char *path, enum store_file_kind kind);
+
 struct store_backend {
 	const char *name;
 	enum store_result (*open)(const char *location, struct store **out);
 	void (*close)(struct store *s);
+	/* The files a door of `role` opens after start (NULL: none, a network store). */
+	enum store_result (*files)(struct store *s, enum store_role role, store_file_fn fn,
+	                           void *ctx);
 
 	/*
 	 * Runs fn in one durable write transaction (store_write). claim: the
@@ -314,6 +332,12 @@ struct store {
 __attribute__((warn_unused_result)) enum store_result store_open(const char *location,
                                                                  struct store **out);
 void store_close(struct store **s);
+/*
+ * Calls fn for each file or directory a door of `role` must open after it
+ * is confined (none for a network store). STORE_STOP: fn stopped it.
+ */
+__attribute__((warn_unused_result)) enum store_result
+store_files(struct store *s, enum store_role role, store_file_fn fn, void *ctx);
 
 /*
  * Runs fn(s, arg) in one durable write transaction: it returns once

@@ -251,3 +251,19 @@ def api_json(server, method, path, token=None, body=None, ctype=None):
 
 def cleanup(instance):
     shutil.rmtree(os.path.dirname(instance), ignore_errors=True)
+
+
+def segment_blobs(path):
+    """The tokens of the large blobs in a store's segment file (core/store/blob_segment.c):
+    the table of 32-byte entries at 4 KiB, a blob's first extent has seq 0."""
+    heads = set()
+    if not os.path.exists(path):
+        return heads
+    with open(path, "rb") as f:
+        f.seek(4096)
+        table = f.read(32 << 20)
+    for i in range(0, len(table) - 31, 32):
+        token = int.from_bytes(table[i:i + 8], "little") & ((1 << 63) - 1)
+        if token and int.from_bytes(table[i + 16:i + 20], "little") == 0:
+            heads.add(token)
+    return heads

@@ -588,7 +588,30 @@ extern const struct store_officer_ops sq_officer_ops;   /* store_sqlite_officer.
 extern const struct store_desk_ops sq_desk_ops;         /* store_sqlite_desk.c */
 extern const struct store_registry_ops sq_registry_ops; /* store_sqlite_registry.c */
 extern const struct store_release_ops sq_release_ops;   /* store_sqlite_release.c */
+/*
+ * The database, its WAL, WAL index and open lock, and the segment file of its
+ * large blobs: files only, no directory (the first open moved any per-blob
+ * file of an older store into the segment file). Both roles need them all
+ * until the intake has its own file (docs/privsep.md).
+ */
+static enum store_result sq_files(struct store *st, enum store_role role, store_file_fn fn,
+                                  void *ctx)
+{
+	static const char *const suffix[] = {"", "-wal", "-shm", "-open", ".blobs/segments"};
+	char name[4096];
+	(void)role;
+	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+		int n = snprintf(name, sizeof name, "%s%s", SQ(st)->path, suffix[i]);
+		if (n < 0 || (size_t)n >= sizeof name)
+			return STORE_TOO_LARGE;
+		if (fn(ctx, name, STORE_FILE) != 0)
+			return STORE_STOP;
+	}
+	return STORE_OK;
+}
+
 const struct store_backend store_backend_sqlite = {
+        .files = sq_files,
         .name = "sqlite",
         .open = sq_open,
         .close = sq_close,

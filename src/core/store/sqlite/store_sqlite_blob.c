@@ -34,6 +34,7 @@ static const char BLOB_STATE[] = "SELECT nchunks FROM blob WHERE id = ?1 AND pen
 static const char BLOB_FILE[] = "SELECT file FROM blob WHERE id = ?1 AND file IS NOT NULL";
 static const char FILE_CLAIMED[] = "SELECT 1 FROM blob WHERE file = ?1 AND pending = 0";
 static const char PENDING_DELETE[] = "DELETE FROM blob WHERE pending = 1";
+static const char FILE_RETOKEN[] = "UPDATE blob SET file = ?2 WHERE file = ?1 AND pending = 0";
 
 /* ---- at the first open ---- */
 
@@ -43,6 +44,26 @@ static enum store_result file_claimed(void *ctx, int64_t file)
 	enum store_result r = sq_row(ctx, FILE_CLAIMED, file, 0, 1, &q);
 	if (r == STORE_OK)
 		sq_done(q);
+	return r;
+}
+
+/* A legacy file moved into the segment file: its row names the new token, durably. */
+static enum store_result file_retoken(void *ctx, int64_t old, int64_t new)
+{
+	struct conn *c = ctx;
+	sqlite3_stmt *st;
+	enum store_result r;
+	if ((r = sq_set_sync(c, true)) != STORE_OK || (r = sq_core_exec(c, S_BEGIN)) != STORE_OK)
+		return r;
+	if ((r = sq_stmt_i64(c, FILE_RETOKEN, old, &st)) == STORE_OK) {
+		sqlite3_bind_int64(st, 2, new);
+		if ((r = sq_exec(st)) == STORE_OK && sq_changes(c) != 1)
+			r = STORE_NOT_FOUND;
+	}
+	if (r == STORE_OK)
+		r = sq_core_exec(c, S_COMMIT);
+	if (r != STORE_OK && !sqlite3_get_autocommit(sq_db(c)))
+		(void)sq_core_exec(c, S_ROLLBACK);
 	return r;
 }
 
@@ -57,7 +78,9 @@ enum store_result sq_blob_cleanup(struct sq *s)
 		(void)sq_core_exec(&s->writer, S_ROLLBACK);
 		return r;
 	}
-	return blob_spill_remove_unclaimed(s->spill, file_claimed, &s->writer);
+	if ((r = blob_spill_remove_unclaimed(s->spill, file_claimed, &s->writer)) != STORE_OK)
+		return r;
+	return blob_spill_migrate(s->spill, file_retoken, &s->writer);
 }
 
 /* ---- inside a job of the writer ---- */

@@ -15,6 +15,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "core/store/blob_spill.h"
 #include "core/store/store.h"
 #include "core/store/sqlite/store_sqlite.h"
 #include "lib/io.h"
@@ -210,6 +211,49 @@ static int reply_ids(void *ctx, const struct store_reply *r)
 	if (x->n < 64)
 		x->id[x->n++] = r->id;
 	return 0;
+}
+
+/* ---- the files a confined door opens (store_files) ---- */
+
+struct files_seen {
+	char path[8][256];
+	enum store_file_kind kind[8];
+	int n, stop_at;
+};
+
+static int file_seen(void *ctx, const char *path, enum store_file_kind kind)
+{
+	struct files_seen *f = ctx;
+	if (f->n == f->stop_at || f->n >= 8)
+		return 1;
+	snprintf(f->path[f->n], sizeof f->path[0], "%s", path);
+	f->kind[f->n++] = kind;
+	return 0;
+}
+
+static void test_files(struct store *s)
+{
+	char want[256];
+	static const char *const suffix[] = {"", "-wal", "-shm", "-open", ".blobs/segments"};
+	for (int role = STORE_ROLE_DESK; role <= STORE_ROLE_INTAKE; role++) {
+		struct files_seen f = {.stop_at = -1};
+		int ok = store_files(s, (enum store_role)role, file_seen, &f) == STORE_OK &&
+		         f.n == 5;
+		for (int i = 0; ok && i < 5; i++) {
+			snprintf(want, sizeof want, "%s%s", dbpath, suffix[i]);
+			ok = strcmp(f.path[i], want) == 0 && f.kind[i] == STORE_FILE;
+		}
+		T_OK(ok,
+		     "store_files (role %d): the database, -wal, -shm, -open, the segment file; no "
+		     "directory",
+		     role);
+	}
+	struct files_seen f = {.stop_at = 2};
+	T_OK(store_files(s, STORE_ROLE_INTAKE, file_seen, &f) == STORE_STOP && f.n == 2,
+	     "store_files: a callback that stops it: STORE_STOP");
+	T_OK(store_files(s, (enum store_role)7, file_seen, &f) == STORE_NOT_FOUND &&
+	             store_files(NULL, STORE_ROLE_DESK, file_seen, &f) == STORE_NOT_FOUND,
+	     "store_files: an unknown role or no store: refused");
 }
 
 static void test_open(void)
@@ -573,6 +617,19 @@ static int count_files(const char *where)
 	return n;
 }
 
+/* The large blobs in the segment file of the blob directory (one file for all). */
+static int count_blobs(void)
+{
+	struct blob_spill *bs = NULL;
+	uint64_t blobs = 0, extents = 0;
+	int n = -1;
+	if (blob_spill_open(blobdir, &bs) == STORE_OK &&
+	    blob_spill_usage(bs, &blobs, &extents) == STORE_OK && count_files(blobdir) == 1)
+		n = (int)blobs;
+	blob_spill_close(&bs);
+	return n;
+}
+
 /* A blob of n bytes from p, in irregular chunks (the first one by blob_put). */
 static store_id make_big(struct store *s, const uint8_t *p, size_t n)
 {
@@ -615,7 +672,7 @@ static void test_file_blobs(void)
 	store_id ba = make_big(s, a, big);
 	uint64_t size = 0;
 	T_CHECK(ba > 0 && store_blob_size(s, ba, &size) == STORE_OK && size == big);
-	T_CHECK(count_files(blobdir) >= 1);
+	T_CHECK(count_blobs() >= 1); /* and the segment file alone in the directory */
 	T_CHECK(stat(blobdir, &sb) == 0 && (sb.st_mode & 0777) == 0700);
 	T_OK(read_blob(s, ba, &got) == STORE_OK && got.len == big && memcmp(got.data, a, big) == 0,
 	     "a pending 5 MiB blob reads back");
@@ -637,34 +694,76 @@ static void test_file_blobs(void)
 	T_CHECK(store_submission_commit(s, src2, 1, "", 0, m, &nf, 1, &sub) == STORE_OK);
 	T_CHECK(store_reply_add(s, src2, 1, rb, &rid) == STORE_OK);
 	store_close(&s);
-	int before = count_files(blobdir);
+	int before = count_blobs();
 	T_OK(store_contains(pend + 300000, 64) && store_contains(del + 300000, 64),
 	     "file-backed bytes are in the store directory before deletion (the grep works)");
 
 	T_CHECK(store_open(loc, &s) == STORE_OK);
 	if (s == NULL)
 		goto out;
-	T_CHECK(count_files(blobdir) == before - 1);
+	T_CHECK(count_blobs() == before - 1);
 	T_OK(!store_contains(pend + 300000, 64),
 	     "a pending file-backed blob's file is removed on reopen");
 	T_CHECK(store_blob_delete(s, bd) == STORE_OK);
-	T_OK(!store_contains(del + 300000, 64) && count_files(blobdir) == before - 2,
+	T_OK(!store_contains(del + 300000, 64) && count_blobs() == before - 2,
 	     "a deleted file-backed blob's bytes are gone from the store directory");
 	T_CHECK(store_source_delete(s, src2) == STORE_OK);
-	T_OK(count_files(blobdir) == before - 4 && count_files(blobdir) == 1,
+	T_OK(count_blobs() == before - 4 && count_blobs() == 1,
 	     "source_delete removes its file-backed blobs");
 	T_OK(read_blob(s, ba, &got) == STORE_OK && got.len == big && memcmp(got.data, a, big) == 0,
 	     "a committed 5 MiB blob in irregular chunks reads back after reopen");
 	buf_release(&got);
 	/* a pending file-backed blob deleted before any commit */
 	store_id bq = make_big(s, pend, 600000);
-	int with = count_files(blobdir);
-	T_CHECK(bq > 0 && store_blob_delete(s, bq) == STORE_OK && count_files(blobdir) == with - 1);
+	int with = count_blobs();
+	T_CHECK(bq > 0 && store_blob_delete(s, bq) == STORE_OK && count_blobs() == with - 1);
 	store_close(&s);
 out:
 	free(a);
 	free(pend);
 	free(del);
+}
+
+/* A store made before the segment file: a large blob's rest in a file of its own. */
+static void test_legacy_move(void)
+{
+	const size_t big = 1500000, first = 100000; /* make_big: the first 100,000 bytes in a row */
+	struct store *s = NULL;
+	struct buf got;
+	uint8_t lk[STORE_LOOKUP_LEN], pk[STORE_PK_LEN] = {0};
+	store_id src = 0, sub = 0;
+	uint8_t *a = malloc(big);
+	char p[512], q[256];
+	if (a == NULL || store_open(loc, &s) != STORE_OK) {
+		T_OK(0, "legacy setup");
+		free(a);
+		return;
+	}
+	randombytes_buf(a, big);
+	lookup_of(lk, 70);
+	T_CHECK(store_source_create(s, lk, pk, 1, &src) == STORE_OK);
+	store_id b = make_big(s, a, big);
+	T_CHECK(b > 0 && store_submission_commit(s, src, 1, "", 0, b, NULL, 0, &sub) == STORE_OK);
+	store_close(&s);
+	const long long legacy = 0x0123456789abcdefLL;
+	snprintf(p, sizeof p, "%s/0123456789abcdef", blobdir);
+	FILE *f = fopen(p, "wb");
+	T_CHECK(f != NULL && fwrite(a + first, 1, big - first, f) == big - first);
+	if (f)
+		fclose(f);
+	snprintf(q, sizeof q, "UPDATE blob SET file = %lld WHERE id = %lld", legacy, (long long)b);
+	T_CHECK(sql_run(dbpath, q) == 0);
+	T_CHECK(store_open(loc, &s) == STORE_OK);
+	snprintf(q, sizeof q, "SELECT file FROM blob WHERE id = %lld", (long long)b);
+	int64_t tok = sql_int(dbpath, q);
+	T_OK(s != NULL && access(p, F_OK) != 0 && tok > 0 && tok != legacy &&
+	             count_files(blobdir) == 1 && read_blob(s, b, &got) == STORE_OK &&
+	             got.len == big && memcmp(got.data, a, big) == 0,
+	     "a per-blob file of an older store moves into the segment file at the first open: "
+	     "its row names the new blob, the file is gone, the blob reads back whole");
+	buf_release(&got);
+	store_close(&s);
+	free(a);
 }
 
 /* ---- concurrency ---- */
@@ -875,9 +974,8 @@ static void test_crash(void)
 	     "kill -9 x %d: every acknowledged commit survived whole, same SHA-256 (%d acked, %d "
 	     "file-backed), no pending blob left",
 	     rounds, total_acked, acked_big);
-	T_OK(count_files(blobdir) ==
-	             sql_int(dbpath, "SELECT count(*) FROM blob WHERE file IS NOT NULL"),
-	     "after the crashes, the blob directory holds exactly the claimed files");
+	T_OK(count_blobs() == sql_int(dbpath, "SELECT count(*) FROM blob WHERE file IS NOT NULL"),
+	     "after the crashes, the segment file holds exactly the claimed blobs");
 	struct store_source x;
 	T_CHECK(store_open(loc, &s) == STORE_OK && store_source_get(s, src, &x) == STORE_OK &&
 	        x.nsubmissions >= total_acked);
@@ -962,6 +1060,7 @@ int main(void)
 	T_CHECK(store_open(loc, &s) == STORE_OK);
 	if (s) {
 		test_meta(s);
+		test_files(s);
 		test_hooks(s);
 		test_blobs(s);
 		test_sources_submissions(s);
@@ -969,6 +1068,7 @@ int main(void)
 	}
 	test_pending_and_secure_delete();
 	test_file_blobs();
+	test_legacy_move();
 	test_concurrency();
 	test_crash();
 	rm_dir();
