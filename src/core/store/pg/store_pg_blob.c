@@ -171,19 +171,7 @@ static enum store_result read_fn(struct store *s, void *arg)
 enum store_result pg_blob_read(struct store *s, store_id blob, store_chunk_fn fn, void *ctx)
 {
 	struct read_job a = {blob, fn, ctx};
-	enum store_result r;
-	pg_lock(s);
-	if (pg_in_tx(s)) {
-		r = read_fn(s, &a); /* inside a write: its own rows */
-	} else if ((r = pg_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL,
-	                        NULL)) == STORE_OK) {
-		r = read_fn(s, &a);
-		enum store_result e = pg_exec(s, "COMMIT", NULL, NULL);
-		if (r == STORE_OK)
-			r = e;
-	}
-	pg_unlock(s);
-	return r;
+	return pg_read(s, read_fn, &a); /* inside a write: its own rows */
 }
 
 enum store_result pg_blob_size(struct store *s, store_id blob, uint64_t *size)

@@ -58,27 +58,6 @@ static const char REPLY_DELETE[] = "DELETE FROM reply WHERE id = $1 AND source_i
                                    " RETURNING blob";
 static const char BLOB_DELETE[] = "DELETE FROM blob WHERE id = $1";
 
-/* Runs sql with one id; *rows: the rows it changed. */
-static enum store_result exec_id(struct store *s, const char *sql, store_id id, int64_t *rows)
-{
-	struct pg_params p = {0};
-	pg_param_i64(&p, id);
-	return pg_exec_n(s, sql, &p, rows);
-}
-
-/* The id a statement ... RETURNING id gave (STORE_CORRUPT if none). */
-static enum store_result returned_id(struct store *s, const char *sql, const struct pg_params *p,
-                                     store_id *out)
-{
-	PGresult *q;
-	enum store_result r = pg_exec(s, sql, p, &q);
-	if (r != STORE_OK)
-		return r;
-	*out = PQntuples(q) == 1 ? pg_i64(q, 0, 0) : 0;
-	PQclear(q);
-	return *out > 0 ? STORE_OK : STORE_CORRUPT;
-}
-
 /* ---- sources ---- */
 
 enum store_result pg_source_create(struct store *s, const uint8_t lookup[STORE_LOOKUP_LEN],
@@ -88,7 +67,7 @@ enum store_result pg_source_create(struct store *s, const uint8_t lookup[STORE_L
 	pg_param_bytes(&p, lookup, STORE_LOOKUP_LEN);
 	pg_param_bytes(&p, pk, STORE_PK_LEN);
 	pg_param_i64(&p, day);
-	enum store_result r = returned_id(s, SOURCE_CREATE, &p, out);
+	enum store_result r = pg_returned_id(s, SOURCE_CREATE, &p, out);
 	if (r != STORE_OK)
 		*out = 0;
 	return r;
@@ -144,7 +123,7 @@ static enum store_result source_delete_fn(struct store *s, void *arg)
 	enum store_result r;
 	int64_t rows = 0;
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
-		if ((r = exec_id(s, steps[i], id, &rows)) != STORE_OK)
+		if ((r = pg_exec_id(s, steps[i], id, &rows)) != STORE_OK)
 			return r;
 	return rows == 1 ? STORE_OK : STORE_NOT_FOUND;
 }
@@ -206,7 +185,7 @@ static enum store_result sub_commit_fn(struct store *s, void *arg)
 	pg_param_i64(&i, (int64_t)a->nfiles);
 	pg_param_i64(&i, (int64_t)a->seal_version);
 	store_id sub;
-	if ((r = returned_id(s, SUB_INSERT, &i, &sub)) != STORE_OK)
+	if ((r = pg_returned_id(s, SUB_INSERT, &i, &sub)) != STORE_OK)
 		return r;
 	for (size_t k = 0; k < a->nfiles; k++) {
 		if ((r = pg_claim(s, a->files[k].meta_blob)) != STORE_OK ||
@@ -234,7 +213,7 @@ enum store_result pg_submission_commit(struct store *s, store_id source_id, int3
 	return r;
 }
 
-static enum store_result read_submission(const PGresult *q, int i, struct store_submission *o)
+enum store_result pg_submission_row(const PGresult *q, int i, struct store_submission *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->id = pg_i64(q, i, 0);
@@ -263,7 +242,7 @@ enum store_result pg_submission_get(struct store *s, store_id id, struct store_s
 	pg_param_i64(&p, id);
 	if ((r = pg_exec(s, SUB_GET, &p, &q)) != STORE_OK)
 		return r;
-	r = PQntuples(q) == 1 ? read_submission(q, 0, out) : STORE_NOT_FOUND;
+	r = PQntuples(q) == 1 ? pg_submission_row(q, 0, out) : STORE_NOT_FOUND;
 	PQclear(q);
 	return r;
 }
@@ -283,7 +262,7 @@ enum store_result pg_submission_list(struct store *s, store_id source_id, int64_
 	if ((r = pg_exec(s, SUB_LIST, &p, &q)) != STORE_OK)
 		return r;
 	for (int i = 0; i < PQntuples(q) && r == STORE_OK; i++)
-		if ((r = read_submission(q, i, &sub)) == STORE_OK && fn(ctx, &sub) != 0)
+		if ((r = pg_submission_row(q, i, &sub)) == STORE_OK && fn(ctx, &sub) != 0)
 			r = STORE_STOP;
 	PQclear(q);
 	return r;
@@ -328,11 +307,11 @@ static enum store_result mark_read_fn(struct store *s, void *arg)
 	store_id source = n == 1 ? pg_i64(q, 0, 0) : 0;
 	PQclear(q);
 	if (n != 1) { /* already read (no change), or no such submission */
-		if ((r = exec_id(s, SUB_EXISTS, id, &rows)) != STORE_OK)
+		if ((r = pg_exec_id(s, SUB_EXISTS, id, &rows)) != STORE_OK)
 			return r;
 		return rows == 1 ? STORE_OK : STORE_NOT_FOUND;
 	}
-	return exec_id(s, SOURCE_UNREAD_DEC, source, &rows);
+	return pg_exec_id(s, SOURCE_UNREAD_DEC, source, &rows);
 }
 
 enum store_result pg_submission_mark_read(struct store *s, store_id id)
@@ -373,7 +352,7 @@ static enum store_result reply_add_fn(struct store *s, void *arg)
 	pg_param_i64(&p, a->source);
 	pg_param_i64(&p, a->day);
 	pg_param_i64(&p, a->blob);
-	return returned_id(s, REPLY_ADD, &p, &a->out);
+	return pg_returned_id(s, REPLY_ADD, &p, &a->out);
 }
 
 enum store_result pg_reply_add(struct store *s, store_id source_id, int32_t day, store_id blob,
@@ -430,7 +409,7 @@ static enum store_result reply_delete_fn(struct store *s, void *arg)
 	PQclear(q);
 	if (n != 1)
 		return STORE_NOT_FOUND;
-	return exec_id(s, BLOB_DELETE, blob, &rows);
+	return pg_exec_id(s, BLOB_DELETE, blob, &rows);
 }
 
 enum store_result pg_reply_delete(struct store *s, store_id source_id, store_id id)
