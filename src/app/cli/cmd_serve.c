@@ -214,7 +214,10 @@ static int run_intake(const char *cmd, const char *dir, const char *host, int ha
 	signal(SIGPIPE, SIG_IGN);
 
 	/* confined before its threads start, the rest once it listens (docs/privsep.md) */
-	struct door_sandbox sb = {.kind = DOOR_INTAKE, .dir = dir, .port = dc.port};
+	struct door_sandbox sb = {.kind = DOOR_INTAKE,
+	                          .dir = dir,
+	                          .port = dc.port,
+	                          .net_store = strcmp(cf->store, CONF_STORE_FILE) != 0};
 	if (door_sandbox_files(&sb) != 0)
 		goto out;
 	if (intake_door_start(&dc, in, &door) != 0) {
@@ -294,7 +297,10 @@ static int run_desk(const char *cmd, const char *dir, const char *host, int have
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN); /* a download's reader gone: the decrypting thread gets EPIPE */
 
-	struct door_sandbox sb = {.kind = DOOR_DESK, .dir = dir, .port = dc.port};
+	struct door_sandbox sb = {.kind = DOOR_DESK,
+	                          .dir = dir,
+	                          .port = dc.port,
+	                          .net_store = strcmp(cf->store, CONF_STORE_FILE) != 0};
 	if (door_sandbox_files(&sb) != 0)
 		goto out;
 	if (desk_door_start(&dc, instance_store(inst), off, in, &door) != 0) {

@@ -43,7 +43,8 @@ int door_sandbox_files(struct door_sandbox *sb)
 	char buf[NPATHS][PATH_CAP];
 	struct sandbox_path paths[NPATHS];
 	size_t n = 0;
-	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++, n++) {
+	/* a PostgreSQL store has no file here: its connection is open already */
+	for (size_t i = 0; !sb->net_store && i < sizeof suffix / sizeof suffix[0]; i++, n++) {
 		int k = snprintf(buf[n], PATH_CAP, "%s/%s%s", sb->dir, INSTANCE_STORE, suffix[i]);
 		if (k < 0 || k >= PATH_CAP) {
 			fprintf(stderr, "cutout %s: sandbox: path too long\n", name_of(sb));

@@ -19,6 +19,7 @@ struct door_sandbox {
 	const char *dir;  /* the instance directory */
 	uint16_t port;    /* the port it binds (0: any) */
 	uint16_t db_port; /* a network store's port (PostgreSQL); 0: none */
+	int net_store;    /* the store is PostgreSQL: its connection is open, no store file */
 	int off;          /* CUTOUT_SANDBOX=off */
 };
 

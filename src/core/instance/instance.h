@@ -7,7 +7,9 @@
  * empty) holding:
  *
  *   cutout.conf           0600  the configuration, every key documented (lib/conf.h)
- *   store.db              0600  the SQLite store (core/store/store.h), with meta:
+ *   store.db              0600  the SQLite store (core/store/store.h), unless the
+ *                               configuration's `store` names a PostgreSQL database
+ *                               (init --store postgresql://...), with meta:
  *                                 codename_salt    16 random bytes (source keys)
  *                                 intake_label_pk  X25519 public key of the intake label
  *                                 signing_pk       Ed25519 public key of the instance
@@ -75,6 +77,12 @@ struct instance_error {
 
 struct instance_options {
 	const char *organisation; /* NULL: the default */
+	/*
+	 * NULL: the SQLite store, store.db; else a postgresql:// location
+	 * (conf_check_store: no password in it), whose database must hold no
+	 * instance yet. It is written to cutout.conf as `store`.
+	 */
+	const char *store;
 };
 
 /* What init made, for the command to print (all public). */
