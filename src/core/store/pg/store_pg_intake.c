@@ -48,8 +48,15 @@ static const char SUB_MARK_READ[] = "UPDATE submission SET read = true WHERE id 
                                     " RETURNING source_id";
 static const char SUB_EXISTS[] = "SELECT 1 FROM submission WHERE id = $1";
 static const char SOURCE_UNREAD_DEC[] = "UPDATE source SET nunread = nunread - 1 WHERE id = $1";
-static const char SUB_COUNT_DAY[] = "SELECT coalesce((SELECT CASE WHEN last_day = $2 THEN"
-                                    " day_count ELSE 0 END FROM source WHERE id = $1), 0)";
+#define SUB_COUNT_DAY                                                          \
+	"SELECT CASE WHEN last_day = $2 THEN day_count ELSE 0 END FROM source" \
+	" WHERE id = $1"
+/*
+ * Inside a transaction the source row is locked until it ends: a quota
+ * checked there holds across nodes (another node's check waits, then reads
+ * the count this one committed).
+ */
+static const char SUB_COUNT_DAY_LOCKED[] = SUB_COUNT_DAY " FOR UPDATE";
 static const char REPLY_ADD[] = "INSERT INTO reply(source_id, day, blob) VALUES ($1, $2, $3)"
                                 " RETURNING id";
 static const char REPLY_LIST[] = "SELECT id, source_id, day, blob FROM reply WHERE source_id = $1"
@@ -327,7 +334,8 @@ enum store_result pg_submission_count_day(struct store *s, store_id source_id, i
 	enum store_result r;
 	pg_param_i64(&p, source_id);
 	pg_param_i64(&p, day);
-	if ((r = pg_exec(s, SUB_COUNT_DAY, &p, &q)) != STORE_OK)
+	if ((r = pg_exec(s, pg_in_tx(s) ? SUB_COUNT_DAY_LOCKED : SUB_COUNT_DAY, &p, &q)) !=
+	    STORE_OK)
 		return r;
 	*count = PQntuples(q) == 1 ? pg_i64(q, 0, 0) : 0;
 	PQclear(q);
