@@ -52,6 +52,7 @@ const struct cli_command cli_commands[] = {
         {"report", "write, list, read and circulate reports (as an officer)", report_help,
          report_main},
         {"serve", "run every door of an instance", serve_help, serve_main},
+        {"store", "move an instance's store to PostgreSQL (migrate)", store_help, store_main},
         {"trace", "trace a leaked text to the recipient of its copy", trace_help, trace_main},
         {"tor-config", "print the torrc that publishes the intake as an onion service",
          tor_config_help, tor_config_main},

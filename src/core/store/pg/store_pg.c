@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/store/pg/store_pg.h"
+#include "core/store/store_copy.h"
 #include "core/store/store_desk.h"
 #include "core/store/store_ledger.h"
 #include "core/store/store_officer.h"
@@ -576,4 +577,5 @@ const struct store_backend store_backend_pg = {
         .desk = &pg_desk_ops,
         .registry = &pg_registry_ops,
         .release = &pg_release_ops,
+        .copy = &pg_copy_ops,
 };

@@ -19,7 +19,7 @@
 
 #include "core/store/store.h"
 
-#define PG_PARAMS_MAX 16
+#define PG_PARAMS_MAX 24
 
 /* The parameters of one statement: text for numbers, binary for bytes. */
 struct pg_params {
@@ -100,6 +100,7 @@ extern const struct store_officer_ops pg_officer_ops;
 extern const struct store_desk_ops pg_desk_ops;
 extern const struct store_registry_ops pg_registry_ops;
 extern const struct store_release_ops pg_release_ops;
+extern const struct store_copy_ops pg_copy_ops; /* store_pg_copy.c */
 
 /* store_pg_blob.c */
 enum store_result pg_meta_get(struct store *s, const char *key, uint8_t *val, size_t cap,

@@ -38,7 +38,7 @@ static const char *const registry_steps[] = {
         " list bigint NOT NULL REFERENCES dist_list(id), PRIMARY KEY(report, list));"
         "CREATE TABLE marking_change(id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
         " kind text NOT NULL, object bigint NOT NULL, actor bigint NOT NULL,"
-        " day integer NOT NULL, old_marking text NOT NULL, new_marking text NOT NULL,"
+        " day integer NOT NULL, old text NOT NULL, new text NOT NULL,"
         " reason text NOT NULL);"
         "CREATE INDEX marking_change_object ON marking_change(kind, object);",
 };
@@ -93,10 +93,10 @@ static const char sql_sub_seal[] =
 static const char sql_file_blobs[] =
         "UPDATE file SET meta_blob = $3, data_blob = $4 WHERE id = $1 AND submission_id = $2";
 static const char sql_change_add[] =
-        "INSERT INTO marking_change(kind, object, actor, day, old_marking, new_marking, reason)"
+        "INSERT INTO marking_change(kind, object, actor, day, old, new, reason)"
         " VALUES($1, $2, $3, $4, $5, $6, $7)";
 static const char sql_changes[] =
-        "SELECT kind, object, actor, day, old_marking, new_marking, reason FROM marking_change"
+        "SELECT kind, object, actor, day, old, new, reason FROM marking_change"
         " WHERE kind = $1 AND object = $2 ORDER BY id";
 
 /* Runs sql with n (1..4) integers; *rows: the rows it changed. */
