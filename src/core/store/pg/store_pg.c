@@ -210,10 +210,77 @@ static enum store_result script_exec(struct store *s, const char *sql)
 	return r;
 }
 
+/* The result of one query of a pipeline, and the NULL that ends it. */
+static PGresult *pipe_result(struct pg *g)
+{
+	PGresult *q = PQgetResult(g->conn);
+	if (q != NULL) {
+		PGresult *end = PQgetResult(g->conn);
+		PQclear(end); /* NULL, unless the protocol is broken */
+	}
+	return q;
+}
+
+/*
+ * SAVEPOINT, sql and RELEASE in one round trip (libpq's pipeline mode).
+ * On a failure of sql the pipeline is aborted up to its sync, and the
+ * savepoint is then rolled back to and released in a second round trip.
+ */
+static enum store_result savepoint_exec(struct pg *g, const char *sql, const struct pg_params *p,
+                                        PGresult **res)
+{
+	enum store_result r = STORE_IO;
+	PGresult *q = NULL;
+	bool sp_ok = false; /* the savepoint was made */
+	if (PQenterPipelineMode(g->conn) != 1)
+		return STORE_IO;
+	int sent = PQsendQueryParams(g->conn, "SAVEPOINT stmt", 0, NULL, NULL, NULL, NULL, 1) &&
+	           PQsendQueryParams(g->conn, sql, p ? p->n : 0, NULL, p ? p->val : NULL,
+	                             p ? p->len : NULL, p ? p->fmt : NULL, 1) &&
+	           PQsendQueryParams(g->conn, "RELEASE SAVEPOINT stmt", 0, NULL, NULL, NULL, NULL,
+	                             1) &&
+	           PQpipelineSync(g->conn);
+	if (sent) {
+		PGresult *sp = pipe_result(g);
+		sp_ok = PQresultStatus(sp) == PGRES_COMMAND_OK;
+		q = pipe_result(g);
+		ExecStatusType st = PQresultStatus(q);
+		r = !sp_ok                                            ? map_error(g->conn, sp)
+		    : q == NULL                                       ? STORE_NOMEM
+		    : st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? STORE_OK
+		    : st == PGRES_PIPELINE_ABORTED                    ? STORE_IO
+		                                                      : map_error(g->conn, q);
+		PQclear(sp);
+		PGresult *rel = pipe_result(g);
+		if (r == STORE_OK && PQresultStatus(rel) != PGRES_COMMAND_OK)
+			r = map_error(g->conn, rel);
+		PQclear(rel);
+		PGresult *sync = PQgetResult(g->conn); /* PGRES_PIPELINE_SYNC */
+		if (PQresultStatus(sync) != PGRES_PIPELINE_SYNC && r == STORE_OK)
+			r = STORE_IO;
+		PQclear(sync);
+	}
+	if (PQexitPipelineMode(g->conn) != 1 && r == STORE_OK)
+		r = STORE_IO;
+	if (r != STORE_OK) {
+		PQclear(q);
+		q = NULL;
+		/* sql failed after the savepoint: undo it alone, then drop the savepoint */
+		if (sp_ok && raw_exec(g, "ROLLBACK TO SAVEPOINT stmt", NULL, NULL) == STORE_OK)
+			(void)raw_exec(g, "RELEASE SAVEPOINT stmt", NULL, NULL);
+	}
+	if (res != NULL)
+		*res = q;
+	else
+		PQclear(q);
+	return r;
+}
+
 /*
  * A failed statement aborts PostgreSQL's whole transaction; the contract
  * wants a failing call inside store_write to roll back alone. So inside a
- * transaction each statement runs under a savepoint of its own.
+ * transaction each statement runs under a savepoint of its own, sent with
+ * it in one round trip (savepoint_exec).
  */
 enum store_result pg_exec(struct store *s, const char *sql, const struct pg_params *p,
                           PGresult **res)
@@ -221,23 +288,10 @@ enum store_result pg_exec(struct store *s, const char *sql, const struct pg_para
 	struct pg *g = PG(s);
 	enum store_result r;
 	pg_lock(s);
-	if (g->depth == 0 || g->ro) {
+	if (g->depth == 0 || g->ro)
 		r = raw_exec(g, sql, p, res);
-	} else if ((r = raw_exec(g, "SAVEPOINT stmt", NULL, NULL)) == STORE_OK) {
-		r = raw_exec(g, sql, p, res);
-		enum store_result e = raw_exec(
-		        g, r == STORE_OK ? "RELEASE SAVEPOINT stmt" : "ROLLBACK TO SAVEPOINT stmt",
-		        NULL, NULL);
-		if (r == STORE_OK && e != STORE_OK) {
-			if (res != NULL) {
-				PQclear(*res);
-				*res = NULL;
-			}
-			r = e;
-		}
-	} else if (res != NULL) {
-		*res = NULL;
-	}
+	else
+		r = savepoint_exec(g, sql, p, res);
 	pg_unlock(s);
 	return r;
 }
@@ -303,8 +357,8 @@ bool pg_in_tx(struct store *s)
 	return in;
 }
 
-enum store_result pg_tx(struct store *s, enum store_result (*fn)(struct store *s, void *arg),
-                        void *arg)
+static enum store_result
+tx_run(struct store *s, enum store_result (*fn)(struct store *s, void *arg), void *arg, bool lazy)
 {
 	struct pg *g = PG(s);
 	enum store_result r, e;
@@ -322,6 +376,8 @@ enum store_result pg_tx(struct store *s, enum store_result (*fn)(struct store *s
 		r = k > 0 && (size_t)k < sizeof(sql) ? raw_exec(g, sql, NULL, NULL) : STORE_IO;
 	} else {
 		r = raw_exec(g, "BEGIN ISOLATION LEVEL READ COMMITTED", NULL, NULL);
+		if (r == STORE_OK && lazy)
+			r = raw_exec(g, "SET LOCAL synchronous_commit TO off", NULL, NULL);
 	}
 	if (r != STORE_OK) {
 		pg_unlock(s);
@@ -351,6 +407,18 @@ enum store_result pg_tx(struct store *s, enum store_result (*fn)(struct store *s
 		g->savepoints = 0;
 	pg_unlock(s);
 	return r != STORE_OK ? r : e;
+}
+
+enum store_result pg_tx(struct store *s, enum store_result (*fn)(struct store *s, void *arg),
+                        void *arg)
+{
+	return tx_run(s, fn, arg, false);
+}
+
+enum store_result pg_tx_lazy(struct store *s, enum store_result (*fn)(struct store *s, void *arg),
+                             void *arg)
+{
+	return tx_run(s, fn, arg, true);
 }
 
 enum store_result pg_read(struct store *s, enum store_result (*fn)(struct store *s, void *arg),

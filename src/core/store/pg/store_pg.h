@@ -69,6 +69,15 @@ enum store_result pg_exec_id(struct store *s, const char *sql, int64_t id, int64
  */
 enum store_result pg_tx(struct store *s, enum store_result (*fn)(struct store *s, void *arg),
                         void *arg);
+/*
+ * pg_tx whose commit, when it is not inside another transaction, does not
+ * wait for its WAL to reach the disk (synchronous_commit off): for pending
+ * blobs only, which a crash may lose (the contract says they are gone), and
+ * which the commit that claims them makes durable with it (a synchronous
+ * commit flushes the WAL up to itself, every earlier transaction included).
+ */
+enum store_result pg_tx_lazy(struct store *s, enum store_result (*fn)(struct store *s, void *arg),
+                             void *arg);
 /* Whether the calling thread is inside one of s's transactions. */
 bool pg_in_tx(struct store *s);
 /*

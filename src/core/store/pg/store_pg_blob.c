@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * store_pg_blob: meta rows and blobs as chunked bytea rows (every node sees
- * every file). A blob is pending from its creation until a commit claims it;
- * pending blobs of a connection that is gone are removed at open
+ * every file). A blob is pending from its creation until a commit claims it
+ * (its chunks commit without waiting for the disk, pg_tx_lazy: the claim's
+ * commit makes them durable); pending blobs of a connection that is gone are
+ * removed at open
  * (store_pg.c).
  */
 #include <string.h>
@@ -103,7 +105,7 @@ static enum store_result append_fn(struct store *s, void *arg)
 enum store_result pg_blob_create(struct store *s, store_id *out)
 {
 	struct blob_job a = {.create = true};
-	enum store_result r = pg_tx(s, append_fn, &a);
+	enum store_result r = pg_tx_lazy(s, append_fn, &a);
 	*out = r == STORE_OK ? a.id : 0;
 	return r;
 }
@@ -111,7 +113,7 @@ enum store_result pg_blob_create(struct store *s, store_id *out)
 enum store_result pg_blob_put(struct store *s, const uint8_t *p, size_t n, store_id *out)
 {
 	struct blob_job a = {.create = true, .p = p, .n = n};
-	enum store_result r = pg_tx(s, append_fn, &a);
+	enum store_result r = pg_tx_lazy(s, append_fn, &a);
 	*out = r == STORE_OK ? a.id : 0;
 	return r;
 }
@@ -119,7 +121,7 @@ enum store_result pg_blob_put(struct store *s, const uint8_t *p, size_t n, store
 enum store_result pg_blob_append(struct store *s, store_id blob, const uint8_t *p, size_t n)
 {
 	struct blob_job a = {.id = blob, .p = p, .n = n};
-	return pg_tx(s, append_fn, &a);
+	return pg_tx_lazy(s, append_fn, &a);
 }
 
 /*
