@@ -375,9 +375,9 @@ tx_run(struct store *s, enum store_result (*fn)(struct store *s, void *arg), voi
 		k = snprintf(sql, sizeof(sql), "SAVEPOINT %s", name);
 		r = k > 0 && (size_t)k < sizeof(sql) ? raw_exec(g, sql, NULL, NULL) : STORE_IO;
 	} else {
-		r = raw_exec(g, "BEGIN ISOLATION LEVEL READ COMMITTED", NULL, NULL);
-		if (r == STORE_OK && lazy)
-			r = raw_exec(g, "SET LOCAL synchronous_commit TO off", NULL, NULL);
+		r = lazy ? script_exec(s, "BEGIN ISOLATION LEVEL READ COMMITTED;"
+		                          " SET LOCAL synchronous_commit TO off")
+		         : raw_exec(g, "BEGIN ISOLATION LEVEL READ COMMITTED", NULL, NULL);
 	}
 	if (r != STORE_OK) {
 		pg_unlock(s);

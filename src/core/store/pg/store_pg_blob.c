@@ -20,9 +20,12 @@ static const char BLOB_CREATE[] =
         "INSERT INTO blob(owner_start)"
         " SELECT (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())"
         " RETURNING id";
-static const char BLOB_GROW[] = "UPDATE blob SET size = size + $2, nchunks = nchunks + 1"
-                                " WHERE id = $1 AND pending RETURNING nchunks - 1";
-static const char CHUNK_INSERT[] = "INSERT INTO blob_chunk(blob_id, seq, data) VALUES ($1, $2, $3)";
+/* The blob grown and its next chunk inserted, in one statement: no row if it is not pending. */
+static const char CHUNK_APPEND[] =
+        "WITH b AS (UPDATE blob SET size = size + $2, nchunks = nchunks + 1"
+        " WHERE id = $1 AND pending RETURNING nchunks - 1 AS seq)"
+        " INSERT INTO blob_chunk(blob_id, seq, data) SELECT $1::bigint, seq, $3::bytea FROM b"
+        " RETURNING seq";
 static const char BLOB_SIZE[] = "SELECT size, nchunks FROM blob WHERE id = $1";
 static const char CHUNK_READ[] = "SELECT data FROM blob_chunk WHERE blob_id = $1 AND seq = $2";
 static const char BLOB_DELETE[] = "DELETE FROM blob WHERE id = $1";
@@ -88,18 +91,12 @@ static enum store_result append_fn(struct store *s, void *arg)
 	}
 	pg_param_i64(&p, a->id);
 	pg_param_i64(&p, (int64_t)a->n);
-	if ((r = pg_exec(s, BLOB_GROW, &p, &q)) != STORE_OK)
+	pg_param_bytes(&p, a->p, a->n);
+	if ((r = pg_exec(s, CHUNK_APPEND, &p, &q)) != STORE_OK)
 		return r;
 	int rows = PQntuples(q);
-	int64_t seq = rows == 1 ? pg_i64(q, 0, 0) : 0;
 	PQclear(q);
-	if (rows != 1)
-		return STORE_NOT_FOUND; /* no such blob, or no longer pending */
-	struct pg_params c = {0};
-	pg_param_i64(&c, a->id);
-	pg_param_i64(&c, seq);
-	pg_param_bytes(&c, a->p, a->n);
-	return pg_exec(s, CHUNK_INSERT, &c, NULL);
+	return rows == 1 ? STORE_OK : STORE_NOT_FOUND; /* no such blob, or no longer pending */
 }
 
 enum store_result pg_blob_create(struct store *s, store_id *out)
