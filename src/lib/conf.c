@@ -4,8 +4,10 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/io.h"
 
@@ -18,6 +20,7 @@ enum key_type {
 	KEY_SIZE,    /* decimal with optional K/M/G suffix, min..max bytes */
 	KEY_CHOICE,  /* one of choices */
 	KEY_LISTEN,  /* host:port */
+	KEY_STORE,   /* the store's location (conf_check_store) */
 };
 
 struct key {
@@ -122,6 +125,12 @@ static const struct key keys[] = {
         {"country", KEY_STRING, offsetof(struct conf, country), CONF_COUNTRY_MAX, 0, 0, NULL,
          "The instance's country, ISO 3166-1 alpha-3 (e.g. GBR): NOFORN means\n"
          "releasable to its nationals only."},
+        {"store", KEY_STORE, offsetof(struct conf, store), CONF_STORE_MAX, 0, 0, NULL,
+         "Where the store is: store.db (the SQLite store in this directory), or a\n"
+         "PostgreSQL database, postgresql://USER@HOST:PORT/DATABASE (or\n"
+         "postgresql:///DATABASE?host=/socket/dir), for several nodes on one\n"
+         "database (docs/operations.md). Never a password here: libpq reads it\n"
+         "from the file named by PGPASSFILE, or ~/.pgpass."},
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -154,6 +163,7 @@ void conf_defaults(struct conf *c)
 	memcpy(c->scheme, "uk", sizeof "uk");
 	memcpy(c->compartments, "SOURCE", sizeof "SOURCE");
 	memcpy(c->country, "GBR", sizeof "GBR");
+	memcpy(c->store, CONF_STORE_FILE, sizeof CONF_STORE_FILE);
 }
 
 __attribute__((format(printf, 4, 5))) static enum conf_result
@@ -420,11 +430,56 @@ static enum conf_result parse_listen(const struct key *k, const char *v, size_t 
 	return CONF_OK;
 }
 
+/* The store's location: see conf_check_store. */
+static enum conf_result check_store(const char *v, size_t n, int line, struct conf_error *err)
+{
+	static const char *const uri[] = {"postgresql://", "postgres://"};
+	size_t file = sizeof CONF_STORE_FILE - 1;
+	if (n == file && memcmp(v, CONF_STORE_FILE, file) == 0)
+		return CONF_OK;
+	size_t at = 0;
+	for (size_t i = 0; i < sizeof uri / sizeof uri[0]; i++)
+		if (n > strlen(uri[i]) && strncmp(v, uri[i], strlen(uri[i])) == 0)
+			at = strlen(uri[i]);
+	if (at == 0)
+		return fail(err, CONF_ERR_VALUE, line, "store: want %s or a postgresql:// location",
+		            CONF_STORE_FILE);
+	if (n > CONF_STORE_MAX)
+		return fail(err, CONF_ERR_VALUE, line, "store: longer than %d bytes",
+		            CONF_STORE_MAX);
+	size_t auth_end = at;
+	while (auth_end < n && v[auth_end] != '/' && v[auth_end] != '?')
+		auth_end++;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] <= ' ' || v[i] > '~')
+			return fail(err, CONF_ERR_VALUE, line,
+			            "store: not printable ASCII without blanks");
+		/* "user:password@host" in the authority */
+		bool pass = i >= at && i < auth_end && v[i] == '@' && memchr(v + at, ':', i - at);
+		/* a password parameter, or one whose name hides it (%-encoded) */
+		bool param = i + 8 <= n && strncasecmp(v + i, "password", 8) == 0;
+		if (pass || param || (i > auth_end && v[i] == '%'))
+			return fail(err, CONF_ERR_VALUE, line,
+			            "store: no password in the location: libpq reads it from "
+			            "PGPASSFILE or ~/.pgpass");
+	}
+	return CONF_OK;
+}
+
+enum conf_result conf_check_store(const char *v, struct conf_error *err)
+{
+	return check_store(v, strlen(v), 0, err);
+}
+
 static enum conf_result set_value(const struct key *k, const char *v, size_t n, int line,
                                   struct conf *c, struct conf_error *err)
 {
 	enum conf_result rc;
 	switch (k->type) {
+	case KEY_STORE:
+		if ((rc = check_store(v, n, line, err)) != CONF_OK)
+			return rc;
+		__attribute__((fallthrough)); /* stored as a string */
 	case KEY_STRING:
 		if ((rc = check_string(k, v, n, line, err)) != CONF_OK)
 			return rc;
@@ -598,6 +653,7 @@ enum conf_result conf_format(const struct conf *c, struct buf *out)
 		switch (k->type) {
 		case KEY_STRING:
 		case KEY_CHOICE:
+		case KEY_STORE:
 			rc = emit(out, "%s", p);
 			break;
 		case KEY_INT:

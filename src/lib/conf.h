@@ -34,6 +34,8 @@
 #define CONF_SCHEME_MAX 15
 #define CONF_COMPARTMENTS_MAX 511
 #define CONF_COUNTRY_MAX 3
+#define CONF_STORE_MAX 1024 /* the store's location: "store.db" or a postgresql:// URI */
+#define CONF_STORE_FILE "store.db"
 #define CONF_HOST_MAX 253
 #define CONF_HOSTS_MAX 511 /* desk_hosts */
 #define CONF_SESSIONS_MAX (1 << 22)
@@ -71,6 +73,12 @@ struct conf {
 	char compartments[CONF_COMPARTMENTS_MAX +
 	                  1];               /* "HUMINT, SOURCE" (core/marking/marking.h) */
 	char country[CONF_COUNTRY_MAX + 1]; /* ISO 3166-1 alpha-3, e.g. "GBR" */
+	/*
+	 * CONF_STORE_FILE (the SQLite store in the instance directory) or a
+	 * "postgresql://" (or "postgres://") URI without a password in it
+	 * (conf_check_store).
+	 */
+	char store[CONF_STORE_MAX + 1];
 };
 
 enum conf_result {
@@ -109,5 +117,14 @@ __attribute__((warn_unused_result)) enum conf_result conf_format(const struct co
  */
 __attribute__((warn_unused_result)) enum conf_result
 conf_check_organisation(const char *name, struct conf_error *err);
+
+/*
+ * Checks a value for the key `store`: CONF_STORE_FILE, or a postgresql:// or
+ * postgres:// URI of printable ASCII that carries no password (neither
+ * "user:password@" nor a password parameter: the password comes from a file,
+ * PGPASSFILE or ~/.pgpass, never the configuration or the command line).
+ */
+__attribute__((warn_unused_result)) enum conf_result conf_check_store(const char *v,
+                                                                      struct conf_error *err);
 
 #endif

@@ -10,7 +10,7 @@
 #include "lib/banned.h"
 
 const char init_help[] =
-        "usage: cutout init DIR [--organisation NAME]\n"
+        "usage: cutout init DIR [--organisation NAME] [--store postgresql://...]\n"
         "\n"
         "Creates a new cutout instance in DIR (which must not exist, or be empty):\n"
         "the configuration (cutout.conf), the store (store.db), the intake label key\n"
@@ -24,11 +24,17 @@ const char init_help[] =
         "\n"
         "Options:\n"
         "  --organisation NAME   the name shown to sources (default: cutout)\n"
+        "  --store LOCATION      a PostgreSQL database for the store instead of\n"
+        "                        DIR/store.db: postgresql://USER@HOST:PORT/DB, or\n"
+        "                        postgresql:///DB?host=/socket/dir; an empty database,\n"
+        "                        written to cutout.conf as `store`. Never a password in\n"
+        "                        it: libpq reads it from PGPASSFILE or ~/.pgpass\n"
+        "                        (docs/operations.md)\n"
         "  -h, --help            show this help\n";
 
 int init_main(int argc, char **argv)
 {
-	const char *dir = NULL, *org = NULL;
+	const char *dir = NULL, *org = NULL, *store = NULL;
 	struct instance_options opt;
 	struct instance_created created;
 	struct instance_error err;
@@ -45,6 +51,12 @@ int init_main(int argc, char **argv)
 			org = argv[++i];
 		} else if (strncmp(a, "--organisation=", 15) == 0) {
 			org = a + 15;
+		} else if (strcmp(a, "--store") == 0) {
+			if (i + 1 >= argc)
+				return cli_usage("init", "--store needs a LOCATION");
+			store = argv[++i];
+		} else if (strncmp(a, "--store=", 8) == 0) {
+			store = a + 8;
 		} else if (strcmp(a, "--") == 0) {
 			if (i + 1 < argc && dir == NULL)
 				dir = argv[++i];
@@ -66,6 +78,7 @@ int init_main(int argc, char **argv)
 
 	memset(&opt, 0, sizeof opt);
 	opt.organisation = org;
+	opt.store = store;
 	enum instance_result rc = instance_init(dir, &opt, &created, &err);
 	if (rc != INSTANCE_OK)
 		return rc == INSTANCE_ERR_ARG ? cli_usage("init", "%s", err.msg)
@@ -80,7 +93,8 @@ int init_main(int argc, char **argv)
 	       "  %s/%-22s instance signing secret key, sealed to the admin identity\n"
 	       "  %s/%-22s THE ADMIN IDENTITY, in clear (%s)\n"
 	       "\n",
-	       dir, dir, INSTANCE_CONF, dir, INSTANCE_STORE, dir, INSTANCE_INTAKE_PUB,
+	       dir, dir, INSTANCE_CONF, store != NULL ? "(PostgreSQL)" : dir,
+	       store != NULL ? "store in " INSTANCE_CONF : INSTANCE_STORE, dir, INSTANCE_INTAKE_PUB,
 	       created.intake_recipient, dir, INSTANCE_INTAKE_KEY, dir, INSTANCE_SIGNING_PUB,
 	       created.signing_pub, dir, INSTANCE_SIGNING_KEY, dir, INSTANCE_ADMIN_IDENTITY,
 	       created.admin_recipient);

@@ -38,6 +38,8 @@ extern const char demo_help[];
 int demo_main(int argc, char **argv);
 extern const char inbox_help[];
 int inbox_main(int argc, char **argv);
+extern const char store_help[];
+int store_main(int argc, char **argv);
 extern const char ledger_help[];
 int ledger_main(int argc, char **argv);
 extern const char officer_help[];

@@ -55,6 +55,7 @@ const struct cli_command cli_commands[] = {
         {"retention", "delete what is older than retention_days (cutout.conf)", retention_help,
          retention_main},
         {"serve", "run every door of an instance", serve_help, serve_main},
+        {"store", "move an instance's store to PostgreSQL (migrate)", store_help, store_main},
         {"trace", "trace a leaked text to the recipient of its copy", trace_help, trace_main},
         {"tor-config", "print the torrc that publishes the intake as an onion service",
          tor_config_help, tor_config_main},

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +161,34 @@ static enum instance_result make_dir(const char *dir, int *created, struct insta
 	return INSTANCE_OK;
 }
 
+/* Whether the configuration names a PostgreSQL store (conf_check_store allows no other). */
+static bool is_pg(const struct conf *c)
+{
+	return strcmp(c->store, CONF_STORE_FILE) != 0;
+}
+
+/* The location store_open takes: DIR/store.db, or the configuration's URI. */
+static enum instance_result store_location(const char *dir, const struct conf *c, char *out,
+                                           size_t cap, struct instance_error *err)
+{
+	size_t n = strlen(c->store);
+	if (is_pg(c)) {
+		if (n >= cap)
+			return fail(err, INSTANCE_ERR_ARG, "store: location too long");
+		memcpy(out, c->store, n + 1);
+		return INSTANCE_OK;
+	}
+	if (join(out, cap, dir, INSTANCE_STORE) != 0)
+		return fail(err, INSTANCE_ERR_ARG, "%s: path too long", dir);
+	return INSTANCE_OK;
+}
+
+/* How messages name the store: its path, or "the PostgreSQL store" (a URI may name a user). */
+static const char *store_shown(const struct conf *c, const char *path)
+{
+	return is_pg(c) ? "the PostgreSQL store (store in " INSTANCE_CONF ")" : path;
+}
+
 static void remove_created(const char *dir, int dir_created)
 {
 	char path[PATH_MAX];
@@ -202,6 +231,14 @@ enum instance_result instance_init(const char *dir, const struct instance_option
 		size_t n = strlen(opt->organisation);
 		memset(conf.organisation, 0, sizeof conf.organisation);
 		memcpy(conf.organisation, opt->organisation, n);
+	}
+	if (opt != NULL && opt->store != NULL) {
+		if (conf_check_store(opt->store, &cerr) != CONF_OK) {
+			rc = fail(err, INSTANCE_ERR_ARG, "%s", cerr.msg);
+			goto out;
+		}
+		memset(conf.store, 0, sizeof conf.store);
+		memcpy(conf.store, opt->store, strlen(opt->store));
 	}
 	if (join(path, sizeof path, dir, INSTANCE_SIGNING_KEY) != 0) {
 		rc = fail(err, INSTANCE_ERR_ARG, "%s: path too long", dir);
@@ -312,15 +349,24 @@ enum instance_result instance_init(const char *dir, const struct instance_option
 	}
 
 	/* store.db: created 0600 first, so SQLite (and its -wal/-shm) keep that mode. */
-	if (join(path, sizeof path, dir, INSTANCE_STORE) != 0 ||
-	    (rc = write_file(dir, INSTANCE_STORE, "", 0, 0600, err)) != INSTANCE_OK) {
-		if (rc == INSTANCE_OK)
-			rc = fail(err, INSTANCE_ERR_ARG, "%s: path too long", dir);
+	if ((rc = store_location(dir, &conf, path, sizeof path, err)) != INSTANCE_OK)
 		goto out;
-	}
+	if (!is_pg(&conf) &&
+	    (rc = write_file(dir, INSTANCE_STORE, "", 0, 0600, err)) != INSTANCE_OK)
+		goto out;
 	enum store_result sr = store_open(path, &store);
 	if (sr != STORE_OK) {
-		rc = fail(err, INSTANCE_ERR_STORE, "%s: %s", path, store_strerror(sr));
+		rc = fail(err, INSTANCE_ERR_STORE, "%s: %s", store_shown(&conf, path),
+		          store_strerror(sr));
+		goto out;
+	}
+	size_t had = 0;
+	if (is_pg(&conf) &&
+	    store_meta_get(store, INSTANCE_META_SALT, salt, sizeof salt, &had) != STORE_NOT_FOUND) {
+		rc = fail(err, INSTANCE_ERR_NOT_EMPTY,
+		          "the database of %s already holds an instance (or cannot be read): "
+		          "give an empty database",
+		          INSTANCE_CONF);
 		goto out;
 	}
 	if ((rc = meta_set(store, INSTANCE_META_SALT, salt, sizeof salt, err)) != INSTANCE_OK ||
@@ -330,7 +376,7 @@ enum instance_result instance_init(const char *dir, const struct instance_option
 	                   err)) != INSTANCE_OK)
 		goto out;
 	store_close(&store);
-	if (io_fsync_dir_of(path) != 0) {
+	if (!is_pg(&conf) && io_fsync_dir_of(path) != 0) {
 		rc = fail(err, INSTANCE_ERR_IO, "%s: fsync: %s", dir, strerror(errno));
 		goto out;
 	}
@@ -501,18 +547,17 @@ enum instance_result instance_open(const char *dir, struct instance **out,
 	}
 	if ((rc = load_scheme(inst, err)) != INSTANCE_OK)
 		goto out;
-	if (join(path, sizeof path, dir, INSTANCE_STORE) != 0) {
-		rc = fail(err, INSTANCE_ERR_ARG, "%s: path too long", dir);
+	if ((rc = store_location(dir, &inst->conf, path, sizeof path, err)) != INSTANCE_OK)
 		goto out;
-	}
-	if (access(path, F_OK) != 0) {
+	if (!is_pg(&inst->conf) && access(path, F_OK) != 0) {
 		/* store_open would create an empty store: an instance needs one made by init. */
 		rc = fail(err, INSTANCE_ERR_IO, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	enum store_result sr = store_open(path, &inst->store);
 	if (sr != STORE_OK) {
-		rc = fail(err, INSTANCE_ERR_STORE, "%s: %s", path, store_strerror(sr));
+		rc = fail(err, INSTANCE_ERR_STORE, "%s: %s", store_shown(&inst->conf, path),
+		          store_strerror(sr));
 		goto out;
 	}
 	if ((rc = meta_fixed(inst->store, INSTANCE_META_SALT, inst->salt, sizeof inst->salt,
@@ -528,7 +573,8 @@ enum instance_result instance_open(const char *dir, struct instance **out,
 	 */
 	store_id mid;
 	if ((sr = store_marking_id(inst->store, inst->conf.default_marking, &mid)) != STORE_OK) {
-		rc = fail(err, INSTANCE_ERR_STORE, "%s: %s", path, store_strerror(sr));
+		rc = fail(err, INSTANCE_ERR_STORE, "%s: %s", store_shown(&inst->conf, path),
+		          store_strerror(sr));
 		goto out;
 	}
 	*out = inst;

@@ -7,7 +7,9 @@
  * empty) holding:
  *
  *   cutout.conf           0600  the configuration, every key documented (lib/conf.h)
- *   store.db              0600  the SQLite store (core/store/store.h), with meta:
+ *   store.db              0600  the SQLite store (core/store/store.h), unless the
+ *                               configuration's `store` names a PostgreSQL database
+ *                               (init --store postgresql://...), with meta:
  *                                 codename_salt    16 random bytes (source keys)
  *                                 intake_label_pk  X25519 public key of the intake label
  *                                 signing_pk       Ed25519 public key of the instance
@@ -76,6 +78,12 @@ struct instance_error {
 
 struct instance_options {
 	const char *organisation; /* NULL: the default */
+	/*
+	 * NULL: the SQLite store, store.db; else a postgresql:// location
+	 * (conf_check_store: no password in it), whose database must hold no
+	 * instance yet. It is written to cutout.conf as `store`.
+	 */
+	const char *store;
 };
 
 /* What init made, for the command to print (all public). */
@@ -93,6 +101,29 @@ instance_init(const char *dir, const struct instance_options *opt, struct instan
 
 __attribute__((warn_unused_result)) enum instance_result
 instance_open(const char *dir, struct instance **out, struct instance_error *err);
+
+/*
+ * Sets `store` in DIR/cutout.conf to location (conf_check_store), keeping
+ * every other line; the file is replaced at once (a new file renamed over
+ * it). instance_store.c.
+ */
+__attribute__((warn_unused_result)) enum instance_result
+instance_set_store(const char *dir, const char *location, struct instance_error *err);
+
+/* What instance_store_copy moved. */
+struct instance_copy_report {
+	uint64_t rows, blobs, bytes;
+};
+/*
+ * `cutout store migrate`: copies the instance's SQLite store, every row with
+ * its id and every blob, to the empty store at location (a postgresql://
+ * one), in one transaction of it (core/store/store_copy.h); *to is that store,
+ * open, for the caller to verify and close. The instance's doors must be
+ * stopped. instance_store.c.
+ */
+__attribute__((warn_unused_result)) enum instance_result
+instance_store_copy(struct instance *inst, const char *location, struct store **to,
+                    struct instance_copy_report *rep, struct instance_error *err);
 
 /* Closes the store and frees; sets *inst to NULL. Accepts NULL. */
 void instance_close(struct instance **inst);

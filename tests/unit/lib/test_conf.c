@@ -278,6 +278,43 @@ static void test_retention(void)
 	buf_release(&b);
 }
 
+/* The store's location: the SQLite file, or PostgreSQL without a password. */
+static void test_store(void)
+{
+	static const char *const good[] = {
+	        "store = store.db\n",
+	        "store = postgresql://cutout@db.example:5432/cutout\n",
+	        "store = postgresql:///cutout?host=/run/postgresql&user=cutout\n",
+	        "store = postgres://cutout@db/cutout?sslmode=verify-full\n",
+	};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		T_CHECK(conf_parse(good[i], strlen(good[i]), &c, &err) == CONF_OK &&
+		        strncmp(c.store, good[i] + 8, strlen(good[i]) - 9) == 0);
+	conf_defaults(&c);
+	T_CHECK(strcmp(c.store, "store.db") == 0);
+	expect("store = /var/lib/cutout/store.db\n", CONF_ERR_VALUE, 1, "store: want");
+	expect("store = mysql://db/cutout\n", CONF_ERR_VALUE, 1, "store: want");
+	expect("store = postgresql://cutout:secret@db/cutout\n", CONF_ERR_VALUE, 1, "no password");
+	expect("store = postgresql://db/cutout?password=secret\n", CONF_ERR_VALUE, 1,
+	       "no password");
+	expect("store = postgresql://db/cutout?PassWord=secret\n", CONF_ERR_VALUE, 1,
+	       "no password");
+	expect("store = postgresql://db/cutout?pass%77ord=secret\n", CONF_ERR_VALUE, 1,
+	       "no password");
+	T_CHECK(conf_check_store("postgresql://u:p@h/d", &err) == CONF_ERR_VALUE);
+	T_CHECK(conf_check_store("postgresql://u@h/d", &err) == CONF_OK);
+	/* formatted and parsed back */
+	struct buf out;
+	buf_init(&out, CONF_FILE_MAX);
+	conf_defaults(&c);
+	memcpy(c.store, "postgresql://u@h/d", sizeof "postgresql://u@h/d");
+	struct conf back;
+	T_CHECK(conf_format(&c, &out) == CONF_OK &&
+	        conf_parse((const char *)out.data, out.len, &back, &err) == CONF_OK &&
+	        strcmp(back.store, "postgresql://u@h/d") == 0);
+	buf_release(&out);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -287,5 +324,6 @@ int main(void)
 	test_errors();
 	test_load();
 	test_retention();
+	test_store();
 	return t_done();
 }

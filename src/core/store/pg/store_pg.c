@@ -11,6 +11,12 @@
 #include <string.h>
 
 #include "core/store/pg/store_pg.h"
+#include "core/store/store_copy.h"
+#include "core/store/store_desk.h"
+#include "core/store/store_ledger.h"
+#include "core/store/store_officer.h"
+#include "core/store/store_registry.h"
+#include "core/store/store_release.h"
 
 #include "lib/banned.h"
 
@@ -20,6 +26,7 @@ struct pg {
 	pthread_mutex_t mu;  /* recursive: the connection, and a transaction from BEGIN to COMMIT */
 	pthread_t tx_owner;  /* valid while depth > 0 */
 	int depth;           /* transactions and savepoints open */
+	bool ro;             /* the transaction open is a read snapshot (pg_read) */
 	unsigned savepoints; /* names savepoints */
 };
 #define PG(s) ((struct pg *)(s))
@@ -96,6 +103,45 @@ void pg_param_text(struct pg_params *p, const char *v)
 	p->n++;
 }
 
+void pg_param_blob(struct pg_params *p, const uint8_t *v, size_t n, bool null)
+{
+	if (p->n >= PG_PARAMS_MAX || n > PG_VALUE_MAX)
+		abort(); /* a bug: the fronts bound every size */
+	p->val[p->n] = n > 0 ? (const char *)v : null ? NULL : "";
+	p->len[p->n] = (int)n;
+	p->fmt[p->n] = 1;
+	p->n++;
+}
+
+enum store_result pg_text(const PGresult *r, int row, int col, char *out, size_t cap)
+{
+	size_t n = (size_t)PQgetlength(r, row, col);
+	if (PQgetisnull(r, row, col) || n >= cap)
+		return STORE_CORRUPT;
+	memcpy(out, PQgetvalue(r, row, col), n);
+	out[n] = '\0';
+	return STORE_OK;
+}
+
+enum store_result pg_bytes(const PGresult *r, int row, int col, uint8_t *out, size_t cap,
+                           size_t *len, bool exact)
+{
+	size_t n = PQgetisnull(r, row, col) ? 0 : (size_t)PQgetlength(r, row, col);
+	if (len != NULL)
+		*len = 0;
+	if (n == 0) {
+		if (exact)
+			memset(out, 0, cap);
+		return STORE_OK;
+	}
+	if (n > cap || (exact && n != cap))
+		return STORE_CORRUPT;
+	memcpy(out, PQgetvalue(r, row, col), n);
+	if (len != NULL)
+		*len = n;
+	return STORE_OK;
+}
+
 int64_t pg_i64(const PGresult *r, int row, int col)
 {
 	const unsigned char *v = (const unsigned char *)PQgetvalue(r, row, col);
@@ -164,10 +210,77 @@ static enum store_result script_exec(struct store *s, const char *sql)
 	return r;
 }
 
+/* The result of one query of a pipeline, and the NULL that ends it. */
+static PGresult *pipe_result(struct pg *g)
+{
+	PGresult *q = PQgetResult(g->conn);
+	if (q != NULL) {
+		PGresult *end = PQgetResult(g->conn);
+		PQclear(end); /* NULL, unless the protocol is broken */
+	}
+	return q;
+}
+
+/*
+ * SAVEPOINT, sql and RELEASE in one round trip (libpq's pipeline mode).
+ * On a failure of sql the pipeline is aborted up to its sync, and the
+ * savepoint is then rolled back to and released in a second round trip.
+ */
+static enum store_result savepoint_exec(struct pg *g, const char *sql, const struct pg_params *p,
+                                        PGresult **res)
+{
+	enum store_result r = STORE_IO;
+	PGresult *q = NULL;
+	bool sp_ok = false; /* the savepoint was made */
+	if (PQenterPipelineMode(g->conn) != 1)
+		return STORE_IO;
+	int sent = PQsendQueryParams(g->conn, "SAVEPOINT stmt", 0, NULL, NULL, NULL, NULL, 1) &&
+	           PQsendQueryParams(g->conn, sql, p ? p->n : 0, NULL, p ? p->val : NULL,
+	                             p ? p->len : NULL, p ? p->fmt : NULL, 1) &&
+	           PQsendQueryParams(g->conn, "RELEASE SAVEPOINT stmt", 0, NULL, NULL, NULL, NULL,
+	                             1) &&
+	           PQpipelineSync(g->conn);
+	if (sent) {
+		PGresult *sp = pipe_result(g);
+		sp_ok = PQresultStatus(sp) == PGRES_COMMAND_OK;
+		q = pipe_result(g);
+		ExecStatusType st = PQresultStatus(q);
+		r = !sp_ok                                            ? map_error(g->conn, sp)
+		    : q == NULL                                       ? STORE_NOMEM
+		    : st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? STORE_OK
+		    : st == PGRES_PIPELINE_ABORTED                    ? STORE_IO
+		                                                      : map_error(g->conn, q);
+		PQclear(sp);
+		PGresult *rel = pipe_result(g);
+		if (r == STORE_OK && PQresultStatus(rel) != PGRES_COMMAND_OK)
+			r = map_error(g->conn, rel);
+		PQclear(rel);
+		PGresult *sync = PQgetResult(g->conn); /* PGRES_PIPELINE_SYNC */
+		if (PQresultStatus(sync) != PGRES_PIPELINE_SYNC && r == STORE_OK)
+			r = STORE_IO;
+		PQclear(sync);
+	}
+	if (PQexitPipelineMode(g->conn) != 1 && r == STORE_OK)
+		r = STORE_IO;
+	if (r != STORE_OK) {
+		PQclear(q);
+		q = NULL;
+		/* sql failed after the savepoint: undo it alone, then drop the savepoint */
+		if (sp_ok && raw_exec(g, "ROLLBACK TO SAVEPOINT stmt", NULL, NULL) == STORE_OK)
+			(void)raw_exec(g, "RELEASE SAVEPOINT stmt", NULL, NULL);
+	}
+	if (res != NULL)
+		*res = q;
+	else
+		PQclear(q);
+	return r;
+}
+
 /*
  * A failed statement aborts PostgreSQL's whole transaction; the contract
  * wants a failing call inside store_write to roll back alone. So inside a
- * transaction each statement runs under a savepoint of its own.
+ * transaction each statement runs under a savepoint of its own, sent with
+ * it in one round trip (savepoint_exec).
  */
 enum store_result pg_exec(struct store *s, const char *sql, const struct pg_params *p,
                           PGresult **res)
@@ -175,23 +288,10 @@ enum store_result pg_exec(struct store *s, const char *sql, const struct pg_para
 	struct pg *g = PG(s);
 	enum store_result r;
 	pg_lock(s);
-	if (g->depth == 0) {
+	if (g->depth == 0 || g->ro)
 		r = raw_exec(g, sql, p, res);
-	} else if ((r = raw_exec(g, "SAVEPOINT stmt", NULL, NULL)) == STORE_OK) {
-		r = raw_exec(g, sql, p, res);
-		enum store_result e = raw_exec(
-		        g, r == STORE_OK ? "RELEASE SAVEPOINT stmt" : "ROLLBACK TO SAVEPOINT stmt",
-		        NULL, NULL);
-		if (r == STORE_OK && e != STORE_OK) {
-			if (res != NULL) {
-				PQclear(*res);
-				*res = NULL;
-			}
-			r = e;
-		}
-	} else if (res != NULL) {
-		*res = NULL;
-	}
+	else
+		r = savepoint_exec(g, sql, p, res);
 	pg_unlock(s);
 	return r;
 }
@@ -216,6 +316,26 @@ enum store_result pg_exec_n(struct store *s, const char *sql, const struct pg_pa
 	return STORE_OK;
 }
 
+enum store_result pg_exec_id(struct store *s, const char *sql, int64_t id, int64_t *rows)
+{
+	struct pg_params p = {0};
+	pg_param_i64(&p, id);
+	return pg_exec_n(s, sql, &p, rows);
+}
+
+enum store_result pg_returned_id(struct store *s, const char *sql, const struct pg_params *p,
+                                 store_id *out)
+{
+	PGresult *q;
+	enum store_result r = pg_exec(s, sql, p, &q);
+	*out = 0;
+	if (r != STORE_OK)
+		return r;
+	*out = PQntuples(q) == 1 ? pg_i64(q, 0, 0) : 0;
+	PQclear(q);
+	return *out > 0 ? STORE_OK : STORE_CORRUPT;
+}
+
 /* ---- transactions ---- */
 
 void pg_lock(struct store *s)
@@ -232,13 +352,13 @@ bool pg_in_tx(struct store *s)
 {
 	struct pg *g = PG(s);
 	pg_lock(s); /* recursive: the owner gets it at once */
-	bool in = g->depth > 0 && pthread_equal(g->tx_owner, pthread_self());
+	bool in = g->depth > 0 && !g->ro && pthread_equal(g->tx_owner, pthread_self());
 	pg_unlock(s);
 	return in;
 }
 
-enum store_result pg_tx(struct store *s, enum store_result (*fn)(struct store *s, void *arg),
-                        void *arg)
+static enum store_result
+tx_run(struct store *s, enum store_result (*fn)(struct store *s, void *arg), void *arg, bool lazy)
 {
 	struct pg *g = PG(s);
 	enum store_result r, e;
@@ -255,7 +375,9 @@ enum store_result pg_tx(struct store *s, enum store_result (*fn)(struct store *s
 		k = snprintf(sql, sizeof(sql), "SAVEPOINT %s", name);
 		r = k > 0 && (size_t)k < sizeof(sql) ? raw_exec(g, sql, NULL, NULL) : STORE_IO;
 	} else {
-		r = raw_exec(g, "BEGIN ISOLATION LEVEL READ COMMITTED", NULL, NULL);
+		r = lazy ? script_exec(s, "BEGIN ISOLATION LEVEL READ COMMITTED;"
+		                          " SET LOCAL synchronous_commit TO off")
+		         : raw_exec(g, "BEGIN ISOLATION LEVEL READ COMMITTED", NULL, NULL);
 	}
 	if (r != STORE_OK) {
 		pg_unlock(s);
@@ -287,6 +409,45 @@ enum store_result pg_tx(struct store *s, enum store_result (*fn)(struct store *s
 	return r != STORE_OK ? r : e;
 }
 
+enum store_result pg_tx(struct store *s, enum store_result (*fn)(struct store *s, void *arg),
+                        void *arg)
+{
+	return tx_run(s, fn, arg, false);
+}
+
+enum store_result pg_tx_lazy(struct store *s, enum store_result (*fn)(struct store *s, void *arg),
+                             void *arg)
+{
+	return tx_run(s, fn, arg, true);
+}
+
+enum store_result pg_read(struct store *s, enum store_result (*fn)(struct store *s, void *arg),
+                          void *arg)
+{
+	struct pg *g = PG(s);
+	enum store_result r, e;
+	pg_lock(s); /* recursive: inside this thread's transaction, at once */
+	if (g->depth > 0) {
+		r = fn(s, arg);
+		pg_unlock(s);
+		return r;
+	}
+	r = raw_exec(g, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL, NULL);
+	if (r == STORE_OK) {
+		g->depth = 1;
+		g->ro = true;
+		g->tx_owner = pthread_self();
+		r = fn(s, arg);
+		g->ro = false;
+		g->depth = 0;
+		e = raw_exec(g, "COMMIT", NULL, NULL);
+		if (r == STORE_OK)
+			r = e;
+	}
+	pg_unlock(s);
+	return r;
+}
+
 struct write_arg {
 	store_tx_fn fn;
 	void *arg;
@@ -315,11 +476,42 @@ static bool pg_in_write(struct store *s)
 
 /* ---- schema ---- */
 
+/* The domain parts, migrated after the core schema in this order (a part may use the ones before).
+ */
+static const struct pg_schema_part *const parts[] = {
+        &pg_part_ledger, &pg_part_officer, &pg_part_desk, &pg_part_registry, &pg_part_release,
+};
+
+/* Applies the steps of part (steps, n) not yet applied, and records them (inside migrate's
+ * transaction). */
+static enum store_result migrate_part(struct store *s, const char *name, const char *const *steps,
+                                      int64_t n)
+{
+	PGresult *q = NULL;
+	struct pg_params p = {0};
+	enum store_result r;
+	pg_param_text(&p, name);
+	if ((r = pg_exec(s, "SELECT version FROM schema_part WHERE name = $1", &p, &q)) != STORE_OK)
+		return r;
+	int64_t v = PQntuples(q) == 1 ? pg_i64(q, 0, 0) : 0;
+	PQclear(q);
+	if (v < 0 || v > n)
+		return STORE_CORRUPT; /* written by a newer cutout */
+	if (v == n)
+		return STORE_OK;
+	for (int64_t i = v; i < n; i++)
+		if ((r = script_exec(s, steps[i])) != STORE_OK)
+			return r;
+	pg_param_i64(&p, n);
+	return pg_exec(s,
+	               "INSERT INTO schema_part(name, version) VALUES ($1, $2)"
+	               " ON CONFLICT(name) DO UPDATE SET version = excluded.version",
+	               &p, NULL);
+}
+
 static enum store_result migrate_fn(struct store *s, void *arg)
 {
 	(void)arg;
-	PGresult *q = NULL;
-	struct pg_params p = {0};
 	enum store_result r;
 	/* several nodes may open at once: one migrates, the others wait, then see it done */
 	if ((r = pg_exec(s, "SELECT pg_advisory_xact_lock(" PG_MIGRATE_LOCK ")", NULL, NULL)) !=
@@ -327,25 +519,14 @@ static enum store_result migrate_fn(struct store *s, void *arg)
 	    (r = pg_exec(s,
 	                 "CREATE TABLE IF NOT EXISTS schema_part(name text PRIMARY KEY,"
 	                 " version bigint NOT NULL)",
-	                 NULL, NULL)) != STORE_OK)
+	                 NULL, NULL)) != STORE_OK ||
+	    (r = migrate_part(s, "core", migrations, NMIGRATIONS)) != STORE_OK)
 		return r;
-	pg_param_text(&p, "core");
-	if ((r = pg_exec(s, "SELECT version FROM schema_part WHERE name = $1", &p, &q)) != STORE_OK)
-		return r;
-	int64_t v = PQntuples(q) == 1 ? pg_i64(q, 0, 0) : 0;
-	PQclear(q);
-	if (v < 0 || v > NMIGRATIONS)
-		return STORE_CORRUPT; /* written by a newer cutout */
-	for (int64_t i = v; i < NMIGRATIONS; i++)
-		if ((r = script_exec(s, migrations[i])) != STORE_OK)
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if ((r = migrate_part(s, parts[i]->name, parts[i]->steps, parts[i]->nsteps)) !=
+		    STORE_OK)
 			return r;
-	if (v == NMIGRATIONS)
-		return STORE_OK;
-	pg_param_i64(&p, NMIGRATIONS);
-	return pg_exec(s,
-	               "INSERT INTO schema_part(name, version) VALUES ($1, $2)"
-	               " ON CONFLICT(name) DO UPDATE SET version = excluded.version",
-	               &p, NULL);
+	return STORE_OK;
 }
 
 /*
@@ -461,8 +642,10 @@ const struct store_backend store_backend_pg = {
         .reply_add = pg_reply_add,
         .reply_list = pg_reply_list,
         .reply_delete = pg_reply_delete,
-        .ledger = NULL, /* the domains come next (issue 15): store_has_domains says no */
-        .officer = NULL,
-        .desk = NULL,
-        .registry = NULL,
+        .ledger = &pg_ledger_ops,
+        .officer = &pg_officer_ops,
+        .desk = &pg_desk_ops,
+        .registry = &pg_registry_ops,
+        .release = &pg_release_ops,
+        .copy = &pg_copy_ops,
 };

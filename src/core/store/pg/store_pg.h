@@ -19,7 +19,7 @@
 
 #include "core/store/store.h"
 
-#define PG_PARAMS_MAX 8
+#define PG_PARAMS_MAX 24
 
 /* The parameters of one statement: text for numbers, binary for bytes. */
 struct pg_params {
@@ -33,6 +33,9 @@ struct pg_params {
 void pg_param_i64(struct pg_params *p, int64_t v);
 void pg_param_bytes(struct pg_params *p, const uint8_t *v, size_t n); /* n <= STORE_CHUNK_MAX */
 void pg_param_text(struct pg_params *p, const char *v);               /* NUL-terminated */
+/* Bytes of any bounded size (n <= PG_VALUE_MAX), or NULL when n is 0 and null is set. */
+#define PG_VALUE_MAX (2 * 1024 * 1024)
+void pg_param_blob(struct pg_params *p, const uint8_t *v, size_t n, bool null);
 
 /*
  * Runs sql with p (NULL: none). *res (if res is not NULL) gets the result,
@@ -46,6 +49,19 @@ enum store_result pg_exec_n(struct store *s, const char *sql, const struct pg_pa
 
 /* Column values of a binary result: an integer of 2, 4 or 8 bytes, a boolean. */
 int64_t pg_i64(const PGresult *r, int row, int col);
+/* A text column into out (cap bytes with the NUL): STORE_CORRUPT if NULL or longer. */
+enum store_result pg_text(const PGresult *r, int row, int col, char *out, size_t cap);
+/*
+ * A bytea column into out: exactly cap bytes when exact (NULL or empty: zeros),
+ * else at most cap (*len its length; NULL: 0). STORE_CORRUPT otherwise.
+ */
+enum store_result pg_bytes(const PGresult *r, int row, int col, uint8_t *out, size_t cap,
+                           size_t *len, bool exact);
+/* The id a statement ... RETURNING id gave (STORE_CORRUPT if none). */
+enum store_result pg_returned_id(struct store *s, const char *sql, const struct pg_params *p,
+                                 store_id *out);
+/* Runs sql with one integer parameter; *rows: the rows it changed (or returned). */
+enum store_result pg_exec_id(struct store *s, const char *sql, int64_t id, int64_t *rows);
 
 /*
  * Runs fn(s, arg) in a transaction: BEGIN/COMMIT, or a savepoint when the
@@ -53,11 +69,47 @@ int64_t pg_i64(const PGresult *r, int row, int col);
  */
 enum store_result pg_tx(struct store *s, enum store_result (*fn)(struct store *s, void *arg),
                         void *arg);
+/*
+ * pg_tx whose commit, when it is not inside another transaction, does not
+ * wait for its WAL to reach the disk (synchronous_commit off): for pending
+ * blobs only, which a crash may lose (the contract says they are gone), and
+ * which the commit that claims them makes durable with it (a synchronous
+ * commit flushes the WAL up to itself, every earlier transaction included).
+ */
+enum store_result pg_tx_lazy(struct store *s, enum store_result (*fn)(struct store *s, void *arg),
+                             void *arg);
 /* Whether the calling thread is inside one of s's transactions. */
 bool pg_in_tx(struct store *s);
+/*
+ * Runs fn(s, arg) on one read snapshot (REPEATABLE READ, READ ONLY); inside
+ * one of s's transactions on this thread, in that transaction (its own
+ * writes seen). fn's result is returned.
+ */
+enum store_result pg_read(struct store *s, enum store_result (*fn)(struct store *s, void *arg),
+                          void *arg);
 /* The connection's lock, for a read made of several statements (recursive). */
 void pg_lock(struct store *s);
 void pg_unlock(struct store *s);
+
+/*
+ * A domain's part of the schema: its numbered steps, migrated after the core
+ * schema's in the order of store_pg.c's list; schema_part(name) counts them.
+ */
+struct pg_schema_part {
+	const char *name;
+	const char *const *steps;
+	int nsteps;
+};
+extern const struct pg_schema_part pg_part_ledger, pg_part_officer, pg_part_desk, pg_part_registry,
+        pg_part_release;
+
+/* The domains' operations (store_pg_<domain>.c). */
+extern const struct store_ledger_ops pg_ledger_ops;
+extern const struct store_officer_ops pg_officer_ops;
+extern const struct store_desk_ops pg_desk_ops;
+extern const struct store_registry_ops pg_registry_ops;
+extern const struct store_release_ops pg_release_ops;
+extern const struct store_copy_ops pg_copy_ops; /* store_pg_copy.c */
 
 /* store_pg_blob.c */
 enum store_result pg_meta_get(struct store *s, const char *key, uint8_t *val, size_t cap,
@@ -91,6 +143,9 @@ enum store_result pg_submission_commit(struct store *s, store_id source_id, int3
                                        const char *marking, uint32_t seal_version,
                                        store_id message_blob, const struct store_new_file *files,
                                        size_t nfiles, store_id *out);
+/* Row i of a result of the columns id, source_id, day, message_blob, nfiles, read, marking,
+ * seal_version. */
+enum store_result pg_submission_row(const PGresult *q, int i, struct store_submission *out);
 enum store_result pg_submission_get(struct store *s, store_id id, struct store_submission *out);
 enum store_result pg_submission_list(struct store *s, store_id source_id, int64_t offset,
                                      int64_t limit,

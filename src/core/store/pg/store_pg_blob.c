@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * store_pg_blob: meta rows and blobs as chunked bytea rows (every node sees
- * every file). A blob is pending from its creation until a commit claims it;
- * pending blobs of a connection that is gone are removed at open
+ * every file). A blob is pending from its creation until a commit claims it
+ * (its chunks commit without waiting for the disk, pg_tx_lazy: the claim's
+ * commit makes them durable); pending blobs of a connection that is gone are
+ * removed at open
  * (store_pg.c).
  */
 #include <string.h>
@@ -18,9 +20,12 @@ static const char BLOB_CREATE[] =
         "INSERT INTO blob(owner_start)"
         " SELECT (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())"
         " RETURNING id";
-static const char BLOB_GROW[] = "UPDATE blob SET size = size + $2, nchunks = nchunks + 1"
-                                " WHERE id = $1 AND pending RETURNING nchunks - 1";
-static const char CHUNK_INSERT[] = "INSERT INTO blob_chunk(blob_id, seq, data) VALUES ($1, $2, $3)";
+/* The blob grown and its next chunk inserted, in one statement: no row if it is not pending. */
+static const char CHUNK_APPEND[] =
+        "WITH b AS (UPDATE blob SET size = size + $2, nchunks = nchunks + 1"
+        " WHERE id = $1 AND pending RETURNING nchunks - 1 AS seq)"
+        " INSERT INTO blob_chunk(blob_id, seq, data) SELECT $1::bigint, seq, $3::bytea FROM b"
+        " RETURNING seq";
 static const char BLOB_SIZE[] = "SELECT size, nchunks FROM blob WHERE id = $1";
 static const char CHUNK_READ[] = "SELECT data FROM blob_chunk WHERE blob_id = $1 AND seq = $2";
 static const char BLOB_DELETE[] = "DELETE FROM blob WHERE id = $1";
@@ -86,24 +91,18 @@ static enum store_result append_fn(struct store *s, void *arg)
 	}
 	pg_param_i64(&p, a->id);
 	pg_param_i64(&p, (int64_t)a->n);
-	if ((r = pg_exec(s, BLOB_GROW, &p, &q)) != STORE_OK)
+	pg_param_bytes(&p, a->p, a->n);
+	if ((r = pg_exec(s, CHUNK_APPEND, &p, &q)) != STORE_OK)
 		return r;
 	int rows = PQntuples(q);
-	int64_t seq = rows == 1 ? pg_i64(q, 0, 0) : 0;
 	PQclear(q);
-	if (rows != 1)
-		return STORE_NOT_FOUND; /* no such blob, or no longer pending */
-	struct pg_params c = {0};
-	pg_param_i64(&c, a->id);
-	pg_param_i64(&c, seq);
-	pg_param_bytes(&c, a->p, a->n);
-	return pg_exec(s, CHUNK_INSERT, &c, NULL);
+	return rows == 1 ? STORE_OK : STORE_NOT_FOUND; /* no such blob, or no longer pending */
 }
 
 enum store_result pg_blob_create(struct store *s, store_id *out)
 {
 	struct blob_job a = {.create = true};
-	enum store_result r = pg_tx(s, append_fn, &a);
+	enum store_result r = pg_tx_lazy(s, append_fn, &a);
 	*out = r == STORE_OK ? a.id : 0;
 	return r;
 }
@@ -111,7 +110,7 @@ enum store_result pg_blob_create(struct store *s, store_id *out)
 enum store_result pg_blob_put(struct store *s, const uint8_t *p, size_t n, store_id *out)
 {
 	struct blob_job a = {.create = true, .p = p, .n = n};
-	enum store_result r = pg_tx(s, append_fn, &a);
+	enum store_result r = pg_tx_lazy(s, append_fn, &a);
 	*out = r == STORE_OK ? a.id : 0;
 	return r;
 }
@@ -119,7 +118,7 @@ enum store_result pg_blob_put(struct store *s, const uint8_t *p, size_t n, store
 enum store_result pg_blob_append(struct store *s, store_id blob, const uint8_t *p, size_t n)
 {
 	struct blob_job a = {.id = blob, .p = p, .n = n};
-	return pg_tx(s, append_fn, &a);
+	return pg_tx_lazy(s, append_fn, &a);
 }
 
 /*
@@ -171,19 +170,7 @@ static enum store_result read_fn(struct store *s, void *arg)
 enum store_result pg_blob_read(struct store *s, store_id blob, store_chunk_fn fn, void *ctx)
 {
 	struct read_job a = {blob, fn, ctx};
-	enum store_result r;
-	pg_lock(s);
-	if (pg_in_tx(s)) {
-		r = read_fn(s, &a); /* inside a write: its own rows */
-	} else if ((r = pg_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL,
-	                        NULL)) == STORE_OK) {
-		r = read_fn(s, &a);
-		enum store_result e = pg_exec(s, "COMMIT", NULL, NULL);
-		if (r == STORE_OK)
-			r = e;
-	}
-	pg_unlock(s);
-	return r;
+	return pg_read(s, read_fn, &a); /* inside a write: its own rows */
 }
 
 enum store_result pg_blob_size(struct store *s, store_id blob, uint64_t *size)

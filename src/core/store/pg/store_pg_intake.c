@@ -48,8 +48,15 @@ static const char SUB_MARK_READ[] = "UPDATE submission SET read = true WHERE id 
                                     " RETURNING source_id";
 static const char SUB_EXISTS[] = "SELECT 1 FROM submission WHERE id = $1";
 static const char SOURCE_UNREAD_DEC[] = "UPDATE source SET nunread = nunread - 1 WHERE id = $1";
-static const char SUB_COUNT_DAY[] = "SELECT coalesce((SELECT CASE WHEN last_day = $2 THEN"
-                                    " day_count ELSE 0 END FROM source WHERE id = $1), 0)";
+#define SUB_COUNT_DAY                                                          \
+	"SELECT CASE WHEN last_day = $2 THEN day_count ELSE 0 END FROM source" \
+	" WHERE id = $1"
+/*
+ * Inside a transaction the source row is locked until it ends: a quota
+ * checked there holds across nodes (another node's check waits, then reads
+ * the count this one committed).
+ */
+static const char SUB_COUNT_DAY_LOCKED[] = SUB_COUNT_DAY " FOR UPDATE";
 static const char REPLY_ADD[] = "INSERT INTO reply(source_id, day, blob) VALUES ($1, $2, $3)"
                                 " RETURNING id";
 static const char REPLY_LIST[] = "SELECT id, source_id, day, blob FROM reply WHERE source_id = $1"
@@ -57,27 +64,6 @@ static const char REPLY_LIST[] = "SELECT id, source_id, day, blob FROM reply WHE
 static const char REPLY_DELETE[] = "DELETE FROM reply WHERE id = $1 AND source_id = $2"
                                    " RETURNING blob";
 static const char BLOB_DELETE[] = "DELETE FROM blob WHERE id = $1";
-
-/* Runs sql with one id; *rows: the rows it changed. */
-static enum store_result exec_id(struct store *s, const char *sql, store_id id, int64_t *rows)
-{
-	struct pg_params p = {0};
-	pg_param_i64(&p, id);
-	return pg_exec_n(s, sql, &p, rows);
-}
-
-/* The id a statement ... RETURNING id gave (STORE_CORRUPT if none). */
-static enum store_result returned_id(struct store *s, const char *sql, const struct pg_params *p,
-                                     store_id *out)
-{
-	PGresult *q;
-	enum store_result r = pg_exec(s, sql, p, &q);
-	if (r != STORE_OK)
-		return r;
-	*out = PQntuples(q) == 1 ? pg_i64(q, 0, 0) : 0;
-	PQclear(q);
-	return *out > 0 ? STORE_OK : STORE_CORRUPT;
-}
 
 /* ---- sources ---- */
 
@@ -88,7 +74,7 @@ enum store_result pg_source_create(struct store *s, const uint8_t lookup[STORE_L
 	pg_param_bytes(&p, lookup, STORE_LOOKUP_LEN);
 	pg_param_bytes(&p, pk, STORE_PK_LEN);
 	pg_param_i64(&p, day);
-	enum store_result r = returned_id(s, SOURCE_CREATE, &p, out);
+	enum store_result r = pg_returned_id(s, SOURCE_CREATE, &p, out);
 	if (r != STORE_OK)
 		*out = 0;
 	return r;
@@ -144,7 +130,7 @@ static enum store_result source_delete_fn(struct store *s, void *arg)
 	enum store_result r;
 	int64_t rows = 0;
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
-		if ((r = exec_id(s, steps[i], id, &rows)) != STORE_OK)
+		if ((r = pg_exec_id(s, steps[i], id, &rows)) != STORE_OK)
 			return r;
 	return rows == 1 ? STORE_OK : STORE_NOT_FOUND;
 }
@@ -206,7 +192,7 @@ static enum store_result sub_commit_fn(struct store *s, void *arg)
 	pg_param_i64(&i, (int64_t)a->nfiles);
 	pg_param_i64(&i, (int64_t)a->seal_version);
 	store_id sub;
-	if ((r = returned_id(s, SUB_INSERT, &i, &sub)) != STORE_OK)
+	if ((r = pg_returned_id(s, SUB_INSERT, &i, &sub)) != STORE_OK)
 		return r;
 	for (size_t k = 0; k < a->nfiles; k++) {
 		if ((r = pg_claim(s, a->files[k].meta_blob)) != STORE_OK ||
@@ -234,7 +220,7 @@ enum store_result pg_submission_commit(struct store *s, store_id source_id, int3
 	return r;
 }
 
-static enum store_result read_submission(const PGresult *q, int i, struct store_submission *o)
+enum store_result pg_submission_row(const PGresult *q, int i, struct store_submission *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->id = pg_i64(q, i, 0);
@@ -263,7 +249,7 @@ enum store_result pg_submission_get(struct store *s, store_id id, struct store_s
 	pg_param_i64(&p, id);
 	if ((r = pg_exec(s, SUB_GET, &p, &q)) != STORE_OK)
 		return r;
-	r = PQntuples(q) == 1 ? read_submission(q, 0, out) : STORE_NOT_FOUND;
+	r = PQntuples(q) == 1 ? pg_submission_row(q, 0, out) : STORE_NOT_FOUND;
 	PQclear(q);
 	return r;
 }
@@ -283,7 +269,7 @@ enum store_result pg_submission_list(struct store *s, store_id source_id, int64_
 	if ((r = pg_exec(s, SUB_LIST, &p, &q)) != STORE_OK)
 		return r;
 	for (int i = 0; i < PQntuples(q) && r == STORE_OK; i++)
-		if ((r = read_submission(q, i, &sub)) == STORE_OK && fn(ctx, &sub) != 0)
+		if ((r = pg_submission_row(q, i, &sub)) == STORE_OK && fn(ctx, &sub) != 0)
 			r = STORE_STOP;
 	PQclear(q);
 	return r;
@@ -328,11 +314,11 @@ static enum store_result mark_read_fn(struct store *s, void *arg)
 	store_id source = n == 1 ? pg_i64(q, 0, 0) : 0;
 	PQclear(q);
 	if (n != 1) { /* already read (no change), or no such submission */
-		if ((r = exec_id(s, SUB_EXISTS, id, &rows)) != STORE_OK)
+		if ((r = pg_exec_id(s, SUB_EXISTS, id, &rows)) != STORE_OK)
 			return r;
 		return rows == 1 ? STORE_OK : STORE_NOT_FOUND;
 	}
-	return exec_id(s, SOURCE_UNREAD_DEC, source, &rows);
+	return pg_exec_id(s, SOURCE_UNREAD_DEC, source, &rows);
 }
 
 enum store_result pg_submission_mark_read(struct store *s, store_id id)
@@ -348,7 +334,8 @@ enum store_result pg_submission_count_day(struct store *s, store_id source_id, i
 	enum store_result r;
 	pg_param_i64(&p, source_id);
 	pg_param_i64(&p, day);
-	if ((r = pg_exec(s, SUB_COUNT_DAY, &p, &q)) != STORE_OK)
+	if ((r = pg_exec(s, pg_in_tx(s) ? SUB_COUNT_DAY_LOCKED : SUB_COUNT_DAY, &p, &q)) !=
+	    STORE_OK)
 		return r;
 	*count = PQntuples(q) == 1 ? pg_i64(q, 0, 0) : 0;
 	PQclear(q);
@@ -373,7 +360,7 @@ static enum store_result reply_add_fn(struct store *s, void *arg)
 	pg_param_i64(&p, a->source);
 	pg_param_i64(&p, a->day);
 	pg_param_i64(&p, a->blob);
-	return returned_id(s, REPLY_ADD, &p, &a->out);
+	return pg_returned_id(s, REPLY_ADD, &p, &a->out);
 }
 
 enum store_result pg_reply_add(struct store *s, store_id source_id, int32_t day, store_id blob,
@@ -430,7 +417,7 @@ static enum store_result reply_delete_fn(struct store *s, void *arg)
 	PQclear(q);
 	if (n != 1)
 		return STORE_NOT_FOUND;
-	return exec_id(s, BLOB_DELETE, blob, &rows);
+	return pg_exec_id(s, BLOB_DELETE, blob, &rows);
 }
 
 enum store_result pg_reply_delete(struct store *s, store_id source_id, store_id id)

@@ -588,6 +588,7 @@ extern const struct store_officer_ops sq_officer_ops;   /* store_sqlite_officer.
 extern const struct store_desk_ops sq_desk_ops;         /* store_sqlite_desk.c */
 extern const struct store_registry_ops sq_registry_ops; /* store_sqlite_registry.c */
 extern const struct store_release_ops sq_release_ops;   /* store_sqlite_release.c */
+extern const struct store_copy_ops sq_copy_ops;         /* store_sqlite_copy.c */
 /*
  * The database, its WAL, WAL index and open lock, and the segment file of its
  * large blobs: files only, no directory (the first open moved any per-blob
@@ -648,4 +649,5 @@ const struct store_backend store_backend_sqlite = {
         .desk = &sq_desk_ops,
         .registry = &sq_registry_ops,
         .release = &sq_release_ops,
+        .copy = &sq_copy_ops,
 };
