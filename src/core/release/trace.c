@@ -25,6 +25,8 @@ static const uint32_t groups[] = {
         1u << SLOT_SERIAL,
         1u << SLOT_HYPHEN,
         1u << SLOT_SYNONYM,
+        1u << SLOT_THAT,
+        1u << SLOT_COMMA,
 };
 
 static void drop_normalised(const struct slots *s, const struct copy_book *b, int8_t *y,
