@@ -85,7 +85,7 @@ int copy_choices_parse(const uint8_t *rec, size_t len, size_t m, unsigned *engin
 }
 
 int copy_book_make(struct copy_book *b, const uint8_t secret[static 32], uint64_t release,
-                   uint32_t collusion, size_t m, const uint64_t *ids, size_t n)
+                   uint32_t collusion, unsigned engine, size_t m, const uint64_t *ids, size_t n)
 {
 	memset(b, 0, sizeof *b);
 	if (m == 0 || m > TARDOS_SLOTS_MAX || n == 0 || n > COPY_RECIPIENTS_MAX)
@@ -96,7 +96,8 @@ int copy_book_make(struct copy_book *b, const uint8_t secret[static 32], uint64_
 	b->p = malloc(m * sizeof *b->p);
 	b->ids = malloc(n * sizeof *b->ids);
 	b->bits = malloc(n * b->stride); /* <= 10^6 * 8192: no overflow */
-	if (!b->p || !b->ids || !b->bits || tardos_biases(secret, release, collusion, b->p, m) != 0)
+	if (!b->p || !b->ids || !b->bits ||
+	    tardos_biases(secret, release, collusion, engine, b->p, m) != 0)
 		goto fail;
 	memcpy(b->ids, ids, n * sizeof *ids);
 	for (size_t i = 0; i < n; i++)

@@ -56,12 +56,12 @@ struct copy_book {
 
 /*
  * Derives the book of a release for the recipients ids[0..n) from the
- * instance secret. 0, or -1 (out of range sizes, no memory).
+ * instance secret, with the code of engine `engine` (tardos_cutoff). 0, or -1
+ * (out of range sizes, no memory).
  */
-__attribute__((warn_unused_result)) int copy_book_make(struct copy_book *b,
-                                                       const uint8_t secret[static 32],
-                                                       uint64_t release, uint32_t collusion,
-                                                       size_t m, const uint64_t *ids, size_t n);
+__attribute__((warn_unused_result)) int
+copy_book_make(struct copy_book *b, const uint8_t secret[static 32], uint64_t release,
+               uint32_t collusion, unsigned engine, size_t m, const uint64_t *ids, size_t n);
 void copy_book_free(struct copy_book *b);
 static inline const uint8_t *copy_book_bits(const struct copy_book *b, size_t i)
 {

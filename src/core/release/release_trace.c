@@ -134,8 +134,8 @@ static enum release_result trace_one(struct registry *r, const struct officer_ke
 	for (size_t i = 0; i < w.row.nrecipients; i++)
 		ids[i] = (uint64_t)w.recipients[i];
 	/* the biases from the secret; the bits as stored with each copy */
-	if (copy_book_make(&book, secret.data, (uint64_t)id, TARDOS_COLLUSION, v.slots.n, ids,
-	                   w.row.nrecipients) != 0) {
+	if (copy_book_make(&book, secret.data, (uint64_t)id, TARDOS_COLLUSION, engine, v.slots.n,
+	                   ids, w.row.nrecipients) != 0) {
 		rc = RELEASE_FAILED;
 		goto out;
 	}

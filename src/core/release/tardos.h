@@ -45,13 +45,18 @@ struct tardos_params {
 	double epsilon;      /* total false-accusation probability, default 1e-6 */
 };
 
-/* The cutoff t of the bias density for a collusion size c (docs/release.md). */
-double tardos_cutoff(uint32_t collusion);
+/*
+ * The cutoff t of the bias density for a collusion size c with the release
+ * engine `engine` (slots.h: the engine names the slots and the code): engine
+ * 1, 1/(4c); from engine 2, 1/2 (every bias 1/2) for c <= 2 and 1/(4c) above
+ * (docs/release.md).
+ */
+double tardos_cutoff(uint32_t collusion, unsigned engine);
 
 /* The biases p[0..m) of a release. 0, or -1 if m is out of range. */
 __attribute__((warn_unused_result)) int tardos_biases(const uint8_t secret[static 32],
                                                       uint64_t release, uint32_t collusion,
-                                                      double *p, size_t m);
+                                                      unsigned engine, double *p, size_t m);
 /* Recipient i's bits of a release, packed LSB first into bits[(m+7)/8]. */
 __attribute__((warn_unused_result)) int tardos_codeword(const uint8_t secret[static 32],
                                                         uint64_t release, uint64_t recipient,

@@ -12,23 +12,26 @@
 
 #define NORMALISED_P 0.01 /* below this, "all the same" is not chance */
 #define NORMALISED_MIN 3  /* readings of a class before it can look normalised */
+#define AMERICAN_MIN 2    /* readings of a spelling class, all American, to drop it */
+
+#define SPELLING \
+	(1u << SLOT_ISE | 1u << SLOT_OUR | 1u << SLOT_YSE | 1u << SLOT_BRITISH | 1u << SLOT_PERCENT)
 
 /* The spelling classes go together: a spelling checker changes them all. */
 static const uint32_t groups[] = {
-        1u << SLOT_ISE | 1u << SLOT_OUR | 1u << SLOT_YSE | 1u << SLOT_BRITISH | 1u << SLOT_PERCENT,
-        1u << SLOT_ISE,
-        1u << SLOT_OUR,
-        1u << SLOT_YSE,
-        1u << SLOT_BRITISH,
-        1u << SLOT_NUMBER,
-        1u << SLOT_PERCENT,
-        1u << SLOT_SERIAL,
-        1u << SLOT_HYPHEN,
-        1u << SLOT_SYNONYM,
-        1u << SLOT_THAT,
-        1u << SLOT_COMMA,
+        SPELLING,           1u << SLOT_ISE,     1u << SLOT_OUR,     1u << SLOT_YSE,
+        1u << SLOT_BRITISH, 1u << SLOT_NUMBER,  1u << SLOT_PERCENT, 1u << SLOT_SERIAL,
+        1u << SLOT_HYPHEN,  1u << SLOT_SYNONYM, 1u << SLOT_THAT,    1u << SLOT_COMMA,
 };
 
+/*
+ * Dropping readings never weakens the bound: which readings are dropped depends
+ * on the readings and the biases only, never on an innocent's bits. It only
+ * costs the guilty their slots when the choice is wrong; so a spelling group
+ * that reads all American (variant 1) is dropped from AMERICAN_MIN readings
+ * on, since a spelling checker set to American English is common and an
+ * honest copy reads so only with probability 2^-n at p = 1/2.
+ */
 static void drop_normalised(const struct slots *s, const struct copy_book *b, int8_t *y,
                             struct trace_result *res)
 {
@@ -43,9 +46,9 @@ static void drop_normalised(const struct slots *s, const struct copy_book *b, in
 			l0 += log(1 - b->p[j]);
 			l1 += log(b->p[j]);
 		}
-		if (n < NORMALISED_MIN || (ones != 0 && ones != n))
-			continue;
-		if (exp(l0) + exp(l1) >= NORMALISED_P)
+		int american = (groups[g] & ~SPELLING) == 0 && n >= AMERICAN_MIN && ones == n;
+		if (!american && (n < NORMALISED_MIN || (ones != 0 && ones != n) ||
+		                  exp(l0) + exp(l1) >= NORMALISED_P))
 			continue;
 		res->dropped_classes |= groups[g];
 		for (size_t j = 0; j < b->m; j++)

@@ -275,8 +275,8 @@ enum release_result release_approve(struct registry *r, const struct officer_key
 	/* the records name the slot engine (copy.h) */
 	size_t reclen = copy_secret_record(secret, v.slots.engine, secret);
 	if (reclen == 0 ||
-	    copy_book_make(&book, secret, (uint64_t)id, TARDOS_COLLUSION, v.slots.n, ids,
-	                   w.row.nrecipients) != 0 ||
+	    copy_book_make(&book, secret, (uint64_t)id, TARDOS_COLLUSION, v.slots.engine, v.slots.n,
+	                   ids, w.row.nrecipients) != 0 ||
 	    (record = malloc(COPY_CHOICES_MAX(v.slots.n))) == NULL ||
 	    registry_seal(r, &v.report_marking, secret, reclen, &sealed, &version) != REGISTRY_OK) {
 		rc = RELEASE_FAILED;
