@@ -15,6 +15,7 @@
  * supervise, exercise, compromise, surprise...) are not in the stem list.
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/release/equiv.h"
@@ -256,6 +257,17 @@ static const char *const number_words2[][2] = {
         {"fifty", "50"},    {"sixty", "60"},   {"seventy", "70"},   {"eighty", "80"},
         {"ninety", "90"},
 };
+static const char *const tens[] = {"twenty", "thirty",  "forty",  "fifty",
+                                   "sixty",  "seventy", "eighty", "ninety"};
+static const char *const units[] = {"one", "two",   "three", "four", "five",
+                                    "six", "seven", "eight", "nine"};
+static const char *const fractions[][2] = {
+        {"a half of", "one half of"},       {"a third of", "one third of"},
+        {"a quarter of", "one quarter of"}, {"a fifth of", "one fifth of"},
+        {"a tenth of", "one tenth of"},     {"in the spring", "in spring"},
+        {"in the summer", "in summer"},     {"in the autumn", "in autumn"},
+        {"in the winter", "in winter"},
+};
 static const char *const hyphen_words2[][2] = {
         {"multi-party", "multiparty"},
         {"cross-party", "cross party"},
@@ -429,6 +441,15 @@ static void build(void)
 		add(synonyms[i].a, strlen(synonyms[i].a), synonyms[i].b, strlen(synonyms[i].b),
 		    SLOT_SYNONYM, synonyms[i].oneway, 1);
 	add_pairs(number_words2, sizeof number_words2 / sizeof *number_words2, SLOT_NUMBER, 2);
+	for (size_t t = 0; t < sizeof tens / sizeof *tens; t++)
+		for (size_t u = 0; u < sizeof units / sizeof *units; u++) {
+			char a[EQUIV_TEXT_MAX + 1], b[4];
+			int al = snprintf(a, sizeof a, "%s-%s", tens[t], units[u]);
+			int bl = snprintf(b, sizeof b, "%zu", 20 + 10 * t + u + 1);
+			if (al > 0 && (size_t)al < sizeof a && bl > 0 && (size_t)bl < sizeof b)
+				add(a, (size_t)al, b, (size_t)bl, SLOT_NUMBER, 0, 2);
+		}
+	add_pairs(fractions, sizeof fractions / sizeof *fractions, SLOT_SYNONYM, 2);
 	add_pairs(hyphen_words2, sizeof hyphen_words2 / sizeof *hyphen_words2, SLOT_HYPHEN, 2);
 	for (size_t i = 0; i < sizeof that_verbs / sizeof *that_verbs; i++) {
 		char a[EQUIV_TEXT_MAX + 1];

@@ -324,6 +324,21 @@ static size_t intro_comma(const struct work *w, const struct words *ws, size_t i
 	return SIZE_MAX;
 }
 
+/* Engine 2: the comma before a "but" that joins two clauses ("is closer, but our"): its
+ * offset, or SIZE_MAX. */
+static size_t comma_but(const struct work *w, const struct words *ws, size_t i)
+{
+	if (!is_word(ws, i, "but") || i == 0 || has_mark(w, ws, i))
+		return SIZE_MAX;
+	size_t c = ws->to[i - 1];
+	if (c >= w->len || w->flat[c] != ',' || c + 1 >= ws->from[i])
+		return SIZE_MAX;
+	for (size_t q = c + 1; q < ws->from[i]; q++)
+		if (w->flat[q] != ' ' && w->flat[q] != '\n')
+			return SIZE_MAX;
+	return c;
+}
+
 /* Engine 2: a restrictive "which" (no comma before it, a verb after it) may be "that", and a
  * relative "that" after a noun phrase ("a consortium that had") may be "which". */
 static int restrictive_which(const struct work *w, const struct words *ws, size_t i)
@@ -372,6 +387,10 @@ static enum slots_result auto_slots(struct work *w, struct words *ws, unsigned e
 				return r;
 		}
 		if (engine >= 2 && (comma = intro_comma(w, ws, i)) != SIZE_MAX &&
+		    (r = push(w, comma, comma + 1, SLOT_COMMA, ",", 1, "", 0)) != SLOTS_OK)
+			return r;
+		if (engine >= 2 && (comma = comma_but(w, ws, i)) != SIZE_MAX &&
+		    !(w->n && w->sp[w->n - 1].from == comma) &&
 		    (r = push(w, comma, comma + 1, SLOT_COMMA, ",", 1, "", 0)) != SLOTS_OK)
 			return r;
 		if (engine >= 2 && restrictive_which(w, ws, i)) {
@@ -579,7 +598,7 @@ const char *slots_class_name(enum slot_class c)
 	static const char *const names[SLOT_CLASSES] = {
 	        "marked",           "-ise/-ize", "-our/-or",   "-yse/-yze",
 	        "British/American", "number",    "per cent",   "serial comma",
-	        "hyphenation",      "synonym",   "that/which", "introductory comma"};
+	        "hyphenation",      "synonym",   "that/which", "optional comma"};
 	return (unsigned)c < SLOT_CLASSES ? names[c] : "?";
 }
 

@@ -8,7 +8,8 @@
  * (equiv.h) adds automatic slots: spelling pairs, numbers, "per cent", the
  * serial comma, hyphenation and formal synonyms, case preserved; engine 2
  * adds more numbers, pairs and synonyms, "that" after reporting verbs, a
- * restrictive "which"/"that" and the comma after a short introductory phrase.
+ * restrictive "which"/"that", the comma after a short introductory phrase and
+ * the comma before a "but" that joins two clauses.
  * Slots never overlap. The result is a template: the literal text with every slot's two
  * variants inserted at a byte offset; variant 0 and 1 are fixed by the table
  * (British first), not by what the author wrote.
@@ -54,7 +55,7 @@ enum slot_class {
 	SLOT_HYPHEN,     /* decision-making / decision making */
 	SLOT_SYNONYM,    /* formal synonyms: prior to / before */
 	SLOT_THAT,       /* engine 2: "said that" / "said", restrictive "which" / "that" */
-	SLOT_COMMA,      /* engine 2: "On land reform, the" / "On land reform the" */
+	SLOT_COMMA, /* engine 2: "On land reform, the" / "On land reform the"; ", but" / " but" */
 	SLOT_CLASSES
 };
 

@@ -158,16 +158,21 @@ static void engines(void)
 	const char *u = "On land reform, the party is firm. The plan which was agreed holds, which "
 	                "is why we wrote. Advisers expect that a consortium that had failed will "
 	                "return. It is unclear which is worse. After the talks collapsed, the "
-	                "minister left. Within the party, and outside it, doubts grew.";
+	                "minister left. Within the party, and outside it, doubts grew. It is "
+	                "closer, but thirty-eight members voted in the autumn with a third of the "
+	                "staff.";
 	T_OK(highlight_is(u, 1, u), "engine 1 finds none of these");
 	T_OK(highlight_is(u, 2,
 	                  "On land reform⟦,|⟧ the party is firm. The plan ⟦which|that⟧ was agreed "
 	                  "holds, which is why we wrote. Advisers ⟦expect that|expect⟧ a "
 	                  "consortium ⟦that|which⟧ had failed will return. It is unclear which is "
 	                  "worse. After the talks collapsed, the minister left. Within the party, "
-	                  "and outside it, doubts grew."),
-	     "engine 2: introductory comma, restrictive which/that, that after a reporting "
-	     "verb; not after a comma, a question, a conjunction or before 'and'");
+	                  "and outside it, doubts grew. It is closer⟦,|⟧ but "
+	                  "⟦thirty-eight|38⟧ members voted ⟦in the autumn|in autumn⟧ with "
+	                  "⟦a third of|one third of⟧ the staff."),
+	     "engine 2: introductory comma and before 'but', restrictive which/that, that "
+	     "after a reporting verb, compound numbers, fractions, seasons; not after a comma, a "
+	     "question, a conjunction or before 'and'");
 	struct slots s;
 	struct slots_error err;
 	T_CHECK(slots_find_engine(u, strlen(u), 0, &s, &err) == SLOTS_BAD_MARKUP && s.n == 0);
