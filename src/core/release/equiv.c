@@ -13,6 +13,12 @@
  * the plain word has other senses ("about", "before", "further", "enough").
  * Verbs that end in -ise in both spellings (advise, revise, comprise,
  * supervise, exercise, compromise, surprise...) are not in the stem list.
+ *
+ * Engine 2 (slots.h) adds, with the same care: numbers to ninety-nine,
+ * fractions ("a third of"), seasons ("in the autumn"), more compounds and
+ * formal synonyms, and "that" after reporting verbs (one-way). Each entry
+ * names the engine that added it; a copy made by an older engine is traced
+ * with that engine's entries only.
  */
 #include <pthread.h>
 #include <stdio.h>
