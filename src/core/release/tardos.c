@@ -129,13 +129,19 @@ struct tardos_tail {
 
 #define TAIL_BINS_MAX (1u << 21)
 
-int tardos_tail_make(const double *p, const int8_t *y, size_t m, struct tardos_tail **out)
+int tardos_tail_make(const double *p, const int8_t *y, const double *w, size_t m,
+                     struct tardos_tail **out)
 {
 	double spread = 0;
 	*out = NULL;
-	for (size_t j = 0; j < m; j++)
-		if (y[j] == 0 || y[j] == 1)
-			spread += fabs(tardos_term(y[j], 1, p[j]) - tardos_term(y[j], 0, p[j]));
+	for (size_t j = 0; j < m; j++) {
+		if (y[j] != 0 && y[j] != 1)
+			continue;
+		if (w && !(w[j] > 0 && w[j] <= 1e6))
+			return -1;
+		spread += (w ? w[j] : 1) *
+		          fabs(tardos_term(y[j], 1, p[j]) - tardos_term(y[j], 0, p[j]));
+	}
 	double h = spread / (TAIL_BINS_MAX / 2) > 0.005 ? spread / (TAIL_BINS_MAX / 2) : 0.005;
 	size_t bins = (size_t)(spread / h) + m + 2;
 	struct tardos_tail *t = calloc(1, sizeof *t);
@@ -152,8 +158,9 @@ int tardos_tail_make(const double *p, const int8_t *y, size_t m, struct tardos_t
 		if (y[j] != 0 && y[j] != 1)
 			continue;
 		double q1 = y[j] ? p[j] : 1 - p[j]; /* P(the innocent's bit equals y) */
-		long a = (long)ceil(tardos_term(y[j], y[j], p[j]) / h);
-		long b = (long)ceil(tardos_term(y[j], !y[j], p[j]) / h); /* b < 0 < a */
+		double wj = w ? w[j] : 1;
+		long a = (long)ceil(wj * tardos_term(y[j], y[j], p[j]) / h);
+		long b = (long)ceil(wj * tardos_term(y[j], !y[j], p[j]) / h); /* b < 0 < a */
 		size_t d = (size_t)(a - b);
 		if (len + d > bins) { /* cannot happen: bins covers the spread */
 			free(t);

@@ -72,11 +72,14 @@ double tardos_term(int y, int x, double p);
 
 /*
  * The law of an innocent's score over the slots with y[j] in {0,1} (y[j] < 0:
- * not read), computed by convolution with every term rounded up to a grid:
- * an upper bound on the true tail, tight to the grid step.
+ * not read), each term weighted by w[j] > 0 (w NULL: every weight 1), computed
+ * by convolution with every term rounded up to a grid: an upper bound on the
+ * true tail, tight to the grid step. The weights must not depend on any
+ * recipient's bits (trace.c: a weight per slot class).
  */
 struct tardos_tail;
-__attribute__((warn_unused_result)) int tardos_tail_make(const double *p, const int8_t *y, size_t m,
+__attribute__((warn_unused_result)) int tardos_tail_make(const double *p, const int8_t *y,
+                                                         const double *w, size_t m,
                                                          struct tardos_tail **out);
 /* An upper bound on P(an innocent's score >= z). */
 double tardos_tail_p(const struct tardos_tail *t, double z);

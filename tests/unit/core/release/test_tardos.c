@@ -7,7 +7,8 @@
  * (convolution, rounded up) bounds simulated innocents tightly and decides the
  * threshold. Engine 1's code is frozen (its releases re-derive their biases);
  * from engine 2 a c = 2 code has every bias 1/2, the best for two colluders
- * whatever they do, and its innocent's law is the binomial one exactly.
+ * whatever they do, and its innocent's law is the binomial one exactly, with
+ * weighted terms too.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -133,7 +134,7 @@ static void tail_bound(void)
 		y[j] = (int8_t)(sim_next(&rng) & 1);
 	y[3] = -1; /* not read */
 	struct tardos_tail *tl;
-	T_CHECK(tardos_tail_make(p, y, R, &tl) == 0);
+	T_CHECK(tardos_tail_make(p, y, NULL, R, &tl) == 0);
 	double z1 = 10, z2 = 20, t1 = tardos_tail_p(tl, z1), t2 = tardos_tail_p(tl, z2);
 	T_OK(t1 <= 1 && t2 < t1 && tardos_tail_p(tl, -1000) == 1 && tardos_tail_p(tl, 1e6) == 0,
 	     "the tail decreases from 1 to 0");
@@ -164,7 +165,7 @@ static void tail_bound(void)
 	T_CHECK(tl == NULL);
 	int8_t none[R];
 	memset(none, 0xff, sizeof none);
-	T_CHECK(tardos_tail_make(p, none, R, &tl) == 0);
+	T_CHECK(tardos_tail_make(p, none, NULL, R, &tl) == 0);
 	T_OK(isinf(tardos_tail_threshold(tl, &prm)), "nothing read: nobody can be accused");
 	tardos_tail_free(&tl);
 	T_OK(tardos_slots_needed(p, R, &prm, 1) > 40 &&
@@ -227,7 +228,7 @@ static void engines(void)
 		y[j] = (int8_t)(j % 3 == 0);
 	}
 	struct tardos_tail *tl;
-	T_CHECK(tardos_tail_make(p, y, R, &tl) == 0);
+	T_CHECK(tardos_tail_make(p, y, NULL, R, &tl) == 0);
 	double tail = 0, c = 1; /* P(Bin(R, 1/2) >= k) for k from R down */
 	int exact = 1;
 	for (int k = R; k >= 0; k--) {
@@ -244,6 +245,31 @@ static void engines(void)
 	T_OK(z > 2.0 * 52 - R && z <= 2.0 * 53 - R,
 	     "60 readings: accused from 53 agreeing (threshold %.3f)", z);
 	tardos_tail_free(&tl);
+	/* weighted terms (trace.c: the commas at 1/2): the law by enumeration of 2^12 innocents */
+	enum { Q = 12 };
+	double wq[Q], pq[Q];
+	int8_t yq[Q];
+	for (size_t j = 0; j < Q; j++) {
+		wq[j] = j % 3 ? 1 : 0.5;
+		pq[j] = 0.5;
+		yq[j] = (int8_t)(j & 1);
+	}
+	T_CHECK(tardos_tail_make(pq, yq, wq, Q, &tl) == 0);
+	int wexact = 1;
+	for (double zz = -13; zz <= 13; zz += 0.5) {
+		size_t over = 0;
+		for (unsigned x = 0; x < (1u << Q); x++) {
+			double sc = 0;
+			for (size_t j = 0; j < Q; j++)
+				sc += wq[j] * tardos_term(yq[j], (int)((x >> j) & 1), 0.5);
+			over += sc >= zz - 1e-9;
+		}
+		wexact &= fabs(tardos_tail_p(tl, zz) - (double)over / (1u << Q)) < 1e-12;
+	}
+	T_OK(wexact, "weighted terms: the tail is the enumerated law");
+	tardos_tail_free(&tl);
+	wq[0] = 0;
+	T_OK(tardos_tail_make(pq, yq, wq, Q, &tl) != 0 && tl == NULL, "a weight must be > 0");
 	T_OK(fabs(tardos_slots_needed(p, R, &prm, 1) - 2 * log(1e9)) < 1e-9,
 	     "slots needed at p = 1/2: 2 ln(n/eps) = %.1f", tardos_slots_needed(p, R, &prm, 1));
 }
