@@ -61,8 +61,8 @@ static void drop_normalised(const struct slots *s, const struct copy_book *b, in
 
 /*
  * The weight of a slot's term. The commas are what retyping changes most
- * (bench/release: about one reading in twelve is wrong where a leaker's copy
- * is one in two hundred elsewhere): a wrong comma costs half as much, and a
+ * (bench/release: about one reading in fifteen is wrong, under one in a
+ * hundred elsewhere): a wrong comma costs half as much, and a
  * right one gains half. The weights depend on the class only, never on
  * anyone's bits, so the bound (tardos_tail_make with the same weights) holds.
  */
