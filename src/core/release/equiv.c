@@ -318,17 +318,19 @@ static const char *const hyphen_words2[][2] = {
         {"by-election", "by election"},
         {"by-elections", "by elections"},
 };
-/* "that" after a reporting verb may be left out (always from the side with "that"). */
+/* "that" after a reporting verb may be left out (always from the side with "that"); not after
+ * verbs whose object would change the sense: "We recommend the Department:" (before a list),
+ * "agreed the budget" (approved it). */
 static const char *const that_verbs[] = {
-        "assessed",   "assesses",   "believed",  "believes",     "claimed",     "claims",
-        "confirmed",  "confirms",   "considers", "expect",       "expects",     "expected",
-        "fear",       "fears",      "feared",    "hope",         "hopes",       "hoped",
-        "insisted",   "insists",    "judged",    "judges",       "know",        "knows",
-        "knew",       "recommend",  "reported",  "say",          "says",        "suggested",
-        "suggests",   "suspect",    "suspects",  "think",        "thinks",      "thought",
-        "understand", "understood", "warned",    "added",        "argued",      "argues",
-        "estimate",   "estimates",  "estimated", "acknowledged", "conceded",    "explained",
-        "told him",   "told them",  "told me",   "assured us",   "informed us",
+        "assessed",   "assesses",  "believed",     "believes",    "claimed",   "claims",
+        "confirmed",  "confirms",  "considers",    "expect",      "expects",   "expected",
+        "fear",       "fears",     "feared",       "hope",        "hopes",     "hoped",
+        "insisted",   "insists",   "judged",       "judges",      "know",      "knows",
+        "knew",       "reported",  "say",          "says",        "suggested", "suggests",
+        "suspect",    "suspects",  "think",        "thinks",      "thought",   "understand",
+        "understood", "warned",    "added",        "argued",      "argues",    "estimate",
+        "estimates",  "estimated", "acknowledged", "conceded",    "explained", "told him",
+        "told them",  "told me",   "assured us",   "informed us",
 };
 static const struct {
 	const char *a, *b;
