@@ -20,6 +20,7 @@
 #include "core/store/store_desk.h"
 #include "core/store/store_officer.h"
 #include "core/store/store_registry.h"
+#include "core/store/store_release.h"
 #include "t.h"
 #include "contract.h"
 
@@ -100,6 +101,59 @@ static int c_file(void *ctx, const struct store_file *f)
 	(void)f;
 	return counted(ctx);
 }
+static int c_rcp(void *ctx, const struct store_recipient *r)
+{
+	(void)r;
+	return counted(ctx);
+}
+static int c_rel(void *ctx, const struct store_release *r)
+{
+	(void)r;
+	return counted(ctx);
+}
+static int c_copy(void *ctx, const struct store_copy *c)
+{
+	(void)c;
+	return counted(ctx);
+}
+
+/* A recipient named c<tag>-<suffix>. */
+static store_id recipient(struct store *s, const char *suffix)
+{
+	struct store_recipient r = {.day = 19000};
+	store_id id = 0;
+	snprintf(r.name, sizeof r.name, "c%s-%s", contract_tag(), suffix);
+	snprintf(r.org, sizeof r.org, "Institute");
+	snprintf(r.nationality, sizeof r.nationality, "GBR");
+	snprintf(r.marking, sizeof r.marking, "SECRET");
+	return store_recipient_add(s, &r, &id) == STORE_OK ? id : 0;
+}
+
+/* A release of report by proposer to the n recipients given, approved by decider if > 0. */
+static store_id release(struct store *s, store_id report, store_id proposer, store_id decider,
+                        const int64_t *rcps, size_t n)
+{
+	struct store_release in = {.report = report,
+	                           .proposer = proposer,
+	                           .day = 19300,
+	                           .expiry_day = 19400,
+	                           .recipients = rcps,
+	                           .nrecipients = n};
+	uint8_t sealed[32] = {4};
+	store_id id = 0;
+	snprintf(in.marking, sizeof in.marking, "SECRET");
+	snprintf(in.purpose, sizeof in.purpose, "rules");
+	if (store_release_insert(s, &in, &id) != STORE_OK)
+		return 0;
+	struct store_release_decision d = {.state = STORE_RELEASE_APPROVED,
+	                                   .decider = decider,
+	                                   .day = 19300,
+	                                   .sealed = sealed,
+	                                   .sealed_len = sizeof sealed,
+	                                   .nslots = 8,
+	                                   .label_version = 1};
+	return decider <= 0 || store_release_decide(s, id, &d) == STORE_OK ? id : 0;
+}
 
 /* A submission of src with nfiles files (each a pending blob pair), marking "SECRET". */
 static store_id submission(struct store *s, store_id src, int32_t day, size_t nfiles)
@@ -165,12 +219,20 @@ static void test_stop(void)
 	              store_submission_mark(s, &ch, NULL) == STORE_OK),
 	     "two marking changes");
 
+	store_id r1 = recipient(s, "stop-r1"), r2 = recipient(s, "stop-r2"), rel = 0, cp = 0;
+	uint8_t cb[16] = {2};
+	T_OK(r1 && r2 && (rel = release(s, rep, a, b, (int64_t[]){r1, r2}, 2)) != 0 &&
+	             release(s, rep2, b, 0, (int64_t[]){r1}, 1) != 0 &&
+	             store_copy_insert(s, rel, r1, 1, cb, sizeof cb, &cp) == STORE_OK &&
+	             store_copy_insert(s, rel, r2, 2, cb, sizeof cb, &cp) == STORE_OK,
+	     "two recipients, two releases, two copies");
+
 	/* each listing twice: stopped after its first row, then run out */
 	struct {
 		const char *what;
 		enum store_result stopped, all;
 		int n_stopped, n_all;
-	} v[14];
+	} v[20];
 	int k = 0;
 #define BOTH(WHAT, CALL)                                       \
 	do {                                                   \
@@ -196,6 +258,9 @@ static void test_stop(void)
 	BOTH("desk_submissions", store_desk_submissions(s, src, 0, 10, c_sub, c));
 	BOTH("submission_files", store_submission_files(s, sub, c_file, c));
 	BOTH("submission_list", store_submission_list(s, src, 0, 10, c_sub, c));
+	BOTH("recipients", store_recipients(s, c_rcp, c));
+	BOTH("releases", store_releases(s, c_rel, c));
+	BOTH("copies", store_copies(s, rel, c_copy, c));
 #undef BOTH
 	for (int i = 0; i < k; i++)
 		T_OK(v[i].stopped == STORE_STOP && v[i].n_stopped == 1 && v[i].all == STORE_OK &&
@@ -208,6 +273,12 @@ static void test_stop(void)
 	one = (struct count){0};
 	T_OK(store_report_get(s, rep, c_report, &one) == STORE_OK && one.n == 1,
 	     "report_get: STORE_OK otherwise");
+	one = (struct count){.stop_after = 1};
+	T_OK(store_release_get(s, rel, c_rel, &one) == STORE_STOP && one.n == 1,
+	     "release_get whose fn returns non-zero: STORE_STOP");
+	one = (struct count){0};
+	T_OK(store_release_get(s, rel, c_rel, &one) == STORE_OK && one.n == 1,
+	     "release_get: STORE_OK otherwise");
 	store_close(&s);
 }
 
@@ -267,6 +338,24 @@ static void test_unknown(void)
 	T_OK(bare && store_desk_set_star(s, bare, true) == STORE_NOT_FOUND &&
 	             store_desk_set_label(s, bare, "x") == STORE_NOT_FOUND,
 	     "a star or a label on a source without submissions: STORE_NOT_FOUND");
+
+	/* the release domain */
+	struct count none = {0};
+	struct store_release_decision no = {
+	        .state = STORE_RELEASE_REFUSED, .decider = a, .day = 19400, .reason = "no"};
+	store_id cp = 0;
+	T_OK(store_release_get(s, FAR_ID, c_rel, &none) == STORE_NOT_FOUND && none.n == 0,
+	     "release_get of an unknown release: STORE_NOT_FOUND, fn never called");
+	T_OK(store_release_decide(s, FAR_ID, &no) == STORE_NOT_FOUND,
+	     "release_decide of an unknown release: STORE_NOT_FOUND, not STORE_EXISTS");
+	T_OK(store_recipient_disable(s, FAR_ID) == STORE_NOT_FOUND,
+	     "recipient_disable of an unknown recipient: STORE_NOT_FOUND");
+	T_OK(store_copies(s, FAR_ID, c_copy, &none) == STORE_OK && none.n == 0,
+	     "copies of an unknown release: STORE_OK and no row (as label_wraps of an unknown "
+	     "officer)");
+	store_id r1 = recipient(s, "unknown-r1");
+	T_OK(r1 && store_copy_insert(s, FAR_ID, r1, 1, w, sizeof w, &cp) != STORE_OK && cp == 0,
+	     "a copy of an unknown release is refused");
 	store_close(&s);
 }
 
@@ -348,6 +437,37 @@ static int r_dist(void *ctx, store_id id, const char *name, store_id owner)
 	(void)id, (void)owner;
 	return by_name(ctx, name);
 }
+static int r_rcp(void *ctx, const struct store_recipient *r)
+{
+	return by_name(ctx, r->name);
+}
+/* Every release: ids strictly descending (newest first). */
+static int r_rel(void *ctx, const struct store_release *r)
+{
+	struct rows *x = ctx;
+	if (x->n > 0 && r->id >= x->last_id)
+		x->sorted = 0;
+	x->last_id = r->id;
+	x->n++;
+	return 0;
+}
+/* One release whole: its recipients. */
+static int r_rel_rcps(void *ctx, const struct store_release *r)
+{
+	struct rows *x = ctx;
+	for (size_t i = 0; i < r->nrecipients && x->n < MAXROWS; i++)
+		x->id[x->n++] = r->recipients[i];
+	return 0;
+}
+static int r_copy(void *ctx, const struct store_copy *c)
+{
+	struct rows *x = ctx;
+	if (x->n < MAXROWS) {
+		x->kind[x->n] = (int)c->number;
+		x->id[x->n++] = c->recipient;
+	}
+	return 0;
+}
 
 static void test_orders(void)
 {
@@ -418,6 +538,35 @@ static void test_orders(void)
 	T_OK(t[0] && t[1] && t[2] && store_source_list(s, 0, 1000000, r_source, &x) == STORE_OK &&
 	             x.n >= 3 && x.sorted,
 	     "source_list: last_day descending, ties by id descending");
+
+	/* the release domain: recipients by name bytewise, releases newest first, copies by number
+	 */
+	store_id rc[3] = {0}, rl[2] = {0}, cp = 0;
+	uint8_t ch[8] = {1};
+	ok = 1;
+	for (int i = 0; i < 3 && ok; i++)
+		ok = (rc[i] = recipient(s, tails[i])) != 0;
+	T_OK(ok && (rl[0] = release(s, rep, au, bo, (int64_t[]){rc[2], rc[0], rc[1]}, 3)) != 0 &&
+	             (rl[1] = release(s, rep, bo, 0, (int64_t[]){rc[1]}, 1)) != 0 &&
+	             store_copy_insert(s, rl[0], rc[0], 3, ch, sizeof ch, &cp) == STORE_OK &&
+	             store_copy_insert(s, rl[0], rc[1], 1, ch, sizeof ch, &cp) == STORE_OK &&
+	             store_copy_insert(s, rl[0], rc[2], 2, ch, sizeof ch, &cp) == STORE_OK,
+	     "three recipients named out of order, two releases, copies numbered out of order");
+	x = (struct rows){.sorted = 1};
+	T_OK(store_recipients(s, r_rcp, &x) == STORE_OK && x.n >= 3 && x.sorted,
+	     "recipients: every recipient by name, bytewise");
+	x = (struct rows){.sorted = 1};
+	T_OK(store_releases(s, r_rel, &x) == STORE_OK && x.n >= 2 && x.sorted && x.last_id <= rl[0],
+	     "releases: every release by id descending, newest first");
+	x = (struct rows){0};
+	T_OK(store_release_get(s, rl[0], r_rel_rcps, &x) == STORE_OK && x.n == 3 &&
+	             x.id[0] < x.id[1] && x.id[1] < x.id[2],
+	     "release_get: its recipients by id, ascending");
+	x = (struct rows){0};
+	T_OK(store_copies(s, rl[0], r_copy, &x) == STORE_OK && x.n == 3 && x.kind[0] == 1 &&
+	             x.kind[1] == 2 && x.kind[2] == 3 && x.id[0] == rc[1] && x.id[1] == rc[2] &&
+	             x.id[2] == rc[0],
+	     "copies: by number, whatever the order they were made in");
 	store_close(&s);
 }
 

@@ -49,11 +49,31 @@ const char desk_css[] =
         ".muted,footer{color:var(--muted);font-size:.9rem}\n"
         "form.inline{display:inline}\n"
         "label{display:block;margin:.7rem 0 .2rem;font-weight:600}\n"
-        "label.check{display:inline;font-weight:400;margin-right:.8rem}\n";
+        "label.check{display:inline;font-weight:400;margin-right:.8rem}\n"
+        ".state{display:inline-block;padding:0 .45rem;border:1px solid currentColor;"
+        "border-radius:.6rem;font-size:.85rem;font-weight:400;vertical-align:middle}\n"
+        ".state-approved{color:var(--ok)}\n"
+        ".state-refused,.state-expired{color:var(--warn)}\n"
+        ".state-proposed{color:var(--accent)}\n"
+        "fieldset{border:1px solid var(--line);margin:.7rem 0;padding:.5rem .9rem}\n"
+        "fieldset ul{list-style:none;padding:0;margin:.3rem 0}\n"
+        "th[scope=row]{width:12rem;font-weight:600}\n"
+        ".hit{border-top:1px solid var(--line);margin-top:1rem}\n"
+        "tr.accused td.name{font-weight:700}\n"
+        "input.wide{width:100%}\n";
 
-/* The desk's one script: a character count under the reply box. No inline script anywhere. */
+/*
+ * The desk's one script: a character count under the reply box, and a file
+ * chosen on the trace page read into its paste box. No inline script anywhere.
+ */
 const char desk_js[] = "'use strict';\n"
                        "document.addEventListener('DOMContentLoaded', function () {\n"
+                       "  var ff = document.getElementById('trace-file');\n"
+                       "  var ft = document.getElementById('trace-text');\n"
+                       "  if (ff && ft) ff.addEventListener('change', function () {\n"
+                       "    var f = ff.files && ff.files[0];\n"
+                       "    if (f) f.text().then(function (s) { ft.value = s; });\n"
+                       "  });\n"
                        "  var t = document.getElementById('reply-text');\n"
                        "  var c = document.getElementById('reply-count');\n"
                        "  if (!t || !c) return;\n"
@@ -103,6 +123,9 @@ static void head(struct w *w, const struct desk_page *p, const char *title_key)
 			el(w, "<a href=\"/admin\" id=\"nav-admin\">", "desk.nav.admin", "</a>");
 		el(w, "<a href=\"/reports\" id=\"nav-reports\">", "desk.nav.reports", "</a>");
 		el(w, "<a href=\"/dist\" id=\"nav-dist\">", "desk.nav.dist", "</a>");
+		if (p->roles & ROLE_RELEASING)
+			el(w, "<a href=\"/releases\" id=\"nav-releases\">", "desk.nav.releases",
+			   "</a>");
 		el(w, "<a href=\"/ledger\" id=\"nav-ledger\">", "desk.nav.ledger", "</a>");
 		raw(w, "<span class=\"muted\" id=\"whoami\">");
 		esc_str(w, p->officer);

@@ -22,6 +22,8 @@ void desk_reg_finish(struct w *w, struct desk_reg_out *out, unsigned status, con
 void desk_reg_fail(struct desk_reg_out *out, unsigned status);
 /* 303 to prefix ID suffix. 0, or -1 (then a 500). */
 int desk_reg_redirect(struct desk_reg_out *out, const char *prefix, int64_t id, const char *suffix);
+/* A value in a URL's query, percent-encoded (RFC 3986 unreserved bytes kept). */
+void desk_reg_query_value(struct w *w, const char *v);
 /* A text input with its value escaped. */
 void desk_reg_input(struct w *w, const char *id, const char *name, const char *value,
                     const char *extra);
@@ -33,6 +35,16 @@ void desk_report_circulate(const struct desk_reg_in *in, struct desk_reg_out *ou
 void desk_report_tearline(const struct desk_reg_in *in, struct desk_reg_out *out);
 void desk_report_api_list(const struct desk_reg_in *in, struct desk_reg_out *out);
 void desk_report_api_one(const struct desk_reg_in *in, struct desk_reg_out *out);
+
+/* Controlled release (core/release): desk_recipients.c, desk_release.c, desk_trace.c. */
+void desk_recipients_handle(enum desk_reg_route rt, const struct desk_reg_in *in,
+                            struct desk_reg_out *out);
+void desk_release_handle(enum desk_reg_route rt, const struct desk_reg_in *in,
+                         struct desk_reg_out *out);
+void desk_trace_handle(enum desk_reg_route rt, const struct desk_reg_in *in,
+                       struct desk_reg_out *out);
+/* The HTTP status of a refusal by core/release (desk_release.c). */
+unsigned desk_release_status(int release_result);
 
 /* desk_report_write.c */
 void desk_report_new(const struct desk_reg_in *in, struct desk_reg_out *out);

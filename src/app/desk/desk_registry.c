@@ -77,6 +77,22 @@ void desk_reg_input(struct w *w, const char *id, const char *name, const char *v
 	raw(w, "\">");
 }
 
+void desk_reg_query_value(struct w *w, const char *v)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (const unsigned char *p = (const unsigned char *)v; *p != 0 && !w->failed; p++) {
+		char one[4] = {(char)*p, 0, 0, 0};
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' ||
+		      *p == '~')) {
+			one[0] = '%';
+			one[1] = hex[*p >> 4];
+			one[2] = hex[*p & 15];
+		}
+		raw(w, one);
+	}
+}
+
 /* ---- routes ---- */
 
 enum desk_reg_route desk_registry_route(const char *method, const char *url, bool *bad_method)
@@ -96,6 +112,17 @@ enum desk_reg_route desk_registry_route(const char *method, const char *url, boo
 	        {"/dist/remove", DR_NONE, DR_DIST_REMOVE},
 	        {"/submission/mark", DR_NONE, DR_SUB_MARK},
 	        {"/api/v1/reports", DR_API_REPORTS, DR_NONE},
+	        {"/recipients", DR_RECIPIENTS, DR_NONE},
+	        {"/recipient", DR_RECIPIENT, DR_NONE},
+	        {"/recipient/add", DR_NONE, DR_RECIPIENT_ADD},
+	        {"/recipient/disable", DR_NONE, DR_RECIPIENT_DISABLE},
+	        {"/releases", DR_RELEASES, DR_NONE},
+	        {"/release", DR_RELEASE, DR_NONE},
+	        {"/release/new", DR_RELEASE_NEW, DR_RELEASE_PROPOSE},
+	        {"/release/approve", DR_NONE, DR_RELEASE_APPROVE},
+	        {"/release/refuse", DR_NONE, DR_RELEASE_REFUSE},
+	        {"/release/export", DR_NONE, DR_RELEASE_EXPORT},
+	        {"/trace", DR_TRACE, DR_TRACE_RUN},
 	};
 	static const char api_one[] = "/api/v1/reports/";
 	bool get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
@@ -292,6 +319,22 @@ void desk_registry_handle(enum desk_reg_route rt, const struct desk_reg_in *in,
 		return dist_action(rt, in, out);
 	case DR_SUB_MARK:
 		return sub_mark(in, out);
+	case DR_RECIPIENTS:
+	case DR_RECIPIENT:
+	case DR_RECIPIENT_ADD:
+	case DR_RECIPIENT_DISABLE:
+		return desk_recipients_handle(rt, in, out);
+	case DR_RELEASES:
+	case DR_RELEASE:
+	case DR_RELEASE_NEW:
+	case DR_RELEASE_PROPOSE:
+	case DR_RELEASE_APPROVE:
+	case DR_RELEASE_REFUSE:
+	case DR_RELEASE_EXPORT:
+		return desk_release_handle(rt, in, out);
+	case DR_TRACE:
+	case DR_TRACE_RUN:
+		return desk_trace_handle(rt, in, out);
 	case DR_NONE:
 		break;
 	}

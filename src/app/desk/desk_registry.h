@@ -16,6 +16,12 @@
  * desk_registry.c, desk_report.c and desk_report_write.c
  * (desk_reg_internal.h).
  *
+ * Controlled release (issue 13) rides on the same routes and output:
+ * recipients (desk_recipients.c), releases proposed, decided and their copies
+ * downloaded (desk_release.c), and the trace of a leaked text
+ * (desk_trace.c), each a thin page over one use case of core/release, which
+ * decides roles, the two-person rule and every access.
+ *
  * Submissions: their distribution is the holders of the intake role (see
  * docs/desk.md); registry_submission_readable() decides with the
  * submission's marking and that distribution. The inbox, a source's page,
@@ -47,6 +53,12 @@ enum desk_reg_route {
 	DR_DIST,        /* /dist */
 	DR_API_REPORTS, /* /api/v1/reports?offset=&limit= */
 	DR_API_REPORT,  /* /api/v1/reports/{id} */
+	DR_RECIPIENTS,  /* /recipients */
+	DR_RECIPIENT,   /* /recipient?name=N */
+	DR_RELEASES,    /* /releases */
+	DR_RELEASE,     /* /release?id=N */
+	DR_RELEASE_NEW, /* /release/new?report=N */
+	DR_TRACE,       /* /trace */
 	/* POST (form, CSRF checked by the door) */
 	DR_POST_FIRST,
 	DR_REPORT_WRITE = DR_POST_FIRST, /* /report/new: preview or write */
@@ -55,6 +67,13 @@ enum desk_reg_route {
 	DR_DIST_ADD,                     /* /dist/add */
 	DR_DIST_REMOVE,                  /* /dist/remove */
 	DR_SUB_MARK,                     /* /submission/mark */
+	DR_RECIPIENT_ADD,                /* /recipient/add */
+	DR_RECIPIENT_DISABLE,            /* /recipient/disable */
+	DR_RELEASE_PROPOSE,              /* /release/new */
+	DR_RELEASE_APPROVE,              /* /release/approve */
+	DR_RELEASE_REFUSE,               /* /release/refuse */
+	DR_RELEASE_EXPORT,               /* /release/export: a copy, as a download */
+	DR_TRACE_RUN,                    /* /trace */
 };
 
 /* The route of a request, DR_NONE if not the registry's. *bad_method: a known path, wrong verb. */
@@ -87,6 +106,9 @@ struct desk_reg_out {
 	const char *title_key; /* the page's title (catalogue key) */
 	struct buf *body;      /* the page or the JSON (the door's capped buffer) */
 	char location[160];    /* non-empty: 303 to this local path */
+	/* non-NULL: body is a download of this type, named filename (an attachment) */
+	const char *download_type;
+	char filename[96];
 };
 
 /* Handles a routed, gated request. */

@@ -235,6 +235,11 @@ static void report_page(const struct desk_reg_in *in, struct desk_reg_out *out, 
 		w.failed = 1;
 	raw(&w, "</span></p>");
 	registry_report_free(&rep);
+	if (in->roles & ROLE_RELEASING) { /* core/release decides; this is only the way there */
+		raw(&w, "<p><a id=\"propose-release\" href=\"/release/new?report=");
+		num(&w, id);
+		el(&w, "\">", "desk.rel.new.link", "</a></p>");
+	}
 	/* circulate */
 	el(&w, "<h2>", "desk.reg.circulate.title", "</h2>");
 	raw(&w, "<form method=\"post\" action=\"/report/circulate\" id=\"circulate-form\">");

@@ -319,6 +319,25 @@ static const char *query_of(void *ctx, const char *name)
 	return http_query(ctx, name);
 }
 
+/* body as an attachment named filename (a name the page built: no quote or control byte). */
+static enum MHD_Result send_download(struct MHD_Connection *c, struct req *r, const char *type,
+                                     const char *filename, const struct buf *body)
+{
+	char disp[160];
+	int n = snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", filename);
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+	        body->len, body->len ? body->data : (void *)"", MHD_RESPMEM_MUST_COPY);
+	r->responded = 1;
+	if (resp == NULL)
+		return MHD_NO;
+	int ok = n > 0 && (size_t)n < sizeof disp && http_add_security_headers(resp) == 0 &&
+	         MHD_add_response_header(resp, "Content-Type", type) == MHD_YES &&
+	         MHD_add_response_header(resp, "Content-Disposition", disp) == MHD_YES;
+	enum MHD_Result res = ok ? MHD_queue_response(c, 200, resp) : MHD_NO;
+	MHD_destroy_response(resp);
+	return res;
+}
+
 static enum MHD_Result registry_request(struct MHD_Connection *c, struct req *r,
                                         const struct form *f, const char *url)
 {
@@ -341,6 +360,8 @@ static enum MHD_Result registry_request(struct MHD_Connection *c, struct req *r,
 	enum MHD_Result res;
 	if (out.location[0] != 0) {
 		res = desk_redirect(c, r, out.location);
+	} else if (out.download_type != NULL && out.status == 200) {
+		res = send_download(c, r, out.download_type, out.filename, &b);
 	} else if (out.json) {
 		r->responded = 1;
 		res = b.len > 0 ? http_send_json(c, out.status, &b)
@@ -534,7 +555,7 @@ static enum MHD_Result post(struct MHD_Connection *c, struct req *r)
 	memset(&f, 0, sizeof f);
 	struct form_limits lim = form_default_limits;
 	lim.max_body = FORM_MAX;
-	lim.max_fields = 32;
+	lim.max_fields = 256; /* a release's recipients are ticked boxes */
 	lim.max_value = FORM_MAX;
 	enum MHD_Result res;
 	if (r->too_large)

@@ -161,8 +161,8 @@ enum release_result release_recipient_list(struct registry *r, const struct offi
 	enum release_result rc = rl_subject(r, as, ROLES, &subj, NULL);
 	if (rc != RELEASE_OK)
 		return rc;
-	return store_recipients(registry_store(r), fn, ctx) == STORE_OK ? RELEASE_OK
-	                                                                : RELEASE_FAILED;
+	enum store_result sr = store_recipients(registry_store(r), fn, ctx);
+	return sr == STORE_OK || sr == STORE_STOP ? RELEASE_OK : RELEASE_FAILED; /* fn may stop */
 }
 
 enum release_result release_recipient_show(struct registry *r, const struct officer_key *as,

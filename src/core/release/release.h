@@ -144,6 +144,24 @@ __attribute__((warn_unused_result)) enum release_result
 release_show(struct registry *r, const struct officer_key *as, store_id id,
              int (*fn)(void *ctx, const struct release_view *v), void *ctx);
 
+/* The access decision, asked now, for one recipient of a release. */
+struct release_decision_view {
+	struct store_recipient recipient;
+	bool allowed;
+	char reason[RELEASE_MSG_MAX]; /* why allowed or refused, in words */
+};
+
+/*
+ * The decision for each recipient of release id, in the release's order (by
+ * recipient id): the same decision propose, approve and export ask (a
+ * recipient disabled since, or one whose marking no longer dominates, reads
+ * as refused, with the reason). Admin or releasing; a release of a report
+ * `as` may not read is RELEASE_NOT_FOUND.
+ */
+__attribute__((warn_unused_result)) enum release_result
+release_decisions(struct registry *r, const struct officer_key *as, store_id id,
+                  int (*fn)(void *ctx, const struct release_decision_view *d), void *ctx);
+
 enum release_form {
 	RELEASE_FORM_TEXT = 0,
 	RELEASE_FORM_MARKDOWN,

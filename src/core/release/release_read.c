@@ -173,6 +173,52 @@ enum release_result release_show(struct registry *r, const struct officer_key *a
 	return rc;
 }
 
+/* ---- the decision per recipient ---- */
+
+enum release_result release_decisions(struct registry *r, const struct officer_key *as, store_id id,
+                                      int (*fn)(void *ctx, const struct release_decision_view *d),
+                                      void *ctx)
+{
+	struct access_subject subj;
+	struct rl_row w;
+	struct marking m;
+	enum release_result rc = rl_subject(r, as, ROLES, &subj, NULL);
+	if (rc != RELEASE_OK)
+		return rc;
+	if ((rc = rl_row_get(r, id, &w)) != RELEASE_OK)
+		return rc;
+	if (!registry_report_readable(r, &subj, w.row.report)) {
+		rl_row_free(&w);
+		return RELEASE_NOT_FOUND;
+	}
+	if (marking_parse(registry_scheme(r), w.row.marking, strlen(w.row.marking), &m, NULL) !=
+	    MARKING_OK) {
+		rl_row_free(&w);
+		return RELEASE_FAILED;
+	}
+	for (size_t i = 0; i < w.row.nrecipients && rc == RELEASE_OK; i++) {
+		struct release_decision_view d;
+		struct release_error err = {{0}};
+		struct store_recipient rcp;
+		memset(&d, 0, sizeof d);
+		if (store_recipient_get(registry_store(r), w.recipients[i], &rcp) != STORE_OK) {
+			rc = RELEASE_FAILED;
+			break;
+		}
+		d.recipient = rcp;
+		d.allowed = rl_recipient_allowed(r, &rcp, &m, w.row.marking, &err) == RELEASE_OK;
+		if (d.allowed)
+			rl_say(&err,
+			       "'%s' may receive up to %s, which dominates %s; nationality %s",
+			       rcp.name, rcp.marking, w.row.marking, rcp.nationality);
+		memcpy(d.reason, err.msg, sizeof d.reason);
+		if (fn(ctx, &d) != 0)
+			break;
+	}
+	rl_row_free(&w);
+	return rc;
+}
+
 /* ---- export ---- */
 
 int release_form_parse(const char *s, enum release_form *out)
@@ -372,6 +418,8 @@ enum release_result release_export(struct registry *r, const struct officer_key 
 	if (sr == STORE_OK) {
 		fc.who = rcp.id;
 		sr = store_copies(registry_store(r), in->release, find_copy, &fc);
+		if (sr == STORE_STOP && !fc.failed)
+			sr = STORE_OK; /* find_copy stops at the recipient's copy */
 	}
 	if (sr == STORE_OK && !fc.failed && fc.sealed == NULL)
 		sr = STORE_NOT_FOUND;

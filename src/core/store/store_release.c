@@ -15,6 +15,43 @@
 #define OPS(s) ((s)->be->release)
 #define HAS(s) ((s) != NULL && (s)->be->release != NULL)
 
+/* The listings' callbacks, through these: STORE_STOP exactly when fn stopped. */
+struct rcp_stop {
+	int (*fn)(void *ctx, const struct store_recipient *r);
+	void *ctx;
+	bool stopped;
+};
+
+static int rcp_one(void *ctx, const struct store_recipient *r)
+{
+	struct rcp_stop *t = ctx;
+	return (t->stopped = t->fn(t->ctx, r) != 0);
+}
+
+struct rel_stop {
+	int (*fn)(void *ctx, const struct store_release *r);
+	void *ctx;
+	bool stopped;
+};
+
+static int rel_one(void *ctx, const struct store_release *r)
+{
+	struct rel_stop *t = ctx;
+	return (t->stopped = t->fn(t->ctx, r) != 0);
+}
+
+struct copy_stop {
+	int (*fn)(void *ctx, const struct store_copy *c);
+	void *ctx;
+	bool stopped;
+};
+
+static int copy_one(void *ctx, const struct store_copy *c)
+{
+	struct copy_stop *t = ctx;
+	return (t->stopped = t->fn(t->ctx, c) != 0);
+}
+
 /* UTF-8 of at most max bytes without control characters; empty only if may_be_empty. */
 static bool text_ok(const char *t, size_t max, bool may_be_empty)
 {
@@ -100,7 +137,9 @@ enum store_result store_recipients(struct store *s,
 		return STORE_UNSUPPORTED;
 	if (fn == NULL)
 		return STORE_NOT_FOUND;
-	return OPS(s)->recipients(s, fn, ctx);
+	struct rcp_stop t = {.fn = fn, .ctx = ctx};
+	enum store_result r = OPS(s)->recipients(s, rcp_one, &t);
+	return store_listed(r, t.stopped); /* after the call */
 }
 
 enum store_result store_recipient_disable(struct store *s, store_id id)
@@ -141,7 +180,9 @@ enum store_result store_release_get(struct store *s, store_id id,
 		return STORE_UNSUPPORTED;
 	if (fn == NULL || id <= 0)
 		return STORE_NOT_FOUND;
-	return OPS(s)->release_get(s, id, fn, ctx);
+	struct rel_stop t = {.fn = fn, .ctx = ctx};
+	enum store_result r = OPS(s)->release_get(s, id, rel_one, &t);
+	return store_listed(r, t.stopped); /* after the call */
 }
 
 enum store_result store_releases(struct store *s,
@@ -151,7 +192,9 @@ enum store_result store_releases(struct store *s,
 		return STORE_UNSUPPORTED;
 	if (fn == NULL)
 		return STORE_NOT_FOUND;
-	return OPS(s)->releases(s, fn, ctx);
+	struct rel_stop t = {.fn = fn, .ctx = ctx};
+	enum store_result r = OPS(s)->releases(s, rel_one, &t);
+	return store_listed(r, t.stopped); /* after the call */
 }
 
 static int exists_fn(void *ctx, const struct store_release *r)
@@ -205,5 +248,7 @@ enum store_result store_copies(struct store *s, store_id release,
 		return STORE_UNSUPPORTED;
 	if (fn == NULL || release <= 0)
 		return STORE_NOT_FOUND;
-	return OPS(s)->copies(s, release, fn, ctx);
+	struct copy_stop t = {.fn = fn, .ctx = ctx};
+	enum store_result r = OPS(s)->copies(s, release, copy_one, &t);
+	return store_listed(r, t.stopped); /* after the call */
 }

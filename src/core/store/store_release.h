@@ -137,6 +137,11 @@ struct store_release_ops {
  * no recipient or more than STORE_RELEASE_RECIPIENTS_MAX, a recipient named
  * twice, a sealed blob empty or over STORE_RELEASE_SEALED_MAX (STORE_TOO_LARGE).
  * A backend without this domain: STORE_UNSUPPORTED.
+ *
+ * The listings (recipients by name, releases by id descending, copies by
+ * number, and release_get's one row) keep store.h's rule: STORE_STOP exactly
+ * when fn stopped them (the front records it, store_listed()); copies of an
+ * unknown release is STORE_OK with no row, release_get of one STORE_NOT_FOUND.
  */
 __attribute__((warn_unused_result)) enum store_result
 store_recipient_add(struct store *s, const struct store_recipient *in, store_id *out);

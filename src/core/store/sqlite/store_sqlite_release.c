@@ -179,7 +179,7 @@ static enum store_result fn_rcp_list(struct conn *c, void *arg)
 		rcp_row(st, &row);
 		if (a->fn(a->ctx, &row) != 0) {
 			sq_done(st);
-			return STORE_OK;
+			return STORE_STOP;
 		}
 	}
 	sq_done(st);
@@ -333,7 +333,7 @@ static enum store_result rel_rows(struct conn *c, sqlite3_stmt *st, struct a_rel
 		int stop = a->fn(a->ctx, &o);
 		free(v);
 		if (stop)
-			return STORE_OK;
+			return STORE_STOP;
 	}
 	if (rc != SQLITE_DONE)
 		return sq_map(rc);
@@ -464,7 +464,7 @@ static enum store_result fn_copies(struct conn *c, void *arg)
 		o.choices_len = n > 0 ? (size_t)n : 0;
 		if (a->fn(a->ctx, &o) != 0) {
 			sq_done(st);
-			return STORE_OK;
+			return STORE_STOP;
 		}
 	}
 	sq_done(st);

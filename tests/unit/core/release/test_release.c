@@ -287,6 +287,20 @@ static void excerpt(const struct buf *copy, struct buf *out)
 	}
 }
 
+struct decisions {
+	int n, allowed;
+	char last[RELEASE_MSG_MAX];
+};
+
+static int take_decision(void *ctx, const struct release_decision_view *d)
+{
+	struct decisions *x = ctx;
+	x->n++;
+	x->allowed += d->allowed;
+	snprintf(x->last, sizeof x->last, "%s", d->reason);
+	return 0;
+}
+
 int main(void)
 {
 	if (sodium_init() < 0 || mkdtemp(base) == NULL)
@@ -429,6 +443,7 @@ int main(void)
 	T_OK(rc == RELEASE_OK && rel > 0 &&
 	             has_entry(n0, LEDGER_RELEASE_PROPOSE, relobj, "to 2 recipients"),
 	     "proposed, with its release.propose entry");
+
 	n0 = ledger_len();
 	T_OK(release_approve(reg, krita, rel, &err) == RELEASE_FORBIDDEN &&
 	             strstr(err.msg, "two-person") != NULL,
@@ -577,6 +592,25 @@ int main(void)
 	buf_release(&a);
 	buf_release(&b);
 	buf_release(&c);
+	/* ---- the decision per recipient, asked again (the desk's release page) ---- */
+	struct decisions dv = {0};
+	T_OK(release_decisions(reg, krita, rel, take_decision, &dv) == RELEASE_OK && dv.n == 2 &&
+	             dv.allowed == 2 && strstr(dv.last, "may receive up to SECRET") != NULL,
+	     "release_decisions: both recipients allowed, with the reason (%s)", dv.last);
+	dv = (struct decisions){0};
+	T_OK(release_decisions(reg, kbob, rel, take_decision, &dv) == RELEASE_FORBIDDEN &&
+	             dv.n == 0,
+	     "an analyst without the role: RELEASE_FORBIDDEN, nothing given");
+	const char *to_gus[] = {"gus"};
+	store_id gus = add_recipient(kroot, "gus", "GBR", "SECRET", NULL, &rc);
+	store_id grel = gus > 0 ? propose(krita, tg, NULL, to_gus, 1, &rc, &err) : 0;
+	dv = (struct decisions){0};
+	T_OK(grel > 0 && release_recipient_disable(reg, krex, "gus", &err) == RELEASE_OK &&
+	             release_decisions(reg, krex, grel, take_decision, &dv) == RELEASE_OK &&
+	             dv.n == 1 && dv.allowed == 0 && strstr(dv.last, "disabled") != NULL,
+	     "a recipient disabled since the proposal: refused now, with the reason (%s)", dv.last);
+	T_OK(release_decisions(reg, krita, 999999, take_decision, &dv) == RELEASE_NOT_FOUND,
+	     "an unknown release: RELEASE_NOT_FOUND");
 	age_recipient_free(&alice_pub);
 	age_identity_free(&alice_key);
 	officer_key_free(&kroot);
