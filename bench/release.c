@@ -3,14 +3,16 @@
  * bench_release: fingerprinted copies and tracing on a ~1,650-word telegram
  * (bench/README.md, "release").
  *
- *   build/bench/bench_release [-t TRIALS] [-c] [FILE]   (default bench/data/telegram.txt)
+ *   build/bench/bench_release [-t TRIALS] [-c] [-w WORDS,...] [FILE]
+ *                                       (default bench/data/telegram.txt)
  *
  * Prints the report's slots, the time to make 1,000 copies, the time to trace
  * a retyped 300-word excerpt against 10,000 recipients, and (unless -c) the
  * identification table: excerpt length x noise x colluders, the fraction of
  * TRIALS (default 200) where a guilty recipient is ranked first and accused
- * among 1,000 recipients, and the innocents ever accused. Each trial is its
- * own release (its own biases and codewords).
+ * among 1,000 recipients, and the innocents ever accused (-w: only these
+ * excerpt lengths, 0 for the whole report). Each trial is its own release (its
+ * own biases and codewords).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,13 +113,22 @@ static void noisy(const char *in, size_t len, int noise, struct sim_rng *r, stru
 int main(int argc, char **argv)
 {
 	int trials = 200, copies_only = 0, opt;
-	while ((opt = getopt(argc, argv, "t:c")) != -1) {
-		if (opt == 't')
+	size_t lengths[] = {100, 200, 300, 500, 1000, 0}, nlengths = 6;
+	while ((opt = getopt(argc, argv, "t:cw:")) != -1) {
+		if (opt == 't') {
 			trials = (int)strtol(optarg, NULL, 10);
-		else if (opt == 'c')
+		} else if (opt == 'c') {
 			copies_only = 1;
-		else
-			die("usage: bench_release [-t TRIALS] [-c] [FILE]");
+		} else if (opt == 'w') {
+			char *p = optarg;
+			for (nlengths = 0; *p && nlengths < 6; nlengths++) {
+				lengths[nlengths] = (size_t)strtoul(p, &p, 10);
+				if (*p == ',')
+					p++;
+			}
+		} else {
+			die("usage: bench_release [-t TRIALS] [-c] [-w WORDS,...] [FILE]");
+		}
 	}
 	if (trials < 1 || trials > 100000)
 		die("bad -t");
@@ -144,7 +155,7 @@ int main(int argc, char **argv)
 	struct buf out;
 	buf_init(&out, TEXT_CAP);
 	double t0 = now();
-	if (copy_book_make(&book, secret, 1, 2, s.n, ids, RECIPIENTS) != 0)
+	if (copy_book_make(&book, secret, 1, 2, s.engine, s.n, ids, RECIPIENTS) != 0)
 		die("book");
 	size_t bytes = 0;
 	for (size_t i = 0; i < RECIPIENTS; i++) {
@@ -166,7 +177,7 @@ int main(int argc, char **argv)
 	{
 		struct copy_book big;
 		t0 = now();
-		if (copy_book_make(&big, secret, 2, 2, s.n, ids, BIG) != 0)
+		if (copy_book_make(&big, secret, 2, 2, s.engine, s.n, ids, BIG) != 0)
 			die("book");
 		t1 = now();
 		struct buf leak, ex, noisy_ex;
@@ -209,13 +220,12 @@ int main(int argc, char **argv)
 	if (copies_only)
 		return 0;
 
-	static const size_t lengths[] = {100, 200, 300, 500, 1000, 0};
 	static const char *const noise_names[] = {"none", "retyped 2%", "retyped+US spelling"};
 	struct copy_book *books = calloc((size_t)trials, sizeof *books);
 	if (!books)
 		die("no memory");
 	for (int t = 0; t < trials; t++)
-		if (copy_book_make(&books[t], secret, 1000 + (uint64_t)t, 2, s.n, ids,
+		if (copy_book_make(&books[t], secret, 1000 + (uint64_t)t, 2, s.engine, s.n, ids,
 		                   RECIPIENTS) != 0)
 			die("book");
 	printf("\nidentification among %d recipients, %d trials per cell (eps %.0e, c=2 code):\n",
@@ -224,12 +234,17 @@ int main(int argc, char **argv)
 	       "innocents accused |\n| --- | --- | --- | --- | --- | --- |\n");
 	fflush(stdout);
 	size_t innocents_total = 0;
-	for (size_t li = 0; li < sizeof lengths / sizeof *lengths; li++)
+	/* per class, one leaker: readings kept and wrong readings, by noise */
+	static size_t cread[3][SLOT_CLASSES], cwrong[3][SLOT_CLASSES];
+	int8_t *y = malloc(s.n);
+	if (!y)
+		die("no memory");
+	for (size_t li = 0; li < nlengths; li++)
 		for (int noise = 0; noise < 3; noise++)
 			for (int c = 1; c <= 3; c++) {
 				size_t ok = 0, innocent = 0, read = 0;
-				struct sim_rng r = {
-				        (uint64_t)(li * 100 + (size_t)noise * 10 + (size_t)c)};
+				struct sim_rng r = {(uint64_t)(lengths[li] * 100 +
+				                               (size_t)noise * 10 + (size_t)c)};
 				for (int t = 0; t < trials; t++) {
 					size_t g[3];
 					for (int k = 0; k < c; k++) {
@@ -249,9 +264,22 @@ int main(int argc, char **argv)
 						die("excerpt");
 					noisy(buf_str(&ex), ex.len, noise, &r, &nz);
 					struct trace_result res;
-					if (trace_run(&s, ref, &books[t], &params, buf_str(&nz),
-					              nz.len, &res) != TRACE_OK)
+					memset(&res, 0, sizeof res);
+					if (align_read(ref, buf_str(&nz), nz.len, y, &res.align) !=
+					            ALIGN_OK ||
+					    trace_score(&s, &books[t], &params, y, &res) !=
+					            TRACE_OK)
 						die("trace");
+					for (size_t j = 0; c == 1 && j < s.n; j++) {
+						int cls = s.s[j].cls;
+						if (y[j] < 0)
+							continue;
+						cread[noise][cls]++;
+						cwrong[noise][cls] +=
+						        y[j] !=
+						        tardos_bit(copy_book_bits(&books[t], g[0]),
+						                   j);
+					}
 					read += res.slots_read;
 					for (size_t k = 0; k < res.ranked; k++) {
 						int guilty = 0;
@@ -274,6 +302,14 @@ int main(int argc, char **argv)
 				fflush(stdout);
 			}
 	printf("innocents accused in all trials: %zu (goal 0)\n", innocents_total);
+	printf("\nwhat survives, by class (one leaker, all lengths): slots in the report; "
+	       "readings kept / wrong, by noise\n| class | slots | none | retyped 2%% | "
+	       "retyped+US spelling |\n| --- | --- | --- | --- | --- |\n");
+	for (int c = 0; c < SLOT_CLASSES; c++)
+		printf("| %s | %zu | %zu / %zu | %zu / %zu | %zu / %zu |\n",
+		       slots_class_name((enum slot_class)c), counts[c], cread[0][c], cwrong[0][c],
+		       cread[1][c], cwrong[1][c], cread[2][c], cwrong[2][c]);
+	free(y);
 	for (int t = 0; t < trials; t++)
 		copy_book_free(&books[t]);
 	free(books);

@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		static const uint8_t secret[32] = "fuzz";
 		uint64_t ids[8] = {1, 2, 3, 4, 5, 6, 7, 8};
 		if (slots_find(report, sizeof report - 1, &s, &err) != SLOTS_OK ||
-		    copy_book_make(&book, secret, 1, 2, s.n, ids, 8) != 0 ||
+		    copy_book_make(&book, secret, 1, 2, s.engine, s.n, ids, 8) != 0 ||
 		    align_ref_make(&s, &ref) != ALIGN_OK)
 			abort();
 		ready = 1;

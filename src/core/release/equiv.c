@@ -13,8 +13,15 @@
  * the plain word has other senses ("about", "before", "further", "enough").
  * Verbs that end in -ise in both spellings (advise, revise, comprise,
  * supervise, exercise, compromise, surprise...) are not in the stem list.
+ *
+ * Engine 2 (slots.h) adds, with the same care: numbers to ninety-nine,
+ * fractions ("a third of"), seasons ("in the autumn"), more compounds and
+ * formal synonyms, and "that" after reporting verbs (one-way). Each entry
+ * names the engine that added it; a copy made by an older engine is traced
+ * with that engine's entries only.
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/release/equiv.h"
@@ -244,6 +251,137 @@ static const struct {
         {"with regard to", "about", 1},
 };
 
+/*
+ * Engine 2 (docs/release.md, "Slot density"): entries that engine 1 did not
+ * have. Engine 1's table above is frozen: a copy made with it must still
+ * trace, so nothing above may change; new entries go here.
+ */
+static const char *const number_words2[][2] = {
+        {"eleven", "11"},   {"twelve", "12"},  {"thirteen", "13"},  {"fourteen", "14"},
+        {"fifteen", "15"},  {"sixteen", "16"}, {"seventeen", "17"}, {"eighteen", "18"},
+        {"nineteen", "19"}, {"twenty", "20"},  {"thirty", "30"},    {"forty", "40"},
+        {"fifty", "50"},    {"sixty", "60"},   {"seventy", "70"},   {"eighty", "80"},
+        {"ninety", "90"},
+};
+static const char *const tens[] = {"twenty", "thirty",  "forty",  "fifty",
+                                   "sixty",  "seventy", "eighty", "ninety"};
+static const char *const units[] = {"one", "two",   "three", "four", "five",
+                                    "six", "seven", "eight", "nine"};
+static const char *const fractions[][2] = {
+        {"a half of", "one half of"},       {"a third of", "one third of"},
+        {"a quarter of", "one quarter of"}, {"a fifth of", "one fifth of"},
+        {"a tenth of", "one tenth of"},     {"in the spring", "in spring"},
+        {"in the summer", "in summer"},     {"in the autumn", "in autumn"},
+        {"in the winter", "in winter"},
+};
+static const char *const hyphen_words2[][2] = {
+        {"multi-party", "multiparty"},
+        {"cross-party", "cross party"},
+        {"vice-president", "vice president"},
+        {"cease-fire", "ceasefire"},
+        {"nation-wide", "nationwide"},
+        {"world-wide", "worldwide"},
+        {"socio-economic", "socioeconomic"},
+        {"macro-economic", "macroeconomic"},
+        {"decision-makers", "decision makers"},
+        {"policy-makers", "policymakers"},
+        {"policy-maker", "policymaker"},
+        {"day-to-day", "day to day"},
+        {"re-elected", "reelected"},
+        {"re-establish", "reestablish"},
+        {"re-open", "reopen"},
+        {"re-opened", "reopened"},
+        {"pre-empt", "preempt"},
+        {"high-ranking", "high ranking"},
+        {"far-reaching", "far reaching"},
+        {"long-standing", "longstanding"},
+        {"wide-ranging", "wide ranging"},
+        {"inter-agency", "interagency"},
+        {"inter-governmental", "intergovernmental"},
+        {"counter-productive", "counterproductive"},
+        {"pre-condition", "precondition"},
+        {"pre-conditions", "preconditions"},
+        {"co-ordinating", "coordinating"},
+        {"co-operating", "cooperating"},
+        {"mid-term", "midterm"},
+        {"non-aligned", "nonaligned"},
+        {"pre-election", "preelection"},
+        {"post-election", "postelection"},
+        {"post-war", "postwar"},
+        {"anti-government", "antigovernment"},
+        {"three-party", "three party"},
+        {"two-party", "two party"},
+        {"like-minded", "like minded"},
+        {"well-informed", "well informed"},
+        {"hard-pressed", "hard pressed"},
+        {"ill-health", "ill health"},
+        {"by-election", "by election"},
+        {"by-elections", "by elections"},
+};
+/* "that" after a reporting verb may be left out (always from the side with "that"); not after
+ * verbs whose object would change the sense: "We recommend the Department:" (before a list),
+ * "agreed the budget" (approved it). */
+static const char *const that_verbs[] = {
+        "assessed",   "assesses",  "believed",     "believes",    "claimed",   "claims",
+        "confirmed",  "confirms",  "considers",    "expect",      "expects",   "expected",
+        "fear",       "fears",     "feared",       "hope",        "hopes",     "hoped",
+        "insisted",   "insists",   "judged",       "judges",      "know",      "knows",
+        "knew",       "reported",  "say",          "says",        "suggested", "suggests",
+        "suspect",    "suspects",  "think",        "thinks",      "thought",   "understand",
+        "understood", "warned",    "added",        "argued",      "argues",    "estimate",
+        "estimates",  "estimated", "acknowledged", "conceded",    "explained", "told him",
+        "told them",  "told me",   "assured us",   "informed us",
+};
+static const struct {
+	const char *a, *b;
+	int oneway;
+} synonyms2[] = {
+        {"despite", "in spite of", 0},
+        {"in the course of", "during", 1},
+        {"with respect to", "regarding", 1},
+        {"in respect of", "regarding", 1},
+        {"in relation to", "regarding", 1},
+        {"nearly", "almost", 0},
+        {"perhaps", "possibly", 0},
+        {"mainly", "chiefly", 0},
+        {"principally", "mainly", 1},
+        {"largely", "mostly", 0},
+        {"entirely", "wholly", 0},
+        {"meanwhile", "in the meantime", 0},
+        {"afterwards", "later", 1},
+        {"attempted to", "tried to", 0},
+        {"attempting to", "trying to", 0},
+        {"intends to", "plans to", 0},
+        {"intend to", "plan to", 1},
+        {"intended to", "planned to", 0},
+        {"is able to", "can", 1},
+        {"are able to", "can", 1},
+        {"was unable to", "could not", 1},
+        {"were unable to", "could not", 1},
+        {"a large number of", "many", 1},
+        {"a great deal of", "much", 1},
+        {"in the near future", "soon", 1},
+        {"at the moment", "at present", 1},
+        {"because of", "owing to", 1},
+        {"in favour of", "in support of", 0},
+        {"likewise", "similarly", 0},
+        {"consequently", "as a result", 1},
+        {"obliged to", "required to", 0},
+        {"retain", "keep", 1},
+        {"retained", "kept", 1},
+        {"require", "need", 1},
+        {"requires", "needs", 1},
+        {"declined to", "refused to", 0},
+        {"shortly", "soon", 1},
+        {"the majority of", "most", 1},
+        {"contemplate", "consider", 1},
+        {"remain", "continue to be", 1},
+        {"is likely to", "will probably", 1},
+        {"are likely to", "will probably", 1},
+        {"is unlikely to", "will probably not", 1},
+        {"a further", "another", 1},
+};
+
 #define TABLE_MAX 1024
 static struct equiv table[TABLE_MAX];
 static size_t table_n;
@@ -257,7 +395,8 @@ static uint8_t words_of(const char *s)
 	return n;
 }
 
-static void add(const char *a, size_t al, const char *b, size_t bl, enum slot_class cls, int oneway)
+static void add(const char *a, size_t al, const char *b, size_t bl, enum slot_class cls, int oneway,
+                unsigned since)
 {
 	if (table_n >= TABLE_MAX || al > EQUIV_TEXT_MAX || bl > EQUIV_TEXT_MAX)
 		return; /* checked by test_slots: every entry is in the table */
@@ -270,12 +409,13 @@ static void add(const char *a, size_t al, const char *b, size_t bl, enum slot_cl
 	e->words[1] = words_of(e->v[1]);
 	e->cls = (uint8_t)cls;
 	e->from0only = (uint8_t)oneway;
+	e->since = (uint8_t)since;
 }
 
-static void add_pairs(const char *const (*p)[2], size_t n, enum slot_class cls)
+static void add_pairs(const char *const (*p)[2], size_t n, enum slot_class cls, unsigned since)
 {
 	for (size_t i = 0; i < n; i++)
-		add(p[i][0], strlen(p[i][0]), p[i][1], strlen(p[i][1]), cls, 0);
+		add(p[i][0], strlen(p[i][0]), p[i][1], strlen(p[i][1]), cls, 0, since);
 }
 
 static void build(void)
@@ -296,18 +436,41 @@ static void build(void)
 				dup = strlen(table[j].v[0]) == sl + al &&
 				      memcmp(table[j].v[0], a, sl + al) == 0;
 			if (!dup)
-				add(a, sl + al, b, sl + bl, SLOT_ISE, 0);
+				add(a, sl + al, b, sl + bl, SLOT_ISE, 0, 1);
 		}
 	}
-	add_pairs(our_words, sizeof our_words / sizeof *our_words, SLOT_OUR);
-	add_pairs(yse_words, sizeof yse_words / sizeof *yse_words, SLOT_YSE);
-	add_pairs(british_words, sizeof british_words / sizeof *british_words, SLOT_BRITISH);
-	add_pairs(number_words, sizeof number_words / sizeof *number_words, SLOT_NUMBER);
-	add("per cent", 8, "percent", 7, SLOT_PERCENT, 0);
-	add_pairs(hyphen_words, sizeof hyphen_words / sizeof *hyphen_words, SLOT_HYPHEN);
+	add_pairs(our_words, sizeof our_words / sizeof *our_words, SLOT_OUR, 1);
+	add_pairs(yse_words, sizeof yse_words / sizeof *yse_words, SLOT_YSE, 1);
+	add_pairs(british_words, sizeof british_words / sizeof *british_words, SLOT_BRITISH, 1);
+	add_pairs(number_words, sizeof number_words / sizeof *number_words, SLOT_NUMBER, 1);
+	add("per cent", 8, "percent", 7, SLOT_PERCENT, 0, 1);
+	add_pairs(hyphen_words, sizeof hyphen_words / sizeof *hyphen_words, SLOT_HYPHEN, 1);
 	for (size_t i = 0; i < sizeof synonyms / sizeof *synonyms; i++)
 		add(synonyms[i].a, strlen(synonyms[i].a), synonyms[i].b, strlen(synonyms[i].b),
-		    SLOT_SYNONYM, synonyms[i].oneway);
+		    SLOT_SYNONYM, synonyms[i].oneway, 1);
+	add_pairs(number_words2, sizeof number_words2 / sizeof *number_words2, SLOT_NUMBER, 2);
+	for (size_t t = 0; t < sizeof tens / sizeof *tens; t++)
+		for (size_t u = 0; u < sizeof units / sizeof *units; u++) {
+			char a[EQUIV_TEXT_MAX + 1], b[4];
+			int al = snprintf(a, sizeof a, "%s-%s", tens[t], units[u]);
+			int bl = snprintf(b, sizeof b, "%zu", 20 + 10 * t + u + 1);
+			if (al > 0 && (size_t)al < sizeof a && bl > 0 && (size_t)bl < sizeof b)
+				add(a, (size_t)al, b, (size_t)bl, SLOT_NUMBER, 0, 2);
+		}
+	add_pairs(fractions, sizeof fractions / sizeof *fractions, SLOT_SYNONYM, 2);
+	add_pairs(hyphen_words2, sizeof hyphen_words2 / sizeof *hyphen_words2, SLOT_HYPHEN, 2);
+	for (size_t i = 0; i < sizeof that_verbs / sizeof *that_verbs; i++) {
+		char a[EQUIV_TEXT_MAX + 1];
+		size_t vl = strlen(that_verbs[i]);
+		if (vl + 5 > EQUIV_TEXT_MAX)
+			continue; /* checked by test_slots */
+		memcpy(a, that_verbs[i], vl);
+		memcpy(a + vl, " that", 5);
+		add(a, vl + 5, that_verbs[i], vl, SLOT_THAT, 1, 2);
+	}
+	for (size_t i = 0; i < sizeof synonyms2 / sizeof *synonyms2; i++)
+		add(synonyms2[i].a, strlen(synonyms2[i].a), synonyms2[i].b, strlen(synonyms2[i].b),
+		    SLOT_SYNONYM, synonyms2[i].oneway, 2);
 }
 
 size_t equiv_size(void)
@@ -338,13 +501,16 @@ static int side_is(const char *s, const char *const *w, const size_t *wl, size_t
 	return *s == 0;
 }
 
-const struct equiv *equiv_match(const char *const *w, const size_t *wl, size_t nw, int *side)
+const struct equiv *equiv_match(const char *const *w, const size_t *wl, size_t nw, unsigned engine,
+                                int *side)
 {
 	pthread_once(&table_once, build);
 	const struct equiv *best = NULL;
 	size_t best_k = 0;
 	for (size_t i = 0; i < table_n; i++) {
 		const struct equiv *e = &table[i];
+		if (e->since > engine)
+			continue;
 		for (int sd = 0; sd < 2; sd++) {
 			size_t k = e->words[sd];
 			if (sd == 1 && e->from0only)

@@ -22,14 +22,17 @@ struct equiv {
 	uint8_t words[2];  /* words of each side */
 	uint8_t cls;       /* enum slot_class */
 	uint8_t from0only; /* found only when the text has variant 0 */
+	uint8_t since;     /* the slot engine that added it (slots.h, SLOTS_ENGINE) */
 };
 
 /*
- * Finds the entry with the most words whose side matches the lowercase words
+ * Finds the entry of the table of engine `engine` (the entries with since <=
+ * engine) with the most words whose side matches the lowercase words
  * w[0..nw) (each w[i] of length wl[i]); stores which side matched. NULL when
  * none does. The table is built once, on first use (thread-safe).
  */
-const struct equiv *equiv_match(const char *const *w, const size_t *wl, size_t nw, int *side);
+const struct equiv *equiv_match(const char *const *w, const size_t *wl, size_t nw, unsigned engine,
+                                int *side);
 /* The number of entries (for the tests). */
 size_t equiv_size(void);
 const struct equiv *equiv_at(size_t i);

@@ -136,6 +136,18 @@ enum release_result rl_version_open(struct registry *r, const struct officer_key
 	return RELEASE_OK;
 }
 
+enum release_result rl_version_engine(struct rl_version *v, unsigned engine)
+{
+	struct slots_error se;
+	if (v->slots.engine == engine)
+		return RELEASE_OK;
+	slots_free(&v->slots);
+	return slots_find_engine((const char *)v->text.data, v->text.len, engine, &v->slots, &se) ==
+	                       SLOTS_OK
+	               ? RELEASE_OK
+	               : RELEASE_FAILED;
+}
+
 void rl_version_free(struct rl_version *v)
 {
 	registry_report_free(&v->rep);

@@ -55,6 +55,12 @@ enum release_result rl_version_open(struct registry *r, const struct officer_key
                                     store_id report, const struct marking *target,
                                     struct rl_version *v, struct release_error *err);
 void rl_version_free(struct rl_version *v);
+/*
+ * The version's slots found again with the slot engine a stored release was
+ * made with (copy.h); nothing to do when they already are. RELEASE_OK or
+ * RELEASE_FAILED.
+ */
+enum release_result rl_version_engine(struct rl_version *v, unsigned engine);
 
 /*
  * THE decision for an outside recipient: their marking as the clearance,

@@ -382,7 +382,7 @@ enum release_result release_export(struct registry *r, const struct officer_key 
 	enum release_result rc;
 
 	memset(&v, 0, sizeof v);
-	buf_init(&bits, COPY_BITS_BYTES(TARDOS_SLOTS_MAX));
+	buf_init(&bits, COPY_CHOICES_MAX(TARDOS_SLOTS_MAX));
 	buf_init(&body, RL_TEXT_MAX + 64 * 1024);
 	buf_init(&doc, RELEASE_COPY_MAX);
 	if (err)
@@ -448,8 +448,12 @@ enum release_result release_export(struct registry *r, const struct officer_key 
 		rc = gr == REGISTRY_CANNOT_OPEN ? RELEASE_CANNOT_OPEN : RELEASE_FAILED;
 		goto out;
 	}
-	if (v.slots.n != w.row.nslots || bits.len != COPY_BITS_BYTES(v.slots.n) ||
-	    copy_render(&v.slots, bits.data, &body) != 0 ||
+	/* the choices name the slot engine of the release (copy.h) */
+	unsigned engine = 0;
+	const uint8_t *choices = NULL;
+	if (copy_choices_parse(bits.data, bits.len, w.row.nslots, &engine, &choices) != 0 ||
+	    rl_version_engine(&v, engine) != RELEASE_OK || v.slots.n != w.row.nslots ||
+	    copy_render(&v.slots, choices, &body) != 0 ||
 	    (in->form == RELEASE_FORM_PDF
 	             ? compose_pdf(&w.row, &rcp, fc.number, v.marking_text, &body, &doc)
 	             : compose(&w.row, &rcp, fc.number, v.marking_text, &body,

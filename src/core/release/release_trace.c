@@ -51,6 +51,7 @@ struct stored {
 	uint32_t version;
 	struct copy_book *book;
 	uint32_t *numbers; /* by book index */
+	unsigned engine;   /* the slot engine of the release's secret record */
 	size_t filled;
 	int failed;
 };
@@ -61,20 +62,23 @@ static int take_copy(void *ctx, const struct store_copy *c)
 	size_t i = 0;
 	while (i < st->book->n && st->book->ids[i] != (uint64_t)c->recipient)
 		i++;
-	struct buf bits;
-	buf_init(&bits, st->book->stride);
+	struct buf rec;
+	const uint8_t *bits;
+	unsigned engine;
+	buf_init(&rec, COPY_CHOICES_MAX(st->book->m));
 	if (i == st->book->n ||
 	    registry_unseal(st->r, st->as, st->label, st->version, c->choices, c->choices_len,
-	                    &bits) != REGISTRY_OK ||
-	    bits.len != st->book->stride) {
-		buf_wipe_release(&bits);
+	                    &rec) != REGISTRY_OK ||
+	    copy_choices_parse(rec.data, rec.len, st->book->m, &engine, &bits) != 0 ||
+	    engine != st->engine) {
+		buf_wipe_release(&rec);
 		st->failed = 1;
 		return 1;
 	}
-	memcpy(st->book->bits + i * st->book->stride, bits.data, bits.len);
+	memcpy(st->book->bits + i * st->book->stride, bits, st->book->stride);
 	st->numbers[i] = c->number;
 	st->filled++;
-	buf_wipe_release(&bits);
+	buf_wipe_release(&rec);
 	return 0;
 }
 
@@ -97,7 +101,7 @@ static enum release_result trace_one(struct registry *r, const struct officer_ke
 	memset(&v, 0, sizeof v);
 	memset(&book, 0, sizeof book);
 	memset(h, 0, sizeof *h);
-	buf_init(&secret, RL_SECRET_BYTES);
+	buf_init(&secret, COPY_SECRET_RECORD_MAX);
 	if ((rc = rl_row_get(r, id, &w)) != RELEASE_OK)
 		goto out;
 	if (!registry_report_readable(r, subj, w.row.report) ||
@@ -108,15 +112,18 @@ static enum release_result trace_one(struct registry *r, const struct officer_ke
 	}
 	if ((rc = rl_version_open(r, as, w.row.report, &target, &v, NULL)) != RELEASE_OK)
 		goto out;
-	if (v.slots.n != w.row.nslots || w.row.nrecipients == 0) {
-		rc = RELEASE_FAILED;
-		goto out;
-	}
 	enum registry_result gr = registry_unseal(r, as, &v.report_marking, w.row.label_version,
 	                                          w.sealed, w.row.sealed_len, &secret);
-	if (gr != REGISTRY_OK || secret.len != RL_SECRET_BYTES) {
+	unsigned engine = 0;
+	if (gr != REGISTRY_OK || copy_secret_engine(secret.data, secret.len, &engine) != 0) {
 		rc = gr == REGISTRY_CANNOT_OPEN || gr == REGISTRY_NOT_FOUND ? RELEASE_NOT_FOUND
 		                                                            : RELEASE_FAILED;
+		goto out;
+	}
+	/* the slots of the engine the release was made with */
+	if (rl_version_engine(&v, engine) != RELEASE_OK || v.slots.n != w.row.nslots ||
+	    w.row.nrecipients == 0) {
+		rc = RELEASE_FAILED;
 		goto out;
 	}
 	if ((ids = calloc(w.row.nrecipients, sizeof *ids)) == NULL ||
@@ -127,8 +134,8 @@ static enum release_result trace_one(struct registry *r, const struct officer_ke
 	for (size_t i = 0; i < w.row.nrecipients; i++)
 		ids[i] = (uint64_t)w.recipients[i];
 	/* the biases from the secret; the bits as stored with each copy */
-	if (copy_book_make(&book, secret.data, (uint64_t)id, TARDOS_COLLUSION, v.slots.n, ids,
-	                   w.row.nrecipients) != 0) {
+	if (copy_book_make(&book, secret.data, (uint64_t)id, TARDOS_COLLUSION, engine, v.slots.n,
+	                   ids, w.row.nrecipients) != 0) {
 		rc = RELEASE_FAILED;
 		goto out;
 	}
@@ -137,7 +144,8 @@ static enum release_result trace_one(struct registry *r, const struct officer_ke
 	                    .label = &v.report_marking,
 	                    .version = w.row.label_version,
 	                    .book = &book,
-	                    .numbers = numbers};
+	                    .numbers = numbers,
+	                    .engine = engine};
 	if (store_copies(registry_store(r), id, take_copy, &st) != STORE_OK || st.failed ||
 	    st.filled != book.n) {
 		rc = RELEASE_FAILED;

@@ -276,7 +276,105 @@ static int serial_comma(const struct work *w, const struct words *ws, size_t i, 
 	return 0;
 }
 
-static enum slots_result auto_slots(struct work *w, struct words *ws)
+static int in_list(const struct words *ws, size_t i, const char *const *list, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (is_word(ws, i, list[k]))
+			return 1;
+	return 0;
+}
+
+static int has_mark(const struct work *w, const struct words *ws, size_t i)
+{
+	return memchr(w->flat + ws->from[i], MARK, ws->to[i] - ws->from[i]) != NULL;
+}
+
+/* Engine 2: "On land reform, the": a sentence that opens with a preposition or a time word and
+ * 1..4 more words (no "to"), then a comma and a word that is not "and" or "or". Returns the
+ * comma's offset, or SIZE_MAX. */
+static size_t intro_comma(const struct work *w, const struct words *ws, size_t i)
+{
+	/* prepositions that are never conjunctions ("After the talks collapsed, the" is not
+	 * here: without its comma it would read as one clause) */
+	static const char *const open[] = {
+	        "on",        "in",    "at",      "for",     "under",      "within",
+	        "during",    "by",    "with",    "without", "over",       "despite",
+	        "beyond",    "among", "amongst", "across",  "throughout", "between",
+	        "following", "last",  "next",    "this",    "earlier"};
+	if (!is_upper(w->flat[ws->from[i]]) || !sentence_start(w, ws->from[i]) ||
+	    !in_list(ws, i, open, sizeof open / sizeof *open) || has_mark(w, ws, i))
+		return SIZE_MAX;
+	for (size_t k = 1; k <= 4 && i + k < ws->n; k++) {
+		size_t j = i + k;
+		/* not an infinitive ("In order to assist, additional staff") */
+		if (!blank_between(w, ws, j - 1, j) || has_mark(w, ws, j) || is_word(ws, j, "to"))
+			return SIZE_MAX;
+		size_t c = ws->to[j];
+		if (c < w->len && w->flat[c] == ',') {
+			/* the comma, a blank, then only blanks to the next word */
+			if (c + 1 >= w->len || w->flat[c + 1] != ' ' || j + 1 >= ws->n ||
+			    is_word(ws, j + 1, "and") || is_word(ws, j + 1, "or"))
+				return SIZE_MAX;
+			for (size_t q = c + 1; q < ws->from[j + 1]; q++)
+				if (w->flat[q] != ' ' && w->flat[q] != '\n')
+					return SIZE_MAX;
+			return c;
+		}
+	}
+	return SIZE_MAX;
+}
+
+/* Engine 2: the comma before a "but" that joins two clauses ("is closer, but our"): its
+ * offset, or SIZE_MAX. */
+static size_t comma_but(const struct work *w, const struct words *ws, size_t i)
+{
+	if (!is_word(ws, i, "but") || i == 0 || has_mark(w, ws, i))
+		return SIZE_MAX;
+	size_t c = ws->to[i - 1];
+	if (c >= w->len || w->flat[c] != ',' || c + 1 >= ws->from[i])
+		return SIZE_MAX;
+	for (size_t q = c + 1; q < ws->from[i]; q++)
+		if (w->flat[q] != ' ' && w->flat[q] != '\n')
+			return SIZE_MAX;
+	return c;
+}
+
+/* Engine 2: a restrictive "which" (no comma before it, a verb after it) may be "that", and a
+ * relative "that" after a noun phrase ("a consortium that had") may be "which". */
+static int restrictive_which(const struct work *w, const struct words *ws, size_t i)
+{
+	static const char *const verb[] = {"is",   "are",   "was",   "were",   "has",
+	                                   "have", "had",   "would", "will",   "could",
+	                                   "may",  "might", "must",  "should", "can"};
+	/* prepositions ("in which") and words after which it asks a question ("unclear which") */
+	static const char *const before[] = {
+	        "in",      "of",      "on",      "by",       "to",        "for",    "from",
+	        "with",    "at",      "under",   "through",  "during",    "after",  "before",
+	        "upon",    "about",   "without", "into",     "over",      "among",  "between",
+	        "against", "towards", "toward",  "beyond",   "via",       "and",    "or",
+	        "but",     "know",    "knows",   "knew",     "known",     "decide", "decides",
+	        "decided", "ask",     "asked",   "asks",     "unclear",   "clear",  "say",
+	        "said",    "says",    "see",     "seen",     "determine", "tell",   "told",
+	        "choose",  "chose",   "wonder",  "show",     "shows",     "showed", "sure",
+	        "certain", "doubt",   "matter",  "question", "whether",   "as",     "that",
+	        "which"};
+	static const char *const det[] = {"the",   "a",     "an",   "its",    "his",   "her",
+	                                  "their", "our",   "this", "these",  "those", "any",
+	                                  "each",  "every", "some", "another"};
+	int that = is_word(ws, i, "that");
+	/* a relative "that" follows a noun phrase: a determiner one or two words before */
+	if (that && !(i >= 2 && in_list(ws, i - 2, det, sizeof det / sizeof *det)) &&
+	    !(i >= 3 && in_list(ws, i - 3, det, sizeof det / sizeof *det) &&
+	      blank_between(w, ws, i - 3, i - 2) && blank_between(w, ws, i - 2, i - 1)))
+		return 0;
+	return (that || is_word(ws, i, "which")) && i > 0 && i + 1 < ws->n && !has_mark(w, ws, i) &&
+	       !has_mark(w, ws, i - 1) && blank_between(w, ws, i - 1, i) &&
+	       blank_between(w, ws, i, i + 1) && !sentence_start(w, ws->from[i]) &&
+	       in_list(ws, i + 1, verb, sizeof verb / sizeof *verb) &&
+	       !in_list(ws, i - 1, before, sizeof before / sizeof *before);
+}
+
+static enum slots_result auto_slots(struct work *w, struct words *ws, unsigned engine)
 {
 	enum slots_result r;
 	char v0[EQUIV_TEXT_MAX * 4 + 1], v1[EQUIV_TEXT_MAX * 4 + 1];
@@ -287,6 +385,25 @@ static enum slots_result auto_slots(struct work *w, struct words *ws)
 			size_t to = comma != SIZE_MAX ? comma + 1 : at;
 			if ((r = push(w, at, to, SLOT_SERIAL, "", 0, ",", 1)) != SLOTS_OK)
 				return r;
+		}
+		if (engine >= 2 && (comma = intro_comma(w, ws, i)) != SIZE_MAX &&
+		    (r = push(w, comma, comma + 1, SLOT_COMMA, ",", 1, "", 0)) != SLOTS_OK)
+			return r;
+		if (engine >= 2 && (comma = comma_but(w, ws, i)) != SIZE_MAX &&
+		    !(w->n && w->sp[w->n - 1].from == comma) &&
+		    (r = push(w, comma, comma + 1, SLOT_COMMA, ",", 1, "", 0)) != SLOTS_OK)
+			return r;
+		if (engine >= 2 && restrictive_which(w, ws, i)) {
+			int which = is_word(ws, i, "which");
+			cased(w->flat + ws->from[i], ws->to[i] - ws->from[i],
+			      which ? "which" : "that", v0);
+			cased(w->flat + ws->from[i], ws->to[i] - ws->from[i],
+			      which ? "that" : "which", v1);
+			if ((r = push(w, ws->from[i], ws->to[i], SLOT_THAT, v0, strlen(v0), v1,
+			              strlen(v1))) != SLOTS_OK)
+				return r;
+			i++;
+			continue;
 		}
 		const char *wv[EQUIV_WORDS_MAX];
 		size_t wl[EQUIV_WORDS_MAX], nw = 0;
@@ -299,7 +416,7 @@ static enum slots_result auto_slots(struct work *w, struct words *ws)
 			nw++;
 		}
 		int side = 0;
-		const struct equiv *e = nw ? equiv_match(wv, wl, nw, &side) : NULL;
+		const struct equiv *e = nw ? equiv_match(wv, wl, nw, engine, &side) : NULL;
 		if (e && e->cls == SLOT_NUMBER && !number_ok(w, ws, i))
 			e = NULL;
 		if (!e) {
@@ -390,12 +507,22 @@ static enum slots_result assemble(struct work *w, struct slots *out)
 enum slots_result slots_find(const char *text, size_t len, struct slots *out,
                              struct slots_error *err)
 {
+	return slots_find_engine(text, len, SLOTS_ENGINE, out, err);
+}
+
+enum slots_result slots_find_engine(const char *text, size_t len, unsigned engine,
+                                    struct slots *out, struct slots_error *err)
+{
 	struct work w = {0};
 	struct words ws = {0};
 	enum slots_result r = SLOTS_NOMEM;
 	memset(out, 0, sizeof *out);
 	err->pos = 0;
 	err->msg[0] = 0;
+	if (engine < SLOTS_ENGINE_FIRST || engine > SLOTS_ENGINE) {
+		snprintf(err->msg, sizeof err->msg, "at 0: no slot engine %u", engine);
+		return SLOTS_BAD_MARKUP;
+	}
 	if (len > SLOTS_TEXT_MAX) {
 		snprintf(err->msg, sizeof err->msg, "at 0: the text is over %u bytes",
 		         SLOTS_TEXT_MAX);
@@ -412,9 +539,10 @@ enum slots_result slots_find(const char *text, size_t len, struct slots *out,
 		goto out;
 	if ((r = split_words(&w, &ws)) != SLOTS_OK)
 		goto out;
-	if ((r = auto_slots(&w, &ws)) != SLOTS_OK)
+	if ((r = auto_slots(&w, &ws, engine)) != SLOTS_OK)
 		goto out;
 	out->words = ws.n;
+	out->engine = engine;
 	r = assemble(&w, out);
 out:
 	if (r != SLOTS_OK) {
@@ -468,8 +596,9 @@ void slots_count(const struct slots *s, size_t counts[static SLOT_CLASSES])
 const char *slots_class_name(enum slot_class c)
 {
 	static const char *const names[SLOT_CLASSES] = {
-	        "marked", "-ise/-ize", "-our/-or",     "-yse/-yze",   "British/American",
-	        "number", "per cent",  "serial comma", "hyphenation", "synonym"};
+	        "marked",           "-ise/-ize", "-our/-or",   "-yse/-yze",
+	        "British/American", "number",    "per cent",   "serial comma",
+	        "hyphenation",      "synonym",   "that/which", "optional comma"};
 	return (unsigned)c < SLOT_CLASSES ? names[c] : "?";
 }
 

@@ -6,8 +6,11 @@
  * two, no nesting, no line break inside, `\{ \} \| \\` for the literal
  * characters. Outside the marked slots the curated equivalence table
  * (equiv.h) adds automatic slots: spelling pairs, numbers, "per cent", the
- * serial comma, hyphenation and formal synonyms, case preserved. Slots never
- * overlap. The result is a template: the literal text with every slot's two
+ * serial comma, hyphenation and formal synonyms, case preserved; engine 2
+ * adds more numbers, pairs and synonyms, "that" after reporting verbs, a
+ * restrictive "which"/"that", the comma after a short introductory phrase and
+ * the comma before a "but" that joins two clauses.
+ * Slots never overlap. The result is a template: the literal text with every slot's two
  * variants inserted at a byte offset; variant 0 and 1 are fixed by the table
  * (British first), not by what the author wrote.
  */
@@ -22,6 +25,15 @@
 #define SLOTS_TEXT_MAX (1u << 20) /* bytes of a report */
 #define SLOTS_ALT_MAX 200         /* bytes of one marked alternative */
 #define SLOTS_MAX 65536           /* slots of a report */
+
+/*
+ * The slot engine: which table and rules find the automatic slots. A copy's
+ * stored choices name the engine they were made with (copy.h), so a copy made
+ * by an older engine still renders and traces. 1: the first table (issue 13);
+ * 2: the denser one (docs/release.md, "Slot density").
+ */
+#define SLOTS_ENGINE_FIRST 1
+#define SLOTS_ENGINE 2
 
 enum slots_result {
 	SLOTS_OK = 0,
@@ -42,6 +54,8 @@ enum slot_class {
 	SLOT_SERIAL,     /* the serial comma */
 	SLOT_HYPHEN,     /* decision-making / decision making */
 	SLOT_SYNONYM,    /* formal synonyms: prior to / before */
+	SLOT_THAT,       /* engine 2: "said that" / "said", restrictive "which" / "that" */
+	SLOT_COMMA, /* engine 2: "On land reform, the" / "On land reform the"; ", but" / " but" */
 	SLOT_CLASSES
 };
 
@@ -58,7 +72,8 @@ struct slots {
 	size_t lit_len;
 	struct slot *s; /* in text order, at non-decreasing */
 	size_t n;
-	size_t words; /* words of the text (variant 0) */
+	size_t words;    /* words of the text (variant 0) */
+	unsigned engine; /* the engine that found them */
 };
 
 struct slots_error {
@@ -67,11 +82,17 @@ struct slots_error {
 };
 
 /*
- * Parses the text and finds the slots. On SLOTS_BAD_MARKUP err says where
- * and why ("at 12: ..."); on any failure *out is empty.
+ * Parses the text and finds the slots with the current engine. On
+ * SLOTS_BAD_MARKUP err says where and why ("at 12: ..."); on any failure *out
+ * is empty.
  */
 __attribute__((warn_unused_result)) enum slots_result
 slots_find(const char *text, size_t len, struct slots *out, struct slots_error *err);
+/* The same with the engine `engine` (SLOTS_ENGINE_FIRST..SLOTS_ENGINE; else SLOTS_BAD_MARKUP). */
+__attribute__((warn_unused_result)) enum slots_result slots_find_engine(const char *text,
+                                                                        size_t len, unsigned engine,
+                                                                        struct slots *out,
+                                                                        struct slots_error *err);
 void slots_free(struct slots *s);
 
 /* Slots per 100 words of the text. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
- * tardos: keyed biases and codewords, the symmetric score and its Chernoff
- * bound (tardos.h).
+ * tardos: keyed biases and codewords, the symmetric score and the law of an
+ * innocent's score (tardos.h).
  */
 #include <math.h>
 #include <sodium.h>
@@ -14,13 +14,18 @@
 
 #define STREAM_CHUNK 256 /* slots per keystream call */
 
-double tardos_cutoff(uint32_t collusion)
+double tardos_cutoff(uint32_t collusion, unsigned engine)
 {
-	/* Tardos used 1/(300c); for the short codes of a text (hundreds of slots, c of 2 or
-	 * 3) a wider cutoff (biases nearer 1/2) gains more per slot read:
-	 * bench/release measured 1/(20c), 1/(4c) and 1/(2c) and 1/(4c) is kept. */
+	/* Engine 1 kept 1/(4c), measured against 1/(20c) and 1/(2c) (Tardos used 1/(300c)).
+	 * From engine 2, for c <= 2 every bias is 1/2: whatever two colluders do under the
+	 * marking assumption, the sum of their expected scores per slot is E[2 sqrt(p(1-p))]
+	 * (both bits equal: both gain; bits differ: one gains what the other loses), as is a
+	 * single leaker's, and that is largest, 1, at p = 1/2 (docs/release.md). For c >= 3 the
+	 * minority vote would cancel it at p = 1/2: the arcsine law with 1/(4c) stays. */
 	if (collusion < 1)
 		collusion = 1;
+	if (engine >= 2 && collusion <= 2)
+		return 0.5;
 	return 1.0 / (4.0 * (double)collusion);
 }
 
@@ -55,13 +60,18 @@ static void uniforms(const uint8_t *key, size_t from, size_t n, double *u)
 	sodium_memzero(ks, sizeof ks);
 }
 
-int tardos_biases(const uint8_t secret[static 32], uint64_t release, uint32_t collusion, double *p,
-                  size_t m)
+int tardos_biases(const uint8_t secret[static 32], uint64_t release, uint32_t collusion,
+                  unsigned engine, double *p, size_t m)
 {
 	uint8_t key[crypto_stream_chacha20_KEYBYTES];
 	if (m == 0 || m > TARDOS_SLOTS_MAX)
 		return -1;
-	double t = tardos_cutoff(collusion), lo = asin(sqrt(t)), hi = M_PI / 2 - lo;
+	double t = tardos_cutoff(collusion, engine), lo = asin(sqrt(t)), hi = M_PI / 2 - lo;
+	if (t >= 0.5) {
+		for (size_t j = 0; j < m; j++)
+			p[j] = 0.5;
+		return 0;
+	}
 	derive(secret, "cutout-release-bias", release, 0, 0, key);
 	for (size_t j = 0; j < m; j += STREAM_CHUNK) {
 		size_t n = m - j < STREAM_CHUNK ? m - j : STREAM_CHUNK;
@@ -119,13 +129,19 @@ struct tardos_tail {
 
 #define TAIL_BINS_MAX (1u << 21)
 
-int tardos_tail_make(const double *p, const int8_t *y, size_t m, struct tardos_tail **out)
+int tardos_tail_make(const double *p, const int8_t *y, const double *w, size_t m,
+                     struct tardos_tail **out)
 {
 	double spread = 0;
 	*out = NULL;
-	for (size_t j = 0; j < m; j++)
-		if (y[j] == 0 || y[j] == 1)
-			spread += fabs(tardos_term(y[j], 1, p[j]) - tardos_term(y[j], 0, p[j]));
+	for (size_t j = 0; j < m; j++) {
+		if (y[j] != 0 && y[j] != 1)
+			continue;
+		if (w && !(w[j] > 0 && w[j] <= 1e6))
+			return -1;
+		spread += (w ? w[j] : 1) *
+		          fabs(tardos_term(y[j], 1, p[j]) - tardos_term(y[j], 0, p[j]));
+	}
 	double h = spread / (TAIL_BINS_MAX / 2) > 0.005 ? spread / (TAIL_BINS_MAX / 2) : 0.005;
 	size_t bins = (size_t)(spread / h) + m + 2;
 	struct tardos_tail *t = calloc(1, sizeof *t);
@@ -142,8 +158,9 @@ int tardos_tail_make(const double *p, const int8_t *y, size_t m, struct tardos_t
 		if (y[j] != 0 && y[j] != 1)
 			continue;
 		double q1 = y[j] ? p[j] : 1 - p[j]; /* P(the innocent's bit equals y) */
-		long a = (long)ceil(tardos_term(y[j], y[j], p[j]) / h);
-		long b = (long)ceil(tardos_term(y[j], !y[j], p[j]) / h); /* b < 0 < a */
+		double wj = w ? w[j] : 1;
+		long a = (long)ceil(wj * tardos_term(y[j], y[j], p[j]) / h);
+		long b = (long)ceil(wj * tardos_term(y[j], !y[j], p[j]) / h); /* b < 0 < a */
 		size_t d = (size_t)(a - b);
 		if (len + d > bins) { /* cannot happen: bins covers the spread */
 			free(t);

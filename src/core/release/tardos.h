@@ -45,13 +45,18 @@ struct tardos_params {
 	double epsilon;      /* total false-accusation probability, default 1e-6 */
 };
 
-/* The cutoff t of the bias density for a collusion size c (docs/release.md). */
-double tardos_cutoff(uint32_t collusion);
+/*
+ * The cutoff t of the bias density for a collusion size c with the release
+ * engine `engine` (slots.h: the engine names the slots and the code): engine
+ * 1, 1/(4c); from engine 2, 1/2 (every bias 1/2) for c <= 2 and 1/(4c) above
+ * (docs/release.md).
+ */
+double tardos_cutoff(uint32_t collusion, unsigned engine);
 
 /* The biases p[0..m) of a release. 0, or -1 if m is out of range. */
 __attribute__((warn_unused_result)) int tardos_biases(const uint8_t secret[static 32],
                                                       uint64_t release, uint32_t collusion,
-                                                      double *p, size_t m);
+                                                      unsigned engine, double *p, size_t m);
 /* Recipient i's bits of a release, packed LSB first into bits[(m+7)/8]. */
 __attribute__((warn_unused_result)) int tardos_codeword(const uint8_t secret[static 32],
                                                         uint64_t release, uint64_t recipient,
@@ -67,11 +72,14 @@ double tardos_term(int y, int x, double p);
 
 /*
  * The law of an innocent's score over the slots with y[j] in {0,1} (y[j] < 0:
- * not read), computed by convolution with every term rounded up to a grid:
- * an upper bound on the true tail, tight to the grid step.
+ * not read), each term weighted by w[j] > 0 (w NULL: every weight 1), computed
+ * by convolution with every term rounded up to a grid: an upper bound on the
+ * true tail, tight to the grid step. The weights must not depend on any
+ * recipient's bits (trace.c: a weight per slot class).
  */
 struct tardos_tail;
-__attribute__((warn_unused_result)) int tardos_tail_make(const double *p, const int8_t *y, size_t m,
+__attribute__((warn_unused_result)) int tardos_tail_make(const double *p, const int8_t *y,
+                                                         const double *w, size_t m,
                                                          struct tardos_tail **out);
 /* An upper bound on P(an innocent's score >= z). */
 double tardos_tail_p(const struct tardos_tail *t, double z);

@@ -12,21 +12,26 @@
 
 #define NORMALISED_P 0.01 /* below this, "all the same" is not chance */
 #define NORMALISED_MIN 3  /* readings of a class before it can look normalised */
+#define AMERICAN_MIN 3    /* readings of a spelling class, all American, to drop it */
+
+#define SPELLING \
+	(1u << SLOT_ISE | 1u << SLOT_OUR | 1u << SLOT_YSE | 1u << SLOT_BRITISH | 1u << SLOT_PERCENT)
 
 /* The spelling classes go together: a spelling checker changes them all. */
 static const uint32_t groups[] = {
-        1u << SLOT_ISE | 1u << SLOT_OUR | 1u << SLOT_YSE | 1u << SLOT_BRITISH | 1u << SLOT_PERCENT,
-        1u << SLOT_ISE,
-        1u << SLOT_OUR,
-        1u << SLOT_YSE,
-        1u << SLOT_BRITISH,
-        1u << SLOT_NUMBER,
-        1u << SLOT_PERCENT,
-        1u << SLOT_SERIAL,
-        1u << SLOT_HYPHEN,
-        1u << SLOT_SYNONYM,
+        SPELLING,           1u << SLOT_ISE,     1u << SLOT_OUR,     1u << SLOT_YSE,
+        1u << SLOT_BRITISH, 1u << SLOT_NUMBER,  1u << SLOT_PERCENT, 1u << SLOT_SERIAL,
+        1u << SLOT_HYPHEN,  1u << SLOT_SYNONYM, 1u << SLOT_THAT,    1u << SLOT_COMMA,
 };
 
+/*
+ * Dropping readings never weakens the bound: which readings are dropped depends
+ * on the readings and the biases only, never on an innocent's bits. It only
+ * costs the guilty their slots when the choice is wrong; so a spelling group
+ * that reads all American (variant 1) is dropped from AMERICAN_MIN readings
+ * on, since a spelling checker set to American English is common and an
+ * honest copy reads so only with probability 2^-n at p = 1/2 (1/8 at n = 3).
+ */
 static void drop_normalised(const struct slots *s, const struct copy_book *b, int8_t *y,
                             struct trace_result *res)
 {
@@ -41,9 +46,9 @@ static void drop_normalised(const struct slots *s, const struct copy_book *b, in
 			l0 += log(1 - b->p[j]);
 			l1 += log(b->p[j]);
 		}
-		if (n < NORMALISED_MIN || (ones != 0 && ones != n))
-			continue;
-		if (exp(l0) + exp(l1) >= NORMALISED_P)
+		int american = (groups[g] & ~SPELLING) == 0 && n >= AMERICAN_MIN && ones == n;
+		if (!american && (n < NORMALISED_MIN || (ones != 0 && ones != n) ||
+		                  exp(l0) + exp(l1) >= NORMALISED_P))
 			continue;
 		res->dropped_classes |= groups[g];
 		for (size_t j = 0; j < b->m; j++)
@@ -52,6 +57,18 @@ static void drop_normalised(const struct slots *s, const struct copy_book *b, in
 				res->slots_dropped++;
 			}
 	}
+}
+
+/*
+ * The weight of a slot's term. The commas are what retyping changes most
+ * (bench/release: about one reading in fifteen is wrong, under one in a
+ * hundred elsewhere): a wrong comma costs half as much, and a
+ * right one gains half. The weights depend on the class only, never on
+ * anyone's bits, so the bound (tardos_tail_make with the same weights) holds.
+ */
+static double class_weight(unsigned cls)
+{
+	return cls == SLOT_SERIAL || cls == SLOT_COMMA ? 0.5 : 1.0;
 }
 
 static void insert_top(struct trace_result *res, uint64_t id, double score)
@@ -80,13 +97,17 @@ enum trace_status trace_score(const struct slots *s, const struct copy_book *b,
 	drop_normalised(s, b, y, res);
 	uint32_t *idx = malloc((b->m + 1) * sizeof *idx);
 	double *delta = malloc((b->m + 1) * sizeof *delta);
+	double *w = malloc((b->m + 1) * sizeof *w);
 	uint8_t *want = malloc(b->m + 1);
-	if (!idx || !delta || !want) {
+	if (!idx || !delta || !w || !want) {
 		free(idx);
 		free(delta);
+		free(w);
 		free(want);
 		return TRACE_NOMEM;
 	}
+	for (size_t j = 0; j < b->m; j++)
+		w[j] = class_weight(s->s[j].cls);
 	size_t r = 0;
 	double base = 0;
 	for (size_t j = 0; j < b->m; j++) {
@@ -94,9 +115,9 @@ enum trace_status trace_score(const struct slots *s, const struct copy_book *b,
 			continue;
 		double miss = tardos_term(y[j], !y[j], b->p[j]),
 		       hit = tardos_term(y[j], y[j], b->p[j]);
-		base += miss;
+		base += w[j] * miss;
 		idx[r] = (uint32_t)j;
-		delta[r] = hit - miss;
+		delta[r] = w[j] * (hit - miss);
 		want[r] = (uint8_t)y[j];
 		r++;
 	}
@@ -110,9 +131,10 @@ enum trace_status trace_score(const struct slots *s, const struct copy_book *b,
 		insert_top(res, b->ids[i], sc);
 	}
 	struct tardos_tail *tail = NULL;
-	if (r > 0 && tardos_tail_make(b->p, y, b->m, &tail) != 0) {
+	if (r > 0 && tardos_tail_make(b->p, y, w, b->m, &tail) != 0) {
 		free(idx);
 		free(delta);
+		free(w);
 		free(want);
 		return TRACE_NOMEM;
 	}
@@ -138,6 +160,7 @@ enum trace_status trace_score(const struct slots *s, const struct copy_book *b,
 	tardos_tail_free(&tail);
 	free(idx);
 	free(delta);
+	free(w);
 	free(want);
 	return TRACE_OK;
 }

@@ -5,10 +5,14 @@
  * The text is aligned to the report and its slots read (align.h); a class of
  * automatic slots (or the spelling classes together) whose every reading shows
  * the same variant, when honest copies would do so with probability under 1%,
- * looks normalised (a spelling checker, a house style) and is dropped; every recipient is scored
- * with the symmetric Tardos score over the slots read (tardos.h), ranked, and accused only when the
- * false-accusation bound n * P(innocent score >= theirs) is at most epsilon. When nobody is
- * accused, the result says how many words of this report a single leaker's text would need.
+ * looks normalised (a spelling checker, a house style) and is dropped, as is a
+ * spelling class (or the spelling classes together) whose three or more
+ * readings are all American; every recipient is scored with the symmetric
+ * Tardos score over the slots read (tardos.h; the comma classes' terms
+ * weighted 1/2), ranked, and accused only when the false-accusation bound
+ * n * P(innocent score >= theirs) is at most epsilon. When nobody is accused,
+ * the result says how many words of this report a single leaker's text would
+ * need.
  */
 #ifndef CUTOUT_CORE_RELEASE_TRACE_H
 #define CUTOUT_CORE_RELEASE_TRACE_H

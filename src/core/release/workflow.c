@@ -215,7 +215,7 @@ enum release_result release_approve(struct registry *r, const struct officer_key
 	struct copy_book book;
 	struct buf sealed, *copies = NULL;
 	uint64_t *ids = NULL;
-	uint8_t *secret = NULL;
+	uint8_t *secret = NULL, *record = NULL;
 	uint32_t version = 0;
 	enum release_result rc;
 
@@ -255,7 +255,7 @@ enum release_result release_approve(struct registry *r, const struct officer_key
 	}
 	if ((ids = calloc(w.row.nrecipients, sizeof *ids)) == NULL ||
 	    (copies = calloc(w.row.nrecipients, sizeof *copies)) == NULL ||
-	    (secret = sodium_malloc(RL_SECRET_BYTES)) == NULL) {
+	    (secret = sodium_malloc(COPY_SECRET_RECORD_MAX)) == NULL) {
 		rc = RELEASE_FAILED;
 		goto out;
 	}
@@ -272,17 +272,23 @@ enum release_result release_approve(struct registry *r, const struct officer_key
 		buf_init(&copies[i], STORE_RELEASE_SEALED_MAX);
 	}
 	randombytes_buf(secret, RL_SECRET_BYTES);
-	if (copy_book_make(&book, secret, (uint64_t)id, TARDOS_COLLUSION, v.slots.n, ids,
-	                   w.row.nrecipients) != 0 ||
-	    registry_seal(r, &v.report_marking, secret, RL_SECRET_BYTES, &sealed, &version) !=
-	            REGISTRY_OK) {
+	/* the records name the slot engine (copy.h) */
+	size_t reclen = copy_secret_record(secret, v.slots.engine, secret);
+	if (reclen == 0 ||
+	    copy_book_make(&book, secret, (uint64_t)id, TARDOS_COLLUSION, v.slots.engine, v.slots.n,
+	                   ids, w.row.nrecipients) != 0 ||
+	    (record = malloc(COPY_CHOICES_MAX(v.slots.n))) == NULL ||
+	    registry_seal(r, &v.report_marking, secret, reclen, &sealed, &version) != REGISTRY_OK) {
 		rc = RELEASE_FAILED;
 		goto out;
 	}
 	for (size_t i = 0; i < book.n; i++) {
 		uint32_t vi = 0;
-		if (registry_seal(r, &v.report_marking, copy_book_bits(&book, i), book.stride,
-		                  &copies[i], &vi) != REGISTRY_OK ||
+		size_t cl = copy_choices_record(copy_book_bits(&book, i), book.m, v.slots.engine,
+		                                record);
+		if (cl == 0 ||
+		    registry_seal(r, &v.report_marking, record, cl, &copies[i], &vi) !=
+		            REGISTRY_OK ||
 		    vi != version) {
 			rc = RELEASE_FAILED;
 			goto out;
@@ -319,6 +325,9 @@ enum release_result release_approve(struct registry *r, const struct officer_key
 out:
 	if (secret)
 		sodium_free(secret); /* sodium_free wipes */
+	if (record)
+		sodium_memzero(record, COPY_CHOICES_MAX(v.slots.n));
+	free(record);
 	copy_book_free(&book);
 	for (size_t i = 0; copies && i < w.row.nrecipients; i++)
 		buf_release(&copies[i]);

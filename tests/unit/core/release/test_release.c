@@ -7,8 +7,10 @@
  * the releasing role cannot, a second releasing officer can, once), a
  * refusal with its reason, copies that differ per recipient, exported as
  * text, Markdown and age (to the recipient's key, or a passphrase), and a
- * retyped excerpt of one copy traced back to its recipient. Every step's
- * ledger entry is checked, and nothing leaves without it.
+ * retyped excerpt of one copy traced back to its recipient; a release made as
+ * slot engine 1 made them (32-byte secret record, bare bits, engine 1's
+ * slots and biases) still exports and traces. Every step's ledger entry is
+ * checked, and nothing leaves without it.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -21,7 +23,10 @@
 #include "core/ledger/ledger.h"
 #include "core/officer/officer.h"
 #include "core/registry/registry.h"
+#include "core/release/copy.h"
 #include "core/release/release.h"
+#include "core/release/slots.h"
+#include "core/store/store_release.h"
 #include "lib/age/age.h"
 #include "lib/buf.h"
 #include "lib/io.h"
@@ -130,6 +135,78 @@ out:
 	buf_release(&raw);
 	buf_release(&rep);
 	return id;
+}
+
+/* ---- a release approved before slot engine 2, made as engine 1 did ---- */
+struct old_tx {
+	store_id id;
+	const struct store_release_decision *d;
+	const uint64_t *ids;
+	struct buf *copies;
+	size_t n;
+};
+
+static enum store_result old_tx(struct store *st, void *arg)
+{
+	struct old_tx *a = arg;
+	enum store_result sr = store_release_decide(st, a->id, a->d);
+	for (size_t i = 0; sr == STORE_OK && i < a->n; i++) {
+		store_id cid = 0;
+		sr = store_copy_insert(st, a->id, (store_id)a->ids[i], (uint32_t)(i + 1),
+		                       a->copies[i].data, a->copies[i].len, &cid);
+	}
+	return sr;
+}
+
+/*
+ * Approves release rel (of report, whole, to ids[0..2)) as engine 1 did: its
+ * slots, its biases, the secret sealed as 32 bytes and the bits bare. The
+ * copies' bits of recipient 0 into bits0 (for the caller to check).
+ */
+static int approve_as_engine1(const struct officer_key *as, store_id rel, store_id report,
+                              const uint64_t ids[2], struct slots *s1, struct copy_book *b1)
+{
+	struct registry_report *rep = NULL, *tl = NULL;
+	struct buf text, sealed, copies[2];
+	uint8_t secret[32];
+	uint32_t version = 0, v2 = 0;
+	struct slots_error se;
+	int ok = 0;
+	buf_init(&text, 1 << 21);
+	buf_init(&sealed, STORE_RELEASE_SEALED_MAX);
+	buf_init(&copies[0], STORE_RELEASE_SEALED_MAX);
+	buf_init(&copies[1], STORE_RELEASE_SEALED_MAX);
+	randombytes_buf(secret, sizeof secret);
+	if (registry_report_open(reg, as, report, &rep) != REGISTRY_OK ||
+	    registry_tearline(reg, rep, &rep->marking, &tl) != REGISTRY_OK ||
+	    registry_report_format(reg, tl, &text) != REGISTRY_OK ||
+	    slots_find_engine((const char *)text.data, text.len, 1, s1, &se) != SLOTS_OK ||
+	    copy_book_make(b1, secret, (uint64_t)rel, 2, 1, s1->n, ids, 2) != 0 ||
+	    registry_seal(reg, &rep->marking, secret, 32, &sealed, &version) != REGISTRY_OK)
+		goto out;
+	for (size_t i = 0; i < 2; i++)
+		if (registry_seal(reg, &rep->marking, copy_book_bits(b1, i), b1->stride, &copies[i],
+		                  &v2) != REGISTRY_OK ||
+		    v2 != version)
+			goto out;
+	struct store_release_decision d = {.state = STORE_RELEASE_APPROVED,
+	                                   .decider = officer_key_id(as),
+	                                   .day = store_today(),
+	                                   .sealed = sealed.data,
+	                                   .sealed_len = sealed.len,
+	                                   .nslots = (uint32_t)s1->n,
+	                                   .label_version = version};
+	struct old_tx a = {.id = rel, .d = &d, .ids = ids, .copies = copies, .n = 2};
+	ok = store_write(s, NULL, 0, old_tx, &a) == STORE_OK;
+out:
+	sodium_memzero(secret, sizeof secret);
+	registry_report_free(&rep);
+	registry_report_free(&tl);
+	buf_release(&text);
+	buf_release(&sealed);
+	buf_release(&copies[0]);
+	buf_release(&copies[1]);
+	return ok;
 }
 
 static store_id add_recipient(const struct officer_key *k, const char *name, const char *nat,
@@ -480,6 +557,35 @@ int main(void)
 	T_OK(release_trace(reg, kbob, short_text, strlen(short_text), take_hit, &t, &err) ==
 	             RELEASE_FORBIDDEN,
 	     "an analyst may not trace");
+
+	/* ---- a release approved before engine 2 still exports and traces ---- */
+	store_id old = propose(krita, tg, NULL, two, 2, &rc, &err);
+	struct slots s1;
+	struct copy_book b1;
+	const uint64_t old_ids[2] = {(uint64_t)alice, (uint64_t)bruno};
+	T_OK(rc == RELEASE_OK && approve_as_engine1(krex, old, tg, old_ids, &s1, &b1),
+	     "a release approved as engine 1 did: 32-byte secret, bare bits, %zu slots", s1.n);
+	struct buf body;
+	buf_init(&body, RELEASE_COPY_MAX);
+	T_OK(export(krita, old, "alice", RELEASE_FORM_TEXT, NULL, &c) == RELEASE_OK &&
+	             copy_render(&s1, copy_book_bits(&b1, 0), &body) == 0 &&
+	             buf_append(&body, "", 1) == BUF_OK && buf_append(&c, "", 1) == BUF_OK &&
+	             strstr(buf_str(&c), "Meridia telegram") != NULL &&
+	             strstr(buf_str(&body), "Meridia telegram") != NULL &&
+	             strncmp(strstr(buf_str(&c), "Meridia telegram"),
+	                     strstr(buf_str(&body), "Meridia telegram"), 4000) == 0,
+	     "its copy exports with engine 1's slots and alice's stored bits");
+	excerpt(&c, &ex);
+	t = (struct traced){0};
+	T_OK(release_trace(reg, krex, (const char *)ex.data, ex.len, take_hit, &t, &err) ==
+	                     RELEASE_OK &&
+	             t.best.release == old && t.best.accused == 1 &&
+	             t.best.top[0].recipient == alice && t.best.top[0].copy == 1,
+	     "and an excerpt of it traces to alice in that release (%zu slots read)",
+	     t.best.slots_read);
+	buf_release(&body);
+	copy_book_free(&b1);
+	slots_free(&s1);
 
 	buf_release(&ex);
 	buf_wipe_release(&plain);

@@ -4,7 +4,9 @@
  * from each side it may be found from, with its class and both variants; case
  * kept; numbers and serial commas only where they read well; marked slots
  * exclusive of automatic ones; no overlaps; markup errors with their offsets;
- * the highlighted rendering.
+ * the highlighted rendering; engine 1 frozen (a copy made with it must still
+ * trace) and engine 2's rules: "that" after reporting verbs, a restrictive
+ * "which"/"that", the introductory comma, and where each must not apply.
  */
 #include <string.h>
 
@@ -118,12 +120,73 @@ static void marked(void)
 	T_CHECK(slots_find(big, strlen(big), &s, &err) == SLOTS_BAD_MARKUP && err.pos == 0);
 }
 
+static int highlight_is(const char *text, unsigned engine, const char *want)
+{
+	struct slots s;
+	struct slots_error err;
+	struct buf b;
+	buf_init(&b, 1 << 16);
+	int ok = slots_find_engine(text, strlen(text), engine, &s, &err) == SLOTS_OK &&
+	         s.engine == engine && slots_highlight(&s, &b) == SLOTS_OK &&
+	         strcmp(buf_str(&b), want) == 0;
+	if (!ok)
+		fprintf(stderr, "# engine %u gives: %s\n", engine, buf_str(&b));
+	buf_release(&b);
+	slots_free(&s);
+	return ok;
+}
+
+static void engines(void)
+{
+	const char *t = "In order to assist, additional staff, vehicles and funds were obtained "
+	                "{towards|toward} approximately 40 per cent of the decision-making units.";
+	/* engine 1 is frozen: this is what it found when it was the only one */
+	T_OK(highlight_is(
+	             t, 1,
+	             "⟦In order to|To⟧ ⟦assist|help⟧, ⟦additional|further⟧ staff, vehicles⟦|,⟧ "
+	             "and funds were ⟦obtained|acquired⟧ ⟦towards|toward⟧ "
+	             "⟦approximately|about⟧ 40 ⟦per cent|percent⟧ of the "
+	             "⟦decision-making|decision making⟧ units."),
+	     "engine 1 finds what it always found");
+	T_OK(highlight_is(
+	             t, 2,
+	             "⟦In order to|To⟧ ⟦assist|help⟧, ⟦additional|further⟧ staff, vehicles⟦|,⟧ "
+	             "and funds were ⟦obtained|acquired⟧ ⟦towards|toward⟧ "
+	             "⟦approximately|about⟧ ⟦forty|40⟧ ⟦per cent|percent⟧ of the "
+	             "⟦decision-making|decision making⟧ units."),
+	     "engine 2 adds 40 and no comma after an infinitive");
+	const char *u = "On land reform, the party is firm. The plan which was agreed holds, which "
+	                "is why we wrote. Advisers expect that a consortium that had failed will "
+	                "return. It is unclear which is worse. After the talks collapsed, the "
+	                "minister left. Within the party, and outside it, doubts grew. It is "
+	                "closer, but thirty-eight members voted in the autumn with a third of the "
+	                "staff.";
+	T_OK(highlight_is(u, 1, u), "engine 1 finds none of these");
+	T_OK(highlight_is(u, 2,
+	                  "On land reform⟦,|⟧ the party is firm. The plan ⟦which|that⟧ was agreed "
+	                  "holds, which is why we wrote. Advisers ⟦expect that|expect⟧ a "
+	                  "consortium ⟦that|which⟧ had failed will return. It is unclear which is "
+	                  "worse. After the talks collapsed, the minister left. Within the party, "
+	                  "and outside it, doubts grew. It is closer⟦,|⟧ but "
+	                  "⟦thirty-eight|38⟧ members voted ⟦in the autumn|in autumn⟧ with "
+	                  "⟦a third of|one third of⟧ the staff."),
+	     "engine 2: introductory comma and before 'but', restrictive which/that, that "
+	     "after a reporting verb, compound numbers, fractions, seasons; not after a comma, a "
+	     "question, a conjunction or before 'and'");
+	struct slots s;
+	struct slots_error err;
+	T_CHECK(slots_find_engine(u, strlen(u), 0, &s, &err) == SLOTS_BAD_MARKUP && s.n == 0);
+	T_CHECK(slots_find_engine(u, strlen(u), SLOTS_ENGINE + 1, &s, &err) == SLOTS_BAD_MARKUP);
+	T_CHECK(find(u, &s) && s.engine == SLOTS_ENGINE);
+	slots_free(&s);
+}
+
 static void no_overlap_and_highlight(void)
 {
 	struct slots s;
 	const char *t = "In order to assist, additional staff, vehicles and funds were obtained "
 	                "{towards|toward} approximately 40 per cent of the decision-making units.";
-	T_CHECK(find(t, &s));
+	T_CHECK(slots_find_engine(t, strlen(t), 1, &s, &(struct slots_error){0}) == SLOTS_OK);
 	int sorted = 1;
 	for (size_t i = 1; i < s.n; i++)
 		sorted &= s.s[i].at >= s.s[i - 1].at;
@@ -151,5 +214,6 @@ int main(void)
 	numbers_and_commas();
 	marked();
 	no_overlap_and_highlight();
+	engines();
 	return t_done();
 }

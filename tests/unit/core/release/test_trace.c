@@ -7,7 +7,9 @@
  * normalised copy has its spelling classes dropped; a retyped copy names its
  * recipient and no innocent, two and three colluders put one of them first;
  * a short excerpt accuses nobody and says how much text it would need; an
- * unrelated text reads nothing.
+ * unrelated text reads nothing. The stored records name their slot engine:
+ * engine 1 still finds the telegram's 189 slots of the first releases, and a
+ * copy made with them still traces to its recipient.
  */
 #include <math.h>
 #include <stdio.h>
@@ -217,6 +219,74 @@ static void tracing(void)
 	buf_release(&z);
 }
 
+static void records(const char *text, size_t len)
+{
+	uint8_t rec[COPY_SECRET_RECORD_MAX];
+	unsigned engine = 0;
+	T_CHECK(copy_secret_record(secret, 1, rec) == 32 && memcmp(rec, secret, 32) == 0 &&
+	        copy_secret_engine(rec, 32, &engine) == 0 && engine == 1);
+	T_CHECK(copy_secret_record(secret, 2, rec) == 33 && memcmp(rec, secret, 32) == 0 &&
+	        rec[32] == 2 && copy_secret_engine(rec, 33, &engine) == 0 && engine == 2);
+	T_CHECK(copy_secret_record(secret, 0, rec) == 0 &&
+	        copy_secret_record(secret, SLOTS_ENGINE + 1, rec) == 0);
+	int bad = copy_secret_engine(rec, 31, &engine) == 0 ||
+	          copy_secret_engine(rec, 34, &engine) == 0;
+	for (unsigned e = 0; e < 256; e++) {
+		rec[32] = (uint8_t)e;
+		bad |= (copy_secret_engine(rec, 33, &engine) == 0) != (e >= 2 && e <= SLOTS_ENGINE);
+	}
+	T_OK(!bad, "a secret record is 32 bytes (engine 1) or 33 naming an engine >= 2");
+
+	uint8_t *c = malloc(COPY_CHOICES_MAX(s.n));
+	const uint8_t *bits = NULL;
+	const uint8_t *mine = copy_book_bits(&book, 3);
+	T_CHECK(c && copy_choices_record(mine, s.n, 1, c) == book.stride &&
+	        copy_choices_parse(c, book.stride, s.n, &engine, &bits) == 0 && engine == 1 &&
+	        memcmp(bits, mine, book.stride) == 0);
+	T_CHECK(copy_choices_record(mine, s.n, 2, c) == book.stride + 1 && c[0] == 2 &&
+	        copy_choices_parse(c, book.stride + 1, s.n, &engine, &bits) == 0 && engine == 2 &&
+	        memcmp(bits, mine, book.stride) == 0);
+	T_CHECK(copy_choices_parse(c, book.stride + 2, s.n, &engine, &bits) != 0 &&
+	        copy_choices_parse(c, book.stride - 1, s.n, &engine, &bits) != 0 &&
+	        copy_choices_parse(c, book.stride + 1, 0, &engine, &bits) != 0 &&
+	        copy_choices_record(mine, 0, 2, c) == 0);
+	c[0] = 1;
+	T_OK(copy_choices_parse(c, book.stride + 1, s.n, &engine, &bits) != 0,
+	     "a record with a header names an engine >= 2");
+	free(c);
+
+	/* engine 1 frozen: the first releases' slots, as bench/README.md recorded them */
+	struct slots s1;
+	struct slots_error err;
+	size_t n[SLOT_CLASSES];
+	T_CHECK(slots_find_engine(text, len, 1, &s1, &err) == SLOTS_OK);
+	slots_count(&s1, n);
+	T_OK(s1.n == 189 && n[SLOT_MARKED] == 98 && n[SLOT_SYNONYM] == 40 && n[SLOT_NUMBER] == 15 &&
+	             n[SLOT_BRITISH] == 14 && n[SLOT_PERCENT] == 6 && n[SLOT_ISE] == 5 &&
+	             n[SLOT_OUR] == 4 && n[SLOT_SERIAL] == 4 && n[SLOT_HYPHEN] == 3 &&
+	             n[SLOT_THAT] == 0 && n[SLOT_COMMA] == 0,
+	     "engine 1 finds the telegram's 189 slots (%zu)", s1.n);
+	T_OK(s.n > s1.n && s.engine == SLOTS_ENGINE, "engine %u finds more (%zu)", s.engine, s.n);
+	/* a copy made with engine 1 traces with engine 1's slots */
+	struct copy_book b1;
+	struct align_ref *r1 = NULL;
+	struct buf x;
+	struct trace_result res;
+	buf_init(&x, CAP);
+	T_CHECK(copy_book_make(&b1, secret, 43, 2, 1, s1.n, book.ids, N) == 0 &&
+	        align_ref_make(&s1, &r1) == ALIGN_OK &&
+	        copy_render(&s1, copy_book_bits(&b1, 17), &x) == 0);
+	struct tardos_params params = {N, 2, 1e-6};
+	T_OK(trace_run(&s1, r1, &b1, &params, buf_str(&x), x.len, &res) == TRACE_OK &&
+	             res.accused == 1 && res.top[0].recipient == b1.ids[17] &&
+	             res.slots_read == 189,
+	     "an engine-1 copy traces to its recipient with engine 1's slots");
+	buf_release(&x);
+	align_ref_free(&r1);
+	copy_book_free(&b1);
+	slots_free(&s1);
+}
+
 int main(void)
 {
 	size_t len;
@@ -226,12 +296,13 @@ int main(void)
 	for (size_t i = 0; i < N; i++)
 		ids[i] = i + 1;
 	if (slots_find(text, len, &s, &err) != SLOTS_OK ||
-	    copy_book_make(&book, secret, 42, 2, s.n, ids, N) != 0 ||
+	    copy_book_make(&book, secret, 42, 2, SLOTS_ENGINE, s.n, ids, N) != 0 ||
 	    align_ref_make(&s, &ref) != ALIGN_OK)
 		return 2;
 	copies();
 	alignment();
 	tracing();
+	records(text, len);
 	align_ref_free(&ref);
 	copy_book_free(&book);
 	slots_free(&s);
