@@ -109,6 +109,10 @@ static const struct key keys[] = {
         {"country", KEY_STRING, offsetof(struct conf, country), CONF_COUNTRY_MAX, 0, 0, NULL,
          "The instance's country, ISO 3166-1 alpha-3 (e.g. GBR): NOFORN means\n"
          "releasable to its nationals only."},
+        {"liaison_topics", KEY_STRING, offsetof(struct conf, liaison_topics), CONF_TOPICS_MAX, 0, 0,
+         NULL,
+         "The topics reports and partner agreements may name, comma-separated,\n"
+         "each of a-z, 0-9 and '-' (docs/liaison.md)."},
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -140,6 +144,7 @@ void conf_defaults(struct conf *c)
 	memcpy(c->scheme, "uk", sizeof "uk");
 	memcpy(c->compartments, "SOURCE", sizeof "SOURCE");
 	memcpy(c->country, "GBR", sizeof "GBR");
+	snprintf(c->liaison_topics, sizeof c->liaison_topics, "%s", CONF_LIAISON_TOPICS);
 }
 
 __attribute__((format(printf, 4, 5))) static enum conf_result

@@ -36,8 +36,8 @@
 #include "core/store/store.h"
 #include "core/store/store_release.h"
 
-#define STORE_PARTNER_NAME_MAX 64 /* bytes of UTF-8 */
-#define STORE_PARTNER_KEY_MAX 256 /* the verifier key as text */
+#define STORE_PARTNER_NAME_MAX 128 /* bytes of UTF-8, as an organisation (CONF_ORG_MAX) */
+#define STORE_PARTNER_KEY_MAX 256  /* the verifier key as text */
 #define STORE_PARTNER_URL_MAX 512
 #define STORE_TOPIC_MAX 32
 #define STORE_TOPICS_MAX 512
