@@ -30,6 +30,7 @@ struct rx {
 	int64_t remote;
 	store_id local;
 	char marking[STORE_MARKING_MAX];
+	char topics[STORE_TOPICS_MAX + 1];
 	char reason[BUNDLE_REASON_MAX + 1];
 	struct registry_prepared *prep;
 };
@@ -95,6 +96,7 @@ static int on_item(void *ctx, const struct bundle_item *it)
 	x->remote = it->id;
 	x->kind = LIAISON_ITEM_REFUSED;
 	snprintf(x->marking, sizeof x->marking, "%s", it->marking);
+	snprintf(x->topics, sizeof x->topics, "%s", it->topics);
 	li_topics_common(it->topics, a->p->topics, common);
 	if (strcmp(common, it->topics) != 0) {
 		snprintf(x->reason, sizeof x->reason, "topics %.100s not all agreed", it->topics);
@@ -189,6 +191,7 @@ static enum store_result import_tx(struct store *s, void *arg)
 			snprintf(rcv.marking, sizeof rcv.marking, "%s", x->marking);
 			store_id rid;
 			if ((sr = store_received_add(s, &rcv, &rid)) != STORE_OK ||
+			    (sr = store_topics_set(s, w.id, x->topics)) != STORE_OK ||
 			    (sr = li_log_in(s, LEDGER_LIAISON_RECEIVE, a->actor, "report", w.id,
 			                    x->marking, detail)) != STORE_OK)
 				return sr;
