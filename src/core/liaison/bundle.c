@@ -54,7 +54,7 @@ static int field(struct rd *r, const char *key, char *out, size_t cap)
 	const char *s;
 	size_t len, k = strlen(key);
 	if (next_line(r, &s, &len) != 0 || len <= k + 1 || memcmp(s, key, k) != 0 || s[k] != ' ' ||
-	    len - k - 1 >= cap)
+	    len - k - 1 >= cap || memchr(s, '\0', len) != NULL)
 		return -1;
 	memcpy(out, s + k + 1, len - k - 1);
 	out[len - k - 1] = '\0';
@@ -213,7 +213,7 @@ static int token(const char *s, size_t n, size_t *pos, char *out, size_t cap)
 {
 	size_t i = *pos, k = 0;
 	while (i < n && s[i] != ' ') {
-		if (k + 1 >= cap)
+		if (k + 1 >= cap || (unsigned char)s[i] < 0x21 || (unsigned char)s[i] >= 0x7f)
 			return -1;
 		out[k++] = s[i++];
 	}

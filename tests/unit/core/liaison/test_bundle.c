@@ -136,6 +136,21 @@ int main(void)
 	T_OK(refused == (int)(sizeof badhead / sizeof badhead[0]),
 	     "headers: another version, a bad name, seq 0, a short or non-hex prev (%d)", refused);
 
+	/* a NUL in a name or a topic (found by fuzz_liaison): refused, not cut short */
+	static const char nul_name[] =
+	        "cutout-liaison-content v1\nfrom a/cutout-ledger\nto b/c\0x\n";
+	static const char nul_topic[] = "item 1 1 cri\0me S\nx\nend 1 0\n";
+	char nt[512];
+	size_t hl = strlen(head);
+	memcpy(nt, head, hl);
+	memcpy(nt + hl, nul_topic, sizeof nul_topic - 1);
+	struct bundle_head nh;
+	T_OK(bundle_content_parse((const uint8_t *)nul_name, sizeof nul_name - 1, &nh, on_item,
+	                          on_withheld, &g, msg) != 0 &&
+	             bundle_content_parse((const uint8_t *)nt, hl + sizeof nul_topic - 1, &nh,
+	                                  on_item, on_withheld, &g, msg) != 0,
+	     "a NUL inside a name or a topic is refused");
+
 	/* the envelope */
 	const uint8_t payload[] = "age-encryption.org/v1 pretend\n\xff\x00\x01";
 	struct bundle_envelope env;
