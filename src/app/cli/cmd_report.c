@@ -48,8 +48,9 @@ const char report_help[] =
         "  write --batch FILE    many reports in one session, for scripts: records\n"
         "                        separated by a line \"%%\", each one optional\n"
         "                        header lines \"@to NAME,NAME\", \"@list NAME,NAME\",\n"
-        "                        \"@cite KIND:ID\", then the report text; each is\n"
-        "                        written, then circulated. Prints ID<TAB>MARKING each;\n"
+        "                        \"@cite KIND:ID\", \"@topics T\", then the report\n"
+        "                        text; each is written, then circulated, then its\n"
+        "                        topics set. Prints ID<TAB>MARKING each;\n"
         "                        stops at the first refusal\n"
         "  list                  the reports you may read: id, day, author, marking\n"
         "                        (tab-separated, newest first)\n"
@@ -223,6 +224,8 @@ static int batch_one(struct officer_cli_sess *s, char *rec, size_t len, size_t n
 			e = split_names(rec + 6, h.lists, &h.nlists);
 		else if (strncmp(rec, "@cite ", 6) == 0)
 			e = parse_cite(rec + 6, cites, &ncites);
+		else if (strncmp(rec, "@topics ", 8) == 0)
+			h.topics = rec + 8, e = 0;
 		if (e != 0)
 			return cli_usage("report", "record %zu: bad header line '%s'", no, rec);
 		len -= (size_t)(nl + 1 - rec);
@@ -232,6 +235,16 @@ static int batch_one(struct officer_cli_sess *s, char *rec, size_t len, size_t n
 	if (r == REGISTRY_OK && h.nto + h.nlists > 0)
 		r = registry_report_circulate(s->reg, s->key, w.id, h.lists, h.nlists, h.to, h.nto,
 		                              &err);
+	if (r == REGISTRY_OK && h.topics != NULL) {
+		struct liaison_error lerr = {{0}};
+		enum liaison_result lr = liaison_report_topics_set(
+		        s->reg, s->key, instance_conf(s->inst)->liaison_topics, w.id, h.topics,
+		        &lerr);
+		if (lr != LIAISON_OK)
+			return cli_fail(
+			        "report", "record %zu: report %lld written, its topics not set: %s",
+			        no, (long long)w.id, lerr.msg[0] ? lerr.msg : liaison_strerror(lr));
+	}
 	if (r != REGISTRY_OK) {
 		cli_fail("report", "record %zu:", no);
 		return fail_reg("report", r, &err);
