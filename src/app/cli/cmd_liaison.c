@@ -466,6 +466,8 @@ int liaison_main(int argc, char **argv)
 			goto out;
 		}
 		print_summary("for", &sum);
+		if (sum.more)
+			printf("more reports are left for the next bundle: export again\n");
 		rc = emit("liaison", o.output, &b);
 	} else {
 		if ((rc = open_identity("liaison", path, &id)) != CLI_EXIT_OK)

@@ -23,6 +23,8 @@
 #include "lib/banned.h"
 
 #define TEXT_MAX (REGISTRY_TEXT_MAX + 64 * (REGISTRY_PARAS_MAX + 1) + 64)
+/* The content's budget: the sealed file (age adds 16 bytes a 64 KiB chunk) and its header fit. */
+#define CONTENT_MAX (LIAISON_BUNDLE_MAX - 256u * 1024)
 
 /* One item of the bundle as decided. */
 struct item {
@@ -221,8 +223,10 @@ enum liaison_result liaison_export(struct registry *r, const struct officer_key 
 	}
 	if (ids.n)
 		qsort(ids.v, ids.n, sizeof ids.v[0], id_cmp);
-	if (ids.n > LIAISON_ITEMS_MAX)
+	if (ids.n > LIAISON_ITEMS_MAX) {
 		ids.n = LIAISON_ITEMS_MAX; /* the rest goes in the next bundle */
+		sum->more = true;
+	}
 	if ((items = calloc(ids.n ? ids.n : 1, sizeof *items)) == NULL) {
 		rc = LIAISON_FAILED;
 		goto out;
@@ -253,6 +257,7 @@ enum liaison_result liaison_export(struct registry *r, const struct officer_key 
 		struct item *it = &items[nitems];
 		struct registry_report *rep = NULL, *tl = NULL;
 		const struct registry_report *send = NULL;
+		store_id before = sum->through;
 		if (ids.v[i] > sum->through)
 			sum->through = ids.v[i];
 		if (store_topics_get(registry_store(r), ids.v[i], topics) != STORE_OK) {
@@ -280,15 +285,24 @@ enum liaison_result liaison_export(struct registry *r, const struct officer_key 
 		}
 		if (send != NULL) {
 			buf_reset(&text);
-			if (registry_report_format(r, send, &text) != REGISTRY_OK ||
-			    bundle_content_item(it->id, common, it->marking, text.data, text.len,
+			if (registry_report_format(r, send, &text) != REGISTRY_OK) {
+				registry_report_free(&rep);
+				registry_report_free(&tl);
+				rc = LIAISON_FAILED;
+				break;
+			}
+			if (text.len + 1024 > CONTENT_MAX - content.len) {
+				/* full: this report and the rest go in the next bundle */
+				registry_report_free(&rep);
+				registry_report_free(&tl);
+				sum->through = before;
+				sum->more = true;
+				break;
+			}
+			if (bundle_content_item(it->id, common, it->marking, text.data, text.len,
 			                        &content) != 0) {
 				registry_report_free(&rep);
 				registry_report_free(&tl);
-				li_say(err,
-				       "the bundle is over %u bytes: export fewer reports "
-				       "(--since)",
-				       LIAISON_BUNDLE_MAX);
 				rc = LIAISON_FAILED;
 				break;
 			}

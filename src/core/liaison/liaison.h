@@ -51,10 +51,10 @@
 #include "lib/buf.h"
 
 #define LIAISON_MSG_MAX 400
-#define LIAISON_ITEMS_MAX 10000                 /* reports looked at for one bundle */
-#define LIAISON_BUNDLE_MAX (256u * 1024 * 1024) /* bytes of a bundle file */
-#define LIAISON_CARD_MAX 4096                   /* bytes of a partner card */
-#define LIAISON_REASON_MAX 200                  /* bytes of a withheld item's reason */
+#define LIAISON_ITEMS_MAX 10000                /* reports looked at for one bundle */
+#define LIAISON_BUNDLE_MAX (64u * 1024 * 1024) /* bytes of a bundle file */
+#define LIAISON_CARD_MAX 4096                  /* bytes of a partner card */
+#define LIAISON_REASON_MAX 200                 /* bytes of a withheld item's reason */
 
 enum liaison_result {
 	LIAISON_OK = 0,
@@ -176,13 +176,15 @@ struct liaison_summary {
 	size_t sent, withheld, received, refused, partner_withheld;
 	size_t skipped;   /* export: reports on no agreed topic, not considered */
 	store_id through; /* export: the highest report id looked at */
+	bool more;        /* export: reports left for the next bundle (items or size cap) */
 };
 
 /*
  * The next bundle for partner (a releasing officer) into out (capped at
  * LIAISON_BUNDLE_MAX), the reports after report id since (-1: after the
- * last looked at), at most LIAISON_ITEMS_MAX. fn (may be NULL) is told each
- * item once the bundle is recorded.
+ * last looked at), at most LIAISON_ITEMS_MAX and as many as fit in
+ * LIAISON_BUNDLE_MAX (sum->more: the rest is for the next bundle). fn (may
+ * be NULL) is told each item once the bundle is recorded.
  */
 __attribute__((warn_unused_result)) enum liaison_result
 liaison_export(struct registry *r, const struct officer_key *as, const struct liaison_self *self,
