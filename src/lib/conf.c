@@ -131,6 +131,10 @@ static const struct key keys[] = {
          "postgresql:///DATABASE?host=/socket/dir), for several nodes on one\n"
          "database (docs/operations.md). Never a password here: libpq reads it\n"
          "from the file named by PGPASSFILE, or ~/.pgpass."},
+        {"liaison_topics", KEY_STRING, offsetof(struct conf, liaison_topics), CONF_TOPICS_MAX, 0, 0,
+         NULL,
+         "The topics reports and partner agreements may name, comma-separated,\n"
+         "each of a-z, 0-9 and '-' (docs/liaison.md)."},
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -164,6 +168,7 @@ void conf_defaults(struct conf *c)
 	memcpy(c->compartments, "SOURCE", sizeof "SOURCE");
 	memcpy(c->country, "GBR", sizeof "GBR");
 	memcpy(c->store, CONF_STORE_FILE, sizeof CONF_STORE_FILE);
+	snprintf(c->liaison_topics, sizeof c->liaison_topics, "%s", CONF_LIAISON_TOPICS);
 }
 
 __attribute__((format(printf, 4, 5))) static enum conf_result

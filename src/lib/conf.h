@@ -36,6 +36,11 @@
 #define CONF_COUNTRY_MAX 3
 #define CONF_STORE_MAX 1024 /* the store's location: "store.db" or a postgresql:// URI */
 #define CONF_STORE_FILE "store.db"
+#define CONF_TOPICS_MAX 511 /* liaison_topics */
+/* The seven areas of exchange (issue 14), the default of liaison_topics. */
+#define CONF_LIAISON_TOPICS                                                             \
+	"arms-trafficking,computer-security,drug-trafficking,money-laundering,nuclear-" \
+	"proliferation,organised-crime,terrorism"
 #define CONF_HOST_MAX 253
 #define CONF_HOSTS_MAX 511 /* desk_hosts */
 #define CONF_SESSIONS_MAX (1 << 22)
@@ -79,6 +84,10 @@ struct conf {
 	 * (conf_check_store).
 	 */
 	char store[CONF_STORE_MAX + 1];
+	                  1];                     /* "HUMINT, SOURCE" (core/marking/marking.h) */
+	                  char country[CONF_COUNTRY_MAX + 1]; /* ISO 3166-1 alpha-3, e.g. "GBR" */
+	                  char liaison_topics[CONF_TOPICS_MAX +
+	                                      1]; /* the topics vocabulary (core/liaison) */
 };
 
 enum conf_result {

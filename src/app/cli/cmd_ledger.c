@@ -383,7 +383,6 @@ static int parse_key(const char *arg, uint8_t pk[32], char name[LEDGER_ORIGIN_MA
 	}
 	buf_release(&file);
 	text[n] = '\0';
-	char *plus = strchr(text, '+');
 	if (n == 44 && text[43] == '=') { /* base64 of 32 bytes (which may hold '+') */
 		return sodium_base642bin(pk, 32, text, n, NULL, &len, NULL,
 		                         sodium_base64_VARIANT_ORIGINAL) == 0 &&
@@ -392,26 +391,7 @@ static int parse_key(const char *arg, uint8_t pk[32], char name[LEDGER_ORIGIN_MA
 		               : -1;
 	}
 	/* name+hexid+base64(0x01 || pk) */
-	if (plus == NULL)
-		return -1;
-	char *plus2 = strchr(plus + 1, '+');
-	uint8_t k[33], id[4];
-	char want[9];
-	size_t nl = (size_t)(plus - text);
-	if (plus2 == NULL || nl == 0 || nl > LEDGER_ORIGIN_MAX || plus2 - plus - 1 != 8)
-		return -1;
-	if (sodium_base642bin(k, sizeof k, plus2 + 1, strlen(plus2 + 1), NULL, &len, NULL,
-	                      sodium_base64_VARIANT_ORIGINAL) != 0 ||
-	    len != 33 || k[0] != 0x01)
-		return -1;
-	memcpy(name, text, nl);
-	name[nl] = '\0';
-	memcpy(pk, k + 1, 32);
-	ledger_key_id(name, pk, id);
-	int w = snprintf(want, sizeof want, "%02x%02x%02x%02x", id[0], id[1], id[2], id[3]);
-	if (w != 8 || memcmp(want, plus + 1, 8) != 0)
-		return -1;
-	return 0;
+	return ledger_vkey_parse(text, n, name, pk);
 }
 
 static int open_cp(const char *path, const uint8_t pk[32], const char *name,

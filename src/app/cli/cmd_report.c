@@ -17,6 +17,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/officer_cli.h"
 #include "core/instance/instance.h"
+#include "core/liaison/liaison.h"
 #include "core/officer/officer.h"
 #include "core/registry/registry.h"
 #include "lib/buf.h"
@@ -47,8 +48,9 @@ const char report_help[] =
         "  write --batch FILE    many reports in one session, for scripts: records\n"
         "                        separated by a line \"%%\", each one optional\n"
         "                        header lines \"@to NAME,NAME\", \"@list NAME,NAME\",\n"
-        "                        \"@cite KIND:ID\", then the report text; each is\n"
-        "                        written, then circulated. Prints ID<TAB>MARKING each;\n"
+        "                        \"@cite KIND:ID\", \"@topics T\", then the report\n"
+        "                        text; each is written, then circulated, then its\n"
+        "                        topics set. Prints ID<TAB>MARKING each;\n"
         "                        stops at the first refusal\n"
         "  list                  the reports you may read: id, day, author, marking\n"
         "                        (tab-separated, newest first)\n"
@@ -58,11 +60,15 @@ const char report_help[] =
         "                        the report's distribution\n"
         "  tearline ID MARKING   the report with only the paragraphs MARKING\n"
         "                        dominates (a sanitised view)\n"
+        "  topics ID [TOPICS]    the report's topics, or set them (comma-separated,\n"
+        "                        of the configuration's liaison_topics; \"none\"\n"
+        "                        clears them): what partner agreements match (analyst)\n"
         "\n"
         "Options:\n"
         "  -d, --dir DIR         the instance directory (or $CUTOUT_INSTANCE)\n"
         "      --as NAME         the officer\n"
         "      --marking M       write: the overall marking you expect (checked)\n"
+        "      --topics T        write: the report's topics (as `topics` sets them)\n"
         "      --cite KIND:ID    write: cite submission:N or report:N; the report's\n"
         "                        marking must dominate theirs (no write down)\n"
         "      --list NAME, --to OFFICER   circulate: repeatable\n";
@@ -86,7 +92,7 @@ const char dist_help[] = "usage: cutout dist COMMAND -d DIR [--as NAME] [ARGS]\n
 #define MANY_MAX 256
 
 struct opts {
-	const char *dir, *as, *marking, *batch;
+	const char *dir, *as, *marking, *batch, *topics;
 	const char *lists[MANY_MAX], *to[MANY_MAX], *cites[MANY_MAX];
 	size_t nlists, nto, ncites;
 };
@@ -218,6 +224,8 @@ static int batch_one(struct officer_cli_sess *s, char *rec, size_t len, size_t n
 			e = split_names(rec + 6, h.lists, &h.nlists);
 		else if (strncmp(rec, "@cite ", 6) == 0)
 			e = parse_cite(rec + 6, cites, &ncites);
+		else if (strncmp(rec, "@topics ", 8) == 0)
+			h.topics = rec + 8, e = 0;
 		if (e != 0)
 			return cli_usage("report", "record %zu: bad header line '%s'", no, rec);
 		len -= (size_t)(nl + 1 - rec);
@@ -227,6 +235,16 @@ static int batch_one(struct officer_cli_sess *s, char *rec, size_t len, size_t n
 	if (r == REGISTRY_OK && h.nto + h.nlists > 0)
 		r = registry_report_circulate(s->reg, s->key, w.id, h.lists, h.nlists, h.to, h.nto,
 		                              &err);
+	if (r == REGISTRY_OK && h.topics != NULL) {
+		struct liaison_error lerr = {{0}};
+		enum liaison_result lr = liaison_report_topics_set(
+		        s->reg, s->key, instance_conf(s->inst)->liaison_topics, w.id, h.topics,
+		        &lerr);
+		if (lr != LIAISON_OK)
+			return cli_fail(
+			        "report", "record %zu: report %lld written, its topics not set: %s",
+			        no, (long long)w.id, lerr.msg[0] ? lerr.msg : liaison_strerror(lr));
+	}
 	if (r != REGISTRY_OK) {
 		cli_fail("report", "record %zu:", no);
 		return fail_reg("report", r, &err);
@@ -295,6 +313,16 @@ static int cmd_write(struct officer_cli_sess *s, const struct opts *o, const cha
 	}
 	printf("%lld\t%s\n", (long long)w.id, w.marking);
 	rc = CLI_EXIT_OK;
+	if (o->topics != NULL) {
+		struct liaison_error lerr = {{0}};
+		enum liaison_result lr = liaison_report_topics_set(
+		        s->reg, s->key, instance_conf(s->inst)->liaison_topics, w.id, o->topics,
+		        &lerr);
+		if (lr != LIAISON_OK)
+			rc = cli_fail("report", "report %lld written, its topics not set: %s",
+			              (long long)w.id,
+			              lerr.msg[0] ? lerr.msg : liaison_strerror(lr));
+	}
 out:
 	buf_wipe_release(&in);
 	return rc;
@@ -393,9 +421,31 @@ out:
 	return rc;
 }
 
+/* A report's topics: shown, or set (core/liaison). */
+static int cmd_topics(struct officer_cli_sess *s, store_id id, const char *topics)
+{
+	struct liaison_error err = {{0}};
+	char out[STORE_TOPICS_MAX + 1];
+	enum liaison_result r;
+	if (topics != NULL) {
+		r = liaison_report_topics_set(
+		        s->reg, s->key, instance_conf(s->inst)->liaison_topics, id, topics, &err);
+		if (r == LIAISON_OK)
+			printf("report %lld: topics set\n", (long long)id);
+	} else if ((r = liaison_report_topics_get(s->reg, s->key, id, out)) == LIAISON_OK) {
+		printf("%s\n", out[0] ? out : "none");
+	}
+	if (r == LIAISON_NOT_FOUND && err.msg[0] == '\0')
+		snprintf(err.msg, sizeof err.msg, "report %lld: no such report", (long long)id);
+	if (r != LIAISON_OK)
+		return err.msg[0] ? cli_fail("report", "%s: %s", liaison_strerror(r), err.msg)
+		                  : cli_fail("report", "%s", liaison_strerror(r));
+	return CLI_EXIT_OK;
+}
+
 static int getopts(const char *cmd, const char *help, int argc, char **argv, struct opts *o)
 {
-	enum { O_AS = 256, O_MARKING, O_CITE, O_LIST, O_TO, O_BATCH };
+	enum { O_AS = 256, O_MARKING, O_CITE, O_LIST, O_TO, O_BATCH, O_TOPICS };
 	static const struct option lopts[] = {{"dir", required_argument, NULL, 'd'},
 	                                      {"as", required_argument, NULL, O_AS},
 	                                      {"marking", required_argument, NULL, O_MARKING},
@@ -403,6 +453,7 @@ static int getopts(const char *cmd, const char *help, int argc, char **argv, str
 	                                      {"list", required_argument, NULL, O_LIST},
 	                                      {"to", required_argument, NULL, O_TO},
 	                                      {"batch", required_argument, NULL, O_BATCH},
+	                                      {"topics", required_argument, NULL, O_TOPICS},
 	                                      {"help", no_argument, NULL, 'h'},
 	                                      {NULL, 0, NULL, 0}};
 	int c;
@@ -434,6 +485,9 @@ static int getopts(const char *cmd, const char *help, int argc, char **argv, str
 		case O_BATCH:
 			o->batch = optarg;
 			break;
+		case O_TOPICS:
+			o->topics = optarg;
+			break;
 		case 'h':
 			fputs(help, stdout);
 			return -1;
@@ -459,11 +513,9 @@ int report_main(int argc, char **argv)
 		return rc;
 	int nargs = argc - optind;
 	char **args = argv + optind;
-	static const struct cli_sub cmds[] = {{"write", 0, 1},
-	                                      {"list", 0, 0},
-	                                      {"show", 1, 1},
-	                                      {"circulate", 1, 1},
-	                                      {"tearline", 2, 2}};
+	static const struct cli_sub cmds[] = {{"write", 0, 1},    {"list", 0, 0},
+	                                      {"show", 1, 1},     {"circulate", 1, 1},
+	                                      {"tearline", 2, 2}, {"topics", 1, 2}};
 	int k = cli_subcommand("report", cmds, sizeof cmds / sizeof cmds[0], nargs, args);
 	if (k < 0)
 		return CLI_EXIT_USAGE;
@@ -474,6 +526,8 @@ int report_main(int argc, char **argv)
 		return cli_usage("report", "--cite and --marking are for write");
 	if ((o.nlists || o.nto) && k != 3)
 		return cli_usage("report", "--list and --to are for circulate");
+	if (o.topics && (k != 0 || o.batch))
+		return cli_usage("report", "--topics is for write (one report)");
 	if (o.batch && (k != 0 || nargs > 1))
 		return cli_usage("report", "--batch FILE is for write, without another FILE");
 	if (k == 3 && o.nlists + o.nto == 0)
@@ -508,8 +562,11 @@ int report_main(int argc, char **argv)
 		else
 			printf("report %lld circulated\n", (long long)id);
 		break;
-	default:
+	case 4:
 		rc = cmd_show(&s, n, id, args[2]);
+		break;
+	default:
+		rc = cmd_topics(&s, id, nargs > 2 ? args[2] : NULL);
 		break;
 	}
 out:

@@ -97,6 +97,16 @@ enum ledger_action {
 	LEDGER_RELEASE_REFUSE,  /* detail the reason */
 	LEDGER_RELEASE_DELIVER, /* a copy exported; detail recipient, copy, form */
 	LEDGER_RELEASE_TRACE,   /* a leaked text traced; detail the result */
+	LEDGER_PARTNER_ADD,     /* a partner service and its agreement (core/liaison) */
+	LEDGER_PARTNER_DISABLE,
+	LEDGER_REPORT_TOPICS,    /* object report:ID, detail the topics */
+	LEDGER_LIAISON_EXPORT,   /* a bundle sent: object partner:ID, detail seq, counts, hash */
+	LEDGER_LIAISON_SEND,     /* a report in it: object report:ID, detail the partner, seq */
+	LEDGER_LIAISON_WITHHOLD, /* a report kept back from it, detail the reason */
+	LEDGER_LIAISON_IMPORT,   /* a bundle received: object partner:ID, detail seq, counts */
+	LEDGER_LIAISON_RECEIVE,  /* a report received: object report:ID (local), detail origin */
+	LEDGER_LIAISON_REFUSE,   /* a bundle or a report refused on import, detail the reason */
+	LEDGER_LIAISON_WITHHELD, /* what the partner says it withheld, detail its reason */
 	LEDGER_ACTION_COUNT
 };
 
@@ -215,6 +225,30 @@ void ledger_key_id(const char *name, const uint8_t pk[static 32], uint8_t id[sta
 /* The verifier key "name+hex(id)+base64(0x01 || pk)" (note's vkey form). */
 __attribute__((warn_unused_result)) int ledger_vkey(const char *name, const uint8_t pk[static 32],
                                                     struct buf *out);
+
+/*
+ * The reverse of ledger_vkey (text[0..n), no newline): the key's name and
+ * public key, the key id checked. 0 or -1.
+ */
+__attribute__((warn_unused_result)) int ledger_vkey_parse(const char *text, size_t n,
+                                                          char name[static LEDGER_ORIGIN_MAX + 1],
+                                                          uint8_t pk[static 32]);
+/*
+ * Appends one signed-note signature line over msg[0..n): "— name
+ * base64(key id || Ed25519 signature)\n", sk as libsodium keeps it. 0 or -1.
+ */
+__attribute__((warn_unused_result)) int ledger_note_sign(const char *name,
+                                                         const uint8_t sk[static 64],
+                                                         const uint8_t *msg, size_t n,
+                                                         struct buf *out);
+/*
+ * Checks one such line (line[0..n), its newline included) by key `name` and
+ * pk over msg: LEDGER_OK, LEDGER_BAD_INPUT for a malformed line or another
+ * name, LEDGER_TAMPERED for another key or a bad signature.
+ */
+__attribute__((warn_unused_result)) enum ledger_result
+ledger_note_verify(const char *line, size_t n, const char *name, const uint8_t pk[static 32],
+                   const uint8_t *msg, size_t mlen);
 
 /* The note's body: "origin\nsize\nbase64(root)\n". */
 __attribute__((warn_unused_result)) enum ledger_result

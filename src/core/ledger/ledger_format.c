@@ -54,6 +54,16 @@ static const char *const action_names[LEDGER_ACTION_COUNT] = {
         [LEDGER_RELEASE_REFUSE] = "release.refuse",
         [LEDGER_RELEASE_DELIVER] = "release.deliver",
         [LEDGER_RELEASE_TRACE] = "release.trace",
+        [LEDGER_PARTNER_ADD] = "partner.add",
+        [LEDGER_PARTNER_DISABLE] = "partner.disable",
+        [LEDGER_REPORT_TOPICS] = "report.topics",
+        [LEDGER_LIAISON_EXPORT] = "liaison.export",
+        [LEDGER_LIAISON_SEND] = "liaison.send",
+        [LEDGER_LIAISON_WITHHOLD] = "liaison.withhold",
+        [LEDGER_LIAISON_IMPORT] = "liaison.import",
+        [LEDGER_LIAISON_RECEIVE] = "liaison.receive",
+        [LEDGER_LIAISON_REFUSE] = "liaison.refuse",
+        [LEDGER_LIAISON_WITHHELD] = "liaison.withheld",
 };
 
 const char *ledger_strerror(enum ledger_result r)

@@ -287,6 +287,22 @@ registry_report_write(struct registry *r, const struct officer_key *as,
                       struct registry_error *err);
 
 /*
+ * registry_report_write in two steps, for a use case that stores reports
+ * inside its own transaction (core/liaison's import): prepare makes every
+ * check of registry_report_write and seals; insert_in, inside a store_write,
+ * stores the report and its report.write entry (it may be called once).
+ */
+struct registry_prepared;
+__attribute__((warn_unused_result)) enum registry_result
+registry_report_prepare(struct registry *r, const struct officer_key *as,
+                        const struct registry_report_input *in, struct registry_prepared **out,
+                        struct registry_error *err);
+__attribute__((warn_unused_result)) enum store_result
+registry_report_insert_in(struct store *s, const struct registry_prepared *p,
+                          struct registry_written *out);
+void registry_prepared_free(struct registry_prepared **p);
+
+/*
  * Whether subj may read report id (access_decide with its marking and its
  * whole distribution). False for a missing report: the same answer.
  */

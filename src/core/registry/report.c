@@ -139,53 +139,72 @@ static enum registry_result seal(const uint8_t pk[static 32], const struct buf *
 	return e == AGE_OK ? REGISTRY_OK : REGISTRY_FAILED;
 }
 
-/* report write: the report (sealed before) and its report.write entry */
-struct write_tx {
+/* A report checked and sealed, not yet stored (registry_report_prepare). */
+struct registry_prepared {
 	store_id author;
 	uint32_t version;
-	const char *marking, *actor, *detail;
-	const struct buf *sealed;
-	const struct store_cite *cites;
+	char marking[STORE_MARKING_MAX];
+	char actor[LEDGER_TOKEN_MAX + 1], detail[64];
+	struct buf sealed;
+	struct store_cite cites[REGISTRY_CITES_MAX];
 	size_t ncites;
-	store_id id;
 };
 
-static enum store_result write_tx(struct store *s, void *arg)
+void registry_prepared_free(struct registry_prepared **p)
 {
-	struct write_tx *a = arg;
-	store_id mid = 0;
-	int64_t author = a->author;
-	enum store_result sr = store_marking_id(s, a->marking, &mid);
-	if (sr != STORE_OK)
-		return sr;
-	sr = store_report_insert(s, a->author, store_today(), mid, a->version, a->sealed->data,
-	                         a->sealed->len, &author, 1, a->cites, a->ncites, &a->id);
-	if (sr != STORE_OK)
-		return sr;
-	return reg_log_id_in(s, LEDGER_REPORT_WRITE, a->actor, "report", a->id, a->marking,
-	                     a->detail);
+	if (p == NULL || *p == NULL)
+		return;
+	buf_release(&(*p)->sealed);
+	free(*p);
+	*p = NULL;
 }
 
-enum registry_result registry_report_write(struct registry *r, const struct officer_key *as,
-                                           const struct registry_report_input *in,
-                                           struct registry_written *out, struct registry_error *err)
+enum store_result registry_report_insert_in(struct store *s, const struct registry_prepared *p,
+                                            struct registry_written *out)
+{
+	store_id mid = 0, id = 0;
+	int64_t author = p->author;
+	enum store_result sr = store_marking_id(s, p->marking, &mid);
+	if (sr != STORE_OK)
+		return sr;
+	sr = store_report_insert(s, p->author, store_today(), mid, p->version, p->sealed.data,
+	                         p->sealed.len, &author, 1, p->cites, p->ncites, &id);
+	if (sr != STORE_OK)
+		return sr;
+	if ((sr = reg_log_id_in(s, LEDGER_REPORT_WRITE, p->actor, "report", id, p->marking,
+	                        p->detail)) != STORE_OK)
+		return sr;
+	out->id = id;
+	memcpy(out->marking, p->marking, sizeof out->marking);
+	return STORE_OK;
+}
+
+enum registry_result registry_report_prepare(struct registry *r, const struct officer_key *as,
+                                             const struct registry_report_input *in,
+                                             struct registry_prepared **out,
+                                             struct registry_error *err)
 {
 	enum registry_result rc;
 	struct access_subject subj;
 	struct registry_report *draft = NULL;
-	struct store_cite cites[REGISTRY_CITES_MAX];
-	struct buf plain, sealed;
-	uint32_t version = 0;
+	struct registry_prepared *p = NULL;
+	struct buf plain;
 	uint8_t pk[32];
 
 	buf_init(&plain, REGISTRY_TEXT_MAX + 64 * (REGISTRY_PARAS_MAX + 1) + 64);
-	buf_init(&sealed, STORE_REPORT_BODY_MAX);
 	if (err)
 		err->msg[0] = '\0';
+	if (out != NULL)
+		*out = NULL;
 	if (as == NULL || in == NULL || out == NULL) {
 		rc = REGISTRY_BAD_INPUT;
 		goto out;
 	}
+	if ((p = calloc(1, sizeof *p)) == NULL) {
+		rc = REGISTRY_FAILED;
+		goto out;
+	}
+	buf_init(&p->sealed, STORE_REPORT_BODY_MAX);
 	if ((rc = registry_subject(r, officer_key_id(as), &subj)) != REGISTRY_OK) {
 		rc = rc == REGISTRY_NOT_FOUND ? REGISTRY_FORBIDDEN : rc;
 		goto out;
@@ -225,42 +244,57 @@ enum registry_result registry_report_write(struct registry *r, const struct offi
 	for (size_t i = 0; i < in->ncites; i++) {
 		if ((rc = check_cite(r, &subj, &draft->marking, &in->cites[i], err)) != REGISTRY_OK)
 			goto out;
-		cites[i] = (struct store_cite){.kind = in->cites[i].kind == REGISTRY_CITE_REPORT
-		                                               ? STORE_CITE_REPORT
-		                                               : STORE_CITE_SUBMISSION,
-		                               .id = in->cites[i].id};
+		p->cites[i] = (struct store_cite){.kind = in->cites[i].kind == REGISTRY_CITE_REPORT
+		                                                  ? STORE_CITE_REPORT
+		                                                  : STORE_CITE_SUBMISSION,
+		                                  .id = in->cites[i].id};
 	}
-	if ((rc = registry_label(r, &draft->marking, &version, pk)) != REGISTRY_OK ||
+	p->ncites = in->ncites;
+	if ((rc = registry_label(r, &draft->marking, &p->version, pk)) != REGISTRY_OK ||
 	    (rc = reg_body_encode(r, draft, &plain)) != REGISTRY_OK ||
-	    (rc = seal(pk, &plain, &sealed)) != REGISTRY_OK)
+	    (rc = seal(pk, &plain, &p->sealed)) != REGISTRY_OK)
 		goto out;
-	char actor[LEDGER_TOKEN_MAX + 1], detail[64];
-	int k = snprintf(detail, sizeof detail, "%zu paragraphs, %zu citations", draft->nparas,
-	                 in->ncites);
-	if (k < 0 || (size_t)k >= sizeof detail || reg_actor(as, actor) != 0) {
+	int k = snprintf(p->detail, sizeof p->detail, "%zu paragraphs, %zu citations",
+	                 draft->nparas, in->ncites);
+	if (k < 0 || (size_t)k >= sizeof p->detail || reg_actor(as, p->actor) != 0) {
 		rc = REGISTRY_FAILED;
 		goto out;
 	}
-	struct write_tx a = {.author = subj.id,
-	                     .version = version,
-	                     .marking = draft->marking_text,
-	                     .sealed = &sealed,
-	                     .cites = cites,
-	                     .ncites = in->ncites,
-	                     .actor = actor,
-	                     .detail = detail};
-	enum store_result wr = store_write(r->s, NULL, 0, write_tx, &a);
-	if (wr != STORE_OK) {
-		rc = wr == STORE_FULL ? REGISTRY_FULL : REGISTRY_FAILED;
-		goto out;
-	}
-	out->id = a.id;
-	memcpy(out->marking, draft->marking_text, sizeof out->marking);
+	p->author = subj.id;
+	memcpy(p->marking, draft->marking_text, sizeof p->marking);
+	*out = p;
+	p = NULL;
 	rc = REGISTRY_OK;
 out:
 	registry_report_free(&draft);
+	registry_prepared_free(&p);
 	buf_wipe_release(&plain);
-	buf_release(&sealed);
+	return rc;
+}
+
+struct write_tx {
+	const struct registry_prepared *p;
+	struct registry_written *out;
+};
+
+static enum store_result write_tx(struct store *s, void *arg)
+{
+	struct write_tx *a = arg;
+	return registry_report_insert_in(s, a->p, a->out);
+}
+
+enum registry_result registry_report_write(struct registry *r, const struct officer_key *as,
+                                           const struct registry_report_input *in,
+                                           struct registry_written *out, struct registry_error *err)
+{
+	struct registry_prepared *p = NULL;
+	enum registry_result rc = registry_report_prepare(r, as, in, &p, err);
+	if (rc != REGISTRY_OK)
+		return rc;
+	struct write_tx a = {.p = p, .out = out};
+	enum store_result wr = store_write(r->s, NULL, 0, write_tx, &a);
+	rc = wr == STORE_OK ? REGISTRY_OK : wr == STORE_FULL ? REGISTRY_FULL : REGISTRY_FAILED;
+	registry_prepared_free(&p);
 	return rc;
 }
 

@@ -194,6 +194,14 @@ enum release_result rl_recipient_allowed(const struct registry *r, const struct 
 	return RELEASE_REFUSED;
 }
 
+enum release_result release_recipient_allowed(const struct registry *r,
+                                              const struct store_recipient *rc,
+                                              const struct marking *m, const char *mtext,
+                                              struct release_error *err)
+{
+	return rl_recipient_allowed(r, rc, m, mtext, err);
+}
+
 const char *rl_state(const struct store_release *row, int32_t today)
 {
 	if (row->state == STORE_RELEASE_REFUSED)

@@ -97,6 +97,17 @@ __attribute__((warn_unused_result)) enum release_result
 release_recipient_show(struct registry *r, const struct officer_key *as, const char *name,
                        struct store_recipient *out);
 
+/*
+ * THE decision for anyone outside the instance, an outside recipient or a
+ * partner service (core/liaison): their highest marking as the clearance,
+ * their nationality, no distribution; never ORCON or NOFORN; nothing to a
+ * disabled one. RELEASE_OK, or RELEASE_REFUSED with the reason in msg
+ * (mtext: m as text, for the message).
+ */
+__attribute__((warn_unused_result)) enum release_result
+release_recipient_allowed(const struct registry *r, const struct store_recipient *rc,
+                          const struct marking *m, const char *mtext, struct release_error *err);
+
 /* ---- releases ---- */
 
 struct release_proposal {

@@ -144,6 +144,7 @@ struct store_desk_ops;
 struct store_registry_ops;
 struct store_release_ops;
 struct store_copy_ops;
+struct store_liaison_ops;
 
 /*
  * A backend implements these with its own SQL and nothing else: callers go
@@ -306,6 +307,7 @@ struct store_backend {
 	const struct store_registry_ops *registry; /* core/store/store_registry.h */
 	const struct store_release_ops *release;   /* core/store/store_release.h (may be NULL) */
 	const struct store_copy_ops *copy;         /* core/store/store_copy.h (may be NULL) */
+	const struct store_liaison_ops *liaison;   /* core/store/store_liaison.h (may be NULL) */
 };
 
 /* The backends. */

@@ -611,6 +611,7 @@ static enum store_result sq_files(struct store *st, enum store_role role, store_
 	return STORE_OK;
 }
 
+extern const struct store_liaison_ops sq_liaison_ops; /* store_sqlite_liaison.c */
 const struct store_backend store_backend_sqlite = {
         .files = sq_files,
         .name = "sqlite",
@@ -650,4 +651,5 @@ const struct store_backend store_backend_sqlite = {
         .registry = &sq_registry_ops,
         .release = &sq_release_ops,
         .copy = &sq_copy_ops,
+        .liaison = &sq_liaison_ops,
 };

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * fuzz_liaison: the liaison bundle's envelope and content parsers (each
+ * content accepted must write back to the same bytes) and the partner card
+ * parser (core/liaison).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core/liaison/bundle.h"
+#include "core/liaison/liaison.h"
+#include "lib/buf.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int on_item(void *ctx, const struct bundle_item *it)
+{
+	return bundle_content_item(it->id, it->topics, it->marking, it->text, it->len, ctx) != 0;
+}
+
+static int on_withheld(void *ctx, int64_t id, const char *reason)
+{
+	return bundle_content_withheld(id, reason, ctx) != 0;
+}
+
+struct count {
+	size_t items, withheld;
+};
+
+static int count_item(void *ctx, const struct bundle_item *it)
+{
+	(void)it;
+	((struct count *)ctx)->items++;
+	return 0;
+}
+
+static int count_withheld(void *ctx, int64_t id, const char *reason)
+{
+	(void)id;
+	(void)reason;
+	((struct count *)ctx)->withheld++;
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct bundle_envelope e;
+	struct bundle_head h;
+	struct liaison_card card;
+	struct count n = {0};
+	char msg[128];
+	if (sodium_init() < 0)
+		abort();
+	(void)bundle_envelope_parse(data, size, &e, msg);
+	if (bundle_content_parse(data, size, &h, count_item, count_withheld, &n, msg) == 0) {
+		struct buf b;
+		buf_init(&b, size + 1);
+		/* written back item by item, it is the same content */
+		if (bundle_content_begin(&h, &b) != 0 ||
+		    bundle_content_parse(data, size, &h, on_item, on_withheld, &b, msg) != 0 ||
+		    bundle_content_end(n.items, n.withheld, &b) != 0 || b.len != size ||
+		    memcmp(b.data, data, size) != 0)
+			abort();
+		buf_release(&b);
+	}
+	(void)liaison_card_open(data, size, &card, NULL);
+	return 0;
+}

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * liaison: the use cases of the exchange with partner services (issue 14
+ * §1, §2 by file): partners and their agreements, partner cards, report
+ * topics, and bundles exported to and imported from a partner.
+ * docs/liaison.md tells the story.
+ *
+ * Every action is one function: it builds the acting officer's subject, asks
+ * access_decide where it reads (each report exported goes through THE
+ * decision core/release applies to outside recipients,
+ * release_recipient_allowed), and commits its change with its ledger entries
+ * in ONE store_write (sealing and signing before it).
+ *
+ *   partners   added (from a partner card or typed), listed, shown, disabled
+ *              by an admin or a releasing officer (partner.add,
+ *              partner.disable)
+ *   cards      this instance's partner card (name, country, verifier key, age
+ *              recipient, URL), signed with the instance key; a card read
+ *              back checks its own signature
+ *   topics     a report's topics, from the configured vocabulary, set by an
+ *              analyst who may read it (report.topics)
+ *   export     a releasing officer's bundle for a partner: sealed to the
+ *              partner's age recipient, signed with the instance key, with
+ *              the next sequence number, the previous bundle's hash, every
+ *              report on an agreed topic the decision allows (the report, or
+ *              its tearline at the agreement's highest marking for the
+ *              partner's country), and what was withheld and why (without
+ *              its content). liaison.send and liaison.withhold for each item
+ *              and liaison.export commit with the new sequence number.
+ *   import     an analyst's import of a partner's bundle: the signature, the
+ *              addressee, the sequence (no gap, no replay) and the hash
+ *              chain checked before anything is decrypted; each report
+ *              stored as a report written by the importing officer under its
+ *              originator's marking (ORCON kept), once; liaison.receive,
+ *              liaison.refuse, liaison.withheld per item and liaison.import
+ *              commit with the new sequence number. A bundle refused whole is
+ *              a liaison.refuse entry with its reason.
+ */
+#ifndef CUTOUT_CORE_LIAISON_H
+#define CUTOUT_CORE_LIAISON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/officer/officer.h"
+#include "core/registry/registry.h"
+#include "core/store/store.h"
+#include "core/store/store_liaison.h"
+#include "lib/age/age.h"
+#include "lib/buf.h"
+
+#define LIAISON_MSG_MAX 400
+#define LIAISON_ITEMS_MAX 10000                /* reports looked at for one bundle */
+#define LIAISON_BUNDLE_MAX (64u * 1024 * 1024) /* bytes of a bundle file */
+#define LIAISON_CARD_MAX 4096                  /* bytes of a partner card */
+#define LIAISON_REASON_MAX 200                 /* bytes of a withheld item's reason */
+
+enum liaison_result {
+	LIAISON_OK = 0,
+	LIAISON_NOT_FOUND,   /* no such partner or report, or not readable: one answer */
+	LIAISON_BAD_INPUT,   /* msg says what */
+	LIAISON_FORBIDDEN,   /* a role is needed: msg says which */
+	LIAISON_EXISTS,      /* a partner of that name */
+	LIAISON_REFUSED,     /* a bundle or card refused: msg says why (recorded) */
+	LIAISON_CANNOT_OPEN, /* the session holds no key of a label version */
+	LIAISON_FAILED,      /* store, crypto or memory */
+};
+
+struct liaison_error {
+	char msg[LIAISON_MSG_MAX];
+};
+
+const char *liaison_strerror(enum liaison_result r);
+
+/*
+ * Topics as a person types them ("terrorism, organised-crime"), each one of
+ * vocabulary (the configuration's liaison_topics, comma-separated), into the
+ * stored form (sorted, distinct, comma-joined: store_liaison.h). "" and
+ * "none" are no topic. LIAISON_BAD_INPUT naming an unknown topic.
+ */
+__attribute__((warn_unused_result)) enum liaison_result
+liaison_topics_parse(const char *vocabulary, const char *in, char out[static STORE_TOPICS_MAX + 1],
+                     struct liaison_error *err);
+
+/* ---- partners ---- */
+
+struct liaison_partner_input {
+	const char *name;
+	const char *country;       /* ISO 3166-1 alpha-3 */
+	const char *vkey;          /* "name+hexid+base64(0x01||pk)" */
+	const char *age_recipient; /* "age1..." */
+	const char *url;           /* NULL or "" for none */
+	const char *topics;        /* typed: liaison_topics_parse */
+	const char *marking;       /* the agreement's highest (parsed, stored canonical) */
+	bool may_rerelease;
+};
+
+__attribute__((warn_unused_result)) enum liaison_result
+liaison_partner_add(struct registry *r, const struct officer_key *as, const char *vocabulary,
+                    const struct liaison_partner_input *in, store_id *out,
+                    struct liaison_error *err);
+__attribute__((warn_unused_result)) enum liaison_result
+liaison_partner_disable(struct registry *r, const struct officer_key *as, const char *name,
+                        struct liaison_error *err);
+/* Every partner by name (admin or releasing). */
+__attribute__((warn_unused_result)) enum liaison_result
+liaison_partner_list(struct registry *r, const struct officer_key *as,
+                     int (*fn)(void *ctx, const struct store_partner *p), void *ctx);
+__attribute__((warn_unused_result)) enum liaison_result
+liaison_partner_show(struct registry *r, const struct officer_key *as, const char *name,
+                     struct store_partner *out);
+
+/* ---- partner cards ---- */
+
+struct liaison_card {
+	char name[STORE_PARTNER_NAME_MAX + 1];
+	char country[4];
+	char vkey[STORE_PARTNER_KEY_MAX + 1];
+	char age_recipient[STORE_AGE_RECIPIENT_MAX + 1];
+	char url[STORE_PARTNER_URL_MAX + 1];
+};
+
+/*
+ * The card as a signed note: "cutout-partner-card v1", one "key value" line
+ * per field, a blank line, the signature of vkey's key (sk: libsodium's
+ * 64-byte form, its public half the vkey's key).
+ */
+__attribute__((warn_unused_result)) enum liaison_result
+liaison_card_make(const struct liaison_card *c, const uint8_t sk[static 64], struct buf *out,
+                  struct liaison_error *err);
+/* Parses a card (strict) and checks it is signed by the key it names. */
+__attribute__((warn_unused_result)) enum liaison_result
+liaison_card_open(const uint8_t *p, size_t n, struct liaison_card *out, struct liaison_error *err);
+
+/* ---- report topics ---- */
+
+/* Sets report's topics (analyst who may read it; report.topics). */
+__attribute__((warn_unused_result)) enum liaison_result
+liaison_report_topics_set(struct registry *r, const struct officer_key *as, const char *vocabulary,
+                          store_id report, const char *topics, struct liaison_error *err);
+/* The stored form, for an officer who may read the report. */
+__attribute__((warn_unused_result)) enum liaison_result
+liaison_report_topics_get(struct registry *r, const struct officer_key *as, store_id report,
+                          char out[static STORE_TOPICS_MAX + 1]);
+
+/* ---- bundles ---- */
+
+/* The instance as a signer and an addressee: its key name (the ledger's origin). */
+struct liaison_self {
+	const char *name;
+	const uint8_t *sk;                   /* export: the signing key (64 bytes); import: NULL */
+	const struct age_identity *identity; /* import: the key bundles are sealed to */
+};
+
+enum liaison_item_kind {
+	LIAISON_ITEM_SENT = 1,
+	LIAISON_ITEM_WITHHELD,         /* export: kept back, with the reason */
+	LIAISON_ITEM_RECEIVED,         /* import: stored as a local report */
+	LIAISON_ITEM_REFUSED,          /* import: not stored, with the reason */
+	LIAISON_ITEM_PARTNER_WITHHELD, /* import: what the partner says it kept back */
+};
+
+struct liaison_item {
+	enum liaison_item_kind kind;
+	int64_t remote;  /* the report's id at the sender */
+	store_id report; /* the local report (sent, received), else 0 */
+	const char *marking;
+	const char *reason; /* withheld or refused; "tearline at M" for a tearline sent */
+};
+
+struct liaison_summary {
+	char partner[STORE_PARTNER_NAME_MAX + 1];
+	uint64_t seq;
+	uint8_t hash[STORE_LIAISON_HASH_LEN]; /* of the bundle file */
+	size_t sent, withheld, received, refused, partner_withheld;
+	size_t skipped;   /* export: reports on no agreed topic, not considered */
+	store_id through; /* export: the highest report id looked at */
+	bool more;        /* export: reports left for the next bundle (items or size cap) */
+};
+
+/*
+ * The next bundle for partner (a releasing officer) into out (capped at
+ * LIAISON_BUNDLE_MAX), the reports after report id since (-1: after the
+ * last looked at), at most LIAISON_ITEMS_MAX and as many as fit in
+ * LIAISON_BUNDLE_MAX (sum->more: the rest is for the next bundle). fn (may
+ * be NULL) is told each item once the bundle is recorded.
+ */
+__attribute__((warn_unused_result)) enum liaison_result
+liaison_export(struct registry *r, const struct officer_key *as, const struct liaison_self *self,
+               const char *partner, int64_t since, struct buf *out, struct liaison_summary *sum,
+               int (*fn)(void *ctx, const struct liaison_item *it), void *ctx,
+               struct liaison_error *err);
+
+/*
+ * Imports a bundle (an analyst). LIAISON_REFUSED with the reason for a
+ * bundle refused whole (not signed by a partner, not addressed to self, a
+ * replay, a gap, a fork, a bad format), recorded; else LIAISON_OK, fn told
+ * each item once it is recorded.
+ */
+__attribute__((warn_unused_result)) enum liaison_result
+liaison_import(struct registry *r, const struct officer_key *as, const struct liaison_self *self,
+               const uint8_t *p, size_t n, struct liaison_summary *sum,
+               int (*fn)(void *ctx, const struct liaison_item *it), void *ctx,
+               struct liaison_error *err);
+
+#endif

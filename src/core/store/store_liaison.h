@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * store_liaison: the store domain of the exchange with partner services
+ * (issue 14; one pointer, `liaison`, in struct store_backend, NULL for a
+ * backend without it: the front then answers STORE_UNSUPPORTED). Used only
+ * by core/liaison/, which decides every read with access_decide: nothing here
+ * decides access. It holds:
+ *
+ *   partners   a partner instance: name (unique), country (ISO 3166-1
+ *              alpha-3), its Ed25519 verifier key in the C2SP note form
+ *              ("name+hexid+base64(0x01||pk)", as our checkpoints use), its
+ *              age recipient, an optional liaison URL, the agreement (topics,
+ *              the highest marking, whether it may re-release), disabled;
+ *              and the state of the exchange each way: the sequence number
+ *              and hash of the last bundle sent and received, and the
+ *              highest report id a sent bundle has looked at
+ *   topics     a report's topics ("crime,terrorism": see below)
+ *   received   a report received from a partner: the partner, the bundle's
+ *              sequence number, the report's id at the partner, the local
+ *              report it became, the originator's marking (kept as sent,
+ *              ORCON with it)
+ *
+ * Topics, as stored: names of 1..STORE_TOPIC_MAX bytes of [a-z0-9-], joined
+ * by ',' in strictly ascending order (no duplicate), at most STORE_TOPICS_MAX
+ * bytes in all; "" is no topic. Which names exist (the vocabulary) is core's.
+ *
+ * Orders: partners by name; received reports by id.
+ */
+#ifndef CUTOUT_CORE_STORE_LIAISON_H
+#define CUTOUT_CORE_STORE_LIAISON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/store/store.h"
+#include "core/store/store_release.h"
+
+#define STORE_PARTNER_NAME_MAX 128 /* bytes of UTF-8, as an organisation (CONF_ORG_MAX) */
+#define STORE_PARTNER_KEY_MAX 256  /* the verifier key as text */
+#define STORE_PARTNER_URL_MAX 512
+#define STORE_TOPIC_MAX 32
+#define STORE_TOPICS_MAX 512
+#define STORE_LIAISON_HASH_LEN 32
+
+enum store_liaison_way {
+	STORE_LIAISON_SENT = 1,
+	STORE_LIAISON_RECEIVED = 2,
+};
+
+struct store_partner {
+	store_id id;
+	char name[STORE_PARTNER_NAME_MAX + 1];
+	char country[4];                                 /* "FRA" */
+	char vkey[STORE_PARTNER_KEY_MAX + 1];            /* C2SP note verifier key */
+	char age_recipient[STORE_AGE_RECIPIENT_MAX + 1]; /* "age1..." */
+	char url[STORE_PARTNER_URL_MAX + 1];             /* "" for none */
+	char topics[STORE_TOPICS_MAX + 1];               /* the agreement's */
+	char marking[STORE_MARKING_MAX];                 /* the agreement's highest */
+	bool may_rerelease;
+	bool disabled;
+	int32_t day; /* added */
+	/* the exchange (read only: set by store_partner_advance) */
+	uint64_t sent_seq, received_seq; /* of the last bundle; 0 before the first */
+	uint8_t sent_hash[STORE_LIAISON_HASH_LEN], received_hash[STORE_LIAISON_HASH_LEN];
+	store_id sent_through; /* the highest report id a sent bundle looked at */
+};
+
+/* How the exchange moves on by one bundle (store_partner_advance). */
+struct store_liaison_step {
+	enum store_liaison_way way;
+	uint64_t from;                        /* the sequence number the partner must still be at */
+	uint8_t hash[STORE_LIAISON_HASH_LEN]; /* of the bundle */
+	store_id through; /* sent: the highest report id looked at (not below the stored) */
+};
+
+struct store_received {
+	store_id id;
+	store_id partner;
+	uint64_t seq;                    /* of the bundle that carried it */
+	int64_t remote;                  /* its report id at the partner */
+	store_id report;                 /* the local report it became */
+	char marking[STORE_MARKING_MAX]; /* the originator's */
+	int32_t day;
+};
+
+struct store_liaison_ops {
+	enum store_result (*partner_add)(struct store *s, const struct store_partner *in,
+	                                 store_id *out);
+	enum store_result (*partner_get)(struct store *s, store_id id, struct store_partner *out);
+	enum store_result (*partner_find)(struct store *s, const char *name,
+	                                  struct store_partner *out);
+	/* By name. fn non-zero stops. */
+	enum store_result (*partners)(struct store *s,
+	                              int (*fn)(void *ctx, const struct store_partner *p),
+	                              void *ctx);
+	enum store_result (*partner_disable)(struct store *s, store_id id);
+	/* Only if the way's sequence number is still step->from (else STORE_NOT_FOUND). */
+	enum store_result (*partner_advance)(struct store *s, store_id id,
+	                                     const struct store_liaison_step *step);
+	/* An unknown report: STORE_NOT_FOUND. */
+	enum store_result (*topics_set)(struct store *s, store_id report, const char *topics);
+	/* "" when none were set; an unknown report: STORE_NOT_FOUND. */
+	enum store_result (*topics_get)(struct store *s, store_id report,
+	                                char out[static STORE_TOPICS_MAX + 1]);
+	/* STORE_EXISTS for a (partner, remote) already received. */
+	enum store_result (*received_add)(struct store *s, const struct store_received *in,
+	                                  store_id *out);
+	/* The one that became local report `report`: STORE_NOT_FOUND if none did. */
+	enum store_result (*received_of)(struct store *s, store_id report,
+	                                 struct store_received *out);
+	/* A partner's, by id. */
+	enum store_result (*received)(struct store *s, store_id partner,
+	                              int (*fn)(void *ctx, const struct store_received *r),
+	                              void *ctx);
+};
+
+/*
+ * The front (core/store/store_liaison.c): what core calls. Each checks its
+ * arguments and caps once, refusing with nothing changed: a NULL where data
+ * is required or an id <= 0 (STORE_NOT_FOUND); a name empty, over
+ * STORE_PARTNER_NAME_MAX, not UTF-8 or with a control character, a country
+ * not three capital letters, a verifier key, age recipient or URL empty
+ * (the URL may be), too long or with a byte that is not printable ASCII
+ * (space excluded), topics not of the stored form above, an empty marking or
+ * one of STORE_MARKING_MAX bytes or more (STORE_TOO_LARGE). A listing
+ * returns STORE_STOP exactly when its callback stopped it. A backend without
+ * this domain: STORE_UNSUPPORTED.
+ */
+__attribute__((warn_unused_result)) enum store_result
+store_partner_add(struct store *s, const struct store_partner *in, store_id *out);
+__attribute__((warn_unused_result)) enum store_result
+store_partner_get(struct store *s, store_id id, struct store_partner *out);
+__attribute__((warn_unused_result)) enum store_result
+store_partner_find(struct store *s, const char *name, struct store_partner *out);
+__attribute__((warn_unused_result)) enum store_result
+store_partners(struct store *s, int (*fn)(void *ctx, const struct store_partner *p), void *ctx);
+/* STORE_NOT_FOUND if there is no such partner; disabling twice is STORE_OK. */
+__attribute__((warn_unused_result)) enum store_result store_partner_disable(struct store *s,
+                                                                            store_id id);
+/*
+ * The exchange with partner id moves from step->from to step->from + 1 one
+ * way, with the bundle's hash (and, sent, the report id looked at, which
+ * never goes down). STORE_EXISTS if that way is no longer at step->from (a
+ * replay, a gap, or another process first), STORE_NOT_FOUND if there is no
+ * such partner; a bad way or from + 1 overflowing: STORE_TOO_LARGE.
+ */
+__attribute__((warn_unused_result)) enum store_result
+store_partner_advance(struct store *s, store_id id, const struct store_liaison_step *step);
+
+/* True when topics has the stored form (above). */
+bool store_topics_ok(const char *topics);
+__attribute__((warn_unused_result)) enum store_result
+store_topics_set(struct store *s, store_id report, const char *topics);
+__attribute__((warn_unused_result)) enum store_result
+store_topics_get(struct store *s, store_id report, char out[static STORE_TOPICS_MAX + 1]);
+
+/* in->partner, seq (> 0), remote (> 0), report, marking, day; the id ignored. */
+__attribute__((warn_unused_result)) enum store_result
+store_received_add(struct store *s, const struct store_received *in, store_id *out);
+__attribute__((warn_unused_result)) enum store_result
+store_received_of(struct store *s, store_id report, struct store_received *out);
+__attribute__((warn_unused_result)) enum store_result
+store_received(struct store *s, store_id partner,
+               int (*fn)(void *ctx, const struct store_received *r), void *ctx);
+
+#endif

@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * contract_liaison: the store contract (tests/store/README.md) for the
+ * liaison domain through its front (core/store/store_liaison.h): partners
+ * (unique names, validation, disable, order by name), the exchange's
+ * sequence moving one bundle at a time (a replay or a race refused), report
+ * topics (their form, an unknown report), reports received (once per
+ * partner and remote id), listings' STORE_STOP, and everything surviving a
+ * reopen.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/store/store.h"
+#include "core/store/store_liaison.h"
+#include "core/store/store_registry.h"
+#include "t.h"
+#include "contract.h"
+
+#define FAR_ID ((store_id)1 << 50)
+
+static struct store_partner partner(const char *what, const char *country)
+{
+	struct store_partner p;
+	memset(&p, 0, sizeof p);
+	snprintf(p.name, sizeof p.name, "C%s %s", contract_tag(), what);
+	snprintf(p.country, sizeof p.country, "%s", country);
+	snprintf(p.vkey, sizeof p.vkey, "partner.example+01020304+AXXXXX=");
+	snprintf(p.age_recipient, sizeof p.age_recipient, "age1%s", "qqqq");
+	snprintf(p.topics, sizeof p.topics, "crime,terrorism");
+	snprintf(p.marking, sizeof p.marking, "SECRET");
+	p.may_rerelease = true;
+	p.day = 20000;
+	return p;
+}
+
+static store_id a_report(struct store *s)
+{
+	store_id mk = 0, id = 0;
+	uint8_t body[16] = "sealed body";
+	int64_t author = 7;
+	char m[64];
+	snprintf(m, sizeof m, "SECRET L%s", contract_tag());
+	if (store_marking_id(s, m, &mk) != STORE_OK ||
+	    store_report_insert(s, 7, 20000, mk, 1, body, sizeof body, &author, 1, NULL, 0, &id) !=
+	            STORE_OK)
+		return 0;
+	return id;
+}
+
+struct seen {
+	int n, found;
+	store_id want, first;
+	bool disabled, stop;
+	char names[4][STORE_PARTNER_NAME_MAX + 1];
+};
+
+static int see_p(void *ctx, const struct store_partner *p)
+{
+	struct seen *s = ctx;
+	if (s->n < 4)
+		snprintf(s->names[s->n], sizeof s->names[0], "%s", p->name);
+	s->n++;
+	if (p->id == s->want) {
+		s->found++;
+		s->disabled = p->disabled;
+	}
+	return s->stop;
+}
+
+static void test_partners(void)
+{
+	struct store *s = contract_open_fresh();
+	store_id a = 0, b = 0, x = 0;
+	struct store_partner got;
+	if (s == NULL)
+		return;
+	struct store_partner pa = partner("Zulu", "FRA");
+	struct store_partner pb = partner("Альфа", "DEU");
+	pb.url[0] = '\0';
+	snprintf(pb.url, sizeof pb.url, "https://liaison.example/");
+	pb.may_rerelease = false;
+	pb.topics[0] = '\0';
+	T_OK(store_partner_add(s, &pa, &a) == STORE_OK && a > 0, "a partner is added");
+	T_OK(store_partner_add(s, &pb, &b) == STORE_OK && b > 0 && b != a,
+	     "a second one (Cyrillic name, a URL, no topic) gets another id");
+	T_OK(store_partner_add(s, &pa, &x) == STORE_EXISTS && x == 0,
+	     "the same name twice: STORE_EXISTS");
+	T_OK(store_partner_get(s, a, &got) == STORE_OK && got.id == a &&
+	             strcmp(got.name, pa.name) == 0 && strcmp(got.country, "FRA") == 0 &&
+	             strcmp(got.vkey, pa.vkey) == 0 && strcmp(got.age_recipient, "age1qqqq") == 0 &&
+	             got.url[0] == '\0' && strcmp(got.topics, "crime,terrorism") == 0 &&
+	             strcmp(got.marking, "SECRET") == 0 && got.may_rerelease && !got.disabled &&
+	             got.day == 20000 && got.sent_seq == 0 && got.received_seq == 0 &&
+	             got.sent_through == 0,
+	     "read back by id, every field as given, the exchange not started");
+	T_OK(store_partner_find(s, pb.name, &got) == STORE_OK && got.id == b &&
+	             strcmp(got.url, "https://liaison.example/") == 0 && !got.may_rerelease &&
+	             got.topics[0] == '\0',
+	     "found by name");
+	T_OK(store_partner_find(s, "nobody at all", &got) == STORE_NOT_FOUND &&
+	             store_partner_get(s, FAR_ID, &got) == STORE_NOT_FOUND &&
+	             store_partner_get(s, 0, &got) == STORE_NOT_FOUND,
+	     "an unknown name or id: STORE_NOT_FOUND");
+
+	/* validation: each refused with nothing added */
+	struct store_partner bad = partner("Bad", "ITA");
+	bad.name[0] = '\0';
+	T_OK(store_partner_add(s, &bad, &x) == STORE_TOO_LARGE && x == 0, "an empty name");
+	bad = partner("Bad\tname", "ITA");
+	T_OK(store_partner_add(s, &bad, &x) == STORE_TOO_LARGE, "a name with a control character");
+	bad = partner("Bad", "it");
+	T_OK(store_partner_add(s, &bad, &x) == STORE_TOO_LARGE, "a country not three capitals");
+	bad = partner("Bad", "ITA");
+	snprintf(bad.vkey, sizeof bad.vkey, "with space");
+	T_OK(store_partner_add(s, &bad, &x) == STORE_TOO_LARGE, "a verifier key with a space");
+	bad = partner("Bad", "ITA");
+	bad.age_recipient[0] = '\0';
+	T_OK(store_partner_add(s, &bad, &x) == STORE_TOO_LARGE, "no age recipient");
+	bad = partner("Bad", "ITA");
+	bad.marking[0] = '\0';
+	T_OK(store_partner_add(s, &bad, &x) == STORE_TOO_LARGE, "no marking");
+	const char *bad_topics[] = {"terrorism,crime", "crime,crime", "Crime",   "crime,",
+	                            ",crime",          "a b",         "crime,,x"};
+	int refused = 0;
+	for (size_t i = 0; i < sizeof bad_topics / sizeof bad_topics[0]; i++) {
+		bad = partner("Bad", "ITA");
+		snprintf(bad.topics, sizeof bad.topics, "%s", bad_topics[i]);
+		refused += store_partner_add(s, &bad, &x) == STORE_TOO_LARGE;
+	}
+	T_OK(refused == (int)(sizeof bad_topics / sizeof bad_topics[0]),
+	     "topics out of order, twice, upper case, empty or with a space: refused (%d)",
+	     refused);
+	char long_topic[STORE_TOPIC_MAX + 2];
+	memset(long_topic, 'a', sizeof long_topic - 1);
+	long_topic[sizeof long_topic - 1] = '\0';
+	T_OK(!store_topics_ok(long_topic) && store_topics_ok("") && store_topics_ok("a,ab,b") &&
+	             store_topics_ok("money-laundering"),
+	     "store_topics_ok: a topic over STORE_TOPIC_MAX refused; none, or ascending, kept");
+	T_OK(store_partner_find(s, "CBad", &got) == STORE_NOT_FOUND, "nothing refused was added");
+
+	struct seen v = {.want = a};
+	T_OK(store_partners(s, see_p, &v) == STORE_OK && v.n == 2 && v.found == 1 &&
+	             strcmp(v.names[0], pa.name) == 0 && strcmp(v.names[1], pb.name) == 0,
+	     "listed by name, bytewise (Latin before Cyrillic)");
+	struct seen st = {.stop = true};
+	T_OK(store_partners(s, see_p, &st) == STORE_STOP && st.n == 1,
+	     "a listing its callback stopped: STORE_STOP after one row");
+	T_OK(store_partner_disable(s, a) == STORE_OK && store_partner_disable(s, a) == STORE_OK &&
+	             store_partner_disable(s, FAR_ID) == STORE_NOT_FOUND,
+	     "disabled (twice is fine); an unknown id: STORE_NOT_FOUND");
+	T_CHECK(contract_reopen(&s) == 0);
+	memset(&v, 0, sizeof v);
+	v.want = a;
+	T_OK(store_partners(s, see_p, &v) == STORE_OK && v.found == 1 && v.disabled,
+	     "disabled survives a reopen");
+	store_close(&s);
+}
+
+static void test_exchange(void)
+{
+	struct store *s = contract_open_fresh();
+	store_id a = 0;
+	struct store_partner got;
+	if (s == NULL)
+		return;
+	struct store_partner pa = partner("Exchange", "GBR");
+	T_CHECK(store_partner_add(s, &pa, &a) == STORE_OK);
+	struct store_liaison_step st = {.way = STORE_LIAISON_SENT, .from = 0, .through = 40};
+	memset(st.hash, 0xab, sizeof st.hash);
+	T_OK(store_partner_advance(s, a, &st) == STORE_OK, "the first bundle sent: 0 -> 1");
+	T_OK(store_partner_advance(s, a, &st) == STORE_EXISTS,
+	     "the same step again (a replay, or another process first): STORE_EXISTS");
+	st.from = 2;
+	T_OK(store_partner_advance(s, a, &st) == STORE_EXISTS, "a gap (from 2 at 1): STORE_EXISTS");
+	st.from = 1;
+	st.through = 39;
+	T_OK(store_partner_advance(s, a, &st) == STORE_TOO_LARGE,
+	     "the report id looked at going down: STORE_TOO_LARGE");
+	st.through = 41;
+	memset(st.hash, 0xcd, sizeof st.hash);
+	T_OK(store_partner_advance(s, a, &st) == STORE_OK, "the second: 1 -> 2");
+	struct store_liaison_step rv = {.way = STORE_LIAISON_RECEIVED, .from = 0};
+	memset(rv.hash, 0x11, sizeof rv.hash);
+	T_OK(store_partner_advance(s, a, &rv) == STORE_OK, "one received: 0 -> 1, apart");
+	T_OK(store_partner_advance(s, FAR_ID, &rv) == STORE_NOT_FOUND,
+	     "an unknown partner: STORE_NOT_FOUND");
+	rv.way = 0;
+	T_OK(store_partner_advance(s, a, &rv) == STORE_TOO_LARGE, "no way: STORE_TOO_LARGE");
+	T_CHECK(contract_reopen(&s) == 0);
+	uint8_t cd[32], x11[32];
+	memset(cd, 0xcd, sizeof cd);
+	memset(x11, 0x11, sizeof x11);
+	T_OK(store_partner_get(s, a, &got) == STORE_OK && got.sent_seq == 2 &&
+	             got.received_seq == 1 && got.sent_through == 41 &&
+	             memcmp(got.sent_hash, cd, 32) == 0 && memcmp(got.received_hash, x11, 32) == 0,
+	     "both ways, their last hashes and the report looked at survive a reopen");
+	store_close(&s);
+}
+
+static int see_r(void *ctx, const struct store_received *r)
+{
+	struct seen *s = ctx;
+	if (s->n == 0)
+		s->first = r->id;
+	s->n++;
+	return s->stop;
+}
+
+static void test_topics_received(void)
+{
+	struct store *s = contract_open_fresh();
+	store_id a = 0, rep = 0, rep2 = 0, x = 0, y = 0;
+	char t[STORE_TOPICS_MAX + 1];
+	if (s == NULL)
+		return;
+	struct store_partner pa = partner("Received", "NLD");
+	T_CHECK(store_partner_add(s, &pa, &a) == STORE_OK);
+	T_CHECK((rep = a_report(s)) > 0 && (rep2 = a_report(s)) > 0);
+	T_OK(store_topics_get(s, rep, t) == STORE_OK && t[0] == '\0',
+	     "a report without topics: \"\"");
+	T_OK(store_topics_set(s, rep, "crime,drugs") == STORE_OK &&
+	             store_topics_get(s, rep, t) == STORE_OK && strcmp(t, "crime,drugs") == 0,
+	     "topics set and read back");
+	T_OK(store_topics_set(s, rep, "terrorism") == STORE_OK &&
+	             store_topics_get(s, rep, t) == STORE_OK && strcmp(t, "terrorism") == 0,
+	     "changed");
+	T_OK(store_topics_set(s, rep, "b,a") == STORE_TOO_LARGE &&
+	             store_topics_get(s, rep, t) == STORE_OK && strcmp(t, "terrorism") == 0,
+	     "a bad form refused, nothing changed");
+	T_OK(store_topics_set(s, FAR_ID, "crime") == STORE_NOT_FOUND &&
+	             store_topics_get(s, FAR_ID, t) == STORE_NOT_FOUND,
+	     "an unknown report: STORE_NOT_FOUND");
+
+	struct store_received in = {
+	        .partner = a, .seq = 1, .remote = 41, .report = rep, .day = 20001};
+	snprintf(in.marking, sizeof in.marking, "SECRET//ORCON//REL TO NLD, GBR");
+	struct store_received got;
+	T_OK(store_received_add(s, &in, &x) == STORE_OK && x > 0, "a received report");
+	T_OK(store_received_add(s, &in, &y) == STORE_EXISTS && y == 0,
+	     "the same remote report from the same partner: STORE_EXISTS");
+	in.remote = 42;
+	in.report = FAR_ID;
+	T_OK(store_received_add(s, &in, &y) == STORE_NOT_FOUND,
+	     "an unknown report: STORE_NOT_FOUND");
+	in.report = rep2;
+	in.partner = FAR_ID;
+	T_OK(store_received_add(s, &in, &y) == STORE_NOT_FOUND,
+	     "an unknown partner: STORE_NOT_FOUND");
+	in.partner = a;
+	in.seq = 0;
+	T_OK(store_received_add(s, &in, &y) == STORE_TOO_LARGE, "sequence 0: STORE_TOO_LARGE");
+	in.seq = 2;
+	T_OK(store_received_add(s, &in, &y) == STORE_OK && y > x, "a second one");
+	T_CHECK(contract_reopen(&s) == 0);
+	T_OK(store_received_of(s, rep, &got) == STORE_OK && got.id == x && got.partner == a &&
+	             got.seq == 1 && got.remote == 41 && got.day == 20001 &&
+	             strcmp(got.marking, "SECRET//ORCON//REL TO NLD, GBR") == 0,
+	     "found by its local report, the originator's marking as given");
+	T_OK(store_received_of(s, FAR_ID, &got) == STORE_NOT_FOUND,
+	     "a report not received: STORE_NOT_FOUND");
+	struct seen v = {0};
+	T_OK(store_received(s, a, see_r, &v) == STORE_OK && v.n == 2 && v.first == x,
+	     "a partner's received reports by id");
+	struct seen st = {.stop = true};
+	T_OK(store_received(s, a, see_r, &st) == STORE_STOP && st.n == 1,
+	     "stopped by its callback: STORE_STOP");
+	T_OK(store_received(s, FAR_ID, see_r, &v) == STORE_NOT_FOUND,
+	     "an unknown partner: STORE_NOT_FOUND");
+	store_close(&s);
+}
+
+int main(void)
+{
+	contract_init("contract_liaison");
+	test_partners();
+	test_exchange();
+	test_topics_received();
+	return contract_done();
+}

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * test_bundle: the liaison bundle's format (core/liaison/bundle.h): what the
+ * writers write parses back the same, and the parsers refuse everything
+ * else (most cases are failures): a changed magic, a bad seq or prev, a
+ * payload cut short, bytes after the signature, an item's text cut short, a
+ * count that does not match, topics out of order, a reason with a newline.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core/ledger/ledger.h"
+#include "core/liaison/bundle.h"
+#include "lib/buf.h"
+#include "t.h"
+
+struct got {
+	int items, withheld;
+	int64_t first;
+	char topics[STORE_TOPICS_MAX + 1], marking[STORE_MARKING_MAX], text[64], reason[256];
+};
+
+static int on_item(void *ctx, const struct bundle_item *it)
+{
+	struct got *g = ctx;
+	if (g->items++ == 0) {
+		g->first = it->id;
+		snprintf(g->topics, sizeof g->topics, "%s", it->topics);
+		snprintf(g->marking, sizeof g->marking, "%s", it->marking);
+		snprintf(g->text, sizeof g->text, "%.*s", (int)it->len, (const char *)it->text);
+	}
+	return 0;
+}
+
+static int on_withheld(void *ctx, int64_t id, const char *reason)
+{
+	struct got *g = ctx;
+	g->withheld++;
+	(void)id;
+	snprintf(g->reason, sizeof g->reason, "%s", reason);
+	return 0;
+}
+
+static int parse(const char *text, struct got *g)
+{
+	struct bundle_head h;
+	char msg[128];
+	memset(g, 0, sizeof *g);
+	return bundle_content_parse((const uint8_t *)text, strlen(text), &h, on_item, on_withheld,
+	                            g, msg);
+}
+
+int main(void)
+{
+	if (sodium_init() < 0)
+		return 1;
+	uint8_t pk[32], sk[64];
+	crypto_sign_keypair(pk, sk);
+	struct bundle_head h = {.from = "a/cutout-ledger", .to = "b/cutout-ledger", .seq = 7};
+	memset(h.prev, 0xab, sizeof h.prev);
+	struct buf c, e;
+	buf_init(&c, 1 << 20);
+	buf_init(&e, 1 << 20);
+	const char *text = "(S) Title\n\n(S) A paragraph\nwith a newline.";
+	T_CHECK(bundle_content_begin(&h, &c) == 0 &&
+	        bundle_content_item(12, "crime,terrorism", "SECRET//REL TO FRA, GBR",
+	                            (const uint8_t *)text, strlen(text), &c) == 0 &&
+	        bundle_content_withheld(13, "nationality FRA\nis not in it", &c) == 0 &&
+	        bundle_content_end(1, 1, &c) == 0);
+	struct got g;
+	struct bundle_head back;
+	char msg[128];
+	memset(&g, 0, sizeof g);
+	int pr = bundle_content_parse(c.data, c.len, &back, on_item, on_withheld, &g, msg);
+	T_OK(pr == 0 && g.items == 1 && g.withheld == 1 && g.first == 12 &&
+	             strcmp(g.topics, "crime,terrorism") == 0 &&
+	             strcmp(g.marking, "SECRET//REL TO FRA, GBR") == 0 &&
+	             strcmp(g.text, text) == 0 &&
+	             strcmp(g.reason, "nationality FRA is not in it") == 0 && back.seq == 7 &&
+	             strcmp(back.from, "a/cutout-ledger") == 0 &&
+	             memcmp(back.prev, h.prev, 32) == 0,
+	     "the content round-trips (a reason's newline made a space)");
+	T_OK(bundle_content_item(12, "terrorism,crime", "S", (const uint8_t *)"x", 1, &c) != 0 &&
+	             bundle_content_item(12, "", "S", (const uint8_t *)"x", 1, &c) != 0 &&
+	             bundle_content_item(0, "crime", "S", (const uint8_t *)"x", 1, &c) != 0 &&
+	             bundle_content_item(1, "crime", "S\nX", (const uint8_t *)"x", 1, &c) != 0,
+	     "the writer refuses topics out of order or none, id 0, a marking of two lines");
+
+	const char *head = "cutout-liaison-content v1\nfrom a/cutout-ledger\nto b/cutout-ledger\n"
+	                   "seq 1\nprev "
+	                   "0000000000000000000000000000000000000000000000000000000000000000\n";
+	char t[1024];
+	struct {
+		const char *tail, *why;
+	} bad[] = {
+	        {"", "no end line"},
+	        {"end 0 0\nx", "bytes after the end"},
+	        {"end 1 0\n", "an end that does not count"},
+	        {"item 1 5 crime S\nabc\nend 1 0\n", "a text cut short"},
+	        {"item 1 3 crime S\nabcXend 1 0\n", "no newline after the text"},
+	        {"item 01 3 crime S\nabc\nend 1 0\n", "a leading zero"},
+	        {"item 1 3 crime,crime S\nabc\nend 1 0\n", "topics twice"},
+	        {"item 1 3 crime \nabc\nend 1 0\n", "no marking"},
+	        {"item -1 3 crime S\nabc\nend 1 0\n", "a negative id"},
+	        {"withheld 1 \nend 0 1\n", "no reason"},
+	        {"withheld 0 why\nend 0 1\n", "id 0"},
+	        {"note hello\nend 0 0\n", "an unknown line"},
+	};
+	int refused = 0;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(t, sizeof t, "%s%s", head, bad[i].tail);
+		if (parse(t, &g) != 0)
+			refused++;
+		else
+			fprintf(stderr, "# accepted: %s\n", bad[i].why);
+	}
+	T_OK(refused == (int)(sizeof bad / sizeof bad[0]), "content: %d malformed cases refused",
+	     refused);
+	snprintf(t, sizeof t, "%send 0 0\n", head);
+	T_OK(parse(t, &g) == 0, "an empty content parses");
+	const char *badhead[] = {
+	        "cutout-liaison-content v2\n",
+	        "cutout-liaison-content v1\nfrom a b\n",
+	        "cutout-liaison-content v1\nfrom a\nto b\nseq 0\n",
+	        "cutout-liaison-content v1\nfrom a\nto b\nseq 1\nprev 00\n",
+	        "cutout-liaison-content v1\nfrom a+x\nto b\nseq 1\nprev "
+	        "0000000000000000000000000000000000000000000000000000000000000000\nend 0 0\n",
+	        "cutout-liaison-content v1\nfrom a\nto b\nseq 1\nprev "
+	        "000000000000000000000000000000000000000000000000000000000000000G\nend 0 0\n",
+	};
+	refused = 0;
+	for (size_t i = 0; i < sizeof badhead / sizeof badhead[0]; i++)
+		refused += parse(badhead[i], &g) != 0;
+	T_OK(refused == (int)(sizeof badhead / sizeof badhead[0]),
+	     "headers: another version, a bad name, seq 0, a short or non-hex prev (%d)", refused);
+
+	/* a NUL in a name or a topic (found by fuzz_liaison): refused, not cut short */
+	static const char nul_name[] =
+	        "cutout-liaison-content v1\nfrom a/cutout-ledger\nto b/c\0x\n";
+	static const char nul_topic[] = "item 1 1 cri\0me S\nx\nend 1 0\n";
+	char nt[512];
+	size_t hl = strlen(head);
+	memcpy(nt, head, hl);
+	memcpy(nt + hl, nul_topic, sizeof nul_topic - 1);
+	struct bundle_head nh;
+	T_OK(bundle_content_parse((const uint8_t *)nul_name, sizeof nul_name - 1, &nh, on_item,
+	                          on_withheld, &g, msg) != 0 &&
+	             bundle_content_parse((const uint8_t *)nt, hl + sizeof nul_topic - 1, &nh,
+	                                  on_item, on_withheld, &g, msg) != 0,
+	     "a NUL inside a name or a topic is refused");
+
+	/* the envelope */
+	const uint8_t payload[] = "age-encryption.org/v1 pretend\n\xff\x00\x01";
+	struct bundle_envelope env;
+	T_OK(bundle_envelope_write(&h, payload, sizeof payload, sk, &e) == 0 &&
+	             bundle_envelope_parse(e.data, e.len, &env, msg) == 0 &&
+	             env.payload_len == sizeof payload &&
+	             memcmp(env.payload, payload, sizeof payload) == 0 && env.head.seq == 7 &&
+	             ledger_note_verify(env.sig_line, env.sig_len, "a/cutout-ledger", pk, e.data,
+	                                env.signed_len) == LEDGER_OK,
+	     "the envelope round-trips, its signature verifies");
+	e.data[env.signed_len - 1] ^= 1;
+	T_OK(ledger_note_verify(env.sig_line, env.sig_len, "a/cutout-ledger", pk, e.data,
+	                        env.signed_len) == LEDGER_TAMPERED,
+	     "a changed payload byte: the signature fails");
+	e.data[env.signed_len - 1] ^= 1;
+	T_OK(bundle_envelope_parse(e.data, e.len - 1, &env, msg) != 0 &&
+	             bundle_envelope_parse(e.data, env.signed_len - 2, &env, msg) != 0,
+	     "a signature line or a payload cut short: refused");
+	T_CHECK(buf_append(&e, "x\n", 2) == BUF_OK);
+	T_OK(bundle_envelope_parse(e.data, e.len, &env, msg) != 0, "a line after the signature");
+	T_OK(bundle_envelope_parse((const uint8_t *)"cutout-liaison-bundle v1\n", 25, &env, msg) !=
+	             0,
+	     "a header alone");
+	char fit[8];
+	bundle_reason_fit("ab\xd0\xb1\xd0\xb2\xd0\xb3", fit, 5);
+	T_OK(strcmp(fit, "ab\xd0\xb1") == 0, "a reason is cut on a character");
+	buf_release(&c);
+	buf_release(&e);
+	return t_done();
+}
