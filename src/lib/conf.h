@@ -84,10 +84,7 @@ struct conf {
 	 * (conf_check_store).
 	 */
 	char store[CONF_STORE_MAX + 1];
-	                  1];                     /* "HUMINT, SOURCE" (core/marking/marking.h) */
-	                  char country[CONF_COUNTRY_MAX + 1]; /* ISO 3166-1 alpha-3, e.g. "GBR" */
-	                  char liaison_topics[CONF_TOPICS_MAX +
-	                                      1]; /* the topics vocabulary (core/liaison) */
+	char liaison_topics[CONF_TOPICS_MAX + 1]; /* the topics vocabulary (core/liaison) */
 };
 
 enum conf_result {
