@@ -69,6 +69,11 @@ struct conf {
 	char compartments[CONF_COMPARTMENTS_MAX +
 	                  1];               /* "HUMINT, SOURCE" (core/marking/marking.h) */
 	char country[CONF_COUNTRY_MAX + 1]; /* ISO 3166-1 alpha-3, e.g. "GBR" */
+	/* safe viewing (lib/render.h, docs/safe-viewing.md) */
+	int64_t safeview_dpi;          /* 36..300 */
+	int64_t safeview_pixel_budget; /* pixels of all pages of one file */
+	int64_t safeview_seconds;      /* the converter's time */
+	uint64_t safeview_memory;      /* the converter's address space */
 };
 
 enum conf_result {

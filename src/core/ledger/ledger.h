@@ -97,6 +97,8 @@ enum ledger_action {
 	LEDGER_RELEASE_REFUSE,  /* detail the reason */
 	LEDGER_RELEASE_DELIVER, /* a copy exported; detail recipient, copy, form */
 	LEDGER_RELEASE_TRACE,   /* a leaked text traced; detail the result */
+	LEDGER_OBJECT_CONVERT,  /* a file's safe copy made (core/safeview); detail file, pages,
+	                           outcome */
 	LEDGER_ACTION_COUNT
 };
 

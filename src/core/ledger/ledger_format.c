@@ -54,6 +54,7 @@ static const char *const action_names[LEDGER_ACTION_COUNT] = {
         [LEDGER_RELEASE_REFUSE] = "release.refuse",
         [LEDGER_RELEASE_DELIVER] = "release.deliver",
         [LEDGER_RELEASE_TRACE] = "release.trace",
+        [LEDGER_OBJECT_CONVERT] = "object.convert",
 };
 
 const char *ledger_strerror(enum ledger_result r)

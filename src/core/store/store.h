@@ -134,6 +134,7 @@ struct store_officer_ops;
 struct store_desk_ops;
 struct store_registry_ops;
 struct store_release_ops;
+struct store_safe_ops;
 
 /*
  * A backend implements these with its own SQL and nothing else: callers go
@@ -253,6 +254,7 @@ struct store_backend {
 	const struct store_desk_ops *desk; /* core/store/store_desk.h */
 	const struct store_registry_ops *registry; /* core/store/store_registry.h */
 	const struct store_release_ops *release;   /* core/store/store_release.h (may be NULL) */
+	const struct store_safe_ops *safe;         /* core/store/store_safe.h (may be NULL) */
 };
 
 /* The backends. */

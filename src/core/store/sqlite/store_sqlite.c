@@ -588,6 +588,7 @@ extern const struct store_officer_ops sq_officer_ops;   /* store_sqlite_officer.
 extern const struct store_desk_ops sq_desk_ops;         /* store_sqlite_desk.c */
 extern const struct store_registry_ops sq_registry_ops; /* store_sqlite_registry.c */
 extern const struct store_release_ops sq_release_ops;   /* store_sqlite_release.c */
+extern const struct store_safe_ops sq_safe_ops;         /* store_sqlite_safe.c */
 const struct store_backend store_backend_sqlite = {
         .name = "sqlite",
         .open = sq_open,
@@ -622,4 +623,5 @@ const struct store_backend store_backend_sqlite = {
         .desk = &sq_desk_ops,
         .registry = &sq_registry_ops,
         .release = &sq_release_ops,
+        .safe = &sq_safe_ops,
 };
