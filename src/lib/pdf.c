@@ -6,13 +6,11 @@
  */
 #include "lib/pdf.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include <cairo-pdf.h>
 #include <cairo.h>
 #include <pango/pangocairo.h>
-#include <sodium.h>
 
 #include "lib/utf8.h"
 
@@ -120,90 +118,4 @@ int pdf_render(const struct pdf_doc *d, struct buf *out, unsigned *pages)
 		return -1;
 	*pages = n;
 	return 0;
-}
-
-/* ---- a PDF of images only ---- */
-
-struct pdf_images {
-	struct sink k;
-	cairo_surface_t *sf;
-	cairo_t *cr;
-	int pages;
-};
-
-struct pdf_images *pdf_images_begin(struct buf *out)
-{
-	struct pdf_images *p = calloc(1, sizeof *p);
-	if (p == NULL)
-		return NULL;
-	p->k.out = out;
-	p->sf = cairo_pdf_surface_create_for_stream(write_fn, &p->k, PAGE_W, PAGE_H);
-	p->cr = cairo_create(p->sf);
-	if (cairo_status(p->cr) != CAIRO_STATUS_SUCCESS) {
-		pdf_images_free(&p);
-		return NULL;
-	}
-	return p;
-}
-
-int pdf_images_page(struct pdf_images *p, uint32_t w, uint32_t h, const uint8_t *rgb, uint32_t dpi)
-{
-	if (w == 0 || h == 0 || w > 32767 || h > 32767 || dpi == 0 || p->k.full)
-		return -1;
-	cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)w, (int)h);
-	if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
-		cairo_surface_destroy(img);
-		return -1;
-	}
-	cairo_surface_flush(img);
-	uint8_t *dst = cairo_image_surface_get_data(img);
-	size_t stride = (size_t)cairo_image_surface_get_stride(img);
-	for (uint32_t y = 0; y < h; y++) {
-		uint32_t *row = (uint32_t *)(void *)(dst + (size_t)y * stride);
-		const uint8_t *s = rgb + (size_t)y * w * 3;
-		for (uint32_t x = 0; x < w; x++, s += 3)
-			row[x] = (uint32_t)s[0] << 16 | (uint32_t)s[1] << 8 | s[2];
-	}
-	cairo_surface_mark_dirty(img);
-	double scale = 72.0 / dpi;
-	cairo_pdf_surface_set_size(p->sf, w * scale, h * scale);
-	cairo_save(p->cr);
-	cairo_scale(p->cr, scale, scale);
-	cairo_set_source_surface(p->cr, img, 0, 0);
-	cairo_paint(p->cr);
-	cairo_restore(p->cr);
-	cairo_show_page(p->cr);
-	/* the pixels are the source's: wipe cairo's copy */
-	sodium_memzero(dst, stride * h);
-	cairo_surface_destroy(img);
-	p->pages++;
-	return cairo_status(p->cr) == CAIRO_STATUS_SUCCESS && !p->k.full ? 0 : -1;
-}
-
-int pdf_images_finish(struct pdf_images **pp)
-{
-	struct pdf_images *p = pp != NULL ? *pp : NULL;
-	if (p == NULL)
-		return -1;
-	int ok = p->pages > 0;
-	cairo_destroy(p->cr);
-	p->cr = NULL;
-	cairo_surface_finish(p->sf);
-	ok = ok && cairo_surface_status(p->sf) == CAIRO_STATUS_SUCCESS && !p->k.full;
-	cairo_surface_destroy(p->sf);
-	free(p);
-	*pp = NULL;
-	return ok ? 0 : -1;
-}
-
-void pdf_images_free(struct pdf_images **pp)
-{
-	struct pdf_images *p = pp != NULL ? *pp : NULL;
-	if (p == NULL)
-		return;
-	if (p->cr != NULL)
-		cairo_destroy(p->cr);
-	cairo_surface_destroy(p->sf);
-	free(p);
-	*pp = NULL;
 }
