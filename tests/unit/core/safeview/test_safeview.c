@@ -168,6 +168,7 @@ int main(void)
 	struct ledger_entry e;
 	uint64_t size0 = 0, size1 = 0;
 	uint32_t pages = 0;
+	uint64_t bs = 0;
 
 	/* ivy (OFFICIAL) may not read a SECRET submission: as missing, and nothing recorded */
 	T_CHECK(last_entry(s, &e, &size0) == 0);
@@ -213,6 +214,25 @@ int main(void)
 	             safeview_convert(sv, kr, sub, 0, &info, reason) == SAFEVIEW_NOT_FOUND,
 	     "file 2 or 0 of a submission of one file: not found");
 
+	/* a marking change seals the file anew: its safe copy (sealed as it was) goes with it */
+	struct inbox_file_access fa;
+	struct store_safe_copy old;
+	struct registry_error rerr;
+	T_CHECK(inbox_file_access(ib, kr, sub, 1, &fa) == INBOX_OK);
+	T_CHECK(store_safe_get(s, fa.file.id, &old) == STORE_OK);
+	store_id old_blob = old.blob;
+	T_CHECK(old_blob > 0 && store_blob_size(s, old_blob, &bs) == STORE_OK);
+	T_CHECK(registry_submission_mark(reg, kr, sub, "TOP SECRET", NULL, &rerr) == REGISTRY_OK);
+	T_OK(store_safe_get(s, fa.file.id, &old) == STORE_NOT_FOUND &&
+	             store_blob_size(s, old_blob, &bs) == STORE_NOT_FOUND &&
+	             safeview_status(sv, kr, sub, 1, &pages) == SAFEVIEW_NOT_FOUND,
+	     "a marking change drops the safe copy and its blob in its transaction");
+	inbox_file_access_release(&fa);
+	r = safeview_convert(sv, kr, sub, 1, &info, reason);
+	T_OK(r == SAFEVIEW_OK && info.made && info.pages == 2,
+	     "converted again, sealed under the new marking (%s)", safeview_strerror(r));
+	T_CHECK(safeview_open(sv, kr, sub, 1, to_buf, &pdf) == SAFEVIEW_OK);
+
 	/* a non-document: refused with its reason, recorded, nothing stored */
 	static const char junk[] = "MZ\x90\0 not a document";
 	store_id sub2 = submit(in, "x.exe", junk, sizeof junk - 1, &src2);
@@ -233,10 +253,11 @@ int main(void)
 	inbox_file_access_release(&a);
 	struct store_safe_copy c;
 	T_CHECK(store_safe_get(s, file_id, &c) == STORE_OK);
+	store_id copy_blob = c.blob;
+	T_CHECK(copy_blob > 0 && store_blob_size(s, copy_blob, &bs) == STORE_OK);
 	T_CHECK(inbox_delete_source(ib, kr, src) == INBOX_OK);
-	uint64_t bs;
 	T_OK(store_safe_get(s, file_id, &c) == STORE_NOT_FOUND &&
-	             store_blob_size(s, c.blob, &bs) == STORE_NOT_FOUND,
+	             store_blob_size(s, copy_blob, &bs) == STORE_NOT_FOUND,
 	     "deleting the source deletes the safe copy and its blob");
 
 	buf_release(&pdf);
