@@ -13,12 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "lib/pdf.h"
+#include "lib/png.h"
 #include "lib/render.h"
 
 #include "lib/banned.h"
@@ -97,7 +99,7 @@ static int add_page(void *ctx, uint32_t w, uint32_t h, const uint8_t *rgb)
 static void child_exec(const char *helper, const struct render_limits *l, int in, int out,
                        char *const argv[], char *const envp[])
 {
-	if (dup2(in, 0) < 0 || dup2(out, 1) < 0)
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
 		_exit(127);
 	int maxfd = (int)sysconf(_SC_OPEN_MAX);
 	for (int fd = 3; fd < maxfd && fd < 65536; fd++)
@@ -194,33 +196,38 @@ static enum render_result pump(int in, int out, const uint8_t *doc, size_t n,
 	return rc;
 }
 
-enum render_result render_run(const char *helper, const struct render_limits *l, const uint8_t *doc,
-                              size_t n, struct buf *pdf, uint32_t *pages)
+/*
+ * Runs the helper on doc, every page through fn (render_reader's checks
+ * first); page: 0 for all, else only that one (from 1).
+ */
+static enum render_result spawn(const char *helper, const struct render_limits *l, uint32_t page,
+                                const uint8_t *doc, size_t n, render_page_fn fn, void *ctx,
+                                uint32_t *pages)
 {
 	*pages = 0;
 	if (l->dpi < RENDER_DPI_MIN || l->dpi > RENDER_DPI_MAX || l->seconds == 0)
 		return RENDER_FAILED;
 	if (n > l->input_max)
 		return RENDER_TOO_LARGE;
-	char a_dpi[16], a_budget[24], a_input[24];
+	char a_dpi[16], a_budget[24], a_input[24], a_page[16];
 	if (snprintf(a_dpi, sizeof a_dpi, "%u", l->dpi) >= (int)sizeof a_dpi ||
 	    snprintf(a_budget, sizeof a_budget, "%llu", (unsigned long long)l->pixel_budget) >=
 	            (int)sizeof a_budget ||
-	    snprintf(a_input, sizeof a_input, "%zu", l->input_max) >= (int)sizeof a_input)
+	    snprintf(a_input, sizeof a_input, "%zu", l->input_max) >= (int)sizeof a_input ||
+	    snprintf(a_page, sizeof a_page, "%u", page) >= (int)sizeof a_page)
 		return RENDER_FAILED;
-	char *const argv[] = {(char *)"cutout-render", a_dpi, a_budget, a_input, NULL};
+	char *const argv[] = {(char *)"cutout-render", a_dpi, a_budget, a_input,
+	                      page ? a_page : NULL,    NULL};
 	/* a clean environment; only the sandbox self-test's switch is passed on */
 	char *envp[2] = {NULL, NULL};
 	const char *st = getenv("CUTOUT_SANDBOX_SELFTEST");
 	if (st != NULL && strcmp(st, "1") == 0)
 		envp[0] = (char *)"CUTOUT_SANDBOX_SELFTEST=1";
 
-	struct collect c = {.dpi = l->dpi};
 	struct render_reader *rd = NULL;
 	int to[2] = {-1, -1}, from[2] = {-1, -1};
 	enum render_result rc = RENDER_FAILED;
-	if ((c.pdf = pdf_images_begin(pdf)) == NULL ||
-	    (rd = render_reader_new(l, add_page, &c)) == NULL || pipe2(to, O_CLOEXEC) != 0 ||
+	if ((rd = render_reader_new(l, fn, ctx)) == NULL || pipe2(to, O_CLOEXEC) != 0 ||
 	    pipe2(from, O_CLOEXEC) != 0)
 		goto out;
 	double deadline = now_s() + l->seconds;
@@ -251,17 +258,12 @@ enum render_result render_run(const char *helper, const struct render_limits *l,
 			; /* the one our writes raised */
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
-	if (rc == RENDER_OK) {
-		rc = from_exit(status);
-		if (rc == RENDER_OK && (rc = render_reader_end(rd, pages)) == RENDER_OK &&
-		    pdf_images_finish(&c.pdf) != 0)
-			rc = RENDER_FAILED;
-	}
+	if (rc == RENDER_OK && (rc = from_exit(status)) == RENDER_OK)
+		rc = render_reader_end(rd, pages);
 out:
 	if (rc != RENDER_OK)
 		*pages = 0;
 	render_reader_free(&rd);
-	pdf_images_free(&c.pdf);
 	for (int i = 0; i < 2; i++) {
 		if (to[i] >= 0)
 			close(to[i]);
@@ -269,4 +271,44 @@ out:
 			close(from[i]);
 	}
 	return rc;
+}
+
+enum render_result render_run(const char *helper, const struct render_limits *l, const uint8_t *doc,
+                              size_t n, struct buf *pdf, uint32_t *pages)
+{
+	struct collect c = {.dpi = l->dpi};
+	if ((c.pdf = pdf_images_begin(pdf)) == NULL)
+		return RENDER_FAILED;
+	enum render_result rc = spawn(helper, l, 0, doc, n, add_page, &c, pages);
+	if (rc == RENDER_OK && pdf_images_finish(&c.pdf) != 0)
+		rc = RENDER_FAILED;
+	pdf_images_free(&c.pdf);
+	if (rc != RENDER_OK)
+		*pages = 0;
+	return rc;
+}
+
+struct one_png {
+	struct buf *out;
+	int made;
+};
+
+static int png_page(void *ctx, uint32_t w, uint32_t h, const uint8_t *rgb)
+{
+	struct one_png *o = ctx;
+	if (o->made || png_write(w, h, rgb, o->out) != 0)
+		return 1;
+	o->made = 1;
+	return 0;
+}
+
+enum render_result render_page_png(const char *helper, const struct render_limits *l, uint32_t page,
+                                   const uint8_t *doc, size_t n, struct buf *png)
+{
+	struct one_png o = {.out = png};
+	uint32_t pages = 0;
+	if (page == 0)
+		return RENDER_FAILED;
+	enum render_result rc = spawn(helper, l, page, doc, n, png_page, &o, &pages);
+	return rc == RENDER_OK && (pages != 1 || !o.made) ? RENDER_BAD_OUTPUT : rc;
 }

@@ -100,6 +100,42 @@ __attribute__((warn_unused_result)) enum render_result render_run(const char *he
                                                                   const uint8_t *doc, size_t n,
                                                                   struct buf *pdf, uint32_t *pages);
 
+/*
+ * Page `page` (from 1) of doc, rendered by the helper as render_run does,
+ * as a PNG appended to png (the desk's page images of a clean copy).
+ */
+__attribute__((warn_unused_result)) enum render_result
+render_page_png(const char *helper, const struct render_limits *l, uint32_t page,
+                const uint8_t *doc, size_t n, struct buf *png);
+
+/* ---- the converter service: for a process that may not fork (the desk door) ---- */
+
+/*
+ * A process that may not fork or exec once confined (the desk door,
+ * docs/privsep.md) starts, before it confines itself, the helper in service
+ * mode (`cutout-render --service ...`, exec'd fresh: nothing of the caller's
+ * memory) on a socketpair, and sends it documents: the service runs
+ * render_run or render_page_png for each (a confined child per document) and
+ * answers with the result. It holds no key; it dies with its parent. One
+ * request at a time (a mutex): callers wait their turn.
+ */
+struct render_service;
+__attribute__((warn_unused_result)) int render_service_start(const char *helper,
+                                                             const struct render_limits *l,
+                                                             struct render_service **out);
+/* render_run through the service. */
+__attribute__((warn_unused_result)) enum render_result render_service_run(struct render_service *sv,
+                                                                          const uint8_t *doc,
+                                                                          size_t n, struct buf *pdf,
+                                                                          uint32_t *pages);
+/* render_page_png through the service. */
+__attribute__((warn_unused_result)) enum render_result
+render_service_page(struct render_service *sv, uint32_t page, const uint8_t *doc, size_t n,
+                    struct buf *png);
+void render_service_stop(struct render_service **sv);
+/* The service's side: answers requests on fd until it closes (cutout-render --service). */
+int render_service_serve(int fd, const char *helper, const struct render_limits *l);
+
 /* The helper beside the running program: DIR/cutout-render. 0, or -1 (too long, unknown). */
 __attribute__((warn_unused_result)) int render_helper_path(char *out, size_t cap);
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * cutout-render: the converter child (lib/render.h, docs/safe-viewing.md).
- * usage (by render_run only): cutout-render DPI PIXEL_BUDGET INPUT_MAX
+ * usage (by lib/render.c only): cutout-render DPI PIXEL_BUDGET INPUT_MAX [PAGE]
+ * (PAGE: only that page, from 1; its output then announces one page)
  *
  * It confines itself first (sandbox_compute: no file, no network, no exec),
  * then reads the document from standard input, tells its format by its first
@@ -14,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -125,7 +128,7 @@ static void quiet(void *user, const char *message)
 }
 
 /* Renders every page of doc; an exit code. */
-static int render(fz_context *ctx, fz_document *doc, uint32_t dpi, uint64_t budget)
+static int render(fz_context *ctx, fz_document *doc, uint32_t dpi, uint64_t budget, int only)
 {
 	int code = RENDER_EXIT_DAMAGED;
 	fz_page *page = NULL;
@@ -144,9 +147,11 @@ static int render(fz_context *ctx, fz_document *doc, uint32_t dpi, uint64_t budg
 		}
 		fz_matrix m = fz_scale(dpi / 72.0f, dpi / 72.0f);
 		uint64_t spent = 0;
-		if (put32((uint32_t)n) != 0)
+		if (only > n)
+			fz_throw(ctx, FZ_ERROR_GENERIC, "no such page");
+		if (put32(only ? 1u : (uint32_t)n) != 0)
 			fz_throw(ctx, FZ_ERROR_GENERIC, "write");
-		for (int i = 0; i < n; i++) {
+		for (int i = only ? only - 1 : 0; i < (only ? only : n); i++) {
 			page = fz_load_page(ctx, doc, i);
 			fz_irect box =
 			        fz_round_rect(fz_transform_rect(fz_bound_page(ctx, page), m));
@@ -197,7 +202,7 @@ static int render(fz_context *ctx, fz_document *doc, uint32_t dpi, uint64_t budg
 
 /* The document opened by its format and rendered: an exit code. */
 static int convert(fz_context *ctx, const uint8_t *d, size_t n, const char *magic, uint32_t dpi,
-                   uint64_t budget)
+                   uint64_t budget, int only)
 {
 	fz_document *doc = NULL;
 	fz_buffer *buf = NULL;
@@ -214,7 +219,7 @@ static int convert(fz_context *ctx, const uint8_t *d, size_t n, const char *magi
 		doc = fz_open_document_with_stream(ctx, magic, stm);
 		if (fz_is_document_reflowable(ctx, doc))
 			fz_layout_document(ctx, doc, 420, 595, 11); /* EPUB: A5-like pages */
-		code = render(ctx, doc, dpi, budget);
+		code = render(ctx, doc, dpi, budget, only);
 	}
 	fz_always(ctx)
 	{
@@ -269,12 +274,41 @@ static uint8_t *read_input(size_t max, size_t *len, int *code)
 	return NULL;
 }
 
+/*
+ * --service DPI BUDGET SECONDS MEMORY INPUT_MAX: the converter service for a
+ * process that may not fork (lib/render.h), on the socket at 0 and 1; each
+ * document goes to a child of this same program, confined as above.
+ */
+static int service(int argc, char **argv)
+{
+	uint64_t v[5];
+	for (int i = 0; i < 5; i++)
+		if (argc != 7 || num_parse_u64(argv[2 + i], &v[i]) != 0)
+			return RENDER_EXIT_USAGE;
+	struct render_limits l = {.dpi = (uint32_t)v[0],
+	                          .pixel_budget = v[1],
+	                          .seconds = (uint32_t)v[2],
+	                          .memory = v[3],
+	                          .input_max = (size_t)v[4]};
+	char helper[4096];
+	if (v[0] < RENDER_DPI_MIN || v[0] > RENDER_DPI_MAX || v[2] == 0 || v[2] > 3600 ||
+	    v[4] > SIZE_MAX / 2 || render_helper_path(helper, sizeof helper) != 0 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		return RENDER_EXIT_USAGE;
+	signal(SIGPIPE, SIG_IGN);
+	return render_service_serve(0, helper, &l);
+}
+
 int main(int argc, char **argv)
 {
-	uint64_t dpi, budget, input_max;
-	if (argc != 4 || num_parse_u64(argv[1], &dpi) != 0 || dpi < RENDER_DPI_MIN ||
+	if (argc > 1 && strcmp(argv[1], "--service") == 0)
+		return service(argc, argv);
+	uint64_t dpi, budget, input_max, only = 0;
+	if ((argc != 4 && argc != 5) || num_parse_u64(argv[1], &dpi) != 0 || dpi < RENDER_DPI_MIN ||
 	    dpi > RENDER_DPI_MAX || num_parse_u64(argv[2], &budget) != 0 ||
-	    num_parse_u64(argv[3], &input_max) != 0 || input_max > SIZE_MAX / 2)
+	    num_parse_u64(argv[3], &input_max) != 0 || input_max > SIZE_MAX / 2 ||
+	    (argc == 5 &&
+	     (num_parse_u64(argv[4], &only) != 0 || only == 0 || only > RENDER_PAGES_MAX)))
 		return RENDER_EXIT_USAGE;
 	/* MuPDF's context first (it reads nothing), then nothing but stdin and stdout */
 	fz_context *ctx = fz_new_context(NULL, NULL, 256u << 20);
@@ -300,5 +334,5 @@ int main(int argc, char **argv)
 	const char *magic = sniff(d, n, &office);
 	if (magic == NULL)
 		return office ? RENDER_EXIT_UNSUPPORTED : RENDER_EXIT_NOT_DOCUMENT;
-	return convert(ctx, d, n, magic, (uint32_t)dpi, budget);
+	return convert(ctx, d, n, magic, (uint32_t)dpi, budget, (int)only);
 }

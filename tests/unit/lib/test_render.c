@@ -356,10 +356,52 @@ static void test_hostile_child(void)
 	buf_release(&pdf);
 }
 
+/* The page images and the service (for the desk, which may not fork). */
+static void test_service(void)
+{
+	struct render_limits l;
+	render_limits_default(&l);
+	l.seconds = 30;
+	struct buf out;
+	buf_init(&out, 64 << 20);
+	uint32_t pages = 0;
+	enum render_result rc =
+	        render_page_png(helper, &l, 1, (const uint8_t *)HOSTILE, sizeof HOSTILE - 1, &out);
+	T_OK(rc == RENDER_OK && out.len > 8 && memcmp(out.data, "\x89PNG\r\n\x1a\n", 8) == 0,
+	     "page 1 as a PNG (%s, %zu bytes)", render_strerror(rc), out.len);
+	buf_reset(&out);
+	rc = render_page_png(helper, &l, 2, (const uint8_t *)HOSTILE, sizeof HOSTILE - 1, &out);
+	T_OK(rc == RENDER_DAMAGED && out.len == 0, "a page past the last: %s", render_strerror(rc));
+
+	struct render_service *sv = NULL;
+	T_CHECK(render_service_start(helper, &l, &sv) == 0);
+	buf_reset(&out);
+	rc = render_service_run(sv, (const uint8_t *)HOSTILE, sizeof HOSTILE - 1, &out, &pages);
+	T_OK(rc == RENDER_OK && pages == 1 && memcmp(out.data, "%PDF-", 5) == 0 &&
+	             memmem(out.data, out.len, "JavaScript", 10) == NULL,
+	     "the service converts: a clean PDF (%s)", render_strerror(rc));
+	buf_reset(&out);
+	rc = render_service_page(sv, 1, out.data, 0, &out); /* an empty document */
+	T_OK(rc == RENDER_NOT_DOCUMENT, "the service refuses what the converter refuses: %s",
+	     render_strerror(rc));
+	static const char text[] = "no document";
+	rc = render_service_run(sv, (const uint8_t *)text, sizeof text - 1, &out, &pages);
+	T_OK(rc == RENDER_NOT_DOCUMENT && pages == 0, "and goes on serving: %s",
+	     render_strerror(rc));
+	buf_reset(&out);
+	rc = render_service_page(sv, 1, (const uint8_t *)HOSTILE, sizeof HOSTILE - 1, &out);
+	T_OK(rc == RENDER_OK && memcmp(out.data, "\x89PNG", 4) == 0, "a page image through it: %s",
+	     render_strerror(rc));
+	render_service_stop(&sv);
+	T_CHECK(sv == NULL);
+	buf_release(&out);
+}
+
 int main(void)
 {
 	test_reader();
 	test_corpus();
 	test_hostile_child();
+	test_service();
 	return t_done();
 }
