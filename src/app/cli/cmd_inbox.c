@@ -456,7 +456,7 @@ static int cmd_safe_view(const struct opts *o, store_id id, const char *nstr)
 		return download_missing(o, id, nstr);
 	safeview_limits(o->conf, &lim);
 	if (render_helper_path(helper, sizeof helper) != 0 ||
-	    safeview_new(o->store, o->reg, o->ib, helper, &lim, &sv) != SAFEVIEW_OK)
+	    safeview_new(o->store, o->reg, o->ib, helper, &lim, NULL, &sv) != SAFEVIEW_OK)
 		return cli_fail("inbox", "could not set up safe viewing");
 	if (refuse_terminal(o->output) != 0 || outfile_open(&out, "inbox", o->output, 0600) != 0)
 		goto out;

@@ -22,6 +22,7 @@ struct safeview {
 	struct inbox *ib;
 	char helper[PATH_MAX];
 	struct render_limits lim;
+	struct render_service *svc; /* borrowed; NULL: the helper is started here */
 };
 
 const char *safeview_strerror(enum safeview_result r)
@@ -58,7 +59,7 @@ void safeview_limits(const struct conf *c, struct render_limits *out)
 
 enum safeview_result safeview_new(struct store *s, struct registry *reg, struct inbox *ib,
                                   const char *helper, const struct render_limits *l,
-                                  struct safeview **out)
+                                  struct render_service *svc, struct safeview **out)
 {
 	*out = NULL;
 	struct safeview *sv = calloc(1, sizeof *sv);
@@ -73,6 +74,7 @@ enum safeview_result safeview_new(struct store *s, struct registry *reg, struct 
 	sv->reg = reg;
 	sv->ib = ib;
 	sv->lim = *l;
+	sv->svc = svc;
 	*out = sv;
 	return SAFEVIEW_OK;
 }
@@ -239,7 +241,9 @@ enum safeview_result safeview_convert(struct safeview *sv, const struct officer_
 		goto refused;
 	}
 	uint32_t pages = 0;
-	enum render_result rr = render_run(sv->helper, &sv->lim, doc.data, doc.len, &pdf, &pages);
+	enum render_result rr =
+	        sv->svc != NULL ? render_service_run(sv->svc, doc.data, doc.len, &pdf, &pages)
+	                        : render_run(sv->helper, &sv->lim, doc.data, doc.len, &pdf, &pages);
 	buf_wipe_release(&doc);
 	if (rr != RENDER_OK) {
 		rc = rr == RENDER_FAILED ? SAFEVIEW_FAILED : SAFEVIEW_REFUSED;
@@ -337,6 +341,70 @@ enum safeview_result safeview_open(struct safeview *sv, const struct officer_key
 	     : ur == UNSEAL_NOT_FOUND   ? SAFEVIEW_NOT_FOUND
 	                                : SAFEVIEW_FAILED;
 out:
+	inbox_file_access_release(&a);
+	return rc;
+}
+
+/* The entry of who's action on file n's safe copy, durable: 0 or -1. */
+static int log_copy(struct safeview *sv, const struct officer_key *who,
+                    const struct store_submission *sub, enum ledger_action action, const char *what,
+                    int64_t n)
+{
+	char actor[LEDGER_TOKEN_MAX + 1], obj[LEDGER_TOKEN_MAX + 1], detail[48];
+	int dn = snprintf(detail, sizeof detail, "%s of file %lld", what, (long long)n);
+	return dn > 0 && (size_t)dn < sizeof detail && names(who, sub, actor, obj) == 0 &&
+	                       ledger_record(sv->s, action, actor, obj, sub->marking, detail) ==
+	                               LEDGER_OK
+	               ? 0
+	               : -1;
+}
+
+enum safeview_result safeview_view(struct safeview *sv, const struct officer_key *who, store_id sub,
+                                   int64_t n, uint32_t *pages)
+{
+	struct inbox_file_access a;
+	struct store_safe_copy c;
+	*pages = 0;
+	enum safeview_result rc = from_inbox(inbox_file_access(sv->ib, who, sub, n, &a));
+	if (rc != SAFEVIEW_OK)
+		return rc;
+	enum store_result sr = fresh_copy(sv, &a, &c);
+	rc = sr == STORE_EXISTS ? SAFEVIEW_NOT_FOUND : from_store(sr);
+	if (rc == SAFEVIEW_OK && log_copy(sv, who, &a.sub, LEDGER_OBJECT_READ, "safe view", n) != 0)
+		rc = SAFEVIEW_FAILED;
+	if (rc == SAFEVIEW_OK)
+		*pages = (uint32_t)c.pages;
+	inbox_file_access_release(&a);
+	return rc;
+}
+
+enum safeview_result safeview_page(struct safeview *sv, const struct officer_key *who, store_id sub,
+                                   int64_t n, uint32_t page, struct buf *png)
+{
+	struct inbox_file_access a;
+	struct store_safe_copy c;
+	struct buf pdf;
+	enum safeview_result rc = from_inbox(inbox_file_access(sv->ib, who, sub, n, &a));
+	if (rc != SAFEVIEW_OK)
+		return rc;
+	buf_init(&pdf, sv->lim.input_max);
+	enum store_result sr = fresh_copy(sv, &a, &c);
+	if (sr != STORE_OK || page == 0 || page > (uint32_t)c.pages) {
+		rc = sr == STORE_OK || sr == STORE_EXISTS ? SAFEVIEW_NOT_FOUND : from_store(sr);
+		goto out;
+	}
+	enum unseal_result ur = unseal_blob(sv->s, c.blob, &a.keys, to_buf, &pdf);
+	if (ur != UNSEAL_OK) {
+		rc = ur == UNSEAL_CANNOT_OPEN ? SAFEVIEW_CANNOT_OPEN : SAFEVIEW_FAILED;
+		goto out;
+	}
+	enum render_result rr =
+	        sv->svc != NULL
+	                ? render_service_page(sv->svc, page, pdf.data, pdf.len, png)
+	                : render_page_png(sv->helper, &sv->lim, page, pdf.data, pdf.len, png);
+	rc = rr == RENDER_OK ? SAFEVIEW_OK : SAFEVIEW_FAILED;
+out:
+	buf_wipe_release(&pdf);
 	inbox_file_access_release(&a);
 	return rc;
 }

@@ -54,11 +54,13 @@ void safeview_limits(const struct conf *c, struct render_limits *out);
 
 /*
  * Safe viewing over the instance's store, registry and inbox (borrowed),
- * with the converter helper at `helper` (render_helper_path) and limits l.
+ * with the converter helper at `helper` (render_helper_path) and limits l;
+ * through the converter service svc (borrowed) when not NULL (a process that
+ * may not fork: the desk), else by starting the helper itself (the CLI).
  */
 __attribute__((warn_unused_result)) enum safeview_result
 safeview_new(struct store *s, struct registry *reg, struct inbox *ib, const char *helper,
-             const struct render_limits *l, struct safeview **out);
+             const struct render_limits *l, struct render_service *svc, struct safeview **out);
 void safeview_free(struct safeview **sv);
 
 struct safeview_info {
@@ -86,5 +88,22 @@ safeview_status(struct safeview *sv, const struct officer_key *who, store_id sub
 __attribute__((warn_unused_result)) enum safeview_result
 safeview_open(struct safeview *sv, const struct officer_key *who, store_id sub, int64_t n,
               age_write_fn w, void *ctx);
+
+/*
+ * The desk's view of a safe copy: its pages (SAFEVIEW_NOT_FOUND without a
+ * fresh one), with object.read "safe view of file N" durable first.
+ */
+__attribute__((warn_unused_result)) enum safeview_result
+safeview_view(struct safeview *sv, const struct officer_key *who, store_id sub, int64_t n,
+              uint32_t *pages);
+
+/*
+ * Page `page` (from 1) of file n's safe copy as a PNG appended to png,
+ * rendered from the clean PDF by the confined converter (no entry: the view
+ * that shows it was recorded).
+ */
+__attribute__((warn_unused_result)) enum safeview_result
+safeview_page(struct safeview *sv, const struct officer_key *who, store_id sub, int64_t n,
+              uint32_t page, struct buf *png);
 
 #endif

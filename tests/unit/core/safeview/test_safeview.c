@@ -158,7 +158,7 @@ int main(void)
 	T_CHECK(lim.dpi == 150 && lim.seconds == 120 && lim.pixel_budget == 200000000);
 	lim.dpi = 72;
 	struct safeview *sv = NULL;
-	T_CHECK(safeview_new(s, reg, ib, CUTOUT_RENDER_HELPER, &lim, &sv) == SAFEVIEW_OK);
+	T_CHECK(safeview_new(s, reg, ib, CUTOUT_RENDER_HELPER, &lim, NULL, &sv) == SAFEVIEW_OK);
 
 	store_id src = 0, src2 = 0;
 	store_id sub = submit(in, "hostile.pdf", DOC, sizeof DOC - 1, &src);
@@ -210,6 +210,28 @@ int main(void)
 	             e.action == LEDGER_OBJECT_DOWNLOAD &&
 	             strcmp(e.detail, "safe copy of file 1") == 0,
 	     "opening it is recorded: object.download, safe copy of file 1");
+	/* the desk's view, through the converter service: pages as images, the view recorded */
+	struct render_service *svc = NULL;
+	struct safeview *sv2 = NULL;
+	T_CHECK(render_service_start(CUTOUT_RENDER_HELPER, &lim, &svc) == 0);
+	T_CHECK(safeview_new(s, reg, ib, CUTOUT_RENDER_HELPER, &lim, svc, &sv2) == SAFEVIEW_OK);
+	T_OK(safeview_view(sv2, kr, sub, 1, &pages) == SAFEVIEW_OK && pages == 2 &&
+	             last_entry(s, &e, &size0) == 0 && e.action == LEDGER_OBJECT_READ &&
+	             strcmp(e.detail, "safe view of file 1") == 0,
+	     "the view: 2 pages, object.read safe view of file 1");
+	struct buf png;
+	buf_init(&png, 16 << 20);
+	T_OK(safeview_page(sv2, kr, sub, 1, 2, &png) == SAFEVIEW_OK && png.len > 8 &&
+	             memcmp(png.data, "\x89PNG", 4) == 0,
+	     "page 2 as a PNG, rendered from the clean copy (%zu bytes)", png.len);
+	buf_reset(&png);
+	T_OK(safeview_page(sv2, kr, sub, 1, 3, &png) == SAFEVIEW_NOT_FOUND &&
+	             safeview_page(sv2, ki, sub, 1, 1, &png) == SAFEVIEW_NOT_FOUND &&
+	             safeview_view(sv2, ki, sub, 1, &pages) == SAFEVIEW_NOT_FOUND && png.len == 0,
+	     "page 3 of 2, or ivy's asking: not found");
+	buf_release(&png);
+	safeview_free(&sv2);
+	render_service_stop(&svc);
 	T_OK(safeview_convert(sv, kr, sub, 2, &info, reason) == SAFEVIEW_NOT_FOUND &&
 	             safeview_convert(sv, kr, sub, 0, &info, reason) == SAFEVIEW_NOT_FOUND,
 	     "file 2 or 0 of a submission of one file: not found");
