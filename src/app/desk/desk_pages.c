@@ -49,7 +49,9 @@ const char desk_css[] =
         ".muted,footer{color:var(--muted);font-size:.9rem}\n"
         "form.inline{display:inline}\n"
         "label{display:block;margin:.7rem 0 .2rem;font-weight:600}\n"
-        "label.check{display:inline;font-weight:400;margin-right:.8rem}\n";
+        "label.check{display:inline;font-weight:400;margin-right:.8rem}\n"
+        ".safe-page{margin:1rem 0;text-align:center;color:var(--muted)}\n"
+        ".safe-page img{max-width:100%;height:auto;border:1px solid var(--line);background:#fff}\n";
 
 /* The desk's one script: a character count under the reply box. No inline script anywhere. */
 const char desk_js[] = "'use strict';\n"
@@ -400,7 +402,12 @@ static void submission_page(struct w *w, const struct desk_page *p)
 			num(w, b->id);
 			raw(w, "&amp;n=");
 			num(w, f->n);
-			el(w, "&amp;raw=1\">", "desk.submission.download_age", "</a></td></tr>");
+			el(w, "&amp;raw=1\">", "desk.submission.download_age", "</a> · ");
+			raw(w, "<a class=\"view-safe\" href=\"/file/safe?sub=");
+			num(w, b->id);
+			raw(w, "&amp;n=");
+			num(w, f->n);
+			el(w, "\">", "desk.submission.view_safe", "</a></td></tr>");
 		}
 		raw(w, "</tbody></table>");
 	}
