@@ -116,6 +116,28 @@ static void child_exec(const char *helper, const struct render_limits *l, int in
 	_exit(127);
 }
 
+/*
+ * Waits for the child until the deadline, then kills it: a child that
+ * closed its output may still not exit (blocked on itself). 0: it exited by
+ * itself (or was killed before); 1: killed now at the deadline.
+ */
+static int reap(pid_t pid, int *status, double deadline)
+{
+	for (;;) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+		if (r == pid || (r < 0 && errno != EINTR))
+			return 0;
+		if (now_s() >= deadline) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+				;
+			return 1;
+		}
+		const struct timespec nap = {0, 2000000}; /* 2 ms */
+		nanosleep(&nap, NULL);
+	}
+}
+
 static enum render_result from_exit(int status)
 {
 	if (WIFSIGNALED(status))
@@ -250,8 +272,8 @@ static enum render_result spawn(const char *helper, const struct render_limits *
 	if (rc != RENDER_OK)
 		kill(pid, SIGKILL); /* its output is refused, or its time is up */
 	int status = 0;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	if (reap(pid, &status, deadline) != 0 && rc == RENDER_OK)
+		rc = RENDER_TIMEOUT; /* it closed its output, then did not exit in time */
 	if (masked) {
 		const struct timespec none = {0, 0};
 		while (sigtimedwait(&pipe_set, NULL, &none) == SIGPIPE)

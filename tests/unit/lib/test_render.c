@@ -343,6 +343,19 @@ static void test_hostile_child(void)
 	rc = render_run(path, &l, (const uint8_t *)"x", 1, &pdf, &pages);
 	T_OK(rc == RENDER_BAD_OUTPUT && pages == 0, "a child that stops short of its count: %s",
 	     render_strerror(rc));
+	/* it writes a whole page, closes its output, and never exits */
+	l.seconds = 2;
+	fake_helper(path, sizeof path,
+	            "printf '\\000\\000\\000\\001\\000\\000\\000\\001\\000\\000\\000\\001abc';"
+	            " exec sleep 30 >&-");
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	rc = render_run(path, &l, (const uint8_t *)"x", 1, &pdf, &pages);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	took = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+	T_OK(rc == RENDER_TIMEOUT && pages == 0 && took < 6,
+	     "a child that closes its output and lingers is killed at the deadline (%s, %.1f s)",
+	     render_strerror(rc), took);
+	l.seconds = 10;
 	/* it does not read its input at all and floods its output */
 	fake_helper(path, sizeof path, "exec cat /dev/zero");
 	uint8_t *big = calloc(1, 4 << 20);
