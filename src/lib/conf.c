@@ -135,6 +135,17 @@ static const struct key keys[] = {
          NULL,
          "The topics reports and partner agreements may name, comma-separated,\n"
          "each of a-z, 0-9 and '-' (docs/liaison.md)."},
+        {"safeview_dpi", KEY_INT, offsetof(struct conf, safeview_dpi), 0, 36, 300, NULL,
+         "Safe viewing (docs/safe-viewing.md): the resolution at which the confined\n"
+         "converter renders a file's pages to pixels (36..300 DPI)."},
+        {"safeview_pixel_budget", KEY_INT, offsetof(struct conf, safeview_pixel_budget), 0, 1000000,
+         1000000000, NULL,
+         "The most pixels the converter may produce for one file, all pages\n"
+         "together (1000000..1000000000); past it the file is refused."},
+        {"safeview_seconds", KEY_INT, offsetof(struct conf, safeview_seconds), 0, 1, 3600, NULL,
+         "Seconds the converter may take for one file (1..3600): then it is killed."},
+        {"safeview_memory", KEY_SIZE, offsetof(struct conf, safeview_memory), 0, 256 * MIB,
+         16 * GIB, NULL, "The converter's memory (address space), with suffix M or G (256M..16G)."},
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -151,6 +162,10 @@ void conf_defaults(struct conf *c)
 	c->max_message_chars = 100000;
 	c->max_upload_bytes = 2 * GIB;
 	c->max_files_per_submission = 20;
+	c->safeview_dpi = 150;
+	c->safeview_pixel_budget = 200000000;
+	c->safeview_seconds = 120;
+	c->safeview_memory = 2 * GIB;
 	c->submissions_per_source_per_day = 50;
 	c->session_idle_seconds = 600;
 	c->intake_idle_seconds = 3600;

@@ -85,6 +85,11 @@ struct conf {
 	 */
 	char store[CONF_STORE_MAX + 1];
 	char liaison_topics[CONF_TOPICS_MAX + 1]; /* the topics vocabulary (core/liaison) */
+	/* safe viewing (lib/render.h, docs/safe-viewing.md) */
+	int64_t safeview_dpi;          /* 36..300 */
+	int64_t safeview_pixel_budget; /* pixels of all pages of one file */
+	int64_t safeview_seconds;      /* the converter's time */
+	uint64_t safeview_memory;      /* the converter's address space */
 };
 
 enum conf_result {

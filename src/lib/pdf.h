@@ -11,6 +11,7 @@
 #define CUTOUT_LIB_PDF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lib/buf.h"
 
@@ -30,5 +31,23 @@ struct pdf_doc {
  */
 __attribute__((warn_unused_result)) int pdf_render(const struct pdf_doc *d, struct buf *out,
                                                    unsigned *pages);
+
+/*
+ * A PDF of images only (lib/render.h's clean copies; pdf_images.c, which
+ * writes every byte itself, without cairo): one page per image, sized so
+ * that it prints at dpi, from RGB pixels (3 bytes a pixel, rows top to
+ * bottom, Flate-compressed); nothing else is written (no text, link, form,
+ * script, annotation, font, metadata or attachment). Appended to out, whose
+ * cap bounds it. At most 10,000 pages.
+ */
+struct pdf_images;
+__attribute__((warn_unused_result)) struct pdf_images *pdf_images_begin(struct buf *out);
+/* 0, or -1 (a side of 0 or over 32767, more than 10,000 pages, out's cap reached). */
+__attribute__((warn_unused_result)) int
+pdf_images_page(struct pdf_images *p, uint32_t w, uint32_t h, const uint8_t *rgb, uint32_t dpi);
+/* Ends the PDF and frees p: 0, or -1 (then out holds no valid PDF). NULL: -1. */
+__attribute__((warn_unused_result)) int pdf_images_finish(struct pdf_images **p);
+/* Frees p without finishing (out holds no valid PDF). */
+void pdf_images_free(struct pdf_images **p);
 
 #endif

@@ -298,3 +298,69 @@ enum sandbox_result sandbox_seccomp(const struct sandbox_policy *p)
 	seccomp_release(ctx);
 	return r;
 }
+
+/* ---- a process that only computes (lib/render.h's converter child) ---- */
+
+/* What it may call: memory, its open pipes, time, randomness, leaving. */
+static const char *const compute_allowed[] = {
+        "brk",           "mmap",         "munmap",          "mremap",
+        "mprotect",      "madvise",      "futex",           "exit",
+        "exit_group",    "rt_sigreturn", "rt_sigaction",    "rt_sigprocmask",
+        "read",          "write",        "readv",           "writev",
+        "close",         "fstat",        "newfstatat",      "lseek",
+        "clock_gettime", "gettimeofday", "getrandom",       "getpid",
+        "gettid",        "sched_yield",  "set_robust_list", "rseq",
+        "getrlimit",     "prlimit64",
+};
+
+enum sandbox_result sandbox_compute(int *abi)
+{
+	*abi = 0;
+	struct rlimit no_core = {0, 0};
+	if (setrlimit(RLIMIT_CORE, &no_core) != 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		return SANDBOX_FAILED;
+	enum sandbox_result r = SANDBOX_OK;
+	long v = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+	if (v < 1) {
+		if (errno != ENOSYS && errno != EOPNOTSUPP)
+			return SANDBOX_FAILED;
+		r = SANDBOX_NO_LANDLOCK;
+	} else {
+		/* every right handled, none granted: no file opens, no TCP bind or connect */
+		*abi = (int)v;
+		struct ll_ruleset_attr ra = {.handled_access_fs = LL_FS_ALL};
+		size_t ra_size = sizeof ra.handled_access_fs;
+		if (v >= 3)
+			ra.handled_access_fs |= LL_FS_TRUNCATE;
+		if (v < 2)
+			ra.handled_access_fs &= ~(uint64_t)LANDLOCK_ACCESS_FS_REFER;
+		if (v >= 4) {
+			ra.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
+			ra_size = offsetof(struct ll_ruleset_attr, scoped);
+		}
+		if (v >= 6) {
+			ra.scoped = LL_SCOPE_ABSTRACT_UNIX | LL_SCOPE_SIGNAL;
+			ra_size = sizeof ra;
+		}
+		int rs = (int)syscall(SYS_landlock_create_ruleset, &ra, ra_size, 0);
+		if (rs < 0)
+			return SANDBOX_FAILED;
+		long ok = syscall(SYS_landlock_restrict_self, rs, 0);
+		close(rs);
+		if (ok != 0)
+			return SANDBOX_FAILED;
+	}
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+	if (ctx == NULL)
+		return SANDBOX_FAILED;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < sizeof compute_allowed / sizeof compute_allowed[0]; i++) {
+		int nr = seccomp_syscall_resolve_name(compute_allowed[i]);
+		if (nr != __NR_SCMP_ERROR)
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+	}
+	if (rc != 0 || seccomp_load(ctx) != 0)
+		r = SANDBOX_FAILED;
+	seccomp_release(ctx);
+	return r;
+}

@@ -58,4 +58,14 @@ enum sandbox_result sandbox_landlock(const struct sandbox_policy *p, int *abi)
 enum sandbox_result sandbox_seccomp(const struct sandbox_policy *p)
         __attribute__((warn_unused_result));
 
+/*
+ * A process that only computes on what it was given (the converter child,
+ * lib/render.h): no_new_privs, RLIMIT_CORE 0, Landlock with every right
+ * handled and none granted (no file may be opened, no TCP port bound or
+ * connected), and a seccomp allow-list of memory, read/write on descriptors
+ * already open, time, getrandom and exit: no open, socket, connect, execve,
+ * fork, clone or ptrace (EPERM). SANDBOX_NO_LANDLOCK: the rest was applied.
+ */
+enum sandbox_result sandbox_compute(int *abi) __attribute__((warn_unused_result));
+
 #endif

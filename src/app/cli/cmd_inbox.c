@@ -29,6 +29,7 @@
 #include "core/intake/intake.h"
 #include "core/officer/officer.h"
 #include "core/registry/registry.h"
+#include "core/safeview/safeview.h"
 #include "lib/buf.h"
 #include "lib/day.h"
 #include "lib/io.h"
@@ -68,7 +69,13 @@ const char inbox_help[] =
         "                            write the message (or file N) as an age file sealed\n"
         "                            to the intake label (the marking label's layer taken\n"
         "                            off), for `age -d` on an offline machine\n"
-        "  reply SOURCE [--text-from-argv TEXT]\n"
+        "  safe-view SUBMISSION N [-o FILE]\n"
+        "                            write a safe copy of file N: a PDF of images only,\n"
+        "                            rendered by a confined converter (no script, link,\n"
+        "                            form, font or attachment of the original survives;\n"
+        "                            docs/safe-viewing.md). Made once, kept, recorded\n"
+        "        " reply SOURCE[--text - from - argv TEXT]\n
+        "
         "                            seal a reply to a source, its text read from\n"
         "                            standard input (from the arguments only with\n"
         "                            --text-from-argv: others on the host can read them)\n"
@@ -108,6 +115,8 @@ struct opts {
 	const struct officer_key *key; /* the logged-in officer */
 	struct inbox *ib;              /* the use cases */
 	struct registry *reg;          /* mark, reseal: registry_submission_mark */
+	struct store *store;           /* safe-view */
+	const struct conf *conf;       /* safe-view: the converter's limits */
 };
 
 /* A failure of a use case other than "not found", said. */
@@ -450,6 +459,59 @@ out:
 	return rc;
 }
 
+/*
+ * safe-view: converts file N (or finds its safe copy) and writes the clean PDF.
+ * The output is opened first, as for a download.
+ */
+static int cmd_safe_view(const struct opts *o, store_id id, const char *nstr)
+{
+	struct outfile out = {.fd = -1};
+	struct safeview *sv = NULL;
+	struct render_limits lim;
+	struct safeview_info info;
+	char helper[4096], reason[SAFEVIEW_REASON_MAX];
+	int64_t n = 0;
+	int rc = CLI_EXIT_FAIL;
+	if (num_parse_id(nstr, &n) != 0)
+		return download_missing(o, id, nstr);
+	safeview_limits(o->conf, &lim);
+	if (render_helper_path(helper, sizeof helper) != 0 ||
+	    safeview_new(o->store, o->reg, o->ib, helper, &lim, NULL, &sv) != SAFEVIEW_OK)
+		return cli_fail("inbox", "could not set up safe viewing");
+	if (refuse_terminal(o->output) != 0 || outfile_open(&out, "inbox", o->output, 0600) != 0)
+		goto out;
+	enum safeview_result r = safeview_convert(sv, o->key, id, n, &info, reason);
+	if (r == SAFEVIEW_OK) {
+		fprintf(stderr, "inbox: file %lld of submission %lld: %s, %u page%s\n",
+		        (long long)n, (long long)id,
+		        info.made ? "converted" : "safe copy already made", info.pages,
+		        info.pages == 1 ? "" : "s");
+		struct sink k = {.fd = out.fd};
+		r = safeview_open(sv, o->key, id, n, write_sink, &k);
+		if (r != SAFEVIEW_OK && k.failed) {
+			outfile_abort(&out);
+			cli_fail("inbox", "could not write the file");
+			goto out;
+		}
+	}
+	if (r != SAFEVIEW_OK) {
+		outfile_abort(&out);
+		if (r == SAFEVIEW_NOT_FOUND)
+			download_missing(o, id, nstr);
+		else
+			cli_fail("inbox", "file %lld of submission %lld: %s", (long long)n,
+			         (long long)id,
+			         r == SAFEVIEW_REFUSED ? reason : safeview_strerror(r));
+		goto out;
+	}
+	if (outfile_commit(&out, 0) != 0)
+		goto out;
+	rc = CLI_EXIT_OK;
+out:
+	safeview_free(&sv);
+	return rc;
+}
+
 /* ---- reply / delete ---- */
 
 static int cmd_reply(const struct opts *o, store_id source, int argc, char **argv)
@@ -605,8 +667,9 @@ int inbox_main(int argc, char **argv)
 	int nargs = argc - optind;
 	char **args = argv + optind;
 	static const struct cli_sub cmds[] = {
-	        {"list", 0, 0},   {"read", 1, 1},   {"download", 2, 2}, {"export", 1, 2},
-	        {"reply", 1, -1}, {"delete", 1, 1}, {"mark", 2, 2},     {"reseal", 0, 0}};
+	        {"list", 0, 0},   {"read", 1, 1},   {"download", 2, 2},
+	        {"export", 1, 2}, {"reply", 1, -1}, {"delete", 1, 1},
+	        {"mark", 2, 2},   {"reseal", 0, 0}, {"safe-view", 2, 2}};
 	int k = cli_subcommand("inbox", cmds, sizeof cmds / sizeof cmds[0], nargs, args);
 	if (k < 0)
 		return CLI_EXIT_USAGE;
@@ -638,6 +701,8 @@ int inbox_main(int argc, char **argv)
 	}
 	o.reg = reg;
 	o.ib = ib;
+	o.store = instance_store(inst);
+	o.conf = instance_conf(inst);
 	switch (k) {
 	case 0:
 		rc = cmd_list(&o);
@@ -659,6 +724,9 @@ int inbox_main(int argc, char **argv)
 		break;
 	case 7:
 		rc = cmd_reseal(&o);
+		break;
+	case 8:
+		rc = cmd_safe_view(&o, id, args[2]);
 		break;
 	default:
 		rc = cmd_delete(&o, id);

@@ -34,6 +34,7 @@
 #include "core/instance/instance.h"
 #include "core/intake/intake.h"
 #include "core/officer/officer.h"
+#include "core/safeview/safeview.h"
 #include "lib/codename.h"
 #include "lib/totp.h"
 #include "lib/conf.h"
@@ -257,6 +258,7 @@ static int run_desk(const char *cmd, const char *dir, const char *host, int have
 	struct intake *in = NULL;
 	struct officers *off = NULL;
 	struct desk_door *door = NULL;
+	struct render_service *render = NULL;
 	int rc = CLI_EXIT_FAIL;
 	struct instance_error err;
 
@@ -306,6 +308,17 @@ static int run_desk(const char *cmd, const char *dir, const char *host, int have
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN); /* a download's reader gone: the decrypting thread gets EPIPE */
 
+	/* safe viewing: the converter service, before the door may no longer fork */
+	char helper[4096];
+	safeview_limits(cf, &dc.render_limits);
+	if (render_helper_path(helper, sizeof helper) != 0 ||
+	    render_service_start(helper, &dc.render_limits, &render) != 0)
+		fprintf(stderr,
+		        "cutout %s: the safe-viewing converter did not start: View safely converts "
+		        "nothing\n",
+		        cmd);
+	dc.render = render;
+
 	struct door_sandbox sb = {.kind = DOOR_DESK, .dir = dir, .inst = inst, .port = dc.port};
 	if (door_sandbox_files(&sb) != 0)
 		goto out;
@@ -328,6 +341,7 @@ static int run_desk(const char *cmd, const char *dir, const char *host, int have
 	rc = CLI_EXIT_OK;
 out:
 	desk_door_stop(&door); /* wipes every session's keys */
+	render_service_stop(&render);
 	officers_free(&off);
 	intake_free(&in);
 	instance_close(&inst);

@@ -22,6 +22,7 @@
 #include "app/web/ratelimit.h"
 #include "core/inbox/inbox.h"
 #include "core/registry/registry.h"
+#include "core/safeview/safeview.h"
 #include "lib/buf.h"
 #include "lib/web/form.h"
 
@@ -39,8 +40,9 @@ struct desk_door {
 	struct officers *officers;
 	struct intake *in;
 	struct desk_sessions *sess;
-	struct registry *reg; /* reports, lists, marking labels (app/desk_registry) */
-	struct inbox *inbox;  /* the officers' inbox (core/inbox) */
+	struct registry *reg;      /* reports, lists, marking labels (app/desk_registry) */
+	struct inbox *inbox;       /* the officers' inbox (core/inbox) */
+	struct safeview *safeview; /* "View safely" (core/safeview), through cfg.render */
 	struct desk_door_config cfg;
 	struct gate kdf;                               /* Argon2id derivations at once */
 	struct csrf csrf;                              /* the forms' tokens (app/web/csrf) */
@@ -63,6 +65,9 @@ enum route {
 	R_ADMIN,
 	R_REG_GET, /* app/desk_registry: req.reg_route says which */
 	R_LEDGER,
+	R_SAFE,     /* "View safely" (desk_safe.c) */
+	R_SAFE_PDF, /* its clean PDF */
+	R_SAFE_PNG, /* one of its pages as an image */
 	/* POSTs */
 	R_LOGIN_POST,
 	R_ENROL_POST,
@@ -72,6 +77,7 @@ enum route {
 	R_REPLY,
 	R_DELETE,
 	R_REG_POST,
+	R_SAFE_POST, /* convert */
 	R_API_LOGIN,
 	R_ADMIN_ADD,
 	R_ADMIN_DISABLE,
@@ -114,6 +120,12 @@ enum MHD_Result desk_submission_page(struct MHD_Connection *c, struct req *r);
 enum MHD_Result desk_download_file(struct MHD_Connection *c, struct req *r);
 enum MHD_Result desk_download_message(struct MHD_Connection *c, struct req *r);
 enum MHD_Result desk_source_action(struct MHD_Connection *c, struct req *r, struct form *f);
+
+/* desk_safe.c */
+enum MHD_Result desk_safe_page(struct MHD_Connection *c, struct req *r);
+enum MHD_Result desk_safe_convert(struct MHD_Connection *c, struct req *r, struct form *f);
+enum MHD_Result desk_safe_pdf(struct MHD_Connection *c, struct req *r);
+enum MHD_Result desk_safe_png(struct MHD_Connection *c, struct req *r);
 
 /* desk_admin.c */
 enum MHD_Result desk_admin_page(struct MHD_Connection *c, struct req *r, unsigned status,

@@ -60,7 +60,9 @@ const char desk_css[] =
         "th[scope=row]{width:12rem;font-weight:600}\n"
         ".hit{border-top:1px solid var(--line);margin-top:1rem}\n"
         "tr.accused td.name{font-weight:700}\n"
-        "input.wide{width:100%}\n";
+        "input.wide{width:100%}\n"
+        ".safe-page{margin:1rem 0;text-align:center;color:var(--muted)}\n"
+        ".safe-page img{max-width:100%;height:auto;border:1px solid var(--line);background:#fff}\n";
 
 /*
  * The desk's one script: a character count under the reply box, and a file
@@ -423,7 +425,12 @@ static void submission_page(struct w *w, const struct desk_page *p)
 			num(w, b->id);
 			raw(w, "&amp;n=");
 			num(w, f->n);
-			el(w, "&amp;raw=1\">", "desk.submission.download_age", "</a></td></tr>");
+			el(w, "&amp;raw=1\">", "desk.submission.download_age", "</a> · ");
+			raw(w, "<a class=\"view-safe\" href=\"/file/safe?sub=");
+			num(w, b->id);
+			raw(w, "&amp;n=");
+			num(w, f->n);
+			el(w, "\">", "desk.submission.view_safe", "</a></td></tr>");
 		}
 		raw(w, "</tbody></table>");
 	}

@@ -70,6 +70,9 @@ static void route(struct req *r, const char *method, const char *url)
 	        {"/submission", R_SUBMISSION, R_BAD_METHOD},
 	        {"/file", R_FILE, R_BAD_METHOD},
 	        {"/message.age", R_MESSAGE_AGE, R_BAD_METHOD},
+	        {"/file/safe", R_SAFE, R_SAFE_POST},
+	        {"/file/safe.pdf", R_SAFE_PDF, R_BAD_METHOD},
+	        {"/file/safe.png", R_SAFE_PNG, R_BAD_METHOD},
 	        {"/admin", R_ADMIN, R_BAD_METHOD},
 	        {"/ledger", R_LEDGER, R_BAD_METHOD},
 	        {"/admin/add", R_BAD_METHOD, R_ADMIN_ADD},
@@ -479,6 +482,10 @@ static unsigned route_roles(const struct req *r)
 	case R_SUBMISSION:
 	case R_FILE:
 	case R_MESSAGE_AGE:
+	case R_SAFE:
+	case R_SAFE_PDF:
+	case R_SAFE_PNG:
+	case R_SAFE_POST:
 	case R_STAR:
 	case R_LABEL:
 	case R_REPLY:
@@ -549,6 +556,12 @@ static enum MHD_Result get(struct MHD_Connection *c, struct req *r, const char *
 		return desk_download_file(c, r);
 	case R_MESSAGE_AGE:
 		return desk_download_message(c, r);
+	case R_SAFE:
+		return desk_safe_page(c, r);
+	case R_SAFE_PDF:
+		return desk_safe_pdf(c, r);
+	case R_SAFE_PNG:
+		return desk_safe_png(c, r);
 	case R_ADMIN:
 		return desk_admin_page(c, r, 200, NULL, 0);
 	case R_REG_GET:
@@ -615,6 +628,8 @@ static enum MHD_Result post(struct MHD_Connection *c, struct req *r)
 		goto out;
 	if (r->route == R_REG_POST)
 		res = registry_request(c, r, &f, "");
+	else if (r->route == R_SAFE_POST)
+		res = desk_safe_convert(c, r, &f);
 	else if (r->route >= R_ADMIN_ADD)
 		res = desk_admin_action(c, r, &f);
 	else
@@ -697,6 +712,7 @@ void desk_door_defaults(struct desk_door_config *c)
 	c->max_sessions = 1024;
 	web_door_limits_default(&c->web);
 	c->web.thread_stack = 1024 * 1024;
+	render_limits_default(&c->render_limits);
 }
 
 int desk_door_start(const struct desk_door_config *cfg, struct store *store,
@@ -716,13 +732,19 @@ int desk_door_start(const struct desk_door_config *cfg, struct store *store,
 		free(d);
 		return -1;
 	}
-	if (inbox_new(store, d->reg, in, &d->inbox) != INBOX_OK) {
+	char helper[4096];
+	if (inbox_new(store, d->reg, in, &d->inbox) != INBOX_OK ||
+	    render_helper_path(helper, sizeof helper) != 0 ||
+	    safeview_new(store, d->reg, d->inbox, helper, &cfg->render_limits, cfg->render,
+	                 &d->safeview) != SAFEVIEW_OK) {
+		inbox_free(&d->inbox);
 		registry_free(&d->reg);
 		free(d);
 		return -1;
 	}
 	gate_init(&d->kdf, 2, web_door_queue_bound(&cfg->web, 2, 32)); /* waiters hold threads */
 	if (desk_sessions_new(cfg->max_sessions, cfg->idle_seconds, &d->sess) != 0) {
+		safeview_free(&d->safeview);
 		inbox_free(&d->inbox);
 		registry_free(&d->reg);
 		free(d);
@@ -732,6 +754,7 @@ int desk_door_start(const struct desk_door_config *cfg, struct store *store,
 	if (web_door_start(cfg->host, cfg->port, &cfg->web, handler, d, completed, d, &d->web) !=
 	    0) {
 		desk_sessions_free(&d->sess);
+		safeview_free(&d->safeview);
 		inbox_free(&d->inbox);
 		registry_free(&d->reg);
 		free(d);
@@ -758,6 +781,7 @@ void desk_door_stop(struct desk_door **pd)
 		return;
 	web_door_stop(&d->web);
 	desk_sessions_free(&d->sess);
+	safeview_free(&d->safeview);
 	inbox_free(&d->inbox);
 	registry_free(&d->reg);
 	csrf_release(&d->csrf);

@@ -22,6 +22,7 @@
 
 #include "app/web/door.h"
 #include "core/marking/marking.h"
+#include "lib/render.h"
 
 #include "core/intake/intake.h"
 #include "core/officer/officer.h"
@@ -43,6 +44,11 @@ struct desk_door_config {
 	   no marked ledger entry is shown */
 	struct marking_scheme scheme;
 	int scheme_set;
+	/* safe viewing (docs/safe-viewing.md): the converter service, started before the door
+	   confines itself (it may not fork then), borrowed; NULL: "View safely" converts nothing
+	   and shows no copy */
+	struct render_service *render;
+	struct render_limits render_limits;
 };
 
 void desk_door_defaults(struct desk_door_config *c);

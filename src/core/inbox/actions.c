@@ -102,6 +102,38 @@ void inbox_download_free(struct inbox_download **pd)
 	*pd = NULL;
 }
 
+enum inbox_result inbox_file_access(struct inbox *ib, const struct officer_key *who, store_id sub,
+                                    int64_t n, struct inbox_file_access *out)
+{
+	memset(out, 0, sizeof *out);
+	if (n < 1)
+		return INBOX_NOT_FOUND;
+	enum inbox_result rc = inbox_submission(ib, who, sub, &out->sub);
+	if (rc != INBOX_OK)
+		return rc;
+	struct inbox_files *fs = calloc(1, sizeof *fs);
+	if (fs == NULL)
+		return INBOX_FAILED;
+	if ((rc = inbox_files(ib, sub, fs)) == INBOX_OK && (uint64_t)n > fs->n)
+		rc = INBOX_NOT_FOUND;
+	if (rc == INBOX_OK) {
+		out->file = fs->items[n - 1];
+		registry_submission_keys(ib->reg, who, &out->sub, &out->keys);
+	}
+	free(fs);
+	if (rc != INBOX_OK)
+		memset(out, 0, sizeof *out);
+	return rc;
+}
+
+void inbox_file_access_release(struct inbox_file_access *a)
+{
+	if (a == NULL)
+		return;
+	unseal_keys_release(&a->keys);
+	memset(a, 0, sizeof *a);
+}
+
 /* ---- replies ---- */
 
 static enum inbox_result from_intake(enum intake_result r)

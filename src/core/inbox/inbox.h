@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "core/intake/intake.h"
+#include "core/keys/unseal.h"
 #include "core/officer/officer.h"
 #include "core/registry/registry.h"
 #include "core/store/store_desk.h"
@@ -135,6 +136,24 @@ inbox_download(struct inbox *ib, const struct officer_key *who, store_id sub, in
 __attribute__((warn_unused_result)) enum inbox_result inbox_download_run(struct inbox_download *d,
                                                                          age_write_fn w, void *ctx);
 void inbox_download_free(struct inbox_download **d);
+
+/*
+ * A file the officer may read, for another use case of core that records
+ * its own entry (core/safeview): the access decision as inbox_download's
+ * (what they may not read is INBOX_NOT_FOUND, as missing), then the
+ * submission's row, the file's row and the keys that open its blobs
+ * (borrowing who's: keep who alive until inbox_file_access_release). Nothing
+ * is recorded or opened here.
+ */
+struct inbox_file_access {
+	struct store_submission sub;
+	struct store_file file;
+	struct unseal_keys keys;
+};
+__attribute__((warn_unused_result)) enum inbox_result
+inbox_file_access(struct inbox *ib, const struct officer_key *who, store_id sub, int64_t n,
+                  struct inbox_file_access *out);
+void inbox_file_access_release(struct inbox_file_access *a);
 
 /* ---- actions ---- */
 

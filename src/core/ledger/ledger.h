@@ -107,6 +107,8 @@ enum ledger_action {
 	LEDGER_LIAISON_RECEIVE,  /* a report received: object report:ID (local), detail origin */
 	LEDGER_LIAISON_REFUSE,   /* a bundle or a report refused on import, detail the reason */
 	LEDGER_LIAISON_WITHHELD, /* what the partner says it withheld, detail its reason */
+	LEDGER_OBJECT_CONVERT,   /* a file's safe copy made (core/safeview); detail file, pages,
+	                            outcome */
 	LEDGER_ACTION_COUNT
 };
 

@@ -13,6 +13,7 @@
 
 #include "core/keys/unseal.h"
 #include "core/keys/seal.h"
+#include "core/store/store_safe.h"
 #include "lib/utf8.h"
 
 #include "lib/banned.h"
@@ -88,6 +89,12 @@ static enum store_result mark_tx(struct store *s, void *arg)
 	enum store_result sr = store_submission_mark(s, a->ch, a->rs);
 	if (sr != STORE_OK)
 		return sr;
+	/* the files' safe copies (core/safeview) were sealed as the files were: they go too */
+	for (size_t i = 0; a->rs != NULL && i < a->rs->nfiles; i++) {
+		sr = store_safe_delete(s, a->rs->files[i].id);
+		if (sr != STORE_OK && sr != STORE_NOT_FOUND && sr != STORE_UNSUPPORTED)
+			return sr;
+	}
 	return reg_log_id_in(s, a->log->action, a->log->actor, "submission", a->ch->object,
 	                     a->log->marking, a->log->detail);
 }

@@ -612,6 +612,7 @@ static enum store_result sq_files(struct store *st, enum store_role role, store_
 }
 
 extern const struct store_liaison_ops sq_liaison_ops; /* store_sqlite_liaison.c */
+extern const struct store_safe_ops sq_safe_ops;       /* store_sqlite_safe.c */
 const struct store_backend store_backend_sqlite = {
         .files = sq_files,
         .name = "sqlite",
@@ -652,4 +653,5 @@ const struct store_backend store_backend_sqlite = {
         .release = &sq_release_ops,
         .copy = &sq_copy_ops,
         .liaison = &sq_liaison_ops,
+        .safe = &sq_safe_ops,
 };

@@ -23,7 +23,10 @@
 	" ON f.submission_id = s.id WHERE s.source_id = ?1"           \
 	" UNION ALL SELECT f.data_blob FROM file f JOIN submission s" \
 	" ON f.submission_id = s.id WHERE s.source_id = ?1"           \
-	" UNION ALL SELECT blob FROM reply WHERE source_id = ?1"
+	" UNION ALL SELECT blob FROM reply WHERE source_id = ?1"      \
+	" UNION ALL SELECT x.blob FROM file_safe x JOIN file f"       \
+	" ON x.file_id = f.id JOIN submission s"                      \
+	" ON f.submission_id = s.id WHERE s.source_id = ?1"
 
 static const char SOURCE_CREATE[] = "INSERT INTO source(lookup, pk, created_day, last_day)"
                                     " VALUES (?1, ?2, ?3, ?3)";
@@ -39,6 +42,9 @@ static const char SOURCE_BUMP[] = "UPDATE source SET nsubmissions = nsubmissions
 static const char SOURCE_FILES[] =
         "SELECT file FROM blob WHERE file IS NOT NULL AND id IN (" SOURCE_BLOB_IDS ")";
 static const char SOURCE_BLOBS_DELETE[] = "DELETE FROM blob WHERE id IN (" SOURCE_BLOB_IDS ")";
+static const char SOURCE_SAFE_DELETE[] =
+        "DELETE FROM file_safe WHERE file_id IN (SELECT f.id FROM file f JOIN submission s"
+        " ON f.submission_id = s.id WHERE s.source_id = ?1)";
 static const char SOURCE_FILES_DELETE[] = "DELETE FROM file WHERE submission_id IN"
                                           " (SELECT id FROM submission WHERE source_id = ?1)";
 static const char SOURCE_SUBS_DELETE[] = "DELETE FROM submission WHERE source_id = ?1";
@@ -166,9 +172,9 @@ enum store_result sq_source_get(struct store *st, store_id id, struct store_sour
 
 static enum store_result source_delete_fn(struct conn *c, void *arg)
 {
-	static const char *const steps[] = {SOURCE_BLOBS_DELETE, SOURCE_FILES_DELETE,
-	                                    SOURCE_SUBS_DELETE, SOURCE_REPLIES_DELETE,
-	                                    SOURCE_DELETE};
+	static const char *const steps[] = {SOURCE_BLOBS_DELETE,   SOURCE_SAFE_DELETE,
+	                                    SOURCE_FILES_DELETE,   SOURCE_SUBS_DELETE,
+	                                    SOURCE_REPLIES_DELETE, SOURCE_DELETE};
 	store_id id = *(const store_id *)arg;
 	enum store_result r;
 	int changes = 0;

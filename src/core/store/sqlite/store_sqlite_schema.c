@@ -69,7 +69,8 @@ extern const struct sq_schema_part sq_part_desk;     /* store_sqlite_desk.c */
 extern const struct sq_schema_part sq_part_registry; /* store_sqlite_registry.c */
 extern const struct sq_schema_part sq_part_release;  /* store_sqlite_release.c */
 extern const struct sq_schema_part sq_part_liaison;  /* store_sqlite_liaison.c */
-extern const struct sq_schema_part sq_part_ids;      /* store_sqlite_ids.c (the last) */
+extern const struct sq_schema_part sq_part_ids;      /* store_sqlite_ids.c  */
+extern const struct sq_schema_part sq_part_safe;     /* store_sqlite_safe.c (after ids) */
 static const struct sq_schema_part *const sq_schema_parts[] = {
         NULL, /* (keeps the array non-empty) */
         &sq_schema_ledger,
@@ -79,6 +80,7 @@ static const struct sq_schema_part *const sq_schema_parts[] = {
         &sq_part_release,
         &sq_part_liaison,
         &sq_part_ids,
+        &sq_part_safe,
 };
 #define NPARTS (sizeof(sq_schema_parts) / sizeof(sq_schema_parts[0]))
 

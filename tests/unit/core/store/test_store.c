@@ -326,6 +326,16 @@ static void test_open(void)
 	                     " name IN ('liai_partner', 'liai_topic', 'liai_received')") == 3 &&
 	             sql_int(dbpath, "SELECT version FROM schema_part WHERE name = 'liaison'") == 1,
 	     "an older store gains the liaison tables at open (schema part 'liaison' 1)");
+
+	/* likewise a store made before the safe copies (issue 18) */
+	T_CHECK(sql_run(dbpath,
+	                "DROP TABLE file_safe; DELETE FROM schema_part WHERE name = 'safe'") == 0);
+	T_CHECK(store_open(dbpath, &s) == STORE_OK);
+	store_close(&s);
+	T_OK(sql_int(dbpath, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND"
+	                     " name = 'file_safe'") == 1 &&
+	             sql_int(dbpath, "SELECT version FROM schema_part WHERE name = 'safe'") == 1,
+	     "an older store gains the safe copies' table at open (schema part 'safe' 1)");
 	T_CHECK(store_open(dbpath, &s) == STORE_OK);
 	T_CHECK(store_meta_get(s, "salt", v, sizeof(v), &n) == STORE_OK && n == 6);
 	store_close(&s);

@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * render: the parent side of a conversion (lib/render.h): fork and exec the
+ * helper with its limits, feed it the document, read its pixels through
+ * render_reader into a PDF of images, kill it past the deadline.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/pdf.h"
+#include "lib/png.h"
+#include "lib/render.h"
+
+#include "lib/banned.h"
+
+const char *render_strerror(enum render_result r)
+{
+	switch (r) {
+	case RENDER_OK:
+		return "converted";
+	case RENDER_UNSUPPORTED:
+		return "office documents are not supported (LibreOffice is not installed)";
+	case RENDER_NOT_DOCUMENT:
+		return "not a document the converter reads (PDF, XPS, EPUB, PNG, JPEG, GIF, TIFF, "
+		       "BMP)";
+	case RENDER_DAMAGED:
+		return "the document is damaged or truncated";
+	case RENDER_TOO_MANY_PAGES:
+		return "too many pages";
+	case RENDER_TOO_LARGE:
+		return "too large (a page, the pixel budget or the file)";
+	case RENDER_TIMEOUT:
+		return "timed out: the converter was killed";
+	case RENDER_KILLED:
+		return "the converter died (its memory or CPU limit)";
+	case RENDER_BAD_OUTPUT:
+		return "the converter's output was refused";
+	case RENDER_FAILED:
+		break;
+	}
+	return "the conversion failed";
+}
+
+void render_limits_default(struct render_limits *l)
+{
+	l->dpi = 150;
+	l->pixel_budget = 200000000; /* 200 A4 pages at 150 DPI */
+	l->seconds = 120;
+	l->memory = (uint64_t)2 << 30;
+	l->input_max = (size_t)256 << 20;
+}
+
+int render_helper_path(char *out, size_t cap)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0)
+		return -1;
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	if (slash == NULL)
+		return -1;
+	*slash = '\0';
+	int k = snprintf(out, cap, "%s/cutout-render", self);
+	return k > 0 && (size_t)k < cap ? 0 : -1;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct collect {
+	struct pdf_images *pdf;
+	uint32_t dpi;
+};
+
+static int add_page(void *ctx, uint32_t w, uint32_t h, const uint8_t *rgb)
+{
+	struct collect *c = ctx;
+	return pdf_images_page(c->pdf, w, h, rgb, c->dpi) == 0 ? 0 : 1;
+}
+
+/* In the child between fork and exec: only async-signal-safe calls. */
+static void child_exec(const char *helper, const struct render_limits *l, int in, int out,
+                       char *const argv[], char *const envp[])
+{
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+		_exit(127);
+	int maxfd = (int)sysconf(_SC_OPEN_MAX);
+	for (int fd = 3; fd < maxfd && fd < 65536; fd++)
+		(void)close(fd);
+	struct rlimit as = {l->memory, l->memory};
+	struct rlimit cpu = {l->seconds, l->seconds};
+	struct rlimit zero = {0, 0};
+	struct rlimit files = {16, 16}; /* 0, 1, 2; a script interpreter needs a few more */
+	if (setrlimit(RLIMIT_AS, &as) != 0 || setrlimit(RLIMIT_CPU, &cpu) != 0 ||
+	    setrlimit(RLIMIT_CORE, &zero) != 0 || setrlimit(RLIMIT_FSIZE, &zero) != 0 ||
+	    setrlimit(RLIMIT_NOFILE, &files) != 0)
+		_exit(127);
+	execve(helper, argv, envp);
+	_exit(127);
+}
+
+/*
+ * Waits for the child until the deadline, then kills it: a child that
+ * closed its output may still not exit (blocked on itself). 0: it exited by
+ * itself (or was killed before); 1: killed now at the deadline.
+ */
+static int reap(pid_t pid, int *status, double deadline)
+{
+	for (;;) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+		if (r == pid || (r < 0 && errno != EINTR))
+			return 0;
+		if (now_s() >= deadline) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+				;
+			return 1;
+		}
+		const struct timespec nap = {0, 2000000}; /* 2 ms */
+		nanosleep(&nap, NULL);
+	}
+}
+
+static enum render_result from_exit(int status)
+{
+	if (WIFSIGNALED(status))
+		return RENDER_KILLED;
+	if (!WIFEXITED(status))
+		return RENDER_FAILED;
+	switch (WEXITSTATUS(status)) {
+	case 0:
+		return RENDER_OK;
+	case RENDER_EXIT_UNSUPPORTED:
+		return RENDER_UNSUPPORTED;
+	case RENDER_EXIT_NOT_DOCUMENT:
+		return RENDER_NOT_DOCUMENT;
+	case RENDER_EXIT_DAMAGED:
+		return RENDER_DAMAGED;
+	case RENDER_EXIT_PAGES:
+		return RENDER_TOO_MANY_PAGES;
+	case RENDER_EXIT_TOO_LARGE:
+	case RENDER_EXIT_INPUT:
+		return RENDER_TOO_LARGE;
+	default:
+		return RENDER_FAILED;
+	}
+}
+
+/*
+ * Writes doc to fd `in` and reads fd `out` into rd until the child closes its
+ * output, the reader refuses, or the deadline passes.
+ */
+static enum render_result pump(int in, int out, const uint8_t *doc, size_t n,
+                               struct render_reader *rd, double deadline)
+{
+	size_t sent = 0;
+	uint8_t chunk[65536];
+	if (n == 0) {
+		close(in);
+		in = -1;
+	}
+	enum render_result rc = RENDER_OK;
+	for (;;) {
+		struct pollfd p[2] = {{.fd = out, .events = POLLIN}, {.fd = in, .events = POLLOUT}};
+		double left = deadline - now_s();
+		if (left <= 0) {
+			rc = RENDER_TIMEOUT;
+			break;
+		}
+		int k = poll(p, in >= 0 ? 2 : 1, (int)(left * 1000) + 1);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			rc = RENDER_FAILED;
+			break;
+		}
+		if (in >= 0 && (p[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
+			ssize_t w = (p[1].revents & POLLOUT) ? write(in, doc + sent, n - sent) : -1;
+			if (w > 0)
+				sent += (size_t)w;
+			if (w < 0 && errno != EAGAIN && errno != EINTR) {
+				close(in); /* the child stopped reading: it will say why */
+				in = -1;
+			} else if (sent == n) {
+				close(in);
+				in = -1;
+			}
+		}
+		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t r = read(out, chunk, sizeof chunk);
+			if (r < 0 && (errno == EAGAIN || errno == EINTR))
+				continue;
+			if (r <= 0)
+				break; /* end of its output */
+			if ((rc = render_reader_feed(rd, chunk, (size_t)r)) != RENDER_OK)
+				break;
+		}
+	}
+	if (in >= 0)
+		close(in);
+	return rc;
+}
+
+/*
+ * Runs the helper on doc, every page through fn (render_reader's checks
+ * first); page: 0 for all, else only that one (from 1).
+ */
+static enum render_result spawn(const char *helper, const struct render_limits *l, uint32_t page,
+                                const uint8_t *doc, size_t n, render_page_fn fn, void *ctx,
+                                uint32_t *pages)
+{
+	*pages = 0;
+	if (l->dpi < RENDER_DPI_MIN || l->dpi > RENDER_DPI_MAX || l->seconds == 0)
+		return RENDER_FAILED;
+	if (n > l->input_max)
+		return RENDER_TOO_LARGE;
+	char a_dpi[16], a_budget[24], a_input[24], a_page[16];
+	if (snprintf(a_dpi, sizeof a_dpi, "%u", l->dpi) >= (int)sizeof a_dpi ||
+	    snprintf(a_budget, sizeof a_budget, "%llu", (unsigned long long)l->pixel_budget) >=
+	            (int)sizeof a_budget ||
+	    snprintf(a_input, sizeof a_input, "%zu", l->input_max) >= (int)sizeof a_input ||
+	    snprintf(a_page, sizeof a_page, "%u", page) >= (int)sizeof a_page)
+		return RENDER_FAILED;
+	char *const argv[] = {(char *)"cutout-render", a_dpi, a_budget, a_input,
+	                      page ? a_page : NULL,    NULL};
+	/* a clean environment; only the sandbox self-test's switch is passed on */
+	char *envp[2] = {NULL, NULL};
+	const char *st = getenv("CUTOUT_SANDBOX_SELFTEST");
+	if (st != NULL && strcmp(st, "1") == 0)
+		envp[0] = (char *)"CUTOUT_SANDBOX_SELFTEST=1";
+
+	struct render_reader *rd = NULL;
+	int to[2] = {-1, -1}, from[2] = {-1, -1};
+	enum render_result rc = RENDER_FAILED;
+	if ((rd = render_reader_new(l, fn, ctx)) == NULL || pipe2(to, O_CLOEXEC) != 0 ||
+	    pipe2(from, O_CLOEXEC) != 0)
+		goto out;
+	double deadline = now_s() + l->seconds;
+	pid_t pid = fork();
+	if (pid < 0)
+		goto out;
+	if (pid == 0)
+		child_exec(helper, l, to[0], from[1], argv, envp);
+	close(to[0]);
+	close(from[1]);
+	to[0] = from[1] = -1;
+	(void)fcntl(to[1], F_SETFL, O_NONBLOCK);
+	/* a child that stops reading must not kill the parent: SIGPIPE held in this thread */
+	sigset_t pipe_set, old;
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	int masked = pthread_sigmask(SIG_BLOCK, &pipe_set, &old) == 0;
+	rc = pump(to[1], from[0], doc, n, rd, deadline);
+	to[1] = -1; /* pump closed it */
+	if (rc != RENDER_OK)
+		kill(pid, SIGKILL); /* its output is refused, or its time is up */
+	int status = 0;
+	if (reap(pid, &status, deadline) != 0 && rc == RENDER_OK)
+		rc = RENDER_TIMEOUT; /* it closed its output, then did not exit in time */
+	if (masked) {
+		const struct timespec none = {0, 0};
+		while (sigtimedwait(&pipe_set, NULL, &none) == SIGPIPE)
+			; /* the one our writes raised */
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	if (rc == RENDER_OK && (rc = from_exit(status)) == RENDER_OK)
+		rc = render_reader_end(rd, pages);
+out:
+	if (rc != RENDER_OK)
+		*pages = 0;
+	render_reader_free(&rd);
+	for (int i = 0; i < 2; i++) {
+		if (to[i] >= 0)
+			close(to[i]);
+		if (from[i] >= 0)
+			close(from[i]);
+	}
+	return rc;
+}
+
+enum render_result render_run(const char *helper, const struct render_limits *l, const uint8_t *doc,
+                              size_t n, struct buf *pdf, uint32_t *pages)
+{
+	struct collect c = {.dpi = l->dpi};
+	if ((c.pdf = pdf_images_begin(pdf)) == NULL)
+		return RENDER_FAILED;
+	enum render_result rc = spawn(helper, l, 0, doc, n, add_page, &c, pages);
+	if (rc == RENDER_OK && pdf_images_finish(&c.pdf) != 0)
+		rc = RENDER_FAILED;
+	pdf_images_free(&c.pdf);
+	if (rc != RENDER_OK)
+		*pages = 0;
+	return rc;
+}
+
+struct one_png {
+	struct buf *out;
+	int made;
+};
+
+static int png_page(void *ctx, uint32_t w, uint32_t h, const uint8_t *rgb)
+{
+	struct one_png *o = ctx;
+	if (o->made || png_write(w, h, rgb, o->out) != 0)
+		return 1;
+	o->made = 1;
+	return 0;
+}
+
+enum render_result render_page_png(const char *helper, const struct render_limits *l, uint32_t page,
+                                   const uint8_t *doc, size_t n, struct buf *png)
+{
+	struct one_png o = {.out = png};
+	uint32_t pages = 0;
+	if (page == 0)
+		return RENDER_FAILED;
+	enum render_result rc = spawn(helper, l, page, doc, n, png_page, &o, &pages);
+	return rc == RENDER_OK && (pages != 1 || !o.made) ? RENDER_BAD_OUTPUT : rc;
+}
