@@ -74,8 +74,7 @@ const char inbox_help[] =
         "                            rendered by a confined converter (no script, link,\n"
         "                            form, font or attachment of the original survives;\n"
         "                            docs/safe-viewing.md). Made once, kept, recorded\n"
-        "        " reply SOURCE[--text - from - argv TEXT]\n
-        "
+        "  reply SOURCE [--text-from-argv TEXT]\n"
         "                            seal a reply to a source, its text read from\n"
         "                            standard input (from the arguments only with\n"
         "                            --text-from-argv: others on the host can read them)\n"
