@@ -130,6 +130,16 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
+/* SIGINT and SIGTERM set stop_signal. */
+static void on_stop_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 static int parse_listen(const char *cmd, const char *s, char *host, size_t cap, uint16_t *port)
 {
 	const char *colon = strrchr(s, ':');
@@ -218,11 +228,7 @@ static int run_intake(const char *cmd, const char *dir, const char *host, int ha
 	 */
 	dc.submissions_per_session = (int)(cf->submissions_per_source_per_day * 10);
 
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	on_stop_signals();
 	signal(SIGPIPE, SIG_IGN);
 
 	/* confined before its threads start, the rest once it listens (docs/privsep.md) */
@@ -301,11 +307,7 @@ static int run_desk(const char *cmd, const char *dir, const char *host, int have
 		        "ledger view shows no marked entry\n",
 		        cmd);
 
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	on_stop_signals();
 	signal(SIGPIPE, SIG_IGN); /* a download's reader gone: the decrypting thread gets EPIPE */
 
 	/* safe viewing: the converter service, before the door may no longer fork */
@@ -313,10 +315,7 @@ static int run_desk(const char *cmd, const char *dir, const char *host, int have
 	safeview_limits(cf, &dc.render_limits);
 	if (render_helper_path(helper, sizeof helper) != 0 ||
 	    render_service_start(helper, &dc.render_limits, &render) != 0)
-		fprintf(stderr,
-		        "cutout %s: the safe-viewing converter did not start: View safely converts "
-		        "nothing\n",
-		        cmd);
+		fprintf(stderr, "cutout %s: no safe-viewing converter: nothing converts\n", cmd);
 	dc.render = render;
 
 	struct door_sandbox sb = {.kind = DOOR_DESK, .dir = dir, .inst = inst, .port = dc.port};
@@ -538,11 +537,7 @@ static void read_port(struct door_proc *d)
  */
 static int serve_dir(const char *cmd, const struct door_opts *o)
 {
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	on_stop_signals();
 	struct door_proc doors[2] = {
 	        {.name = "intake",
 	         .pid = -1,
