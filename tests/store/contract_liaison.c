@@ -276,6 +276,16 @@ static void test_topics_received(void)
 int main(void)
 {
 	contract_init("contract_liaison");
+	struct store *s = contract_open_fresh();
+	if (s == NULL)
+		return contract_done();
+	struct store_partner got;
+	enum store_result r = store_partner_get(s, 1, &got);
+	store_close(&s);
+	if (r == STORE_UNSUPPORTED) { /* a backend without the domain (store.h: may be NULL) */
+		T_SKIP("this backend has no liaison domain (STORE_UNSUPPORTED)");
+		return contract_done();
+	}
 	test_partners();
 	test_exchange();
 	test_topics_received();

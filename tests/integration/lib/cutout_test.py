@@ -20,6 +20,15 @@ _n = 0
 _failed = 0
 
 
+def open_log(path):
+    """A new, empty log file for a server's stderr, opened O_APPEND: the test
+    reads it (seek(0), read) through the same open file as the server and its
+    children write to; without O_APPEND a write landing after the seek would
+    overwrite the log's first lines."""
+    open(path, "wb").close()
+    return open(path, "a+b")
+
+
 def ok(cond, desc):
     global _n, _failed
     _n += 1
@@ -172,7 +181,7 @@ class Server:
 
     def __init__(self, instance, extra=None, log_dir=None):
         self.instance = instance
-        self.log = open(os.path.join(log_dir or os.path.dirname(instance), "serve.log"), "w+b")
+        self.log = open_log(os.path.join(log_dir or os.path.dirname(instance), "serve.log"))
         self.proc = subprocess.Popen(
             [CUTOUT, "serve", instance, "--intake-listen", "127.0.0.1:0", "--desk-listen",
              "127.0.0.1:0"] + (extra or []),

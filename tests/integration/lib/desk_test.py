@@ -14,7 +14,7 @@ import subprocess
 import time
 import urllib.parse
 
-from cutout_test import CUTOUT
+from cutout_test import CUTOUT, open_log
 
 
 def totp(secret_b32, t=None, step_offset=0):
@@ -34,7 +34,7 @@ class Demo:
 
     def __init__(self, instance, extra=None, command="demo", log_dir=None):
         self.instance = instance
-        self.log = open(os.path.join(log_dir or os.path.dirname(instance), "demo.log"), "w+b")
+        self.log = open_log(os.path.join(log_dir or os.path.dirname(instance), "demo.log"))
         if command == "demo":
             args = [CUTOUT, "demo", instance, "--port", "0", "--desk-port", "0"]
         else:
