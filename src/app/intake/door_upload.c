@@ -320,10 +320,9 @@ enum MHD_Result door_send_kept(struct MHD_Connection *c, struct req *r, unsigned
 	int kn = snprintf(key, sizeof key, "error.%u", status);
 	if (!ok || kn < 0 || (size_t)kn >= sizeof key)
 		return door_send_error(c, r, 500, NULL, "internal error");
-	/* the name isolated (FSI ... PDI): its own direction cannot turn the sentence around */
+	/* the name as sent: any bidi control in it is shown as <U+XXXX> by the escaper */
 	char name[MP_FILENAME_MAX + 8];
-	int nn = snprintf(name, sizeof name, "\xe2\x81\xa8%s\xe2\x81\xa9",
-	                  r->refused_name != NULL ? r->refused_name : "");
+	int nn = snprintf(name, sizeof name, "%s", r->refused_name != NULL ? r->refused_name : "");
 	if (nn < 0 || (size_t)nn >= sizeof name)
 		name[0] = 0;
 	const char *files[] = {"n", n, "max", max, NULL};

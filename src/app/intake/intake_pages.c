@@ -50,16 +50,13 @@ const char page_css[] =
 /* ---- writing, always through html_escape ---- */
 
 /*
- * A day as a value for a text: isolated left to right (LRI ... PDI), so that
- * "2026-12-05" reads so inside a right-to-left sentence.
+ * A day as a value for a text. Not wrapped in directional isolates: the one
+ * escaper shows every bidi control as <U+XXXX> (issue 16), and digits joined
+ * by hyphens read left to right inside a right-to-left sentence anyway.
  */
 static void day_value(int32_t d, char out[static DAY_STRLEN + 8])
 {
-	char s[DAY_STRLEN];
-	day_format(d, s);
-	memcpy(out, "\xe2\x81\xa6", 3);
-	memcpy(out + 3, s, strlen(s));
-	memcpy(out + 3 + strlen(s), "\xe2\x81\xa9", 4); /* with the NUL */
+	day_format(d, out);
 }
 
 /* ---- links: every one keeps the page's language prefix ---- */
