@@ -109,6 +109,11 @@ enum ledger_action {
 	LEDGER_LIAISON_WITHHELD, /* what the partner says it withheld, detail its reason */
 	LEDGER_OBJECT_CONVERT,   /* a file's safe copy made (core/safeview); detail file, pages,
 	                            outcome */
+	LEDGER_WITNESS_ADD,      /* a partner's log to witness: object log:ID, detail its origin */
+	LEDGER_WITNESS_COSIGN,   /* a checkpoint of it cosigned: object log:ID, detail origin,
+	                            size, root (core/witness) */
+	LEDGER_WITNESS_CONFLICT, /* a split view refused: object conflict:ID, detail origin, sizes,
+	                            both roots (the two notes kept as evidence) */
 	LEDGER_ACTION_COUNT
 };
 
