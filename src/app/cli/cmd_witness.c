@@ -24,8 +24,6 @@
 #include "app/cli/outfile.h"
 #include "core/instance/instance.h"
 #include "core/ledger/ledger.h"
-#include "core/store/store_liaison.h"
-#include "core/store/store_witness.h"
 #include "core/witness/witness.h"
 #include "lib/buf.h"
 #include "lib/day.h"
@@ -284,13 +282,13 @@ int witness_main(int argc, char **argv)
 		rc = cmd_add(inst, args[1]);
 		break;
 	case 3:
-		r = store_witness_logs(instance_store(inst), print_log, NULL);
+		r = witness_logs(instance_store(inst), print_log, NULL);
 		break;
 	case 4:
 		rc = cmd_add_checkpoint(inst, dir, ident, status_line);
 		break;
 	default:
-		r = store_witness_conflicts(instance_store(inst), print_conflict, &n);
+		r = witness_conflicts(instance_store(inst), print_conflict, &n);
 		if (r == STORE_OK && n == 0)
 			printf("no conflict\n");
 		break;
@@ -499,16 +497,10 @@ static int cosign_one(struct store *s, const char *target, int via_cli, const st
 			if (p[ln] != '\n')
 				break;
 			for (size_t i = 0; i < keys->n; i++) {
-				uint64_t t;
-				char line[STORE_WITNESS_LINE_MAX + 1];
-				if (ln + 1 > STORE_WITNESS_LINE_MAX ||
-				    witness_cosig_verify(p, ln + 1, keys->names[i], keys->pk[i], cp,
-				                         &t) != LEDGER_OK)
+				enum store_result r = witness_cosig_keep(s, cp, keys->names[i],
+				                                         keys->pk[i], p, ln + 1);
+				if (r == STORE_REFUSED)
 					continue;
-				memcpy(line, p, ln + 1);
-				line[ln + 1] = '\0';
-				enum store_result r =
-				        store_witness_cosig_add(s, cp->size, keys->names[i], line);
 				if (r == STORE_OK || r == STORE_EXISTS) {
 					kept++;
 					fprintf(stderr, "cosigned by %s\n", keys->names[i]);
@@ -533,35 +525,23 @@ out:
 struct targets {
 	char *item[MAX_WITNESSES];
 	size_t n;
-	char urls[MAX_WITNESSES][STORE_PARTNER_URL_MAX + 1];
+	char urls[MAX_WITNESSES][1024];
 };
 
-static int partner_url(void *ctx, const struct store_partner *p)
+static int partner_url(void *ctx, const char *url)
 {
 	struct targets *t = ctx;
-	if (!p->disabled && p->url[0] != '\0' && t->n < MAX_WITNESSES) {
-		memcpy(t->urls[t->n], p->url, sizeof t->urls[t->n]);
+	if (t->n < MAX_WITNESSES && strlen(url) < sizeof t->urls[t->n]) {
+		memcpy(t->urls[t->n], url, strlen(url) + 1);
 		t->item[t->n] = t->urls[t->n];
 		t->n++;
 	}
 	return 0;
 }
 
-static int append_cosig(void *ctx, const char *witness, const char *line)
-{
-	(void)witness;
-	return buf_append_str(ctx, line) == BUF_OK ? 0 : 1;
-}
-
-/* The latest checkpoint with the cosignatures stored for it appended. */
 int ledger_cosigned_latest(struct store *s, struct buf *note)
 {
-	struct ledger_checkpoint cp;
-	if (ledger_checkpoint_latest(s, note) != LEDGER_OK ||
-	    ledger_checkpoint_parse(note->data, note->len, &cp) != LEDGER_OK)
-		return -1;
-	enum store_result r = store_witness_cosigs(s, cp.size, append_cosig, note);
-	return r == STORE_OK || r == STORE_UNSUPPORTED ? 0 : -1;
+	return witness_cosigned_latest(s, note);
 }
 
 int ledger_cosign(struct instance *inst, const char *output, char **via, int nvia)
@@ -597,7 +577,7 @@ int ledger_cosign(struct instance *inst, const char *output, char **via, int nvi
 		char *urls = copy + CONF_WITNESS_MAX + 1;
 		memcpy(urls, cf->witness_urls, strlen(cf->witness_urls) + 1);
 		t->n = split(urls, t->item, MAX_WITNESSES);
-		if (t->n == 0 && store_partners(s, partner_url, t) != STORE_OK) {
+		if (t->n == 0 && witness_partner_urls(s, partner_url, t) != STORE_OK) {
 			cli_fail("ledger", "could not read the partners");
 			goto out;
 		}

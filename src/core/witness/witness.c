@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "core/store/store_liaison.h"
 #include "core/store/store_witness.h"
 #include "core/witness/witness.h"
 
@@ -315,4 +316,68 @@ enum witness_result witness_log_add(struct store *s, const char *actor, const ch
 		return WITNESS_FAILED;
 	}
 	return WITNESS_OK;
+}
+
+enum store_result witness_logs(struct store *s,
+                               int (*fn)(void *ctx, const struct store_witness_log *l), void *ctx)
+{
+	return store_witness_logs(s, fn, ctx);
+}
+
+enum store_result witness_conflicts(struct store *s,
+                                    int (*fn)(void *ctx, const struct store_witness_conflict *c),
+                                    void *ctx)
+{
+	return store_witness_conflicts(s, fn, ctx);
+}
+
+/* ---- our own checkpoints' cosignatures ---- */
+
+enum store_result witness_cosig_keep(struct store *s, const struct ledger_checkpoint *cp,
+                                     const char *name, const uint8_t pk[static 32],
+                                     const char *line, size_t n)
+{
+	char copy[STORE_WITNESS_LINE_MAX + 1];
+	uint64_t t;
+	if (n == 0 || n > STORE_WITNESS_LINE_MAX)
+		return STORE_TOO_LARGE;
+	if (witness_cosig_verify(line, n, name, pk, cp, &t) != LEDGER_OK)
+		return STORE_REFUSED;
+	memcpy(copy, line, n);
+	copy[n] = '\0';
+	return store_witness_cosig_add(s, cp->size, name, copy);
+}
+
+static int append_cosig(void *ctx, const char *witness, const char *line)
+{
+	(void)witness;
+	return buf_append_str(ctx, line) == BUF_OK ? 0 : 1;
+}
+
+int witness_cosigned_latest(struct store *s, struct buf *note)
+{
+	struct ledger_checkpoint cp;
+	if (ledger_checkpoint_latest(s, note) != LEDGER_OK ||
+	    ledger_checkpoint_parse(note->data, note->len, &cp) != LEDGER_OK)
+		return -1;
+	enum store_result r = store_witness_cosigs(s, cp.size, append_cosig, note);
+	return r == STORE_OK || r == STORE_UNSUPPORTED ? 0 : -1;
+}
+
+struct urls {
+	int (*fn)(void *ctx, const char *url);
+	void *ctx;
+};
+
+static int partner_url(void *ctx, const struct store_partner *p)
+{
+	struct urls *u = ctx;
+	return !p->disabled && p->url[0] != '\0' ? u->fn(u->ctx, p->url) : 0;
+}
+
+enum store_result witness_partner_urls(struct store *s, int (*fn)(void *ctx, const char *url),
+                                       void *ctx)
+{
+	struct urls u = {.fn = fn, .ctx = ctx};
+	return store_partners(s, partner_url, &u);
 }

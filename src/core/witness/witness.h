@@ -32,6 +32,7 @@
 
 #include "core/ledger/ledger.h"
 #include "core/store/store.h"
+#include "core/store/store_witness.h"
 #include "lib/buf.h"
 #include "lib/merkle.h"
 
@@ -129,5 +130,28 @@ enum witness_result {
 __attribute__((warn_unused_result)) enum witness_result
 witness_log_add(struct store *s, const char *actor, const char *vkey,
                 char msg[static WITNESS_MSG_MAX]);
+
+/* The logs witnessed and the conflicts caught, in order (store_witness.h); a store result. */
+__attribute__((warn_unused_result)) enum store_result
+witness_logs(struct store *s, int (*fn)(void *ctx, const struct store_witness_log *l), void *ctx);
+__attribute__((warn_unused_result)) enum store_result
+witness_conflicts(struct store *s, int (*fn)(void *ctx, const struct store_witness_conflict *c),
+                  void *ctx);
+
+/* ---- our own checkpoints' cosignatures (the log's side) ---- */
+
+/*
+ * Keeps a cosignature line (its newline included) of our checkpoint cp by
+ * the witness `name`, once checked with its key (witness_cosig_verify).
+ * STORE_OK, STORE_EXISTS (that witness has one for that size), or a failure.
+ */
+__attribute__((warn_unused_result)) enum store_result
+witness_cosig_keep(struct store *s, const struct ledger_checkpoint *cp, const char *name,
+                   const uint8_t pk[static 32], const char *line, size_t n);
+/* The latest checkpoint note with the cosignatures kept for it appended. 0 or -1. */
+__attribute__((warn_unused_result)) int witness_cosigned_latest(struct store *s, struct buf *note);
+/* Calls fn with the liaison URL of each partner not disabled that has one. A store result. */
+__attribute__((warn_unused_result)) enum store_result
+witness_partner_urls(struct store *s, int (*fn)(void *ctx, const char *url), void *ctx);
 
 #endif

@@ -87,7 +87,7 @@ static int count_conflict(void *ctx, const struct store_witness_conflict *c)
 	struct count *k = ctx;
 	k->n++;
 	k->size = c->size;
-	snprintf(k->held, sizeof k->held, "%s", c->held);
+	snprintf(k->held, sizeof k->held, "%.63s", c->held);
 	return 0;
 }
 
