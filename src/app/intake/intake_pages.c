@@ -26,9 +26,11 @@ const char page_css[] =
         "nav{display:flex;flex-wrap:wrap;gap:.2rem .8rem;align-items:baseline}\n"
         "a{color:var(--accent)}\n"
         "h1{font-size:1.5rem;line-height:1.25}\n"
-        "textarea,input[type=text]{width:100%;font:inherit;padding:.5rem;border:1px solid "
-        "var(--line);"
-        "background:var(--bg);color:var(--fg)}\n"
+        "textarea,input[type=text],input[type=password],input[type=file]{width:100%;font:inherit;"
+        "padding:.5rem;border:1px solid var(--muted);background:var(--bg);color:var(--fg)}\n"
+        ":focus-visible{outline:3px solid var(--accent);outline-offset:2px}\n"
+        ".skip{position:absolute;inset-inline-start:-100vw}\n"
+        ".skip:focus{position:static;display:block;margin-bottom:.5rem}\n"
         "textarea{min-height:12rem}\n"
         "button,.button{font:inherit;padding:.55rem 1.1rem;border:1px solid var(--accent);"
         "background:var(--accent);color:var(--bg);cursor:pointer;text-decoration:none;"
@@ -105,8 +107,10 @@ static void head(struct w *w, const struct page *p, const char *title_key)
 	text_vars(w, title_key, vars);
 	raw(w, " — ");
 	esc_str(w, p->org);
-	raw(w, "</title><link rel=\"stylesheet\" href=\"/style.css\"></head>\n<body><header>"
-	       "<a class=\"org\"");
+	raw(w, "</title><link rel=\"stylesheet\" href=\"/style.css\"></head>\n<body>"
+	       "<a class=\"skip\" href=\"#main\">");
+	text(w, "skip.main");
+	raw(w, "</a><header><a class=\"org\"");
 	href(w, p, "/");
 	raw(w, ">");
 	esc_str(w, p->org);
@@ -151,7 +155,7 @@ static void head(struct w *w, const struct page *p, const char *title_key)
 		   "</button></form>");
 		raw(w, "</nav>");
 	}
-	raw(w, "</header>\n<main>");
+	raw(w, "</header>\n<main id=\"main\">");
 	if (p->notice != NULL) {
 		raw(w, "<p class=\"notice\" role=\"alert\" id=\"notice\">");
 		text_vars(w, p->notice, p->notice_vars);
