@@ -49,6 +49,10 @@ const char desk_css[] =
         ".muted,footer{color:var(--muted);font-size:.9rem}\n"
         "form.inline{display:inline}\n"
         "label{display:block;margin:.7rem 0 .2rem;font-weight:600}\n"
+        "form.search{display:grid;grid-template-columns:repeat(auto-fit,minmax(12rem,1fr));"
+        "gap:0 1rem;align-items:end}\n"
+        "form.search>h2,form.search>p{grid-column:1/-1}\n"
+        "form.search input,form.search select{width:100%;padding:.45rem;font:inherit}\n"
         "label.check{display:inline;font-weight:400;margin-right:.8rem}\n"
         ".state{display:inline-block;padding:0 .45rem;border:1px solid currentColor;"
         "border-radius:.6rem;font-size:.85rem;font-weight:400;vertical-align:middle}\n"
@@ -561,78 +565,6 @@ static void admin_page(struct w *w, const struct desk_page *p)
 	   "</button></p></form>");
 }
 
-/* ---- the ledger view (docs/desk.md, docs/ledger.md) ---- */
-
-static void ledger_page(struct w *w, const struct desk_page *p)
-{
-	const struct desk_ledger_view *v = p->ledger;
-	char n[32], day[16];
-	head(w, p, "desk.ledger.title");
-	el(w, "<h1>", "desk.ledger.title", "</h1>");
-	if (v == NULL) {
-		w->failed = 1;
-		return;
-	}
-	int k = snprintf(n, sizeof n, "%" PRIu64, v->size);
-	if (k < 0 || (size_t)k >= sizeof n) {
-		w->failed = 1;
-		return;
-	}
-	raw(w, "<p id=\"ledger-size\" data-size=\"");
-	raw(w, n);
-	raw(w, "\">");
-	text_vars(w, "desk.ledger.size", (const char *const[]){"n", n, NULL});
-	raw(w, "</p>");
-	el(w, "<h2>", "desk.ledger.checkpoint", "</h2>");
-	if (v->checkpoint != NULL) {
-		raw(w, "<pre class=\"message\" id=\"checkpoint\">");
-		esc_str(w, v->checkpoint);
-		raw(w, "</pre>");
-	} else {
-		el(w, "<p class=\"muted\" id=\"checkpoint-none\">", "desk.ledger.no_checkpoint",
-		   "</p>");
-	}
-	raw(w, "<table id=\"ledger\"><thead><tr>");
-	static const char *const cols[] = {"desk.ledger.index",  "desk.ledger.day",
-	                                   "desk.ledger.action", "desk.ledger.actor",
-	                                   "desk.ledger.object", "desk.ledger.marking",
-	                                   "desk.ledger.detail"};
-	for (size_t i = 0; i < sizeof cols / sizeof *cols; i++)
-		el(w, "<th>", cols[i], "</th>");
-	raw(w, "</tr></thead><tbody>");
-	for (size_t i = 0; i < v->nrows; i++) {
-		const struct ledger_view_row *r = &v->rows[i];
-		day_format(r->e.day, day);
-		raw(w, r->shown ? "<tr class=\"entry\" data-index=\""
-		                : "<tr class=\"entry hidden\" data-index=\"");
-		u64(w, r->e.index);
-		raw(w, "\"><td>");
-		u64(w, r->e.index);
-		raw(w, "</td><td>");
-		esc_str(w, day);
-		raw(w, "</td>");
-		if (!r->shown) {
-			el(w, "<td colspan=\"5\" class=\"muted\">", "desk.ledger.hidden",
-			   "</td></tr>");
-			continue;
-		}
-		const char *fields[] = {ledger_action_name(r->e.action), r->e.actor, r->e.object,
-		                        r->e.marking, r->e.detail};
-		for (size_t f = 0; f < sizeof fields / sizeof *fields; f++) {
-			raw(w, "<td>");
-			esc_str(w, fields[f] != NULL ? fields[f] : "");
-			raw(w, "</td>");
-		}
-		raw(w, "</tr>");
-	}
-	raw(w, "</tbody></table>");
-	if (v->before > 0) {
-		raw(w, "<p><a id=\"older\" href=\"/ledger?before=");
-		u64(w, v->before);
-		el(w, "\">", "desk.ledger.older", "</a></p>");
-	}
-}
-
 static void done_page(struct w *w, const struct desk_page *p)
 {
 	head(w, p, p->done_title);
@@ -703,9 +635,6 @@ int desk_page_render(struct buf *out, enum desk_page_id id, const struct desk_pa
 	case DESK_PAGE_BODY:
 		head(&w, p, p->title_key != NULL ? p->title_key : "desk.name");
 		raw(&w, p->body_html != NULL ? p->body_html : "");
-		break;
-	case DESK_PAGE_LEDGER:
-		ledger_page(&w, p);
 		break;
 	}
 	if (!w.failed)
