@@ -256,7 +256,8 @@ static void report_page(const struct desk_reg_in *in, struct desk_reg_out *out, 
 	raw(&w, "<form method=\"get\" action=\"/report/tearline\" id=\"tearline-form\">");
 	id_field(&w, "id", id);
 	el(&w, "<label for=\"target\">", "desk.reg.tearline.target", "</label>");
-	desk_reg_input(&w, "target", "marking", "", "maxlength=\"255\" required");
+	desk_reg_markings(&w, in->reg);
+	desk_reg_input(&w, "target", "marking", "", "maxlength=\"255\" list=\"markings\" required");
 	el(&w, "<p><button id=\"tearline\" type=\"submit\">", "desk.reg.tearline.button",
 	   "</button></p></form>");
 	desk_reg_finish(&w, out, status, "desk.reg.report.title");

@@ -118,7 +118,8 @@ static void write_form(struct w *w, const struct desk_reg_in *in, const struct d
 	raw(w, "<form method=\"post\" action=\"/report/new\" id=\"write-form\">");
 	csrf_field(w, in->csrf);
 	el(w, "<label for=\"tm\">", "desk.reg.write.title_marking", "</label>");
-	desk_reg_input(w, "tm", "tm", d->tm, "maxlength=\"255\" required");
+	desk_reg_markings(w, in->reg);
+	desk_reg_input(w, "tm", "tm", d->tm, "maxlength=\"255\" list=\"markings\" required");
 	el(w, "<label for=\"title\">", "desk.reg.write.report_title", "</label>");
 	desk_reg_input(w, "title", "title", d->title, "maxlength=\"512\" required");
 	for (size_t i = 0; i < slots; i++) {
@@ -141,7 +142,8 @@ static void write_form(struct w *w, const struct desk_reg_in *in, const struct d
 		raw(w, "\">");
 		text(w, "desk.reg.write.portion");
 		raw(w, "</label>");
-		desk_reg_input(w, id, "pm", i < d->npara ? d->pm[i] : "", "maxlength=\"255\"");
+		desk_reg_input(w, id, "pm", i < d->npara ? d->pm[i] : "",
+		               "maxlength=\"255\" list=\"markings\"");
 		raw(w, "<textarea name=\"pt\" id=\"pt");
 		num(w, (int64_t)i);
 		raw(w, "\" aria-label=\"text\">");
