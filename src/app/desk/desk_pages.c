@@ -29,8 +29,12 @@ const char desk_css[] =
         "table{border-collapse:collapse;width:100%}\n"
         "th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid var(--line);"
         "vertical-align:top}\n"
-        "input[type=text],input[type=password],textarea{font:inherit;padding:.4rem;border:1px "
-        "solid var(--line);background:var(--bg);color:var(--fg)}\n"
+        "input[type=text],input[type=password],input[type=date],input[type=file],select,textarea{"
+        "font:inherit;padding:.4rem;border:1px solid var(--muted);background:var(--bg);"
+        "color:var(--fg)}\n"
+        ":focus-visible{outline:3px solid var(--accent);outline-offset:2px}\n"
+        ".skip{position:absolute;inset-inline-start:-100vw}\n"
+        ".skip:focus{position:static;display:block;margin-bottom:.5rem}\n"
         "textarea{width:100%;min-height:8rem}\n"
         "button{font:inherit;padding:.4rem .9rem;border:1px solid var(--accent);"
         "background:var(--accent);color:var(--bg);cursor:pointer}\n"
@@ -49,6 +53,7 @@ const char desk_css[] =
         ".muted,footer{color:var(--muted);font-size:.9rem}\n"
         "form.inline{display:inline}\n"
         "label{display:block;margin:.7rem 0 .2rem;font-weight:600}\n"
+        ".check{display:inline-block;font-weight:400;margin:.2rem 1.2rem .2rem 0}\n"
         "form.search{display:grid;grid-template-columns:repeat(auto-fit,minmax(12rem,1fr));"
         "gap:0 1rem;align-items:end}\n"
         "form.search>h2,form.search>p{grid-column:1/-1}\n"
@@ -115,8 +120,10 @@ static void head(struct w *w, const struct desk_page *p, const char *title_key)
 	raw(w, " — ");
 	esc_str(w, p->org);
 	raw(w, "</title><link rel=\"stylesheet\" href=\"/style.css\">"
-	       "<script src=\"/desk.js\" defer></script></head>\n<body><header>"
-	       "<a class=\"org\" href=\"/\">");
+	       "<script src=\"/desk.js\" defer></script></head>\n<body>"
+	       "<a class=\"skip\" href=\"#main\">");
+	text(w, "skip.main");
+	raw(w, "</a><header><a class=\"org\" href=\"/\">");
 	esc_str(w, p->org);
 	raw(w, " · ");
 	text(w, "desk.name");
@@ -140,7 +147,7 @@ static void head(struct w *w, const struct desk_page *p, const char *title_key)
 		el(w, "<button class=\"link\" id=\"logout\" type=\"submit\">", "desk.nav.logout",
 		   "</button></form></nav>");
 	}
-	raw(w, "</header>\n<main>");
+	raw(w, "</header>\n<main id=\"main\">");
 	if (p->notice != NULL) {
 		raw(w, p->notice_ok ? "<p class=\"notice ok\" role=\"status\">"
 		                    : "<p class=\"notice\" role=\"alert\">");
@@ -294,7 +301,9 @@ static void source_page(struct w *w, const struct desk_page *p)
 	raw(w, "<form class=\"inline\" method=\"post\" action=\"/source/label\">");
 	csrf_field(w, p->csrf);
 	id_field(w, "id", s->src.id);
-	raw(w, "<input type=\"text\" name=\"label\" id=\"label\" maxlength=\"64\" value=\"");
+	raw(w, "<input type=\"text\" name=\"label\" id=\"label\" maxlength=\"64\" aria-label=\"");
+	text(w, "desk.source.label_name");
+	raw(w, "\" value=\"");
 	esc_str(w, s->label);
 	raw(w, "\"> ");
 	el(w, "<button type=\"submit\" id=\"set-label\">", "desk.source.label", "</button></form>");
@@ -342,12 +351,13 @@ static void source_page(struct w *w, const struct desk_page *p)
 		el(w, "\">", "desk.next", "</a></p>");
 	}
 	/* reply */
-	el(w, "<h2>", "desk.reply.title", "</h2>");
-	el(w, "<p class=\"muted\">", "desk.reply.text", "</p>");
+	el(w, "<h2 id=\"reply-title\">", "desk.reply.title", "</h2>");
+	el(w, "<p class=\"muted\" id=\"reply-help\">", "desk.reply.text", "</p>");
 	raw(w, "<form method=\"post\" action=\"/source/reply\">");
 	csrf_field(w, p->csrf);
 	id_field(w, "id", s->src.id);
-	raw(w, "<textarea id=\"reply-text\" name=\"text\" required maxlength=\"20000\"></textarea>"
+	raw(w, "<textarea id=\"reply-text\" name=\"text\" required maxlength=\"20000\" "
+	       "aria-labelledby=\"reply-title\" aria-describedby=\"reply-help\"></textarea>"
 	       "<p class=\"muted\"><span id=\"reply-count\">0</span> / 20000</p><p>");
 	el(w, "<button id=\"send-reply\" type=\"submit\">", "desk.reply.button",
 	   "</button></p></form>");
