@@ -51,3 +51,32 @@ int day_parse(const char *s, int32_t *out)
 	*out = (int32_t)days_from_civil(v[0], v[1], v[2]);
 	return 0;
 }
+
+/* The proleptic Gregorian date of a day from 1970-01-01 (H. Hinnant's civil_from_days). */
+static void civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+int32_t day_add_months(int32_t day, int months)
+{
+	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int64_t y, m, d;
+	civil_from_days(day, &y, &m, &d);
+	int64_t mm = (m - 1) + months;
+	y += mm >= 0 ? mm / 12 : (mm - 11) / 12;
+	m = ((mm % 12) + 12) % 12 + 1;
+	int64_t last = mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+	if (d > last)
+		d = last;
+	int64_t r = days_from_civil(y, m, d);
+	return r > INT32_MAX ? INT32_MAX : r < INT32_MIN ? INT32_MIN : (int32_t)r;
+}

@@ -12,4 +12,10 @@ void day_format(int32_t day, char out[static DAY_STRLEN]);
 /* "YYYY-MM-DD" (a real date, 1970 or later) into *out; 0, or -1 (and *out 0). */
 __attribute__((warn_unused_result)) int day_parse(const char *s, int32_t *out);
 
+/*
+ * The day `months` calendar months after day (the same day of the month, or
+ * the month's last day when it has fewer: 31 January + 1 = 28/29 February).
+ */
+int32_t day_add_months(int32_t day, int months);
+
 #endif

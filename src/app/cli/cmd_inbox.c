@@ -74,10 +74,17 @@ const char inbox_help[] =
         "                            rendered by a confined converter (no script, link,\n"
         "                            form, font or attachment of the original survives;\n"
         "                            docs/safe-viewing.md). Made once, kept, recorded\n"
-        "  reply SOURCE [--text-from-argv TEXT]\n"
+        "  reply SOURCE [--feedback] [--text-from-argv TEXT]\n"
         "                            seal a reply to a source, its text read from\n"
         "                            standard input (from the arguments only with\n"
-        "                            --text-from-argv: others on the host can read them)\n"
+        "                            --text-from-argv: others on the host can read them).\n"
+        "                            Every reply acknowledges what the source sent\n"
+        "                            before; --feedback records it as the feedback the\n"
+        "                            EU Whistleblowing Directive requires (deadlines)\n"
+        "  deadlines [--today DAY] [--open]\n"
+        "                            every submission's acknowledgement (7 days) and\n"
+        "                            feedback (3 months) deadlines and status, proven by\n"
+        "                            the ledger (also `cutout report-deadlines`)\n"
         "  delete SOURCE             delete a source and everything of theirs: refused\n"
         "                            unless you may read every submission of it\n"
         "  mark SUBMISSION MARKING [--reason TEXT]\n"
@@ -96,7 +103,9 @@ const char inbox_help[] =
         "      --as NAME             the officer (with the intake role)\n"
         "  -o, --output FILE         write to FILE instead of standard output\n"
         "      --limit N             list: sources on the page (1..100000, default 100)\n"
-        "      --before CURSOR       list: the page after the one that named CURSOR\n";
+        "      --before CURSOR       list: the page after the one that named CURSOR\n"
+        "      --today YYYY-MM-DD    deadlines: the status on that day (default: today)\n"
+        "      --open                deadlines: only what is not done\n";
 
 #define REPLY_MAX (1024 * 1024)
 #define LIST_SOURCES_MAX 100000 /* sources on one page of `list` */
@@ -111,6 +120,9 @@ struct opts {
 	int64_t limit;                 /* list: sources on the page */
 	int64_t before;                /* list: the cursor (0: the newest) */
 	int text_from_argv;            /* reply: the text may come from the arguments */
+	int feedback;                  /* reply: it is the feedback (deadlines.h) */
+	int open_only;                 /* deadlines: only what is not done */
+	int32_t today;                 /* deadlines: the day of the status */
 	const struct officer_key *key; /* the logged-in officer */
 	struct inbox *ib;              /* the use cases */
 	struct registry *reg;          /* mark, reseal: registry_submission_mark */
@@ -548,7 +560,9 @@ static int cmd_reply(const struct opts *o, store_id source, int argc, char **arg
 		}
 	}
 	store_id id;
-	enum inbox_result ir = inbox_reply(o->ib, o->key, source, buf_str(&text), text.len, &id);
+	enum inbox_result ir =
+	        inbox_reply_kind(o->ib, o->key, source, buf_str(&text), text.len,
+	                         o->feedback ? INTAKE_REPLY_FEEDBACK : INTAKE_REPLY_PLAIN, &id);
 	if (ir == INBOX_NOT_FOUND)
 		cli_fail("inbox", "no source %lld", (long long)source);
 	else if (ir == INBOX_BAD_INPUT)
@@ -557,7 +571,8 @@ static int cmd_reply(const struct opts *o, store_id source, int argc, char **arg
 	else if (ir != INBOX_OK)
 		inbox_fail("could not reply", ir);
 	else {
-		printf("reply %lld sealed to source %lld\n", (long long)id, (long long)source);
+		printf("reply %lld sealed to source %lld%s\n", (long long)id, (long long)source,
+		       o->feedback ? " (the feedback)" : "");
 		rc = CLI_EXIT_OK;
 	}
 out:
@@ -614,7 +629,7 @@ static struct intake *make_intake(struct instance *inst)
 
 int inbox_main(int argc, char **argv)
 {
-	enum { O_AS = 256, O_REASON, O_LIMIT, O_BEFORE, O_ARGV_TEXT };
+	enum { O_AS = 256, O_REASON, O_LIMIT, O_BEFORE, O_ARGV_TEXT, O_FEEDBACK, O_TODAY, O_OPEN };
 	static const struct option lopts[] = {{"dir", required_argument, NULL, 'd'},
 	                                      {"as", required_argument, NULL, O_AS},
 	                                      {"output", required_argument, NULL, 'o'},
@@ -622,6 +637,9 @@ int inbox_main(int argc, char **argv)
 	                                      {"limit", required_argument, NULL, O_LIMIT},
 	                                      {"before", required_argument, NULL, O_BEFORE},
 	                                      {"text-from-argv", no_argument, NULL, O_ARGV_TEXT},
+	                                      {"feedback", no_argument, NULL, O_FEEDBACK},
+	                                      {"today", required_argument, NULL, O_TODAY},
+	                                      {"open", no_argument, NULL, O_OPEN},
 	                                      {"help", no_argument, NULL, 'h'},
 	                                      {NULL, 0, NULL, 0}};
 	struct opts o = {.dir = getenv("CUTOUT_INSTANCE"), .limit = LIST_SOURCES_DEFAULT};
@@ -641,6 +659,16 @@ int inbox_main(int argc, char **argv)
 			break;
 		case O_ARGV_TEXT:
 			o.text_from_argv = 1;
+			break;
+		case O_FEEDBACK:
+			o.feedback = 1;
+			break;
+		case O_OPEN:
+			o.open_only = 1;
+			break;
+		case O_TODAY:
+			if (day_parse(optarg, &o.today) != 0)
+				return cli_usage("inbox", "--today takes a day, YYYY-MM-DD");
 			break;
 		case O_LIMIT:
 			if (num_parse_id(optarg, &o.limit) != 0 || o.limit > LIST_SOURCES_MAX)
@@ -666,9 +694,9 @@ int inbox_main(int argc, char **argv)
 	int nargs = argc - optind;
 	char **args = argv + optind;
 	static const struct cli_sub cmds[] = {
-	        {"list", 0, 0},   {"read", 1, 1},   {"download", 2, 2},
-	        {"export", 1, 2}, {"reply", 1, -1}, {"delete", 1, 1},
-	        {"mark", 2, 2},   {"reseal", 0, 0}, {"safe-view", 2, 2}};
+	        {"list", 0, 0},      {"read", 1, 1},     {"download", 2, 2}, {"export", 1, 2},
+	        {"reply", 1, -1},    {"delete", 1, 1},   {"mark", 2, 2},     {"reseal", 0, 0},
+	        {"safe-view", 2, 2}, {"deadlines", 0, 0}};
 	int k = cli_subcommand("inbox", cmds, sizeof cmds / sizeof cmds[0], nargs, args);
 	if (k < 0)
 		return CLI_EXIT_USAGE;
@@ -726,6 +754,10 @@ int inbox_main(int argc, char **argv)
 		break;
 	case 8:
 		rc = cmd_safe_view(&o, id, args[2]);
+		break;
+	case 9:
+		rc = inbox_print_deadlines(o.ib, o.key, o.today ? o.today : store_today(),
+		                           o.open_only);
 		break;
 	default:
 		rc = cmd_delete(&o, id);

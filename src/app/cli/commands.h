@@ -38,6 +38,13 @@ extern const char demo_help[];
 int demo_main(int argc, char **argv);
 extern const char inbox_help[];
 int inbox_main(int argc, char **argv);
+extern const char report_deadlines_help[];
+int report_deadlines_main(int argc, char **argv);
+struct inbox;
+struct officer_key;
+/* cmd_deadlines.c: `inbox deadlines`, as of day today. A CLI exit code. */
+int inbox_print_deadlines(struct inbox *ib, const struct officer_key *who, int32_t today,
+                          bool open_only);
 extern const char store_help[];
 int store_main(int argc, char **argv);
 extern const char ledger_help[];

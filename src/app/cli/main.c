@@ -56,6 +56,8 @@ const struct cli_command cli_commands[] = {
          release_help, release_main},
         {"report", "write, list, read and circulate reports (as an officer)", report_help,
          report_main},
+        {"report-deadlines", "the EU Whistleblowing Directive's deadlines of every case",
+         report_deadlines_help, report_deadlines_main},
         {"retention", "delete what is older than retention_days (cutout.conf)", retention_help,
          retention_main},
         {"serve", "run every door of an instance", serve_help, serve_main},

@@ -161,6 +161,13 @@ static enum inbox_result from_intake(enum intake_result r)
 enum inbox_result inbox_reply(struct inbox *ib, const struct officer_key *who, store_id source,
                               const char *text, size_t n, store_id *reply)
 {
+	return inbox_reply_kind(ib, who, source, text, n, INTAKE_REPLY_PLAIN, reply);
+}
+
+enum inbox_result inbox_reply_kind(struct inbox *ib, const struct officer_key *who, store_id source,
+                                   const char *text, size_t n, enum intake_reply_kind kind,
+                                   store_id *reply)
+{
 	struct store_desk_source src;
 	char actor[LEDGER_TOKEN_MAX + 1];
 	enum inbox_result rc = inbox_source(ib, who, source, &src);
@@ -168,7 +175,7 @@ enum inbox_result inbox_reply(struct inbox *ib, const struct officer_key *who, s
 		return rc;
 	if (officer_key_actor(who, actor, sizeof actor) != 0)
 		return INBOX_FAILED;
-	return from_intake(intake_reply_seal(ib->in, actor, source, text, n, reply));
+	return from_intake(intake_reply_seal_kind(ib->in, actor, source, text, n, kind, reply));
 }
 
 /* ---- deleting a source: only by one who may read every submission of it ---- */

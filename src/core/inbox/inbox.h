@@ -162,6 +162,10 @@ __attribute__((warn_unused_result)) enum inbox_result inbox_reply(struct inbox *
                                                                   const struct officer_key *who,
                                                                   store_id source, const char *text,
                                                                   size_t n, store_id *reply);
+/* The same, as a reply of that kind (INTAKE_REPLY_FEEDBACK: the feedback, deadlines.h). */
+__attribute__((warn_unused_result)) enum inbox_result
+inbox_reply_kind(struct inbox *ib, const struct officer_key *who, store_id source, const char *text,
+                 size_t n, enum intake_reply_kind kind, store_id *reply);
 /*
  * Deletes a source and everything of theirs, if the officer may read every
  * one of its submissions (INBOX_FORBIDDEN otherwise); source.delete, in the

@@ -153,6 +153,23 @@ __attribute__((warn_unused_result)) enum intake_result
 intake_reply_seal(struct intake *in, const char *actor, store_id source, const char *text, size_t n,
                   store_id *reply);
 
+/*
+ * What a reply is for the EU Whistleblowing Directive's deadlines (core/inbox
+ * deadlines): every reply acknowledges what its source sent before; one
+ * marked as feedback also gives the feedback. The reply.seal entry says so in
+ * its detail ("to source:ID", "to source:ID, feedback", "to source:ID,
+ * acknowledgement" for the automatic one), so the ledger proves the day.
+ */
+enum intake_reply_kind {
+	INTAKE_REPLY_PLAIN = 0,
+	INTAKE_REPLY_FEEDBACK,
+	INTAKE_REPLY_ACK, /* the automatic acknowledgement (actor "system") */
+};
+/* intake_reply_seal with its kind. */
+__attribute__((warn_unused_result)) enum intake_result
+intake_reply_seal_kind(struct intake *in, const char *actor, store_id source, const char *text,
+                       size_t n, enum intake_reply_kind kind, store_id *reply);
+
 struct intake_reply_view {
 	store_id id;
 	int32_t day;

@@ -2,6 +2,7 @@
 /* core/intake: replies, sealed by officers to a source's key, opened by the source. */
 #include "core/intake/intake_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,7 @@
 struct reply_tx {
 	const char *actor;
 	store_id source, blob, id;
+	enum intake_reply_kind kind;
 };
 
 static enum store_result reply_seal_tx(struct store *s, void *arg)
@@ -29,7 +31,14 @@ static enum store_result reply_seal_tx(struct store *s, void *arg)
 	enum store_result r = store_reply_add(s, a->source, store_today(), a->blob, &a->id);
 	if (r != STORE_OK)
 		return r;
-	return intake_log_in(s, LEDGER_REPLY_SEAL, a->actor, a->source, "reply", a->id, NULL);
+	static const char *const kinds[] = {"", ", feedback", ", acknowledgement"};
+	char obj[LEDGER_TOKEN_MAX + 1], detail[LEDGER_TOKEN_MAX + 32];
+	int n1 = snprintf(obj, sizeof obj, "reply:%lld", (long long)a->id);
+	int n2 = snprintf(detail, sizeof detail, "to source:%lld%s", (long long)a->source,
+	                  kinds[a->kind]);
+	if (n1 < 0 || (size_t)n1 >= sizeof obj || n2 < 0 || (size_t)n2 >= sizeof detail)
+		return STORE_TOO_LARGE;
+	return ledger_record_in(s, LEDGER_REPLY_SEAL, a->actor, obj, NULL, detail);
 }
 
 static enum store_result reply_delete_tx(struct store *s, void *arg)
@@ -44,6 +53,15 @@ static enum store_result reply_delete_tx(struct store *s, void *arg)
 enum intake_result intake_reply_seal(struct intake *in, const char *actor, store_id source,
                                      const char *text, size_t n, store_id *reply)
 {
+	return intake_reply_seal_kind(in, actor, source, text, n, INTAKE_REPLY_PLAIN, reply);
+}
+
+enum intake_result intake_reply_seal_kind(struct intake *in, const char *actor, store_id source,
+                                          const char *text, size_t n, enum intake_reply_kind kind,
+                                          store_id *reply)
+{
+	if ((unsigned)kind > INTAKE_REPLY_ACK)
+		return INTAKE_BAD_INPUT;
 	struct store_source src;
 	struct age_recipient *r = NULL;
 	store_id blob = 0;
@@ -63,7 +81,7 @@ enum intake_result intake_reply_seal(struct intake *in, const char *actor, store
 	age_recipient_free(&r);
 	if (rc != INTAKE_OK)
 		return rc;
-	struct reply_tx a = {.actor = actor, .source = source, .blob = blob};
+	struct reply_tx a = {.actor = actor, .source = source, .blob = blob, .kind = kind};
 	sr = store_write(in->store, &blob, 1, reply_seal_tx, &a);
 	if (sr != STORE_OK) {
 		(void)store_blob_delete(in->store, blob);
