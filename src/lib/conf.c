@@ -135,6 +135,10 @@ static const struct key keys[] = {
          NULL,
          "The topics reports and partner agreements may name, comma-separated,\n"
          "each of a-z, 0-9 and '-' (docs/liaison.md)."},
+        {"liaison_receipt_days", KEY_INT, offsetof(struct conf, liaison_receipt_days), 0, 1, 365,
+         NULL,
+         "Days a bundle sent may wait for the partner's receipt (1..365): past\n"
+         "them `cutout liaison status` says the partner has stopped receipting."},
         {"safeview_dpi", KEY_INT, offsetof(struct conf, safeview_dpi), 0, 36, 300, NULL,
          "Safe viewing (docs/safe-viewing.md): the resolution at which the confined\n"
          "converter renders a file's pages to pixels (36..300 DPI)."},
@@ -184,6 +188,7 @@ void conf_defaults(struct conf *c)
 	memcpy(c->country, "GBR", sizeof "GBR");
 	memcpy(c->store, CONF_STORE_FILE, sizeof CONF_STORE_FILE);
 	snprintf(c->liaison_topics, sizeof c->liaison_topics, "%s", CONF_LIAISON_TOPICS);
+	c->liaison_receipt_days = 7;
 }
 
 __attribute__((format(printf, 4, 5))) static enum conf_result

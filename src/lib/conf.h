@@ -85,6 +85,7 @@ struct conf {
 	 */
 	char store[CONF_STORE_MAX + 1];
 	char liaison_topics[CONF_TOPICS_MAX + 1]; /* the topics vocabulary (core/liaison) */
+	int64_t liaison_receipt_days; /* a partner unreceipting longer has stopped (1..365) */
 	/* safe viewing (lib/render.h, docs/safe-viewing.md) */
 	int64_t safeview_dpi;          /* 36..300 */
 	int64_t safeview_pixel_budget; /* pixels of all pages of one file */

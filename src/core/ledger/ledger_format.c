@@ -65,6 +65,7 @@ static const char *const action_names[LEDGER_ACTION_COUNT] = {
         [LEDGER_LIAISON_REFUSE] = "liaison.refuse",
         [LEDGER_LIAISON_WITHHELD] = "liaison.withheld",
         [LEDGER_OBJECT_CONVERT] = "object.convert",
+        [LEDGER_LIAISON_RECEIPT] = "liaison.receipt",
 };
 
 const char *ledger_strerror(enum ledger_result r)
