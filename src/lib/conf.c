@@ -139,6 +139,19 @@ static const struct key keys[] = {
          NULL,
          "Days a bundle sent may wait for the partner's receipt (1..365): past\n"
          "them `cutout liaison status` says the partner has stopped receipting."},
+        {"witness_keys", KEY_STRING, offsetof(struct conf, witness_keys), CONF_WITNESS_MAX, 0, 0,
+         NULL,
+         "The witnesses of our ledger: their verifier keys (NAME+ID+KEY, as\n"
+         "`cutout witness key` prints them), separated by spaces, or none\n"
+         "(docs/ledger.md, \"Witnessing\")."},
+        {"witness_urls", KEY_STRING, offsetof(struct conf, witness_urls), CONF_WITNESS_MAX, 0, 0,
+         NULL,
+         "Where `cutout ledger cosign` asks them: each witness's URL prefix\n"
+         "(POST PREFIX/add-checkpoint), separated by spaces, or none."},
+        {"witness_quorum", KEY_INT, offsetof(struct conf, witness_quorum), 0, 0, CONF_QUORUM_MAX,
+         NULL,
+         "How many of witness_keys must have cosigned a checkpoint for\n"
+         "`cutout ledger verify-checkpoint -d DIR` to accept it (0..32; 0: none)."},
         {"safeview_dpi", KEY_INT, offsetof(struct conf, safeview_dpi), 0, 36, 300, NULL,
          "Safe viewing (docs/safe-viewing.md): the resolution at which the confined\n"
          "converter renders a file's pages to pixels (36..300 DPI)."},
@@ -189,6 +202,9 @@ void conf_defaults(struct conf *c)
 	memcpy(c->store, CONF_STORE_FILE, sizeof CONF_STORE_FILE);
 	snprintf(c->liaison_topics, sizeof c->liaison_topics, "%s", CONF_LIAISON_TOPICS);
 	c->liaison_receipt_days = 7;
+	snprintf(c->witness_keys, sizeof c->witness_keys, "none");
+	snprintf(c->witness_urls, sizeof c->witness_urls, "none");
+	c->witness_quorum = 0;
 }
 
 __attribute__((format(printf, 4, 5))) static enum conf_result

@@ -36,7 +36,9 @@
 #define CONF_COUNTRY_MAX 3
 #define CONF_STORE_MAX 1024 /* the store's location: "store.db" or a postgresql:// URI */
 #define CONF_STORE_FILE "store.db"
-#define CONF_TOPICS_MAX 511 /* liaison_topics */
+#define CONF_TOPICS_MAX 511   /* liaison_topics */
+#define CONF_WITNESS_MAX 2047 /* witness_keys, witness_urls */
+#define CONF_QUORUM_MAX 32    /* witness_quorum */
 /* The seven areas of exchange (issue 14), the default of liaison_topics. */
 #define CONF_LIAISON_TOPICS                                                             \
 	"arms-trafficking,computer-security,drug-trafficking,money-laundering,nuclear-" \
@@ -86,6 +88,10 @@ struct conf {
 	char store[CONF_STORE_MAX + 1];
 	char liaison_topics[CONF_TOPICS_MAX + 1]; /* the topics vocabulary (core/liaison) */
 	int64_t liaison_receipt_days; /* a partner unreceipting longer has stopped (1..365) */
+	/* witnessing (core/witness, docs/ledger.md "Witnessing"): "none" for none */
+	char witness_keys[CONF_WITNESS_MAX + 1]; /* witnesses' verifier keys, space-separated */
+	char witness_urls[CONF_WITNESS_MAX + 1]; /* their add-checkpoint prefixes */
+	int64_t witness_quorum;                  /* 0..CONF_QUORUM_MAX cosignatures required */
 	/* safe viewing (lib/render.h, docs/safe-viewing.md) */
 	int64_t safeview_dpi;          /* 36..300 */
 	int64_t safeview_pixel_budget; /* pixels of all pages of one file */

@@ -55,7 +55,18 @@ const char ledger_help[] =
         "                              (a consistency proof needs the older checkpoint,\n"
         "                              --old). KEY: the base64 Ed25519 key (signing.pub),\n"
         "                              a verifier key NAME+ID+KEY, or a file holding one.\n"
-        "                              Needs no instance.\n"
+        "                              Needs no instance. With -d DIR, --witness or\n"
+        "                              --quorum: also count the valid cosignatures of\n"
+        "                              the witnesses (DIR's witness_keys, each --witness\n"
+        "                              KEY) against the quorum (DIR's witness_quorum, or\n"
+        "                              --quorum N): exit 1 below it\n"
+        "  cosign [-i IDENTITY] [--via-cli WDIR]... [-o FILE]\n"
+        "                              ask the witnesses (witness_urls, else the\n"
+        "                              partners' liaison URLs; or the instances WDIR\n"
+        "                              through their CLI) to cosign the latest\n"
+        "                              checkpoint; keep the cosignatures of witness_keys\n"
+        "                              with it and print the cosigned checkpoint\n"
+        "                              (checkpoint --latest prints it too)"
         "\n"
         "Options:\n"
         "  -d, --dir DIR               the instance directory (or $CUTOUT_INSTANCE)\n"
@@ -70,6 +81,12 @@ struct opts {
 	const char *old;
 	const char *size;
 	int latest;
+	int dir_given;
+	long quorum; /* -1: not given */
+	char *via[32];
+	int nvia;
+	char *witness[32];
+	int nwitness;
 };
 
 /* Writes text to o->output (0644: proofs and checkpoints are public) or stdout. */
@@ -306,6 +323,10 @@ static int cmd_checkpoint(struct instance *inst, const struct opts *o)
 	buf_init(&note, LEDGER_NOTE_MAX);
 	if (o->latest) {
 		enum ledger_result r = ledger_checkpoint_latest(s, &note);
+		if (r == LEDGER_OK) {
+			buf_reset(&note);
+			r = ledger_cosigned_latest(s, &note) == 0 ? LEDGER_OK : LEDGER_FAILED;
+		}
 		if (r == LEDGER_NOT_FOUND)
 			rc = cli_fail("ledger", "no checkpoint yet");
 		else if (r != LEDGER_OK)
@@ -506,6 +527,13 @@ static int cmd_verify_checkpoint(const struct opts *o, const char *file, int npr
 		failed = 1;
 	}
 	free(p);
+	buf_reset(&b);
+	if (!failed && (o->dir_given || o->nwitness > 0 || o->quorum >= 0)) {
+		if (read_small(file, &b) != 0 ||
+		    ledger_quorum(b.data, b.len, o->dir_given ? o->dir : NULL, (char **)o->witness,
+		                  o->nwitness, o->quorum) != CLI_EXIT_OK)
+			failed = 1;
+	}
 	buf_release(&b);
 	return failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
@@ -519,9 +547,13 @@ int ledger_main(int argc, char **argv)
 	                                      {"old", required_argument, NULL, 'O'},
 	                                      {"size", required_argument, NULL, 's'},
 	                                      {"latest", no_argument, NULL, 'L'},
+	                                      {"via-cli", required_argument, NULL, 'V'},
+	                                      {"witness", required_argument, NULL, 'W'},
+	                                      {"quorum", required_argument, NULL, 'Q'},
 	                                      {"help", no_argument, NULL, 'h'},
 	                                      {NULL, 0, NULL, 0}};
-	struct opts o = {.dir = getenv("CUTOUT_INSTANCE")};
+	struct opts o = {.dir = getenv("CUTOUT_INSTANCE"), .quorum = -1};
+	uint64_t q;
 	int c;
 	optind = 0;
 	opterr = 0;
@@ -529,6 +561,22 @@ int ledger_main(int argc, char **argv)
 		switch (c) {
 		case 'd':
 			o.dir = optarg;
+			o.dir_given = 1;
+			break;
+		case 'V':
+			if (o.nvia == (int)(sizeof o.via / sizeof o.via[0]))
+				return cli_usage("ledger", "too many --via-cli");
+			o.via[o.nvia++] = optarg;
+			break;
+		case 'W':
+			if (o.nwitness == (int)(sizeof o.witness / sizeof o.witness[0]))
+				return cli_usage("ledger", "too many --witness");
+			o.witness[o.nwitness++] = optarg;
+			break;
+		case 'Q':
+			if (num_parse_u64(optarg, &q) != 0 || q > 32)
+				return cli_usage("ledger", "--quorum: a number 0..32");
+			o.quorum = (long)q;
 			break;
 		case 'i':
 			o.identity = optarg;
@@ -566,7 +614,8 @@ int ledger_main(int argc, char **argv)
 	                                      {"prove-consistency", 2, 2},
 	                                      {"verify", 0, 0},
 	                                      {"checkpoint", 0, 0},
-	                                      {"verify-checkpoint", 1, -1}};
+	                                      {"verify-checkpoint", 1, -1},
+	                                      {"cosign", 0, 0}};
 	int k = cli_subcommand("ledger", cmds, sizeof cmds / sizeof cmds[0], nargs, args);
 	if (k < 0)
 		return CLI_EXIT_USAGE;
@@ -602,6 +651,9 @@ int ledger_main(int argc, char **argv)
 		break;
 	case 4:
 		rc = cmd_verify(inst);
+		break;
+	case 7:
+		rc = ledger_cosign(inst, o.output, o.via, o.nvia);
 		break;
 	default:
 		rc = cmd_checkpoint(inst, &o);

@@ -4,6 +4,7 @@
 #define CUTOUT_APP_COMMANDS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -64,6 +65,22 @@ extern const char partner_help[];
 int partner_main(int argc, char **argv);
 extern const char liaison_help[];
 int liaison_main(int argc, char **argv);
+extern const char witness_help[];
+int witness_main(int argc, char **argv);
+/*
+ * cmd_witness.c, for cutout ledger: cosign collects cosignatures of the latest
+ * checkpoint (from DIRs via the CLI when nvia > 0, else over HTTP) and writes
+ * the cosigned note; cosigned_latest is the latest checkpoint with its stored
+ * cosignatures (0 or -1); quorum checks a note's cosignatures against the
+ * witness_keys and witness_quorum of DIR's configuration (dir may be NULL) and
+ * keys (quorum < 0: the configuration's). CLI_EXIT_*.
+ */
+struct buf;
+struct store;
+int ledger_cosign(struct instance *inst, const char *output, char **via, int nvia);
+int ledger_cosigned_latest(struct store *s, struct buf *note);
+int ledger_quorum(const uint8_t *note, size_t n, const char *dir, char **keys, int nkeys,
+                  long quorum);
 int release_main(int argc, char **argv);
 extern const char trace_help[];
 int trace_main(int argc, char **argv);

@@ -48,6 +48,8 @@ const struct cli_command cli_commands[] = {
          officer_help, officer_main},
         {"partner", "partner services and the agreements with them (as an officer)", partner_help,
          partner_main},
+        {"witness", "witness partners' ledgers (C2SP tlog-witness): cosign, catch split views",
+         witness_help, witness_main},
         {"recipient", "outside recipients of releases (as an officer)", recipient_help,
          recipient_main},
         {"recovery", "the optional offline recovery key of the label keys", recovery_help,

@@ -111,6 +111,11 @@ enum ledger_action {
 	                            outcome */
 	LEDGER_LIAISON_RECEIPT,  /* a partner's signed receipt of a bundle sent: object
 	                            partner:ID (or report:ID, one it refused), detail counts */
+	LEDGER_WITNESS_ADD,      /* a partner's log to witness: object log:ID, detail its origin */
+	LEDGER_WITNESS_COSIGN,   /* a checkpoint of it cosigned: object log:ID, detail origin,
+	                            size, root (core/witness) */
+	LEDGER_WITNESS_CONFLICT, /* a split view refused: object conflict:ID, detail origin, sizes,
+	                            both roots (the two notes kept as evidence) */
 	LEDGER_ACTION_COUNT
 };
 

@@ -143,6 +143,7 @@ struct store_officer_ops;
 struct store_desk_ops;
 struct store_registry_ops;
 struct store_release_ops;
+struct store_witness_ops;
 struct store_copy_ops;
 struct store_liaison_ops;
 struct store_safe_ops;
@@ -310,6 +311,7 @@ struct store_backend {
 	const struct store_copy_ops *copy;         /* core/store/store_copy.h (may be NULL) */
 	const struct store_liaison_ops *liaison;   /* core/store/store_liaison.h (may be NULL) */
 	const struct store_safe_ops *safe;         /* core/store/store_safe.h (may be NULL) */
+	const struct store_witness_ops *witness;   /* core/store/store_witness.h (may be NULL) */
 };
 
 /* The backends. */

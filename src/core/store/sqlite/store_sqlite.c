@@ -613,6 +613,7 @@ static enum store_result sq_files(struct store *st, enum store_role role, store_
 
 extern const struct store_liaison_ops sq_liaison_ops; /* store_sqlite_liaison.c */
 extern const struct store_safe_ops sq_safe_ops;       /* store_sqlite_safe.c */
+extern const struct store_witness_ops sq_witness_ops; /* store_sqlite_witness.c */
 const struct store_backend store_backend_sqlite = {
         .files = sq_files,
         .name = "sqlite",
@@ -654,4 +655,5 @@ const struct store_backend store_backend_sqlite = {
         .copy = &sq_copy_ops,
         .liaison = &sq_liaison_ops,
         .safe = &sq_safe_ops,
+        .witness = &sq_witness_ops,
 };
