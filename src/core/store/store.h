@@ -146,6 +146,7 @@ struct store_release_ops;
 struct store_copy_ops;
 struct store_liaison_ops;
 struct store_safe_ops;
+struct store_session_ops;
 
 /*
  * A backend implements these with its own SQL and nothing else: callers go
@@ -310,6 +311,7 @@ struct store_backend {
 	const struct store_copy_ops *copy;         /* core/store/store_copy.h (may be NULL) */
 	const struct store_liaison_ops *liaison;   /* core/store/store_liaison.h (may be NULL) */
 	const struct store_safe_ops *safe;         /* core/store/store_safe.h (may be NULL) */
+	const struct store_session_ops *session;   /* core/store/store_session.h (may be NULL) */
 };
 
 /* The backends. */

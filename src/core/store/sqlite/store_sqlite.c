@@ -613,6 +613,7 @@ static enum store_result sq_files(struct store *st, enum store_role role, store_
 
 extern const struct store_liaison_ops sq_liaison_ops; /* store_sqlite_liaison.c */
 extern const struct store_safe_ops sq_safe_ops;       /* store_sqlite_safe.c */
+extern const struct store_session_ops sq_session_ops; /* store_sqlite_session.c */
 const struct store_backend store_backend_sqlite = {
         .files = sq_files,
         .name = "sqlite",
@@ -654,4 +655,5 @@ const struct store_backend store_backend_sqlite = {
         .copy = &sq_copy_ops,
         .liaison = &sq_liaison_ops,
         .safe = &sq_safe_ops,
+        .session = &sq_session_ops,
 };

@@ -71,6 +71,7 @@ extern const struct sq_schema_part sq_part_release;  /* store_sqlite_release.c *
 extern const struct sq_schema_part sq_part_liaison;  /* store_sqlite_liaison.c */
 extern const struct sq_schema_part sq_part_ids;      /* store_sqlite_ids.c  */
 extern const struct sq_schema_part sq_part_safe;     /* store_sqlite_safe.c (after ids) */
+extern const struct sq_schema_part sq_part_session;  /* store_sqlite_session.c */
 static const struct sq_schema_part *const sq_schema_parts[] = {
         NULL, /* (keeps the array non-empty) */
         &sq_schema_ledger,
@@ -81,6 +82,7 @@ static const struct sq_schema_part *const sq_schema_parts[] = {
         &sq_part_liaison,
         &sq_part_ids,
         &sq_part_safe,
+        &sq_part_session,
 };
 #define NPARTS (sizeof(sq_schema_parts) / sizeof(sq_schema_parts[0]))
 
