@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * fuzz_liaison: the liaison bundle's envelope and content parsers (each
- * content accepted must write back to the same bytes) and the partner card
- * parser (core/liaison).
+ * content accepted must write back to the same bytes), the receipt parser
+ * (each receipt accepted must write back to the same bytes before its
+ * signature line) and the partner card parser (core/liaison).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -45,6 +46,38 @@ static int count_withheld(void *ctx, int64_t id, const char *reason)
 	return 0;
 }
 
+static int on_receipt_item(void *ctx, int64_t id, const char *reason)
+{
+	return bundle_receipt_item(id, reason, ctx) != 0;
+}
+
+static int null_item(void *ctx, int64_t id, const char *reason)
+{
+	(void)ctx;
+	(void)id;
+	(void)reason;
+	return 0;
+}
+
+/* A receipt accepted writes back, item by item, to the same bytes before its signature. */
+static void receipt_round_trip(const uint8_t *data, size_t size)
+{
+	struct bundle_receipt rc;
+	char msg[128];
+	if (bundle_receipt_parse(data, size, &rc, null_item, NULL, msg) != 0)
+		return;
+	if (rc.signed_len > size || rc.sig_len != size - rc.signed_len)
+		abort();
+	struct buf b;
+	buf_init(&b, size + 64);
+	if (bundle_receipt_begin(&rc.head, &b) != 0 ||
+	    bundle_receipt_parse(data, size, &rc, on_receipt_item, &b, msg) != 0 ||
+	    buf_printf(&b, "end %zu %zu\n", rc.accepted, rc.refused) != BUF_OK ||
+	    b.len != rc.signed_len || memcmp(b.data, data, b.len) != 0)
+		abort();
+	buf_release(&b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct bundle_envelope e;
@@ -66,6 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		buf_release(&b);
 	}
+	receipt_round_trip(data, size);
 	(void)liaison_card_open(data, size, &card, NULL);
 	return 0;
 }

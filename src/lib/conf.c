@@ -135,6 +135,10 @@ static const struct key keys[] = {
          NULL,
          "The topics reports and partner agreements may name, comma-separated,\n"
          "each of a-z, 0-9 and '-' (docs/liaison.md)."},
+        {"liaison_receipt_days", KEY_INT, offsetof(struct conf, liaison_receipt_days), 0, 1, 365,
+         NULL,
+         "Days a bundle sent may wait for the partner's receipt (1..365): past\n"
+         "them `cutout liaison status` says the partner has stopped receipting."},
         {"witness_keys", KEY_STRING, offsetof(struct conf, witness_keys), CONF_WITNESS_MAX, 0, 0,
          NULL,
          "The witnesses of our ledger: their verifier keys (NAME+ID+KEY, as\n"
@@ -197,6 +201,7 @@ void conf_defaults(struct conf *c)
 	memcpy(c->country, "GBR", sizeof "GBR");
 	memcpy(c->store, CONF_STORE_FILE, sizeof CONF_STORE_FILE);
 	snprintf(c->liaison_topics, sizeof c->liaison_topics, "%s", CONF_LIAISON_TOPICS);
+	c->liaison_receipt_days = 7;
 	snprintf(c->witness_keys, sizeof c->witness_keys, "none");
 	snprintf(c->witness_urls, sizeof c->witness_urls, "none");
 	c->witness_quorum = 0;

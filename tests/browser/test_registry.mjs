@@ -79,7 +79,7 @@ try {
   ok((await ap.$$('#report-title b')).length === 0, 'no markup from the title');
   const portions = await ap.$$eval('#paragraphs .portion', (els) => els.map((e) => e.textContent));
   ok(portions.join(' ') === '(O) (S)', 'each paragraph shows its portion marking');
-  await ap.fill('#circ-lists', 'north');
+  await ap.check('input[name="list"][value="north"]');
   await ap.click('#circulate');
   ok((await ap.textContent('#notice')).includes('Circulated') &&
     (await ap.textContent('#lists')) === 'north', 'the report is circulated to the list');

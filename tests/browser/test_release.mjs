@@ -65,7 +65,8 @@ try {
   ok(res.status() === 303 && m !== null, 'the telegram is written');
   const rid = m ? m[1] : '0';
   await ap.goto(srv.desk + '/report?id=' + rid);
-  await ap.fill('#circ-officers', 'anna boris');
+  await ap.check('input[name="officer"][value="anna"]');
+  await ap.check('input[name="officer"][value="boris"]');
   await ap.click('#circulate');
   ok((await ap.textContent('#notice')).includes('Circulated'), 'and circulated to anna and boris');
 

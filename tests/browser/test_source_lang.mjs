@@ -20,9 +20,10 @@ const cyrillic = /[а-яА-ЯёЁ]{4}/;
 async function shot(page, name) {
   if (shots) await page.screenshot({ path: join(shots, name + '.png'), fullPage: true });
 }
-// Every link and form action of the page, but the language links and the stylesheet.
+// Every link and form action of the page, but the language links, the stylesheet and the
+// links within the page (the skip link to #main).
 async function targets(page) {
-  return page.$$eval('a[href]:not([hreflang]), form[action]', (els) =>
+  return page.$$eval('a[href]:not([hreflang]):not([href^="#"]), form[action]', (els) =>
     els.map((e) => e.getAttribute(e.tagName === 'FORM' ? 'action' : 'href')));
 }
 async function allKeep(page, prefix, tag, what) {

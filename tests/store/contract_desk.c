@@ -265,11 +265,135 @@ static void test_labels(void)
 	store_close(&s);
 }
 
+static int has(const struct rows *x, store_id id)
+{
+	for (int i = 0; i < x->n && i < 64; i++)
+		if (x->id[i] == id)
+			return 1;
+	return 0;
+}
+
+/* A filtered listing into x (reset), with floor; the result of the call. */
+static enum store_result filtered(struct store *s, store_id before, int64_t limit,
+                                  const struct store_desk_filter *f, store_id *floor,
+                                  struct rows *x)
+{
+	memset(x, 0, sizeof *x);
+	return store_desk_inbox_filtered(s, before, limit, f, floor, src_row, x);
+}
+
+static void test_filters(void)
+{
+	struct store *s = contract_open_fresh();
+	struct store_desk_filter f;
+	struct rows x;
+	store_id floor = -1;
+	if (s == NULL)
+		return;
+	int32_t today = store_today();
+	char marking[STORE_MARKING_MAX];
+	snprintf(marking, sizeof marking, "CONTRACT-%s", contract_tag());
+	store_id a = contract_source(s, today, 11), b = contract_source(s, today - 5, 12);
+	store_id c = contract_source(s, today, 13), e = contract_source(s, today, 14);
+	store_id sa = commit(s, a, marking, 0), sb = 0;
+	store_id p1 = contract_blob(s, 51, 30), p2 = contract_blob(s, 52, 30),
+	         p3 = contract_blob(s, 53, 30);
+	struct store_new_file nf = {p2, p3};
+	T_OK(store_submission_commit(s, b, today - 5, "", 0, p1, &nf, 1, &sb) == STORE_OK,
+	     "a submission with a file, five days ago");
+	store_id sc = commit(s, c, "", 0), se = commit(s, e, "", 0);
+	uint8_t index[STORE_DESK_INDEX_LEN];
+	contract_fill(index, sizeof index, 77, 0);
+	memcpy(index, contract_tag(), 16); /* ours alone in a shared store */
+	T_OK(sa > 0 && sb > 0 && sc > 0 && se > 0 &&
+	             store_submission_mark_read(s, sc) == STORE_OK &&
+	             store_desk_set_star(s, c, true) == STORE_OK &&
+	             store_desk_set_label_indexed(s, e, "sealed label", index) == STORE_OK,
+	     "four sources: a marking, a file, read and starred, a label");
+
+	memset(&f, 0, sizeof f);
+	snprintf(f.marking, sizeof f.marking, "%s", marking);
+	T_OK(filtered(s, 0, 64, &f, &floor, &x) == STORE_OK && x.n == 1 && has(&x, a) && floor == 0,
+	     "by marking: the source with a submission of it, alone");
+	memset(&f, 0, sizeof f);
+	f.has_files = true;
+	T_OK(filtered(s, 0, 64, &f, &floor, &x) == STORE_OK && has(&x, b) && !has(&x, a) &&
+	             !has(&x, c) && !has(&x, e),
+	     "has files");
+	memset(&f, 0, sizeof f);
+	f.unread = true;
+	T_OK(filtered(s, 0, 64, &f, &floor, &x) == STORE_OK && has(&x, a) && has(&x, b) &&
+	             has(&x, e) && !has(&x, c),
+	     "unread: a source whose submissions were all read is left out");
+	f.starred = true;
+	T_OK(filtered(s, 0, 64, &f, &floor, &x) == STORE_OK && !has(&x, c) && !has(&x, a),
+	     "starred and unread combine (and)");
+	memset(&f, 0, sizeof f);
+	f.day_to = today - 3;
+	T_OK(filtered(s, 0, 64, &f, &floor, &x) == STORE_OK && has(&x, b) && !has(&x, a) &&
+	             !has(&x, e),
+	     "a day range up to three days ago");
+	memset(&f, 0, sizeof f);
+	f.day_from = today - 1;
+	f.day_to = today;
+	T_OK(filtered(s, 0, 64, &f, &floor, &x) == STORE_OK && has(&x, a) && has(&x, c) &&
+	             has(&x, e) && !has(&x, b),
+	     "a day range from yesterday");
+	f.has_files = true;
+	T_OK(filtered(s, 0, 64, &f, &floor, &x) == STORE_OK && !has(&x, b),
+	     "the submission filters hold for one submission at once");
+
+	memset(&f, 0, sizeof f);
+	f.nindex = 2;
+	memcpy(f.index[1], index, sizeof index);
+	contract_fill(f.index[0], STORE_DESK_INDEX_LEN, 78, 0);
+	f.window = 10;
+	T_OK(filtered(s, 0, 64, &f, &floor, &x) == STORE_OK && x.n == 1 && x.id[0] == e &&
+	             floor == 0,
+	     "by a label's blind index (one of two): the window reaches the end");
+	T_OK(store_desk_set_label(s, e, "no index") == STORE_OK &&
+	             filtered(s, 0, 64, &f, &floor, &x) == STORE_OK && x.n == 0,
+	     "a label set without an index is not found by one");
+	T_OK(store_desk_set_label_indexed(s, e, "", index) == STORE_OK &&
+	             filtered(s, 0, 64, &f, &floor, &x) == STORE_OK && x.n == 0,
+	     "a cleared label keeps no index");
+
+	memset(&f, 0, sizeof f);
+	f.window = 2;
+	T_OK(filtered(s, 0, 64, &f, &floor, &x) == STORE_OK && x.n == 2 && x.id[0] == e &&
+	             x.id[1] == c && floor == x.src[1].newest,
+	     "a window of two: two rows, and its floor");
+	T_OK(filtered(s, floor, 64, &f, &floor, &x) == STORE_OK && x.n == 2 && x.id[0] == b &&
+	             x.id[1] == a,
+	     "the next window goes on from the floor");
+	f.unread = true;
+	T_OK(filtered(s, 0, 64, &f, &floor, &x) == STORE_OK && x.n == 1 && x.id[0] == e &&
+	             floor > 0,
+	     "a filter inside a window: fewer rows, the same floor");
+	f.starred = true;
+	f.unread = false;
+	T_OK(filtered(s, 0, 64, &f, &floor, &x) == STORE_OK && x.n >= 1 && x.id[0] == c &&
+	             !has(&x, e) && !has(&x, b) && !has(&x, a),
+	     "a starred window examines starred rows only");
+	f.window = -1;
+	T_OK(filtered(s, 0, 64, &f, &floor, &x) == STORE_NOT_FOUND, "a negative window: refused");
+	f.window = 0;
+	f.nindex = STORE_DESK_INDEX_MAX + 1;
+	T_OK(filtered(s, 0, 64, &f, &floor, &x) == STORE_NOT_FOUND, "too many indexes: refused");
+	f.nindex = 0;
+	memset(&x, 0, sizeof x);
+	x.stop_after = 1;
+	T_OK(store_desk_inbox_filtered(s, 0, 64, &f, &floor, src_row, &x) == STORE_STOP,
+	     "STORE_STOP when fn stops");
+	store_close(&s);
+}
+
 int main(void)
 {
 	contract_init("contract_desk");
 	test_inbox();
 	test_submissions();
 	test_labels();
+	test_filters();
 	return contract_done();
 }

@@ -273,6 +273,79 @@ static void test_topics_received(void)
 	store_close(&s);
 }
 
+static int see_b(void *ctx, const struct store_bundle_sent *b)
+{
+	struct seen *s = ctx;
+	if (s->n == 0)
+		s->first = (store_id)b->seq;
+	s->n++;
+	return s->stop;
+}
+
+static void test_sent(void)
+{
+	struct store *s = contract_open_fresh();
+	store_id a = 0;
+	if (s == NULL)
+		return;
+	struct store_partner pa = partner("Sent", "DEU");
+	T_CHECK(store_partner_add(s, &pa, &a) == STORE_OK);
+	struct store_bundle_sent in = {.partner = a,
+	                               .seq = 1,
+	                               .items = 3,
+	                               .withheld = 2,
+	                               .day = 20001,
+	                               .receipted = 20009,
+	                               .accepted = 9};
+	memset(in.hash, 0x5a, sizeof in.hash);
+	struct store_bundle_sent got;
+	T_OK(store_bundle_sent_add(s, &in) == STORE_OK, "a bundle sent");
+	T_OK(store_bundle_sent_add(s, &in) == STORE_EXISTS,
+	     "the same sequence number again: STORE_EXISTS");
+	in.partner = FAR_ID;
+	in.seq = 2;
+	T_OK(store_bundle_sent_add(s, &in) == STORE_NOT_FOUND,
+	     "an unknown partner: STORE_NOT_FOUND");
+	in.partner = a;
+	in.seq = 0;
+	T_OK(store_bundle_sent_add(s, &in) == STORE_TOO_LARGE, "sequence 0: STORE_TOO_LARGE");
+	in.seq = 2;
+	in.items = 0;
+	T_OK(store_bundle_sent_add(s, &in) == STORE_OK, "bundle 2, empty");
+	T_CHECK(contract_reopen(&s) == 0);
+	T_OK(store_bundle_sent_get(s, a, 1, &got) == STORE_OK && got.partner == a && got.seq == 1 &&
+	             got.items == 3 && got.withheld == 2 && got.day == 20001 &&
+	             got.hash[31] == 0x5a && got.receipted == 0 && got.accepted == 0,
+	     "read back after a reopen, no receipt yet (the receipt fields ignored on add)");
+	T_OK(store_bundle_sent_get(s, a, 3, &got) == STORE_NOT_FOUND &&
+	             store_bundle_sent_get(s, FAR_ID, 1, &got) == STORE_NOT_FOUND,
+	     "an unknown bundle or partner: STORE_NOT_FOUND");
+	struct store_bundle_sent rc = {
+	        .partner = a, .seq = 1, .receipted = 20003, .accepted = 2, .refused = 1};
+	T_OK(store_bundle_receipt(s, &rc) == STORE_OK &&
+	             store_bundle_sent_get(s, a, 1, &got) == STORE_OK && got.receipted == 20003 &&
+	             got.accepted == 2 && got.refused == 1 && got.items == 3,
+	     "its receipt recorded");
+	rc.receipted = 20004;
+	T_OK(store_bundle_receipt(s, &rc) == STORE_EXISTS &&
+	             store_bundle_sent_get(s, a, 1, &got) == STORE_OK && got.receipted == 20003,
+	     "a second receipt for it: STORE_EXISTS, nothing changed");
+	rc.seq = 3;
+	T_OK(store_bundle_receipt(s, &rc) == STORE_NOT_FOUND, "a receipt for no bundle sent");
+	rc.seq = 2;
+	rc.receipted = 0;
+	T_OK(store_bundle_receipt(s, &rc) == STORE_TOO_LARGE, "a receipt without a day");
+	struct seen v = {0};
+	T_OK(store_bundles_sent(s, a, see_b, &v) == STORE_OK && v.n == 2 && v.first == 1,
+	     "a partner's bundles sent by sequence number");
+	struct seen st = {.stop = true};
+	T_OK(store_bundles_sent(s, a, see_b, &st) == STORE_STOP && st.n == 1,
+	     "stopped by its callback: STORE_STOP");
+	T_OK(store_bundles_sent(s, FAR_ID, see_b, &v) == STORE_NOT_FOUND,
+	     "an unknown partner: STORE_NOT_FOUND");
+	store_close(&s);
+}
+
 int main(void)
 {
 	contract_init("contract_liaison");
@@ -289,5 +362,6 @@ int main(void)
 	test_partners();
 	test_exchange();
 	test_topics_received();
+	test_sent();
 	return contract_done();
 }

@@ -21,6 +21,7 @@
 #include "app/cli/outfile.h"
 #include "core/instance/instance.h"
 #include "core/ledger/ledger.h"
+#include "core/liaison/bundle.h"
 #include "core/liaison/liaison.h"
 #include "lib/buf.h"
 #include "lib/day.h"
@@ -77,21 +78,32 @@ const char liaison_help[] =
         "                        the next bundle for PARTNER: the reports after id N\n"
         "                        (default: after the last looked at). Prints each\n"
         "                        item. (releasing)\n"
-        "  import FILE [-i IDENTITY]\n"
+        "  import FILE [-r RECEIPT] [-i IDENTITY]\n"
         "                        a partner's bundle: the signature, the sequence (no\n"
         "                        gap, no replay) and the hash chain are checked, then\n"
         "                        each report is stored as a report under its\n"
         "                        originator's marking (ORCON kept). Prints each item.\n"
-        "                        (analyst)\n"
+        "                        -r: writes the receipt for the sender, signed with\n"
+        "                        the instance key, naming the bundle and each item\n"
+        "                        accepted and refused with its reason. (analyst)\n"
+        "  receipt RECEIPT       a partner's receipt of a bundle sent to it: its\n"
+        "                        signature, the bundle (sent, same hash, not receipted\n"
+        "                        before) and its count checked, then recorded.\n"
+        "                        (releasing)\n"
+        "  status PARTNER        bundles and items sent, receipted, outstanding and\n"
+        "                        received; says when the partner has stopped\n"
+        "                        receipting (a bundle waiting more than\n"
+        "                        liaison_receipt_days). (releasing)\n"
         "\n"
         "Options:\n"
         "  -d, --dir DIR         the instance directory (or $CUTOUT_INSTANCE)\n"
         "      --as NAME         the officer\n"
+        "  -r, --receipt FILE    import: where the signed receipt goes\n"
         "  -i, --admin-identity FILE  the admin identity (default DIR/admin-identity.txt)\n";
 
 struct opts {
 	const char *dir, *as, *card, *country, *key, *age, *url, *topics, *marking, *output;
-	const char *identity, *since;
+	const char *identity, *since, *receipt;
 	bool rerelease;
 };
 
@@ -122,6 +134,7 @@ static int getopts(const char *cmd, const char *help, int argc, char **argv, str
 	                                      {"since", required_argument, NULL, O_SINCE},
 	                                      {"output", required_argument, NULL, 'o'},
 	                                      {"admin-identity", required_argument, NULL, 'i'},
+	                                      {"receipt", required_argument, NULL, 'r'},
 	                                      {"help", no_argument, NULL, 'h'},
 	                                      {NULL, 0, NULL, 0}};
 	int c;
@@ -129,7 +142,7 @@ static int getopts(const char *cmd, const char *help, int argc, char **argv, str
 	o->dir = getenv("CUTOUT_INSTANCE");
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:o:i:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:o:i:r:h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			o->dir = optarg;
@@ -139,6 +152,9 @@ static int getopts(const char *cmd, const char *help, int argc, char **argv, str
 			break;
 		case 'i':
 			o->identity = optarg;
+			break;
+		case 'r':
+			o->receipt = optarg;
 			break;
 		case O_AS:
 			o->as = optarg;
@@ -415,6 +431,88 @@ static void print_summary(const char *what, const struct liaison_summary *sum)
 	       sum->received, sum->refused, sum->partner_withheld, hex);
 }
 
+static int print_receipt_item(void *ctx, int64_t id, const char *reason)
+{
+	(void)ctx;
+	printf("%s\t%lld\t%s\n", reason ? "refused" : "accepted", (long long)id,
+	       reason ? reason : "-");
+	return 0;
+}
+
+/* `liaison receipt FILE`: a partner's receipt recorded. */
+static int receipt_main(const struct opts *o, const char *file)
+{
+	struct officer_cli_sess s;
+	int rc = officer_cli_sess_open("liaison", o->dir, o->as, &s);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	struct liaison_error err = {{0}};
+	struct liaison_receipt_summary sum;
+	struct buf b;
+	char origin[LEDGER_ORIGIN_MAX + 1];
+	buf_init(&b, BUNDLE_RECEIPT_MAX);
+	ledger_origin(instance_conf(s.inst)->organisation, origin);
+	if (io_read_file(file, &b) != 0) {
+		rc = cli_fail("liaison", "%s: cannot read it (or over %u bytes)", file,
+		              BUNDLE_RECEIPT_MAX);
+	} else {
+		struct liaison_self self = {.name = origin};
+		enum liaison_result r = liaison_receipt(s.reg, s.key, &self, b.data, b.len, &sum,
+		                                        print_receipt_item, NULL, &err);
+		if (r != LIAISON_OK)
+			rc = fail_li("liaison", r, &err);
+		else
+			printf("receipt of bundle %llu from %s recorded: %zu accepted, %zu "
+			       "refused\n",
+			       (unsigned long long)sum.seq, sum.partner, sum.accepted, sum.refused);
+	}
+	buf_release(&b);
+	officer_cli_sess_close(&s);
+	return rc;
+}
+
+/* `liaison status PARTNER`. */
+static int status_main(const struct opts *o, const char *partner)
+{
+	struct officer_cli_sess s;
+	int rc = officer_cli_sess_open("liaison", o->dir, o->as, &s);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	struct liaison_error err = {{0}};
+	struct liaison_status st;
+	int32_t days = (int32_t)instance_conf(s.inst)->liaison_receipt_days;
+	enum liaison_result r = liaison_status(s.reg, s.key, partner, days, 0, &st, &err);
+	if (r != LIAISON_OK) {
+		rc = fail_li("liaison", r, &err);
+	} else {
+		char day[DAY_STRLEN];
+		printf("partner %s (%s)%s\n", st.partner.name, st.partner.country,
+		       st.partner.disabled ? ", disabled" : "");
+		printf("sent: %llu bundles, %llu items, %llu withheld\n",
+		       (unsigned long long)st.sent, (unsigned long long)st.items_sent,
+		       (unsigned long long)st.items_withheld);
+		printf("receipted: %llu bundles, %llu items accepted, %llu refused\n",
+		       (unsigned long long)st.receipted, (unsigned long long)st.items_accepted,
+		       (unsigned long long)st.items_refused);
+		printf("outstanding: %llu bundles, %llu items\n",
+		       (unsigned long long)st.outstanding,
+		       (unsigned long long)st.items_unreceipted);
+		printf("received: %llu bundles, %llu items\n", (unsigned long long)st.received,
+		       (unsigned long long)st.items_received);
+		if (st.outstanding) {
+			day_format(st.oldest_outstanding, day);
+			printf("oldest bundle without a receipt: sent %s\n", day);
+		}
+		if (st.late_days > 0)
+			printf("STOPPED RECEIPTING: a bundle sent %d days ago has no receipt (more "
+			       "than"
+			       " %d days, liaison_receipt_days)\n",
+			       (int)st.late_days, (int)days);
+	}
+	officer_cli_sess_close(&s);
+	return rc;
+}
+
 int liaison_main(int argc, char **argv)
 {
 	struct opts o;
@@ -425,10 +523,15 @@ int liaison_main(int argc, char **argv)
 		return rc;
 	int nargs = argc - optind;
 	char **args = argv + optind;
-	static const struct cli_sub cmds[] = {{"export", 1, 1}, {"import", 1, 1}};
+	static const struct cli_sub cmds[] = {
+	        {"export", 1, 1}, {"import", 1, 1}, {"receipt", 1, 1}, {"status", 1, 1}};
 	int k = cli_subcommand("liaison", cmds, sizeof cmds / sizeof cmds[0], nargs, args);
 	if (k < 0)
 		return CLI_EXIT_USAGE;
+	if (o.receipt != NULL && k != 1)
+		return cli_usage("liaison", "-r RECEIPT is for import");
+	if (k >= 2)
+		return k == 2 ? receipt_main(&o, args[1]) : status_main(&o, args[1]);
 	int64_t since = -1;
 	if (k == 0 && o.output == NULL)
 		return cli_usage("liaison", "export needs -o FILE");
@@ -477,14 +580,30 @@ int liaison_main(int argc, char **argv)
 			              LIAISON_BUNDLE_MAX);
 			goto out;
 		}
-		struct liaison_self self = {.name = origin, .identity = id};
+		struct instance_error ierr;
+		if (o.receipt != NULL &&
+		    instance_signing_key(s.inst, path, sk, &ierr) != INSTANCE_OK) {
+			rc = cli_fail("liaison", "%s", ierr.msg);
+			goto out;
+		}
+		struct liaison_self self = {
+		        .name = origin, .identity = id, .sk = o.receipt ? sk : NULL};
+		struct buf rcp;
+		buf_init(&rcp, BUNDLE_RECEIPT_MAX);
 		r = liaison_import(s.reg, s.key, &self, b.data, b.len, &sum, print_item, NULL,
-		                   &err);
+		                   o.receipt ? &rcp : NULL, &err);
 		if (r != LIAISON_OK) {
+			buf_release(&rcp);
 			rc = fail_li("liaison", r, &err);
 			goto out;
 		}
 		print_summary("from", &sum);
+		if (o.receipt != NULL) {
+			rc = emit("liaison", o.receipt, &rcp);
+			if (rc == CLI_EXIT_OK)
+				printf("receipt written to %s\n", o.receipt);
+		}
+		buf_release(&rcp);
 	}
 out:
 	sodium_free(sk);

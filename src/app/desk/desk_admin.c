@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
-/* The desk: officers' administration, and the ledger view (core decides what each officer sees). */
+/* The desk: officers' administration (the ledger view: desk_ledger.c). */
 #include "app/desk/desk_internal.h"
 
 #include <errno.h>
@@ -182,48 +182,4 @@ enum MHD_Result desk_admin_action(struct MHD_Connection *c, struct req *r, struc
 		return desk_redirect(c, r, "/login");
 	}
 	return desk_admin_page(c, r, status, notice, orc == OFFICER_OK);
-}
-
-/* ---- the ledger view: entries newest first, as core/registry/ledger_view.h decides ---- */
-
-enum MHD_Result desk_ledger_view_page(struct MHD_Connection *c, struct req *r)
-{
-	struct desk_door *d = r->d;
-	struct desk_ledger_view v;
-	struct buf cp;
-	uint64_t size, before = UINT64_MAX, from;
-	size_t n;
-	enum MHD_Result res;
-	memset(&v, 0, sizeof v);
-	const char *bq = http_query(c, "before");
-	if (bq != NULL && (http_parse_u64(bq, &before) != 0 || before == UINT64_MAX))
-		return desk_send_error(c, r, 400);
-	struct ledger_view_row *rows = calloc(PAGE_ROWS, sizeof *rows);
-	if (rows == NULL)
-		return desk_send_error(c, r, 500);
-	buf_init(&cp, LEDGER_NOTE_MAX);
-	enum registry_result rr = registry_ledger_page(d->reg, r->sv.officer, before, rows,
-	                                               PAGE_ROWS, &n, &size, &from);
-	if (rr != REGISTRY_OK) {
-		res = desk_send_error(c, r, rr == REGISTRY_BAD_INPUT ? 400 : 500);
-		goto out;
-	}
-	enum ledger_result cr = ledger_checkpoint_latest(d->store, &cp);
-	if (cr != LEDGER_OK && cr != LEDGER_NOT_FOUND) {
-		res = desk_send_error(c, r, 500);
-		goto out;
-	}
-	v.size = size;
-	v.checkpoint = cr == LEDGER_OK ? buf_str(&cp) : NULL;
-	v.rows = rows;
-	v.nrows = n;
-	v.before = from;
-	struct desk_page p;
-	desk_page_init(r, &p);
-	p.ledger = &v;
-	res = desk_send_page(c, r, 200, DESK_PAGE_LEDGER, &p);
-out:
-	free(rows);
-	buf_release(&cp);
-	return res;
 }

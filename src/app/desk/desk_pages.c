@@ -29,8 +29,12 @@ const char desk_css[] =
         "table{border-collapse:collapse;width:100%}\n"
         "th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid var(--line);"
         "vertical-align:top}\n"
-        "input[type=text],input[type=password],textarea{font:inherit;padding:.4rem;border:1px "
-        "solid var(--line);background:var(--bg);color:var(--fg)}\n"
+        "input[type=text],input[type=password],input[type=date],input[type=file],select,textarea{"
+        "font:inherit;padding:.4rem;border:1px solid var(--muted);background:var(--bg);"
+        "color:var(--fg)}\n"
+        ":focus-visible{outline:3px solid var(--accent);outline-offset:2px}\n"
+        ".skip{position:absolute;inset-inline-start:-100vw}\n"
+        ".skip:focus{position:static;display:block;margin-bottom:.5rem}\n"
         "textarea{width:100%;min-height:8rem}\n"
         "button{font:inherit;padding:.4rem .9rem;border:1px solid var(--accent);"
         "background:var(--accent);color:var(--bg);cursor:pointer}\n"
@@ -49,6 +53,11 @@ const char desk_css[] =
         ".muted,footer{color:var(--muted);font-size:.9rem}\n"
         "form.inline{display:inline}\n"
         "label{display:block;margin:.7rem 0 .2rem;font-weight:600}\n"
+        ".check{display:inline-block;font-weight:400;margin:.2rem 1.2rem .2rem 0}\n"
+        "form.search{display:grid;grid-template-columns:repeat(auto-fit,minmax(12rem,1fr));"
+        "gap:0 1rem;align-items:end}\n"
+        "form.search>h2,form.search>p{grid-column:1/-1}\n"
+        "form.search input,form.search select{width:100%;padding:.45rem;font:inherit}\n"
         "label.check{display:inline;font-weight:400;margin-right:.8rem}\n"
         ".state{display:inline-block;padding:0 .45rem;border:1px solid currentColor;"
         "border-radius:.6rem;font-size:.85rem;font-weight:400;vertical-align:middle}\n"
@@ -111,8 +120,10 @@ static void head(struct w *w, const struct desk_page *p, const char *title_key)
 	raw(w, " — ");
 	esc_str(w, p->org);
 	raw(w, "</title><link rel=\"stylesheet\" href=\"/style.css\">"
-	       "<script src=\"/desk.js\" defer></script></head>\n<body><header>"
-	       "<a class=\"org\" href=\"/\">");
+	       "<script src=\"/desk.js\" defer></script></head>\n<body>"
+	       "<a class=\"skip\" href=\"#main\">");
+	text(w, "skip.main");
+	raw(w, "</a><header><a class=\"org\" href=\"/\">");
 	esc_str(w, p->org);
 	raw(w, " · ");
 	text(w, "desk.name");
@@ -136,7 +147,7 @@ static void head(struct w *w, const struct desk_page *p, const char *title_key)
 		el(w, "<button class=\"link\" id=\"logout\" type=\"submit\">", "desk.nav.logout",
 		   "</button></form></nav>");
 	}
-	raw(w, "</header>\n<main>");
+	raw(w, "</header>\n<main id=\"main\">");
 	if (p->notice != NULL) {
 		raw(w, p->notice_ok ? "<p class=\"notice ok\" role=\"status\">"
 		                    : "<p class=\"notice\" role=\"alert\">");
@@ -290,7 +301,9 @@ static void source_page(struct w *w, const struct desk_page *p)
 	raw(w, "<form class=\"inline\" method=\"post\" action=\"/source/label\">");
 	csrf_field(w, p->csrf);
 	id_field(w, "id", s->src.id);
-	raw(w, "<input type=\"text\" name=\"label\" id=\"label\" maxlength=\"64\" value=\"");
+	raw(w, "<input type=\"text\" name=\"label\" id=\"label\" maxlength=\"64\" aria-label=\"");
+	text(w, "desk.source.label_name");
+	raw(w, "\" value=\"");
 	esc_str(w, s->label);
 	raw(w, "\"> ");
 	el(w, "<button type=\"submit\" id=\"set-label\">", "desk.source.label", "</button></form>");
@@ -338,12 +351,13 @@ static void source_page(struct w *w, const struct desk_page *p)
 		el(w, "\">", "desk.next", "</a></p>");
 	}
 	/* reply */
-	el(w, "<h2>", "desk.reply.title", "</h2>");
-	el(w, "<p class=\"muted\">", "desk.reply.text", "</p>");
+	el(w, "<h2 id=\"reply-title\">", "desk.reply.title", "</h2>");
+	el(w, "<p class=\"muted\" id=\"reply-help\">", "desk.reply.text", "</p>");
 	raw(w, "<form method=\"post\" action=\"/source/reply\">");
 	csrf_field(w, p->csrf);
 	id_field(w, "id", s->src.id);
-	raw(w, "<textarea id=\"reply-text\" name=\"text\" required maxlength=\"20000\"></textarea>"
+	raw(w, "<textarea id=\"reply-text\" name=\"text\" required maxlength=\"20000\" "
+	       "aria-labelledby=\"reply-title\" aria-describedby=\"reply-help\"></textarea>"
 	       "<p class=\"muted\"><span id=\"reply-count\">0</span> / 20000</p><p>");
 	el(w, "<button id=\"send-reply\" type=\"submit\">", "desk.reply.button",
 	   "</button></p></form>");
@@ -561,78 +575,6 @@ static void admin_page(struct w *w, const struct desk_page *p)
 	   "</button></p></form>");
 }
 
-/* ---- the ledger view (docs/desk.md, docs/ledger.md) ---- */
-
-static void ledger_page(struct w *w, const struct desk_page *p)
-{
-	const struct desk_ledger_view *v = p->ledger;
-	char n[32], day[16];
-	head(w, p, "desk.ledger.title");
-	el(w, "<h1>", "desk.ledger.title", "</h1>");
-	if (v == NULL) {
-		w->failed = 1;
-		return;
-	}
-	int k = snprintf(n, sizeof n, "%" PRIu64, v->size);
-	if (k < 0 || (size_t)k >= sizeof n) {
-		w->failed = 1;
-		return;
-	}
-	raw(w, "<p id=\"ledger-size\" data-size=\"");
-	raw(w, n);
-	raw(w, "\">");
-	text_vars(w, "desk.ledger.size", (const char *const[]){"n", n, NULL});
-	raw(w, "</p>");
-	el(w, "<h2>", "desk.ledger.checkpoint", "</h2>");
-	if (v->checkpoint != NULL) {
-		raw(w, "<pre class=\"message\" id=\"checkpoint\">");
-		esc_str(w, v->checkpoint);
-		raw(w, "</pre>");
-	} else {
-		el(w, "<p class=\"muted\" id=\"checkpoint-none\">", "desk.ledger.no_checkpoint",
-		   "</p>");
-	}
-	raw(w, "<table id=\"ledger\"><thead><tr>");
-	static const char *const cols[] = {"desk.ledger.index",  "desk.ledger.day",
-	                                   "desk.ledger.action", "desk.ledger.actor",
-	                                   "desk.ledger.object", "desk.ledger.marking",
-	                                   "desk.ledger.detail"};
-	for (size_t i = 0; i < sizeof cols / sizeof *cols; i++)
-		el(w, "<th>", cols[i], "</th>");
-	raw(w, "</tr></thead><tbody>");
-	for (size_t i = 0; i < v->nrows; i++) {
-		const struct ledger_view_row *r = &v->rows[i];
-		day_format(r->e.day, day);
-		raw(w, r->shown ? "<tr class=\"entry\" data-index=\""
-		                : "<tr class=\"entry hidden\" data-index=\"");
-		u64(w, r->e.index);
-		raw(w, "\"><td>");
-		u64(w, r->e.index);
-		raw(w, "</td><td>");
-		esc_str(w, day);
-		raw(w, "</td>");
-		if (!r->shown) {
-			el(w, "<td colspan=\"5\" class=\"muted\">", "desk.ledger.hidden",
-			   "</td></tr>");
-			continue;
-		}
-		const char *fields[] = {ledger_action_name(r->e.action), r->e.actor, r->e.object,
-		                        r->e.marking, r->e.detail};
-		for (size_t f = 0; f < sizeof fields / sizeof *fields; f++) {
-			raw(w, "<td>");
-			esc_str(w, fields[f] != NULL ? fields[f] : "");
-			raw(w, "</td>");
-		}
-		raw(w, "</tr>");
-	}
-	raw(w, "</tbody></table>");
-	if (v->before > 0) {
-		raw(w, "<p><a id=\"older\" href=\"/ledger?before=");
-		u64(w, v->before);
-		el(w, "\">", "desk.ledger.older", "</a></p>");
-	}
-}
-
 static void done_page(struct w *w, const struct desk_page *p)
 {
 	head(w, p, p->done_title);
@@ -703,9 +645,6 @@ int desk_page_render(struct buf *out, enum desk_page_id id, const struct desk_pa
 	case DESK_PAGE_BODY:
 		head(&w, p, p->title_key != NULL ? p->title_key : "desk.name");
 		raw(&w, p->body_html != NULL ? p->body_html : "");
-		break;
-	case DESK_PAGE_LEDGER:
-		ledger_page(&w, p);
 		break;
 	}
 	if (!w.failed)

@@ -30,7 +30,6 @@ enum desk_page_id {
 	DESK_PAGE_LOGGED_OUT,
 	DESK_PAGE_ERROR,
 	DESK_PAGE_BODY, /* the registry's pages (app/desk_registry): title_key + body_html */
-	DESK_PAGE_LEDGER,
 };
 
 struct desk_page {
@@ -75,19 +74,6 @@ struct desk_page {
 	const char *title_key;
 	const char *body_html; /* trusted markup built with the escaper */
 	const char *extra_html;
-	/* ledger */
-	const struct desk_ledger_view *ledger;
-};
-
-/* The ledger view's data (DESK_PAGE_LEDGER), apart from struct desk_page for merging ease. */
-struct desk_ledger_view {
-	uint64_t size;          /* entries in the ledger */
-	const char *checkpoint; /* the latest signed checkpoint note, NULL if none */
-	/* newest first, as core/registry/ledger_view.h decided: a row not shown has
-	   only its index and day */
-	const struct ledger_view_row *rows;
-	size_t nrows;
-	uint64_t before; /* the "older" link: entries before this index; 0: none */
 };
 
 __attribute__((warn_unused_result)) int desk_page_render(struct buf *out, enum desk_page_id id,

@@ -22,6 +22,9 @@ void desk_reg_finish(struct w *w, struct desk_reg_out *out, unsigned status, con
 void desk_reg_fail(struct desk_reg_out *out, unsigned status);
 /* 303 to prefix ID suffix. 0, or -1 (then a 500). */
 int desk_reg_redirect(struct desk_reg_out *out, const char *prefix, int64_t id, const char *suffix);
+/* <datalist id="markings">: the scheme's levels, alone and with each declared compartment,
+ * offered by the marking inputs (list="markings"), which still take any marking typed. */
+void desk_reg_markings(struct w *w, const struct registry *reg);
 /* A value in a URL's query, percent-encoded (RFC 3986 unreserved bytes kept). */
 void desk_reg_query_value(struct w *w, const char *v);
 /* A text input with its value escaped. */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/marking/marking.h"
 #include "lib/num.h"
 #include "lib/web/html.h"
 #include "lib/web/i18n.h"
@@ -75,6 +76,35 @@ void desk_reg_input(struct w *w, const char *id, const char *name, const char *v
 	raw(w, " value=\"");
 	esc_str(w, value != NULL ? value : "");
 	raw(w, "\">");
+}
+
+void desk_reg_markings(struct w *w, const struct registry *reg)
+{
+	/* every level of the scheme (the abbreviations of every scheme, kept where they
+	   parse), alone and with each declared compartment; canonical portion form */
+	static const char *const levels[] = {"U",         "O",         "C",
+	                                     "S",         "TS",        "TLP:CLEAR",
+	                                     "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT",
+	                                     "TLP:RED"};
+	const struct marking_scheme *sc = registry_scheme(reg);
+	char out[MARKING_TEXT_MAX + 3];
+	raw(w, "<datalist id=\"markings\">");
+	for (size_t i = 0; i < sizeof levels / sizeof *levels; i++) {
+		struct marking m;
+		if (marking_parse(sc, levels[i], strlen(levels[i]), &m, NULL) != MARKING_OK)
+			continue;
+		for (int c = -1; c < (int)sc->ncompartments; c++) {
+			struct marking mc = m;
+			if (c >= 0)
+				mc.compartments = (uint64_t)1 << c;
+			if (marking_format(sc, &mc, true, out, sizeof out) < 0)
+				continue;
+			raw(w, "<option value=\"");
+			esc_str(w, out);
+			raw(w, "\">");
+		}
+	}
+	raw(w, "</datalist>");
 }
 
 void desk_reg_query_value(struct w *w, const char *v)

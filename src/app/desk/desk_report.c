@@ -208,6 +208,83 @@ static void paras(struct w *w, const struct registry *reg, const struct registry
 	raw(w, "</p>");
 }
 
+/* ---- circulation: the lists and officers chosen, not typed ---- */
+
+static size_t split_names(const char *s, char *store, size_t cap, const char **names, size_t max);
+
+struct choices {
+	struct w *w;
+	const char *field, *self;
+	size_t n;
+};
+
+static void choice(struct choices *c, const char *name)
+{
+	if (c->n++ == 0)
+		raw(c->w, "<div class=\"choices\">");
+	raw(c->w, "<label class=\"check\"><input type=\"checkbox\" name=\"");
+	raw(c->w, c->field);
+	raw(c->w, "\" value=\"");
+	esc_str(c->w, name);
+	raw(c->w, "\"> ");
+	esc_str(c->w, name);
+	raw(c->w, "</label>");
+}
+
+static int list_choice(void *ctx, const char *name, const char *owner, const char *members)
+{
+	(void)owner;
+	(void)members;
+	choice(ctx, name);
+	return 0;
+}
+
+static int officer_choice(void *ctx, const struct officer *o)
+{
+	struct choices *c = ctx;
+	if (!o->disabled && strcmp(o->name, c->self) != 0)
+		choice(c, o->name);
+	return 0;
+}
+
+static void circulate_choices(struct w *w, const struct desk_reg_in *in)
+{
+	struct choices c = {w, "list", in->officer, 0};
+	el(w, "<fieldset><legend>", "desk.reg.circulate.lists", "</legend>");
+	if (registry_dist_list(in->reg, list_choice, &c) != REGISTRY_OK)
+		w->failed = 1;
+	if (c.n == 0)
+		el(w, "<p class=\"muted\">", "desk.reg.circulate.no_lists", "</p>");
+	else
+		raw(w, "</div>");
+	raw(w, "</fieldset>");
+	c = (struct choices){w, "officer", in->officer, 0};
+	el(w, "<fieldset><legend>", "desk.reg.circulate.officers", "</legend>");
+	if (officer_list(in->officers, officer_choice, &c) != OFFICER_OK)
+		w->failed = 1;
+	if (c.n == 0)
+		el(w, "<p class=\"muted\">", "desk.reg.circulate.no_officers", "</p>");
+	else
+		raw(w, "</div>");
+	raw(w, "</fieldset>");
+}
+
+/* The names of every field `one` (a checkbox), then those of the text field `many`. */
+static size_t form_names(const struct form *f, const char *one, const char *many, char *store,
+                         size_t cap, const char **names)
+{
+	size_t n = 0, o = 0;
+	for (size_t i = 0; i < f->count && n < NAMES_MAX; i++) {
+		const struct form_field *x = &f->fields[i];
+		if (strcmp(x->name, one) != 0 || x->value_len == 0 || o + x->value_len + 1 > cap)
+			continue;
+		memcpy(store + o, x->value, x->value_len + 1);
+		names[n++] = store + o;
+		o += x->value_len + 1;
+	}
+	return n + split_names(form_get(f, many), store + o, cap - o, names + n, NAMES_MAX - n);
+}
+
 static void report_page(const struct desk_reg_in *in, struct desk_reg_out *out, int64_t id,
                         const char *note_key, const char *note_msg, int good, unsigned status)
 {
@@ -245,10 +322,7 @@ static void report_page(const struct desk_reg_in *in, struct desk_reg_out *out, 
 	raw(&w, "<form method=\"post\" action=\"/report/circulate\" id=\"circulate-form\">");
 	csrf_field(&w, in->csrf);
 	id_field(&w, "id", id);
-	el(&w, "<label for=\"circ-lists\">", "desk.reg.circulate.lists", "</label>");
-	desk_reg_input(&w, "circ-lists", "lists", "", "maxlength=\"2000\"");
-	el(&w, "<label for=\"circ-officers\">", "desk.reg.circulate.officers", "</label>");
-	desk_reg_input(&w, "circ-officers", "officers", "", "maxlength=\"2000\"");
+	circulate_choices(&w, in);
 	el(&w, "<p><button id=\"circulate\" type=\"submit\">", "desk.reg.circulate.button",
 	   "</button></p></form>");
 	/* tearline */
@@ -256,7 +330,8 @@ static void report_page(const struct desk_reg_in *in, struct desk_reg_out *out, 
 	raw(&w, "<form method=\"get\" action=\"/report/tearline\" id=\"tearline-form\">");
 	id_field(&w, "id", id);
 	el(&w, "<label for=\"target\">", "desk.reg.tearline.target", "</label>");
-	desk_reg_input(&w, "target", "marking", "", "maxlength=\"255\" required");
+	desk_reg_markings(&w, in->reg);
+	desk_reg_input(&w, "target", "marking", "", "maxlength=\"255\" list=\"markings\" required");
 	el(&w, "<p><button id=\"tearline\" type=\"submit\">", "desk.reg.tearline.button",
 	   "</button></p></form>");
 	desk_reg_finish(&w, out, status, "desk.reg.report.title");
@@ -272,12 +347,12 @@ void desk_report_show(const struct desk_reg_in *in, struct desk_reg_out *out)
 }
 
 /* Splits "a, b c" into names (pointers into store). */
-static size_t split_names(const char *s, char *store, size_t cap, const char **names)
+static size_t split_names(const char *s, char *store, size_t cap, const char **names, size_t max)
 {
 	size_t n = 0, o = 0;
-	if (s == NULL)
+	if (s == NULL || cap == 0)
 		return 0;
-	while (*s != 0 && n < NAMES_MAX) {
+	while (*s != 0 && n < max) {
 		while (*s == ' ' || *s == ',' || *s == '\t')
 			s++;
 		if (*s == 0)
@@ -299,8 +374,8 @@ void desk_report_circulate(const struct desk_reg_in *in, struct desk_reg_out *ou
 		return desk_reg_fail(out, 404);
 	char ls[2100], os[2100];
 	const char *lists[NAMES_MAX], *offs[NAMES_MAX];
-	size_t nl = split_names(form_get(in->form, "lists"), ls, sizeof ls, lists);
-	size_t no = split_names(form_get(in->form, "officers"), os, sizeof os, offs);
+	size_t nl = form_names(in->form, "list", "lists", ls, sizeof ls, lists);
+	size_t no = form_names(in->form, "officer", "officers", os, sizeof os, offs);
 	struct registry_error err = {{0}};
 	enum registry_result rc = (nl + no == 0)
 	                                  ? REGISTRY_BAD_INPUT

@@ -118,7 +118,8 @@ static void write_form(struct w *w, const struct desk_reg_in *in, const struct d
 	raw(w, "<form method=\"post\" action=\"/report/new\" id=\"write-form\">");
 	csrf_field(w, in->csrf);
 	el(w, "<label for=\"tm\">", "desk.reg.write.title_marking", "</label>");
-	desk_reg_input(w, "tm", "tm", d->tm, "maxlength=\"255\" required");
+	desk_reg_markings(w, in->reg);
+	desk_reg_input(w, "tm", "tm", d->tm, "maxlength=\"255\" list=\"markings\" required");
 	el(w, "<label for=\"title\">", "desk.reg.write.report_title", "</label>");
 	desk_reg_input(w, "title", "title", d->title, "maxlength=\"512\" required");
 	for (size_t i = 0; i < slots; i++) {
@@ -141,7 +142,8 @@ static void write_form(struct w *w, const struct desk_reg_in *in, const struct d
 		raw(w, "\">");
 		text(w, "desk.reg.write.portion");
 		raw(w, "</label>");
-		desk_reg_input(w, id, "pm", i < d->npara ? d->pm[i] : "", "maxlength=\"255\"");
+		desk_reg_input(w, id, "pm", i < d->npara ? d->pm[i] : "",
+		               "maxlength=\"255\" list=\"markings\"");
 		raw(w, "<textarea name=\"pt\" id=\"pt");
 		num(w, (int64_t)i);
 		raw(w, "\" aria-label=\"text\">");
@@ -167,14 +169,14 @@ static void write_form(struct w *w, const struct desk_reg_in *in, const struct d
 	if (overall != NULL)
 		el(w,
 		   "<button id=\"write-report\" type=\"submit\" name=\"action\" value=\"write\">",
-		   "desk.reg.write.button", "</button>");
+		   "desk.reg.write.button", "</button> ");
+	/* more paragraphs: the same form posted back, so nothing typed is lost */
+	if (slots < PARA_SLOTS_MAX)
+		el(w,
+		   "<button id=\"more\" class=\"link\" type=\"submit\" name=\"action\" "
+		   "value=\"more\" formnovalidate>",
+		   "desk.reg.write.more", "</button>");
 	raw(w, "</p></form>");
-	if (slots < PARA_SLOTS_MAX) {
-		raw(w, "<p class=\"muted\"><a id=\"more\" href=\"/report/new?slots=");
-		num(w, (int64_t)(slots + PARA_SLOTS > PARA_SLOTS_MAX ? PARA_SLOTS_MAX
-		                                                     : slots + PARA_SLOTS));
-		el(w, "\">", "desk.reg.write.more", "</a></p>");
-	}
 }
 
 void desk_report_new(const struct desk_reg_in *in, struct desk_reg_out *out)
@@ -197,6 +199,14 @@ void desk_report_write(const struct desk_reg_in *in, struct desk_reg_out *out)
 	size_t slots = d.npara > PARA_SLOTS ? d.npara : PARA_SLOTS;
 	const char *action = form_get(in->form, "action");
 	bool write = action != NULL && strcmp(action, "write") == 0;
+	if (action != NULL && strcmp(action, "more") == 0) {
+		struct w mw = {out->body, in->lang, 0};
+		write_form(&mw, in, &d, NULL,
+		           slots + PARA_SLOTS > PARA_SLOTS_MAX ? PARA_SLOTS_MAX
+		                                               : slots + PARA_SLOTS);
+		desk_reg_finish(&mw, out, 200, "desk.reg.write.title");
+		return;
+	}
 	struct buf clean;
 	buf_init(&clean, REGISTRY_TEXT_MAX);
 	struct registry_input_para paras[PARA_SLOTS_MAX];

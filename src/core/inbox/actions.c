@@ -256,6 +256,10 @@ enum inbox_result inbox_label(struct inbox *ib, const struct officer_key *who, s
 		return INBOX_BAD_INPUT;
 	if ((rc = inbox_label_seal(ib->s, label, sealed)) != INBOX_OK)
 		return rc;
-	enum store_result sr = store_desk_set_label(ib->s, source, sealed);
+	uint8_t index[STORE_DESK_INDEX_LEN];
+	bool indexed = inbox_label_index_current(ib, who, label, index) == 0;
+	enum store_result sr =
+	        store_desk_set_label_indexed(ib->s, source, sealed, indexed ? index : NULL);
+	sodium_memzero(index, sizeof index);
 	return sr == STORE_NOT_FOUND ? INBOX_BAD_INPUT : inbox_from_store(sr);
 }

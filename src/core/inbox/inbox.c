@@ -84,9 +84,19 @@ int inbox_subject(struct inbox *ib, const struct officer_key *who, struct access
 struct counts {
 	const struct registry *reg;
 	const struct access_subject *subj;
-	int64_t n, unread;
+	const struct inbox_filter *f;
+	int64_t n, unread, matched;
 	int32_t last_day;
 };
+
+/* true if sub passes f's submission filters */
+static bool sub_matches(const struct inbox_filter *f, const struct store_submission *sub)
+{
+	return (!f->unread || !sub->read) && (!f->has_files || sub->nfiles > 0) &&
+	       (f->day_from == 0 || sub->day >= f->day_from) &&
+	       (f->day_to == 0 || sub->day <= f->day_to) &&
+	       (f->marking[0] == '\0' || strcmp(f->marking, sub->marking) == 0);
+}
 
 static int count_readable(void *ctx, const struct store_submission *sub)
 {
@@ -97,14 +107,20 @@ static int count_readable(void *ctx, const struct store_submission *sub)
 	c->unread += !sub->read;
 	if (sub->day > c->last_day)
 		c->last_day = sub->day;
+	if (c->f != NULL && sub_matches(c->f, sub))
+		c->matched++;
 	return 0;
 }
 
-/* The source's counts over what subj may read; *n == 0: not visible. */
-static enum store_result source_counts(struct inbox *ib, const struct access_subject *subj,
-                                       struct store_desk_source *src, int64_t *n)
+/*
+ * The source's counts over what subj may read; *n == 0: not visible. With f,
+ * *n is 0 too unless a submission subj may read passes f.
+ */
+static enum store_result source_counts_filtered(struct inbox *ib, const struct access_subject *subj,
+                                                const struct inbox_filter *f,
+                                                struct store_desk_source *src, int64_t *n)
 {
-	struct counts c = {.reg = ib->reg, .subj = subj};
+	struct counts c = {.reg = ib->reg, .subj = subj, .f = f};
 	enum store_result sr =
 	        store_desk_submissions(ib->s, src->src.id, 0, INT64_MAX, count_readable, &c);
 	if (sr != STORE_OK && sr != STORE_STOP)
@@ -112,8 +128,14 @@ static enum store_result source_counts(struct inbox *ib, const struct access_sub
 	src->src.nsubmissions = c.n;
 	src->src.nunread = c.unread;
 	src->src.last_day = c.last_day;
-	*n = c.n;
+	*n = f != NULL ? c.matched : c.n;
 	return STORE_OK;
+}
+
+static enum store_result source_counts(struct inbox *ib, const struct access_subject *subj,
+                                       struct store_desk_source *src, int64_t *n)
+{
+	return source_counts_filtered(ib, subj, NULL, src, n);
 }
 
 struct batch {
@@ -184,6 +206,117 @@ enum inbox_result inbox_sources(struct inbox *ib, const struct officer_key *who,
 		if (b.n > 0)
 			before = batch[b.n - 1].newest;
 	}
+	free(batch);
+	if (sr != STORE_OK)
+		return inbox_from_store(sr);
+	if (more)
+		*next = rows[max - 1].newest;
+	else if (!end)
+		*next = before; /* the scan's bound: a short page, and a next one */
+	return INBOX_OK;
+}
+
+bool inbox_filter_any(const struct inbox_filter *f)
+{
+	return f != NULL && (f->unread || f->has_files || f->day_from != 0 || f->day_to != 0 ||
+	                     f->marking[0] != '\0' || f->label[0] != '\0');
+}
+
+/* A row of a filtered page: visible, passes f, and its label opens to f's. */
+static enum store_result filtered_row(struct inbox *ib, const struct officer_key *who,
+                                      const struct access_subject *subj,
+                                      const struct inbox_filter *f, struct store_desk_source *row,
+                                      bool *keep)
+{
+	int64_t k = 0;
+	char want[INBOX_LABEL_MAX + 1], got[INBOX_LABEL_MAX + 1];
+	enum store_result sr = source_counts_filtered(ib, subj, f, row, &k);
+	*keep = false;
+	if (sr != STORE_OK || k == 0)
+		return sr;
+	inbox_label_open(ib, who, row->label);
+	if (f->label[0] != '\0') {
+		/* the index found it; the opened label decides (a collision is not a match) */
+		size_t a = inbox_label_normalise(f->label, want);
+		size_t b = strnlen(row->label, STORE_DESK_LABEL_MAX + 1) <= INBOX_LABEL_MAX
+		                   ? inbox_label_normalise(row->label, got)
+		                   : 0;
+		*keep = a == b && a > 0 && memcmp(want, got, a) == 0;
+		sodium_memzero(want, sizeof want);
+		sodium_memzero(got, sizeof got);
+	} else {
+		*keep = true;
+	}
+	return STORE_OK;
+}
+
+enum inbox_result inbox_sources_filtered(struct inbox *ib, const struct officer_key *who,
+                                         store_id before, const struct inbox_filter *f,
+                                         struct store_desk_source *rows, size_t max, size_t *n,
+                                         store_id *next)
+{
+	if (!inbox_filter_any(f))
+		return inbox_sources(ib, who, before, f != NULL && f->starred, rows, max, n, next);
+	struct access_subject subj;
+	*n = 0;
+	*next = 0;
+	if (max == 0 || max > INBOX_PAGE_MAX || before < 0 || inbox_label_check(f->label) != 0 ||
+	    f->day_from < 0 || f->day_to < 0 || memchr(f->marking, 0, sizeof f->marking) == NULL)
+		return INBOX_BAD_INPUT;
+	if (inbox_subject(ib, who, &subj) != 0)
+		return INBOX_OK; /* reads nothing */
+	struct store_desk_filter *sf = calloc(1, sizeof *sf);
+	struct store_desk_source *batch = calloc(BATCH, sizeof *batch);
+	enum store_result sr = STORE_OK;
+	bool more = false, end = false;
+	if (sf == NULL || batch == NULL) {
+		sr = STORE_NOMEM;
+		goto out;
+	}
+	sf->starred = f->starred;
+	sf->unread = f->unread;
+	sf->has_files = f->has_files;
+	sf->day_from = f->day_from;
+	sf->day_to = f->day_to;
+	memcpy(sf->marking, f->marking, sizeof sf->marking);
+	sf->window = INBOX_WINDOW;
+	if (f->label[0] != '\0' && (sf->nindex = inbox_label_indexes(who, f->label, sf->index,
+	                                                             STORE_DESK_INDEX_MAX)) == 0) {
+		end = true; /* no intake key: no label of theirs to find */
+		goto out;
+	}
+	for (size_t examined = 0; examined < INBOX_SCAN_MAX && !more && !end;
+	     examined += INBOX_WINDOW) {
+		struct batch b = {.src = batch, .cap = BATCH};
+		store_id floor = 0;
+		sr = store_desk_inbox_filtered(ib->s, before, BATCH, sf, &floor, add_source, &b);
+		if (sr != STORE_OK && sr != STORE_STOP)
+			break;
+		sr = STORE_OK;
+		for (size_t i = 0; i < b.n && !more; i++) {
+			bool keep = false;
+			if ((sr = filtered_row(ib, who, &subj, f, &batch[i], &keep)) != STORE_OK)
+				break;
+			if (!keep)
+				continue;
+			if (*n == max)
+				more = true; /* one more visible: the page has a next */
+			else
+				rows[(*n)++] = batch[i];
+		}
+		if (sr != STORE_OK)
+			break;
+		if (b.n == BATCH) {
+			before = batch[b.n - 1].newest; /* the window was not all seen */
+		} else {
+			end = floor == 0;
+			before = floor;
+		}
+	}
+out:
+	if (sf != NULL)
+		sodium_memzero(sf, sizeof *sf);
+	free(sf);
 	free(batch);
 	if (sr != STORE_OK)
 		return inbox_from_store(sr);

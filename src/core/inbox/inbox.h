@@ -48,6 +48,7 @@
 #define INBOX_MESSAGE_MAX ((size_t)CONF_MESSAGE_CHARS_MAX * 4)
 #define INBOX_NAME_MAX 1023 /* a file's name, bytes */
 #define INBOX_TYPE_MAX 255  /* a file's content type, bytes */
+#define INBOX_LABEL_MAX 64  /* a source's label, bytes (inbox_label) */
 
 enum inbox_result {
 	INBOX_OK = 0,
@@ -80,6 +81,37 @@ void inbox_free(struct inbox **ib);
 __attribute__((warn_unused_result)) enum inbox_result
 inbox_sources(struct inbox *ib, const struct officer_key *who, store_id before, bool starred,
               struct store_desk_source *rows, size_t max, size_t *n, store_id *next);
+/*
+ * A filter of the inbox (every field set is required: they combine with and).
+ * The submission filters (unread, has_files, the days, marking) hold for one
+ * submission the officer may read: a source is listed when it has a
+ * submission they may read that is unread, has files, arrived on a day in
+ * [day_from, day_to] (0: unbounded; days since 1970-01-01, UTC) and carries
+ * exactly that canonical marking ("": any), all at once. label: the source's
+ * label as the officer would read it, compared normalised (ASCII letters
+ * without case, spaces at the ends and repeated spaces ignored); the store
+ * finds it by its blind index (label.c), so only labels set under an intake
+ * label version the officer holds are found.
+ */
+struct inbox_filter {
+	bool starred, unread, has_files;
+	int32_t day_from, day_to;
+	char marking[STORE_MARKING_MAX];
+	char label[INBOX_LABEL_MAX + 1];
+};
+#define INBOX_WINDOW 2000 /* rows a filtered page examines per store call */
+/* true if f filters anything (else inbox_sources_filtered is inbox_sources) */
+bool inbox_filter_any(const struct inbox_filter *f);
+/*
+ * inbox_sources through f (NULL: none). The page is keyset-paged as
+ * inbox_sources' and its work bounded the same way: at most INBOX_SCAN_MAX
+ * rows of the inbox order are examined (INBOX_WINDOW at a time); a page that
+ * reaches the bound ends short, with a cursor to go on.
+ */
+__attribute__((warn_unused_result)) enum inbox_result
+inbox_sources_filtered(struct inbox *ib, const struct officer_key *who, store_id before,
+                       const struct inbox_filter *f, struct store_desk_source *rows, size_t max,
+                       size_t *n, store_id *next);
 /* One source, if the officer may see it, with counts over what they may read. */
 __attribute__((warn_unused_result)) enum inbox_result inbox_source(struct inbox *ib,
                                                                    const struct officer_key *who,
@@ -179,7 +211,6 @@ inbox_delete_source(struct inbox *ib, const struct officer_key *who, store_id so
  * INBOX_BAD_INPUT). The label is sealed to the intake label's current version
  * (label.c) and shown, opened, to the officers who may see the source.
  */
-#define INBOX_LABEL_MAX 64
 __attribute__((warn_unused_result)) enum inbox_result
 inbox_star(struct inbox *ib, const struct officer_key *who, store_id source, bool on);
 __attribute__((warn_unused_result)) enum inbox_result

@@ -48,5 +48,18 @@ __attribute__((warn_unused_result)) enum inbox_result
 inbox_label_seal(struct store *s, const char *label, char out[static STORE_DESK_LABEL_MAX + 1]);
 void inbox_label_open(struct inbox *ib, const struct officer_key *who,
                       char label[static STORE_DESK_LABEL_MAX + 1]);
+/*
+ * The blind index (label.c): normalise: the label as compared (ASCII letters
+ * lowered, spaces at the ends dropped, a run of spaces one); its length.
+ * index_current: the index under the intake label's current version, if who
+ * holds it (0), else -1 (the label is kept without one). indexes: the
+ * indexes under every intake version who holds, newest first, at most max;
+ * how many.
+ */
+size_t inbox_label_normalise(const char *label, char out[static INBOX_LABEL_MAX + 1]);
+int inbox_label_index_current(struct inbox *ib, const struct officer_key *who, const char *label,
+                              uint8_t out[static STORE_DESK_INDEX_LEN]);
+size_t inbox_label_indexes(const struct officer_key *who, const char *label,
+                           uint8_t out[][STORE_DESK_INDEX_LEN], size_t max);
 
 #endif

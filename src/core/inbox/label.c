@@ -4,6 +4,12 @@
  * other content: an age file to the intake label's current version, kept in
  * the store as its base64 text (store_desk.h keeps it opaque), opened with
  * the reader's intake label keys for an officer who may see the source.
+ *
+ * Its blind index, kept beside it, lets the store find the sources of a label
+ * without seeing it (docs/internals/crypto.md, "The label's blind index"):
+ * HMAC-SHA-256 of the normalised label under a key derived from an intake
+ * label version's secret key, so only those who hold that version can make
+ * (or test) an index, and the store, which holds no label key, cannot.
  */
 #include <string.h>
 
@@ -11,6 +17,7 @@
 
 #include "core/inbox/inbox_internal.h"
 #include "core/keys/label.h"
+#include "core/officer/officer.h"
 #include "core/registry/registry.h"
 #include "lib/age/age.h"
 #include "lib/buf.h"
@@ -89,4 +96,83 @@ void inbox_label_open(struct inbox *ib, const struct officer_key *who,
 	label[opened ? plain.len : 0] = '\0'; /* one who cannot open it sees none */
 	buf_wipe_release(&plain);
 	sodium_memzero(bin, sizeof bin);
+}
+
+/* ---- the blind index ---- */
+
+#define INDEX_CONTEXT "cutout desk label index v1"
+#define IDENTITY_TEXT_MAX 128 /* "AGE-SECRET-KEY-1" and the bech32 of 32 bytes */
+
+size_t inbox_label_normalise(const char *label, char out[static INBOX_LABEL_MAX + 1])
+{
+	size_t n = 0;
+	bool space = false;
+	for (size_t i = 0; label[i] != '\0' && i < INBOX_LABEL_MAX; i++) {
+		unsigned char c = (unsigned char)label[i];
+		if (c == ' ') {
+			space = n > 0;
+			continue;
+		}
+		if (space)
+			out[n++] = ' ';
+		space = false;
+		out[n++] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* The index of the normalised label under the intake identity id: 0, or -1. */
+static int index_under(const struct age_identity *id, const char *norm, size_t n,
+                       uint8_t out[static STORE_DESK_INDEX_LEN])
+{
+	char *text = sodium_malloc(IDENTITY_TEXT_MAX);
+	uint8_t seed[crypto_auth_hmacsha256_KEYBYTES], key[crypto_auth_hmacsha256_BYTES];
+	int rc = -1;
+	if (text == NULL)
+		return -1;
+	if (age_identity_format(id, text, IDENTITY_TEXT_MAX) == AGE_OK &&
+	    crypto_generichash(seed, sizeof seed, (const uint8_t *)text,
+	                       strnlen(text, IDENTITY_TEXT_MAX), NULL, 0) == 0 &&
+	    crypto_auth_hmacsha256(key, (const uint8_t *)INDEX_CONTEXT, sizeof INDEX_CONTEXT - 1,
+	                           seed) == 0 &&
+	    crypto_auth_hmacsha256(out, (const uint8_t *)norm, n, key) == 0)
+		rc = 0;
+	sodium_free(text);
+	sodium_memzero(seed, sizeof seed);
+	sodium_memzero(key, sizeof key);
+	return rc;
+}
+
+int inbox_label_index_current(struct inbox *ib, const struct officer_key *who, const char *label,
+                              uint8_t out[static STORE_DESK_INDEX_LEN])
+{
+	uint32_t version;
+	uint8_t pk[32];
+	char norm[INBOX_LABEL_MAX + 1];
+	if (label_current(ib->s, LABEL_INTAKE, &version, pk) != LABEL_OK)
+		return -1;
+	const struct age_identity *id = officer_key_label(who, LABEL_INTAKE, version);
+	size_t n = inbox_label_normalise(label, norm);
+	int rc = id != NULL && n > 0 ? index_under(id, norm, n, out) : -1;
+	sodium_memzero(norm, sizeof norm);
+	return rc;
+}
+
+size_t inbox_label_indexes(const struct officer_key *who, const char *label,
+                           uint8_t out[][STORE_DESK_INDEX_LEN], size_t max)
+{
+	const struct age_identity *const *ids;
+	char norm[INBOX_LABEL_MAX + 1], name[LABEL_NAME_MAX + 1];
+	size_t n = inbox_label_normalise(label, norm), k = 0;
+	size_t nids = officer_key_identities(who, &ids);
+	uint32_t version;
+	/* the newest versions first: they index the labels set most recently */
+	for (size_t i = nids; i > 1 && k < max && n > 0; i--)
+		if (officer_key_label_at(who, i - 1, name, &version) == 0 &&
+		    strcmp(name, LABEL_INTAKE) == 0 &&
+		    index_under(ids[i - 1], norm, n, out[k]) == 0)
+			k++;
+	sodium_memzero(norm, sizeof norm);
+	return k;
 }

@@ -109,6 +109,8 @@ enum ledger_action {
 	LEDGER_LIAISON_WITHHELD, /* what the partner says it withheld, detail its reason */
 	LEDGER_OBJECT_CONVERT,   /* a file's safe copy made (core/safeview); detail file, pages,
 	                            outcome */
+	LEDGER_LIAISON_RECEIPT,  /* a partner's signed receipt of a bundle sent: object
+	                            partner:ID (or report:ID, one it refused), detail counts */
 	LEDGER_WITNESS_ADD,      /* a partner's log to witness: object log:ID, detail its origin */
 	LEDGER_WITNESS_COSIGN,   /* a checkpoint of it cosigned: object log:ID, detail origin,
 	                            size, root (core/witness) */

@@ -65,6 +65,7 @@ static const char *const action_names[LEDGER_ACTION_COUNT] = {
         [LEDGER_LIAISON_REFUSE] = "liaison.refuse",
         [LEDGER_LIAISON_WITHHELD] = "liaison.withheld",
         [LEDGER_OBJECT_CONVERT] = "object.convert",
+        [LEDGER_LIAISON_RECEIPT] = "liaison.receipt",
         [LEDGER_WITNESS_ADD] = "witness.add",
         [LEDGER_WITNESS_COSIGN] = "witness.cosign",
         [LEDGER_WITNESS_CONFLICT] = "witness.conflict",

@@ -17,6 +17,7 @@
 
 static const char env_magic[] = "cutout-liaison-bundle v1";
 static const char con_magic[] = "cutout-liaison-content v1";
+static const char rcp_magic[] = "cutout-liaison-receipt v1";
 
 __attribute__((format(printf, 2, 3))) static int fail(char *msg, const char *fmt, ...)
 {
@@ -80,19 +81,22 @@ static int number(const char *s, uint64_t *v)
 	return num_parse_u64(s, v);
 }
 
-static int head_write(const char *magic, const struct bundle_head *h, struct buf *out)
+/* The head; hk names the hash line: "prev" (a bundle), "bundle" (a receipt). */
+static int head_write(const char *magic, const char *hk, const struct bundle_head *h,
+                      struct buf *out)
 {
 	char hex[2 * BUNDLE_HASH_LEN + 1];
 	if (!name_ok(h->from) || !name_ok(h->to) || h->seq == 0)
 		return -1;
 	sodium_bin2hex(hex, sizeof hex, h->prev, BUNDLE_HASH_LEN);
-	return buf_printf(out, "%s\nfrom %s\nto %s\nseq %llu\nprev %s\n", magic, h->from, h->to,
-	                  (unsigned long long)h->seq, hex) == BUF_OK
+	return buf_printf(out, "%s\nfrom %s\nto %s\nseq %llu\n%s %s\n", magic, h->from, h->to,
+	                  (unsigned long long)h->seq, hk, hex) == BUF_OK
 	               ? 0
 	               : -1;
 }
 
-static int head_read(struct rd *r, const char *magic, struct bundle_head *h, char *msg)
+static int head_read(struct rd *r, const char *magic, const char *hk, struct bundle_head *h,
+                     char *msg)
 {
 	const char *s;
 	size_t len, bin = 0;
@@ -106,14 +110,14 @@ static int head_read(struct rd *r, const char *magic, struct bundle_head *h, cha
 	if (field(r, "seq", v, sizeof v) != 0 || number(v, &h->seq) != 0 || h->seq == 0 ||
 	    h->seq >= (uint64_t)INT64_MAX)
 		return fail(msg, "a bad seq line");
-	if (field(r, "prev", v, sizeof v) != 0 || strlen(v) != 2 * BUNDLE_HASH_LEN)
-		return fail(msg, "a bad prev line");
+	if (field(r, hk, v, sizeof v) != 0 || strlen(v) != 2 * BUNDLE_HASH_LEN)
+		return fail(msg, "a bad %s line", hk);
 	for (size_t i = 0; v[i]; i++)
 		if (!((v[i] >= '0' && v[i] <= '9') || (v[i] >= 'a' && v[i] <= 'f')))
-			return fail(msg, "a bad prev line");
+			return fail(msg, "a bad %s line", hk);
 	if (sodium_hex2bin(h->prev, BUNDLE_HASH_LEN, v, strlen(v), NULL, &bin, NULL) != 0 ||
 	    bin != BUNDLE_HASH_LEN)
-		return fail(msg, "a bad prev line");
+		return fail(msg, "a bad %s line", hk);
 	return 0;
 }
 
@@ -121,8 +125,8 @@ int bundle_envelope_write(const struct bundle_head *head, const uint8_t *payload
                           const uint8_t sk[static 64], struct buf *out)
 {
 	size_t start = out->len;
-	if (head_write(env_magic, head, out) != 0 || buf_printf(out, "size %zu\n\n", n) != BUF_OK ||
-	    buf_append(out, payload, n) != BUF_OK)
+	if (head_write(env_magic, "prev", head, out) != 0 ||
+	    buf_printf(out, "size %zu\n\n", n) != BUF_OK || buf_append(out, payload, n) != BUF_OK)
 		return -1;
 	return ledger_note_sign(head->from, sk, out->data + start, out->len - start, out);
 }
@@ -137,7 +141,7 @@ int bundle_envelope_parse(const uint8_t *p, size_t n, struct bundle_envelope *e,
 	char v[24];
 	memset(e, 0, sizeof e[0]);
 	msg[0] = '\0';
-	if (p == NULL || head_read(&r, env_magic, &e->head, msg) != 0)
+	if (p == NULL || head_read(&r, env_magic, "prev", &e->head, msg) != 0)
 		return msg[0] ? -1 : fail(msg, "not a bundle");
 	if (field(&r, "size", v, sizeof v) != 0 || number(v, &size) != 0 || size == 0)
 		return fail(msg, "a bad size line");
@@ -158,7 +162,7 @@ int bundle_envelope_parse(const uint8_t *p, size_t n, struct bundle_envelope *e,
 
 int bundle_content_begin(const struct bundle_head *head, struct buf *out)
 {
-	return head_write(con_magic, head, out);
+	return head_write(con_magic, "prev", head, out);
 }
 
 static bool line_ok(const char *s, size_t n)
@@ -245,7 +249,7 @@ int bundle_content_parse(const uint8_t *p, size_t n, struct bundle_head *head,
 	size_t len, nitems = 0, nwithheld = 0;
 	struct bundle_item it;
 	msg[0] = '\0';
-	if (head_read(&r, con_magic, head, msg) != 0)
+	if (head_read(&r, con_magic, "prev", head, msg) != 0)
 		return -1;
 	for (;;) {
 		size_t pos;
@@ -297,4 +301,94 @@ int bundle_content_parse(const uint8_t *p, size_t n, struct bundle_head *head,
 			return fail(msg, "an unknown line");
 		}
 	}
+}
+
+/* ---- receipts ---- */
+
+int bundle_receipt_begin(const struct bundle_head *head, struct buf *out)
+{
+	return head_write(rcp_magic, "bundle", head, out);
+}
+
+int bundle_receipt_item(int64_t id, const char *reason, struct buf *out)
+{
+	if (id <= 0)
+		return -1;
+	if (reason == NULL)
+		return buf_printf(out, "accepted %lld\n", (long long)id) == BUF_OK ? 0 : -1;
+	char fit[BUNDLE_REASON_MAX + 1];
+	bundle_reason_fit(reason, fit, BUNDLE_REASON_MAX);
+	if (fit[0] == '\0')
+		return -1;
+	return buf_printf(out, "refused %lld %s\n", (long long)id, fit) == BUF_OK ? 0 : -1;
+}
+
+int bundle_receipt_end(const char *from, size_t accepted, size_t refused,
+                       const uint8_t sk[static 64], struct buf *out)
+{
+	if (buf_printf(out, "end %zu %zu\n", accepted, refused) != BUF_OK)
+		return -1;
+	return ledger_note_sign(from, sk, out->data, out->len, out);
+}
+
+int bundle_receipt_parse(const uint8_t *p, size_t n, struct bundle_receipt *rc,
+                         int (*item)(void *ctx, int64_t id, const char *reason), void *ctx,
+                         char msg[static 128])
+{
+	struct rd r = {.p = p, .n = n};
+	const char *s;
+	size_t len;
+	memset(rc, 0, sizeof *rc);
+	msg[0] = '\0';
+	if (p == NULL || n > BUNDLE_RECEIPT_MAX)
+		return fail(msg, "not a receipt (over %u bytes)", BUNDLE_RECEIPT_MAX);
+	if (head_read(&r, rcp_magic, "bundle", &rc->head, msg) != 0)
+		return -1;
+	for (;;) {
+		size_t pos;
+		int64_t id;
+		if (next_line(&r, &s, &len) != 0)
+			return fail(msg, "the receipt has no end line");
+		if (len > 9 && memcmp(s, "accepted ", 9) == 0) {
+			pos = 9;
+			char v[24];
+			uint64_t u;
+			/* the id is the line's last token: no space follows it */
+			if (len - pos >= sizeof v || memchr(s + pos, '\0', len - pos) != NULL)
+				return fail(msg, "a bad accepted line");
+			memcpy(v, s + pos, len - pos);
+			v[len - pos] = '\0';
+			if (number(v, &u) != 0 || u == 0 || u > (uint64_t)INT64_MAX)
+				return fail(msg, "a bad accepted line");
+			rc->accepted++;
+			if (item(ctx, (int64_t)u, NULL) != 0)
+				return fail(msg, "stopped");
+		} else if (len > 8 && memcmp(s, "refused ", 8) == 0) {
+			char reason[BUNDLE_REASON_MAX + 1];
+			pos = 8;
+			if (id_token(s, len, &pos, &id) != 0 || len - pos == 0 ||
+			    len - pos > BUNDLE_REASON_MAX || !line_ok(s + pos, len - pos))
+				return fail(msg, "a bad refused line");
+			memcpy(reason, s + pos, len - pos);
+			reason[len - pos] = '\0';
+			rc->refused++;
+			if (item(ctx, id, reason) != 0)
+				return fail(msg, "stopped");
+		} else if (len > 4 && memcmp(s, "end ", 4) == 0) {
+			char want[48];
+			int k = snprintf(want, sizeof want, "end %zu %zu", rc->accepted,
+			                 rc->refused);
+			if (k < 0 || (size_t)k != len || memcmp(want, s, len) != 0)
+				return fail(msg, "the end line does not count what came before");
+			break;
+		} else {
+			return fail(msg, "an unknown line");
+		}
+	}
+	rc->signed_len = r.pos;
+	rc->sig_line = (const char *)p + r.pos;
+	if (next_line(&r, &s, &len) != 0 || r.pos != n)
+		return fail(msg, "not one signature line after the end line");
+	rc->sig_len = len + 1;
+	return 0;
 }

@@ -21,6 +21,18 @@
  *   item ID LEN TOPICS MARKING   then LEN bytes of the report's text and "\n"
  *   withheld ID REASON
  *   end ITEMS WITHHELD
+ *
+ * The receipt the addressee returns (signed by it, names the bundle):
+ *
+ *   cutout-liaison-receipt v1
+ *   from FROM          the receipt's signer: the bundle's addressee
+ *   to TO              the bundle's sender
+ *   seq N              the bundle's sequence number
+ *   bundle HEX         SHA-256 of the bundle file
+ *   accepted ID        per item stored (ID: the report's id at the sender)
+ *   refused ID REASON  per item refused, with the reason
+ *   end ACCEPTED REFUSED
+ *   — FROM base64(key id || Ed25519 signature of every byte before this line)
  */
 #ifndef CUTOUT_CORE_LIAISON_BUNDLE_H
 #define CUTOUT_CORE_LIAISON_BUNDLE_H
@@ -93,6 +105,39 @@ __attribute__((warn_unused_result)) int
 bundle_content_parse(const uint8_t *p, size_t n, struct bundle_head *head,
                      int (*item)(void *ctx, const struct bundle_item *it),
                      int (*withheld)(void *ctx, int64_t id, const char *reason), void *ctx,
+                     char msg[static 128]);
+
+/* ---- receipts ---- */
+
+#define BUNDLE_RECEIPT_MAX (4u * 1024 * 1024) /* bytes of a receipt */
+
+/* A receipt as parsed: head.prev holds the bundle's hash; pointers into the bytes given. */
+struct bundle_receipt {
+	struct bundle_head head;
+	size_t accepted, refused;
+	const char *sig_line; /* its newline included */
+	size_t sig_len;
+	size_t signed_len; /* bytes before the signature line */
+};
+
+/* The receipt, written in order into an empty out: begin, items, end (which signs it). */
+__attribute__((warn_unused_result)) int bundle_receipt_begin(const struct bundle_head *head,
+                                                             struct buf *out);
+/* reason NULL: accepted; else refused, the reason made to fit (bundle_reason_fit). */
+__attribute__((warn_unused_result)) int bundle_receipt_item(int64_t id, const char *reason,
+                                                            struct buf *out);
+/* The end line and the signature of sk as from (head->from) over all of out. */
+__attribute__((warn_unused_result)) int bundle_receipt_end(const char *from, size_t accepted,
+                                                           size_t refused,
+                                                           const uint8_t sk[static 64],
+                                                           struct buf *out);
+/*
+ * Parses a receipt (no signature check), calling item (reason NULL for
+ * accepted; non-zero stops: -1) for each in order. 0, or -1 with msg.
+ */
+__attribute__((warn_unused_result)) int
+bundle_receipt_parse(const uint8_t *p, size_t n, struct bundle_receipt *rc,
+                     int (*item)(void *ctx, int64_t id, const char *reason), void *ctx,
                      char msg[static 128]);
 
 /* A reason made to fit: one line, at most max bytes, cut on a UTF-8 character. */

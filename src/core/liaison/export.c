@@ -7,7 +7,8 @@
  * when it passes, else its tearline at the highest marking releasable to the
  * partner's country when that passes, else withheld with the reason. The
  * bundle is sealed and signed, then the new sequence number commits with
- * every item's entry and the liaison.export entry in one store_write.
+ * the bundle's row (awaiting its receipt), every item's entry and the
+ * liaison.export entry in one store_write.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,8 +152,18 @@ static enum store_result export_tx(struct store *s, void *arg)
 {
 	struct export_tx *a = arg;
 	char detail[LEDGER_DETAIL_MAX + 1];
+	struct store_bundle_sent row = {.partner = a->p->id, .seq = a->seq, .day = store_today()};
 	enum store_result sr = store_partner_advance(s, a->p->id, a->step);
 	if (sr != STORE_OK)
+		return sr;
+	memcpy(row.hash, a->step->hash, sizeof row.hash);
+	for (size_t i = 0; i < a->nitems; i++) {
+		if (a->items[i].sent)
+			row.items++;
+		else
+			row.withheld++;
+	}
+	if ((sr = store_bundle_sent_add(s, &row)) != STORE_OK)
 		return sr;
 	for (size_t i = 0; i < a->nitems; i++) {
 		const struct item *it = &a->items[i];

@@ -11,7 +11,8 @@
  * new sequence number, each report with its report.write and liaison.receive
  * entries and its origin, each refusal and each item the partner withheld
  * as entries, and liaison.import. A bundle refused whole is a
- * liaison.refuse entry, alone.
+ * liaison.refuse entry, alone. The receipt (signed, naming each item
+ * accepted and refused) is made before the commit and returned after it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,6 +209,34 @@ static enum store_result import_tx(struct store *s, void *arg)
 	return li_log_in(s, LEDGER_LIAISON_IMPORT, a->actor, "partner", a->p->id, NULL, a->detail);
 }
 
+/*
+ * The signed receipt of bundle h (its hash in sum) naming each item accepted
+ * and refused, made before the import commits (it needs no local id). 0 or -1.
+ */
+static int make_receipt(const struct liaison_self *self, const struct bundle_head *h,
+                        const struct liaison_summary *sum, const struct rx *v, size_t n,
+                        struct buf *out)
+{
+	struct bundle_head rh;
+	memset(&rh, 0, sizeof rh);
+	snprintf(rh.from, sizeof rh.from, "%s", self->name);
+	snprintf(rh.to, sizeof rh.to, "%s", h->from);
+	rh.seq = h->seq;
+	memcpy(rh.prev, sum->hash, sizeof rh.prev);
+	if (bundle_receipt_begin(&rh, out) != 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].kind == LIAISON_ITEM_PARTNER_WITHHELD)
+			continue;
+		const char *reason = v[i].kind == LIAISON_ITEM_RECEIVED ? NULL
+		                     : v[i].reason[0]                   ? v[i].reason
+		                                                        : "refused";
+		if (bundle_receipt_item(v[i].remote, reason, out) != 0)
+			return -1;
+	}
+	return bundle_receipt_end(self->name, sum->received, sum->refused, self->sk, out);
+}
+
 /* The bundle refused whole: the reason recorded, then LIAISON_REFUSED. */
 static enum liaison_result refuse(struct registry *r, const char *actor, store_id partner,
                                   struct liaison_error *err)
@@ -224,7 +253,7 @@ enum liaison_result liaison_import(struct registry *r, const struct officer_key 
                                    const struct liaison_self *self, const uint8_t *p, size_t n,
                                    struct liaison_summary *sum,
                                    int (*fn)(void *ctx, const struct liaison_item *it), void *ctx,
-                                   struct liaison_error *err)
+                                   struct buf *receipt, struct liaison_error *err)
 {
 	struct liaison_error local;
 	struct access_subject subj;
@@ -245,6 +274,7 @@ enum liaison_result liaison_import(struct registry *r, const struct officer_key 
 	if ((rc = li_subject(r, as, ACCESS_ROLE_ANALYST, &subj, err)) != LIAISON_OK)
 		return rc;
 	if (self == NULL || self->name == NULL || self->identity == NULL ||
+	    (receipt != NULL && (self->sk == NULL || receipt->len != 0)) ||
 	    li_actor(as, actor) != 0)
 		return LIAISON_BAD_INPUT;
 	if (p == NULL || n == 0 || n > LIAISON_BUNDLE_MAX) {
@@ -352,6 +382,10 @@ enum liaison_result liaison_import(struct registry *r, const struct officer_key 
 		rc = LIAISON_FAILED;
 		goto out;
 	}
+	if (receipt != NULL && make_receipt(self, &e.head, sum, all.v, all.n, receipt) != 0) {
+		rc = LIAISON_FAILED;
+		goto out;
+	}
 	struct store_liaison_step step = {.way = STORE_LIAISON_RECEIVED, .from = pt.received_seq};
 	memcpy(step.hash, sum->hash, sizeof step.hash);
 	struct import_tx a = {.p = &pt,
@@ -383,6 +417,8 @@ enum liaison_result liaison_import(struct registry *r, const struct officer_key 
 	}
 	rc = LIAISON_OK;
 out:
+	if (rc != LIAISON_OK && receipt != NULL)
+		buf_release(receipt);
 	for (size_t i = 0; i < all.n; i++)
 		registry_prepared_free(&all.v[i].prep);
 	free(all.v);

@@ -196,12 +196,61 @@ liaison_export(struct registry *r, const struct officer_key *as, const struct li
  * Imports a bundle (an analyst). LIAISON_REFUSED with the reason for a
  * bundle refused whole (not signed by a partner, not addressed to self, a
  * replay, a gap, a fork, a bad format), recorded; else LIAISON_OK, fn told
- * each item once it is recorded.
+ * each item once it is recorded, and receipt (NULL: none; else an empty
+ * buffer, and self->sk set) the signed receipt for the sender naming the
+ * bundle and each item accepted and refused with its reason (bundle.h).
  */
 __attribute__((warn_unused_result)) enum liaison_result
 liaison_import(struct registry *r, const struct officer_key *as, const struct liaison_self *self,
                const uint8_t *p, size_t n, struct liaison_summary *sum,
-               int (*fn)(void *ctx, const struct liaison_item *it), void *ctx,
+               int (*fn)(void *ctx, const struct liaison_item *it), void *ctx, struct buf *receipt,
+               struct liaison_error *err);
+
+/* What a partner's receipt said (liaison_receipt). */
+struct liaison_receipt_summary {
+	char partner[STORE_PARTNER_NAME_MAX + 1];
+	uint64_t seq;
+	size_t accepted, refused;
+};
+
+/*
+ * Records a partner's receipt of a bundle sent to it (a releasing officer):
+ * the format, the signer (a partner's key) and its signature, the addressee
+ * (self->name), the bundle (one sent to that partner with that sequence
+ * number and hash), not receipted before (a replay), and the items counted
+ * (accepted and refused are the items the bundle carried). LIAISON_REFUSED
+ * with the reason (recorded as a liaison.refuse entry); else the receipt
+ * commits with its liaison.receipt entries (one for the bundle, one per item
+ * the partner refused, with its reason) in one transaction, and fn (may be
+ * NULL) is told each item (id, reason NULL for accepted).
+ */
+__attribute__((warn_unused_result)) enum liaison_result
+liaison_receipt(struct registry *r, const struct officer_key *as, const struct liaison_self *self,
+                const uint8_t *p, size_t n, struct liaison_receipt_summary *sum,
+                int (*fn)(void *ctx, int64_t id, const char *reason), void *ctx,
+                struct liaison_error *err);
+
+/* The exchange with a partner as it stands (liaison_status). */
+struct liaison_status {
+	struct store_partner partner;
+	uint64_t sent, receipted, outstanding;  /* bundles sent; with a receipt; without */
+	uint64_t items_sent, items_withheld;    /* in the bundles sent */
+	uint64_t items_accepted, items_refused; /* as the partner's receipts say */
+	uint64_t items_unreceipted;             /* sent in bundles without a receipt */
+	uint64_t received, items_received;      /* bundles and reports received */
+	int32_t oldest_outstanding;             /* the day the oldest unreceipted one was made; 0 */
+	int32_t late_days; /* > 0: that bundle is older than the configured days: it stopped */
+};
+
+/*
+ * The exchange with partner (admin or releasing): bundles and items sent,
+ * receipted, outstanding, received; late_days > 0 when a bundle sent has
+ * waited more than receipt_days days (day granularity) for its receipt,
+ * counted to today (store_today()'s form; 0: today).
+ */
+__attribute__((warn_unused_result)) enum liaison_result
+liaison_status(struct registry *r, const struct officer_key *as, const char *partner,
+               int32_t receipt_days, int32_t today, struct liaison_status *out,
                struct liaison_error *err);
 
 #endif

@@ -203,10 +203,12 @@ static int find_compartment(const struct marking_scheme *s, const char *p, size_
 }
 
 /* Level index of p[0..n) in the scheme, or -1. */
-static int find_level(const struct level_table *t, const char *p, size_t n, bool portion)
+/* A level by its name or its abbreviation, in a portion marking "(S//X)" or not: "S//X" is
+ * the same marking everywhere (the desk's form, the CLI, marking canon). */
+static int find_level(const struct level_table *t, const char *p, size_t n)
 {
 	for (int i = 0; i < t->nlevels; i++) {
-		if (token_is(p, n, t->full[i]) || (portion && token_is(p, n, t->abbr[i])))
+		if (token_is(p, n, t->full[i]) || token_is(p, n, t->abbr[i]))
 			return i;
 		/* TLP: the "TLP:" prefix may be left out. */
 		if (t == &tables[MARKING_TLP] && token_is(p, n, t->full[i] + 4))
@@ -314,14 +316,12 @@ static enum marking_result parse_inner(const struct marking_scheme *s, const cha
                                        struct marking *m, struct marking_error *err)
 {
 	enum marking_result rc;
-	bool portion = false;
 	size_t p = 0, end = len;
 
 	if (len > MARKING_TEXT_MAX + 2 || (len > MARKING_TEXT_MAX && text[0] != '('))
 		return fail(err, MARKING_ERR_TOO_LONG, MARKING_TEXT_MAX,
 		            "a marking is at most %d bytes", MARKING_TEXT_MAX);
 	if (len > 0 && text[0] == '(') {
-		portion = true;
 		p = 1;
 		if (len < 2 || text[len - 1] != ')')
 			return fail(err, MARKING_ERR_SYNTAX, len, "expected ')'");
@@ -340,18 +340,25 @@ static enum marking_result parse_inner(const struct marking_scheme *s, const cha
 	}
 	size_t lend = sep != NULL ? (size_t)(sep - text) : end;
 	const struct level_table *t = &tables[s->kind];
-	int level = find_level(t, text + p, lend - p, portion);
+	int level = find_level(t, text + p, lend - p);
 	if (level < 0) {
-		char names[96] = "";
+		char names[160] = "";
 		size_t off = 0;
-		for (int i = 0; i < t->nlevels; i++) {
-			const char *nm = portion ? t->abbr[i] : t->full[i];
-			int w = snprintf(names + off, sizeof names - off, "%s%s", i ? ", " : "",
-			                 nm);
-			if (w < 0 || (size_t)w >= sizeof names - off)
-				break;
-			off += (size_t)w;
-		}
+		/* the names, then the abbreviations where they differ: "OFFICIAL, SECRET, TOP
+		 * SECRET; or O, S, TS" */
+		for (int k = 0; k < 2; k++)
+			for (int i = 0; i < t->nlevels; i++) {
+				if (k == 1 && strcmp(t->abbr[i], t->full[i]) == 0)
+					continue;
+				int w = snprintf(names + off, sizeof names - off, "%s%s",
+				                 i   ? ", "
+				                 : k ? "; or "
+				                     : "",
+				                 k ? t->abbr[i] : t->full[i]);
+				if (w < 0 || (size_t)w >= sizeof names - off)
+					break;
+				off += (size_t)w;
+			}
 		return fail(err, MARKING_ERR_SYNTAX, p, "expected a %s level (%s)", t->name, names);
 	}
 	m->level = (uint8_t)level;

@@ -111,3 +111,103 @@ enum registry_result registry_ledger_page(struct registry *r, store_id officer, 
 	*from = start;
 	return REGISTRY_OK;
 }
+
+/* ---- search ---- */
+
+bool ledger_filter_active(const struct ledger_filter *f)
+{
+	return f != NULL &&
+	       (f->action >= 0 || f->actor[0] || f->object[0] || f->day_from || f->day_to);
+}
+
+static bool token_matches(const char *want, const char *have)
+{
+	size_t n = strlen(want);
+	if (n == 0)
+		return true;
+	return want[n - 1] == ':' ? strncmp(want, have, n) == 0 : strcmp(want, have) == 0;
+}
+
+static bool filter_matches(const struct ledger_filter *f, const struct ledger_entry *e)
+{
+	return (f->action < 0 || (int)e->action == f->action) &&
+	       token_matches(f->actor, e->actor) && token_matches(f->object, e->object) &&
+	       (f->day_from == 0 || e->day >= f->day_from) &&
+	       (f->day_to == 0 || e->day <= f->day_to);
+}
+
+struct search {
+	struct registry *r;
+	const struct access_subject *subj;
+	const struct ledger_filter *f;
+	struct ledger_view_row *chunk; /* the entries read, oldest first */
+	size_t nchunk;
+};
+
+static int take_entry(void *ctx, uint64_t index, const uint8_t *entry, size_t len)
+{
+	struct search *q = ctx;
+	struct ledger_view_row *row = &q->chunk[q->nchunk++];
+	memset(row, 0, sizeof *row);
+	row->shown = ledger_entry_parse(entry, len, &row->e) == LEDGER_OK && row->e.index == index;
+	row->e.index = index;
+	return 0;
+}
+
+enum registry_result registry_ledger_search(struct registry *r, store_id officer, uint64_t before,
+                                            const struct ledger_filter *f,
+                                            struct ledger_view_row *rows, size_t max, size_t *n,
+                                            uint64_t *size, uint64_t *from)
+{
+	if (!ledger_filter_active(f))
+		return registry_ledger_page(r, officer, before, rows, max, n, size, from);
+	struct store *s = registry_store(r);
+	*n = 0;
+	*from = 0;
+	if (max == 0 || max > LEDGER_VIEW_MAX || f->action >= (int)LEDGER_ACTION_COUNT)
+		return REGISTRY_BAD_INPUT;
+	if (ledger_size(s, size) != LEDGER_OK)
+		return REGISTRY_FAILED;
+	if (before == UINT64_MAX)
+		before = *size;
+	if (before > *size)
+		return REGISTRY_BAD_INPUT;
+	struct access_subject subj;
+	bool subj_ok = registry_subject(r, officer, &subj) == REGISTRY_OK;
+	struct search q = {.r = r, .subj = subj_ok ? &subj : NULL, .f = f};
+	q.chunk = calloc(LEDGER_VIEW_MAX, sizeof *q.chunk);
+	if (q.chunk == NULL)
+		return REGISTRY_FAILED;
+	enum registry_result rc = REGISTRY_OK;
+	uint64_t examined = 0, at = before;
+	bool older = false; /* the days fell below day_from: nothing older can match */
+	while (at > 0 && *n < max && examined < LEDGER_SEARCH_SCAN && !older) {
+		uint64_t start = at > LEDGER_VIEW_MAX ? at - LEDGER_VIEW_MAX : 0;
+		q.nchunk = 0;
+		if (ledger_entries(s, start, at, take_entry, &q) != LEDGER_OK) {
+			rc = REGISTRY_FAILED;
+			break;
+		}
+		size_t i = q.nchunk;
+		while (i > 0 && *n < max && examined < LEDGER_SEARCH_SCAN) {
+			struct ledger_view_row *row = &q.chunk[--i];
+			examined++;
+			at = row->e.index;
+			if (!row->shown)
+				continue; /* does not parse: never matches */
+			if (f->day_from != 0 && row->e.day < f->day_from) {
+				older = true;
+				break;
+			}
+			if (filter_matches(f, &row->e) &&
+			    registry_ledger_visible(r, q.subj, &row->e))
+				rows[(*n)++] = *row;
+		}
+		if (i > 0 &&
+		    !older) /* stopped inside the chunk: resume at the entry examined last */
+			break;
+	}
+	*from = older ? 0 : at;
+	free(q.chunk);
+	return rc;
+}

@@ -44,6 +44,35 @@ registry_ledger_page(struct registry *r, store_id officer, uint64_t before,
                      struct ledger_view_row *rows, size_t max, size_t *n, uint64_t *size,
                      uint64_t *from);
 
+/*
+ * A search of the ledger view: every criterion set must hold ("" and 0: any).
+ * actor and object match a whole token ("officer:carol"), or every token that
+ * starts with them when they end with ':' ("report:"). Days are inclusive.
+ */
+struct ledger_filter {
+	int action; /* an enum ledger_action, or -1: any */
+	char actor[LEDGER_TOKEN_MAX + 1];
+	char object[LEDGER_TOKEN_MAX + 1];
+	int32_t day_from, day_to;
+};
+#define LEDGER_SEARCH_SCAN 50000 /* entries one search page examines at most */
+
+/* Whether f sets any criterion. */
+bool ledger_filter_active(const struct ledger_filter *f);
+
+/*
+ * Like registry_ledger_page, but only the entries the officer may see whole
+ * and that match f, newest first: examines the entries below before (newest
+ * first) until max rows are found, LEDGER_SEARCH_SCAN entries were examined,
+ * or the day falls below f->day_from; *from is the lowest index examined (the
+ * next page's before; 0 when the search reached the start). An entry the
+ * officer may not see is never matched, so a search says nothing of it.
+ */
+__attribute__((warn_unused_result)) enum registry_result
+registry_ledger_search(struct registry *r, store_id officer, uint64_t before,
+                       const struct ledger_filter *f, struct ledger_view_row *rows, size_t max,
+                       size_t *n, uint64_t *size, uint64_t *from);
+
 /* Whether subj may see entry e whole (the rules above; subj NULL: no clearance). */
 bool registry_ledger_visible(struct registry *r, const struct access_subject *subj,
                              const struct ledger_entry *e);

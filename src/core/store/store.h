@@ -147,6 +147,7 @@ struct store_witness_ops;
 struct store_copy_ops;
 struct store_liaison_ops;
 struct store_safe_ops;
+struct store_session_ops;
 
 /*
  * A backend implements these with its own SQL and nothing else: callers go
@@ -312,6 +313,7 @@ struct store_backend {
 	const struct store_liaison_ops *liaison;   /* core/store/store_liaison.h (may be NULL) */
 	const struct store_safe_ops *safe;         /* core/store/store_safe.h (may be NULL) */
 	const struct store_witness_ops *witness;   /* core/store/store_witness.h (may be NULL) */
+	const struct store_session_ops *session;   /* core/store/store_session.h (may be NULL) */
 };
 
 /* The backends. */

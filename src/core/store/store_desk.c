@@ -49,6 +49,20 @@ enum store_result store_desk_inbox(struct store *s, store_id before, int64_t lim
 	return store_listed(r, t.stopped); /* after the call */
 }
 
+enum store_result store_desk_inbox_filtered(struct store *s, store_id before, int64_t limit,
+                                            const struct store_desk_filter *f, store_id *floor,
+                                            store_desk_source_fn fn, void *ctx)
+{
+	if (limit < 0 || fn == NULL || f == NULL || floor == NULL || f->window < 0 ||
+	    f->nindex > STORE_DESK_INDEX_MAX || f->day_from < 0 || f->day_to < 0 ||
+	    memchr(f->marking, 0, sizeof f->marking) == NULL)
+		return STORE_NOT_FOUND;
+	*floor = 0;
+	struct inbox_stop t = {.fn = fn, .ctx = ctx};
+	enum store_result r = OPS(s)->inbox_filtered(s, before, limit, f, floor, inbox_one, &t);
+	return store_listed(r, t.stopped); /* after the call */
+}
+
 enum store_result store_desk_source(struct store *s, store_id id, struct store_desk_source *out)
 {
 	if (out == NULL)
@@ -73,6 +87,12 @@ enum store_result store_desk_set_star(struct store *s, store_id source, bool sta
 
 enum store_result store_desk_set_label(struct store *s, store_id source, const char *label)
 {
+	return store_desk_set_label_indexed(s, source, label, NULL);
+}
+
+enum store_result store_desk_set_label_indexed(struct store *s, store_id source, const char *label,
+                                               const uint8_t *index)
+{
 	if (label == NULL)
 		return STORE_NOT_FOUND;
 	size_t n = strnlen(label, STORE_DESK_LABEL_MAX + 1);
@@ -83,5 +103,5 @@ enum store_result store_desk_set_label(struct store *s, store_id source, const c
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)label[i] < 0x20 || label[i] == 0x7f)
 			return STORE_NOT_FOUND;
-	return OPS(s)->set_label(s, source, label);
+	return OPS(s)->set_label(s, source, label, label[0] != '\0' ? index : NULL);
 }

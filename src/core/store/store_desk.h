@@ -14,7 +14,18 @@
  * submission moves its source to the top; a deleted source leaves the inbox).
  * Stars and labels are shared by every officer of the instance. A label is
  * text to the store; core/inbox keeps it sealed (the base64 of an age file,
- * core/inbox/label.c) and the caller escapes it when showing it.
+ * core/inbox/label.c) and the caller escapes it when showing it. Beside it
+ * the store keeps the label's blind index (a keyed hash, core/inbox/label.c,
+ * docs/internals/crypto.md) so that it can find the sources of a label
+ * without seeing the label.
+ *
+ * Filters (struct store_desk_filter) narrow the inbox in the store. They may
+ * let through more than they should (a source's unread count and "has files"
+ * cover every submission, not only what an officer may read): core/inbox
+ * checks each row again under the access decision. A filtered listing is
+ * still keyset-paged, and its work bounded by the window: it examines at most
+ * `window` rows of the inbox order (only starred ones with starred, only
+ * those with the label with a label) and says where it stopped (*floor).
  */
 #ifndef CUTOUT_CORE_STORE_DESK_H
 #define CUTOUT_CORE_STORE_DESK_H
@@ -25,6 +36,20 @@
 #include "core/store/store.h"
 
 #define STORE_DESK_LABEL_MAX 512 /* bytes of UTF-8: core/inbox keeps a sealed label's base64 */
+
+#define STORE_DESK_INDEX_LEN 32 /* bytes of a label's blind index */
+#define STORE_DESK_INDEX_MAX 8  /* blind indexes a filter may ask for at once */
+
+struct store_desk_filter {
+	bool starred;                    /* starred sources */
+	bool unread;                     /* sources with an unread submission */
+	bool has_files;                  /* sources with a submission that has files */
+	int32_t day_from, day_to;        /* a submission on a day in [from, to]; 0: unbounded */
+	char marking[STORE_MARKING_MAX]; /* a submission of exactly this marking; "": any */
+	size_t nindex;                   /* > 0: the label's blind index is one of these */
+	uint8_t index[STORE_DESK_INDEX_MAX][STORE_DESK_INDEX_LEN];
+	int64_t window; /* > 0: examine at most this many rows */
+};
 
 struct store_desk_source {
 	struct store_source src;
@@ -44,6 +69,18 @@ struct store_desk_ops {
 	 */
 	enum store_result (*inbox)(struct store *s, store_id before, int64_t limit,
 	                           bool starred_only, store_desk_source_fn fn, void *ctx);
+	/*
+	 * The same order and cursor, through the filter f: the rows that pass
+	 * it, at most limit. With f->window > 0, only the first window rows of
+	 * the order after `before` (only starred ones with f->starred, only
+	 * those of the blind indexes with f->nindex) are examined, and *floor is
+	 * the cursor of the last one examined (0: the window reached the end),
+	 * to go on from when fewer than limit rows came; without a window *floor
+	 * is 0. Dates and filters are only compared: nothing is decided here.
+	 */
+	enum store_result (*inbox_filtered)(struct store *s, store_id before, int64_t limit,
+	                                    const struct store_desk_filter *f, store_id *floor,
+	                                    store_desk_source_fn fn, void *ctx);
 	/* One source with its desk fields (STORE_NOT_FOUND if it has no submission). */
 	enum store_result (*source)(struct store *s, store_id id, struct store_desk_source *out);
 	/*
@@ -57,8 +94,10 @@ struct store_desk_ops {
 	 * submissions (or none) has none, and both are STORE_NOT_FOUND for it.
 	 */
 	enum store_result (*set_star)(struct store *s, store_id source, bool starred);
-	/* label: "" clears; checked by the front (store_desk_set_label) */
-	enum store_result (*set_label)(struct store *s, store_id source, const char *label);
+	/* label: "" clears; checked by the front (store_desk_set_label); index: its
+	   blind index, or NULL (none: a filter by label never finds it) */
+	enum store_result (*set_label)(struct store *s, store_id source, const char *label,
+	                               const uint8_t *index);
 };
 
 /*
@@ -72,6 +111,11 @@ struct store_desk_ops {
 __attribute__((warn_unused_result)) enum store_result
 store_desk_inbox(struct store *s, store_id before, int64_t limit, bool starred_only,
                  store_desk_source_fn fn, void *ctx);
+/* The filtered inbox (the operation inbox_filtered; a bad filter: STORE_NOT_FOUND). */
+__attribute__((warn_unused_result)) enum store_result
+store_desk_inbox_filtered(struct store *s, store_id before, int64_t limit,
+                          const struct store_desk_filter *f, store_id *floor,
+                          store_desk_source_fn fn, void *ctx);
 __attribute__((warn_unused_result)) enum store_result
 store_desk_source(struct store *s, store_id id, struct store_desk_source *out);
 __attribute__((warn_unused_result)) enum store_result
@@ -81,5 +125,9 @@ __attribute__((warn_unused_result)) enum store_result
 store_desk_set_star(struct store *s, store_id source, bool starred);
 __attribute__((warn_unused_result)) enum store_result
 store_desk_set_label(struct store *s, store_id source, const char *label);
+/* The same, with the label's blind index (STORE_DESK_INDEX_LEN bytes; NULL: none). */
+__attribute__((warn_unused_result)) enum store_result
+store_desk_set_label_indexed(struct store *s, store_id source, const char *label,
+                             const uint8_t *index);
 
 #endif

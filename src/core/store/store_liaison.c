@@ -257,3 +257,63 @@ enum store_result store_received(struct store *s, store_id partner,
 	enum store_result r = OPS(s)->received(s, partner, received_one, &t);
 	return store_listed(r, t.stopped);
 }
+
+/* ---- bundles sent ---- */
+
+struct sent_stop {
+	int (*fn)(void *ctx, const struct store_bundle_sent *b);
+	void *ctx;
+	bool stopped;
+};
+
+static int sent_one(void *ctx, const struct store_bundle_sent *b)
+{
+	struct sent_stop *t = ctx;
+	return (t->stopped = t->fn(t->ctx, b) != 0);
+}
+
+enum store_result store_bundle_sent_add(struct store *s, const struct store_bundle_sent *in)
+{
+	if (!HAS(s))
+		return STORE_UNSUPPORTED;
+	if (in == NULL || in->partner <= 0)
+		return STORE_NOT_FOUND;
+	if (in->seq == 0 || in->seq >= (uint64_t)INT64_MAX || in->day < 0)
+		return STORE_TOO_LARGE;
+	return OPS(s)->sent_add(s, in);
+}
+
+enum store_result store_bundle_sent_get(struct store *s, store_id partner, uint64_t seq,
+                                        struct store_bundle_sent *out)
+{
+	if (!HAS(s))
+		return STORE_UNSUPPORTED;
+	if (out == NULL || partner <= 0 || seq == 0 || seq >= (uint64_t)INT64_MAX)
+		return STORE_NOT_FOUND;
+	memset(out, 0, sizeof *out);
+	return OPS(s)->sent_get(s, partner, seq, out);
+}
+
+enum store_result store_bundle_receipt(struct store *s, const struct store_bundle_sent *in)
+{
+	if (!HAS(s))
+		return STORE_UNSUPPORTED;
+	if (in == NULL || in->partner <= 0 || in->seq == 0 || in->seq >= (uint64_t)INT64_MAX)
+		return STORE_NOT_FOUND;
+	if (in->receipted <= 0)
+		return STORE_TOO_LARGE;
+	return OPS(s)->sent_receipt(s, in);
+}
+
+enum store_result store_bundles_sent(struct store *s, store_id partner,
+                                     int (*fn)(void *ctx, const struct store_bundle_sent *b),
+                                     void *ctx)
+{
+	if (!HAS(s))
+		return STORE_UNSUPPORTED;
+	if (fn == NULL || partner <= 0)
+		return STORE_NOT_FOUND;
+	struct sent_stop t = {.fn = fn, .ctx = ctx};
+	enum store_result r = OPS(s)->sent(s, partner, sent_one, &t);
+	return store_listed(r, t.stopped);
+}

@@ -19,6 +19,10 @@
  *              sequence number, the report's id at the partner, the local
  *              report it became, the originator's marking (kept as sent,
  *              ORCON with it)
+ *   sent       a bundle sent to a partner: its sequence number, its hash, the
+ *              items it carried and withheld, the day it was made, and its
+ *              receipt once the partner's signed receipt is recorded (the
+ *              day, the items it says it accepted and refused)
  *
  * Topics, as stored: names of 1..STORE_TOPIC_MAX bytes of [a-z0-9-], joined
  * by ',' in strictly ascending order (no duplicate), at most STORE_TOPICS_MAX
@@ -84,6 +88,17 @@ struct store_received {
 	int32_t day;
 };
 
+/* A bundle sent (one row per partner and sequence number). */
+struct store_bundle_sent {
+	store_id partner;
+	uint64_t seq;
+	uint8_t hash[STORE_LIAISON_HASH_LEN];
+	uint32_t items, withheld;   /* sent in it, withheld from it */
+	int32_t day;                /* made */
+	int32_t receipted;          /* the day its receipt was recorded; 0: none yet */
+	uint32_t accepted, refused; /* as its receipt says */
+};
+
 struct store_liaison_ops {
 	enum store_result (*partner_add)(struct store *s, const struct store_partner *in,
 	                                 store_id *out);
@@ -113,6 +128,16 @@ struct store_liaison_ops {
 	enum store_result (*received)(struct store *s, store_id partner,
 	                              int (*fn)(void *ctx, const struct store_received *r),
 	                              void *ctx);
+	/* STORE_EXISTS for a (partner, seq) already there; the receipt fields ignored. */
+	enum store_result (*sent_add)(struct store *s, const struct store_bundle_sent *in);
+	enum store_result (*sent_get)(struct store *s, store_id partner, uint64_t seq,
+	                              struct store_bundle_sent *out);
+	/* Only if not receipted yet (else STORE_EXISTS); none: STORE_NOT_FOUND. */
+	enum store_result (*sent_receipt)(struct store *s, const struct store_bundle_sent *in);
+	/* A partner's, by sequence number. */
+	enum store_result (*sent)(struct store *s, store_id partner,
+	                          int (*fn)(void *ctx, const struct store_bundle_sent *b),
+	                          void *ctx);
 };
 
 /*
@@ -163,5 +188,23 @@ store_received_of(struct store *s, store_id report, struct store_received *out);
 __attribute__((warn_unused_result)) enum store_result
 store_received(struct store *s, store_id partner,
                int (*fn)(void *ctx, const struct store_received *r), void *ctx);
+
+/*
+ * Bundles sent: in->partner, seq (> 0), hash, items, withheld, day
+ * (store_bundle_sent_add; STORE_EXISTS for a sequence number recorded
+ * already), and their receipt (store_bundle_receipt: in->partner, seq,
+ * receipted (> 0), accepted, refused; STORE_EXISTS if that bundle's receipt
+ * was recorded already, STORE_NOT_FOUND if no such bundle was sent).
+ */
+__attribute__((warn_unused_result)) enum store_result
+store_bundle_sent_add(struct store *s, const struct store_bundle_sent *in);
+__attribute__((warn_unused_result)) enum store_result
+store_bundle_sent_get(struct store *s, store_id partner, uint64_t seq,
+                      struct store_bundle_sent *out);
+__attribute__((warn_unused_result)) enum store_result
+store_bundle_receipt(struct store *s, const struct store_bundle_sent *in);
+__attribute__((warn_unused_result)) enum store_result
+store_bundles_sent(struct store *s, store_id partner,
+                   int (*fn)(void *ctx, const struct store_bundle_sent *b), void *ctx);
 
 #endif

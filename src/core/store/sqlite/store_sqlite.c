@@ -614,6 +614,7 @@ static enum store_result sq_files(struct store *st, enum store_role role, store_
 extern const struct store_liaison_ops sq_liaison_ops; /* store_sqlite_liaison.c */
 extern const struct store_safe_ops sq_safe_ops;       /* store_sqlite_safe.c */
 extern const struct store_witness_ops sq_witness_ops; /* store_sqlite_witness.c */
+extern const struct store_session_ops sq_session_ops; /* store_sqlite_session.c */
 const struct store_backend store_backend_sqlite = {
         .files = sq_files,
         .name = "sqlite",
@@ -656,4 +657,5 @@ const struct store_backend store_backend_sqlite = {
         .liaison = &sq_liaison_ops,
         .safe = &sq_safe_ops,
         .witness = &sq_witness_ops,
+        .session = &sq_session_ops,
 };

@@ -6,7 +6,15 @@
  * submission (indexed: the inbox order and keyset cursor), a star and a
  * label. Triggers keep it in step with the core tables, so neither the
  * intake nor the core backend knows about the desk: a committed submission
- * moves its source up, a deleted source leaves the inbox.
+ * moves its source up, a deleted source leaves the inbox. Beside the label,
+ * its blind index (indexed with the order: a filter by label finds its rows
+ * without a scan).
+ *
+ * A filtered page: the window's floor first (the window-th row of the order
+ * after the cursor, through the partial index of a star or a label), then the
+ * rows between the cursor and the floor that pass the filter. A filter on
+ * submissions (unread, files, marking, days) is one EXISTS over the source's
+ * submissions (index submission_source): a submission that passes them all.
  */
 #include <string.h>
 
@@ -31,6 +39,10 @@ static const char *const desk_steps[] = {
         "CREATE TRIGGER desk_source_gone AFTER DELETE ON source BEGIN"
         " DELETE FROM desk_source WHERE source_id = old.id;"
         " END;",
+        /* 2: a label's blind index, to filter by label (store_desk.h) */
+        "ALTER TABLE desk_source ADD COLUMN label_index BLOB;"
+        "CREATE INDEX desk_source_label ON desk_source(label_index, newest)"
+        " WHERE label_index IS NOT NULL;",
 };
 
 const struct sq_schema_part sq_part_desk = {
@@ -55,8 +67,31 @@ static const char q_source[] = "SELECT " DESK_COLS " FROM desk_source d"
 static const char q_subs[] = "SELECT id, source_id, day, message_blob, nfiles, read, marking,"
                              " seal_version FROM submission WHERE source_id = ?1 AND id < ?2"
                              " ORDER BY id DESC LIMIT ?3";
+#define FIDX "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17"
+static const char q_filtered[] =
+        "SELECT " DESK_COLS " FROM desk_source d JOIN source s ON s.id = d.source_id"
+        " WHERE d.newest < ?1 AND d.newest >= ?2 AND (?3 = 0 OR d.starred = 1)"
+        " AND (?9 = 0 OR d.label_index IN (" FIDX "))"
+        " AND ((?4 = 0 AND ?5 = 0 AND ?6 = 0 AND ?7 = 0 AND ?8 = '') OR EXISTS"
+        " (SELECT 1 FROM submission x WHERE x.source_id = d.source_id"
+        " AND (?4 = 0 OR x.read = 0) AND (?5 = 0 OR x.nfiles > 0)"
+        " AND (?6 = 0 OR x.day >= ?6) AND (?7 = 0 OR x.day <= ?7)"
+        " AND (?8 = '' OR x.marking = ?8)))"
+        " ORDER BY d.newest DESC LIMIT ?18";
+#define WIDX "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10"
+static const char q_floor[] = "SELECT newest FROM desk_source WHERE newest < ?1"
+                              " ORDER BY newest DESC LIMIT 1 OFFSET ?2";
+static const char q_floor_starred[] = "SELECT newest FROM desk_source WHERE newest < ?1"
+                                      " AND starred = 1 ORDER BY newest DESC LIMIT 1 OFFSET ?2";
+static const char q_floor_label[] = "SELECT newest FROM desk_source WHERE newest < ?1"
+                                    " AND label_index IN (" WIDX ")"
+                                    " ORDER BY newest DESC LIMIT 1 OFFSET ?2";
+static const char q_floor_both[] = "SELECT newest FROM desk_source WHERE newest < ?1"
+                                   " AND starred = 1 AND label_index IN (" WIDX ")"
+                                   " ORDER BY newest DESC LIMIT 1 OFFSET ?2";
 static const char q_star[] = "UPDATE desk_source SET starred = ?2 WHERE source_id = ?1";
-static const char q_label[] = "UPDATE desk_source SET label = ?2 WHERE source_id = ?1";
+static const char q_label[] = "UPDATE desk_source SET label = ?2, label_index = ?3"
+                              " WHERE source_id = ?1";
 
 static enum store_result read_row(sqlite3_stmt *q, struct store_desk_source *o)
 {
@@ -90,6 +125,9 @@ struct list_arg {
 	void *ctx;
 	struct store_desk_source *one;
 	const char *label;
+	const uint8_t *index;
+	const struct store_desk_filter *f;
+	store_id floor;
 };
 
 static enum store_result step_rows(sqlite3_stmt *q, struct list_arg *a)
@@ -143,6 +181,71 @@ static enum store_result do_inbox(struct conn *c, void *arg)
 	return r;
 }
 
+/* Binds the filter's blind indexes to from..from+7 (the unused ones repeat the first). */
+static enum store_result bind_indexes(sqlite3_stmt *q, int from, const struct store_desk_filter *f)
+{
+	static const uint8_t none[STORE_DESK_INDEX_LEN];
+	enum store_result r = STORE_OK;
+	for (int i = 0; i < STORE_DESK_INDEX_MAX && r == STORE_OK; i++) {
+		const uint8_t *v = f->nindex == 0          ? none
+		                   : (size_t)i < f->nindex ? f->index[i]
+		                                           : f->index[0];
+		r = sq_bind(sqlite3_bind_blob(q, from + i, v, STORE_DESK_INDEX_LEN, SQLITE_STATIC));
+	}
+	return r;
+}
+
+/* The window's floor into a->floor (0: the window reaches the end). */
+static enum store_result window_floor(struct conn *c, struct list_arg *a)
+{
+	const struct store_desk_filter *f = a->f;
+	const char *sql = f->nindex > 0 ? (f->starred ? q_floor_both : q_floor_label)
+	                                : (f->starred ? q_floor_starred : q_floor);
+	sqlite3_stmt *q;
+	enum store_result r = sq_stmt(c, sql, &q);
+	if (r != STORE_OK)
+		return r;
+	a->floor = 0;
+	if ((r = sq_bind(sqlite3_bind_int64(q, 1, a->before))) == STORE_OK &&
+	    (r = sq_bind(sqlite3_bind_int64(q, 2, f->window - 1))) == STORE_OK &&
+	    (f->nindex == 0 || (r = bind_indexes(q, 3, f)) == STORE_OK)) {
+		int rc = sqlite3_step(q);
+		if (rc == SQLITE_ROW)
+			a->floor = sqlite3_column_int64(q, 0);
+		else if (rc != SQLITE_DONE)
+			r = sq_map(rc);
+	}
+	sq_done(q);
+	return r;
+}
+
+static enum store_result do_filtered(struct conn *c, void *arg)
+{
+	struct list_arg *a = arg;
+	const struct store_desk_filter *f = a->f;
+	enum store_result r;
+	a->floor = 0;
+	if (f->window > 0 && (r = window_floor(c, a)) != STORE_OK)
+		return r;
+	sqlite3_stmt *q;
+	if ((r = sq_stmt(c, q_filtered, &q)) != STORE_OK)
+		return r;
+	if ((r = sq_bind(sqlite3_bind_int64(q, 1, a->before))) == STORE_OK &&
+	    (r = sq_bind(sqlite3_bind_int64(q, 2, a->floor))) == STORE_OK &&
+	    (r = sq_bind(sqlite3_bind_int(q, 3, f->starred))) == STORE_OK &&
+	    (r = sq_bind(sqlite3_bind_int(q, 4, f->unread))) == STORE_OK &&
+	    (r = sq_bind(sqlite3_bind_int(q, 5, f->has_files))) == STORE_OK &&
+	    (r = sq_bind(sqlite3_bind_int(q, 6, f->day_from))) == STORE_OK &&
+	    (r = sq_bind(sqlite3_bind_int(q, 7, f->day_to))) == STORE_OK &&
+	    (r = sq_bind(sqlite3_bind_text(q, 8, f->marking, -1, SQLITE_STATIC))) == STORE_OK &&
+	    (r = sq_bind(sqlite3_bind_int(q, 9, f->nindex > 0))) == STORE_OK &&
+	    (r = bind_indexes(q, 10, f)) == STORE_OK &&
+	    (r = sq_bind(sqlite3_bind_int64(q, 18, a->limit))) == STORE_OK)
+		r = step_rows(q, a);
+	sq_done(q);
+	return r;
+}
+
 static enum store_result do_subs(struct conn *c, void *arg)
 {
 	struct list_arg *a = arg;
@@ -185,9 +288,14 @@ static enum store_result do_update(struct conn *c, void *arg)
 		return r;
 	if ((r = sq_bind(sqlite3_bind_int64(q, 1, a->key))) != STORE_OK)
 		goto out;
-	if (a->label != NULL)
+	if (a->label != NULL) {
 		r = sq_bind(sqlite3_bind_text(q, 2, a->label, -1, SQLITE_STATIC));
-	else
+		if (r == STORE_OK)
+			r = sq_bind(a->index != NULL
+			                    ? sqlite3_bind_blob(q, 3, a->index,
+			                                        STORE_DESK_INDEX_LEN, SQLITE_STATIC)
+			                    : sqlite3_bind_null(q, 3));
+	} else
 		r = sq_bind(sqlite3_bind_int(q, 2, a->starred ? 1 : 0));
 	if (r != STORE_OK)
 		goto out;
@@ -217,6 +325,17 @@ static enum store_result sq_desk_inbox(struct store *s, store_id before, int64_t
 	return sq_read(s, do_inbox, &a);
 }
 
+static enum store_result sq_desk_inbox_filtered(struct store *s, store_id before, int64_t limit,
+                                                const struct store_desk_filter *f, store_id *floor,
+                                                store_desk_source_fn fn, void *ctx)
+{
+	struct list_arg a = {
+	        .before = cursor(before), .limit = limit, .f = f, .sfn = fn, .ctx = ctx};
+	enum store_result r = sq_read(s, do_filtered, &a);
+	*floor = r == STORE_OK || r == STORE_STOP ? a.floor : 0;
+	return r;
+}
+
 static enum store_result sq_desk_source(struct store *s, store_id id, struct store_desk_source *out)
 {
 	struct list_arg a = {.key = id, .one = out};
@@ -237,14 +356,16 @@ static enum store_result sq_desk_set_star(struct store *s, store_id source, bool
 	return sq_write(s, true, do_update, &a);
 }
 
-static enum store_result sq_desk_set_label(struct store *s, store_id source, const char *label)
+static enum store_result sq_desk_set_label(struct store *s, store_id source, const char *label,
+                                           const uint8_t *index)
 {
-	struct list_arg a = {.key = source, .label = label};
+	struct list_arg a = {.key = source, .label = label, .index = index};
 	return sq_write(s, true, do_update, &a);
 }
 
 const struct store_desk_ops sq_desk_ops = {
         .inbox = sq_desk_inbox,
+        .inbox_filtered = sq_desk_inbox_filtered,
         .source = sq_desk_source,
         .submissions = sq_desk_submissions,
         .set_star = sq_desk_set_star,

@@ -2,7 +2,8 @@
 /*
  * store_sqlite_liaison: the liaison tables of the SQLite backend
  * (core/store/store_liaison.h): partners with their agreement and the state
- * of the exchange each way, report topics, reports received. Only rows: what
+ * of the exchange each way, report topics, reports received, bundles sent
+ * and their receipts. Only rows: what
  * is allowed is the front's (core/store/store_liaison.c). Tables liai_*;
  * every id is AUTOINCREMENT (never reused).
  */
@@ -31,6 +32,12 @@ static const char *const liaison_steps[] = {
         " remote INTEGER NOT NULL, report INTEGER NOT NULL REFERENCES report(id),"
         " marking TEXT NOT NULL, day INTEGER NOT NULL, UNIQUE(partner, remote));"
         "CREATE INDEX liai_received_report ON liai_received(report);",
+        /* 2: bundles sent and their receipts (issue 14 §2) */
+        "CREATE TABLE liai_sent(partner INTEGER NOT NULL REFERENCES liai_partner(id),"
+        " seq INTEGER NOT NULL, hash BLOB NOT NULL, items INTEGER NOT NULL,"
+        " withheld INTEGER NOT NULL, day INTEGER NOT NULL,"
+        " receipted INTEGER NOT NULL DEFAULT 0, accepted INTEGER NOT NULL DEFAULT 0,"
+        " refused INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(partner, seq));",
 };
 
 const struct sq_schema_part sq_part_liaison = {
@@ -67,6 +74,16 @@ static const char sql_r_of[] =
         "SELECT " RECEIVED_COLS " FROM liai_received WHERE report = ?1 ORDER BY id LIMIT 1";
 static const char sql_r_list[] =
         "SELECT " RECEIVED_COLS " FROM liai_received WHERE partner = ?1 ORDER BY id";
+#define SENT_COLS "partner, seq, hash, items, withheld, day, receipted, accepted, refused"
+static const char sql_s_add[] = "INSERT INTO liai_sent(partner, seq, hash, items, withheld, day)"
+                                " VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
+static const char sql_s_get[] =
+        "SELECT " SENT_COLS " FROM liai_sent WHERE partner = ?1 AND seq = ?2";
+static const char sql_s_receipt[] =
+        "UPDATE liai_sent SET receipted = ?3, accepted = ?4, refused = ?5"
+        " WHERE partner = ?1 AND seq = ?2 AND receipted = 0";
+static const char sql_s_list[] =
+        "SELECT " SENT_COLS " FROM liai_sent WHERE partner = ?1 ORDER BY seq";
 static const char sql_p_exists[] = "SELECT 1 FROM liai_partner WHERE id = ?1";
 
 static void col_text(sqlite3_stmt *st, int i, char *out, size_t cap)
@@ -417,6 +434,146 @@ static enum store_result sl_received(struct store *s, store_id partner,
 	return sq_read(s, fn_r_list, &a);
 }
 
+/* ---- bundles sent ---- */
+
+struct a_s {
+	const struct store_bundle_sent *in;
+	struct store_bundle_sent *out;
+	store_id partner;
+	uint64_t seq;
+	int (*fn)(void *ctx, const struct store_bundle_sent *b);
+	void *ctx;
+};
+
+static void s_row(sqlite3_stmt *st, struct store_bundle_sent *o)
+{
+	memset(o, 0, sizeof *o);
+	o->partner = sqlite3_column_int64(st, 0);
+	o->seq = (uint64_t)sqlite3_column_int64(st, 1);
+	col_hash(st, 2, o->hash);
+	o->items = (uint32_t)sqlite3_column_int64(st, 3);
+	o->withheld = (uint32_t)sqlite3_column_int64(st, 4);
+	o->day = sqlite3_column_int(st, 5);
+	o->receipted = sqlite3_column_int(st, 6);
+	o->accepted = (uint32_t)sqlite3_column_int64(st, 7);
+	o->refused = (uint32_t)sqlite3_column_int64(st, 8);
+}
+
+static enum store_result fn_s_add(struct conn *c, void *arg)
+{
+	const struct store_bundle_sent *in = ((struct a_s *)arg)->in;
+	sqlite3_stmt *st;
+	enum store_result r = sq_stmt_i64(c, sql_s_add, in->partner, &st);
+	if (r != STORE_OK)
+		return r;
+	if ((r = sq_bind_i64(st, 2, (int64_t)in->seq)) != STORE_OK ||
+	    (r = sq_bind(sqlite3_bind_blob(st, 3, in->hash, STORE_LIAISON_HASH_LEN,
+	                                   SQLITE_TRANSIENT))) != STORE_OK ||
+	    (r = sq_bind_i64(st, 4, in->items)) != STORE_OK ||
+	    (r = sq_bind_i64(st, 5, in->withheld)) != STORE_OK ||
+	    (r = sq_bind_i64(st, 6, in->day)) != STORE_OK) {
+		sq_done(st);
+		return r;
+	}
+	return sq_exec(st); /* twice: STORE_EXISTS; no such partner: STORE_NOT_FOUND */
+}
+
+static enum store_result sl_sent_add(struct store *s, const struct store_bundle_sent *in)
+{
+	struct a_s a = {.in = in};
+	return sq_write(s, true, fn_s_add, &a);
+}
+
+static enum store_result fn_s_get(struct conn *c, void *arg)
+{
+	struct a_s *a = arg;
+	sqlite3_stmt *st;
+	enum store_result r = sq_stmt_i64(c, sql_s_get, a->partner, &st);
+	if (r != STORE_OK)
+		return r;
+	if ((r = sq_bind_i64(st, 2, (int64_t)a->seq)) != STORE_OK) {
+		sq_done(st);
+		return r;
+	}
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		s_row(st, a->out);
+	sq_done(st);
+	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : sq_map(rc);
+}
+
+static enum store_result sl_sent_get(struct store *s, store_id partner, uint64_t seq,
+                                     struct store_bundle_sent *out)
+{
+	struct a_s a = {.partner = partner, .seq = seq, .out = out};
+	return sq_read(s, fn_s_get, &a);
+}
+
+static enum store_result fn_s_receipt(struct conn *c, void *arg)
+{
+	struct a_s *a = arg;
+	const struct store_bundle_sent *in = a->in;
+	struct store_bundle_sent cur;
+	sqlite3_stmt *st;
+	enum store_result r = sq_stmt_i64(c, sql_s_receipt, in->partner, &st);
+	if (r != STORE_OK)
+		return r;
+	if ((r = sq_bind_i64(st, 2, (int64_t)in->seq)) != STORE_OK ||
+	    (r = sq_bind_i64(st, 3, in->receipted)) != STORE_OK ||
+	    (r = sq_bind_i64(st, 4, in->accepted)) != STORE_OK ||
+	    (r = sq_bind_i64(st, 5, in->refused)) != STORE_OK) {
+		sq_done(st);
+		return r;
+	}
+	if ((r = sq_exec(st)) != STORE_OK)
+		return r;
+	if (sq_changes(c) != 0)
+		return STORE_OK;
+	a->partner = in->partner;
+	a->seq = in->seq;
+	a->out = &cur;
+	r = fn_s_get(c, a);
+	return r == STORE_OK ? STORE_EXISTS : r; /* receipted already, or no such bundle */
+}
+
+static enum store_result sl_sent_receipt(struct store *s, const struct store_bundle_sent *in)
+{
+	struct a_s a = {.in = in};
+	return sq_write(s, true, fn_s_receipt, &a);
+}
+
+static enum store_result fn_s_list(struct conn *c, void *arg)
+{
+	struct a_s *a = arg;
+	sqlite3_stmt *st;
+	enum store_result r = sq_stmt_i64(c, sql_p_exists, a->partner, &st);
+	if (r != STORE_OK)
+		return r;
+	int rc = sqlite3_step(st);
+	sq_done(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? STORE_NOT_FOUND : sq_map(rc);
+	if ((r = sq_stmt_i64(c, sql_s_list, a->partner, &st)) != STORE_OK)
+		return r;
+	struct store_bundle_sent row;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		s_row(st, &row);
+		if (a->fn(a->ctx, &row) != 0) {
+			sq_done(st);
+			return STORE_STOP;
+		}
+	}
+	sq_done(st);
+	return sq_map(rc);
+}
+
+static enum store_result sl_sent(struct store *s, store_id partner,
+                                 int (*fn)(void *ctx, const struct store_bundle_sent *b), void *ctx)
+{
+	struct a_s a = {.partner = partner, .fn = fn, .ctx = ctx};
+	return sq_read(s, fn_s_list, &a);
+}
+
 const struct store_liaison_ops sq_liaison_ops = {
         .partner_add = sl_partner_add,
         .partner_get = sl_partner_get,
@@ -429,4 +586,8 @@ const struct store_liaison_ops sq_liaison_ops = {
         .received_add = sl_received_add,
         .received_of = sl_received_of,
         .received = sl_received,
+        .sent_add = sl_sent_add,
+        .sent_get = sl_sent_get,
+        .sent_receipt = sl_sent_receipt,
+        .sent = sl_sent,
 };

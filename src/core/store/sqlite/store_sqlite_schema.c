@@ -72,6 +72,7 @@ extern const struct sq_schema_part sq_part_liaison;  /* store_sqlite_liaison.c *
 extern const struct sq_schema_part sq_part_ids;      /* store_sqlite_ids.c  */
 extern const struct sq_schema_part sq_part_safe;     /* store_sqlite_safe.c (after ids) */
 extern const struct sq_schema_part sq_part_witness;  /* store_sqlite_witness.c */
+extern const struct sq_schema_part sq_part_session;  /* store_sqlite_session.c */
 static const struct sq_schema_part *const sq_schema_parts[] = {
         NULL, /* (keeps the array non-empty) */
         &sq_schema_ledger,
@@ -83,6 +84,7 @@ static const struct sq_schema_part *const sq_schema_parts[] = {
         &sq_part_ids,
         &sq_part_safe,
         &sq_part_witness,
+        &sq_part_session,
 };
 #define NPARTS (sizeof(sq_schema_parts) / sizeof(sq_schema_parts[0]))
 

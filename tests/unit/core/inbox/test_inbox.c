@@ -96,6 +96,36 @@ static enum store_result make_many(struct store *s, void *arg)
 	return STORE_OK;
 }
 
+/*
+ * Pages through k's sources through f (at most 50 pages): how many rows were
+ * listed; *found: whether want was; *other: rows listed that are neither want
+ * nor also (0: none allowed).
+ */
+static int filter_pages(struct inbox *ib, const struct officer_key *k, const struct inbox_filter *f,
+                        store_id want, store_id also, int *found, int *other)
+{
+	struct store_desk_source rows[10];
+	store_id before = 0, next = 0;
+	int total = 0;
+	*found = *other = 0;
+	for (int page = 0; page < 50; page++) {
+		size_t n = 0;
+		if (inbox_sources_filtered(ib, k, before, f, rows, 10, &n, &next) != INBOX_OK)
+			return -1;
+		for (size_t i = 0; i < n; i++) {
+			total++;
+			if (rows[i].src.id == want)
+				*found = 1;
+			else if (rows[i].src.id != also)
+				(*other)++;
+		}
+		if (next == 0)
+			return total;
+		before = next;
+	}
+	return -1;
+}
+
 /* Pages through ivy's sources; whether `want` was listed, and how many pages it took. */
 static int sources_reach(struct inbox *ib, const struct officer_key *k, store_id want, int *pages,
                          int *first_empty_with_next)
@@ -220,6 +250,49 @@ int main(void)
 	T_OK(store_desk_source(s, m2.first_source, &row) == STORE_OK &&
 	             strstr(row.label, "ministry") == NULL && strncmp(row.label, "YWdl", 4) == 0,
 	     "label: the store keeps an age file (base64), not the text (%.12s...)", row.label);
+
+	/* filters: the store narrows, the access decision and the opened label decide */
+	struct inbox_filter f;
+	int found = 0, other = 0;
+	memset(&f, 0, sizeof f);
+	snprintf(f.marking, sizeof f.marking, "SECRET");
+	T_OK(filter_pages(ib, ki, &f, m2.first_source, m1.first_source, &found, &other) == 2 &&
+	             found && other == 0,
+	     "marking SECRET: both readable sources, across the unreadable rows");
+	snprintf(f.marking, sizeof f.marking, "TOP SECRET");
+	T_OK(filter_pages(ib, ki, &f, m2.first_source, 0, &found, &other) == 0,
+	     "marking TOP SECRET: ivy may read none of them, nothing is listed");
+	struct store_desk_source rows[10];
+	size_t nrows = 0;
+	store_id next = 0;
+	T_OK(inbox_sources_filtered(ib, kr, 0, &f, rows, 10, &nrows, &next) == INBOX_OK &&
+	             nrows == 10 && next != 0,
+	     "marking TOP SECRET: root reads them, a full page and a next");
+	memset(&f, 0, sizeof f);
+	snprintf(f.label, sizeof f.label, "  LEAD:   ministry ");
+	T_OK(filter_pages(ib, ki, &f, m2.first_source, 0, &found, &other) == 1 && found,
+	     "label, normalised: found by its blind index for ivy");
+	T_OK(filter_pages(ib, kr, &f, m2.first_source, 0, &found, &other) == 1 && found,
+	     "label: and for root (another officer holding the intake label)");
+	snprintf(f.label, sizeof f.label, "lead");
+	T_OK(filter_pages(ib, ki, &f, m2.first_source, 0, &found, &other) == 0,
+	     "label: another label finds nothing");
+	memset(&f, 0, sizeof f);
+	f.unread = true;
+	f.day_from = 20000;
+	f.day_to = 20000;
+	snprintf(f.marking, sizeof f.marking, "SECRET");
+	T_OK(filter_pages(ib, ki, &f, m2.first_source, m1.first_source, &found, &other) == 2 &&
+	             found && other == 0,
+	     "unread, a day and a marking combine");
+	f.day_to = 19999;
+	T_OK(filter_pages(ib, ki, &f, m2.first_source, 0, &found, &other) == 0,
+	     "a day range before every submission: nothing");
+	memset(&f, 0, sizeof f);
+	snprintf(f.label, sizeof f.label, "tab\there");
+	T_OK(inbox_sources_filtered(ib, ki, 0, &f, rows, 10, &nrows, &next) == INBOX_BAD_INPUT,
+	     "a label with a control character: bad input");
+
 	char longer[INBOX_LABEL_MAX + 2];
 	memset(longer, 'x', sizeof longer - 1);
 	longer[sizeof longer - 1] = '\0';

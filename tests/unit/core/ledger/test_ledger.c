@@ -13,6 +13,7 @@
 #include "core/store/store.h"
 #include "lib/buf.h"
 #include "lib/merkle.h"
+#include "lib/web/i18n.h"
 #include "t.h"
 
 #include "lib/banned.h"
@@ -577,10 +578,36 @@ static void test_large(void)
 	sodium_memzero(sk, sizeof sk);
 }
 
+/* Every action has a name, parses back, and is named in words in English and Russian
+ * (the desk's ledger view: desk.ledger.a.NAME in data/i18n). */
+static void action_names(void)
+{
+	size_t bad = 0;
+	for (int a = 0; a < (int)LEDGER_ACTION_COUNT; a++) {
+		const char *name = ledger_action_name((enum ledger_action)a);
+		enum ledger_action back;
+		char key[96];
+		if (name == NULL || ledger_action_parse(name, strlen(name), &back) != 0 ||
+		    (int)back != a) {
+			bad++;
+			continue;
+		}
+		snprintf(key, sizeof key, "desk.ledger.a.%s", name);
+		const char *en = i18n_get("en", key), *ru = i18n_get("ru", key);
+		if (en == NULL || ru == NULL || ru == en) {
+			T_OK(0, "%s is named in English and Russian", name);
+			bad++;
+		}
+	}
+	T_OK(bad == 0, "every action (%d) named, parsed back, in words in en and ru",
+	     (int)LEDGER_ACTION_COUNT);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
 		return 1;
+	action_names();
 	memcpy(dir, "/tmp/cutout-ledger-XXXXXX", sizeof("/tmp/cutout-ledger-XXXXXX"));
 	if (mkdtemp(dir) == NULL)
 		return 1;

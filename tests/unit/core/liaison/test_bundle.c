@@ -4,7 +4,8 @@
  * writers write parses back the same, and the parsers refuse everything
  * else (most cases are failures): a changed magic, a bad seq or prev, a
  * payload cut short, bytes after the signature, an item's text cut short, a
- * count that does not match, topics out of order, a reason with a newline.
+ * count that does not match, topics out of order, a reason with a newline;
+ * the receipt likewise.
  */
 #include <stdio.h>
 #include <string.h>
@@ -40,6 +41,23 @@ static int on_withheld(void *ctx, int64_t id, const char *reason)
 	g->withheld++;
 	(void)id;
 	snprintf(g->reason, sizeof g->reason, "%s", reason);
+	return 0;
+}
+
+struct rgot {
+	int64_t accepted, refused;
+	char reason[256];
+};
+
+static int on_rcp(void *ctx, int64_t id, const char *reason)
+{
+	struct rgot *g = ctx;
+	if (reason == NULL) {
+		g->accepted = id;
+	} else {
+		g->refused = id;
+		snprintf(g->reason, sizeof g->reason, "%s", reason);
+	}
 	return 0;
 }
 
@@ -174,10 +192,63 @@ int main(void)
 	T_OK(bundle_envelope_parse((const uint8_t *)"cutout-liaison-bundle v1\n", 25, &env, msg) !=
 	             0,
 	     "a header alone");
+	/* the receipt */
+	struct buf r;
+	struct bundle_receipt rc;
+	struct rgot rg = {0};
+	buf_init(&r, 1 << 16);
+	T_CHECK(bundle_receipt_begin(&h, &r) == 0 && bundle_receipt_item(12, NULL, &r) == 0 &&
+	        bundle_receipt_item(13, "topics gardening\nnot all agreed", &r) == 0 &&
+	        bundle_receipt_end("a/cutout-ledger", 1, 1, sk, &r) == 0);
+	T_OK(bundle_receipt_parse(r.data, r.len, &rc, on_rcp, &rg, msg) == 0 && rc.head.seq == 7 &&
+	             rc.head.prev[0] == 0xab && rc.accepted == 1 && rc.refused == 1 &&
+	             rg.accepted == 12 && rg.refused == 13 &&
+	             strcmp(rg.reason, "topics gardening not all agreed") == 0 &&
+	             ledger_note_verify(rc.sig_line, rc.sig_len, "a/cutout-ledger", pk, r.data,
+	                                rc.signed_len) == LEDGER_OK,
+	     "the receipt round-trips (a reason made one line), its signature verifies");
+	T_OK(bundle_receipt_item(0, NULL, &r) != 0 && bundle_receipt_item(5, "", &r) != 0,
+	     "a receipt item: an id above 0, a refusal with a reason");
+	static const char *const bad_receipts[] = {
+	        "cutout-liaison-receipt v2\n",
+	        "cutout-liaison-bundle v1\nfrom a\nto b\nseq 1\nbundle ",
+	        "cutout-liaison-receipt v1\nfrom a\nto b\nseq 1\nprev ",
+	        "cutout-liaison-receipt v1\nfrom a\nto b\nseq 0\nbundle ",
+	        "cutout-liaison-receipt v1\nfrom a\nto b\nseq 1\nbundle AB",
+	        "cutout-liaison-receipt v1\nfrom a\nto b\nseq 1\nbundle ",
+	};
+	static const char *const bad_tails[] = {
+	        "",                                    /* only the head */
+	        "0\naccepted 1\nend 1 0\n— a sig\n",   /* the hash cut short */
+	        "\naccepted 01\nend 1 0\n— a sig\n",   /* a leading zero */
+	        "\naccepted 1 \nend 1 0\n— a sig\n",   /* a trailing space */
+	        "\nrefused 1\nend 0 1\n— a sig\n",     /* no reason */
+	        "\naccepted 1\nend 0 1\n— a sig\n",    /* a count that does not match */
+	        "\naccepted 1\nend 1 0\n",             /* no signature line */
+	        "\naccepted 1\nend 1 0\n— a sig\nx\n", /* a line after it */
+	        "\nwithheld 1 no\nend 0 0\n— a sig\n", /* a bundle's line */
+	        "\naccepted 1\nend 1 0\n— a sig",      /* no newline at the end */
+	};
+	int rrefused = 0, total = 0;
+	char hex[65];
+	memset(hex, 'a', 64);
+	hex[64] = '\0';
+	for (size_t i = 0; i < sizeof bad_receipts / sizeof bad_receipts[0]; i++)
+		for (size_t j = 0; j < sizeof bad_tails / sizeof bad_tails[0]; j++) {
+			char in[512];
+			int k = snprintf(in, sizeof in, "%s%s%s", bad_receipts[i],
+			                 i == 5 && j != 1 ? hex : "", bad_tails[j]);
+			total++;
+			rrefused += k > 0 && bundle_receipt_parse((const uint8_t *)in, (size_t)k,
+			                                          &rc, on_rcp, &rg, msg) != 0;
+		}
+	T_OK(rrefused == total, "%d malformed receipts refused (%d of them)", total, rrefused);
+
 	char fit[8];
 	bundle_reason_fit("ab\xd0\xb1\xd0\xb2\xd0\xb3", fit, 5);
 	T_OK(strcmp(fit, "ab\xd0\xb1") == 0, "a reason is cut on a character");
 	buf_release(&c);
 	buf_release(&e);
+	buf_release(&r);
 	return t_done();
 }

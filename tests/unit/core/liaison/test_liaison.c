@@ -183,6 +183,42 @@ static void make_bundle(const char *to, uint64_t seq, const uint8_t prev[32],
 	buf_release(&sealed);
 }
 
+/* A receipt from P (signed by sk) of our bundle seq: `acc` accepted, `ref` refused. */
+static void make_receipt(const char *to, uint64_t seq, const uint8_t hash[32], int acc, int ref,
+                         const uint8_t *sk, struct buf *out)
+{
+	struct bundle_head h;
+	memset(&h, 0, sizeof h);
+	snprintf(h.from, sizeof h.from, "%s", P_NAME);
+	snprintf(h.to, sizeof h.to, "%s", to);
+	h.seq = seq;
+	memcpy(h.prev, hash, 32);
+	buf_reset(out);
+	int rc = bundle_receipt_begin(&h, out);
+	for (int i = 0; rc == 0 && i < acc; i++)
+		rc = bundle_receipt_item(100 + i, NULL, out);
+	for (int i = 0; rc == 0 && i < ref; i++)
+		rc = bundle_receipt_item(200 + i, "not wanted here", out);
+	if (rc != 0 || bundle_receipt_end(P_NAME, (size_t)acc, (size_t)ref, sk, out) != 0)
+		fprintf(stderr, "# make_receipt failed\n");
+}
+
+struct rcount {
+	int64_t first_accepted;
+	char reasons[2048];
+};
+
+static int rcount(void *ctx, int64_t id, const char *reason)
+{
+	struct rcount *c = ctx;
+	size_t n = strlen(c->reasons);
+	if (reason == NULL && c->first_accepted == 0)
+		c->first_accepted = id;
+	if (reason != NULL)
+		snprintf(c->reasons + n, sizeof c->reasons - n, "%lld %s|", (long long)id, reason);
+	return 0;
+}
+
 /* "item ID LEN TOPICS MARKING\nTEXT\n" */
 static void item(struct buf *b, int64_t id, const char *topics, const char *marking,
                  const char *text)
@@ -414,11 +450,14 @@ int main(void)
 	make_bundle(SELF, 1, zero, admin_pub, buf_str(&c), p_sk, &in);
 	n0 = ledger_len();
 	memset(&v, 0, sizeof v);
-	T_OK(liaison_import(reg, krita, &me, in.data, in.len, &sum, see, &v, &err) ==
+	T_OK(liaison_import(reg, krita, &me, in.data, in.len, &sum, see, &v, NULL, &err) ==
 	             LIAISON_FORBIDDEN,
 	     "importing needs the analyst role");
+	struct liaison_self me_r = {.name = SELF, .identity = admin_id, .sk = sk};
+	struct buf rcp;
+	buf_init(&rcp, BUNDLE_RECEIPT_MAX);
 	enum liaison_result ir =
-	        liaison_import(reg, kbob, &me, in.data, in.len, &sum, see, &v, &err);
+	        liaison_import(reg, kbob, &me_r, in.data, in.len, &sum, see, &v, &rcp, &err);
 	if (ir != LIAISON_OK)
 		fprintf(stderr, "# import: %s\n", err.msg);
 	T_OK(ir == LIAISON_OK && sum.received == 1 && sum.refused == 4 && sum.partner_withheld == 1,
@@ -439,6 +478,25 @@ int main(void)
 	             entries(n0, LEDGER_LIAISON_IMPORT, "1 received, 4 refused, 1 withheld") == 1 &&
 	             entries(n0, LEDGER_REPORT_WRITE, NULL) == 1,
 	     "the import's entries: each item with its reason, the report, the bundle");
+	/* the receipt for P: signed with our key, naming the bundle and each item */
+	struct bundle_receipt brc;
+	struct rcount rn = {0};
+	char rmsg[128];
+	uint8_t hin1[32];
+	crypto_hash_sha256(hin1, in.data, in.len);
+	T_OK(bundle_receipt_parse(rcp.data, rcp.len, &brc, rcount, &rn, rmsg) == 0 &&
+	             strcmp(brc.head.from, SELF) == 0 && strcmp(brc.head.to, P_NAME) == 0 &&
+	             brc.head.seq == 1 && memcmp(brc.head.prev, hin1, 32) == 0 &&
+	             brc.accepted == 1 && brc.refused == 4 && rn.first_accepted == 41 &&
+	             strstr(rn.reasons, "42 topics arms-trafficking not all agreed") &&
+	             strstr(rn.reasons, "41 received before") &&
+	             ledger_note_verify(brc.sig_line, brc.sig_len, SELF, sk + 32, rcp.data,
+	                                brc.signed_len) == LEDGER_OK,
+	     "the import's receipt: signed by this instance, bundle 1 of P by its hash, 41"
+	     " accepted, 4 refused with their reasons (%s)",
+	     rmsg);
+	buf_release(&rcp);
+
 	/* the received report: ORCON kept; P's origin kept */
 	struct store_received from;
 	struct registry_report *rep = NULL;
@@ -457,41 +515,42 @@ int main(void)
 	struct buf x;
 	buf_init(&x, LIAISON_BUNDLE_MAX);
 	n0 = ledger_len();
-	T_OK(liaison_import(reg, kbob, &me, in.data, in.len, &sum, NULL, NULL, &err) ==
+	T_OK(liaison_import(reg, kbob, &me, in.data, in.len, &sum, NULL, NULL, NULL, &err) ==
 	                     LIAISON_REFUSED &&
 	             strstr(err.msg, "replay: bundle 1"),
 	     "the same bundle again: replay");
 	make_bundle(SELF, 3, sum.hash, admin_pub, "end 0 0\n", p_sk, &x);
-	T_OK(liaison_import(reg, kbob, &me, x.data, x.len, &sum, NULL, NULL, &err) ==
+	T_OK(liaison_import(reg, kbob, &me, x.data, x.len, &sum, NULL, NULL, NULL, &err) ==
 	                     LIAISON_REFUSED &&
 	             strstr(err.msg, "gap: bundle 3"),
 	     "bundle 3 after 1: a gap");
 	make_bundle(SELF, 2, zero, admin_pub, "end 0 0\n", p_sk, &x);
-	T_OK(liaison_import(reg, kbob, &me, x.data, x.len, &sum, NULL, NULL, &err) ==
+	T_OK(liaison_import(reg, kbob, &me, x.data, x.len, &sum, NULL, NULL, NULL, &err) ==
 	                     LIAISON_REFUSED &&
 	             strstr(err.msg, "fork: bundle 2"),
 	     "bundle 2 not chained to bundle 1: a fork");
 	uint8_t hin[32];
 	crypto_hash_sha256(hin, in.data, in.len);
 	make_bundle("someone-else/cutout-ledger", 2, hin, admin_pub, "end 0 0\n", p_sk, &x);
-	T_OK(liaison_import(reg, kbob, &me, x.data, x.len, &sum, NULL, NULL, &err) ==
+	T_OK(liaison_import(reg, kbob, &me, x.data, x.len, &sum, NULL, NULL, NULL, &err) ==
 	                     LIAISON_REFUSED &&
 	             strstr(err.msg, "addressed to someone-else"),
 	     "a bundle for another instance");
 	make_bundle(SELF, 2, hin, admin_pub, "end 0 0\n", sk, &x);
-	T_OK(liaison_import(reg, kbob, &me, x.data, x.len, &sum, NULL, NULL, &err) ==
+	T_OK(liaison_import(reg, kbob, &me, x.data, x.len, &sum, NULL, NULL, NULL, &err) ==
 	                     LIAISON_REFUSED &&
 	             strstr(err.msg, "signature does not verify"),
 	     "signed by another key than P's");
 	make_bundle(SELF, 2, hin, admin_pub, "end 1 0\n", p_sk, &x);
-	T_OK(liaison_import(reg, kbob, &me, x.data, x.len, &sum, NULL, NULL, &err) ==
+	T_OK(liaison_import(reg, kbob, &me, x.data, x.len, &sum, NULL, NULL, NULL, &err) ==
 	                     LIAISON_REFUSED &&
 	             strstr(err.msg, "does not count"),
 	     "an end line that does not count the items");
 	T_OK(entries(n0, LEDGER_LIAISON_REFUSE, NULL) == 6,
 	     "each refusal is an entry with its reason");
 	make_bundle(SELF, 2, hin, admin_pub, "end 0 0\n", p_sk, &x);
-	T_OK(liaison_import(reg, kbob, &me, x.data, x.len, &sum, NULL, NULL, &err) == LIAISON_OK,
+	T_OK(liaison_import(reg, kbob, &me, x.data, x.len, &sum, NULL, NULL, NULL, &err) ==
+	             LIAISON_OK,
 	     "bundle 2, chained, then is taken");
 
 	/* an imported ORCON report is never sent on */
@@ -513,6 +572,89 @@ int main(void)
 	             kind_of(&v, lr, &why) == LIAISON_ITEM_WITHHELD &&
 	             strcmp(why, "received from this partner") == 0,
 	     "nor sent back to its originator");
+
+	/* ---- receipts from P of the bundles sent to it ---- */
+	struct store_bundle_sent row;
+	T_OK(store_bundle_sent_get(s, pid, 1, &row) == STORE_OK && row.items == 2 &&
+	             row.withheld == 4 && row.receipted == 0 && memcmp(row.hash, h1, 32) == 0,
+	     "each bundle sent is a row: bundle 1, its hash, 2 items, 4 withheld, no receipt");
+	struct liaison_receipt_summary rs;
+	uint8_t other[32] = {1};
+	n0 = ledger_len();
+	make_receipt(SELF, 1, h1, 2, 0, p_sk, &x);
+	T_OK(liaison_receipt(reg, kbob, &self, x.data, x.len, &rs, NULL, NULL, &err) ==
+	             LIAISON_FORBIDDEN,
+	     "recording a receipt needs the releasing (or admin) role");
+	make_receipt(SELF, 99, h1, 2, 0, p_sk, &x);
+	T_OK(liaison_receipt(reg, krita, &self, x.data, x.len, &rs, NULL, NULL, &err) ==
+	                     LIAISON_REFUSED &&
+	             strstr(err.msg, "bundle 99: no such bundle was sent"),
+	     "a receipt for an unknown bundle: refused (%s)", err.msg);
+	make_receipt(SELF, 1, h1, 2, 0, sk, &x);
+	T_OK(liaison_receipt(reg, krita, &self, x.data, x.len, &rs, NULL, NULL, &err) ==
+	                     LIAISON_REFUSED &&
+	             strstr(err.msg, "signature does not verify"),
+	     "a receipt signed by another key than P's: refused");
+	make_receipt(SELF, 1, other, 2, 0, p_sk, &x);
+	T_OK(liaison_receipt(reg, krita, &self, x.data, x.len, &rs, NULL, NULL, &err) ==
+	                     LIAISON_REFUSED &&
+	             strstr(err.msg, "names another bundle"),
+	     "a receipt naming bundle 1 with another hash: refused");
+	make_receipt(SELF, 1, h1, 1, 0, p_sk, &x);
+	T_OK(liaison_receipt(reg, krita, &self, x.data, x.len, &rs, NULL, NULL, &err) ==
+	                     LIAISON_REFUSED &&
+	             strstr(err.msg, "names 1 items, the bundle carried 2"),
+	     "a receipt that does not account for every item: refused");
+	make_receipt("someone-else/cutout-ledger", 1, h1, 2, 0, p_sk, &x);
+	T_OK(liaison_receipt(reg, krita, &self, x.data, x.len, &rs, NULL, NULL, &err) ==
+	                     LIAISON_REFUSED &&
+	             strstr(err.msg, "addressed to someone-else"),
+	     "a receipt for another instance: refused");
+	T_OK(liaison_receipt(reg, krita, &self, (const uint8_t *)"junk\n", 5, &rs, NULL, NULL,
+	                     &err) == LIAISON_REFUSED &&
+	             strstr(err.msg, "not a receipt"),
+	     "junk: not a receipt");
+	T_OK(entries(n0, LEDGER_LIAISON_REFUSE, NULL) == 6 &&
+	             entries(n0, LEDGER_LIAISON_RECEIPT, NULL) == 0,
+	     "each receipt refused is a liaison.refuse entry with its reason, nothing recorded");
+	make_receipt(SELF, 1, h1, 1, 1, p_sk, &x);
+	n0 = ledger_len();
+	T_OK(liaison_receipt(reg, krita, &self, x.data, x.len, &rs, NULL, NULL, &err) ==
+	                     LIAISON_OK &&
+	             rs.seq == 1 && rs.accepted == 1 && rs.refused == 1 &&
+	             strcmp(rs.partner, "P") == 0,
+	     "P's receipt of bundle 1: 1 accepted, 1 refused, recorded (%s)", err.msg);
+	T_OK(entries(n0, LEDGER_LIAISON_RECEIPT, "bundle 1: 1 accepted, 1 refused") == 1 &&
+	             entries(n0, LEDGER_LIAISON_RECEIPT, "refused: not wanted here") == 1 &&
+	             store_bundle_sent_get(s, pid, 1, &row) == STORE_OK && row.receipted > 0 &&
+	             row.accepted == 1 && row.refused == 1,
+	     "its liaison.receipt entries (the bundle, the item refused with P's reason) and the"
+	     " bundle's row, together");
+	T_OK(liaison_receipt(reg, krita, &self, x.data, x.len, &rs, NULL, NULL, &err) ==
+	                     LIAISON_REFUSED &&
+	             strstr(err.msg, "replay"),
+	     "the same receipt again: a replay, refused");
+
+	/* ---- status ---- */
+	struct liaison_status st;
+	T_OK(liaison_status(reg, kbob, "P", 7, 0, &st, &err) == LIAISON_FORBIDDEN,
+	     "status needs the releasing (or admin) role");
+	T_OK(liaison_status(reg, krita, "nobody", 7, 0, &st, &err) == LIAISON_NOT_FOUND,
+	     "status of an unknown partner: not found");
+	T_OK(liaison_status(reg, krita, "P", 7, 0, &st, &err) == LIAISON_OK && st.sent == 4 &&
+	             st.receipted == 1 && st.outstanding == 3 && st.items_sent == 3 &&
+	             st.items_accepted == 1 && st.items_refused == 1 && st.items_unreceipted == 1 &&
+	             st.received == 2 && st.items_received == 1 && st.late_days == 0,
+	     "status: 4 sent (3 items), 1 receipted, 3 outstanding, 2 received; not late (%llu "
+	     "%llu %llu)",
+	     (unsigned long long)st.sent, (unsigned long long)st.receipted,
+	     (unsigned long long)st.received);
+	T_OK(liaison_status(reg, krita, "P", 7, store_today() + 7, &st, &err) == LIAISON_OK &&
+	             st.late_days == 0 &&
+	             liaison_status(reg, krita, "P", 7, store_today() + 8, &st, &err) ==
+	                     LIAISON_OK &&
+	             st.late_days == 8,
+	     "7 days without a receipt is not late; 8 days: P has stopped receipting");
 
 	/* disabled */
 	T_OK(liaison_partner_disable(reg, krita, "P", &err) == LIAISON_OK &&
