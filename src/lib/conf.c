@@ -139,6 +139,13 @@ static const struct key keys[] = {
          NULL,
          "Days a bundle sent may wait for the partner's receipt (1..365): past\n"
          "them `cutout liaison status` says the partner has stopped receipting."},
+        {"liaison_marking_map", KEY_STRING, offsetof(struct conf, liaison_marking_map),
+         CONF_MARKING_MAP_MAX, 0, 0, NULL,
+         "Partners' markings and the local marking each is sealed under, e.g.\n"
+         "UK SECRET = SECRET; UK OFFICIAL-SENSITIVE = CONFIDENTIAL (docs/liaison.md).\n"
+         "An imported report keeps its originator's marking and is sealed under the\n"
+         "mapped one; a marking neither mapped nor of this scheme is refused.\n"
+         "none: no map."},
         {"safeview_dpi", KEY_INT, offsetof(struct conf, safeview_dpi), 0, 36, 300, NULL,
          "Safe viewing (docs/safe-viewing.md): the resolution at which the confined\n"
          "converter renders a file's pages to pixels (36..300 DPI)."},
@@ -189,6 +196,7 @@ void conf_defaults(struct conf *c)
 	memcpy(c->store, CONF_STORE_FILE, sizeof CONF_STORE_FILE);
 	snprintf(c->liaison_topics, sizeof c->liaison_topics, "%s", CONF_LIAISON_TOPICS);
 	c->liaison_receipt_days = 7;
+	memcpy(c->liaison_marking_map, "none", sizeof "none");
 }
 
 __attribute__((format(printf, 4, 5))) static enum conf_result

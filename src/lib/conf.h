@@ -36,7 +36,8 @@
 #define CONF_COUNTRY_MAX 3
 #define CONF_STORE_MAX 1024 /* the store's location: "store.db" or a postgresql:// URI */
 #define CONF_STORE_FILE "store.db"
-#define CONF_TOPICS_MAX 511 /* liaison_topics */
+#define CONF_TOPICS_MAX 511       /* liaison_topics */
+#define CONF_MARKING_MAP_MAX 1000 /* liaison_marking_map (one line) */
 /* The seven areas of exchange (issue 14), the default of liaison_topics. */
 #define CONF_LIAISON_TOPICS                                                             \
 	"arms-trafficking,computer-security,drug-trafficking,money-laundering,nuclear-" \
@@ -86,6 +87,7 @@ struct conf {
 	char store[CONF_STORE_MAX + 1];
 	char liaison_topics[CONF_TOPICS_MAX + 1]; /* the topics vocabulary (core/liaison) */
 	int64_t liaison_receipt_days; /* a partner unreceipting longer has stopped (1..365) */
+	char liaison_marking_map[CONF_MARKING_MAP_MAX + 1]; /* "UK SECRET = SECRET; ...", "none" */
 	/* safe viewing (lib/render.h, docs/safe-viewing.md) */
 	int64_t safeview_dpi;          /* 36..300 */
 	int64_t safeview_pixel_budget; /* pixels of all pages of one file */
