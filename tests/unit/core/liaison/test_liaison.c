@@ -593,7 +593,8 @@ int main(void)
 			m52 = v.report[i];
 	}
 	struct liaison_origin org;
-	T_OK(registry_report_open(reg, kbob, m51, &rep) == REGISTRY_OK && rep->marking.flags == 0 &&
+	T_OK(registry_report_open(reg, kbob, m51, &rep) == REGISTRY_OK &&
+	             !(rep->marking.flags & MARKING_ORCON) &&
 	             liaison_report_origin(reg, kbob, m51, &org) == LIAISON_OK &&
 	             strcmp(org.partner.name, "P") == 0 && strcmp(org.marking, "UK SECRET") == 0 &&
 	             strcmp(org.local, "SECRET") == 0 && org.remote == 51 && org.seq == 3,
