@@ -152,6 +152,13 @@ static const struct key keys[] = {
          NULL,
          "How many of witness_keys must have cosigned a checkpoint for\n"
          "`cutout ledger verify-checkpoint -d DIR` to accept it (0..32; 0: none)."},
+        {"liaison_marking_map", KEY_STRING, offsetof(struct conf, liaison_marking_map),
+         CONF_MARKING_MAP_MAX, 0, 0, NULL,
+         "Partners' markings and the local marking each is sealed under, e.g.\n"
+         "UK SECRET = SECRET; UK OFFICIAL-SENSITIVE = CONFIDENTIAL (docs/liaison.md).\n"
+         "An imported report keeps its originator's marking and is sealed under the\n"
+         "mapped one; a marking neither mapped nor of this scheme is refused.\n"
+         "none: no map."},
         {"safeview_dpi", KEY_INT, offsetof(struct conf, safeview_dpi), 0, 36, 300, NULL,
          "Safe viewing (docs/safe-viewing.md): the resolution at which the confined\n"
          "converter renders a file's pages to pixels (36..300 DPI)."},
@@ -205,6 +212,7 @@ void conf_defaults(struct conf *c)
 	snprintf(c->witness_keys, sizeof c->witness_keys, "none");
 	snprintf(c->witness_urls, sizeof c->witness_urls, "none");
 	c->witness_quorum = 0;
+	memcpy(c->liaison_marking_map, "none", sizeof "none");
 }
 
 __attribute__((format(printf, 4, 5))) static enum conf_result

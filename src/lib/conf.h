@@ -36,9 +36,10 @@
 #define CONF_COUNTRY_MAX 3
 #define CONF_STORE_MAX 1024 /* the store's location: "store.db" or a postgresql:// URI */
 #define CONF_STORE_FILE "store.db"
-#define CONF_TOPICS_MAX 511   /* liaison_topics */
-#define CONF_WITNESS_MAX 2047 /* witness_keys, witness_urls */
-#define CONF_QUORUM_MAX 32    /* witness_quorum */
+#define CONF_TOPICS_MAX 511       /* liaison_topics */
+#define CONF_WITNESS_MAX 2047     /* witness_keys, witness_urls */
+#define CONF_QUORUM_MAX 32        /* witness_quorum */
+#define CONF_MARKING_MAP_MAX 1000 /* liaison_marking_map (one line) */
 /* The seven areas of exchange (issue 14), the default of liaison_topics. */
 #define CONF_LIAISON_TOPICS                                                             \
 	"arms-trafficking,computer-security,drug-trafficking,money-laundering,nuclear-" \
@@ -92,6 +93,7 @@ struct conf {
 	char witness_keys[CONF_WITNESS_MAX + 1]; /* witnesses' verifier keys, space-separated */
 	char witness_urls[CONF_WITNESS_MAX + 1]; /* their add-checkpoint prefixes */
 	int64_t witness_quorum;                  /* 0..CONF_QUORUM_MAX cosignatures required */
+	char liaison_marking_map[CONF_MARKING_MAP_MAX + 1]; /* "UK SECRET = SECRET; ...", "none" */
 	/* safe viewing (lib/render.h, docs/safe-viewing.md) */
 	int64_t safeview_dpi;          /* 36..300 */
 	int64_t safeview_pixel_budget; /* pixels of all pages of one file */

@@ -412,8 +412,9 @@ static int print_item(void *ctx, const struct liaison_item *it)
 	static const char *const kinds[] = {"",         "sent",    "withheld",
 	                                    "received", "refused", "partner-withheld"};
 	if (it->kind == LIAISON_ITEM_RECEIVED)
-		printf("%s\t%lld\treport %lld\t%s\n", kinds[it->kind], (long long)it->remote,
-		       (long long)it->report, it->marking);
+		printf("%s\t%lld\treport %lld\t%s%s%s\n", kinds[it->kind], (long long)it->remote,
+		       (long long)it->report, it->marking, it->reason && it->reason[0] ? "\t" : "",
+		       it->reason ? it->reason : "");
 	else
 		printf("%s\t%lld\t%s\t%s\n", kinds[it->kind], (long long)it->remote,
 		       it->marking && it->marking[0] ? it->marking : "-",
@@ -586,8 +587,11 @@ int liaison_main(int argc, char **argv)
 			rc = cli_fail("liaison", "%s", ierr.msg);
 			goto out;
 		}
-		struct liaison_self self = {
-		        .name = origin, .identity = id, .sk = o.receipt ? sk : NULL};
+		struct liaison_self self = {.name = origin,
+		                            .identity = id,
+		                            .sk = o.receipt ? sk : NULL,
+		                            .marking_map =
+		                                    instance_conf(s.inst)->liaison_marking_map};
 		struct buf rcp;
 		buf_init(&rcp, BUNDLE_RECEIPT_MAX);
 		r = liaison_import(s.reg, s.key, &self, b.data, b.len, &sum, print_item, NULL,

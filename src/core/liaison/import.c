@@ -45,6 +45,7 @@ struct rx_all {
 	int64_t *seen; /* remote ids received before, sorted */
 	size_t nseen;
 	struct registry_input_para *paras;
+	const char *map; /* liaison_marking_map */
 	bool failed;
 };
 
@@ -85,6 +86,19 @@ static bool seen(const struct rx_all *a, int64_t remote)
 	return false;
 }
 
+/* Whether a partner's marking text names the control word w ("X//ORCON//Y"). */
+static bool names_control(const char *marking, const char *w)
+{
+	size_t wl = strlen(w);
+	for (const char *p = strstr(marking, w); p != NULL; p = strstr(p + 1, w)) {
+		bool before = p == marking || p[-1] == '/' || p[-1] == ' ' || p[-1] == ',';
+		char after = p[wl];
+		if (before && (after == '\0' || after == '/' || after == ' ' || after == ','))
+			return true;
+	}
+	return false;
+}
+
 static int on_item(void *ctx, const struct bundle_item *it)
 {
 	struct rx_all *a = ctx;
@@ -107,12 +121,55 @@ static int on_item(void *ctx, const struct bundle_item *it)
 		snprintf(x->reason, sizeof x->reason, "received before");
 		return 0;
 	}
+	/* the partner's marking mapped to a local one, else it must be of this scheme */
+	const struct marking_scheme *scheme = registry_scheme(a->r);
+	char mapped[STORE_MARKING_MAX], banner[MARKING_TEXT_MAX + 3], portion[MARKING_TEXT_MAX + 3];
+	struct marking lm;
+	int m = liaison_marking_map(a->map, it->marking, mapped, sizeof mapped);
+	if (m < 0) {
+		snprintf(x->reason, sizeof x->reason, "liaison_marking_map is malformed");
+		return 0;
+	}
+	bool local_ok =
+	        m == 1 && marking_parse(scheme, mapped, strlen(mapped), &lm, NULL) == MARKING_OK;
+	if (local_ok) { /* the originator's controls go with it whatever the map says */
+		if (names_control(it->marking, "ORCON"))
+			lm.flags |= MARKING_ORCON;
+		if (names_control(it->marking, "NOFORN"))
+			lm.flags |= MARKING_NOFORN;
+	}
+	if (m == 1 && (!local_ok || marking_format(scheme, &lm, false, banner, sizeof banner) < 0 ||
+	               marking_format(scheme, &lm, true, portion, sizeof portion) < 0)) {
+		snprintf(x->reason, sizeof x->reason,
+		         "liaison_marking_map maps %.60s to %.60s, not a marking of this scheme",
+		         it->marking, mapped);
+		return 0;
+	}
+	if (m == 0 &&
+	    marking_parse(scheme, it->marking, strlen(it->marking), &lm, NULL) != MARKING_OK) {
+		snprintf(x->reason, sizeof x->reason,
+		         "marking %.80s is not of this scheme and liaison_marking_map does not map "
+		         "it",
+		         it->marking);
+		return 0;
+	}
 	rerr.msg[0] = '\0';
 	memset(&in, 0, sizeof in);
 	enum registry_result rr = registry_report_parse((const char *)it->text, it->len, a->paras,
 	                                                REGISTRY_PARAS_MAX, &in, &rerr);
 	if (rr == REGISTRY_OK) {
 		in.declared = it->marking;
+		if (m == 1) { /* sealed under the mapped marking: every portion is it */
+			size_t pl = strlen(portion);
+			in.declared = banner;
+			in.title.portion = portion;
+			in.title.portion_len = pl;
+			for (size_t i = 0; i < in.nparas; i++) {
+				a->paras[i].portion = portion;
+				a->paras[i].portion_len = pl;
+			}
+			snprintf(x->reason, sizeof x->reason, "mapped to %.120s", banner);
+		}
 		rr = registry_report_prepare(a->r, a->as, &in, &x->prep, &rerr);
 	}
 	if (rr == REGISTRY_FAILED) {
@@ -120,6 +177,7 @@ static int on_item(void *ctx, const struct bundle_item *it)
 		return 1;
 	}
 	if (rr != REGISTRY_OK) {
+		x->reason[0] = '\0';
 		bundle_reason_fit(rerr.msg[0] ? rerr.msg : registry_strerror(rr), x->reason,
 		                  BUNDLE_REASON_MAX);
 		return 0;
@@ -338,6 +396,7 @@ enum liaison_result liaison_import(struct registry *r, const struct officer_key 
 	all.r = r;
 	all.as = as;
 	all.p = &pt;
+	all.map = self->marking_map;
 	if ((all.paras = calloc(REGISTRY_PARAS_MAX, sizeof *all.paras)) == NULL ||
 	    store_received(registry_store(r), pt.id, on_seen, &all) != STORE_OK || all.failed) {
 		rc = LIAISON_FAILED;

@@ -241,3 +241,50 @@ enum liaison_result li_partner_by_key(struct store *s, const char *name, struct 
 		return LIAISON_FAILED;
 	return k.found ? LIAISON_OK : LIAISON_NOT_FOUND;
 }
+
+/* s[0..n) without the spaces around it. */
+static void trim(const char **s, size_t *n)
+{
+	while (*n && (**s == ' ' || **s == '\t')) {
+		(*s)++;
+		(*n)--;
+	}
+	while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+		(*n)--;
+}
+
+int liaison_marking_map(const char *map, const char *marking, char *out, size_t cap)
+{
+	size_t ml = strlen(marking);
+	const char *p = map;
+	if (cap)
+		out[0] = '\0';
+	if (map == NULL || strcmp(map, "none") == 0)
+		return 0;
+	while (*p) {
+		const char *end = strchr(p, ';');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		const char *eq = memchr(p, '=', len);
+		const char *k = p, *v = eq ? eq + 1 : NULL;
+		size_t kl = eq ? (size_t)(eq - p) : len, vl = eq ? len - kl - 1 : 0;
+		trim(&k, &kl);
+		if (kl == 0 && eq == NULL) { /* nothing between two ';' */
+			p = end ? end + 1 : p + len;
+			continue;
+		}
+		if (eq == NULL || memchr(v, '=', vl) != NULL)
+			return -1;
+		trim(&v, &vl);
+		if (kl == 0 || vl == 0)
+			return -1;
+		if (kl == ml && memcmp(k, marking, ml) == 0) {
+			if (vl >= cap)
+				return -1;
+			memcpy(out, v, vl);
+			out[vl] = '\0';
+			return 1;
+		}
+		p = end ? end + 1 : p + len;
+	}
+	return 0;
+}

@@ -144,6 +144,35 @@ __attribute__((warn_unused_result)) enum liaison_result
 liaison_report_topics_get(struct registry *r, const struct officer_key *as, store_id report,
                           char out[static STORE_TOPICS_MAX + 1]);
 
+/* Where a received report came from (liaison_report_origin). */
+struct liaison_origin {
+	struct store_partner partner;    /* name "" for a report of this instance */
+	uint64_t seq;                    /* the bundle that carried it */
+	int64_t remote;                  /* its id at the partner */
+	char marking[STORE_MARKING_MAX]; /* the originator's marking, as sent */
+	char local[STORE_MARKING_MAX];   /* the marking it is sealed under here */
+};
+
+/*
+ * The origin of a report (an officer who may read it): "from PARTNER", with
+ * the originator's marking as sent; partner.name "" for a report written
+ * here.
+ */
+__attribute__((warn_unused_result)) enum liaison_result
+liaison_report_origin(struct registry *r, const struct officer_key *as, store_id report,
+                      struct liaison_origin *out);
+
+/*
+ * The configuration's liaison_marking_map ("UK SECRET = SECRET; UK
+ * OFFICIAL-SENSITIVE = CONFIDENTIAL": a partner's marking, exactly as its
+ * bundles carry it, and the local marking it is sealed under; "none", "" or
+ * NULL: no map) looked up:
+ * 1 and out[cap] set for a marking it maps, 0 for one it does not, -1 for a
+ * map that is malformed (an entry without "=", an empty side).
+ */
+__attribute__((warn_unused_result)) int liaison_marking_map(const char *map, const char *marking,
+                                                            char *out, size_t cap);
+
 /* ---- bundles ---- */
 
 /* The instance as a signer and an addressee: its key name (the ledger's origin). */
@@ -151,6 +180,7 @@ struct liaison_self {
 	const char *name;
 	const uint8_t *sk;                   /* export: the signing key (64 bytes); import: NULL */
 	const struct age_identity *identity; /* import: the key bundles are sealed to */
+	const char *marking_map;             /* import: liaison_marking_map (NULL or "": none) */
 };
 
 enum liaison_item_kind {

@@ -382,3 +382,25 @@ enum liaison_result liaison_report_topics_get(struct registry *r, const struct o
 	return store_topics_get(registry_store(r), report, out) == STORE_OK ? LIAISON_OK
 	                                                                    : LIAISON_FAILED;
 }
+
+enum liaison_result liaison_report_origin(struct registry *r, const struct officer_key *as,
+                                          store_id report, struct liaison_origin *out)
+{
+	char marking[STORE_MARKING_MAX];
+	struct store_received rcv;
+	memset(out, 0, sizeof *out);
+	enum liaison_result rc = readable(r, as, ~0u, report, marking, NULL);
+	if (rc != LIAISON_OK)
+		return rc;
+	enum store_result sr = store_received_of(registry_store(r), report, &rcv);
+	if (sr == STORE_NOT_FOUND)
+		return LIAISON_OK; /* a report of this instance: out->partner "" */
+	if (sr != STORE_OK ||
+	    store_partner_get(registry_store(r), rcv.partner, &out->partner) != STORE_OK)
+		return LIAISON_FAILED;
+	out->seq = rcv.seq;
+	out->remote = rcv.remote;
+	snprintf(out->marking, sizeof out->marking, "%s", rcv.marking);
+	snprintf(out->local, sizeof out->local, "%s", marking);
+	return LIAISON_OK;
+}

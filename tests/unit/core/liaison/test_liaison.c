@@ -553,6 +553,77 @@ int main(void)
 	             LIAISON_OK,
 	     "bundle 2, chained, then is taken");
 
+	/* ---- the marking map: a partner's scheme sealed under the mapped local marking ---- */
+	uint8_t h2[32];
+	crypto_hash_sha256(h2, x.data, x.len);
+	buf_reset(&c);
+	item(&c, 51, "terrorism", "UK SECRET", "(UK S) Foreign\n\n(UK S) Their paragraph.\n");
+	item(&c, 52, "terrorism", "UK SECRET//ORCON",
+	     "(UK S//ORCON) Theirs\n\n(UK S//ORCON) Their controlled paragraph.\n");
+	item(&c, 53, "terrorism", "UK TOP SECRET", "(UK TS) Unmapped\n\n(UK TS) Not mapped.\n");
+	item(&c, 54, "terrorism", "UK CONFIDENTIAL", "(UK C) Bad map\n\n(UK C) Mapped to junk.\n");
+	T_CHECK(bundle_content_end(4, 0, &c) == 0);
+	make_bundle(SELF, 3, h2, admin_pub, buf_str(&c), p_sk, &x);
+	struct liaison_self me_m = {.name = SELF,
+	                            .identity = admin_id,
+	                            .marking_map =
+	                                    "UK SECRET = SECRET; UK SECRET//ORCON = SECRET ;;"
+	                                    " UK CONFIDENTIAL = BOGUS"};
+	memset(&v, 0, sizeof v);
+	n0 = ledger_len();
+	T_OK(liaison_import(reg, kbob, &me_m, x.data, x.len, &sum, see, &v, NULL, &err) ==
+	                     LIAISON_OK &&
+	             sum.received == 2 && sum.refused == 2,
+	     "bundle 3 in P's scheme: 2 mapped and received, 2 refused (%s)", err.msg);
+	const char *why53 = "", *why54 = "", *why51 = "";
+	T_OK(kind_of(&v, 51, &why51) == LIAISON_ITEM_RECEIVED &&
+	             strcmp(why51, "mapped to SECRET") == 0 &&
+	             kind_of(&v, 53, &why53) == LIAISON_ITEM_REFUSED &&
+	             strstr(why53, "UK TOP SECRET is not of this scheme and liaison_marking_map "
+	                           "does not map it") &&
+	             kind_of(&v, 54, &why54) == LIAISON_ITEM_REFUSED &&
+	             strstr(why54, "maps UK CONFIDENTIAL to BOGUS, not a marking"),
+	     "an unmapped foreign marking is refused with the reason, so is a bad mapping (%s; %s)",
+	     why53, why54);
+	store_id m51 = 0, m52 = 0;
+	for (int i = 0; i < v.n && i < 64; i++) {
+		if (v.id[i] == 51)
+			m51 = v.report[i];
+		if (v.id[i] == 52)
+			m52 = v.report[i];
+	}
+	struct liaison_origin org;
+	T_OK(registry_report_open(reg, kbob, m51, &rep) == REGISTRY_OK &&
+	             !(rep->marking.flags & MARKING_ORCON) &&
+	             liaison_report_origin(reg, kbob, m51, &org) == LIAISON_OK &&
+	             strcmp(org.partner.name, "P") == 0 && strcmp(org.marking, "UK SECRET") == 0 &&
+	             strcmp(org.local, "SECRET") == 0 && org.remote == 51 && org.seq == 3,
+	     "sealed under SECRET, the originator's marking (UK SECRET) and identity (from P) "
+	     "kept");
+	registry_report_free(&rep);
+	T_OK(registry_report_open(reg, kbob, m52, &rep) == REGISTRY_OK &&
+	             (rep->marking.flags & MARKING_ORCON) &&
+	             liaison_report_origin(reg, kbob, m52, &org) == LIAISON_OK &&
+	             strcmp(org.local, "SECRET//ORCON") == 0,
+	     "the originator's ORCON goes with it though the map names SECRET alone (%s)",
+	     org.local);
+	registry_report_free(&rep);
+	T_OK(liaison_report_origin(reg, kbob, whole, &org) == LIAISON_NOT_FOUND ||
+	             (liaison_report_origin(reg, krita, whole, &org) == LIAISON_OK &&
+	              org.partner.name[0] == '\0'),
+	     "a report written here has no partner");
+	T_OK(entries(n0, LEDGER_LIAISON_RECEIVE, "report 51 bundle 3: mapped to SECRET") == 1 &&
+	             entries(n0, LEDGER_LIAISON_REFUSE, "does not map it") == 1,
+	     "the mapping and the refusal are in the ledger");
+	char mm[64];
+	T_OK(liaison_marking_map("A = B; C=D", "C", mm, sizeof mm) == 1 && strcmp(mm, "D") == 0 &&
+	             liaison_marking_map("A = B", "B", mm, sizeof mm) == 0 &&
+	             liaison_marking_map("none", "none", mm, sizeof mm) == 0 &&
+	             liaison_marking_map("A = B; junk", "X", mm, sizeof mm) == -1 &&
+	             liaison_marking_map("A = ", "A", mm, sizeof mm) == -1 &&
+	             liaison_marking_map("A = B = C", "A", mm, sizeof mm) == -1,
+	     "liaison_marking_map: looked up exactly; malformed entries are errors");
+
 	/* an imported ORCON report is never sent on */
 	struct liaison_partner_input qin = pin;
 	qin.name = "Q";
@@ -560,12 +631,16 @@ int main(void)
 	store_id qid = 0;
 	T_CHECK(liaison_partner_add(reg, krita, vocab, &qin, &qid, &err) == LIAISON_OK);
 	T_CHECK(registry_report_circulate(reg, kbob, lr, NULL, 0, to_rita, 1, &rerr) ==
-	        REGISTRY_OK);
+	                REGISTRY_OK &&
+	        registry_report_circulate(reg, kbob, m52, NULL, 0, to_rita, 1, &rerr) ==
+	                REGISTRY_OK);
 	memset(&v, 0, sizeof v);
 	T_OK(liaison_export(reg, krita, &self, "Q", lr - 1, &x, &sum, see, &v, &err) ==
 	                     LIAISON_OK &&
 	             kind_of(&v, lr, &why) == LIAISON_ITEM_WITHHELD && strstr(why, "ORCON"),
 	     "a received ORCON report is withheld from another partner (%s)", why);
+	T_OK(kind_of(&v, m52, &why) == LIAISON_ITEM_WITHHELD && strstr(why, "ORCON"),
+	     "so is one received in P's scheme, mapped (%s)", why);
 	memset(&v, 0, sizeof v);
 	T_OK(liaison_export(reg, krita, &self, "P", lr - 1, &x, &sum, see, &v, &err) ==
 	                     LIAISON_OK &&
@@ -644,8 +719,8 @@ int main(void)
 	T_OK(liaison_status(reg, krita, "P", 7, 0, &st, &err) == LIAISON_OK && st.sent == 4 &&
 	             st.receipted == 1 && st.outstanding == 3 && st.items_sent == 3 &&
 	             st.items_accepted == 1 && st.items_refused == 1 && st.items_unreceipted == 1 &&
-	             st.received == 2 && st.items_received == 1 && st.late_days == 0,
-	     "status: 4 sent (3 items), 1 receipted, 3 outstanding, 2 received; not late (%llu "
+	             st.received == 3 && st.items_received == 3 && st.late_days == 0,
+	     "status: 4 sent (3 items), 1 receipted, 3 outstanding, 3 received; not late (%llu "
 	     "%llu %llu)",
 	     (unsigned long long)st.sent, (unsigned long long)st.receipted,
 	     (unsigned long long)st.received);
