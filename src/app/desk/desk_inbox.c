@@ -92,15 +92,24 @@ enum MHD_Result desk_inbox_page(struct MHD_Connection *c, struct req *r)
 	 */
 	if (b != NULL && cursor_open(r->d, b, &before) != 0 && desk_parse_id(b, &before) != 0)
 		return desk_send_error(c, r, 400);
-	const char *st = http_query(c, "starred");
-	bool starred = st != NULL && strcmp(st, "1") == 0;
+	struct desk_filter_query q = {http_query(c, "starred"), http_query(c, "unread"),
+	                              http_query(c, "files"),   http_query(c, "label"),
+	                              http_query(c, "marking"), http_query(c, "from"),
+	                              http_query(c, "to")};
+	struct inbox_filter f;
+	char query[DESK_FILTER_QUERY_MAX];
+	if (desk_filter_parse(&q, registry_scheme(r->d->reg), &f) != 0 ||
+	    desk_filter_query(&f, query, sizeof query) != 0)
+		return desk_send_error(c, r, 400);
 	struct store_desk_source rows[PAGE_ROWS];
 	size_t n;
 	store_id next;
-	enum inbox_result ir =
-	        inbox_sources(r->d->inbox, r->sv.key, before, starred, rows, PAGE_ROWS, &n, &next);
+	enum inbox_result ir = inbox_sources_filtered(r->d->inbox, r->sv.key, before, &f, rows,
+	                                              PAGE_ROWS, &n, &next);
 	if (ir != INBOX_OK)
 		return desk_send_error(c, r, inbox_status(ir));
+	struct buf form;
+	buf_init(&form, 16 * 1024);
 	struct desk_page p;
 	desk_page_init(r, &p);
 	p.sources = rows;
@@ -110,8 +119,15 @@ enum MHD_Result desk_inbox_page(struct MHD_Connection *c, struct req *r)
 		cursor_seal(r->d, next, cursor);
 		p.next_cursor = cursor;
 	}
-	p.starred_only = starred;
-	return desk_send_page(c, r, 200, DESK_PAGE_INBOX, &p);
+	p.starred_only = f.starred;
+	p.filtered = inbox_filter_any(&f);
+	p.next_query = query;
+	if (desk_filter_form(&form, r->lang, &f) == 0)
+		p.extra_html = buf_str(&form);
+	enum MHD_Result res = desk_send_page(c, r, 200, DESK_PAGE_INBOX, &p);
+	buf_release(&form);
+	sodium_memzero(&f, sizeof f);
+	return res;
 }
 
 enum MHD_Result desk_source_page(struct MHD_Connection *c, struct req *r, store_id id,

@@ -112,6 +112,19 @@ enum MHD_Result desk_redirect(struct MHD_Connection *c, struct req *r, const cha
 /* The Set-Cookie value of the answer (value NULL or "": the cookie is removed). */
 int desk_make_cookie(struct req *r, const char *name, const char *value);
 
+/* desk_filter.c: the inbox's filter, from the query's values (NULL: absent) */
+struct desk_filter_query {
+	const char *starred, *unread, *files, *label, *marking, *from, *to;
+};
+/* 0, or -1 (a bad day or marking, a label too long: 400); the marking made canonical. */
+int desk_filter_parse(const struct desk_filter_query *q, const struct marking_scheme *sch,
+                      struct inbox_filter *f);
+/* f as "&name=value..." (percent-encoded) into out[cap]: 0, or -1 if it does not fit. */
+int desk_filter_query(const struct inbox_filter *f, char *out, size_t cap);
+/* The filter's GET form into out (markup built with the escaper): 0 or -1. */
+int desk_filter_form(struct buf *out, const char *lang, const struct inbox_filter *f);
+#define DESK_FILTER_QUERY_MAX 1200 /* 3 x (64 + 255) bytes encoded, names and days */
+
 /* desk_inbox.c */
 enum MHD_Result desk_inbox_page(struct MHD_Connection *c, struct req *r);
 enum MHD_Result desk_source_page(struct MHD_Connection *c, struct req *r, store_id id,

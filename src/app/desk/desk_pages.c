@@ -70,6 +70,11 @@ const char desk_css[] =
         ".hit{border-top:1px solid var(--line);margin-top:1rem}\n"
         "tr.accused td.name{font-weight:700}\n"
         "input.wide{width:100%}\n"
+        ".filter .fields{display:flex;flex-wrap:wrap;gap:0 1rem}\n"
+        ".filter .field{flex:1 1 12rem}\n"
+        ".filter .field input{width:100%}\n"
+        "input[type=date]{font:inherit;padding:.35rem;border:1px solid var(--line);"
+        "background:var(--bg);color:var(--fg)}\n"
         ".safe-page{margin:1rem 0;text-align:center;color:var(--muted)}\n"
         ".safe-page img{max-width:100%;height:auto;border:1px solid var(--line);background:#fff}\n";
 
@@ -207,6 +212,8 @@ static void enrol_page(struct w *w, const struct desk_page *p)
 	   "</button></p></form>");
 }
 
+static void inbox_table(struct w *w, const struct desk_page *p);
+
 static void inbox_page(struct w *w, const struct desk_page *p)
 {
 	head(w, p, "desk.inbox.title");
@@ -215,10 +222,25 @@ static void inbox_page(struct w *w, const struct desk_page *p)
 	   p->starred_only ? "</a> · " : "</strong> · ");
 	el(w, p->starred_only ? "<strong>" : "<a href=\"/inbox?starred=1\" id=\"starred\">",
 	   "desk.inbox.starred", p->starred_only ? "</strong></p>" : "</a></p>");
-	if (p->nsources == 0) {
-		el(w, "<p id=\"empty\">", "desk.inbox.empty", "</p>");
-		return;
+	if (p->extra_html != NULL)
+		raw(w, p->extra_html); /* the filter form */
+	if (p->nsources == 0)
+		el(w, "<p id=\"empty\">",
+		   p->filtered || p->starred_only ? "desk.filter.none" : "desk.inbox.empty",
+		   "</p>");
+	else
+		inbox_table(w, p);
+	if (p->next_cursor != NULL) {
+		raw(w, "<p><a id=\"next\" href=\"/inbox?before=");
+		esc_str(w, p->next_cursor);
+		if (p->next_query != NULL)
+			esc_str(w, p->next_query);
+		el(w, "\">", "desk.next", "</a></p>");
 	}
+}
+
+static void inbox_table(struct w *w, const struct desk_page *p)
+{
 	raw(w, "<table id=\"inbox\"><thead><tr>");
 	el(w, "<th>", "desk.inbox.source", "</th>");
 	el(w, "<th>", "desk.inbox.label", "</th>");
@@ -263,13 +285,6 @@ static void inbox_page(struct w *w, const struct desk_page *p)
 		raw(w, "</td></tr>");
 	}
 	raw(w, "</tbody></table>");
-	if (p->next_cursor != NULL) {
-		raw(w, "<p><a id=\"next\" href=\"/inbox?before=");
-		esc_str(w, p->next_cursor);
-		if (p->starred_only)
-			raw(w, "&amp;starred=1");
-		el(w, "\">", "desk.next", "</a></p>");
-	}
 }
 
 static void source_page(struct w *w, const struct desk_page *p)

@@ -53,6 +53,8 @@ struct desk_page {
 	store_id next;           /* cursor of the next page, 0 if none */
 	const char *next_cursor; /* inbox: the next page's sealed cursor, NULL if none */
 	bool starred_only;
+	bool filtered;          /* inbox: a filter beyond the star is set */
+	const char *next_query; /* inbox: "&name=value..." carried by the next link (URL-safe) */
 	/* source */
 	const struct store_desk_source *source;
 	const struct store_submission *subs;
