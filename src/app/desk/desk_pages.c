@@ -20,6 +20,8 @@ const char desk_css[] =
         "*{box-sizing:border-box}\n"
         "body{margin:0 auto;max-width:64rem;padding:1rem;font:1rem/1.5 system-ui,sans-serif;"
         "color:var(--fg);background:var(--bg)}\n"
+        "header nav{display:flex;flex-wrap:wrap;gap:.2rem .8rem;align-items:baseline}\n"
+        "main{overflow-x:auto}\n"
         "header{display:flex;flex-wrap:wrap;gap:.5rem 1rem;justify-content:space-between;"
         "align-items:baseline;border-bottom:1px solid var(--line);padding-bottom:.5rem}\n"
         ".org{font-weight:700;color:var(--fg);text-decoration:none}\n"
