@@ -111,6 +111,7 @@ struct opts {
 	int64_t limit;                 /* list: sources on the page */
 	int64_t before;                /* list: the cursor (0: the newest) */
 	int text_from_argv;            /* reply: the text may come from the arguments */
+	int pending;                   /* safe-view --pending */
 	const struct officer_key *key; /* the logged-in officer */
 	struct inbox *ib;              /* the use cases */
 	struct registry *reg;          /* mark, reseal: registry_submission_mark */
@@ -511,6 +512,40 @@ out:
 	return rc;
 }
 
+static void said_pending(void *ctx, store_id sub, int64_t n, enum safeview_result r,
+                         const struct safeview_info *info, const char *reason)
+{
+	(void)ctx;
+	if (r == SAFEVIEW_OK)
+		fprintf(stderr, "inbox: file %lld of submission %lld: converted, %u page%s\n",
+		        (long long)n, (long long)sub, info->pages, info->pages == 1 ? "" : "s");
+	else
+		fprintf(stderr, "inbox: file %lld of submission %lld: %s\n", (long long)n,
+		        (long long)sub, r == SAFEVIEW_REFUSED ? reason : safeview_strerror(r));
+}
+
+/* safe-view --pending: what the officer may read and has no safe copy, converted. */
+static int cmd_safe_pending(const struct opts *o)
+{
+	struct safeview *sv = NULL;
+	struct render_limits lim;
+	struct safeview_pending p;
+	char helper[4096];
+	safeview_limits(o->conf, &lim);
+	if (render_helper_path(helper, sizeof helper) != 0 ||
+	    safeview_new(o->store, o->reg, o->ib, helper, &lim, NULL, &sv) != SAFEVIEW_OK)
+		return cli_fail("inbox", "could not set up safe viewing");
+	enum safeview_result r = safeview_convert_pending(
+	        sv, o->key, o->limit ? (uint32_t)o->limit : LIST_SOURCES_DEFAULT, said_pending,
+	        NULL, &p);
+	safeview_free(&sv);
+	if (r != SAFEVIEW_OK)
+		return cli_fail("inbox", "safe viewing stopped: %s", safeview_strerror(r));
+	printf("converted %u, refused %u, not opened %u%s\n", p.converted, p.refused, p.skipped,
+	       p.more ? " (more are pending: run it again)" : "");
+	return CLI_EXIT_OK;
+}
+
 /* ---- reply / delete ---- */
 
 static int cmd_reply(const struct opts *o, store_id source, int argc, char **argv)
@@ -614,13 +649,14 @@ static struct intake *make_intake(struct instance *inst)
 
 int inbox_main(int argc, char **argv)
 {
-	enum { O_AS = 256, O_REASON, O_LIMIT, O_BEFORE, O_ARGV_TEXT };
+	enum { O_AS = 256, O_REASON, O_LIMIT, O_BEFORE, O_ARGV_TEXT, O_PENDING };
 	static const struct option lopts[] = {{"dir", required_argument, NULL, 'd'},
 	                                      {"as", required_argument, NULL, O_AS},
 	                                      {"output", required_argument, NULL, 'o'},
 	                                      {"reason", required_argument, NULL, O_REASON},
 	                                      {"limit", required_argument, NULL, O_LIMIT},
 	                                      {"before", required_argument, NULL, O_BEFORE},
+	                                      {"pending", no_argument, NULL, O_PENDING},
 	                                      {"text-from-argv", no_argument, NULL, O_ARGV_TEXT},
 	                                      {"help", no_argument, NULL, 'h'},
 	                                      {NULL, 0, NULL, 0}};
@@ -641,6 +677,9 @@ int inbox_main(int argc, char **argv)
 			break;
 		case O_ARGV_TEXT:
 			o.text_from_argv = 1;
+			break;
+		case O_PENDING:
+			o.pending = 1;
 			break;
 		case O_LIMIT:
 			if (num_parse_id(optarg, &o.limit) != 0 || o.limit > LIST_SOURCES_MAX)
@@ -668,10 +707,14 @@ int inbox_main(int argc, char **argv)
 	static const struct cli_sub cmds[] = {
 	        {"list", 0, 0},   {"read", 1, 1},   {"download", 2, 2},
 	        {"export", 1, 2}, {"reply", 1, -1}, {"delete", 1, 1},
-	        {"mark", 2, 2},   {"reseal", 0, 0}, {"safe-view", 2, 2}};
+	        {"mark", 2, 2},   {"reseal", 0, 0}, {"safe-view", 0, 2}};
 	int k = cli_subcommand("inbox", cmds, sizeof cmds / sizeof cmds[0], nargs, args);
 	if (k < 0)
 		return CLI_EXIT_USAGE;
+	if (k == 8 && (o.pending ? nargs != 1 : nargs != 3))
+		return cli_usage("inbox", o.pending
+		                                  ? "safe-view --pending takes no SUBMISSION"
+		                                  : "safe-view takes SUBMISSION N (or --pending)");
 	store_id id = 0;
 	if (nargs > 1 && num_parse_id(args[1], &id) != 0)
 		return cli_usage("inbox", "'%s' is not an id", args[1]);
@@ -725,7 +768,7 @@ int inbox_main(int argc, char **argv)
 		rc = cmd_reseal(&o);
 		break;
 	case 8:
-		rc = cmd_safe_view(&o, id, args[2]);
+		rc = o.pending ? cmd_safe_pending(&o) : cmd_safe_view(&o, id, args[2]);
 		break;
 	default:
 		rc = cmd_delete(&o, id);

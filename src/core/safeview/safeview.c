@@ -408,3 +408,72 @@ out:
 	inbox_file_access_release(&a);
 	return rc;
 }
+
+#define PENDING_PAGE 32
+
+/* One file: converted, refused or passed over. 1: stop (max reached, or a failure in *rc). */
+static int pending_one(struct safeview *sv, const struct officer_key *who, store_id sub, int64_t n,
+                       uint32_t max, safeview_pending_fn fn, void *ctx,
+                       struct safeview_pending *out, enum safeview_result *rc)
+{
+	struct safeview_info info;
+	char reason[SAFEVIEW_REASON_MAX];
+	if (out->converted + out->refused >= max) {
+		out->more = true;
+		return 1;
+	}
+	enum safeview_result r = safeview_convert(sv, who, sub, n, &info, reason);
+	if (r == SAFEVIEW_OK && !info.made)
+		return 0; /* made already */
+	if (r == SAFEVIEW_OK)
+		out->converted++;
+	else if (r == SAFEVIEW_REFUSED)
+		out->refused++;
+	else if (r == SAFEVIEW_CANNOT_OPEN || r == SAFEVIEW_NOT_FOUND)
+		out->skipped++;
+	if (fn != NULL)
+		fn(ctx, sub, n, r, &info, reason);
+	if (r == SAFEVIEW_FAILED || r == SAFEVIEW_UNSUPPORTED || r == SAFEVIEW_BUSY) {
+		*rc = r;
+		return 1;
+	}
+	return 0;
+}
+
+enum safeview_result safeview_convert_pending(struct safeview *sv, const struct officer_key *who,
+                                              uint32_t max, safeview_pending_fn fn, void *ctx,
+                                              struct safeview_pending *out)
+{
+	struct store_desk_source src[PENDING_PAGE];
+	struct store_submission subs[PENDING_PAGE];
+	enum safeview_result rc = SAFEVIEW_OK;
+	memset(out, 0, sizeof *out);
+	store_id sbefore = 0;
+	do {
+		size_t ns = 0;
+		store_id snext = 0;
+		enum inbox_result ir =
+		        inbox_sources(sv->ib, who, sbefore, false, src, PENDING_PAGE, &ns, &snext);
+		if (ir != INBOX_OK)
+			return from_inbox(ir);
+		for (size_t i = 0; i < ns; i++) {
+			store_id before = 0;
+			do {
+				size_t nb = 0;
+				store_id next = 0;
+				ir = inbox_submissions(sv->ib, who, src[i].src.id, before, subs,
+				                       PENDING_PAGE, &nb, &next);
+				if (ir != INBOX_OK)
+					return from_inbox(ir);
+				for (size_t j = 0; j < nb; j++)
+					for (int64_t f = 1; f <= subs[j].nfiles; f++)
+						if (pending_one(sv, who, subs[j].id, f, max, fn,
+						                ctx, out, &rc) != 0)
+							return rc;
+				before = next;
+			} while (before != 0);
+		}
+		sbefore = snext;
+	} while (sbefore != 0);
+	return rc;
+}

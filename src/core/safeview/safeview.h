@@ -76,6 +76,24 @@ __attribute__((warn_unused_result)) enum safeview_result
 safeview_convert(struct safeview *sv, const struct officer_key *who, store_id sub, int64_t n,
                  struct safeview_info *info, char reason[static SAFEVIEW_REASON_MAX]);
 
+/*
+ * Converts the files pending (without a fresh safe copy) that who may read,
+ * source by source and newest first, each as safeview_convert does (its
+ * object.convert entry, actor who, in the same transaction), at most max of
+ * them (refusals included); fn (may be NULL) hears of each. A refused file
+ * stores nothing, so a later call tries it again (and records it again).
+ * Files the keys do not open are passed over. *more: max was reached.
+ */
+struct safeview_pending {
+	uint32_t converted, refused, skipped;
+	bool more;
+};
+typedef void (*safeview_pending_fn)(void *ctx, store_id sub, int64_t n, enum safeview_result r,
+                                    const struct safeview_info *info, const char *reason);
+__attribute__((warn_unused_result)) enum safeview_result
+safeview_convert_pending(struct safeview *sv, const struct officer_key *who, uint32_t max,
+                         safeview_pending_fn fn, void *ctx, struct safeview_pending *out);
+
 /* Whether file n has a fresh safe copy, and its pages (no entry: a listing). */
 __attribute__((warn_unused_result)) enum safeview_result
 safeview_status(struct safeview *sv, const struct officer_key *who, store_id sub, int64_t n,
