@@ -23,6 +23,8 @@ static enum label_result from_store(enum store_result r)
 		return LABEL_NOT_FOUND;
 	case STORE_EXISTS:
 		return LABEL_EXISTS;
+	case STORE_FULL:
+		return LABEL_FULL;
 	default:
 		return LABEL_FAILED;
 	}

@@ -35,6 +35,7 @@ enum label_result {
 	LABEL_CANNOT_OPEN,
 	LABEL_FAILED,
 	LABEL_STALE, /* label_add_prepared: the recovery key changed since label_prepare */
+	LABEL_FULL,  /* the store has no space left (STORE_FULL) */
 };
 
 /* The current (highest) version of a label and its public key. */

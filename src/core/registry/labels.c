@@ -89,7 +89,7 @@ static enum store_result rotation_apply(struct store *s, struct rotation *rt)
 		return STORE_REFUSED;
 	}
 	if (lr != LABEL_OK)
-		return lr == LABEL_EXISTS ? STORE_EXISTS : STORE_IO;
+		return lr == LABEL_EXISTS ? STORE_EXISTS : lr == LABEL_FULL ? STORE_FULL : STORE_IO;
 	char detail[64];
 	int k = snprintf(detail, sizeof detail, "version %u wrapped to %zu officers",
 	                 (unsigned)rt->made, label_prepared_count(rt->p));
@@ -111,8 +111,9 @@ enum registry_result registry_label(struct registry *r, const struct marking *m,
 	if (registry_label_name(r, m, lname, sizeof lname) != 0)
 		return REGISTRY_BAD_INPUT;
 	store_id mid = 0;
-	if (store_marking_id(r->s, lname + strlen(REGISTRY_LABEL_PREFIX), &mid) != STORE_OK)
-		return REGISTRY_FAILED;
+	enum store_result mr = store_marking_id(r->s, lname + strlen(REGISTRY_LABEL_PREFIX), &mid);
+	if (mr != STORE_OK)
+		return mr == STORE_FULL ? REGISTRY_FULL : REGISTRY_FAILED;
 	for (int i = 0; i < TRIES; i++) {
 		enum label_result lr = label_current(r->s, lname, version, pk);
 		if (lr == LABEL_OK)

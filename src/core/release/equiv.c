@@ -18,7 +18,7 @@
  * fractions ("a third of"), seasons ("in the autumn"), more compounds and
  * formal synonyms, and "that" after reporting verbs (one-way). Each entry
  * names the engine that added it; a copy made by an older engine is traced
- * with that engine's entries only.
+ * with that engine's entries only. Engine 3 adds negative contractions.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -382,7 +382,20 @@ static const struct {
         {"a further", "another", 1},
 };
 
-#define TABLE_MAX 1024
+/*
+ * Engine 3: negative contractions. A formal report rarely has them, but a
+ * reader does not notice either form, and a retyped excerpt keeps them. Not
+ * "had not" ("Had not the minister..." inverts) nor "may not"/"mayn't".
+ */
+static const char *const contractions[][2] = {
+        {"do not", "don't"},         {"does not", "doesn't"},   {"did not", "didn't"},
+        {"is not", "isn't"},         {"are not", "aren't"},     {"was not", "wasn't"},
+        {"were not", "weren't"},     {"has not", "hasn't"},     {"have not", "haven't"},
+        {"cannot", "can't"},         {"could not", "couldn't"}, {"would not", "wouldn't"},
+        {"should not", "shouldn't"}, {"will not", "won't"},     {"must not", "mustn't"},
+};
+
+#define TABLE_MAX 2048
 static struct equiv table[TABLE_MAX];
 static size_t table_n;
 static pthread_once_t table_once = PTHREAD_ONCE_INIT;
@@ -471,6 +484,18 @@ static void build(void)
 	for (size_t i = 0; i < sizeof synonyms2 / sizeof *synonyms2; i++)
 		add(synonyms2[i].a, strlen(synonyms2[i].a), synonyms2[i].b, strlen(synonyms2[i].b),
 		    SLOT_SYNONYM, synonyms2[i].oneway, 2);
+	/* each with the typewriter's apostrophe, then the typographic one (U+2019), found
+	 * only from the contraction: "do not" becomes the typewriter's */
+	add_pairs(contractions, sizeof contractions / sizeof *contractions, SLOT_CONTRACTION, 3);
+	for (size_t i = 0; i < sizeof contractions / sizeof *contractions; i++) {
+		char b[EQUIV_TEXT_MAX + 1];
+		const char *q = strchr(contractions[i][1], '\'');
+		int bl = snprintf(b, sizeof b, "%.*s\xe2\x80\x99%s", (int)(q - contractions[i][1]),
+		                  contractions[i][1], q + 1);
+		if (bl > 0 && (size_t)bl < sizeof b)
+			add(contractions[i][0], strlen(contractions[i][0]), b, (size_t)bl,
+			    SLOT_CONTRACTION, 2, 3);
+	}
 }
 
 size_t equiv_size(void)
@@ -513,7 +538,7 @@ const struct equiv *equiv_match(const char *const *w, const size_t *wl, size_t n
 			continue;
 		for (int sd = 0; sd < 2; sd++) {
 			size_t k = e->words[sd];
-			if (sd == 1 && e->from0only)
+			if ((sd == 1 && e->from0only == 1) || (sd == 0 && e->from0only == 2))
 				continue;
 			if (k > nw || k <= best_k || e->v[sd][0] != w[0][0])
 				continue;

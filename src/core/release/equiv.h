@@ -21,7 +21,7 @@ struct equiv {
 	char v[2][EQUIV_TEXT_MAX + 1];
 	uint8_t words[2];  /* words of each side */
 	uint8_t cls;       /* enum slot_class */
-	uint8_t from0only; /* found only when the text has variant 0 */
+	uint8_t from0only; /* 1: found only when the text has variant 0; 2: only variant 1 */
 	uint8_t since;     /* the slot engine that added it (slots.h, SLOTS_ENGINE) */
 };
 

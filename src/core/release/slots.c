@@ -20,6 +20,8 @@
 #include "lib/banned.h"
 
 #define MARK 0x01
+#define LIST_ITEMS_MAX 32
+#define LIST_ITEM_MAX 96 /* two items and " and " fit SLOTS_ALT_MAX */
 
 struct span {
 	size_t from, to; /* flat bytes replaced by the slot */
@@ -29,8 +31,9 @@ struct span {
 
 struct work {
 	char *flat;
-	uint32_t *map; /* flat offset -> author's offset */
-	size_t len;
+	uint32_t *map;   /* flat offset -> author's offset */
+	size_t len, cap; /* cap: bytes of flat and map, the NUL's included */
+	unsigned engine;
 	struct span *sp;
 	size_t n, alloc;
 };
@@ -77,19 +80,22 @@ static enum slots_result push(struct work *w, size_t from, size_t to, uint8_t cl
 	return SLOTS_OK;
 }
 
-static int escapable(char c)
+/* Engine 3 adds the unordered lists' brackets and item separator. */
+static int escapable(char c, unsigned engine)
 {
-	return c == '{' || c == '}' || c == '|' || c == '\\';
+	return c == '{' || c == '}' || c == '|' || c == '\\' ||
+	       (engine >= 3 && (c == '[' || c == ']' || c == ';'));
 }
 
 /* Reads one alternative up to `stop` ('|' or '}'); *i is left on the stop. */
 static enum slots_result read_alt(const char *t, size_t len, size_t *i, char stop, char *out,
-                                  size_t *outl, size_t open, struct slots_error *err)
+                                  size_t *outl, size_t open, unsigned engine,
+                                  struct slots_error *err)
 {
 	*outl = 0;
 	while (*i < len && t[*i] != stop) {
 		char c = t[*i];
-		if (c == '\\' && *i + 1 < len && escapable(t[*i + 1]))
+		if (c == '\\' && *i + 1 < len && escapable(t[*i + 1], engine))
 			c = t[++*i];
 		else if (c == '{')
 			return fail(err, *i, "a slot inside a slot");
@@ -109,6 +115,106 @@ static enum slots_result read_alt(const char *t, size_t len, size_t *i, char sto
 	return SLOTS_OK;
 }
 
+/* Appends n literal bytes to the flat text, each mapped to the author's offset at. */
+static enum slots_result flat_put(struct work *w, const char *p, size_t n, size_t at)
+{
+	if (n >= w->cap - w->len)
+		return SLOTS_TOO_LARGE;
+	for (size_t j = 0; j < n; j++) {
+		w->map[w->len] = (uint32_t)at;
+		w->flat[w->len++] = p[j];
+	}
+	return SLOTS_OK;
+}
+
+/* The separator before item j+1 of a list of k: ", ", and " and " before the last. */
+static const char *list_sep(size_t j, size_t k)
+{
+	return j + 2 == k ? " and " : ", ";
+}
+
+/*
+ * Engine 3: an unordered list `[[France; Germany; Italy]]`, written "France,
+ * Germany and Italy". Its order is not binary, so it gives one slot per pair
+ * of neighbours: items 1 and 2 in either order, 3 and 4, ...; an odd last item
+ * stays where it is. *i is on the first '['; it is left after the "]]".
+ */
+static enum slots_result parse_list(const char *t, size_t len, size_t *i, struct work *w,
+                                    struct slots_error *err)
+{
+	char item[LIST_ITEMS_MAX][LIST_ITEM_MAX + 1];
+	size_t il[LIST_ITEMS_MAX], at[LIST_ITEMS_MAX], k = 0, open = *i;
+	*i += 2;
+	for (;;) {
+		if (k == LIST_ITEMS_MAX)
+			return fail(err, open, "a list has more than 32 items");
+		while (*i < len && t[*i] == ' ')
+			++*i;
+		at[k] = *i;
+		il[k] = 0;
+		while (*i < len && t[*i] != ';' &&
+		       !(t[*i] == ']' && *i + 1 < len && t[*i + 1] == ']')) {
+			char c = t[*i];
+			if (c == '\\' && *i + 1 < len && escapable(t[*i + 1], w->engine))
+				c = t[++*i];
+			else if (c == '{' || c == '}' || c == '|' || c == '[' || c == ']')
+				return fail(
+				        err, *i,
+				        "a slot or a bracket inside a list (escape it with \\)");
+			else if (c == '\n' || c == '\r')
+				return fail(err, open, "a list is not closed on its line");
+			if (il[k] >= LIST_ITEM_MAX)
+				return fail(err, at[k], "a list item is over 96 bytes");
+			item[k][il[k]++] = c;
+			++*i;
+		}
+		if (*i >= len)
+			return fail(err, open, "a list is not closed");
+		while (il[k] > 0 && item[k][il[k] - 1] == ' ')
+			il[k]--;
+		if (il[k] == 0)
+			return fail(err, at[k], "an empty list item");
+		item[k][il[k]] = 0;
+		if (utf8_count((const uint8_t *)item[k], il[k]) < 0)
+			return fail(err, at[k], "a list item is not whole UTF-8 characters");
+		k++;
+		if (t[*i] == ']') {
+			*i += 2;
+			break;
+		}
+		++*i;
+	}
+	if (k < 2)
+		return fail(err, open, "a list needs two items or more");
+	enum slots_result r;
+	for (size_t j = 0; j < k; j += 2) {
+		if (j > 0 && (r = flat_put(w, list_sep(j - 1, k), strlen(list_sep(j - 1, k)),
+		                           open)) != SLOTS_OK)
+			return r;
+		if (j + 1 == k) {
+			if ((r = flat_put(w, item[j], il[j], at[j])) != SLOTS_OK)
+				return r;
+			break;
+		}
+		char a[SLOTS_ALT_MAX + 1], b[SLOTS_ALT_MAX + 1];
+		const char *sep = list_sep(j, k);
+		int al = snprintf(a, sizeof a, "%s%s%s", item[j], sep, item[j + 1]);
+		int bl = snprintf(b, sizeof b, "%s%s%s", item[j + 1], sep, item[j]);
+		if (al < 0 || bl < 0 || (size_t)al >= sizeof a || (size_t)bl >= sizeof b)
+			return fail(err, at[j], "a list item is over 96 bytes");
+		if (al == bl && memcmp(a, b, (size_t)al) == 0)
+			return fail(err, at[j], "a list's neighbouring items are the same");
+		if (w->len + 1 >= w->cap)
+			return SLOTS_TOO_LARGE;
+		w->map[w->len] = (uint32_t)at[j];
+		if ((r = push(w, w->len, w->len + 1, SLOT_ORDER, a, (size_t)al, b, (size_t)bl)) !=
+		    SLOTS_OK)
+			return r;
+		w->flat[w->len++] = MARK;
+	}
+	return SLOTS_OK;
+}
+
 static enum slots_result parse(const char *t, size_t len, struct work *w, struct slots_error *err)
 {
 	char a[SLOTS_ALT_MAX], b[SLOTS_ALT_MAX];
@@ -120,7 +226,7 @@ static enum slots_result parse(const char *t, size_t len, struct work *w, struct
 		if (cp == MARK)
 			return fail(err, i, "a control character");
 		char c = t[i];
-		if (c == '\\' && i + 1 < len && escapable(t[i + 1])) {
+		if (c == '\\' && i + 1 < len && escapable(t[i + 1], w->engine)) {
 			w->map[w->len] = (uint32_t)i;
 			w->flat[w->len++] = t[i + 1];
 			i += 2;
@@ -129,6 +235,15 @@ static enum slots_result parse(const char *t, size_t len, struct work *w, struct
 		if (c == '}')
 			return fail(err, i,
 			            "a '}' with no slot open (write \\} for the character)");
+		if (w->engine >= 3 && c == '[' && i + 1 < len && t[i + 1] == '[') {
+			enum slots_result r = parse_list(t, len, &i, w, err);
+			if (r != SLOTS_OK)
+				return r;
+			continue;
+		}
+		if (w->engine >= 3 && c == ']' && i + 1 < len && t[i + 1] == ']')
+			return fail(err, i,
+			            "a ']]' with no list open (write \\] for the character)");
 		if (c != '{') {
 			for (size_t j = 0; j < k; j++) {
 				w->map[w->len] = (uint32_t)(i + j);
@@ -140,10 +255,10 @@ static enum slots_result parse(const char *t, size_t len, struct work *w, struct
 		size_t open = i, al, bl;
 		enum slots_result r;
 		i++;
-		if ((r = read_alt(t, len, &i, '|', a, &al, open, err)) != SLOTS_OK)
+		if ((r = read_alt(t, len, &i, '|', a, &al, open, w->engine, err)) != SLOTS_OK)
 			return r;
 		i++;
-		if ((r = read_alt(t, len, &i, '}', b, &bl, open, err)) != SLOTS_OK)
+		if ((r = read_alt(t, len, &i, '}', b, &bl, open, w->engine, err)) != SLOTS_OK)
 			return r;
 		i++;
 		if (al == bl && memcmp(a, b, al) == 0)
@@ -374,6 +489,37 @@ static int restrictive_which(const struct work *w, const struct words *ws, size_
 	       !in_list(ws, i - 1, before, sizeof before / sizeof *before);
 }
 
+/*
+ * Engine 3: the day before a month's name, "14 March" / "14th March" (either
+ * written): the digits and the ordinal into v0 and v1.
+ */
+static int day_ordinal(const struct work *w, const struct words *ws, size_t i, char *v0, char *v1)
+{
+	static const char *const months[] = {"january",   "february", "march",    "april",
+	                                     "may",       "june",     "july",     "august",
+	                                     "september", "october",  "november", "december"};
+	const char *d = ws->low[i];
+	size_t n = 0;
+	while (n < 2 && d[n] >= '0' && d[n] <= '9')
+		n++;
+	if (n == 0 || d[0] == '0' || has_mark(w, ws, i) || i + 1 >= ws->n ||
+	    !blank_between(w, ws, i, i + 1) || !is_upper(w->flat[ws->from[i + 1]]) ||
+	    !in_list(ws, i + 1, months, sizeof months / sizeof *months))
+		return 0;
+	int day = d[0] - '0';
+	if (n == 2)
+		day = day * 10 + d[1] - '0';
+	const char *suf = day % 10 == 1 && day != 11   ? "st"
+	                  : day % 10 == 2 && day != 12 ? "nd"
+	                  : day % 10 == 3 && day != 13 ? "rd"
+	                                               : "th";
+	if (day > 31 || (d[n] != 0 && strcmp(d + n, suf) != 0))
+		return 0;
+	snprintf(v0, 8, "%d", day);
+	snprintf(v1, 8, "%d%s", day, suf);
+	return 1;
+}
+
 static enum slots_result auto_slots(struct work *w, struct words *ws, unsigned engine)
 {
 	enum slots_result r;
@@ -400,6 +546,13 @@ static enum slots_result auto_slots(struct work *w, struct words *ws, unsigned e
 			cased(w->flat + ws->from[i], ws->to[i] - ws->from[i],
 			      which ? "that" : "which", v1);
 			if ((r = push(w, ws->from[i], ws->to[i], SLOT_THAT, v0, strlen(v0), v1,
+			              strlen(v1))) != SLOTS_OK)
+				return r;
+			i++;
+			continue;
+		}
+		if (engine >= 3 && day_ordinal(w, ws, i, v0, v1)) {
+			if ((r = push(w, ws->from[i], ws->to[i], SLOT_DATE, v0, strlen(v0), v1,
 			              strlen(v1))) != SLOTS_OK)
 				return r;
 			i++;
@@ -528,8 +681,10 @@ enum slots_result slots_find_engine(const char *text, size_t len, unsigned engin
 		         SLOTS_TEXT_MAX);
 		return SLOTS_TOO_LARGE;
 	}
-	w.flat = malloc(len + 1);
-	w.map = malloc((len + 1) * sizeof *w.map);
+	w.cap = len + 8;
+	w.engine = engine;
+	w.flat = malloc(w.cap);
+	w.map = malloc(w.cap * sizeof *w.map);
 	ws.from = malloc((len / 2 + 1) * sizeof *ws.from);
 	ws.to = malloc((len / 2 + 1) * sizeof *ws.to);
 	ws.low = calloc(len / 2 + 1, sizeof *ws.low);
@@ -596,9 +751,9 @@ void slots_count(const struct slots *s, size_t counts[static SLOT_CLASSES])
 const char *slots_class_name(enum slot_class c)
 {
 	static const char *const names[SLOT_CLASSES] = {
-	        "marked",           "-ise/-ize", "-our/-or",   "-yse/-yze",
-	        "British/American", "number",    "per cent",   "serial comma",
-	        "hyphenation",      "synonym",   "that/which", "optional comma"};
+	        "marked",     "-ise/-ize",      "-our/-or",     "-yse/-yze",   "British/American",
+	        "number",     "per cent",       "serial comma", "hyphenation", "synonym",
+	        "that/which", "optional comma", "contraction",  "date",        "list order"};
 	return (unsigned)c < SLOT_CLASSES ? names[c] : "?";
 }
 

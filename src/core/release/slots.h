@@ -9,7 +9,11 @@
  * serial comma, hyphenation and formal synonyms, case preserved; engine 2
  * adds more numbers, pairs and synonyms, "that" after reporting verbs, a
  * restrictive "which"/"that", the comma after a short introductory phrase and
- * the comma before a "but" that joins two clauses.
+ * the comma before a "but" that joins two clauses. Engine 3 adds negative
+ * contractions, the ordinal of a day before a month ("14th March") and
+ * unordered lists the author marks `[[France; Germany; Italy]]` (written
+ * "France, Germany and Italy"; neighbours 1-2, 3-4, ... swap), with `\[ \]
+ * \;` for the literal characters.
  * Slots never overlap. The result is a template: the literal text with every slot's two
  * variants inserted at a byte offset; variant 0 and 1 are fixed by the table
  * (British first), not by what the author wrote.
@@ -30,10 +34,11 @@
  * The slot engine: which table and rules find the automatic slots. A copy's
  * stored choices name the engine they were made with (copy.h), so a copy made
  * by an older engine still renders and traces. 1: the first table (issue 13);
- * 2: the denser one (docs/release.md, "Slot density").
+ * 2: the denser one (docs/release.md, "Slot density"); 3: contractions, day
+ * ordinals and the author's unordered lists `[[a; b; c]]`.
  */
 #define SLOTS_ENGINE_FIRST 1
-#define SLOTS_ENGINE 2
+#define SLOTS_ENGINE 3
 
 enum slots_result {
 	SLOTS_OK = 0,
@@ -56,6 +61,9 @@ enum slot_class {
 	SLOT_SYNONYM,    /* formal synonyms: prior to / before */
 	SLOT_THAT,       /* engine 2: "said that" / "said", restrictive "which" / "that" */
 	SLOT_COMMA, /* engine 2: "On land reform, the" / "On land reform the"; ", but" / " but" */
+	SLOT_CONTRACTION, /* engine 3: "do not" / "don't" */
+	SLOT_DATE,        /* engine 3: "14 March" / "14th March" */
+	SLOT_ORDER,       /* engine 3: two neighbours of a list the author marks unordered */
 	SLOT_CLASSES
 };
 

@@ -19,9 +19,21 @@
 
 /* The spelling classes go together: a spelling checker changes them all. */
 static const uint32_t groups[] = {
-        SPELLING,           1u << SLOT_ISE,     1u << SLOT_OUR,     1u << SLOT_YSE,
-        1u << SLOT_BRITISH, 1u << SLOT_NUMBER,  1u << SLOT_PERCENT, 1u << SLOT_SERIAL,
-        1u << SLOT_HYPHEN,  1u << SLOT_SYNONYM, 1u << SLOT_THAT,    1u << SLOT_COMMA,
+        SPELLING,
+        1u << SLOT_ISE,
+        1u << SLOT_OUR,
+        1u << SLOT_YSE,
+        1u << SLOT_BRITISH,
+        1u << SLOT_NUMBER,
+        1u << SLOT_PERCENT,
+        1u << SLOT_SERIAL,
+        1u << SLOT_HYPHEN,
+        1u << SLOT_SYNONYM,
+        1u << SLOT_THAT,
+        1u << SLOT_COMMA,
+        1u << SLOT_CONTRACTION,
+        1u << SLOT_DATE,
+        1u << SLOT_ORDER,
 };
 
 /*

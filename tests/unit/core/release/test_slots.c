@@ -6,7 +6,8 @@
  * exclusive of automatic ones; no overlaps; markup errors with their offsets;
  * the highlighted rendering; engine 1 frozen (a copy made with it must still
  * trace) and engine 2's rules: "that" after reporting verbs, a restrictive
- * "which"/"that", the introductory comma, and where each must not apply.
+ * "which"/"that", the introductory comma, and where each must not apply;
+ * engine 3's contractions, day ordinals and unordered lists, and their errors.
  */
 #include <string.h>
 
@@ -29,7 +30,7 @@ static void table_entries(void)
 	for (size_t i = 0; i < n; i++) {
 		const struct equiv *e = equiv_at(i);
 		for (int side = 0; side < 2; side++) {
-			if (side == 1 && e->from0only)
+			if ((side == 1 && e->from0only == 1) || (side == 0 && e->from0only == 2))
 				continue;
 			char text[200];
 			snprintf(text, sizeof text, "They saw %s items here.", e->v[side]);
@@ -207,6 +208,88 @@ static void no_overlap_and_highlight(void)
 	slots_free(&s);
 }
 
+/* Engine 3: contractions, day ordinals, unordered lists; engine 2 reads none of them. */
+static void engine3(void)
+{
+	struct slots s;
+	struct slots_error err;
+	const char *t = "We visited [[France; Germany; Italy; Spain; Portugal]] on 14 March.";
+	T_CHECK(find(t, &s) && s.engine == 3);
+	size_t counts[SLOT_CLASSES];
+	slots_count(&s, counts);
+	T_OK(counts[SLOT_ORDER] == 2 && counts[SLOT_DATE] == 1, "two pairs of five items, one day");
+	T_CHECK(strcmp(s.s[0].alt[0], "France, Germany") == 0 &&
+	        strcmp(s.s[0].alt[1], "Germany, France") == 0);
+	T_CHECK(strcmp(s.s[1].alt[0], "Italy, Spain") == 0 &&
+	        strcmp(s.s[1].alt[1], "Spain, Italy") == 0);
+	T_CHECK(strcmp(s.s[2].alt[0], "14") == 0 && strcmp(s.s[2].alt[1], "14th") == 0);
+	T_OK(strcmp(s.lit, "We visited ,  and Portugal on  March.") == 0, "literal: %s", s.lit);
+	struct buf h;
+	buf_init(&h, 1 << 16);
+	T_CHECK(slots_highlight(&s, &h) == SLOTS_OK &&
+	        strstr(buf_str(&h), "and Portugal on \xe2\x9f\xa6"
+	                            "14|14th"));
+	buf_release(&h);
+	slots_free(&s);
+	/* two items: one slot with " and " */
+	T_CHECK(find("Both [[the embassy; the consulate]] agreed.", &s) && s.n == 1 &&
+	        strcmp(s.s[0].alt[0], "the embassy and the consulate") == 0 &&
+	        strcmp(s.s[0].alt[1], "the consulate and the embassy") == 0);
+	slots_free(&s);
+	/* the same text under engine 2: literal brackets, no day, no contraction */
+	t = "They [[a; b]] did not come on 1st May.";
+	T_CHECK(slots_find_engine(t, strlen(t), 2, &s, &err) == SLOTS_OK);
+	T_OK(s.n == 0 && strstr(s.lit, "[[a; b]]"), "engine 2 frozen (%zu slots)", s.n);
+	slots_free(&s);
+	T_CHECK(find(t, &s) && s.n == 3 && s.s[0].cls == SLOT_ORDER &&
+	        s.s[1].cls == SLOT_CONTRACTION && strcmp(s.s[1].alt[1], "didn't") == 0 &&
+	        s.s[2].cls == SLOT_DATE && strcmp(s.s[2].alt[1], "1st") == 0);
+	slots_free(&s);
+	/* the typographic apostrophe, case kept; days that are not dates */
+	T_CHECK(find("Don\xe2\x80\x99t go to 32 March or 2nd May.", &s) && s.n == 2 &&
+	        strcmp(s.s[0].alt[0], "Do not") == 0 &&
+	        strcmp(s.s[0].alt[1], "Don\xe2\x80\x99t") == 0 &&
+	        strcmp(s.s[1].alt[1], "2nd") == 0);
+	slots_free(&s);
+	T_CHECK(find("on 11th June and 22 June and 3rd July", &s) && s.n == 3 &&
+	        strcmp(s.s[0].alt[1], "11th") == 0 && strcmp(s.s[1].alt[1], "22nd") == 0 &&
+	        strcmp(s.s[2].alt[0], "3") == 0);
+	slots_free(&s);
+	T_CHECK(find("the 2th March", &s) && s.n == 0);
+	slots_free(&s);
+	/* escapes and errors */
+	T_CHECK(find("a \\[[literal\\]] and \\; here", &s) && s.n == 0 &&
+	        strcmp(s.lit, "a [[literal]] and ; here") == 0);
+	slots_free(&s);
+	static const struct {
+		const char *text;
+		size_t pos;
+		const char *msg;
+	} bad[] = {
+	        {"x [[a; b", 2, "not closed"},          {"x [[a]]", 2, "two items"},
+	        {"x [[a; ; b]]", 7, "empty list item"}, {"x [[a; {b|c}]]", 7, "inside a list"},
+	        {"x [[a;\nb]]", 2, "on its line"},      {"x [[a; a]]", 4, "the same"},
+	        {"x ]] y", 2, "no list open"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		enum slots_result r = slots_find(bad[i].text, strlen(bad[i].text), &s, &err);
+		T_OK(r == SLOTS_BAD_MARKUP && err.pos == bad[i].pos && strstr(err.msg, bad[i].msg),
+		     "bad list %zu: %s", i, err.msg);
+	}
+	char longer[400] = "[[";
+	memset(longer + 2, 'x', 97);
+	memcpy(longer + 99, "; y]]", 6);
+	T_CHECK(slots_find(longer, strlen(longer), &s, &err) == SLOTS_BAD_MARKUP &&
+	        strstr(err.msg, "over 96 bytes"));
+	char many[400] = "[[z";
+	size_t ml = 3;
+	for (int i = 1; i < 33; i++, ml += 3)
+		memcpy(many + ml, "; z", 3);
+	memcpy(many + ml, "]]", 3);
+	T_CHECK(slots_find(many, strlen(many), &s, &err) == SLOTS_BAD_MARKUP &&
+	        strstr(err.msg, "more than 32"));
+}
+
 int main(void)
 {
 	table_entries();
@@ -215,5 +298,6 @@ int main(void)
 	marked();
 	no_overlap_and_highlight();
 	engines();
+	engine3();
 	return t_done();
 }
