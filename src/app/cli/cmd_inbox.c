@@ -535,9 +535,9 @@ static int cmd_safe_pending(const struct opts *o)
 	if (render_helper_path(helper, sizeof helper) != 0 ||
 	    safeview_new(o->store, o->reg, o->ib, helper, &lim, NULL, &sv) != SAFEVIEW_OK)
 		return cli_fail("inbox", "could not set up safe viewing");
-	enum safeview_result r = safeview_convert_pending(
-	        sv, o->key, o->limit ? (uint32_t)o->limit : LIST_SOURCES_DEFAULT, said_pending,
-	        NULL, &p);
+	struct safeview_pending_opts po = {
+	        .max = o->limit ? (uint32_t)o->limit : LIST_SOURCES_DEFAULT, .fn = said_pending};
+	enum safeview_result r = safeview_convert_pending(sv, o->key, &po, &p);
 	safeview_free(&sv);
 	if (r != SAFEVIEW_OK)
 		return cli_fail("inbox", "safe viewing stopped: %s", safeview_strerror(r));
