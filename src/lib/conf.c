@@ -34,6 +34,7 @@ struct key {
 };
 
 static const char *const schemes[] = {"uk", "us", "tlp", NULL};
+static const char *const yes_no[] = {"no", "yes", NULL};
 
 #define KIB 1024ull
 #define MIB (1024ull * KIB)
@@ -170,6 +171,11 @@ static const struct key keys[] = {
          "Seconds the converter may take for one file (1..3600): then it is killed."},
         {"safeview_memory", KEY_SIZE, offsetof(struct conf, safeview_memory), 0, 256 * MIB,
          16 * GIB, NULL, "The converter's memory (address space), with suffix M or G (256M..16G)."},
+        {"safeview_on_arrival", KEY_CHOICE, offsetof(struct conf, safeview_on_arrival), 3, 0, 0,
+         yes_no,
+         "yes: a worker of the desk converts the files of new (unread) submissions\n"
+         "to safe copies by itself, with the keys of an officer signed in to the\n"
+         "desk who may read them (never the intake); no: only on request."},
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -190,6 +196,7 @@ void conf_defaults(struct conf *c)
 	c->safeview_pixel_budget = 200000000;
 	c->safeview_seconds = 120;
 	c->safeview_memory = 2 * GIB;
+	memcpy(c->safeview_on_arrival, "no", sizeof "no");
 	c->submissions_per_source_per_day = 50;
 	c->session_idle_seconds = 600;
 	c->intake_idle_seconds = 3600;

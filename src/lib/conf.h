@@ -99,6 +99,7 @@ struct conf {
 	int64_t safeview_pixel_budget; /* pixels of all pages of one file */
 	int64_t safeview_seconds;      /* the converter's time */
 	uint64_t safeview_memory;      /* the converter's address space */
+	char safeview_on_arrival[4];   /* "yes": the desk converts new files itself */
 };
 
 enum conf_result {

@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "lib/pdf.h"
 #include "lib/png.h"
 #include "lib/render.h"
@@ -84,15 +86,118 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/*
+ * The clean PDF is built as the pages come. Deflating a page costs about as
+ * much as rendering it, so a thread deflates page k from its own copy while
+ * the child renders page k+1 and the reader takes it in (bench/README.md);
+ * pages stay in order (one in flight). A page larger than PIPELINE_MAX, or
+ * no thread, is deflated in place.
+ */
+#define PIPELINE_MAX ((size_t)64 << 20)
+
 struct collect {
 	struct pdf_images *pdf;
 	uint32_t dpi;
+	pthread_t th;
+	int started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint8_t *buf; /* the thread's copy of the page in flight */
+	size_t cap;
+	uint32_t w, h;
+	int has, quit, failed;
 };
+
+static void *deflater(void *arg)
+{
+	struct collect *c = arg;
+	pthread_mutex_lock(&c->mu);
+	for (;;) {
+		while (!c->has && !c->quit)
+			pthread_cond_wait(&c->cv, &c->mu);
+		if (!c->has)
+			break;
+		pthread_mutex_unlock(&c->mu);
+		int bad = pdf_images_page(c->pdf, c->w, c->h, c->buf, c->dpi) != 0;
+		pthread_mutex_lock(&c->mu);
+		c->failed |= bad;
+		c->has = 0;
+		pthread_cond_broadcast(&c->cv);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+/* Waits for the page in flight; 0, or -1 if a page failed. */
+static int collect_idle(struct collect *c)
+{
+	if (!c->started)
+		return c->failed ? -1 : 0;
+	pthread_mutex_lock(&c->mu);
+	while (c->has)
+		pthread_cond_wait(&c->cv, &c->mu);
+	int failed = c->failed;
+	pthread_mutex_unlock(&c->mu);
+	return failed ? -1 : 0;
+}
 
 static int add_page(void *ctx, uint32_t w, uint32_t h, const uint8_t *rgb)
 {
 	struct collect *c = ctx;
-	return pdf_images_page(c->pdf, w, h, rgb, c->dpi) == 0 ? 0 : 1;
+	size_t n = (size_t)w * h * 3; /* the reader checked w, h */
+	if (collect_idle(c) != 0)
+		return 1;
+	if (!c->started && n <= PIPELINE_MAX) {
+		pthread_mutex_init(&c->mu, NULL);
+		pthread_cond_init(&c->cv, NULL);
+		if (pthread_create(&c->th, NULL, deflater, c) == 0) {
+			c->started = 1;
+		} else {
+			pthread_cond_destroy(&c->cv);
+			pthread_mutex_destroy(&c->mu);
+		}
+	}
+	if (!c->started || n > PIPELINE_MAX) /* in place: the thread, if any, is idle */
+		return pdf_images_page(c->pdf, w, h, rgb, c->dpi) == 0 ? 0 : 1;
+	if (n > c->cap) {
+		if (c->buf != NULL)
+			sodium_memzero(c->buf, c->cap);
+		free(c->buf);
+		c->cap = 0;
+		if ((c->buf = malloc(n)) == NULL)
+			return 1;
+		c->cap = n;
+	}
+	memcpy(c->buf, rgb, n);
+	pthread_mutex_lock(&c->mu);
+	c->w = w;
+	c->h = h;
+	c->has = 1;
+	pthread_cond_broadcast(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	return 0;
+}
+
+/* Ends the thread (after the page in flight); 0, or -1 if a page failed. Wipes the copy. */
+static int collect_end(struct collect *c)
+{
+	int rc = collect_idle(c);
+	if (c->started) {
+		pthread_mutex_lock(&c->mu);
+		c->quit = 1;
+		pthread_cond_broadcast(&c->cv);
+		pthread_mutex_unlock(&c->mu);
+		pthread_join(c->th, NULL);
+		pthread_cond_destroy(&c->cv);
+		pthread_mutex_destroy(&c->mu);
+		c->started = 0;
+	}
+	if (c->buf != NULL)
+		sodium_memzero(c->buf, c->cap);
+	free(c->buf);
+	c->buf = NULL;
+	c->cap = 0;
+	return rc;
 }
 
 /* In the child between fork and exec: only async-signal-safe calls. */
@@ -302,6 +407,8 @@ enum render_result render_run(const char *helper, const struct render_limits *l,
 	if ((c.pdf = pdf_images_begin(pdf)) == NULL)
 		return RENDER_FAILED;
 	enum render_result rc = spawn(helper, l, 0, doc, n, add_page, &c, pages);
+	if (collect_end(&c) != 0 && rc == RENDER_OK)
+		rc = RENDER_FAILED;
 	if (rc == RENDER_OK && pdf_images_finish(&c.pdf) != 0)
 		rc = RENDER_FAILED;
 	pdf_images_free(&c.pdf);

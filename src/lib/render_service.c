@@ -90,10 +90,19 @@ int render_service_start(const char *helper, const struct render_limits *l,
 		return -1;
 	char *const argv[] = {
 	        (char *)"cutout-render", (char *)"--service", a[0], a[1], a[2], a[3], a[4], NULL};
-	char *envp[2] = {NULL, NULL};
+	/* a clean environment; only the sandbox self-test's switch and its files */
+	char *envp[3] = {NULL, NULL, NULL};
+	char open_list[2100];
 	const char *st = getenv("CUTOUT_SANDBOX_SELFTEST");
-	if (st != NULL && strcmp(st, "1") == 0)
+	if (st != NULL && strcmp(st, "1") == 0) {
 		envp[0] = (char *)"CUTOUT_SANDBOX_SELFTEST=1";
+		const char *files = getenv("CUTOUT_SANDBOX_SELFTEST_OPEN");
+		int k = files ? snprintf(open_list, sizeof open_list,
+		                         "CUTOUT_SANDBOX_SELFTEST_OPEN=%s", files)
+		              : -1;
+		if (k > 0 && (size_t)k < sizeof open_list)
+			envp[1] = open_list;
+	}
 	struct render_service *sv = calloc(1, sizeof *sv);
 	int sp[2];
 	if (sv == NULL || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) != 0) {

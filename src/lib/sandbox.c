@@ -62,6 +62,8 @@ static uint64_t rights_of(enum sandbox_access a, uint64_t truncate)
 	case SANDBOX_DIR_CREATE:
 		return LANDLOCK_ACCESS_FS_WRITE_FILE | truncate | LANDLOCK_ACCESS_FS_MAKE_REG |
 		       LANDLOCK_ACCESS_FS_REMOVE_FILE;
+	case SANDBOX_EXEC:
+		return LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_EXECUTE;
 	}
 	return 0;
 }
@@ -255,7 +257,24 @@ static const char *const allowed[] = {
         "listen",
 };
 
-enum sandbox_result sandbox_seccomp(const struct sandbox_policy *p)
+/* What a spawner calls besides a served process's list: its children, and their
+ * first steps after execve (the loader, then their own confinement). */
+static const char *const spawner_allowed[] = {
+        "execve",
+        "wait4",
+        "waitid",
+        "kill",
+        "setrlimit",
+        "arch_prctl",
+        "rt_sigtimedwait",
+        "close_range",
+        "seccomp",
+        "landlock_create_ruleset",
+        "landlock_add_rule",
+        "landlock_restrict_self",
+};
+
+static enum sandbox_result load_filter(const struct sandbox_policy *p, int spawner)
 {
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		return SANDBOX_FAILED;
@@ -269,10 +288,19 @@ enum sandbox_result sandbox_seccomp(const struct sandbox_policy *p)
 		if (nr != __NR_SCMP_ERROR)
 			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
 	}
-	/* threads only: clone3's flags are out of reach, so glibc is sent back to clone */
+	for (size_t i = 0;
+	     rc == 0 && spawner && i < sizeof spawner_allowed / sizeof spawner_allowed[0]; i++) {
+		int nr = seccomp_syscall_resolve_name(spawner_allowed[i]);
+		if (nr != __NR_SCMP_ERROR)
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+	}
+	/* clone3's flags are out of reach, so glibc is sent back to clone: threads only,
+	 * or for a spawner a process (fork) */
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
-	if (rc == 0)
+	if (rc == 0 && spawner)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 0);
+	else if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
 		                      SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
 	/* a terminal's questions only (isatty) and non-blocking sockets */
@@ -281,12 +309,14 @@ enum sandbox_result sandbox_seccomp(const struct sandbox_policy *p)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 		                      SCMP_A1(SCMP_CMP_EQ, ioctls[i]));
 	/* PR_SET_NAME / PR_GET_NAME (thread names) and the sandbox's own prctl */
-	static const int prctls[] = {PR_SET_NAME, PR_GET_NAME, PR_SET_NO_NEW_PRIVS};
-	for (size_t i = 0; rc == 0 && i < sizeof prctls / sizeof prctls[0]; i++)
+	static const int prctls[] = {PR_SET_NAME, PR_GET_NAME, PR_SET_NO_NEW_PRIVS,
+	                             PR_SET_PDEATHSIG, PR_SET_SECCOMP};
+	size_t nprctl = sizeof prctls / sizeof prctls[0] - (spawner ? 0 : 2);
+	for (size_t i = 0; rc == 0 && i < nprctl; i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
 		                      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)prctls[i]));
 	/* the network store (PostgreSQL): a TCP socket and connect, Landlock says where */
-	if (rc == 0 && p->connect_port != 0) {
+	if (rc == 0 && !spawner && p->connect_port != 0) {
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 0);
 		if (rc == 0)
 			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(connect), 0);
@@ -297,6 +327,28 @@ enum sandbox_result sandbox_seccomp(const struct sandbox_policy *p)
 		errno = -rc;
 	seccomp_release(ctx);
 	return r;
+}
+
+enum sandbox_result sandbox_seccomp(const struct sandbox_policy *p)
+{
+	return load_filter(p, 0);
+}
+
+enum sandbox_result sandbox_spawner(const char *const *exec_paths, size_t n, int *abi)
+{
+	*abi = 0;
+	struct sandbox_path paths[16];
+	if (n > sizeof paths / sizeof paths[0]) {
+		errno = E2BIG;
+		return SANDBOX_FAILED;
+	}
+	for (size_t i = 0; i < n; i++)
+		paths[i] = (struct sandbox_path){exec_paths[i], SANDBOX_EXEC, i > 0};
+	struct sandbox_policy p = {paths, n, 0, 0};
+	enum sandbox_result r = sandbox_landlock(&p, abi);
+	if (r == SANDBOX_FAILED)
+		return r;
+	return load_filter(&p, 1) == SANDBOX_OK ? r : SANDBOX_FAILED;
 }
 
 /* ---- a process that only computes (lib/render.h's converter child) ---- */

@@ -26,6 +26,7 @@ enum sandbox_access {
 	SANDBOX_FILE_RW = 1, /* an existing file: read, write, truncate */
 	SANDBOX_DIR_RW,      /* a directory: list, and read, write, create, remove files beneath */
 	SANDBOX_DIR_CREATE,  /* a directory: create, write and remove files beneath; never read */
+	SANDBOX_EXEC,        /* a file, or the files beneath a directory: read and execute */
 };
 
 struct sandbox_path {
@@ -67,5 +68,17 @@ enum sandbox_result sandbox_seccomp(const struct sandbox_policy *p)
  * fork, clone or ptrace (EPERM). SANDBOX_NO_LANDLOCK: the rest was applied.
  */
 enum sandbox_result sandbox_compute(int *abi) __attribute__((warn_unused_result));
+
+/*
+ * A process that only starts confined children of one program (the converter
+ * service, lib/render.h): no_new_privs, RLIMIT_CORE 0, Landlock granting
+ * nothing but reading and executing exec_paths (the program, its loader and
+ * libraries; SANDBOX_EXEC is forced), no TCP bind or connect; and the seccomp
+ * allow-list of a served process without socket or connect, plus fork,
+ * execve, wait4, kill and what its child calls to confine itself after the
+ * execve (the filters stack: the child's own is stricter).
+ */
+enum sandbox_result sandbox_spawner(const char *const *exec_paths, size_t n, int *abi)
+        __attribute__((warn_unused_result));
 
 #endif

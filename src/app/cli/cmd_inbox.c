@@ -123,6 +123,7 @@ struct opts {
 	int feedback;                  /* reply: it is the feedback (deadlines.h) */
 	int open_only;                 /* deadlines: only what is not done */
 	int32_t today;                 /* deadlines: the day of the status */
+	int pending;                   /* safe-view --pending */
 	const struct officer_key *key; /* the logged-in officer */
 	struct inbox *ib;              /* the use cases */
 	struct registry *reg;          /* mark, reseal: registry_submission_mark */
@@ -241,99 +242,6 @@ out:
 	free(rows);
 	free(subs);
 	return rc;
-}
-
-/* ---- reseal ---- */
-
-struct ids {
-	store_id *v;
-	size_t n, cap;
-};
-
-static int ids_add(struct ids *ids, store_id id)
-{
-	if (ids->n == ids->cap) {
-		size_t cap = ids->cap ? ids->cap * 2 : 64;
-		store_id *v = cap < SIZE_MAX / sizeof *v ? realloc(ids->v, cap * sizeof *v) : NULL;
-		if (v == NULL)
-			return -1;
-		ids->v = v;
-		ids->cap = cap;
-	}
-	ids->v[ids->n++] = id;
-	return 0;
-}
-
-/* The submissions of a source the officer may read that are sealed to the intake label alone. */
-static enum inbox_result collect_one_layer(const struct opts *o, store_id source,
-                                           struct store_submission *subs, struct ids *ids)
-{
-	store_id before = 0, next = 0;
-	do {
-		size_t n = 0;
-		enum inbox_result r = inbox_submissions(o->ib, o->key, source, before, subs,
-		                                        INBOX_PAGE_MAX, &n, &next);
-		if (r == INBOX_NOT_FOUND)
-			return INBOX_OK; /* gone meanwhile */
-		if (r != INBOX_OK)
-			return r;
-		for (size_t i = 0; i < n; i++)
-			if (subs[i].seal_version == 0 && ids_add(ids, subs[i].id) != 0)
-				return INBOX_FAILED;
-		before = next;
-	} while (next != 0);
-	return INBOX_OK;
-}
-
-/*
- * Every submission the officer may read that is sealed to the intake label
- * alone (made while nobody held both keys) gets its outer layer, sealed to its
- * marking's label: registry_submission_mark with its present marking.
- */
-static int cmd_reseal(const struct opts *o)
-{
-	struct store_desk_source *rows = calloc(INBOX_PAGE_MAX, sizeof *rows);
-	struct store_submission *subs = calloc(INBOX_PAGE_MAX, sizeof *subs);
-	struct ids ids = {0};
-	int ret = CLI_EXIT_FAIL;
-	size_t done = 0;
-	store_id before = 0, next = 0;
-	enum inbox_result r = rows != NULL && subs != NULL ? INBOX_OK : INBOX_FAILED;
-	while (r == INBOX_OK) {
-		size_t n = 0;
-		r = inbox_sources(o->ib, o->key, before, false, rows, INBOX_PAGE_MAX, &n, &next);
-		for (size_t i = 0; i < n && r == INBOX_OK; i++)
-			r = collect_one_layer(o, rows[i].src.id, subs, &ids);
-		if (next == 0)
-			break;
-		before = next;
-	}
-	if (r != INBOX_OK) {
-		inbox_fail("could not list", r);
-		goto out;
-	}
-	for (size_t i = 0; i < ids.n; i++) {
-		struct store_submission sub;
-		struct registry_error err = {{0}};
-		if (inbox_submission(o->ib, o->key, ids.v[i], &sub) != INBOX_OK)
-			continue; /* deleted (or no longer theirs) meanwhile */
-		enum registry_result rr =
-		        registry_submission_mark(o->reg, o->key, sub.id, sub.marking, NULL, &err);
-		if (rr != REGISTRY_OK) {
-			cli_fail("inbox", "submission %lld: %s%s%s (%zu resealed before it)",
-			         (long long)sub.id, registry_strerror(rr), err.msg[0] ? ": " : "",
-			         err.msg, done);
-			goto out;
-		}
-		done++;
-	}
-	printf("%zu submission%s resealed to their marking's label\n", done, done == 1 ? "" : "s");
-	ret = CLI_EXIT_OK;
-out:
-	free(rows);
-	free(subs);
-	free(ids.v);
-	return ret;
 }
 
 /* ---- read / download / export ---- */
@@ -523,6 +431,40 @@ out:
 	return rc;
 }
 
+static void said_pending(void *ctx, store_id sub, int64_t n, enum safeview_result r,
+                         const struct safeview_info *info, const char *reason)
+{
+	(void)ctx;
+	if (r == SAFEVIEW_OK)
+		fprintf(stderr, "inbox: file %lld of submission %lld: converted, %u page%s\n",
+		        (long long)n, (long long)sub, info->pages, info->pages == 1 ? "" : "s");
+	else
+		fprintf(stderr, "inbox: file %lld of submission %lld: %s\n", (long long)n,
+		        (long long)sub, r == SAFEVIEW_REFUSED ? reason : safeview_strerror(r));
+}
+
+/* safe-view --pending: what the officer may read and has no safe copy, converted. */
+static int cmd_safe_pending(const struct opts *o)
+{
+	struct safeview *sv = NULL;
+	struct render_limits lim;
+	struct safeview_pending p;
+	char helper[4096];
+	safeview_limits(o->conf, &lim);
+	if (render_helper_path(helper, sizeof helper) != 0 ||
+	    safeview_new(o->store, o->reg, o->ib, helper, &lim, NULL, &sv) != SAFEVIEW_OK)
+		return cli_fail("inbox", "could not set up safe viewing");
+	struct safeview_pending_opts po = {
+	        .max = o->limit ? (uint32_t)o->limit : LIST_SOURCES_DEFAULT, .fn = said_pending};
+	enum safeview_result r = safeview_convert_pending(sv, o->key, &po, &p);
+	safeview_free(&sv);
+	if (r != SAFEVIEW_OK)
+		return cli_fail("inbox", "safe viewing stopped: %s", safeview_strerror(r));
+	printf("converted %u, refused %u, not opened %u%s\n", p.converted, p.refused, p.skipped,
+	       p.more ? " (more are pending: run it again)" : "");
+	return CLI_EXIT_OK;
+}
+
 /* ---- reply / delete ---- */
 
 static int cmd_reply(const struct opts *o, store_id source, int argc, char **argv)
@@ -629,13 +571,24 @@ static struct intake *make_intake(struct instance *inst)
 
 int inbox_main(int argc, char **argv)
 {
-	enum { O_AS = 256, O_REASON, O_LIMIT, O_BEFORE, O_ARGV_TEXT, O_FEEDBACK, O_TODAY, O_OPEN };
+	enum {
+		O_AS = 256,
+		O_REASON,
+		O_LIMIT,
+		O_BEFORE,
+		O_ARGV_TEXT,
+		O_FEEDBACK,
+		O_TODAY,
+		O_OPEN,
+		O_PENDING
+	};
 	static const struct option lopts[] = {{"dir", required_argument, NULL, 'd'},
 	                                      {"as", required_argument, NULL, O_AS},
 	                                      {"output", required_argument, NULL, 'o'},
 	                                      {"reason", required_argument, NULL, O_REASON},
 	                                      {"limit", required_argument, NULL, O_LIMIT},
 	                                      {"before", required_argument, NULL, O_BEFORE},
+	                                      {"pending", no_argument, NULL, O_PENDING},
 	                                      {"text-from-argv", no_argument, NULL, O_ARGV_TEXT},
 	                                      {"feedback", no_argument, NULL, O_FEEDBACK},
 	                                      {"today", required_argument, NULL, O_TODAY},
@@ -670,6 +623,9 @@ int inbox_main(int argc, char **argv)
 			if (day_parse(optarg, &o.today) != 0)
 				return cli_usage("inbox", "--today takes a day, YYYY-MM-DD");
 			break;
+		case O_PENDING:
+			o.pending = 1;
+			break;
 		case O_LIMIT:
 			if (num_parse_id(optarg, &o.limit) != 0 || o.limit > LIST_SOURCES_MAX)
 				return cli_usage("inbox", "--limit takes 1..%d", LIST_SOURCES_MAX);
@@ -696,10 +652,14 @@ int inbox_main(int argc, char **argv)
 	static const struct cli_sub cmds[] = {
 	        {"list", 0, 0},      {"read", 1, 1},     {"download", 2, 2}, {"export", 1, 2},
 	        {"reply", 1, -1},    {"delete", 1, 1},   {"mark", 2, 2},     {"reseal", 0, 0},
-	        {"safe-view", 2, 2}, {"deadlines", 0, 0}};
+	        {"safe-view", 0, 2}, {"deadlines", 0, 0}};
 	int k = cli_subcommand("inbox", cmds, sizeof cmds / sizeof cmds[0], nargs, args);
 	if (k < 0)
 		return CLI_EXIT_USAGE;
+	if (k == 8 && (o.pending ? nargs != 1 : nargs != 3))
+		return cli_usage("inbox", o.pending
+		                                  ? "safe-view --pending takes no SUBMISSION"
+		                                  : "safe-view takes SUBMISSION N (or --pending)");
 	store_id id = 0;
 	if (nargs > 1 && num_parse_id(args[1], &id) != 0)
 		return cli_usage("inbox", "'%s' is not an id", args[1]);
@@ -750,10 +710,10 @@ int inbox_main(int argc, char **argv)
 		rc = cmd_mark(&o, id, args[2]);
 		break;
 	case 7:
-		rc = cmd_reseal(&o);
+		rc = inbox_reseal(o.ib, o.key, o.reg);
 		break;
 	case 8:
-		rc = cmd_safe_view(&o, id, args[2]);
+		rc = o.pending ? cmd_safe_pending(&o) : cmd_safe_view(&o, id, args[2]);
 		break;
 	case 9:
 		rc = inbox_print_deadlines(o.ib, o.key, o.today ? o.today : store_today(),

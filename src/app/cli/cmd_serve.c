@@ -317,6 +317,7 @@ static int run_desk(const char *cmd, const char *dir, const char *host, int have
 	    render_service_start(helper, &dc.render_limits, &render) != 0)
 		fprintf(stderr, "cutout %s: no safe-viewing converter: nothing converts\n", cmd);
 	dc.render = render;
+	dc.on_arrival = strcmp(cf->safeview_on_arrival, "yes") == 0;
 
 	struct door_sandbox sb = {.kind = DOOR_DESK, .dir = dir, .inst = inst, .port = dc.port};
 	if (door_sandbox_files(&sb) != 0)

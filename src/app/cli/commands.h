@@ -43,6 +43,9 @@ extern const char report_deadlines_help[];
 int report_deadlines_main(int argc, char **argv);
 struct inbox;
 struct officer_key;
+struct registry;
+/* cmd_inbox_reseal.c: `inbox reseal`. A CLI exit code. */
+int inbox_reseal(struct inbox *ib, const struct officer_key *who, struct registry *reg);
 /* cmd_deadlines.c: `inbox deadlines`, as of day today. A CLI exit code. */
 int inbox_print_deadlines(struct inbox *ib, const struct officer_key *who, int32_t today,
                           bool open_only);

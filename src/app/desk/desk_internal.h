@@ -40,9 +40,10 @@ struct desk_door {
 	struct officers *officers;
 	struct intake *in;
 	struct desk_sessions *sess;
-	struct registry *reg;      /* reports, lists, marking labels (app/desk_registry) */
-	struct inbox *inbox;       /* the officers' inbox (core/inbox) */
-	struct safeview *safeview; /* "View safely" (core/safeview), through cfg.render */
+	struct registry *reg;         /* reports, lists, marking labels (app/desk_registry) */
+	struct inbox *inbox;          /* the officers' inbox (core/inbox) */
+	struct safeview *safeview;    /* "View safely" (core/safeview), through cfg.render */
+	struct desk_arrival *arrival; /* conversion on arrival (cfg.on_arrival), or NULL */
 	struct desk_door_config cfg;
 	struct gate kdf;                               /* Argon2id derivations at once */
 	struct csrf csrf;                              /* the forms' tokens (app/web/csrf) */

@@ -244,6 +244,28 @@ struct desk_session *desk_sessions_acquire(struct desk_sessions *s, const char *
 	return d;
 }
 
+struct desk_session *desk_sessions_borrow_next(struct desk_sessions *s, size_t *cursor,
+                                               struct desk_session_view *out)
+{
+	memset(out, 0, sizeof *out);
+	struct desk_session *d = NULL;
+	pthread_mutex_lock(&s->lock);
+	uint64_t now = now_s();
+	for (; *cursor < s->max && d == NULL; (*cursor)++) {
+		struct desk_session *c = s->slots[*cursor];
+		if (c == NULL || c->enrolling || c->key == NULL || now - c->last_seen > s->idle)
+			continue;
+		d = c;
+		d->refs++;
+		out->officer = d->officer;
+		memcpy(out->name, d->name, sizeof out->name);
+		out->roles = d->roles;
+		out->key = d->key;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return d;
+}
+
 void desk_sessions_release(struct desk_sessions *s, struct desk_session **pd)
 {
 	struct desk_session *d = *pd;

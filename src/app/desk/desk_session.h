@@ -62,6 +62,15 @@ struct desk_session *desk_sessions_acquire(struct desk_sessions *s, const char *
                                            struct desk_session_view *out);
 void desk_sessions_release(struct desk_sessions *s, struct desk_session **sess);
 
+/*
+ * For a worker of the desk (desk_arrival): borrows the next logged-in
+ * session (not enrolling, not idle past its timeout) from slot *cursor on,
+ * without refreshing its idle timer, and moves *cursor past it; NULL at the
+ * end. Released with desk_sessions_release.
+ */
+struct desk_session *desk_sessions_borrow_next(struct desk_sessions *s, size_t *cursor,
+                                               struct desk_session_view *out);
+
 /* Ends the session of token (its keys are wiped now, or at its last release). */
 void desk_sessions_end(struct desk_sessions *s, const char *token);
 /* Ends every session of officer name (after a disable, reset or role change). */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 #include "app/desk/http_desk.h"
+#include "app/desk/desk_arrival.h"
 #include "app/desk/desk_internal.h"
 
 #include <errno.h>
@@ -760,6 +761,9 @@ int desk_door_start(const struct desk_door_config *cfg, struct store *store,
 		free(d);
 		return -1;
 	}
+	if (cfg->on_arrival && cfg->render != NULL &&
+	    desk_arrival_start(d->safeview, d->sess, 2, &d->arrival) != 0)
+		fprintf(stderr, "cutout desk: no conversion on arrival (no thread)\n");
 	*out = d;
 	return 0;
 }
@@ -779,6 +783,7 @@ void desk_door_stop(struct desk_door **pd)
 	struct desk_door *d = *pd;
 	if (d == NULL)
 		return;
+	desk_arrival_stop(&d->arrival);
 	web_door_stop(&d->web);
 	desk_sessions_free(&d->sess);
 	safeview_free(&d->safeview);

@@ -49,6 +49,7 @@ struct desk_door_config {
 	   and shows no copy */
 	struct render_service *render;
 	struct render_limits render_limits;
+	int on_arrival; /* safeview_on_arrival: a worker converts new files (desk_arrival.h) */
 };
 
 void desk_door_defaults(struct desk_door_config *c);

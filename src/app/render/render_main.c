@@ -19,6 +19,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <mupdf/fitz.h>
@@ -56,7 +57,99 @@ static void selftest(void)
 	try("fork", p);
 	fprintf(stderr, "sandbox-selftest: done\n");
 }
+
+static void service_try(const char *what, int rc, int err)
+{
+	if (rc < 0)
+		fprintf(stderr, "sandbox-selftest: render-service: %s: refused (%s)\n", what,
+		        strerror(err));
+	else
+		fprintf(stderr, "sandbox-selftest: render-service: %s: ALLOWED\n", what);
+}
+
+/*
+ * The service proves its own confinement: it opens each file named in
+ * CUTOUT_SANDBOX_SELFTEST_OPEN (':'-separated, e.g. the instance's keys; the
+ * desk passes it on), /etc/hostname, connects to 127.0.0.1:9, runs
+ * /bin/true and ptraces its parent: each must be refused.
+ */
+static void service_selftest(void)
+{
+	char list[2048];
+	const char *e = getenv("CUTOUT_SANDBOX_SELFTEST_OPEN");
+	int n = snprintf(list, sizeof list, "%s%s/etc/hostname", e ? e : "", e ? ":" : "");
+	if (n < 0 || (size_t)n >= sizeof list)
+		return;
+	for (char *path = list; path != NULL;) {
+		char *colon = strchr(path, ':');
+		if (colon != NULL)
+			*colon = '\0';
+		char what[sizeof list + 8];
+		const char *base = strrchr(path, '/');
+		snprintf(what, sizeof what, "open %s", base ? base + 1 : path);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		service_try(what, fd, errno);
+		if (fd >= 0)
+			close(fd);
+		path = colon != NULL ? colon + 1 : NULL;
+	}
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int rc = s, err = errno;
+	if (s >= 0) {
+		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(9)};
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		rc = connect(s, (struct sockaddr *)&a, sizeof a);
+		err = errno;
+		if (rc < 0 && err == ECONNREFUSED) /* reached the port: not confined */
+			rc = 0;
+		close(s);
+	}
+	service_try("connect 127.0.0.1:9", rc, err);
+	char *const argv[] = {(char *)"/bin/true", NULL};
+	rc = execve("/bin/true", argv, argv + 1);
+	service_try("execve /bin/true", rc, errno);
+	rc = (int)ptrace(PTRACE_ATTACH, getppid(), NULL, NULL);
+	err = errno;
+	if (rc == 0)
+		ptrace(PTRACE_DETACH, getppid(), NULL, NULL);
+	service_try("ptrace", rc, err);
+	fprintf(stderr, "sandbox-selftest: render-service: done\n");
+}
 #endif
+
+/*
+ * The service's own confinement (sandbox_spawner): it may read and execute
+ * only the helper, the loader and the libraries (the real directories among
+ * these; a symbolic link such as a merged-/usr /lib is reached through /usr).
+ */
+static int service_confine(const char *helper)
+{
+	static const char *const libs[] = {"/usr/lib", "/usr/lib64", "/usr/local/lib",
+	                                   "/lib",     "/lib64",     "/etc/ld.so.cache"};
+	const char *paths[1 + sizeof libs / sizeof libs[0]];
+	size_t n = 0;
+	paths[n++] = helper;
+	for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++) {
+		struct stat st;
+		if (lstat(libs[i], &st) == 0 && (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)))
+			paths[n++] = libs[i];
+	}
+	int abi;
+	enum sandbox_result r = sandbox_spawner(paths, n, &abi);
+	if (r == SANDBOX_FAILED) {
+		fprintf(stderr, "cutout-render --service: sandbox failed: %s\n", strerror(errno));
+		return -1;
+	}
+	if (r == SANDBOX_NO_LANDLOCK)
+		fprintf(stderr, "cutout-render --service: no Landlock in this kernel: "
+		                "seccomp only\n");
+#ifdef CUTOUT_SANDBOX_SELFTEST
+	const char *st = getenv("CUTOUT_SANDBOX_SELFTEST");
+	if (st != NULL && strcmp(st, "1") == 0)
+		service_selftest();
+#endif
+	return 0;
+}
 
 static int write_all(const void *p, size_t n)
 {
@@ -277,7 +370,8 @@ static uint8_t *read_input(size_t max, size_t *len, int *code)
 /*
  * --service DPI BUDGET SECONDS MEMORY INPUT_MAX: the converter service for a
  * process that may not fork (lib/render.h), on the socket at 0 and 1; each
- * document goes to a child of this same program, confined as above.
+ * document goes to a child of this same program, confined as above. The
+ * service confines itself first (service_confine).
  */
 static int service(int argc, char **argv)
 {
@@ -296,6 +390,8 @@ static int service(int argc, char **argv)
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		return RENDER_EXIT_USAGE;
 	signal(SIGPIPE, SIG_IGN);
+	if (service_confine(helper) != 0)
+		return RENDER_EXIT_SANDBOX;
 	return render_service_serve(0, helper, &l);
 }
 

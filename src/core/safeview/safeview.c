@@ -195,10 +195,13 @@ out:
 	return rc;
 }
 
-enum safeview_result safeview_convert(struct safeview *sv, const struct officer_key *who,
-                                      store_id sub, int64_t n, struct safeview_info *info,
-                                      char reason[static SAFEVIEW_REASON_MAX])
+/* by_desk: the desk's worker on arrival, actor `system`; the officer's keys named in the detail */
+static enum safeview_result convert(struct safeview *sv, const struct officer_key *who,
+                                    bool by_desk, store_id sub, int64_t n,
+                                    struct safeview_info *info,
+                                    char reason[static SAFEVIEW_REASON_MAX])
 {
+	char keys[LEDGER_TOKEN_MAX + 64];
 	struct inbox_file_access a;
 	struct store_safe_copy c;
 	struct buf doc, pdf;
@@ -211,10 +214,16 @@ enum safeview_result safeview_convert(struct safeview *sv, const struct officer_
 		return rc;
 	buf_init(&doc, sv->lim.input_max);
 	buf_init(&pdf, (size_t)1 << 31);
-	if (names(who, &a.sub, actor, obj) != 0) {
+	if (names(who, &a.sub, actor, obj) != 0 ||
+	    snprintf(keys, sizeof keys, " (on arrival, with the keys of %s)", actor) >=
+	            (int)sizeof keys) {
 		rc = SAFEVIEW_FAILED;
 		goto out;
 	}
+	if (!by_desk)
+		keys[0] = '\0';
+	else
+		snprintf(actor, LEDGER_TOKEN_MAX + 1, "system");
 	enum store_result sr = fresh_copy(sv, &a, &c);
 	if (sr == STORE_OK) {
 		info->pages = (uint32_t)c.pages;
@@ -252,7 +261,8 @@ enum safeview_result safeview_convert(struct safeview *sv, const struct officer_
 	}
 	if ((rc = seal_copy(sv, &a, &pdf, &blob)) != SAFEVIEW_OK)
 		goto out;
-	int dn = snprintf(detail, sizeof detail, "file %lld, %u pages", (long long)n, pages);
+	int dn =
+	        snprintf(detail, sizeof detail, "file %lld, %u pages%s", (long long)n, pages, keys);
 	if (dn < 0 || (size_t)dn >= sizeof detail) {
 		rc = SAFEVIEW_FAILED;
 		goto out;
@@ -280,8 +290,8 @@ enum safeview_result safeview_convert(struct safeview *sv, const struct officer_
 	goto out;
 refused:
 	/* a refusal is recorded too: who asked, which file, why */
-	dn = snprintf(detail, sizeof detail, "file %lld refused: %s", (long long)n,
-	              reason[0] ? reason : safeview_strerror(rc));
+	dn = snprintf(detail, sizeof detail, "file %lld refused: %s%s", (long long)n,
+	              reason[0] ? reason : safeview_strerror(rc), keys);
 	if (dn < 0 || (size_t)dn >= sizeof detail ||
 	    ledger_record(sv->s, LEDGER_OBJECT_CONVERT, actor, obj, a.sub.marking, detail) !=
 	            LEDGER_OK)
@@ -293,6 +303,13 @@ out:
 	buf_wipe_release(&pdf);
 	inbox_file_access_release(&a);
 	return rc;
+}
+
+enum safeview_result safeview_convert(struct safeview *sv, const struct officer_key *who,
+                                      store_id sub, int64_t n, struct safeview_info *info,
+                                      char reason[static SAFEVIEW_REASON_MAX])
+{
+	return convert(sv, who, false, sub, n, info, reason);
 }
 
 enum safeview_result safeview_status(struct safeview *sv, const struct officer_key *who,
@@ -406,5 +423,78 @@ enum safeview_result safeview_page(struct safeview *sv, const struct officer_key
 out:
 	buf_wipe_release(&pdf);
 	inbox_file_access_release(&a);
+	return rc;
+}
+
+#define PENDING_PAGE 32
+
+/* One file: converted, refused or passed over. 1: stop (max reached, or a failure in *rc). */
+static int pending_one(struct safeview *sv, const struct officer_key *who, store_id sub, int64_t n,
+                       const struct safeview_pending_opts *o, struct safeview_pending *out,
+                       enum safeview_result *rc)
+{
+	struct safeview_info info;
+	char reason[SAFEVIEW_REASON_MAX];
+	if (o->skip != NULL && o->skip(o->ctx, sub, n))
+		return 0;
+	if (out->converted + out->refused >= o->max) {
+		out->more = true;
+		return 1;
+	}
+	enum safeview_result r = convert(sv, who, o->by_desk, sub, n, &info, reason);
+	if (r == SAFEVIEW_OK && !info.made)
+		return 0; /* made already */
+	if (r == SAFEVIEW_OK)
+		out->converted++;
+	else if (r == SAFEVIEW_REFUSED)
+		out->refused++;
+	else if (r == SAFEVIEW_CANNOT_OPEN || r == SAFEVIEW_NOT_FOUND)
+		out->skipped++;
+	if (o->fn != NULL)
+		o->fn(o->ctx, sub, n, r, &info, reason);
+	if (r == SAFEVIEW_FAILED || r == SAFEVIEW_UNSUPPORTED || r == SAFEVIEW_BUSY) {
+		*rc = r;
+		return 1;
+	}
+	return 0;
+}
+
+enum safeview_result safeview_convert_pending(struct safeview *sv, const struct officer_key *who,
+                                              const struct safeview_pending_opts *o,
+                                              struct safeview_pending *out)
+{
+	struct store_desk_source src[PENDING_PAGE];
+	struct store_submission subs[PENDING_PAGE];
+	enum safeview_result rc = SAFEVIEW_OK;
+	memset(out, 0, sizeof *out);
+	store_id sbefore = 0;
+	do {
+		size_t ns = 0;
+		store_id snext = 0;
+		enum inbox_result ir =
+		        inbox_sources(sv->ib, who, sbefore, false, src, PENDING_PAGE, &ns, &snext);
+		if (ir != INBOX_OK)
+			return from_inbox(ir);
+		for (size_t i = 0; i < ns; i++) {
+			store_id before = 0;
+			do {
+				size_t nb = 0;
+				store_id next = 0;
+				ir = inbox_submissions(sv->ib, who, src[i].src.id, before, subs,
+				                       PENDING_PAGE, &nb, &next);
+				if (ir != INBOX_OK)
+					return from_inbox(ir);
+				for (size_t j = 0; j < nb; j++)
+					for (int64_t f = 1; f <= subs[j].nfiles &&
+					                    !(o->unread_only && subs[j].read);
+					     f++)
+						if (pending_one(sv, who, subs[j].id, f, o, out,
+						                &rc) != 0)
+							return rc;
+				before = next;
+			} while (before != 0);
+		}
+		sbefore = snext;
+	} while (sbefore != 0);
 	return rc;
 }

@@ -76,6 +76,34 @@ __attribute__((warn_unused_result)) enum safeview_result
 safeview_convert(struct safeview *sv, const struct officer_key *who, store_id sub, int64_t n,
                  struct safeview_info *info, char reason[static SAFEVIEW_REASON_MAX]);
 
+/*
+ * Converts the files pending (without a fresh safe copy) that who may read,
+ * source by source and newest first, each as safeview_convert does (its
+ * object.convert entry in the same transaction), at most o->max of them
+ * (refusals included). A refused file stores nothing, so a later call tries
+ * it again (and records it again) unless o->skip says to pass it over. Files
+ * the keys do not open are passed over. out->more: max was reached.
+ * o->by_desk: the desk's worker converting on arrival: the entries' actor is
+ * `system`, their detail ends "(on arrival, with the keys of officer:NAME)".
+ */
+struct safeview_pending {
+	uint32_t converted, refused, skipped;
+	bool more;
+};
+typedef void (*safeview_pending_fn)(void *ctx, store_id sub, int64_t n, enum safeview_result r,
+                                    const struct safeview_info *info, const char *reason);
+struct safeview_pending_opts {
+	uint32_t max;
+	bool unread_only;       /* only submissions no officer has read yet ("new") */
+	bool by_desk;           /* see above */
+	safeview_pending_fn fn; /* may be NULL: hears of each file tried */
+	int (*skip)(void *ctx, store_id sub, int64_t n); /* may be NULL; 1: pass it over */
+	void *ctx;
+};
+__attribute__((warn_unused_result)) enum safeview_result
+safeview_convert_pending(struct safeview *sv, const struct officer_key *who,
+                         const struct safeview_pending_opts *o, struct safeview_pending *out);
+
 /* Whether file n has a fresh safe copy, and its pages (no entry: a listing). */
 __attribute__((warn_unused_result)) enum safeview_result
 safeview_status(struct safeview *sv, const struct officer_key *who, store_id sub, int64_t n,
