@@ -19,6 +19,23 @@ int num_parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
+int num_parse_u64n(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	if (s == NULL || n == 0 || n > 20 || (n > 1 && s[0] == '0'))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		unsigned d = (unsigned)(s[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
 int num_parse_id(const char *s, int64_t *out)
 {
 	uint64_t v;

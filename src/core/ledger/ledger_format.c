@@ -15,6 +15,8 @@
 #include "lib/buf.h"
 #include "lib/utf8.h"
 
+#include "lib/num.h"
+
 #include "lib/banned.h"
 
 static const char *const action_names[LEDGER_ACTION_COUNT] = {
@@ -370,23 +372,6 @@ static int get_field_n(struct r *r, const char *key, size_t kn, const char **val
 	return 0;
 }
 
-static int parse_u64(const char *s, size_t n, uint64_t *out)
-{
-	uint64_t v = 0;
-	if (n == 0 || n > 20 || (n > 1 && s[0] == '0'))
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		unsigned d = (unsigned)(s[i] - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return -1;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return 0;
-}
-
 static void copy_str(char *dst, const char *s, size_t n)
 {
 	if (n > 0)
@@ -406,7 +391,7 @@ enum ledger_result ledger_entry_parse(const uint8_t *p, size_t n, struct ledger_
 	if (memchr(p, '\0', n) != NULL)
 		return LEDGER_BAD_INPUT;
 	r.pos = mn;
-	if (get_field(&r, "index", &v, &vn) != 0 || parse_u64(v, vn, &out->index) != 0)
+	if (get_field(&r, "index", &v, &vn) != 0 || num_parse_u64n(v, vn, &out->index) != 0)
 		return LEDGER_BAD_INPUT;
 	if (get_field(&r, "day", &v, &vn) != 0 || day_parse(v, vn, &out->day) != 0)
 		return LEDGER_BAD_INPUT;
@@ -585,7 +570,7 @@ static enum ledger_result note_open(const uint8_t *note, size_t n, const char *n
 	if (r.pos != body_len)
 		return LEDGER_BAD_INPUT;
 	size_t rootlen;
-	if (!origin_ok(lines[0], lens[0]) || parse_u64(lines[1], lens[1], &cp->size) != 0 ||
+	if (!origin_ok(lines[0], lens[0]) || num_parse_u64n(lines[1], lens[1], &cp->size) != 0 ||
 	    b64_decode(lines[2], lens[2], cp->root, MERKLE_HASH_LEN, &rootlen) != 0 ||
 	    rootlen != MERKLE_HASH_LEN)
 		return LEDGER_BAD_INPUT;
@@ -677,7 +662,7 @@ static int two_numbers(const char *s, size_t n, uint64_t *a, uint64_t *b)
 	if (sp == NULL)
 		return -1;
 	size_t an = (size_t)(sp - s);
-	return parse_u64(s, an, a) == 0 && parse_u64(sp + 1, n - an - 1, b) == 0 ? 0 : -1;
+	return num_parse_u64n(s, an, a) == 0 && num_parse_u64n(sp + 1, n - an - 1, b) == 0 ? 0 : -1;
 }
 
 enum ledger_result ledger_proof_parse(const uint8_t *text, size_t n, struct ledger_proof *p)

@@ -14,25 +14,9 @@
 #include "core/store/store_witness.h"
 #include "core/witness/witness.h"
 
-#include "lib/banned.h"
+#include "lib/num.h"
 
-/* A decimal u64 without leading zero ("0" alone), n bytes. */
-static int parse_size(const char *s, size_t n, uint64_t *out)
-{
-	uint64_t v = 0;
-	if (n == 0 || n > 20 || (n > 1 && s[0] == '0'))
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		unsigned d = (unsigned)(s[i] - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return -1;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return 0;
-}
+#include "lib/banned.h"
 
 /* One hash in strict standard base64 (44 characters). */
 static int parse_hash(const char *s, size_t n, uint8_t out[static MERKLE_HASH_LEN])
@@ -57,7 +41,7 @@ int witness_request_parse(const uint8_t *body, size_t n, struct witness_request 
 	const char *s = (const char *)body;
 	const char *nl = memchr(s, '\n', n);
 	if (nl == NULL || nl - s < 5 || memcmp(s, "old ", 4) != 0 ||
-	    parse_size(s + 4, (size_t)(nl - s) - 4, &out->old_size) != 0)
+	    num_parse_u64n(s + 4, (size_t)(nl - s) - 4, &out->old_size) != 0)
 		return -1;
 	size_t pos = (size_t)(nl - s) + 1;
 	for (;;) {
