@@ -229,8 +229,20 @@ struct ledger_checkpoint {
 
 /* "<slug of organisation>/cutout-ledger": lower-case letters, digits and '-'. */
 void ledger_origin(const char *organisation, char out[static LEDGER_ORIGIN_MAX + 1]);
+/* C2SP signed-note key types: an Ed25519 signer (checkpoints), a cosignature/v1 witness. */
+#define LEDGER_KEY_ED25519 0x01
+#define LEDGER_KEY_COSIGNATURE 0x04
 /* The C2SP key id: SHA-256(name || 0x0A || 0x01 || pk)[:4]. */
 void ledger_key_id(const char *name, const uint8_t pk[static 32], uint8_t id[static 4]);
+/* The same for a key of type `type` (LEDGER_KEY_*). */
+void ledger_key_id_typed(const char *name, uint8_t type, const uint8_t pk[static 32],
+                         uint8_t id[static 4]);
+/* ledger_vkey and ledger_vkey_parse for a key of type `type` (core/witness: cosignature). */
+__attribute__((warn_unused_result)) int
+ledger_vkey_typed(const char *name, uint8_t type, const uint8_t pk[static 32], struct buf *out);
+__attribute__((warn_unused_result)) int
+ledger_vkey_parse_typed(const char *text, size_t n, uint8_t type,
+                        char name[static LEDGER_ORIGIN_MAX + 1], uint8_t pk[static 32]);
 /* The verifier key "name+hex(id)+base64(0x01 || pk)" (note's vkey form). */
 __attribute__((warn_unused_result)) int ledger_vkey(const char *name, const uint8_t pk[static 32],
                                                     struct buf *out);

@@ -443,9 +443,15 @@ void ledger_origin(const char *organisation, char out[static LEDGER_ORIGIN_MAX +
 
 void ledger_key_id(const char *name, const uint8_t pk[static 32], uint8_t id[static 4])
 {
+	ledger_key_id_typed(name, LEDGER_KEY_ED25519, pk, id);
+}
+
+void ledger_key_id_typed(const char *name, uint8_t type, const uint8_t pk[static 32],
+                         uint8_t id[static 4])
+{
 	crypto_hash_sha256_state st;
 	uint8_t h[32];
-	const uint8_t sep[2] = {0x0a, 0x01};
+	const uint8_t sep[2] = {0x0a, type};
 	crypto_hash_sha256_init(&st);
 	crypto_hash_sha256_update(&st, (const uint8_t *)name, strlen(name));
 	crypto_hash_sha256_update(&st, sep, 2);
@@ -485,9 +491,18 @@ static int b64_decode(const char *s, size_t n, uint8_t *out, size_t cap, size_t 
 
 int ledger_vkey(const char *name, const uint8_t pk[static 32], struct buf *out)
 {
+	return ledger_vkey_typed(name, LEDGER_KEY_ED25519, pk, out);
+}
+
+static bool origin_ok(const char *s, size_t n);
+
+int ledger_vkey_typed(const char *name, uint8_t type, const uint8_t pk[static 32], struct buf *out)
+{
 	uint8_t id[4], k[33];
-	ledger_key_id(name, pk, id);
-	k[0] = 0x01;
+	if (!origin_ok(name, strnlen(name, LEDGER_ORIGIN_MAX + 1)))
+		return -1;
+	ledger_key_id_typed(name, type, pk, id);
+	k[0] = type;
 	memcpy(k + 1, pk, 32);
 	if (buf_printf(out, "%s+%02x%02x%02x%02x+", name, id[0], id[1], id[2], id[3]) != BUF_OK)
 		return -1;

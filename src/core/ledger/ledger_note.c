@@ -45,6 +45,12 @@ static bool name_ok(const char *s, size_t n)
 int ledger_vkey_parse(const char *text, size_t n, char name[static LEDGER_ORIGIN_MAX + 1],
                       uint8_t pk[static 32])
 {
+	return ledger_vkey_parse_typed(text, n, LEDGER_KEY_ED25519, name, pk);
+}
+
+int ledger_vkey_parse_typed(const char *text, size_t n, uint8_t type,
+                            char name[static LEDGER_ORIGIN_MAX + 1], uint8_t pk[static 32])
+{
 	const char *p1 = memchr(text, '+', n);
 	if (p1 == NULL)
 		return -1;
@@ -56,11 +62,11 @@ int ledger_vkey_parse(const char *text, size_t n, char name[static LEDGER_ORIGIN
 	size_t len = 0;
 	const char *b = p2 + 1;
 	if (b64_strict(b, n - (size_t)(b - text), k, sizeof k, &len) != 0 || len != 33 ||
-	    k[0] != 0x01)
+	    k[0] != type)
 		return -1;
 	memcpy(name, text, nl);
 	name[nl] = '\0';
-	ledger_key_id(name, k + 1, id);
+	ledger_key_id_typed(name, type, k + 1, id);
 	char want[9];
 	if (snprintf(want, sizeof want, "%02x%02x%02x%02x", id[0], id[1], id[2], id[3]) != 8 ||
 	    memcmp(want, p1 + 1, 8) != 0)

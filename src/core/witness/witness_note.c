@@ -15,7 +15,6 @@
 #include "lib/banned.h"
 
 static const char em_dash[] = "\xe2\x80\x94 "; /* U+2014, space */
-#define COSIG_TYPE 0x04
 #define COSIG_LEN (4 + 8 + 64)
 
 int witness_key_derive(const uint8_t signing_sk[static 64], uint8_t sk[static 64])
@@ -39,15 +38,7 @@ void witness_name(const char *organisation, char out[static LEDGER_ORIGIN_MAX + 
 
 void witness_key_id(const char *name, const uint8_t pk[static 32], uint8_t id[static 4])
 {
-	crypto_hash_sha256_state st;
-	uint8_t h[crypto_hash_sha256_BYTES];
-	const uint8_t sep[2] = {'\n', COSIG_TYPE};
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, (const uint8_t *)name, strlen(name));
-	crypto_hash_sha256_update(&st, sep, sizeof sep);
-	crypto_hash_sha256_update(&st, pk, 32);
-	crypto_hash_sha256_final(&st, h);
-	memcpy(id, h, 4);
+	ledger_key_id_typed(name, LEDGER_KEY_COSIGNATURE, pk, id);
 }
 
 static bool name_ok(const char *s, size_t n)
@@ -62,18 +53,7 @@ static bool name_ok(const char *s, size_t n)
 
 int witness_vkey(const char *name, const uint8_t pk[static 32], struct buf *out)
 {
-	uint8_t k[33], id[4];
-	char b64[sodium_base64_ENCODED_LEN(33, sodium_base64_VARIANT_ORIGINAL)];
-	if (!name_ok(name, strnlen(name, LEDGER_ORIGIN_MAX + 1)))
-		return -1;
-	k[0] = COSIG_TYPE;
-	memcpy(k + 1, pk, 32);
-	witness_key_id(name, pk, id);
-	sodium_bin2base64(b64, sizeof b64, k, sizeof k, sodium_base64_VARIANT_ORIGINAL);
-	return buf_printf(out, "%s+%02x%02x%02x%02x+%s", name, id[0], id[1], id[2], id[3], b64) ==
-	                       BUF_OK
-	               ? 0
-	               : -1;
+	return ledger_vkey_typed(name, LEDGER_KEY_COSIGNATURE, pk, out);
 }
 
 /* Strict standard base64 of exactly want bytes. */
@@ -95,26 +75,7 @@ static int b64_exact(const char *s, size_t n, uint8_t *out, size_t want)
 int witness_vkey_parse(const char *text, size_t n, char name[static LEDGER_ORIGIN_MAX + 1],
                        uint8_t pk[static 32])
 {
-	const char *p1 = memchr(text, '+', n);
-	if (p1 == NULL)
-		return -1;
-	size_t nl = (size_t)(p1 - text);
-	const char *p2 = memchr(p1 + 1, '+', n - nl - 1);
-	if (p2 == NULL || p2 - p1 - 1 != 8 || !name_ok(text, nl))
-		return -1;
-	uint8_t k[33], id[4];
-	const char *b = p2 + 1;
-	if (b64_exact(b, n - (size_t)(b - text), k, sizeof k) != 0 || k[0] != COSIG_TYPE)
-		return -1;
-	memcpy(name, text, nl);
-	name[nl] = '\0';
-	witness_key_id(name, k + 1, id);
-	char want[9];
-	if (snprintf(want, sizeof want, "%02x%02x%02x%02x", id[0], id[1], id[2], id[3]) != 8 ||
-	    memcmp(want, p1 + 1, 8) != 0)
-		return -1;
-	memcpy(pk, k + 1, 32);
-	return 0;
+	return ledger_vkey_parse_typed(text, n, LEDGER_KEY_COSIGNATURE, name, pk);
 }
 
 /* "cosignature/v1\ntime T\n" || the checkpoint's body. */
