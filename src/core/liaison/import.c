@@ -295,18 +295,6 @@ static int make_receipt(const struct liaison_self *self, const struct bundle_hea
 	return bundle_receipt_end(self->name, sum->received, sum->refused, self->sk, out);
 }
 
-/* The bundle refused whole: the reason recorded, then LIAISON_REFUSED. */
-static enum liaison_result refuse(struct registry *r, const char *actor, store_id partner,
-                                  struct liaison_error *err)
-{
-	char reason[LEDGER_DETAIL_MAX + 1];
-	bundle_reason_fit(err->msg, reason, LEDGER_DETAIL_MAX);
-	if (li_log(registry_store(r), LEDGER_LIAISON_REFUSE, actor, "partner", partner, NULL,
-	           reason) != STORE_OK)
-		return LIAISON_FAILED;
-	return LIAISON_REFUSED;
-}
-
 enum liaison_result liaison_import(struct registry *r, const struct officer_key *as,
                                    const struct liaison_self *self, const uint8_t *p, size_t n,
                                    struct liaison_summary *sum,
@@ -337,18 +325,18 @@ enum liaison_result liaison_import(struct registry *r, const struct officer_key 
 		return LIAISON_BAD_INPUT;
 	if (p == NULL || n == 0 || n > LIAISON_BUNDLE_MAX) {
 		li_say(err, "not a bundle (empty or over %u bytes)", LIAISON_BUNDLE_MAX);
-		return refuse(r, actor, 0, err);
+		return li_refuse(r, actor, 0, err);
 	}
 	if (bundle_envelope_parse(p, n, &e, msg) != 0) {
 		li_say(err, "not a bundle: %s", msg);
-		return refuse(r, actor, 0, err);
+		return li_refuse(r, actor, 0, err);
 	}
 	rc = li_partner_by_key(registry_store(r), e.head.from, &pt, pk);
 	if (rc == LIAISON_FAILED)
 		return rc;
 	if (rc != LIAISON_OK) {
 		li_say(err, "from %.64s: no partner has that key", e.head.from);
-		return refuse(r, actor, 0, err);
+		return li_refuse(r, actor, 0, err);
 	}
 	snprintf(sum->partner, sizeof sum->partner, "%s", pt.name);
 	sum->seq = e.head.seq;
@@ -357,40 +345,40 @@ enum liaison_result liaison_import(struct registry *r, const struct officer_key 
 	    LEDGER_OK) {
 		li_say(err, "bundle %llu from %s: the signature does not verify with its key",
 		       (unsigned long long)e.head.seq, pt.name);
-		return refuse(r, actor, pt.id, err);
+		return li_refuse(r, actor, pt.id, err);
 	}
 	if (strcmp(e.head.to, self->name) != 0) {
 		li_say(err, "bundle %llu from %s is addressed to %.64s, not to this instance",
 		       (unsigned long long)e.head.seq, pt.name, e.head.to);
-		return refuse(r, actor, pt.id, err);
+		return li_refuse(r, actor, pt.id, err);
 	}
 	if (pt.disabled) {
 		li_say(err, "bundle %llu from %s: the partner is disabled",
 		       (unsigned long long)e.head.seq, pt.name);
-		return refuse(r, actor, pt.id, err);
+		return li_refuse(r, actor, pt.id, err);
 	}
 	if (e.head.seq <= pt.received_seq) {
 		li_say(err, "replay: bundle %llu from %s was received already (the last was %llu)",
 		       (unsigned long long)e.head.seq, pt.name,
 		       (unsigned long long)pt.received_seq);
-		return refuse(r, actor, pt.id, err);
+		return li_refuse(r, actor, pt.id, err);
 	}
 	if (e.head.seq != pt.received_seq + 1) {
 		li_say(err, "gap: bundle %llu from %s, but the next is %llu (reordered or lost)",
 		       (unsigned long long)e.head.seq, pt.name,
 		       (unsigned long long)pt.received_seq + 1);
-		return refuse(r, actor, pt.id, err);
+		return li_refuse(r, actor, pt.id, err);
 	}
 	if (sodium_memcmp(e.head.prev, pt.received_hash, sizeof e.head.prev) != 0) {
 		li_say(err, "fork: bundle %llu from %s does not follow the last bundle received",
 		       (unsigned long long)e.head.seq, pt.name);
-		return refuse(r, actor, pt.id, err);
+		return li_refuse(r, actor, pt.id, err);
 	}
 	const struct age_identity *const ids[] = {self->identity};
 	if (age_decrypt_buf(ids, 1, e.payload, e.payload_len, &plain) != AGE_OK) {
 		li_say(err, "bundle %llu from %s: it does not open with this instance's key",
 		       (unsigned long long)e.head.seq, pt.name);
-		rc = refuse(r, actor, pt.id, err);
+		rc = li_refuse(r, actor, pt.id, err);
 		goto out;
 	}
 	all.r = r;
@@ -412,14 +400,14 @@ enum liaison_result liaison_import(struct registry *r, const struct officer_key 
 		}
 		li_say(err, "bundle %llu from %s: %s", (unsigned long long)e.head.seq, pt.name,
 		       msg);
-		rc = refuse(r, actor, pt.id, err);
+		rc = li_refuse(r, actor, pt.id, err);
 		goto out;
 	}
 	if (strcmp(ch.from, e.head.from) != 0 || strcmp(ch.to, e.head.to) != 0 ||
 	    ch.seq != e.head.seq || memcmp(ch.prev, e.head.prev, sizeof ch.prev) != 0) {
 		li_say(err, "bundle %llu from %s: its content does not match its envelope",
 		       (unsigned long long)e.head.seq, pt.name);
-		rc = refuse(r, actor, pt.id, err);
+		rc = li_refuse(r, actor, pt.id, err);
 		goto out;
 	}
 	for (size_t i = 0; i < all.n; i++) {
@@ -458,7 +446,7 @@ enum liaison_result liaison_import(struct registry *r, const struct officer_key 
 	if (sr == STORE_EXISTS) {
 		li_say(err, "bundle %llu from %s was imported meanwhile by another process",
 		       (unsigned long long)e.head.seq, pt.name);
-		rc = refuse(r, actor, pt.id, err);
+		rc = li_refuse(r, actor, pt.id, err);
 		goto out;
 	}
 	if (sr != STORE_OK) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/liaison/bundle.h"
 #include "core/liaison/liaison_internal.h"
 
 #include "lib/banned.h"
@@ -287,4 +288,15 @@ int liaison_marking_map(const char *map, const char *marking, char *out, size_t 
 		p = end ? end + 1 : p + len;
 	}
 	return 0;
+}
+
+enum liaison_result li_refuse(struct registry *r, const char *actor, store_id partner,
+                              struct liaison_error *err)
+{
+	char reason[LEDGER_DETAIL_MAX + 1];
+	bundle_reason_fit(err->msg, reason, LEDGER_DETAIL_MAX);
+	if (li_log(registry_store(r), LEDGER_LIAISON_REFUSE, actor, "partner", partner, NULL,
+	           reason) != STORE_OK)
+		return LIAISON_FAILED;
+	return LIAISON_REFUSED;
 }

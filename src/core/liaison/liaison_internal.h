@@ -41,4 +41,9 @@ void li_topics_common(const char *a, const char *b, char out[static STORE_TOPICS
 enum liaison_result li_partner_by_key(struct store *s, const char *name, struct store_partner *out,
                                       uint8_t pk[static 32]);
 
+/* A bundle or a receipt refused whole: its one liaison.refuse entry (err's reason), then
+ * LIAISON_REFUSED (LIAISON_FAILED if the entry could not be written). */
+enum liaison_result li_refuse(struct registry *r, const char *actor, store_id partner,
+                              struct liaison_error *err);
+
 #endif

@@ -89,18 +89,6 @@ static enum store_result receipt_tx(struct store *s, void *arg)
 	                 a->detail);
 }
 
-/* The receipt refused: the reason recorded, then LIAISON_REFUSED. */
-static enum liaison_result refuse(struct registry *r, const char *actor, store_id partner,
-                                  struct liaison_error *err)
-{
-	char reason[LEDGER_DETAIL_MAX + 1];
-	bundle_reason_fit(err->msg, reason, LEDGER_DETAIL_MAX);
-	if (li_log(registry_store(r), LEDGER_LIAISON_REFUSE, actor, "partner", partner, NULL,
-	           reason) != STORE_OK)
-		return LIAISON_FAILED;
-	return LIAISON_REFUSED;
-}
-
 enum liaison_result liaison_receipt(struct registry *r, const struct officer_key *as,
                                     const struct liaison_self *self, const uint8_t *p, size_t n,
                                     struct liaison_receipt_summary *sum,
@@ -130,14 +118,14 @@ enum liaison_result liaison_receipt(struct registry *r, const struct officer_key
 		if (refused.failed)
 			return LIAISON_FAILED;
 		li_say(err, "not a receipt: %s", msg);
-		return refuse(r, actor, 0, err);
+		return li_refuse(r, actor, 0, err);
 	}
 	res = li_partner_by_key(registry_store(r), rc.head.from, &pt, pk);
 	if (res == LIAISON_FAILED)
 		goto out;
 	if (res != LIAISON_OK) {
 		li_say(err, "receipt from %.64s: no partner has that key", rc.head.from);
-		res = refuse(r, actor, 0, err);
+		res = li_refuse(r, actor, 0, err);
 		goto out;
 	}
 	snprintf(sum->partner, sizeof sum->partner, "%s", pt.name);
@@ -150,20 +138,20 @@ enum liaison_result liaison_receipt(struct registry *r, const struct officer_key
 		       "receipt of bundle %llu from %s: the signature does not verify with its"
 		       " key",
 		       (unsigned long long)rc.head.seq, pt.name);
-		res = refuse(r, actor, pt.id, err);
+		res = li_refuse(r, actor, pt.id, err);
 		goto out;
 	}
 	if (strcmp(rc.head.to, self->name) != 0) {
 		li_say(err, "receipt from %s is addressed to %.64s, not to this instance", pt.name,
 		       rc.head.to);
-		res = refuse(r, actor, pt.id, err);
+		res = li_refuse(r, actor, pt.id, err);
 		goto out;
 	}
 	enum store_result sr = store_bundle_sent_get(registry_store(r), pt.id, rc.head.seq, &row);
 	if (sr == STORE_NOT_FOUND) {
 		li_say(err, "receipt from %s for bundle %llu: no such bundle was sent to it",
 		       pt.name, (unsigned long long)rc.head.seq);
-		res = refuse(r, actor, pt.id, err);
+		res = li_refuse(r, actor, pt.id, err);
 		goto out;
 	}
 	if (sr != STORE_OK) {
@@ -174,13 +162,13 @@ enum liaison_result liaison_receipt(struct registry *r, const struct officer_key
 		li_say(err,
 		       "receipt from %s for bundle %llu names another bundle (its hash differs)",
 		       pt.name, (unsigned long long)rc.head.seq);
-		res = refuse(r, actor, pt.id, err);
+		res = li_refuse(r, actor, pt.id, err);
 		goto out;
 	}
 	if (row.receipted != 0) {
 		li_say(err, "replay: the receipt of bundle %llu from %s was recorded already",
 		       (unsigned long long)rc.head.seq, pt.name);
-		res = refuse(r, actor, pt.id, err);
+		res = li_refuse(r, actor, pt.id, err);
 		goto out;
 	}
 	if (rc.accepted + rc.refused != row.items) {
@@ -188,7 +176,7 @@ enum liaison_result liaison_receipt(struct registry *r, const struct officer_key
 		       "receipt from %s for bundle %llu names %zu items, the bundle carried %lu",
 		       pt.name, (unsigned long long)rc.head.seq, rc.accepted + rc.refused,
 		       (unsigned long)row.items);
-		res = refuse(r, actor, pt.id, err);
+		res = li_refuse(r, actor, pt.id, err);
 		goto out;
 	}
 	char detail[LEDGER_DETAIL_MAX + 1], hex[65];
@@ -207,7 +195,7 @@ enum liaison_result liaison_receipt(struct registry *r, const struct officer_key
 	if (sr == STORE_EXISTS) {
 		li_say(err, "replay: the receipt of bundle %llu from %s was recorded meanwhile",
 		       (unsigned long long)rc.head.seq, pt.name);
-		res = refuse(r, actor, pt.id, err);
+		res = li_refuse(r, actor, pt.id, err);
 		goto out;
 	}
 	if (sr != STORE_OK) {
