@@ -7,12 +7,11 @@
  * id; never the token), the kind of door (intake or desk), the owner (the
  * source's or officer's id, for "end every session of X"), the minute after
  * which it is dead (minutes since 1970, UTC: a session's idle timeout needs a
- * finer time than the day; the row is deleted when it dies), a version (bumped by every put: a put names the
- * version it read, so two nodes changing one session at once cannot lose
- * each other's change) and the data, which the door seals under a key
- * derived from the token before it gets here. No door uses it yet: the
- * intake's sessions moved onto it are kept as a patch, not merged, for the
- * cost measured (docs/internals/wip/README.md).
+ * finer time than the day; the row is deleted when it dies), a version (bumped by every put: a put
+ * names the version it read, so two nodes changing one session at once cannot lose each other's
+ * change) and the data, which the door seals under a key derived from the token before it gets
+ * here. No door uses it yet: the intake's sessions moved onto it are kept as a patch, not merged,
+ * for the cost measured (docs/internals/wip/README.md).
  *
  * A dead row (expires before now) is never given back: get deletes it,
  * and add deletes every dead row of its kind before it counts. add refuses
