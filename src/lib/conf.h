@@ -89,6 +89,8 @@ struct conf {
 	char store[CONF_STORE_MAX + 1];
 	char liaison_topics[CONF_TOPICS_MAX + 1]; /* the topics vocabulary (core/liaison) */
 	int64_t liaison_receipt_days; /* a partner unreceipting longer has stopped (1..365) */
+	int64_t liaison_port;         /* the liaison door on 127.0.0.1; 0: none */
+	int64_t liaison_max_bundle;   /* bytes of a bundle POSTed to the door */
 	/* witnessing (core/witness, docs/ledger.md "Witnessing"): "none" for none */
 	char witness_keys[CONF_WITNESS_MAX + 1]; /* witnesses' verifier keys, space-separated */
 	char witness_urls[CONF_WITNESS_MAX + 1]; /* their add-checkpoint prefixes */

@@ -94,6 +94,9 @@ const char liaison_help[] =
         "                        received; says when the partner has stopped\n"
         "                        receipting (a bundle waiting more than\n"
         "                        liaison_receipt_days). (releasing)\n"
+        "  serve [--listen HOST:PORT] [--as NAME]\n"
+        "                        the liaison door: partners push bundles and ask for\n"
+        "                        cosignatures over HTTP (cutout liaison serve --help)\n"
         "\n"
         "Options:\n"
         "  -d, --dir DIR         the instance directory (or $CUTOUT_INSTANCE)\n"
@@ -517,6 +520,8 @@ static int status_main(const struct opts *o, const char *partner)
 int liaison_main(int argc, char **argv)
 {
 	struct opts o;
+	if (argc > 1 && strcmp(argv[1], "serve") == 0)
+		return liaison_serve_main(argc - 1, argv + 1);
 	int rc = getopts("liaison", liaison_help, argc, argv, &o);
 	if (rc < 0)
 		return CLI_EXIT_OK;
