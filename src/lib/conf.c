@@ -148,6 +148,11 @@ static const struct key keys[] = {
          67108864, NULL,
          "The largest bundle the liaison door takes in one POST, in bytes\n"
          "(1024..67108864; default 16777216): past it, 413."},
+        {"liaison_socks", KEY_STRING, offsetof(struct conf, liaison_socks), CONF_SOCKS_MAX, 0, 0,
+         NULL,
+         "The proxy `liaison push` and `ledger cosign` reach partners through:\n"
+         "socks5h://HOST:PORT (Tor's is socks5h://127.0.0.1:9050; the proxy\n"
+         "resolves names), or none (the default): direct."},
         {"witness_keys", KEY_STRING, offsetof(struct conf, witness_keys), CONF_WITNESS_MAX, 0, 0,
          NULL,
          "The witnesses of our ledger: their verifier keys (NAME+ID+KEY, as\n"
@@ -228,6 +233,7 @@ void conf_defaults(struct conf *c)
 	c->liaison_max_bundle = 16777216;
 	snprintf(c->witness_keys, sizeof c->witness_keys, "none");
 	snprintf(c->witness_urls, sizeof c->witness_urls, "none");
+	snprintf(c->liaison_socks, sizeof c->liaison_socks, "none");
 	c->witness_quorum = 0;
 	memcpy(c->liaison_marking_map, "none", sizeof "none");
 }
