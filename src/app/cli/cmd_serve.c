@@ -290,10 +290,10 @@ static int run_desk(const char *cmd, const char *dir, const char *host, int have
 	dc.store_name = dir;
 	dc.org = cf->organisation;
 	dc.default_clearance = cf->default_marking;
+	dc.topics = cf->liaison_topics;
 	dc.idle_seconds = idle > 0 ? idle : (unsigned)cf->session_idle_seconds;
 	web_limits_of(cf, &dc.web);
-	/* the ledger view decides with the instance's scheme; without one it shows no marked entry
-	 */
+	/* the ledger view decides with the instance's scheme; without one, no marked entry */
 	int kind = marking_scheme_kind_parse(cf->scheme);
 	struct marking_error merr;
 	dc.scheme_set =
