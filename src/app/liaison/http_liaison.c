@@ -26,6 +26,8 @@ struct liaison_door {
 	pthread_mutex_t core; /* one core call at a time */
 	struct bucket refusals;
 	atomic_uint_fast64_t refused;
+	uint64_t reported;     /* refusals in a summary entry already */
+	struct timespec since; /* of the last summary (CLOCK_MONOTONIC) */
 };
 
 enum route { R_NONE, R_BUNDLE, R_PULL, R_RECEIPT, R_CHECKPOINT };
@@ -299,6 +301,7 @@ int liaison_door_start(const struct liaison_door_config *cfg, struct liaison_doo
 	pthread_mutex_init(&d->core, NULL);
 	bucket_init(&d->refusals, cfg->refusals_per_second, cfg->refusals_per_second * 2);
 	atomic_init(&d->refused, 0);
+	clock_gettime(CLOCK_MONOTONIC, &d->since);
 	if (web_door_start(cfg->host, cfg->port, &cfg->web, handler, d, completed, d, &d->web) !=
 	    0) {
 		pthread_mutex_destroy(&d->core);
@@ -312,6 +315,26 @@ int liaison_door_start(const struct liaison_door_config *cfg, struct liaison_doo
 uint16_t liaison_door_port(const struct liaison_door *d)
 {
 	return web_door_port(d->web);
+}
+
+void liaison_door_tick(struct liaison_door *d, int now_anyway)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long secs = (long)(now.tv_sec - d->since.tv_sec);
+	if (secs < 60 && !now_anyway)
+		return;
+	uint64_t n = atomic_load(&d->refused);
+	if (n != d->reported) {
+		pthread_mutex_lock(&d->core);
+		enum liaison_result r =
+		        liaison_refusals_record(d->cfg.store, n - d->reported, (unsigned)secs);
+		pthread_mutex_unlock(&d->core);
+		if (r != LIAISON_OK)
+			return; /* tried again at the next tick */
+		d->reported = n;
+	}
+	d->since = now;
 }
 
 uint64_t liaison_door_refused(struct liaison_door *d)

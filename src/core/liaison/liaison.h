@@ -315,4 +315,12 @@ liaison_pull(struct registry *r, const struct officer_key *as, const struct liai
              const char *header, int32_t today, int64_t since, struct buf *out,
              struct liaison_summary *sum, struct liaison_error *err);
 
+/*
+ * The liaison door's refused requests (any 4xx) since its last summary: one
+ * `liaison.refusals` entry with the count (none for 0), so that a flood of
+ * junk costs the ledger one entry a minute, never one per request.
+ */
+__attribute__((warn_unused_result)) enum liaison_result
+liaison_refusals_record(struct store *s, uint64_t count, unsigned seconds);
+
 #endif

@@ -105,3 +105,15 @@ enum liaison_result liaison_pull(struct registry *r, const struct officer_key *a
 	}
 	return liaison_export(r, as, self, pt.name, since, out, sum, NULL, NULL, err);
 }
+
+enum liaison_result liaison_refusals_record(struct store *s, uint64_t count, unsigned seconds)
+{
+	char detail[96];
+	if (count == 0)
+		return LIAISON_OK;
+	snprintf(detail, sizeof detail, "%llu requests refused by the liaison door in %u s",
+	         (unsigned long long)count, seconds);
+	return li_log(s, LEDGER_LIAISON_REFUSALS, "system", "", 0, NULL, detail) == STORE_OK
+	               ? LIAISON_OK
+	               : LIAISON_FAILED;
+}
