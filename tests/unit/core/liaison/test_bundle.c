@@ -262,7 +262,8 @@ int main(void)
 	     "a pull header made and parsed back: %s", hdr);
 	T_OK(liaison_pull_message("GET", "/v1/bundle", day, msg2, sizeof msg2) == 0 &&
 	             strcmp(msg2, "GET /v1/bundle 2026-12-05") == 0 &&
-	             crypto_sign_verify_detached(sig, (const uint8_t *)msg2, strlen(msg2), ppk) == 0,
+	             crypto_sign_verify_detached(sig, (const uint8_t *)msg2, strlen(msg2), ppk) ==
+	                     0,
 	     "it signs \"GET /v1/bundle DAY\"");
 	const char *b64 = strrchr(hdr, ' ') + 1;
 	char hbad[8][256];
