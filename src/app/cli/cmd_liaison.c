@@ -66,7 +66,8 @@ const char partner_help[] =
 const char liaison_help[] =
         "usage: cutout liaison COMMAND -d DIR [--as NAME] [ARGS]\n"
         "\n"
-        "Bundles of reports exchanged with a partner by file. A bundle is sealed to\n"
+        "Bundles of reports exchanged with a partner, by file or over HTTP (push,\n"
+        "pull, serve). A bundle is sealed to\n"
         "the partner's age recipient, signed with the instance key, numbered, and\n"
         "chained to the previous one by its hash. It carries every report on an\n"
         "agreed topic the access decision lets the partner receive (the report, or\n"
