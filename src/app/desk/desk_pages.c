@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "app/web/markup.h"
 #include "lib/day.h"
@@ -77,6 +78,8 @@ const char desk_css[] =
         ".filter .field input{width:100%}\n"
         "input[type=date]{font:inherit;padding:.35rem;border:1px solid var(--line);"
         "background:var(--bg);color:var(--fg)}\n"
+        "nav.langs{font-size:.9rem}\n"
+        "nav.langs a[aria-current]{font-weight:700;text-decoration:none}\n"
         ".safe-page{margin:1rem 0;text-align:center;color:var(--muted)}\n"
         ".safe-page img{max-width:100%;height:auto;border:1px solid var(--line);background:#fff}\n";
 
@@ -114,6 +117,40 @@ static void size_text(struct w *w, uint64_t bytes)
 		w->failed = 1;
 	else
 		raw(w, s);
+}
+
+/* The desk's languages, each named in itself. */
+static const struct {
+	const char *tag, *name;
+} desk_langs[] = {{"en", "English"}, {"ru", "Русский"}};
+
+const char *desk_lang_supported(const char *lang)
+{
+	for (size_t i = 0; i < sizeof desk_langs / sizeof desk_langs[0]; i++)
+		if (strcasecmp(lang, desk_langs[i].tag) == 0)
+			return desk_langs[i].tag;
+	return NULL;
+}
+
+/* Links, no script: ?lang= is remembered in the session (desk_lang.c). */
+static void lang_selector(struct w *w)
+{
+	raw(w, "<nav class=\"langs\" aria-label=\"");
+	text(w, "desk.nav.language");
+	raw(w, "\">");
+	for (size_t i = 0; i < sizeof desk_langs / sizeof desk_langs[0]; i++) {
+		bool cur = strcmp(w->lang, desk_langs[i].tag) == 0;
+		raw(w, i > 0 ? " · <a href=\"/?lang=" : "<a href=\"/?lang=");
+		raw(w, desk_langs[i].tag);
+		raw(w, "\" hreflang=\"");
+		raw(w, desk_langs[i].tag);
+		raw(w, "\" lang=\"");
+		raw(w, desk_langs[i].tag);
+		raw(w, cur ? "\" aria-current=\"true\">" : "\">");
+		raw(w, desk_langs[i].name);
+		raw(w, "</a>");
+	}
+	raw(w, "</nav>");
 }
 
 static void head(struct w *w, const struct desk_page *p, const char *title_key)
@@ -154,6 +191,7 @@ static void head(struct w *w, const struct desk_page *p, const char *title_key)
 		el(w, "<button class=\"link\" id=\"logout\" type=\"submit\">", "desk.nav.logout",
 		   "</button></form></nav>");
 	}
+	lang_selector(w);
 	raw(w, "</header>\n<main id=\"main\">");
 	if (p->notice != NULL) {
 		raw(w, p->notice_ok ? "<p class=\"notice ok\" role=\"status\">"

@@ -85,6 +85,10 @@ struct desk_page {
 __attribute__((warn_unused_result)) int desk_page_render(struct buf *out, enum desk_page_id id,
                                                          const struct desk_page *p);
 
+/* The desk's languages (catalogues with its "desk.*" keys): the static tag equal to lang ignoring
+ * case, or NULL. */
+const char *desk_lang_supported(const char *lang);
+
 extern const char desk_css[];
 extern const char desk_js[];
 
