@@ -479,8 +479,8 @@ static bool pg_in_write(struct store *s)
 /* The domain parts, migrated after the core schema in this order (a part may use the ones before).
  */
 static const struct pg_schema_part *const parts[] = {
-        &pg_part_ledger,   &pg_part_officer, &pg_part_desk,
-        &pg_part_registry, &pg_part_release, &pg_part_session,
+        &pg_part_ledger,  &pg_part_officer, &pg_part_desk,    &pg_part_registry,
+        &pg_part_release, &pg_part_session, &pg_part_liaison,
 };
 
 /* Applies the steps of part (steps, n) not yet applied, and records them (inside migrate's
@@ -650,4 +650,5 @@ const struct store_backend store_backend_pg = {
         .release = &pg_release_ops,
         .copy = &pg_copy_ops,
         .session = &pg_session_ops,
+        .liaison = &pg_liaison_ops,
 };

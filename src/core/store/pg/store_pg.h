@@ -101,7 +101,7 @@ struct pg_schema_part {
 	int nsteps;
 };
 extern const struct pg_schema_part pg_part_ledger, pg_part_officer, pg_part_desk, pg_part_registry,
-        pg_part_release, pg_part_session;
+        pg_part_release, pg_part_session, pg_part_liaison;
 
 /* The domains' operations (store_pg_<domain>.c). */
 extern const struct store_ledger_ops pg_ledger_ops;
@@ -111,6 +111,7 @@ extern const struct store_registry_ops pg_registry_ops;
 extern const struct store_release_ops pg_release_ops;
 extern const struct store_copy_ops pg_copy_ops;       /* store_pg_copy.c */
 extern const struct store_session_ops pg_session_ops; /* store_pg_session.c */
+extern const struct store_liaison_ops pg_liaison_ops; /* store_pg_liaison.c */
 
 /* store_pg_blob.c */
 enum store_result pg_meta_get(struct store *s, const char *key, uint8_t *val, size_t cap,
