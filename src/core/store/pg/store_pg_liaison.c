@@ -150,31 +150,6 @@ static enum store_result s_row(const PGresult *q, int i, struct store_bundle_sen
 	return pg_bytes(q, i, 2, o->hash, sizeof o->hash, NULL, true);
 }
 
-/*
- * Runs sql with p and hands each row to each(row, i, ctx): one (first: 0 rows
- * is STORE_NOT_FOUND), or all (a row whose column 0 is NULL skipped; 0 rows
- * is STORE_NOT_FOUND when owned, the listing of a partner that is not there).
- * each's STORE_STOP stops, its other errors are returned.
- */
-static enum store_result rows(struct store *s, const char *sql, const struct pg_params *p,
-                              bool first, bool owned,
-                              enum store_result (*each)(const PGresult *q, int i, void *ctx),
-                              void *ctx)
-{
-	PGresult *q;
-	enum store_result r = pg_exec(s, sql, p, &q);
-	if (r != STORE_OK)
-		return r;
-	int n = PQntuples(q);
-	if (n == 0 && (first || owned))
-		r = STORE_NOT_FOUND;
-	for (int i = 0; i < (first ? 1 : n) && i < n && r == STORE_OK; i++)
-		if (first || !PQgetisnull(q, i, 0))
-			r = each(q, i, ctx);
-	PQclear(q);
-	return r;
-}
-
 /* ---- partners ---- */
 
 struct a_p {
@@ -218,7 +193,7 @@ static enum store_result lp_partner_get(struct store *s, store_id id, struct sto
 	struct pg_params p = {0};
 	struct a_p a = {.out = out};
 	pg_param_i64(&p, id);
-	return rows(s, sql_p_get, &p, true, false, each_p, &a);
+	return pg_rows(s, sql_p_get, &p, true, false, each_p, &a);
 }
 
 static enum store_result lp_partner_find(struct store *s, const char *name,
@@ -227,14 +202,14 @@ static enum store_result lp_partner_find(struct store *s, const char *name,
 	struct pg_params p = {0};
 	struct a_p a = {.out = out};
 	pg_param_text(&p, name);
-	return rows(s, sql_p_find, &p, true, false, each_p, &a);
+	return pg_rows(s, sql_p_find, &p, true, false, each_p, &a);
 }
 
 static enum store_result lp_partners(struct store *s,
                                      int (*fn)(void *ctx, const struct store_partner *p), void *ctx)
 {
 	struct a_p a = {.fn = fn, .ctx = ctx};
-	return rows(s, sql_p_list, NULL, false, false, each_p, &a);
+	return pg_rows(s, sql_p_list, NULL, false, false, each_p, &a);
 }
 
 static enum store_result lp_partner_disable(struct store *s, store_id id)
@@ -281,7 +256,7 @@ static enum store_result lp_topics_get(struct store *s, store_id report,
 {
 	struct pg_params p = {0};
 	pg_param_i64(&p, report);
-	return rows(s, sql_t_get, &p, true, false, each_t, out);
+	return pg_rows(s, sql_t_get, &p, true, false, each_t, out);
 }
 
 /* ---- received ---- */
@@ -326,7 +301,7 @@ static enum store_result lp_received_of(struct store *s, store_id report,
 	struct pg_params p = {0};
 	struct a_r a = {.out = out};
 	pg_param_i64(&p, report);
-	return rows(s, sql_r_of, &p, true, false, each_r, &a);
+	return pg_rows(s, sql_r_of, &p, true, false, each_r, &a);
 }
 
 static enum store_result lp_received(struct store *s, store_id partner,
@@ -336,7 +311,7 @@ static enum store_result lp_received(struct store *s, store_id partner,
 	struct pg_params p = {0};
 	struct a_r a = {.fn = fn, .ctx = ctx};
 	pg_param_i64(&p, partner);
-	return rows(s, sql_r_list, &p, false, true, each_r, &a);
+	return pg_rows(s, sql_r_list, &p, false, true, each_r, &a);
 }
 
 /* ---- bundles sent ---- */
@@ -376,7 +351,7 @@ static enum store_result lp_sent_get(struct store *s, store_id partner, uint64_t
 	struct a_s a = {.out = out};
 	pg_param_i64(&p, partner);
 	pg_param_i64(&p, (int64_t)seq);
-	return rows(s, sql_s_get, &p, true, false, each_s, &a);
+	return pg_rows(s, sql_s_get, &p, true, false, each_s, &a);
 }
 
 static enum store_result lp_sent_receipt(struct store *s, const struct store_bundle_sent *in)
@@ -405,7 +380,7 @@ static enum store_result lp_sent(struct store *s, store_id partner,
 	struct pg_params p = {0};
 	struct a_s a = {.fn = fn, .ctx = ctx};
 	pg_param_i64(&p, partner);
-	return rows(s, sql_s_list, &p, false, true, each_s, &a);
+	return pg_rows(s, sql_s_list, &p, false, true, each_s, &a);
 }
 
 const struct store_liaison_ops pg_liaison_ops = {
