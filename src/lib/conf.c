@@ -140,6 +140,19 @@ static const struct key keys[] = {
          NULL,
          "Days a bundle sent may wait for the partner's receipt (1..365): past\n"
          "them `cutout liaison status` says the partner has stopped receipting."},
+        {"liaison_port", KEY_INT, offsetof(struct conf, liaison_port), 0, 0, 65535, NULL,
+         "The liaison door's port on 127.0.0.1 (partners push and pull bundles and\n"
+         "ask for cosignatures there; docs/liaison.md): 0, the default, for none.\n"
+         "`cutout serve` starts the door only when it is set."},
+        {"liaison_max_bundle", KEY_INT, offsetof(struct conf, liaison_max_bundle), 0, 1024,
+         67108864, NULL,
+         "The largest bundle the liaison door takes in one POST, in bytes\n"
+         "(1024..67108864; default 16777216): past it, 413."},
+        {"liaison_socks", KEY_STRING, offsetof(struct conf, liaison_socks), CONF_SOCKS_MAX, 0, 0,
+         NULL,
+         "The proxy `liaison push` and `ledger cosign` reach partners through:\n"
+         "socks5h://HOST:PORT (Tor's is socks5h://127.0.0.1:9050; the proxy\n"
+         "resolves names), or none (the default): direct."},
         {"witness_keys", KEY_STRING, offsetof(struct conf, witness_keys), CONF_WITNESS_MAX, 0, 0,
          NULL,
          "The witnesses of our ledger: their verifier keys (NAME+ID+KEY, as\n"
@@ -216,8 +229,11 @@ void conf_defaults(struct conf *c)
 	memcpy(c->store, CONF_STORE_FILE, sizeof CONF_STORE_FILE);
 	snprintf(c->liaison_topics, sizeof c->liaison_topics, "%s", CONF_LIAISON_TOPICS);
 	c->liaison_receipt_days = 7;
+	c->liaison_port = 0;
+	c->liaison_max_bundle = 16777216;
 	snprintf(c->witness_keys, sizeof c->witness_keys, "none");
 	snprintf(c->witness_urls, sizeof c->witness_urls, "none");
+	snprintf(c->liaison_socks, sizeof c->liaison_socks, "none");
 	c->witness_quorum = 0;
 	memcpy(c->liaison_marking_map, "none", sizeof "none");
 }

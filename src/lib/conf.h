@@ -38,6 +38,7 @@
 #define CONF_STORE_FILE "store.db"
 #define CONF_TOPICS_MAX 511       /* liaison_topics */
 #define CONF_WITNESS_MAX 2047     /* witness_keys, witness_urls */
+#define CONF_SOCKS_MAX 255        /* liaison_socks */
 #define CONF_QUORUM_MAX 32        /* witness_quorum */
 #define CONF_MARKING_MAP_MAX 1000 /* liaison_marking_map (one line) */
 /* The seven areas of exchange (issue 14), the default of liaison_topics. */
@@ -89,6 +90,9 @@ struct conf {
 	char store[CONF_STORE_MAX + 1];
 	char liaison_topics[CONF_TOPICS_MAX + 1]; /* the topics vocabulary (core/liaison) */
 	int64_t liaison_receipt_days; /* a partner unreceipting longer has stopped (1..365) */
+	int64_t liaison_port;         /* the liaison door on 127.0.0.1; 0: none */
+	char liaison_socks[CONF_SOCKS_MAX + 1]; /* "socks5h://HOST:PORT" or "none" */
+	int64_t liaison_max_bundle;             /* bytes of a bundle POSTed to the door */
 	/* witnessing (core/witness, docs/ledger.md "Witnessing"): "none" for none */
 	char witness_keys[CONF_WITNESS_MAX + 1]; /* witnesses' verifier keys, space-separated */
 	char witness_urls[CONF_WITNESS_MAX + 1]; /* their add-checkpoint prefixes */

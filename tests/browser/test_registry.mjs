@@ -115,6 +115,18 @@ try {
     'and reads its SECRET paragraph');
   ok((await rp.textContent('#overall')) === 'SECRET', 'under the overall marking');
 
+  // The reader sets the report's topics of exchange, ticked from the vocabulary.
+  ok((await rp.textContent('#topics')).startsWith('none'), 'a new report has no topic');
+  await rp.click('#topics-form >> xpath=ancestor::details/summary');
+  await rp.check('input[name="topic"][value="terrorism"]');
+  await rp.check('input[name="topic"][value="organised-crime"]');
+  await rp.click('#set-topics');
+  ok((await rp.textContent('#notice')).includes('Topics set') &&
+    (await rp.textContent('#topics')) === 'organised-crime, terrorism' &&
+    (await rp.isChecked('input[name="topic"][value="terrorism"]')),
+    'the topics are set, shown and ticked');
+  if (process.env.SHOT) await rp.screenshot({ path: process.env.SHOT, fullPage: true });
+
   // The reader without clearance, on the same list, sees nothing of it.
   const lp = await newcomer('lowly');
   ok(lp.url().endsWith('/reports'), 'lowly logs in');

@@ -94,6 +94,14 @@ const char liaison_help[] =
         "                        received; says when the partner has stopped\n"
         "                        receipting (a bundle waiting more than\n"
         "                        liaison_receipt_days). (releasing)\n"
+        "  push PARTNER [-i IDENTITY]\n"
+        "                        the next bundle for PARTNER, POSTed to its liaison\n"
+        "                        door (its URL + /v1/bundle, through liaison_socks\n"
+        "                        when set); the signed receipt it answers is\n"
+        "                        recorded. (releasing)\n"
+        "  serve [--listen HOST:PORT] [--as NAME]\n"
+        "                        the liaison door: partners push bundles and ask for\n"
+        "                        cosignatures over HTTP (cutout liaison serve --help)\n"
         "\n"
         "Options:\n"
         "  -d, --dir DIR         the instance directory (or $CUTOUT_INSTANCE)\n"
@@ -517,6 +525,8 @@ static int status_main(const struct opts *o, const char *partner)
 int liaison_main(int argc, char **argv)
 {
 	struct opts o;
+	if (argc > 1 && strcmp(argv[1], "serve") == 0)
+		return liaison_serve_main(argc - 1, argv + 1);
 	int rc = getopts("liaison", liaison_help, argc, argv, &o);
 	if (rc < 0)
 		return CLI_EXIT_OK;
@@ -524,13 +534,18 @@ int liaison_main(int argc, char **argv)
 		return rc;
 	int nargs = argc - optind;
 	char **args = argv + optind;
-	static const struct cli_sub cmds[] = {
-	        {"export", 1, 1}, {"import", 1, 1}, {"receipt", 1, 1}, {"status", 1, 1}};
+	static const struct cli_sub cmds[] = {{"export", 1, 1},
+	                                      {"import", 1, 1},
+	                                      {"receipt", 1, 1},
+	                                      {"status", 1, 1},
+	                                      {"push", 1, 1}};
 	int k = cli_subcommand("liaison", cmds, sizeof cmds / sizeof cmds[0], nargs, args);
 	if (k < 0)
 		return CLI_EXIT_USAGE;
 	if (o.receipt != NULL && k != 1)
 		return cli_usage("liaison", "-r RECEIPT is for import");
+	if (k == 4)
+		return liaison_push(o.dir, o.as, o.identity, args[1]);
 	if (k >= 2)
 		return k == 2 ? receipt_main(&o, args[1]) : status_main(&o, args[1]);
 	int64_t since = -1;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * cmd_serve: `cutout serve DIR` starts every door of an instance, each in its
- * own process (the intake and the desk); `cutout intake DIR` and
+ * own process (the intake, the desk and, when liaison_port is set, the
+ * liaison door: cmd_liaison_door.c); `cutout intake DIR` and
  * `cutout desk DIR` run one door alone; `cutout demo [DIR]` makes a
  * throwaway instance with a demo officer and serves it.
  *
@@ -28,6 +29,7 @@
 #include "app/cli/cli.h"
 #include "app/cli/commands.h"
 #include "app/cli/door_sandbox.h"
+#include "app/cli/serve_internal.h"
 #include "app/desk/http_desk.h"
 #include "app/intake/http_intake.h"
 #include "app/cli/officer_cli.h"
@@ -47,9 +49,11 @@ const char serve_help[] =
         "                        [--desk-idle-seconds N]\n"
         "\n"
         "Serves the instance in DIR: starts each door in a process of its own\n"
-        "(the intake, the open door for sources, and the desk, the officers' door)\n"
-        "and stops them all on SIGINT or SIGTERM. Prints each door's URL on\n"
-        "standard output (\"intake: URL\", \"desk: URL\"). A door that dies is\n"
+        "(the intake, the open door for sources, and the desk, the officers' door;\n"
+        "and the liaison door on 127.0.0.1:liaison_port when liaison_port is set,\n"
+        "a witness for partners: cutout liaison serve --help) and stops them all\n"
+        "on SIGINT or SIGTERM. Prints each door's URL on standard output\n"
+        "(\"intake: URL\", \"desk: URL\", \"liaison: URL\"). A door that dies is\n"
         "restarted on the same port after a backoff (1 s, doubling up to 60 s),\n"
         "logged on standard error, while the other serves on; a door that cannot\n"
         "start at all stops both. Each door serves only a store that passes the\n"
@@ -88,20 +92,6 @@ const char desk_help[] =
         "  --listen HOST:PORT  override desk_listen from cutout.conf (port 0: any)\n"
         "  --idle-seconds N    end idle sessions after N seconds (default:\n"
         "                      session_idle_seconds from cutout.conf)\n";
-
-const char demo_help[] =
-        "usage: cutout demo [DIR] [--port PORT] [--desk-port PORT]\n"
-        "\n"
-        "Creates a throwaway demo instance (in a new temporary directory unless\n"
-        "DIR is given), serves its intake on http://127.0.0.1:8080/ and its desk on\n"
-        "http://127.0.0.1:8081/, and creates a demo admin officer (with the intake\n"
-        "role, already enrolled) whose name, password and TOTP secret it prints.\n"
-        "A DIR that already holds an instance is served as it is (the demo officer\n"
-        "is added unless an enabled admin exists). A temporary instance is deleted\n"
-        "when the demo stops (Ctrl-C).\n"
-        "\n"
-        "  --port PORT       serve the intake on another port (0 picks a free one)\n"
-        "  --desk-port PORT  serve the desk on another port (0 picks a free one)\n";
 
 static volatile sig_atomic_t stop_signal;
 
@@ -290,10 +280,10 @@ static int run_desk(const char *cmd, const char *dir, const char *host, int have
 	dc.store_name = dir;
 	dc.org = cf->organisation;
 	dc.default_clearance = cf->default_marking;
+	dc.topics = cf->liaison_topics;
 	dc.idle_seconds = idle > 0 ? idle : (unsigned)cf->session_idle_seconds;
 	web_limits_of(cf, &dc.web);
-	/* the ledger view decides with the instance's scheme; without one it shows no marked entry
-	 */
+	/* the ledger view decides with the instance's scheme; without one, no marked entry */
 	int kind = marking_scheme_kind_parse(cf->scheme);
 	struct marking_error merr;
 	dc.scheme_set =
@@ -349,13 +339,6 @@ out:
 }
 
 /* What the door commands take. */
-struct door_opts {
-	const char *dir;
-	char intake_host[256], desk_host[256];
-	uint16_t intake_port, desk_port;
-	int have_intake, have_desk;
-	unsigned desk_idle;
-};
 
 enum { OPT_INTAKE = 1, OPT_DESK = 2, OPT_IDLE = 4 };
 
@@ -491,6 +474,10 @@ static int start_door(const char *cmd, const struct door_opts *o, int i, struct 
 			_exit(run_intake("intake", o->dir, d->have_port ? o->intake_host : NULL,
 			                 d->have_port, d->port));
 		}
+		if (i == 2) {
+			prctl(PR_SET_NAME, "cutout-liaison");
+			_exit(liaison_door_run(o->dir, NULL, 1, d->port, NULL, NULL, tell_port));
+		}
 		prctl(PR_SET_NAME, "cutout-desk");
 		_exit(run_desk("desk", o->dir, d->have_port ? o->desk_host : NULL, d->have_port,
 		               d->port, o->desk_idle));
@@ -536,10 +523,10 @@ static void read_port(struct door_proc *d)
  * officer's or the organisation's private key; the desk process holds
  * officers' keys only inside their sessions.
  */
-static int serve_dir(const char *cmd, const struct door_opts *o)
+int serve_dir(const char *cmd, const struct door_opts *o)
 {
 	on_stop_signals();
-	struct door_proc doors[2] = {
+	struct door_proc doors[3] = {
 	        {.name = "intake",
 	         .pid = -1,
 	         .ready = -1,
@@ -552,11 +539,25 @@ static int serve_dir(const char *cmd, const struct door_opts *o)
 	         .have_port = o->have_desk,
 	         .port = o->desk_port,
 	         .backoff = RESTART_MIN},
+	        {.name = "liaison", .pid = -1, .ready = -1, .backoff = RESTART_MIN},
 	};
+	/* the liaison door only when liaison_port is set (127.0.0.1, that port) */
+	int nd = 2;
+	struct conf *cf = malloc(sizeof *cf);
+	char path[PATH_MAX];
+	struct conf_error cerr;
+	int pn = snprintf(path, sizeof path, "%s/%s", o->dir, INSTANCE_CONF);
+	if (cf != NULL && pn > 0 && (size_t)pn < sizeof path &&
+	    conf_load(path, cf, &cerr) == CONF_OK && cf->liaison_port > 0) {
+		doors[2].have_port = 1;
+		doors[2].port = (uint16_t)cf->liaison_port;
+		nd = 3;
+	}
+	free(cf);
 	int rc = CLI_EXIT_OK, stopping = 0;
 	pid_t retain = -1; /* the daily retention run (cmd_retention.c) */
 	int32_t retain_day = -1;
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < nd; i++)
 		if (start_door(cmd, o, i, &doors[i]) != 0) {
 			rc = CLI_EXIT_FAIL;
 			stopping = 1;
@@ -566,7 +567,7 @@ static int serve_dir(const char *cmd, const struct door_opts *o)
 		int alive = 0;
 		if (stop_signal && !stopping)
 			stopping = 1;
-		for (int i = 0; i < 2; i++) {
+		for (int i = 0; i < nd; i++) {
 			struct door_proc *d = &doors[i];
 			read_port(d);
 			if (d->pid > 0 && stopping && !d->termed) {
@@ -588,7 +589,7 @@ static int serve_dir(const char *cmd, const struct door_opts *o)
 		if (w > 0 && w == retain)
 			retain = -1;
 		int64_t now = now_ms();
-		for (int i = 0; w > 0 && i < 2; i++) {
+		for (int i = 0; w > 0 && i < nd; i++) {
 			struct door_proc *d = &doors[i];
 			if (w != d->pid)
 				continue;
@@ -625,7 +626,7 @@ static int serve_dir(const char *cmd, const struct door_opts *o)
 			d->restart_at = now + (int64_t)d->backoff * 1000;
 			d->backoff = d->backoff * 2 > RESTART_MAX ? RESTART_MAX : d->backoff * 2;
 		}
-		for (int i = 0; !stopping && i < 2; i++) {
+		for (int i = 0; !stopping && i < nd; i++) {
 			struct door_proc *d = &doors[i];
 			if (d->pid > 0 || d->restart_at == 0 || now < d->restart_at)
 				continue;
@@ -643,7 +644,7 @@ static int serve_dir(const char *cmd, const struct door_opts *o)
 			nanosleep(&ts, NULL); /* a signal cuts it short */
 		}
 	}
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < nd; i++)
 		if (doors[i].ready >= 0)
 			close(doors[i].ready);
 	return rc;
@@ -657,143 +658,4 @@ int serve_main(int argc, char **argv)
 	                    &o)) >= 0)
 		return rc;
 	return serve_dir("serve", &o);
-}
-
-static int remove_tree(const char *path)
-{
-	char cmd[PATH_MAX + 32];
-	/* Only ever our own mkdtemp directory under /tmp. */
-	if (strncmp(path, "/tmp/cutout-demo-", 17) != 0 || strchr(path, '\'') != NULL)
-		return -1;
-	int n = snprintf(cmd, sizeof cmd, "rm -rf -- '%s'", path);
-	if (n < 0 || (size_t)n >= sizeof cmd)
-		return -1;
-	return system(cmd);
-}
-
-/*
- * The demo officer "demo-admin" (every role), made with the instance's admin
- * identity and enrolled at once (app/officer_cli), so a newcomer can log in to
- * the desk straight away. Prints the name, the password, the TOTP secret and
- * its otpauth URI.
- */
-static int demo_officer(const char *dir)
-{
-	struct instance *inst = NULL;
-	struct instance_error err;
-	char *pw = sodium_malloc(CODENAME_BUFSIZE);
-	char secret[TOTP_B32_MAX], uri[TOTP_URI_MAX];
-	int rc = -1;
-	if (pw == NULL)
-		return -1;
-	if (instance_open(dir, &inst, &err) != INSTANCE_OK) {
-		cli_fail("demo", "%s", err.msg);
-		goto out;
-	}
-	if (officer_cli_demo_admin(inst, "demo-admin", pw, CODENAME_BUFSIZE, secret, uri,
-	                           sizeof uri) != 0)
-		goto out;
-	printf("  demo officer (every role) for the desk:\n"
-	       "    name:         demo-admin\n"
-	       "    password:     %s\n"
-	       "    TOTP secret:  %s\n"
-	       "    otpauth URI:  %s\n",
-	       pw, secret, uri);
-	rc = 0;
-out:
-	sodium_memzero(secret, sizeof secret);
-	sodium_memzero(pw, CODENAME_BUFSIZE);
-	sodium_free(pw);
-	instance_close(&inst);
-	return rc;
-}
-
-int demo_main(int argc, char **argv)
-{
-	static const struct option opts[] = {{"port", required_argument, NULL, 'p'},
-	                                     {"desk-port", required_argument, NULL, 'd'},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {NULL, 0, NULL, 0}};
-	long port = 8080, desk_port = 8081;
-	int c;
-	char *end;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "hp:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(demo_help, stdout);
-			return CLI_EXIT_OK;
-		case 'p':
-		case 'd': {
-			errno = 0;
-			long v = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != 0 || optarg[0] == 0 || v < 0 || v > 65535)
-				return cli_usage("demo", "bad port '%s'", optarg);
-			if (c == 'p')
-				port = v;
-			else
-				desk_port = v;
-			break;
-		}
-		default:
-			return cli_usage("demo", "unknown option '%s' (see 'cutout help demo')",
-			                 argv[optind - 1]);
-		}
-	}
-	if (argc - optind > 1)
-		return cli_usage("demo", "too many arguments (see 'cutout help demo')");
-	char tmp[] = "/tmp/cutout-demo-XXXXXX";
-	char dir[PATH_MAX];
-	int temporary = argc - optind == 0;
-	if (temporary) {
-		if (mkdtemp(tmp) == NULL)
-			return cli_fail("demo", "mkdtemp: %s", strerror(errno));
-		int n = snprintf(dir, sizeof dir, "%s/instance", tmp);
-		if (n < 0 || (size_t)n >= sizeof dir)
-			return cli_fail("demo", "path too long");
-	} else {
-		int n = snprintf(dir, sizeof dir, "%s", argv[optind]);
-		if (n < 0 || (size_t)n >= sizeof dir)
-			return cli_fail("demo", "path too long");
-	}
-	struct instance_error err;
-	struct instance_options io = {.organisation = "cutout demo"};
-	struct instance_created created;
-	char conf_path[PATH_MAX];
-	int n = snprintf(conf_path, sizeof conf_path, "%s/%s", dir, INSTANCE_CONF);
-	if (n < 0 || (size_t)n >= sizeof conf_path)
-		return cli_fail("demo", "path too long");
-	/* An existing instance is served as it is (the demo officer is added if it can be). */
-	int existing = !temporary && access(conf_path, F_OK) == 0;
-	if (!existing && instance_init(dir, &io, &created, &err) != INSTANCE_OK) {
-		if (temporary)
-			(void)remove_tree(tmp);
-		return cli_fail("demo", "%s", err.msg);
-	}
-	printf("cutout demo %s in %s\n"
-	       "  admin identity (makes the first admin officer; keep it offline in real use):\n"
-	       "    %s/admin-identity.txt\n"
-	       "  read what arrives:  cutout inbox list -d %s --as demo-admin\n"
-	       "  reply to a source:  cutout inbox reply -d %s --as demo-admin SOURCE_ID 'text'\n"
-	       "  (the inbox asks for the demo officer's password and a TOTP code)\n",
-	       existing ? "serving the existing instance" : "instance", dir, dir, dir, dir);
-	if (demo_officer(dir) != 0) {
-		if (temporary)
-			(void)remove_tree(tmp);
-		return CLI_EXIT_FAIL;
-	}
-	printf("Stop with Ctrl-C%s.\n", temporary ? " (the instance is then deleted)" : "");
-	struct door_opts o;
-	memset(&o, 0, sizeof o);
-	o.dir = dir;
-	memcpy(o.intake_host, "127.0.0.1", sizeof "127.0.0.1");
-	memcpy(o.desk_host, "127.0.0.1", sizeof "127.0.0.1");
-	o.have_intake = o.have_desk = 1;
-	o.intake_port = (uint16_t)port;
-	o.desk_port = (uint16_t)desk_port;
-	int rc = serve_dir("demo", &o);
-	if (temporary)
-		(void)remove_tree(tmp);
-	return rc;
 }

@@ -21,6 +21,7 @@
 
 #include "app/cli/cli.h"
 #include "app/cli/commands.h"
+#include "app/cli/http_client.h"
 #include "app/cli/outfile.h"
 #include "core/instance/instance.h"
 #include "core/ledger/ledger.h"
@@ -319,49 +320,23 @@ static size_t split(char *copy, char **items, size_t max)
 	return n;
 }
 
-struct sink {
-	struct buf *b;
-	int too_large;
-};
-
-static size_t curl_write(char *p, size_t size, size_t nmemb, void *ctx)
-{
-	struct sink *s = ctx;
-	if (size != 1 || buf_append(s->b, p, nmemb) != BUF_OK) {
-		s->too_large = 1;
-		return 0;
-	}
-	return nmemb;
-}
-
-/* POST req to PREFIX/add-checkpoint: the status (or -1) and the body. */
-static int post_http(const char *prefix, const struct buf *req, struct buf *out)
+/* POST req to PREFIX/add-checkpoint (through socks, if any): the status (or -1) and the body. */
+static int post_http(const char *prefix, const char *socks, const struct buf *req, struct buf *out)
 {
 	char url[1024];
 	int n = snprintf(url, sizeof url, "%s%sadd-checkpoint", prefix,
 	                 prefix[0] != '\0' && prefix[strlen(prefix) - 1] == '/' ? "" : "/");
 	if (n < 0 || (size_t)n >= sizeof url)
 		return -1;
-	CURL *h = curl_easy_init();
-	if (h == NULL)
-		return -1;
-	struct sink s = {.b = out};
-	struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: text/plain; charset=utf-8");
-	long code = -1;
-	if (curl_easy_setopt(h, CURLOPT_URL, url) == CURLE_OK &&
-	    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK &&
-	    curl_easy_setopt(h, CURLOPT_POSTFIELDS, (const char *)req->data) == CURLE_OK &&
-	    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)req->len) == CURLE_OK &&
-	    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr) == CURLE_OK &&
-	    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, curl_write) == CURLE_OK &&
-	    curl_easy_setopt(h, CURLOPT_WRITEDATA, &s) == CURLE_OK &&
-	    curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L) == CURLE_OK &&
-	    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
-	    curl_easy_perform(h) == CURLE_OK)
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-	curl_slist_free_all(hdr);
-	curl_easy_cleanup(h);
-	return code >= 100 && code < 600 && !s.too_large ? (int)code : -1;
+	struct http_client_req rq = {.url = url,
+	                             .method = "POST",
+	                             .content_type = "text/plain; charset=utf-8",
+	                             .body = req->data,
+	                             .len = req->len,
+	                             .socks = socks,
+	                             .timeout = 30,
+	                             .max = 64 * 1024};
+	return http_client_do(&rq, out);
 }
 
 /* Runs `cutout witness add-checkpoint --status -d DIR` with req on its stdin. */
@@ -445,8 +420,9 @@ static int load_keys(const struct conf *cf, struct keys *k, char *copy, size_t c
 }
 
 /* One witness: the request from the size it holds; its cosignature lines stored. */
-static int cosign_one(struct store *s, const char *target, int via_cli, const struct buf *note,
-                      const struct ledger_checkpoint *cp, const struct keys *keys)
+static int cosign_one(struct store *s, const char *target, int via_cli, const char *socks,
+                      const struct buf *note, const struct ledger_checkpoint *cp,
+                      const struct keys *keys)
 {
 	uint64_t old = 0;
 	struct buf req, out;
@@ -472,7 +448,8 @@ static int cosign_one(struct store *s, const char *target, int via_cli, const st
 		if (witness_request_format(old, (const uint8_t(*)[MERKLE_HASH_LEN])proof, np,
 		                           note->data, note->len, &req) != 0)
 			goto out;
-		int st = via_cli ? post_cli(target, &req, &out) : post_http(target, &req, &out);
+		int st = via_cli ? post_cli(target, &req, &out)
+		                 : post_http(target, socks, &req, &out);
 		uint64_t held;
 		char num[24];
 		size_t bl = out.len;
@@ -589,7 +566,8 @@ int ledger_cosign(struct instance *inst, const char *output, char **via, int nvi
 	if (nvia == 0)
 		curl_global_init(CURL_GLOBAL_DEFAULT);
 	for (size_t i = 0; i < t->n; i++)
-		failed |= cosign_one(s, t->item[i], nvia > 0, &note, &cp, keys) != 0;
+		failed |= cosign_one(s, t->item[i], nvia > 0, cf->liaison_socks, &note, &cp,
+		                     keys) != 0;
 	if (nvia == 0)
 		curl_global_cleanup();
 	buf_reset(&note);

@@ -20,7 +20,7 @@
 
 static const char *name_of(const struct door_sandbox *sb)
 {
-	return sb->kind == DOOR_INTAKE ? "intake" : "desk";
+	return sb->kind == DOOR_INTAKE ? "intake" : sb->kind == DOOR_DESK ? "desk" : "liaison";
 }
 
 /* The store's files (instance_door_files: its database, WAL, ... and blob directory) and, for the

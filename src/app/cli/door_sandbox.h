@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-enum door_kind { DOOR_INTAKE, DOOR_DESK };
+enum door_kind { DOOR_INTAKE, DOOR_DESK, DOOR_LIAISON };
 
 struct instance;
 

@@ -16,6 +16,7 @@
 #include "app/web/markup.h"
 #include "core/ledger/ledger.h"
 #include "core/registry/ledger_view.h"
+#include "core/witness/witness.h"
 #include "lib/day.h"
 #include "lib/web/i18n.h"
 
@@ -131,6 +132,42 @@ struct view {
 	bool searching;
 };
 
+/*
+ * Who cosigned the checkpoint note: the name of every signature line ("— NAME
+ * base64") other than the log's own (its origin, the note's first line).
+ * The witnesses' signatures are checked where they are kept
+ * (witness_cosig_keep) and by `cutout ledger verify-checkpoint --quorum`.
+ */
+static void cosigners(struct w *w, const char *note)
+{
+	static const char dash[] = "\xe2\x80\x94 ";
+	size_t olen = strcspn(note, "\n"), n = 0;
+	for (const char *p = strstr(note, "\n\n"); p != NULL; p = strchr(p + 1, '\n')) {
+		const char *name = p + 1;
+		if (strncmp(name, dash, sizeof dash - 1) != 0)
+			continue;
+		name += sizeof dash - 1;
+		size_t len = strcspn(name, " \n");
+		if (len == olen && memcmp(name, note, len) == 0)
+			continue;
+		if (n++ == 0) {
+			raw(w, "<p id=\"cosigned\">");
+			text(w, "desk.ledger.cosigned");
+			raw(w, " ");
+		} else {
+			raw(w, ", ");
+		}
+		raw(w, "<span class=\"witness\">");
+		esc(w, name, len);
+		raw(w, "</span>");
+	}
+	if (n > 0)
+		raw(w, "</p>");
+	else
+		el(w, "<p class=\"muted\" id=\"cosigned-none\">", "desk.ledger.cosigned_none",
+		   "</p>");
+}
+
 static void render(struct w *w, const struct view *v)
 {
 	char n[32], day[DAY_STRLEN];
@@ -199,6 +236,7 @@ static void render(struct w *w, const struct view *v)
 		raw(w, "<pre class=\"message\" id=\"checkpoint\">");
 		esc_str(w, v->checkpoint);
 		raw(w, "</pre>");
+		cosigners(w, v->checkpoint);
 	} else {
 		el(w, "<p class=\"muted\" id=\"checkpoint-none\">", "desk.ledger.no_checkpoint",
 		   "</p>");
@@ -256,6 +294,11 @@ enum MHD_Result desk_ledger_view_page(struct MHD_Connection *c, struct req *r)
 		goto out;
 	}
 	enum ledger_result cr = ledger_checkpoint_latest(d->store, &cp);
+	if (cr == LEDGER_OK) { /* again, with the witnesses' cosignatures kept for it */
+		buf_reset(&cp);
+		if (witness_cosigned_latest(d->store, &cp) != 0)
+			cr = LEDGER_FAILED;
+	}
 	if (cr != LEDGER_OK && cr != LEDGER_NOT_FOUND) {
 		res = desk_send_error(c, r, 500);
 		goto out;

@@ -32,6 +32,9 @@ void desk_reg_input(struct w *w, const char *id, const char *name, const char *v
                     const char *extra);
 
 /* desk_report.c */
+/* A report's page, with a notice (note_key NULL: none) and an HTTP status. */
+void desk_report_page(const struct desk_reg_in *in, struct desk_reg_out *out, int64_t id,
+                      const char *note_key, const char *note_msg, int good, unsigned status);
 void desk_report_list(const struct desk_reg_in *in, struct desk_reg_out *out);
 void desk_report_show(const struct desk_reg_in *in, struct desk_reg_out *out);
 void desk_report_circulate(const struct desk_reg_in *in, struct desk_reg_out *out);
@@ -48,6 +51,10 @@ void desk_trace_handle(enum desk_reg_route rt, const struct desk_reg_in *in,
                        struct desk_reg_out *out);
 /* The HTTP status of a refusal by core/release (desk_release.c). */
 unsigned desk_release_status(int release_result);
+
+/* desk_liaison.c: "from PARTNER" and the topics of a report's page, and the form's POST. */
+void desk_liaison_report_block(struct w *w, const struct desk_reg_in *in, int64_t id);
+void desk_liaison_topics_post(const struct desk_reg_in *in, struct desk_reg_out *out);
 
 /* desk_report_write.c */
 void desk_report_new(const struct desk_reg_in *in, struct desk_reg_out *out);

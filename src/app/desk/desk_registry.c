@@ -136,6 +136,7 @@ enum desk_reg_route desk_registry_route(const char *method, const char *url, boo
 	        {"/report/new", DR_REPORT_NEW, DR_REPORT_WRITE},
 	        {"/report/tearline", DR_TEARLINE, DR_NONE},
 	        {"/report/circulate", DR_NONE, DR_CIRCULATE},
+	        {"/report/topics", DR_NONE, DR_REPORT_TOPICS},
 	        {"/dist", DR_DIST, DR_NONE},
 	        {"/dist/create", DR_NONE, DR_DIST_CREATE},
 	        {"/dist/add", DR_NONE, DR_DIST_ADD},
@@ -345,6 +346,8 @@ void desk_registry_handle(enum desk_reg_route rt, const struct desk_reg_in *in,
 		return desk_report_write(in, out);
 	case DR_CIRCULATE:
 		return desk_report_circulate(in, out);
+	case DR_REPORT_TOPICS:
+		return desk_liaison_topics_post(in, out);
 	case DR_DIST_CREATE:
 	case DR_DIST_ADD:
 	case DR_DIST_REMOVE:

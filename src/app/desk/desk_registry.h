@@ -74,6 +74,7 @@ enum desk_reg_route {
 	DR_RELEASE_REFUSE,               /* /release/refuse */
 	DR_RELEASE_EXPORT,               /* /release/export: a copy, as a download */
 	DR_TRACE_RUN,                    /* /trace */
+	DR_REPORT_TOPICS,                /* /report/topics (desk_liaison.c) */
 };
 
 /* The route of a request, DR_NONE if not the registry's. *bad_method: a known path, wrong verb. */
@@ -95,6 +96,7 @@ struct desk_reg_in {
 	const char *lang;
 	const char *org;
 	const char *url;
+	const char *topics; /* the configuration's liaison_topics (the vocabulary); NULL: none */
 	const char *(*query)(void *ctx, const char *name);
 	void *qctx;
 	const struct form *form; /* POST only */

@@ -285,8 +285,8 @@ static size_t form_names(const struct form *f, const char *one, const char *many
 	return n + split_names(form_get(f, many), store + o, cap - o, names + n, NAMES_MAX - n);
 }
 
-static void report_page(const struct desk_reg_in *in, struct desk_reg_out *out, int64_t id,
-                        const char *note_key, const char *note_msg, int good, unsigned status)
+void desk_report_page(const struct desk_reg_in *in, struct desk_reg_out *out, int64_t id,
+                      const char *note_key, const char *note_msg, int good, unsigned status)
 {
 	enum registry_result rc;
 	struct registry_report *rep = open_report(in, id, &rc);
@@ -312,6 +312,7 @@ static void report_page(const struct desk_reg_in *in, struct desk_reg_out *out, 
 		w.failed = 1;
 	raw(&w, "</span></p>");
 	registry_report_free(&rep);
+	desk_liaison_report_block(&w, in, id);
 	if (in->roles & ROLE_RELEASING) { /* core/release decides; this is only the way there */
 		raw(&w, "<p><a id=\"propose-release\" href=\"/release/new?report=");
 		num(&w, id);
@@ -342,8 +343,10 @@ void desk_report_show(const struct desk_reg_in *in, struct desk_reg_out *out)
 	int64_t id;
 	if (num_parse_id(in->query(in->qctx, "id"), &id) != 0)
 		return desk_reg_fail(out, 404);
-	const char *c = in->query(in->qctx, "circulated");
-	report_page(in, out, id, c != NULL ? "desk.reg.circulate.done" : NULL, NULL, 1, 200);
+	const char *note = in->query(in->qctx, "circulated") != NULL ? "desk.reg.circulate.done"
+	                   : in->query(in->qctx, "topics") != NULL   ? "desk.li.topics_done"
+	                                                             : NULL;
+	desk_report_page(in, out, id, note, NULL, 1, 200);
 }
 
 /* Splits "a, b c" into names (pointers into store). */
@@ -389,8 +392,8 @@ void desk_report_circulate(const struct desk_reg_in *in, struct desk_reg_out *ou
 		return desk_reg_fail(out, 404);
 	if (rc == REGISTRY_FAILED || rc == REGISTRY_FULL)
 		return desk_reg_fail(out, rc == REGISTRY_FULL ? 507 : 500);
-	report_page(in, out, id, "desk.reg.refused", err.msg[0] ? err.msg : registry_strerror(rc),
-	            0, 400);
+	desk_report_page(in, out, id, "desk.reg.refused",
+	                 err.msg[0] ? err.msg : registry_strerror(rc), 0, 400);
 }
 
 void desk_report_tearline(const struct desk_reg_in *in, struct desk_reg_out *out)

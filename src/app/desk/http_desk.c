@@ -365,6 +365,7 @@ static enum MHD_Result registry_request(struct MHD_Connection *c, struct req *r,
 	                         .lang = r->lang,
 	                         .org = r->d->cfg.org,
 	                         .url = url,
+	                         .topics = r->d->cfg.topics,
 	                         .query = query_of,
 	                         .qctx = c,
 	                         .form = f};

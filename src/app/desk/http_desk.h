@@ -33,6 +33,7 @@ struct desk_door_config {
 	const char *org;
 	const char *store_name; /* named by the log line of a full store (the instance directory) */
 	const char *default_clearance; /* prefilled in the add-officer form */
+	const char *topics;            /* liaison_topics: a report's topics, ticked on its page */
 	unsigned idle_seconds;
 	size_t max_sessions;
 	struct web_door_limits web; /* connections, deadlines, threads (app/web/door.h) */

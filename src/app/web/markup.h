@@ -68,11 +68,11 @@ static inline void u64(struct w *w, uint64_t v)
 
 /*
  * A catalogue text, its {placeholders} filled with values escaped here
- * (name, value pairs, NULL-terminated; at most 4).
+ * (name, value pairs, NULL-terminated; at most 6).
  */
 static inline void text_vars(struct w *w, const char *key, const char *const *vars)
 {
-	enum { MAXV = 4 };
+	enum { MAXV = 6 };
 	const char *names[MAXV] = {0}, *values[MAXV] = {0};
 	struct buf escaped[MAXV];
 	size_t n = 0;

@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "app/desk/desk_registry.h"
+#include "core/liaison/liaison.h"
 #include "core/instance/instance.h"
 #include "lib/age/age.h"
 #include "lib/io.h"
@@ -53,6 +54,23 @@ static store_id desk_write(struct desk_reg_in *in, struct form_field *fields, si
 	if (sscanf(out.location, "/report?id=%lld", &id) != 1)
 		return 0;
 	return (store_id)id;
+}
+
+/* The query of GET /report?id=...: "id" only. */
+static const char *id_query(void *ctx, const char *name)
+{
+	return strcmp(name, "id") == 0 ? ctx : NULL;
+}
+
+/* A routed request's status (303 when it redirects) and its page in body. */
+static unsigned desk_call(struct desk_reg_in *in, enum desk_reg_route rt, struct form *f,
+                          struct buf *body)
+{
+	buf_reset(body);
+	struct desk_reg_out out = {.body = body};
+	in->form = f;
+	desk_registry_handle(rt, in, &out);
+	return out.location[0] ? 303 : out.status;
 }
 
 #define F(n, v)                                                                            \
@@ -173,6 +191,47 @@ int main(void)
 	struct form_field low[] = {F("tm", "S"), F("title", "T"),      F("pm", "S//HUMINT"),
 	                           F("pt", "x"), F("action", "write"), F("declared", "SECRET")};
 	T_CHECK(desk_write(&in, low, sizeof low / sizeof *low, &st) == 0 && st == 400);
+
+	/* Topics on the report's page (desk_liaison.c): the vocabulary ticked, core decides. */
+	in.topics = "terrorism,crime,money-laundering";
+	char ida[24];
+	snprintf(ida, sizeof ida, "%lld", (long long)a);
+	struct form_field tf[] = {
+	        {.name = "id", .value = ida, .name_len = 2, .value_len = strlen(ida)},
+	        F("topic", "terrorism"),
+	        F("topic", "crime")};
+	struct form tform = {.fields = tf, .count = 3};
+	struct buf page;
+	buf_init(&page, 1 << 20);
+	unsigned ts = desk_call(&in, DR_REPORT_TOPICS, &tform, &page);
+	T_OK(ts == 303, "topics set from the form (%u %s)", ts, buf_str(&page));
+	char got[STORE_TOPICS_MAX + 1];
+	T_OK(liaison_report_topics_get(reg, k, a, got) == LIAISON_OK &&
+	             strcmp(got, "crime,terrorism") == 0,
+	     "stored as core's form (%s)", got);
+	in.query = id_query;
+	in.qctx = ida;
+	T_OK(desk_call(&in, DR_REPORT, NULL, &page) == 200 &&
+	             strstr(buf_str(&page), "<span id=\"topics\">crime, terrorism</span>") &&
+	             strstr(buf_str(&page), "value=\"terrorism\" checked>") &&
+	             strstr(buf_str(&page), "value=\"money-laundering\">") &&
+	             !strstr(buf_str(&page), "id=\"origin\""),
+	     "the page shows them, ticked, and no origin for a report written here");
+	tf[1] = (struct form_field)F("topic", "arms");
+	tform.count = 2;
+	T_OK(desk_call(&in, DR_REPORT_TOPICS, &tform, &page) == 400 &&
+	             strstr(buf_str(&page), "arms") != NULL,
+	     "a topic not in the vocabulary: 400 naming it");
+	T_OK(liaison_report_topics_get(reg, k, a, got) == LIAISON_OK &&
+	             strcmp(got, "crime,terrorism") == 0,
+	     "and nothing changed");
+	tform.count = 1;
+	T_OK(desk_call(&in, DR_REPORT_TOPICS, &tform, &page) == 303 &&
+	             liaison_report_topics_get(reg, k, a, got) == LIAISON_OK && got[0] == 0,
+	     "none ticked: no topic");
+	tf[0] = (struct form_field)F("id", "999999");
+	T_OK(desk_call(&in, DR_REPORT_TOPICS, &tform, &page) == 404, "a missing report: 404");
+	buf_release(&page);
 
 	officer_key_free(&k);
 	officers_free(&o);

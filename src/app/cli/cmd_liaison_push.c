@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * cmd_liaison_push: `cutout liaison push PARTNER`, the online client of the
+ * exchange: the next bundle for PARTNER (liaison_export, as `liaison
+ * export`), POSTed to the partner's liaison door (its URL + /v1/bundle,
+ * through liaison_socks when set), and the signed receipt it answers
+ * recorded (liaison_receipt, as `liaison receipt`). The same use cases as
+ * the file path: the ledger holds the same entries either way.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <sodium.h>
+
+#include "app/cli/cli.h"
+#include "app/cli/commands.h"
+#include "app/cli/http_client.h"
+#include "app/cli/officer_cli.h"
+#include "core/instance/instance.h"
+#include "core/ledger/ledger.h"
+#include "core/liaison/bundle.h"
+#include "core/liaison/liaison.h"
+#include "lib/buf.h"
+
+#include "lib/banned.h"
+
+#define L "liaison"
+
+/* PARTNER's URL + path into url. 0, or -1 (said). */
+static int partner_url(struct officer_cli_sess *s, const char *partner, const char *path, char *url,
+                       size_t cap)
+{
+	struct store_partner p;
+	const char *why = NULL;
+	if (liaison_partner_show(s->reg, s->key, partner, &p) != LIAISON_OK)
+		why = "no such partner (or not allowed to see it)";
+	else if (p.url[0] == '\0')
+		why = "no liaison URL (exchange by file)";
+	if (why == NULL) {
+		size_t n = strlen(p.url);
+		int k = snprintf(url, cap, "%s%s", p.url, p.url[n - 1] == '/' ? path + 1 : path);
+		if (k < 0 || (size_t)k >= cap)
+			why = "its URL is too long";
+	}
+	if (why != NULL) {
+		cli_fail(L, "partner %s: %s", partner, why);
+		return -1;
+	}
+	return 0;
+}
+
+static int print_receipt_item(void *ctx, int64_t id, const char *reason)
+{
+	(void)ctx;
+	if (reason != NULL)
+		printf("refused\t%lld\t%s\n", (long long)id, reason);
+	return 0;
+}
+
+int liaison_push(const char *dir, const char *as, const char *ident, const char *partner)
+{
+	struct officer_cli_sess s;
+	int rc = officer_cli_sess_open(L, dir, as, &s);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	rc = CLI_EXIT_FAIL;
+	struct liaison_error err = {{0}};
+	struct liaison_summary sum;
+	struct liaison_receipt_summary rs;
+	struct instance_error ierr;
+	struct buf b, answer;
+	char path[PATH_MAX], url[1024], origin[LEDGER_ORIGIN_MAX + 1];
+	uint8_t *sk = sodium_malloc(64);
+	buf_init(&b, LIAISON_BUNDLE_MAX);
+	buf_init(&answer, BUNDLE_RECEIPT_MAX);
+	const struct conf *cf = instance_conf(s.inst);
+	ledger_origin(cf->organisation, origin);
+	int n = ident ? snprintf(path, sizeof path, "%s", ident)
+	              : snprintf(path, sizeof path, "%s/%s", dir, INSTANCE_ADMIN_IDENTITY);
+	if (sk == NULL || n < 0 || (size_t)n >= sizeof path) {
+		cli_fail(L, "out of memory or path too long");
+		goto out;
+	}
+	if (partner_url(&s, partner, "/v1/bundle", url, sizeof url) != 0)
+		goto out;
+	if (instance_signing_key(s.inst, path, sk, &ierr) != INSTANCE_OK) {
+		cli_fail(L, "%s", ierr.msg);
+		goto out;
+	}
+	struct liaison_self self = {.name = origin, .sk = sk};
+	enum liaison_result r =
+	        liaison_export(s.reg, s.key, &self, partner, -1, &b, &sum, NULL, NULL, &err);
+	sodium_memzero(sk, 64);
+	if (r != LIAISON_OK) {
+		cli_fail(L, "%s%s%s", liaison_strerror(r), err.msg[0] ? ": " : "", err.msg);
+		goto out;
+	}
+	printf("bundle %llu for %s: %zu sent, %zu withheld\n", (unsigned long long)sum.seq,
+	       sum.partner, sum.sent, sum.withheld);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	struct http_client_req rq = {.url = url,
+	                             .method = "POST",
+	                             .content_type = "application/octet-stream",
+	                             .body = b.data,
+	                             .len = b.len,
+	                             .socks = cf->liaison_socks,
+	                             .timeout = 300,
+	                             .max = BUNDLE_RECEIPT_MAX};
+	int st = http_client_do(&rq, &answer);
+	curl_global_cleanup();
+	if (st != 200) {
+		cli_fail(L,
+		         "%s: %s%d: %.*s (bundle %llu is recorded as sent, without a receipt: "
+		         "push the next one once the partner takes it, or send it by file)",
+		         url, st < 0 ? "no answer " : "status ", st,
+		         (int)strcspn(buf_str(&answer), "\n"), buf_str(&answer),
+		         (unsigned long long)sum.seq);
+		goto out;
+	}
+	r = liaison_receipt(s.reg, s.key, &self, answer.data, answer.len, &rs, print_receipt_item,
+	                    NULL, &err);
+	if (r != LIAISON_OK) {
+		cli_fail(L, "the partner's receipt: %s%s%s", liaison_strerror(r),
+		         err.msg[0] ? ": " : "", err.msg);
+		goto out;
+	}
+	printf("receipt of bundle %llu from %s recorded: %zu accepted, %zu refused\n",
+	       (unsigned long long)rs.seq, rs.partner, rs.accepted, rs.refused);
+	if (sum.more)
+		printf("more reports are left for the next bundle: push again\n");
+	rc = CLI_EXIT_OK;
+out:
+	sodium_free(sk);
+	buf_release(&b);
+	buf_release(&answer);
+	officer_cli_sess_close(&s);
+	return rc;
+}

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* http_liaison: the liaison door (app/liaison/http_liaison.h). */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "app/liaison/http_liaison.h"
+#include "app/web/http.h"
+#include "app/web/ratelimit.h"
+#include "core/liaison/bundle.h"
+#include "core/liaison/liaison.h"
+#include "core/witness/witness.h"
+#include "lib/buf.h"
+
+#include "lib/banned.h"
+
+struct liaison_door {
+	struct liaison_door_config cfg;
+	struct web_door *web;
+	pthread_mutex_t core; /* one core call at a time */
+	struct bucket refusals;
+	atomic_uint_fast64_t refused;
+};
+
+enum route { R_NONE, R_BUNDLE, R_CHECKPOINT };
+
+struct req {
+	enum route route;
+	unsigned status; /* set: refused before the body is read (the body is dropped) */
+	const char *why;
+	int responded;
+	size_t cap;
+	struct buf body;
+};
+
+/* A one-line plain-text answer (the reason, a newline). Counts a refusal. */
+static enum MHD_Result say(struct liaison_door *d, struct MHD_Connection *c, unsigned status,
+                           const char *type, const void *text, size_t len)
+{
+	if (status >= 400)
+		atomic_fetch_add(&d->refused, 1);
+	return http_send(c, status, type, text, len, NULL, NULL);
+}
+
+static enum MHD_Result say_line(struct liaison_door *d, struct MHD_Connection *c, unsigned status,
+                                const char *line)
+{
+	char b[LIAISON_MSG_MAX + 2];
+	int n = snprintf(b, sizeof b, "%s\n", line);
+	if (n < 0)
+		return MHD_NO;
+	if ((size_t)n >= sizeof b)
+		n = (int)sizeof b - 1;
+	return say(d, c, status, "text/plain; charset=utf-8", b, (size_t)n);
+}
+
+/* The status of a bundle refused whole, from the core's reason. */
+static unsigned refusal_status(const char *msg)
+{
+	if (strncmp(msg, "replay:", 7) == 0 || strncmp(msg, "gap:", 4) == 0 ||
+	    strncmp(msg, "fork:", 5) == 0)
+		return 409;
+	if (strstr(msg, "no partner has that key") != NULL ||
+	    strstr(msg, "signature does not verify") != NULL ||
+	    strstr(msg, "is addressed to") != NULL || strstr(msg, "partner is disabled") != NULL)
+		return 403;
+	return 400;
+}
+
+static enum MHD_Result do_bundle(struct liaison_door *d, struct MHD_Connection *c, struct req *r)
+{
+	if (d->cfg.reg == NULL)
+		return say_line(d, c, 503,
+		                "this door takes no bundle (started without an officer)");
+	/* junk never reaches the ledger: a body that is no bundle is answered here */
+	struct bundle_envelope e;
+	char msg[128];
+	if (bundle_envelope_parse(r->body.data, r->body.len, &e, msg) != 0) {
+		char line[200];
+		snprintf(line, sizeof line, "not a bundle: %s", msg);
+		return say_line(d, c, 400, line);
+	}
+	struct liaison_summary sum;
+	struct liaison_error err = {{0}};
+	struct buf rcp;
+	buf_init(&rcp, BUNDLE_RECEIPT_MAX);
+	pthread_mutex_lock(&d->core);
+	enum liaison_result lr = liaison_import(d->cfg.reg, d->cfg.as, d->cfg.self, r->body.data,
+	                                        r->body.len, &sum, NULL, NULL, &rcp, &err);
+	pthread_mutex_unlock(&d->core);
+	enum MHD_Result m;
+	if (lr == LIAISON_OK)
+		m = say(d, c, 200, "text/plain; charset=utf-8", rcp.data, rcp.len);
+	else if (lr == LIAISON_REFUSED)
+		m = say_line(d, c, refusal_status(err.msg), err.msg);
+	else if (lr == LIAISON_FAILED)
+		m = say_line(d, c, 503, "the store failed: try again later");
+	else
+		m = say_line(d, c, 400, err.msg[0] ? err.msg : liaison_strerror(lr));
+	buf_release(&rcp);
+	return m;
+}
+
+static enum MHD_Result do_checkpoint(struct liaison_door *d, struct MHD_Connection *c,
+                                     struct req *r)
+{
+	if (d->cfg.witness_sk == NULL)
+		return say_line(d, c, 404, "this door is no witness");
+	struct buf out;
+	buf_init(&out, 8192);
+	pthread_mutex_lock(&d->core);
+	int st = witness_add_checkpoint(d->cfg.store, d->cfg.witness_name, d->cfg.witness_sk,
+	                                r->body.data, r->body.len, (uint64_t)time(NULL), &out);
+	pthread_mutex_unlock(&d->core);
+	/* the 409 of the size held: "N\n" (the spec's text/x.tlog.size) */
+	int size_form = st == 409 && out.len > 1 && out.data[out.len - 1] == '\n';
+	for (size_t i = 0; size_form && i + 1 < out.len; i++)
+		size_form = out.data[i] >= '0' && out.data[i] <= '9';
+	enum MHD_Result m = say(d, c, (unsigned)st,
+	                        size_form ? "text/x.tlog.size" : "text/plain; charset=utf-8",
+	                        out.data, out.len);
+	buf_release(&out);
+	return m;
+}
+
+/* A request refused before any work: 429 once the bucket of refusals is empty. */
+static enum MHD_Result refuse(struct liaison_door *d, struct MHD_Connection *c, struct req *r)
+{
+	r->responded = 1;
+	if (!bucket_take(&d->refusals))
+		return say_line(d, c, 429, "too many refused requests: slow down");
+	return say_line(d, c, r->status, r->why ? r->why : "refused");
+}
+
+static void route(struct liaison_door *d, struct req *r, const char *method, const char *url)
+{
+	r->cap = WITNESS_REQUEST_MAX;
+	if (strcmp(url, "/v1/bundle") == 0) {
+		r->route = R_BUNDLE;
+		r->cap = d->cfg.max_bundle;
+	} else if (strcmp(url, "/add-checkpoint") == 0) {
+		r->route = R_CHECKPOINT;
+	} else {
+		r->status = 404;
+		r->why = "no such route";
+		return;
+	}
+	if (strcmp(method, "POST") != 0) {
+		r->status = 405;
+		r->why = "POST only";
+	}
+}
+
+static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
+                               const char *method, const char *version, const char *data,
+                               size_t *size, void **con_cls)
+{
+	(void)version;
+	struct liaison_door *d = cls;
+	struct req *r = *con_cls;
+	if (r == NULL) {
+		if ((r = calloc(1, sizeof *r)) == NULL)
+			return MHD_NO;
+		*con_cls = r;
+		route(d, r, method, url);
+		buf_init(&r->body, r->cap);
+		const char *cl = http_header(c, "Content-Length");
+		uint64_t len;
+		if (r->status == 0 && cl != NULL && http_parse_u64(cl, &len) == 0 && len > r->cap) {
+			r->status = 413;
+			r->why = "the body is too large";
+		}
+		if (r->status != 0) /* answered before the body, which is not read */
+			return refuse(d, c, r);
+		return MHD_YES;
+	}
+	if (*size > 0) {
+		if (r->status == 0 && buf_append(&r->body, data, *size) != BUF_OK) {
+			r->status = 413;
+			r->why = "the body is too large";
+		}
+		*size = 0; /* past a refusal, the rest is dropped: the answer comes at its end */
+		return MHD_YES;
+	}
+	if (r->responded)
+		return MHD_YES;
+	if (r->status != 0)
+		return refuse(d, c, r);
+	if (r->route == R_BUNDLE)
+		return do_bundle(d, c, r);
+	return do_checkpoint(d, c, r);
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                      enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)c;
+	(void)toe;
+	struct req *r = *con_cls;
+	if (r == NULL)
+		return;
+	buf_wipe_release(&r->body);
+	free(r);
+	*con_cls = NULL;
+}
+
+void liaison_door_defaults(struct liaison_door_config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->host = "127.0.0.1";
+	c->max_bundle = 16u * 1024 * 1024;
+	web_door_limits_default(&c->web);
+	c->web.max_connections = 256;
+	c->web.threads = 4;
+	c->refusals_per_second = 20;
+}
+
+int liaison_door_start(const struct liaison_door_config *cfg, struct liaison_door **out)
+{
+	*out = NULL;
+	if (cfg->max_bundle == 0 || cfg->max_bundle > LIAISON_BUNDLE_MAX || cfg->store == NULL)
+		return -1;
+	struct liaison_door *d = calloc(1, sizeof *d);
+	if (d == NULL)
+		return -1;
+	d->cfg = *cfg;
+	pthread_mutex_init(&d->core, NULL);
+	bucket_init(&d->refusals, cfg->refusals_per_second, cfg->refusals_per_second * 2);
+	atomic_init(&d->refused, 0);
+	if (web_door_start(cfg->host, cfg->port, &cfg->web, handler, d, completed, d, &d->web) !=
+	    0) {
+		pthread_mutex_destroy(&d->core);
+		free(d);
+		return -1;
+	}
+	*out = d;
+	return 0;
+}
+
+uint16_t liaison_door_port(const struct liaison_door *d)
+{
+	return web_door_port(d->web);
+}
+
+uint64_t liaison_door_refused(struct liaison_door *d)
+{
+	return atomic_load(&d->refused);
+}
+
+void liaison_door_stop(struct liaison_door **pd)
+{
+	struct liaison_door *d = *pd;
+	if (d == NULL)
+		return;
+	web_door_stop(&d->web);
+	pthread_mutex_destroy(&d->core);
+	free(d);
+	*pd = NULL;
+}
