@@ -113,7 +113,7 @@ struct pg_schema_part {
 	int nsteps;
 };
 extern const struct pg_schema_part pg_part_ledger, pg_part_officer, pg_part_desk, pg_part_registry,
-        pg_part_release, pg_part_session, pg_part_liaison, pg_part_witness;
+        pg_part_release, pg_part_session, pg_part_liaison, pg_part_witness, pg_part_safe;
 
 /* The domains' operations (store_pg_<domain>.c). */
 extern const struct store_ledger_ops pg_ledger_ops;
@@ -125,6 +125,7 @@ extern const struct store_copy_ops pg_copy_ops;       /* store_pg_copy.c */
 extern const struct store_session_ops pg_session_ops; /* store_pg_session.c */
 extern const struct store_liaison_ops pg_liaison_ops; /* store_pg_liaison.c */
 extern const struct store_witness_ops pg_witness_ops; /* store_pg_witness.c */
+extern const struct store_safe_ops pg_safe_ops;       /* store_pg_safe.c */
 
 /* store_pg_blob.c */
 enum store_result pg_meta_get(struct store *s, const char *key, uint8_t *val, size_t cap,
