@@ -231,6 +231,13 @@ struct ledger_checkpoint {
 
 /* "<slug of organisation>/cutout-ledger": lower-case letters, digits and '-'. */
 void ledger_origin(const char *organisation, char out[static LEDGER_ORIGIN_MAX + 1]);
+/*
+ * Strict standard base64 of at most cap (<= 128) bytes into out (*len set):
+ * whole, padded, and canonical (its re-encoding is the same text). 0 or -1.
+ */
+__attribute__((warn_unused_result)) int ledger_b64_strict(const char *s, size_t n, uint8_t *out,
+                                                          size_t cap, size_t *len);
+
 /* C2SP signed-note key types: an Ed25519 signer (checkpoints), a cosignature/v1 witness. */
 #define LEDGER_KEY_ED25519 0x01
 #define LEDGER_KEY_COSIGNATURE 0x04

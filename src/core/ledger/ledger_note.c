@@ -17,8 +17,7 @@
 
 static const char em_dash[] = "\xe2\x80\x94 "; /* U+2014, space */
 
-/* Strict standard base64 of at most cap bytes; the re-encoding must be the same text. */
-static int b64_strict(const char *s, size_t n, uint8_t *out, size_t cap, size_t *len)
+int ledger_b64_strict(const char *s, size_t n, uint8_t *out, size_t cap, size_t *len)
 {
 	char tmp[sodium_base64_ENCODED_LEN(128, sodium_base64_VARIANT_ORIGINAL)];
 	const char *end = NULL;
@@ -61,7 +60,7 @@ int ledger_vkey_parse_typed(const char *text, size_t n, uint8_t type,
 	uint8_t k[33], id[4];
 	size_t len = 0;
 	const char *b = p2 + 1;
-	if (b64_strict(b, n - (size_t)(b - text), k, sizeof k, &len) != 0 || len != 33 ||
+	if (ledger_b64_strict(b, n - (size_t)(b - text), k, sizeof k, &len) != 0 || len != 33 ||
 	    k[0] != type)
 		return -1;
 	memcpy(name, text, nl);
@@ -99,7 +98,7 @@ enum ledger_result ledger_note_verify(const char *line, size_t n, const char *na
 	    memcmp(line + dn, name, kn) != 0 || line[dn + kn] != ' ')
 		return LEDGER_BAD_INPUT;
 	const char *b = line + dn + kn + 1;
-	if (b64_strict(b, n - 1 - (size_t)(b - line), sig, sizeof sig, &len) != 0 ||
+	if (ledger_b64_strict(b, n - 1 - (size_t)(b - line), sig, sizeof sig, &len) != 0 ||
 	    len != sizeof sig)
 		return LEDGER_BAD_INPUT;
 	ledger_key_id(name, pk, id);

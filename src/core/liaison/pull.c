@@ -27,17 +27,14 @@ int liaison_pull_auth_parse(const char *h, size_t n, char key[static LEDGER_ORIG
 	const char *b64 = sp2 + 1;
 	size_t bl = n - (size_t)(b64 - h), got = 0;
 	for (size_t i = 0; i < kl; i++)
-		if ((unsigned char)h[i] <= 0x20 || h[i] == 0x7f || h[i] == '+')
+		if ((unsigned char)h[i] <= 0x20 || (unsigned char)h[i] >= 0x7f || h[i] == '+')
 			return -1;
 	char ds[DAY_STRLEN];
 	memcpy(ds, d, 10);
 	ds[10] = '\0';
 	if (bl != 88 || day_parse(ds, day) != 0)
 		return -1;
-	const char *end = NULL;
-	if (sodium_base642bin(sig, 64, b64, bl, NULL, &got, &end, sodium_base64_VARIANT_ORIGINAL) !=
-	            0 ||
-	    got != 64 || end != b64 + bl)
+	if (ledger_b64_strict(b64, bl, sig, 64, &got) != 0 || got != 64)
 		return -1;
 	memcpy(key, h, kl);
 	key[kl] = '\0';
