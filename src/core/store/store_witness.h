@@ -2,8 +2,8 @@
 /*
  * store_witness: the store domain of witnessing (C2SP tlog-witness; issue 14
  * §3; core/witness/). One pointer, `witness`, in struct store_backend, NULL
- * for a backend without it (the front then answers STORE_UNSUPPORTED: the
- * PostgreSQL backend today). It holds:
+ * for a backend without it (the front then answers STORE_UNSUPPORTED). It
+ * holds:
  *
  *   logs         a partner's log this instance witnesses: its origin
  *                (unique), the partner's verifier key (C2SP note form), the

@@ -336,6 +336,24 @@ enum store_result pg_returned_id(struct store *s, const char *sql, const struct 
 	return *out > 0 ? STORE_OK : STORE_CORRUPT;
 }
 
+enum store_result pg_rows(struct store *s, const char *sql, const struct pg_params *p, bool first,
+                          bool owned,
+                          enum store_result (*each)(const PGresult *q, int i, void *ctx), void *ctx)
+{
+	PGresult *q;
+	enum store_result r = pg_exec(s, sql, p, &q);
+	if (r != STORE_OK)
+		return r;
+	int n = PQntuples(q);
+	if (n == 0 && (first || owned))
+		r = STORE_NOT_FOUND;
+	for (int i = 0; i < (first ? 1 : n) && i < n && r == STORE_OK; i++)
+		if (first || !PQgetisnull(q, i, 0))
+			r = each(q, i, ctx);
+	PQclear(q);
+	return r;
+}
+
 /* ---- transactions ---- */
 
 void pg_lock(struct store *s)
@@ -479,8 +497,8 @@ static bool pg_in_write(struct store *s)
 /* The domain parts, migrated after the core schema in this order (a part may use the ones before).
  */
 static const struct pg_schema_part *const parts[] = {
-        &pg_part_ledger,   &pg_part_officer, &pg_part_desk,
-        &pg_part_registry, &pg_part_release, &pg_part_session,
+        &pg_part_ledger,  &pg_part_officer, &pg_part_desk,    &pg_part_registry, &pg_part_release,
+        &pg_part_session, &pg_part_liaison, &pg_part_witness, &pg_part_safe,
 };
 
 /* Applies the steps of part (steps, n) not yet applied, and records them (inside migrate's
@@ -650,4 +668,7 @@ const struct store_backend store_backend_pg = {
         .release = &pg_release_ops,
         .copy = &pg_copy_ops,
         .session = &pg_session_ops,
+        .liaison = &pg_liaison_ops,
+        .witness = &pg_witness_ops,
+        .safe = &pg_safe_ops,
 };

@@ -64,6 +64,18 @@ enum store_result pg_returned_id(struct store *s, const char *sql, const struct 
 enum store_result pg_exec_id(struct store *s, const char *sql, int64_t id, int64_t *rows);
 
 /*
+ * Runs sql with p and hands each row to each(q, i, ctx): the first only
+ * (first: no row is STORE_NOT_FOUND), or all, a row whose column 0 is NULL
+ * skipped (owned: no row is STORE_NOT_FOUND, the listing of an owner, LEFT
+ * JOINed, that is not there). each's first result other than STORE_OK
+ * (STORE_STOP: its callback stopped) ends it and is returned.
+ */
+enum store_result pg_rows(struct store *s, const char *sql, const struct pg_params *p, bool first,
+                          bool owned,
+                          enum store_result (*each)(const PGresult *q, int i, void *ctx),
+                          void *ctx);
+
+/*
  * Runs fn(s, arg) in a transaction: BEGIN/COMMIT, or a savepoint when the
  * calling thread is already inside one of s's transactions. STORE_OK commits.
  */
@@ -101,7 +113,7 @@ struct pg_schema_part {
 	int nsteps;
 };
 extern const struct pg_schema_part pg_part_ledger, pg_part_officer, pg_part_desk, pg_part_registry,
-        pg_part_release, pg_part_session;
+        pg_part_release, pg_part_session, pg_part_liaison, pg_part_witness, pg_part_safe;
 
 /* The domains' operations (store_pg_<domain>.c). */
 extern const struct store_ledger_ops pg_ledger_ops;
@@ -111,6 +123,9 @@ extern const struct store_registry_ops pg_registry_ops;
 extern const struct store_release_ops pg_release_ops;
 extern const struct store_copy_ops pg_copy_ops;       /* store_pg_copy.c */
 extern const struct store_session_ops pg_session_ops; /* store_pg_session.c */
+extern const struct store_liaison_ops pg_liaison_ops; /* store_pg_liaison.c */
+extern const struct store_witness_ops pg_witness_ops; /* store_pg_witness.c */
+extern const struct store_safe_ops pg_safe_ops;       /* store_pg_safe.c */
 
 /* store_pg_blob.c */
 enum store_result pg_meta_get(struct store *s, const char *key, uint8_t *val, size_t cap,

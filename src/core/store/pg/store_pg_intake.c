@@ -15,7 +15,10 @@
 	" ON f.submission_id = s.id WHERE s.source_id = $1"           \
 	" UNION ALL SELECT f.data_blob FROM file f JOIN submission s" \
 	" ON f.submission_id = s.id WHERE s.source_id = $1"           \
-	" UNION ALL SELECT blob FROM reply WHERE source_id = $1"
+	" UNION ALL SELECT blob FROM reply WHERE source_id = $1"      \
+	" UNION ALL SELECT x.blob FROM file_safe x JOIN file f"       \
+	" ON x.file_id = f.id JOIN submission s"                      \
+	" ON f.submission_id = s.id WHERE s.source_id = $1"
 
 static const char SOURCE_CREATE[] = "INSERT INTO source(lookup, pk, created_day, last_day)"
                                     " VALUES ($1, $2, $3, $3) RETURNING id";

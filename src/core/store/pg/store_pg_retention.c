@@ -14,7 +14,9 @@
 #define SUB_BLOB_IDS                                                     \
 	"SELECT message_blob FROM submission WHERE id = $1"              \
 	" UNION ALL SELECT meta_blob FROM file WHERE submission_id = $1" \
-	" UNION ALL SELECT data_blob FROM file WHERE submission_id = $1"
+	" UNION ALL SELECT data_blob FROM file WHERE submission_id = $1" \
+	" UNION ALL SELECT x.blob FROM file_safe x JOIN file f"          \
+	" ON x.file_id = f.id WHERE f.submission_id = $1"
 
 static const char OLD_SUBS[] = "SELECT id, source_id, marking, CASE WHEN read THEN 0 ELSE 1 END,"
                                " day FROM submission WHERE day < $1 ORDER BY id LIMIT $2";
