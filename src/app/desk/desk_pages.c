@@ -79,6 +79,7 @@ const char desk_css[] =
         "input[type=date]{font:inherit;padding:.35rem;border:1px solid var(--line);"
         "background:var(--bg);color:var(--fg)}\n"
         "nav.langs{font-size:.9rem}\n"
+        "#conversation td{overflow-wrap:anywhere}\n"
         "nav.langs a[aria-current]{font-weight:700;text-decoration:none}\n"
         ".safe-page{margin:1rem 0;text-align:center;color:var(--muted)}\n"
         ".safe-page img{max-width:100%;height:auto;border:1px solid var(--line);background:#fff}\n";
@@ -140,7 +141,7 @@ static void lang_selector(struct w *w)
 	raw(w, "\">");
 	for (size_t i = 0; i < sizeof desk_langs / sizeof desk_langs[0]; i++) {
 		bool cur = strcmp(w->lang, desk_langs[i].tag) == 0;
-		raw(w, i > 0 ? " · <a href=\"/?lang=" : "<a href=\"/?lang=");
+		raw(w, "<a href=\"/?lang=");
 		raw(w, desk_langs[i].tag);
 		raw(w, "\" hreflang=\"");
 		raw(w, desk_langs[i].tag);
