@@ -3,9 +3,12 @@
  * fuzz_liaison: the liaison bundle's envelope and content parsers (each
  * content accepted must write back to the same bytes), the receipt parser
  * (each receipt accepted must write back to the same bytes before its
- * signature line) and the partner card parser (core/liaison).
+ * signature line), the partner card parser and the pull's Cutout-Signature
+ * header parser (each header accepted must write back to the same bytes)
+ * (core/liaison).
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +17,7 @@
 #include "core/liaison/bundle.h"
 #include "core/liaison/liaison.h"
 #include "lib/buf.h"
+#include "lib/day.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -78,6 +82,22 @@ static void receipt_round_trip(const uint8_t *data, size_t size)
 	buf_release(&b);
 }
 
+/* A Cutout-Signature header accepted writes back to the same bytes. */
+static void pull_header_round_trip(const uint8_t *data, size_t size)
+{
+	char key[LEDGER_ORIGIN_MAX + 1], ds[DAY_STRLEN], out[512];
+	char b64[sodium_base64_ENCODED_LEN(64, sodium_base64_VARIANT_ORIGINAL)];
+	int32_t day;
+	uint8_t sig[64];
+	if (liaison_pull_auth_parse((const char *)data, size, key, &day, sig) != 0)
+		return;
+	day_format(day, ds);
+	sodium_bin2base64(b64, sizeof b64, sig, sizeof sig, sodium_base64_VARIANT_ORIGINAL);
+	int n = snprintf(out, sizeof out, "%s %s %s", key, ds, b64);
+	if (n < 0 || (size_t)n != size || memcmp(out, data, size) != 0)
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct bundle_envelope e;
@@ -101,5 +121,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	receipt_round_trip(data, size);
 	(void)liaison_card_open(data, size, &card, NULL);
+	pull_header_round_trip(data, size);
 	return 0;
 }

@@ -66,7 +66,8 @@ const char partner_help[] =
 const char liaison_help[] =
         "usage: cutout liaison COMMAND -d DIR [--as NAME] [ARGS]\n"
         "\n"
-        "Bundles of reports exchanged with a partner by file. A bundle is sealed to\n"
+        "Bundles of reports exchanged with a partner, by file or over HTTP (push,\n"
+        "pull, serve). A bundle is sealed to\n"
         "the partner's age recipient, signed with the instance key, numbered, and\n"
         "chained to the previous one by its hash. It carries every report on an\n"
         "agreed topic the access decision lets the partner receive (the report, or\n"
@@ -99,6 +100,10 @@ const char liaison_help[] =
         "                        door (its URL + /v1/bundle, through liaison_socks\n"
         "                        when set); the signed receipt it answers is\n"
         "                        recorded. (releasing)\n"
+        "  pull PARTNER [-i IDENTITY]\n"
+        "                        fetches the next bundle from PARTNER's door (a GET\n"
+        "                        signed with the instance key), imports it, and\n"
+        "                        POSTs the receipt back. (analyst)\n"
         "  serve [--listen HOST:PORT] [--as NAME]\n"
         "                        the liaison door: partners push bundles and ask for\n"
         "                        cosignatures over HTTP (cutout liaison serve --help)\n"
@@ -534,11 +539,8 @@ int liaison_main(int argc, char **argv)
 		return rc;
 	int nargs = argc - optind;
 	char **args = argv + optind;
-	static const struct cli_sub cmds[] = {{"export", 1, 1},
-	                                      {"import", 1, 1},
-	                                      {"receipt", 1, 1},
-	                                      {"status", 1, 1},
-	                                      {"push", 1, 1}};
+	static const struct cli_sub cmds[] = {{"export", 1, 1}, {"import", 1, 1}, {"receipt", 1, 1},
+	                                      {"status", 1, 1}, {"push", 1, 1},   {"pull", 1, 1}};
 	int k = cli_subcommand("liaison", cmds, sizeof cmds / sizeof cmds[0], nargs, args);
 	if (k < 0)
 		return CLI_EXIT_USAGE;
@@ -546,6 +548,8 @@ int liaison_main(int argc, char **argv)
 		return cli_usage("liaison", "-r RECEIPT is for import");
 	if (k == 4)
 		return liaison_push(o.dir, o.as, o.identity, args[1]);
+	if (k == 5)
+		return liaison_pull_cmd(o.dir, o.as, o.identity, args[1]);
 	if (k >= 2)
 		return k == 2 ? receipt_main(&o, args[1]) : status_main(&o, args[1]);
 	int64_t since = -1;

@@ -166,8 +166,11 @@ int liaison_door_run(const char *dir, const char *host, int have_port, uint16_t 
 		tell_port(liaison_door_port(door));
 	if (door_sandbox_calls(&sb) != 0)
 		goto out;
-	while (!stop_signal)
-		pause();
+	while (!stop_signal) {
+		sleep(1);
+		liaison_door_tick(door, 0);
+	}
+	liaison_door_tick(door, 1); /* the last refusals' summary */
 	rc = CLI_EXIT_OK;
 out:
 	liaison_door_stop(&door);

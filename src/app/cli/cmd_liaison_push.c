@@ -6,6 +6,9 @@
  * through liaison_socks when set), and the signed receipt it answers
  * recorded (liaison_receipt, as `liaison receipt`). The same use cases as
  * the file path: the ledger holds the same entries either way.
+ * `cutout liaison pull PARTNER` is the other way: a GET of the partner's
+ * /v1/bundle signed with the instance key (Cutout-Signature, liaison.h), the
+ * bundle imported (liaison_import) and its receipt POSTed to /v1/receipt.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -23,6 +26,7 @@
 #include "core/liaison/bundle.h"
 #include "core/liaison/liaison.h"
 #include "lib/buf.h"
+#include "lib/io.h"
 
 #include "lib/banned.h"
 
@@ -134,6 +138,114 @@ int liaison_push(const char *dir, const char *as, const char *ident, const char 
 out:
 	sodium_free(sk);
 	buf_release(&b);
+	buf_release(&answer);
+	officer_cli_sess_close(&s);
+	return rc;
+}
+
+/* The age identity in path (the admin identity); NULL (said) when it is not one. */
+static struct age_identity *read_identity(const char *path)
+{
+	struct buf b;
+	struct age_identity *id = NULL;
+	buf_init(&b, 4096);
+	if (io_read_file(path, &b) != 0 ||
+	    age_identity_from_text((const char *)b.data, b.len, &id) != AGE_OK) {
+		cli_fail(L, "%s: not an age identity file", path);
+		id = NULL;
+	}
+	buf_wipe_release(&b);
+	return id;
+}
+
+int liaison_pull_cmd(const char *dir, const char *as, const char *ident, const char *partner)
+{
+	struct officer_cli_sess s;
+	int rc = officer_cli_sess_open(L, dir, as, &s);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	rc = CLI_EXIT_FAIL;
+	struct liaison_error err = {{0}};
+	struct liaison_summary sum;
+	struct instance_error ierr;
+	struct age_identity *id = NULL;
+	struct buf b, rcp, answer;
+	char path[PATH_MAX], url[1024], rurl[1024], origin[LEDGER_ORIGIN_MAX + 1], hdr[512];
+	uint8_t *sk = sodium_malloc(64);
+	buf_init(&b, LIAISON_BUNDLE_MAX);
+	buf_init(&rcp, BUNDLE_RECEIPT_MAX);
+	buf_init(&answer, 4096);
+	const struct conf *cf = instance_conf(s.inst);
+	ledger_origin(cf->organisation, origin);
+	int n = ident ? snprintf(path, sizeof path, "%s", ident)
+	              : snprintf(path, sizeof path, "%s/%s", dir, INSTANCE_ADMIN_IDENTITY);
+	if (sk == NULL || n < 0 || (size_t)n >= sizeof path) {
+		cli_fail(L, "out of memory or path too long");
+		goto out;
+	}
+	if (partner_url(&s, partner, "/v1/bundle", url, sizeof url) != 0 ||
+	    partner_url(&s, partner, "/v1/receipt", rurl, sizeof rurl) != 0)
+		goto out;
+	if (instance_signing_key(s.inst, path, sk, &ierr) != INSTANCE_OK) {
+		cli_fail(L, "%s", ierr.msg);
+		goto out;
+	}
+	if ((id = read_identity(path)) == NULL)
+		goto out;
+	memcpy(hdr, "Cutout-Signature: ", 18);
+	if (liaison_pull_sign(origin, sk, "GET", "/v1/bundle", store_today(), hdr + 18,
+	                      sizeof hdr - 18) != 0) {
+		cli_fail(L, "could not sign the request");
+		goto out;
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	struct http_client_req rq = {.url = url,
+	                             .method = "GET",
+	                             .header = hdr,
+	                             .socks = cf->liaison_socks,
+	                             .timeout = 300,
+	                             .max = LIAISON_BUNDLE_MAX};
+	int st = http_client_do(&rq, &b);
+	if (st != 200) {
+		cli_fail(L, "%s: %s%d: %.*s", url, st < 0 ? "no answer " : "status ", st,
+		         (int)strcspn(buf_str(&b), "\n"), buf_str(&b));
+		goto out_curl;
+	}
+	struct liaison_self self = {
+	        .name = origin, .identity = id, .sk = sk, .marking_map = cf->liaison_marking_map};
+	enum liaison_result r =
+	        liaison_import(s.reg, s.key, &self, b.data, b.len, &sum, NULL, NULL, &rcp, &err);
+	if (r != LIAISON_OK) {
+		cli_fail(L, "%s%s%s", liaison_strerror(r), err.msg[0] ? ": " : "", err.msg);
+		goto out_curl;
+	}
+	printf("bundle %llu from %s: %zu received, %zu refused, %zu withheld by the partner\n",
+	       (unsigned long long)sum.seq, sum.partner, sum.received, sum.refused,
+	       sum.partner_withheld);
+	struct http_client_req rr = {.url = rurl,
+	                             .method = "POST",
+	                             .content_type = "text/plain; charset=utf-8",
+	                             .body = rcp.data,
+	                             .len = rcp.len,
+	                             .socks = cf->liaison_socks,
+	                             .timeout = 60,
+	                             .max = 4096};
+	st = http_client_do(&rr, &answer);
+	if (st != 200) {
+		cli_fail(L, "%s: the receipt: %s%d: %.*s", rurl, st < 0 ? "no answer " : "status ",
+		         st, (int)strcspn(buf_str(&answer), "\n"), buf_str(&answer));
+		goto out_curl;
+	}
+	printf("receipt of bundle %llu sent to %s: recorded\n", (unsigned long long)sum.seq,
+	       sum.partner);
+	rc = CLI_EXIT_OK;
+out_curl:
+	curl_global_cleanup();
+out:
+	sodium_free(sk);
+	age_identity_free(&id);
+	buf_release(&b);
+	buf_release(&rcp);
 	buf_release(&answer);
 	officer_cli_sess_close(&s);
 	return rc;

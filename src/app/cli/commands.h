@@ -74,6 +74,7 @@ extern const char liaison_serve_help[];
 int liaison_serve_main(int argc, char **argv);
 /* `cutout liaison push PARTNER` (cmd_liaison_push.c). A CLI exit code. */
 int liaison_push(const char *dir, const char *as, const char *ident, const char *partner);
+int liaison_pull_cmd(const char *dir, const char *as, const char *ident, const char *partner);
 int liaison_door_run(const char *dir, const char *host, int have_port, uint16_t port,
                      const char *ident, const char *as, void (*tell_port)(uint16_t));
 extern const char witness_help[];

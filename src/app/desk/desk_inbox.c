@@ -147,12 +147,23 @@ enum MHD_Result desk_source_page(struct MHD_Connection *c, struct req *r, store_
 	ir = inbox_submissions(r->d->inbox, r->sv.key, id, before, subs, PAGE_ROWS, &n, &next);
 	if (ir != INBOX_OK)
 		return desk_send_error(c, r, inbox_status(ir));
+	struct store_reply replies[INBOX_REPLIES_MAX];
+	size_t nreplies;
+	bool more;
+	ir = inbox_replies(r->d->inbox, r->sv.key, id, replies, INBOX_REPLIES_MAX, &nreplies,
+	                   &more);
+	if (ir != INBOX_OK)
+		return desk_send_error(c, r, inbox_status(ir));
 	struct desk_page p;
 	desk_page_init(r, &p);
 	p.source = &src;
 	p.subs = subs;
 	p.nsubs = n;
 	p.next = next;
+	p.replies = replies;
+	p.nreplies = nreplies;
+	p.replies_more = more;
+	p.first_page = before == 0;
 	p.notice = notice;
 	p.notice_ok = status < 400;
 	return desk_send_page(c, r, status, DESK_PAGE_SOURCE, &p);

@@ -103,6 +103,12 @@ struct req {
 	int responded;
 };
 
+/*
+ * The request's language (desk_lang.c): ?lang= when it names a desk language
+ * (remembered in the session, if any: returns true), else the session's
+ * choice, else the browser's Accept-Language.
+ */
+bool desk_pick_lang(struct req *r, struct MHD_Connection *c);
 /* An id from a query or form value: 0, or -1 if it is not one (> 0). */
 int desk_parse_id(const char *s, int64_t *out);
 void desk_page_init(struct req *r, struct desk_page *p);

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "app/web/markup.h"
 #include "lib/day.h"
@@ -77,6 +78,8 @@ const char desk_css[] =
         ".filter .field input{width:100%}\n"
         "input[type=date]{font:inherit;padding:.35rem;border:1px solid var(--line);"
         "background:var(--bg);color:var(--fg)}\n"
+        "nav.langs{font-size:.9rem}\n"
+        "nav.langs a[aria-current]{font-weight:700;text-decoration:none}\n"
         ".safe-page{margin:1rem 0;text-align:center;color:var(--muted)}\n"
         ".safe-page img{max-width:100%;height:auto;border:1px solid var(--line);background:#fff}\n";
 
@@ -114,6 +117,40 @@ static void size_text(struct w *w, uint64_t bytes)
 		w->failed = 1;
 	else
 		raw(w, s);
+}
+
+/* The desk's languages, each named in itself. */
+static const struct {
+	const char *tag, *name;
+} desk_langs[] = {{"en", "English"}, {"ru", "Русский"}};
+
+const char *desk_lang_supported(const char *lang)
+{
+	for (size_t i = 0; i < sizeof desk_langs / sizeof desk_langs[0]; i++)
+		if (strcasecmp(lang, desk_langs[i].tag) == 0)
+			return desk_langs[i].tag;
+	return NULL;
+}
+
+/* Links, no script: ?lang= is remembered in the session (desk_lang.c). */
+static void lang_selector(struct w *w)
+{
+	raw(w, "<nav class=\"langs\" aria-label=\"");
+	text(w, "desk.nav.language");
+	raw(w, "\">");
+	for (size_t i = 0; i < sizeof desk_langs / sizeof desk_langs[0]; i++) {
+		bool cur = strcmp(w->lang, desk_langs[i].tag) == 0;
+		raw(w, i > 0 ? " · <a href=\"/?lang=" : "<a href=\"/?lang=");
+		raw(w, desk_langs[i].tag);
+		raw(w, "\" hreflang=\"");
+		raw(w, desk_langs[i].tag);
+		raw(w, "\" lang=\"");
+		raw(w, desk_langs[i].tag);
+		raw(w, cur ? "\" aria-current=\"true\">" : "\">");
+		raw(w, desk_langs[i].name);
+		raw(w, "</a>");
+	}
+	raw(w, "</nav>");
 }
 
 static void head(struct w *w, const struct desk_page *p, const char *title_key)
@@ -154,6 +191,7 @@ static void head(struct w *w, const struct desk_page *p, const char *title_key)
 		el(w, "<button class=\"link\" id=\"logout\" type=\"submit\">", "desk.nav.logout",
 		   "</button></form></nav>");
 	}
+	lang_selector(w);
 	raw(w, "</header>\n<main id=\"main\">");
 	if (p->notice != NULL) {
 		raw(w, p->notice_ok ? "<p class=\"notice ok\" role=\"status\">"
@@ -289,6 +327,74 @@ static void inbox_table(struct w *w, const struct desk_page *p)
 	raw(w, "</tbody></table>");
 }
 
+static void submission_row(struct w *w, const struct store_submission *b)
+{
+	raw(w, b->read ? "<tr class=\"submission\">" : "<tr class=\"submission unread\">");
+	raw(w, "<td><a href=\"/submission?id=");
+	num(w, b->id);
+	raw(w, "\">");
+	char sid[32];
+	int n = snprintf(sid, sizeof sid, "%" PRId64, b->id);
+	if (n < 0 || (size_t)n >= sizeof sid) {
+		w->failed = 1;
+		return;
+	}
+	const char *sv[] = {"id", sid, NULL};
+	text_vars(w, "desk.submission.name", sv);
+	raw(w, "</a>");
+	if (!b->read)
+		el(w, " <span class=\"badge\">", "desk.new", "</span>");
+	raw(w, "</td><td>");
+	day(w, b->day);
+	raw(w, "</td><td>");
+	char nf[16];
+	n = snprintf(nf, sizeof nf, "%d", (int)b->nfiles);
+	if (n < 0 || (size_t)n >= sizeof nf) {
+		w->failed = 1;
+		return;
+	}
+	const char *fv[] = {"n", nf, NULL};
+	text_vars(w, "desk.submission.nfiles", fv);
+	raw(w, "</td><td>");
+	esc_str(w, b->marking);
+	raw(w, "</td></tr>");
+}
+
+/* A reply of the conversation: its day; who wrote it and whether it was read are not kept yet. */
+static void reply_row(struct w *w, const struct store_reply *r)
+{
+	raw(w, "<tr class=\"reply\"><td>");
+	text(w, "desk.conv.reply");
+	raw(w, "</td><td>");
+	day(w, r->day);
+	raw(w, "</td><td colspan=\"2\" class=\"muted\">");
+	text(w, "desk.conv.sealed_source");
+	raw(w, "</td></tr>");
+}
+
+/*
+ * The conversation, oldest first: this page's submissions (the store gives
+ * them newest first) and the replies of their days, a submission before a
+ * reply of the same day. The newest page also holds the replies after its
+ * newest submission; a page with older ones, only the replies from its oldest day.
+ */
+static void conversation(struct w *w, const struct desk_page *p)
+{
+	int32_t lo = p->next > 0 && p->nsubs > 0 ? p->subs[p->nsubs - 1].day : INT32_MIN;
+	int32_t hi = !p->first_page && p->nsubs > 0 ? p->subs[0].day : INT32_MAX;
+	size_t si = p->nsubs, ri = 0;
+	while (ri < p->nreplies && p->replies[ri].day < lo)
+		ri++;
+	while (si > 0 || (ri < p->nreplies && p->replies[ri].day <= hi)) {
+		bool reply = ri < p->nreplies && p->replies[ri].day <= hi &&
+		             (si == 0 || p->replies[ri].day < p->subs[si - 1].day);
+		if (reply)
+			reply_row(w, &p->replies[ri++]);
+		else
+			submission_row(w, &p->subs[--si]);
+	}
+}
+
 static void source_page(struct w *w, const struct desk_page *p)
 {
 	const struct store_desk_source *s = p->source;
@@ -325,41 +431,12 @@ static void source_page(struct w *w, const struct desk_page *p)
 	raw(w, "\"> ");
 	el(w, "<button type=\"submit\" id=\"set-label\">", "desk.source.label", "</button></form>");
 
-	el(w, "<h2>", "desk.source.submissions", "</h2>");
-	raw(w, "<table id=\"submissions\"><tbody>");
-	for (size_t i = 0; i < p->nsubs; i++) {
-		const struct store_submission *b = &p->subs[i];
-		raw(w, b->read ? "<tr class=\"submission\">" : "<tr class=\"submission unread\">");
-		raw(w, "<td><a href=\"/submission?id=");
-		num(w, b->id);
-		raw(w, "\">");
-		char sid[32];
-		n = snprintf(sid, sizeof sid, "%" PRId64, b->id);
-		if (n < 0 || (size_t)n >= sizeof sid) {
-			w->failed = 1;
-			return;
-		}
-		const char *sv[] = {"id", sid, NULL};
-		text_vars(w, "desk.submission.name", sv);
-		raw(w, "</a>");
-		if (!b->read)
-			el(w, " <span class=\"badge\">", "desk.new", "</span>");
-		raw(w, "</td><td>");
-		day(w, b->day);
-		raw(w, "</td><td>");
-		char nf[16];
-		n = snprintf(nf, sizeof nf, "%d", (int)b->nfiles);
-		if (n < 0 || (size_t)n >= sizeof nf) {
-			w->failed = 1;
-			return;
-		}
-		const char *fv[] = {"n", nf, NULL};
-		text_vars(w, "desk.submission.nfiles", fv);
-		raw(w, "</td><td>");
-		esc_str(w, b->marking);
-		raw(w, "</td></tr>");
-	}
+	el(w, "<h2>", "desk.conv.title", "</h2>");
+	raw(w, "<table id=\"conversation\"><tbody>");
+	conversation(w, p);
 	raw(w, "</tbody></table>");
+	if (p->replies_more)
+		el(w, "<p class=\"muted\">", "desk.conv.more_replies", "</p>");
 	if (p->next > 0) {
 		raw(w, "<p><a id=\"next\" href=\"/source?id=");
 		num(w, s->src.id);

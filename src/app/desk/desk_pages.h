@@ -57,8 +57,12 @@ struct desk_page {
 	const char *next_query; /* inbox: "&name=value..." carried by the next link (URL-safe) */
 	/* source */
 	const struct store_desk_source *source;
-	const struct store_submission *subs;
+	const struct store_submission *subs; /* newest first; next: the older page */
 	size_t nsubs;
+	const struct store_reply *replies; /* oldest first, interleaved by day */
+	size_t nreplies;
+	bool replies_more; /* more replies than shown */
+	bool first_page;   /* the newest submissions: the newest replies belong here */
 	/* submission */
 	const struct store_submission *sub;
 	const char *message; /* decrypted text, NULL if none */
@@ -80,6 +84,10 @@ struct desk_page {
 
 __attribute__((warn_unused_result)) int desk_page_render(struct buf *out, enum desk_page_id id,
                                                          const struct desk_page *p);
+
+/* The desk's languages (catalogues with its "desk.*" keys): the static tag equal to lang ignoring
+ * case, or NULL. */
+const char *desk_lang_supported(const char *lang);
 
 extern const char desk_css[];
 extern const char desk_js[];

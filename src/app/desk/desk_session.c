@@ -25,6 +25,7 @@ struct desk_session {
 	char *password; /* sodium_malloc, enrolling only */
 	char secret[TOTP_B32_MAX];
 	char uri[TOTP_URI_MAX];
+	char lang[DESK_LANG_MAX]; /* the officer's chosen language, "" for the browser's */
 };
 
 struct desk_sessions {
@@ -234,6 +235,7 @@ struct desk_session *desk_sessions_acquire(struct desk_sessions *s, const char *
 		out->roles = d->roles;
 		out->enrolling = d->enrolling;
 		out->key = d->key;
+		memcpy(out->lang, d->lang, sizeof out->lang);
 		if (d->enrolling) {
 			out->enrol_password = d->password;
 			out->enrol_secret = d->secret;
@@ -242,6 +244,16 @@ struct desk_session *desk_sessions_acquire(struct desk_sessions *s, const char *
 	}
 	pthread_mutex_unlock(&s->lock);
 	return d;
+}
+
+void desk_sessions_set_lang(struct desk_sessions *s, struct desk_session *d, const char *lang)
+{
+	size_t n = strlen(lang);
+	if (n >= sizeof d->lang)
+		return;
+	pthread_mutex_lock(&s->lock);
+	memcpy(d->lang, lang, n + 1);
+	pthread_mutex_unlock(&s->lock);
 }
 
 struct desk_session *desk_sessions_borrow_next(struct desk_sessions *s, size_t *cursor,

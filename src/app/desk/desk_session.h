@@ -31,6 +31,8 @@
 struct desk_sessions;
 struct desk_session; /* a borrowed session */
 
+#define DESK_LANG_MAX 16
+
 struct desk_session_view {
 	store_id officer;
 	char name[OFFICER_NAME_MAX + 1];
@@ -40,6 +42,7 @@ struct desk_session_view {
 	const char *enrol_password;    /* enrolling only; valid until release */
 	const char *enrol_secret;      /* base32, enrolling only */
 	const char *enrol_uri;         /* otpauth URI, enrolling only */
+	char lang[DESK_LANG_MAX];      /* the language chosen in this session, "" if none */
 };
 
 __attribute__((warn_unused_result)) int desk_sessions_new(size_t max, unsigned idle_seconds,
@@ -61,6 +64,8 @@ __attribute__((warn_unused_result)) int desk_sessions_enrol(struct desk_sessions
 struct desk_session *desk_sessions_acquire(struct desk_sessions *s, const char *token,
                                            struct desk_session_view *out);
 void desk_sessions_release(struct desk_sessions *s, struct desk_session **sess);
+/* Remembers the language the officer chose (a supported tag) in the acquired session d. */
+void desk_sessions_set_lang(struct desk_sessions *s, struct desk_session *d, const char *lang);
 
 /*
  * For a worker of the desk (desk_arrival): borrows the next logged-in

@@ -163,16 +163,6 @@ int desk_make_cookie(struct req *r, const char *name, const char *value)
 	return r->set_cookie ? 0 : -1;
 }
 
-static void pick_lang(struct req *r, struct MHD_Connection *c)
-{
-	const char *l = i18n_lang_from_accept_language(http_header(c, "Accept-Language"));
-	size_t n = strlen(l);
-	if (n >= sizeof r->lang)
-		n = 0;
-	memcpy(r->lang, l, n);
-	r->lang[n] = 0;
-}
-
 static void load_session(struct req *r, struct MHD_Connection *c)
 {
 	const char *tok = http_cookie(c, COOKIE);
@@ -667,7 +657,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 			                 NULL, NULL);
 		}
 		load_session(r, c);
-		pick_lang(r, c);
+		if (desk_pick_lang(r, c) && r->sess != NULL && r->route < R_LOGIN_POST)
+			return desk_redirect(c, r, "/"); /* remembered: the page without ?lang */
 		if (r->route < R_LOGIN_POST)
 			return get(c, r, url);
 		const char *cl = http_header(c, "Content-Length");

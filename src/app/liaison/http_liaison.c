@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* http_liaison: the liaison door (app/liaison/http_liaison.h). */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,9 +26,11 @@ struct liaison_door {
 	pthread_mutex_t core; /* one core call at a time */
 	struct bucket refusals;
 	atomic_uint_fast64_t refused;
+	uint64_t reported;     /* refusals in a summary entry already */
+	struct timespec since; /* of the last summary (CLOCK_MONOTONIC) */
 };
 
-enum route { R_NONE, R_BUNDLE, R_CHECKPOINT };
+enum route { R_NONE, R_BUNDLE, R_PULL, R_RECEIPT, R_CHECKPOINT };
 
 struct req {
 	enum route route;
@@ -106,6 +109,60 @@ static enum MHD_Result do_bundle(struct liaison_door *d, struct MHD_Connection *
 	return m;
 }
 
+/* GET /v1/bundle?since=N: a partner's signed pull, answered with its next bundle. */
+static enum MHD_Result do_pull(struct liaison_door *d, struct MHD_Connection *c)
+{
+	if (d->cfg.reg == NULL)
+		return say_line(d, c, 503,
+		                "this door gives no bundle (started without an officer)");
+	const char *q = http_query(c, "since");
+	uint64_t v = 0;
+	if (q != NULL && (http_parse_u64(q, &v) != 0 || v > INT64_MAX))
+		return say_line(d, c, 400, "since: a report id");
+	struct liaison_summary sum;
+	struct liaison_error err = {{0}};
+	struct buf b;
+	buf_init(&b, LIAISON_BUNDLE_MAX);
+	pthread_mutex_lock(&d->core);
+	enum liaison_result lr =
+	        liaison_pull(d->cfg.reg, d->cfg.as, d->cfg.self, http_header(c, "Cutout-Signature"),
+	                     0, q != NULL ? (int64_t)v : -1, &b, &sum, &err);
+	pthread_mutex_unlock(&d->core);
+	enum MHD_Result m;
+	if (lr == LIAISON_OK)
+		m = say(d, c, 200, "application/octet-stream", b.data, b.len);
+	else if (lr == LIAISON_BAD_INPUT)
+		m = say_line(d, c, 400, err.msg);
+	else if (lr == LIAISON_REFUSED || lr == LIAISON_NOT_FOUND)
+		m = say_line(d, c, 403, err.msg[0] ? err.msg : "refused");
+	else
+		m = say_line(d, c, 503, err.msg[0] ? err.msg : liaison_strerror(lr));
+	buf_release(&b);
+	return m;
+}
+
+/* POST /v1/receipt: a partner's receipt of a bundle it pulled, recorded. */
+static enum MHD_Result do_receipt(struct liaison_door *d, struct MHD_Connection *c, struct req *r)
+{
+	if (d->cfg.reg == NULL)
+		return say_line(d, c, 503,
+		                "this door takes no receipt (started without an officer)");
+	struct liaison_receipt_summary sum;
+	struct liaison_error err = {{0}};
+	struct liaison_self self = {.name = d->cfg.self->name};
+	pthread_mutex_lock(&d->core);
+	enum liaison_result lr = liaison_receipt(d->cfg.reg, d->cfg.as, &self, r->body.data,
+	                                         r->body.len, &sum, NULL, NULL, &err);
+	pthread_mutex_unlock(&d->core);
+	if (lr == LIAISON_OK)
+		return say_line(d, c, 200, "recorded");
+	if (lr == LIAISON_REFUSED)
+		return say_line(d, c, refusal_status(err.msg), err.msg);
+	if (lr == LIAISON_FAILED)
+		return say_line(d, c, 503, "the store failed: try again later");
+	return say_line(d, c, 400, err.msg[0] ? err.msg : liaison_strerror(lr));
+}
+
 static enum MHD_Result do_checkpoint(struct liaison_door *d, struct MHD_Connection *c,
                                      struct req *r)
 {
@@ -140,9 +197,16 @@ static enum MHD_Result refuse(struct liaison_door *d, struct MHD_Connection *c, 
 static void route(struct liaison_door *d, struct req *r, const char *method, const char *url)
 {
 	r->cap = WITNESS_REQUEST_MAX;
-	if (strcmp(url, "/v1/bundle") == 0) {
+	if (strcmp(url, "/v1/bundle") == 0 && strcmp(method, "GET") == 0) {
+		r->route = R_PULL;
+		r->cap = 0;
+		return;
+	} else if (strcmp(url, "/v1/bundle") == 0) {
 		r->route = R_BUNDLE;
 		r->cap = d->cfg.max_bundle;
+	} else if (strcmp(url, "/v1/receipt") == 0) {
+		r->route = R_RECEIPT;
+		r->cap = BUNDLE_RECEIPT_MAX;
 	} else if (strcmp(url, "/add-checkpoint") == 0) {
 		r->route = R_CHECKPOINT;
 	} else {
@@ -193,6 +257,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		return refuse(d, c, r);
 	if (r->route == R_BUNDLE)
 		return do_bundle(d, c, r);
+	if (r->route == R_PULL)
+		return do_pull(d, c);
+	if (r->route == R_RECEIPT)
+		return do_receipt(d, c, r);
 	return do_checkpoint(d, c, r);
 }
 
@@ -233,6 +301,7 @@ int liaison_door_start(const struct liaison_door_config *cfg, struct liaison_doo
 	pthread_mutex_init(&d->core, NULL);
 	bucket_init(&d->refusals, cfg->refusals_per_second, cfg->refusals_per_second * 2);
 	atomic_init(&d->refused, 0);
+	clock_gettime(CLOCK_MONOTONIC, &d->since);
 	if (web_door_start(cfg->host, cfg->port, &cfg->web, handler, d, completed, d, &d->web) !=
 	    0) {
 		pthread_mutex_destroy(&d->core);
@@ -246,6 +315,26 @@ int liaison_door_start(const struct liaison_door_config *cfg, struct liaison_doo
 uint16_t liaison_door_port(const struct liaison_door *d)
 {
 	return web_door_port(d->web);
+}
+
+void liaison_door_tick(struct liaison_door *d, int now_anyway)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long secs = (long)(now.tv_sec - d->since.tv_sec);
+	if (secs < 60 && !now_anyway)
+		return;
+	uint64_t n = atomic_load(&d->refused);
+	if (n != d->reported) {
+		pthread_mutex_lock(&d->core);
+		enum liaison_result r =
+		        liaison_refusals_record(d->cfg.store, n - d->reported, (unsigned)secs);
+		pthread_mutex_unlock(&d->core);
+		if (r != LIAISON_OK)
+			return; /* tried again at the next tick */
+		d->reported = n;
+	}
+	d->since = now;
 }
 
 uint64_t liaison_door_refused(struct liaison_door *d)

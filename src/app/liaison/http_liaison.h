@@ -51,6 +51,12 @@ void liaison_door_defaults(struct liaison_door_config *c);
 __attribute__((warn_unused_result)) int liaison_door_start(const struct liaison_door_config *cfg,
                                                            struct liaison_door **out);
 uint16_t liaison_door_port(const struct liaison_door *d);
+/*
+ * Once a second from the door's process: at most once a minute, the requests
+ * refused since the last summary become one `liaison.refusals` entry
+ * (now_anyway: now, as the door stops).
+ */
+void liaison_door_tick(struct liaison_door *d, int now_anyway);
 /* Requests refused (4xx) since the start. */
 uint64_t liaison_door_refused(struct liaison_door *d);
 void liaison_door_stop(struct liaison_door **d);

@@ -187,6 +187,16 @@ inbox_file_access(struct inbox *ib, const struct officer_key *who, store_id sub,
                   struct inbox_file_access *out);
 void inbox_file_access_release(struct inbox_file_access *a);
 
+/*
+ * The replies sent to a source the officer may see (the access decision as
+ * inbox_source's), oldest first: at most max (<= INBOX_REPLIES_MAX) rows,
+ * *more set when there are others. Their day, never a finer time.
+ */
+#define INBOX_REPLIES_MAX 256
+__attribute__((warn_unused_result)) enum inbox_result
+inbox_replies(struct inbox *ib, const struct officer_key *who, store_id source,
+              struct store_reply *rows, size_t max, size_t *n, bool *more);
+
 /* ---- actions ---- */
 
 /* Seals a reply to a source the officer may see (reply.seal, in its transaction). */

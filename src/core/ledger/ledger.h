@@ -116,6 +116,8 @@ enum ledger_action {
 	                            size, root (core/witness) */
 	LEDGER_WITNESS_CONFLICT, /* a split view refused: object conflict:ID, detail origin, sizes,
 	                            both roots (the two notes kept as evidence) */
+	LEDGER_LIAISON_REFUSALS, /* requests the liaison door refused in a minute: detail the count
+	                            (one summary entry, never one per request) */
 	LEDGER_ACTION_COUNT
 };
 

@@ -43,6 +43,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/ledger/ledger.h"
 #include "core/officer/officer.h"
 #include "core/registry/registry.h"
 #include "core/store/store.h"
@@ -282,5 +283,44 @@ __attribute__((warn_unused_result)) enum liaison_result
 liaison_status(struct registry *r, const struct officer_key *as, const char *partner,
                int32_t receipt_days, int32_t today, struct liaison_status *out,
                struct liaison_error *err);
+
+/* ---- pull: a partner fetches its next bundle (pull.c) ---- */
+
+/*
+ * The Cutout-Signature header of a pull, "KEYNAME DAY BASE64SIG" (the
+ * partner's key name as its verifier key names it, the day YYYY-MM-DD UTC,
+ * the Ed25519 signature in standard base64 over "GET /v1/bundle DAY"),
+ * parsed strictly. 0, or -1 for anything else.
+ */
+__attribute__((warn_unused_result)) int
+liaison_pull_auth_parse(const char *h, size_t n, char key[static LEDGER_ORIGIN_MAX + 1],
+                        int32_t *day, uint8_t sig[static 64]);
+/* "METHOD PATH DAY", what the header signs. 0 or -1 (too long). */
+__attribute__((warn_unused_result)) int liaison_pull_message(const char *method, const char *path,
+                                                             int32_t day, char *out, size_t cap);
+/* The header's value for key (our key name) and sk (the instance key). 0 or -1. */
+__attribute__((warn_unused_result)) int liaison_pull_sign(const char *key,
+                                                          const uint8_t sk[static 64],
+                                                          const char *method, const char *path,
+                                                          int32_t day, char *out, size_t cap);
+/*
+ * A partner's pull (a releasing officer: the door's): the header checked (a
+ * partner's key, not disabled; the day today +-1, today 0: store_today();
+ * the signature), then liaison_export for that partner. LIAISON_BAD_INPUT
+ * for a malformed header, LIAISON_REFUSED for one not accepted (msg says
+ * why; nothing is recorded), else liaison_export's result.
+ */
+__attribute__((warn_unused_result)) enum liaison_result
+liaison_pull(struct registry *r, const struct officer_key *as, const struct liaison_self *self,
+             const char *header, int32_t today, int64_t since, struct buf *out,
+             struct liaison_summary *sum, struct liaison_error *err);
+
+/*
+ * The liaison door's refused requests (any 4xx) since its last summary: one
+ * `liaison.refusals` entry with the count (none for 0), so that a flood of
+ * junk costs the ledger one entry a minute, never one per request.
+ */
+__attribute__((warn_unused_result)) enum liaison_result
+liaison_refusals_record(struct store *s, uint64_t count, unsigned seconds);
 
 #endif

@@ -7,6 +7,7 @@
  *   partners.c  partners, partner cards, report topics
  *   export.c    a bundle made for a partner
  *   import.c    a partner's bundle taken in
+ *   pull.c      a partner's signed pull, then an export
  *   bundle.c    the bundle's format (bundle.h)
  */
 #ifndef CUTOUT_CORE_LIAISON_INTERNAL_H

@@ -14,6 +14,8 @@
 
 #include "core/ledger/ledger.h"
 #include "core/liaison/bundle.h"
+#include "core/liaison/liaison.h"
+#include "lib/day.h"
 #include "lib/buf.h"
 #include "t.h"
 
@@ -247,6 +249,37 @@ int main(void)
 	char fit[8];
 	bundle_reason_fit("ab\xd0\xb1\xd0\xb2\xd0\xb3", fit, 5);
 	T_OK(strcmp(fit, "ab\xd0\xb1") == 0, "a reason is cut on a character");
+	/* the pull's Cutout-Signature header: made, parsed back, verified; malformed refused */
+	uint8_t ppk[32], psk[64], sig[64];
+	char hdr[256], key[LEDGER_ORIGIN_MAX + 1], msg2[128];
+	int32_t day = 0, today = 0;
+	crypto_sign_keypair(ppk, psk);
+	T_CHECK(day_parse("2026-12-05", &today) == 0);
+	T_OK(liaison_pull_sign("service-b/cutout-ledger", psk, "GET", "/v1/bundle", today, hdr,
+	                       sizeof hdr) == 0 &&
+	             liaison_pull_auth_parse(hdr, strlen(hdr), key, &day, sig) == 0 &&
+	             strcmp(key, "service-b/cutout-ledger") == 0 && day == today,
+	     "a pull header made and parsed back: %s", hdr);
+	T_OK(liaison_pull_message("GET", "/v1/bundle", day, msg2, sizeof msg2) == 0 &&
+	             strcmp(msg2, "GET /v1/bundle 2026-12-05") == 0 &&
+	             crypto_sign_verify_detached(sig, (const uint8_t *)msg2, strlen(msg2), ppk) ==
+	                     0,
+	     "it signs \"GET /v1/bundle DAY\"");
+	const char *b64 = strrchr(hdr, ' ') + 1;
+	char hbad[8][256];
+	snprintf(hbad[0], 256, "service-b/cutout-ledger  2026-12-05 %s", b64);
+	snprintf(hbad[1], 256, "service-b/cutout-ledger 2026-13-05 %s", b64);
+	snprintf(hbad[2], 256, "service-b/cutout-ledger 2026-12-05 %.87s", b64);
+	snprintf(hbad[3], 256, "service-b/cutout-ledger 2026-12-05 %s ", b64);
+	snprintf(hbad[4], 256, " 2026-12-05 %s", b64);
+	snprintf(hbad[5], 256, "service-b/cutout-ledger+abcd 2026-12-05 %s", b64);
+	snprintf(hbad[6], 256, "service-b/cutout-ledger 2026-12-5 %s", b64);
+	snprintf(hbad[7], 256, "service-b/cutout-ledger 2026-12-05 %.86s!=", b64);
+	int hrefused = 0;
+	for (int i = 0; i < 8; i++)
+		hrefused += liaison_pull_auth_parse(hbad[i], strlen(hbad[i]), key, &day, sig) != 0;
+	T_OK(hrefused == 8, "malformed pull headers refused (%d of 8)", hrefused);
+
 	buf_release(&c);
 	buf_release(&e);
 	buf_release(&r);
