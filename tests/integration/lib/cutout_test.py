@@ -74,11 +74,75 @@ FAST_CONF = {
 }
 
 
+# CUTOUT_TEST_STORE=postgresql (tests/integration/pg-run, beside a throwaway
+# cluster named by CUTOUT_PG_URI): each instance gets a database of its own.
+_pg_dbs = [0]
+
+
+def pg_location():
+    """A fresh database of the cluster of CUTOUT_PG_URI, as a location; None on SQLite."""
+    if os.environ.get("CUTOUT_TEST_STORE") != "postgresql":
+        return None
+    uri = os.environ["CUTOUT_PG_URI"]
+    _pg_dbs[0] += 1
+    name = "cutout_i%d" % _pg_dbs[0]
+    subprocess.run(["createdb", name], check=True, timeout=60)
+    return re.sub(r"^(postgresql://[^/?]*/)[^?]*", lambda m: m.group(1) + name, uri)
+
+
+def store_location(inst):
+    """The instance's store location: its cutout.conf's `store`, else its store.db."""
+    loc = "store.db"
+    for line in open(os.path.join(inst, "cutout.conf")).read().splitlines():
+        m = re.match(r"\s*store\s*=\s*(\S+)", line)
+        if m:
+            loc = m.group(1)
+    if loc.startswith("postgres"):
+        return loc
+    loc = loc[len("sqlite:"):] if loc.startswith("sqlite:") else loc
+    return os.path.join(inst, loc)
+
+
+def copy_instance(src, dst):
+    """A copy of instance src at dst, its store too (a new database on PostgreSQL,
+    made from src's: src must have no open connection)."""
+    shutil.copytree(src, dst, symlinks=True)
+    loc = store_location(src)
+    if not loc.startswith("postgres"):
+        return dst
+    _pg_dbs[0] += 1
+    name = "cutout_i%d" % _pg_dbs[0]
+    old = re.match(r"^postgresql://[^/?]*/([^?]*)", loc).group(1)
+    subprocess.run(["createdb", "-T", old, name], check=True, timeout=60)
+    new = re.sub(r"^(postgresql://[^/?]*/)[^?]*", lambda m: m.group(1) + name, loc)
+    path = os.path.join(dst, "cutout.conf")
+    conf = [l for l in open(path).read().splitlines() if not re.match(r"\s*store\s*=", l)]
+    open(path, "w").write("\n".join(conf + ["store = %s" % new]) + "\n")
+    return dst
+
+
+def ledger_entries(inst):
+    """The text of every ledger entry, in order, from either backend."""
+    loc = store_location(inst)
+    if loc.startswith("postgres"):
+        p = subprocess.run(["psql", "-XAt", loc, "-c",
+                            "SELECT encode(entry, 'hex') FROM ledger_entry ORDER BY idx"],
+                           capture_output=True, check=True, timeout=60)
+        return [bytes.fromhex(l).decode() for l in p.stdout.decode().split()]
+    import sqlite3
+    db = sqlite3.connect(loc)
+    rows = [bytes(r[0]).decode() for r in db.execute("SELECT entry FROM ledger_entry ORDER BY idx")]
+    db.close()
+    return rows
+
+
 def make_instance(conf=None):
-    """Creates an instance in a temporary directory; returns its path."""
+    """Creates an instance in a temporary directory (its store on PostgreSQL when
+    CUTOUT_TEST_STORE=postgresql); returns its path."""
     base = tempfile.mkdtemp(prefix="cutout-test-")
     d = os.path.join(base, "inst")
-    run(["init", d, "--organisation", "Test Org"], check=True)
+    pg = pg_location()
+    run(["init", d, "--organisation", "Test Org"] + (["--store", pg] if pg else []), check=True)
     settings = dict(FAST_CONF)
     settings.update(conf or {})
     path = os.path.join(d, "cutout.conf")

@@ -159,7 +159,10 @@ int64_t pg_i64(const PGresult *r, int row, int col)
 static enum store_result map_error(PGconn *conn, const PGresult *res)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	if (PQstatus(conn) != CONNECTION_OK || state == NULL)
+	if (PQstatus(conn) != CONNECTION_OK)
+		return STORE_BUSY; /* the connection is lost: made again before the next transaction
+		                    */
+	if (state == NULL)
 		return STORE_IO;
 	if (strcmp(state, "23505") == 0) /* unique_violation */
 		return STORE_EXISTS;
@@ -177,10 +180,40 @@ static enum store_result map_error(PGconn *conn, const PGresult *res)
 	return STORE_IO;
 }
 
+/* The session's settings: bounded waits (a lock held elsewhere is STORE_BUSY after 10 s). */
+static const char SESSION_SETUP[] = "SELECT set_config('lock_timeout', '10s', false),"
+                                    " set_config('synchronous_commit', 'on', false),"
+                                    " set_config('client_min_messages', 'warning', false)";
+
+/*
+ * Between transactions only (depth 0): a connection lost (the server
+ * restarted, a network cut) is made again, with its settings, before the
+ * next statement; STORE_BUSY while the server cannot be reached, so that a
+ * door answers 503 and a later request finds it back. Inside a transaction
+ * a lost connection fails the transaction (the server rolled it back).
+ */
+static enum store_result reconnect(struct pg *g)
+{
+	if (g->depth > 0 || PQstatus(g->conn) == CONNECTION_OK)
+		return STORE_OK;
+	PQreset(g->conn);
+	if (PQstatus(g->conn) != CONNECTION_OK)
+		return STORE_BUSY;
+	PGresult *q = PQexec(g->conn, SESSION_SETUP);
+	enum store_result r = PQresultStatus(q) == PGRES_TUPLES_OK ? STORE_OK : STORE_BUSY;
+	PQclear(q);
+	return r;
+}
+
 static enum store_result raw_exec(struct pg *g, const char *sql, const struct pg_params *p,
                                   PGresult **res)
 {
-	enum store_result r = STORE_OK;
+	enum store_result r = reconnect(g);
+	if (r != STORE_OK) {
+		if (res != NULL)
+			*res = NULL;
+		return r;
+	}
 	PGresult *q = PQexecParams(g->conn, sql, p ? p->n : 0, NULL, p ? p->val : NULL,
 	                           p ? p->len : NULL, p ? p->fmt : NULL, 1);
 	ExecStatusType st = PQresultStatus(q);
@@ -201,10 +234,15 @@ static enum store_result script_exec(struct store *s, const char *sql)
 {
 	struct pg *g = PG(s);
 	pg_lock(s);
+	enum store_result r = reconnect(g);
+	if (r != STORE_OK) {
+		pg_unlock(s);
+		return r;
+	}
 	PGresult *q = PQexec(g->conn, sql);
-	enum store_result r = q == NULL                               ? STORE_NOMEM
-	                      : PQresultStatus(q) == PGRES_COMMAND_OK ? STORE_OK
-	                                                              : map_error(g->conn, q);
+	r = q == NULL                               ? STORE_NOMEM
+	    : PQresultStatus(q) == PGRES_COMMAND_OK ? STORE_OK
+	                                            : map_error(g->conn, q);
 	PQclear(q);
 	pg_unlock(s);
 	return r;
@@ -615,11 +653,7 @@ static enum store_result pg_open(const char *location, struct store **out)
 		goto fail;
 	}
 	/* bounded waits: a lock held elsewhere is STORE_BUSY after 10 s, not a hang */
-	if ((r = pg_exec(&g->base,
-	                 "SELECT set_config('lock_timeout', '10s', false),"
-	                 " set_config('synchronous_commit', 'on', false),"
-	                 " set_config('client_min_messages', 'warning', false)",
-	                 NULL, NULL)) != STORE_OK ||
+	if ((r = pg_exec(&g->base, SESSION_SETUP, NULL, NULL)) != STORE_OK ||
 	    (r = pg_tx(&g->base, migrate_fn, NULL)) != STORE_OK ||
 	    (r = pg_exec(&g->base, PENDING_DELETE, NULL, NULL)) != STORE_OK)
 		goto fail;
