@@ -58,6 +58,8 @@ int door_sandbox_files(struct door_sandbox *sb)
 		        name_of(sb));
 		return 0;
 	}
+	/* a network store reconnects after its server restarted: its port stays reachable */
+	sb->db_port = store_net_port(instance_store(sb->inst));
 	static struct file_list l; /* once per process, before the door's threads */
 	l.n = 0;
 	enum store_result sr = instance_door_files(

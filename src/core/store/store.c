@@ -92,6 +92,11 @@ bool store_in_write(struct store *s)
 	return s->be->in_write(s);
 }
 
+uint16_t store_net_port(struct store *s)
+{
+	return s->be->net_port != NULL ? s->be->net_port(s) : 0;
+}
+
 enum store_result store_check(struct store *s, bool quick, char *msg, size_t cap)
 {
 	if (msg == NULL || cap == 0)

@@ -180,6 +180,8 @@ struct store_backend {
 	/* The files a door of `role` opens after start (NULL: none, a network store). */
 	enum store_result (*files)(struct store *s, enum store_role role, store_file_fn fn,
 	                           void *ctx);
+	/* A network store's TCP port (a Unix socket's number too); NULL: a local file. */
+	uint16_t (*net_port)(struct store *s);
 
 	/*
 	 * Runs fn in one durable write transaction (store_write). claim: the
@@ -365,6 +367,12 @@ store_write(struct store *s, const store_id *claim, size_t nclaim, store_tx_fn f
  */
 __attribute__((warn_unused_result)) enum store_result store_check(struct store *s, bool quick,
                                                                   char *msg, size_t cap);
+/*
+ * The port a network store connects to (PostgreSQL: its TCP port, or the
+ * number of its Unix socket), which a confined door must still be allowed
+ * to connect to so that the store can reconnect; 0 for a local file.
+ */
+uint16_t store_net_port(struct store *s);
 /* Whether the calling thread runs inside one of s's write transactions. */
 bool store_in_write(struct store *s);
 /*

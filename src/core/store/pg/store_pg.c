@@ -18,6 +18,8 @@
 #include "core/store/store_registry.h"
 #include "core/store/store_release.h"
 
+#include "lib/num.h"
+
 #include "lib/banned.h"
 
 struct pg {
@@ -625,6 +627,15 @@ static void pg_close(struct store *s)
 	free(g);
 }
 
+/* libpq's port, given or its default (5432), for a TCP host and a Unix socket alike. */
+static uint16_t pg_net_port(struct store *s)
+{
+	struct pg *g = PG(s);
+	const char *p = g->conn != NULL ? PQport(g->conn) : NULL;
+	uint64_t v = 0;
+	return p != NULL && num_parse_u64(p, &v) == 0 && v > 0 && v <= 65535 ? (uint16_t)v : 5432;
+}
+
 static enum store_result pg_open(const char *location, struct store **out)
 {
 	pthread_mutexattr_t ma;
@@ -668,6 +679,7 @@ const struct store_backend store_backend_pg = {
         .name = "postgresql",
         .open = pg_open,
         .close = pg_close,
+        .net_port = pg_net_port,
         .write = pg_write,
         .in_write = pg_in_write,
         .meta_get = pg_meta_get,
