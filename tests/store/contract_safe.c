@@ -4,7 +4,8 @@
  * copies of files (core/store/store_safe.h): added only inside store_write
  * with its blob claimed; one per file (STORE_EXISTS); an unknown file is
  * STORE_NOT_FOUND with the blob left pending; the front's refusals; a copy
- * deleted with its blob; all of it gone with its source. A backend without
+ * deleted with its blob; all of it gone with its source, and with its
+ * submission when retention expires it. A backend without
  * the domain answers STORE_UNSUPPORTED to all of it.
  */
 #include "t.h"
@@ -21,6 +22,12 @@ struct add_tx {
 static enum store_result add_fn(struct store *s, void *arg)
 {
 	return store_safe_add(s, &((struct add_tx *)arg)->c);
+}
+
+static enum store_result expire_fn(struct store *s, void *arg)
+{
+	struct store_expired out[4];
+	return store_expire(s, STORE_EXPIRE_SUBMISSIONS, *(int32_t *)arg, out, 4, &(size_t){0});
 }
 
 static int first_file(void *ctx, const struct store_file *f)
@@ -104,6 +111,27 @@ int main(void)
 	             store_safe_get(s, file, &got) == STORE_NOT_FOUND &&
 	             store_blob_size(s, pdf2, &size) == STORE_NOT_FOUND,
 	     "deleting the source deletes its files' safe copies and their blobs");
+
+	/* retention: a submission expired goes with its files' safe copies and their blobs */
+	store_id src2 = 0, sub2 = 0, file2 = 0, m2 = 0, d2 = 0, pdf3 = 0;
+	contract_lookup(lookup);
+	T_CHECK(store_source_create(s, lookup, pk, 100, &src2) == STORE_OK);
+	T_CHECK(store_blob_put(s, (const uint8_t *)"m", 1, &m2) == STORE_OK);
+	T_CHECK(store_blob_put(s, (const uint8_t *)"d", 1, &d2) == STORE_OK);
+	nf = (struct store_new_file){.meta_blob = m2, .data_blob = d2};
+	T_CHECK(store_submission_commit(s, src2, 100, "OFFICIAL", 0, 0, &nf, 1, &sub2) == STORE_OK);
+	T_CHECK(store_submission_files(s, sub2, first_file, &file2) == STORE_STOP && file2 > 0);
+	T_CHECK(store_blob_put(s, (const uint8_t *)"%PDF3", 5, &pdf3) == STORE_OK);
+	a.c.file_id = file2;
+	a.c.blob = pdf3;
+	T_CHECK(store_write(s, &pdf3, 1, add_fn, &a) == STORE_OK);
+	int32_t before = 150;
+	struct store_submission gone;
+	T_OK(store_write(s, NULL, 0, expire_fn, &before) == STORE_OK &&
+	             store_submission_get(s, sub2, &gone) == STORE_NOT_FOUND &&
+	             store_safe_get(s, file2, &got) == STORE_NOT_FOUND &&
+	             store_blob_size(s, pdf3, &size) == STORE_NOT_FOUND,
+	     "retention: an expired submission's safe copies and their blobs go with it");
 	store_close(&s);
 	return contract_done();
 }

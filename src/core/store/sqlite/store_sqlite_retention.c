@@ -17,7 +17,9 @@
 #define SUB_BLOB_IDS                                                     \
 	"SELECT message_blob FROM submission WHERE id = ?1"              \
 	" UNION ALL SELECT meta_blob FROM file WHERE submission_id = ?1" \
-	" UNION ALL SELECT data_blob FROM file WHERE submission_id = ?1"
+	" UNION ALL SELECT data_blob FROM file WHERE submission_id = ?1" \
+	" UNION ALL SELECT x.blob FROM file_safe x JOIN file f"          \
+	" ON x.file_id = f.id WHERE f.submission_id = ?1"
 
 static const char OLD_SUBS[] = "SELECT id, source_id, marking, read, day FROM submission"
                                " WHERE day < ?1 ORDER BY id LIMIT ?2";
@@ -26,6 +28,8 @@ static const char OLD_REPLIES[] = "SELECT id, source_id, blob FROM reply WHERE d
 static const char SUB_FILES[] =
         "SELECT file FROM blob WHERE file IS NOT NULL AND id IN (" SUB_BLOB_IDS ")";
 static const char SUB_BLOBS_DELETE[] = "DELETE FROM blob WHERE id IN (" SUB_BLOB_IDS ")";
+static const char SUB_SAFE_DELETE[] =
+        "DELETE FROM file_safe WHERE file_id IN (SELECT id FROM file WHERE submission_id = ?1)";
 static const char SUB_FILES_DELETE[] = "DELETE FROM file WHERE submission_id = ?1";
 static const char SUB_DELETE[] = "DELETE FROM submission WHERE id = ?1";
 /* ?1 source, ?2 1 if the submission was unread, ?3 its day */
@@ -54,7 +58,8 @@ static enum store_result exec_id(struct conn *c, const char *sql, int64_t id)
 static enum store_result delete_submission(struct conn *c, store_id id, store_id source, int unread,
                                            int64_t day)
 {
-	static const char *const steps[] = {SUB_BLOBS_DELETE, SUB_FILES_DELETE, SUB_DELETE};
+	static const char *const steps[] = {SUB_BLOBS_DELETE, SUB_SAFE_DELETE, SUB_FILES_DELETE,
+	                                    SUB_DELETE};
 	enum store_result r = sq_drop_files(c, SUB_FILES, id);
 	for (size_t i = 0; r == STORE_OK && i < sizeof steps / sizeof steps[0]; i++)
 		r = exec_id(c, steps[i], id);
