@@ -31,7 +31,7 @@ static const struct table tables[] = {
         TABLE("meta", false, "key", "val"),
         TABLE("source", true, "id", "lookup", "pk", "created_day", "last_day", "nsubmissions",
               "nunread", "day_count"),
-        TABLE("desk_source", false, "source_id", "newest", "starred", "label"),
+        TABLE("desk_source", false, "source_id", "newest", "starred", "label", "label_index"),
         TABLE("submission", true, "id", "source_id", "day", "marking", "message_blob", "nfiles",
               "read", "seal_version"),
         TABLE("file", true, "id", "submission_id", "meta_blob", "data_blob"),
@@ -62,6 +62,17 @@ static const struct table tables[] = {
               "label_version", "sealed"),
         TABLE("rel_release_to", false, "release", "recipient"),
         TABLE("rel_copy", true, "id", "release", "recipient", "number", "choices"),
+        TABLE("file_safe", false, "file_id", "blob", "pages", "day", "marking", "seal_version"),
+        TABLE("liai_partner", true, "id", "name", "country", "vkey", "age", "url", "topics",
+              "marking", "rerelease", "disabled", "day", "sent_seq", "sent_hash", "received_seq",
+              "received_hash", "sent_through"),
+        TABLE("liai_topic", false, "report", "topics"),
+        TABLE("liai_received", true, "id", "partner", "seq", "remote", "report", "marking", "day"),
+        TABLE("liai_sent", false, "partner", "seq", "hash", "items", "withheld", "day", "receipted",
+              "accepted", "refused"),
+        TABLE("wit_log", true, "id", "origin", "vkey", "size", "root", "day", "note"),
+        TABLE("wit_conflict", true, "id", "log", "size", "day", "held", "offered"),
+        TABLE("wit_cosig", false, "size", "witness", "line"),
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 
