@@ -128,7 +128,9 @@ enum release_result rl_version_open(struct registry *r, const struct officer_key
 	}
 	if (sr != SLOTS_OK)
 		return sr == SLOTS_TOO_LARGE ? RELEASE_BAD_INPUT : RELEASE_FAILED;
-	if (v->slots.n == 0) {
+	/* ORCON or NOFORN: the decision for the recipients (rl_recipient_allowed) refuses
+	   it whatever its slots, and its reason is the one to give */
+	if (v->slots.n == 0 && !(v->marking.flags & (MARKING_ORCON | MARKING_NOFORN))) {
 		rl_say(err, "the released text has no place where copies can differ: mark "
 		            "alternatives {a|b} in the report");
 		return RELEASE_BAD_INPUT;
