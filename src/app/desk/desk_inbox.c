@@ -164,6 +164,9 @@ enum MHD_Result desk_source_page(struct MHD_Connection *c, struct req *r, store_
 	p.nreplies = nreplies;
 	p.replies_more = more;
 	p.first_page = before == 0;
+	struct store_submission newer; /* the replies up to the newer page's oldest day are here */
+	if (before != 0 && inbox_submission(r->d->inbox, r->sv.key, before, &newer) == INBOX_OK)
+		p.newer_day = newer.day;
 	p.notice = notice;
 	p.notice_ok = status < 400;
 	return desk_send_page(c, r, status, DESK_PAGE_SOURCE, &p);

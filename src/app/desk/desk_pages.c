@@ -377,12 +377,17 @@ static void reply_row(struct w *w, const struct store_reply *r)
  * The conversation, oldest first: this page's submissions (the store gives
  * them newest first) and the replies of their days, a submission before a
  * reply of the same day. The newest page also holds the replies after its
- * newest submission; a page with older ones, only the replies from its oldest day.
+ * newest submission; a page with older ones, only the replies from its oldest
+ * day (when there is an older page) up to the day before the newer page's
+ * oldest submission, so that every reply is on exactly one page.
  */
 static void conversation(struct w *w, const struct desk_page *p)
 {
 	int32_t lo = p->next > 0 && p->nsubs > 0 ? p->subs[p->nsubs - 1].day : INT32_MIN;
-	int32_t hi = !p->first_page && p->nsubs > 0 ? p->subs[0].day : INT32_MAX;
+	int32_t hi = p->first_page      ? INT32_MAX
+	             : p->newer_day > 0 ? p->newer_day - 1
+	             : p->nsubs > 0     ? p->subs[0].day
+	                                : INT32_MAX;
 	size_t si = p->nsubs, ri = 0;
 	while (ri < p->nreplies && p->replies[ri].day < lo)
 		ri++;

@@ -63,6 +63,8 @@ struct desk_page {
 	size_t nreplies;
 	bool replies_more; /* more replies than shown */
 	bool first_page;   /* the newest submissions: the newest replies belong here */
+	int32_t newer_day; /* an older page: the day of the newer page's oldest submission (0:
+	                      unknown) */
 	/* submission */
 	const struct store_submission *sub;
 	const char *message; /* decrypted text, NULL if none */
