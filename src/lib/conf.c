@@ -189,6 +189,10 @@ static const struct key keys[] = {
          "yes: a worker of the desk converts the files of new (unread) submissions\n"
          "to safe copies by itself, with the keys of an officer signed in to the\n"
          "desk who may read them (never the intake); no: only on request."},
+        {"acknowledgement", KEY_CHOICE, offsetof(struct conf, acknowledgement), 3, 0, 0, yes_no,
+         "yes: a source's first submission gets the acknowledgement reply at once\n"
+         "(EU Directive 2019/1937: within 7 days), in the source's language: the\n"
+         "text of DIR/acknowledgement/LANG.txt, else the built-in one; no: none."},
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -210,6 +214,7 @@ void conf_defaults(struct conf *c)
 	c->safeview_seconds = 120;
 	c->safeview_memory = 2 * GIB;
 	memcpy(c->safeview_on_arrival, "no", sizeof "no");
+	memcpy(c->acknowledgement, "no", sizeof "no");
 	c->submissions_per_source_per_day = 50;
 	c->session_idle_seconds = 600;
 	c->intake_idle_seconds = 3600;

@@ -104,6 +104,7 @@ struct conf {
 	int64_t safeview_seconds;      /* the converter's time */
 	uint64_t safeview_memory;      /* the converter's address space */
 	char safeview_on_arrival[4];   /* "yes": the desk converts new files itself */
+	char acknowledgement[4];       /* "yes": a first submission is acknowledged (intake) */
 };
 
 enum conf_result {

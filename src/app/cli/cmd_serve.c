@@ -40,7 +40,10 @@
 #include "lib/codename.h"
 #include "lib/totp.h"
 #include "lib/conf.h"
+#include "lib/io.h"
 #include "lib/num.h"
+#include "lib/utf8.h"
+#include "lib/web/i18n.h"
 
 #include "lib/banned.h"
 
@@ -188,6 +191,39 @@ static int store_sound(const char *cmd, struct instance *inst, const char *dir)
 }
 
 /* Runs the intake door until a signal. */
+#define ACK_TEXT_MAX 4096 /* bytes of an acknowledgement text */
+
+/*
+ * The acknowledgement texts the operator wrote, DIR/acknowledgement/LANG.txt
+ * for each language of the source pages, read before the door is confined; a
+ * language without one gets the catalogue's. 0, or -1 (said) for a text that
+ * is there but empty, too long or not UTF-8.
+ */
+static int ack_texts(const char *cmd, const char *dir, struct intake_door_config *dc)
+{
+	static struct buf texts[INTAKE_ACK_LANGS];
+	size_t nl, k = 0;
+	const struct i18n_language *langs = i18n_languages(&nl);
+	for (size_t i = 0; i < nl && k < INTAKE_ACK_LANGS; i++) {
+		char path[PATH_MAX];
+		struct stat st;
+		int n = snprintf(path, sizeof path, "%s/acknowledgement/%s.txt", dir, langs[i].tag);
+		if (n < 0 || (size_t)n >= sizeof path || stat(path, &st) != 0)
+			continue;
+		buf_init(&texts[k], ACK_TEXT_MAX + 1);
+		if (io_read_file(path, &texts[k]) != 0 || texts[k].len == 0 ||
+		    texts[k].len > ACK_TEXT_MAX || utf8_count(texts[k].data, texts[k].len) < 0) {
+			cli_fail(cmd, "%s: not an acknowledgement text (1..%d bytes of UTF-8)",
+			         path, ACK_TEXT_MAX);
+			return -1;
+		}
+		dc->ack_lang[k] = langs[i].tag;
+		dc->ack_text[k] = buf_str(&texts[k]);
+		k++;
+	}
+	return 0;
+}
+
 static int run_intake(const char *cmd, const char *dir, const char *host, int have_port,
                       uint16_t port)
 {
@@ -217,6 +253,9 @@ static int run_intake(const char *cmd, const char *dir, const char *host, int ha
 	 * that are refused late.
 	 */
 	dc.submissions_per_session = (int)(cf->submissions_per_source_per_day * 10);
+	dc.acknowledge = strcmp(cf->acknowledgement, "yes") == 0;
+	if (dc.acknowledge && ack_texts(cmd, dir, &dc) != 0)
+		goto out;
 
 	on_stop_signals();
 	signal(SIGPIPE, SIG_IGN);

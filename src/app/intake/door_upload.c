@@ -214,6 +214,30 @@ unsigned door_upload_begin(struct req *r, struct MHD_Connection *c)
 	return 0;
 }
 
+/*
+ * The automatic acknowledgement of a source's first submission (cutout.conf
+ * acknowledgement), in the page's language: the operator's text for it, else
+ * the catalogue's. Its failure costs the source nothing: the submission is
+ * in, and report-deadlines shows it unacknowledged.
+ */
+static void acknowledge(struct req *r)
+{
+	const struct intake_door_config *cf = &r->d->cfg;
+	if (!cf->acknowledge)
+		return;
+	const char *text = NULL;
+	for (size_t i = 0; i < INTAKE_ACK_LANGS && cf->ack_lang[i] != NULL; i++)
+		if (strcmp(cf->ack_lang[i], r->lang) == 0)
+			text = cf->ack_text[i];
+	if (text == NULL)
+		text = i18n_get(r->lang[0] != '\0' ? r->lang : "en", "ack.text");
+	store_id reply = 0;
+	if (text == NULL ||
+	    intake_acknowledge(r->d->in, r->sv.source, text, strlen(text), &reply) != INTAKE_OK)
+		fprintf(stderr,
+		        "cutout intake: an automatic acknowledgement could not be sealed\n");
+}
+
 enum MHD_Result door_upload_finish(struct MHD_Connection *c, struct req *r)
 {
 	store_id id = 0;
@@ -248,6 +272,7 @@ enum MHD_Result door_upload_finish(struct MHD_Connection *c, struct req *r)
 	}
 	buf_wipe_release(&r->message);
 	r->committed = 1;
+	acknowledge(r);
 	if (r->api) {
 		r->responded = 1;
 		struct buf b;

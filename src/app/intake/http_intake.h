@@ -16,6 +16,8 @@
 #include "app/web/door.h"
 #include "core/intake/intake.h"
 
+#define INTAKE_ACK_LANGS 8 /* the languages whose acknowledgement text may be configured */
+
 struct intake_door_config {
 	const char *host; /* "127.0.0.1" */
 	uint16_t port;    /* 0: any free port */
@@ -30,6 +32,11 @@ struct intake_door_config {
 	unsigned login_min_ms;  /* every login answer takes at least this long */
 	int secure_cookie;      /* set the Secure flag (HTTPS in front) */
 	const char *store_name; /* named by the log line of a full store (the instance directory) */
+	/* the automatic acknowledgement (cutout.conf acknowledgement): on, and the texts read at
+	   start by language tag (NULL: the catalogue's "intake.ack.text") */
+	int acknowledge;
+	const char *ack_text[INTAKE_ACK_LANGS];
+	const char *ack_lang[INTAKE_ACK_LANGS];
 };
 
 void intake_door_defaults(struct intake_door_config *c);

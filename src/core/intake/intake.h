@@ -180,6 +180,15 @@ struct intake_reply_view {
  * Opens the source's replies with its secret key, newest first; fn returns
  * non-zero to stop. The plaintext is wiped after each callback.
  */
+/*
+ * The automatic acknowledgement (INTAKE_REPLY_ACK, actor "system") of a
+ * source's first submission: sealed to the source like any reply, when the
+ * source has exactly one submission; *reply 0 (and INTAKE_OK) otherwise.
+ * Its own transaction, after the submission's: a crash between leaves the
+ * submission unacknowledged, which report-deadlines shows.
+ */
+__attribute__((warn_unused_result)) enum intake_result
+intake_acknowledge(struct intake *in, store_id source, const char *text, size_t n, store_id *reply);
 __attribute__((warn_unused_result)) enum intake_result
 intake_replies(struct intake *in, store_id source, const uint8_t sk[static INTAKE_KEY_LEN],
                int (*fn)(void *ctx, const struct intake_reply_view *r), void *ctx);

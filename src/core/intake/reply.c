@@ -91,6 +91,19 @@ enum intake_result intake_reply_seal_kind(struct intake *in, const char *actor, 
 	return INTAKE_OK;
 }
 
+enum intake_result intake_acknowledge(struct intake *in, store_id source, const char *text,
+                                      size_t n, store_id *reply)
+{
+	struct store_source src;
+	*reply = 0;
+	enum store_result sr = store_source_get(in->store, source, &src);
+	if (sr != STORE_OK)
+		return intake_from_store(sr);
+	if (src.nsubmissions != 1)
+		return INTAKE_OK;
+	return intake_reply_seal_kind(in, "system", source, text, n, INTAKE_REPLY_ACK, reply);
+}
+
 struct reply_list {
 	struct store_reply *items;
 	size_t n;
