@@ -63,6 +63,38 @@ static int print_receipt_item(void *ctx, int64_t id, const char *reason)
 	return 0;
 }
 
+/*
+ * What both directions need: the identity file's path (ident, else the
+ * instance's admin identity), this instance's origin, and the signing key
+ * opened with it into sk. 0, or -1 (said).
+ */
+static int exchange_keys(struct officer_cli_sess *s, const char *dir, const char *ident,
+                         uint8_t *sk, char path[static PATH_MAX],
+                         char origin[static LEDGER_ORIGIN_MAX + 1])
+{
+	struct instance_error ierr;
+	ledger_origin(instance_conf(s->inst)->organisation, origin);
+	int n = ident ? snprintf(path, PATH_MAX, "%s", ident)
+	              : snprintf(path, PATH_MAX, "%s/%s", dir, INSTANCE_ADMIN_IDENTITY);
+	if (sk == NULL || n < 0 || n >= PATH_MAX) {
+		cli_fail(L, "out of memory or path too long");
+		return -1;
+	}
+	if (instance_signing_key(s->inst, path, sk, &ierr) != INSTANCE_OK) {
+		cli_fail(L, "%s", ierr.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* A partner's door that did not answer 200: said, with the first line of its answer. */
+static void http_refused(const char *url, const char *what, int st, const struct buf *answer,
+                         const char *after)
+{
+	cli_fail(L, "%s: %s%s%d: %.*s%s", url, what, st < 0 ? "no answer " : "status ", st,
+	         (int)strcspn(buf_str(answer), "\n"), buf_str(answer), after);
+}
+
 int liaison_push(const char *dir, const char *as, const char *ident, const char *partner)
 {
 	struct officer_cli_sess s;
@@ -73,26 +105,15 @@ int liaison_push(const char *dir, const char *as, const char *ident, const char 
 	struct liaison_error err = {{0}};
 	struct liaison_summary sum;
 	struct liaison_receipt_summary rs;
-	struct instance_error ierr;
 	struct buf b, answer;
-	char path[PATH_MAX], url[1024], origin[LEDGER_ORIGIN_MAX + 1];
+	char path[PATH_MAX], url[1024], origin[LEDGER_ORIGIN_MAX + 1], after[160];
 	uint8_t *sk = sodium_malloc(64);
 	buf_init(&b, LIAISON_BUNDLE_MAX);
 	buf_init(&answer, BUNDLE_RECEIPT_MAX);
 	const struct conf *cf = instance_conf(s.inst);
-	ledger_origin(cf->organisation, origin);
-	int n = ident ? snprintf(path, sizeof path, "%s", ident)
-	              : snprintf(path, sizeof path, "%s/%s", dir, INSTANCE_ADMIN_IDENTITY);
-	if (sk == NULL || n < 0 || (size_t)n >= sizeof path) {
-		cli_fail(L, "out of memory or path too long");
+	if (partner_url(&s, partner, "/v1/bundle", url, sizeof url) != 0 ||
+	    exchange_keys(&s, dir, ident, sk, path, origin) != 0)
 		goto out;
-	}
-	if (partner_url(&s, partner, "/v1/bundle", url, sizeof url) != 0)
-		goto out;
-	if (instance_signing_key(s.inst, path, sk, &ierr) != INSTANCE_OK) {
-		cli_fail(L, "%s", ierr.msg);
-		goto out;
-	}
 	struct liaison_self self = {.name = origin, .sk = sk};
 	enum liaison_result r =
 	        liaison_export(s.reg, s.key, &self, partner, -1, &b, &sum, NULL, NULL, &err);
@@ -115,12 +136,11 @@ int liaison_push(const char *dir, const char *as, const char *ident, const char 
 	int st = http_client_do(&rq, &answer);
 	curl_global_cleanup();
 	if (st != 200) {
-		cli_fail(L,
-		         "%s: %s%d: %.*s (bundle %llu is recorded as sent, without a receipt: "
-		         "push the next one once the partner takes it, or send it by file)",
-		         url, st < 0 ? "no answer " : "status ", st,
-		         (int)strcspn(buf_str(&answer), "\n"), buf_str(&answer),
+		snprintf(after, sizeof after,
+		         " (bundle %llu is recorded as sent, without a receipt: push the next one "
+		         "once the partner takes it, or send it by file)",
 		         (unsigned long long)sum.seq);
+		http_refused(url, "", st, &answer, after);
 		goto out;
 	}
 	r = liaison_receipt(s.reg, s.key, &self, answer.data, answer.len, &rs, print_receipt_item,
@@ -167,7 +187,6 @@ int liaison_pull_cmd(const char *dir, const char *as, const char *ident, const c
 	rc = CLI_EXIT_FAIL;
 	struct liaison_error err = {{0}};
 	struct liaison_summary sum;
-	struct instance_error ierr;
 	struct age_identity *id = NULL;
 	struct buf b, rcp, answer;
 	char path[PATH_MAX], url[1024], rurl[1024], origin[LEDGER_ORIGIN_MAX + 1], hdr[512];
@@ -176,20 +195,10 @@ int liaison_pull_cmd(const char *dir, const char *as, const char *ident, const c
 	buf_init(&rcp, BUNDLE_RECEIPT_MAX);
 	buf_init(&answer, 4096);
 	const struct conf *cf = instance_conf(s.inst);
-	ledger_origin(cf->organisation, origin);
-	int n = ident ? snprintf(path, sizeof path, "%s", ident)
-	              : snprintf(path, sizeof path, "%s/%s", dir, INSTANCE_ADMIN_IDENTITY);
-	if (sk == NULL || n < 0 || (size_t)n >= sizeof path) {
-		cli_fail(L, "out of memory or path too long");
-		goto out;
-	}
 	if (partner_url(&s, partner, "/v1/bundle", url, sizeof url) != 0 ||
-	    partner_url(&s, partner, "/v1/receipt", rurl, sizeof rurl) != 0)
+	    partner_url(&s, partner, "/v1/receipt", rurl, sizeof rurl) != 0 ||
+	    exchange_keys(&s, dir, ident, sk, path, origin) != 0)
 		goto out;
-	if (instance_signing_key(s.inst, path, sk, &ierr) != INSTANCE_OK) {
-		cli_fail(L, "%s", ierr.msg);
-		goto out;
-	}
 	if ((id = read_identity(path)) == NULL)
 		goto out;
 	memcpy(hdr, "Cutout-Signature: ", 18);
@@ -207,8 +216,7 @@ int liaison_pull_cmd(const char *dir, const char *as, const char *ident, const c
 	                             .max = LIAISON_BUNDLE_MAX};
 	int st = http_client_do(&rq, &b);
 	if (st != 200) {
-		cli_fail(L, "%s: %s%d: %.*s", url, st < 0 ? "no answer " : "status ", st,
-		         (int)strcspn(buf_str(&b), "\n"), buf_str(&b));
+		http_refused(url, "", st, &b, "");
 		goto out_curl;
 	}
 	struct liaison_self self = {
@@ -232,8 +240,7 @@ int liaison_pull_cmd(const char *dir, const char *as, const char *ident, const c
 	                             .max = 4096};
 	st = http_client_do(&rr, &answer);
 	if (st != 200) {
-		cli_fail(L, "%s: the receipt: %s%d: %.*s", rurl, st < 0 ? "no answer " : "status ",
-		         st, (int)strcspn(buf_str(&answer), "\n"), buf_str(&answer));
+		http_refused(rurl, "the receipt: ", st, &answer, "");
 		goto out_curl;
 	}
 	printf("receipt of bundle %llu sent to %s: recorded\n", (unsigned long long)sum.seq,
