@@ -129,7 +129,9 @@ static enum MHD_Result do_pull(struct liaison_door *d, struct MHD_Connection *c)
 	                     0, q != NULL ? (int64_t)v : -1, &b, &sum, &err);
 	pthread_mutex_unlock(&d->core);
 	enum MHD_Result m;
-	if (lr == LIAISON_OK)
+	if (lr == LIAISON_OK && sum.seq == 0) /* nothing new: no bundle made */
+		m = say(d, c, 204, NULL, "", 0);
+	else if (lr == LIAISON_OK)
 		m = say(d, c, 200, "application/octet-stream", b.data, b.len);
 	else if (lr == LIAISON_BAD_INPUT)
 		m = say_line(d, c, 400, err.msg);

@@ -308,7 +308,10 @@ __attribute__((warn_unused_result)) int liaison_pull_sign(const char *key,
  * partner's key, not disabled; the day today +-1, today 0: store_today();
  * the signature), then liaison_export for that partner. LIAISON_BAD_INPUT
  * for a malformed header, LIAISON_REFUSED for one not accepted (msg says
- * why; nothing is recorded), else liaison_export's result.
+ * why; nothing is recorded), else liaison_export's result; but when there is
+ * nothing new for the partner (no report to send or withhold, none left for
+ * a next bundle), LIAISON_OK with out empty and sum->seq 0: no bundle is
+ * made, no sequence number used, nothing written (the door's 204).
  */
 __attribute__((warn_unused_result)) enum liaison_result
 liaison_pull(struct registry *r, const struct officer_key *as, const struct liaison_self *self,
