@@ -221,7 +221,9 @@ static void cell_day(struct w *w, int32_t day)
 {
 	char d[DAY_STRLEN];
 	day_format(day, d);
-	cell(w, d);
+	raw(w, "<td class=\"day\">");
+	raw(w, d); /* YYYY-MM-DD: nothing to escape */
+	raw(w, "</td>");
 }
 
 struct bundle_tables {
@@ -235,10 +237,10 @@ static void bundle_table_open(struct bundle_tables *bt, enum store_liaison_way w
 	struct w *w = bt->w;
 	bool sent = way == STORE_LIAISON_SENT;
 	if (bt->open != 0)
-		raw(w, "</tbody></table>");
+		raw(w, "</tbody></table></div>");
 	bt->open = way;
-	raw(w, sent ? "<table class=\"bundles-sent\" id=\"sent-"
-	            : "<table class=\"bundles-received\" id=\"received-");
+	raw(w, sent ? "<div class=\"scroll\"><table class=\"bundles-sent\" id=\"sent-"
+	            : "<div class=\"scroll\"><table class=\"bundles-received\" id=\"received-");
 	num(w, (int64_t)bt->id);
 	raw(w, "\"><caption>");
 	text(w, sent ? "desk.li.p.sent" : "desk.li.p.received");
@@ -304,7 +306,7 @@ static void partner_section(struct w *w, const struct desk_reg_in *in,
 		return;
 	}
 	if (bt.open != 0)
-		raw(w, "</tbody></table>");
+		raw(w, "</tbody></table></div>");
 	if (bt.open != STORE_LIAISON_RECEIVED) {
 		el(w, "<p class=\"muted\">",
 		   bt.open == 0 ? "desk.li.p.no_bundles" : "desk.li.p.none_received", "</p>");
@@ -336,7 +338,7 @@ void desk_liaison_partners(const struct desk_reg_in *in, struct desk_reg_out *ou
 	if (ps.n == 0)
 		el(&w, "<p id=\"no-partners\">", "desk.li.p.none", "</p>");
 	else {
-		raw(&w, "<table id=\"partners\"><thead><tr>");
+		raw(&w, "<div class=\"scroll\"><table id=\"partners\"><thead><tr>");
 		el(&w, "<th scope=\"col\">", "desk.li.p.name", "</th>");
 		el(&w, "<th scope=\"col\">", "desk.li.p.country", "</th>");
 		el(&w, "<th scope=\"col\">", "desk.li.p.topics", "</th>");
@@ -364,7 +366,7 @@ void desk_liaison_partners(const struct desk_reg_in *in, struct desk_reg_out *ou
 			text(&w, p->disabled ? "desk.admin.disabled" : "desk.li.p.enabled");
 			raw(&w, "</td></tr>");
 		}
-		raw(&w, "</tbody></table>");
+		raw(&w, "</tbody></table></div>");
 		if (ps.more)
 			el(&w, "<p class=\"muted\">", "desk.li.p.more", "</p>");
 		for (size_t i = 0; i < ps.n && !w.failed; i++)

@@ -63,6 +63,8 @@ const char desk_css[] =
         "form.search input,form.search select{width:100%;padding:.45rem;font:inherit}\n"
         "label.check{display:inline;font-weight:400;margin-right:.8rem}\n"
         ".choices{display:flex;flex-wrap:wrap;gap:.2rem 1.2rem}\n"
+        ".scroll{overflow-x:auto}\n"
+        "td.day{white-space:nowrap}\n"
         ".choices label.check{display:inline-flex;align-items:center;gap:.3rem;"
         "white-space:nowrap;margin:0}\n"
         ".state{display:inline-block;padding:0 .45rem;border:1px solid currentColor;"
