@@ -47,7 +47,7 @@ void desk_nav_inbox(struct w *w, const struct desk_page *p)
 			return;
 		}
 		const char *vars[] = {"n", said, NULL};
-		raw(w, " <span class=\"badge\" id=\"nav-unread\" aria-hidden=\"true\">");
+		raw(w, "<span class=\"badge\" id=\"nav-unread\" aria-hidden=\"true\">");
 		esc_str(w, shown);
 		raw(w, "</span><span class=\"vh\"> ");
 		text_vars(w, plus ? "desk.nav.unread_least" : "desk.nav.unread", vars);

@@ -64,7 +64,7 @@ static void test_nav(void)
 	struct buf b;
 	buf_init(&b, 1 << 20);
 	nav(3, false, ROLE_INTAKE, &b);
-	T_OK(strstr(buf_str(&b), ">Inbox <span class=\"badge\" id=\"nav-unread\" "
+	T_OK(strstr(buf_str(&b), ">Inbox<span class=\"badge\" id=\"nav-unread\" "
 	                         "aria-hidden=\"true\">3</span><span class=\"vh\"> 3 unread"
 	                         "</span></a>") != NULL,
 	     "3 new: a badge hidden from screen readers, and \"3 unread\" in words");
