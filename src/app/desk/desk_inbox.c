@@ -174,6 +174,13 @@ enum MHD_Result desk_inbox_page(struct MHD_Connection *c, struct req *r)
 	p.overdue_only = overdue;
 	p.filtered = inbox_filter_any(&f);
 	p.next_query = overdue ? "&overdue=1" : query;
+	uint64_t bd = 0, br = 0; /* a bulk action's result, after its redirect */
+	p.bulk_op = desk_bulk_op_name(http_query(c, "bulk"));
+	if (p.bulk_op != NULL && (num_parse_u64(http_query(c, "done"), &bd) != 0 ||
+	                          num_parse_u64(http_query(c, "refused"), &br) != 0))
+		p.bulk_op = NULL;
+	p.bulk_done = bd;
+	p.bulk_refused = br;
 	if (!overdue && desk_filter_form(&form, r->lang, &f) == 0)
 		p.extra_html = buf_str(&form);
 	enum MHD_Result res = desk_send_page(c, r, 200, DESK_PAGE_INBOX, &p);
@@ -447,6 +454,8 @@ enum MHD_Result desk_source_action(struct MHD_Connection *c, struct req *r, stru
 	struct inbox *ib = r->d->inbox;
 	int64_t id;
 	enum inbox_result ir;
+	if (r->route == R_BULK)
+		return desk_bulk_action(c, r, f);
 	if (desk_parse_id(form_get(f, "id"), &id) != 0)
 		return desk_send_error(c, r, 400);
 	char to[64];

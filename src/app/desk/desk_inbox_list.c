@@ -91,7 +91,13 @@ static void row(struct w *w, const struct desk_page *p, size_t i)
 	}
 	const char *vars[] = {"id", id, NULL};
 	raw(w, s->src.nunread > 0 ? "<tr class=\"source unread\">" : "<tr class=\"source\">");
-	raw(w, "<td>");
+	raw(w, "<td><input type=\"checkbox\" name=\"id\" value=\"");
+	raw(w, id);
+	raw(w, "\" id=\"pick-");
+	raw(w, id);
+	raw(w, "\" aria-label=\"");
+	text_vars(w, "desk.source.name", vars);
+	raw(w, "\"></td><td>");
 	if (s->starred)
 		raw(w, "<span title=\"starred\" class=\"star\">★</span> ");
 	raw(w, "<a href=\"/source?id=");
@@ -124,7 +130,28 @@ static void row(struct w *w, const struct desk_page *p, size_t i)
 
 static void table(struct w *w, const struct desk_page *p)
 {
+	raw(w, "<form method=\"post\" action=\"/inbox\" id=\"bulk\">");
+	csrf_field(w, p->csrf);
+	el(w, "<fieldset class=\"bulk\"><legend>", "desk.bulk.legend", "</legend>");
+	el(w, "<span class=\"field\"><label for=\"bulk-do\">", "desk.bulk.action",
+	   "</label><select id=\"bulk-do\" name=\"do\">");
+	static const char *const acts[][2] = {
+	        {"read", "desk.bulk.op.read"},     {"star", "desk.bulk.op.star"},
+	        {"unstar", "desk.bulk.op.unstar"}, {"label", "desk.bulk.op.label"},
+	        {"delete", "desk.bulk.op.delete"},
+	};
+	for (size_t i = 0; i < sizeof acts / sizeof *acts; i++) {
+		raw(w, "<option value=\"");
+		raw(w, acts[i][0]);
+		el(w, "\">", acts[i][1], "</option>");
+	}
+	el(w, "</select></span> <span class=\"field\"><label for=\"bulk-label\">",
+	   "desk.bulk.label", "</label>");
+	raw(w, "<input type=\"text\" id=\"bulk-label\" name=\"label\" maxlength=\"64\"></span> ");
+	el(w, "<button type=\"submit\" id=\"bulk-go\">", "desk.bulk.button",
+	   "</button></fieldset>");
 	raw(w, "<table id=\"inbox\"><thead><tr>");
+	el(w, "<th>", "desk.bulk.pick", "</th>");
 	el(w, "<th>", "desk.inbox.source", "</th>");
 	el(w, "<th>", "desk.inbox.label", "</th>");
 	el(w, "<th>", "desk.inbox.submissions", "</th>");
@@ -132,13 +159,35 @@ static void table(struct w *w, const struct desk_page *p)
 	el(w, "<th>", "desk.inbox.deadline", "</th></tr></thead><tbody>");
 	for (size_t i = 0; i < p->nsources && !w->failed; i++)
 		row(w, p, i);
-	raw(w, "</tbody></table>");
+	raw(w, "</tbody></table></form>");
+}
+
+/* "4 marked read; 1 not permitted": a bulk action's result, after its redirect. */
+static void bulk_notice(struct w *w, const struct desk_page *p)
+{
+	char key[32], d[32], f[32];
+	int n = snprintf(key, sizeof key, "desk.bulk.done.%s", p->bulk_op);
+	if (n < 0 || (size_t)n >= sizeof key)
+		return;
+	snprintf(d, sizeof d, "%" PRIu64, p->bulk_done);
+	snprintf(f, sizeof f, "%" PRIu64, p->bulk_refused);
+	const char *dv[] = {"n", d, NULL}, *fv[] = {"n", f, NULL};
+	raw(w, "<p class=\"notice ok\" role=\"status\" id=\"bulk-result\">");
+	text_vars(w, key, dv);
+	if (p->bulk_refused > 0) {
+		raw(w, "; ");
+		text_vars(w, "desk.bulk.refused", fv);
+	}
+	raw(w, "</p>");
 }
 
 void desk_inbox_body(struct w *w, const struct desk_page *p)
 {
 	bool all = !p->starred_only && !p->overdue_only;
-	el(w, "<h1>", "desk.inbox.title", "</h1><p>");
+	el(w, "<h1>", "desk.inbox.title", "</h1>");
+	if (p->bulk_op != NULL)
+		bulk_notice(w, p);
+	raw(w, "<p>");
 	view_link(w, all, "/inbox", "all", "desk.inbox.all", " · ");
 	view_link(w, p->starred_only, "/inbox?starred=1", "starred", "desk.inbox.starred", " · ");
 	view_link(w, p->overdue_only, "/inbox?overdue=1", "overdue", "desk.inbox.overdue", "</p>");

@@ -58,6 +58,8 @@ struct desk_page {
 	/* inbox: each row's most urgent deadline (source 0: none shown); source page: the source's,
 	   or NULL (core/inbox/deadlines.h) */
 	const struct inbox_due *dues;
+	const char *bulk_op; /* inbox: the bulk action just done ("read", ...), or NULL */
+	uint64_t bulk_done, bulk_refused;
 	bool filtered;          /* inbox: a filter beyond the star is set */
 	const char *next_query; /* inbox: "&name=value..." carried by the next link (URL-safe) */
 	/* source */
