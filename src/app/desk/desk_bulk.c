@@ -34,6 +34,16 @@ const char *desk_bulk_op_name(const char *s)
 	return NULL;
 }
 
+/* v in decimal into out[32] (always fits: checked all the same); sets w->failed if not. */
+static void dec(struct w *w, uint64_t v, char out[static 32])
+{
+	int n = snprintf(out, 32, "%" PRIu64, v);
+	if (n < 0 || n >= 32) {
+		out[0] = '\0';
+		w->failed = 1;
+	}
+}
+
 /* A page of its own: the reason a bulk request was refused, or the deletion's question. */
 static enum MHD_Result body_page(struct MHD_Connection *c, struct req *r, unsigned status,
                                  struct buf *html)
@@ -54,8 +64,8 @@ static enum MHD_Result refuse(struct MHD_Connection *c, struct req *r, unsigned 
 	buf_init(&html, 4096);
 	struct w w = {&html, r->lang, 0};
 	char a[32], b[32];
-	snprintf(a, sizeof a, "%zu", n);
-	snprintf(b, sizeof b, "%d", INBOX_BULK_MAX);
+	dec(&w, n, a);
+	dec(&w, INBOX_BULK_MAX, b);
 	const char *vars[] = {"n", a, "max", b, NULL};
 	el(&w, "<h1>", "desk.bulk.title",
 	   "</h1><p class=\"notice\" role=\"alert\" id=\"bulk-error\">");
@@ -76,7 +86,7 @@ static enum MHD_Result confirm_page(struct MHD_Connection *c, struct req *r, con
 	buf_init(&html, 4096 + n * 64);
 	struct w w = {&html, r->lang, 0};
 	char a[32];
-	snprintf(a, sizeof a, "%zu", n);
+	dec(&w, n, a);
 	const char *vars[] = {"n", a, NULL};
 	el(&w, "<h1>", "desk.bulk.delete_title", "</h1><p id=\"bulk-confirm-text\">");
 	text_vars(&w, "desk.bulk.delete_text", vars);
@@ -86,7 +96,7 @@ static enum MHD_Result confirm_page(struct MHD_Connection *c, struct req *r, con
 	        "<input type=\"hidden\" name=\"confirm\" value=\"yes\"><ul>");
 	for (size_t i = 0; i < n; i++) {
 		char id[32];
-		snprintf(id, sizeof id, "%" PRId64, ids[i]);
+		dec(&w, (uint64_t)ids[i], id); /* ids are > 0 (desk_parse_id) */
 		const char *iv[] = {"id", id, NULL};
 		id_field(&w, "id", ids[i]);
 		raw(&w, "<li>");

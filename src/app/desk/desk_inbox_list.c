@@ -169,8 +169,12 @@ static void bulk_notice(struct w *w, const struct desk_page *p)
 	int n = snprintf(key, sizeof key, "desk.bulk.done.%s", p->bulk_op);
 	if (n < 0 || (size_t)n >= sizeof key)
 		return;
-	snprintf(d, sizeof d, "%" PRIu64, p->bulk_done);
-	snprintf(f, sizeof f, "%" PRIu64, p->bulk_refused);
+	n = snprintf(d, sizeof d, "%" PRIu64, p->bulk_done);
+	if (n < 0 || (size_t)n >= sizeof d)
+		return;
+	n = snprintf(f, sizeof f, "%" PRIu64, p->bulk_refused);
+	if (n < 0 || (size_t)n >= sizeof f)
+		return;
 	const char *dv[] = {"n", d, NULL}, *fv[] = {"n", f, NULL};
 	raw(w, "<p class=\"notice ok\" role=\"status\" id=\"bulk-result\">");
 	text_vars(w, key, dv);
