@@ -130,7 +130,14 @@ try {
       const sub = await page.$('a[href^="/submission"]');
       if (sub) { await sub.click(); n.push(['submission', await audit(page, `desk ${lang} submission`)]); }
     }
-    for (const path of ['/reports', '/report/new', '/dist', '/releases', '/partners', '/admin', '/ledger',
+    // the inbox as a workbench: the overdue view, a bulk action's result, the deletion's question
+    await page.goto(dm.desk + '/inbox');
+    await page.check('input[name="id"]');
+    await page.selectOption('#bulk-do', 'delete');
+    await page.click('#bulk-go');
+    n.push(['bulk delete question', await audit(page, `desk ${lang} bulk delete question`)]);
+    for (const path of ['/inbox?overdue=1', '/inbox?bulk=star&done=4&refused=1',
+      '/reports', '/report/new', '/dist', '/releases', '/partners', '/admin', '/ledger',
       '/ledger?action=officer.login', '/no-such-page']) {
       await page.goto(dm.desk + path);
       n.push([path, await audit(page, `desk ${lang} ${path}`)]);

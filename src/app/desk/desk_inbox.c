@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app/web/http.h"
+#include "core/inbox/deadlines.h"
 #include "core/ledger/ledger.h"
 #include "lib/num.h"
 #include "lib/utf8.h"
@@ -84,6 +86,38 @@ static int cursor_open(const struct desk_door *d, const char *s, int64_t *v)
 	return 0;
 }
 
+/* Today, the day the deadlines' statuses are about (UTC, as the ledger's days). */
+static int32_t today(void)
+{
+	return (int32_t)(time(NULL) / 86400);
+}
+
+/*
+ * The overdue view (?overdue=1): the sources with an overdue deadline, most
+ * urgent first (core/inbox/deadlines.c orders them), paged by a sealed offset;
+ * each row read through inbox_source, the access decision.
+ */
+static enum inbox_result overdue_rows(struct req *r, int64_t offset, struct store_desk_source *rows,
+                                      struct inbox_due *dues, size_t *n, int64_t *next)
+{
+	struct inbox_due found[PAGE_ROWS];
+	size_t nf, total;
+	*n = 0;
+	*next = 0;
+	enum inbox_result ir = inbox_overdue(r->d->inbox, r->sv.key, today(), (size_t)offset, found,
+	                                     PAGE_ROWS, &nf, &total);
+	if (ir != INBOX_OK)
+		return ir;
+	for (size_t i = 0; i < nf; i++) {
+		if (inbox_source(r->d->inbox, r->sv.key, found[i].source, &rows[*n]) != INBOX_OK)
+			continue; /* not the officer's to see (any more): left out */
+		dues[(*n)++] = found[i];
+	}
+	if ((size_t)offset + nf < total)
+		*next = offset + (int64_t)nf;
+	return INBOX_OK;
+}
+
 enum MHD_Result desk_inbox_page(struct MHD_Connection *c, struct req *r)
 {
 	int64_t before = 0;
@@ -96,16 +130,32 @@ enum MHD_Result desk_inbox_page(struct MHD_Connection *c, struct req *r)
 	                              http_query(c, "files"),   http_query(c, "label"),
 	                              http_query(c, "marking"), http_query(c, "from"),
 	                              http_query(c, "to")};
+	const char *ov = http_query(c, "overdue");
+	bool overdue = ov != NULL && strcmp(ov, "1") == 0;
 	struct inbox_filter f;
 	char query[DESK_FILTER_QUERY_MAX];
 	if (desk_filter_parse(&q, registry_scheme(r->d->reg), &f) != 0 ||
 	    desk_filter_query(&f, query, sizeof query) != 0)
 		return desk_send_error(c, r, 400);
+	if (overdue && inbox_filter_any(&f)) /* the overdue view is a view of its own */
+		return desk_send_error(c, r, 400);
 	struct store_desk_source rows[PAGE_ROWS];
+	struct inbox_due dues[PAGE_ROWS];
 	size_t n;
 	store_id next;
-	enum inbox_result ir = inbox_sources_filtered(r->d->inbox, r->sv.key, before, &f, rows,
-	                                              PAGE_ROWS, &n, &next);
+	enum inbox_result ir;
+	if (overdue) {
+		ir = overdue_rows(r, before, rows, dues, &n, &next);
+	} else {
+		ir = inbox_sources_filtered(r->d->inbox, r->sv.key, before, &f, rows, PAGE_ROWS, &n,
+		                            &next);
+		int64_t ids[PAGE_ROWS];
+		for (size_t i = 0; ir == INBOX_OK && i < n; i++)
+			ids[i] = rows[i].src.id;
+		if (ir == INBOX_OK &&
+		    inbox_dues(r->d->inbox, r->sv.key, today(), ids, n, dues) != INBOX_OK)
+			memset(dues, 0, sizeof dues); /* no deadlines shown, the inbox still is */
+	}
 	if (ir != INBOX_OK)
 		return desk_send_error(c, r, inbox_status(ir));
 	struct buf form;
@@ -114,15 +164,24 @@ enum MHD_Result desk_inbox_page(struct MHD_Connection *c, struct req *r)
 	desk_page_init(r, &p);
 	p.sources = rows;
 	p.nsources = n;
+	p.dues = dues;
 	char cursor[CURSOR_LEN + 1];
 	if (next != 0) {
 		cursor_seal(r->d, next, cursor);
 		p.next_cursor = cursor;
 	}
 	p.starred_only = f.starred;
+	p.overdue_only = overdue;
 	p.filtered = inbox_filter_any(&f);
-	p.next_query = query;
-	if (desk_filter_form(&form, r->lang, &f) == 0)
+	p.next_query = overdue ? "&overdue=1" : query;
+	uint64_t bd = 0, br = 0; /* a bulk action's result, after its redirect */
+	p.bulk_op = desk_bulk_op_name(http_query(c, "bulk"));
+	if (p.bulk_op != NULL && (num_parse_u64(http_query(c, "done"), &bd) != 0 ||
+	                          num_parse_u64(http_query(c, "refused"), &br) != 0))
+		p.bulk_op = NULL;
+	p.bulk_done = bd;
+	p.bulk_refused = br;
+	if (!overdue && desk_filter_form(&form, r->lang, &f) == 0)
 		p.extra_html = buf_str(&form);
 	enum MHD_Result res = desk_send_page(c, r, 200, DESK_PAGE_INBOX, &p);
 	buf_release(&form);
@@ -167,6 +226,10 @@ enum MHD_Result desk_source_page(struct MHD_Connection *c, struct req *r, store_
 	struct store_submission newer; /* the replies up to the newer page's oldest day are here */
 	if (before != 0 && inbox_submission(r->d->inbox, r->sv.key, before, &newer) == INBOX_OK)
 		p.newer_day = newer.day;
+	struct inbox_due due;
+	if (inbox_dues(r->d->inbox, r->sv.key, today(), &id, 1, &due) == INBOX_OK &&
+	    due.source != 0)
+		p.dues = &due;
 	p.notice = notice;
 	p.notice_ok = status < 400;
 	return desk_send_page(c, r, status, DESK_PAGE_SOURCE, &p);
@@ -391,6 +454,8 @@ enum MHD_Result desk_source_action(struct MHD_Connection *c, struct req *r, stru
 	struct inbox *ib = r->d->inbox;
 	int64_t id;
 	enum inbox_result ir;
+	if (r->route == R_BULK)
+		return desk_bulk_action(c, r, f);
 	if (desk_parse_id(form_get(f, "id"), &id) != 0)
 		return desk_send_error(c, r, 400);
 	char to[64];
@@ -420,7 +485,11 @@ enum MHD_Result desk_source_action(struct MHD_Connection *c, struct req *r, stru
 			ir = inbox_source(ib, r->sv.key, id, &src);
 			return desk_send_error(c, r, ir != INBOX_OK ? inbox_status(ir) : 400);
 		}
-		ir = inbox_reply(ib, r->sv.key, id, text, len, &rid);
+		const char *fb = form_get(f, "feedback"); /* Directive 2019/1937's feedback */
+		ir = inbox_reply_kind(ib, r->sv.key, id, text, len,
+		                      fb != NULL && strcmp(fb, "1") == 0 ? INTAKE_REPLY_FEEDBACK
+		                                                         : INTAKE_REPLY_PLAIN,
+		                      &rid);
 		if (ir != INBOX_OK)
 			return desk_send_error(c, r, inbox_status(ir));
 		desk_page_init(r, &p);

@@ -77,6 +77,7 @@ enum route {
 	R_LABEL,
 	R_REPLY,
 	R_DELETE,
+	R_BULK, /* the inbox's bulk form (desk_bulk.c) */
 	R_REG_POST,
 	R_SAFE_POST, /* convert */
 	R_API_LOGIN,
@@ -143,6 +144,11 @@ enum MHD_Result desk_submission_page(struct MHD_Connection *c, struct req *r);
 enum MHD_Result desk_download_file(struct MHD_Connection *c, struct req *r);
 enum MHD_Result desk_download_message(struct MHD_Connection *c, struct req *r);
 enum MHD_Result desk_source_action(struct MHD_Connection *c, struct req *r, struct form *f);
+
+/* desk_bulk.c: the inbox's bulk form; an action's name ("read", ...) or NULL */
+enum MHD_Result desk_bulk_action(struct MHD_Connection *c, struct req *r, struct form *f);
+const char *desk_bulk_op_name(const char *s);
+#define DESK_BULK_FIELDS (2 * INBOX_BULK_MAX + 16) /* past it, a 413 (form fields) */
 
 /* desk_safe.c */
 enum MHD_Result desk_safe_page(struct MHD_Connection *c, struct req *r);

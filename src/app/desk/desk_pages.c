@@ -50,6 +50,11 @@ const char desk_css[] =
         ".notice{border-left:4px solid var(--warn);padding:.5rem .8rem}\n"
         ".notice.ok{border-color:var(--ok)}\n"
         ".unread{font-weight:700}\n"
+        ".due-overdue{color:var(--warn)}\n"
+        "@media (max-width:40rem){#inbox thead "
+        "tr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}"
+        "#inbox tr{display:block;border-bottom:1px solid var(--line);padding:.3rem 0}"
+        "#inbox td{display:inline-block;border:0;padding:.15rem .4rem}}\n"
         ".badge{display:inline-block;padding:0 .4rem;border-radius:.6rem;background:var(--accent);"
         "color:var(--bg);font-size:.85rem}\n"
         ".message{white-space:pre-wrap;overflow-wrap:anywhere;border:1px solid var(--line);"
@@ -264,81 +269,6 @@ static void enrol_page(struct w *w, const struct desk_page *p)
 	   "</button></p></form>");
 }
 
-static void inbox_table(struct w *w, const struct desk_page *p);
-
-static void inbox_page(struct w *w, const struct desk_page *p)
-{
-	head(w, p, "desk.inbox.title");
-	el(w, "<h1>", "desk.inbox.title", "</h1><p>");
-	el(w, p->starred_only ? "<a href=\"/inbox\">" : "<strong>", "desk.inbox.all",
-	   p->starred_only ? "</a> · " : "</strong> · ");
-	el(w, p->starred_only ? "<strong>" : "<a href=\"/inbox?starred=1\" id=\"starred\">",
-	   "desk.inbox.starred", p->starred_only ? "</strong></p>" : "</a></p>");
-	if (p->extra_html != NULL)
-		raw(w, p->extra_html); /* the filter form */
-	if (p->nsources == 0)
-		el(w, "<p id=\"empty\">",
-		   p->filtered || p->starred_only ? "desk.filter.none" : "desk.inbox.empty",
-		   "</p>");
-	else
-		inbox_table(w, p);
-	if (p->next_cursor != NULL) {
-		raw(w, "<p><a id=\"next\" href=\"/inbox?before=");
-		esc_str(w, p->next_cursor);
-		if (p->next_query != NULL)
-			esc_str(w, p->next_query);
-		el(w, "\">", "desk.next", "</a></p>");
-	}
-}
-
-static void inbox_table(struct w *w, const struct desk_page *p)
-{
-	raw(w, "<table id=\"inbox\"><thead><tr>");
-	el(w, "<th>", "desk.inbox.source", "</th>");
-	el(w, "<th>", "desk.inbox.label", "</th>");
-	el(w, "<th>", "desk.inbox.submissions", "</th>");
-	el(w, "<th>", "desk.inbox.last", "</th></tr></thead><tbody>");
-	for (size_t i = 0; i < p->nsources; i++) {
-		const struct store_desk_source *s = &p->sources[i];
-		raw(w,
-		    s->src.nunread > 0 ? "<tr class=\"source unread\">" : "<tr class=\"source\">");
-		raw(w, "<td>");
-		if (s->starred)
-			raw(w, "<span title=\"starred\" class=\"star\">★</span> ");
-		raw(w, "<a href=\"/source?id=");
-		num(w, s->src.id);
-		raw(w, "\">");
-		char id[32];
-		int n = snprintf(id, sizeof id, "%" PRId64, s->src.id);
-		if (n < 0 || (size_t)n >= sizeof id) {
-			w->failed = 1;
-			return;
-		}
-		const char *vars[] = {"id", id, NULL};
-		text_vars(w, "desk.source.name", vars);
-		raw(w, "</a></td><td>");
-		esc_str(w, s->label);
-		raw(w, "</td><td>");
-		num(w, s->src.nsubmissions);
-		if (s->src.nunread > 0) {
-			char u[32];
-			n = snprintf(u, sizeof u, "%" PRId64, s->src.nunread);
-			if (n < 0 || (size_t)n >= sizeof u) {
-				w->failed = 1;
-				return;
-			}
-			const char *uv[] = {"n", u, NULL};
-			raw(w, " <span class=\"badge\">");
-			text_vars(w, "desk.inbox.unread", uv);
-			raw(w, "</span>");
-		}
-		raw(w, "</td><td>");
-		day(w, s->src.last_day);
-		raw(w, "</td></tr>");
-	}
-	raw(w, "</tbody></table>");
-}
-
 static void submission_row(struct w *w, const struct store_submission *b)
 {
 	raw(w, b->read ? "<tr class=\"submission\">" : "<tr class=\"submission unread\">");
@@ -430,6 +360,11 @@ static void source_page(struct w *w, const struct desk_page *p)
 	raw(w, " ");
 	day(w, s->src.created_day);
 	raw(w, "</p>");
+	if (p->dues != NULL) { /* the Directive's deadlines (core/inbox/deadlines.c) */
+		raw(w, "<p id=\"due\">");
+		desk_due_words(w, p->dues);
+		raw(w, "</p>");
+	}
 	/* star and label */
 	raw(w, "<form class=\"inline\" method=\"post\" action=\"/source/star\">");
 	csrf_field(w, p->csrf);
@@ -469,7 +404,10 @@ static void source_page(struct w *w, const struct desk_page *p)
 	id_field(w, "id", s->src.id);
 	raw(w, "<textarea id=\"reply-text\" name=\"text\" required maxlength=\"20000\" "
 	       "aria-labelledby=\"reply-title\" aria-describedby=\"reply-help\"></textarea>"
-	       "<p class=\"muted\"><span id=\"reply-count\">0</span> / 20000</p><p>");
+	       "<p class=\"muted\"><span id=\"reply-count\">0</span> / 20000</p>"
+	       "<p><label class=\"check\"><input type=\"checkbox\" name=\"feedback\" "
+	       "value=\"1\" id=\"reply-feedback\"> ");
+	el(w, "", "desk.reply.feedback", "</label></p><p>");
 	el(w, "<button id=\"send-reply\" type=\"submit\">", "desk.reply.button",
 	   "</button></p></form>");
 	/* delete */
@@ -728,7 +666,8 @@ int desk_page_render(struct buf *out, enum desk_page_id id, const struct desk_pa
 		enrol_page(&w, p);
 		break;
 	case DESK_PAGE_INBOX:
-		inbox_page(&w, p);
+		head(&w, p, "desk.inbox.title");
+		desk_inbox_body(&w, p);
 		break;
 	case DESK_PAGE_SOURCE:
 		source_page(&w, p);

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/inbox/deadlines.h"
 #include "core/inbox/inbox.h"
 #include "core/ledger/ledger.h"
 #include "core/officer/officer.h"
@@ -53,6 +54,12 @@ struct desk_page {
 	store_id next;           /* cursor of the next page, 0 if none */
 	const char *next_cursor; /* inbox: the next page's sealed cursor, NULL if none */
 	bool starred_only;
+	bool overdue_only; /* inbox: the overdue view */
+	/* inbox: each row's most urgent deadline (source 0: none shown); source page: the source's,
+	   or NULL (core/inbox/deadlines.h) */
+	const struct inbox_due *dues;
+	const char *bulk_op; /* inbox: the bulk action just done ("read", ...), or NULL */
+	uint64_t bulk_done, bulk_refused;
 	bool filtered;          /* inbox: a filter beyond the star is set */
 	const char *next_query; /* inbox: "&name=value..." carried by the next link (URL-safe) */
 	/* source */
@@ -97,6 +104,12 @@ void desk_nav_inbox(struct w *w, const struct desk_page *p);
 /* The desk's languages (catalogues with its "desk.*" keys): the static tag equal to lang ignoring
  * case, or NULL. */
 const char *desk_lang_supported(const char *lang);
+
+/* desk_inbox_list.c: the inbox's content (after the page's head), a bulk form around its rows;
+ * a source's deadline in words */
+struct w;
+void desk_inbox_body(struct w *w, const struct desk_page *p);
+void desk_due_words(struct w *w, const struct inbox_due *u);
 
 extern const char desk_css[];
 extern const char desk_js[];

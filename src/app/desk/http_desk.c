@@ -62,7 +62,7 @@ static void route(struct req *r, const char *method, const char *url)
 	        {"/login", R_LOGIN_GET, R_LOGIN_POST},
 	        {"/enrol", R_ENROL_GET, R_ENROL_POST},
 	        {"/logout", R_BAD_METHOD, R_LOGOUT},
-	        {"/inbox", R_INBOX, R_BAD_METHOD},
+	        {"/inbox", R_INBOX, R_BULK},
 	        {"/source", R_SOURCE, R_BAD_METHOD},
 	        {"/source/star", R_BAD_METHOD, R_STAR},
 	        {"/source/label", R_BAD_METHOD, R_LABEL},
@@ -483,6 +483,7 @@ static unsigned route_roles(const struct req *r)
 	case R_LABEL:
 	case R_REPLY:
 	case R_DELETE:
+	case R_BULK:
 		return ROLE_INTAKE;
 	case R_ADMIN:
 	case R_ADMIN_ADD:
@@ -572,14 +573,15 @@ static enum MHD_Result post(struct MHD_Connection *c, struct req *r)
 	memset(&f, 0, sizeof f);
 	struct form_limits lim = form_default_limits;
 	lim.max_body = FORM_MAX;
-	lim.max_fields = 256; /* a release's recipients are ticked boxes */
+	lim.max_fields = r->route == R_BULK ? DESK_BULK_FIELDS : 256; /* ticked boxes */
 	lim.max_value = FORM_MAX;
 	enum MHD_Result res;
 	if (r->too_large)
 		return desk_send_error(c, r, 413);
-	if (form_parse(&f, r->body.data != NULL ? (const char *)r->body.data : "", r->body.len,
-	               &lim) != FORM_OK)
-		return desk_send_error(c, r, 400);
+	enum form_result fr = form_parse(&f, r->body.data != NULL ? (const char *)r->body.data : "",
+	                                 r->body.len, &lim);
+	if (fr != FORM_OK)
+		return desk_send_error(c, r, r->route == R_BULK && fr == FORM_TOO_MANY ? 413 : 400);
 	if (r->route == R_API_LOGIN) {
 		const char *h = http_header(c, "X-Cutout-Api");
 		res = h != NULL && strcmp(h, "1") == 0

@@ -59,10 +59,28 @@ static int parse_source(const char *s, int64_t *id)
 	return num_parse_id(tok, id);
 }
 
+/*
+ * Whether the entry's text may be one of the three actions read here: the
+ * parser takes only what the encoder writes, one "action NAME" line, so an
+ * entry without one of these lines is none of them and is not parsed (most of
+ * a ledger is reads, logins and registry events).
+ */
+static bool may_matter(const uint8_t *entry, size_t len)
+{
+	static const char *const lines[] = {"\naction submission.seal\n", "\naction reply.seal\n",
+	                                    "\naction source.delete\n"};
+	for (size_t i = 0; i < sizeof lines / sizeof *lines; i++)
+		if (memmem(entry, len, lines[i], strlen(lines[i])) != NULL)
+			return true;
+	return false;
+}
+
 static int on_entry(void *ctx, uint64_t index, const uint8_t *entry, size_t len)
 {
 	struct scan *c = ctx;
 	struct ledger_entry e;
+	if (!may_matter(entry, len))
+		return 0;
 	if (ledger_entry_parse(entry, len, &e) != LEDGER_OK)
 		return 0; /* ledger verify reports it; nothing of it is a deadline */
 	if (e.action != LEDGER_SUBMISSION_SEAL && e.action != LEDGER_REPLY_SEAL &&
@@ -209,5 +227,129 @@ out:
 	free(c.subs);
 	free(c.replies);
 	free(c.deleted);
+	return rc;
+}
+
+static int rank(enum deadline_status s)
+{
+	switch (s) {
+	case DEADLINE_ACK_OVERDUE:
+		return 0;
+	case DEADLINE_FEEDBACK_OVERDUE:
+		return 1;
+	case DEADLINE_ACK_DUE:
+		return 2;
+	case DEADLINE_FEEDBACK_DUE:
+		return 3;
+	case DEADLINE_DONE_LATE:
+		return 4;
+	case DEADLINE_DONE:
+		break;
+	}
+	return 5;
+}
+
+int deadline_urgency(const struct inbox_due *a, const struct inbox_due *b)
+{
+	int ra = rank(a->status), rb = rank(b->status);
+	if (ra != rb)
+		return ra < rb ? -1 : 1;
+	if (a->by != b->by)
+		return a->by < b->by ? -1 : 1;
+	return a->source < b->source ? -1 : a->source > b->source;
+}
+
+static void due_of(const struct inbox_deadline *d, int32_t today, struct inbox_due *u)
+{
+	u->source = d->source;
+	u->d = *d;
+	u->status = deadline_status(d, today);
+	u->by = u->status == DEADLINE_ACK_DUE || u->status == DEADLINE_ACK_OVERDUE ? d->ack_by
+	        : d->feedback == 0                                                 ? d->feedback_by
+	                                                                           : d->feedback;
+}
+
+struct dues_ctx {
+	int32_t today;
+	const int64_t *src;
+	size_t n;
+	struct inbox_due *out;
+};
+
+static int on_due(void *ctx, const struct inbox_deadline *d)
+{
+	struct dues_ctx *c = ctx;
+	struct inbox_due u;
+	due_of(d, c->today, &u);
+	for (size_t i = 0; i < c->n; i++)
+		if (c->src[i] == d->source &&
+		    (c->out[i].source == 0 || deadline_urgency(&u, &c->out[i]) < 0))
+			c->out[i] = u;
+	return 0;
+}
+
+enum inbox_result inbox_dues(struct inbox *ib, const struct officer_key *who, int32_t today,
+                             const int64_t *src, size_t n, struct inbox_due *out)
+{
+	if (n > DEADLINES_DUES_MAX)
+		return INBOX_BAD_INPUT;
+	memset(out, 0, n * sizeof *out);
+	if (n == 0)
+		return INBOX_OK;
+	struct dues_ctx c = {today, src, n, out};
+	return inbox_deadlines(ib, who, on_due, &c, NULL);
+}
+
+struct overdue_ctx {
+	int32_t today;
+	struct inbox_due *rows; /* by source (inbox_deadlines gives them so) */
+	size_t n, cap;
+	int failed;
+};
+
+static int on_overdue(void *ctx, const struct inbox_deadline *d)
+{
+	struct overdue_ctx *c = ctx;
+	struct inbox_due u;
+	due_of(d, c->today, &u);
+	if (d->source_deleted ||
+	    (u.status != DEADLINE_ACK_OVERDUE && u.status != DEADLINE_FEEDBACK_OVERDUE))
+		return 0;
+	if (c->n > 0 && c->rows[c->n - 1].source == u.source) {
+		if (deadline_urgency(&u, &c->rows[c->n - 1]) < 0)
+			c->rows[c->n - 1] = u;
+		return 0;
+	}
+	if (grow((void **)&c->rows, &c->cap, c->n, sizeof *c->rows)) {
+		c->failed = 1;
+		return 1;
+	}
+	c->rows[c->n++] = u;
+	return 0;
+}
+
+static int cmp_due(const void *a, const void *b)
+{
+	return deadline_urgency(a, b);
+}
+
+enum inbox_result inbox_overdue(struct inbox *ib, const struct officer_key *who, int32_t today,
+                                size_t offset, struct inbox_due *out, size_t max, size_t *n,
+                                size_t *total)
+{
+	*n = 0;
+	*total = 0;
+	struct overdue_ctx c = {.today = today};
+	enum inbox_result rc = inbox_deadlines(ib, who, on_overdue, &c, NULL);
+	if (rc == INBOX_OK && c.failed)
+		rc = INBOX_FAILED;
+	if (rc == INBOX_OK) {
+		if (c.n > 1)
+			qsort(c.rows, c.n, sizeof *c.rows, cmp_due);
+		*total = c.n;
+		for (size_t i = offset; i < c.n && *n < max; i++)
+			out[(*n)++] = c.rows[i];
+	}
+	free(c.rows);
 	return rc;
 }

@@ -58,4 +58,40 @@ inbox_deadlines(struct inbox *ib, const struct officer_key *who,
                 int (*fn)(void *ctx, const struct inbox_deadline *d), void *ctx,
                 uint64_t *unplaced);
 
+/*
+ * A source's most urgent deadline (for the desk's inbox rows): of its
+ * submissions the officer may see, the one whose status comes first in
+ * deadline_urgency's order, and the day that status is about (`by`: the
+ * acknowledge-by day while not acknowledged, the feedback-by day while no
+ * feedback was given, the feedback's day once done).
+ */
+struct inbox_due {
+	int64_t source; /* 0: none of its submissions is visible in the ledger */
+	struct inbox_deadline d;
+	enum deadline_status status;
+	int32_t by;
+};
+/* The order of urgency: overdue acknowledgement, overdue feedback, acknowledgement due,
+ * feedback due, done late, done; then the earlier `by`. Negative when a comes first. */
+int deadline_urgency(const struct inbox_due *a, const struct inbox_due *b);
+/*
+ * For each of the sources src[0..n) (n <= DEADLINES_DUES_MAX), its most
+ * urgent deadline on day today into out[i] (out[i].source 0 when the officer
+ * sees none of its submissions). One pass over the ledger; the access
+ * decision and the roles as inbox_deadlines'.
+ */
+#define DEADLINES_DUES_MAX 500
+__attribute__((warn_unused_result)) enum inbox_result inbox_dues(struct inbox *ib,
+                                                                 const struct officer_key *who,
+                                                                 int32_t today, const int64_t *src,
+                                                                 size_t n, struct inbox_due *out);
+/*
+ * The sources (not deleted) with an overdue deadline on day today, most
+ * urgent first: rows [offset, offset + max) into out, *n of them, and
+ * *total, how many there are. The access decision as inbox_deadlines'.
+ */
+__attribute__((warn_unused_result)) enum inbox_result
+inbox_overdue(struct inbox *ib, const struct officer_key *who, int32_t today, size_t offset,
+              struct inbox_due *out, size_t max, size_t *n, size_t *total);
+
 #endif

@@ -239,4 +239,35 @@ inbox_star(struct inbox *ib, const struct officer_key *who, store_id source, boo
 __attribute__((warn_unused_result)) enum inbox_result
 inbox_label(struct inbox *ib, const struct officer_key *who, store_id source, const char *label);
 
+/*
+ * Marks read every unread submission of a source the officer may read (a
+ * desk's mark, like the star: nothing is opened). Bounded as the inbox's
+ * pages: the first INBOX_SCAN_MAX of the source's submissions.
+ */
+__attribute__((warn_unused_result)) enum inbox_result
+inbox_mark_read(struct inbox *ib, const struct officer_key *who, store_id source);
+
+/*
+ * One action on many sources (the desk's bulk form), each through its own use
+ * case above with the access decision applied to each: ids[0..n), n at most
+ * INBOX_BULK_MAX (else INBOX_BAD_INPUT, nothing done). A source the officer
+ * may not act on (not visible, or a deletion refused) is skipped and counted
+ * in refused; the others in done. label: INBOX_BULK_LABEL's ("" clears it).
+ * A store failure stops there (what was done stays done, counted in *out).
+ */
+#define INBOX_BULK_MAX 500
+enum inbox_bulk_op {
+	INBOX_BULK_READ = 1,
+	INBOX_BULK_STAR,
+	INBOX_BULK_UNSTAR,
+	INBOX_BULK_LABEL,
+	INBOX_BULK_DELETE,
+};
+struct inbox_bulk_result {
+	size_t done, refused;
+};
+__attribute__((warn_unused_result)) enum inbox_result
+inbox_bulk(struct inbox *ib, const struct officer_key *who, enum inbox_bulk_op op,
+           const store_id *ids, size_t n, const char *label, struct inbox_bulk_result *out);
+
 #endif

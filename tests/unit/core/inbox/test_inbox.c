@@ -331,6 +331,40 @@ int main(void)
 	             row.label[0] == '\0',
 	     "label: \"\" clears it");
 
+	/* bulk: each source through its own use case, with the access decision applied to each */
+	T_OK(inbox_mark_read(ib, ki, m2.first_source) == INBOX_OK &&
+	             inbox_source(ib, ki, m2.first_source, &one) == INBOX_OK &&
+	             one.src.nunread == 0 &&
+	             inbox_source(ib, kr, m2.first_source, &one) == INBOX_OK &&
+	             one.src.nunread == HIDDEN,
+	     "mark read: what ivy may read is read, what she may not is left unread");
+	store_id hidden_src = m1.first_source + 1; /* one TOP SECRET submission: not ivy's */
+	T_CHECK(inbox_source(ib, ki, hidden_src, &one) == INBOX_NOT_FOUND &&
+	        inbox_source(ib, kr, hidden_src, &one) == INBOX_OK);
+	store_id pick[3] = {m1.first_source, hidden_src, m2.first_source};
+	struct inbox_bulk_result br;
+	T_OK(inbox_bulk(ib, ki, INBOX_BULK_STAR, pick, 3, NULL, &br) == INBOX_OK && br.done == 2 &&
+	             br.refused == 1 && store_desk_source(s, hidden_src, &row) == STORE_OK &&
+	             !row.starred && store_desk_source(s, m1.first_source, &row) == STORE_OK &&
+	             row.starred,
+	     "bulk star: two done, the source ivy may not see skipped and counted");
+	T_OK(inbox_bulk(ib, ki, INBOX_BULK_LABEL, pick, 3, "tab\there", &br) == INBOX_BAD_INPUT &&
+	             br.done == 0,
+	     "bulk label: a bad label is refused before anything is done");
+	T_OK(inbox_bulk(ib, ki, INBOX_BULK_DELETE, pick + 1, 2, NULL, &br) == INBOX_OK &&
+	             br.done == 0 && br.refused == 2 &&
+	             inbox_source(ib, kr, m2.first_source, &one) == INBOX_OK,
+	     "bulk delete: a source with submissions ivy may not read is not deleted, counted");
+	store_id *lots = calloc(INBOX_BULK_MAX + 1, sizeof *lots);
+	T_CHECK(lots != NULL);
+	for (size_t i = 0; i <= INBOX_BULK_MAX; i++)
+		lots[i] = m1.first_source;
+	T_OK(inbox_bulk(ib, ki, INBOX_BULK_UNSTAR, lots, INBOX_BULK_MAX + 1, NULL, &br) ==
+	                     INBOX_BAD_INPUT &&
+	             store_desk_source(s, m1.first_source, &row) == STORE_OK && row.starred,
+	     "bulk: more than INBOX_BULK_MAX is refused, nothing done");
+	free(lots);
+
 	/* the longest message a source may send opens (4-byte characters) */
 	size_t chars = CONF_MESSAGE_CHARS_MAX, len = chars * 4;
 	char *msg = malloc(len);
