@@ -58,4 +58,11 @@ inbox_deadlines(struct inbox *ib, const struct officer_key *who,
                 int (*fn)(void *ctx, const struct inbox_deadline *d), void *ctx,
                 uint64_t *unplaced);
 
+/* The same for an access subject (registry_subject), without a login: `cutout digest`. */
+struct access_subject;
+__attribute__((warn_unused_result)) enum inbox_result
+inbox_deadlines_of(struct store *s, struct registry *reg, const struct access_subject *subj,
+                   int (*fn)(void *ctx, const struct inbox_deadline *d), void *ctx,
+                   uint64_t *unplaced);
+
 #endif
