@@ -439,12 +439,6 @@ static enum conf_result parse_choice(const struct key *k, const char *v, size_t 
 {
 	for (const char *const *ch = k->choices; *ch != NULL; ch++) {
 		if (strlen(*ch) == n && memcmp(*ch, v, n) == 0) {
-			if (k->off == offsetof(struct conf, digest_command) &&
-			    !conf_command_ok(v, n))
-				return fail(
-				        err, CONF_ERR_VALUE, line,
-				        "%s: none, or an absolute path and its words (no quotes)",
-				        k->name);
 			memset((char *)c + k->off, 0, k->max_len + 1);
 			memcpy((char *)c + k->off, *ch, n + 1);
 			return CONF_OK;
@@ -574,18 +568,10 @@ static enum conf_result set_value(const struct key *k, const char *v, size_t n, 
 			            "%s: off, or languages such as eng+rus (lower-case letters, "
 			            "digits and _, joined by +)",
 			            k->name);
-		if (k->off == offsetof(struct conf, digest_command) &&
-		    !(n == 4 && memcmp(v, "none", 4) == 0)) {
-			char cmd[CONF_COMMAND_MAX + 1], buf[CONF_COMMAND_MAX + 1];
-			char *argv[CONF_COMMAND_ARGS_MAX + 1];
-			memcpy(cmd, v, n);
-			cmd[n] = 0;
-			if (conf_command_argv(cmd, buf, sizeof buf, argv) < 0)
-				return fail(err, CONF_ERR_VALUE, line,
-				            "%s: none, or an absolute program path and at most %d "
-				            "words, without quotes",
-				            k->name, CONF_COMMAND_ARGS_MAX);
-		}
+		if (k->off == offsetof(struct conf, digest_command) && !conf_command_ok(v, n))
+			return fail(err, CONF_ERR_VALUE, line,
+			            "%s: none, or an absolute path and its words (no quotes)",
+			            k->name);
 		memset((char *)c + k->off, 0, k->max_len + 1);
 		memcpy((char *)c + k->off, v, n);
 		((char *)c + k->off)[n] = 0;
