@@ -6,7 +6,7 @@
 // JavaScript; axe is injected with the page's CSP bypassed, for the audit only.)
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { ok, done, makeInstance, serve, browser, cleanup, codes, demo } from './lib.mjs';
+import { ok, done, makeInstance, serve, browser, cleanup, codes, demo, cutout } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -100,6 +100,17 @@ try {
   await sp.fill('textarea[name="message"]', 'for the desk');
   await sp.click('#send');
   const code = codes(dm.secret, Math.floor(Date.now() / 30000) - 1);
+  // a partner and a bundle sent to it, so that /partners has its tables (issue 14)
+  const inst3 = makeInstance();
+  const card = inst3.base + '/partner.card';
+  const admin = async () => ({ CUTOUT_OFFICER: 'demo-admin', CUTOUT_PASSWORD: dm.password,
+    CUTOUT_TOTP: await code() });
+  ok(cutout(['partner', 'card', '-d', inst3.dir, '-o', card]).code === 0 &&
+    cutout(['partner', 'add', 'serviceB', '-d', inst2.dir, '--card', card, '--topics',
+      'terrorism', '--marking', 'SECRET'], '', await admin()).code === 0 &&
+    cutout(['liaison', 'export', 'serviceB', '-d', inst2.dir, '-o', inst3.base + '/b1.bundle'],
+      '', await admin()).code === 0, 'a partner added and a bundle exported for /partners');
+  cleanup(inst3.base);
   for (const lang of ['en', 'ru']) {
     const ctx = await b.newContext({ bypassCSP: true, locale: lang,
       extraHTTPHeaders: { 'Accept-Language': lang } });
@@ -119,11 +130,14 @@ try {
       const sub = await page.$('a[href^="/submission"]');
       if (sub) { await sub.click(); n.push(['submission', await audit(page, `desk ${lang} submission`)]); }
     }
-    for (const path of ['/reports', '/report/new', '/dist', '/releases', '/admin', '/ledger',
+    for (const path of ['/reports', '/report/new', '/dist', '/releases', '/partners', '/admin', '/ledger',
       '/ledger?action=officer.login', '/no-such-page']) {
       await page.goto(dm.desk + path);
       n.push([path, await audit(page, `desk ${lang} ${path}`)]);
     }
+    await page.goto(dm.desk + '/partners');
+    ok((await page.$('tr.partner')) !== null && (await page.$('tr.bundle-sent')) !== null,
+      `desk ${lang}: /partners was audited with its partner and bundle rows`);
     for (const [name, k] of n) ok(k === 0, `desk ${lang}: ${name}: no WCAG 2.1 AA violation (${k})`);
     await ctx.close();
   }

@@ -215,6 +215,11 @@ int liaison_pull_cmd(const char *dir, const char *as, const char *ident, const c
 	                             .timeout = 300,
 	                             .max = LIAISON_BUNDLE_MAX};
 	int st = http_client_do(&rq, &b);
+	if (st == 204) {
+		printf("nothing new from %s\n", partner);
+		rc = CLI_EXIT_OK;
+		goto out_curl;
+	}
 	if (st != 200) {
 		http_refused(url, "", st, &b, "");
 		goto out_curl;

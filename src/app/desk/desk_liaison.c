@@ -5,14 +5,19 @@
  * and the local marking it is sealed under), its topics shown, and the form
  * that sets them (the configuration's vocabulary, ticked, not typed). Each
  * is one call of core/liaison, which decides who may read and set them.
+ * And the partners page (/partners, admin or releasing, read only): each
+ * partner's agreement and its last bundles sent and received, through
+ * liaison_partner_list and liaison_bundles.
  */
 #include "app/desk/desk_reg_internal.h"
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/liaison/liaison.h"
+#include "lib/day.h"
 #include "lib/num.h"
 #include "lib/web/i18n.h"
 
@@ -174,4 +179,199 @@ void desk_liaison_topics_post(const struct desk_reg_in *in, struct desk_reg_out 
 	desk_report_page(in, out, id, "desk.reg.refused",
 	                 err.msg[0] ? err.msg : liaison_strerror(r), 0,
 	                 r == LIAISON_FORBIDDEN || r == LIAISON_CANNOT_OPEN ? 403 : 400);
+}
+
+/* ---- the partners page (/partners): admin or releasing, read only ---- */
+
+#define PARTNERS_SHOWN 200 /* partners are few: past this, the command line */
+#define BUNDLES_SHOWN 10   /* the last bundles each way, per partner */
+
+struct partners {
+	struct store_partner *v;
+	size_t n;
+	bool more;
+};
+
+static int keep_partner(void *ctx, const struct store_partner *p)
+{
+	struct partners *ps = ctx;
+	if (ps->n == PARTNERS_SHOWN) {
+		ps->more = true;
+		return 1;
+	}
+	ps->v[ps->n++] = *p;
+	return 0;
+}
+
+static void cell(struct w *w, const char *v)
+{
+	raw(w, "<td>");
+	esc_str(w, v);
+	raw(w, "</td>");
+}
+
+static void cell_num(struct w *w, uint64_t v)
+{
+	raw(w, "<td>");
+	num(w, (int64_t)(v > INT64_MAX ? INT64_MAX : v));
+	raw(w, "</td>");
+}
+
+static void cell_day(struct w *w, int32_t day)
+{
+	char d[DAY_STRLEN];
+	day_format(day, d);
+	raw(w, "<td class=\"day\">");
+	raw(w, d); /* YYYY-MM-DD: nothing to escape */
+	raw(w, "</td>");
+}
+
+struct bundle_tables {
+	struct w *w;
+	enum store_liaison_way open; /* the table being written; 0: none yet */
+	size_t id;                   /* the partner's index, for the tables' ids */
+};
+
+static void bundle_table_open(struct bundle_tables *bt, enum store_liaison_way way)
+{
+	struct w *w = bt->w;
+	bool sent = way == STORE_LIAISON_SENT;
+	if (bt->open != 0)
+		raw(w, "</tbody></table></div>");
+	bt->open = way;
+	raw(w, sent ? "<div class=\"scroll\"><table class=\"bundles-sent\" id=\"sent-"
+	            : "<div class=\"scroll\"><table class=\"bundles-received\" id=\"received-");
+	num(w, (int64_t)bt->id);
+	raw(w, "\"><caption>");
+	text(w, sent ? "desk.li.p.sent" : "desk.li.p.received");
+	raw(w, "</caption><thead><tr>");
+	el(w, "<th scope=\"col\">", "desk.li.p.seq", "</th>");
+	el(w, "<th scope=\"col\">", "desk.li.p.day", "</th>");
+	el(w, "<th scope=\"col\">", sent ? "desk.li.p.items_sent" : "desk.li.p.items_received",
+	   "</th>");
+	if (sent) {
+		el(w, "<th scope=\"col\">", "desk.li.p.withheld", "</th>");
+		el(w, "<th scope=\"col\">", "desk.li.p.receipt", "</th>");
+	}
+	raw(w, "</tr></thead><tbody>");
+}
+
+static int bundle_row(void *ctx, const struct liaison_bundle_row *b)
+{
+	struct bundle_tables *bt = ctx;
+	struct w *w = bt->w;
+	if (bt->open != b->way)
+		bundle_table_open(bt, b->way);
+	raw(w, b->way == STORE_LIAISON_SENT ? "<tr class=\"bundle-sent\">"
+	                                    : "<tr class=\"bundle-received\">");
+	cell_num(w, b->seq);
+	cell_day(w, b->day);
+	cell_num(w, b->items);
+	if (b->way == STORE_LIAISON_SENT) {
+		cell_num(w, b->withheld);
+		raw(w, "<td>");
+		if (b->receipted) {
+			char d[DAY_STRLEN], acc[24], ref[24];
+			day_format(b->receipted, d);
+			snprintf(acc, sizeof acc, "%" PRIu32, b->accepted);
+			snprintf(ref, sizeof ref, "%" PRIu32, b->refused);
+			text_vars(w, "desk.li.p.receipted",
+			          (const char *const[]){"day", d, "accepted", acc, "refused", ref,
+			                                NULL});
+		} else {
+			el(w, "<span class=\"state state-refused\">", "desk.li.p.outstanding",
+			   "</span>");
+		}
+		raw(w, "</td>");
+	}
+	raw(w, "</tr>");
+	return 0;
+}
+
+static void partner_section(struct w *w, const struct desk_reg_in *in,
+                            const struct store_partner *p, size_t i)
+{
+	struct bundle_tables bt = {w, 0, i};
+	raw(w, "<section class=\"partner\" aria-labelledby=\"partner-");
+	num(w, (int64_t)i);
+	raw(w, "\"><h2 id=\"partner-");
+	num(w, (int64_t)i);
+	raw(w, "\">");
+	esc_str(w, p->name);
+	raw(w, "</h2>");
+	enum liaison_result r =
+	        liaison_bundles(in->reg, in->key, p->name, BUNDLES_SHOWN, bundle_row, &bt);
+	if (r != LIAISON_OK) {
+		w->failed = 1;
+		return;
+	}
+	if (bt.open != 0)
+		raw(w, "</tbody></table></div>");
+	if (bt.open != STORE_LIAISON_RECEIVED) {
+		el(w, "<p class=\"muted\">",
+		   bt.open == 0 ? "desk.li.p.no_bundles" : "desk.li.p.none_received", "</p>");
+	}
+	if (p->received_seq > 0) {
+		char seq[24];
+		snprintf(seq, sizeof seq, "%" PRIu64, p->received_seq);
+		raw(w, "<p class=\"muted\">");
+		text_vars(w, "desk.li.p.last_received", (const char *const[]){"seq", seq, NULL});
+		raw(w, "</p>");
+	}
+	raw(w, "</section>");
+}
+
+void desk_liaison_partners(const struct desk_reg_in *in, struct desk_reg_out *out)
+{
+	struct partners ps = {0};
+	if ((ps.v = calloc(PARTNERS_SHOWN, sizeof *ps.v)) == NULL)
+		return desk_reg_fail(out, 500);
+	enum liaison_result r = liaison_partner_list(in->reg, in->key, keep_partner, &ps);
+	if (r != LIAISON_OK) {
+		free(ps.v);
+		/* not admin nor releasing: the page is not there for them */
+		return desk_reg_fail(out, r == LIAISON_FORBIDDEN ? 404 : 500);
+	}
+	struct w w = {out->body, in->lang, 0};
+	el(&w, "<h1>", "desk.li.p.title", "</h1>");
+	el(&w, "<p class=\"muted\">", "desk.li.p.intro", "</p>");
+	if (ps.n == 0)
+		el(&w, "<p id=\"no-partners\">", "desk.li.p.none", "</p>");
+	else {
+		raw(&w, "<div class=\"scroll\"><table id=\"partners\"><thead><tr>");
+		el(&w, "<th scope=\"col\">", "desk.li.p.name", "</th>");
+		el(&w, "<th scope=\"col\">", "desk.li.p.country", "</th>");
+		el(&w, "<th scope=\"col\">", "desk.li.p.topics", "</th>");
+		el(&w, "<th scope=\"col\">", "desk.li.p.marking", "</th>");
+		el(&w, "<th scope=\"col\">", "desk.li.p.rerelease", "</th>");
+		el(&w, "<th scope=\"col\">", "desk.li.p.state", "</th></tr></thead><tbody>");
+		for (size_t i = 0; i < ps.n; i++) {
+			const struct store_partner *p = &ps.v[i];
+			raw(&w, "<tr class=\"partner\" data-name=\"");
+			esc_str(&w, p->name);
+			raw(&w, "\"><td><a href=\"#partner-");
+			num(&w, (int64_t)i);
+			raw(&w, "\">");
+			esc_str(&w, p->name);
+			raw(&w, "</a></td>");
+			cell(&w, p->country);
+			raw(&w, "<td>");
+			for (const char *t = p->topics; *t != 0; t++) /* [a-z0-9-] and ',' */
+				raw(&w, *t == ',' ? ", " : (char[]){*t, 0});
+			raw(&w, "</td><td class=\"marking\">");
+			esc_str(&w, p->marking);
+			raw(&w, "</td><td>");
+			text(&w, p->may_rerelease ? "desk.li.p.yes" : "desk.li.p.no");
+			raw(&w, "</td><td>");
+			text(&w, p->disabled ? "desk.admin.disabled" : "desk.li.p.enabled");
+			raw(&w, "</td></tr>");
+		}
+		raw(&w, "</tbody></table></div>");
+		if (ps.more)
+			el(&w, "<p class=\"muted\">", "desk.li.p.more", "</p>");
+		for (size_t i = 0; i < ps.n && !w.failed; i++)
+			partner_section(&w, in, &ps.v[i], i);
+	}
+	free(ps.v);
+	desk_reg_finish(&w, out, 200, "desk.li.p.title");
 }

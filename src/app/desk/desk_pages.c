@@ -65,6 +65,11 @@ const char desk_css[] =
         "form.search>h2,form.search>p{grid-column:1/-1}\n"
         "form.search input,form.search select{width:100%;padding:.45rem;font:inherit}\n"
         "label.check{display:inline;font-weight:400;margin-right:.8rem}\n"
+        ".choices{display:flex;flex-wrap:wrap;gap:.2rem 1.2rem}\n"
+        ".scroll{overflow-x:auto}\n"
+        "td.day{white-space:nowrap}\n"
+        ".choices label.check{display:inline-flex;align-items:center;gap:.3rem;"
+        "white-space:nowrap;margin:0}\n"
         ".state{display:inline-block;padding:0 .45rem;border:1px solid currentColor;"
         "border-radius:.6rem;font-size:.85rem;font-weight:400;vertical-align:middle}\n"
         ".state-approved{color:var(--ok)}\n"
@@ -186,6 +191,9 @@ static void head(struct w *w, const struct desk_page *p, const char *title_key)
 		el(w, "<a href=\"/dist\" id=\"nav-dist\">", "desk.nav.dist", "</a>");
 		if (p->roles & ROLE_RELEASING)
 			el(w, "<a href=\"/releases\" id=\"nav-releases\">", "desk.nav.releases",
+			   "</a>");
+		if (p->roles & (ROLE_ADMIN | ROLE_RELEASING))
+			el(w, "<a href=\"/partners\" id=\"nav-partners\">", "desk.nav.partners",
 			   "</a>");
 		el(w, "<a href=\"/ledger\" id=\"nav-ledger\">", "desk.nav.ledger", "</a>");
 		raw(w, "<span class=\"muted\" id=\"whoami\">");

@@ -55,6 +55,8 @@ unsigned desk_release_status(int release_result);
 /* desk_liaison.c: "from PARTNER" and the topics of a report's page, and the form's POST. */
 void desk_liaison_report_block(struct w *w, const struct desk_reg_in *in, int64_t id);
 void desk_liaison_topics_post(const struct desk_reg_in *in, struct desk_reg_out *out);
+/* The partners page (/partners): 404 for an officer neither admin nor releasing. */
+void desk_liaison_partners(const struct desk_reg_in *in, struct desk_reg_out *out);
 
 /* desk_report_write.c */
 void desk_report_new(const struct desk_reg_in *in, struct desk_reg_out *out);

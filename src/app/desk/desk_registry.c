@@ -154,6 +154,7 @@ enum desk_reg_route desk_registry_route(const char *method, const char *url, boo
 	        {"/release/refuse", DR_NONE, DR_RELEASE_REFUSE},
 	        {"/release/export", DR_NONE, DR_RELEASE_EXPORT},
 	        {"/trace", DR_TRACE, DR_TRACE_RUN},
+	        {"/partners", DR_PARTNERS, DR_NONE},
 	};
 	static const char api_one[] = "/api/v1/reports/";
 	bool get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
@@ -370,6 +371,8 @@ void desk_registry_handle(enum desk_reg_route rt, const struct desk_reg_in *in,
 	case DR_TRACE:
 	case DR_TRACE_RUN:
 		return desk_trace_handle(rt, in, out);
+	case DR_PARTNERS:
+		return desk_liaison_partners(in, out);
 	case DR_NONE:
 		break;
 	}

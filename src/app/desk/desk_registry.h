@@ -59,6 +59,7 @@ enum desk_reg_route {
 	DR_RELEASE,     /* /release?id=N */
 	DR_RELEASE_NEW, /* /release/new?report=N */
 	DR_TRACE,       /* /trace */
+	DR_PARTNERS,    /* /partners (desk_liaison.c) */
 	/* POST (form, CSRF checked by the door) */
 	DR_POST_FIRST,
 	DR_REPORT_WRITE = DR_POST_FIRST, /* /report/new: preview or write */

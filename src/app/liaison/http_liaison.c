@@ -20,8 +20,24 @@
 
 #include "lib/banned.h"
 
+/*
+ * The per-partner refusal buckets: one slot per partner key name a refused
+ * request named (a key of a partner: refusals the core answers "no partner
+ * has that key" draw from none), at most LIAISON_DOOR_PARTNERS_MAX, kept
+ * until the door stops (partners are few: past the table, the global
+ * bucket alone). Under the door's plock.
+ */
+struct partner_slot {
+	char key[LEDGER_ORIGIN_MAX + 1];
+	double tokens;
+	struct timespec last;
+};
+
 struct liaison_door {
 	struct liaison_door_config cfg;
+	pthread_mutex_t plock;
+	size_t nslots;
+	struct partner_slot slots[LIAISON_DOOR_PARTNERS_MAX];
 	struct web_door *web;
 	pthread_mutex_t core; /* one core call at a time */
 	struct bucket refusals;
@@ -62,6 +78,87 @@ static enum MHD_Result say_line(struct liaison_door *d, struct MHD_Connection *c
 	return say(d, c, status, "text/plain; charset=utf-8", b, (size_t)n);
 }
 
+/* The slot of key (under plock), its tokens brought up to now; NULL if none (add: made). */
+static struct partner_slot *slot_of(struct liaison_door *d, const char *key, int add)
+{
+	struct timespec now;
+	struct partner_slot *sl = NULL;
+	double burst = d->cfg.partner_refusals_burst;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	for (size_t i = 0; i < d->nslots && sl == NULL; i++)
+		if (strcmp(d->slots[i].key, key) == 0)
+			sl = &d->slots[i];
+	if (sl == NULL) {
+		if (!add || d->nslots == LIAISON_DOOR_PARTNERS_MAX || key[0] == '\0' ||
+		    strlen(key) > LEDGER_ORIGIN_MAX)
+			return NULL;
+		sl = &d->slots[d->nslots++];
+		snprintf(sl->key, sizeof sl->key, "%s", key);
+		sl->tokens = burst;
+		sl->last = now;
+		return sl;
+	}
+	double secs = (double)(now.tv_sec - sl->last.tv_sec) +
+	              (double)(now.tv_nsec - sl->last.tv_nsec) / 1e9;
+	sl->tokens += secs * d->cfg.partner_refusals_per_minute / 60.0;
+	if (sl->tokens > burst)
+		sl->tokens = burst;
+	sl->last = now;
+	return sl;
+}
+
+/*
+ * 0 when the partner of key may be served; else the seconds until it may
+ * again (its bucket of refusals is empty: answer 429 without any work).
+ */
+static unsigned partner_wait(struct liaison_door *d, const char *key)
+{
+	unsigned wait = 0;
+	pthread_mutex_lock(&d->plock);
+	struct partner_slot *sl = slot_of(d, key, 0);
+	if (sl != NULL && sl->tokens < 1.0) {
+		double rate = d->cfg.partner_refusals_per_minute / 60.0;
+		double w = rate > 0 ? (1.0 - sl->tokens) / rate : 3600;
+		wait = w > 3600 ? 3600 : (unsigned)w + 1;
+	}
+	pthread_mutex_unlock(&d->plock);
+	return wait;
+}
+
+/* A request of the partner of key refused (a 4xx): one token taken from its bucket. */
+static void partner_charge(struct liaison_door *d, const char *key, unsigned status,
+                           const char *msg)
+{
+	if (status < 400 || status >= 500 || strstr(msg, "no partner has that key") != NULL)
+		return;
+	pthread_mutex_lock(&d->plock);
+	struct partner_slot *sl = slot_of(d, key, 1);
+	if (sl != NULL)
+		sl->tokens = sl->tokens >= 1.0 ? sl->tokens - 1.0 : 0.0;
+	pthread_mutex_unlock(&d->plock);
+}
+
+/* 429 with Retry-After: the partner's refusals are spent. */
+static enum MHD_Result say_slow_down(struct liaison_door *d, struct MHD_Connection *c,
+                                     unsigned wait)
+{
+	static const char line[] = "too many refused requests from this partner: slow down\n";
+	char ra[16];
+	atomic_fetch_add(&d->refused, 1);
+	snprintf(ra, sizeof ra, "%u", wait);
+	struct MHD_Response *r = MHD_create_response_from_buffer(sizeof line - 1, (void *)line,
+	                                                         MHD_RESPMEM_PERSISTENT);
+	if (r == NULL)
+		return MHD_NO;
+	int ok = MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8") ==
+	                 MHD_YES &&
+	         http_add_security_headers(r) == 0 &&
+	         MHD_add_response_header(r, "Retry-After", ra) == MHD_YES;
+	enum MHD_Result res = ok ? MHD_queue_response(c, 429, r) : MHD_NO;
+	MHD_destroy_response(r);
+	return res;
+}
+
 /* The status of a bundle refused whole, from the core's reason. */
 static unsigned refusal_status(const char *msg)
 {
@@ -88,6 +185,9 @@ static enum MHD_Result do_bundle(struct liaison_door *d, struct MHD_Connection *
 		snprintf(line, sizeof line, "not a bundle: %s", msg);
 		return say_line(d, c, 400, line);
 	}
+	unsigned wait = partner_wait(d, e.head.from);
+	if (wait > 0)
+		return say_slow_down(d, c, wait);
 	struct liaison_summary sum;
 	struct liaison_error err = {{0}};
 	struct buf rcp;
@@ -99,12 +199,15 @@ static enum MHD_Result do_bundle(struct liaison_door *d, struct MHD_Connection *
 	enum MHD_Result m;
 	if (lr == LIAISON_OK)
 		m = say(d, c, 200, "text/plain; charset=utf-8", rcp.data, rcp.len);
-	else if (lr == LIAISON_REFUSED)
+	else if (lr == LIAISON_REFUSED) {
+		partner_charge(d, e.head.from, refusal_status(err.msg), err.msg);
 		m = say_line(d, c, refusal_status(err.msg), err.msg);
-	else if (lr == LIAISON_FAILED)
+	} else if (lr == LIAISON_FAILED)
 		m = say_line(d, c, 503, "the store failed: try again later");
-	else
+	else {
+		partner_charge(d, e.head.from, 400, err.msg);
 		m = say_line(d, c, 400, err.msg[0] ? err.msg : liaison_strerror(lr));
+	}
 	buf_release(&rcp);
 	return m;
 }
@@ -119,26 +222,47 @@ static enum MHD_Result do_pull(struct liaison_door *d, struct MHD_Connection *c)
 	uint64_t v = 0;
 	if (q != NULL && (http_parse_u64(q, &v) != 0 || v > INT64_MAX))
 		return say_line(d, c, 400, "since: a report id");
+	const char *h = http_header(c, "Cutout-Signature");
+	char key[LEDGER_ORIGIN_MAX + 1] = "";
+	int32_t day;
+	uint8_t sig[64];
+	if (h != NULL && liaison_pull_auth_parse(h, strlen(h), key, &day, sig) != 0)
+		key[0] = '\0';
+	sodium_memzero(sig, sizeof sig);
+	unsigned wait = key[0] ? partner_wait(d, key) : 0;
+	if (wait > 0)
+		return say_slow_down(d, c, wait);
 	struct liaison_summary sum;
 	struct liaison_error err = {{0}};
 	struct buf b;
 	buf_init(&b, LIAISON_BUNDLE_MAX);
 	pthread_mutex_lock(&d->core);
-	enum liaison_result lr =
-	        liaison_pull(d->cfg.reg, d->cfg.as, d->cfg.self, http_header(c, "Cutout-Signature"),
-	                     0, q != NULL ? (int64_t)v : -1, &b, &sum, &err);
+	enum liaison_result lr = liaison_pull(d->cfg.reg, d->cfg.as, d->cfg.self, h, 0,
+	                                      q != NULL ? (int64_t)v : -1, &b, &sum, &err);
 	pthread_mutex_unlock(&d->core);
 	enum MHD_Result m;
-	if (lr == LIAISON_OK)
+	if (lr == LIAISON_OK && sum.seq == 0) /* nothing new: no bundle made */
+		m = say(d, c, 204, NULL, "", 0);
+	else if (lr == LIAISON_OK)
 		m = say(d, c, 200, "application/octet-stream", b.data, b.len);
 	else if (lr == LIAISON_BAD_INPUT)
 		m = say_line(d, c, 400, err.msg);
-	else if (lr == LIAISON_REFUSED || lr == LIAISON_NOT_FOUND)
+	else if (lr == LIAISON_REFUSED || lr == LIAISON_NOT_FOUND) {
+		if (key[0])
+			partner_charge(d, key, 403, err.msg);
 		m = say_line(d, c, 403, err.msg[0] ? err.msg : "refused");
-	else
+	} else
 		m = say_line(d, c, 503, err.msg[0] ? err.msg : liaison_strerror(lr));
 	buf_release(&b);
 	return m;
+}
+
+static int no_item(void *ctx, int64_t id, const char *reason)
+{
+	(void)ctx;
+	(void)id;
+	(void)reason;
+	return 0;
 }
 
 /* POST /v1/receipt: a partner's receipt of a bundle it pulled, recorded. */
@@ -147,6 +271,13 @@ static enum MHD_Result do_receipt(struct liaison_door *d, struct MHD_Connection 
 	if (d->cfg.reg == NULL)
 		return say_line(d, c, 503,
 		                "this door takes no receipt (started without an officer)");
+	struct bundle_receipt br;
+	char key[LEDGER_ORIGIN_MAX + 1] = "", pmsg[128];
+	if (bundle_receipt_parse(r->body.data, r->body.len, &br, no_item, NULL, pmsg) == 0)
+		snprintf(key, sizeof key, "%s", br.head.from);
+	unsigned wait = key[0] ? partner_wait(d, key) : 0;
+	if (wait > 0)
+		return say_slow_down(d, c, wait);
 	struct liaison_receipt_summary sum;
 	struct liaison_error err = {{0}};
 	struct liaison_self self = {.name = d->cfg.self->name};
@@ -156,10 +287,15 @@ static enum MHD_Result do_receipt(struct liaison_door *d, struct MHD_Connection 
 	pthread_mutex_unlock(&d->core);
 	if (lr == LIAISON_OK)
 		return say_line(d, c, 200, "recorded");
-	if (lr == LIAISON_REFUSED)
+	if (lr == LIAISON_REFUSED) {
+		if (key[0])
+			partner_charge(d, key, refusal_status(err.msg), err.msg);
 		return say_line(d, c, refusal_status(err.msg), err.msg);
+	}
 	if (lr == LIAISON_FAILED)
 		return say_line(d, c, 503, "the store failed: try again later");
+	if (key[0])
+		partner_charge(d, key, 400, err.msg);
 	return say_line(d, c, 400, err.msg[0] ? err.msg : liaison_strerror(lr));
 }
 
@@ -287,6 +423,8 @@ void liaison_door_defaults(struct liaison_door_config *c)
 	c->web.max_connections = 256;
 	c->web.threads = 4;
 	c->refusals_per_second = 20;
+	c->partner_refusals_per_minute = 10;
+	c->partner_refusals_burst = 10;
 }
 
 int liaison_door_start(const struct liaison_door_config *cfg, struct liaison_door **out)
@@ -299,12 +437,14 @@ int liaison_door_start(const struct liaison_door_config *cfg, struct liaison_doo
 		return -1;
 	d->cfg = *cfg;
 	pthread_mutex_init(&d->core, NULL);
+	pthread_mutex_init(&d->plock, NULL);
 	bucket_init(&d->refusals, cfg->refusals_per_second, cfg->refusals_per_second * 2);
 	atomic_init(&d->refused, 0);
 	clock_gettime(CLOCK_MONOTONIC, &d->since);
 	if (web_door_start(cfg->host, cfg->port, &cfg->web, handler, d, completed, d, &d->web) !=
 	    0) {
 		pthread_mutex_destroy(&d->core);
+		pthread_mutex_destroy(&d->plock);
 		free(d);
 		return -1;
 	}
@@ -349,6 +489,7 @@ void liaison_door_stop(struct liaison_door **pd)
 		return;
 	web_door_stop(&d->web);
 	pthread_mutex_destroy(&d->core);
+	pthread_mutex_destroy(&d->plock);
 	free(d);
 	*pd = NULL;
 }

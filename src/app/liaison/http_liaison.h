@@ -14,7 +14,9 @@
  *
  * It parses, calls the one core function and answers; it logs nothing of a
  * client. One core call at a time (the store's writer is one). Refused
- * requests draw from a global bucket: past it, 429 without any work.
+ * requests draw from a global bucket: past it, 429 without any work; and
+ * those of a partner from its own bucket too: past it, 429 with Retry-After
+ * for that partner alone.
  */
 #ifndef CUTOUT_APP_HTTP_LIAISON_H
 #define CUTOUT_APP_HTTP_LIAISON_H
@@ -43,7 +45,19 @@ struct liaison_door_config {
 	const struct officer_key *as;
 	const struct liaison_self *self;
 	double refusals_per_second; /* refused requests answered in full; past: 429 */
+	/*
+	 * Per partner (the key name a bundle, a pull's signature or a receipt
+	 * names, a partner's): its refused requests (4xx) draw from its own
+	 * bucket (burst, refilled per minute); once it is empty every request
+	 * of that partner is answered 429 with Retry-After, without any work,
+	 * while the other partners are served.
+	 */
+	double partner_refusals_per_minute;
+	double partner_refusals_burst;
 };
+
+/* Partners the door keeps a refusal bucket for (past them: the global bucket only). */
+#define LIAISON_DOOR_PARTNERS_MAX 64
 
 struct liaison_door;
 

@@ -188,6 +188,15 @@ enum liaison_result liaison_export(struct registry *r, const struct officer_key 
                                    int (*fn)(void *ctx, const struct liaison_item *it), void *ctx,
                                    struct liaison_error *err)
 {
+	return li_export(r, as, self, partner, since, false, out, sum, fn, ctx, err);
+}
+
+enum liaison_result li_export(struct registry *r, const struct officer_key *as,
+                              const struct liaison_self *self, const char *partner, int64_t since,
+                              bool none_if_empty, struct buf *out, struct liaison_summary *sum,
+                              int (*fn)(void *ctx, const struct liaison_item *it), void *ctx,
+                              struct liaison_error *err)
+{
 	struct access_subject subj;
 	struct store_partner p;
 	struct ids ids = {0};
@@ -337,6 +346,12 @@ enum liaison_result liaison_export(struct registry *r, const struct officer_key 
 	buf_wipe_release(&text);
 	if (rc != LIAISON_OK)
 		goto out;
+	if (none_if_empty && nitems == 0 && !sum->more) {
+		/* nothing to send: no bundle, no sequence number, nothing written */
+		sum->through = p.sent_through;
+		buf_reset(out);
+		goto out;
+	}
 	const struct age_recipient *const rs[] = {rcp};
 	if (bundle_content_end(sum->sent, sum->withheld, &content) != 0 ||
 	    age_encrypt_buf(rs, 1, content.data, content.len, &sealed) != AGE_OK ||

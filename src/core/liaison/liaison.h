@@ -284,6 +284,29 @@ liaison_status(struct registry *r, const struct officer_key *as, const char *par
                int32_t receipt_days, int32_t today, struct liaison_status *out,
                struct liaison_error *err);
 
+/* One bundle of the exchange with a partner (liaison_bundles). */
+struct liaison_bundle_row {
+	enum store_liaison_way way; /* sent or received */
+	uint64_t seq;
+	int32_t day;                /* sent: made; received: its first report stored */
+	uint32_t items;             /* sent: reports carried; received: reports stored here */
+	uint32_t withheld;          /* sent: withheld from it (the reasons: the ledger) */
+	int32_t receipted;          /* sent: the day its receipt was recorded; 0: none yet */
+	uint32_t accepted, refused; /* sent: as its receipt says */
+};
+
+#define LIAISON_BUNDLES_LAST_MAX 50
+
+/*
+ * The last `last` (1..LIAISON_BUNDLES_LAST_MAX) bundles sent to partner
+ * (highest sequence first), then the last `last` received from it that
+ * brought a report (by the received reports; highest first), to fn (admin
+ * or releasing; read only). fn non-zero stops.
+ */
+__attribute__((warn_unused_result)) enum liaison_result
+liaison_bundles(struct registry *r, const struct officer_key *as, const char *partner, size_t last,
+                int (*fn)(void *ctx, const struct liaison_bundle_row *b), void *ctx);
+
 /* ---- pull: a partner fetches its next bundle (pull.c) ---- */
 
 /*
@@ -308,7 +331,10 @@ __attribute__((warn_unused_result)) int liaison_pull_sign(const char *key,
  * partner's key, not disabled; the day today +-1, today 0: store_today();
  * the signature), then liaison_export for that partner. LIAISON_BAD_INPUT
  * for a malformed header, LIAISON_REFUSED for one not accepted (msg says
- * why; nothing is recorded), else liaison_export's result.
+ * why; nothing is recorded), else liaison_export's result; but when there is
+ * nothing new for the partner (no report to send or withhold, none left for
+ * a next bundle), LIAISON_OK with out empty and sum->seq 0: no bundle is
+ * made, no sequence number used, nothing written (the door's 204).
  */
 __attribute__((warn_unused_result)) enum liaison_result
 liaison_pull(struct registry *r, const struct officer_key *as, const struct liaison_self *self,

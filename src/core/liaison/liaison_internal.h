@@ -42,6 +42,17 @@ void li_topics_common(const char *a, const char *b, char out[static STORE_TOPICS
 enum liaison_result li_partner_by_key(struct store *s, const char *name, struct store_partner *out,
                                       uint8_t pk[static 32]);
 
+/*
+ * liaison_export; none_if_empty: when no report is sent or withheld and none
+ * is left for a next bundle, LIAISON_OK with out empty and sum->seq 0, and
+ * nothing is made or written (a pull with nothing new: liaison_pull).
+ */
+enum liaison_result li_export(struct registry *r, const struct officer_key *as,
+                              const struct liaison_self *self, const char *partner, int64_t since,
+                              bool none_if_empty, struct buf *out, struct liaison_summary *sum,
+                              int (*fn)(void *ctx, const struct liaison_item *it), void *ctx,
+                              struct liaison_error *err);
+
 /* A bundle or a receipt refused whole: its one liaison.refuse entry (err's reason), then
  * LIAISON_REFUSED (LIAISON_FAILED if the entry could not be written). */
 enum liaison_result li_refuse(struct registry *r, const char *actor, store_id partner,

@@ -100,7 +100,7 @@ enum liaison_result liaison_pull(struct registry *r, const struct officer_key *a
 		li_say(err, "%.64s: the signature does not verify with its key", key);
 		return LIAISON_REFUSED;
 	}
-	return liaison_export(r, as, self, pt.name, since, out, sum, NULL, NULL, err);
+	return li_export(r, as, self, pt.name, since, true, out, sum, NULL, NULL, err);
 }
 
 enum liaison_result liaison_refusals_record(struct store *s, uint64_t count, unsigned seconds)

@@ -270,3 +270,94 @@ enum liaison_result liaison_status(struct registry *r, const struct officer_key 
 	}
 	return LIAISON_OK;
 }
+
+/* ---- the last bundles each way ---- */
+
+struct last_rows {
+	struct liaison_bundle_row v[LIAISON_BUNDLES_LAST_MAX];
+	size_t cap, n, next; /* a ring of the last cap rows */
+};
+
+static void ring_put(struct last_rows *l, const struct liaison_bundle_row *b)
+{
+	l->v[l->next] = *b;
+	l->next = (l->next + 1) % l->cap;
+	if (l->n < l->cap)
+		l->n++;
+}
+
+static int last_sent(void *ctx, const struct store_bundle_sent *b)
+{
+	struct liaison_bundle_row row = {.way = STORE_LIAISON_SENT,
+	                                 .seq = b->seq,
+	                                 .day = b->day,
+	                                 .items = b->items,
+	                                 .withheld = b->withheld,
+	                                 .receipted = b->receipted,
+	                                 .accepted = b->accepted,
+	                                 .refused = b->refused};
+	ring_put(ctx, &row);
+	return 0;
+}
+
+static int last_received(void *ctx, const struct store_received *rcv)
+{
+	struct last_rows *l = ctx;
+	struct liaison_bundle_row *top = l->n ? &l->v[(l->next + l->cap - 1) % l->cap] : NULL;
+	if (top != NULL && top->seq == rcv->seq) {
+		if (top->items < UINT32_MAX)
+			top->items++;
+		return 0;
+	}
+	struct liaison_bundle_row row = {
+	        .way = STORE_LIAISON_RECEIVED, .seq = rcv->seq, .day = rcv->day, .items = 1};
+	ring_put(l, &row);
+	return 0;
+}
+
+/* The ring's rows to fn, the newest first. 1 when fn stopped. */
+static int ring_out(const struct last_rows *l,
+                    int (*fn)(void *ctx, const struct liaison_bundle_row *b), void *ctx)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (fn(ctx, &l->v[(l->next + l->cap - 1 - i) % l->cap]) != 0)
+			return 1;
+	return 0;
+}
+
+enum liaison_result liaison_bundles(struct registry *r, const struct officer_key *as,
+                                    const char *partner, size_t last,
+                                    int (*fn)(void *ctx, const struct liaison_bundle_row *b),
+                                    void *ctx)
+{
+	struct access_subject subj;
+	struct store_partner p;
+	enum liaison_result res;
+	if ((res = li_subject(r, as, RECEIPT_ROLES, &subj, NULL)) != LIAISON_OK)
+		return res;
+	if (partner == NULL || fn == NULL || last == 0 || last > LIAISON_BUNDLES_LAST_MAX)
+		return LIAISON_BAD_INPUT;
+	struct store *s = registry_store(r);
+	enum store_result sr = store_partner_find(s, partner, &p);
+	if (sr != STORE_OK)
+		return sr == STORE_NOT_FOUND ? LIAISON_NOT_FOUND : LIAISON_FAILED;
+	struct last_rows *l = calloc(1, sizeof *l);
+	if (l == NULL)
+		return LIAISON_FAILED;
+	l->cap = last;
+	res = LIAISON_FAILED;
+	if (store_bundles_sent(s, p.id, last_sent, l) != STORE_OK)
+		goto out;
+	res = LIAISON_OK;
+	if (ring_out(l, fn, ctx))
+		goto out;
+	l->n = l->next = 0;
+	if (store_received(s, p.id, last_received, l) != STORE_OK) {
+		res = LIAISON_FAILED;
+		goto out;
+	}
+	(void)ring_out(l, fn, ctx);
+out:
+	free(l);
+	return res;
+}

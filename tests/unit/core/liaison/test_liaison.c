@@ -227,6 +227,19 @@ static void item(struct buf *b, int64_t id, const char *topics, const char *mark
 		fprintf(stderr, "# item failed\n");
 }
 
+struct rows {
+	struct liaison_bundle_row v[16];
+	size_t n;
+};
+
+static int keep_row(void *ctx, const struct liaison_bundle_row *b)
+{
+	struct rows *r = ctx;
+	if (r->n < sizeof r->v / sizeof r->v[0])
+		r->v[r->n++] = *b;
+	return 0;
+}
+
 int main(void)
 {
 	if (sodium_init() < 0 || mkdtemp(base) == NULL)
@@ -730,6 +743,24 @@ int main(void)
 	                     LIAISON_OK &&
 	             st.late_days == 8,
 	     "7 days without a receipt is not late; 8 days: P has stopped receipting");
+
+	/* the last bundles each way (the desk's partners page) */
+	struct rows rw = {0};
+	T_OK(liaison_bundles(reg, kbob, "P", 2, keep_row, &rw) == LIAISON_FORBIDDEN,
+	     "the last bundles need the releasing (or admin) role");
+	T_OK(liaison_bundles(reg, krita, "P", 2, keep_row, &rw) == LIAISON_OK && rw.n >= 3 &&
+	             rw.v[0].way == STORE_LIAISON_SENT && rw.v[0].seq == 4 &&
+	             rw.v[1].way == STORE_LIAISON_SENT && rw.v[1].seq == 3 &&
+	             rw.v[2].way == STORE_LIAISON_RECEIVED && rw.v[2].items >= 1,
+	     "the last 2 bundles sent, newest first, then those received");
+	rw.n = 0;
+	T_OK(liaison_bundles(reg, krita, "P", 50, keep_row, &rw) == LIAISON_OK &&
+	             rw.v[3].seq == 1 && rw.v[3].receipted > 0 && rw.v[3].accepted == 1 &&
+	             rw.v[3].refused == 1,
+	     "bundle 1 with its receipt: 1 accepted, 1 refused");
+	T_OK(liaison_bundles(reg, krita, "P", 0, keep_row, &rw) == LIAISON_BAD_INPUT &&
+	             liaison_bundles(reg, krita, "nobody", 5, keep_row, &rw) == LIAISON_NOT_FOUND,
+	     "no row asked for: bad input; an unknown partner: not found");
 
 	/* disabled */
 	T_OK(liaison_partner_disable(reg, krita, "P", &err) == LIAISON_OK &&
