@@ -36,6 +36,7 @@ struct key {
 
 static const char *const schemes[] = {"uk", "us", "tlp", NULL};
 static const char *const yes_no[] = {"no", "yes", NULL};
+static const char *const digest_langs[] = {"en", "ru", NULL};
 
 #define KIB 1024ull
 #define MIB (1024ull * KIB)
@@ -199,6 +200,19 @@ static const struct key keys[] = {
          "yes: a source's first submission gets the acknowledgement reply at once\n"
          "(EU Directive 2019/1937: within 7 days), in the source's language: the\n"
          "text of DIR/acknowledgement/LANG.txt, else the built-in one; no: none."},
+        {"digest_command", KEY_STRING, offsetof(struct conf, digest_command), CONF_COMMAND_MAX, 0,
+         0, NULL,
+         "Where `cutout digest` delivers each officer's digest (docs/operations.md):\n"
+         "an absolute program path and its arguments, split at spaces, run without a\n"
+         "shell, the message (with a To: line) on its standard input, e.g.\n"
+         "/usr/sbin/sendmail -t; none (the default): only `cutout digest --print`."},
+        {"digest_officers", KEY_STRING, offsetof(struct conf, digest_officers),
+         CONF_DIGEST_OFFICERS_MAX, 0, 0, NULL,
+         "Who gets a digest and where: NAME ADDRESS [LANG], comma-separated\n"
+         "(alice alice@example.org ru, bob bob@example.org); all (the default):\n"
+         "every enabled officer with the intake role, without an address."},
+        {"digest_language", KEY_CHOICE, offsetof(struct conf, digest_language), 2, 0, 0,
+         digest_langs, "The language of a digest when digest_officers names none (en or ru)."},
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -222,6 +236,9 @@ void conf_defaults(struct conf *c)
 	memcpy(c->safeview_on_arrival, "no", sizeof "no");
 	memcpy(c->safeview_ocr, "off", sizeof "off");
 	memcpy(c->acknowledgement, "no", sizeof "no");
+	memcpy(c->digest_command, "none", sizeof "none");
+	memcpy(c->digest_officers, "all", sizeof "all");
+	memcpy(c->digest_language, "en", sizeof "en");
 	c->submissions_per_source_per_day = 50;
 	c->session_idle_seconds = 600;
 	c->intake_idle_seconds = 3600;
@@ -527,55 +544,21 @@ static int ocr_ok(const char *v, size_t n)
 	return render_ocr_langs_ok(langs);
 }
 
-/* The store's location: see conf_check_store. */
-static enum conf_result check_store(const char *v, size_t n, int line, struct conf_error *err)
-{
-	static const char *const uri[] = {"postgresql://", "postgres://"};
-	size_t file = sizeof CONF_STORE_FILE - 1;
-	if (n == file && memcmp(v, CONF_STORE_FILE, file) == 0)
-		return CONF_OK;
-	size_t at = 0;
-	for (size_t i = 0; i < sizeof uri / sizeof uri[0]; i++)
-		if (n > strlen(uri[i]) && strncmp(v, uri[i], strlen(uri[i])) == 0)
-			at = strlen(uri[i]);
-	if (at == 0)
-		return fail(err, CONF_ERR_VALUE, line, "store: want %s or a postgresql:// location",
-		            CONF_STORE_FILE);
-	if (n > CONF_STORE_MAX)
-		return fail(err, CONF_ERR_VALUE, line, "store: longer than %d bytes",
-		            CONF_STORE_MAX);
-	size_t auth_end = at;
-	while (auth_end < n && v[auth_end] != '/' && v[auth_end] != '?')
-		auth_end++;
-	for (size_t i = 0; i < n; i++) {
-		if (v[i] <= ' ' || v[i] > '~')
-			return fail(err, CONF_ERR_VALUE, line,
-			            "store: not printable ASCII without blanks");
-		/* "user:password@host" in the authority */
-		bool pass = i >= at && i < auth_end && v[i] == '@' && memchr(v + at, ':', i - at);
-		/* a password parameter, or one whose name hides it (%-encoded) */
-		bool param = i + 8 <= n && strncasecmp(v + i, "password", 8) == 0;
-		if (pass || param || (i > auth_end && v[i] == '%'))
-			return fail(err, CONF_ERR_VALUE, line,
-			            "store: no password in the location: libpq reads it from "
-			            "PGPASSFILE or ~/.pgpass");
-	}
-	return CONF_OK;
-}
-
-enum conf_result conf_check_store(const char *v, struct conf_error *err)
-{
-	return check_store(v, strlen(v), 0, err);
-}
-
 static enum conf_result set_value(const struct key *k, const char *v, size_t n, int line,
                                   struct conf *c, struct conf_error *err)
 {
 	enum conf_result rc;
 	switch (k->type) {
 	case KEY_STORE:
-		if ((rc = check_store(v, n, line, err)) != CONF_OK)
-			return rc;
+		if (n > CONF_STORE_MAX)
+			return fail(err, CONF_ERR_VALUE, line, "store: longer than %d bytes",
+			            CONF_STORE_MAX);
+		char loc[CONF_STORE_MAX + 1];
+		struct conf_error e2;
+		memcpy(loc, v, n);
+		loc[n] = 0;
+		if ((rc = conf_check_store(loc, &e2)) != CONF_OK)
+			return fail(err, rc, line, "%s", e2.msg);
 		__attribute__((fallthrough)); /* stored as a string */
 	case KEY_STRING:
 		if ((rc = check_string(k, v, n, line, err)) != CONF_OK)
@@ -584,6 +567,10 @@ static enum conf_result set_value(const struct key *k, const char *v, size_t n, 
 			return fail(err, CONF_ERR_VALUE, line,
 			            "%s: off, or languages such as eng+rus (lower-case letters, "
 			            "digits and _, joined by +)",
+			            k->name);
+		if (k->off == offsetof(struct conf, digest_command) && !conf_command_ok(v, n))
+			return fail(err, CONF_ERR_VALUE, line,
+			            "%s: none, or an absolute path and its words (no quotes)",
 			            k->name);
 		memset((char *)c + k->off, 0, k->max_len + 1);
 		memcpy((char *)c + k->off, v, n);

@@ -22,6 +22,7 @@
 #ifndef CUTOUT_LIB_CONF_H
 #define CUTOUT_LIB_CONF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +47,9 @@
 #define CONF_LIAISON_TOPICS                                                             \
 	"arms-trafficking,computer-security,drug-trafficking,money-laundering,nuclear-" \
 	"proliferation,organised-crime,terrorism"
+#define CONF_COMMAND_MAX 1023         /* digest_command */
+#define CONF_COMMAND_ARGS_MAX 32      /* its words */
+#define CONF_DIGEST_OFFICERS_MAX 2047 /* digest_officers */
 #define CONF_HOST_MAX 253
 #define CONF_HOSTS_MAX 511 /* desk_hosts */
 #define CONF_SESSIONS_MAX (1 << 22)
@@ -107,6 +111,12 @@ struct conf {
 	char safeview_on_arrival[4];         /* "yes": the desk converts new files itself */
 	char safeview_ocr[CONF_OCR_MAX + 1]; /* "off", or OCR languages "eng+rus" */
 	char acknowledgement[4]; /* "yes": a first submission is acknowledged (intake) */
+	/* `cutout digest` (docs/operations.md "Digest") */
+	char digest_command[CONF_COMMAND_MAX +
+	                    1]; /* "none", or /PROGRAM ARGS (conf_command_argv) */
+	char digest_officers[CONF_DIGEST_OFFICERS_MAX +
+	                     1]; /* "all", or "NAME ADDRESS [LANG], ..." */
+	char digest_language[3]; /* "en" or "ru" */
 };
 
 enum conf_result {
@@ -154,5 +164,17 @@ conf_check_organisation(const char *name, struct conf_error *err);
  */
 __attribute__((warn_unused_result)) enum conf_result conf_check_store(const char *v,
                                                                       struct conf_error *err);
+
+/*
+ * A command line of the configuration (digest_command) as an argument vector,
+ * without a shell: words separated by spaces, no quoting, at most
+ * CONF_COMMAND_ARGS_MAX words, the first an absolute path. The words are
+ * copied into buf (cap bytes); argv gets them and a NULL. Returns the number
+ * of words, or -1 ("none", empty, too many, too long, or not absolute).
+ */
+/* Whether v (n bytes) is a digest_command: "none" or what conf_command_argv takes. */
+bool conf_command_ok(const char *v, size_t n);
+__attribute__((warn_unused_result)) int conf_command_argv(const char *v, char *buf, size_t cap,
+                                                          char *argv[CONF_COMMAND_ARGS_MAX + 1]);
 
 #endif

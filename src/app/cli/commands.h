@@ -18,6 +18,8 @@ struct instance;
  * size, what a door runs at start); what is wrong goes to stderr. CLI_EXIT_*.
  */
 int check_instance(const char *cmd, struct instance *inst, bool quick);
+extern const char digest_help[];
+int digest_main(int argc, char **argv);
 extern const char retention_help[];
 int retention_main(int argc, char **argv);
 /*

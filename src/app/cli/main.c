@@ -32,6 +32,8 @@ const struct cli_command cli_commands[] = {
         {"check", "check an instance's store: files, database, ledger", check_help, check_main},
         {"demo", "try cutout: a throwaway instance served on localhost", demo_help, demo_main},
         {"desk", "run the desk (for officers) of an instance", desk_help, desk_main},
+        {"digest", "tell officers that something arrived (counts by day, for cron)", digest_help,
+         digest_main},
         {"dist", "distribution lists of officers (as an officer)", dist_help, dist_main},
         {"help", "show the commands, or the help of one", help_help, help_main},
         {"inbox", "read submissions and reply to sources (as an intake officer)", inbox_help,

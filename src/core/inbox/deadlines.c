@@ -190,14 +190,24 @@ enum inbox_result inbox_deadlines(struct inbox *ib, const struct officer_key *wh
                                   uint64_t *unplaced)
 {
 	struct access_subject subj;
-	if (inbox_subject(ib, who, &subj) != 0 || !(subj.roles & ACCESS_ROLE_INTAKE))
+	if (inbox_subject(ib, who, &subj) != 0)
+		return INBOX_FORBIDDEN;
+	return inbox_deadlines_of(ib->s, ib->reg, &subj, fn, ctx, unplaced);
+}
+
+enum inbox_result inbox_deadlines_of(struct store *s, struct registry *reg,
+                                     const struct access_subject *subj,
+                                     int (*fn)(void *ctx, const struct inbox_deadline *d),
+                                     void *ctx, uint64_t *unplaced)
+{
+	if (!(subj->roles & ACCESS_ROLE_INTAKE))
 		return INBOX_FORBIDDEN;
 	uint64_t size = 0;
-	if (ledger_size(ib->s, &size) != LEDGER_OK)
+	if (ledger_size(s, &size) != LEDGER_OK)
 		return INBOX_FAILED;
-	struct scan c = {.reg = ib->reg, .subj = &subj};
+	struct scan c = {.reg = reg, .subj = subj};
 	enum inbox_result rc = INBOX_FAILED;
-	if (size > 0 && ledger_entries(ib->s, 0, size, on_entry, &c) != LEDGER_OK)
+	if (size > 0 && ledger_entries(s, 0, size, on_entry, &c) != LEDGER_OK)
 		goto out;
 	if (c.failed)
 		goto out;

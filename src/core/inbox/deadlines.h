@@ -93,5 +93,11 @@ __attribute__((warn_unused_result)) enum inbox_result inbox_dues(struct inbox *i
 __attribute__((warn_unused_result)) enum inbox_result
 inbox_overdue(struct inbox *ib, const struct officer_key *who, int32_t today, size_t offset,
               struct inbox_due *out, size_t max, size_t *n, size_t *total);
+/* The same for an access subject (registry_subject), without a login: `cutout digest`. */
+struct access_subject;
+__attribute__((warn_unused_result)) enum inbox_result
+inbox_deadlines_of(struct store *s, struct registry *reg, const struct access_subject *subj,
+                   int (*fn)(void *ctx, const struct inbox_deadline *d), void *ctx,
+                   uint64_t *unplaced);
 
 #endif

@@ -118,6 +118,8 @@ enum ledger_action {
 	                            both roots (the two notes kept as evidence) */
 	LEDGER_LIAISON_REFUSALS, /* requests the liaison door refused in a minute: detail the count
 	                            (one summary entry, never one per request) */
+	LEDGER_DIGEST_SENT,      /* `cutout digest` told officer:NAME; detail "through entry N"
+	                            (core/inbox/digest.h): no count, no content */
 	LEDGER_ACTION_COUNT
 };
 

@@ -72,6 +72,7 @@ static const char *const action_names[LEDGER_ACTION_COUNT] = {
         [LEDGER_WITNESS_COSIGN] = "witness.cosign",
         [LEDGER_WITNESS_CONFLICT] = "witness.conflict",
         [LEDGER_LIAISON_REFUSALS] = "liaison.refusals",
+        [LEDGER_DIGEST_SENT] = "digest.sent",
 };
 
 const char *ledger_strerror(enum ledger_result r)

@@ -320,6 +320,31 @@ static void test_store(void)
 	buf_release(&out);
 }
 
+/* digest_command: an absolute path and its words, split without a shell (conf_values.c) */
+static void test_command(void)
+{
+	char buf[CONF_COMMAND_MAX + 1];
+	char *argv[CONF_COMMAND_ARGS_MAX + 1];
+	T_CHECK(parse("digest_command = /usr/sbin/sendmail -t\n") == CONF_OK &&
+	        strcmp(c.digest_command, "/usr/sbin/sendmail -t") == 0);
+	T_CHECK(parse("") == CONF_OK && strcmp(c.digest_command, "none") == 0 &&
+	        strcmp(c.digest_officers, "all") == 0 && strcmp(c.digest_language, "en") == 0);
+	T_CHECK(conf_command_argv("/usr/sbin/sendmail  -t -oi", buf, sizeof buf, argv) == 3 &&
+	        strcmp(argv[0], "/usr/sbin/sendmail") == 0 && strcmp(argv[1], "-t") == 0 &&
+	        strcmp(argv[2], "-oi") == 0 && argv[3] == NULL);
+	T_CHECK(conf_command_argv("none", buf, sizeof buf, argv) == -1);
+	T_CHECK(conf_command_argv("sendmail -t", buf, sizeof buf, argv) == -1);
+	T_CHECK(conf_command_argv("/bin/sh -c 'x'", buf, sizeof buf, argv) == -1);
+	T_CHECK(conf_command_argv("/bin/x", buf, 4, argv) == -1);
+	char many[200] = "/bin/x";
+	for (int i = 0; i < CONF_COMMAND_ARGS_MAX; i++)
+		memcpy(many + strlen(many), " a", 3);
+	T_CHECK(conf_command_argv(many, buf, sizeof buf, argv) == -1);
+	expect("digest_command = sendmail -t\n", CONF_ERR_VALUE, 1, "absolute");
+	expect("digest_command = /bin/sh -c \"x\"\n", CONF_ERR_VALUE, 1, "quotes");
+	expect("digest_language = fr\n", CONF_ERR_VALUE, 1, "en, ru");
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -330,5 +355,6 @@ int main(void)
 	test_load();
 	test_retention();
 	test_store();
+	test_command();
 	return t_done();
 }
