@@ -286,7 +286,10 @@ static void load_session(struct req *r, struct MHD_Connection *c)
 	}
 	if (tok == NULL || strlen(tok) != SESSION_TOKEN_LEN)
 		return;
-	if (sessions_get(r->d->sess, tok, &r->sv) == 0) {
+	/* a submission reads no row: its own transaction checks the row's version */
+	int upload = r->route == R_SUBMIT_POST || r->route == R_API_SUBMISSIONS;
+	if ((upload ? sessions_get_cached(r->d->sess, tok, &r->sv)
+	            : sessions_get(r->d->sess, tok, &r->sv)) == 0) {
 		memcpy(r->token, tok, SESSION_TOKEN_LEN + 1);
 		r->have_session = 1;
 	}
@@ -659,6 +662,12 @@ int intake_door_start(const struct intake_door_config *cfg, struct intake *in,
 	d->cfg = *cfg;
 	d->in = in;
 	if (sessions_new(cfg->max_sessions, cfg->idle_seconds, &d->sess) != 0) {
+		free(d);
+		return -1;
+	}
+	if (cfg->store != NULL && sessions_use_store(d->sess, cfg->store, cfg->session_salt,
+	                                             sizeof cfg->session_salt) != 0) {
+		sessions_free(&d->sess);
 		free(d);
 		return -1;
 	}
