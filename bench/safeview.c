@@ -2,10 +2,11 @@
 /*
  * bench/safeview: pages per second of the safe-viewing conversion
  * (lib/render.h: the confined cutout-render child, the parent's checks, the
- * clean PDF built by cairo) at 150 DPI, for a 50-page text PDF and a 10-page
- * scanned-image PDF (both made here), against `mutool draw` of the same files
- * to PPM without a sandbox (the reference, in the same run; goal: >= 0.8 of
- * it); the parent's and the child's peak RSS.
+ * clean PDF written by lib/pdf_images.c) at 150 DPI, for a 50-page text PDF
+ * and a 10-page scanned-image PDF (both made here), against `mutool draw` of
+ * the same files to PPM without a sandbox (the reference, in the same run;
+ * goal: >= 0.8 of it), without and with OCR (eng+rus, one round: about a
+ * second a page); the parent's and the child's peak RSS.
  *
  * usage: bench_safeview HELPER [ROUNDS]   (mutool from Debian's mupdf-tools)
  */
@@ -58,7 +59,7 @@ static int scan_pdf(unsigned pages, struct buf *out)
 {
 	const uint32_t w = 1240, h = 1754;
 	uint8_t *px = malloc((size_t)w * h * 3);
-	struct pdf_images *p = pdf_images_begin(out);
+	struct pdf_images *p = pdf_images_begin(out, 0);
 	int rc = -1;
 	if (px == NULL || p == NULL)
 		goto out;
@@ -66,7 +67,7 @@ static int scan_pdf(unsigned pages, struct buf *out)
 		randombytes_buf(px, (size_t)w * h * 3);
 		for (size_t i = 0; i < (size_t)w * h * 3; i++)
 			px[i] = (uint8_t)(200 + (px[i] & 31)); /* paper with grain */
-		if (pdf_images_page(p, w, h, px, 150) != 0)
+		if (pdf_images_page(p, w, h, px, 150, NULL, 0) != 0)
 			goto out;
 	}
 	rc = pdf_images_finish(&p);
@@ -76,10 +77,14 @@ out:
 	return rc;
 }
 
-static double run_ours(const char *helper, const struct buf *doc, int rounds, uint32_t *pages)
+static double run_ours(const char *helper, const struct buf *doc, int rounds, int ocr,
+                       uint32_t *pages)
 {
 	struct render_limits l;
 	render_limits_default(&l);
+	l.seconds = 3600;
+	if (ocr)
+		memcpy(l.ocr, "eng+rus", sizeof "eng+rus");
 	struct buf pdf;
 	buf_init(&pdf, (size_t)1 << 31);
 	double t0 = now();
@@ -145,11 +150,13 @@ int main(int argc, char **argv)
 		return 1;
 	const struct buf *docs[2] = {&text, &scan};
 	const char *names[2] = {"text PDF", "scanned PDF"};
-	printf("safe viewing at 150 DPI, %d rounds each (OCR: not built)\n", rounds);
+	printf("safe viewing at 150 DPI, %d rounds each (with OCR: one round)\n", rounds);
 	uint32_t pages[2] = {0, 0};
-	double ours[2], ref[2];
+	double ours[2], ref[2], ocr[2];
 	for (int k = 0; k < 2; k++)
-		ours[k] = run_ours(argv[1], docs[k], rounds, &pages[k]);
+		ours[k] = run_ours(argv[1], docs[k], rounds, 0, &pages[k]);
+	for (int k = 0; k < 2; k++)
+		ocr[k] = run_ours(argv[1], docs[k], 1, 1, &pages[k]);
 	struct rusage self, kids;
 	getrusage(RUSAGE_CHILDREN, &kids); /* the converter children only, so far */
 	double child[2];
@@ -167,6 +174,9 @@ int main(int argc, char **argv)
 		       rps > 0 ? ps / rps : 0);
 		printf("%-12s the confined child alone (pixels to /dev/null): %6.2f pages/s\n", "",
 		       child[k] > 0 ? pages[k] * rounds / child[k] : 0);
+		printf("%-12s with OCR (eng+rus, invisible text layer): %6.2f pages/s, ratio "
+		       "%.2f\n",
+		       "", pages[k] / ocr[k], rps > 0 ? pages[k] / ocr[k] / rps : 0);
 	}
 	getrusage(RUSAGE_SELF, &self);
 	printf("peak RSS: parent %ld MiB (both documents and the clean PDFs in memory), converter"

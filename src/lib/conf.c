@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "lib/io.h"
+#include "lib/render.h"
 
 #include "lib/banned.h"
 
@@ -184,6 +185,11 @@ static const struct key keys[] = {
          "Seconds the converter may take for one file (1..3600): then it is killed."},
         {"safeview_memory", KEY_SIZE, offsetof(struct conf, safeview_memory), 0, 256 * MIB,
          16 * GIB, NULL, "The converter's memory (address space), with suffix M or G (256M..16G)."},
+        {"safeview_ocr", KEY_STRING, offsetof(struct conf, safeview_ocr), CONF_OCR_MAX, 0, 0, NULL,
+         "off, or the languages of the clean copies' invisible text layer, read by\n"
+         "OCR (tesseract) in the converter's sandbox, joined by '+': eng+rus (each\n"
+         "needs Debian's tesseract-ocr-LANG). OCR costs about a second a page:\n"
+         "raise safeview_seconds for long files."},
         {"safeview_on_arrival", KEY_CHOICE, offsetof(struct conf, safeview_on_arrival), 3, 0, 0,
          yes_no,
          "yes: a worker of the desk converts the files of new (unread) submissions\n"
@@ -214,6 +220,7 @@ void conf_defaults(struct conf *c)
 	c->safeview_seconds = 120;
 	c->safeview_memory = 2 * GIB;
 	memcpy(c->safeview_on_arrival, "no", sizeof "no");
+	memcpy(c->safeview_ocr, "off", sizeof "off");
 	memcpy(c->acknowledgement, "no", sizeof "no");
 	c->submissions_per_source_per_day = 50;
 	c->session_idle_seconds = 600;
@@ -507,6 +514,19 @@ static enum conf_result parse_listen(const struct key *k, const char *v, size_t 
 	return CONF_OK;
 }
 
+/* safeview_ocr: "off", or tesseract languages (lib/render.h). */
+static int ocr_ok(const char *v, size_t n)
+{
+	char langs[RENDER_OCR_LANGS_MAX];
+	if (n == 3 && memcmp(v, "off", 3) == 0)
+		return 1;
+	if (n >= sizeof langs)
+		return 0;
+	memcpy(langs, v, n);
+	langs[n] = '\0';
+	return render_ocr_langs_ok(langs);
+}
+
 /* The store's location: see conf_check_store. */
 static enum conf_result check_store(const char *v, size_t n, int line, struct conf_error *err)
 {
@@ -560,6 +580,11 @@ static enum conf_result set_value(const struct key *k, const char *v, size_t n, 
 	case KEY_STRING:
 		if ((rc = check_string(k, v, n, line, err)) != CONF_OK)
 			return rc;
+		if (k->off == offsetof(struct conf, safeview_ocr) && !ocr_ok(v, n))
+			return fail(err, CONF_ERR_VALUE, line,
+			            "%s: off, or languages such as eng+rus (lower-case letters, "
+			            "digits and _, joined by +)",
+			            k->name);
 		memset((char *)c + k->off, 0, k->max_len + 1);
 		memcpy((char *)c + k->off, v, n);
 		((char *)c + k->off)[n] = 0;

@@ -32,6 +32,7 @@
 #define CONF_ORG_MAX 128
 #define CONF_MARKING_MAX 255
 #define CONF_SCHEME_MAX 15
+#define CONF_OCR_MAX 63 /* safeview_ocr: RENDER_OCR_LANGS_MAX - 1 */
 #define CONF_COMPARTMENTS_MAX 511
 #define CONF_COUNTRY_MAX 3
 #define CONF_STORE_MAX 1024 /* the store's location: "store.db" or a postgresql:// URI */
@@ -99,12 +100,13 @@ struct conf {
 	int64_t witness_quorum;                  /* 0..CONF_QUORUM_MAX cosignatures required */
 	char liaison_marking_map[CONF_MARKING_MAP_MAX + 1]; /* "UK SECRET = SECRET; ...", "none" */
 	/* safe viewing (lib/render.h, docs/safe-viewing.md) */
-	int64_t safeview_dpi;          /* 36..300 */
-	int64_t safeview_pixel_budget; /* pixels of all pages of one file */
-	int64_t safeview_seconds;      /* the converter's time */
-	uint64_t safeview_memory;      /* the converter's address space */
-	char safeview_on_arrival[4];   /* "yes": the desk converts new files itself */
-	char acknowledgement[4];       /* "yes": a first submission is acknowledged (intake) */
+	int64_t safeview_dpi;                /* 36..300 */
+	int64_t safeview_pixel_budget;       /* pixels of all pages of one file */
+	int64_t safeview_seconds;            /* the converter's time */
+	uint64_t safeview_memory;            /* the converter's address space */
+	char safeview_on_arrival[4];         /* "yes": the desk converts new files itself */
+	char safeview_ocr[CONF_OCR_MAX + 1]; /* "off", or OCR languages "eng+rus" */
+	char acknowledgement[4]; /* "yes": a first submission is acknowledged (intake) */
 };
 
 enum conf_result {

@@ -41,10 +41,31 @@ __attribute__((warn_unused_result)) int pdf_render(const struct pdf_doc *d, stru
  * cap bounds it. At most 10,000 pages.
  */
 struct pdf_images;
-__attribute__((warn_unused_result)) struct pdf_images *pdf_images_begin(struct buf *out);
-/* 0, or -1 (a side of 0 or over 32767, more than 10,000 pages, out's cap reached). */
-__attribute__((warn_unused_result)) int
-pdf_images_page(struct pdf_images *p, uint32_t w, uint32_t h, const uint8_t *rgb, uint32_t dpi);
+/*
+ * text: the pages get an invisible text layer (OCR): then the file also
+ * holds one font of cutout's own, with no glyph and none embedded (a Type0
+ * font, Identity-H, its ToUnicode map the identity), and per page the words
+ * in text render mode 3 (drawn nowhere; found by search, selection and
+ * pdftotext), each stretched over its box.
+ */
+__attribute__((warn_unused_result)) struct pdf_images *pdf_images_begin(struct buf *out, int text);
+
+/* An OCR word: its box in pixels from the page's top left, and its UTF-8. */
+struct pdf_word {
+	uint32_t x, y, w, h;
+	const char *text;
+	size_t len;
+};
+
+/*
+ * 0, or -1 (a side of 0 or over 32767, more than 10,000 pages, out's cap
+ * reached). words: nwords words to lay invisibly over the image (only with
+ * text; characters past U+FFFF are left out).
+ */
+__attribute__((warn_unused_result)) int pdf_images_page(struct pdf_images *p, uint32_t w,
+                                                        uint32_t h, const uint8_t *rgb,
+                                                        uint32_t dpi, const struct pdf_word *words,
+                                                        uint32_t nwords);
 /* Ends the PDF and frees p: 0, or -1 (then out holds no valid PDF). NULL: -1. */
 __attribute__((warn_unused_result)) int pdf_images_finish(struct pdf_images **p);
 /* Frees p without finishing (out holds no valid PDF). */

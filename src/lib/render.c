@@ -49,6 +49,8 @@ const char *render_strerror(enum render_result r)
 		return "the converter died (its memory or CPU limit)";
 	case RENDER_BAD_OUTPUT:
 		return "the converter's output was refused";
+	case RENDER_NO_OCR:
+		return "the OCR languages of safeview_ocr are not installed";
 	case RENDER_FAILED:
 		break;
 	}
@@ -62,6 +64,7 @@ void render_limits_default(struct render_limits *l)
 	l->seconds = 120;
 	l->memory = (uint64_t)2 << 30;
 	l->input_max = (size_t)256 << 20;
+	l->ocr[0] = '\0';
 }
 
 int render_helper_path(char *out, size_t cap)
@@ -105,6 +108,10 @@ struct collect {
 	uint8_t *buf; /* the thread's copy of the page in flight */
 	size_t cap;
 	uint32_t w, h;
+	struct pdf_word *words; /* and of its words (their text in wtext) */
+	uint32_t nwords, wcap;
+	char *wtext;
+	size_t tcap;
 	int has, quit, failed;
 };
 
@@ -118,7 +125,8 @@ static void *deflater(void *arg)
 		if (!c->has)
 			break;
 		pthread_mutex_unlock(&c->mu);
-		int bad = pdf_images_page(c->pdf, c->w, c->h, c->buf, c->dpi) != 0;
+		int bad = pdf_images_page(c->pdf, c->w, c->h, c->buf, c->dpi, c->words,
+		                          c->nwords) != 0;
 		pthread_mutex_lock(&c->mu);
 		c->failed |= bad;
 		c->has = 0;
@@ -141,7 +149,41 @@ static int collect_idle(struct collect *c)
 	return failed ? -1 : 0;
 }
 
-static int add_page(void *ctx, uint32_t w, uint32_t h, const uint8_t *rgb)
+/* The thread's copy of a page's words (the thread is idle). 0, or -1 (memory). */
+static int copy_words(struct collect *c, const struct pdf_word *words, uint32_t n)
+{
+	size_t bytes = 0;
+	for (uint32_t i = 0; i < n; i++)
+		bytes += words[i].len; /* the reader bounds each, and their count */
+	if (n > c->wcap) {
+		struct pdf_word *g = realloc(c->words, (size_t)n * sizeof *g);
+		if (g == NULL)
+			return -1;
+		c->words = g;
+		c->wcap = n;
+	}
+	if (bytes > c->tcap) {
+		if (c->wtext != NULL)
+			sodium_memzero(c->wtext, c->tcap);
+		free(c->wtext);
+		c->tcap = 0;
+		if ((c->wtext = malloc(bytes)) == NULL)
+			return -1;
+		c->tcap = bytes;
+	}
+	size_t at = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		c->words[i] = words[i];
+		memcpy(c->wtext + at, words[i].text, words[i].len);
+		c->words[i].text = c->wtext + at;
+		at += words[i].len;
+	}
+	c->nwords = n;
+	return 0;
+}
+
+static int add_page(void *ctx, uint32_t w, uint32_t h, const uint8_t *rgb,
+                    const struct pdf_word *words, uint32_t nwords)
 {
 	struct collect *c = ctx;
 	size_t n = (size_t)w * h * 3; /* the reader checked w, h */
@@ -158,7 +200,7 @@ static int add_page(void *ctx, uint32_t w, uint32_t h, const uint8_t *rgb)
 		}
 	}
 	if (!c->started || n > PIPELINE_MAX) /* in place: the thread, if any, is idle */
-		return pdf_images_page(c->pdf, w, h, rgb, c->dpi) == 0 ? 0 : 1;
+		return pdf_images_page(c->pdf, w, h, rgb, c->dpi, words, nwords) == 0 ? 0 : 1;
 	if (n > c->cap) {
 		if (c->buf != NULL)
 			sodium_memzero(c->buf, c->cap);
@@ -169,6 +211,8 @@ static int add_page(void *ctx, uint32_t w, uint32_t h, const uint8_t *rgb)
 		c->cap = n;
 	}
 	memcpy(c->buf, rgb, n);
+	if (copy_words(c, words, nwords) != 0)
+		return 1;
 	pthread_mutex_lock(&c->mu);
 	c->w = w;
 	c->h = h;
@@ -197,6 +241,13 @@ static int collect_end(struct collect *c)
 	free(c->buf);
 	c->buf = NULL;
 	c->cap = 0;
+	if (c->wtext != NULL)
+		sodium_memzero(c->wtext, c->tcap);
+	free(c->wtext);
+	free(c->words);
+	c->wtext = NULL;
+	c->words = NULL;
+	c->tcap = c->wcap = 0;
 	return rc;
 }
 
@@ -263,6 +314,8 @@ static enum render_result from_exit(int status)
 	case RENDER_EXIT_TOO_LARGE:
 	case RENDER_EXIT_INPUT:
 		return RENDER_TOO_LARGE;
+	case RENDER_EXIT_OCR:
+		return RENDER_NO_OCR;
 	default:
 		return RENDER_FAILED;
 	}
@@ -336,25 +389,40 @@ static enum render_result spawn(const char *helper, const struct render_limits *
 		return RENDER_FAILED;
 	if (n > l->input_max)
 		return RENDER_TOO_LARGE;
-	char a_dpi[16], a_budget[24], a_input[24], a_page[16];
+	char a_dpi[16], a_budget[24], a_input[24], a_page[16],
+	        a_ocr[sizeof "--ocr=" + RENDER_OCR_LANGS_MAX];
+	int ocr = page == 0 && l->ocr[0] != '\0'; /* a page image is never read */
+	if (ocr && (!render_ocr_langs_ok(l->ocr) ||
+	            snprintf(a_ocr, sizeof a_ocr, "--ocr=%s", l->ocr) >= (int)sizeof a_ocr))
+		return RENDER_FAILED;
 	if (snprintf(a_dpi, sizeof a_dpi, "%u", l->dpi) >= (int)sizeof a_dpi ||
 	    snprintf(a_budget, sizeof a_budget, "%llu", (unsigned long long)l->pixel_budget) >=
 	            (int)sizeof a_budget ||
 	    snprintf(a_input, sizeof a_input, "%zu", l->input_max) >= (int)sizeof a_input ||
 	    snprintf(a_page, sizeof a_page, "%u", page) >= (int)sizeof a_page)
 		return RENDER_FAILED;
-	char *const argv[] = {(char *)"cutout-render", a_dpi, a_budget, a_input,
-	                      page ? a_page : NULL,    NULL};
-	/* a clean environment; only the sandbox self-test's switch is passed on */
-	char *envp[2] = {NULL, NULL};
+	char *const argv[] = {(char *)"cutout-render",
+	                      a_dpi,
+	                      a_budget,
+	                      a_input,
+	                      page ? a_page : ocr ? a_ocr : NULL,
+	                      NULL};
+	/*
+	 * A clean environment: tesseract's OpenMP on one thread (the child may not
+	 * start one), and the sandbox self-test's switch.
+	 */
+	char *envp[3] = {(char *)"OMP_THREAD_LIMIT=1", NULL, NULL};
 	const char *st = getenv("CUTOUT_SANDBOX_SELFTEST");
 	if (st != NULL && strcmp(st, "1") == 0)
-		envp[0] = (char *)"CUTOUT_SANDBOX_SELFTEST=1";
+		envp[1] = (char *)"CUTOUT_SANDBOX_SELFTEST=1";
 
+	struct render_limits rl = *l; /* the reader expects words only when they are asked for */
+	if (!ocr)
+		rl.ocr[0] = '\0';
 	struct render_reader *rd = NULL;
 	int to[2] = {-1, -1}, from[2] = {-1, -1};
 	enum render_result rc = RENDER_FAILED;
-	if ((rd = render_reader_new(l, fn, ctx)) == NULL || pipe2(to, O_CLOEXEC) != 0 ||
+	if ((rd = render_reader_new(&rl, fn, ctx)) == NULL || pipe2(to, O_CLOEXEC) != 0 ||
 	    pipe2(from, O_CLOEXEC) != 0)
 		goto out;
 	double deadline = now_s() + l->seconds;
@@ -404,7 +472,7 @@ enum render_result render_run(const char *helper, const struct render_limits *l,
                               size_t n, struct buf *pdf, uint32_t *pages)
 {
 	struct collect c = {.dpi = l->dpi};
-	if ((c.pdf = pdf_images_begin(pdf)) == NULL)
+	if ((c.pdf = pdf_images_begin(pdf, l->ocr[0] != '\0')) == NULL)
 		return RENDER_FAILED;
 	enum render_result rc = spawn(helper, l, 0, doc, n, add_page, &c, pages);
 	if (collect_end(&c) != 0 && rc == RENDER_OK)
@@ -422,8 +490,11 @@ struct one_png {
 	int made;
 };
 
-static int png_page(void *ctx, uint32_t w, uint32_t h, const uint8_t *rgb)
+static int png_page(void *ctx, uint32_t w, uint32_t h, const uint8_t *rgb,
+                    const struct pdf_word *words, uint32_t nwords)
 {
+	(void)words;
+	(void)nwords;
 	struct one_png *o = ctx;
 	if (o->made || png_write(w, h, rgb, o->out) != 0)
 		return 1;

@@ -9,6 +9,9 @@
  *
  *     u32 pages, then per page: u32 width, u32 height, width*height*3 bytes RGB
  *
+ * and, when OCR was asked for (render_limits.ocr), after each page's pixels
+ * its words: u32 count, then per word u32 x, y, w, h (its box in pixels from
+ * the top left, inside the page), u32 bytes, then the word (render_word_ok),
  * on its standard output, or exits with one of RENDER_EXIT_* to say why not.
  * The parent (render_run) sets its rlimits before the exec (memory, CPU
  * seconds, no core, few descriptors), feeds it, checks every number it
@@ -23,11 +26,15 @@
 #include <stdint.h>
 
 #include "lib/buf.h"
+#include "lib/pdf.h"
 
 #define RENDER_PAGES_MAX 10000u
 #define RENDER_SIDE_MAX 10000u
 #define RENDER_DPI_MIN 36u
 #define RENDER_DPI_MAX 300u
+#define RENDER_WORDS_MAX 20000u    /* OCR words a page */
+#define RENDER_WORD_BYTES_MAX 256u /* bytes of one OCR word */
+#define RENDER_OCR_LANGS_MAX 64u   /* "eng+rus": bytes with the NUL */
 
 /* The helper's exit codes (0: the pages were written). */
 enum {
@@ -39,7 +46,11 @@ enum {
 	RENDER_EXIT_PAGES = 13,     /* more than the pages allowed */
 	RENDER_EXIT_TOO_LARGE = 14, /* a page over the side, or the pixel budget */
 	RENDER_EXIT_INPUT = 15,     /* more bytes than allowed */
+	RENDER_EXIT_OCR = 16,       /* the OCR languages asked for are not installed */
 };
+
+/* Where Debian's tesseract keeps its models (tesseract-ocr-eng, -rus...). */
+#define RENDER_TESSDATA "/usr/share/tesseract-ocr"
 
 enum render_result {
 	RENDER_OK = 0,
@@ -51,6 +62,7 @@ enum render_result {
 	RENDER_TIMEOUT,    /* killed past the time limit */
 	RENDER_KILLED,     /* died on a signal (its memory or CPU limit, a crash) */
 	RENDER_BAD_OUTPUT, /* the child wrote what the parent refuses */
+	RENDER_NO_OCR,     /* the OCR languages asked for are not installed */
 	RENDER_FAILED,     /* the parent's own failure (memory, fork, the helper missing) */
 };
 
@@ -63,15 +75,35 @@ struct render_limits {
 	uint32_t seconds;      /* wall-clock time of the child; its CPU time is limited to it too */
 	uint64_t memory;       /* the child's address space, bytes */
 	size_t input_max;      /* bytes of the document */
+	char ocr[RENDER_OCR_LANGS_MAX]; /* tesseract's languages ("eng+rus"); "": no OCR */
 };
+
+/*
+ * Whether langs names tesseract languages as cutout accepts them: lower-case
+ * letters, digits and '_', joined by single '+', shorter than
+ * RENDER_OCR_LANGS_MAX. (Whether the models are installed is found when the
+ * converter starts.)
+ */
+int render_ocr_langs_ok(const char *langs);
+
+/*
+ * Whether t[0..n) is an OCR word as the parent accepts it: 1..RENDER_WORD_BYTES_MAX
+ * bytes of valid UTF-8 with no character that is shown escaped (lib/utf8.h's
+ * utf8_hidden: controls, bidi overrides, invisible characters).
+ */
+int render_word_ok(const uint8_t *t, size_t n);
 
 /* The defaults of cutout.conf's safeview_* keys. */
 void render_limits_default(struct render_limits *l);
 
 /* ---- the reader of the child's output: every number checked ---- */
 
-/* Called once per complete page; rgb holds w*h*3 bytes. Nonzero stops the reading. */
-typedef int (*render_page_fn)(void *ctx, uint32_t w, uint32_t h, const uint8_t *rgb);
+/*
+ * Called once per complete page; rgb holds w*h*3 bytes; words its OCR words
+ * (none without OCR), each checked. Nonzero stops the reading.
+ */
+typedef int (*render_page_fn)(void *ctx, uint32_t w, uint32_t h, const uint8_t *rgb,
+                              const struct pdf_word *words, uint32_t nwords);
 
 struct render_reader;
 __attribute__((warn_unused_result)) struct render_reader *
@@ -79,7 +111,8 @@ render_reader_new(const struct render_limits *l, render_page_fn fn, void *ctx);
 /*
  * Feeds n bytes of the child's output. RENDER_OK to go on; RENDER_TOO_MANY_PAGES,
  * RENDER_TOO_LARGE or RENDER_BAD_OUTPUT (a zero count or side, bytes after the
- * last page, the page callback refused) end it: feed no more.
+ * last page, a word out of its page or refused by render_word_ok, more words
+ * than allowed, the page callback refused) end it: feed no more.
  */
 __attribute__((warn_unused_result)) enum render_result
 render_reader_feed(struct render_reader *r, const uint8_t *p, size_t n);

@@ -88,8 +88,19 @@ int render_service_start(const char *helper, const struct render_limits *l,
 	            (int)sizeof a[3] ||
 	    snprintf(a[4], sizeof a[4], "%zu", l->input_max) >= (int)sizeof a[4])
 		return -1;
-	char *const argv[] = {
-	        (char *)"cutout-render", (char *)"--service", a[0], a[1], a[2], a[3], a[4], NULL};
+	char ocr[sizeof "--ocr=" + RENDER_OCR_LANGS_MAX];
+	if (l->ocr[0] != '\0' && (!render_ocr_langs_ok(l->ocr) ||
+	                          snprintf(ocr, sizeof ocr, "--ocr=%s", l->ocr) >= (int)sizeof ocr))
+		return -1;
+	char *const argv[] = {(char *)"cutout-render",
+	                      (char *)"--service",
+	                      a[0],
+	                      a[1],
+	                      a[2],
+	                      a[3],
+	                      a[4],
+	                      l->ocr[0] != '\0' ? ocr : NULL,
+	                      NULL};
 	/* a clean environment; only the sandbox self-test's switch and its files */
 	char *envp[3] = {NULL, NULL, NULL};
 	char open_list[2100];

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * cutout-render: the converter child (lib/render.h, docs/safe-viewing.md).
- * usage (by lib/render.c only): cutout-render DPI PIXEL_BUDGET INPUT_MAX [PAGE]
- * (PAGE: only that page, from 1; its output then announces one page)
+ * usage (by lib/render.c only): cutout-render DPI PIXEL_BUDGET INPUT_MAX [PAGE | --ocr=LANGS]
+ * (PAGE: only that page, from 1; its output then announces one page;
+ * --ocr=eng+rus: each page's words follow its pixels, render_ocr.h)
  *
  * It confines itself first (sandbox_compute: no file, no network, no exec),
  * then reads the document from standard input, tells its format by its first
@@ -24,6 +25,7 @@
 
 #include <mupdf/fitz.h>
 
+#include "app/render/render_ocr.h"
 #include "lib/num.h"
 #include "lib/render.h"
 #include "lib/sandbox.h"
@@ -120,16 +122,19 @@ static void service_selftest(void)
 /*
  * The service's own confinement (sandbox_spawner): it may read and execute
  * only the helper, the loader and the libraries (the real directories among
- * these; a symbolic link such as a merged-/usr /lib is reached through /usr).
+ * these; a symbolic link such as a merged-/usr /lib is reached through /usr),
+ * and with OCR tesseract's models (RENDER_TESSDATA).
  */
-static int service_confine(const char *helper)
+static int service_confine(const char *helper, int ocr)
 {
-	static const char *const libs[] = {"/usr/lib", "/usr/lib64", "/usr/local/lib",
-	                                   "/lib",     "/lib64",     "/etc/ld.so.cache"};
+	/* with OCR, its children read tesseract's models before they confine themselves */
+	static const char *const libs[] = {"/usr/lib", "/usr/lib64",       "/usr/local/lib", "/lib",
+	                                   "/lib64",   "/etc/ld.so.cache", RENDER_TESSDATA};
+	size_t nlibs = sizeof libs / sizeof libs[0] - (ocr ? 0 : 1);
 	const char *paths[1 + sizeof libs / sizeof libs[0]];
 	size_t n = 0;
 	paths[n++] = helper;
-	for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++) {
+	for (size_t i = 0; i < nlibs; i++) {
 		struct stat st;
 		if (lstat(libs[i], &st) == 0 && (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)))
 			paths[n++] = libs[i];
@@ -221,7 +226,8 @@ static void quiet(void *user, const char *message)
 }
 
 /* Renders every page of doc; an exit code. */
-static int render(fz_context *ctx, fz_document *doc, uint32_t dpi, uint64_t budget, int only)
+static int render(fz_context *ctx, fz_document *doc, uint32_t dpi, uint64_t budget, int only,
+                  struct render_ocr *ocr)
 {
 	int code = RENDER_EXIT_DAMAGED;
 	fz_page *page = NULL;
@@ -275,6 +281,9 @@ static int render(fz_context *ctx, fz_document *doc, uint32_t dpi, uint64_t budg
 			for (uint32_t y = 0; y < ph; y++)
 				if (write_all(s + (size_t)y * stride, (size_t)pw * 3) != 0)
 					fz_throw(ctx, FZ_ERROR_GENERIC, "write");
+			if (ocr != NULL &&
+			    render_ocr_page(ocr, s, pw, ph, stride, dpi, write_all) != 0)
+				fz_throw(ctx, FZ_ERROR_GENERIC, "write");
 			fz_drop_pixmap(ctx, pix);
 			pix = NULL;
 		}
@@ -295,7 +304,7 @@ static int render(fz_context *ctx, fz_document *doc, uint32_t dpi, uint64_t budg
 
 /* The document opened by its format and rendered: an exit code. */
 static int convert(fz_context *ctx, const uint8_t *d, size_t n, const char *magic, uint32_t dpi,
-                   uint64_t budget, int only)
+                   uint64_t budget, int only, struct render_ocr *ocr)
 {
 	fz_document *doc = NULL;
 	fz_buffer *buf = NULL;
@@ -312,7 +321,7 @@ static int convert(fz_context *ctx, const uint8_t *d, size_t n, const char *magi
 		doc = fz_open_document_with_stream(ctx, magic, stm);
 		if (fz_is_document_reflowable(ctx, doc))
 			fz_layout_document(ctx, doc, 420, 595, 11); /* EPUB: A5-like pages */
-		code = render(ctx, doc, dpi, budget, only);
+		code = render(ctx, doc, dpi, budget, only, ocr);
 	}
 	fz_always(ctx)
 	{
@@ -367,30 +376,44 @@ static uint8_t *read_input(size_t max, size_t *len, int *code)
 	return NULL;
 }
 
+/* "--ocr=LANGS": the languages into out (render_ocr_langs_ok); 0, or -1. */
+static int ocr_arg(const char *a, char out[RENDER_OCR_LANGS_MAX])
+{
+	const char *pre = "--ocr=";
+	if (strncmp(a, pre, strlen(pre)) != 0 || !render_ocr_langs_ok(a + strlen(pre)))
+		return -1;
+	snprintf(out, RENDER_OCR_LANGS_MAX, "%s", a + strlen(pre));
+	return 0;
+}
+
 /*
- * --service DPI BUDGET SECONDS MEMORY INPUT_MAX: the converter service for a
- * process that may not fork (lib/render.h), on the socket at 0 and 1; each
- * document goes to a child of this same program, confined as above. The
- * service confines itself first (service_confine).
+ * --service DPI BUDGET SECONDS MEMORY INPUT_MAX [--ocr=LANGS]: the converter
+ * service for a process that may not fork (lib/render.h), on the socket at 0
+ * and 1; each document goes to a child of this same program, confined as
+ * above. The service confines itself first (service_confine).
  */
 static int service(int argc, char **argv)
 {
 	uint64_t v[5];
+	if (argc != 7 && argc != 8)
+		return RENDER_EXIT_USAGE;
 	for (int i = 0; i < 5; i++)
-		if (argc != 7 || num_parse_u64(argv[2 + i], &v[i]) != 0)
+		if (num_parse_u64(argv[2 + i], &v[i]) != 0)
 			return RENDER_EXIT_USAGE;
 	struct render_limits l = {.dpi = (uint32_t)v[0],
 	                          .pixel_budget = v[1],
 	                          .seconds = (uint32_t)v[2],
 	                          .memory = v[3],
 	                          .input_max = (size_t)v[4]};
+	if (argc == 8 && ocr_arg(argv[7], l.ocr) != 0)
+		return RENDER_EXIT_USAGE;
 	char helper[4096];
 	if (v[0] < RENDER_DPI_MIN || v[0] > RENDER_DPI_MAX || v[2] == 0 || v[2] > 3600 ||
 	    v[4] > SIZE_MAX / 2 || render_helper_path(helper, sizeof helper) != 0 ||
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		return RENDER_EXIT_USAGE;
 	signal(SIGPIPE, SIG_IGN);
-	if (service_confine(helper) != 0)
+	if (service_confine(helper, l.ocr[0] != '\0') != 0)
 		return RENDER_EXIT_SANDBOX;
 	return render_service_serve(0, helper, &l);
 }
@@ -400,11 +423,13 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "--service") == 0)
 		return service(argc, argv);
 	uint64_t dpi, budget, input_max, only = 0;
+	char langs[RENDER_OCR_LANGS_MAX] = "";
 	if ((argc != 4 && argc != 5) || num_parse_u64(argv[1], &dpi) != 0 || dpi < RENDER_DPI_MIN ||
 	    dpi > RENDER_DPI_MAX || num_parse_u64(argv[2], &budget) != 0 ||
-	    num_parse_u64(argv[3], &input_max) != 0 || input_max > SIZE_MAX / 2 ||
-	    (argc == 5 &&
-	     (num_parse_u64(argv[4], &only) != 0 || only == 0 || only > RENDER_PAGES_MAX)))
+	    num_parse_u64(argv[3], &input_max) != 0 || input_max > SIZE_MAX / 2)
+		return RENDER_EXIT_USAGE;
+	if (argc == 5 && ocr_arg(argv[4], langs) != 0 &&
+	    (num_parse_u64(argv[4], &only) != 0 || only == 0 || only > RENDER_PAGES_MAX))
 		return RENDER_EXIT_USAGE;
 	/* MuPDF's context first (it reads nothing), then nothing but stdin and stdout */
 	fz_context *ctx = fz_new_context(NULL, NULL, 256u << 20);
@@ -413,6 +438,10 @@ int main(int argc, char **argv)
 	fz_set_warning_callback(ctx, quiet, NULL);
 	fz_set_error_callback(ctx, quiet, NULL);
 	fz_register_document_handlers(ctx);
+	/* the OCR models, read before the confinement: the only files ever opened */
+	struct render_ocr *ocr = NULL;
+	if (langs[0] != '\0' && (ocr = render_ocr_new(langs)) == NULL)
+		return RENDER_EXIT_OCR;
 	int abi;
 	if (sandbox_compute(&abi) == SANDBOX_FAILED)
 		return RENDER_EXIT_SANDBOX;
@@ -424,11 +453,13 @@ int main(int argc, char **argv)
 	size_t n = 0;
 	int code = 0;
 	uint8_t *d = read_input((size_t)input_max, &n, &code);
-	if (d == NULL)
-		return code;
-	int office;
-	const char *magic = sniff(d, n, &office);
-	if (magic == NULL)
-		return office ? RENDER_EXIT_UNSUPPORTED : RENDER_EXIT_NOT_DOCUMENT;
-	return convert(ctx, d, n, magic, (uint32_t)dpi, budget, (int)only);
+	if (d != NULL) {
+		int office;
+		const char *magic = sniff(d, n, &office);
+		code = magic == NULL
+		               ? office ? RENDER_EXIT_UNSUPPORTED : RENDER_EXIT_NOT_DOCUMENT
+		               : convert(ctx, d, n, magic, (uint32_t)dpi, budget, (int)only, ocr);
+	}
+	render_ocr_free(&ocr); /* tesseract's caches, before its destructors complain */
+	return code;
 }

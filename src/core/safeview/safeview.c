@@ -55,6 +55,8 @@ void safeview_limits(const struct conf *c, struct render_limits *out)
 	out->memory = c->safeview_memory;
 	out->input_max =
 	        c->max_upload_bytes < out->input_max ? (size_t)c->max_upload_bytes : out->input_max;
+	if (strcmp(c->safeview_ocr, "off") != 0) /* checked by the configuration's parser */
+		snprintf(out->ocr, sizeof out->ocr, "%s", c->safeview_ocr);
 }
 
 enum safeview_result safeview_new(struct store *s, struct registry *reg, struct inbox *ib,

@@ -161,6 +161,11 @@ static void test_errors(void)
 	expect("\n\nargon2_memlimit = 1M\n", CONF_ERR_VALUE, 3, "argon2_memlimit");
 	expect("argon2_memlimit = 5G\n", CONF_ERR_VALUE, 1, "argon2_memlimit");
 	expect("scheme = nato\n", CONF_ERR_VALUE, 1, "want one of uk, us, tlp");
+	expect("safeview_ocr = eng rus\n", CONF_ERR_VALUE, 1, "safeview_ocr: off, or languages");
+	expect("safeview_ocr = ../../etc\n", CONF_ERR_VALUE, 1, "safeview_ocr");
+	expect("safeview_ocr = eng++rus\n", CONF_ERR_VALUE, 1, "safeview_ocr");
+	T_OK(parse("safeview_ocr = eng+rus\n") == CONF_OK && strcmp(c.safeview_ocr, "eng+rus") == 0,
+	     "safeview_ocr = eng+rus is taken");
 	expect("scheme = UK\n", CONF_ERR_VALUE, 1, "scheme");
 	expect("intake_listen = 127.0.0.1\n", CONF_ERR_VALUE, 1, "intake_listen: want HOST:PORT");
 	expect("intake_listen = 127.0.0.1:0\n", CONF_ERR_VALUE, 1, "port from 1 to 65535");

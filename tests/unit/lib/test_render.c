@@ -32,13 +32,20 @@
 
 struct seen {
 	unsigned pages;
+	unsigned words;
+	char last[300];
 	uint32_t w, h;
 	int first_px;
 };
 
-static int on_page(void *ctx, uint32_t w, uint32_t h, const uint8_t *rgb)
+static int on_page(void *ctx, uint32_t w, uint32_t h, const uint8_t *rgb,
+                   const struct pdf_word *words, uint32_t nwords)
 {
 	struct seen *s = ctx;
+	s->words += nwords;
+	if (nwords > 0)
+		snprintf(s->last, sizeof s->last, "%.*s", (int)words[nwords - 1].len,
+		         words[nwords - 1].text);
 	s->pages++;
 	s->w = w;
 	s->h = h;
