@@ -671,7 +671,10 @@ int intake_door_start(const struct intake_door_config *cfg, struct intake *in,
 		free(d);
 		return -1;
 	}
-	csrf_init(&d->csrf);
+	if (cfg->store != NULL) /* several nodes: a form made on one is sent to another */
+		csrf_init_shared(&d->csrf, cfg->session_salt, sizeof cfg->session_salt);
+	else
+		csrf_init(&d->csrf);
 	bucket_init(&d->new_sources, cfg->new_sources_per_second, cfg->new_sources_per_second * 2);
 	bucket_init(&d->logins, cfg->logins_per_second, cfg->logins_per_second * 2);
 	bucket_init(&d->submissions, cfg->submissions_per_second, cfg->submissions_per_second);
