@@ -7,8 +7,8 @@
  * X25519 secret key encrypted under a key derived from the token. So the
  * source's key can be opened only during a request that presents the cookie
  * (session_key), and is wiped after; a dump of the process memory without
- * the cookies opens nothing. Sessions end after an idle timeout, at logout,
- * and are never written to disk.
+ * the cookies opens nothing. Sessions end after an idle timeout, and at
+ * logout; they are written to disk only as the store's rows, sealed (below).
  *
  * A session exists only for a logged-in source: it is made by a successful
  * new source or login (sessions_open), never by an anonymous page (whose
