@@ -8,7 +8,7 @@
  * goal: >= 0.8 of it), without and with OCR (eng+rus, one round: about a
  * second a page); the parent's and the child's peak RSS.
  *
- * usage: bench_safeview HELPER [ROUNDS]   (mutool from Debian's mupdf-tools)
+ * usage: bench_safeview HELPER [ROUNDS [--no-ocr]]   (mutool from Debian's mupdf-tools)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,10 +130,12 @@ static double run_mutool(const char *path, int rounds)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2 || sodium_init() < 0) {
-		fprintf(stderr, "usage: bench_safeview HELPER [ROUNDS]\n");
+	if (argc < 2 || argc > 4 || sodium_init() < 0 ||
+	    (argc == 4 && strcmp(argv[3], "--no-ocr") != 0)) {
+		fprintf(stderr, "usage: bench_safeview HELPER [ROUNDS [--no-ocr]]\n");
 		return 2;
 	}
+	int with_ocr = argc < 4;
 	uint64_t r64 = 3;
 	if (argc > 2 && (num_parse_u64(argv[2], &r64) != 0 || r64 == 0 || r64 > 100))
 		return 2;
@@ -145,6 +147,8 @@ int main(int argc, char **argv)
 	if (text_pdf(50, &text, &tp) != 0 || scan_pdf(10, &scan) != 0)
 		return 1;
 	const char *files[2] = {"/tmp/bench-safeview-text.pdf", "/tmp/bench-safeview-scan.pdf"};
+	unlink(files[0]); /* left by a run that was stopped */
+	unlink(files[1]);
 	if (io_write_new_file(files[0], text.data, text.len, 0600) != 0 ||
 	    io_write_new_file(files[1], scan.data, scan.len, 0600) != 0)
 		return 1;
@@ -152,10 +156,10 @@ int main(int argc, char **argv)
 	const char *names[2] = {"text PDF", "scanned PDF"};
 	printf("safe viewing at 150 DPI, %d rounds each (with OCR: one round)\n", rounds);
 	uint32_t pages[2] = {0, 0};
-	double ours[2], ref[2], ocr[2];
+	double ours[2], ref[2], ocr[2] = {1, 1};
 	for (int k = 0; k < 2; k++)
 		ours[k] = run_ours(argv[1], docs[k], rounds, 0, &pages[k]);
-	for (int k = 0; k < 2; k++)
+	for (int k = 0; k < 2 && with_ocr; k++)
 		ocr[k] = run_ours(argv[1], docs[k], 1, 1, &pages[k]);
 	struct rusage self, kids;
 	getrusage(RUSAGE_CHILDREN, &kids); /* the converter children only, so far */

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libdeflate.h>
+#include <sodium.h>
 #include <zlib.h>
 
 #include "lib/pdf.h"
@@ -34,6 +36,9 @@ struct pdf_images {
 	size_t *offs; /* of object k (1-based) from start; 0: not yet written */
 	uint32_t pages;
 	uint32_t base; /* the first page's first object: 3, or 3 + FONT_OBJS with text */
+	struct libdeflate_compressor *z;
+	uint8_t *zbuf; /* a page's pixels deflated */
+	size_t zcap;
 	int text;
 	int failed;
 };
@@ -137,38 +142,30 @@ struct pdf_images *pdf_images_begin(struct buf *out, int text)
 	return p;
 }
 
-/* The pixels, deflated into out as they come (no copy of the page is made). */
+/*
+ * The pixels, deflated (zlib format, as /FlateDecode reads it) by libdeflate
+ * at its fastest level into the scratch buffer, then appended to out: the
+ * costly part of a conversion (bench/README.md, safeview), faster than
+ * zlib's fastest level, for a buffer of the compressed bound per page.
+ */
 static int deflate_into(struct pdf_images *p, const uint8_t *rgb, size_t n, size_t *len)
 {
-	z_stream z;
-	memset(&z, 0, sizeof z);
-	if (deflateInit(&z, Z_BEST_SPEED) != Z_OK)
+	if (p->z == NULL && (p->z = libdeflate_alloc_compressor(1)) == NULL)
 		return -1;
-	uint8_t chunk[65536];
-	size_t done = 0;
-	int rc = Z_OK;
-	*len = 0;
-	while (rc != Z_STREAM_END && !p->failed) {
-		size_t take = n - done < (1u << 30) ? n - done : (1u << 30);
-		z.next_in = (Bytef *)(uintptr_t)(rgb + done);
-		z.avail_in = (uInt)take;
-		int flush = done + take == n ? Z_FINISH : Z_NO_FLUSH;
-		do {
-			z.next_out = chunk;
-			z.avail_out = sizeof chunk;
-			rc = deflate(&z, flush);
-			if (rc == Z_STREAM_ERROR)
-				break;
-			size_t got = sizeof chunk - z.avail_out;
-			put(p, chunk, got);
-			*len += got;
-		} while (z.avail_out == 0 && !p->failed);
-		if (rc == Z_STREAM_ERROR)
-			break;
-		done += take - z.avail_in;
+	size_t bound = libdeflate_zlib_compress_bound(p->z, n);
+	if (bound > p->zcap) {
+		free(p->zbuf);
+		p->zcap = 0;
+		if ((p->zbuf = malloc(bound)) == NULL)
+			return -1;
+		p->zcap = bound;
 	}
-	deflateEnd(&z);
-	return rc == Z_STREAM_END && !p->failed ? 0 : -1;
+	*len = libdeflate_zlib_compress(p->z, rgb, n, p->zbuf, p->zcap);
+	if (*len == 0)
+		return -1;
+	put(p, p->zbuf, *len);
+	sodium_memzero(p->zbuf, *len); /* the document's pixels, compressed */
+	return p->failed ? -1 : 0;
 }
 
 /*
@@ -281,6 +278,8 @@ void pdf_images_free(struct pdf_images **pp)
 	struct pdf_images *p = pp != NULL ? *pp : NULL;
 	if (p == NULL)
 		return;
+	libdeflate_free_compressor(p->z);
+	free(p->zbuf);
 	free(p->offs);
 	free(p);
 	*pp = NULL;

@@ -3,7 +3,8 @@
  * contract_desk: the store contract (tests/store/README.md) for the desk's
  * operations (core/store/store_desk.h, the front, store_desk_*): the inbox in
  * newest-submission order with keyset pagination, starred sources, one
- * source's desk row, a source's submissions newest first, stars and labels.
+ * source's desk row, a source's submissions newest first, stars and labels,
+ * the unread submissions newest first.
  *
  * The inbox is global: in a store shared with other tests (CUTOUT_STORE),
  * the rows checked are the ones at its top, which the submissions made just
@@ -213,6 +214,64 @@ static void test_submissions(void)
 	store_close(&s);
 }
 
+static int has_sub(const struct rows *x, store_id id)
+{
+	for (int i = 0; i < x->n && i < 64; i++)
+		if (x->id[i] == id)
+			return 1;
+	return 0;
+}
+
+/* The unread submissions: a store shared with other tests has older ones below these. */
+static void test_unread(void)
+{
+	struct store *s = contract_open_fresh();
+	struct store_submission got;
+	struct rows x;
+	store_id sub[4];
+	if (s == NULL)
+		return;
+	store_id a = contract_source(s, store_today(), 5);
+	int ok = a != 0;
+	for (int i = 0; i < 4; i++)
+		ok &= (sub[i] = commit(s, a, i % 2 ? "SECRET" : "OFFICIAL", (uint32_t)i)) != 0;
+	T_OK(ok, "a source with four submissions");
+	T_OK(store_submission_mark_read(s, sub[1]) == STORE_OK &&
+	             store_submission_mark_read(s, sub[3]) == STORE_OK,
+	     "two of them read");
+	x = (struct rows){0};
+	T_OK(store_desk_unread(s, 0, 64, sub_row, &x) == STORE_OK &&
+	             starts_with(&x, 2, (store_id[]){sub[2], sub[0]}) && !has_sub(&x, sub[1]) &&
+	             !has_sub(&x, sub[3]),
+	     "unread: only the unread ones, newest first");
+	int same = x.n >= 2;
+	for (int i = 0; i < 2 && same; i++)
+		same = store_submission_get(s, x.id[i], &got) == STORE_OK &&
+		       got.source_id == x.sub[i].source_id && got.day == x.sub[i].day &&
+		       got.message_blob == x.sub[i].message_blob && !x.sub[i].read && !got.read &&
+		       strcmp(got.marking, x.sub[i].marking) == 0 &&
+		       got.seal_version == x.sub[i].seal_version;
+	T_OK(same, "each row as submission_get has it (source, day, blob, read, marking, version)");
+	x = (struct rows){0};
+	T_OK(store_desk_unread(s, sub[2], 1, sub_row, &x) == STORE_OK && x.n == 1 &&
+	             x.id[0] == sub[0],
+	     "a page: ids below the cursor, at most limit");
+	x = (struct rows){0};
+	T_OK(store_desk_unread(s, 0, 0, sub_row, &x) == STORE_OK && x.n == 0, "limit 0: none");
+	T_OK(store_desk_unread(s, 0, -1, sub_row, &x) == STORE_NOT_FOUND &&
+	             store_desk_unread(s, 0, 1, NULL, NULL) == STORE_NOT_FOUND,
+	     "a negative limit or no callback: STORE_NOT_FOUND");
+	x = (struct rows){.stop_after = 1};
+	T_OK(store_desk_unread(s, 0, 10, sub_row, &x) == STORE_STOP && x.n == 1,
+	     "unread stops when fn says so");
+	T_OK(store_submission_mark_read(s, sub[2]) == STORE_OK, "a third read");
+	x = (struct rows){0};
+	T_OK(store_desk_unread(s, 0, 64, sub_row, &x) == STORE_OK && x.n >= 1 &&
+	             x.id[0] == sub[0] && !has_sub(&x, sub[2]),
+	     "a submission read leaves the unread ones");
+	store_close(&s);
+}
+
 static void test_labels(void)
 {
 	struct store *s = contract_open_fresh();
@@ -393,6 +452,7 @@ int main(void)
 	contract_init("contract_desk");
 	test_inbox();
 	test_submissions();
+	test_unread();
 	test_labels();
 	test_filters();
 	return contract_done();

@@ -132,6 +132,9 @@ int desk_filter_query(const struct inbox_filter *f, char *out, size_t cap);
 int desk_filter_form(struct buf *out, const char *lang, const struct inbox_filter *f);
 #define DESK_FILTER_QUERY_MAX 1200 /* 3 x (64 + 255) bytes encoded, names and days */
 
+/* desk_nav.c: the navigation's count of new submissions into p (desk_page_init) */
+void desk_nav_count(struct req *r, struct desk_page *p);
+
 /* desk_inbox.c */
 enum MHD_Result desk_inbox_page(struct MHD_Connection *c, struct req *r);
 enum MHD_Result desk_source_page(struct MHD_Connection *c, struct req *r, store_id id,

@@ -38,6 +38,9 @@ const char desk_css[] =
         ":focus-visible{outline:3px solid var(--accent);outline-offset:2px}\n"
         ".skip{position:absolute;inset-inline-start:-100vw}\n"
         ".skip:focus{position:static;display:block;margin-bottom:.5rem}\n"
+        ".vh{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);"
+        "white-space:nowrap;margin:0}\n"
+        "nav a .badge{margin:0 0 0 .3rem}\n"
         "textarea{width:100%;min-height:8rem}\n"
         "button{font:inherit;padding:.4rem .9rem;border:1px solid var(--accent);"
         "background:var(--accent);color:var(--bg);cursor:pointer}\n"
@@ -176,7 +179,7 @@ static void head(struct w *w, const struct desk_page *p, const char *title_key)
 	if (p->officer != NULL) {
 		raw(w, "<nav>");
 		if (p->roles & ROLE_INTAKE)
-			el(w, "<a href=\"/inbox\" id=\"nav-inbox\">", "desk.nav.inbox", "</a>");
+			desk_nav_inbox(w, p);
 		if (p->roles & ROLE_ADMIN)
 			el(w, "<a href=\"/admin\" id=\"nav-admin\">", "desk.nav.admin", "</a>");
 		el(w, "<a href=\"/reports\" id=\"nav-reports\">", "desk.nav.reports", "</a>");

@@ -82,10 +82,17 @@ struct desk_page {
 	const char *title_key;
 	const char *body_html; /* trusted markup built with the escaper */
 	const char *extra_html;
+	/* the navigation: new submissions the officer may read (desk_nav.c); -1: not shown */
+	int64_t nav_unread;
+	bool nav_unread_more; /* nav_unread is a lower bound */
 };
 
 __attribute__((warn_unused_result)) int desk_page_render(struct buf *out, enum desk_page_id id,
                                                          const struct desk_page *p);
+
+/* desk_nav.c: the navigation's Inbox link, with its count of new submissions. */
+struct w;
+void desk_nav_inbox(struct w *w, const struct desk_page *p);
 
 /* The desk's languages (catalogues with its "desk.*" keys): the static tag equal to lang ignoring
  * case, or NULL. */

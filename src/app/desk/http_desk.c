@@ -115,6 +115,7 @@ void desk_page_init(struct req *r, struct desk_page *p)
 			p->roles = r->sv.roles;
 		}
 	}
+	desk_nav_count(r, p);
 }
 
 enum MHD_Result desk_send_page(struct MHD_Connection *c, struct req *r, unsigned status,

@@ -489,7 +489,7 @@ static enum MHD_Result begin(struct MHD_Connection *c, struct req *r)
 			/* Already logged in: no second codename; the page says so. */
 			return door_redirect(c, r, "/codename", NULL);
 		}
-		/* fall through */
+		__attribute__((fallthrough)); /* the page of a new codename */
 	case R_LANDING:
 	case R_LOGIN_GET:
 		if (door_ensure_browser(r) != 0)

@@ -126,6 +126,19 @@ __attribute__((warn_unused_result)) enum inbox_result
 inbox_submission(struct inbox *ib, const struct officer_key *who, store_id id,
                  struct store_submission *out);
 
+/*
+ * The navigation's count of new submissions: the unread submissions the
+ * officer may read (the access decision as inbox_submission's), counted up to
+ * INBOX_COUNT_MAX. At most INBOX_COUNT_SCAN unread submissions are examined,
+ * newest first, so a page's count costs the same whatever the store holds.
+ * *more: there may be others (the count reached INBOX_COUNT_MAX, or the scan
+ * its bound first): *n is then a lower bound.
+ */
+#define INBOX_COUNT_MAX 1000
+#define INBOX_COUNT_SCAN 5000
+__attribute__((warn_unused_result)) enum inbox_result
+inbox_unread_count(struct inbox *ib, const struct officer_key *who, int64_t *n, bool *more);
+
 struct inbox_file {
 	int64_t n;   /* its position, from 1 */
 	bool opened; /* its metadata opened with the officer's keys */

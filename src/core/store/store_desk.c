@@ -80,6 +80,16 @@ enum store_result store_desk_submissions(struct store *s, store_id source, store
 	return store_listed(r, t.stopped); /* after the call */
 }
 
+enum store_result store_desk_unread(struct store *s, store_id before, int64_t limit,
+                                    store_desk_sub_fn fn, void *ctx)
+{
+	if (limit < 0 || fn == NULL)
+		return STORE_NOT_FOUND;
+	struct subs_stop t = {.fn = fn, .ctx = ctx};
+	enum store_result r = OPS(s)->unread(s, before, limit, subs_one, &t);
+	return store_listed(r, t.stopped); /* after the call */
+}
+
 enum store_result store_desk_set_star(struct store *s, store_id source, bool starred)
 {
 	return OPS(s)->set_star(s, source, starred);

@@ -2,8 +2,8 @@
 /*
  * store_desk: what the officers' desk needs from the store beyond the base
  * interface: the inbox in newest-submission order with keyset pagination,
- * a source's submissions newest first, and an officer's star and label on a
- * source.
+ * a source's submissions newest first, the unread submissions newest first
+ * (the navigation's count), and an officer's star and label on a source.
  *
  * Keyset pagination: a page is asked for with the cursor of the last row
  * the previous page showed (0 for the first page), never with an OFFSET, so
@@ -98,6 +98,15 @@ struct store_desk_ops {
 	   blind index, or NULL (none: a filter by label never finds it) */
 	enum store_result (*set_label)(struct store *s, store_id source, const char *label,
 	                               const uint8_t *index);
+	/*
+	 * The unread submissions with id < before (0: from the newest), newest
+	 * first, at most limit, through an index of the unread ones only: the
+	 * cost follows the rows listed, not the size of the store. fn non-zero
+	 * stops (STORE_STOP). Nothing is decided here (the desk's count of new
+	 * submissions, core/inbox/count.c).
+	 */
+	enum store_result (*unread)(struct store *s, store_id before, int64_t limit,
+	                            store_desk_sub_fn fn, void *ctx);
 };
 
 /*
@@ -121,6 +130,9 @@ store_desk_source(struct store *s, store_id id, struct store_desk_source *out);
 __attribute__((warn_unused_result)) enum store_result
 store_desk_submissions(struct store *s, store_id source, store_id before, int64_t limit,
                        store_desk_sub_fn fn, void *ctx);
+/* The unread submissions, newest first (the operation unread). */
+__attribute__((warn_unused_result)) enum store_result
+store_desk_unread(struct store *s, store_id before, int64_t limit, store_desk_sub_fn fn, void *ctx);
 __attribute__((warn_unused_result)) enum store_result
 store_desk_set_star(struct store *s, store_id source, bool starred);
 __attribute__((warn_unused_result)) enum store_result

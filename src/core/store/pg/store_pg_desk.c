@@ -10,6 +10,7 @@
  * nor the core backend knows about the desk. Beside the label, its blind
  * index; a filtered page is the window's floor, then the rows between the
  * cursor and the floor that pass the filter (as in store_sqlite_desk.c).
+ * The unread submissions come through a partial index of them (step 3).
  */
 #include <stdint.h>
 #include <string.h>
@@ -41,6 +42,8 @@ static const char *const desk_steps[] = {
         "ALTER TABLE desk_source ADD COLUMN label_index bytea;"
         "CREATE INDEX desk_source_label ON desk_source(label_index, newest)"
         " WHERE label_index IS NOT NULL;",
+        /* 3: the unread submissions, newest first (the navigation's count, issue 17) */
+        "CREATE INDEX submission_unread ON submission(id) WHERE NOT read;",
 };
 
 const struct pg_schema_part pg_part_desk = {
@@ -65,6 +68,9 @@ static const char q_source[] = "SELECT " DESK_COLS " FROM desk_source d"
 static const char q_subs[] = "SELECT id, source_id, day, message_blob, nfiles, read, marking,"
                              " seal_version FROM submission WHERE source_id = $1 AND id < $2"
                              " ORDER BY id DESC LIMIT $3";
+static const char q_unread[] = "SELECT id, source_id, day, message_blob, nfiles, read, marking,"
+                               " seal_version FROM submission WHERE NOT read AND id < $1"
+                               " ORDER BY id DESC LIMIT $2";
 #define FIDX "$10, $11, $12, $13, $14, $15, $16, $17"
 static const char q_filtered[] =
         "SELECT " DESK_COLS " FROM desk_source d JOIN source s ON s.id = d.source_id"
@@ -230,6 +236,25 @@ static enum store_result pd_submissions(struct store *s, store_id source, store_
 	return r;
 }
 
+static enum store_result pd_unread(struct store *s, store_id before, int64_t limit,
+                                   store_desk_sub_fn fn, void *ctx)
+{
+	struct pg_params p = {0};
+	PGresult *q;
+	enum store_result r;
+	pg_param_i64(&p, cursor(before));
+	pg_param_i64(&p, limit); /* the columns of pg_submission_row */
+	if ((r = pg_exec(s, q_unread, &p, &q)) != STORE_OK)
+		return r;
+	for (int i = 0; i < PQntuples(q) && r == STORE_OK; i++) {
+		struct store_submission sub;
+		if ((r = pg_submission_row(q, i, &sub)) == STORE_OK && fn(ctx, &sub) != 0)
+			r = STORE_STOP;
+	}
+	PQclear(q);
+	return r;
+}
+
 static enum store_result pd_set_star(struct store *s, store_id source, bool starred)
 {
 	struct pg_params p = {0};
@@ -259,4 +284,5 @@ const struct store_desk_ops pg_desk_ops = {
         .submissions = pd_submissions,
         .set_star = pd_set_star,
         .set_label = pd_set_label,
+        .unread = pd_unread,
 };

@@ -15,6 +15,7 @@
  * rows between the cursor and the floor that pass the filter. A filter on
  * submissions (unread, files, marking, days) is one EXISTS over the source's
  * submissions (index submission_source): a submission that passes them all.
+ * The unread submissions come through a partial index of them (step 3).
  */
 #include <string.h>
 
@@ -43,6 +44,8 @@ static const char *const desk_steps[] = {
         "ALTER TABLE desk_source ADD COLUMN label_index BLOB;"
         "CREATE INDEX desk_source_label ON desk_source(label_index, newest)"
         " WHERE label_index IS NOT NULL;",
+        /* 3: the unread submissions, newest first (the navigation's count, issue 17) */
+        "CREATE INDEX submission_unread ON submission(id) WHERE read = 0;",
 };
 
 const struct sq_schema_part sq_part_desk = {
@@ -67,6 +70,9 @@ static const char q_source[] = "SELECT " DESK_COLS " FROM desk_source d"
 static const char q_subs[] = "SELECT id, source_id, day, message_blob, nfiles, read, marking,"
                              " seal_version FROM submission WHERE source_id = ?1 AND id < ?2"
                              " ORDER BY id DESC LIMIT ?3";
+static const char q_unread[] = "SELECT id, source_id, day, message_blob, nfiles, read, marking,"
+                               " seal_version FROM submission WHERE read = 0 AND id < ?1"
+                               " ORDER BY id DESC LIMIT ?2";
 #define FIDX "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17"
 static const char q_filtered[] =
         "SELECT " DESK_COLS " FROM desk_source d JOIN source s ON s.id = d.source_id"
@@ -261,6 +267,20 @@ static enum store_result do_subs(struct conn *c, void *arg)
 	return r;
 }
 
+static enum store_result do_unread(struct conn *c, void *arg)
+{
+	struct list_arg *a = arg;
+	sqlite3_stmt *q;
+	enum store_result r = sq_stmt(c, q_unread, &q);
+	if (r != STORE_OK)
+		return r;
+	if ((r = sq_bind(sqlite3_bind_int64(q, 1, a->before))) == STORE_OK &&
+	    (r = sq_bind(sqlite3_bind_int64(q, 2, a->limit))) == STORE_OK)
+		r = step_rows(q, a);
+	sq_done(q);
+	return r;
+}
+
 static enum store_result do_source(struct conn *c, void *arg)
 {
 	struct list_arg *a = arg;
@@ -350,6 +370,13 @@ static enum store_result sq_desk_submissions(struct store *s, store_id source, s
 	return sq_read(s, do_subs, &a);
 }
 
+static enum store_result sq_desk_unread(struct store *s, store_id before, int64_t limit,
+                                        store_desk_sub_fn fn, void *ctx)
+{
+	struct list_arg a = {.before = cursor(before), .limit = limit, .bfn = fn, .ctx = ctx};
+	return sq_read(s, do_unread, &a);
+}
+
 static enum store_result sq_desk_set_star(struct store *s, store_id source, bool starred)
 {
 	struct list_arg a = {.key = source, .starred = starred};
@@ -370,4 +397,5 @@ const struct store_desk_ops sq_desk_ops = {
         .submissions = sq_desk_submissions,
         .set_star = sq_desk_set_star,
         .set_label = sq_desk_set_label,
+        .unread = sq_desk_unread,
 };

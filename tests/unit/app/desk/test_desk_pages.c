@@ -2,7 +2,9 @@
 /*
  * test_desk_pages: a source's conversation paged (desk_pages.c): every reply
  * is on exactly one page, those dated between two pages' submissions too,
- * each in day order among the submissions.
+ * each in day order among the submissions. The navigation's count of new
+ * submissions (desk_nav.c): shown to the intake role only, "999+" past 999,
+ * said in words to a screen reader.
  */
 #include <stdio.h>
 #include <string.h>
@@ -43,8 +45,53 @@ static void render(const struct store_submission *subs, size_t n, store_id next,
 	T_CHECK(desk_page_render(out, DESK_PAGE_SOURCE, &p) == 0);
 }
 
+/* The inbox page's header with the count n (more: a lower bound), for roles. */
+static void nav(int64_t n, bool more, unsigned roles, struct buf *out)
+{
+	struct desk_page p = {.lang = "en",
+	                      .org = "t",
+	                      .csrf = "x",
+	                      .officer = "o",
+	                      .roles = roles,
+	                      .nav_unread = n,
+	                      .nav_unread_more = more};
+	buf_reset(out);
+	T_CHECK(desk_page_render(out, DESK_PAGE_INBOX, &p) == 0);
+}
+
+static void test_nav(void)
+{
+	struct buf b;
+	buf_init(&b, 1 << 20);
+	nav(3, false, ROLE_INTAKE, &b);
+	T_OK(strstr(buf_str(&b), ">Inbox<span class=\"badge\" id=\"nav-unread\" "
+	                         "aria-hidden=\"true\">3</span><span class=\"vh\"> 3 unread"
+	                         "</span></a>") != NULL,
+	     "3 new: a badge hidden from screen readers, and \"3 unread\" in words");
+	nav(1000, true, ROLE_INTAKE, &b);
+	T_OK(strstr(buf_str(&b), "aria-hidden=\"true\">999+</span>") != NULL &&
+	             strstr(buf_str(&b), "at least 1000 unread") != NULL,
+	     "the cap: 999+, \"at least 1000 unread\"");
+	nav(12, true, ROLE_INTAKE, &b);
+	T_OK(strstr(buf_str(&b), ">12+</span>") != NULL &&
+	             strstr(buf_str(&b), "at least 12 unread") != NULL,
+	     "a lower bound below the cap: 12+");
+	nav(0, false, ROLE_INTAKE, &b);
+	T_OK(strstr(buf_str(&b), "id=\"nav-inbox\">Inbox</a>") != NULL &&
+	             strstr(buf_str(&b), "nav-unread") == NULL,
+	     "none: the link alone");
+	nav(-1, false, ROLE_INTAKE, &b);
+	T_OK(strstr(buf_str(&b), "id=\"nav-inbox\">Inbox</a>") != NULL,
+	     "not counted: the link alone");
+	nav(3, false, ROLE_ADMIN, &b);
+	T_OK(strstr(buf_str(&b), "nav-inbox") == NULL && strstr(buf_str(&b), "nav-unread") == NULL,
+	     "without the intake role: no Inbox link, no count");
+	buf_release(&b);
+}
+
 int main(void)
 {
+	test_nav();
 	/* submissions on days 100, 101 | 110, 111 | 120, 121 (three pages, newest first) */
 	struct store_submission s[6];
 	memset(s, 0, sizeof s);

@@ -220,6 +220,28 @@ int main(void)
 	struct inbox *ib = NULL;
 	T_CHECK(inbox_new(s, reg, in, &ib) == INBOX_OK);
 
+	/* the navigation's count: the unread submissions each may read */
+	uint8_t lk[STORE_LOOKUP_LEN], cpk[STORE_PK_LEN];
+	store_id csrc = 0, csec = 0, ctop = 0;
+	int64_t cn = -1;
+	bool cmore = true;
+	randombytes_buf(lk, sizeof lk);
+	randombytes_buf(cpk, sizeof cpk);
+	T_CHECK(store_source_create(s, lk, cpk, 20000, &csrc) == STORE_OK);
+	T_CHECK(store_submission_commit(s, csrc, 20000, "SECRET", 0, 0, NULL, 0, &csec) ==
+	        STORE_OK);
+	T_CHECK(store_submission_commit(s, csrc, 20000, "TOP SECRET", 0, 0, NULL, 0, &ctop) ==
+	        STORE_OK);
+	T_OK(inbox_unread_count(ib, ki, &cn, &cmore) == INBOX_OK && cn == 1 && !cmore,
+	     "count: ivy (SECRET) counts the SECRET one only (%lld)", (long long)cn);
+	T_OK(inbox_unread_count(ib, kr, &cn, &cmore) == INBOX_OK && cn == 2 && !cmore,
+	     "count: root (TOP SECRET) counts both (%lld)", (long long)cn);
+	T_CHECK(store_submission_mark_read(s, csec) == STORE_OK);
+	T_OK(inbox_unread_count(ib, ki, &cn, &cmore) == INBOX_OK && cn == 0 && !cmore &&
+	             inbox_unread_count(ib, kr, &cn, &cmore) == INBOX_OK && cn == 1 && !cmore,
+	     "count: a submission read leaves both counts");
+	T_CHECK(inbox_delete_source(ib, kr, csrc) == INBOX_OK); /* out of the way of what follows */
+
 	/* sources: the readable one behind HIDDEN unreadable ones */
 	struct many m1 = {.sources = 1};
 	T_CHECK(store_write(s, NULL, 0, make_many, &m1) == STORE_OK);
@@ -238,6 +260,11 @@ int main(void)
 	T_CHECK(one.src.nsubmissions == HIDDEN + 1);
 	T_CHECK(subs_reach(ib, ki, m2.first_source, m2.readable, &short_first) == 1);
 	T_CHECK(short_first);
+	T_OK(inbox_unread_count(ib, kr, &cn, &cmore) == INBOX_OK && cn == INBOX_COUNT_MAX && cmore,
+	     "count: root's stops at INBOX_COUNT_MAX, with more");
+	T_OK(inbox_unread_count(ib, ki, &cn, &cmore) == INBOX_OK && cn == 0 && cmore,
+	     "count: ivy's readable ones lie behind INBOX_COUNT_SCAN unreadable: 0, and maybe "
+	     "more");
 
 	/* a label is sealed in the store and opened for those who may see the source */
 	T_OK(inbox_label(ib, ki, m2.first_source, "lead: ministry") == INBOX_OK &&
