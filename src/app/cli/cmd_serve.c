@@ -244,6 +244,9 @@ static int run_intake(const char *cmd, const char *dir, const char *host, int ha
 	dc.port = have_port ? port : cf->intake_listen.port;
 	dc.org = cf->organisation;
 	dc.store_name = dir;
+	dc.store = instance_store(inst);
+	_Static_assert(sizeof dc.session_salt == INSTANCE_SALT_LEN, "the codename salt");
+	instance_codename_salt(inst, dc.session_salt);
 	dc.idle_seconds = (unsigned)cf->intake_idle_seconds;
 	dc.max_sessions = (size_t)cf->intake_max_sessions;
 	web_limits_of(cf, &dc.web);

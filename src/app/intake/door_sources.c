@@ -40,14 +40,18 @@ static enum MHD_Result json_token(struct MHD_Connection *c, struct req *r, unsig
 
 /*
  * Opens a new session, logged in as source id, on the reservation the caller
- * took; whatever session the request came with ends (no fixation).
+ * took; whatever session the request came with ends (no fixation). 0, or -1
+ * when the store could not take it (the caller answers 503).
  */
-static void bind_source(struct req *r, int64_t id, const uint8_t *sk)
+static int bind_source(struct req *r, int64_t id, const uint8_t *sk)
 {
 	if (r->have_session)
 		sessions_destroy(r->d->sess, r->token);
-	sessions_open(r->d->sess, id, sk, r->token, &r->sv);
+	r->have_session = 0;
+	if (sessions_open(r->d->sess, id, sk, r->token, &r->sv) != 0)
+		return -1;
 	r->have_session = 1;
+	return 0;
 }
 
 /*
@@ -88,8 +92,11 @@ enum MHD_Result door_new_source(struct MHD_Connection *c, struct req *r)
 		res = door_send_error(c, r, door_status_of(ir), NULL, "could not create a source");
 		goto out;
 	}
-	bind_source(r, id, sk);
 	reserved = 0;
+	if (bind_source(r, id, sk) != 0) {
+		res = door_send_error(c, r, 503, NULL, "too many sessions; try again later");
+		goto out;
+	}
 	if (r->api) {
 		res = json_token(c, r, 201, codename);
 	} else {
@@ -206,8 +213,11 @@ enum MHD_Result door_login(struct MHD_Connection *c, struct req *r, struct form 
 		res = door_send_error(c, r, door_status_of(ir), NULL, "could not log in");
 		goto out;
 	}
-	bind_source(r, id, sk);
 	reserved = 0;
+	if (bind_source(r, id, sk) != 0) {
+		res = door_send_error(c, r, 503, NULL, "too many sessions; try again later");
+		goto out;
+	}
 	if (r->api) {
 		res = json_token(c, r, 200, NULL);
 	} else if (text != NULL && text[0] != 0) {

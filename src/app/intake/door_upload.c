@@ -238,6 +238,46 @@ static void acknowledge(struct req *r)
 		        "cutout intake: an automatic acknowledgement could not be sealed\n");
 }
 
+/*
+ * Commits the upload with the session's row (its one-time token and count) in the same
+ * transaction; when another node changed the row meanwhile, reads it again, claims again
+ * (a replay now: 409) and commits again.
+ */
+static void commit(struct req *r, store_id *id)
+{
+	struct intake_door *d = r->d;
+	struct sessions_commit sc = {.s = d->sess, .token = r->token};
+	intake_upload_on_commit(r->up, sessions_commit_tx, &sc);
+	for (int attempt = 0;; attempt++) {
+		sc.result = STORE_OK;
+		enum intake_result ir = intake_upload_commit(r->up, id);
+		if (ir == INTAKE_OK)
+			return;
+		if (sc.result == STORE_NOT_FOUND) {
+			door_fail(r, r->api ? 401 : 403, "no_session");
+			return;
+		}
+		if (sc.result != STORE_EXISTS || attempt == 2) {
+			door_fail(r, door_status_of(ir),
+			          ir == INTAKE_EMPTY ? "empty_submission" : NULL);
+			return;
+		}
+		int u = sessions_reclaim(d->sess, r->token, r->api ? NULL : r->once,
+		                         d->cfg.submissions_per_session);
+		if (u != 0) {
+			if (u > 0 && !r->api)
+				r->once[0] =
+				        0; /* claimed by the other node: not ours to give back */
+			door_fail(r,
+			          u < 0    ? (r->api ? 401 : 403)
+			          : r->api ? 429
+			                   : 409,
+			          u < 0 ? "no_session" : NULL);
+			return;
+		}
+	}
+}
+
 enum MHD_Result door_upload_finish(struct MHD_Connection *c, struct req *r)
 {
 	store_id id = 0;
@@ -257,12 +297,8 @@ enum MHD_Result door_upload_finish(struct MHD_Connection *c, struct req *r)
 			          : ir == INTAKE_BAD_INPUT ? "message_not_utf8"
 			                                   : NULL);
 	}
-	if (r->err_status == 0) {
-		enum intake_result ir = intake_upload_commit(r->up, &id);
-		if (ir != INTAKE_OK)
-			door_fail(r, door_status_of(ir),
-			          ir == INTAKE_EMPTY ? "empty_submission" : NULL);
-	}
+	if (r->err_status == 0)
+		commit(r, &id);
 	if (r->err_status != 0) {
 		door_release_once(r);
 		enum MHD_Result res = door_send_error(c, r, r->err_status, r->err_code,

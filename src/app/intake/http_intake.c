@@ -286,7 +286,10 @@ static void load_session(struct req *r, struct MHD_Connection *c)
 	}
 	if (tok == NULL || strlen(tok) != SESSION_TOKEN_LEN)
 		return;
-	if (sessions_get(r->d->sess, tok, &r->sv) == 0) {
+	/* a submission reads no row: its own transaction checks the row's version */
+	int upload = r->route == R_SUBMIT_POST || r->route == R_API_SUBMISSIONS;
+	if ((upload ? sessions_get_cached(r->d->sess, tok, &r->sv)
+	            : sessions_get(r->d->sess, tok, &r->sv)) == 0) {
 		memcpy(r->token, tok, SESSION_TOKEN_LEN + 1);
 		r->have_session = 1;
 	}
@@ -662,7 +665,16 @@ int intake_door_start(const struct intake_door_config *cfg, struct intake *in,
 		free(d);
 		return -1;
 	}
-	csrf_init(&d->csrf);
+	if (cfg->store != NULL && sessions_use_store(d->sess, cfg->store, cfg->session_salt,
+	                                             sizeof cfg->session_salt) != 0) {
+		sessions_free(&d->sess);
+		free(d);
+		return -1;
+	}
+	if (cfg->store != NULL) /* several nodes: a form made on one is sent to another */
+		csrf_init_shared(&d->csrf, cfg->session_salt, sizeof cfg->session_salt);
+	else
+		csrf_init(&d->csrf);
 	bucket_init(&d->new_sources, cfg->new_sources_per_second, cfg->new_sources_per_second * 2);
 	bucket_init(&d->logins, cfg->logins_per_second, cfg->logins_per_second * 2);
 	bucket_init(&d->submissions, cfg->submissions_per_second, cfg->submissions_per_second);

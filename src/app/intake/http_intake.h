@@ -32,6 +32,10 @@ struct intake_door_config {
 	unsigned login_min_ms;  /* every login answer takes at least this long */
 	int secure_cookie;      /* set the Secure flag (HTTPS in front) */
 	const char *store_name; /* named by the log line of a full store (the instance directory) */
+	/* the sessions kept in this store too, so that every node finds them (NULL: this process's
+	   memory alone), their ids keyed from session_salt (the instance's codename salt) */
+	struct store *store;
+	uint8_t session_salt[16];
 	/* the automatic acknowledgement (cutout.conf acknowledgement): on, and the texts read at
 	   start by language tag (NULL: the catalogue's "intake.ack.text") */
 	int acknowledge;

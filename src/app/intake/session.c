@@ -8,40 +8,12 @@
 
 #include <sodium.h>
 
+#include "app/intake/session_internal.h"
+#include "core/session/session_rows.h"
+
 #include "lib/banned.h"
 
-#define WRAPPED_LEN (32 + crypto_secretbox_MACBYTES)
-
-enum slot_state { SLOT_EMPTY = 0, SLOT_USED, SLOT_DEAD };
-
-struct slot {
-	uint8_t state;
-	uint8_t id[32]; /* keyed hash of the token */
-	uint64_t last_seen;
-	int64_t source;
-	int submissions;
-	uint8_t nonce[crypto_secretbox_NONCEBYTES];
-	uint8_t wrapped[WRAPPED_LEN];
-	uint8_t once[SESSION_ONCE_KEEP][16]; /* the forms' one-time tokens claimed (a ring) */
-	uint8_t once_next;
-	uint8_t handoff;             /* a sealed handoff is waiting */
-	uint8_t handoff_tag[16];     /* the tag that takes it (zero: none) */
-	char lang[SESSION_LANG_MAX]; /* the language of the last page asked for by URL */
-	uint8_t handoff_nonce[crypto_secretbox_NONCEBYTES];
-	uint8_t handoff_sealed[SESSION_HANDOFF_MAX + crypto_secretbox_MACBYTES];
-};
-
-struct sessions {
-	pthread_mutex_t lock;
-	struct slot *slots;
-	size_t nslots; /* a power of two, >= 2 * max */
-	size_t max, used, dead;
-	size_t reserved; /* places promised to a sessions_open */
-	uint64_t idle;
-	uint8_t idkey[crypto_generichash_KEYBYTES]; /* per process: no hash flooding */
-};
-
-static uint64_t now_s(void)
+uint64_t now_s(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -87,7 +59,7 @@ void sessions_free(struct sessions **ps)
 }
 
 /* Decodes a cookie token; returns 0 if it is 43 chars of base64url giving 32 bytes. */
-static int token_decode(const char *token, uint8_t raw[32])
+int token_decode(const char *token, uint8_t raw[32])
 {
 	size_t len;
 	if (token == NULL || strlen(token) != SESSION_TOKEN_LEN)
@@ -99,7 +71,7 @@ static int token_decode(const char *token, uint8_t raw[32])
 	return 0;
 }
 
-static void token_id(const struct sessions *s, const uint8_t raw[32], uint8_t id[32])
+void token_id(const struct sessions *s, const uint8_t raw[32], uint8_t id[32])
 {
 	crypto_generichash(id, 32, raw, 32, s->idkey, sizeof s->idkey);
 }
@@ -111,7 +83,7 @@ static void token_wrap_key(const uint8_t raw[32], uint8_t key[32])
 	crypto_generichash(key, 32, ctx, sizeof ctx - 1, raw, 32);
 }
 
-static void slot_wipe(struct sessions *s, struct slot *sl)
+void slot_wipe(struct sessions *s, struct slot *sl)
 {
 	sodium_memzero(sl, sizeof *sl);
 	sl->state = SLOT_DEAD;
@@ -132,7 +104,7 @@ static size_t index_of(const struct sessions *s, const uint8_t id[32])
 }
 
 /* Finds the live slot of id, or NULL. Expired sessions are removed on the way. */
-static struct slot *find(struct sessions *s, const uint8_t id[32], uint64_t now)
+struct slot *find(struct sessions *s, const uint8_t id[32], uint64_t now)
 {
 	size_t i = index_of(s, id);
 	for (size_t probe = 0; probe < s->nslots; probe++, i = (i + 1) & (s->nslots - 1)) {
@@ -151,7 +123,7 @@ static struct slot *find(struct sessions *s, const uint8_t id[32], uint64_t now)
 }
 
 /* Rebuilds the table without dead and expired slots. */
-static void compact(struct sessions *s, uint64_t now)
+void compact(struct sessions *s, uint64_t now)
 {
 	size_t n = s->nslots;
 	struct slot *old = s->slots;
@@ -175,7 +147,7 @@ static void compact(struct sessions *s, uint64_t now)
 	s->dead = 0;
 }
 
-static struct slot *insert(struct sessions *s, const uint8_t id[32], uint64_t now)
+struct slot *insert(struct sessions *s, const uint8_t id[32], uint64_t now)
 {
 	if (s->used + s->dead >= s->nslots * 3 / 4)
 		compact(s, now);
@@ -231,8 +203,8 @@ void sessions_unreserve(struct sessions *s)
 	pthread_mutex_unlock(&s->lock);
 }
 
-void sessions_open(struct sessions *s, int64_t source, const uint8_t sk[static 32],
-                   char token[static SESSION_TOKEN_LEN + 1], struct session_view *out)
+int sessions_open(struct sessions *s, int64_t source, const uint8_t sk[static 32],
+                  char token[static SESSION_TOKEN_LEN + 1], struct session_view *out)
 {
 	uint8_t raw[32], id[32], key[32];
 	new_token(raw, token);
@@ -249,30 +221,19 @@ void sessions_open(struct sessions *s, int64_t source, const uint8_t sk[static 3
 	view_of(sl, out);
 	pthread_mutex_unlock(&s->lock);
 	sodium_memzero(key, sizeof key);
+	int rc = s->store != NULL ? sessions_row_add(s, raw, id) : 0;
 	sodium_memzero(raw, sizeof raw);
+	if (rc != 0)
+		sodium_memzero(token, SESSION_TOKEN_LEN + 1);
+	return rc;
 }
 
-/* Runs fn on the live slot of token under the lock. */
 static int with_slot(struct sessions *s, const char *token,
                      int (*fn)(struct sessions *s, struct slot *sl, void *arg,
                                const uint8_t raw[32]),
                      void *arg)
 {
-	uint8_t raw[32], id[32];
-	if (token_decode(token, raw) != 0)
-		return -1;
-	token_id(s, raw, id);
-	int rc = -1;
-	pthread_mutex_lock(&s->lock);
-	uint64_t now = now_s();
-	struct slot *sl = find(s, id, now);
-	if (sl != NULL) {
-		sl->last_seen = now;
-		rc = fn(s, sl, arg, raw);
-	}
-	pthread_mutex_unlock(&s->lock);
-	sodium_memzero(raw, sizeof raw);
-	return rc;
+	return sessions_with(s, token, fn, arg, 0);
 }
 
 static int get_fn(struct sessions *s, struct slot *sl, void *arg, const uint8_t raw[32])
@@ -284,6 +245,11 @@ static int get_fn(struct sessions *s, struct slot *sl, void *arg, const uint8_t 
 int sessions_get(struct sessions *s, const char *token, struct session_view *out)
 {
 	return with_slot(s, token, get_fn, out);
+}
+
+int sessions_get_cached(struct sessions *s, const char *token, struct session_view *out)
+{
+	return sessions_with(s, token, get_fn, out, W_CACHED);
 }
 
 static int key_fn(struct sessions *s, struct slot *sl, void *arg, const uint8_t raw[32])
@@ -314,7 +280,7 @@ static int count_fn(struct sessions *s, struct slot *sl, void *arg, const uint8_
 
 int sessions_count_submission(struct sessions *s, const char *token, int max)
 {
-	return with_slot(s, token, count_fn, &max) == 0 ? 0 : 1;
+	return sessions_with(s, token, count_fn, &max, W_CACHED) == 0 ? 0 : 1;
 }
 
 /* The handoff's key: derived from the token alone, apart from the key wrap's. */
@@ -363,7 +329,7 @@ int sessions_hand_over(struct sessions *s, const char *token, const char *text, 
 	struct handoff_arg a = {.text = text};
 	if (strlen(text) >= SESSION_HANDOFF_MAX || tag_of(tag, a.tag) != 0)
 		return -1;
-	return with_slot(s, token, hand_over_fn, &a);
+	return sessions_with(s, token, hand_over_fn, &a, W_PUT);
 }
 
 static int take_fn(struct sessions *s, struct slot *sl, void *arg, const uint8_t raw[32])
@@ -396,7 +362,7 @@ int sessions_take_handoff(struct sessions *s, const char *token, const char *tag
                           char out[static SESSION_HANDOFF_MAX])
 {
 	struct handoff_arg a = {.out = out};
-	int rc = tag_of(tag, a.tag) != 0 ? 1 : with_slot(s, token, take_fn, &a);
+	int rc = tag_of(tag, a.tag) != 0 ? 1 : sessions_with(s, token, take_fn, &a, W_PUT);
 	if (rc != 0)
 		sodium_memzero(out, SESSION_HANDOFF_MAX);
 	return rc;
@@ -413,7 +379,7 @@ static int lang_fn(struct sessions *s, struct slot *sl, void *arg, const uint8_t
 
 void sessions_set_lang(struct sessions *s, const char *token, const char *lang)
 {
-	(void)with_slot(s, token, lang_fn, (void *)lang);
+	(void)sessions_with(s, token, lang_fn, (void *)lang, W_PUT);
 }
 
 void sessions_once_new(char out[static SESSION_ONCE_LEN + 1])
@@ -450,7 +416,7 @@ int sessions_once_use(struct sessions *s, const char *token, const char *once)
 	uint8_t raw[16];
 	if (once_decode(once, raw) != 0 || memcmp(raw, no_once, 16) == 0)
 		return -1;
-	return with_slot(s, token, once_use_fn, raw);
+	return sessions_with(s, token, once_use_fn, raw, W_CACHED);
 }
 
 static int once_release_fn(struct sessions *s, struct slot *sl, void *arg, const uint8_t raw[32])
@@ -465,7 +431,7 @@ void sessions_once_release(struct sessions *s, const char *token, const char *on
 {
 	uint8_t raw[16];
 	if (once_decode(once, raw) == 0 && memcmp(raw, no_once, 16) != 0)
-		(void)with_slot(s, token, once_release_fn, raw);
+		(void)sessions_with(s, token, once_release_fn, raw, W_CACHED);
 }
 
 static int destroy_fn(struct sessions *s, struct slot *sl, void *arg, const uint8_t raw[32])
@@ -476,11 +442,19 @@ static int destroy_fn(struct sessions *s, struct slot *sl, void *arg, const uint
 
 void sessions_destroy(struct sessions *s, const char *token)
 {
-	(void)with_slot(s, token, destroy_fn, NULL);
+	uint8_t raw[32], id[32];
+	if (s->store != NULL && token_decode(token, raw) == 0) {
+		token_id(s, raw, id);
+		(void)session_rows_delete(s->store, SESSION_KIND_INTAKE, id);
+		sodium_memzero(raw, sizeof raw);
+	}
+	(void)sessions_with(s, token, destroy_fn, NULL, W_CACHED);
 }
 
 void sessions_destroy_source(struct sessions *s, int64_t source)
 {
+	if (s->store != NULL && source > 0)
+		(void)session_rows_delete_owner(s->store, SESSION_KIND_INTAKE, source);
 	pthread_mutex_lock(&s->lock);
 	for (size_t i = 0; i < s->nslots; i++)
 		if (s->slots[i].state == SLOT_USED && s->slots[i].source == source)
@@ -494,4 +468,29 @@ size_t sessions_count(struct sessions *s)
 	size_t n = s->used;
 	pthread_mutex_unlock(&s->lock);
 	return n;
+}
+
+struct reclaim_arg {
+	const uint8_t *once; /* NULL: none */
+	int max;
+};
+
+static int reclaim_fn(struct sessions *s, struct slot *sl, void *arg, const uint8_t raw[32])
+{
+	struct reclaim_arg *a = arg;
+	if (a->once != NULL && once_use_fn(s, sl, (void *)a->once, raw) != 0)
+		return 1;
+	return count_fn(s, sl, &a->max, raw);
+}
+
+int sessions_reclaim(struct sessions *s, const char *token, const char *once, int max)
+{
+	uint8_t raw[16];
+	struct reclaim_arg a = {.max = max};
+	if (once != NULL) {
+		if (once_decode(once, raw) != 0 || memcmp(raw, no_once, 16) == 0)
+			return -1;
+		a.once = raw;
+	}
+	return sessions_with(s, token, reclaim_fn, &a, 0);
 }

@@ -15,6 +15,20 @@ void csrf_init(struct csrf *k)
 	crypto_auth_keygen(k->key);
 }
 
+void csrf_init_shared(struct csrf *k, const uint8_t *seed, size_t len)
+{
+	static const uint8_t ctx[] = "cutout intake csrf key v1";
+	_Static_assert(sizeof k->key >= crypto_generichash_BYTES_MIN &&
+	                       sizeof k->key <= crypto_generichash_BYTES_MAX,
+	               "a key generichash makes");
+	if (seed == NULL || len < crypto_generichash_KEYBYTES_MIN ||
+	    len > crypto_generichash_KEYBYTES_MAX) {
+		csrf_init(k);
+		return;
+	}
+	crypto_generichash(k->key, sizeof k->key, ctx, sizeof ctx - 1, seed, len);
+}
+
 void csrf_release(struct csrf *k)
 {
 	sodium_memzero(k->key, sizeof k->key);

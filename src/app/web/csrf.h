@@ -14,6 +14,7 @@
 #ifndef CUTOUT_APP_CSRF_H
 #define CUTOUT_APP_CSRF_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define CSRF_VALUE_LEN 43 /* base64url of 32 bytes, no padding: the cookie and the token */
@@ -24,6 +25,11 @@ struct csrf {
 
 /* A fresh per-process key. */
 void csrf_init(struct csrf *k);
+/*
+ * The key derived from an instance's secret seed instead: every node of one instance
+ * (issue 15 §2) checks the tokens the others made (a form got on one, sent to another).
+ */
+void csrf_init_shared(struct csrf *k, const uint8_t *seed, size_t len);
 /* Wipes the key. */
 void csrf_release(struct csrf *k);
 

@@ -121,6 +121,12 @@ intake_upload_file_end(struct intake_upload *up);
 /* Makes the submission durable and visible. The upload must still be freed. */
 __attribute__((warn_unused_result)) enum intake_result
 intake_upload_commit(struct intake_upload *up, store_id *submission);
+/*
+ * Also runs fn (s, arg) last in the commit's own transaction (the door's session row: its
+ * one-time form token and count, checked against the row's version, app/intake/session.h).
+ * A result other than STORE_OK rolls the submission back (fn keeps in arg why).
+ */
+void intake_upload_on_commit(struct intake_upload *up, store_tx_fn fn, void *arg);
 /* Frees the upload; if it was not committed, deletes every blob it wrote. */
 void intake_upload_free(struct intake_upload **up);
 /* Bytes of file content received so far. */

@@ -34,6 +34,8 @@ struct intake_upload {
 	struct age_recipient *label;
 	struct age_recipient *outer;
 	uint32_t seal_version;
+	store_tx_fn on_commit; /* the door's, last in the commit's transaction (or NULL) */
+	void *on_commit_arg;
 };
 
 /* Percent-encodes bytes that would break a line, and '%' itself. */
@@ -305,8 +307,17 @@ static enum store_result commit_tx(struct store *s, void *arg)
 	                            message, a->files, up->nfiles, &a->id);
 	if (r != STORE_OK)
 		return r;
-	return intake_log_in(s, LEDGER_SUBMISSION_SEAL, NULL, up->source, "submission", a->id,
-	                     up->in->marking);
+	r = intake_log_in(s, LEDGER_SUBMISSION_SEAL, NULL, up->source, "submission", a->id,
+	                  up->in->marking);
+	if (r != STORE_OK || up->on_commit == NULL)
+		return r;
+	return up->on_commit(s, up->on_commit_arg);
+}
+
+void intake_upload_on_commit(struct intake_upload *up, store_tx_fn fn, void *arg)
+{
+	up->on_commit = fn;
+	up->on_commit_arg = arg;
 }
 
 enum intake_result intake_upload_commit(struct intake_upload *up, store_id *submission)

@@ -5,13 +5,14 @@
  *
  * A row is opaque to the store: the keyed hash of the session's token (the
  * id; never the token), the kind of door (intake or desk), the owner (the
- * source's or officer's id, for "end every session of X"), the minute after
- * which it is dead (minutes since 1970, UTC: a session's idle timeout needs a
- * finer time than the day; the row is deleted when it dies), a version (bumped by every put: a put
+ * source's or officer's id, for "end every session of X"), the second after
+ * which it is dead (seconds since 1970, UTC, which the door rounds down to a
+ * coarse step: a session's idle timeout needs a finer time than the day; the
+ * row is deleted when it dies), a version (bumped by every put: a put
  * names the version it read, so two nodes changing one session at once cannot lose each other's
  * change) and the data, which the door seals under a key derived from the token before it gets
- * here. No door uses it yet: the intake's sessions moved onto it are kept as a patch, not merged,
- * for the cost measured (docs/internals/wip/README.md).
+ * here. The intake's sessions live here (app/intake/session_store.c, through
+ * core/session/session_rows.h).
  *
  * A dead row (expires before now) is never given back: get deletes it,
  * and add deletes every dead row of its kind before it counts. add refuses
@@ -41,7 +42,7 @@ struct store_session {
 	uint8_t id[STORE_SESSION_ID_LEN];
 	int32_t kind;    /* enum store_session_kind */
 	store_id owner;  /* > 0 */
-	int64_t expires; /* minutes since 1970-01-01 UTC: dead after this minute */
+	int64_t expires; /* seconds since 1970-01-01 UTC: dead after this one */
 	int64_t version; /* set by the store: 1 at add, +1 at each put */
 	size_t len;      /* 1..STORE_SESSION_DATA_MAX */
 	uint8_t data[STORE_SESSION_DATA_MAX];

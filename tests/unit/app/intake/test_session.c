@@ -22,7 +22,7 @@ int main(void)
 	T_OK(sessions_count(s) == 0, "a new table holds nothing");
 	T_CHECK(sessions_reserve(s) == 0);
 	T_OK(sessions_count(s) == 0, "a reservation is not a session");
-	sessions_open(s, 42, sk, tok, &v);
+	T_CHECK(sessions_open(s, 42, sk, tok, &v) == 0);
 	T_OK(strlen(tok) == SESSION_TOKEN_LEN && v.source == 42 && v.submissions == 0,
 	     "a session opens logged in as its source");
 	T_CHECK(sessions_get(s, tok, &v) == 0 && v.source == 42);
@@ -101,13 +101,13 @@ int main(void)
 	/* capacity: 4 sessions and reservations at most */
 	char t[3][SESSION_TOKEN_LEN + 1];
 	T_CHECK(sessions_reserve(s) == 0 && sessions_reserve(s) == 0);
-	sessions_open(s, 7, sk, t[0], NULL);
+	T_CHECK(sessions_open(s, 7, sk, t[0], NULL) == 0);
 	T_CHECK(sessions_reserve(s) == 0);
 	T_OK(sessions_reserve(s) != 0, "reservations count against the limit");
 	sessions_unreserve(s);
 	T_CHECK(sessions_reserve(s) == 0);
-	sessions_open(s, 8, sk, t[1], NULL);
-	sessions_open(s, 9, sk, t[2], NULL);
+	T_CHECK(sessions_open(s, 8, sk, t[1], NULL) == 0);
+	T_CHECK(sessions_open(s, 9, sk, t[2], NULL) == 0);
 	T_OK(sessions_count(s) == 4 && sessions_reserve(s) != 0,
 	     "a full table refuses a reservation");
 	sessions_destroy(s, t[0]);
@@ -115,7 +115,7 @@ int main(void)
 	T_CHECK(sessions_reserve(s) == 0);
 
 	/* every session of a deleted source ends */
-	sessions_open(s, 42, sk, tok2, &v);
+	T_CHECK(sessions_open(s, 42, sk, tok2, &v) == 0);
 	T_CHECK(strcmp(tok, tok2) != 0);
 	sessions_destroy_source(s, 42);
 	T_CHECK(sessions_get(s, tok, &v) != 0 && sessions_get(s, tok2, &v) != 0);
