@@ -24,11 +24,11 @@
  * row of the store (core/store/store_session.h), so a request reaching any node
  * of a shared database finds it. The row's id is a keyed hash of the token (the
  * key derived from the instance's codename salt: every node derives the same);
- * its data, the slot below, sealed under a key derived from the token; its
- * expiry, now + idle rounded down to a step of idle/4 seconds (at most a
- * minute). The table above becomes a cache of the rows: a read checks the row
- * (its version: a stale slot is read again, a gone one forgotten) except on
- * the submission's hot path (sessions_get_cached, sessions_once_use,
+ * its data, the slot below and its exact expiry (now + idle rounded down to a
+ * step of idle/4 seconds, at most a minute), sealed under a key derived from
+ * the token; the store sees only the end of that day (docs/threat-model.md). The table above
+ * becomes a cache of the rows: a read checks the row (its version: a stale slot is read again, a
+ * gone one forgotten) except on the submission's hot path (sessions_get_cached, sessions_once_use,
  * sessions_count_submission: the slot this node holds), whose claims are
  * written by the submission's own transaction (sessions_commit_tx), which
  * refuses if another node changed the row meanwhile (then sessions_reclaim

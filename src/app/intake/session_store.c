@@ -14,6 +14,7 @@
 
 /* What a row holds, sealed under a key derived from the token (the cache's slot, but its id). */
 struct row_plain {
+	int64_t expires; /* row_expiry: known only to who holds the token */
 	int64_t source;
 	int32_t submissions;
 	uint8_t once_next, handoff, pad[2];
@@ -35,14 +36,21 @@ static int64_t wall_now(void)
 }
 
 /*
- * A row's expiry: now + idle rounded DOWN to a step of idle/4 seconds (at least 1, at most
- * 60), so a row tells the time of its last use only to that step (docs/threat-model.md) and a
- * session never outlives its idle timeout in the store (it may end up to a step early).
+ * A session's expiry: now + idle rounded DOWN to a step of idle/4 seconds (at least 1, at
+ * most 60), so that a session never outlives its idle timeout (it may end up to a step
+ * early) and its row is not written at every request. It is sealed inside the row; the
+ * store sees only row_day_end of it, so what is on disk tells a source's last activity to
+ * the day, no finer (docs/threat-model.md), and the store drops the row the day after.
  */
 static int64_t row_expiry(const struct sessions *s)
 {
 	int64_t step = s->idle / 4 > 60 ? 60 : s->idle / 4 > 0 ? (int64_t)s->idle / 4 : 1;
 	return (wall_now() + (int64_t)s->idle) / step * step;
+}
+
+static int64_t row_day_end(int64_t expires)
+{
+	return (expires / 86400 + 1) * 86400;
 }
 
 static void token_row_key(const uint8_t raw[32], uint8_t key[32])
@@ -140,13 +148,15 @@ static int refresh(struct sessions *s, const uint8_t raw[32], const uint8_t id[3
 		slot_wipe(s, sl);
 	if (r == STORE_OK && sl != NULL && sl->version == row.version) {
 		rc = 0;
-	} else if (r == STORE_OK && row_open(raw, &row, &p) == 0) {
+	} else if (r == STORE_OK && row_open(raw, &row, &p) == 0 && p.expires >= wall_now()) {
 		if (sl == NULL)
 			sl = insert_evict(s, id, now);
 		slot_from(sl, &p);
 		sl->version = row.version;
-		sl->row_expires = row.expires;
+		sl->row_expires = p.expires;
 		rc = 0;
+	} else if (r == STORE_OK && sl != NULL) {
+		slot_wipe(s, sl); /* its idle time is over: as gone */
 	}
 	pthread_mutex_unlock(&s->lock);
 	sodium_memzero(&row, sizeof row);
@@ -181,7 +191,8 @@ static enum store_result put_tx(struct store *st, void *arg)
 	row.owner = sl->source;
 	row.version = sl->version;
 	pthread_mutex_unlock(&s->lock);
-	row.expires = row_expiry(s);
+	int64_t expires = p.expires = row_expiry(s);
+	row.expires = row_day_end(expires);
 	row_seal(a->raw, &p, &row);
 	sodium_memzero(&p, sizeof p);
 	enum store_result r = session_rows_put(st, SESSION_KIND_INTAKE, a->id, &row);
@@ -190,7 +201,7 @@ static enum store_result put_tx(struct store *st, void *arg)
 		sl = find(s, a->id, now_s());
 		if (sl != NULL && sl->version == row.version) {
 			sl->version = row.version + 1;
-			sl->row_expires = row.expires;
+			sl->row_expires = expires;
 		}
 		pthread_mutex_unlock(&s->lock);
 	}
@@ -212,7 +223,8 @@ int sessions_row_add(struct sessions *s, const uint8_t raw[32], const uint8_t id
 	if (sl == NULL)
 		return -1;
 	row.owner = p.source;
-	row.expires = row_expiry(s);
+	int64_t expires = p.expires = row_expiry(s);
+	row.expires = row_day_end(expires);
 	row_seal(raw, &p, &row);
 	sodium_memzero(&p, sizeof p);
 	enum store_result r =
@@ -221,7 +233,7 @@ int sessions_row_add(struct sessions *s, const uint8_t raw[32], const uint8_t id
 	sl = find(s, id, now_s());
 	if (sl != NULL && r == STORE_OK) {
 		sl->version = 1;
-		sl->row_expires = row.expires;
+		sl->row_expires = expires;
 	} else if (sl != NULL) {
 		slot_wipe(s, sl);
 	}

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <sodium.h>
+#include <sqlite3.h>
 
 #include "app/intake/session.h"
 #include "core/store/store_session.h"
@@ -58,6 +59,26 @@ int main(void)
 	T_CHECK(sessions_open(a, 42, sk, tok, &v) == 0);
 	T_OK(sessions_get(b, tok, &v) == 0 && v.source == 42,
 	     "a session opened on A is found on B");
+	/* what the store holds of a session's time: the day, no finer */
+	if (ext == NULL || ext[0] == 0) {
+		char db[160];
+		sqlite3 *q = NULL;
+		sqlite3_stmt *stmt = NULL;
+		int64_t rows = 0, whole_days = 0;
+		snprintf(db, sizeof db, "%s/store.db", dir);
+		if (sqlite3_open_v2(db, &q, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+		    sqlite3_prepare_v2(q, "SELECT expires FROM session", -1, &stmt, NULL) ==
+		            SQLITE_OK)
+			while (sqlite3_step(stmt) == SQLITE_ROW) {
+				rows++;
+				whole_days += sqlite3_column_int64(stmt, 0) % 86400 == 0;
+			}
+		sqlite3_finalize(stmt);
+		sqlite3_close(q);
+		T_OK(rows > 0 && whole_days == rows,
+		     "every session row's expiry in the store is the end of a day (%lld of %lld)",
+		     (long long)whole_days, (long long)rows);
+	}
 	T_OK(sessions_key(b, tok, out) == 0 && memcmp(out, sk, 32) == 0,
 	     "B opens the source's key with the token");
 	T_OK(sessions_get_cached(b, tok, &v) == 0, "B holds it now");
@@ -111,6 +132,20 @@ int main(void)
 	T_CHECK(sessions_get(a, t2, &v) == 0);
 	sessions_destroy_source(b, 7);
 	T_OK(sessions_get(a, t2, &v) != 0, "a source's sessions end on every node");
+
+	/* the idle timeout, sealed in the row, still holds on another node */
+	struct sessions *c = NULL, *d = NULL;
+	char t3[SESSION_TOKEN_LEN + 1];
+	T_CHECK(sessions_new(16, 1, &c) == 0 && sessions_new(16, 1, &d) == 0);
+	T_CHECK(sessions_use_store(c, st, salt, sizeof salt) == 0 &&
+	        sessions_use_store(d, st, salt, sizeof salt) == 0);
+	T_CHECK(sessions_reserve(c) == 0 && sessions_open(c, 9, sk, t3, NULL) == 0);
+	T_OK(sessions_get(d, t3, &v) == 0, "a session of one second's idle time is found on D");
+	sleep(3);
+	T_OK(sessions_get(d, t3, &v) != 0 && sessions_get(c, t3, &v) != 0,
+	     "past its idle time it is over on every node, though its row lives to the day's end");
+	sessions_free(&c);
+	sessions_free(&d);
 
 	sessions_free(&a);
 	sessions_free(&b);
