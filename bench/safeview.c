@@ -178,9 +178,10 @@ int main(int argc, char **argv)
 		       rps > 0 ? ps / rps : 0);
 		printf("%-12s the confined child alone (pixels to /dev/null): %6.2f pages/s\n", "",
 		       child[k] > 0 ? pages[k] * rounds / child[k] : 0);
-		printf("%-12s with OCR (eng+rus, invisible text layer): %6.2f pages/s, ratio "
-		       "%.2f\n",
-		       "", pages[k] / ocr[k], rps > 0 ? pages[k] / ocr[k] / rps : 0);
+		if (with_ocr)
+			printf("%-12s with OCR (eng+rus, invisible text layer): %6.2f pages/s, "
+			       "ratio %.2f\n",
+			       "", pages[k] / ocr[k], rps > 0 ? pages[k] / ocr[k] / rps : 0);
 	}
 	getrusage(RUSAGE_SELF, &self);
 	printf("peak RSS: parent %ld MiB (both documents and the clean PDFs in memory), converter"
