@@ -431,6 +431,18 @@ int main(int argc, char **argv)
 	if (argc == 5 && ocr_arg(argv[4], langs) != 0 &&
 	    (num_parse_u64(argv[4], &only) != 0 || only == 0 || only > RENDER_PAGES_MAX))
 		return RENDER_EXIT_USAGE;
+	/*
+	 * Nothing of the child reaches standard error but the self-test's lines: the
+	 * libraries' messages (tesseract's and leptonica's; MuPDF's are silenced below) may
+	 * quote the document, and written to a log file they would meet RLIMIT_FSIZE 0.
+	 */
+	int selftest_on = 0;
+#ifdef CUTOUT_SANDBOX_SELFTEST
+	const char *st = getenv("CUTOUT_SANDBOX_SELFTEST");
+	selftest_on = st != NULL && strcmp(st, "1") == 0;
+#endif
+	if (!selftest_on && dup2(0, 2) < 0) /* a pipe's read end: every write fails, EBADF */
+		return RENDER_EXIT_SANDBOX;
 	/* MuPDF's context first (it reads nothing), then nothing but stdin and stdout */
 	fz_context *ctx = fz_new_context(NULL, NULL, 256u << 20);
 	if (ctx == NULL)
@@ -446,8 +458,7 @@ int main(int argc, char **argv)
 	if (sandbox_compute(&abi) == SANDBOX_FAILED)
 		return RENDER_EXIT_SANDBOX;
 #ifdef CUTOUT_SANDBOX_SELFTEST
-	const char *st = getenv("CUTOUT_SANDBOX_SELFTEST");
-	if (st != NULL && strcmp(st, "1") == 0)
+	if (selftest_on)
 		selftest();
 #endif
 	size_t n = 0;
