@@ -189,7 +189,7 @@ static const struct key keys[] = {
         {"safeview_ocr", KEY_STRING, offsetof(struct conf, safeview_ocr), CONF_OCR_MAX, 0, 0, NULL,
          "off, or the languages of the clean copies' invisible text layer, read by\n"
          "OCR (tesseract) in the converter's sandbox, joined by '+': eng+rus (each\n"
-         "needs Debian's tesseract-ocr-LANG). OCR costs about a second a page:\n"
+         "needs Debian's tesseract-ocr-LANG). OCR costs 1 to 3 seconds a page:\n"
          "raise safeview_seconds for long files."},
         {"safeview_on_arrival", KEY_CHOICE, offsetof(struct conf, safeview_on_arrival), 3, 0, 0,
          yes_no,
