@@ -2,10 +2,13 @@
 /* deadlines: the EU Whistleblowing Directive's deadlines from the ledger (deadlines.h). */
 #include "core/inbox/deadlines.h"
 
+#include <stdio.h>
+
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/access/access.h"
+#include "core/inbox/deadline_events.h"
 #include "core/inbox/inbox_internal.h"
 #include "core/ledger/ledger.h"
 #include "core/registry/ledger_view.h"
@@ -13,24 +16,6 @@
 #include "lib/num.h"
 
 #include "lib/banned.h"
-
-struct ev {
-	int64_t source, id; /* id: the submission's (0 for a reply) */
-	uint64_t index;
-	int32_t day;
-	uint8_t kind; /* a reply's: enum intake_reply_kind */
-};
-
-struct scan {
-	struct registry *reg;
-	const struct access_subject *subj;
-	struct ev *subs, *replies;
-	size_t nsubs, nreplies, cap_subs, cap_replies;
-	int64_t *deleted;
-	size_t ndeleted, cap_deleted;
-	uint64_t unplaced;
-	int failed;
-};
 
 static int grow(void **p, size_t *cap, size_t n, size_t size)
 {
@@ -45,92 +30,6 @@ static int grow(void **p, size_t *cap, size_t n, size_t size)
 	*p = q;
 	*cap = nc;
 	return 0;
-}
-
-/* "source:ID" at the start of s; 0 or -1. */
-static int parse_source(const char *s, int64_t *id)
-{
-	char tok[32];
-	size_t n = strcspn(s, ",");
-	if (strncmp(s, "source:", 7) != 0 || n - 7 >= sizeof tok)
-		return -1;
-	memcpy(tok, s + 7, n - 7);
-	tok[n - 7] = 0;
-	return num_parse_id(tok, id);
-}
-
-/*
- * Whether the entry's text may be one of the three actions read here: the
- * parser takes only what the encoder writes, one "action NAME" line, so an
- * entry without one of these lines is none of them and is not parsed (most of
- * a ledger is reads, logins and registry events).
- */
-static bool may_matter(const uint8_t *entry, size_t len)
-{
-	static const char *const lines[] = {"\naction submission.seal\n", "\naction reply.seal\n",
-	                                    "\naction source.delete\n"};
-	for (size_t i = 0; i < sizeof lines / sizeof *lines; i++)
-		if (memmem(entry, len, lines[i], strlen(lines[i])) != NULL)
-			return true;
-	return false;
-}
-
-static int on_entry(void *ctx, uint64_t index, const uint8_t *entry, size_t len)
-{
-	struct scan *c = ctx;
-	struct ledger_entry e;
-	if (!may_matter(entry, len))
-		return 0;
-	if (ledger_entry_parse(entry, len, &e) != LEDGER_OK)
-		return 0; /* ledger verify reports it; nothing of it is a deadline */
-	if (e.action != LEDGER_SUBMISSION_SEAL && e.action != LEDGER_REPLY_SEAL &&
-	    e.action != LEDGER_SOURCE_DELETE)
-		return 0;
-	if (!registry_ledger_visible(c->reg, c->subj, &e))
-		return 0;
-	struct ev v = {.index = index, .day = e.day};
-	if (e.action == LEDGER_SOURCE_DELETE) {
-		if (parse_source(e.object, &v.source) != 0)
-			return 0;
-		if (grow((void **)&c->deleted, &c->cap_deleted, c->ndeleted, sizeof *c->deleted)) {
-			c->failed = 1;
-			return 1;
-		}
-		c->deleted[c->ndeleted++] = v.source;
-		return 0;
-	}
-	if (e.action == LEDGER_SUBMISSION_SEAL) {
-		if (parse_source(e.actor, &v.source) != 0 || strncmp(e.object, "submission:", 11) ||
-		    num_parse_id(e.object + 11, &v.id) != 0)
-			return 0;
-		if (grow((void **)&c->subs, &c->cap_subs, c->nsubs, sizeof *c->subs)) {
-			c->failed = 1;
-			return 1;
-		}
-		c->subs[c->nsubs++] = v;
-		return 0;
-	}
-	if (strncmp(e.detail, "to ", 3) != 0 || parse_source(e.detail + 3, &v.source) != 0) {
-		c->unplaced++;
-		return 0;
-	}
-	v.kind = strstr(e.detail, ", feedback")          ? INTAKE_REPLY_FEEDBACK
-	         : strstr(e.detail, ", acknowledgement") ? INTAKE_REPLY_ACK
-	                                                 : INTAKE_REPLY_PLAIN;
-	if (grow((void **)&c->replies, &c->cap_replies, c->nreplies, sizeof *c->replies)) {
-		c->failed = 1;
-		return 1;
-	}
-	c->replies[c->nreplies++] = v;
-	return 0;
-}
-
-static int by_source(const void *a, const void *b)
-{
-	const struct ev *x = a, *y = b;
-	if (x->source != y->source)
-		return x->source < y->source ? -1 : 1;
-	return x->index < y->index ? -1 : x->index > y->index;
 }
 
 static int cmp_id(const void *a, const void *b)
@@ -161,7 +60,8 @@ const char *deadline_status_name(enum deadline_status s)
 }
 
 /* The deadlines of one submission from its source's replies r[0..n) (in ledger order). */
-static void compute(const struct ev *sub, const struct ev *r, size_t n, struct inbox_deadline *d)
+static void compute(const struct dl_ev *sub, const struct dl_ev *r, size_t n,
+                    struct inbox_deadline *d)
 {
 	memset(d, 0, sizeof *d);
 	d->source = sub->source;
@@ -185,14 +85,90 @@ static void compute(const struct ev *sub, const struct ev *r, size_t n, struct i
 	d->feedback_by = day_add_months(from, DEADLINE_FEEDBACK_MONTHS);
 }
 
-enum inbox_result inbox_deadlines(struct inbox *ib, const struct officer_key *who,
-                                  int (*fn)(void *ctx, const struct inbox_deadline *d), void *ctx,
-                                  uint64_t *unplaced)
+/*
+ * Whether the officer may see the submission's entry in the ledger: the one
+ * access decision over the entry as it was written (registry_ledger_visible:
+ * the submission as it is now, or its entry's marking once it is deleted).
+ */
+static bool sub_visible(struct registry *reg, const struct access_subject *subj,
+                        const struct dl_events *ev, const struct dl_ev *sub)
+{
+	static __thread struct ledger_entry e; /* large: not on the stack, not shared */
+	memset(&e, 0, sizeof e);
+	e.index = sub->index;
+	e.day = sub->day;
+	e.action = LEDGER_SUBMISSION_SEAL;
+	int a = snprintf(e.actor, sizeof e.actor, "source:%lld", (long long)sub->source);
+	int o = snprintf(e.object, sizeof e.object, "submission:%lld", (long long)sub->id);
+	if (a < 0 || (size_t)a >= sizeof e.actor || o < 0 || (size_t)o >= sizeof e.object ||
+	    sub->marking >= ev->nmarkings)
+		return false;
+	memcpy(e.marking, ev->markings[sub->marking], sizeof e.marking);
+	return registry_ledger_visible(reg, subj, &e);
+}
+
+/*
+ * Each deadline of the events the officer may see, in the order of their
+ * sources, to fn; want, when given, is asked first (on what the ledger says,
+ * before the access decision, which costs a store read): 0 skips it.
+ */
+static enum inbox_result each_deadline(const struct dl_events *ev, struct registry *reg,
+                                       const struct access_subject *subj,
+                                       int (*want)(void *ctx, const struct inbox_deadline *d),
+                                       int (*fn)(void *ctx, const struct inbox_deadline *d),
+                                       void *ctx)
+{
+	for (size_t i = 0, r = 0; i < ev->nsubs; i++) {
+		const struct dl_ev *sub = &ev->subs[i];
+		while (r < ev->nreplies && ev->replies[r].source < sub->source)
+			r++;
+		size_t e = r;
+		while (e < ev->nreplies && ev->replies[e].source == sub->source)
+			e++;
+		struct inbox_deadline d;
+		compute(sub, ev->replies + r, e - r, &d);
+		d.source_deleted = ev->ndeleted > 0 && bsearch(&d.source, ev->deleted, ev->ndeleted,
+		                                               sizeof *ev->deleted, cmp_id) != NULL;
+		if (want != NULL && !want(ctx, &d))
+			continue;
+		if (!sub_visible(reg, subj, ev, sub))
+			continue;
+		if (fn(ctx, &d) != 0)
+			break;
+	}
+	return INBOX_OK;
+}
+
+/*
+ * The deadlines through the inbox's events, kept between calls (only the
+ * entries appended since the last call are read).
+ */
+static enum inbox_result cached_deadlines(struct inbox *ib, const struct officer_key *who,
+                                          int (*want)(void *ctx, const struct inbox_deadline *d),
+                                          int (*fn)(void *ctx, const struct inbox_deadline *d),
+                                          void *ctx, uint64_t *unplaced)
 {
 	struct access_subject subj;
 	if (inbox_subject(ib, who, &subj) != 0)
 		return INBOX_FORBIDDEN;
-	return inbox_deadlines_of(ib->s, ib->reg, &subj, fn, ctx, unplaced);
+	if (!(subj.roles & ACCESS_ROLE_INTAKE))
+		return INBOX_FORBIDDEN;
+	pthread_mutex_lock(&ib->dl_lock);
+	enum inbox_result rc = INBOX_FAILED;
+	if (dl_events_update(&ib->dl, ib->s) == 0) {
+		rc = each_deadline(&ib->dl, ib->reg, &subj, want, fn, ctx);
+		if (unplaced)
+			*unplaced = ib->dl.unplaced;
+	}
+	pthread_mutex_unlock(&ib->dl_lock);
+	return rc;
+}
+
+enum inbox_result inbox_deadlines(struct inbox *ib, const struct officer_key *who,
+                                  int (*fn)(void *ctx, const struct inbox_deadline *d), void *ctx,
+                                  uint64_t *unplaced)
+{
+	return cached_deadlines(ib, who, NULL, fn, ctx, unplaced);
 }
 
 enum inbox_result inbox_deadlines_of(struct store *s, struct registry *reg,
@@ -202,41 +178,15 @@ enum inbox_result inbox_deadlines_of(struct store *s, struct registry *reg,
 {
 	if (!(subj->roles & ACCESS_ROLE_INTAKE))
 		return INBOX_FORBIDDEN;
-	uint64_t size = 0;
-	if (ledger_size(s, &size) != LEDGER_OK)
-		return INBOX_FAILED;
-	struct scan c = {.reg = reg, .subj = subj};
+	struct dl_events ev;
+	memset(&ev, 0, sizeof ev);
 	enum inbox_result rc = INBOX_FAILED;
-	if (size > 0 && ledger_entries(s, 0, size, on_entry, &c) != LEDGER_OK)
-		goto out;
-	if (c.failed)
-		goto out;
-	if (c.nsubs > 1)
-		qsort(c.subs, c.nsubs, sizeof *c.subs, by_source);
-	if (c.nreplies > 1)
-		qsort(c.replies, c.nreplies, sizeof *c.replies, by_source);
-	if (c.ndeleted > 1)
-		qsort(c.deleted, c.ndeleted, sizeof *c.deleted, cmp_id);
-	rc = INBOX_OK;
-	for (size_t i = 0, r = 0; i < c.nsubs; i++) {
-		while (r < c.nreplies && c.replies[r].source < c.subs[i].source)
-			r++;
-		size_t e = r;
-		while (e < c.nreplies && c.replies[e].source == c.subs[i].source)
-			e++;
-		struct inbox_deadline d;
-		compute(&c.subs[i], c.replies + r, e - r, &d);
-		d.source_deleted = c.ndeleted > 0 && bsearch(&d.source, c.deleted, c.ndeleted,
-		                                             sizeof *c.deleted, cmp_id) != NULL;
-		if (fn(ctx, &d) != 0)
-			break;
+	if (dl_events_update(&ev, s) == 0) {
+		rc = each_deadline(&ev, reg, subj, NULL, fn, ctx);
+		if (unplaced)
+			*unplaced = ev.unplaced;
 	}
-	if (unplaced)
-		*unplaced = c.unplaced;
-out:
-	free(c.subs);
-	free(c.replies);
-	free(c.deleted);
+	dl_events_free(&ev);
 	return rc;
 }
 
@@ -286,6 +236,16 @@ struct dues_ctx {
 	struct inbox_due *out;
 };
 
+/* Only the page's sources (a few dozen): the others cost no access decision. */
+static int want_due(void *ctx, const struct inbox_deadline *d)
+{
+	const struct dues_ctx *c = ctx;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->src[i] == d->source)
+			return 1;
+	return 0;
+}
+
 static int on_due(void *ctx, const struct inbox_deadline *d)
 {
 	struct dues_ctx *c = ctx;
@@ -307,7 +267,7 @@ enum inbox_result inbox_dues(struct inbox *ib, const struct officer_key *who, in
 	if (n == 0)
 		return INBOX_OK;
 	struct dues_ctx c = {today, src, n, out};
-	return inbox_deadlines(ib, who, on_due, &c, NULL);
+	return cached_deadlines(ib, who, want_due, on_due, &c, NULL);
 }
 
 struct overdue_ctx {
@@ -316,6 +276,15 @@ struct overdue_ctx {
 	size_t n, cap;
 	int failed;
 };
+
+/* Only the overdue ones of sources not deleted get the access decision. */
+static int want_overdue(void *ctx, const struct inbox_deadline *d)
+{
+	const struct overdue_ctx *c = ctx;
+	enum deadline_status st = deadline_status(d, c->today);
+	return !d->source_deleted &&
+	       (st == DEADLINE_ACK_OVERDUE || st == DEADLINE_FEEDBACK_OVERDUE);
+}
 
 static int on_overdue(void *ctx, const struct inbox_deadline *d)
 {
@@ -350,7 +319,7 @@ enum inbox_result inbox_overdue(struct inbox *ib, const struct officer_key *who,
 	*n = 0;
 	*total = 0;
 	struct overdue_ctx c = {.today = today};
-	enum inbox_result rc = inbox_deadlines(ib, who, on_overdue, &c, NULL);
+	enum inbox_result rc = cached_deadlines(ib, who, want_overdue, on_overdue, &c, NULL);
 	if (rc == INBOX_OK && c.failed)
 		rc = INBOX_FAILED;
 	if (rc == INBOX_OK) {

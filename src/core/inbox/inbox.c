@@ -62,6 +62,7 @@ enum inbox_result inbox_new(struct store *s, struct registry *reg, struct intake
 	ib->s = s;
 	ib->reg = reg;
 	ib->in = in;
+	pthread_mutex_init(&ib->dl_lock, NULL);
 	*out = ib;
 	return INBOX_OK;
 }
@@ -70,6 +71,8 @@ void inbox_free(struct inbox **pib)
 {
 	if (pib == NULL || *pib == NULL)
 		return;
+	dl_events_free(&(*pib)->dl);
+	pthread_mutex_destroy(&(*pib)->dl_lock);
 	free(*pib);
 	*pib = NULL;
 }

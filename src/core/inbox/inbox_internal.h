@@ -8,6 +8,7 @@
 #define CUTOUT_CORE_INBOX_INTERNAL_H
 
 #include "core/access/access.h"
+#include "core/inbox/deadline_events.h"
 #include "core/inbox/inbox.h"
 #include "core/keys/unseal.h"
 #include "core/ledger/ledger.h"
@@ -16,6 +17,8 @@ struct inbox {
 	struct store *s;
 	struct registry *reg;
 	struct intake *in;
+	pthread_mutex_t dl_lock; /* the deadlines' events, read from the ledger once */
+	struct dl_events dl;
 };
 
 struct inbox_files {
