@@ -77,7 +77,8 @@ int deadline_urgency(const struct inbox_due *a, const struct inbox_due *b);
 /*
  * For each of the sources src[0..n) (n <= DEADLINES_DUES_MAX), its most
  * urgent deadline on day today into out[i] (out[i].source 0 when the officer
- * sees none of its submissions). One pass over the ledger; the access
+ * sees none of its submissions). The events kept by the inbox (only the
+ * ledger's new entries are read: deadline_events.h); the access
  * decision and the roles as inbox_deadlines'.
  */
 #define DEADLINES_DUES_MAX 500
