@@ -12,7 +12,7 @@
 
 #include "lib/banned.h"
 
-static int grow(void **p, size_t *cap, size_t n, size_t size, size_t max)
+int dl_grow(void **p, size_t *cap, size_t n, size_t size, size_t max)
 {
 	if (n < *cap)
 		return 0;
@@ -67,8 +67,8 @@ static int intern(struct dl_events *e, const char *m)
 	for (size_t i = 0; i < e->nmarkings; i++)
 		if (strcmp(e->markings[i], m) == 0)
 			return (int)i;
-	if (grow((void **)&e->markings, &e->cap_markings, e->nmarkings, sizeof *e->markings,
-	         DL_MARKINGS_MAX) != 0)
+	if (dl_grow((void **)&e->markings, &e->cap_markings, e->nmarkings, sizeof *e->markings,
+	            DL_MARKINGS_MAX) != 0)
 		return -1;
 	memcpy(e->markings[e->nmarkings], m, strlen(m) + 1); /* parsed: within the bound */
 	return (int)e->nmarkings++;
@@ -87,8 +87,8 @@ static int on_entry(void *ctx, uint64_t index, const uint8_t *entry, size_t len)
 	if (le.action == LEDGER_SOURCE_DELETE) {
 		if (parse_source(le.object, &v.source) != 0)
 			return 0;
-		if (grow((void **)&e->deleted, &e->cap_deleted, e->ndeleted, sizeof *e->deleted,
-		         DEADLINES_MAX)) {
+		if (dl_grow((void **)&e->deleted, &e->cap_deleted, e->ndeleted, sizeof *e->deleted,
+		            DEADLINES_MAX)) {
 			c->failed = 1;
 			return 1;
 		}
@@ -102,8 +102,8 @@ static int on_entry(void *ctx, uint64_t index, const uint8_t *entry, size_t len)
 		    num_parse_id(le.object + 11, &v.id) != 0)
 			return 0;
 		int m = intern(e, le.marking);
-		if (m < 0 || grow((void **)&e->subs, &e->cap_subs, e->nsubs, sizeof *e->subs,
-		                  DEADLINES_MAX)) {
+		if (m < 0 || dl_grow((void **)&e->subs, &e->cap_subs, e->nsubs, sizeof *e->subs,
+		                     DEADLINES_MAX)) {
 			c->failed = 1;
 			return 1;
 		}
@@ -121,8 +121,8 @@ static int on_entry(void *ctx, uint64_t index, const uint8_t *entry, size_t len)
 	v.kind = strstr(le.detail, ", feedback")          ? INTAKE_REPLY_FEEDBACK
 	         : strstr(le.detail, ", acknowledgement") ? INTAKE_REPLY_ACK
 	                                                  : INTAKE_REPLY_PLAIN;
-	if (grow((void **)&e->replies, &e->cap_replies, e->nreplies, sizeof *e->replies,
-	         DEADLINES_MAX)) {
+	if (dl_grow((void **)&e->replies, &e->cap_replies, e->nreplies, sizeof *e->replies,
+	            DEADLINES_MAX)) {
 		c->failed = 1;
 		return 1;
 	}
@@ -139,7 +139,7 @@ static int by_source(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-static int cmp_id(const void *a, const void *b)
+int dl_cmp_id(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 	return x < y ? -1 : x > y;
@@ -166,7 +166,7 @@ int dl_events_update(struct dl_events *e, struct store *s)
 	if (c.new_replies && e->nreplies > 1)
 		qsort(e->replies, e->nreplies, sizeof *e->replies, by_source);
 	if (c.new_deleted && e->ndeleted > 1)
-		qsort(e->deleted, e->ndeleted, sizeof *e->deleted, cmp_id);
+		qsort(e->deleted, e->ndeleted, sizeof *e->deleted, dl_cmp_id);
 	return 0;
 }
 

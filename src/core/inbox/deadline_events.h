@@ -44,4 +44,9 @@ struct dl_events {
 int dl_events_update(struct dl_events *e, struct store *s);
 void dl_events_free(struct dl_events *e);
 
+/* Room for element n of *p (doubling *cap, from 256): 0, or -1 at max elements or memory. */
+int dl_grow(void **p, size_t *cap, size_t n, size_t size, size_t max);
+/* qsort/bsearch order of int64_t. */
+int dl_cmp_id(const void *a, const void *b);
+
 #endif

@@ -17,27 +17,6 @@
 
 #include "lib/banned.h"
 
-static int grow(void **p, size_t *cap, size_t n, size_t size)
-{
-	if (n < *cap)
-		return 0;
-	if (n >= DEADLINES_MAX)
-		return -1;
-	size_t nc = *cap ? *cap * 2 : 256;
-	void *q = realloc(*p, nc * size);
-	if (q == NULL)
-		return -1;
-	*p = q;
-	*cap = nc;
-	return 0;
-}
-
-static int cmp_id(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 enum deadline_status deadline_status(const struct inbox_deadline *d, int32_t today)
 {
 	if (d->acked == 0)
@@ -127,8 +106,9 @@ static enum inbox_result each_deadline(const struct dl_events *ev, struct regist
 			e++;
 		struct inbox_deadline d;
 		compute(sub, ev->replies + r, e - r, &d);
-		d.source_deleted = ev->ndeleted > 0 && bsearch(&d.source, ev->deleted, ev->ndeleted,
-		                                               sizeof *ev->deleted, cmp_id) != NULL;
+		d.source_deleted =
+		        ev->ndeleted > 0 && bsearch(&d.source, ev->deleted, ev->ndeleted,
+		                                    sizeof *ev->deleted, dl_cmp_id) != NULL;
 		if (want != NULL && !want(ctx, &d))
 			continue;
 		if (!sub_visible(reg, subj, ev, sub))
@@ -299,7 +279,7 @@ static int on_overdue(void *ctx, const struct inbox_deadline *d)
 			c->rows[c->n - 1] = u;
 		return 0;
 	}
-	if (grow((void **)&c->rows, &c->cap, c->n, sizeof *c->rows)) {
+	if (dl_grow((void **)&c->rows, &c->cap, c->n, sizeof *c->rows, DEADLINES_MAX)) {
 		c->failed = 1;
 		return 1;
 	}
