@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
- * desk_session: the officers' sessions of the desk, in memory only.
+ * desk_session: the officers' sessions of the desk, in memory (and, on several nodes, in
+ * the store: below).
  *
  * The cookie carries a random 256-bit token; the table keeps only a keyed
  * hash of it. A logged-in session holds the officer's unlocked keys (struct
