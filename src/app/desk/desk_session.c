@@ -163,21 +163,15 @@ static void row_key_of(const uint8_t raw[32], uint8_t key[32])
 	crypto_generichash(key, 32, ctx, sizeof ctx - 1, raw, 32);
 }
 
-/*
- * A session's expiry: now + idle rounded DOWN to a step of idle/4 seconds (at least 1, at
- * most 60): a session never outlives its idle timeout, and its row is not written at every
- * request. Sealed inside the row; the store sees only row_day_end of it.
- */
+/* A session's expiry, sealed inside its row; the store sees only the end of its day. */
 static int64_t row_expiry(const struct desk_sessions *s)
 {
-	int64_t q = (int64_t)s->idle / 4;
-	int64_t step = q > 60 ? 60 : q > 0 ? q : 1;
-	return (session_rows_now() + (int64_t)s->idle) / step * step;
+	return session_rows_expiry(s->idle);
 }
 
 static int64_t row_day_end(int64_t expires)
 {
-	return (expires / 86400 + 1) * 86400;
+	return session_rows_day_end(expires);
 }
 
 /* d's row (lock held: d's fields are read), sealed; p is wiped. */
