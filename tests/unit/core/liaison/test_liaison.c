@@ -394,6 +394,12 @@ int main(void)
 		             liaison_card_open(cb.data, cb.len, &back, &err) == LIAISON_OK &&
 		             back.ledger_vkey[0] == '\0',
 		     "a v1 card is still read (no ledger key)");
+		T_OK(liaison_key_record(reg, krita, buf_str(&lv), "age1x", &err) ==
+		                     LIAISON_FORBIDDEN &&
+		             strstr(err.msg, "admin") != NULL,
+		     "recording a new liaison key needs the admin role");
+		T_OK(liaison_key_record(reg, kroot, buf_str(&lv), "age1x", &err) == LIAISON_OK,
+		     "an admin records it (liaison.key)");
 		age_identity_free(&lid);
 		age_identity_free(&lid2);
 		sodium_free(lsk);
