@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * desk_bulk: the inbox's bulk form (POST /inbox): the ticked sources' ids, an
- * action (mark read, star, unstar, label, delete) and, for a label, its text.
+ * action (mark read, mark unread, star, unstar, label, delete) and, for a label, its text.
  * core/inbox (inbox_bulk) acts on each through its own use case with the
  * access decision applied to each; this parses, asks before a deletion (a
  * second page), and answers with a redirect to the inbox that says how many
@@ -21,8 +21,8 @@ static const struct {
 	const char *name;
 	enum inbox_bulk_op op;
 } ops[] = {
-        {"read", INBOX_BULK_READ},   {"star", INBOX_BULK_STAR},     {"unstar", INBOX_BULK_UNSTAR},
-        {"label", INBOX_BULK_LABEL}, {"delete", INBOX_BULK_DELETE},
+        {"read", INBOX_BULK_READ},     {"unread", INBOX_BULK_UNREAD}, {"star", INBOX_BULK_STAR},
+        {"unstar", INBOX_BULK_UNSTAR}, {"label", INBOX_BULK_LABEL},   {"delete", INBOX_BULK_DELETE},
 };
 
 /* The name of an action from the form or the redirect ("read", ...), or NULL. */

@@ -470,6 +470,12 @@ enum MHD_Result desk_source_action(struct MHD_Connection *c, struct req *r, stru
 		return ir == INBOX_OK ? desk_redirect(c, r, to)
 		                      : desk_send_error(c, r, inbox_status(ir));
 	}
+	case R_READ: {
+		const char *on = form_get(f, "on");
+		ir = inbox_mark(ib, r->sv.key, id, on != NULL && strcmp(on, "1") == 0, NULL);
+		return ir == INBOX_OK ? desk_redirect(c, r, to)
+		                      : desk_send_error(c, r, inbox_status(ir));
+	}
 	case R_LABEL:
 		ir = inbox_label(ib, r->sv.key, id, form_get(f, "label"));
 		return ir == INBOX_OK ? desk_redirect(c, r, to)

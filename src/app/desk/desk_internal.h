@@ -74,6 +74,7 @@ enum route {
 	R_ENROL_POST,
 	R_LOGOUT,
 	R_STAR,
+	R_READ, /* a source marked read or unread (on=1 / on=0) */
 	R_LABEL,
 	R_REPLY,
 	R_DELETE,

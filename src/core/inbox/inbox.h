@@ -240,10 +240,18 @@ __attribute__((warn_unused_result)) enum inbox_result
 inbox_label(struct inbox *ib, const struct officer_key *who, store_id source, const char *label);
 
 /*
- * Marks read every unread submission of a source the officer may read (a
- * desk's mark, like the star: nothing is opened). Bounded as the inbox's
- * pages: the first INBOX_SCAN_MAX of the source's submissions.
+ * Marks read (read true) or unread every submission of a source the officer
+ * may read whose state is the other (a desk's mark, like the star: nothing is
+ * opened). Each submission changed gets its entry, object.mark_read or
+ * object.mark_unread (the officer, submission:ID, its marking), in the one
+ * transaction that changes them: all or nothing. *changed (may be NULL): how
+ * many changed. Bounded as the inbox's pages: the first INBOX_SCAN_MAX of the
+ * source's submissions. inbox_mark_read: inbox_mark(..., true, NULL).
  */
+__attribute__((warn_unused_result)) enum inbox_result inbox_mark(struct inbox *ib,
+                                                                 const struct officer_key *who,
+                                                                 store_id source, bool read,
+                                                                 int64_t *changed);
 __attribute__((warn_unused_result)) enum inbox_result
 inbox_mark_read(struct inbox *ib, const struct officer_key *who, store_id source);
 
@@ -262,6 +270,7 @@ enum inbox_bulk_op {
 	INBOX_BULK_UNSTAR,
 	INBOX_BULK_LABEL,
 	INBOX_BULK_DELETE,
+	INBOX_BULK_UNREAD,
 };
 struct inbox_bulk_result {
 	size_t done, refused;
