@@ -197,7 +197,8 @@ void zipw_safe_name(const char *name, char *o, size_t cap)
 			continue;
 		}
 		int bad = ch < 0x20 || ch == 0x7f || ch >= 0x80 || ch == '/' || ch == '\\' ||
-		          ch == ':';
+		          ch == ':' ||
+		          (ch == '.' && o[k - 1] == '.'); /* k > 0: leading dots skipped */
 		o[k++] = bad ? '_' : (char)ch;
 	}
 	if (k == 0) {

@@ -14,7 +14,8 @@
  *
  * Names: zipw_safe_name turns an outside name into one safe in an archive:
  * no "/", "\\", ":", control character or invalid UTF-8 (each becomes '_'),
- * no leading dot or space (so never "." or ".."), at most ZIPW_NAME_MAX bytes.
+ * no leading dot or space and no two dots in a row (so never "." or ".." nor
+ * any ".." in it), at most ZIPW_NAME_MAX bytes.
  * The paths zipw_begin is given are the caller's: components joined by "/",
  * each made safe.
  */

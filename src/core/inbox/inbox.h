@@ -279,4 +279,37 @@ __attribute__((warn_unused_result)) enum inbox_result
 inbox_bulk(struct inbox *ib, const struct officer_key *who, enum inbox_bulk_op op,
            const store_id *ids, size_t n, const char *label, struct inbox_bulk_result *out);
 
+/*
+ * The download of several sources as one archive (the desk's bulk form):
+ * every submission of ids[0..nids) the officer may read, its message (as
+ * text) and its files, opened on the server. The access decision is applied
+ * to each source (not visible: counted in refused_sources) and to each
+ * submission (not readable: absent, counted in refused). Bounded: at most
+ * INBOX_ARCHIVE_ITEMS_MAX items and INBOX_ARCHIVE_BYTES_MAX bytes (each file
+ * counted at its size, each message at INBOX_MESSAGE_MAX): beyond, nothing is
+ * recorded, *out stays NULL, counts->too_large says so (with what was counted
+ * so far). Otherwise each item's object.download entry ("file N in an
+ * archive", "message in an archive") is durable, in one transaction, before
+ * *out is given. inbox_archive_run streams the archive (an uncompressed ZIP,
+ * lib/zipw.h: contents.txt first, with the counts, then
+ * source-ID/submission-ID-file-N-NAME, NAME made safe) through w, from any
+ * thread; a failure midway (a submission deleted meanwhile, a blob that does
+ * not open) stops it, and the archive is left incomplete. The handle borrows
+ * who: keep who alive until inbox_archive_free.
+ */
+#define INBOX_ARCHIVE_ITEMS_MAX 2000
+#define INBOX_ARCHIVE_BYTES_MAX ((uint64_t)2 << 30) /* 2 GiB */
+struct inbox_archive_counts {
+	size_t sources, items, refused, refused_sources;
+	uint64_t bytes;
+	bool too_large;
+};
+struct inbox_archive;
+__attribute__((warn_unused_result)) enum inbox_result
+inbox_archive(struct inbox *ib, const struct officer_key *who, const store_id *ids, size_t nids,
+              struct inbox_archive **out, struct inbox_archive_counts *counts);
+__attribute__((warn_unused_result)) enum inbox_result inbox_archive_run(struct inbox_archive *a,
+                                                                        age_write_fn w, void *ctx);
+void inbox_archive_free(struct inbox_archive **a);
+
 #endif
