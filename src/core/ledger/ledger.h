@@ -120,6 +120,8 @@ enum ledger_action {
 	                            (one summary entry, never one per request) */
 	LEDGER_DIGEST_SENT,      /* `cutout digest` told officer:NAME; detail "through entry N"
 	                            (core/inbox/digest.h): no count, no content */
+	LEDGER_LIAISON_KEY,      /* a new liaison key (core/liaison/liaison_key.c): detail its
+	                            verifier key and age recipient */
 	LEDGER_OBJECT_MARK_READ, /* the desk marked submission:ID read (nothing opened; marking =
 	                            its marking) (core/inbox/bulk.c) */
 	LEDGER_OBJECT_MARK_UNREAD, /* the desk marked submission:ID unread again */
