@@ -269,6 +269,28 @@ static void test_unread(void)
 	T_OK(store_desk_unread(s, 0, 64, sub_row, &x) == STORE_OK && x.n >= 1 &&
 	             x.id[0] == sub[0] && !has_sub(&x, sub[2]),
 	     "a submission read leaves the unread ones");
+	struct store_desk_source d;
+	int changed = -1;
+	T_OK(store_desk_source(s, a, &d) == STORE_OK && d.src.nunread == 1,
+	     "the source counts one unread");
+	T_OK(store_submission_mark_unread(s, sub[2], &changed) == STORE_OK && changed == 1,
+	     "mark_unread: a read one changes");
+	x = (struct rows){0};
+	T_OK(store_desk_unread(s, 0, 64, sub_row, &x) == STORE_OK && x.n >= 2 &&
+	             x.id[0] == sub[2] && x.id[1] == sub[0],
+	     "a submission marked unread is back among the unread ones, in its place");
+	T_OK(store_submission_get(s, sub[2], &got) == STORE_OK && !got.read &&
+	             store_desk_source(s, a, &d) == STORE_OK && d.src.nunread == 2,
+	     "its row unread, the source's nunread one more");
+	T_OK(store_submission_mark_unread(s, sub[2], &changed) == STORE_OK && changed == 0 &&
+	             store_desk_source(s, a, &d) == STORE_OK && d.src.nunread == 2,
+	     "mark_unread of an unread one: no change, counted once");
+	T_OK(store_submission_mark_unread(s, 99999999, &changed) == STORE_NOT_FOUND &&
+	             changed == 0 && store_submission_mark_unread(s, 0, NULL) == STORE_NOT_FOUND,
+	     "mark_unread of an unknown id: STORE_NOT_FOUND");
+	T_OK(store_submission_mark_read(s, sub[2]) == STORE_OK &&
+	             store_desk_source(s, a, &d) == STORE_OK && d.src.nunread == 1,
+	     "read again: the count follows");
 	store_close(&s);
 }
 

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * desk_bulk: the inbox's bulk form (POST /inbox): the ticked sources' ids, an
- * action (mark read, star, unstar, label, delete) and, for a label, its text.
- * core/inbox (inbox_bulk) acts on each through its own use case with the
- * access decision applied to each; this parses, asks before a deletion (a
- * second page), and answers with a redirect to the inbox that says how many
- * were done and how many were not permitted (POST/redirect/GET).
+ * action (mark read, mark unread, star, unstar, label, delete, download) and, for a label, its
+ * text. core/inbox (inbox_bulk) acts on each through its own use case with the access decision
+ * applied to each; this parses, asks before a deletion (a second page), and answers with a redirect
+ * to the inbox that says how many were done and how many were not permitted (POST/redirect/GET). A
+ * download answers with the archive itself (inbox_archive: a ZIP of what the officer may read,
+ * streamed from a decrypting thread; its contents.txt counts what was not permitted), or a 413 that
+ * says the bound.
  */
 #include "app/desk/desk_internal.h"
 
@@ -21,8 +23,8 @@ static const struct {
 	const char *name;
 	enum inbox_bulk_op op;
 } ops[] = {
-        {"read", INBOX_BULK_READ},   {"star", INBOX_BULK_STAR},     {"unstar", INBOX_BULK_UNSTAR},
-        {"label", INBOX_BULK_LABEL}, {"delete", INBOX_BULK_DELETE},
+        {"read", INBOX_BULK_READ},     {"unread", INBOX_BULK_UNREAD}, {"star", INBOX_BULK_STAR},
+        {"unstar", INBOX_BULK_UNSTAR}, {"label", INBOX_BULK_LABEL},   {"delete", INBOX_BULK_DELETE},
 };
 
 /* The name of an action from the form or the redirect ("read", ...), or NULL. */
@@ -114,14 +116,34 @@ static enum MHD_Result confirm_page(struct MHD_Connection *c, struct req *r, con
 	return body_page(c, r, 200, &html);
 }
 
+/* The chosen sources' submissions as one ZIP archive (inbox_archive), streamed. */
+static enum MHD_Result download(struct MHD_Connection *c, struct req *r, const store_id *ids,
+                                size_t n)
+{
+	struct inbox_archive *ar = NULL;
+	struct inbox_archive_counts counts;
+	enum inbox_result ir = inbox_archive(r->d->inbox, r->sv.key, ids, n, &ar, &counts);
+	if (ir == INBOX_OK && counts.too_large)
+		return refuse(c, r, 413, "desk.bulk.archive_too_large", 0);
+	if (ir != INBOX_OK)
+		return desk_send_error(c, r, ir == INBOX_BUSY ? 503 : ir == INBOX_FULL ? 507 : 500);
+	if (counts.sources == 0) {
+		inbox_archive_free(&ar);
+		return refuse(c, r, 404, "desk.bulk.archive_none", 0);
+	}
+	return desk_send_archive(c, r, &ar, "sources.zip");
+}
+
 enum MHD_Result desk_bulk_action(struct MHD_Connection *c, struct req *r, struct form *f)
 {
-	const char *name = desk_bulk_op_name(form_get(f, "do"));
+	const char *doing = form_get(f, "do");
+	bool is_download = doing != NULL && strcmp(doing, "download") == 0;
+	const char *name = desk_bulk_op_name(doing);
 	enum inbox_bulk_op op = 0;
 	for (size_t i = 0; name != NULL && i < sizeof ops / sizeof *ops; i++)
 		if (ops[i].name == name)
 			op = ops[i].op;
-	if (op == 0)
+	if (op == 0 && !is_download)
 		return refuse(c, r, 400, "desk.bulk.no_action", 0);
 	size_t n = 0;
 	for (size_t i = 0; i < f->count; i++)
@@ -139,6 +161,8 @@ enum MHD_Result desk_bulk_action(struct MHD_Connection *c, struct req *r, struct
 			return desk_send_error(c, r, 400);
 		k++;
 	}
+	if (is_download)
+		return download(c, r, ids, n);
 	const char *confirm = form_get(f, "confirm");
 	if (op == INBOX_BULK_DELETE && (confirm == NULL || strcmp(confirm, "yes") != 0))
 		return confirm_page(c, r, ids, n);

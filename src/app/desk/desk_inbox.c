@@ -343,6 +343,7 @@ struct stream {
 	struct desk_door *d;
 	struct desk_session *sess; /* borrowed: keeps the keys alive while the thread runs */
 	struct inbox_download *dl; /* its keys point into the session's */
+	struct inbox_archive *ar;  /* or an archive of several (desk_bulk.c) */
 	int rfd, wfd;
 	pthread_t th;
 	int started;
@@ -367,7 +368,8 @@ static int pipe_write(void *ctx, const uint8_t *p, size_t n)
 static void *stream_thread(void *arg)
 {
 	struct stream *s = arg;
-	s->failed = inbox_download_run(s->dl, pipe_write, s) != INBOX_OK;
+	s->failed = (s->ar != NULL ? inbox_archive_run(s->ar, pipe_write, s)
+	                           : inbox_download_run(s->dl, pipe_write, s)) != INBOX_OK;
 	close(s->wfd);
 	s->wfd = -1;
 	return NULL;
@@ -406,6 +408,7 @@ static void stream_free(void *cls)
 	if (s->wfd >= 0)
 		close(s->wfd);
 	inbox_download_free(&s->dl);
+	inbox_archive_free(&s->ar);
 	desk_sessions_release(s->d->sess, &s->sess);
 	free(s);
 }
@@ -433,18 +436,26 @@ static void safe_filename(const char *name, const char *suffix, char *out, size_
 	out[o] = 0;
 }
 
-/* Streams a download, which the stream takes over (its keys point into the session's). */
-static enum MHD_Result send_stream(struct MHD_Connection *c, struct req *r,
-                                   struct inbox_download **dl, const char *filename)
+/*
+ * Streams a download or an archive (one of dl, ar), which the stream takes
+ * over (its keys point into the session's).
+ */
+static enum MHD_Result send_any(struct MHD_Connection *c, struct req *r, struct inbox_download **dl,
+                                struct inbox_archive **ar, const char *filename, const char *type)
 {
 	struct stream *s = calloc(1, sizeof *s);
 	int fds[2];
 	if (s == NULL) {
 		inbox_download_free(dl);
+		inbox_archive_free(ar);
 		return desk_send_error(c, r, 500);
 	}
-	s->dl = *dl;
-	*dl = NULL;
+	s->dl = dl != NULL ? *dl : NULL;
+	s->ar = ar != NULL ? *ar : NULL;
+	if (dl != NULL)
+		*dl = NULL;
+	if (ar != NULL)
+		*ar = NULL;
 	s->d = r->d;
 	s->rfd = s->wfd = -1;
 	struct desk_session_view sv;
@@ -474,13 +485,24 @@ static enum MHD_Result send_stream(struct MHD_Connection *c, struct req *r,
 	int n = snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", filename);
 	int ok = n > 0 && (size_t)n < sizeof disp;
 	ok = ok && http_add_security_headers(resp) == 0;
-	ok = ok &&
-	     MHD_add_response_header(resp, "Content-Type", "application/octet-stream") == MHD_YES;
+	ok = ok && MHD_add_response_header(resp, "Content-Type", type) == MHD_YES;
 	ok = ok && MHD_add_response_header(resp, "Content-Disposition", disp) == MHD_YES;
 	r->responded = 1;
 	enum MHD_Result res = ok ? MHD_queue_response(c, 200, resp) : MHD_NO;
 	MHD_destroy_response(resp);
 	return res;
+}
+
+static enum MHD_Result send_stream(struct MHD_Connection *c, struct req *r,
+                                   struct inbox_download **dl, const char *filename)
+{
+	return send_any(c, r, dl, NULL, filename, "application/octet-stream");
+}
+
+enum MHD_Result desk_send_archive(struct MHD_Connection *c, struct req *r,
+                                  struct inbox_archive **ar, const char *filename)
+{
+	return send_any(c, r, NULL, ar, filename, "application/zip");
 }
 
 enum MHD_Result desk_download_file(struct MHD_Connection *c, struct req *r)
@@ -537,6 +559,12 @@ enum MHD_Result desk_source_action(struct MHD_Connection *c, struct req *r, stru
 	case R_STAR: {
 		const char *on = form_get(f, "on");
 		ir = inbox_star(ib, r->sv.key, id, on != NULL && strcmp(on, "1") == 0);
+		return ir == INBOX_OK ? desk_redirect(c, r, to)
+		                      : desk_send_error(c, r, inbox_status(ir));
+	}
+	case R_READ: {
+		const char *on = form_get(f, "on");
+		ir = inbox_mark(ib, r->sv.key, id, on != NULL && strcmp(on, "1") == 0, NULL);
 		return ir == INBOX_OK ? desk_redirect(c, r, to)
 		                      : desk_send_error(c, r, inbox_status(ir));
 	}

@@ -136,8 +136,9 @@ static void table(struct w *w, const struct desk_page *p)
 	el(w, "<span class=\"field\"><label for=\"bulk-do\">", "desk.bulk.action",
 	   "</label><select id=\"bulk-do\" name=\"do\">");
 	static const char *const acts[][2] = {
-	        {"read", "desk.bulk.op.read"},     {"star", "desk.bulk.op.star"},
-	        {"unstar", "desk.bulk.op.unstar"}, {"label", "desk.bulk.op.label"},
+	        {"read", "desk.bulk.op.read"},     {"unread", "desk.bulk.op.unread"},
+	        {"star", "desk.bulk.op.star"},     {"unstar", "desk.bulk.op.unstar"},
+	        {"label", "desk.bulk.op.label"},   {"download", "desk.bulk.op.download"},
 	        {"delete", "desk.bulk.op.delete"},
 	};
 	for (size_t i = 0; i < sizeof acts / sizeof *acts; i++) {

@@ -74,6 +74,7 @@ enum route {
 	R_ENROL_POST,
 	R_LOGOUT,
 	R_STAR,
+	R_READ, /* a source marked read or unread (on=1 / on=0) */
 	R_LABEL,
 	R_REPLY,
 	R_DELETE,
@@ -150,6 +151,9 @@ enum MHD_Result desk_source_action(struct MHD_Connection *c, struct req *r, stru
 
 /* desk_bulk.c: the inbox's bulk form; an action's name ("read", ...) or NULL */
 enum MHD_Result desk_bulk_action(struct MHD_Connection *c, struct req *r, struct form *f);
+/* Streams an archive of several sources (desk_inbox.c), which it takes over. */
+enum MHD_Result desk_send_archive(struct MHD_Connection *c, struct req *r,
+                                  struct inbox_archive **ar, const char *filename);
 const char *desk_bulk_op_name(const char *s);
 #define DESK_BULK_FIELDS (2 * INBOX_BULK_MAX + 16) /* past it, a 413 (form fields) */
 

@@ -400,6 +400,20 @@ static void source_page(struct w *w, const struct desk_page *p)
 	                  : "<input type=\"hidden\" name=\"on\" value=\"1\">");
 	el(w, "<button id=\"star\" type=\"submit\">",
 	   s->starred ? "desk.source.unstar" : "desk.source.star", "</button></form> ");
+	/* read state: all of the source's submissions the officer may read at once */
+	raw(w, "<form class=\"inline\" method=\"post\" action=\"/source/read\">");
+	csrf_field(w, p->csrf);
+	id_field(w, "id", s->src.id);
+	if (s->src.nunread > 0)
+		el(w,
+		   "<input type=\"hidden\" name=\"on\" value=\"1\">"
+		   "<button id=\"mark-read\" type=\"submit\">",
+		   "desk.source.mark_read", "</button></form> ");
+	else
+		el(w,
+		   "<input type=\"hidden\" name=\"on\" value=\"0\">"
+		   "<button id=\"mark-unread\" type=\"submit\">",
+		   "desk.source.mark_unread", "</button></form> ");
 	raw(w, "<form class=\"inline\" method=\"post\" action=\"/source/label\">");
 	csrf_field(w, p->csrf);
 	id_field(w, "id", s->src.id);

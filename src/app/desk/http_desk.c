@@ -65,6 +65,7 @@ static void route(struct req *r, const char *method, const char *url)
 	        {"/inbox", R_INBOX, R_BULK},
 	        {"/source", R_SOURCE, R_BAD_METHOD},
 	        {"/source/star", R_BAD_METHOD, R_STAR},
+	        {"/source/read", R_BAD_METHOD, R_READ},
 	        {"/source/label", R_BAD_METHOD, R_LABEL},
 	        {"/source/reply", R_BAD_METHOD, R_REPLY},
 	        {"/source/delete", R_BAD_METHOD, R_DELETE},
@@ -480,6 +481,7 @@ static unsigned route_roles(const struct req *r)
 	case R_SAFE_PNG:
 	case R_SAFE_POST:
 	case R_STAR:
+	case R_READ:
 	case R_LABEL:
 	case R_REPLY:
 	case R_DELETE:

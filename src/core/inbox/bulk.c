@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
-/* core/inbox: marking a source read, and one action on many sources (inbox.h, inbox_bulk). */
+/* core/inbox: marking a source read or unread, and one action on many sources (inbox_bulk). */
 #include "core/inbox/inbox_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,53 +12,111 @@
 
 #define MARK_BATCH 256 /* submissions read from the store at once */
 
-struct unread_batch {
-	struct registry *reg;
-	const struct access_subject *subj;
-	store_id ids[MARK_BATCH];
-	size_t n, seen;
+struct mark_item {
+	store_id id;
+	char marking[STORE_MARKING_MAX];
 };
 
-static int collect_unread(void *ctx, const struct store_submission *sub)
+struct mark_tx {
+	struct registry *reg;
+	const struct access_subject *subj;
+	store_id source;
+	bool read; /* the state wanted */
+	const char *actor;
+	struct mark_item items[MARK_BATCH];
+	size_t n, seen;
+	int64_t changed;
+};
+
+/* the submissions subj may read whose state differs from the one wanted */
+static int collect_other(void *ctx, const struct store_submission *sub)
 {
-	struct unread_batch *b = ctx;
-	b->seen++;
-	if (!sub->read && registry_submission_readable(b->reg, b->subj, sub))
-		b->ids[b->n++] = sub->id;
+	struct mark_tx *m = ctx;
+	m->seen++;
+	if ((sub->read != 0) != m->read && registry_submission_readable(m->reg, m->subj, sub)) {
+		struct mark_item *it = &m->items[m->n++];
+		it->id = sub->id;
+		memcpy(it->marking, sub->marking, sizeof it->marking);
+		it->marking[sizeof it->marking - 1] = '\0';
+	}
 	return 0;
 }
 
-enum inbox_result inbox_mark_read(struct inbox *ib, const struct officer_key *who, store_id source)
+/* Inside one transaction: each state changed with its entry, or nothing. */
+static enum store_result mark_fn(struct store *s, void *arg)
+{
+	struct mark_tx *m = arg;
+	char obj[LEDGER_TOKEN_MAX + 1];
+	m->changed = 0;
+	/* a page at a time: marking changes no row's place, so the offsets stay */
+	for (int64_t offset = 0; offset < INBOX_SCAN_MAX; offset += MARK_BATCH) {
+		m->n = m->seen = 0;
+		enum store_result r =
+		        store_submission_list(s, m->source, offset, MARK_BATCH, collect_other, m);
+		if (r != STORE_OK && r != STORE_STOP)
+			return r;
+		for (size_t i = 0; i < m->n; i++) {
+			int changed = 0;
+			if (m->read) {
+				/* mark_read tells no change: the listing said it was unread */
+				r = store_submission_mark_read(s, m->items[i].id);
+				changed = 1;
+			} else {
+				r = store_submission_mark_unread(s, m->items[i].id, &changed);
+			}
+			if (r != STORE_OK)
+				return r;
+			if (!changed)
+				continue;
+			int k = snprintf(obj, sizeof obj, "submission:%lld",
+			                 (long long)m->items[i].id);
+			if (k < 0 || (size_t)k >= sizeof obj)
+				return STORE_CORRUPT;
+			r = ledger_record_in(
+			        s, m->read ? LEDGER_OBJECT_MARK_READ : LEDGER_OBJECT_MARK_UNREAD,
+			        m->actor, obj, m->items[i].marking, NULL);
+			if (r != STORE_OK)
+				return r;
+			m->changed++;
+		}
+		if (m->seen < MARK_BATCH)
+			break;
+	}
+	return STORE_OK;
+}
+
+enum inbox_result inbox_mark(struct inbox *ib, const struct officer_key *who, store_id source,
+                             bool read, int64_t *changed)
 {
 	struct store_desk_source src;
+	char actor[LEDGER_TOKEN_MAX + 1];
+	if (changed != NULL)
+		*changed = 0;
 	enum inbox_result rc = inbox_source(ib, who, source, &src); /* the access decision */
 	sodium_memzero(&src, sizeof src);
 	if (rc != INBOX_OK)
 		return rc;
 	struct access_subject subj;
-	if (inbox_subject(ib, who, &subj) != 0)
+	if (inbox_subject(ib, who, &subj) != 0 || officer_key_actor(who, actor, sizeof actor) != 0)
 		return INBOX_FAILED;
-	struct unread_batch *b = malloc(sizeof *b);
-	if (b == NULL)
+	struct mark_tx *m = calloc(1, sizeof *m);
+	if (m == NULL)
 		return INBOX_FAILED;
-	b->reg = ib->reg;
-	b->subj = &subj;
-	/* a page at a time: what is marked read leaves no gap, as the offset counts every row */
-	for (int64_t offset = 0; offset < INBOX_SCAN_MAX; offset += MARK_BATCH) {
-		b->n = b->seen = 0;
-		enum store_result sr =
-		        store_submission_list(ib->s, source, offset, MARK_BATCH, collect_unread, b);
-		if (sr != STORE_OK && sr != STORE_STOP) {
-			rc = inbox_from_store(sr);
-			break;
-		}
-		for (size_t i = 0; i < b->n && rc == INBOX_OK; i++)
-			rc = inbox_from_store(store_submission_mark_read(ib->s, b->ids[i]));
-		if (rc != INBOX_OK || b->seen < MARK_BATCH)
-			break;
-	}
-	free(b);
+	m->reg = ib->reg;
+	m->subj = &subj;
+	m->source = source;
+	m->read = read;
+	m->actor = actor;
+	rc = inbox_from_store(store_write(ib->s, NULL, 0, mark_fn, m));
+	if (rc == INBOX_OK && changed != NULL)
+		*changed = m->changed;
+	free(m);
 	return rc;
+}
+
+enum inbox_result inbox_mark_read(struct inbox *ib, const struct officer_key *who, store_id source)
+{
+	return inbox_mark(ib, who, source, true, NULL);
 }
 
 enum inbox_result inbox_bulk(struct inbox *ib, const struct officer_key *who, enum inbox_bulk_op op,
@@ -73,7 +132,8 @@ enum inbox_result inbox_bulk(struct inbox *ib, const struct officer_key *who, en
 		enum inbox_result rc;
 		switch (op) {
 		case INBOX_BULK_READ:
-			rc = inbox_mark_read(ib, who, ids[i]);
+		case INBOX_BULK_UNREAD:
+			rc = inbox_mark(ib, who, ids[i], op == INBOX_BULK_READ, NULL);
 			break;
 		case INBOX_BULK_STAR:
 		case INBOX_BULK_UNSTAR:

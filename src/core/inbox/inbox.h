@@ -255,10 +255,18 @@ __attribute__((warn_unused_result)) enum inbox_result
 inbox_label(struct inbox *ib, const struct officer_key *who, store_id source, const char *label);
 
 /*
- * Marks read every unread submission of a source the officer may read (a
- * desk's mark, like the star: nothing is opened). Bounded as the inbox's
- * pages: the first INBOX_SCAN_MAX of the source's submissions.
+ * Marks read (read true) or unread every submission of a source the officer
+ * may read whose state is the other (a desk's mark, like the star: nothing is
+ * opened). Each submission changed gets its entry, object.mark_read or
+ * object.mark_unread (the officer, submission:ID, its marking), in the one
+ * transaction that changes them: all or nothing. *changed (may be NULL): how
+ * many changed. Bounded as the inbox's pages: the first INBOX_SCAN_MAX of the
+ * source's submissions. inbox_mark_read: inbox_mark(..., true, NULL).
  */
+__attribute__((warn_unused_result)) enum inbox_result inbox_mark(struct inbox *ib,
+                                                                 const struct officer_key *who,
+                                                                 store_id source, bool read,
+                                                                 int64_t *changed);
 __attribute__((warn_unused_result)) enum inbox_result
 inbox_mark_read(struct inbox *ib, const struct officer_key *who, store_id source);
 
@@ -277,6 +285,7 @@ enum inbox_bulk_op {
 	INBOX_BULK_UNSTAR,
 	INBOX_BULK_LABEL,
 	INBOX_BULK_DELETE,
+	INBOX_BULK_UNREAD,
 };
 struct inbox_bulk_result {
 	size_t done, refused;
@@ -284,5 +293,38 @@ struct inbox_bulk_result {
 __attribute__((warn_unused_result)) enum inbox_result
 inbox_bulk(struct inbox *ib, const struct officer_key *who, enum inbox_bulk_op op,
            const store_id *ids, size_t n, const char *label, struct inbox_bulk_result *out);
+
+/*
+ * The download of several sources as one archive (the desk's bulk form):
+ * every submission of ids[0..nids) the officer may read, its message (as
+ * text) and its files, opened on the server. The access decision is applied
+ * to each source (not visible: counted in refused_sources) and to each
+ * submission (not readable: absent, counted in refused). Bounded: at most
+ * INBOX_ARCHIVE_ITEMS_MAX items and INBOX_ARCHIVE_BYTES_MAX bytes (each file
+ * counted at its size, each message at INBOX_MESSAGE_MAX): beyond, nothing is
+ * recorded, *out stays NULL, counts->too_large says so (with what was counted
+ * so far). Otherwise each item's object.download entry ("file N in an
+ * archive", "message in an archive") is durable, in one transaction, before
+ * *out is given. inbox_archive_run streams the archive (an uncompressed ZIP,
+ * lib/zipw.h: contents.txt first, with the counts, then
+ * source-ID/submission-ID-file-N-NAME, NAME made safe) through w, from any
+ * thread; a failure midway (a submission deleted meanwhile, a blob that does
+ * not open) stops it, and the archive is left incomplete. The handle borrows
+ * who: keep who alive until inbox_archive_free.
+ */
+#define INBOX_ARCHIVE_ITEMS_MAX 2000
+#define INBOX_ARCHIVE_BYTES_MAX ((uint64_t)2 << 30) /* 2 GiB */
+struct inbox_archive_counts {
+	size_t sources, items, refused, refused_sources;
+	uint64_t bytes;
+	bool too_large;
+};
+struct inbox_archive;
+__attribute__((warn_unused_result)) enum inbox_result
+inbox_archive(struct inbox *ib, const struct officer_key *who, const store_id *ids, size_t nids,
+              struct inbox_archive **out, struct inbox_archive_counts *counts);
+__attribute__((warn_unused_result)) enum inbox_result inbox_archive_run(struct inbox_archive *a,
+                                                                        age_write_fn w, void *ctx);
+void inbox_archive_free(struct inbox_archive **a);
 
 #endif

@@ -122,6 +122,9 @@ enum ledger_action {
 	                            (core/inbox/digest.h): no count, no content */
 	LEDGER_LIAISON_KEY,      /* a new liaison key (core/liaison/liaison_key.c): detail its
 	                            verifier key and age recipient */
+	LEDGER_OBJECT_MARK_READ, /* the desk marked submission:ID read (nothing opened; marking =
+	                            its marking) (core/inbox/bulk.c) */
+	LEDGER_OBJECT_MARK_UNREAD, /* the desk marked submission:ID unread again */
 	LEDGER_ACTION_COUNT
 };
 

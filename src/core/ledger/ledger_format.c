@@ -74,6 +74,8 @@ static const char *const action_names[LEDGER_ACTION_COUNT] = {
         [LEDGER_LIAISON_REFUSALS] = "liaison.refusals",
         [LEDGER_DIGEST_SENT] = "digest.sent",
         [LEDGER_LIAISON_KEY] = "liaison.key",
+        [LEDGER_OBJECT_MARK_READ] = "object.mark_read",
+        [LEDGER_OBJECT_MARK_UNREAD] = "object.mark_unread",
 };
 
 const char *ledger_strerror(enum ledger_result r)

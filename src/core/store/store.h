@@ -300,6 +300,12 @@ struct store_backend {
 	                                      void *ctx);
 	enum store_result (*submission_mark_read)(struct store *s, store_id id);
 	/*
+	 * Marks a read submission unread again (the source's nunread and the
+	 * index of the unread submissions follow); *changed: 1 if it was read,
+	 * 0 if it was already unread. STORE_NOT_FOUND: no such submission.
+	 */
+	enum store_result (*submission_mark_unread)(struct store *s, store_id id, int *changed);
+	/*
 	 * Submissions of a source made on `day`, for the daily quota: O(1), kept
 	 * in the source row. Only the source's latest day of activity is counted;
 	 * an earlier day gives 0.
@@ -480,6 +486,9 @@ __attribute__((warn_unused_result)) enum store_result
 store_submission_files(struct store *s, store_id submission_id,
                        int (*fn)(void *ctx, const struct store_file *f), void *ctx);
 enum store_result store_submission_mark_read(struct store *s, store_id id);
+/* The operation submission_mark_unread; changed may be NULL. */
+__attribute__((warn_unused_result)) enum store_result
+store_submission_mark_unread(struct store *s, store_id id, int *changed);
 __attribute__((warn_unused_result)) enum store_result
 store_submission_count_day(struct store *s, store_id source_id, int32_t day, int64_t *count);
 

@@ -116,6 +116,21 @@ enum store_result store_submission_mark_read(struct store *s, store_id id)
 	return s->be->submission_mark_read(s, id);
 }
 
+enum store_result store_submission_mark_unread(struct store *s, store_id id, int *changed)
+{
+	int ch = 0;
+	if (changed != NULL)
+		*changed = 0;
+	if (id <= 0)
+		return STORE_NOT_FOUND;
+	if (s->be->submission_mark_unread == NULL)
+		return STORE_UNSUPPORTED;
+	enum store_result r = s->be->submission_mark_unread(s, id, &ch);
+	if (r == STORE_OK && changed != NULL)
+		*changed = ch;
+	return r;
+}
+
 enum store_result store_submission_count_day(struct store *s, store_id source_id, int32_t day,
                                              int64_t *count)
 {

@@ -716,6 +716,7 @@ const struct store_backend store_backend_pg = {
         .submission_list = pg_submission_list,
         .submission_files = pg_submission_files,
         .submission_mark_read = pg_submission_mark_read,
+        .submission_mark_unread = pg_submission_mark_unread,
         .submission_count_day = pg_submission_count_day,
         .reply_add = pg_reply_add,
         .reply_list = pg_reply_list,

@@ -170,6 +170,7 @@ enum store_result pg_submission_list(struct store *s, store_id source_id, int64_
 enum store_result pg_submission_files(struct store *s, store_id submission_id,
                                       int (*fn)(void *ctx, const struct store_file *f), void *ctx);
 enum store_result pg_submission_mark_read(struct store *s, store_id id);
+enum store_result pg_submission_mark_unread(struct store *s, store_id id, int *changed);
 enum store_result pg_submission_count_day(struct store *s, store_id source_id, int32_t day,
                                           int64_t *count);
 enum store_result pg_reply_add(struct store *s, store_id source_id, int32_t day, store_id blob,

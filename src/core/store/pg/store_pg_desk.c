@@ -82,6 +82,17 @@ static const char q_filtered[] =
         " AND ($6 = 0 OR x.day >= $6) AND ($7 = 0 OR x.day <= $7)"
         " AND ($8 = '' OR x.marking = $8)))"
         " ORDER BY d.newest DESC LIMIT $18";
+/* with a label: its terms without an OR, so the partial label index finds the rows (bench/desk) */
+static const char q_filtered_label[] =
+        "SELECT " DESK_COLS " FROM desk_source d JOIN source s ON s.id = d.source_id"
+        " WHERE d.newest < $1 AND d.newest >= $2 AND ($3 = 0 OR d.starred = 1)"
+        " AND $9 = 1 AND d.label_index IN (" FIDX ")"
+        " AND (($4 = 0 AND $5 = 0 AND $6 = 0 AND $7 = 0 AND $8 = '') OR EXISTS"
+        " (SELECT 1 FROM submission x WHERE x.source_id = d.source_id"
+        " AND ($4 = 0 OR NOT x.read) AND ($5 = 0 OR x.nfiles > 0)"
+        " AND ($6 = 0 OR x.day >= $6) AND ($7 = 0 OR x.day <= $7)"
+        " AND ($8 = '' OR x.marking = $8)))"
+        " ORDER BY d.newest DESC LIMIT $18";
 #define WIDX "$3, $4, $5, $6, $7, $8, $9, $10"
 static const char q_floor[] = "SELECT newest FROM desk_source WHERE newest < $1"
                               " ORDER BY newest DESC LIMIT 1 OFFSET $2";
@@ -190,7 +201,7 @@ static enum store_result pd_inbox_filtered(struct store *s, store_id before, int
 	pg_param_i64(&p, f->nindex > 0);
 	param_indexes(&p, f);
 	pg_param_i64(&p, limit);
-	if ((r = pg_exec(s, q_filtered, &p, &q)) != STORE_OK)
+	if ((r = pg_exec(s, f->nindex > 0 ? q_filtered_label : q_filtered, &p, &q)) != STORE_OK)
 		return r;
 	for (int i = 0; i < PQntuples(q) && r == STORE_OK; i++) {
 		struct store_desk_source row;

@@ -52,6 +52,9 @@ static const char SUB_MARK_READ[] = "UPDATE submission SET read = true WHERE id 
                                     " RETURNING source_id";
 static const char SUB_EXISTS[] = "SELECT 1 FROM submission WHERE id = $1";
 static const char SOURCE_UNREAD_DEC[] = "UPDATE source SET nunread = nunread - 1 WHERE id = $1";
+static const char SUB_MARK_UNREAD[] = "UPDATE submission SET read = false WHERE id = $1 AND read"
+                                      " RETURNING source_id";
+static const char SOURCE_UNREAD_INC[] = "UPDATE source SET nunread = nunread + 1 WHERE id = $1";
 #define SUB_COUNT_DAY                                                          \
 	"SELECT CASE WHEN last_day = $2 THEN day_count ELSE 0 END FROM source" \
 	" WHERE id = $1"
@@ -344,6 +347,42 @@ static enum store_result mark_read_fn(struct store *s, void *arg)
 enum store_result pg_submission_mark_read(struct store *s, store_id id)
 {
 	return pg_tx(s, mark_read_fn, &id);
+}
+
+struct mark_unread {
+	store_id id;
+	int changed;
+};
+
+static enum store_result mark_unread_fn(struct store *s, void *arg)
+{
+	struct mark_unread *m = arg;
+	struct pg_params p = {0};
+	PGresult *q;
+	enum store_result r;
+	int64_t rows;
+	m->changed = 0;
+	pg_param_i64(&p, m->id);
+	if ((r = pg_exec(s, SUB_MARK_UNREAD, &p, &q)) != STORE_OK)
+		return r;
+	int n = PQntuples(q);
+	store_id source = n == 1 ? pg_i64(q, 0, 0) : 0;
+	PQclear(q);
+	if (n != 1) { /* already unread (no change), or no such submission */
+		if ((r = pg_exec_id(s, SUB_EXISTS, m->id, &rows)) != STORE_OK)
+			return r;
+		return rows == 1 ? STORE_OK : STORE_NOT_FOUND;
+	}
+	m->changed = 1;
+	return pg_exec_id(s, SOURCE_UNREAD_INC, source, &rows);
+}
+
+enum store_result pg_submission_mark_unread(struct store *s, store_id id, int *changed)
+{
+	struct mark_unread m = {.id = id};
+	enum store_result r = pg_tx(s, mark_unread_fn, &m);
+	*changed = r == STORE_OK ? m.changed : 0;
+	return r;
 }
 
 enum store_result pg_submission_count_day(struct store *s, store_id source_id, int32_t day,

@@ -644,6 +644,7 @@ const struct store_backend store_backend_sqlite = {
         .submission_list = sq_submission_list,
         .submission_files = sq_submission_files,
         .submission_mark_read = sq_submission_mark_read,
+        .submission_mark_unread = sq_submission_mark_unread,
         .submission_count_day = sq_submission_count_day,
         .reply_add = sq_reply_add,
         .reply_list = sq_reply_list,

@@ -84,6 +84,17 @@ static const char q_filtered[] =
         " AND (?6 = 0 OR x.day >= ?6) AND (?7 = 0 OR x.day <= ?7)"
         " AND (?8 = '' OR x.marking = ?8)))"
         " ORDER BY d.newest DESC LIMIT ?18";
+/* with a label: its terms without an OR, so the partial label index finds the rows (bench/desk) */
+static const char q_filtered_label[] =
+        "SELECT " DESK_COLS " FROM desk_source d JOIN source s ON s.id = d.source_id"
+        " WHERE d.newest < ?1 AND d.newest >= ?2 AND (?3 = 0 OR d.starred = 1)"
+        " AND ?9 = 1 AND d.label_index IN (" FIDX ")"
+        " AND ((?4 = 0 AND ?5 = 0 AND ?6 = 0 AND ?7 = 0 AND ?8 = '') OR EXISTS"
+        " (SELECT 1 FROM submission x WHERE x.source_id = d.source_id"
+        " AND (?4 = 0 OR x.read = 0) AND (?5 = 0 OR x.nfiles > 0)"
+        " AND (?6 = 0 OR x.day >= ?6) AND (?7 = 0 OR x.day <= ?7)"
+        " AND (?8 = '' OR x.marking = ?8)))"
+        " ORDER BY d.newest DESC LIMIT ?18";
 #define WIDX "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10"
 static const char q_floor[] = "SELECT newest FROM desk_source WHERE newest < ?1"
                               " ORDER BY newest DESC LIMIT 1 OFFSET ?2";
@@ -234,7 +245,7 @@ static enum store_result do_filtered(struct conn *c, void *arg)
 	if (f->window > 0 && (r = window_floor(c, a)) != STORE_OK)
 		return r;
 	sqlite3_stmt *q;
-	if ((r = sq_stmt(c, q_filtered, &q)) != STORE_OK)
+	if ((r = sq_stmt(c, f->nindex > 0 ? q_filtered_label : q_filtered, &q)) != STORE_OK)
 		return r;
 	if ((r = sq_bind(sqlite3_bind_int64(q, 1, a->before))) == STORE_OK &&
 	    (r = sq_bind(sqlite3_bind_int64(q, 2, a->floor))) == STORE_OK &&

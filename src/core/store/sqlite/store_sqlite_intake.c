@@ -64,6 +64,9 @@ static const char SUB_MARK_READ[] = "UPDATE submission SET read = 1 WHERE id = ?
                                     " RETURNING source_id";
 static const char SUB_EXISTS[] = "SELECT 1 FROM submission WHERE id = ?1";
 static const char SOURCE_UNREAD_DEC[] = "UPDATE source SET nunread = nunread - 1 WHERE id = ?1";
+static const char SUB_MARK_UNREAD[] = "UPDATE submission SET read = 0 WHERE id = ?1 AND read = 1"
+                                      " RETURNING source_id";
+static const char SOURCE_UNREAD_INC[] = "UPDATE source SET nunread = nunread + 1 WHERE id = ?1";
 static const char SUB_COUNT_DAY[] = "SELECT coalesce((SELECT CASE WHEN last_day = ?2 THEN"
                                     " day_count ELSE 0 END FROM source WHERE id = ?1), 0)";
 static const char REPLY_ADD[] = "INSERT INTO reply(source_id, day, blob) VALUES (?1, ?2, ?3)";
@@ -440,6 +443,43 @@ static enum store_result mark_read_fn(struct conn *c, void *arg)
 enum store_result sq_submission_mark_read(struct store *st, store_id id)
 {
 	return sq_write(st, false, mark_read_fn, &id);
+}
+
+struct mark_unread {
+	store_id id;
+	int changed;
+};
+
+static enum store_result mark_unread_fn(struct conn *c, void *arg)
+{
+	struct mark_unread *m = arg;
+	sqlite3_stmt *st;
+	enum store_result r;
+	m->changed = 0;
+	if ((r = sq_stmt_i64(c, SUB_MARK_UNREAD, m->id, &st)) != STORE_OK)
+		return r;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		store_id src = sqlite3_column_int64(st, 0);
+		sq_done(st);
+		m->changed = 1;
+		return exec_id(c, SOURCE_UNREAD_INC, src, NULL);
+	}
+	sq_done(st);
+	if (rc != SQLITE_DONE)
+		return sq_map(rc);
+	/* Nothing changed: already unread, or no such submission. */
+	if ((r = sq_row(c, SUB_EXISTS, m->id, 0, 1, &st)) == STORE_OK)
+		sq_done(st);
+	return r;
+}
+
+enum store_result sq_submission_mark_unread(struct store *st, store_id id, int *changed)
+{
+	struct mark_unread m = {.id = id};
+	enum store_result r = sq_write(st, false, mark_unread_fn, &m);
+	*changed = r == STORE_OK ? m.changed : 0;
+	return r;
 }
 
 enum store_result sq_submission_count_day(struct store *st, store_id source_id, int32_t day,

@@ -174,6 +174,7 @@ enum store_result sq_submission_list(struct store *st, store_id source_id, int64
 enum store_result sq_submission_files(struct store *st, store_id submission_id,
                                       int (*fn)(void *ctx, const struct store_file *f), void *ctx);
 enum store_result sq_submission_mark_read(struct store *st, store_id id);
+enum store_result sq_submission_mark_unread(struct store *st, store_id id, int *changed);
 enum store_result sq_submission_count_day(struct store *st, store_id source_id, int32_t day,
                                           int64_t *count);
 enum store_result sq_reply_add(struct store *st, store_id source_id, int32_t day, store_id blob,

@@ -338,6 +338,19 @@ int main(void)
 	             inbox_source(ib, kr, m2.first_source, &one) == INBOX_OK &&
 	             one.src.nunread == HIDDEN,
 	     "mark read: what ivy may read is read, what she may not is left unread");
+	int64_t nchanged = -1;
+	T_OK(inbox_mark(ib, ki, m2.first_source, false, &nchanged) == INBOX_OK && nchanged > 0 &&
+	             inbox_source(ib, ki, m2.first_source, &one) == INBOX_OK &&
+	             one.src.nunread == nchanged &&
+	             inbox_source(ib, kr, m2.first_source, &one) == INBOX_OK &&
+	             one.src.nunread == HIDDEN + nchanged,
+	     "mark unread: what ivy may read is unread again, nothing else changed");
+	T_OK(inbox_mark(ib, ki, m2.first_source, false, &nchanged) == INBOX_OK && nchanged == 0,
+	     "mark unread again: nothing changes");
+	T_OK(inbox_mark(ib, ki, m2.first_source, true, &nchanged) == INBOX_OK && nchanged > 0 &&
+	             inbox_source(ib, ki, m2.first_source, &one) == INBOX_OK &&
+	             one.src.nunread == 0,
+	     "and read again");
 	store_id hidden_src = m1.first_source + 1; /* one TOP SECRET submission: not ivy's */
 	T_CHECK(inbox_source(ib, ki, hidden_src, &one) == INBOX_NOT_FOUND &&
 	        inbox_source(ib, kr, hidden_src, &one) == INBOX_OK);
