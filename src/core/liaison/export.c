@@ -178,6 +178,15 @@ static enum store_result export_tx(struct store *s, void *arg)
 		               a->actor, "report", it->id, it->marking, detail);
 		if (sr != STORE_OK)
 			return sr;
+		if (!it->sent) { /* the reason kept with the bundle (the desk's partners page) */
+			struct store_withheld w = {.partner = a->p->id,
+			                           .way = STORE_LIAISON_SENT,
+			                           .seq = a->seq,
+			                           .report = it->id};
+			bundle_reason_fit(it->reason, w.reason, STORE_WITHHELD_REASON_MAX);
+			if ((sr = store_withheld_add(s, &w)) != STORE_OK)
+				return sr;
+		}
 	}
 	return li_log_in(s, LEDGER_LIAISON_EXPORT, a->actor, "partner", a->p->id, NULL, a->detail);
 }

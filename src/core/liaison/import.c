@@ -262,6 +262,15 @@ static enum store_result import_tx(struct store *s, void *arg)
 			               x->kind == LIAISON_ITEM_REFUSED ? x->marking : NULL, detail);
 			if (sr != STORE_OK)
 				return sr;
+			if (x->kind == LIAISON_ITEM_PARTNER_WITHHELD) { /* kept for the desk */
+				struct store_withheld w = {.partner = a->p->id,
+				                           .way = STORE_LIAISON_RECEIVED,
+				                           .seq = a->seq,
+				                           .report = x->remote};
+				bundle_reason_fit(x->reason, w.reason, STORE_WITHHELD_REASON_MAX);
+				if ((sr = store_withheld_add(s, &w)) != STORE_OK)
+					return sr;
+			}
 		}
 	}
 	return li_log_in(s, LEDGER_LIAISON_IMPORT, a->actor, "partner", a->p->id, NULL, a->detail);

@@ -70,6 +70,7 @@ static const struct table tables[] = {
         TABLE("liai_received", true, "id", "partner", "seq", "remote", "report", "marking", "day"),
         TABLE("liai_sent", false, "partner", "seq", "hash", "items", "withheld", "day", "receipted",
               "accepted", "refused"),
+        TABLE("liai_withheld", true, "id", "partner", "way", "seq", "report", "reason"),
         TABLE("wit_log", true, "id", "origin", "vkey", "size", "root", "day", "note"),
         TABLE("wit_conflict", true, "id", "log", "size", "day", "held", "offered"),
         TABLE("wit_cosig", false, "size", "witness", "line"),

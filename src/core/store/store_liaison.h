@@ -99,6 +99,21 @@ struct store_bundle_sent {
 	uint32_t accepted, refused; /* as its receipt says */
 };
 
+#define STORE_WITHHELD_REASON_MAX 200 /* bytes of a withheld item's reason (one line) */
+
+/*
+ * An item withheld from a bundle (schema part liaison_items): sent, one we
+ * withheld from a bundle to the partner (report: ours); received, one the
+ * partner says it withheld from a bundle to us (report: its id there).
+ */
+struct store_withheld {
+	store_id partner;
+	enum store_liaison_way way;
+	uint64_t seq; /* the bundle's sequence number */
+	int64_t report;
+	char reason[STORE_WITHHELD_REASON_MAX + 1];
+};
+
 struct store_liaison_ops {
 	enum store_result (*partner_add)(struct store *s, const struct store_partner *in,
 	                                 store_id *out);
@@ -138,6 +153,13 @@ struct store_liaison_ops {
 	enum store_result (*sent)(struct store *s, store_id partner,
 	                          int (*fn)(void *ctx, const struct store_bundle_sent *b),
 	                          void *ctx);
+	/* ---- items of bundles (schema part liaison_items; store_liaison_items.c) ---- */
+	enum store_result (*withheld_add)(struct store *s, const struct store_withheld *in);
+	/* One bundle's, in the order added. */
+	enum store_result (*withheld)(struct store *s, store_id partner, enum store_liaison_way way,
+	                              uint64_t seq,
+	                              int (*fn)(void *ctx, const struct store_withheld *w),
+	                              void *ctx);
 };
 
 /*
@@ -206,5 +228,18 @@ store_bundle_receipt(struct store *s, const struct store_bundle_sent *in);
 __attribute__((warn_unused_result)) enum store_result
 store_bundles_sent(struct store *s, store_id partner,
                    int (*fn)(void *ctx, const struct store_bundle_sent *b), void *ctx);
+
+/*
+ * Items withheld (store_liaison_items.c): in->partner, way, seq (> 0),
+ * report (> 0) and a reason of 1..STORE_WITHHELD_REASON_MAX bytes of UTF-8
+ * without control characters (else STORE_TOO_LARGE); no such partner:
+ * STORE_NOT_FOUND. Listed per bundle (partner, way, seq) in the order added;
+ * an unknown partner or bundle lists nothing.
+ */
+__attribute__((warn_unused_result)) enum store_result
+store_withheld_add(struct store *s, const struct store_withheld *in);
+__attribute__((warn_unused_result)) enum store_result
+store_withheld(struct store *s, store_id partner, enum store_liaison_way way, uint64_t seq,
+               int (*fn)(void *ctx, const struct store_withheld *w), void *ctx);
 
 #endif

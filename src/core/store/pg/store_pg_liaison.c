@@ -18,6 +18,7 @@
 
 #include "core/store/pg/store_pg.h"
 #include "core/store/store_liaison.h"
+#include "core/store/pg/store_pg_liaison_items.h"
 
 #include "lib/banned.h"
 
@@ -399,4 +400,6 @@ const struct store_liaison_ops pg_liaison_ops = {
         .sent_get = lp_sent_get,
         .sent_receipt = lp_sent_receipt,
         .sent = lp_sent,
+        .withheld_add = pg_liaison_withheld_add,
+        .withheld = pg_liaison_withheld,
 };

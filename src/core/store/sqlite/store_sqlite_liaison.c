@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/store/store_liaison.h"
+#include "core/store/sqlite/store_sqlite_liaison_items.h"
 #include "core/store/sqlite/store_sqlite.h"
 
 #include "lib/banned.h"
@@ -590,4 +591,6 @@ const struct store_liaison_ops sq_liaison_ops = {
         .sent_get = sl_sent_get,
         .sent_receipt = sl_sent_receipt,
         .sent = sl_sent,
+        .withheld_add = sq_liaison_withheld_add,
+        .withheld = sq_liaison_withheld,
 };
