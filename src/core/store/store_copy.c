@@ -71,6 +71,8 @@ static const struct table tables[] = {
         TABLE("liai_sent", false, "partner", "seq", "hash", "items", "withheld", "day", "receipted",
               "accepted", "refused"),
         TABLE("liai_withheld", true, "id", "partner", "way", "seq", "report", "reason"),
+        TABLE("liai_item_sent", true, "id", "partner", "seq", "report"),
+        TABLE("liai_consent", true, "id", "partner", "way", "report", "country", "seq", "day"),
         TABLE("wit_log", true, "id", "origin", "vkey", "size", "root", "day", "note"),
         TABLE("wit_conflict", true, "id", "log", "size", "day", "held", "offered"),
         TABLE("wit_cosig", false, "size", "witness", "line"),

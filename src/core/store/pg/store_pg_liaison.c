@@ -402,4 +402,11 @@ const struct store_liaison_ops pg_liaison_ops = {
         .sent = lp_sent,
         .withheld_add = pg_liaison_withheld_add,
         .withheld = pg_liaison_withheld,
+        .item_sent_add = pg_liaison_item_sent_add,
+        .item_sent_has = pg_liaison_item_sent_has,
+        .received_find = pg_liaison_received_find,
+        .consent_add = pg_liaison_consent_add,
+        .consents = pg_liaison_consents,
+        .consents_pending = pg_liaison_consents_pending,
+        .consent_sent = pg_liaison_consent_sent,
 };

@@ -593,4 +593,11 @@ const struct store_liaison_ops sq_liaison_ops = {
         .sent = sl_sent,
         .withheld_add = sq_liaison_withheld_add,
         .withheld = sq_liaison_withheld,
+        .item_sent_add = sq_liaison_item_sent_add,
+        .item_sent_has = sq_liaison_item_sent_has,
+        .received_find = sq_liaison_received_find,
+        .consent_add = sq_liaison_consent_add,
+        .consents = sq_liaison_consents,
+        .consents_pending = sq_liaison_consents_pending,
+        .consent_sent = sq_liaison_consent_sent,
 };
