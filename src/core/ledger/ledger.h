@@ -120,6 +120,10 @@ enum ledger_action {
 	                            (one summary entry, never one per request) */
 	LEDGER_DIGEST_SENT,      /* `cutout digest` told officer:NAME; detail "through entry N"
 	                            (core/inbox/digest.h): no count, no content */
+	LEDGER_LIAISON_CONSENT,  /* the originator's consent to re-release a report sent to a
+	                            partner: object report:ID, detail partner, country */
+	LEDGER_LIAISON_CONSENT_RECEIVE, /* a partner's consent for a report received from it:
+	                                   object report:ID (local), detail partner, country */
 	LEDGER_ACTION_COUNT
 };
 

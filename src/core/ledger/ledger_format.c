@@ -73,6 +73,8 @@ static const char *const action_names[LEDGER_ACTION_COUNT] = {
         [LEDGER_WITNESS_CONFLICT] = "witness.conflict",
         [LEDGER_LIAISON_REFUSALS] = "liaison.refusals",
         [LEDGER_DIGEST_SENT] = "digest.sent",
+        [LEDGER_LIAISON_CONSENT] = "liaison.consent",
+        [LEDGER_LIAISON_CONSENT_RECEIVE] = "liaison.consent.receive",
 };
 
 const char *ledger_strerror(enum ledger_result r)

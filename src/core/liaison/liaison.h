@@ -320,6 +320,18 @@ liaison_withheld(struct registry *r, const struct officer_key *as, const char *p
                  int (*fn)(void *ctx, int64_t report, const char *reason), void *ctx,
                  size_t *total);
 
+/*
+ * The originator's consent (a releasing officer) that partner re-release
+ * our report `report`, sent to it before, to country (ISO 3166-1 alpha-3;
+ * ORCON included): kept with its liaison.consent entry in one transaction,
+ * carried to the partner by the next bundle for it (consent.c).
+ * LIAISON_REFUSED with the reason for a report never sent to that partner,
+ * one received from a partner, or a disabled partner.
+ */
+__attribute__((warn_unused_result)) enum liaison_result
+liaison_consent(struct registry *r, const struct officer_key *as, const char *partner,
+                int64_t report, const char *country, struct liaison_error *err);
+
 /* ---- pull: a partner fetches its next bundle (pull.c) ---- */
 
 /*
