@@ -47,12 +47,31 @@ static unsigned inbox_status(enum inbox_result ir)
 /*
  * The inbox's page cursor is the position (a submission id) where the next
  * page starts; that submission may be one the reader may not read, so the
- * cursor leaves the door sealed (secretbox under a key of this process) and
- * tells the reader nothing. A cursor from another process is a 400; a plain
- * number is taken as a position the reader chose.
+ * cursor leaves the door sealed (secretbox under a key of this process, or of
+ * the instance when its sessions are shared by several nodes) and tells the
+ * reader nothing. A cursor from another key is a 400; a plain number is taken
+ * as a position the reader chose.
  */
 #define CURSOR_RAW (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + 8)
 #define CURSOR_LEN 64 /* base64url of CURSOR_RAW (48) bytes, no padding */
+
+void desk_door_keys(struct desk_door *d)
+{
+	if (!d->cfg.shared_sessions) {
+		csrf_init(&d->csrf);
+		randombytes_buf(d->cursor_key, sizeof d->cursor_key);
+		return;
+	}
+	/* several nodes: a form or a cursor one node made, another takes */
+	static const uint8_t cctx[] = "cutout desk csrf seed v1", kctx[] = "cutout desk cursor v1";
+	uint8_t seed[32];
+	crypto_generichash(seed, sizeof seed, cctx, sizeof cctx - 1, d->cfg.session_salt,
+	                   sizeof d->cfg.session_salt);
+	csrf_init_shared(&d->csrf, seed, sizeof seed);
+	sodium_memzero(seed, sizeof seed);
+	crypto_generichash(d->cursor_key, sizeof d->cursor_key, kctx, sizeof kctx - 1,
+	                   d->cfg.session_salt, sizeof d->cfg.session_salt);
+}
 
 static void cursor_seal(const struct desk_door *d, int64_t v, char out[static CURSOR_LEN + 1])
 {
