@@ -32,6 +32,11 @@ static int on_withheld(void *ctx, int64_t id, const char *reason)
 	return bundle_content_withheld(id, reason, ctx) != 0;
 }
 
+static int on_consent(void *ctx, int64_t id, const char *country)
+{
+	return bundle_content_consent(id, country, ctx) != 0;
+}
+
 struct count {
 	size_t items, withheld;
 };
@@ -109,12 +114,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sodium_init() < 0)
 		abort();
 	(void)bundle_envelope_parse(data, size, &e, msg);
-	if (bundle_content_parse(data, size, &h, count_item, count_withheld, &n, msg) == 0) {
+	struct bundle_extra ex = {0}, back = {.consent = on_consent};
+	if (bundle_content_parse(data, size, &h, count_item, count_withheld, &n, &ex, msg) == 0) {
 		struct buf b;
 		buf_init(&b, size + 1);
-		/* written back item by item, it is the same content */
+		/* written back line by line, it is the same content (the flag if it was there) */
 		if (bundle_content_begin(&h, &b) != 0 ||
-		    bundle_content_parse(data, size, &h, on_item, on_withheld, &b, msg) != 0 ||
+		    (size - b.len > 10 && memcmp(data + b.len, "rerelease ", 10) == 0 &&
+		     bundle_content_rerelease(ex.rerelease, &b) != 0) ||
+		    bundle_content_parse(data, size, &h, on_item, on_withheld, &b, &back, msg) !=
+		            0 ||
 		    bundle_content_end(n.items, n.withheld, &b) != 0 || b.len != size ||
 		    memcmp(b.data, data, size) != 0)
 			abort();

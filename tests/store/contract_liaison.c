@@ -5,8 +5,8 @@
  * (unique names, validation, disable, order by name), the exchange's
  * sequence moving one bundle at a time (a replay or a race refused), report
  * topics (their form, an unknown report), reports received (once per
- * partner and remote id), listings' STORE_STOP, and everything surviving a
- * reopen.
+ * partner and remote id), items withheld from a bundle each way with their
+ * reasons, listings' STORE_STOP, and everything surviving a reopen.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -346,6 +346,203 @@ static void test_sent(void)
 	store_close(&s);
 }
 
+/* ---- items withheld (schema part liaison_items) ---- */
+
+struct seen_w {
+	int n;
+	bool stop;
+	int64_t reports[4];
+	char reasons[4][STORE_WITHHELD_REASON_MAX + 1];
+};
+
+static int see_w(void *ctx, const struct store_withheld *w)
+{
+	struct seen_w *v = ctx;
+	if (v->n < 4) {
+		v->reports[v->n] = w->report;
+		snprintf(v->reasons[v->n], sizeof v->reasons[0], "%s", w->reason);
+	}
+	v->n++;
+	return v->stop;
+}
+
+static void test_withheld(void)
+{
+	struct store *s = contract_open_fresh();
+	store_id a = 0, b = 0;
+	if (s == NULL)
+		return;
+	struct store_partner pa = partner("Withheld", "FRA"), pb = partner("Withheld B", "DEU");
+	T_CHECK(store_partner_add(s, &pa, &a) == STORE_OK &&
+	        store_partner_add(s, &pb, &b) == STORE_OK);
+	struct store_withheld w = {.partner = a, .way = STORE_LIAISON_SENT, .seq = 1, .report = 41};
+	snprintf(w.reason, sizeof w.reason, "not releasable to FRA");
+	T_OK(store_withheld_add(s, &w) == STORE_OK, "an item withheld from a bundle sent");
+	w.report = 12;
+	memset(w.reason, 'r', STORE_WITHHELD_REASON_MAX);
+	w.reason[STORE_WITHHELD_REASON_MAX] = '\0';
+	T_OK(store_withheld_add(s, &w) == STORE_OK,
+	     "a second, its reason STORE_WITHHELD_REASON_MAX bytes");
+	T_OK(store_withheld_add(s, &w) == STORE_OK,
+	     "the same report twice: kept twice (rows, no key)");
+	w.way = STORE_LIAISON_RECEIVED;
+	w.report = 9;
+	snprintf(w.reason, sizeof w.reason, "ORCON: not released to partners");
+	T_OK(store_withheld_add(s, &w) == STORE_OK, "an item the partner withheld from us");
+	w.partner = b;
+	w.way = STORE_LIAISON_SENT;
+	T_OK(store_withheld_add(s, &w) == STORE_OK, "another partner's");
+
+	struct store_withheld bad = {
+	        .partner = a, .way = STORE_LIAISON_SENT, .seq = 1, .report = 5};
+	snprintf(bad.reason, sizeof bad.reason, "why");
+	bad.seq = 0;
+	T_OK(store_withheld_add(s, &bad) == STORE_TOO_LARGE, "sequence 0: STORE_TOO_LARGE");
+	bad.seq = 1;
+	bad.report = 0;
+	T_OK(store_withheld_add(s, &bad) == STORE_TOO_LARGE, "report 0: STORE_TOO_LARGE");
+	bad.report = 5;
+	bad.way = 0;
+	T_OK(store_withheld_add(s, &bad) == STORE_TOO_LARGE, "no way: STORE_TOO_LARGE");
+	bad.way = STORE_LIAISON_SENT;
+	bad.reason[0] = '\0';
+	T_OK(store_withheld_add(s, &bad) == STORE_TOO_LARGE, "an empty reason: STORE_TOO_LARGE");
+	snprintf(bad.reason, sizeof bad.reason, "two\nlines");
+	T_OK(store_withheld_add(s, &bad) == STORE_TOO_LARGE,
+	     "a reason with a control character: STORE_TOO_LARGE");
+	snprintf(bad.reason, sizeof bad.reason, "bad \xff utf-8");
+	T_OK(store_withheld_add(s, &bad) == STORE_TOO_LARGE, "a reason not UTF-8: STORE_TOO_LARGE");
+	snprintf(bad.reason, sizeof bad.reason, "why");
+	bad.partner = FAR_ID;
+	T_OK(store_withheld_add(s, &bad) == STORE_NOT_FOUND, "an unknown partner: STORE_NOT_FOUND");
+	bad.partner = 0;
+	T_OK(store_withheld_add(s, &bad) == STORE_NOT_FOUND &&
+	             store_withheld_add(s, NULL) == STORE_NOT_FOUND,
+	     "partner 0 or no row: STORE_NOT_FOUND");
+
+	struct seen_w v = {0};
+	T_OK(store_withheld(s, a, STORE_LIAISON_SENT, 1, see_w, &v) == STORE_OK && v.n == 3 &&
+	             v.reports[0] == 41 && strcmp(v.reasons[0], "not releasable to FRA") == 0 &&
+	             v.reports[1] == 12 && strlen(v.reasons[1]) == STORE_WITHHELD_REASON_MAX &&
+	             v.reports[2] == 12,
+	     "a bundle's items withheld, in the order added, with their reasons (nothing refused "
+	     "added)");
+	memset(&v, 0, sizeof v);
+	T_OK(store_withheld(s, a, STORE_LIAISON_RECEIVED, 1, see_w, &v) == STORE_OK && v.n == 1 &&
+	             v.reports[0] == 9 &&
+	             strcmp(v.reasons[0], "ORCON: not released to partners") == 0,
+	     "each way apart");
+	memset(&v, 0, sizeof v);
+	T_OK(store_withheld(s, a, STORE_LIAISON_SENT, 2, see_w, &v) == STORE_OK && v.n == 0 &&
+	             store_withheld(s, FAR_ID, STORE_LIAISON_SENT, 1, see_w, &v) == STORE_OK &&
+	             v.n == 0,
+	     "an unknown bundle or partner lists nothing");
+	T_OK(store_withheld(s, a, STORE_LIAISON_SENT, 0, see_w, &v) == STORE_TOO_LARGE &&
+	             store_withheld(s, a, 0, 1, see_w, &v) == STORE_TOO_LARGE &&
+	             store_withheld(s, 0, STORE_LIAISON_SENT, 1, see_w, &v) == STORE_NOT_FOUND &&
+	             store_withheld(s, a, STORE_LIAISON_SENT, 1, NULL, &v) == STORE_NOT_FOUND,
+	     "a listing with sequence 0, no way, partner 0 or no callback: refused");
+	struct seen_w st = {.stop = true};
+	T_OK(store_withheld(s, a, STORE_LIAISON_SENT, 1, see_w, &st) == STORE_STOP && st.n == 1,
+	     "stopped by its callback: STORE_STOP");
+	T_CHECK(contract_reopen(&s) == 0);
+	memset(&v, 0, sizeof v);
+	T_OK(s != NULL && store_withheld(s, b, STORE_LIAISON_SENT, 1, see_w, &v) == STORE_OK &&
+	             v.n == 1 && v.reports[0] == 9,
+	     "kept across a reopen");
+	store_close(&s);
+}
+
+/* ---- reports sent, received ones found, consents (liaison_items, step 2) ---- */
+
+struct seen_c {
+	int n;
+	bool stop;
+	struct store_consent v[4];
+};
+
+static int see_c(void *ctx, const struct store_consent *c)
+{
+	struct seen_c *v = ctx;
+	if (v->n < 4)
+		v->v[v->n] = *c;
+	v->n++;
+	return v->stop;
+}
+
+static void test_consent(void)
+{
+	struct store *s = contract_open_fresh();
+	store_id a = 0, rep = 0, x = 0, c1 = 0, c2 = 0, c3 = 0;
+	if (s == NULL)
+		return;
+	struct store_partner pa = partner("Consent", "FRA");
+	T_CHECK(store_partner_add(s, &pa, &a) == STORE_OK && (rep = a_report(s)) > 0);
+	T_OK(store_item_sent_has(s, a, rep) == STORE_NOT_FOUND,
+	     "a report not sent: STORE_NOT_FOUND");
+	T_OK(store_item_sent_add(s, a, 1, rep) == STORE_OK &&
+	             store_item_sent_add(s, a, 2, rep) == STORE_OK &&
+	             store_item_sent_has(s, a, rep) == STORE_OK,
+	     "a report sent (twice: two bundles) is found");
+	T_OK(store_item_sent_add(s, a, 0, rep) == STORE_TOO_LARGE &&
+	             store_item_sent_add(s, FAR_ID, 1, rep) == STORE_NOT_FOUND &&
+	             store_item_sent_has(s, a, FAR_ID) == STORE_NOT_FOUND,
+	     "sequence 0, an unknown partner or report");
+	struct store_received in = {
+	        .partner = a, .seq = 3, .remote = 77, .report = rep, .day = 20001};
+	snprintf(in.marking, sizeof in.marking, "SECRET//ORCON");
+	struct store_received got;
+	T_CHECK(store_received_add(s, &in, &x) == STORE_OK);
+	T_OK(store_received_find(s, a, 77, &got) == STORE_OK && got.id == x && got.report == rep &&
+	             got.seq == 3 && strcmp(got.marking, "SECRET//ORCON") == 0,
+	     "a received report found by (partner, its id there)");
+	T_OK(store_received_find(s, a, 78, &got) == STORE_NOT_FOUND &&
+	             store_received_find(s, FAR_ID, 77, &got) == STORE_NOT_FOUND,
+	     "another remote id or partner: STORE_NOT_FOUND");
+
+	struct store_consent c = {
+	        .partner = a, .way = STORE_LIAISON_RECEIVED, .report = rep, .seq = 3, .day = 20001};
+	snprintf(c.country, sizeof c.country, "*");
+	T_OK(store_consent_add(s, &c, &c1) == STORE_OK && c1 > 0, "a received flag (country *)");
+	snprintf(c.country, sizeof c.country, "DEU");
+	T_OK(store_consent_add(s, &c, &c2) == STORE_OK && c2 > c1, "a received consent for DEU");
+	c.way = STORE_LIAISON_SENT;
+	c.seq = 0;
+	T_OK(store_consent_add(s, &c, &c3) == STORE_OK, "a consent given, not sent yet");
+	struct store_consent bad = c;
+	snprintf(bad.country, sizeof bad.country, "de");
+	T_OK(store_consent_add(s, &bad, &x) == STORE_TOO_LARGE && x == 0,
+	     "a bad country: STORE_TOO_LARGE");
+	bad = c;
+	bad.way = 0;
+	T_OK(store_consent_add(s, &bad, &x) == STORE_TOO_LARGE, "no way: STORE_TOO_LARGE");
+	bad = c;
+	bad.partner = FAR_ID;
+	T_OK(store_consent_add(s, &bad, &x) == STORE_NOT_FOUND,
+	     "an unknown partner: STORE_NOT_FOUND");
+	struct seen_c v = {0};
+	T_OK(store_consents(s, STORE_LIAISON_RECEIVED, rep, see_c, &v) == STORE_OK && v.n == 2 &&
+	             v.v[0].id == c1 && strcmp(v.v[0].country, "*") == 0 &&
+	             strcmp(v.v[1].country, "DEU") == 0 && v.v[1].seq == 3 && v.v[1].partner == a,
+	     "a report's consents received, by id");
+	memset(&v, 0, sizeof v);
+	T_OK(store_consents_pending(s, a, see_c, &v) == STORE_OK && v.n == 1 && v.v[0].id == c3,
+	     "the consents given not sent yet");
+	T_OK(store_consent_sent(s, c3, 4) == STORE_OK &&
+	             store_consent_sent(s, c3, 5) == STORE_EXISTS &&
+	             store_consent_sent(s, FAR_ID, 4) == STORE_NOT_FOUND,
+	     "sent once (STORE_EXISTS after), an unknown one STORE_NOT_FOUND");
+	memset(&v, 0, sizeof v);
+	T_OK(store_consents_pending(s, a, see_c, &v) == STORE_OK && v.n == 0 &&
+	             store_consents(s, STORE_LIAISON_SENT, rep, see_c, &v) == STORE_OK &&
+	             v.n == 1 && v.v[0].seq == 4,
+	     "then no longer pending, with the bundle that carried it");
+	struct seen_c st = {.stop = true};
+	T_OK(store_consents(s, STORE_LIAISON_RECEIVED, rep, see_c, &st) == STORE_STOP && st.n == 1,
+	     "stopped by its callback: STORE_STOP");
+	store_close(&s);
+}
+
 int main(void)
 {
 	contract_init("contract_liaison");
@@ -363,5 +560,7 @@ int main(void)
 	test_exchange();
 	test_topics_received();
 	test_sent();
+	test_withheld();
+	test_consent();
 	return contract_done();
 }

@@ -97,6 +97,11 @@ const char liaison_help[] =
         "                        received; says when the partner has stopped\n"
         "                        receipting (a bundle waiting more than\n"
         "                        liaison_receipt_days). (releasing)\n"
+        "  consent PARTNER REPORT --to COUNTRY\n"
+        "                        the originator's consent that PARTNER re-release\n"
+        "                        REPORT (ours, sent to it) to COUNTRY, ORCON\n"
+        "                        included; the next bundle to PARTNER carries it.\n"
+        "                        (releasing)\n"
         "  push PARTNER [-i IDENTITY]\n"
         "                        the next bundle for PARTNER, POSTed to its liaison\n"
         "                        door (its URL + /v1/bundle, through liaison_socks\n"
@@ -116,6 +121,7 @@ const char liaison_help[] =
         "  -d, --dir DIR         the instance directory (or $CUTOUT_INSTANCE)\n"
         "      --as NAME         the officer\n"
         "  -r, --receipt FILE    import: where the signed receipt goes\n"
+        "      --to COUNTRY      consent: the country (ISO 3166-1 alpha-3)\n"
         "  -i, --admin-identity FILE  the admin identity (default DIR/admin-identity.txt):\n"
         "                        on an instance without a liaison key (DIR/liaison-key.txt)\n"
         "                        it opens the signing key and bundles; with one, import\n"
@@ -123,7 +129,7 @@ const char liaison_help[] =
 
 struct opts {
 	const char *dir, *as, *card, *country, *key, *age, *url, *topics, *marking, *output;
-	const char *identity, *since, *receipt;
+	const char *identity, *since, *receipt, *to;
 	bool rerelease;
 };
 
@@ -139,7 +145,8 @@ static int getopts(const char *cmd, const char *help, int argc, char **argv, str
 		O_TOPICS,
 		O_MARKING,
 		O_RE,
-		O_SINCE
+		O_SINCE,
+		O_TO
 	};
 	static const struct option lopts[] = {{"dir", required_argument, NULL, 'd'},
 	                                      {"as", required_argument, NULL, O_AS},
@@ -152,6 +159,7 @@ static int getopts(const char *cmd, const char *help, int argc, char **argv, str
 	                                      {"marking", required_argument, NULL, O_MARKING},
 	                                      {"rerelease", no_argument, NULL, O_RE},
 	                                      {"since", required_argument, NULL, O_SINCE},
+	                                      {"to", required_argument, NULL, O_TO},
 	                                      {"output", required_argument, NULL, 'o'},
 	                                      {"admin-identity", required_argument, NULL, 'i'},
 	                                      {"receipt", required_argument, NULL, 'r'},
@@ -205,6 +213,9 @@ static int getopts(const char *cmd, const char *help, int argc, char **argv, str
 			break;
 		case O_SINCE:
 			o->since = optarg;
+			break;
+		case O_TO:
+			o->to = optarg;
 			break;
 		case 'h':
 			fputs(help, stdout);
@@ -510,6 +521,30 @@ static int status_main(const struct opts *o, const char *partner)
 	return rc;
 }
 
+/* `liaison consent PARTNER REPORT --to COUNTRY`. */
+static int consent_main(const struct opts *o, const char *partner, const char *report)
+{
+	int64_t id;
+	if (num_parse_id(report, &id) != 0)
+		return cli_usage("liaison", "REPORT is a report id");
+	if (o->to == NULL)
+		return cli_usage("liaison", "consent needs --to COUNTRY");
+	struct officer_cli_sess s;
+	int rc = officer_cli_sess_open("liaison", o->dir, o->as, &s);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	struct liaison_error err = {{0}};
+	enum liaison_result r = liaison_consent(s.reg, s.key, partner, id, o->to, &err);
+	if (r != LIAISON_OK)
+		rc = fail_li("liaison", r, &err);
+	else
+		printf("consent recorded: %s may re-release report %lld to %s (the next bundle "
+		       "carries it)\n",
+		       partner, (long long)id, o->to);
+	officer_cli_sess_close(&s);
+	return rc;
+}
+
 int liaison_main(int argc, char **argv)
 {
 	struct opts o;
@@ -525,12 +560,17 @@ int liaison_main(int argc, char **argv)
 	int nargs = argc - optind;
 	char **args = argv + optind;
 	static const struct cli_sub cmds[] = {{"export", 1, 1}, {"import", 1, 1}, {"receipt", 1, 1},
-	                                      {"status", 1, 1}, {"push", 1, 1},   {"pull", 1, 1}};
+	                                      {"status", 1, 1}, {"push", 1, 1},   {"pull", 1, 1},
+	                                      {"consent", 2, 2}};
 	int k = cli_subcommand("liaison", cmds, sizeof cmds / sizeof cmds[0], nargs, args);
 	if (k < 0)
 		return CLI_EXIT_USAGE;
 	if (o.receipt != NULL && k != 1)
 		return cli_usage("liaison", "-r RECEIPT is for import");
+	if (o.to != NULL && k != 6)
+		return cli_usage("liaison", "--to COUNTRY is for consent");
+	if (k == 6)
+		return consent_main(&o, args[1], args[2]);
 	if (k == 4)
 		return liaison_push(o.dir, o.as, o.identity, args[1]);
 	if (k == 5)

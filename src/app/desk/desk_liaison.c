@@ -7,7 +7,9 @@
  * is one call of core/liaison, which decides who may read and set them.
  * And the partners page (/partners, admin or releasing, read only): each
  * partner's agreement and its last bundles sent and received, through
- * liaison_partner_list and liaison_bundles.
+ * liaison_partner_list and liaison_bundles, with each bundle's items
+ * withheld and their reasons (ours sent, the partner's received) in a
+ * <details> (liaison_withheld).
  */
 #include "app/desk/desk_reg_internal.h"
 
@@ -228,9 +230,83 @@ static void cell_day(struct w *w, int32_t day)
 
 struct bundle_tables {
 	struct w *w;
+	const struct desk_reg_in *in;
+	const char *partner;
 	enum store_liaison_way open; /* the table being written; 0: none yet */
 	size_t id;                   /* the partner's index, for the tables' ids */
 };
+
+#define WITHHELD_SHOWN 50 /* items withheld listed per bundle; past it, "and N more" */
+
+static int withheld_item(void *ctx, int64_t report, const char *reason)
+{
+	struct w *w = ctx;
+	char id[24];
+	int n = snprintf(id, sizeof id, "%" PRId64, report);
+	if (n < 0 || (size_t)n >= sizeof id) {
+		w->failed = 1;
+		return 1;
+	}
+	raw(w, "<li>");
+	text_vars(w, "desk.li.p.withheld_item",
+	          (const char *const[]){"report", id, "reason", reason, NULL});
+	raw(w, "</li>");
+	return 0;
+}
+
+/*
+ * The cell of a bundle's items withheld: their number, and when there are
+ * any, a <details> listing the first WITHHELD_SHOWN with their reasons (sent:
+ * ours; received: the partner's, as its bundle said), then "and N more".
+ */
+static void withheld_cell(struct bundle_tables *bt, const struct liaison_bundle_row *b)
+{
+	struct w *w = bt->w;
+	raw(w, "<td class=\"withheld\">");
+	if (b->way == STORE_LIAISON_SENT && b->withheld == 0) {
+		num(w, 0);
+		raw(w, "</td>");
+		return;
+	}
+	struct buf list;
+	buf_init(&list, 64u * 1024);
+	struct w lw = {&list, w->lang, 0};
+	size_t total = 0;
+	enum liaison_result r =
+	        liaison_withheld(bt->in->reg, bt->in->key, bt->partner, b->way, b->seq,
+	                         WITHHELD_SHOWN, withheld_item, &lw, &total);
+	if (r != LIAISON_OK || lw.failed) {
+		buf_release(&list);
+		w->failed = 1;
+		return;
+	}
+	if (total == 0) { /* sent before the reasons were kept, or nothing withheld */
+		num(w, b->way == STORE_LIAISON_SENT ? (int64_t)b->withheld : 0);
+		raw(w, "</td>");
+		buf_release(&list);
+		return;
+	}
+	char n[24];
+	snprintf(n, sizeof n, "%zu", total);
+	raw(w, "<details class=\"withheld-items\"><summary>");
+	text_vars(w,
+	          b->way == STORE_LIAISON_SENT ? "desk.li.p.withheld_summary"
+	                                       : "desk.li.p.partner_withheld_summary",
+	          (const char *const[]){"n", n, NULL});
+	raw(w, "</summary><ul>");
+	if (!w->failed && buf_append(w->b, list.data, list.len) != BUF_OK)
+		w->failed = 1;
+	raw(w, "</ul>");
+	if (total > WITHHELD_SHOWN) {
+		char more[24];
+		snprintf(more, sizeof more, "%zu", total - WITHHELD_SHOWN);
+		raw(w, "<p class=\"muted\">");
+		text_vars(w, "desk.li.p.withheld_more", (const char *const[]){"n", more, NULL});
+		raw(w, "</p>");
+	}
+	raw(w, "</details></td>");
+	buf_release(&list);
+}
 
 static void bundle_table_open(struct bundle_tables *bt, enum store_liaison_way way)
 {
@@ -249,10 +325,10 @@ static void bundle_table_open(struct bundle_tables *bt, enum store_liaison_way w
 	el(w, "<th scope=\"col\">", "desk.li.p.day", "</th>");
 	el(w, "<th scope=\"col\">", sent ? "desk.li.p.items_sent" : "desk.li.p.items_received",
 	   "</th>");
-	if (sent) {
-		el(w, "<th scope=\"col\">", "desk.li.p.withheld", "</th>");
+	el(w, "<th scope=\"col\">", sent ? "desk.li.p.withheld" : "desk.li.p.partner_withheld",
+	   "</th>");
+	if (sent)
 		el(w, "<th scope=\"col\">", "desk.li.p.receipt", "</th>");
-	}
 	raw(w, "</tr></thead><tbody>");
 }
 
@@ -267,8 +343,8 @@ static int bundle_row(void *ctx, const struct liaison_bundle_row *b)
 	cell_num(w, b->seq);
 	cell_day(w, b->day);
 	cell_num(w, b->items);
+	withheld_cell(bt, b);
 	if (b->way == STORE_LIAISON_SENT) {
-		cell_num(w, b->withheld);
 		raw(w, "<td>");
 		if (b->receipted) {
 			char d[DAY_STRLEN], acc[24], ref[24];
@@ -291,7 +367,7 @@ static int bundle_row(void *ctx, const struct liaison_bundle_row *b)
 static void partner_section(struct w *w, const struct desk_reg_in *in,
                             const struct store_partner *p, size_t i)
 {
-	struct bundle_tables bt = {w, 0, i};
+	struct bundle_tables bt = {w, in, p->name, 0, i};
 	raw(w, "<section class=\"partner\" aria-labelledby=\"partner-");
 	num(w, (int64_t)i);
 	raw(w, "\"><h2 id=\"partner-");

@@ -76,6 +76,8 @@ static const char *const action_names[LEDGER_ACTION_COUNT] = {
         [LEDGER_LIAISON_KEY] = "liaison.key",
         [LEDGER_OBJECT_MARK_READ] = "object.mark_read",
         [LEDGER_OBJECT_MARK_UNREAD] = "object.mark_unread",
+        [LEDGER_LIAISON_CONSENT] = "liaison.consent",
+        [LEDGER_LIAISON_CONSENT_RECEIVE] = "liaison.consent.receive",
 };
 
 const char *ledger_strerror(enum ledger_result r)

@@ -175,6 +175,28 @@ static bool line_ok(const char *s, size_t n)
 	return true;
 }
 
+int bundle_content_rerelease(bool yes, struct buf *out)
+{
+	return buf_printf(out, "rerelease %s\n", yes ? "yes" : "no") == BUF_OK ? 0 : -1;
+}
+
+static bool country_ok(const char *c, size_t n)
+{
+	if (n != 3)
+		return false;
+	for (size_t i = 0; i < 3; i++)
+		if (c[i] < 'A' || c[i] > 'Z')
+			return false;
+	return true;
+}
+
+int bundle_content_consent(int64_t id, const char *country, struct buf *out)
+{
+	if (id <= 0 || country == NULL || !country_ok(country, strnlen(country, 4)))
+		return -1;
+	return buf_printf(out, "consent %lld %s\n", (long long)id, country) == BUF_OK ? 0 : -1;
+}
+
 int bundle_content_item(int64_t id, const char *topics, const char *marking, const uint8_t *text,
                         size_t len, struct buf *out)
 {
@@ -242,20 +264,49 @@ static int id_token(const char *s, size_t n, size_t *pos, int64_t *id)
 int bundle_content_parse(const uint8_t *p, size_t n, struct bundle_head *head,
                          int (*item)(void *ctx, const struct bundle_item *it),
                          int (*withheld)(void *ctx, int64_t id, const char *reason), void *ctx,
-                         char msg[static 128])
+                         struct bundle_extra *extra, char msg[static 128])
 {
 	struct rd r = {.p = p, .n = n};
 	const char *s;
-	size_t len, nitems = 0, nwithheld = 0;
+	size_t len, nitems = 0, nwithheld = 0, nconsents = 0;
 	struct bundle_item it;
 	msg[0] = '\0';
+	if (extra != NULL)
+		extra->rerelease = false;
 	if (head_read(&r, con_magic, "prev", head, msg) != 0)
 		return -1;
+	{ /* the flag, absent in bundles made before it (no) */
+		size_t at = r.pos;
+		if (next_line(&r, &s, &len) == 0 && len > 10 && memcmp(s, "rerelease ", 10) == 0) {
+			bool yes = len == 13 && memcmp(s + 10, "yes", 3) == 0;
+			if (!yes && !(len == 12 && memcmp(s + 10, "no", 2) == 0))
+				return fail(msg, "a bad rerelease line");
+			if (extra != NULL)
+				extra->rerelease = yes;
+		} else {
+			r.pos = at;
+		}
+	}
 	for (;;) {
 		size_t pos;
 		if (next_line(&r, &s, &len) != 0)
 			return fail(msg, "the content has no end line");
-		if (len > 5 && memcmp(s, "item ", 5) == 0) {
+		if (len > 8 && memcmp(s, "consent ", 8) == 0) {
+			int64_t id;
+			char country[4];
+			pos = 8;
+			if (nitems + nwithheld > 0)
+				return fail(msg, "a consent line after an item");
+			if (++nconsents > BUNDLE_CONSENTS_MAX)
+				return fail(msg, "over %u consent lines", BUNDLE_CONSENTS_MAX);
+			if (id_token(s, len, &pos, &id) != 0 || !country_ok(s + pos, len - pos))
+				return fail(msg, "consent %zu: a bad consent line", nconsents);
+			memcpy(country, s + pos, 3);
+			country[3] = '\0';
+			if (extra != NULL && extra->consent != NULL &&
+			    extra->consent(ctx, id, country) != 0)
+				return fail(msg, "stopped");
+		} else if (len > 5 && memcmp(s, "item ", 5) == 0) {
 			char v[24];
 			uint64_t tl;
 			pos = 5;

@@ -18,6 +18,10 @@
  *
  * The payload's plaintext (the content) repeats from, to, seq and prev, then:
  *
+ *   rerelease yes|no             the agreement's flag (absent in older bundles: no)
+ *   consent ID COUNTRY           the originator's consent to re-release its report
+ *                                ID (ours, sent before) to COUNTRY; at most
+ *                                BUNDLE_CONSENTS_MAX, before any item
  *   item ID LEN TOPICS MARKING   then LEN bytes of the report's text and "\n"
  *   withheld ID REASON
  *   end ITEMS WITHHELD
@@ -48,6 +52,7 @@
 #define BUNDLE_HASH_LEN 32
 #define BUNDLE_TEXT_MAX (4u * 1024 * 1024) /* bytes of one report's text */
 #define BUNDLE_REASON_MAX 200
+#define BUNDLE_CONSENTS_MAX 10000 /* consent lines in one bundle */
 
 struct bundle_head {
 	char from[LEDGER_ORIGIN_MAX + 1];
@@ -78,6 +83,11 @@ bundle_envelope_parse(const uint8_t *p, size_t n, struct bundle_envelope *e, cha
 /* The content. */
 __attribute__((warn_unused_result)) int bundle_content_begin(const struct bundle_head *head,
                                                              struct buf *out);
+/* Right after begin: the agreement's re-release flag. */
+__attribute__((warn_unused_result)) int bundle_content_rerelease(bool yes, struct buf *out);
+/* After the flag, before any item: a consent (country: three capital letters). */
+__attribute__((warn_unused_result)) int bundle_content_consent(int64_t id, const char *country,
+                                                               struct buf *out);
 /* topics in the stored form, not empty; marking one line. */
 __attribute__((warn_unused_result)) int bundle_content_item(int64_t id, const char *topics,
                                                             const char *marking,
@@ -97,15 +107,22 @@ struct bundle_item {
 	size_t len;
 };
 
+/* What the content says besides its items (bundle_content_parse). */
+struct bundle_extra {
+	bool rerelease; /* the agreement's flag; false when the line is absent */
+	int (*consent)(void *ctx, int64_t id, const char *country); /* NULL: ignored */
+};
+
 /*
  * Parses the content, calling item and withheld (non-zero stops: -1) for
- * each in order. 0, or -1 with msg.
+ * each in order, and extra->consent (extra may be NULL) for each consent
+ * line. 0, or -1 with msg.
  */
 __attribute__((warn_unused_result)) int
 bundle_content_parse(const uint8_t *p, size_t n, struct bundle_head *head,
                      int (*item)(void *ctx, const struct bundle_item *it),
                      int (*withheld)(void *ctx, int64_t id, const char *reason), void *ctx,
-                     char msg[static 128]);
+                     struct bundle_extra *extra, char msg[static 128]);
 
 /* ---- receipts ---- */
 

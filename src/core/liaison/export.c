@@ -110,8 +110,8 @@ static enum liaison_result decide(struct registry *r, const struct officer_key *
 	if (rr != REGISTRY_OK)
 		return rr == REGISTRY_NOT_FOUND ? LIAISON_OK : LIAISON_FAILED;
 	snprintf(it->marking, sizeof it->marking, "%s", (*rep)->marking_text);
-	enum release_result whole =
-	        release_recipient_allowed(r, &rc, &(*rep)->marking, (*rep)->marking_text, &rerr);
+	enum release_result whole = release_report_allowed(r, it->id, &rc, &(*rep)->marking,
+	                                                   (*rep)->marking_text, &rerr);
 	if (whole == RELEASE_OK) {
 		*send = *rep;
 		return LIAISON_OK;
@@ -127,7 +127,7 @@ static enum liaison_result decide(struct registry *r, const struct officer_key *
 	int ml = marking_format(registry_scheme(r), &(*tl)->marking, false, mt, sizeof mt);
 	if (ml < 0 || ml >= STORE_MARKING_MAX)
 		return LIAISON_FAILED;
-	if (release_recipient_allowed(r, &rc, &(*tl)->marking, mt, &rerr) != RELEASE_OK) {
+	if (release_report_allowed(r, it->id, &rc, &(*tl)->marking, mt, &rerr) != RELEASE_OK) {
 		bundle_reason_fit(rerr.msg, it->reason, BUNDLE_REASON_MAX);
 		return LIAISON_OK;
 	}
@@ -139,11 +139,42 @@ static enum liaison_result decide(struct registry *r, const struct officer_key *
 	return LIAISON_OK;
 }
 
+/* The consents given to the partner not sent yet: the next bundle carries them. */
+struct pending {
+	store_id *ids;
+	size_t n;
+	struct buf *content;
+	bool failed;
+};
+
+static int on_pending(void *ctx, const struct store_consent *c)
+{
+	struct pending *pd = ctx;
+	if (pd->n == BUNDLE_CONSENTS_MAX)
+		return 1; /* the rest: the next bundle */
+	if (pd->n % 64 == 0) {
+		store_id *v = realloc(pd->ids, (pd->n + 64) * sizeof *v);
+		if (v == NULL) {
+			pd->failed = true;
+			return 1;
+		}
+		pd->ids = v;
+	}
+	if (bundle_content_consent(c->report, c->country, pd->content) != 0) {
+		pd->failed = true;
+		return 1;
+	}
+	pd->ids[pd->n++] = c->id;
+	return 0;
+}
+
 struct export_tx {
 	const struct store_partner *p;
 	const struct store_liaison_step *step;
 	const struct item *items;
 	size_t nitems;
+	const store_id *consents;
+	size_t nconsents;
 	const char *actor, *detail;
 	uint64_t seq;
 };
@@ -178,7 +209,21 @@ static enum store_result export_tx(struct store *s, void *arg)
 		               a->actor, "report", it->id, it->marking, detail);
 		if (sr != STORE_OK)
 			return sr;
+		if (it->sent && (sr = store_item_sent_add(s, a->p->id, a->seq, it->id)) != STORE_OK)
+			return sr;
+		if (!it->sent) { /* the reason kept with the bundle (the desk's partners page) */
+			struct store_withheld w = {.partner = a->p->id,
+			                           .way = STORE_LIAISON_SENT,
+			                           .seq = a->seq,
+			                           .report = it->id};
+			bundle_reason_fit(it->reason, w.reason, STORE_WITHHELD_REASON_MAX);
+			if ((sr = store_withheld_add(s, &w)) != STORE_OK)
+				return sr;
+		}
 	}
+	for (size_t i = 0; i < a->nconsents; i++)
+		if ((sr = store_consent_sent(s, a->consents[i], a->seq)) != STORE_OK)
+			return sr; /* STORE_EXISTS: another bundle carried it meanwhile */
 	return li_log_in(s, LEDGER_LIAISON_EXPORT, a->actor, "partner", a->p->id, NULL, a->detail);
 }
 
@@ -204,6 +249,7 @@ enum liaison_result li_export(struct registry *r, const struct officer_key *as,
 	struct buf content, sealed;
 	struct age_recipient *rcp = NULL;
 	struct bundle_head head;
+	struct pending pd = {.content = NULL};
 	size_t nitems = 0;
 	enum liaison_result rc;
 	enum store_result sr;
@@ -264,7 +310,14 @@ enum liaison_result li_export(struct registry *r, const struct officer_key *as,
 	}
 	head.seq = p.sent_seq + 1;
 	memcpy(head.prev, p.sent_hash, sizeof head.prev);
-	if (bundle_content_begin(&head, &content) != 0) {
+	pd.content = &content;
+	if (bundle_content_begin(&head, &content) != 0 ||
+	    bundle_content_rerelease(p.may_rerelease, &content) != 0) {
+		rc = LIAISON_FAILED;
+		goto out;
+	}
+	sr = store_consents_pending(registry_store(r), p.id, on_pending, &pd);
+	if ((sr != STORE_OK && sr != STORE_STOP) || pd.failed) {
 		rc = LIAISON_FAILED;
 		goto out;
 	}
@@ -346,7 +399,7 @@ enum liaison_result li_export(struct registry *r, const struct officer_key *as,
 	buf_wipe_release(&text);
 	if (rc != LIAISON_OK)
 		goto out;
-	if (none_if_empty && nitems == 0 && !sum->more) {
+	if (none_if_empty && nitems == 0 && pd.n == 0 && !sum->more) {
 		/* nothing to send: no bundle, no sequence number, nothing written */
 		sum->through = p.sent_through;
 		buf_reset(out);
@@ -379,6 +432,8 @@ enum liaison_result li_export(struct registry *r, const struct officer_key *as,
 	                      .step = &step,
 	                      .items = items,
 	                      .nitems = nitems,
+	                      .consents = pd.ids,
+	                      .nconsents = pd.n,
 	                      .actor = actor,
 	                      .detail = detail,
 	                      .seq = head.seq};
@@ -411,5 +466,6 @@ out:
 	buf_release(&sealed);
 	free(ids.v);
 	free(items);
+	free(pd.ids);
 	return rc;
 }

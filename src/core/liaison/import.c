@@ -36,7 +36,18 @@ struct rx {
 	struct registry_prepared *prep;
 };
 
+/* A consent line of the bundle: the originator's report mapped to ours, else refused. */
+struct rx_consent {
+	int64_t remote;
+	store_id local; /* 0: refused (reason) */
+	char country[4];
+	char reason[BUNDLE_REASON_MAX + 1];
+};
+
 struct rx_all {
+	struct bundle_extra extra;
+	struct rx_consent *consents;
+	size_t nconsents;
 	struct registry *r;
 	const struct officer_key *as;
 	const struct store_partner *p;
@@ -198,6 +209,37 @@ static int on_withheld(void *ctx, int64_t id, const char *reason)
 	return 0;
 }
 
+static int on_consent(void *ctx, int64_t remote, const char *country)
+{
+	struct rx_all *a = ctx;
+	if (a->nconsents % 64 == 0) {
+		struct rx_consent *v = realloc(a->consents, (a->nconsents + 64) * sizeof *v);
+		if (v == NULL) {
+			a->failed = true;
+			return 1;
+		}
+		a->consents = v;
+	}
+	struct rx_consent *c = &a->consents[a->nconsents++];
+	struct store_received rcv;
+	memset(c, 0, sizeof *c);
+	c->remote = remote;
+	snprintf(c->country, sizeof c->country, "%s", country);
+	enum store_result sr = store_received_find(registry_store(a->r), a->p->id, remote, &rcv);
+	if (sr == STORE_OK)
+		c->local = rcv.report;
+	else if (sr == STORE_NOT_FOUND)
+		snprintf(c->reason, sizeof c->reason,
+		         "consent to re-release report %lld to %s: no report %lld was received "
+		         "from this partner",
+		         (long long)remote, country, (long long)remote);
+	else {
+		a->failed = true;
+		return 1;
+	}
+	return 0;
+}
+
 static int on_seen(void *ctx, const struct store_received *rcv)
 {
 	struct rx_all *a = ctx;
@@ -218,6 +260,9 @@ struct import_tx {
 	const struct store_liaison_step *step;
 	struct rx *v;
 	size_t n;
+	bool rerelease;
+	const struct rx_consent *consents;
+	size_t nconsents;
 	uint64_t seq;
 	const char *actor, *detail;
 };
@@ -254,6 +299,16 @@ static enum store_result import_tx(struct store *s, void *arg)
 			    (sr = li_log_in(s, LEDGER_LIAISON_RECEIVE, a->actor, "report", w.id,
 			                    x->marking, detail)) != STORE_OK)
 				return sr;
+			if (a->rerelease) { /* the agreement's flag, for this report */
+				struct store_consent c = {.partner = a->p->id,
+				                          .way = STORE_LIAISON_RECEIVED,
+				                          .report = w.id,
+				                          .country = "*",
+				                          .seq = a->seq,
+				                          .day = store_today()};
+				if ((sr = store_consent_add(s, &c, &rid)) != STORE_OK)
+					return sr;
+			}
 		} else {
 			sr = li_log_in(s,
 			               x->kind == LIAISON_ITEM_REFUSED ? LEDGER_LIAISON_REFUSE
@@ -262,7 +317,48 @@ static enum store_result import_tx(struct store *s, void *arg)
 			               x->kind == LIAISON_ITEM_REFUSED ? x->marking : NULL, detail);
 			if (sr != STORE_OK)
 				return sr;
+			if (x->kind == LIAISON_ITEM_PARTNER_WITHHELD) { /* kept for the desk */
+				struct store_withheld w = {.partner = a->p->id,
+				                           .way = STORE_LIAISON_RECEIVED,
+				                           .seq = a->seq,
+				                           .report = x->remote};
+				bundle_reason_fit(x->reason, w.reason, STORE_WITHHELD_REASON_MAX);
+				if ((sr = store_withheld_add(s, &w)) != STORE_OK)
+					return sr;
+			}
 		}
+	}
+	for (size_t i = 0; i < a->nconsents; i++) {
+		const struct rx_consent *k = &a->consents[i];
+		if (k->local == 0) { /* refused, with its reason */
+			int n = snprintf(detail, sizeof detail, "partner:%lld bundle %llu: %s",
+			                 (long long)a->p->id, (unsigned long long)a->seq,
+			                 k->reason);
+			if (n < 0)
+				return STORE_TOO_LARGE;
+			detail[utf8_prefix((const uint8_t *)detail, strlen(detail))] = '\0';
+			if ((sr = li_log_in(s, LEDGER_LIAISON_REFUSE, a->actor, "partner", a->p->id,
+			                    NULL, detail)) != STORE_OK)
+				return sr;
+			continue;
+		}
+		struct store_consent c = {.partner = a->p->id,
+		                          .way = STORE_LIAISON_RECEIVED,
+		                          .report = k->local,
+		                          .seq = a->seq,
+		                          .day = store_today()};
+		store_id cid;
+		memcpy(c.country, k->country, sizeof c.country);
+		int n = snprintf(detail, sizeof detail,
+		                 "partner:%lld report %lld bundle %llu: re-release to %s consented",
+		                 (long long)a->p->id, (long long)k->remote,
+		                 (unsigned long long)a->seq, k->country);
+		if (n < 0 || (size_t)n >= sizeof detail)
+			return STORE_TOO_LARGE;
+		if ((sr = store_consent_add(s, &c, &cid)) != STORE_OK ||
+		    (sr = li_log_in(s, LEDGER_LIAISON_CONSENT_RECEIVE, a->actor, "report", k->local,
+		                    NULL, detail)) != STORE_OK)
+			return sr;
 	}
 	return li_log_in(s, LEDGER_LIAISON_IMPORT, a->actor, "partner", a->p->id, NULL, a->detail);
 }
@@ -386,6 +482,7 @@ enum liaison_result liaison_import(struct registry *r, const struct officer_key 
 	all.as = as;
 	all.p = &pt;
 	all.map = self->marking_map;
+	all.extra.consent = on_consent;
 	if ((all.paras = calloc(REGISTRY_PARAS_MAX, sizeof *all.paras)) == NULL ||
 	    store_received(registry_store(r), pt.id, on_seen, &all) != STORE_OK || all.failed) {
 		rc = LIAISON_FAILED;
@@ -393,8 +490,8 @@ enum liaison_result liaison_import(struct registry *r, const struct officer_key 
 	}
 	if (all.nseen)
 		qsort(all.seen, all.nseen, sizeof all.seen[0], id_cmp);
-	if (bundle_content_parse(plain.data, plain.len, &ch, on_item, on_withheld, &all, msg) !=
-	    0) {
+	if (bundle_content_parse(plain.data, plain.len, &ch, on_item, on_withheld, &all, &all.extra,
+	                         msg) != 0) {
 		if (all.failed) {
 			rc = LIAISON_FAILED;
 			goto out;
@@ -441,6 +538,9 @@ enum liaison_result liaison_import(struct registry *r, const struct officer_key 
 	                      .v = all.v,
 	                      .n = all.n,
 	                      .seq = e.head.seq,
+	                      .rerelease = all.extra.rerelease,
+	                      .consents = all.consents,
+	                      .nconsents = all.nconsents,
 	                      .actor = actor,
 	                      .detail = detail};
 	enum store_result sr = store_write(registry_store(r), NULL, 0, import_tx, &a);
@@ -470,6 +570,7 @@ out:
 	for (size_t i = 0; i < all.n; i++)
 		registry_prepared_free(&all.v[i].prep);
 	free(all.v);
+	free(all.consents);
 	free(all.seen);
 	free(all.paras);
 	buf_wipe_release(&plain);

@@ -326,7 +326,7 @@ struct liaison_bundle_row {
 	uint64_t seq;
 	int32_t day;                /* sent: made; received: its first report stored */
 	uint32_t items;             /* sent: reports carried; received: reports stored here */
-	uint32_t withheld;          /* sent: withheld from it (the reasons: the ledger) */
+	uint32_t withheld;          /* sent: withheld from it (the reasons: liaison_withheld) */
 	int32_t receipted;          /* sent: the day its receipt was recorded; 0: none yet */
 	uint32_t accepted, refused; /* sent: as its receipt says */
 };
@@ -342,6 +342,31 @@ struct liaison_bundle_row {
 __attribute__((warn_unused_result)) enum liaison_result
 liaison_bundles(struct registry *r, const struct officer_key *as, const char *partner, size_t last,
                 int (*fn)(void *ctx, const struct liaison_bundle_row *b), void *ctx);
+
+/*
+ * The items withheld from bundle seq of the exchange with partner, one way
+ * (admin or releasing; read only): sent, the reports we withheld from it
+ * (our ids); received, those the partner says it withheld from us (its ids),
+ * each with its reason, in the bundle's order: the first max to fn (non-zero
+ * stops), *total (may be NULL) counting them all.
+ */
+__attribute__((warn_unused_result)) enum liaison_result
+liaison_withheld(struct registry *r, const struct officer_key *as, const char *partner,
+                 enum store_liaison_way way, uint64_t seq, size_t max,
+                 int (*fn)(void *ctx, int64_t report, const char *reason), void *ctx,
+                 size_t *total);
+
+/*
+ * The originator's consent (a releasing officer) that partner re-release
+ * our report `report`, sent to it before, to country (ISO 3166-1 alpha-3;
+ * ORCON included): kept with its liaison.consent entry in one transaction,
+ * carried to the partner by the next bundle for it (consent.c).
+ * LIAISON_REFUSED with the reason for a report never sent to that partner,
+ * one received from a partner, or a disabled partner.
+ */
+__attribute__((warn_unused_result)) enum liaison_result
+liaison_consent(struct registry *r, const struct officer_key *as, const char *partner,
+                int64_t report, const char *country, struct liaison_error *err);
 
 /* ---- pull: a partner fetches its next bundle (pull.c) ---- */
 

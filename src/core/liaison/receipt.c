@@ -361,3 +361,52 @@ out:
 	free(l);
 	return res;
 }
+
+/* ---- the items withheld from a bundle ---- */
+
+struct withheld_out {
+	int (*fn)(void *ctx, int64_t report, const char *reason);
+	void *ctx;
+	size_t shown, max, total;
+};
+
+static int withheld_one(void *ctx, const struct store_withheld *w)
+{
+	struct withheld_out *o = ctx;
+	o->total++;
+	if (o->shown < o->max) {
+		o->shown++;
+		if (o->fn(o->ctx, w->report, w->reason) != 0)
+			return 1;
+	}
+	return 0;
+}
+
+enum liaison_result liaison_withheld(struct registry *r, const struct officer_key *as,
+                                     const char *partner, enum store_liaison_way way, uint64_t seq,
+                                     size_t max,
+                                     int (*fn)(void *ctx, int64_t report, const char *reason),
+                                     void *ctx, size_t *total)
+{
+	struct access_subject subj;
+	struct store_partner p;
+	enum liaison_result res;
+	if (total != NULL)
+		*total = 0;
+	if ((res = li_subject(r, as, RECEIPT_ROLES, &subj, NULL)) != LIAISON_OK)
+		return res;
+	if (partner == NULL || fn == NULL || seq == 0 || seq >= (uint64_t)INT64_MAX ||
+	    (way != STORE_LIAISON_SENT && way != STORE_LIAISON_RECEIVED))
+		return LIAISON_BAD_INPUT;
+	struct store *s = registry_store(r);
+	enum store_result sr = store_partner_find(s, partner, &p);
+	if (sr != STORE_OK)
+		return sr == STORE_NOT_FOUND ? LIAISON_NOT_FOUND : LIAISON_FAILED;
+	struct withheld_out o = {.fn = fn, .ctx = ctx, .max = max};
+	sr = store_withheld(s, p.id, way, seq, withheld_one, &o);
+	if (sr != STORE_OK && sr != STORE_STOP)
+		return LIAISON_FAILED;
+	if (total != NULL)
+		*total = o.total;
+	return LIAISON_OK;
+}

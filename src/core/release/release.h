@@ -108,6 +108,18 @@ __attribute__((warn_unused_result)) enum release_result
 release_recipient_allowed(const struct registry *r, const struct store_recipient *rc,
                           const struct marking *m, const char *mtext, struct release_error *err);
 
+/*
+ * The same for report (a local report id): a report received from a partner
+ * service goes outside only if its originator allowed re-release (the
+ * agreement's flag its bundle carried, and the report not ORCON) or
+ * consented for rc's country (ORCON included); the reason says which
+ * ("report 12 came from serviceA (their report 41), which has not consented
+ * to re-release to DEU"). Then release_recipient_allowed (rerelease.c).
+ */
+__attribute__((warn_unused_result)) enum release_result
+release_report_allowed(const struct registry *r, int64_t report, const struct store_recipient *rc,
+                       const struct marking *m, const char *mtext, struct release_error *err);
+
 /* ---- releases ---- */
 
 struct release_proposal {

@@ -70,6 +70,10 @@ enum release_result rl_version_engine(struct rl_version *v, unsigned engine);
 enum release_result rl_recipient_allowed(const struct registry *r, const struct store_recipient *rc,
                                          const struct marking *m, const char *mtext,
                                          struct release_error *err);
+/* rl_recipient_allowed for a report, the originator's consent first (rerelease.c). */
+enum release_result rl_report_allowed(const struct registry *r, int64_t report,
+                                      const struct store_recipient *rc, const struct marking *m,
+                                      const char *mtext, struct release_error *err);
 
 /* "proposed", "approved", "refused", "expired" (approved or proposed past its day). */
 const char *rl_state(const struct store_release *row, int32_t today);

@@ -206,7 +206,8 @@ enum release_result release_decisions(struct registry *r, const struct officer_k
 			break;
 		}
 		d.recipient = rcp;
-		d.allowed = rl_recipient_allowed(r, &rcp, &m, w.row.marking, &err) == RELEASE_OK;
+		d.allowed = rl_report_allowed(r, w.row.report, &rcp, &m, w.row.marking, &err) ==
+		            RELEASE_OK;
 		if (d.allowed)
 			rl_say(&err,
 			       "'%s' may receive up to %s, which dominates %s; nationality %s",
@@ -440,7 +441,8 @@ enum release_result release_export(struct registry *r, const struct officer_key 
 		goto out;
 	}
 	/* the decision again: a recipient disabled since is refused */
-	if ((rc = rl_recipient_allowed(r, &rcp, &v.marking, v.marking_text, err)) != RELEASE_OK)
+	if ((rc = rl_report_allowed(r, w.row.report, &rcp, &v.marking, v.marking_text, err)) !=
+	    RELEASE_OK)
 		goto out;
 	enum registry_result gr = registry_unseal(r, as, &v.report_marking, w.row.label_version,
 	                                          fc.sealed, fc.len, &bits);

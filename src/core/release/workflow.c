@@ -123,8 +123,8 @@ enum release_result release_propose(struct registry *r, const struct officer_key
 				rc = RELEASE_BAD_INPUT;
 				goto out;
 			}
-		if ((rc = rl_recipient_allowed(r, &rcp, &v.marking, v.marking_text, err)) !=
-		    RELEASE_OK)
+		if ((rc = rl_report_allowed(r, in->report, &rcp, &v.marking, v.marking_text,
+		                            err)) != RELEASE_OK)
 			goto out;
 		ids[i] = rcp.id;
 	}
@@ -265,8 +265,8 @@ enum release_result release_approve(struct registry *r, const struct officer_key
 			rc = RELEASE_FAILED;
 			goto out;
 		}
-		if ((rc = rl_recipient_allowed(r, &rcp, &v.marking, v.marking_text, err)) !=
-		    RELEASE_OK)
+		if ((rc = rl_report_allowed(r, w.row.report, &rcp, &v.marking, v.marking_text,
+		                            err)) != RELEASE_OK)
 			goto out;
 		ids[i] = (uint64_t)w.recipients[i];
 		buf_init(&copies[i], STORE_RELEASE_SEALED_MAX);

@@ -99,6 +99,39 @@ struct store_bundle_sent {
 	uint32_t accepted, refused; /* as its receipt says */
 };
 
+#define STORE_WITHHELD_REASON_MAX 200 /* bytes of a withheld item's reason (one line) */
+
+/*
+ * An item withheld from a bundle (schema part liaison_items): sent, one we
+ * withheld from a bundle to the partner (report: ours); received, one the
+ * partner says it withheld from a bundle to us (report: its id there).
+ */
+struct store_withheld {
+	store_id partner;
+	enum store_liaison_way way;
+	uint64_t seq; /* the bundle's sequence number */
+	int64_t report;
+	char reason[STORE_WITHHELD_REASON_MAX + 1];
+};
+
+/*
+ * A consent to re-release (schema part liaison_items, step 2). Sent: given
+ * by us, the originator, to partner for our report, to be carried by the
+ * next bundle to it (seq 0 until then). Received: what the originator
+ * partner allows for report (our local copy of its report): country "*" is
+ * the agreement's flag (re-release allowed, ORCON excepted), else a
+ * country (ORCON included).
+ */
+struct store_consent {
+	store_id id;
+	store_id partner;
+	enum store_liaison_way way;
+	store_id report;
+	char country[4]; /* "DEU", or "*" */
+	uint64_t seq;    /* the bundle that carried it; 0: not sent yet */
+	int32_t day;
+};
+
 struct store_liaison_ops {
 	enum store_result (*partner_add)(struct store *s, const struct store_partner *in,
 	                                 store_id *out);
@@ -138,6 +171,32 @@ struct store_liaison_ops {
 	enum store_result (*sent)(struct store *s, store_id partner,
 	                          int (*fn)(void *ctx, const struct store_bundle_sent *b),
 	                          void *ctx);
+	/* ---- items of bundles (schema part liaison_items; store_liaison_items.c) ---- */
+	enum store_result (*withheld_add)(struct store *s, const struct store_withheld *in);
+	/* One bundle's, in the order added. */
+	enum store_result (*withheld)(struct store *s, store_id partner, enum store_liaison_way way,
+	                              uint64_t seq,
+	                              int (*fn)(void *ctx, const struct store_withheld *w),
+	                              void *ctx);
+	enum store_result (*item_sent_add)(struct store *s, store_id partner, uint64_t seq,
+	                                   store_id report);
+	/* STORE_OK if report went to partner in a bundle, else STORE_NOT_FOUND. */
+	enum store_result (*item_sent_has)(struct store *s, store_id partner, store_id report);
+	/* The received row of (partner, remote): STORE_NOT_FOUND if none. */
+	enum store_result (*received_find)(struct store *s, store_id partner, int64_t remote,
+	                                   struct store_received *out);
+	enum store_result (*consent_add)(struct store *s, const struct store_consent *in,
+	                                 store_id *out);
+	/* A report's, one way, by id. */
+	enum store_result (*consents)(struct store *s, enum store_liaison_way way, store_id report,
+	                              int (*fn)(void *ctx, const struct store_consent *c),
+	                              void *ctx);
+	/* The consents given to partner not sent yet (seq 0), by id. */
+	enum store_result (*consents_pending)(struct store *s, store_id partner,
+	                                      int (*fn)(void *ctx, const struct store_consent *c),
+	                                      void *ctx);
+	/* Only if not sent yet (else STORE_EXISTS); none: STORE_NOT_FOUND. */
+	enum store_result (*consent_sent)(struct store *s, store_id id, uint64_t seq);
 };
 
 /*
@@ -206,5 +265,45 @@ store_bundle_receipt(struct store *s, const struct store_bundle_sent *in);
 __attribute__((warn_unused_result)) enum store_result
 store_bundles_sent(struct store *s, store_id partner,
                    int (*fn)(void *ctx, const struct store_bundle_sent *b), void *ctx);
+
+/*
+ * Items withheld (store_liaison_items.c): in->partner, way, seq (> 0),
+ * report (> 0) and a reason of 1..STORE_WITHHELD_REASON_MAX bytes of UTF-8
+ * without control characters (else STORE_TOO_LARGE); no such partner:
+ * STORE_NOT_FOUND. Listed per bundle (partner, way, seq) in the order added;
+ * an unknown partner or bundle lists nothing.
+ */
+__attribute__((warn_unused_result)) enum store_result
+store_withheld_add(struct store *s, const struct store_withheld *in);
+__attribute__((warn_unused_result)) enum store_result
+store_withheld(struct store *s, store_id partner, enum store_liaison_way way, uint64_t seq,
+               int (*fn)(void *ctx, const struct store_withheld *w), void *ctx);
+
+/*
+ * Reports sent, by bundle (store_item_sent_add: partner, seq > 0, report;
+ * store_item_sent_has: STORE_OK if report went to partner, else
+ * STORE_NOT_FOUND), a received report found by its id at the partner
+ * (store_received_find), and consents (store_consent_add: in->partner, way,
+ * report, country "*" or three capital letters (else STORE_TOO_LARGE), seq,
+ * day; store_consents: a report's, one way; store_consents_pending: those
+ * given to partner not sent yet; store_consent_sent: the bundle that
+ * carried it, STORE_EXISTS if one did already).
+ */
+__attribute__((warn_unused_result)) enum store_result
+store_item_sent_add(struct store *s, store_id partner, uint64_t seq, store_id report);
+__attribute__((warn_unused_result)) enum store_result
+store_item_sent_has(struct store *s, store_id partner, store_id report);
+__attribute__((warn_unused_result)) enum store_result
+store_received_find(struct store *s, store_id partner, int64_t remote, struct store_received *out);
+__attribute__((warn_unused_result)) enum store_result
+store_consent_add(struct store *s, const struct store_consent *in, store_id *out);
+__attribute__((warn_unused_result)) enum store_result
+store_consents(struct store *s, enum store_liaison_way way, store_id report,
+               int (*fn)(void *ctx, const struct store_consent *c), void *ctx);
+__attribute__((warn_unused_result)) enum store_result
+store_consents_pending(struct store *s, store_id partner,
+                       int (*fn)(void *ctx, const struct store_consent *c), void *ctx);
+__attribute__((warn_unused_result)) enum store_result store_consent_sent(struct store *s,
+                                                                         store_id id, uint64_t seq);
 
 #endif

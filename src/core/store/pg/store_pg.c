@@ -550,8 +550,9 @@ static bool pg_in_write(struct store *s)
 /* The domain parts, migrated after the core schema in this order (a part may use the ones before).
  */
 static const struct pg_schema_part *const parts[] = {
-        &pg_part_ledger,  &pg_part_officer, &pg_part_desk,    &pg_part_registry, &pg_part_release,
-        &pg_part_session, &pg_part_liaison, &pg_part_witness, &pg_part_safe,
+        &pg_part_ledger,  &pg_part_officer, &pg_part_desk,    &pg_part_registry,
+        &pg_part_release, &pg_part_session, &pg_part_liaison, &pg_part_liaison_items,
+        &pg_part_witness, &pg_part_safe,
 };
 
 /* Applies the steps of part (steps, n) not yet applied, and records them (inside migrate's

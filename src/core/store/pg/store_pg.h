@@ -113,7 +113,8 @@ struct pg_schema_part {
 	int nsteps;
 };
 extern const struct pg_schema_part pg_part_ledger, pg_part_officer, pg_part_desk, pg_part_registry,
-        pg_part_release, pg_part_session, pg_part_liaison, pg_part_witness, pg_part_safe;
+        pg_part_release, pg_part_session, pg_part_liaison, pg_part_liaison_items, pg_part_witness,
+        pg_part_safe;
 
 /* The domains' operations (store_pg_<domain>.c). */
 extern const struct store_ledger_ops pg_ledger_ops;

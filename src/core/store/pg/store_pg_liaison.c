@@ -18,6 +18,7 @@
 
 #include "core/store/pg/store_pg.h"
 #include "core/store/store_liaison.h"
+#include "core/store/pg/store_pg_liaison_items.h"
 
 #include "lib/banned.h"
 
@@ -399,4 +400,13 @@ const struct store_liaison_ops pg_liaison_ops = {
         .sent_get = lp_sent_get,
         .sent_receipt = lp_sent_receipt,
         .sent = lp_sent,
+        .withheld_add = pg_liaison_withheld_add,
+        .withheld = pg_liaison_withheld,
+        .item_sent_add = pg_liaison_item_sent_add,
+        .item_sent_has = pg_liaison_item_sent_has,
+        .received_find = pg_liaison_received_find,
+        .consent_add = pg_liaison_consent_add,
+        .consents = pg_liaison_consents,
+        .consents_pending = pg_liaison_consents_pending,
+        .consent_sent = pg_liaison_consent_sent,
 };

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/store/store_liaison.h"
+#include "core/store/sqlite/store_sqlite_liaison_items.h"
 #include "core/store/sqlite/store_sqlite.h"
 
 #include "lib/banned.h"
@@ -590,4 +591,13 @@ const struct store_liaison_ops sq_liaison_ops = {
         .sent_get = sl_sent_get,
         .sent_receipt = sl_sent_receipt,
         .sent = sl_sent,
+        .withheld_add = sq_liaison_withheld_add,
+        .withheld = sq_liaison_withheld,
+        .item_sent_add = sq_liaison_item_sent_add,
+        .item_sent_has = sq_liaison_item_sent_has,
+        .received_find = sq_liaison_received_find,
+        .consent_add = sq_liaison_consent_add,
+        .consents = sq_liaison_consents,
+        .consents_pending = sq_liaison_consents_pending,
+        .consent_sent = sq_liaison_consent_sent,
 };

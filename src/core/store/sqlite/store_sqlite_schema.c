@@ -76,16 +76,17 @@ static const char *const migrations[] = {
  * The domain parts, migrated after the core schema in this order (a part may
  * refer to the tables of the parts before it). One line per domain file.
  */
-extern const struct sq_schema_part sq_schema_ledger; /* store_sqlite_ledger.c */
-extern const struct sq_schema_part sq_part_officer;  /* store_sqlite_officer.c */
-extern const struct sq_schema_part sq_part_desk;     /* store_sqlite_desk.c */
-extern const struct sq_schema_part sq_part_registry; /* store_sqlite_registry.c */
-extern const struct sq_schema_part sq_part_release;  /* store_sqlite_release.c */
-extern const struct sq_schema_part sq_part_liaison;  /* store_sqlite_liaison.c */
-extern const struct sq_schema_part sq_part_ids;      /* store_sqlite_ids.c  */
-extern const struct sq_schema_part sq_part_safe;     /* store_sqlite_safe.c (after ids) */
-extern const struct sq_schema_part sq_part_witness;  /* store_sqlite_witness.c */
-extern const struct sq_schema_part sq_part_session;  /* store_sqlite_session.c */
+extern const struct sq_schema_part sq_schema_ledger;      /* store_sqlite_ledger.c */
+extern const struct sq_schema_part sq_part_officer;       /* store_sqlite_officer.c */
+extern const struct sq_schema_part sq_part_desk;          /* store_sqlite_desk.c */
+extern const struct sq_schema_part sq_part_registry;      /* store_sqlite_registry.c */
+extern const struct sq_schema_part sq_part_release;       /* store_sqlite_release.c */
+extern const struct sq_schema_part sq_part_liaison;       /* store_sqlite_liaison.c */
+extern const struct sq_schema_part sq_part_liaison_items; /* store_sqlite_liaison_items.c */
+extern const struct sq_schema_part sq_part_ids;           /* store_sqlite_ids.c  */
+extern const struct sq_schema_part sq_part_safe;          /* store_sqlite_safe.c (after ids) */
+extern const struct sq_schema_part sq_part_witness;       /* store_sqlite_witness.c */
+extern const struct sq_schema_part sq_part_session;       /* store_sqlite_session.c */
 static const struct sq_schema_part *const sq_schema_parts[] = {
         NULL, /* (keeps the array non-empty) */
         &sq_schema_ledger,
@@ -94,6 +95,7 @@ static const struct sq_schema_part *const sq_schema_parts[] = {
         &sq_part_registry,
         &sq_part_release,
         &sq_part_liaison,
+        &sq_part_liaison_items,
         &sq_part_ids,
         &sq_part_safe,
         &sq_part_witness,

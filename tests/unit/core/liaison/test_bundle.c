@@ -63,13 +63,29 @@ static int on_rcp(void *ctx, int64_t id, const char *reason)
 	return 0;
 }
 
+struct consents {
+	struct got g; /* first: the item and withheld callbacks take it as a struct got */
+	int n;
+	int64_t first;
+	char last_country[4];
+};
+
+static int on_consent(void *ctx, int64_t id, const char *country)
+{
+	struct consents *c = ctx;
+	if (c->n++ == 0)
+		c->first = id;
+	snprintf(c->last_country, sizeof c->last_country, "%s", country);
+	return 0;
+}
+
 static int parse(const char *text, struct got *g)
 {
 	struct bundle_head h;
 	char msg[128];
 	memset(g, 0, sizeof *g);
 	return bundle_content_parse((const uint8_t *)text, strlen(text), &h, on_item, on_withheld,
-	                            g, msg);
+	                            g, NULL, msg);
 }
 
 int main(void)
@@ -93,7 +109,7 @@ int main(void)
 	struct bundle_head back;
 	char msg[128];
 	memset(&g, 0, sizeof g);
-	int pr = bundle_content_parse(c.data, c.len, &back, on_item, on_withheld, &g, msg);
+	int pr = bundle_content_parse(c.data, c.len, &back, on_item, on_withheld, &g, NULL, msg);
 	T_OK(pr == 0 && g.items == 1 && g.withheld == 1 && g.first == 12 &&
 	             strcmp(g.topics, "crime,terrorism") == 0 &&
 	             strcmp(g.marking, "SECRET//REL TO FRA, GBR") == 0 &&
@@ -166,10 +182,76 @@ int main(void)
 	memcpy(nt + hl, nul_topic, sizeof nul_topic - 1);
 	struct bundle_head nh;
 	T_OK(bundle_content_parse((const uint8_t *)nul_name, sizeof nul_name - 1, &nh, on_item,
-	                          on_withheld, &g, msg) != 0 &&
+	                          on_withheld, &g, NULL, msg) != 0 &&
 	             bundle_content_parse((const uint8_t *)nt, hl + sizeof nul_topic - 1, &nh,
-	                                  on_item, on_withheld, &g, msg) != 0,
+	                                  on_item, on_withheld, &g, NULL, msg) != 0,
 	     "a NUL inside a name or a topic is refused");
+
+	/* the re-release flag and consents (issue 14) */
+	{
+		struct buf x;
+		buf_init(&x, 1 << 20);
+		struct consents cs = {0};
+		struct bundle_extra ex = {.consent = on_consent};
+		T_CHECK(bundle_content_begin(&h, &x) == 0 &&
+		        bundle_content_rerelease(true, &x) == 0 &&
+		        bundle_content_consent(41, "DEU", &x) == 0 &&
+		        bundle_content_consent(42, "USA", &x) == 0 &&
+		        bundle_content_withheld(13, "why", &x) == 0 &&
+		        bundle_content_end(0, 1, &x) == 0);
+		T_OK(bundle_content_consent(0, "DEU", &x) != 0 &&
+		             bundle_content_consent(1, "de", &x) != 0 &&
+		             bundle_content_consent(1, "DEUX", &x) != 0,
+		     "a consent's id > 0 and country of three capitals, else not written");
+		int k = bundle_content_parse(x.data, x.len, &nh, on_item, on_withheld, &cs, &ex,
+		                             msg);
+		T_OK(k == 0 && ex.rerelease && cs.n == 2 && cs.first == 41 &&
+		             strcmp(cs.last_country, "USA") == 0,
+		     "rerelease yes and two consent lines read back (%s)", msg);
+		ex.rerelease = true;
+		T_OK(bundle_content_parse(c.data, c.len, &nh, on_item, on_withheld, &g, &ex, msg) ==
+		                     0 &&
+		             !ex.rerelease,
+		     "a content without the flag (made before it): no re-release");
+		static const char *const bad_extra[] = {
+		        "rerelease maybe\nend 0 0\n",
+		        "rerelease yes\nrerelease yes\nend 0 0\n",
+		        "rerelease Yes\nend 0 0\n",
+		        "consent 0 DEU\nend 0 0\n",
+		        "consent 1 deu\nend 0 0\n",
+		        "consent 1 DEUX\nend 0 0\n",
+		        "consent 01 DEU\nend 0 0\n",
+		        "consent 1  DEU\nend 0 0\n",
+		        "consent 1\nend 0 0\n",
+		        "withheld 1 why\nconsent 1 DEU\nend 0 1\n",
+		        "consent 1 DEU\nrerelease no\nend 0 0\n",
+		};
+		int nbad = 0;
+		for (size_t i = 0; i < sizeof bad_extra / sizeof bad_extra[0]; i++) {
+			char bt[600];
+			snprintf(bt, sizeof bt, "%s%s", head, bad_extra[i]);
+			memset(&cs, 0, sizeof cs);
+			if (bundle_content_parse((const uint8_t *)bt, strlen(bt), &nh, on_item,
+			                         on_withheld, &cs, &ex, msg) != 0)
+				nbad++;
+		}
+		T_OK(nbad == (int)(sizeof bad_extra / sizeof bad_extra[0]),
+		     "a bad flag, a second flag, a bad consent, a consent after an item or the "
+		     "flag after a consent: refused");
+		buf_reset(&x);
+		T_CHECK(buf_append_str(&x, head) == BUF_OK);
+		int written = 0;
+		for (unsigned i = 0; i <= BUNDLE_CONSENTS_MAX; i++)
+			written += bundle_content_consent(1 + (int64_t)i, "DEU", &x) == 0;
+		T_CHECK(written == BUNDLE_CONSENTS_MAX + 1);
+		T_CHECK(bundle_content_end(0, 0, &x) == 0);
+		memset(&cs, 0, sizeof cs);
+		T_OK(bundle_content_parse(x.data, x.len, &nh, on_item, on_withheld, &cs, &ex,
+		                          msg) != 0 &&
+		             strstr(msg, "consent lines") != NULL,
+		     "over BUNDLE_CONSENTS_MAX consent lines: refused (%s)", msg);
+		buf_release(&x);
+	}
 
 	/* the envelope */
 	const uint8_t payload[] = "age-encryption.org/v1 pretend\n\xff\x00\x01";

@@ -315,19 +315,25 @@ static void test_open(void)
 	     "an older store gains the release tables at open (schema part 'release' 1)");
 
 	/* A store made before the liaison part (issue 14): the same. */
-	T_CHECK(sql_run(dbpath, "DROP TABLE liai_sent; DROP TABLE liai_received;"
-	                        " DROP TABLE liai_topic; DROP TABLE liai_partner; DELETE FROM "
-	                        "schema_part WHERE name = "
-	                        "'liaison'") == 0);
+	T_CHECK(sql_run(dbpath, "DROP TABLE liai_consent; DROP TABLE liai_item_sent;"
+	                        " DROP TABLE liai_withheld; DROP TABLE liai_sent;"
+	                        " DROP TABLE liai_received; DROP TABLE liai_topic;"
+	                        " DROP TABLE liai_partner; DELETE FROM schema_part WHERE name"
+	                        " IN ('liaison', 'liaison_items')") == 0);
 	T_CHECK(sql_int(dbpath, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'liai_%'") ==
 	        0);
 	T_CHECK(store_open(dbpath, &s) == STORE_OK);
 	store_close(&s);
-	T_OK(sql_int(dbpath, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND"
-	                     " name IN ('liai_partner', 'liai_topic', 'liai_received',"
-	                     " 'liai_sent')") == 4 &&
-	             sql_int(dbpath, "SELECT version FROM schema_part WHERE name = 'liaison'") == 2,
-	     "an older store gains the liaison tables at open (schema part 'liaison' 2)");
+	T_OK(sql_int(dbpath,
+	             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND"
+	             " name IN ('liai_partner', 'liai_topic', 'liai_received',"
+	             " 'liai_sent', 'liai_withheld', 'liai_item_sent', 'liai_consent')") == 7 &&
+	             sql_int(dbpath, "SELECT version FROM schema_part WHERE name = 'liaison'") ==
+	                     2 &&
+	             sql_int(dbpath, "SELECT version FROM schema_part WHERE name ="
+	                             " 'liaison_items'") == 2,
+	     "an older store gains the liaison tables at open (schema parts 'liaison' 2,"
+	     " 'liaison_items' 2)");
 
 	/* likewise a store made before the safe copies (issue 18) */
 	T_CHECK(sql_run(dbpath,
