@@ -1,0 +1,569 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * store_pg_conn: the connections of the PostgreSQL backend, its statements
+ * and its transactions.
+ *
+ * A store has one writer connection, owned by a writer thread, and a small
+ * pool of connections (PG_POOL, each made when first needed) for reads and
+ * for the lazy transactions of pending blobs and sessions.
+ *
+ * Group commit: a write transaction (pg_tx, store_write) of a request thread
+ * is queued to the writer and the thread sleeps on it. The writer takes every
+ * queued job at once, BEGINs one batch transaction, takes the ledger's
+ * advisory lock once for the batch, runs each job's function in a SAVEPOINT
+ * of its own (a failing job is rolled back to its savepoint alone, the others
+ * go on), and COMMITs the batch once: one commit (one WAL fsync, one hold of
+ * the ledger's lock) for every job of the batch. A job's result is given only
+ * after that COMMIT returned (synchronous_commit on): nothing is acknowledged
+ * before it is durable. If the batch cannot commit (the connection lost), each
+ * of its jobs fails with the commit's error.
+ *
+ * A thread holds at most one connection of a store at a time (a thread
+ * local, nested holds counted): the writer thread its writer connection, a
+ * request thread a pool connection while it runs a statement, a read snapshot
+ * (pg_read) or a lazy transaction. Calls made inside a held connection's
+ * transaction run in it: a job's reads see its own writes, a nested write is
+ * a savepoint.
+ */
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/store/pg/store_pg.h"
+
+#include "lib/banned.h"
+
+/* ---- errors and settings ---- */
+
+static enum store_result map_error(PGconn *conn, const PGresult *res)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (PQstatus(conn) != CONNECTION_OK)
+		return STORE_BUSY; /* the connection is lost: made again before the next transaction
+		                    */
+	if (state == NULL)
+		return STORE_IO;
+	if (strcmp(state, "23505") == 0) /* unique_violation */
+		return STORE_EXISTS;
+	if (strcmp(state, "23503") == 0) /* foreign_key_violation: a row that is not there */
+		return STORE_NOT_FOUND;
+	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+	    strcmp(state, "55P03") == 0 || strcmp(state, "57014") == 0)
+		return STORE_BUSY;        /* serialization, deadlock, lock or statement timeout */
+	if (strncmp(state, "54", 2) == 0) /* program limit exceeded */
+		return STORE_TOO_LARGE;
+	if (strncmp(state, "53", 2) == 0) /* insufficient resources */
+		return STORE_IO;
+	if (strncmp(state, "22", 2) == 0 || strncmp(state, "XX", 2) == 0)
+		return STORE_CORRUPT;
+	return STORE_IO;
+}
+
+/* The session's settings: bounded waits (a lock held elsewhere is STORE_BUSY after 10 s). */
+static const char SESSION_SETUP[] = "SELECT set_config('lock_timeout', '10s', false),"
+                                    " set_config('synchronous_commit', 'on', false),"
+                                    " set_config('client_min_messages', 'warning', false)";
+
+/*
+ * Whether the server spoke on an idle connection: nothing is asked, so it is
+ * its farewell (a restart, the connection terminated) or the socket's end.
+ */
+static bool idle_closed(PGconn *conn)
+{
+	struct pollfd p = {.fd = PQsocket(conn), .events = POLLIN};
+	return p.fd < 0 || poll(&p, 1, 0) != 0;
+}
+
+/*
+ * Between transactions only (depth 0): a connection not made yet, or lost
+ * (the server restarted, a network cut), is made, with its settings, before
+ * the next statement; STORE_BUSY while the server cannot be reached, so that
+ * a door answers 503 and a later request finds it back. Inside a transaction
+ * a lost connection fails the transaction (the server rolled it back).
+ */
+enum store_result pg_conn_ready(struct pg_conn *c)
+{
+	if (c->depth > 0)
+		return STORE_OK;
+	if (c->conn == NULL) {
+		c->conn = PQconnectdb(c->g->location);
+		c->setup = false;
+		if (c->conn == NULL)
+			return STORE_NOMEM;
+	} else if (PQstatus(c->conn) != CONNECTION_OK || idle_closed(c->conn)) {
+		PQreset(c->conn);
+		c->setup = false;
+	}
+	if (PQstatus(c->conn) != CONNECTION_OK)
+		return STORE_BUSY;
+	if (c->setup)
+		return STORE_OK;
+	PGresult *q = PQexec(c->conn, SESSION_SETUP);
+	enum store_result r = PQresultStatus(q) == PGRES_TUPLES_OK ? STORE_OK : STORE_BUSY;
+	PQclear(q);
+	c->setup = r == STORE_OK;
+	return r;
+}
+
+/* ---- holding a connection ---- */
+
+/* The connections this thread holds, one per store at most. */
+#define HELD_MAX 4
+static _Thread_local struct pg_conn *held_by_me[HELD_MAX];
+
+static struct pg_conn *held(struct pg *g)
+{
+	for (int i = 0; i < HELD_MAX; i++)
+		if (held_by_me[i] != NULL && held_by_me[i]->g == g)
+			return held_by_me[i];
+	return NULL;
+}
+
+void pg_conn_enter(struct pg_conn *c)
+{
+	for (int i = 0; i < HELD_MAX; i++)
+		if (held_by_me[i] == NULL) {
+			held_by_me[i] = c;
+			c->holds = 1;
+			return;
+		}
+	abort(); /* a bug: a thread holds one connection per store, of a few stores */
+}
+
+void pg_conn_leave(struct pg_conn *c)
+{
+	for (int i = 0; i < HELD_MAX; i++)
+		if (held_by_me[i] == c)
+			held_by_me[i] = NULL;
+	c->holds = 0;
+}
+
+/* The connection this thread holds, or a free one of the pool (waited for). */
+static struct pg_conn *hold(struct pg *g)
+{
+	struct pg_conn *c = held(g);
+	if (c != NULL) {
+		c->holds++;
+		return c;
+	}
+	pthread_mutex_lock(&g->mu);
+	for (;;) {
+		for (int i = 0; i < PG_POOL && c == NULL; i++)
+			if (!g->pool[i].taken)
+				c = &g->pool[i];
+		if (c != NULL)
+			break;
+		pthread_cond_wait(&g->freed, &g->mu);
+	}
+	c->taken = true;
+	pthread_mutex_unlock(&g->mu);
+	pg_conn_enter(c);
+	return c;
+}
+
+static void unhold(struct pg_conn *c)
+{
+	if (--c->holds > 0)
+		return;
+	pg_conn_leave(c);
+	if (c == &c->g->writer)
+		return; /* the writer's: held again by its thread */
+	pthread_mutex_lock(&c->g->mu);
+	c->taken = false;
+	pthread_cond_signal(&c->g->freed);
+	pthread_mutex_unlock(&c->g->mu);
+}
+
+void pg_lock(struct store *s)
+{
+	(void)hold(PG(s));
+}
+
+void pg_unlock(struct store *s)
+{
+	struct pg_conn *c = held(PG(s));
+	if (c != NULL)
+		unhold(c);
+}
+
+bool pg_in_tx(struct store *s)
+{
+	struct pg_conn *c = held(PG(s));
+	return c != NULL && c->depth > 0 && !c->ro;
+}
+
+/* ---- statements ---- */
+
+static enum store_result raw_exec(struct pg_conn *c, const char *sql, const struct pg_params *p,
+                                  PGresult **res)
+{
+	enum store_result r = pg_conn_ready(c);
+	if (r != STORE_OK) {
+		if (res != NULL)
+			*res = NULL;
+		return r;
+	}
+	PGresult *q = PQexecParams(c->conn, sql, p ? p->n : 0, NULL, p ? p->val : NULL,
+	                           p ? p->len : NULL, p ? p->fmt : NULL, 1);
+	ExecStatusType st = PQresultStatus(q);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		r = q == NULL ? STORE_NOMEM : map_error(c->conn, q);
+		PQclear(q);
+		q = NULL;
+	}
+	if (res != NULL)
+		*res = q;
+	else
+		PQclear(q);
+	return r;
+}
+
+/* A script of our own (several statements, no parameters), on c; its last result decides. */
+static enum store_result conn_script(struct pg_conn *c, const char *sql)
+{
+	enum store_result r = pg_conn_ready(c);
+	if (r != STORE_OK)
+		return r;
+	PGresult *q = PQexec(c->conn, sql);
+	ExecStatusType st = PQresultStatus(q);
+	r = q == NULL                                         ? STORE_NOMEM
+	    : st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? STORE_OK
+	                                                      : map_error(c->conn, q);
+	PQclear(q);
+	return r;
+}
+
+enum store_result pg_script(struct store *s, const char *sql)
+{
+	struct pg_conn *c = hold(PG(s));
+	enum store_result r = conn_script(c, sql);
+	unhold(c);
+	return r;
+}
+
+/* The result of one query of a pipeline, and the NULL that ends it. */
+static PGresult *pipe_result(PGconn *conn)
+{
+	PGresult *q = PQgetResult(conn);
+	if (q != NULL) {
+		PGresult *end = PQgetResult(conn);
+		PQclear(end); /* NULL, unless the protocol is broken */
+	}
+	return q;
+}
+
+/*
+ * SAVEPOINT, sql and RELEASE in one round trip (libpq's pipeline mode).
+ * On a failure of sql the pipeline is aborted up to its sync, and the
+ * savepoint is then rolled back to and released in a second round trip.
+ */
+static enum store_result savepoint_exec(struct pg_conn *c, const char *sql,
+                                        const struct pg_params *p, PGresult **res)
+{
+	enum store_result r = STORE_IO;
+	PGresult *q = NULL;
+	PGconn *conn = c->conn;
+	bool sp_ok = false; /* the savepoint was made */
+	if (PQenterPipelineMode(conn) != 1)
+		return STORE_IO;
+	int sent =
+	        PQsendQueryParams(conn, "SAVEPOINT stmt", 0, NULL, NULL, NULL, NULL, 1) &&
+	        PQsendQueryParams(conn, sql, p ? p->n : 0, NULL, p ? p->val : NULL,
+	                          p ? p->len : NULL, p ? p->fmt : NULL, 1) &&
+	        PQsendQueryParams(conn, "RELEASE SAVEPOINT stmt", 0, NULL, NULL, NULL, NULL, 1) &&
+	        PQpipelineSync(conn);
+	if (sent) {
+		PGresult *sp = pipe_result(conn);
+		sp_ok = PQresultStatus(sp) == PGRES_COMMAND_OK;
+		q = pipe_result(conn);
+		ExecStatusType st = PQresultStatus(q);
+		r = !sp_ok                                            ? map_error(conn, sp)
+		    : q == NULL                                       ? STORE_NOMEM
+		    : st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? STORE_OK
+		    : st == PGRES_PIPELINE_ABORTED                    ? STORE_IO
+		                                                      : map_error(conn, q);
+		PQclear(sp);
+		PGresult *rel = pipe_result(conn);
+		if (r == STORE_OK && PQresultStatus(rel) != PGRES_COMMAND_OK)
+			r = map_error(conn, rel);
+		PQclear(rel);
+		PGresult *sync = PQgetResult(conn); /* PGRES_PIPELINE_SYNC */
+		if (PQresultStatus(sync) != PGRES_PIPELINE_SYNC && r == STORE_OK)
+			r = STORE_IO;
+		PQclear(sync);
+	}
+	if (PQexitPipelineMode(conn) != 1 && r == STORE_OK)
+		r = STORE_IO;
+	if (r != STORE_OK) {
+		PQclear(q);
+		q = NULL;
+		/* sql failed after the savepoint: undo it alone, then drop the savepoint */
+		if (sp_ok && raw_exec(c, "ROLLBACK TO SAVEPOINT stmt", NULL, NULL) == STORE_OK)
+			(void)raw_exec(c, "RELEASE SAVEPOINT stmt", NULL, NULL);
+	}
+	if (res != NULL)
+		*res = q;
+	else
+		PQclear(q);
+	return r;
+}
+
+/*
+ * A failed statement aborts PostgreSQL's whole transaction; the contract
+ * wants a failing call inside store_write to roll back alone. So inside a
+ * write transaction each statement runs under a savepoint of its own, sent
+ * with it in one round trip (savepoint_exec).
+ */
+enum store_result pg_exec(struct store *s, const char *sql, const struct pg_params *p,
+                          PGresult **res)
+{
+	struct pg_conn *c = hold(PG(s));
+	enum store_result r;
+	if (c->depth == 0 || c->ro)
+		r = raw_exec(c, sql, p, res);
+	else
+		r = savepoint_exec(c, sql, p, res);
+	unhold(c);
+	return r;
+}
+
+/* ---- transactions ---- */
+
+/* fn as a savepoint of c's transaction: rolled back alone if it fails. */
+static enum store_result savepoint_run(struct pg_conn *c, struct store *s,
+                                       enum store_result (*fn)(struct store *s, void *arg),
+                                       void *arg)
+{
+	enum store_result r, e;
+	char name[40], sql[80];
+	int k = snprintf(name, sizeof(name), "sp%u", c->savepoints++);
+	if (k < 0 || (size_t)k >= sizeof(name))
+		return STORE_IO;
+	/* the name is ours (a counter), not a value: SAVEPOINT takes no parameters */
+	k = snprintf(sql, sizeof(sql), "SAVEPOINT %s", name);
+	r = k > 0 && (size_t)k < sizeof(sql) ? raw_exec(c, sql, NULL, NULL) : STORE_IO;
+	if (r != STORE_OK)
+		return r;
+	c->depth++;
+	r = fn(s, arg);
+	c->depth--;
+	k = snprintf(sql, sizeof(sql),
+	             r == STORE_OK ? "RELEASE SAVEPOINT %s" : "ROLLBACK TO SAVEPOINT %s", name);
+	if (k > 0 && (size_t)k < sizeof(sql) && (e = raw_exec(c, sql, NULL, NULL)) == STORE_OK &&
+	    r != STORE_OK) {
+		/* ROLLBACK TO keeps the savepoint: release it too */
+		k = snprintf(sql, sizeof(sql), "RELEASE SAVEPOINT %s", name);
+		e = k > 0 && (size_t)k < sizeof(sql) ? raw_exec(c, sql, NULL, NULL) : STORE_IO;
+	} else if (k <= 0 || (size_t)k >= sizeof(sql)) {
+		e = STORE_IO;
+	}
+	return r != STORE_OK ? r : e;
+}
+
+/* A BEGIN script failed after its BEGIN (a lock timeout): the transaction is rolled back. */
+static void abandon(struct pg_conn *c)
+{
+	PGTransactionStatusType t = c->conn != NULL ? PQtransactionStatus(c->conn) : PQTRANS_IDLE;
+	if (t == PQTRANS_INTRANS || t == PQTRANS_INERROR)
+		(void)raw_exec(c, "ROLLBACK", NULL, NULL);
+}
+
+/* fn in a transaction of its own on c (held by this thread, depth 0): begin..commit. */
+static enum store_result conn_tx(struct pg_conn *c, struct store *s,
+                                 enum store_result (*fn)(struct store *s, void *arg), void *arg,
+                                 bool lazy)
+{
+	enum store_result r =
+	        lazy ? conn_script(c, "BEGIN ISOLATION LEVEL READ COMMITTED;"
+	                              " SET LOCAL synchronous_commit TO off")
+	             : raw_exec(c, "BEGIN ISOLATION LEVEL READ COMMITTED", NULL, NULL);
+	if (r != STORE_OK) {
+		abandon(c);
+		return r;
+	}
+	c->depth = 1;
+	r = fn(s, arg);
+	enum store_result e = raw_exec(c, r == STORE_OK ? "COMMIT" : "ROLLBACK", NULL, NULL);
+	c->depth = 0;
+	c->savepoints = 0;
+	c->ledger_locked = false;
+	return r != STORE_OK ? r : e;
+}
+
+/* A write transaction queued to the writer; the caller sleeps until its batch committed. */
+static enum store_result
+writer_submit(struct pg *g, enum store_result (*fn)(struct store *s, void *arg), void *arg)
+{
+	struct pg_job j = {.fn = fn, .arg = arg, .r = STORE_IO};
+	pthread_mutex_lock(&g->mu);
+	if (!g->running) {
+		pthread_mutex_unlock(&g->mu);
+		return STORE_IO; /* closed: a bug of the caller */
+	}
+	*g->tail = &j;
+	g->tail = &j.next;
+	pthread_cond_signal(&g->queued);
+	while (!j.done)
+		pthread_cond_wait(&g->done, &g->mu);
+	pthread_mutex_unlock(&g->mu);
+	return j.r;
+}
+
+/* BEGIN and the ledger's lock, in one round trip: the batch orders its appends across nodes. */
+static const char BATCH_BEGIN[] = "BEGIN ISOLATION LEVEL READ COMMITTED;"
+                                  " SELECT pg_advisory_xact_lock(" PG_LEDGER_LOCK ")";
+
+/* One batch: every job in a savepoint of one transaction, committed once. */
+static void run_batch(struct pg *g, struct pg_job *batch)
+{
+	struct pg_conn *c = &g->writer;
+	enum store_result r = conn_script(c, BATCH_BEGIN);
+	if (r != STORE_OK)
+		abandon(c);
+	if (r == STORE_OK) {
+		c->depth = 1;
+		c->ledger_locked = true; /* at the top: held until the COMMIT */
+		for (struct pg_job *j = batch; j != NULL; j = j->next) {
+			j->r = savepoint_run(c, &g->base, j->fn, j->arg);
+			if (PQtransactionStatus(c->conn) != PQTRANS_INTRANS) {
+				r = STORE_BUSY; /* the transaction is lost (the connection): all
+				                   fail */
+				break;
+			}
+		}
+		enum store_result e =
+		        raw_exec(c, r == STORE_OK ? "COMMIT" : "ROLLBACK", NULL, NULL);
+		if (r == STORE_OK)
+			r = e;
+		c->depth = 0;
+		c->savepoints = 0;
+		c->ledger_locked = false;
+	}
+	if (r != STORE_OK)
+		for (struct pg_job *j = batch; j != NULL; j = j->next)
+			if (j->r == STORE_OK) /* run and rolled back with the batch, or not run */
+				j->r = r;
+	g->batches++;
+}
+
+static void *writer_main(void *arg)
+{
+	struct pg *g = arg;
+	pg_conn_enter(&g->writer);
+	pthread_mutex_lock(&g->mu);
+	for (;;) {
+		while (g->head == NULL && !g->stopping)
+			pthread_cond_wait(&g->queued, &g->mu);
+		if (g->head == NULL)
+			break; /* stopping, and nothing left */
+		struct pg_job *batch = g->head;
+		g->head = NULL;
+		g->tail = &g->head;
+		pthread_mutex_unlock(&g->mu);
+		for (struct pg_job *j = batch; j != NULL; j = j->next)
+			j->r = STORE_OK; /* until it fails */
+		run_batch(g, batch);
+		pthread_mutex_lock(&g->mu);
+		for (struct pg_job *j = batch, *next; j != NULL; j = next) {
+			next = j->next; /* j is the caller's: gone once it sees done */
+			j->done = true;
+		}
+		pthread_cond_broadcast(&g->done);
+	}
+	pthread_mutex_unlock(&g->mu);
+	pg_conn_leave(&g->writer);
+	return NULL;
+}
+
+enum store_result pg_writer_start(struct pg *g)
+{
+	g->tail = &g->head;
+	if (pthread_create(&g->thread, NULL, writer_main, g) != 0)
+		return STORE_NOMEM;
+	g->running = true;
+	return STORE_OK;
+}
+
+void pg_writer_stop(struct pg *g)
+{
+	if (!g->running)
+		return;
+	pthread_mutex_lock(&g->mu);
+	g->stopping = true;
+	pthread_cond_signal(&g->queued);
+	pthread_mutex_unlock(&g->mu);
+	pthread_join(g->thread, NULL);
+	g->running = false;
+}
+
+/*
+ * A write transaction: a savepoint inside this thread's transaction; else a
+ * transaction of its own on the writer's connection when this thread holds
+ * it (the migration at open); else a lazy one on a pool connection, or a job
+ * of the writer's next batch.
+ */
+static enum store_result
+tx_run(struct store *s, enum store_result (*fn)(struct store *s, void *arg), void *arg, bool lazy)
+{
+	struct pg *g = PG(s);
+	struct pg_conn *c = held(g);
+	if (c != NULL && c->depth > 0) {
+		c->holds++;
+		enum store_result r = savepoint_run(c, s, fn, arg);
+		unhold(c);
+		return r;
+	}
+	if (!lazy && c != &g->writer)
+		return writer_submit(g, fn, arg);
+	c = hold(g);
+	enum store_result r = conn_tx(c, s, fn, arg, lazy);
+	unhold(c);
+	return r;
+}
+
+enum store_result pg_tx(struct store *s, enum store_result (*fn)(struct store *s, void *arg),
+                        void *arg)
+{
+	return tx_run(s, fn, arg, false);
+}
+
+enum store_result pg_tx_lazy(struct store *s, enum store_result (*fn)(struct store *s, void *arg),
+                             void *arg)
+{
+	return tx_run(s, fn, arg, true);
+}
+
+enum store_result pg_ledger_lock(struct store *s)
+{
+	struct pg_conn *c = held(PG(s));
+	if (c == NULL || c->depth == 0 || c->ro || c->ledger_locked)
+		return STORE_OK; /* not in a write, or the batch holds it already */
+	return pg_exec(s, "SELECT pg_advisory_xact_lock(" PG_LEDGER_LOCK ")", NULL, NULL);
+}
+
+enum store_result pg_read(struct store *s, enum store_result (*fn)(struct store *s, void *arg),
+                          void *arg)
+{
+	struct pg_conn *c = hold(PG(s));
+	enum store_result r, e;
+	if (c->depth > 0) { /* inside this thread's transaction: its own writes seen */
+		r = fn(s, arg);
+		unhold(c);
+		return r;
+	}
+	r = raw_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL, NULL);
+	if (r == STORE_OK) {
+		c->depth = 1;
+		c->ro = true;
+		r = fn(s, arg);
+		c->ro = false;
+		c->depth = 0;
+		e = raw_exec(c, "COMMIT", NULL, NULL);
+		if (r == STORE_OK)
+			r = e;
+	}
+	unhold(c);
+	return r;
+}
