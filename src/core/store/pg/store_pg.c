@@ -326,7 +326,6 @@ static void pg_close(struct store *s)
 	for (int i = 0; i < PG_POOL; i++)
 		PQfinish(g->pool[i].conn);
 	pthread_cond_destroy(&g->done);
-	pthread_cond_destroy(&g->queued);
 	pthread_cond_destroy(&g->freed);
 	pthread_mutex_destroy(&g->mu);
 	free(g->location);
@@ -374,7 +373,7 @@ static enum store_result pg_open(const char *location, struct store **out)
 		return STORE_NOMEM;
 	}
 	if (pthread_mutex_init(&g->mu, NULL) != 0 || pthread_cond_init(&g->freed, NULL) != 0 ||
-	    pthread_cond_init(&g->queued, NULL) != 0 || pthread_cond_init(&g->done, NULL) != 0)
+	    pthread_cond_init(&g->done, NULL) != 0)
 		abort(); /* the defaults: cannot fail on Linux */
 	if ((r = open_schema(g)) != STORE_OK || (r = pg_writer_start(g)) != STORE_OK)
 		goto fail;

@@ -28,6 +28,9 @@
 /* The ledger's advisory lock (any value of ours, other than the migration's). */
 #define PG_LEDGER_LOCK "7306318716131314"
 
+/* Savepoint statements deferred at most (then sent by themselves). */
+#define PG_PENDING_MAX 16
+
 struct pg;
 
 /* One connection (store_pg_conn.c). */
@@ -41,6 +44,9 @@ struct pg_conn {
 	int depth;           /* transactions and savepoints open */
 	int holds;           /* by the thread that holds it, nested */
 	unsigned savepoints; /* names savepoints */
+	/* savepoint statements deferred to the next statement's round trip */
+	int npending;
+	char pending[PG_PENDING_MAX][40];
 };
 
 /* A write transaction queued to the writer. */
@@ -54,16 +60,16 @@ struct pg_job {
 
 struct pg {
 	struct store base;
-	char *location;       /* the pool's connections are made from it */
-	pthread_mutex_t mu;   /* the pool's taken flags, the queue */
-	pthread_cond_t freed; /* a pool connection was given back */
-	pthread_cond_t queued, done;
+	char *location;        /* the pool's connections are made from it */
+	pthread_mutex_t mu;    /* the pool's taken flags, the queue */
+	pthread_cond_t freed;  /* a pool connection was given back */
+	pthread_cond_t done;   /* a batch is done */
 	struct pg_conn writer; /* the writer thread's */
 	struct pg_conn pool[PG_POOL];
 	struct pg_job *head, **tail; /* the writer's queue */
-	bool running, stopping;
-	pthread_t thread;
-	uint64_t batches; /* batches committed or not (the writer's only) */
+	bool running;                /* open: writes are taken */
+	bool leading;                /* a thread runs a batch now */
+	uint64_t batches;            /* batches run (the leader's only) */
 };
 #define PG(s) ((struct pg *)(s))
 
@@ -72,7 +78,7 @@ enum store_result pg_conn_ready(struct pg_conn *c);
 /* This thread holds c (at open, the writer's connection for the migration), or no longer. */
 void pg_conn_enter(struct pg_conn *c);
 void pg_conn_leave(struct pg_conn *c);
-/* The writer thread, started once the schema is migrated, stopped at close. */
+/* Writes taken (once the schema is migrated), or no longer (at close). */
 enum store_result pg_writer_start(struct pg *g);
 void pg_writer_stop(struct pg *g);
 /* A script of our own (several statements, no parameters): the schema's steps. */

@@ -3,23 +3,25 @@
  * store_pg_conn: the connections of the PostgreSQL backend, its statements
  * and its transactions.
  *
- * A store has one writer connection, owned by a writer thread, and a small
- * pool of connections (PG_POOL, each made when first needed) for reads and
- * for the lazy transactions of pending blobs and sessions.
+ * A store has one writer connection and a small pool of connections
+ * (PG_POOL, each made when first needed) for reads and for the lazy
+ * transactions of pending blobs and sessions.
  *
  * Group commit: a write transaction (pg_tx, store_write) of a request thread
- * is queued to the writer and the thread sleeps on it. The writer takes every
- * queued job at once, BEGINs one batch transaction, takes the ledger's
+ * is queued for the writer; the first waiting thread that finds no batch
+ * running leads the next one (writer_submit): it takes every queued job,
+ * BEGINs one batch transaction on the writer's connection, takes the ledger's
  * advisory lock once for the batch, runs each job's function in a SAVEPOINT
  * of its own (a failing job is rolled back to its savepoint alone, the others
  * go on), and COMMITs the batch once: one commit (one WAL fsync, one hold of
  * the ledger's lock) for every job of the batch. A job's result is given only
  * after that COMMIT returned (synchronous_commit on): nothing is acknowledged
  * before it is durable. If the batch cannot commit (the connection lost), each
- * of its jobs fails with the commit's error.
+ * of its jobs fails with the commit's error. Savepoint statements of ours are
+ * deferred to the next statement's round trip (pipeline mode).
  *
- * A thread holds at most one connection of a store at a time (a thread
- * local, nested holds counted): the writer thread its writer connection, a
+ * A thread holds connections of a store in a thread-local stack (nested
+ * holds counted; the latest is used): a batch's leader the writer's, a
  * request thread a pool connection while it runs a statement, a read snapshot
  * (pg_read) or a lazy transaction. Calls made inside a held connection's
  * transaction run in it: a job's reads see its own writes, a nested write is
@@ -115,7 +117,7 @@ static _Thread_local struct pg_conn *held_by_me[HELD_MAX];
 
 static struct pg_conn *held(struct pg *g)
 {
-	for (int i = 0; i < HELD_MAX; i++)
+	for (int i = HELD_MAX - 1; i >= 0; i--) /* the latest first: a leader's writer */
 		if (held_by_me[i] != NULL && held_by_me[i]->g == g)
 			return held_by_me[i];
 	return NULL;
@@ -123,13 +125,13 @@ static struct pg_conn *held(struct pg *g)
 
 void pg_conn_enter(struct pg_conn *c)
 {
-	for (int i = 0; i < HELD_MAX; i++)
-		if (held_by_me[i] == NULL) {
-			held_by_me[i] = c;
-			c->holds = 1;
-			return;
-		}
-	abort(); /* a bug: a thread holds one connection per store, of a few stores */
+	int top = HELD_MAX - 1; /* pushed above the highest held: held() finds it first */
+	while (top >= 0 && held_by_me[top] == NULL)
+		top--;
+	if (top + 1 >= HELD_MAX)
+		abort(); /* a bug: a thread holds one connection per store, of a few stores */
+	held_by_me[top + 1] = c;
+	c->holds = 1;
 }
 
 void pg_conn_leave(struct pg_conn *c)
@@ -196,9 +198,15 @@ bool pg_in_tx(struct store *s)
 
 /* ---- statements ---- */
 
+static enum store_result pipe_exec(struct pg_conn *c, const char *sql, const struct pg_params *p,
+                                   PGresult **res, bool wrap);
+
+/* sql on c: in one round trip with the savepoint statements deferred (c->pending), if any. */
 static enum store_result raw_exec(struct pg_conn *c, const char *sql, const struct pg_params *p,
                                   PGresult **res)
 {
+	if (c->npending > 0)
+		return pipe_exec(c, sql, p, res, false);
 	enum store_result r = pg_conn_ready(c);
 	if (r != STORE_OK) {
 		if (res != NULL)
@@ -220,10 +228,38 @@ static enum store_result raw_exec(struct pg_conn *c, const char *sql, const stru
 	return r;
 }
 
+/* The deferred savepoint statements sent now (before a script, or when the list is full). */
+static enum store_result flush_pending(struct pg_conn *c)
+{
+	return c->npending > 0 ? pipe_exec(c, NULL, NULL, NULL, false) : STORE_OK;
+}
+
+/*
+ * A savepoint statement of ours (SAVEPOINT spN, RELEASE SAVEPOINT spN),
+ * deferred: sent in the pipeline of the next statement, so that it costs no
+ * round trip of its own. Its failure (the transaction lost) fails that one.
+ */
+static enum store_result defer(struct pg_conn *c, bool release, unsigned n)
+{
+	enum store_result r;
+	if (c->npending == PG_PENDING_MAX && (r = flush_pending(c)) != STORE_OK)
+		return r;
+	int k = release ? snprintf(c->pending[c->npending], sizeof(c->pending[0]),
+	                           "RELEASE SAVEPOINT sp%u", n)
+	                : snprintf(c->pending[c->npending], sizeof(c->pending[0]), "SAVEPOINT sp%u",
+	                           n);
+	if (k <= 0 || (size_t)k >= sizeof(c->pending[0]))
+		return STORE_IO;
+	c->npending++;
+	return STORE_OK;
+}
+
 /* A script of our own (several statements, no parameters), on c; its last result decides. */
 static enum store_result conn_script(struct pg_conn *c, const char *sql)
 {
-	enum store_result r = pg_conn_ready(c);
+	enum store_result r = flush_pending(c);
+	if (r == STORE_OK)
+		r = pg_conn_ready(c);
 	if (r != STORE_OK)
 		return r;
 	PGresult *q = PQexec(c->conn, sql);
@@ -254,41 +290,69 @@ static PGresult *pipe_result(PGconn *conn)
 	return q;
 }
 
+static int send_plain(PGconn *conn, const char *sql)
+{
+	return PQsendQueryParams(conn, sql, 0, NULL, NULL, NULL, NULL, 1);
+}
+
+/* A result of ours that must be COMMAND_OK: r kept, or the error it maps to. */
+static enum store_result expect_ok(PGconn *conn, enum store_result r)
+{
+	PGresult *q = pipe_result(conn);
+	if (r == STORE_OK && PQresultStatus(q) != PGRES_COMMAND_OK)
+		r = q == NULL ? STORE_IO : map_error(conn, q);
+	PQclear(q);
+	return r;
+}
+
 /*
- * SAVEPOINT, sql and RELEASE in one round trip (libpq's pipeline mode).
- * On a failure of sql the pipeline is aborted up to its sync, and the
+ * In one round trip (libpq's pipeline mode): the deferred savepoint
+ * statements, then sql (NULL: none), under SAVEPOINT stmt .. RELEASE when
+ * wrap. On a failure of sql the pipeline is aborted up to its sync, and the
  * savepoint is then rolled back to and released in a second round trip.
  */
-static enum store_result savepoint_exec(struct pg_conn *c, const char *sql,
-                                        const struct pg_params *p, PGresult **res)
+static enum store_result pipe_exec(struct pg_conn *c, const char *sql, const struct pg_params *p,
+                                   PGresult **res, bool wrap)
 {
 	enum store_result r = STORE_IO;
 	PGresult *q = NULL;
 	PGconn *conn = c->conn;
+	int npending = c->npending;
 	bool sp_ok = false; /* the savepoint was made */
-	if (PQenterPipelineMode(conn) != 1)
+	c->npending = 0;
+	if (res != NULL)
+		*res = NULL;
+	if (conn == NULL || PQenterPipelineMode(conn) != 1)
 		return STORE_IO;
-	int sent =
-	        PQsendQueryParams(conn, "SAVEPOINT stmt", 0, NULL, NULL, NULL, NULL, 1) &&
-	        PQsendQueryParams(conn, sql, p ? p->n : 0, NULL, p ? p->val : NULL,
-	                          p ? p->len : NULL, p ? p->fmt : NULL, 1) &&
-	        PQsendQueryParams(conn, "RELEASE SAVEPOINT stmt", 0, NULL, NULL, NULL, NULL, 1) &&
-	        PQpipelineSync(conn);
+	int sent = 1;
+	for (int i = 0; i < npending && sent; i++)
+		sent = send_plain(conn, c->pending[i]);
+	if (sent && sql != NULL)
+		sent = (!wrap || send_plain(conn, "SAVEPOINT stmt")) &&
+		       PQsendQueryParams(conn, sql, p ? p->n : 0, NULL, p ? p->val : NULL,
+		                         p ? p->len : NULL, p ? p->fmt : NULL, 1) &&
+		       (!wrap || send_plain(conn, "RELEASE SAVEPOINT stmt"));
+	sent = sent && PQpipelineSync(conn);
 	if (sent) {
-		PGresult *sp = pipe_result(conn);
-		sp_ok = PQresultStatus(sp) == PGRES_COMMAND_OK;
-		q = pipe_result(conn);
-		ExecStatusType st = PQresultStatus(q);
-		r = !sp_ok                                            ? map_error(conn, sp)
-		    : q == NULL                                       ? STORE_NOMEM
-		    : st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? STORE_OK
-		    : st == PGRES_PIPELINE_ABORTED                    ? STORE_IO
-		                                                      : map_error(conn, q);
-		PQclear(sp);
-		PGresult *rel = pipe_result(conn);
-		if (r == STORE_OK && PQresultStatus(rel) != PGRES_COMMAND_OK)
-			r = map_error(conn, rel);
-		PQclear(rel);
+		r = STORE_OK;
+		for (int i = 0; i < npending; i++)
+			r = expect_ok(conn, r);
+		if (sql != NULL) {
+			if (wrap) {
+				bool before = r == STORE_OK;
+				r = expect_ok(conn, r);
+				sp_ok = before && r == STORE_OK;
+			}
+			q = pipe_result(conn);
+			ExecStatusType st = PQresultStatus(q);
+			if (r == STORE_OK)
+				r = q == NULL                                         ? STORE_NOMEM
+				    : st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? STORE_OK
+				    : st == PGRES_PIPELINE_ABORTED                    ? STORE_IO
+				                                   : map_error(conn, q);
+			if (wrap)
+				r = expect_ok(conn, r);
+		}
 		PGresult *sync = PQgetResult(conn); /* PGRES_PIPELINE_SYNC */
 		if (PQresultStatus(sync) != PGRES_PIPELINE_SYNC && r == STORE_OK)
 			r = STORE_IO;
@@ -314,7 +378,7 @@ static enum store_result savepoint_exec(struct pg_conn *c, const char *sql,
  * A failed statement aborts PostgreSQL's whole transaction; the contract
  * wants a failing call inside store_write to roll back alone. So inside a
  * write transaction each statement runs under a savepoint of its own, sent
- * with it in one round trip (savepoint_exec).
+ * with it in one round trip (pipe_exec).
  */
 enum store_result pg_exec(struct store *s, const char *sql, const struct pg_params *p,
                           PGresult **res)
@@ -324,42 +388,38 @@ enum store_result pg_exec(struct store *s, const char *sql, const struct pg_para
 	if (c->depth == 0 || c->ro)
 		r = raw_exec(c, sql, p, res);
 	else
-		r = savepoint_exec(c, sql, p, res);
+		r = pipe_exec(c, sql, p, res, true);
 	unhold(c);
 	return r;
 }
 
 /* ---- transactions ---- */
 
-/* fn as a savepoint of c's transaction: rolled back alone if it fails. */
+/*
+ * fn as a savepoint of c's transaction: rolled back alone if it fails. The
+ * SAVEPOINT and, on success, its RELEASE are deferred to the next statement's
+ * round trip (defer).
+ */
 static enum store_result savepoint_run(struct pg_conn *c, struct store *s,
                                        enum store_result (*fn)(struct store *s, void *arg),
                                        void *arg)
 {
 	enum store_result r, e;
-	char name[40], sql[80];
-	int k = snprintf(name, sizeof(name), "sp%u", c->savepoints++);
-	if (k < 0 || (size_t)k >= sizeof(name))
-		return STORE_IO;
+	char sql[48];
+	unsigned n = c->savepoints++;
 	/* the name is ours (a counter), not a value: SAVEPOINT takes no parameters */
-	k = snprintf(sql, sizeof(sql), "SAVEPOINT %s", name);
-	r = k > 0 && (size_t)k < sizeof(sql) ? raw_exec(c, sql, NULL, NULL) : STORE_IO;
-	if (r != STORE_OK)
+	if ((r = defer(c, false, n)) != STORE_OK)
 		return r;
 	c->depth++;
 	r = fn(s, arg);
 	c->depth--;
-	k = snprintf(sql, sizeof(sql),
-	             r == STORE_OK ? "RELEASE SAVEPOINT %s" : "ROLLBACK TO SAVEPOINT %s", name);
-	if (k > 0 && (size_t)k < sizeof(sql) && (e = raw_exec(c, sql, NULL, NULL)) == STORE_OK &&
-	    r != STORE_OK) {
-		/* ROLLBACK TO keeps the savepoint: release it too */
-		k = snprintf(sql, sizeof(sql), "RELEASE SAVEPOINT %s", name);
-		e = k > 0 && (size_t)k < sizeof(sql) ? raw_exec(c, sql, NULL, NULL) : STORE_IO;
-	} else if (k <= 0 || (size_t)k >= sizeof(sql)) {
-		e = STORE_IO;
-	}
-	return r != STORE_OK ? r : e;
+	if (r == STORE_OK)
+		return defer(c, true, n);
+	int k = snprintf(sql, sizeof(sql), "ROLLBACK TO SAVEPOINT sp%u", n);
+	e = k > 0 && (size_t)k < sizeof(sql) ? raw_exec(c, sql, NULL, NULL) : STORE_IO;
+	if (e == STORE_OK) /* ROLLBACK TO keeps the savepoint: release it too */
+		(void)defer(c, true, n);
+	return r;
 }
 
 /* A BEGIN script failed after its BEGIN (a lock timeout): the transaction is rolled back. */
@@ -388,27 +448,9 @@ static enum store_result conn_tx(struct pg_conn *c, struct store *s,
 	enum store_result e = raw_exec(c, r == STORE_OK ? "COMMIT" : "ROLLBACK", NULL, NULL);
 	c->depth = 0;
 	c->savepoints = 0;
+	c->npending = 0;
 	c->ledger_locked = false;
 	return r != STORE_OK ? r : e;
-}
-
-/* A write transaction queued to the writer; the caller sleeps until its batch committed. */
-static enum store_result
-writer_submit(struct pg *g, enum store_result (*fn)(struct store *s, void *arg), void *arg)
-{
-	struct pg_job j = {.fn = fn, .arg = arg, .r = STORE_IO};
-	pthread_mutex_lock(&g->mu);
-	if (!g->running) {
-		pthread_mutex_unlock(&g->mu);
-		return STORE_IO; /* closed: a bug of the caller */
-	}
-	*g->tail = &j;
-	g->tail = &j.next;
-	pthread_cond_signal(&g->queued);
-	while (!j.done)
-		pthread_cond_wait(&g->done, &g->mu);
-	pthread_mutex_unlock(&g->mu);
-	return j.r;
 }
 
 /* BEGIN and the ledger's lock, in one round trip: the batch orders its appends across nodes. */
@@ -439,6 +481,7 @@ static void run_batch(struct pg *g, struct pg_job *batch)
 			r = e;
 		c->depth = 0;
 		c->savepoints = 0;
+		c->npending = 0;
 		c->ledger_locked = false;
 	}
 	if (r != STORE_OK)
@@ -448,54 +491,61 @@ static void run_batch(struct pg *g, struct pg_job *batch)
 	g->batches++;
 }
 
-static void *writer_main(void *arg)
+/*
+ * A write transaction queued for the writer's next batch. The first waiting
+ * thread that finds no batch running leads: it takes every queued job, runs
+ * them on the writer's connection (held by it meanwhile) and wakes their
+ * threads; the others sleep until their batch is done, or lead the next one.
+ * No thread of its own: no hand-over to wait for when the machine is busy.
+ */
+static enum store_result
+writer_submit(struct pg *g, enum store_result (*fn)(struct store *s, void *arg), void *arg)
 {
-	struct pg *g = arg;
-	pg_conn_enter(&g->writer);
+	struct pg_job j = {.fn = fn, .arg = arg, .r = STORE_IO};
 	pthread_mutex_lock(&g->mu);
-	for (;;) {
-		while (g->head == NULL && !g->stopping)
-			pthread_cond_wait(&g->queued, &g->mu);
-		if (g->head == NULL)
-			break; /* stopping, and nothing left */
+	if (!g->running) {
+		pthread_mutex_unlock(&g->mu);
+		return STORE_IO; /* closed: a bug of the caller */
+	}
+	*g->tail = &j;
+	g->tail = &j.next;
+	while (!j.done) {
+		if (g->leading) {
+			pthread_cond_wait(&g->done, &g->mu);
+			continue;
+		}
+		g->leading = true;
 		struct pg_job *batch = g->head;
 		g->head = NULL;
 		g->tail = &g->head;
 		pthread_mutex_unlock(&g->mu);
-		for (struct pg_job *j = batch; j != NULL; j = j->next)
-			j->r = STORE_OK; /* until it fails */
+		for (struct pg_job *b = batch; b != NULL; b = b->next)
+			b->r = STORE_OK; /* until it fails */
+		pg_conn_enter(&g->writer);
 		run_batch(g, batch);
+		pg_conn_leave(&g->writer);
 		pthread_mutex_lock(&g->mu);
-		for (struct pg_job *j = batch, *next; j != NULL; j = next) {
-			next = j->next; /* j is the caller's: gone once it sees done */
-			j->done = true;
+		for (struct pg_job *b = batch, *next; b != NULL; b = next) {
+			next = b->next; /* b is its thread's: gone once it sees done */
+			b->done = true;
 		}
+		g->leading = false;
 		pthread_cond_broadcast(&g->done);
 	}
 	pthread_mutex_unlock(&g->mu);
-	pg_conn_leave(&g->writer);
-	return NULL;
+	return j.r;
 }
 
 enum store_result pg_writer_start(struct pg *g)
 {
 	g->tail = &g->head;
-	if (pthread_create(&g->thread, NULL, writer_main, g) != 0)
-		return STORE_NOMEM;
 	g->running = true;
 	return STORE_OK;
 }
 
 void pg_writer_stop(struct pg *g)
 {
-	if (!g->running)
-		return;
-	pthread_mutex_lock(&g->mu);
-	g->stopping = true;
-	pthread_cond_signal(&g->queued);
-	pthread_mutex_unlock(&g->mu);
-	pthread_join(g->thread, NULL);
-	g->running = false;
+	g->running = false; /* closed: no thread of the store writes any more */
 }
 
 /*
