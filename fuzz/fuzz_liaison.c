@@ -3,7 +3,8 @@
  * fuzz_liaison: the liaison bundle's envelope and content parsers (each
  * content accepted must write back to the same bytes), the receipt parser
  * (each receipt accepted must write back to the same bytes before its
- * signature line), the partner card parser and the pull's Cutout-Signature
+ * signature line), the partner card parser (v1 and v2), the liaison key
+ * file parser (liaison_key_open) and the pull's Cutout-Signature
  * header parser (each header accepted must write back to the same bytes)
  * (core/liaison).
  */
@@ -120,7 +121,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		buf_release(&b);
 	}
 	receipt_round_trip(data, size);
-	(void)liaison_card_open(data, size, &card, NULL);
+	(void)liaison_card_open(data, size, &card, NULL); /* v1 and v2 cards */
+	struct age_identity *lid = NULL;
+	uint8_t lsk[64];
+	if (liaison_key_open(data, size, &lid, lsk) == LIAISON_OK)
+		age_identity_free(&lid);
+	sodium_memzero(lsk, sizeof lsk);
 	pull_header_round_trip(data, size);
 	return 0;
 }

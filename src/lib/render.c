@@ -65,6 +65,8 @@ void render_limits_default(struct render_limits *l)
 	l->memory = (uint64_t)2 << 30;
 	l->input_max = (size_t)256 << 20;
 	l->ocr[0] = '\0';
+	l->office = NULL;
+	l->office_ctx = NULL;
 }
 
 int render_helper_path(char *out, size_t cap)
@@ -252,7 +254,11 @@ static int collect_end(struct collect *c)
 }
 
 /* In the child between fork and exec: only async-signal-safe calls. */
-static void child_exec(const char *helper, const struct render_limits *l, int in, int out,
+struct child_limits {
+	uint64_t memory, seconds, files, file_size;
+};
+
+static void child_exec(const char *helper, const struct child_limits *l, int in, int out,
                        char *const argv[], char *const envp[])
 {
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
@@ -263,9 +269,10 @@ static void child_exec(const char *helper, const struct render_limits *l, int in
 	struct rlimit as = {l->memory, l->memory};
 	struct rlimit cpu = {l->seconds, l->seconds};
 	struct rlimit zero = {0, 0};
-	struct rlimit files = {16, 16}; /* 0, 1, 2; a script interpreter needs a few more */
+	struct rlimit files = {l->files, l->files};
+	struct rlimit fsize = {l->file_size, l->file_size};
 	if (setrlimit(RLIMIT_AS, &as) != 0 || setrlimit(RLIMIT_CPU, &cpu) != 0 ||
-	    setrlimit(RLIMIT_CORE, &zero) != 0 || setrlimit(RLIMIT_FSIZE, &zero) != 0 ||
+	    setrlimit(RLIMIT_CORE, &zero) != 0 || setrlimit(RLIMIT_FSIZE, &fsize) != 0 ||
 	    setrlimit(RLIMIT_NOFILE, &files) != 0)
 		_exit(127);
 	execve(helper, argv, envp);
@@ -321,12 +328,20 @@ static enum render_result from_exit(int status)
 	}
 }
 
+typedef enum render_result (*feed_fn)(void *ctx, const uint8_t *p, size_t n);
+
+static enum render_result feed_reader(void *ctx, const uint8_t *p, size_t n)
+{
+	return render_reader_feed(ctx, p, n);
+}
+
 /*
- * Writes doc to fd `in` and reads fd `out` into rd until the child closes its
- * output, the reader refuses, or the deadline passes.
+ * Writes doc to fd `in` and gives what fd `out` says to feed until the child
+ * closes its output, feed refuses, or the deadline passes.
  */
-static enum render_result pump(int in, int out, const uint8_t *doc, size_t n,
-                               struct render_reader *rd, double deadline)
+
+static enum render_result pump(int in, int out, const uint8_t *doc, size_t n, feed_fn feed,
+                               void *fctx, double deadline)
 {
 	size_t sent = 0;
 	uint8_t chunk[65536];
@@ -367,12 +382,65 @@ static enum render_result pump(int in, int out, const uint8_t *doc, size_t n,
 				continue;
 			if (r <= 0)
 				break; /* end of its output */
-			if ((rc = render_reader_feed(rd, chunk, (size_t)r)) != RENDER_OK)
+			if ((rc = feed(fctx, chunk, (size_t)r)) != RENDER_OK)
 				break;
 		}
 	}
 	if (in >= 0)
 		close(in);
+	return rc;
+}
+
+/*
+ * Runs helper with argv and envp under cl, writes doc to its standard input
+ * and gives its standard output to feed, within cl->seconds of wall-clock
+ * time; then its exit, as a render_result.
+ */
+static enum render_result run_child(const char *helper, const struct child_limits *cl,
+                                    char *const argv[], char *const envp[], const uint8_t *doc,
+                                    size_t n, feed_fn feed, void *fctx)
+{
+	int to[2] = {-1, -1}, from[2] = {-1, -1};
+	enum render_result rc = RENDER_FAILED;
+	if (pipe2(to, O_CLOEXEC) != 0 || pipe2(from, O_CLOEXEC) != 0)
+		goto out;
+	double deadline = now_s() + (double)cl->seconds;
+	pid_t pid = fork();
+	if (pid < 0)
+		goto out;
+	if (pid == 0)
+		child_exec(helper, cl, to[0], from[1], argv, envp);
+	close(to[0]);
+	close(from[1]);
+	to[0] = from[1] = -1;
+	(void)fcntl(to[1], F_SETFL, O_NONBLOCK);
+	/* a child that stops reading must not kill the parent: SIGPIPE held in this thread */
+	sigset_t pipe_set, old;
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	int masked = pthread_sigmask(SIG_BLOCK, &pipe_set, &old) == 0;
+	rc = pump(to[1], from[0], doc, n, feed, fctx, deadline);
+	to[1] = -1; /* pump closed it */
+	if (rc != RENDER_OK)
+		kill(pid, SIGKILL); /* its output is refused, or its time is up */
+	int status = 0;
+	if (reap(pid, &status, deadline) != 0 && rc == RENDER_OK)
+		rc = RENDER_TIMEOUT; /* it closed its output, then did not exit in time */
+	if (masked) {
+		const struct timespec none = {0, 0};
+		while (sigtimedwait(&pipe_set, NULL, &none) == SIGPIPE)
+			; /* the one our writes raised */
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	if (rc == RENDER_OK)
+		rc = from_exit(status);
+out:
+	for (int i = 0; i < 2; i++) {
+		if (to[i] >= 0)
+			close(to[i]);
+		if (from[i] >= 0)
+			close(from[i]);
+	}
 	return rc;
 }
 
@@ -419,52 +487,53 @@ static enum render_result spawn(const char *helper, const struct render_limits *
 	struct render_limits rl = *l; /* the reader expects words only when they are asked for */
 	if (!ocr)
 		rl.ocr[0] = '\0';
-	struct render_reader *rd = NULL;
-	int to[2] = {-1, -1}, from[2] = {-1, -1};
-	enum render_result rc = RENDER_FAILED;
-	if ((rd = render_reader_new(&rl, fn, ctx)) == NULL || pipe2(to, O_CLOEXEC) != 0 ||
-	    pipe2(from, O_CLOEXEC) != 0)
-		goto out;
-	double deadline = now_s() + l->seconds;
-	pid_t pid = fork();
-	if (pid < 0)
-		goto out;
-	if (pid == 0)
-		child_exec(helper, l, to[0], from[1], argv, envp);
-	close(to[0]);
-	close(from[1]);
-	to[0] = from[1] = -1;
-	(void)fcntl(to[1], F_SETFL, O_NONBLOCK);
-	/* a child that stops reading must not kill the parent: SIGPIPE held in this thread */
-	sigset_t pipe_set, old;
-	sigemptyset(&pipe_set);
-	sigaddset(&pipe_set, SIGPIPE);
-	int masked = pthread_sigmask(SIG_BLOCK, &pipe_set, &old) == 0;
-	rc = pump(to[1], from[0], doc, n, rd, deadline);
-	to[1] = -1; /* pump closed it */
-	if (rc != RENDER_OK)
-		kill(pid, SIGKILL); /* its output is refused, or its time is up */
-	int status = 0;
-	if (reap(pid, &status, deadline) != 0 && rc == RENDER_OK)
-		rc = RENDER_TIMEOUT; /* it closed its output, then did not exit in time */
-	if (masked) {
-		const struct timespec none = {0, 0};
-		while (sigtimedwait(&pipe_set, NULL, &none) == SIGPIPE)
-			; /* the one our writes raised */
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-	}
-	if (rc == RENDER_OK && (rc = from_exit(status)) == RENDER_OK)
+	struct render_reader *rd = render_reader_new(&rl, fn, ctx);
+	if (rd == NULL)
+		return RENDER_FAILED;
+	/* 16 descriptors: 0, 1, 2; a script interpreter needs a few more */
+	const struct child_limits cl = {l->memory, l->seconds, 16, 0};
+	enum render_result rc = run_child(helper, &cl, argv, envp, doc, n, feed_reader, rd);
+	if (rc == RENDER_OK)
 		rc = render_reader_end(rd, pages);
-out:
 	if (rc != RENDER_OK)
 		*pages = 0;
 	render_reader_free(&rd);
-	for (int i = 0; i < 2; i++) {
-		if (to[i] >= 0)
-			close(to[i]);
-		if (from[i] >= 0)
-			close(from[i]);
-	}
+	return rc;
+}
+
+int render_office_available(void)
+{
+	return access(RENDER_OFFICE_PROGRAM, X_OK) == 0;
+}
+
+static enum render_result feed_buf(void *ctx, const uint8_t *p, size_t n)
+{
+	return buf_append(ctx, p, n) == 0 ? RENDER_OK : RENDER_TOO_LARGE;
+}
+
+enum render_result render_office(void *ctx, const char *helper, const struct render_limits *l,
+                                 const uint8_t *doc, size_t n, struct buf *pdf)
+{
+	(void)ctx;
+	if (!render_office_available())
+		return RENDER_UNSUPPORTED;
+	if (n > l->input_max || l->seconds == 0)
+		return n > l->input_max ? RENDER_TOO_LARGE : RENDER_FAILED;
+	char a_in[24], a_out[24];
+	if (snprintf(a_in, sizeof a_in, "%zu", l->input_max) >= (int)sizeof a_in ||
+	    snprintf(a_out, sizeof a_out, "%zu", l->input_max) >= (int)sizeof a_out)
+		return RENDER_FAILED;
+	char *const argv[] = {(char *)"cutout-render", (char *)"--office", a_in, a_out, NULL};
+	char *const envp[] = {NULL};
+	/* LibreOffice maps far more than MuPDF and opens hundreds of files */
+	const struct child_limits cl = {RENDER_OFFICE_MEMORY, l->seconds, 1024,
+	                                RENDER_OFFICE_FILE_MAX};
+	buf_reset(pdf);
+	enum render_result rc = run_child(helper, &cl, argv, envp, doc, n, feed_buf, pdf);
+	if (rc == RENDER_OK && pdf->len == 0)
+		rc = RENDER_DAMAGED;
+	if (rc != RENDER_OK)
+		buf_wipe_release(pdf);
 	return rc;
 }
 
@@ -475,6 +544,16 @@ enum render_result render_run(const char *helper, const struct render_limits *l,
 	if ((c.pdf = pdf_images_begin(pdf, l->ocr[0] != '\0')) == NULL)
 		return RENDER_FAILED;
 	enum render_result rc = spawn(helper, l, 0, doc, n, add_page, &c, pages);
+	if (rc == RENDER_UNSUPPORTED && render_office_available()) {
+		/* an office document: LibreOffice's PDF of it, rendered like any PDF */
+		struct buf office;
+		buf_init(&office, l->input_max);
+		rc = l->office != NULL ? l->office(l->office_ctx, helper, l, doc, n, &office)
+		                       : render_office(NULL, helper, l, doc, n, &office);
+		if (rc == RENDER_OK)
+			rc = spawn(helper, l, 0, office.data, office.len, add_page, &c, pages);
+		buf_wipe_release(&office);
+	}
 	if (collect_end(&c) != 0 && rc == RENDER_OK)
 		rc = RENDER_FAILED;
 	if (rc == RENDER_OK && pdf_images_finish(&c.pdf) != 0)

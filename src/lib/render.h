@@ -51,6 +51,10 @@ enum {
 
 /* Where Debian's tesseract keeps its models (tesseract-ocr-eng, -rus...). */
 #define RENDER_TESSDATA "/usr/share/tesseract-ocr"
+/* LibreOffice's program: office documents are converted when it is installed */
+#define RENDER_OFFICE_PROGRAM "/usr/lib/libreoffice/program/soffice.bin"
+#define RENDER_OFFICE_MEMORY ((uint64_t)4 << 30)   /* the office stage's address space */
+#define RENDER_OFFICE_FILE_MAX ((uint64_t)1 << 30) /* a file it writes (its private tmpfs) */
 
 enum render_result {
 	RENDER_OK = 0,
@@ -76,7 +80,30 @@ struct render_limits {
 	uint64_t memory;       /* the child's address space, bytes */
 	size_t input_max;      /* bytes of the document */
 	char ocr[RENDER_OCR_LANGS_MAX]; /* tesseract's languages ("eng+rus"); "": no OCR */
+	/*
+	 * How an office document becomes a PDF (render_office's signature); NULL:
+	 * render_office itself. The desk's confined converter service cannot start
+	 * the office stage (its seccomp filter has no unshare or mount): it asks a
+	 * process it started before confining itself.
+	 */
+	enum render_result (*office)(void *ctx, const char *helper, const struct render_limits *l,
+	                             const uint8_t *doc, size_t n, struct buf *pdf);
+	void *office_ctx;
 };
+
+/* Whether LibreOffice is installed (RENDER_OFFICE_PROGRAM can be run). */
+int render_office_available(void);
+
+/*
+ * The office stage: `helper --office` (app/render/render_office.c: LibreOffice
+ * in namespaces of its own, a private tmpfs and Landlock) makes a PDF of doc
+ * into pdf (at most l->input_max bytes; as hostile as doc: render it like any
+ * PDF), within l->seconds. RENDER_UNSUPPORTED without LibreOffice.
+ */
+__attribute__((warn_unused_result)) enum render_result render_office(void *ctx, const char *helper,
+                                                                     const struct render_limits *l,
+                                                                     const uint8_t *doc, size_t n,
+                                                                     struct buf *pdf);
 
 /*
  * Whether langs names tesseract languages as cutout accepts them: lower-case
@@ -168,6 +195,20 @@ render_service_page(struct render_service *sv, uint32_t page, const uint8_t *doc
 void render_service_stop(struct render_service **sv);
 /* The service's side: answers requests on fd until it closes (cutout-render --service). */
 int render_service_serve(int fd, const char *helper, const struct render_limits *l);
+/*
+ * The office spawner: a fork of the calling process (the service, before it
+ * confines itself: its seccomp filter and Landlock domain would pass to
+ * LibreOffice and forbid the namespaces and the mount the office stage
+ * needs) serving render_office on a socket, with no_new_privs and nothing
+ * else of the service: it has read no request yet. Stop it with
+ * render_service_stop. 0 or -1.
+ */
+__attribute__((warn_unused_result)) int
+render_service_fork(const char *helper, const struct render_limits *l, struct render_service **out);
+/* An office stage (struct render_limits' office) through the spawner, ctx. */
+__attribute__((warn_unused_result)) enum render_result
+render_service_office(void *ctx, const char *helper, const struct render_limits *l,
+                      const uint8_t *doc, size_t n, struct buf *pdf);
 
 /* The helper beside the running program: DIR/cutout-render. 0, or -1 (too long, unknown). */
 __attribute__((warn_unused_result)) int render_helper_path(char *out, size_t cap);

@@ -3,7 +3,8 @@
  * render_service: the converter service (lib/render.h) and its client. On a
  * stream socket, big-endian:
  *
- *   request:  u32 op (1: a clean PDF, 2: one page as PNG), u32 page, u64 n, n bytes
+ *   request:  u32 op (1: a clean PDF, 2: one page as PNG, 3: an office document's
+ *             PDF, not clean: the office spawner's), u32 page, u64 n, n bytes
  *   answer:   u32 result (enum render_result), u32 pages, u64 n, n bytes
  *
  * The service trusts its client (the desk, its parent) no more than it
@@ -29,6 +30,7 @@
 
 #define OP_PDF 1u
 #define OP_PAGE 2u
+#define OP_OFFICE 3u /* an office document: LibreOffice's PDF of it (render_office) */
 #define ANSWER_MAX ((size_t)1 << 31) /* a clean PDF or a PNG */
 
 struct render_service {
@@ -75,6 +77,60 @@ static uint64_t get64(const uint8_t *p)
 	return (uint64_t)get32(p) << 32 | get32(p + 4);
 }
 
+/*
+ * Forks the service's process on a socketpair: child(its end, ctx) runs in it
+ * and never returns; the parent keeps the other end in *out. 0 or -1.
+ */
+static int start(size_t input_max, void (*child)(int fd, void *ctx), void *ctx,
+                 struct render_service **out)
+{
+	struct render_service *sv = calloc(1, sizeof *sv);
+	int sp[2];
+	if (sv == NULL || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) != 0) {
+		free(sv);
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(sp[0]);
+		close(sp[1]);
+		free(sv);
+		return -1;
+	}
+	if (pid == 0) {
+		close(sp[0]);
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+			_exit(127);
+		child(sp[1], ctx);
+		_exit(127);
+	}
+	close(sp[1]);
+	sv->fd = sp[0];
+	sv->pid = pid;
+	sv->input_max = input_max;
+	pthread_mutex_init(&sv->lock, NULL);
+	*out = sv;
+	return 0;
+}
+
+struct exec_args {
+	const char *helper;
+	char *const *argv, *const *envp;
+};
+
+/* In the child: the helper, the socket as its standard input and output. */
+static void exec_service(int fd, void *ctx)
+{
+	const struct exec_args *a = ctx;
+	if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0)
+		_exit(127);
+	int maxfd = (int)sysconf(_SC_OPEN_MAX);
+	for (int k = 3; k < maxfd && k < 65536; k++)
+		(void)close(k);
+	execve(a->helper, a->argv, a->envp);
+	_exit(127);
+}
+
 int render_service_start(const char *helper, const struct render_limits *l,
                          struct render_service **out)
 {
@@ -114,36 +170,8 @@ int render_service_start(const char *helper, const struct render_limits *l,
 		if (k > 0 && (size_t)k < sizeof open_list)
 			envp[1] = open_list;
 	}
-	struct render_service *sv = calloc(1, sizeof *sv);
-	int sp[2];
-	if (sv == NULL || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) != 0) {
-		free(sv);
-		return -1;
-	}
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(sp[0]);
-		close(sp[1]);
-		free(sv);
-		return -1;
-	}
-	if (pid == 0) {
-		if (dup2(sp[1], 0) < 0 || dup2(sp[1], 1) < 0 ||
-		    prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
-			_exit(127);
-		int maxfd = (int)sysconf(_SC_OPEN_MAX);
-		for (int fd = 3; fd < maxfd && fd < 65536; fd++)
-			(void)close(fd);
-		execve(helper, argv, envp);
-		_exit(127);
-	}
-	close(sp[1]);
-	sv->fd = sp[0];
-	sv->pid = pid;
-	sv->input_max = l->input_max;
-	pthread_mutex_init(&sv->lock, NULL);
-	*out = sv;
-	return 0;
+	const struct exec_args ea = {helper, argv, envp};
+	return start(l->input_max, exec_service, (void *)&ea, out);
 }
 
 static enum render_result ask(struct render_service *sv, uint32_t op, uint32_t page,
@@ -218,7 +246,7 @@ int render_service_serve(int fd, const char *helper, const struct render_limits 
 	while (io_all(fd, h, sizeof h, 0) == 0) {
 		uint32_t op = get32(h), page = get32(h + 4);
 		uint64_t n = get64(h + 8);
-		if ((op != OP_PDF && op != OP_PAGE) || n > l->input_max)
+		if ((op != OP_PDF && op != OP_PAGE && op != OP_OFFICE) || n > l->input_max)
 			return 1; /* not our client's: stop */
 		uint8_t *doc = malloc(n ? (size_t)n : 1);
 		if (doc == NULL || io_all(fd, doc, (size_t)n, 0) != 0) {
@@ -229,8 +257,11 @@ int render_service_serve(int fd, const char *helper, const struct render_limits 
 		buf_init(&out, ANSWER_MAX);
 		uint32_t pages = 0;
 		enum render_result r =
-		        op == OP_PDF ? render_run(helper, l, doc, (size_t)n, &out, &pages)
-		                     : render_page_png(helper, l, page, doc, (size_t)n, &out);
+		        op == OP_PDF    ? render_run(helper, l, doc, (size_t)n, &out, &pages)
+		        : op == OP_PAGE ? render_page_png(helper, l, page, doc, (size_t)n, &out)
+		        : l->office != NULL
+		                ? l->office(l->office_ctx, helper, l, doc, (size_t)n, &out)
+		                : render_office(NULL, helper, l, doc, (size_t)n, &out);
 		if (op == OP_PAGE && r == RENDER_OK)
 			pages = 1;
 		sodium_memzero(doc, (size_t)n);
@@ -246,4 +277,37 @@ int render_service_serve(int fd, const char *helper, const struct render_limits 
 			return 1;
 	}
 	return 0;
+}
+
+struct spawner_args {
+	const char *helper;
+	struct render_limits l;
+};
+
+/* In the child: the office spawner, serving on fd. */
+static void run_spawner(int fd, void *ctx)
+{
+	const struct spawner_args *a = ctx;
+	signal(SIGPIPE, SIG_IGN);
+	_exit(render_service_serve(fd, a->helper, &a->l));
+}
+
+int render_service_fork(const char *helper, const struct render_limits *l,
+                        struct render_service **out)
+{
+	*out = NULL;
+	struct spawner_args a = {helper, *l};
+	a.l.office = NULL; /* it runs the office stage itself */
+	a.l.office_ctx = NULL;
+	return start(l->input_max, run_spawner, &a, out);
+}
+
+enum render_result render_service_office(void *ctx, const char *helper,
+                                         const struct render_limits *l, const uint8_t *doc,
+                                         size_t n, struct buf *pdf)
+{
+	(void)helper;
+	(void)l;
+	uint32_t pages;
+	return ask(ctx, OP_OFFICE, 0, doc, n, pdf, &pages);
 }

@@ -64,17 +64,26 @@ static uint64_t rights_of(enum sandbox_access a, uint64_t truncate)
 		       LANDLOCK_ACCESS_FS_REMOVE_FILE;
 	case SANDBOX_EXEC:
 		return LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_EXECUTE;
+	case SANDBOX_TREE_READ:
+		return LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_EXECUTE |
+		       LANDLOCK_ACCESS_FS_READ_DIR;
+	case SANDBOX_SCRATCH:
+		return file | LANDLOCK_ACCESS_FS_READ_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |
+		       LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_DIR |
+		       LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_MAKE_SOCK |
+		       LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_SYM |
+		       LANDLOCK_ACCESS_FS_REFER;
 	}
 	return 0;
 }
 
-static int add_path(int ruleset, const struct sandbox_path *sp, uint64_t truncate)
+static int add_path(int ruleset, const struct sandbox_path *sp, uint64_t truncate, uint64_t handled)
 {
 	int fd = open(sp->path, O_PATH | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return sp->optional && errno == ENOENT ? 0 : -1;
 	struct landlock_path_beneath_attr pb = {
-	        .allowed_access = rights_of(sp->access, truncate),
+	        .allowed_access = rights_of(sp->access, truncate) & handled,
 	        .parent_fd = fd,
 	};
 	long rc = syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
@@ -120,7 +129,7 @@ enum sandbox_result sandbox_landlock(const struct sandbox_policy *p, int *abi)
 		return SANDBOX_FAILED;
 	enum sandbox_result r = SANDBOX_FAILED;
 	for (size_t i = 0; i < p->npaths; i++)
-		if (add_path(rs, &p->paths[i], truncate) != 0)
+		if (add_path(rs, &p->paths[i], truncate, ra.handled_access_fs) != 0)
 			goto out;
 	if (v >= 4 &&
 	    (add_port(rs, LL_NET_BIND_TCP, p->bind_port) != 0 ||

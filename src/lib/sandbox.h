@@ -27,6 +27,9 @@ enum sandbox_access {
 	SANDBOX_DIR_RW,      /* a directory: list, and read, write, create, remove files beneath */
 	SANDBOX_DIR_CREATE,  /* a directory: create, write and remove files beneath; never read */
 	SANDBOX_EXEC,        /* a file, or the files beneath a directory: read and execute */
+	SANDBOX_TREE_READ,   /* a directory: list, read and execute everything beneath */
+	SANDBOX_SCRATCH,     /* a private directory: every right beneath (make and remove
+	                        files, directories, links, sockets, FIFOs; rename within) */
 };
 
 struct sandbox_path {

@@ -2,7 +2,7 @@
 // The desk's source page as one conversation, and the desk's language selector
 // (issue 17 §2 and §3), in a real browser with JavaScript off: a source sends,
 // an officer replies; the source page lists the submission then the reply (its
-// day, "sealed to the source only"); the header's Русский link switches the
+// day, author, text, read by the source or not yet: issue 17 §2); the header's Русский link switches the
 // desk to Russian for the session, the current language marked; axe-core finds
 // no violation on the conversation page at phone and desktop width, in both
 // languages. Screenshots go to $SHOTS when set.
@@ -59,8 +59,17 @@ try {
   const kinds = await p.$$eval('#conversation tr', (rows) => rows.map((r) => r.className));
   ok(kinds.length === 2 && kinds[0].startsWith('submission') && kinds[1] === 'reply',
     `the conversation: the submission, then the reply (${kinds})`);
-  ok((await p.textContent('#conversation tr.reply')).includes('sealed to the source only'),
-    'the reply says it is sealed to the source only');
+  const first = await p.textContent('#conversation tr.reply');
+  ok(first.includes('Thank you; we read it.') && first.includes('by demo-admin') &&
+    first.includes('not read yet'), `the reply: its text, its author, not read yet (${first})`);
+  await sp.goto(srv.intake + '/replies');
+  ok((await sp.textContent('body')).includes('Thank you; we read it.'), 'the source reads it');
+  await p.fill('#reply-text', 'A second reply, not read yet.');
+  await p.click('#send-reply');
+  await p.goto(source);
+  const states = await p.$$eval('#conversation tr.reply .reply-state', (s) => s.map((e) => e.textContent));
+  ok(states.length === 2 && states[0] === 'read by the source' && states[1] === 'not read yet',
+    `the desk sees which reply the source has read (${states})`);
 
   ok((await p.getAttribute('nav.langs a[aria-current]', 'lang')) === 'en',
     'English is marked as the current language');

@@ -370,6 +370,103 @@ static void test_replies(void)
 	store_close(&s);
 }
 
+/* ---- a reply's author, desk copy, read and deleted days ---- */
+
+static void test_reply_states(void)
+{
+	struct store *s = contract_open_fresh();
+	struct rows x;
+	store_id a, b, r1 = 0, r2 = 0, r3 = 0;
+	if (s == NULL)
+		return;
+	a = contract_source(s, DAY, 31);
+	b = contract_source(s, DAY, 32);
+	store_id b1 = contract_blob(s, 81, 40), b2 = contract_blob(s, 82, 40),
+	         b3 = contract_blob(s, 83, 40), d1 = contract_blob(s, 84, 60),
+	         d2 = contract_blob(s, 85, 300001), d3 = contract_blob(s, 86, 60);
+	T_OK(store_reply_add(s, a, DAY + 1, b1, &r1) == STORE_OK &&
+	             store_reply_add(s, a, DAY + 2, b2, &r2) == STORE_OK &&
+	             store_reply_add(s, b, DAY + 2, b3, &r3) == STORE_OK,
+	     "reply states: three replies");
+	x = (struct rows){0};
+	T_OK(store_reply_list(s, a, reply_row, &x) == STORE_OK && x.n == 2 &&
+	             x.rep[0].author == 0 && x.rep[0].read_day == 0 && x.rep[0].deleted_day == 0 &&
+	             x.rep[0].desk_blob == 0 && x.rep[0].submission == 0 &&
+	             x.rep[0].seal_version == 0 && x.rep[0].marking[0] == '\0',
+	     "a new reply: no author, not read, not deleted, no desk copy");
+	struct store_reply_seal rs = {.author = 7,
+	                              .submission = 99,
+	                              .marking = "SECRET//X",
+	                              .seal_version = 3,
+	                              .desk_blob = d1};
+	T_OK(store_reply_seal(s, b, r1, &rs) == STORE_NOT_FOUND &&
+	             store_blob_size(s, d1, &(uint64_t){0}) == STORE_OK,
+	     "reply_seal of another source's reply: STORE_NOT_FOUND, the blob left pending");
+	T_OK(store_reply_seal(s, a, FAR_ID, &rs) == STORE_NOT_FOUND,
+	     "reply_seal of an unknown reply: STORE_NOT_FOUND");
+	T_OK(store_reply_seal(s, a, r1, &(struct store_reply_seal){.marking = "M"}) ==
+	             STORE_NOT_FOUND,
+	     "reply_seal without a desk blob: STORE_NOT_FOUND");
+	T_OK(store_reply_seal(s, a, r1, &rs) == STORE_OK, "reply_seal");
+	T_OK(store_reply_seal(s, a, r2, &rs) == STORE_NOT_FOUND,
+	     "its blob is claimed: a second reply_seal of it gives STORE_NOT_FOUND");
+	x = (struct rows){0};
+	T_OK(store_reply_list(s, a, reply_row, &x) == STORE_OK && x.n == 2 &&
+	             x.rep[0].author == 7 && x.rep[0].desk_blob == d1 &&
+	             x.rep[0].submission == 99 && x.rep[0].seal_version == 3 &&
+	             strcmp(x.rep[0].marking, "SECRET//X") == 0 && x.rep[0].blob == b1 &&
+	             x.rep[1].desk_blob == 0,
+	     "reply_list gives the author and the desk copy with what it is sealed to");
+	rs = (struct store_reply_seal){
+	        .submission = 99, .marking = "TOP SECRET", .seal_version = 1, .desk_blob = d2};
+	T_OK(store_reply_seal(s, a, r1, &rs) == STORE_OK &&
+	             store_blob_size(s, d1, &(uint64_t){0}) == STORE_NOT_FOUND &&
+	             contract_blob_is(s, d2, 85, 300001),
+	     "sealed anew: the old desk copy is deleted, the new one stored");
+	x = (struct rows){0};
+	T_OK(store_reply_list(s, a, reply_row, &x) == STORE_OK && x.rep[0].author == 7 &&
+	             strcmp(x.rep[0].marking, "TOP SECRET") == 0 && x.rep[0].seal_version == 1,
+	     "an author of 0 leaves the author");
+	T_OK(store_reply_read(s, FAR_ID, DAY + 5) == STORE_NOT_FOUND,
+	     "reply_read of an unknown source: STORE_NOT_FOUND");
+	T_OK(store_reply_tombstone(s, a, r2, DAY + 4) == STORE_OK &&
+	             store_blob_size(s, b2, &(uint64_t){0}) == STORE_NOT_FOUND,
+	     "reply_tombstone: the reply's blob goes");
+	T_OK(store_reply_tombstone(s, a, r2, DAY + 4) == STORE_NOT_FOUND &&
+	             store_reply_tombstone(s, a, r3, DAY + 4) == STORE_NOT_FOUND,
+	     "again, or another source's: STORE_NOT_FOUND");
+	T_OK(store_reply_read(s, a, DAY + 5) == STORE_OK &&
+	             store_reply_read(s, a, DAY + 6) == STORE_OK,
+	     "reply_read twice");
+	x = (struct rows){0};
+	T_OK(store_reply_list(s, a, reply_row, &x) == STORE_OK && x.n == 2 &&
+	             x.rep[0].read_day == DAY + 5 && x.rep[0].deleted_day == 0 &&
+	             x.rep[1].id == r2 && x.rep[1].deleted_day == DAY + 4 &&
+	             x.rep[1].read_day == 0 && x.rep[1].blob == 0 && x.rep[1].desk_blob == 0,
+	     "the first day read is kept; a deleted reply stays listed, without blobs, unread");
+	x = (struct rows){0};
+	T_OK(store_reply_list(s, b, reply_row, &x) == STORE_OK && x.n == 1 &&
+	             x.rep[0].read_day == 0,
+	     "another source's reply is not read");
+	T_OK(store_reply_seal(s, a, r2,
+	                      &(struct store_reply_seal){.marking = "M", .desk_blob = d3}) ==
+	             STORE_NOT_FOUND,
+	     "a deleted reply is not sealed anew");
+	T_OK(store_reply_tombstone(s, a, r1, DAY + 6) == STORE_OK &&
+	             store_blob_size(s, b1, &(uint64_t){0}) == STORE_NOT_FOUND &&
+	             store_blob_size(s, d2, &(uint64_t){0}) == STORE_NOT_FOUND,
+	     "a deleted reply's desk copy goes too");
+	store_id d4 = contract_blob(s, 87, 60);
+	T_OK(store_reply_seal(s, b, r3,
+	                      &(struct store_reply_seal){.marking = "M", .desk_blob = d4}) ==
+	                     STORE_OK &&
+	             store_reply_delete(s, b, r3) == STORE_OK &&
+	             store_blob_size(s, d4, &(uint64_t){0}) == STORE_NOT_FOUND &&
+	             store_blob_size(s, b3, &(uint64_t){0}) == STORE_NOT_FOUND,
+	     "reply_delete deletes the desk copy too");
+	store_close(&s);
+}
+
 /* ---- deleting a source removes everything of it, and nothing else ---- */
 
 static void test_source_delete(void)
@@ -487,11 +584,17 @@ static void test_expire(void)
 	T_OK(store_source_get(s, a, &src) == STORE_OK && src.nsubmissions == 1 && src.nunread == 1,
 	     "expire: the source stays, its counts follow");
 	struct expire_tx tr = {.kind = STORE_EXPIRE_REPLIES, .before = 20, .max = 4};
+	store_id rd1 = contract_blob(s, 78, 20);
+	T_OK(store_reply_seal(s, a, r1,
+	                      &(struct store_reply_seal){.marking = "OLD", .desk_blob = rd1}) ==
+	             STORE_OK,
+	     "expire: the old reply has a desk copy");
 	T_OK(store_write(s, NULL, 0, expire_fn, &tr) == STORE_OK && tr.n == 1 &&
 	             tr.out[0].id == r1 && tr.out[0].marking[0] == '\0' &&
 	             store_blob_size(s, rb1, &(uint64_t){0}) == STORE_NOT_FOUND &&
+	             store_blob_size(s, rd1, &(uint64_t){0}) == STORE_NOT_FOUND &&
 	             contract_blob_is(s, rb2, 77, 20),
-	     "expire: replies likewise, with their blob; a younger one stays");
+	     "expire: replies likewise, with their blob and desk copy; a younger one stays");
 	T_OK(store_write(s, NULL, 0, expire_fn,
 	                 &(struct expire_tx){.kind = STORE_EXPIRE_REPLIES,
 	                                     .before = 20,
@@ -506,6 +609,7 @@ int main(void)
 	test_sources();
 	test_submissions();
 	test_replies();
+	test_reply_states();
 	test_source_delete();
 	test_expire();
 	return contract_done();

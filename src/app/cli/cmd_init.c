@@ -5,6 +5,7 @@
 
 #include "app/cli/cli.h"
 #include "app/cli/commands.h"
+#include "app/cli/liaison_keys.h"
 #include "core/instance/instance.h"
 
 #include "lib/banned.h"
@@ -84,6 +85,13 @@ int init_main(int argc, char **argv)
 		return rc == INSTANCE_ERR_ARG ? cli_usage("init", "%s", err.msg)
 		                              : cli_fail("init", "%s", err.msg);
 
+	char lvkey[STORE_PARTNER_KEY_MAX + 1], lrcp[AGE_RECIPIENT_STRLEN + 1];
+	if (liaison_key_write("init", dir, 1, lvkey, sizeof lvkey, lrcp, sizeof lrcp) !=
+	    CLI_EXIT_OK)
+		return cli_fail("init",
+		                "%s/%s: the liaison key could not be made (make it with "
+		                "cutout liaison keygen)",
+		                dir, LIAISON_KEY_FILE);
 	printf("Created the cutout instance %s:\n"
 	       "  %s/%-22s configuration (edit it; every key is documented)\n"
 	       "  %s/%-22s the store\n"
@@ -92,12 +100,13 @@ int init_main(int argc, char **argv)
 	       "  %s/%-22s instance signing key (Ed25519): %s\n"
 	       "  %s/%-22s instance signing secret key, sealed to the admin identity\n"
 	       "  %s/%-22s THE ADMIN IDENTITY, in clear (%s)\n"
+	       "  %s/%-22s the liaison key (partners seal bundles to %s)\n"
 	       "\n",
 	       dir, dir, INSTANCE_CONF, store != NULL ? "(PostgreSQL)" : dir,
 	       store != NULL ? "store in " INSTANCE_CONF : INSTANCE_STORE, dir, INSTANCE_INTAKE_PUB,
 	       created.intake_recipient, dir, INSTANCE_INTAKE_KEY, dir, INSTANCE_SIGNING_PUB,
 	       created.signing_pub, dir, INSTANCE_SIGNING_KEY, dir, INSTANCE_ADMIN_IDENTITY,
-	       created.admin_recipient);
+	       created.admin_recipient, dir, LIAISON_KEY_FILE, lrcp);
 	printf("WARNING: %s/%s holds the admin identity in clear. It opens the\n"
 	       "intake label key, and so every submission. Move it OFFLINE now (an\n"
 	       "air-gapped machine, an encrypted USB stick, paper) and delete it from\n"

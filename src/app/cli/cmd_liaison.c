@@ -3,9 +3,10 @@
  * cmd_liaison: the exchange with partner services from the command line
  * (`cutout partner`, `cutout liaison`), issue 14. Thin: each command parses,
  * calls one use case of core/liaison/liaison.h, and renders its result. The
- * instance key (signing bundles and cards) and the key bundles are sealed to
- * are opened with the offline admin identity (-i, default
- * DIR/admin-identity.txt), used for the one command, and wiped.
+ * liaison key (liaison_keys.h: DIR/liaison-key.txt; on an instance without
+ * one, the instance key and the admin identity, -i) signs bundles, receipts
+ * and cards and opens the bundles sealed to it; opened for the one command,
+ * and wiped.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -17,6 +18,7 @@
 
 #include "app/cli/cli.h"
 #include "app/cli/commands.h"
+#include "app/cli/liaison_keys.h"
 #include "app/cli/officer_cli.h"
 #include "app/cli/outfile.h"
 #include "core/instance/instance.h"
@@ -68,7 +70,7 @@ const char liaison_help[] =
         "\n"
         "Bundles of reports exchanged with a partner, by file or over HTTP (push,\n"
         "pull, serve). A bundle is sealed to\n"
-        "the partner's age recipient, signed with the instance key, numbered, and\n"
+        "the partner's age recipient, signed with the liaison key, numbered, and\n"
         "chained to the previous one by its hash. It carries every report on an\n"
         "agreed topic the access decision lets the partner receive (the report, or\n"
         "its tearline at the agreement's highest marking; never ORCON or NOFORN)\n"
@@ -104,6 +106,8 @@ const char liaison_help[] =
         "                        fetches the next bundle from PARTNER's door (a GET\n"
         "                        signed with the instance key), imports it, and\n"
         "                        POSTs the receipt back. (analyst)\n"
+        "  keygen [--rotate]     makes the instance's liaison key (cutout liaison\n"
+        "                        keygen --help). (admin)\n"
         "  serve [--listen HOST:PORT] [--as NAME]\n"
         "                        the liaison door: partners push bundles and ask for\n"
         "                        cosignatures over HTTP (cutout liaison serve --help)\n"
@@ -112,7 +116,10 @@ const char liaison_help[] =
         "  -d, --dir DIR         the instance directory (or $CUTOUT_INSTANCE)\n"
         "      --as NAME         the officer\n"
         "  -r, --receipt FILE    import: where the signed receipt goes\n"
-        "  -i, --admin-identity FILE  the admin identity (default DIR/admin-identity.txt)\n";
+        "  -i, --admin-identity FILE  the admin identity (default DIR/admin-identity.txt):\n"
+        "                        on an instance without a liaison key (DIR/liaison-key.txt)\n"
+        "                        it opens the signing key and bundles; with one, import\n"
+        "                        also tries it (bundles sealed to a v1 card of ours)\n";
 
 struct opts {
 	const char *dir, *as, *card, *country, *key, *age, *url, *topics, *marking, *output;
@@ -219,27 +226,6 @@ static int fail_li(const char *cmd, enum liaison_result r, const struct liaison_
 	return cli_fail(cmd, "%s", liaison_strerror(r));
 }
 
-/* The admin identity's path: -i, else DIR/admin-identity.txt. */
-static int identity_path(const char *cmd, const char *dir, const char *given, char path[PATH_MAX])
-{
-	int n = given ? snprintf(path, PATH_MAX, "%s", given)
-	              : snprintf(path, PATH_MAX, "%s/%s", dir, INSTANCE_ADMIN_IDENTITY);
-	return n < 0 || n >= PATH_MAX ? cli_fail(cmd, "path too long") : CLI_EXIT_OK;
-}
-
-/* The admin identity (the key bundles and cards name as this instance's). */
-static int open_identity(const char *cmd, const char *path, struct age_identity **out)
-{
-	struct buf b;
-	buf_init(&b, 4096);
-	int rc = CLI_EXIT_OK;
-	if (io_read_file(path, &b) != 0 ||
-	    age_identity_from_text((const char *)b.data, b.len, out) != AGE_OK)
-		rc = cli_fail(cmd, "%s: not an age identity file", path);
-	buf_wipe_release(&b);
-	return rc;
-}
-
 /* Writes b to path (durably, never a partial file) or standard output. */
 static int emit(const char *cmd, const char *path, const struct buf *b)
 {
@@ -275,21 +261,18 @@ static int card_main(const struct opts *o)
 {
 	struct instance *inst = NULL;
 	struct instance_error ierr;
-	struct age_identity *id = NULL;
+	struct liaison_keys keys;
 	struct age_recipient *rc_pub = NULL;
 	struct liaison_card card;
 	struct liaison_error err = {{0}};
-	struct buf out, vkey;
-	char path[PATH_MAX], origin[LEDGER_ORIGIN_MAX + 1];
-	uint8_t *sk = sodium_malloc(64);
+	struct buf out, vkey, lvkey;
+	uint8_t lpk[32];
 	int rc;
 	buf_init(&out, LIAISON_CARD_MAX);
 	buf_init(&vkey, STORE_PARTNER_KEY_MAX + 1);
+	buf_init(&lvkey, STORE_PARTNER_KEY_MAX + 1);
 	memset(&card, 0, sizeof card);
-	if (sk == NULL) {
-		rc = cli_fail("partner", "out of memory");
-		goto out;
-	}
+	memset(&keys, 0, sizeof keys);
 	if (o->dir == NULL) {
 		rc = cli_usage("partner", "no instance directory (-d DIR)");
 		goto out;
@@ -298,17 +281,15 @@ static int card_main(const struct opts *o)
 		rc = cli_fail("partner", "%s", ierr.msg);
 		goto out;
 	}
-	if ((rc = identity_path("partner", o->dir, o->identity, path)) != CLI_EXIT_OK ||
-	    (rc = open_identity("partner", path, &id)) != CLI_EXIT_OK)
+	/* the liaison key (a v2 card), else the admin identity and the signing key (v1) */
+	if ((rc = liaison_keys_open("partner", inst, o->dir, o->identity,
+	                            LIAISON_KEYS_SIGN | LIAISON_KEYS_OPEN, &keys)) != CLI_EXIT_OK)
 		goto out;
-	if (instance_signing_key(inst, path, sk, &ierr) != INSTANCE_OK) {
-		rc = cli_fail("partner", "%s", ierr.msg);
-		goto out;
-	}
 	const struct conf *conf = instance_conf(inst);
-	ledger_origin(conf->organisation, origin);
-	if (ledger_vkey(origin, sk + 32, &vkey) != 0 ||
-	    age_identity_recipient(id, &rc_pub) != AGE_OK ||
+	instance_signing_pk(inst, lpk);
+	if (ledger_vkey(keys.origin, keys.sk + 32, &vkey) != 0 ||
+	    ledger_vkey(keys.origin, lpk, &lvkey) != 0 ||
+	    age_identity_recipient(keys.id, &rc_pub) != AGE_OK ||
 	    age_recipient_format(rc_pub, card.age_recipient, sizeof card.age_recipient) != AGE_OK) {
 		rc = cli_fail("partner", "cannot make the card's keys");
 		goto out;
@@ -317,18 +298,20 @@ static int card_main(const struct opts *o)
 	snprintf(card.country, sizeof card.country, "%s", conf->country);
 	snprintf(card.vkey, sizeof card.vkey, "%s", buf_str(&vkey));
 	snprintf(card.url, sizeof card.url, "%s", o->url ? o->url : "");
-	enum liaison_result r = liaison_card_make(&card, sk, &out, &err);
+	if (keys.dedicated)
+		snprintf(card.ledger_vkey, sizeof card.ledger_vkey, "%s", buf_str(&lvkey));
+	enum liaison_result r = liaison_card_make(&card, keys.sk, &out, &err);
 	if (r != LIAISON_OK) {
 		rc = fail_li("partner", r, &err);
 		goto out;
 	}
 	rc = emit("partner", o->output, &out);
 out:
-	sodium_free(sk);
-	age_identity_free(&id);
+	liaison_keys_close(&keys);
 	age_recipient_free(&rc_pub);
 	buf_release(&out);
 	buf_release(&vkey);
+	buf_release(&lvkey);
 	instance_close(&inst);
 	return rc;
 }
@@ -532,6 +515,8 @@ int liaison_main(int argc, char **argv)
 	struct opts o;
 	if (argc > 1 && strcmp(argv[1], "serve") == 0)
 		return liaison_serve_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "keygen") == 0)
+		return liaison_keygen_main(argc - 1, argv + 1);
 	int rc = getopts("liaison", liaison_help, argc, argv, &o);
 	if (rc < 0)
 		return CLI_EXIT_OK;
@@ -562,26 +547,19 @@ int liaison_main(int argc, char **argv)
 		return rc;
 	struct liaison_error err = {{0}};
 	struct liaison_summary sum;
-	struct age_identity *id = NULL;
+	struct liaison_keys keys;
+	struct liaison_self self;
 	struct buf b;
-	char path[PATH_MAX], origin[LEDGER_ORIGIN_MAX + 1];
-	uint8_t *sk = sodium_malloc(64);
 	enum liaison_result r;
 	buf_init(&b, LIAISON_BUNDLE_MAX);
-	ledger_origin(instance_conf(s.inst)->organisation, origin);
-	if (sk == NULL) {
-		rc = cli_fail("liaison", "out of memory");
+	if ((rc = liaison_keys_open("liaison", s.inst, o.dir, o.identity,
+	                            k == 0 ? LIAISON_KEYS_SIGN
+	                                   : LIAISON_KEYS_OPEN |
+	                                             (o.receipt ? LIAISON_KEYS_SIGN : 0),
+	                            &keys)) != CLI_EXIT_OK)
 		goto out;
-	}
-	if ((rc = identity_path("liaison", o.dir, o.identity, path)) != CLI_EXIT_OK)
-		goto out;
+	liaison_keys_self(&keys, instance_conf(s.inst), &self);
 	if (k == 0) {
-		struct instance_error ierr;
-		if (instance_signing_key(s.inst, path, sk, &ierr) != INSTANCE_OK) {
-			rc = cli_fail("liaison", "%s", ierr.msg);
-			goto out;
-		}
-		struct liaison_self self = {.name = origin, .sk = sk};
 		r = liaison_export(s.reg, s.key, &self, args[1], since, &b, &sum, print_item, NULL,
 		                   &err);
 		if (r != LIAISON_OK) {
@@ -593,24 +571,13 @@ int liaison_main(int argc, char **argv)
 			printf("more reports are left for the next bundle: export again\n");
 		rc = emit("liaison", o.output, &b);
 	} else {
-		if ((rc = open_identity("liaison", path, &id)) != CLI_EXIT_OK)
-			goto out;
 		if (io_read_file(args[1], &b) != 0) {
 			rc = cli_fail("liaison", "%s: cannot read it (or over %u bytes)", args[1],
 			              LIAISON_BUNDLE_MAX);
 			goto out;
 		}
-		struct instance_error ierr;
-		if (o.receipt != NULL &&
-		    instance_signing_key(s.inst, path, sk, &ierr) != INSTANCE_OK) {
-			rc = cli_fail("liaison", "%s", ierr.msg);
-			goto out;
-		}
-		struct liaison_self self = {.name = origin,
-		                            .identity = id,
-		                            .sk = o.receipt ? sk : NULL,
-		                            .marking_map =
-		                                    instance_conf(s.inst)->liaison_marking_map};
+		if (o.receipt == NULL)
+			self.sk = NULL;
 		struct buf rcp;
 		buf_init(&rcp, BUNDLE_RECEIPT_MAX);
 		r = liaison_import(s.reg, s.key, &self, b.data, b.len, &sum, print_item, NULL,
@@ -629,8 +596,7 @@ int liaison_main(int argc, char **argv)
 		buf_release(&rcp);
 	}
 out:
-	sodium_free(sk);
-	age_identity_free(&id);
+	liaison_keys_close(&keys);
 	buf_release(&b);
 	officer_cli_sess_close(&s);
 	return rc;

@@ -21,6 +21,7 @@
 #include "app/cli/cli.h"
 #include "app/cli/commands.h"
 #include "app/cli/door_sandbox.h"
+#include "app/cli/liaison_keys.h"
 #include "app/cli/officer_cli.h"
 #include "app/liaison/http_liaison.h"
 #include "core/instance/instance.h"
@@ -65,30 +66,18 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
-/* The age identity in path (the admin identity). NULL when it is not one. */
-static struct age_identity *read_identity(const char *path)
-{
-	struct buf b;
-	struct age_identity *id = NULL;
-	buf_init(&b, 4096);
-	if (io_read_file(path, &b) != 0 ||
-	    age_identity_from_text((const char *)b.data, b.len, &id) != AGE_OK)
-		id = NULL;
-	buf_wipe_release(&b);
-	return id;
-}
-
 int liaison_door_run(const char *dir, const char *host, int have_port, uint16_t port,
                      const char *ident, const char *as, void (*tell_port)(uint16_t))
 {
 	struct officer_cli_sess s;
 	struct liaison_door *door = NULL;
-	struct age_identity *id = NULL;
+	struct liaison_keys keys;
 	uint8_t *ssk = sodium_malloc(64), *wsk = sodium_malloc(64);
-	char path[PATH_MAX], wname[LEDGER_ORIGIN_MAX + 1], origin[LEDGER_ORIGIN_MAX + 1];
+	char path[PATH_MAX], wname[LEDGER_ORIGIN_MAX + 1];
 	struct instance_error err;
 	int rc = CLI_EXIT_FAIL, witness = 0;
 	memset(&s, 0, sizeof s);
+	memset(&keys, 0, sizeof keys);
 	if (ssk == NULL || wsk == NULL) {
 		rc = cli_fail(L, "out of memory");
 		goto out;
@@ -111,24 +100,20 @@ int liaison_door_run(const char *dir, const char *host, int have_port, uint16_t 
 	if (instance_signing_key(s.inst, path, ssk, &err) == INSTANCE_OK &&
 	    witness_key_derive(ssk, wsk) == 0) {
 		witness = 1;
-	} else if (as != NULL) {
-		rc = cli_fail(L, "%s: the signing key does not open: no receipt can be signed",
-		              path);
-		goto out;
 	} else {
 		fprintf(stderr, "cutout liaison: %s: no signing key: this door is no witness\n",
 		        path);
 	}
-	if (as == NULL)
-		sodium_memzero(ssk, 64);
-	if (as != NULL && (id = read_identity(path)) == NULL) {
-		rc = cli_fail(L, "%s: not an age identity file", path);
+	sodium_memzero(ssk, 64);
+	/* the liaison key (else the admin identity and the signing key) for bundles */
+	if (as != NULL &&
+	    (rc = liaison_keys_open(L, s.inst, dir, ident, LIAISON_KEYS_SIGN | LIAISON_KEYS_OPEN,
+	                            &keys)) != CLI_EXIT_OK)
 		goto out;
-	}
+	rc = CLI_EXIT_FAIL;
 	witness_name(cf->organisation, wname);
-	ledger_origin(cf->organisation, origin);
-	struct liaison_self self = {
-	        .name = origin, .sk = ssk, .identity = id, .marking_map = cf->liaison_marking_map};
+	struct liaison_self self;
+	liaison_keys_self(&keys, cf, &self);
 	struct liaison_door_config dc;
 	liaison_door_defaults(&dc);
 	dc.host = host != NULL ? host : "127.0.0.1";
@@ -174,7 +159,7 @@ int liaison_door_run(const char *dir, const char *host, int have_port, uint16_t 
 	rc = CLI_EXIT_OK;
 out:
 	liaison_door_stop(&door);
-	age_identity_free(&id);
+	liaison_keys_close(&keys);
 	sodium_free(ssk);
 	sodium_free(wsk);
 	if (as != NULL)

@@ -19,6 +19,7 @@
 
 #include "app/cli/cli.h"
 #include "app/cli/commands.h"
+#include "app/cli/liaison_keys.h"
 #include "app/cli/http_client.h"
 #include "app/cli/officer_cli.h"
 #include "core/instance/instance.h"
@@ -63,30 +64,6 @@ static int print_receipt_item(void *ctx, int64_t id, const char *reason)
 	return 0;
 }
 
-/*
- * What both directions need: the identity file's path (ident, else the
- * instance's admin identity), this instance's origin, and the signing key
- * opened with it into sk. 0, or -1 (said).
- */
-static int exchange_keys(struct officer_cli_sess *s, const char *dir, const char *ident,
-                         uint8_t *sk, char path[static PATH_MAX],
-                         char origin[static LEDGER_ORIGIN_MAX + 1])
-{
-	struct instance_error ierr;
-	ledger_origin(instance_conf(s->inst)->organisation, origin);
-	int n = ident ? snprintf(path, PATH_MAX, "%s", ident)
-	              : snprintf(path, PATH_MAX, "%s/%s", dir, INSTANCE_ADMIN_IDENTITY);
-	if (sk == NULL || n < 0 || n >= PATH_MAX) {
-		cli_fail(L, "out of memory or path too long");
-		return -1;
-	}
-	if (instance_signing_key(s->inst, path, sk, &ierr) != INSTANCE_OK) {
-		cli_fail(L, "%s", ierr.msg);
-		return -1;
-	}
-	return 0;
-}
-
 /* A partner's door that did not answer 200: said, with the first line of its answer. */
 static void http_refused(const char *url, const char *what, int st, const struct buf *answer,
                          const char *after)
@@ -106,18 +83,20 @@ int liaison_push(const char *dir, const char *as, const char *ident, const char 
 	struct liaison_summary sum;
 	struct liaison_receipt_summary rs;
 	struct buf b, answer;
-	char path[PATH_MAX], url[1024], origin[LEDGER_ORIGIN_MAX + 1], after[160];
-	uint8_t *sk = sodium_malloc(64);
+	struct liaison_keys keys;
+	struct liaison_self self;
+	char url[1024], after[160];
 	buf_init(&b, LIAISON_BUNDLE_MAX);
 	buf_init(&answer, BUNDLE_RECEIPT_MAX);
+	memset(&keys, 0, sizeof keys);
 	const struct conf *cf = instance_conf(s.inst);
 	if (partner_url(&s, partner, "/v1/bundle", url, sizeof url) != 0 ||
-	    exchange_keys(&s, dir, ident, sk, path, origin) != 0)
+	    liaison_keys_open(L, s.inst, dir, ident, LIAISON_KEYS_SIGN, &keys) != CLI_EXIT_OK)
 		goto out;
-	struct liaison_self self = {.name = origin, .sk = sk};
+	liaison_keys_self(&keys, cf, &self);
 	enum liaison_result r =
 	        liaison_export(s.reg, s.key, &self, partner, -1, &b, &sum, NULL, NULL, &err);
-	sodium_memzero(sk, 64);
+	sodium_memzero(keys.sk, 64);
 	if (r != LIAISON_OK) {
 		cli_fail(L, "%s%s%s", liaison_strerror(r), err.msg[0] ? ": " : "", err.msg);
 		goto out;
@@ -156,26 +135,11 @@ int liaison_push(const char *dir, const char *as, const char *ident, const char 
 		printf("more reports are left for the next bundle: push again\n");
 	rc = CLI_EXIT_OK;
 out:
-	sodium_free(sk);
+	liaison_keys_close(&keys);
 	buf_release(&b);
 	buf_release(&answer);
 	officer_cli_sess_close(&s);
 	return rc;
-}
-
-/* The age identity in path (the admin identity); NULL (said) when it is not one. */
-static struct age_identity *read_identity(const char *path)
-{
-	struct buf b;
-	struct age_identity *id = NULL;
-	buf_init(&b, 4096);
-	if (io_read_file(path, &b) != 0 ||
-	    age_identity_from_text((const char *)b.data, b.len, &id) != AGE_OK) {
-		cli_fail(L, "%s: not an age identity file", path);
-		id = NULL;
-	}
-	buf_wipe_release(&b);
-	return id;
 }
 
 int liaison_pull_cmd(const char *dir, const char *as, const char *ident, const char *partner)
@@ -187,22 +151,23 @@ int liaison_pull_cmd(const char *dir, const char *as, const char *ident, const c
 	rc = CLI_EXIT_FAIL;
 	struct liaison_error err = {{0}};
 	struct liaison_summary sum;
-	struct age_identity *id = NULL;
+	struct liaison_keys keys;
+	struct liaison_self self;
 	struct buf b, rcp, answer;
-	char path[PATH_MAX], url[1024], rurl[1024], origin[LEDGER_ORIGIN_MAX + 1], hdr[512];
-	uint8_t *sk = sodium_malloc(64);
+	char url[1024], rurl[1024], hdr[512];
+	memset(&keys, 0, sizeof keys);
 	buf_init(&b, LIAISON_BUNDLE_MAX);
 	buf_init(&rcp, BUNDLE_RECEIPT_MAX);
 	buf_init(&answer, 4096);
 	const struct conf *cf = instance_conf(s.inst);
 	if (partner_url(&s, partner, "/v1/bundle", url, sizeof url) != 0 ||
 	    partner_url(&s, partner, "/v1/receipt", rurl, sizeof rurl) != 0 ||
-	    exchange_keys(&s, dir, ident, sk, path, origin) != 0)
+	    liaison_keys_open(L, s.inst, dir, ident, LIAISON_KEYS_SIGN | LIAISON_KEYS_OPEN,
+	                      &keys) != CLI_EXIT_OK)
 		goto out;
-	if ((id = read_identity(path)) == NULL)
-		goto out;
+	liaison_keys_self(&keys, cf, &self);
 	memcpy(hdr, "Cutout-Signature: ", 18);
-	if (liaison_pull_sign(origin, sk, "GET", "/v1/bundle", store_today(), hdr + 18,
+	if (liaison_pull_sign(keys.origin, keys.sk, "GET", "/v1/bundle", store_today(), hdr + 18,
 	                      sizeof hdr - 18) != 0) {
 		cli_fail(L, "could not sign the request");
 		goto out;
@@ -224,8 +189,6 @@ int liaison_pull_cmd(const char *dir, const char *as, const char *ident, const c
 		http_refused(url, "", st, &b, "");
 		goto out_curl;
 	}
-	struct liaison_self self = {
-	        .name = origin, .identity = id, .sk = sk, .marking_map = cf->liaison_marking_map};
 	enum liaison_result r =
 	        liaison_import(s.reg, s.key, &self, b.data, b.len, &sum, NULL, NULL, &rcp, &err);
 	if (r != LIAISON_OK) {
@@ -254,8 +217,7 @@ int liaison_pull_cmd(const char *dir, const char *as, const char *ident, const c
 out_curl:
 	curl_global_cleanup();
 out:
-	sodium_free(sk);
-	age_identity_free(&id);
+	liaison_keys_close(&keys);
 	buf_release(&b);
 	buf_release(&rcp);
 	buf_release(&answer);

@@ -324,6 +324,10 @@ static int run_desk(const char *cmd, const char *dir, const char *host, int have
 	dc.default_clearance = cf->default_marking;
 	dc.topics = cf->liaison_topics;
 	dc.idle_seconds = idle > 0 ? idle : (unsigned)cf->session_idle_seconds;
+	/* several nodes: an officer's session works on whichever node a request reaches */
+	dc.shared_sessions = 1;
+	_Static_assert(sizeof dc.session_salt == INSTANCE_SALT_LEN, "the codename salt");
+	instance_codename_salt(inst, dc.session_salt);
 	web_limits_of(cf, &dc.web);
 	/* the ledger view decides with the instance's scheme; without one, no marked entry */
 	int kind = marking_scheme_kind_parse(cf->scheme);

@@ -47,12 +47,31 @@ static unsigned inbox_status(enum inbox_result ir)
 /*
  * The inbox's page cursor is the position (a submission id) where the next
  * page starts; that submission may be one the reader may not read, so the
- * cursor leaves the door sealed (secretbox under a key of this process) and
- * tells the reader nothing. A cursor from another process is a 400; a plain
- * number is taken as a position the reader chose.
+ * cursor leaves the door sealed (secretbox under a key of this process, or of
+ * the instance when its sessions are shared by several nodes) and tells the
+ * reader nothing. A cursor from another key is a 400; a plain number is taken
+ * as a position the reader chose.
  */
 #define CURSOR_RAW (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + 8)
 #define CURSOR_LEN 64 /* base64url of CURSOR_RAW (48) bytes, no padding */
+
+void desk_door_keys(struct desk_door *d)
+{
+	if (!d->cfg.shared_sessions) {
+		csrf_init(&d->csrf);
+		randombytes_buf(d->cursor_key, sizeof d->cursor_key);
+		return;
+	}
+	/* several nodes: a form or a cursor one node made, another takes */
+	static const uint8_t cctx[] = "cutout desk csrf seed v1", kctx[] = "cutout desk cursor v1";
+	uint8_t seed[32];
+	crypto_generichash(seed, sizeof seed, cctx, sizeof cctx - 1, d->cfg.session_salt,
+	                   sizeof d->cfg.session_salt);
+	csrf_init_shared(&d->csrf, seed, sizeof seed);
+	sodium_memzero(seed, sizeof seed);
+	crypto_generichash(d->cursor_key, sizeof d->cursor_key, kctx, sizeof kctx - 1,
+	                   d->cfg.session_salt, sizeof d->cfg.session_salt);
+}
 
 static void cursor_seal(const struct desk_door *d, int64_t v, char out[static CURSOR_LEN + 1])
 {
@@ -189,6 +208,56 @@ enum MHD_Result desk_inbox_page(struct MHD_Connection *c, struct req *r)
 	return res;
 }
 
+/* The source's replies with their authors and, where this officer may read them, texts. */
+struct replies {
+	struct store_reply *rows;
+	struct desk_reply *views;
+	struct buf *texts;
+	char (*names)[INBOX_OFFICER_NAME_MAX + 1];
+	size_t n;
+	bool more;
+};
+
+static void replies_release(struct replies *rp)
+{
+	for (size_t i = 0; rp->texts != NULL && i < rp->n; i++)
+		buf_wipe_release(&rp->texts[i]);
+	free(rp->rows);
+	free(rp->views);
+	free(rp->texts);
+	free(rp->names);
+	memset(rp, 0, sizeof *rp);
+}
+
+static enum inbox_result source_replies(struct req *r, store_id source, struct replies *rp)
+{
+	memset(rp, 0, sizeof *rp);
+	rp->rows = calloc(INBOX_REPLIES_MAX, sizeof *rp->rows);
+	rp->views = calloc(INBOX_REPLIES_MAX, sizeof *rp->views);
+	rp->texts = calloc(INBOX_REPLIES_MAX, sizeof *rp->texts);
+	rp->names = calloc(INBOX_REPLIES_MAX, sizeof *rp->names);
+	if (rp->rows == NULL || rp->views == NULL || rp->texts == NULL || rp->names == NULL)
+		return INBOX_FAILED;
+	enum inbox_result ir = inbox_replies(r->d->inbox, r->sv.key, source, rp->rows,
+	                                     INBOX_REPLIES_MAX, &rp->n, &rp->more);
+	if (ir != INBOX_OK)
+		return ir;
+	for (size_t i = 0; i < rp->n; i++) {
+		buf_init(&rp->texts[i], 0);
+		if (inbox_officer_name(r->d->inbox, rp->rows[i].author, rp->names[i]) != 0)
+			return INBOX_FAILED;
+		rp->views[i].author = rp->names[i];
+		ir = inbox_reply_open(r->d->inbox, r->sv.key, &rp->rows[i], &rp->texts[i]);
+		if (ir == INBOX_FAILED)
+			return ir;
+		if (ir == INBOX_OK) {
+			rp->views[i].text = buf_str(&rp->texts[i]);
+			rp->views[i].len = rp->texts[i].len;
+		}
+	}
+	return INBOX_OK;
+}
+
 enum MHD_Result desk_source_page(struct MHD_Connection *c, struct req *r, store_id id,
                                  unsigned status, const char *notice)
 {
@@ -206,22 +275,21 @@ enum MHD_Result desk_source_page(struct MHD_Connection *c, struct req *r, store_
 	ir = inbox_submissions(r->d->inbox, r->sv.key, id, before, subs, PAGE_ROWS, &n, &next);
 	if (ir != INBOX_OK)
 		return desk_send_error(c, r, inbox_status(ir));
-	struct store_reply replies[INBOX_REPLIES_MAX];
-	size_t nreplies;
-	bool more;
-	ir = inbox_replies(r->d->inbox, r->sv.key, id, replies, INBOX_REPLIES_MAX, &nreplies,
-	                   &more);
-	if (ir != INBOX_OK)
+	struct replies rp;
+	if ((ir = source_replies(r, id, &rp)) != INBOX_OK) {
+		replies_release(&rp);
 		return desk_send_error(c, r, inbox_status(ir));
+	}
 	struct desk_page p;
 	desk_page_init(r, &p);
 	p.source = &src;
 	p.subs = subs;
 	p.nsubs = n;
 	p.next = next;
-	p.replies = replies;
-	p.nreplies = nreplies;
-	p.replies_more = more;
+	p.replies = rp.rows;
+	p.reply_views = rp.views;
+	p.nreplies = rp.n;
+	p.replies_more = rp.more;
 	p.first_page = before == 0;
 	struct store_submission newer; /* the replies up to the newer page's oldest day are here */
 	if (before != 0 && inbox_submission(r->d->inbox, r->sv.key, before, &newer) == INBOX_OK)
@@ -232,7 +300,9 @@ enum MHD_Result desk_source_page(struct MHD_Connection *c, struct req *r, store_
 		p.dues = &due;
 	p.notice = notice;
 	p.notice_ok = status < 400;
-	return desk_send_page(c, r, status, DESK_PAGE_SOURCE, &p);
+	enum MHD_Result mr = desk_send_page(c, r, status, DESK_PAGE_SOURCE, &p);
+	replies_release(&rp);
+	return mr;
 }
 
 enum MHD_Result desk_submission_page(struct MHD_Connection *c, struct req *r)

@@ -137,6 +137,9 @@ int desk_filter_form(struct buf *out, const char *lang, const struct inbox_filte
 void desk_nav_count(struct req *r, struct desk_page *p);
 
 /* desk_inbox.c */
+/* The door's CSRF key and the inbox cursors' key: per process, or the instance's when the
+   sessions are shared by several nodes (cfg.shared_sessions; from cfg.session_salt). */
+void desk_door_keys(struct desk_door *d);
 enum MHD_Result desk_inbox_page(struct MHD_Connection *c, struct req *r);
 enum MHD_Result desk_source_page(struct MHD_Connection *c, struct req *r, store_id id,
                                  unsigned status, const char *notice);

@@ -302,15 +302,41 @@ static void submission_row(struct w *w, const struct store_submission *b)
 	raw(w, "</td></tr>");
 }
 
-/* A reply of the conversation: its day; who wrote it and whether it was read are not kept yet. */
-static void reply_row(struct w *w, const struct store_reply *r)
+/*
+ * A reply of the conversation: its day, its author, whether the source has
+ * read or deleted it, and its text when this officer may read it.
+ */
+static void reply_row(struct w *w, const struct store_reply *r, const struct desk_reply *v)
 {
-	raw(w, "<tr class=\"reply\"><td>");
+	raw(w, "<tr class=\"reply\" id=\"reply-");
+	num(w, r->id);
+	raw(w, "\"><td>");
 	text(w, "desk.conv.reply");
 	raw(w, "</td><td>");
 	day(w, r->day);
-	raw(w, "</td><td colspan=\"2\" class=\"muted\">");
-	text(w, "desk.conv.sealed_source");
+	raw(w, "</td><td colspan=\"2\"><span class=\"reply-author\">");
+	if (v != NULL && v->author[0] != '\0') {
+		const char *vars[] = {"name", v->author, NULL};
+		text_vars(w, "desk.conv.by", vars);
+	} else {
+		text(w, "desk.conv.author_unknown");
+	}
+	raw(w, "</span> · <span class=\"reply-state\">");
+	text(w, r->deleted_day != 0 ? "desk.conv.deleted"
+	        : r->read_day != 0  ? "desk.conv.read"
+	                            : "desk.conv.unread");
+	raw(w, "</span>");
+	if (r->deleted_day != 0) {
+		/* nothing left to show */
+	} else if (v != NULL && v->text != NULL) {
+		raw(w, "<div class=\"message reply-text\">");
+		esc(w, v->text, v->len);
+		raw(w, "</div>");
+	} else {
+		raw(w, "<div class=\"muted reply-sealed\">");
+		text(w, r->desk_blob != 0 ? "desk.conv.not_readable" : "desk.conv.sealed_source");
+		raw(w, "</div>");
+	}
 	raw(w, "</td></tr>");
 }
 
@@ -335,9 +361,10 @@ static void conversation(struct w *w, const struct desk_page *p)
 	while (si > 0 || (ri < p->nreplies && p->replies[ri].day <= hi)) {
 		bool reply = ri < p->nreplies && p->replies[ri].day <= hi &&
 		             (si == 0 || p->replies[ri].day < p->subs[si - 1].day);
-		if (reply)
-			reply_row(w, &p->replies[ri++]);
-		else
+		if (reply) {
+			reply_row(w, &p->replies[ri], p->reply_views ? &p->reply_views[ri] : NULL);
+			ri++;
+		} else
 			submission_row(w, &p->subs[--si]);
 	}
 }

@@ -33,6 +33,13 @@ enum desk_page_id {
 	DESK_PAGE_BODY, /* the registry's pages (app/desk_registry): title_key + body_html */
 };
 
+/* What the source page shows of a reply beyond its row (core/inbox/inbox.h). */
+struct desk_reply {
+	const char *author; /* the officer's name; "" when not known */
+	const char *text;   /* its text when this officer may read it, else NULL */
+	size_t len;
+};
+
 struct desk_page {
 	const char *lang;
 	const char *org;
@@ -66,7 +73,8 @@ struct desk_page {
 	const struct store_desk_source *source;
 	const struct store_submission *subs; /* newest first; next: the older page */
 	size_t nsubs;
-	const struct store_reply *replies; /* oldest first, interleaved by day */
+	const struct store_reply *replies;    /* oldest first, interleaved by day */
+	const struct desk_reply *reply_views; /* one per reply (NULL: none) */
 	size_t nreplies;
 	bool replies_more; /* more replies than shown */
 	bool first_page;   /* the newest submissions: the newest replies belong here */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
- * desk_session: the officers' sessions of the desk, in memory only.
+ * desk_session: the officers' sessions of the desk, in memory (and, on several nodes, in
+ * the store: below).
  *
  * The cookie carries a random 256-bit token; the table keeps only a keyed
  * hash of it. A logged-in session holds the officer's unlocked keys (struct
@@ -17,6 +18,19 @@
  * desk_sessions_release: a session ended while a request uses its keys is
  * wiped when that request releases it. Thread safe; bounded (creating a
  * session past max fails).
+ *
+ * Several nodes (issue 15 §2): with desk_sessions_use_store, every session is
+ * also a row of the store (core/session/session_rows.h), keyed by a keyed hash
+ * of its token and sealed under a key derived from the token (never the token
+ * itself): the officer's id, own identity (the label keys are read again from
+ * the store where it is opened), language and exact idle expiry; an enrolment's
+ * name, password, TOTP secret and URI. The table is then a cache: every
+ * acquire reads the row (one read by primary key): a row gone (a logout or an
+ * admin's change on another node) ends the cached copy, a row of another
+ * version (another node's write) is opened again, and a token this node does
+ * not hold is opened from its row. Ending a session deletes its row; the sweep
+ * deletes the row of a session whose idle time is over. The store sees the
+ * officer's id and the end of the day of a session's expiry, nothing finer.
  */
 #ifndef CUTOUT_APP_DESK_SESSION_H
 #define CUTOUT_APP_DESK_SESSION_H
@@ -47,6 +61,15 @@ struct desk_session_view {
 
 __attribute__((warn_unused_result)) int desk_sessions_new(size_t max, unsigned idle_seconds,
                                                           struct desk_sessions **out);
+/*
+ * Keeps the sessions in store too (before the first session): ids keyed from salt (the
+ * instance's secret codename salt, the same on every node); a session opened from its row
+ * gets its keys again through officers (officer_key_resume). 0, or -1.
+ */
+__attribute__((warn_unused_result)) int desk_sessions_use_store(struct desk_sessions *s,
+                                                                struct store *store,
+                                                                struct officers *officers,
+                                                                const uint8_t *salt, size_t len);
 /* Wipes every session (keys included). */
 void desk_sessions_free(struct desk_sessions **s);
 

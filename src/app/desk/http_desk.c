@@ -722,8 +722,7 @@ int desk_door_start(const struct desk_door_config *cfg, struct store *store,
 	d->store = store;
 	d->officers = officers;
 	d->in = in;
-	csrf_init(&d->csrf);
-	randombytes_buf(d->cursor_key, sizeof d->cursor_key);
+	desk_door_keys(d); /* the forms' CSRF key and the inbox cursors' */
 	if (!cfg->scheme_set || registry_new(store, &cfg->scheme, &d->reg) != REGISTRY_OK) {
 		free(d);
 		return -1;
@@ -739,7 +738,11 @@ int desk_door_start(const struct desk_door_config *cfg, struct store *store,
 		return -1;
 	}
 	gate_init(&d->kdf, 2, web_door_queue_bound(&cfg->web, 2, 32)); /* waiters hold threads */
-	if (desk_sessions_new(cfg->max_sessions, cfg->idle_seconds, &d->sess) != 0) {
+	if (desk_sessions_new(cfg->max_sessions, cfg->idle_seconds, &d->sess) != 0 ||
+	    (cfg->shared_sessions &&
+	     desk_sessions_use_store(d->sess, store, officers, cfg->session_salt,
+	                             sizeof cfg->session_salt) != 0)) {
+		desk_sessions_free(&d->sess);
 		safeview_free(&d->safeview);
 		inbox_free(&d->inbox);
 		registry_free(&d->reg);

@@ -51,6 +51,12 @@ struct desk_door_config {
 	struct render_service *render;
 	struct render_limits render_limits;
 	int on_arrival; /* safeview_on_arrival: a worker converts new files (desk_arrival.h) */
+	/* several nodes (issue 15 §2): 1, the officers' sessions are rows of the store given
+	   to desk_door_start too (0: this process's memory alone); their ids, the forms' CSRF
+	   key and the inbox's cursors keyed from session_salt (the instance's codename salt),
+	   so that every node of one instance takes what another made */
+	int shared_sessions;
+	uint8_t session_salt[16];
 };
 
 void desk_door_defaults(struct desk_door_config *c);

@@ -35,22 +35,16 @@ static int64_t wall_now(void)
 	return session_rows_now();
 }
 
-/*
- * A session's expiry: now + idle rounded DOWN to a step of idle/4 seconds (at least 1, at
- * most 60), so that a session never outlives its idle timeout (it may end up to a step
- * early) and its row is not written at every request. It is sealed inside the row; the
- * store sees only row_day_end of it, so what is on disk tells a source's last activity to
- * the day, no finer (docs/threat-model.md), and the store drops the row the day after.
- */
+/* A session's expiry (sealed in its row), and the end of its day (what the store sees of it:
+   docs/threat-model.md): core/session/session_rows.h. */
 static int64_t row_expiry(const struct sessions *s)
 {
-	int64_t step = s->idle / 4 > 60 ? 60 : s->idle / 4 > 0 ? (int64_t)s->idle / 4 : 1;
-	return (wall_now() + (int64_t)s->idle) / step * step;
+	return session_rows_expiry(s->idle);
 }
 
 static int64_t row_day_end(int64_t expires)
 {
-	return (expires / 86400 + 1) * 86400;
+	return session_rows_day_end(expires);
 }
 
 static void token_row_key(const uint8_t raw[32], uint8_t key[32])

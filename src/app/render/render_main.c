@@ -25,6 +25,7 @@
 
 #include <mupdf/fitz.h>
 
+#include "app/render/render_office.h"
 #include "app/render/render_ocr.h"
 #include "lib/num.h"
 #include "lib/render.h"
@@ -413,15 +414,27 @@ static int service(int argc, char **argv)
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		return RENDER_EXIT_USAGE;
 	signal(SIGPIPE, SIG_IGN);
+	/* office documents: LibreOffice through a spawner forked before the confinement */
+	struct render_service *office = NULL;
+	if (render_office_available()) {
+		if (render_service_fork(helper, &l, &office) != 0)
+			return RENDER_EXIT_SANDBOX;
+		l.office = render_service_office;
+		l.office_ctx = office;
+	}
 	if (service_confine(helper, l.ocr[0] != '\0') != 0)
 		return RENDER_EXIT_SANDBOX;
-	return render_service_serve(0, helper, &l);
+	int rc = render_service_serve(0, helper, &l);
+	render_service_stop(&office);
+	return rc;
 }
 
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "--service") == 0)
 		return service(argc, argv);
+	if (argc > 1 && strcmp(argv[1], "--office") == 0)
+		return render_office_main(argc, argv);
 	uint64_t dpi, budget, input_max, only = 0;
 	char langs[RENDER_OCR_LANGS_MAX] = "";
 	if ((argc != 4 && argc != 5) || num_parse_u64(argv[1], &dpi) != 0 || dpi < RENDER_DPI_MIN ||

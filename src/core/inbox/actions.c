@@ -175,7 +175,8 @@ enum inbox_result inbox_reply_kind(struct inbox *ib, const struct officer_key *w
 		return rc;
 	if (officer_key_actor(who, actor, sizeof actor) != 0)
 		return INBOX_FAILED;
-	return from_intake(intake_reply_seal_kind(ib->in, actor, source, text, n, kind, reply));
+	return from_intake(intake_reply_seal_as(ib->in, actor, officer_key_id(who), source, text, n,
+	                                        kind, reply));
 }
 
 /* ---- deleting a source: only by one who may read every submission of it ---- */

@@ -210,6 +210,21 @@ __attribute__((warn_unused_result)) enum inbox_result
 inbox_replies(struct inbox *ib, const struct officer_key *who, store_id source,
               struct store_reply *rows, size_t max, size_t *n, bool *more);
 
+/*
+ * A reply's text for who (r as inbox_replies gave it), from its desk copy:
+ * INBOX_OK with the text in out (released first, at most the reply's 1 MiB)
+ * only when the access decision allows who to read what is marked as the
+ * reply is (as for the submission it answers) and who's keys open it;
+ * INBOX_NOT_FOUND otherwise (no desk copy, deleted, not cleared, no key).
+ */
+__attribute__((warn_unused_result)) enum inbox_result
+inbox_reply_open(struct inbox *ib, const struct officer_key *who, const struct store_reply *r,
+                 struct buf *out);
+
+/* An officer's name by store id into out ("" when there is none, or id is 0): 0, or -1. */
+#define INBOX_OFFICER_NAME_MAX 64
+int inbox_officer_name(struct inbox *ib, store_id id, char out[static INBOX_OFFICER_NAME_MAX + 1]);
+
 /* ---- actions ---- */
 
 /* Seals a reply to a source the officer may see (reply.seal, in its transaction). */

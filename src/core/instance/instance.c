@@ -476,7 +476,7 @@ static enum instance_result check_files(const char *dir, struct instance_error *
 	        {INSTANCE_STORE "-wal", 077},   {INSTANCE_STORE "-shm", 077},
 	        {INSTANCE_ADMIN_IDENTITY, 077}, {INSTANCE_INTAKE_KEY, 077},
 	        {INSTANCE_SIGNING_KEY, 077},    {INSTANCE_INTAKE_PUB, 022},
-	        {INSTANCE_SIGNING_PUB, 022},
+	        {INSTANCE_SIGNING_PUB, 022},    {INSTANCE_LIAISON_KEY, 077},
 	};
 	char path[PATH_MAX];
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {

@@ -45,6 +45,8 @@
 #define INSTANCE_CONF "cutout.conf"
 #define INSTANCE_STORE "store.db"
 #define INSTANCE_ADMIN_IDENTITY "admin-identity.txt"
+/* the liaison key (core/liaison: LIAISON_KEY_FILE, the same name), made by the CLI */
+#define INSTANCE_LIAISON_KEY "liaison-key.txt"
 #define INSTANCE_INTAKE_KEY "intake-label.key.age"
 #define INSTANCE_INTAKE_PUB "intake.pub"
 #define INSTANCE_SIGNING_KEY "signing.key.age"

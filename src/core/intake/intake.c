@@ -308,6 +308,26 @@ enum intake_result intake_from_seal(enum seal_result r, enum store_result sr)
 	return r == SEAL_STORE ? intake_from_store(sr) : r == SEAL_OK ? INTAKE_OK : INTAKE_FAILED;
 }
 
+enum intake_result intake_seal_recipients(struct intake *in, const char *marking_label,
+                                          struct age_recipient **inner,
+                                          struct age_recipient **outer, uint32_t *version)
+{
+	*inner = *outer = NULL;
+	*version = 0;
+	struct store_label_joint j;
+	enum store_result sr = store_label_joint(in->store, marking_label, LABEL_INTAKE, &j);
+	if (sr != STORE_OK)
+		return intake_from_store(sr);
+	const uint8_t *pk = j.version[1] != 0 ? j.pk[1] : in->label_pk;
+	if (age_recipient_from_x25519(pk, inner) != AGE_OK ||
+	    (j.holders > 0 && age_recipient_from_x25519(j.pk[0], outer) != AGE_OK)) {
+		age_recipient_free(inner);
+		return INTAKE_FAILED;
+	}
+	*version = j.holders > 0 ? j.version[0] : 0;
+	return INTAKE_OK;
+}
+
 /* Seals a small plaintext into a new blob (to outer too, when given). */
 enum intake_result intake_seal_small(struct store *store, const struct age_recipient *r,
                                      const struct age_recipient *outer, const uint8_t *p, size_t n,

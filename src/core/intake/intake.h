@@ -176,6 +176,19 @@ __attribute__((warn_unused_result)) enum intake_result
 intake_reply_seal_kind(struct intake *in, const char *actor, store_id source, const char *text,
                        size_t n, enum intake_reply_kind kind, store_id *reply);
 
+/*
+ * intake_reply_seal_kind by the officer of store id author (0: not known, as
+ * for the system's acknowledgement). Besides the source's copy, the reply
+ * gets a desk copy sealed as the blobs of the source's newest submission are
+ * (core/keys/seal.h: to the intake label inside the label of that
+ * submission's marking), so officers cleared for the marking re-read it and
+ * a change of that marking reseals it (core/registry); none when the source
+ * has sent nothing. Both copies, the row and its entry commit together.
+ */
+__attribute__((warn_unused_result)) enum intake_result
+intake_reply_seal_as(struct intake *in, const char *actor, store_id author, store_id source,
+                     const char *text, size_t n, enum intake_reply_kind kind, store_id *reply);
+
 struct intake_reply_view {
 	store_id id;
 	int32_t day;
@@ -198,6 +211,11 @@ intake_acknowledge(struct intake *in, store_id source, const char *text, size_t 
 __attribute__((warn_unused_result)) enum intake_result
 intake_replies(struct intake *in, store_id source, const uint8_t sk[static INTAKE_KEY_LEN],
                int (*fn)(void *ctx, const struct intake_reply_view *r), void *ctx);
+/*
+ * intake_replies also marks what it showed read, on this day. A reply the
+ * source deleted is not shown: intake_reply_delete deletes both its copies
+ * and keeps the row (the day it was deleted) so the desk can say so.
+ */
 __attribute__((warn_unused_result)) enum intake_result
 intake_reply_delete(struct intake *in, store_id source, store_id reply);
 

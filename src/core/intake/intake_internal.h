@@ -29,6 +29,16 @@ struct intake {
 
 enum intake_result intake_from_store(enum store_result r);
 enum intake_result intake_from_seal(enum seal_result r, enum store_result sr);
+/*
+ * The recipients of what is sealed as a submission's blobs are
+ * (core/keys/seal.h), read now (a rotation by another process applies at
+ * once): inner, the intake label's current version; outer, the current
+ * version of marking_label ("marking:CANONICAL"), NULL while no enabled
+ * officer holds both (then *version 0). Free both with age_recipient_free.
+ */
+__attribute__((warn_unused_result)) enum intake_result
+intake_seal_recipients(struct intake *in, const char *marking_label, struct age_recipient **inner,
+                       struct age_recipient **outer, uint32_t *version);
 /* Seals a small plaintext into a new blob (to outer too, when given). */
 __attribute__((warn_unused_result)) enum intake_result
 intake_seal_small(struct store *store, const struct age_recipient *r,

@@ -8,6 +8,7 @@
 
 #include <sodium.h>
 
+#include "core/store/store_desk.h"
 #include "lib/buf.h"
 #include "lib/utf8.h"
 
@@ -23,6 +24,7 @@ struct reply_tx {
 	const char *actor;
 	store_id source, blob, id;
 	enum intake_reply_kind kind;
+	struct store_reply_seal desk; /* desk.desk_blob 0: no desk copy */
 };
 
 static enum store_result reply_seal_tx(struct store *s, void *arg)
@@ -30,6 +32,9 @@ static enum store_result reply_seal_tx(struct store *s, void *arg)
 	struct reply_tx *a = arg;
 	enum store_result r = store_reply_add(s, a->source, store_today(), a->blob, &a->id);
 	if (r != STORE_OK)
+		return r;
+	if (a->desk.desk_blob != 0 &&
+	    (r = store_reply_seal(s, a->source, a->id, &a->desk)) != STORE_OK)
 		return r;
 	static const char *const kinds[] = {"", ", feedback", ", acknowledgement"};
 	char obj[LEDGER_TOKEN_MAX + 1], detail[LEDGER_TOKEN_MAX + 32];
@@ -44,7 +49,7 @@ static enum store_result reply_seal_tx(struct store *s, void *arg)
 static enum store_result reply_delete_tx(struct store *s, void *arg)
 {
 	struct reply_tx *a = arg;
-	enum store_result r = store_reply_delete(s, a->source, a->id);
+	enum store_result r = store_reply_tombstone(s, a->source, a->id, store_today());
 	if (r != STORE_OK)
 		return r;
 	return intake_log_in(s, LEDGER_REPLY_DELETE, NULL, a->source, "reply", a->id, NULL);
@@ -60,10 +65,59 @@ enum intake_result intake_reply_seal_kind(struct intake *in, const char *actor, 
                                           const char *text, size_t n, enum intake_reply_kind kind,
                                           store_id *reply)
 {
-	if ((unsigned)kind > INTAKE_REPLY_ACK)
+	return intake_reply_seal_as(in, actor, 0, source, text, n, kind, reply);
+}
+
+/*
+ * The desk's copy of a reply: sealed as the blobs of the source's newest
+ * submission are (core/keys/seal.h), to the intake label inside the label
+ * of that submission's marking. *blob 0 (INTAKE_OK) when the source has no
+ * submission to mark it by.
+ */
+static enum intake_result seal_desk_copy(struct intake *in, store_id source, const char *text,
+                                         size_t n, struct store_reply_seal *d,
+                                         char marking[static STORE_MARKING_MAX])
+{
+	struct store_desk_source ds;
+	struct store_submission sub;
+	char lname[LABEL_NAME_MAX];
+	struct age_recipient *inner = NULL, *outer = NULL;
+	d->desk_blob = 0;
+	enum store_result sr = store_desk_source(in->store, source, &ds);
+	if (sr == STORE_OK && ds.newest > 0)
+		sr = store_submission_get(in->store, ds.newest, &sub);
+	else if (sr == STORE_OK)
+		sr = STORE_NOT_FOUND;
+	if (sr == STORE_NOT_FOUND || sr == STORE_UNSUPPORTED)
+		return INTAKE_OK; /* nothing sent yet: the source's copy alone */
+	if (sr != STORE_OK)
+		return intake_from_store(sr);
+	int ln = snprintf(lname, sizeof lname, "%s%s", LABEL_MARKING_PREFIX, sub.marking);
+	if (ln < 0 || (size_t)ln >= sizeof lname)
+		return INTAKE_FAILED;
+	enum intake_result rc = intake_seal_recipients(in, lname, &inner, &outer, &d->seal_version);
+	if (rc == INTAKE_OK)
+		rc = intake_seal_small(in->store, inner, outer, (const uint8_t *)text, n,
+		                       &d->desk_blob);
+	age_recipient_free(&inner);
+	age_recipient_free(&outer);
+	if (rc != INTAKE_OK)
+		return rc;
+	memcpy(marking, sub.marking, STORE_MARKING_MAX);
+	d->marking = marking;
+	d->submission = sub.id;
+	return INTAKE_OK;
+}
+
+enum intake_result intake_reply_seal_as(struct intake *in, const char *actor, store_id author,
+                                        store_id source, const char *text, size_t n,
+                                        enum intake_reply_kind kind, store_id *reply)
+{
+	if ((unsigned)kind > INTAKE_REPLY_ACK || author < 0)
 		return INTAKE_BAD_INPUT;
 	struct store_source src;
 	struct age_recipient *r = NULL;
+	char marking[STORE_MARKING_MAX];
 	store_id blob = 0;
 	if (n == 0)
 		return INTAKE_EMPTY;
@@ -82,9 +136,17 @@ enum intake_result intake_reply_seal_kind(struct intake *in, const char *actor, 
 	if (rc != INTAKE_OK)
 		return rc;
 	struct reply_tx a = {.actor = actor, .source = source, .blob = blob, .kind = kind};
-	sr = store_write(in->store, &blob, 1, reply_seal_tx, &a);
+	a.desk.author = author;
+	if ((rc = seal_desk_copy(in, source, text, n, &a.desk, marking)) != INTAKE_OK) {
+		(void)store_blob_delete(in->store, blob);
+		return rc;
+	}
+	store_id claim[2] = {blob, a.desk.desk_blob};
+	sr = store_write(in->store, claim, a.desk.desk_blob != 0 ? 2 : 1, reply_seal_tx, &a);
 	if (sr != STORE_OK) {
 		(void)store_blob_delete(in->store, blob);
+		if (a.desk.desk_blob != 0)
+			(void)store_blob_delete(in->store, a.desk.desk_blob);
 		return intake_from_store(sr);
 	}
 	*reply = a.id;
@@ -158,8 +220,11 @@ enum intake_result intake_replies(struct intake *in, store_id source,
 	if (age_identity_from_x25519(sk, &id) != AGE_OK)
 		goto out;
 	const struct age_identity *ids[1] = {id};
+	bool unread = false;
 	for (size_t i = 0; i < l.n; i++) {
 		struct blob_collect c = {0};
+		if (l.items[i].deleted_day != 0 || l.items[i].blob == 0)
+			continue; /* deleted by the source: the desk keeps only that it was */
 		buf_reset(&plain);
 		if (age_decrypt_begin(ids, 1, plain_to_buf, &plain, &c.dec) != AGE_OK)
 			goto out;
@@ -168,6 +233,7 @@ enum intake_result intake_replies(struct intake *in, store_id source,
 		age_decryptor_free(&c.dec);
 		if ((sr != STORE_OK && sr != STORE_STOP) || c.failed || ae != AGE_OK)
 			continue; /* a reply this key cannot open is not this source's */
+		unread |= l.items[i].read_day == 0;
 		struct intake_reply_view v = {.id = l.items[i].id,
 		                              .day = l.items[i].day,
 		                              .text = buf_str(&plain),
@@ -178,6 +244,9 @@ enum intake_result intake_replies(struct intake *in, store_id source,
 			break;
 	}
 	rc = INTAKE_OK;
+	/* shown to the source: read, on this day (a state, not an event of the ledger) */
+	if (unread && (sr = store_reply_read(in->store, source, store_today())) != STORE_OK)
+		rc = intake_from_store(sr);
 out:
 	age_identity_free(&id);
 	buf_wipe_release(&plain);

@@ -154,21 +154,17 @@ enum intake_result intake_upload_begin(struct intake *in, store_id source,
 	 * another process applies at once. The marking's layer only when someone
 	 * can open both (core/keys/seal.h).
 	 */
-	struct store_label_joint j;
-	sr = store_label_joint(in->store, in->marking_label, LABEL_INTAKE, &j);
-	const uint8_t *pk = j.version[1] != 0 ? j.pk[1] : in->label_pk;
-	if (sr != STORE_OK || age_recipient_from_x25519(pk, &up->label) != AGE_OK ||
-	    (j.holders > 0 && age_recipient_from_x25519(j.pk[0], &up->outer) != AGE_OK)) {
-		age_recipient_free(&up->label);
+	enum intake_result ir = intake_seal_recipients(in, in->marking_label, &up->label,
+	                                               &up->outer, &up->seal_version);
+	if (ir != INTAKE_OK) {
 		free(up->files);
 		free(up->meta_sealed);
 		free(up);
-		return sr != STORE_OK ? intake_from_store(sr) : INTAKE_FAILED;
+		return ir;
 	}
 	for (int i = 0; i <= in->limits.max_files; i++)
 		buf_init(&up->meta_sealed[i], STORE_CHUNK_MAX);
 	buf_init(&up->message_sealed, STORE_CHUNK_MAX);
-	up->seal_version = j.holders > 0 ? j.version[0] : 0;
 	up->in = in;
 	up->source = source;
 	buf_init(&up->name, MAX_NAME);

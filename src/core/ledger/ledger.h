@@ -120,6 +120,8 @@ enum ledger_action {
 	                            (one summary entry, never one per request) */
 	LEDGER_DIGEST_SENT,      /* `cutout digest` told officer:NAME; detail "through entry N"
 	                            (core/inbox/digest.h): no count, no content */
+	LEDGER_LIAISON_KEY,      /* a new liaison key (core/liaison/liaison_key.c): detail its
+	                            verifier key and age recipient */
 	LEDGER_ACTION_COUNT
 };
 

@@ -73,6 +73,7 @@ static const char *const action_names[LEDGER_ACTION_COUNT] = {
         [LEDGER_WITNESS_CONFLICT] = "witness.conflict",
         [LEDGER_LIAISON_REFUSALS] = "liaison.refusals",
         [LEDGER_DIGEST_SENT] = "digest.sent",
+        [LEDGER_LIAISON_KEY] = "liaison.key",
 };
 
 const char *ledger_strerror(enum ledger_result r)

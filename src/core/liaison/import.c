@@ -374,8 +374,9 @@ enum liaison_result liaison_import(struct registry *r, const struct officer_key 
 		       (unsigned long long)e.head.seq, pt.name);
 		return li_refuse(r, actor, pt.id, err);
 	}
-	const struct age_identity *const ids[] = {self->identity};
-	if (age_decrypt_buf(ids, 1, e.payload, e.payload_len, &plain) != AGE_OK) {
+	const struct age_identity *const ids[] = {self->identity, self->identity_old};
+	if (age_decrypt_buf(ids, self->identity_old ? 2 : 1, e.payload, e.payload_len, &plain) !=
+	    AGE_OK) {
 		li_say(err, "bundle %llu from %s: it does not open with this instance's key",
 		       (unsigned long long)e.head.seq, pt.name);
 		rc = li_refuse(r, actor, pt.id, err);

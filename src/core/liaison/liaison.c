@@ -64,6 +64,7 @@ enum liaison_result li_subject(struct registry *r, const struct officer_key *as,
 		li_say(err, "this needs the %s role",
 		       roles == ACCESS_ROLE_RELEASING ? "releasing"
 		       : roles == ACCESS_ROLE_ANALYST ? "analyst"
+		       : roles == ACCESS_ROLE_ADMIN   ? "admin"
 		                                      : "admin or releasing");
 		return LIAISON_FORBIDDEN;
 	}

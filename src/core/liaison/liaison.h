@@ -120,12 +120,20 @@ struct liaison_card {
 	char vkey[STORE_PARTNER_KEY_MAX + 1];
 	char age_recipient[STORE_AGE_RECIPIENT_MAX + 1];
 	char url[STORE_PARTNER_URL_MAX + 1];
+	/*
+	 * A v2 card (made with the liaison key): the instance's ledger
+	 * (checkpoint) verifier key; vkey and age_recipient are then the
+	 * liaison key's. "" in a v1 card (vkey: the checkpoint key; age: the
+	 * admin identity's).
+	 */
+	char ledger_vkey[STORE_PARTNER_KEY_MAX + 1];
 };
 
 /*
- * The card as a signed note: "cutout-partner-card v1", one "key value" line
- * per field, a blank line, the signature of vkey's key (sk: libsodium's
- * 64-byte form, its public half the vkey's key).
+ * The card as a signed note: "cutout-partner-card v1" (v2 when ledger_vkey
+ * is set: then a "ledger" line), one "key value" line per field, a blank
+ * line, the signature of vkey's key (sk: libsodium's 64-byte form, its public
+ * half the vkey's key). Both versions are read.
  */
 __attribute__((warn_unused_result)) enum liaison_result
 liaison_card_make(const struct liaison_card *c, const uint8_t sk[static 64], struct buf *out,
@@ -133,6 +141,32 @@ liaison_card_make(const struct liaison_card *c, const uint8_t sk[static 64], str
 /* Parses a card (strict) and checks it is signed by the key it names. */
 __attribute__((warn_unused_result)) enum liaison_result
 liaison_card_open(const uint8_t *p, size_t n, struct liaison_card *out, struct liaison_error *err);
+
+/* ---- the liaison key (liaison_key.c) ---- */
+
+/* Its file in the instance directory (mode 0600). */
+#define LIAISON_KEY_FILE "liaison-key.txt"
+
+/*
+ * A new liaison key's file text (comments, "# recipient: age1...", one
+ * AGE-SECRET-KEY-1 line) appended to out, which the caller wipes.
+ */
+__attribute__((warn_unused_result)) enum liaison_result liaison_key_make(struct buf *out);
+/*
+ * The key file's text: its age identity (*id, the caller frees it) and the
+ * Ed25519 key derived from it (sk, libsodium's 64-byte form, sodium_malloc
+ * memory the caller wipes). LIAISON_BAD_INPUT for a text that is not one.
+ */
+__attribute__((warn_unused_result)) enum liaison_result
+liaison_key_open(const uint8_t *p, size_t n, struct age_identity **id, uint8_t sk[static 64]);
+
+/*
+ * Records a new liaison key (an admin): one liaison.key entry naming its
+ * verifier key and age recipient (the CLI wrote the key file just before).
+ */
+__attribute__((warn_unused_result)) enum liaison_result
+liaison_key_record(struct registry *r, const struct officer_key *as, const char *vkey,
+                   const char *recipient, struct liaison_error *err);
 
 /* ---- report topics ---- */
 
@@ -181,7 +215,9 @@ struct liaison_self {
 	const char *name;
 	const uint8_t *sk;                   /* export: the signing key (64 bytes); import: NULL */
 	const struct age_identity *identity; /* import: the key bundles are sealed to */
-	const char *marking_map;             /* import: liaison_marking_map (NULL or "": none) */
+	const struct age_identity *identity_old; /* import: NULL, or the admin identity, which
+	                                            partners holding a v1 card seal to */
+	const char *marking_map; /* import: liaison_marking_map (NULL or "": none) */
 };
 
 enum liaison_item_kind {

@@ -220,12 +220,13 @@ enum liaison_result liaison_partner_show(struct registry *r, const struct office
 /* ---- partner cards ---- */
 
 static const char card_magic[] = "cutout-partner-card v1\n";
+static const char card_magic2[] = "cutout-partner-card v2\n";
 
 enum liaison_result liaison_card_make(const struct liaison_card *c, const uint8_t sk[static 64],
                                       struct buf *out, struct liaison_error *err)
 {
-	char kn[LEDGER_ORIGIN_MAX + 1];
-	uint8_t pk[32];
+	char kn[LEDGER_ORIGIN_MAX + 1], kn2[LEDGER_ORIGIN_MAX + 1];
+	uint8_t pk[32], pk2[32];
 	enum liaison_result rc =
 	        fields_ok(c->name, c->country, c->vkey, c->age_recipient, c->url, err);
 	if (rc != LIAISON_OK)
@@ -236,8 +237,15 @@ enum liaison_result liaison_card_make(const struct liaison_card *c, const uint8_
 		return LIAISON_BAD_INPUT;
 	}
 	size_t start = out->len;
-	if (buf_printf(out, "%sname %s\ncountry %s\nkey %s\nage %s\n", card_magic, c->name,
-	               c->country, c->vkey, c->age_recipient) != BUF_OK ||
+	if (c->ledger_vkey[0] &&
+	    ledger_vkey_parse(c->ledger_vkey, strlen(c->ledger_vkey), kn2, pk2) != 0) {
+		li_say(err, "the card's ledger key is not a verifier key");
+		return LIAISON_BAD_INPUT;
+	}
+	if (buf_printf(out, "%sname %s\ncountry %s\nkey %s\nage %s\n",
+	               c->ledger_vkey[0] ? card_magic2 : card_magic, c->name, c->country, c->vkey,
+	               c->age_recipient) != BUF_OK ||
+	    (c->ledger_vkey[0] && buf_printf(out, "ledger %s\n", c->ledger_vkey) != BUF_OK) ||
 	    (c->url[0] && buf_printf(out, "url %s\n", c->url) != BUF_OK))
 		return LIAISON_FAILED;
 	size_t body = out->len - start;
@@ -274,13 +282,19 @@ enum liaison_result liaison_card_open(const uint8_t *p, size_t n, struct liaison
 	memset(out, 0, sizeof *out);
 	if (err)
 		err->msg[0] = '\0';
-	if (p == NULL || n > LIAISON_CARD_MAX || n < pos || memcmp(p, card_magic, pos) != 0 ||
-	    memchr(p, '\0', n) != NULL ||
+	bool v2 = p != NULL && n >= pos && memcmp(p, card_magic2, pos) == 0;
+	if (p == NULL || n > LIAISON_CARD_MAX || n < pos ||
+	    (!v2 && memcmp(p, card_magic, pos) != 0) || memchr(p, '\0', n) != NULL ||
 	    !card_field(s, n, &pos, "name", out->name, sizeof out->name) ||
 	    !card_field(s, n, &pos, "country", out->country, sizeof out->country) ||
 	    !card_field(s, n, &pos, "key", out->vkey, sizeof out->vkey) ||
 	    !card_field(s, n, &pos, "age", out->age_recipient, sizeof out->age_recipient)) {
 		li_say(err, "not a partner card");
+		return LIAISON_BAD_INPUT;
+	}
+	if (v2 && (!card_field(s, n, &pos, "ledger", out->ledger_vkey, sizeof out->ledger_vkey) ||
+	           ledger_vkey_parse(out->ledger_vkey, strlen(out->ledger_vkey), kn, pk) != 0)) {
+		li_say(err, "not a partner card (v2 without its ledger key)");
 		return LIAISON_BAD_INPUT;
 	}
 	if (pos < n && s[pos] == 'u' && !card_field(s, n, &pos, "url", out->url, sizeof out->url)) {

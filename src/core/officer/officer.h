@@ -145,6 +145,16 @@ size_t officer_key_identities(const struct officer_key *k, const struct age_iden
 const struct age_identity *officer_key_label(const struct officer_key *k, const char *name,
                                              uint32_t version);
 
+/*
+ * A session kept on several nodes (issue 15 §2, app/desk/desk_session.c): the
+ * officer's own identity of k as text ("AGE-SECRET-KEY-1...", NUL ended), for the
+ * door to seal under its session token; the caller wipes out. 0, or -1 (a recovery
+ * key, or no identity).
+ */
+#define OFFICER_KEY_TEXT_MAX 80 /* >= AGE_IDENTITY_STRLEN + 1 */
+__attribute__((warn_unused_result)) int officer_key_export(const struct officer_key *k,
+                                                           char out[static OFFICER_KEY_TEXT_MAX]);
+
 struct officers; /* the module over a struct store */
 
 __attribute__((warn_unused_result)) enum officer_result
@@ -223,6 +233,15 @@ __attribute__((warn_unused_result)) enum officer_result officer_reset(struct off
 
 __attribute__((warn_unused_result)) enum officer_result
 officer_get(struct officers *o, const char *name, struct officer *out);
+/*
+ * The keys of a session another node opened (officer_key_export's text): the officer
+ * `id` must still be enabled and enrolled, and text its current identity (a reset
+ * changes it); the label versions wrapped to it are read again, the roles are the
+ * account's now. Writes nothing (the login's entry was written where it happened).
+ * OFFICER_DENIED if any of that fails.
+ */
+__attribute__((warn_unused_result)) enum officer_result
+officer_key_resume(struct officers *o, store_id id, const char *text, struct officer_key **out);
 /* By name; fn returns non-zero to stop. */
 __attribute__((warn_unused_result)) enum officer_result
 officer_list(struct officers *o, int (*fn)(void *ctx, const struct officer *of), void *ctx);

@@ -171,3 +171,47 @@ enum officer_result officer_key_build(struct officers *o, const struct store_off
 	*out = k;
 	return OFFICER_OK;
 }
+
+_Static_assert(OFFICER_KEY_TEXT_MAX >= AGE_IDENTITY_STRLEN + 1, "an identity's text fits");
+
+int officer_key_export(const struct officer_key *k, char out[static OFFICER_KEY_TEXT_MAX])
+{
+	memset(out, 0, OFFICER_KEY_TEXT_MAX);
+	if (k == NULL || k->n == 0 || officer_key_is_recovery(k) ||
+	    age_identity_format(k->ids[0], out, OFFICER_KEY_TEXT_MAX) != AGE_OK) {
+		sodium_memzero(out, OFFICER_KEY_TEXT_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+enum officer_result officer_key_resume(struct officers *o, store_id id, const char *text,
+                                       struct officer_key **out)
+{
+	struct store_officer row;
+	struct age_identity *self = NULL;
+	struct age_recipient *rcpt = NULL;
+	uint8_t pk[32];
+	enum officer_result rc = OFFICER_DENIED;
+
+	*out = NULL;
+	if (id <= 0 || text == NULL || strnlen(text, OFFICER_KEY_TEXT_MAX) >= OFFICER_KEY_TEXT_MAX)
+		return OFFICER_DENIED;
+	enum store_result sr = store_officer_get(o->s, id, &row);
+	if (sr != STORE_OK) {
+		rc = sr == STORE_NOT_FOUND ? OFFICER_DENIED : OFFICER_FAILED;
+		goto out;
+	}
+	_Static_assert(sizeof row.pk == sizeof pk, "an X25519 public key");
+	if (row.disabled || row.wrapped_sk_len == 0 || row.wrapped_totp_len == 0 ||
+	    age_identity_parse(text, &self) != AGE_OK ||
+	    age_identity_recipient(self, &rcpt) != AGE_OK ||
+	    age_recipient_x25519(rcpt, pk) != AGE_OK || sodium_memcmp(pk, row.pk, sizeof pk) != 0)
+		goto out;
+	rc = officer_key_build(o, &row, &self, out);
+out:
+	age_identity_free(&self);
+	age_recipient_free(&rcpt);
+	sodium_memzero(&row, sizeof row);
+	return rc;
+}

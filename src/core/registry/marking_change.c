@@ -70,6 +70,77 @@ static int file_row(void *ctx, const struct store_file *f)
 	return 0;
 }
 
+/* The replies that answer a submission and have a desk copy (core/intake/reply.c). */
+struct reply_rows {
+	store_id submission;
+	struct store_reply *v;
+	store_id *nw; /* each one's desk copy sealed anew */
+	size_t n;
+};
+
+static int reply_row(void *ctx, const struct store_reply *rp)
+{
+	struct reply_rows *rr = ctx;
+	if (rp->submission != rr->submission || rp->desk_blob == 0 || rp->deleted_day != 0)
+		return 0;
+	if (rr->n >= (size_t)INT32_MAX)
+		return 1;
+	struct store_reply *v = realloc(rr->v, (rr->n + 1) * sizeof *v);
+	if (v == NULL)
+		return 1;
+	rr->v = v;
+	rr->v[rr->n++] = *rp;
+	return 0;
+}
+
+/*
+ * The desk copies of the replies to sub sealed anew to outer: each opened
+ * with `as`'s key of the version it is sealed to (as a submission's blob is).
+ */
+static enum registry_result rewrap_replies(struct registry *r, const struct officer_key *as,
+                                           const struct store_submission *sub,
+                                           const struct age_recipient *outer, struct reply_rows *rr,
+                                           struct registry_error *err)
+{
+	rr->submission = sub->id;
+	enum store_result sr = store_reply_list(r->s, sub->source_id, reply_row, rr);
+	if (sr != STORE_OK)
+		return REGISTRY_FAILED;
+	if (rr->n == 0)
+		return REGISTRY_OK;
+	if ((rr->nw = calloc(rr->n, sizeof *rr->nw)) == NULL)
+		return REGISTRY_FAILED;
+	for (size_t i = 0; i < rr->n; i++) {
+		struct store_submission as_sub = {.id = sub->id,
+		                                  .source_id = sub->source_id,
+		                                  .seal_version = rr->v[i].seal_version};
+		memcpy(as_sub.marking, rr->v[i].marking, sizeof as_sub.marking);
+		struct unseal_keys k;
+		registry_submission_keys(r, as, &as_sub, &k);
+		enum registry_result rc = REGISTRY_CANNOT_OPEN;
+		if (k.layered && k.outer == NULL)
+			reg_say(err,
+			        "you do not hold the key a reply to this submission is sealed to: "
+			        "nothing changed");
+		else
+			rc = rewrap(r, rr->v[i].desk_blob, k.outer, outer, &rr->nw[i], err);
+		unseal_keys_release(&k);
+		if (rc != REGISTRY_OK)
+			return rc;
+	}
+	return REGISTRY_OK;
+}
+
+static void reply_rows_release(struct registry *r, struct reply_rows *rr, bool keep)
+{
+	for (size_t i = 0; !keep && rr->nw != NULL && i < rr->n; i++)
+		if (rr->nw[i] != 0)
+			(void)store_blob_delete(r->s, rr->nw[i]);
+	free(rr->v);
+	free(rr->nw);
+	memset(rr, 0, sizeof *rr);
+}
+
 /* The ledger entry of a marking change or a reseal. */
 struct mark_log {
 	enum ledger_action action;
@@ -81,6 +152,7 @@ struct mark_tx {
 	const struct store_marking_change *ch;
 	const struct store_reseal *rs;
 	const struct mark_log *log;
+	const struct reply_rows *replies; /* their desk copies sealed anew */
 };
 
 static enum store_result mark_tx(struct store *s, void *arg)
@@ -89,6 +161,16 @@ static enum store_result mark_tx(struct store *s, void *arg)
 	enum store_result sr = store_submission_mark(s, a->ch, a->rs);
 	if (sr != STORE_OK)
 		return sr;
+	/* the replies to it follow its marking: their desk copies sealed anew */
+	for (size_t i = 0; a->replies != NULL && i < a->replies->n; i++) {
+		struct store_reply_seal rps = {.submission = a->ch->object,
+		                               .marking = a->ch->new_marking,
+		                               .seal_version = a->rs->seal_version,
+		                               .desk_blob = a->replies->nw[i]};
+		if ((sr = store_reply_seal(s, a->replies->v[i].source_id, a->replies->v[i].id,
+		                           &rps)) != STORE_OK)
+			return sr == STORE_NOT_FOUND ? STORE_EXISTS : sr; /* deleted meanwhile */
+	}
 	/* the files' safe copies (core/safeview) were sealed as the files were: they go too */
 	for (size_t i = 0; a->rs != NULL && i < a->rs->nfiles; i++) {
 		sr = store_safe_delete(s, a->rs->files[i].id);
@@ -113,6 +195,7 @@ static enum registry_result resealed(struct registry *r, const struct officer_ke
 {
 	struct unseal_keys k;
 	struct file_rows old = {0};
+	struct reply_rows rr = {0};
 	struct store_file *nf = NULL;
 	struct age_recipient *outer = NULL;
 	store_id msg = 0, *claim = NULL;
@@ -148,8 +231,19 @@ static enum registry_result resealed(struct registry *r, const struct officer_ke
 		            REGISTRY_OK)
 			goto out;
 	}
+	if ((rc = rewrap_replies(r, as, sub, outer, &rr, err)) != REGISTRY_OK)
+		goto out;
+	rc = REGISTRY_FAILED;
+	if (rr.n > 0) {
+		store_id *more = realloc(claim, (1 + 2 * old.n + rr.n) * sizeof *claim);
+		if (more == NULL)
+			goto out;
+		claim = more;
+	}
 	/* the blobs sealed anew, which may be file-backed: the transaction claims them */
 	size_t nclaim = 0;
+	for (size_t i = 0; i < rr.n; i++)
+		claim[nclaim++] = rr.nw[i];
 	if (msg != 0)
 		claim[nclaim++] = msg;
 	for (size_t i = 0; i < old.n; i++) {
@@ -158,7 +252,7 @@ static enum registry_result resealed(struct registry *r, const struct officer_ke
 	}
 	struct store_reseal rs = {
 	        .seal_version = version, .message_blob = msg, .files = nf, .nfiles = old.n};
-	struct mark_tx t = {.ch = ch, .rs = &rs, .log = log};
+	struct mark_tx t = {.ch = ch, .rs = &rs, .log = log, .replies = &rr};
 	sr = store_write(r->s, claim, nclaim, mark_tx, &t);
 	if (sr == STORE_EXISTS) {
 		reg_say(err, "the marking changed meanwhile: look again");
@@ -172,7 +266,9 @@ static enum registry_result resealed(struct registry *r, const struct officer_ke
 		msg = 0;
 		old.n = 0;
 	}
+	reply_rows_release(r, &rr, rc == REGISTRY_OK);
 out:
+	reply_rows_release(r, &rr, false); /* (a no-op once released above) */
 	/* whatever was sealed anew and not swapped in goes */
 	if (msg != 0)
 		(void)store_blob_delete(r->s, msg);

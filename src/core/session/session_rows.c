@@ -20,6 +20,18 @@ int64_t session_rows_now(void)
 	return (int64_t)time(NULL);
 }
 
+int64_t session_rows_expiry(uint64_t idle)
+{
+	int64_t i = idle < 86400 * 366 ? (int64_t)idle : 86400 * 366, q = i / 4;
+	int64_t step = q > 60 ? 60 : q > 0 ? q : 1;
+	return (session_rows_now() + i) / step * step;
+}
+
+int64_t session_rows_day_end(int64_t expires)
+{
+	return (expires / 86400 + 1) * 86400;
+}
+
 /* The store's row (on the caller's stack, wiped by it) of a door's. */
 static void to_store(enum session_kind kind, const uint8_t id[32], const struct session_row *in,
                      struct store_session *row)

@@ -31,6 +31,15 @@ struct session_row {
 
 /* Seconds since 1970 (UTC), the clock expiries are compared with. */
 int64_t session_rows_now(void);
+/*
+ * A session's exact expiry for an idle timeout of idle seconds: now + idle rounded DOWN to a
+ * step of idle/4 seconds (at least 1, at most 60), so that a session never outlives its
+ * timeout (it may end up to a step early) and its row is not written at every request. The
+ * door seals it inside the row; the store sees only session_rows_day_end of it.
+ */
+int64_t session_rows_expiry(uint64_t idle);
+/* The end of the day (UTC) of expires: a row's expiry as the store sees it. */
+int64_t session_rows_day_end(int64_t expires);
 /* Adds a row (version 1) unless max live rows of the kind exist (STORE_FULL). */
 __attribute__((warn_unused_result)) enum store_result
 session_rows_add(struct store *s, enum session_kind kind, const uint8_t id[static 32],

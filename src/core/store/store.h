@@ -109,7 +109,29 @@ struct store_reply {
 	store_id id;
 	store_id source_id;
 	int32_t day;
-	store_id blob; /* age file sealed to the source's public key */
+	store_id blob;       /* age file sealed to the source's public key; 0 once deleted */
+	store_id author;     /* the officer who wrote it; 0: not known (or the system's) */
+	int32_t read_day;    /* the day the source first saw it; 0: not yet (never a time) */
+	int32_t deleted_day; /* the day the source deleted it (a tombstone); 0: not deleted */
+	/*
+	 * The desk's copy, sealed as the blobs of the submission it answers are
+	 * (core/keys/seal.h): to the intake label inside this version of the
+	 * label of `marking`. desk_blob 0: none (a reply written before desk
+	 * copies, or deleted by the source); seal_version 0: the intake layer alone.
+	 */
+	store_id desk_blob;
+	store_id submission; /* the submission it answers (its marking follows that one's) */
+	uint32_t seal_version;
+	char marking[STORE_MARKING_MAX]; /* "" when there is no desk copy */
+};
+
+/* A reply's desk copy (store_reply_seal): set at once with the reply, or sealed anew. */
+struct store_reply_seal {
+	store_id author; /* > 0 sets the author; 0 leaves it */
+	store_id submission;
+	const char *marking;
+	uint32_t seal_version;
+	store_id desk_blob; /* a pending blob, claimed; the previous desk copy is deleted */
 };
 
 /* A new submission, committed at once with its files. */
@@ -293,6 +315,22 @@ struct store_backend {
 	                                void *ctx);
 	/* Deletes the reply (and its blob) only if it belongs to source_id. */
 	enum store_result (*reply_delete)(struct store *s, store_id source_id, store_id id);
+	/*
+	 * The reply's desk copy and what it is sealed to (struct
+	 * store_reply_seal), only if the reply belongs to source_id and is not
+	 * deleted (else STORE_NOT_FOUND, nothing changed).
+	 */
+	enum store_result (*reply_seal)(struct store *s, store_id source_id, store_id id,
+	                                const struct store_reply_seal *rs);
+	/* Every reply of the source not yet read nor deleted: read on `day`. */
+	enum store_result (*reply_read)(struct store *s, store_id source_id, int32_t day);
+	/*
+	 * Deleted by the source on `day`: both blobs go, the row stays (blob and
+	 * desk_blob 0) so the desk can say so. Only a reply of source_id not
+	 * deleted yet: else STORE_NOT_FOUND.
+	 */
+	enum store_result (*reply_tombstone)(struct store *s, store_id source_id, store_id id,
+	                                     int32_t day);
 
 	/*
 	 * Retention (core/intake/retention.c), inside store_write: deletes up to
@@ -452,6 +490,13 @@ store_reply_list(struct store *s, store_id source_id,
                  int (*fn)(void *ctx, const struct store_reply *r), void *ctx);
 __attribute__((warn_unused_result)) enum store_result
 store_reply_delete(struct store *s, store_id source_id, store_id id);
+__attribute__((warn_unused_result)) enum store_result
+store_reply_seal(struct store *s, store_id source_id, store_id id,
+                 const struct store_reply_seal *rs);
+__attribute__((warn_unused_result)) enum store_result
+store_reply_read(struct store *s, store_id source_id, int32_t day);
+__attribute__((warn_unused_result)) enum store_result
+store_reply_tombstone(struct store *s, store_id source_id, store_id id, int32_t day);
 
 /*
  * For the domain fronts' listings: the result of a listing whose callback

@@ -153,6 +153,32 @@ enum store_result store_reply_delete(struct store *s, store_id source_id, store_
 	return s->be->reply_delete(s, source_id, id);
 }
 
+enum store_result store_reply_seal(struct store *s, store_id source_id, store_id id,
+                                   const struct store_reply_seal *rs)
+{
+	if (source_id <= 0 || id <= 0 || rs == NULL || rs->desk_blob <= 0 || rs->author < 0 ||
+	    rs->submission < 0)
+		return STORE_NOT_FOUND;
+	if (rs->marking == NULL || strnlen(rs->marking, STORE_MARKING_MAX) >= STORE_MARKING_MAX)
+		return STORE_TOO_LARGE;
+	return s->be->reply_seal(s, source_id, id, rs);
+}
+
+enum store_result store_reply_read(struct store *s, store_id source_id, int32_t day)
+{
+	if (source_id <= 0 || day <= 0)
+		return STORE_NOT_FOUND;
+	return s->be->reply_read(s, source_id, day);
+}
+
+enum store_result store_reply_tombstone(struct store *s, store_id source_id, store_id id,
+                                        int32_t day)
+{
+	if (source_id <= 0 || id <= 0 || day <= 0)
+		return STORE_NOT_FOUND;
+	return s->be->reply_tombstone(s, source_id, id, day);
+}
+
 enum store_result store_expire(struct store *s, enum store_expire kind, int32_t before,
                                struct store_expired *out, size_t max, size_t *n)
 {

@@ -12,7 +12,7 @@
  * names the version it read, so two nodes changing one session at once cannot lose each other's
  * change) and the data, which the door seals under a key derived from the token before it gets
  * here. The intake's sessions live here (app/intake/session_store.c, through
- * core/session/session_rows.h).
+ * core/session/session_rows.h), and the desk's (app/desk/desk_session.c).
  *
  * A dead row (expires before now) is never given back: get deletes it,
  * and add deletes every dead row of its kind before it counts. add refuses

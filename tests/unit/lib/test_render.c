@@ -266,7 +266,9 @@ static void test_corpus(void)
 	T_OK(rc == RENDER_NOT_DOCUMENT, "an empty file: %s", render_strerror(rc));
 	static const uint8_t ole[16] = {0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1};
 	rc = convert(ole, sizeof ole, &pdf, &pages);
-	T_OK(rc == RENDER_UNSUPPORTED, "an office file (OLE): %s", render_strerror(rc));
+	/* LibreOffice installed: the office stage reads it and finds nothing */
+	T_OK(rc == (render_office_available() ? RENDER_DAMAGED : RENDER_UNSUPPORTED),
+	     "an office file (OLE header only): %s", render_strerror(rc));
 
 	/* a real PNG converts */
 	cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 120, 80);

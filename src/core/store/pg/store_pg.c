@@ -56,6 +56,19 @@ static const char *const migrations[] = {
         " source_id bigint NOT NULL REFERENCES source(id), day integer NOT NULL,"
         " blob bigint NOT NULL);"
         "CREATE INDEX reply_source ON reply(source_id, id);",
+        /*
+         * 2: a reply's author, the days the source read or deleted it (a
+         * deleted reply keeps its row, without blobs), and the desk's copy
+         * sealed as the submission it answers (store.h, struct store_reply).
+         * Replies from before: author 0 (not known), no desk copy, not read.
+         */
+        "ALTER TABLE reply ADD COLUMN author bigint NOT NULL DEFAULT 0,"
+        " ADD COLUMN read_day integer NOT NULL DEFAULT 0,"
+        " ADD COLUMN deleted_day integer NOT NULL DEFAULT 0,"
+        " ADD COLUMN desk_blob bigint NOT NULL DEFAULT 0,"
+        " ADD COLUMN submission_id bigint NOT NULL DEFAULT 0,"
+        " ADD COLUMN seal_version bigint NOT NULL DEFAULT 0,"
+        " ADD COLUMN marking text NOT NULL DEFAULT '';",
 };
 #define NMIGRATIONS ((int64_t)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -416,6 +429,9 @@ const struct store_backend store_backend_pg = {
         .reply_add = pg_reply_add,
         .reply_list = pg_reply_list,
         .reply_delete = pg_reply_delete,
+        .reply_seal = pg_reply_seal,
+        .reply_read = pg_reply_read,
+        .reply_tombstone = pg_reply_tombstone,
         .ledger = &pg_ledger_ops,
         .officer = &pg_officer_ops,
         .desk = &pg_desk_ops,

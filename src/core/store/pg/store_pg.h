@@ -245,5 +245,9 @@ enum store_result pg_reply_add(struct store *s, store_id source_id, int32_t day,
 enum store_result pg_reply_list(struct store *s, store_id source_id,
                                 int (*fn)(void *ctx, const struct store_reply *r), void *ctx);
 enum store_result pg_reply_delete(struct store *s, store_id source_id, store_id id);
+enum store_result pg_reply_seal(struct store *s, store_id source_id, store_id id,
+                                const struct store_reply_seal *rs);
+enum store_result pg_reply_read(struct store *s, store_id source_id, int32_t day);
+enum store_result pg_reply_tombstone(struct store *s, store_id source_id, store_id id, int32_t day);
 
 #endif

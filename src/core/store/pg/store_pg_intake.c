@@ -16,6 +16,7 @@
 	" UNION ALL SELECT f.data_blob FROM file f JOIN submission s" \
 	" ON f.submission_id = s.id WHERE s.source_id = $1"           \
 	" UNION ALL SELECT blob FROM reply WHERE source_id = $1"      \
+	" UNION ALL SELECT desk_blob FROM reply WHERE source_id = $1" \
 	" UNION ALL SELECT x.blob FROM file_safe x JOIN file f"       \
 	" ON x.file_id = f.id JOIN submission s"                      \
 	" ON f.submission_id = s.id WHERE s.source_id = $1"
@@ -62,10 +63,26 @@ static const char SOURCE_UNREAD_DEC[] = "UPDATE source SET nunread = nunread - 1
 static const char SUB_COUNT_DAY_LOCKED[] = SUB_COUNT_DAY " FOR UPDATE";
 static const char REPLY_ADD[] = "INSERT INTO reply(source_id, day, blob) VALUES ($1, $2, $3)"
                                 " RETURNING id";
-static const char REPLY_LIST[] = "SELECT id, source_id, day, blob FROM reply WHERE source_id = $1"
+#define REPLY_COLS                                                                           \
+	"id, source_id, day, blob, author, read_day, deleted_day, desk_blob, submission_id," \
+	" seal_version, marking"
+static const char REPLY_LIST[] = "SELECT " REPLY_COLS " FROM reply WHERE source_id = $1"
                                  " ORDER BY id";
 static const char REPLY_DELETE[] = "DELETE FROM reply WHERE id = $1 AND source_id = $2"
-                                   " RETURNING blob";
+                                   " RETURNING blob, desk_blob";
+/* the old desk copy: the row is locked, then updated */
+static const char REPLY_DESK_BLOB[] = "SELECT desk_blob FROM reply WHERE id = $1"
+                                      " AND source_id = $2 AND deleted_day = 0 FOR UPDATE";
+static const char REPLY_SET_SEAL[] =
+        "UPDATE reply SET author = CASE WHEN $2::bigint > 0 THEN $2::bigint ELSE author END,"
+        " submission_id = $3, seal_version = $4, marking = $5, desk_blob = $6 WHERE id = $1";
+static const char REPLY_READ[] = "UPDATE reply SET read_day = $2 WHERE source_id = $1"
+                                 " AND read_day = 0 AND deleted_day = 0";
+static const char SOURCE_EXISTS[] = "SELECT 1 FROM source WHERE id = $1";
+static const char REPLY_TOMBSTONE[] =
+        "UPDATE reply r SET deleted_day = $3, blob = 0, desk_blob = 0 FROM"
+        " (SELECT id, blob, desk_blob FROM reply WHERE id = $1 AND source_id = $2"
+        " AND deleted_day = 0 FOR UPDATE) o WHERE r.id = o.id RETURNING o.blob, o.desk_blob";
 static const char BLOB_DELETE[] = "DELETE FROM blob WHERE id = $1";
 
 /* ---- sources ---- */
@@ -390,7 +407,15 @@ enum store_result pg_reply_list(struct store *s, store_id source_id,
 		        .source_id = pg_i64(q, i, 1),
 		        .day = (int32_t)pg_i64(q, i, 2),
 		        .blob = pg_i64(q, i, 3),
+		        .author = pg_i64(q, i, 4),
+		        .read_day = (int32_t)pg_i64(q, i, 5),
+		        .deleted_day = (int32_t)pg_i64(q, i, 6),
+		        .desk_blob = pg_i64(q, i, 7),
+		        .submission = pg_i64(q, i, 8),
+		        .seal_version = (uint32_t)pg_i64(q, i, 9),
 		};
+		if ((r = pg_text(q, i, 10, rp.marking, sizeof rp.marking)) != STORE_OK)
+			break;
 		if (fn(ctx, &rp) != 0) {
 			r = STORE_STOP;
 			break;
@@ -416,15 +441,115 @@ static enum store_result reply_delete_fn(struct store *s, void *arg)
 	if ((r = pg_exec(s, REPLY_DELETE, &p, &q)) != STORE_OK)
 		return r;
 	int n = PQntuples(q);
-	store_id blob = n == 1 ? pg_i64(q, 0, 0) : 0;
+	store_id blob = n == 1 ? pg_i64(q, 0, 0) : 0, desk = n == 1 ? pg_i64(q, 0, 1) : 0;
 	PQclear(q);
 	if (n != 1)
 		return STORE_NOT_FOUND;
-	return pg_exec_id(s, BLOB_DELETE, blob, &rows);
+	if (blob != 0 && (r = pg_exec_id(s, BLOB_DELETE, blob, &rows)) != STORE_OK)
+		return r;
+	return desk != 0 ? pg_exec_id(s, BLOB_DELETE, desk, &rows) : STORE_OK;
 }
 
 enum store_result pg_reply_delete(struct store *s, store_id source_id, store_id id)
 {
 	struct reply_del a = {source_id, id};
 	return pg_tx(s, reply_delete_fn, &a);
+}
+
+struct reply_sealing {
+	store_id source, id;
+	const struct store_reply_seal *rs;
+};
+
+static enum store_result reply_seal_fn(struct store *s, void *arg)
+{
+	struct reply_sealing *a = arg;
+	struct pg_params p = {0};
+	PGresult *q;
+	int64_t rows;
+	enum store_result r;
+	pg_param_i64(&p, a->id);
+	pg_param_i64(&p, a->source);
+	if ((r = pg_exec(s, REPLY_DESK_BLOB, &p, &q)) != STORE_OK)
+		return r;
+	int n = PQntuples(q);
+	store_id old = n == 1 ? pg_i64(q, 0, 0) : 0;
+	PQclear(q);
+	if (n != 1)
+		return STORE_NOT_FOUND;
+	if ((r = pg_claim(s, a->rs->desk_blob)) != STORE_OK)
+		return r;
+	struct pg_params u = {0};
+	pg_param_i64(&u, a->id);
+	pg_param_i64(&u, a->rs->author);
+	pg_param_i64(&u, a->rs->submission);
+	pg_param_i64(&u, a->rs->seal_version);
+	pg_param_text(&u, a->rs->marking);
+	pg_param_i64(&u, a->rs->desk_blob);
+	if ((r = pg_exec_n(s, REPLY_SET_SEAL, &u, &rows)) != STORE_OK)
+		return r;
+	if (old == 0 || old == a->rs->desk_blob)
+		return STORE_OK;
+	return pg_exec_id(s, BLOB_DELETE, old, &rows);
+}
+
+enum store_result pg_reply_seal(struct store *s, store_id source_id, store_id id,
+                                const struct store_reply_seal *rs)
+{
+	struct reply_sealing a = {source_id, id, rs};
+	return pg_tx(s, reply_seal_fn, &a);
+}
+
+struct reply_day {
+	store_id source, id;
+	int32_t day;
+};
+
+static enum store_result reply_read_fn(struct store *s, void *arg)
+{
+	struct reply_day *a = arg;
+	struct pg_params p = {0};
+	int64_t rows;
+	enum store_result r;
+	if ((r = pg_exec_id(s, SOURCE_EXISTS, a->source, &rows)) != STORE_OK)
+		return r;
+	if (rows != 1)
+		return STORE_NOT_FOUND;
+	pg_param_i64(&p, a->source);
+	pg_param_i64(&p, a->day);
+	return pg_exec_n(s, REPLY_READ, &p, &rows);
+}
+
+enum store_result pg_reply_read(struct store *s, store_id source_id, int32_t day)
+{
+	struct reply_day a = {source_id, 0, day};
+	return pg_tx(s, reply_read_fn, &a);
+}
+
+static enum store_result reply_tombstone_fn(struct store *s, void *arg)
+{
+	struct reply_day *a = arg;
+	struct pg_params p = {0};
+	PGresult *q;
+	int64_t rows;
+	enum store_result r;
+	pg_param_i64(&p, a->id);
+	pg_param_i64(&p, a->source);
+	pg_param_i64(&p, a->day);
+	if ((r = pg_exec(s, REPLY_TOMBSTONE, &p, &q)) != STORE_OK)
+		return r;
+	int n = PQntuples(q);
+	store_id blob = n == 1 ? pg_i64(q, 0, 0) : 0, desk = n == 1 ? pg_i64(q, 0, 1) : 0;
+	PQclear(q);
+	if (n != 1)
+		return STORE_NOT_FOUND;
+	if (blob != 0 && (r = pg_exec_id(s, BLOB_DELETE, blob, &rows)) != STORE_OK)
+		return r;
+	return desk != 0 ? pg_exec_id(s, BLOB_DELETE, desk, &rows) : STORE_OK;
+}
+
+enum store_result pg_reply_tombstone(struct store *s, store_id source_id, store_id id, int32_t day)
+{
+	struct reply_day a = {source_id, id, day};
+	return pg_tx(s, reply_tombstone_fn, &a);
 }

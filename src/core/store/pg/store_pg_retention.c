@@ -20,7 +20,7 @@
 
 static const char OLD_SUBS[] = "SELECT id, source_id, marking, CASE WHEN read THEN 0 ELSE 1 END,"
                                " day FROM submission WHERE day < $1 ORDER BY id LIMIT $2";
-static const char OLD_REPLIES[] = "SELECT id, source_id, blob FROM reply WHERE day < $1"
+static const char OLD_REPLIES[] = "SELECT id, source_id, blob, desk_blob FROM reply WHERE day < $1"
                                   " ORDER BY id LIMIT $2";
 static const char SUB_BLOBS_DELETE[] = "DELETE FROM blob WHERE id IN (" SUB_BLOB_IDS ")";
 static const char SUB_FILES_DELETE[] = "DELETE FROM file WHERE submission_id = $1";
@@ -71,9 +71,11 @@ static enum store_result expire_fn(struct store *s, void *arg)
 		o->id = pg_i64(q, i, 0);
 		o->source = pg_i64(q, i, 1);
 		if (!subs) {
-			store_id blob = pg_i64(q, i, 2);
+			store_id blob = pg_i64(q, i, 2), desk = pg_i64(q, i, 3);
 			if ((r = exec_ids(s, REPLY_DELETE, o->id, 0, 0, 1)) == STORE_OK)
 				r = exec_ids(s, BLOB_DELETE, blob, 0, 0, 1);
+			if (r == STORE_OK && desk != 0)
+				r = exec_ids(s, BLOB_DELETE, desk, 0, 0, 1);
 			continue;
 		}
 		size_t mlen = (size_t)PQgetlength(q, i, 2);

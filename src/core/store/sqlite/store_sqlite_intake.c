@@ -24,6 +24,7 @@
 	" UNION ALL SELECT f.data_blob FROM file f JOIN submission s" \
 	" ON f.submission_id = s.id WHERE s.source_id = ?1"           \
 	" UNION ALL SELECT blob FROM reply WHERE source_id = ?1"      \
+	" UNION ALL SELECT desk_blob FROM reply WHERE source_id = ?1" \
 	" UNION ALL SELECT x.blob FROM file_safe x JOIN file f"       \
 	" ON x.file_id = f.id JOIN submission s"                      \
 	" ON f.submission_id = s.id WHERE s.source_id = ?1"
@@ -66,9 +67,25 @@ static const char SOURCE_UNREAD_DEC[] = "UPDATE source SET nunread = nunread - 1
 static const char SUB_COUNT_DAY[] = "SELECT coalesce((SELECT CASE WHEN last_day = ?2 THEN"
                                     " day_count ELSE 0 END FROM source WHERE id = ?1), 0)";
 static const char REPLY_ADD[] = "INSERT INTO reply(source_id, day, blob) VALUES (?1, ?2, ?3)";
-static const char REPLY_LIST[] = "SELECT id, source_id, day, blob FROM reply WHERE source_id = ?1"
+#define REPLY_COLS                                                                           \
+	"id, source_id, day, blob, author, read_day, deleted_day, desk_blob, submission_id," \
+	" seal_version, marking"
+static const char REPLY_LIST[] = "SELECT " REPLY_COLS " FROM reply WHERE source_id = ?1"
                                  " ORDER BY id";
-static const char REPLY_BLOB[] = "SELECT blob FROM reply WHERE id = ?1 AND source_id = ?2";
+static const char REPLY_DESK_BLOB[] = "SELECT desk_blob FROM reply WHERE id = ?1"
+                                      " AND source_id = ?2 AND deleted_day = 0";
+static const char REPLY_SET_SEAL[] =
+        "UPDATE reply SET author = CASE WHEN ?2 > 0 THEN ?2 ELSE author END,"
+        " submission_id = ?3, seal_version = ?4, marking = ?5, desk_blob = ?6 WHERE id = ?1";
+static const char REPLY_READ[] = "UPDATE reply SET read_day = ?2 WHERE source_id = ?1"
+                                 " AND read_day = 0 AND deleted_day = 0";
+static const char REPLY_BLOBS[] = "SELECT blob, desk_blob FROM reply WHERE id = ?1"
+                                  " AND source_id = ?2 AND deleted_day = 0";
+static const char REPLY_TOMBSTONE[] = "UPDATE reply SET deleted_day = ?2, blob = 0, desk_blob = 0"
+                                      " WHERE id = ?1";
+static const char SOURCE_EXISTS[] = "SELECT 1 FROM source WHERE id = ?1";
+static const char REPLY_BLOB[] = "SELECT blob, desk_blob FROM reply WHERE id = ?1"
+                                 " AND source_id = ?2";
 static const char REPLY_DELETE[] = "DELETE FROM reply WHERE id = ?1";
 static const char BLOB_FILE[] = "SELECT file FROM blob WHERE id = ?1 AND file IS NOT NULL";
 static const char BLOB_DELETE[] = "DELETE FROM blob WHERE id = ?1";
@@ -444,6 +461,8 @@ enum store_result sq_submission_count_day(struct store *st, store_id source_id, 
 
 /* ---- replies ---- */
 
+static enum store_result drop_blob(struct conn *c, store_id blob);
+
 struct reply_new {
 	store_id source, blob;
 	int32_t day;
@@ -493,7 +512,20 @@ enum store_result sq_reply_list(struct store *st, store_id source_id,
 		        .source_id = sqlite3_column_int64(q, 1),
 		        .day = sqlite3_column_int(q, 2),
 		        .blob = sqlite3_column_int64(q, 3),
+		        .author = sqlite3_column_int64(q, 4),
+		        .read_day = sqlite3_column_int(q, 5),
+		        .deleted_day = sqlite3_column_int(q, 6),
+		        .desk_blob = sqlite3_column_int64(q, 7),
+		        .submission = sqlite3_column_int64(q, 8),
+		        .seal_version = (uint32_t)sqlite3_column_int64(q, 9),
 		};
+		const unsigned char *m = sqlite3_column_text(q, 10);
+		int mlen = sqlite3_column_bytes(q, 10);
+		if (m == NULL || mlen < 0 || (size_t)mlen >= sizeof rep.marking) {
+			r = STORE_CORRUPT;
+			goto out;
+		}
+		memcpy(rep.marking, m, (size_t)mlen);
 		if (fn(ctx, &rep) != 0) {
 			r = STORE_STOP;
 			goto out;
@@ -517,16 +549,118 @@ static enum store_result reply_delete_fn(struct conn *c, void *arg)
 	enum store_result r;
 	if ((r = sq_row(c, REPLY_BLOB, a->id, a->source, 2, &st)) != STORE_OK)
 		return r;
-	store_id blob = sqlite3_column_int64(st, 0);
+	store_id blob = sqlite3_column_int64(st, 0), desk = sqlite3_column_int64(st, 1);
 	sq_done(st);
 	if ((r = exec_id(c, REPLY_DELETE, a->id, NULL)) != STORE_OK ||
-	    (r = sq_drop_files(c, BLOB_FILE, blob)) != STORE_OK)
+	    (r = drop_blob(c, blob)) != STORE_OK)
 		return r;
-	return exec_id(c, BLOB_DELETE, blob, NULL);
+	return drop_blob(c, desk);
 }
 
 enum store_result sq_reply_delete(struct store *st, store_id source_id, store_id id)
 {
 	struct reply_del a = {source_id, id};
 	return sq_write_blobs(st, reply_delete_fn, &a, NULL, 0);
+}
+
+/* Deletes a stored blob inside the job (its file shredded after the commit). */
+static enum store_result drop_blob(struct conn *c, store_id blob)
+{
+	enum store_result r;
+	if (blob == 0)
+		return STORE_OK;
+	if ((r = sq_drop_files(c, BLOB_FILE, blob)) != STORE_OK)
+		return r;
+	return exec_id(c, BLOB_DELETE, blob, NULL);
+}
+
+struct reply_sealing {
+	store_id source, id;
+	const struct store_reply_seal *rs;
+};
+
+static enum store_result reply_seal_fn(struct conn *c, void *arg)
+{
+	struct reply_sealing *a = arg;
+	sqlite3_stmt *st;
+	enum store_result r;
+	if ((r = sq_row(c, REPLY_DESK_BLOB, a->id, a->source, 2, &st)) != STORE_OK)
+		return r;
+	store_id old = sqlite3_column_int64(st, 0);
+	sq_done(st);
+	if ((r = sq_claim(c, a->rs->desk_blob)) != STORE_OK ||
+	    (r = sq_stmt_i64(c, REPLY_SET_SEAL, a->id, &st)) != STORE_OK)
+		return r;
+	if ((r = sq_bind_i64(st, 2, a->rs->author)) != STORE_OK ||
+	    (r = sq_bind_i64(st, 3, a->rs->submission)) != STORE_OK ||
+	    (r = sq_bind_i64(st, 4, a->rs->seal_version)) != STORE_OK ||
+	    (r = sq_bind_text(st, 5, a->rs->marking)) != STORE_OK ||
+	    (r = sq_bind_i64(st, 6, a->rs->desk_blob)) != STORE_OK) {
+		sq_done(st);
+		return r;
+	}
+	if ((r = sq_exec(st)) != STORE_OK)
+		return r;
+	return old != a->rs->desk_blob ? drop_blob(c, old) : STORE_OK;
+}
+
+enum store_result sq_reply_seal(struct store *st, store_id source_id, store_id id,
+                                const struct store_reply_seal *rs)
+{
+	struct reply_sealing a = {source_id, id, rs};
+	return sq_write_blobs(st, reply_seal_fn, &a, &rs->desk_blob, 1);
+}
+
+struct reply_day {
+	store_id source, id;
+	int32_t day;
+};
+
+static enum store_result reply_read_fn(struct conn *c, void *arg)
+{
+	struct reply_day *a = arg;
+	sqlite3_stmt *st;
+	enum store_result r;
+	if ((r = sq_row(c, SOURCE_EXISTS, a->source, 0, 1, &st)) != STORE_OK)
+		return r;
+	sq_done(st);
+	if ((r = sq_stmt_i64(c, REPLY_READ, a->source, &st)) != STORE_OK)
+		return r;
+	if ((r = sq_bind_i64(st, 2, a->day)) != STORE_OK) {
+		sq_done(st);
+		return r;
+	}
+	return sq_exec(st);
+}
+
+enum store_result sq_reply_read(struct store *st, store_id source_id, int32_t day)
+{
+	struct reply_day a = {source_id, 0, day};
+	return sq_write(st, true, reply_read_fn, &a);
+}
+
+static enum store_result reply_tombstone_fn(struct conn *c, void *arg)
+{
+	struct reply_day *a = arg;
+	sqlite3_stmt *st;
+	enum store_result r;
+	if ((r = sq_row(c, REPLY_BLOBS, a->id, a->source, 2, &st)) != STORE_OK)
+		return r;
+	store_id blob = sqlite3_column_int64(st, 0), desk = sqlite3_column_int64(st, 1);
+	sq_done(st);
+	if ((r = sq_stmt_i64(c, REPLY_TOMBSTONE, a->id, &st)) != STORE_OK)
+		return r;
+	if ((r = sq_bind_i64(st, 2, a->day)) != STORE_OK) {
+		sq_done(st);
+		return r;
+	}
+	if ((r = sq_exec(st)) != STORE_OK || (r = drop_blob(c, blob)) != STORE_OK)
+		return r;
+	return drop_blob(c, desk);
+}
+
+enum store_result sq_reply_tombstone(struct store *st, store_id source_id, store_id id, int32_t day)
+{
+	struct reply_day a = {source_id, id, day};
+	return sq_write_blobs(st, reply_tombstone_fn, &a, NULL, 0);
 }

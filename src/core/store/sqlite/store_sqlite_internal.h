@@ -181,6 +181,11 @@ enum store_result sq_reply_add(struct store *st, store_id source_id, int32_t day
 enum store_result sq_reply_list(struct store *st, store_id source_id,
                                 int (*fn)(void *ctx, const struct store_reply *r), void *ctx);
 enum store_result sq_reply_delete(struct store *st, store_id source_id, store_id id);
+enum store_result sq_reply_seal(struct store *st, store_id source_id, store_id id,
+                                const struct store_reply_seal *rs);
+enum store_result sq_reply_read(struct store *st, store_id source_id, int32_t day);
+enum store_result sq_reply_tombstone(struct store *st, store_id source_id, store_id id,
+                                     int32_t day);
 
 /* store_sqlite_check.c */
 enum store_result sq_check(struct store *st, bool quick, char *msg, size_t cap);

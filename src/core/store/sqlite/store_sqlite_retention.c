@@ -23,7 +23,7 @@
 
 static const char OLD_SUBS[] = "SELECT id, source_id, marking, read, day FROM submission"
                                " WHERE day < ?1 ORDER BY id LIMIT ?2";
-static const char OLD_REPLIES[] = "SELECT id, source_id, blob FROM reply WHERE day < ?1"
+static const char OLD_REPLIES[] = "SELECT id, source_id, blob, desk_blob FROM reply WHERE day < ?1"
                                   " ORDER BY id LIMIT ?2";
 static const char SUB_FILES[] =
         "SELECT file FROM blob WHERE file IS NOT NULL AND id IN (" SUB_BLOB_IDS ")";
@@ -74,18 +74,19 @@ static enum store_result delete_submission(struct conn *c, store_id id, store_id
 	return sq_exec(st);
 }
 
-static enum store_result delete_reply(struct conn *c, store_id id, store_id blob)
+/* The reply's row, its blob and its desk copy (a deleted reply's are 0: none). */
+static enum store_result delete_reply(struct conn *c, store_id id, const store_id blobs[2])
 {
-	enum store_result r;
-	if ((r = exec_id(c, REPLY_DELETE, id)) != STORE_OK ||
-	    (r = sq_drop_files(c, REPLY_FILES, blob)) != STORE_OK)
-		return r;
-	return exec_id(c, BLOB_DELETE, blob);
+	enum store_result r = exec_id(c, REPLY_DELETE, id);
+	for (int i = 0; r == STORE_OK && i < 2; i++)
+		if (blobs[i] != 0 && (r = sq_drop_files(c, REPLY_FILES, blobs[i])) == STORE_OK)
+			r = exec_id(c, BLOB_DELETE, blobs[i]);
+	return r;
 }
 
 /* One victim's row: its fields, kept in a->out before the row goes. */
 struct victim {
-	store_id id, source, blob;
+	store_id id, source, blob[2]; /* a reply's blob and desk copy */
 	int unread;
 	int64_t day;
 };
@@ -121,7 +122,8 @@ static enum store_result expire_fn(struct conn *c, void *arg)
 			v[nv].unread = sqlite3_column_int64(q, 3) == 0;
 			v[nv].day = sqlite3_column_int64(q, 4);
 		} else {
-			v[nv].blob = sqlite3_column_int64(q, 2);
+			v[nv].blob[0] = sqlite3_column_int64(q, 2);
+			v[nv].blob[1] = sqlite3_column_int64(q, 3);
 		}
 		nv++;
 	}

@@ -56,6 +56,19 @@ static const char *const migrations[] = {
          * to, outside the intake label's layer (0: the intake label alone)
          */
         "ALTER TABLE submission ADD COLUMN seal_version INTEGER NOT NULL DEFAULT 0;",
+        /*
+         * 6: a reply's author, the days the source read or deleted it (a
+         * deleted reply keeps its row, without blobs), and the desk's copy
+         * sealed as the submission it answers (store.h, struct store_reply).
+         * Replies from before: author 0 (not known), no desk copy, not read.
+         */
+        "ALTER TABLE reply ADD COLUMN author INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE reply ADD COLUMN read_day INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE reply ADD COLUMN deleted_day INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE reply ADD COLUMN desk_blob INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE reply ADD COLUMN submission_id INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE reply ADD COLUMN seal_version INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE reply ADD COLUMN marking TEXT NOT NULL DEFAULT '';",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -18,7 +18,7 @@
 static int replies_of_day(const char *html, const char *d)
 {
 	char pat[96];
-	snprintf(pat, sizeof pat, "<tr class=\"reply\"><td>Reply</td><td>%s</td>", d);
+	snprintf(pat, sizeof pat, "\"><td>Reply</td><td>%s</td>", d);
 	int n = 0;
 	for (const char *p = strstr(html, pat); p != NULL; p = strstr(p + 1, pat))
 		n++;

@@ -97,9 +97,10 @@ static int count_subs_cb(void *ctx, const struct store_submission *sub)
 	return count_cb(ctx, sub);
 }
 
+/* the replies not deleted by the source (a deleted one keeps a row without blobs) */
 static int count_replies_cb(void *ctx, const struct store_reply *r)
 {
-	return count_cb(ctx, r);
+	return r->deleted_day != 0 ? 0 : count_cb(ctx, r);
 }
 
 static int64_t nsources(void)

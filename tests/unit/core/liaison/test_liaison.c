@@ -354,6 +354,61 @@ int main(void)
 	T_OK(liaison_card_open(cb.data, cb.len, &back, &err) != LIAISON_OK,
 	     "a card changed after signing is refused");
 
+	/* ---- the liaison key; a v2 card names it and the ledger key ---- */
+	{
+		struct buf kt, kc;
+		struct age_identity *lid = NULL, *lid2 = NULL;
+		uint8_t *lsk = sodium_malloc(64), *lsk2 = sodium_malloc(64);
+		buf_init(&kt, 4096);
+		buf_init(&kc, LIAISON_CARD_MAX);
+		T_OK(liaison_key_make(&kt) == LIAISON_OK &&
+		             strstr(buf_str(&kt), "# recipient: age1") &&
+		             strstr(buf_str(&kt), "\nAGE-SECRET-KEY-1") != NULL,
+		     "a liaison key file: its recipient and its age identity");
+		T_OK(liaison_key_open(kt.data, kt.len, &lid, lsk) == LIAISON_OK &&
+		             liaison_key_open(kt.data, kt.len, &lid2, lsk2) == LIAISON_OK &&
+		             sodium_memcmp(lsk, lsk2, 64) == 0,
+		     "it opens; the Ed25519 key derived from it is always the same");
+		T_OK(liaison_key_open((const uint8_t *)"AGE-SECRET-KEY-1\n", 17, &lid2, lsk2) ==
+		                     LIAISON_BAD_INPUT &&
+		             lid2 == NULL,
+		     "junk is not a liaison key");
+		struct buf lv;
+		buf_init(&lv, STORE_PARTNER_KEY_MAX + 1);
+		T_OK(ledger_vkey("partner-p/cutout-ledger", lsk + 32, &lv) == 0,
+		     "its verifier key");
+		struct liaison_card c2 = card;
+		snprintf(c2.vkey, sizeof c2.vkey, "%s", buf_str(&lv));
+		snprintf(c2.ledger_vkey, sizeof c2.ledger_vkey, "%s", buf_str(&p_vkey));
+		T_OK(liaison_card_make(&c2, lsk, &kc, &err) == LIAISON_OK &&
+		             memcmp(kc.data, "cutout-partner-card v2\n", 23) == 0 &&
+		             liaison_card_open(kc.data, kc.len, &back, &err) == LIAISON_OK &&
+		             strcmp(back.vkey, c2.vkey) == 0 &&
+		             strcmp(back.ledger_vkey, buf_str(&p_vkey)) == 0,
+		     "a v2 card (the liaison key, the ledger key) made and read back");
+		kc.data[kc.len / 2] ^= 0x01;
+		T_OK(liaison_card_open(kc.data, kc.len, &back, &err) != LIAISON_OK,
+		     "a v2 card changed after signing is refused");
+		cb.len = 0;
+		T_OK(liaison_card_make(&card, p_sk, &cb, &err) == LIAISON_OK &&
+		             liaison_card_open(cb.data, cb.len, &back, &err) == LIAISON_OK &&
+		             back.ledger_vkey[0] == '\0',
+		     "a v1 card is still read (no ledger key)");
+		T_OK(liaison_key_record(reg, krita, buf_str(&lv), "age1x", &err) ==
+		                     LIAISON_FORBIDDEN &&
+		             strstr(err.msg, "admin") != NULL,
+		     "recording a new liaison key needs the admin role");
+		T_OK(liaison_key_record(reg, kroot, buf_str(&lv), "age1x", &err) == LIAISON_OK,
+		     "an admin records it (liaison.key)");
+		age_identity_free(&lid);
+		age_identity_free(&lid2);
+		sodium_free(lsk);
+		sodium_free(lsk2);
+		buf_wipe_release(&kt);
+		buf_release(&kc);
+		buf_release(&lv);
+	}
+
 	/* ---- export: what is sent, what is withheld and why ---- */
 	store_id whole = write_report(
 	        kroot, "(S//REL TO GBR, FRA) Joint\n\n(S//REL TO GBR, FRA) Shared paragraph.\n",

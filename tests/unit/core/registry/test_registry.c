@@ -419,6 +419,33 @@ static const char *read_message(struct registry *reg, struct store *s, const str
 	return out;
 }
 
+/* The source's first reply (its row). */
+static int first_reply(void *ctx, const struct store_reply *r)
+{
+	*(struct store_reply *)ctx = *r;
+	return 1;
+}
+
+/* A reply's desk copy opened with k's keys, as core/inbox does ("" if it does not open). */
+static const char *read_reply(struct registry *reg, struct store *s, const struct officer_key *k,
+                              const struct store_reply *r, char *out, size_t cap)
+{
+	struct store_submission as = {.id = r->submission, .seal_version = r->seal_version};
+	struct unseal_keys keys;
+	struct buf b;
+	out[0] = '\0';
+	memcpy(as.marking, r->marking, sizeof as.marking);
+	buf_init(&b, cap - 1);
+	registry_submission_keys(reg, k, &as, &keys);
+	if (unseal_blob(s, r->desk_blob, &keys, to_buf, &b) == UNSEAL_OK && b.len < cap) {
+		memcpy(out, b.data, b.len);
+		out[b.len] = '\0';
+	}
+	unseal_keys_release(&keys);
+	buf_wipe_release(&b);
+	return out;
+}
+
 /* An upload through the intake: a message and one file. */
 static store_id upload(struct intake *in, const char *msg, const char *data)
 {
@@ -761,6 +788,20 @@ int main(void)
 	        !ring_opens(s, sfile.meta_blob, &rs, "notes.txt"));
 	T_CHECK(ring_opens(s, srow.message_blob, &rr, "for the cleared only") &&
 	        ring_opens(s, sfile.data_blob, &rr, "file body"));
+	/* a reply to its source: a desk copy sealed as the submission is (issue 17) */
+	store_id rp1 = 0;
+	struct store_reply rrow = {0};
+	T_CHECK(intake_reply_seal_as(in, "officer:root", root.id, srow.source_id, "we read it", 10,
+	                             INTAKE_REPLY_PLAIN, &rp1) == INTAKE_OK);
+	T_CHECK(store_reply_list(s, srow.source_id, first_reply, &rrow) == STORE_STOP &&
+	        rrow.id == rp1 && rrow.author == root.id && rrow.submission == ss1 &&
+	        rrow.seal_version == sv && strcmp(rrow.marking, "SECRET//SOURCE") == 0 &&
+	        rrow.desk_blob != 0);
+	T_OK(strcmp(read_reply(reg, s, kr3, &rrow, text, sizeof text), "we read it") == 0,
+	     "a reply's desk copy opens for the officer cleared for its marking");
+	T_OK(!ring_opens(s, rrow.desk_blob, &ri, "we read it") &&
+	             !ring_opens(s, rrow.desk_blob, &rs, "we read it"),
+	     "and for no one holding only the intake role or only the clearance");
 	/* and the decision agrees with the cryptography */
 	struct access_subject subj;
 	T_CHECK(registry_subject(reg, officer_key_id(ki), &subj) == REGISTRY_OK &&
@@ -849,6 +890,17 @@ int main(void)
 	T_CHECK(oldk.outer != NULL &&
 	        unseal_blob(s, srow2.message_blob, &oldk, to_buf, &ob) == UNSEAL_CANNOT_OPEN);
 	buf_release(&ob);
+	/* the reply to it moved with it */
+	struct store_reply rrow2 = {0};
+	T_CHECK(store_reply_list(s, srow.source_id, first_reply, &rrow2) == STORE_STOP);
+	T_OK(rrow2.id == rp1 && strcmp(rrow2.marking, "TOP SECRET//SOURCE") == 0 &&
+	             rrow2.seal_version == srow2.seal_version &&
+	             rrow2.desk_blob != rrow.desk_blob &&
+	             store_blob_size(s, rrow.desk_blob, &bsz) == STORE_NOT_FOUND,
+	     "a raise reseals the replies to the submission too (marking %s)", rrow2.marking);
+	T_OK(strcmp(read_reply(reg, s, kr3, &rrow2, text, sizeof text), "we read it") == 0 &&
+	             !ring_opens(s, rrow2.desk_blob, &rs, "we read it"),
+	     "the resealed reply opens for the cleared officer, not with the old marking's key");
 	/* the file moved with it */
 	struct store_file sfile2 = {0};
 	T_CHECK(store_submission_files(s, ss1, first_file, &sfile2) == STORE_STOP &&

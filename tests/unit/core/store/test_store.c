@@ -294,7 +294,7 @@ static void test_open(void)
 	T_CHECK(store_meta_get(s, "salt", v, sizeof(v), &n) == STORE_OK && n == 6 &&
 	        memcmp(v, "pepper", 6) == 0);
 	store_close(&s);
-	T_CHECK(sql_int(dbpath, "PRAGMA user_version") == 5);
+	T_CHECK(sql_int(dbpath, "PRAGMA user_version") == 6);
 	T_CHECK(sql_int(dbpath, "SELECT count(*) FROM sqlite_master WHERE name = 'meta'") == 1);
 
 	/*
