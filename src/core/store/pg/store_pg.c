@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
- * store_pg: the PostgreSQL backend. Open and close (one libpq connection),
- * statements with bound parameters, transactions and savepoints, the schema
- * and its migration at open, the backend's table.
+ * store_pg: the PostgreSQL backend. Parameters and results, open and close
+ * (the connections and the writer: store_pg_conn.c), the schema and its
+ * migration at open, the backend's table.
  */
 #include <arpa/inet.h>
 #include <pthread.h>
@@ -21,17 +21,6 @@
 #include "lib/num.h"
 
 #include "lib/banned.h"
-
-struct pg {
-	struct store base;
-	PGconn *conn;
-	pthread_mutex_t mu;  /* recursive: the connection, and a transaction from BEGIN to COMMIT */
-	pthread_t tx_owner;  /* valid while depth > 0 */
-	int depth;           /* transactions and savepoints open */
-	bool ro;             /* the transaction open is a read snapshot (pg_read) */
-	unsigned savepoints; /* names savepoints */
-};
-#define PG(s) ((struct pg *)(s))
 
 /* The lock of the schema migration, held inside its transaction (any value of ours). */
 #define PG_MIGRATE_LOCK "7306318716131313"
@@ -171,184 +160,6 @@ int64_t pg_i64(const PGresult *r, int row, int col)
 	return (int64_t)u;
 }
 
-static enum store_result map_error(PGconn *conn, const PGresult *res)
-{
-	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	if (PQstatus(conn) != CONNECTION_OK)
-		return STORE_BUSY; /* the connection is lost: made again before the next transaction
-		                    */
-	if (state == NULL)
-		return STORE_IO;
-	if (strcmp(state, "23505") == 0) /* unique_violation */
-		return STORE_EXISTS;
-	if (strcmp(state, "23503") == 0) /* foreign_key_violation: a row that is not there */
-		return STORE_NOT_FOUND;
-	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
-	    strcmp(state, "55P03") == 0 || strcmp(state, "57014") == 0)
-		return STORE_BUSY;        /* serialization, deadlock, lock or statement timeout */
-	if (strncmp(state, "54", 2) == 0) /* program limit exceeded */
-		return STORE_TOO_LARGE;
-	if (strncmp(state, "53", 2) == 0) /* insufficient resources */
-		return STORE_IO;
-	if (strncmp(state, "22", 2) == 0 || strncmp(state, "XX", 2) == 0)
-		return STORE_CORRUPT;
-	return STORE_IO;
-}
-
-/* The session's settings: bounded waits (a lock held elsewhere is STORE_BUSY after 10 s). */
-static const char SESSION_SETUP[] = "SELECT set_config('lock_timeout', '10s', false),"
-                                    " set_config('synchronous_commit', 'on', false),"
-                                    " set_config('client_min_messages', 'warning', false)";
-
-/*
- * Between transactions only (depth 0): a connection lost (the server
- * restarted, a network cut) is made again, with its settings, before the
- * next statement; STORE_BUSY while the server cannot be reached, so that a
- * door answers 503 and a later request finds it back. Inside a transaction
- * a lost connection fails the transaction (the server rolled it back).
- */
-static enum store_result reconnect(struct pg *g)
-{
-	if (g->depth > 0 || PQstatus(g->conn) == CONNECTION_OK)
-		return STORE_OK;
-	PQreset(g->conn);
-	if (PQstatus(g->conn) != CONNECTION_OK)
-		return STORE_BUSY;
-	PGresult *q = PQexec(g->conn, SESSION_SETUP);
-	enum store_result r = PQresultStatus(q) == PGRES_TUPLES_OK ? STORE_OK : STORE_BUSY;
-	PQclear(q);
-	return r;
-}
-
-static enum store_result raw_exec(struct pg *g, const char *sql, const struct pg_params *p,
-                                  PGresult **res)
-{
-	enum store_result r = reconnect(g);
-	if (r != STORE_OK) {
-		if (res != NULL)
-			*res = NULL;
-		return r;
-	}
-	PGresult *q = PQexecParams(g->conn, sql, p ? p->n : 0, NULL, p ? p->val : NULL,
-	                           p ? p->len : NULL, p ? p->fmt : NULL, 1);
-	ExecStatusType st = PQresultStatus(q);
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		r = q == NULL ? STORE_NOMEM : map_error(g->conn, q);
-		PQclear(q);
-		q = NULL;
-	}
-	if (res != NULL)
-		*res = q;
-	else
-		PQclear(q);
-	return r;
-}
-
-/* Runs a script of our own (several statements, no parameters): the schema's steps. */
-static enum store_result script_exec(struct store *s, const char *sql)
-{
-	struct pg *g = PG(s);
-	pg_lock(s);
-	enum store_result r = reconnect(g);
-	if (r != STORE_OK) {
-		pg_unlock(s);
-		return r;
-	}
-	PGresult *q = PQexec(g->conn, sql);
-	r = q == NULL                               ? STORE_NOMEM
-	    : PQresultStatus(q) == PGRES_COMMAND_OK ? STORE_OK
-	                                            : map_error(g->conn, q);
-	PQclear(q);
-	pg_unlock(s);
-	return r;
-}
-
-/* The result of one query of a pipeline, and the NULL that ends it. */
-static PGresult *pipe_result(struct pg *g)
-{
-	PGresult *q = PQgetResult(g->conn);
-	if (q != NULL) {
-		PGresult *end = PQgetResult(g->conn);
-		PQclear(end); /* NULL, unless the protocol is broken */
-	}
-	return q;
-}
-
-/*
- * SAVEPOINT, sql and RELEASE in one round trip (libpq's pipeline mode).
- * On a failure of sql the pipeline is aborted up to its sync, and the
- * savepoint is then rolled back to and released in a second round trip.
- */
-static enum store_result savepoint_exec(struct pg *g, const char *sql, const struct pg_params *p,
-                                        PGresult **res)
-{
-	enum store_result r = STORE_IO;
-	PGresult *q = NULL;
-	bool sp_ok = false; /* the savepoint was made */
-	if (PQenterPipelineMode(g->conn) != 1)
-		return STORE_IO;
-	int sent = PQsendQueryParams(g->conn, "SAVEPOINT stmt", 0, NULL, NULL, NULL, NULL, 1) &&
-	           PQsendQueryParams(g->conn, sql, p ? p->n : 0, NULL, p ? p->val : NULL,
-	                             p ? p->len : NULL, p ? p->fmt : NULL, 1) &&
-	           PQsendQueryParams(g->conn, "RELEASE SAVEPOINT stmt", 0, NULL, NULL, NULL, NULL,
-	                             1) &&
-	           PQpipelineSync(g->conn);
-	if (sent) {
-		PGresult *sp = pipe_result(g);
-		sp_ok = PQresultStatus(sp) == PGRES_COMMAND_OK;
-		q = pipe_result(g);
-		ExecStatusType st = PQresultStatus(q);
-		r = !sp_ok                                            ? map_error(g->conn, sp)
-		    : q == NULL                                       ? STORE_NOMEM
-		    : st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? STORE_OK
-		    : st == PGRES_PIPELINE_ABORTED                    ? STORE_IO
-		                                                      : map_error(g->conn, q);
-		PQclear(sp);
-		PGresult *rel = pipe_result(g);
-		if (r == STORE_OK && PQresultStatus(rel) != PGRES_COMMAND_OK)
-			r = map_error(g->conn, rel);
-		PQclear(rel);
-		PGresult *sync = PQgetResult(g->conn); /* PGRES_PIPELINE_SYNC */
-		if (PQresultStatus(sync) != PGRES_PIPELINE_SYNC && r == STORE_OK)
-			r = STORE_IO;
-		PQclear(sync);
-	}
-	if (PQexitPipelineMode(g->conn) != 1 && r == STORE_OK)
-		r = STORE_IO;
-	if (r != STORE_OK) {
-		PQclear(q);
-		q = NULL;
-		/* sql failed after the savepoint: undo it alone, then drop the savepoint */
-		if (sp_ok && raw_exec(g, "ROLLBACK TO SAVEPOINT stmt", NULL, NULL) == STORE_OK)
-			(void)raw_exec(g, "RELEASE SAVEPOINT stmt", NULL, NULL);
-	}
-	if (res != NULL)
-		*res = q;
-	else
-		PQclear(q);
-	return r;
-}
-
-/*
- * A failed statement aborts PostgreSQL's whole transaction; the contract
- * wants a failing call inside store_write to roll back alone. So inside a
- * transaction each statement runs under a savepoint of its own, sent with
- * it in one round trip (savepoint_exec).
- */
-enum store_result pg_exec(struct store *s, const char *sql, const struct pg_params *p,
-                          PGresult **res)
-{
-	struct pg *g = PG(s);
-	enum store_result r;
-	pg_lock(s);
-	if (g->depth == 0 || g->ro)
-		r = raw_exec(g, sql, p, res);
-	else
-		r = savepoint_exec(g, sql, p, res);
-	pg_unlock(s);
-	return r;
-}
-
 enum store_result pg_exec_n(struct store *s, const char *sql, const struct pg_params *p,
                             int64_t *rows)
 {
@@ -407,118 +218,6 @@ enum store_result pg_rows(struct store *s, const char *sql, const struct pg_para
 	return r;
 }
 
-/* ---- transactions ---- */
-
-void pg_lock(struct store *s)
-{
-	pthread_mutex_lock(&PG(s)->mu);
-}
-
-void pg_unlock(struct store *s)
-{
-	pthread_mutex_unlock(&PG(s)->mu);
-}
-
-bool pg_in_tx(struct store *s)
-{
-	struct pg *g = PG(s);
-	pg_lock(s); /* recursive: the owner gets it at once */
-	bool in = g->depth > 0 && !g->ro && pthread_equal(g->tx_owner, pthread_self());
-	pg_unlock(s);
-	return in;
-}
-
-static enum store_result
-tx_run(struct store *s, enum store_result (*fn)(struct store *s, void *arg), void *arg, bool lazy)
-{
-	struct pg *g = PG(s);
-	enum store_result r, e;
-	char name[40], sql[80];
-	pg_lock(s);
-	bool nested = g->depth > 0;
-	if (nested) {
-		int k = snprintf(name, sizeof(name), "sp%u", g->savepoints++);
-		if (k < 0 || (size_t)k >= sizeof(name)) {
-			pg_unlock(s);
-			return STORE_IO;
-		}
-		/* the name is ours (a counter), not a value: SAVEPOINT takes no parameters */
-		k = snprintf(sql, sizeof(sql), "SAVEPOINT %s", name);
-		r = k > 0 && (size_t)k < sizeof(sql) ? raw_exec(g, sql, NULL, NULL) : STORE_IO;
-	} else {
-		r = lazy ? script_exec(s, "BEGIN ISOLATION LEVEL READ COMMITTED;"
-		                          " SET LOCAL synchronous_commit TO off")
-		         : raw_exec(g, "BEGIN ISOLATION LEVEL READ COMMITTED", NULL, NULL);
-	}
-	if (r != STORE_OK) {
-		pg_unlock(s);
-		return r;
-	}
-	if (g->depth++ == 0)
-		g->tx_owner = pthread_self();
-	r = fn(s, arg);
-	if (nested) {
-		int k = snprintf(
-		        sql, sizeof(sql),
-		        r == STORE_OK ? "RELEASE SAVEPOINT %s" : "ROLLBACK TO SAVEPOINT %s", name);
-		if (k > 0 && (size_t)k < sizeof(sql) &&
-		    (e = raw_exec(g, sql, NULL, NULL)) == STORE_OK && r != STORE_OK) {
-			/* ROLLBACK TO keeps the savepoint: release it too */
-			k = snprintf(sql, sizeof(sql), "RELEASE SAVEPOINT %s", name);
-			e = k > 0 && (size_t)k < sizeof(sql) ? raw_exec(g, sql, NULL, NULL)
-			                                     : STORE_IO;
-		} else if (k <= 0 || (size_t)k >= sizeof(sql)) {
-			e = STORE_IO;
-		}
-	} else {
-		e = raw_exec(g, r == STORE_OK ? "COMMIT" : "ROLLBACK", NULL, NULL);
-	}
-	g->depth--;
-	if (g->depth == 0)
-		g->savepoints = 0;
-	pg_unlock(s);
-	return r != STORE_OK ? r : e;
-}
-
-enum store_result pg_tx(struct store *s, enum store_result (*fn)(struct store *s, void *arg),
-                        void *arg)
-{
-	return tx_run(s, fn, arg, false);
-}
-
-enum store_result pg_tx_lazy(struct store *s, enum store_result (*fn)(struct store *s, void *arg),
-                             void *arg)
-{
-	return tx_run(s, fn, arg, true);
-}
-
-enum store_result pg_read(struct store *s, enum store_result (*fn)(struct store *s, void *arg),
-                          void *arg)
-{
-	struct pg *g = PG(s);
-	enum store_result r, e;
-	pg_lock(s); /* recursive: inside this thread's transaction, at once */
-	if (g->depth > 0) {
-		r = fn(s, arg);
-		pg_unlock(s);
-		return r;
-	}
-	r = raw_exec(g, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL, NULL);
-	if (r == STORE_OK) {
-		g->depth = 1;
-		g->ro = true;
-		g->tx_owner = pthread_self();
-		r = fn(s, arg);
-		g->ro = false;
-		g->depth = 0;
-		e = raw_exec(g, "COMMIT", NULL, NULL);
-		if (r == STORE_OK)
-			r = e;
-	}
-	pg_unlock(s);
-	return r;
-}
-
 struct write_arg {
 	store_tx_fn fn;
 	void *arg;
@@ -573,7 +272,7 @@ static enum store_result migrate_part(struct store *s, const char *name, const c
 	if (v == n)
 		return STORE_OK;
 	for (int64_t i = v; i < n; i++)
-		if ((r = script_exec(s, steps[i])) != STORE_OK)
+		if ((r = pg_script(s, steps[i])) != STORE_OK)
 			return r;
 	pg_param_i64(&p, n);
 	return pg_exec(s,
@@ -636,8 +335,14 @@ static void pg_close(struct store *s)
 	struct pg *g = PG(s);
 	if (g == NULL)
 		return;
-	PQfinish(g->conn);
+	pg_writer_stop(g);
+	PQfinish(g->writer.conn);
+	for (int i = 0; i < PG_POOL; i++)
+		PQfinish(g->pool[i].conn);
+	pthread_cond_destroy(&g->done);
+	pthread_cond_destroy(&g->freed);
 	pthread_mutex_destroy(&g->mu);
+	free(g->location);
 	free(g);
 }
 
@@ -645,14 +350,27 @@ static void pg_close(struct store *s)
 static uint16_t pg_net_port(struct store *s)
 {
 	struct pg *g = PG(s);
-	const char *p = g->conn != NULL ? PQport(g->conn) : NULL;
+	const char *p = g->writer.conn != NULL ? PQport(g->writer.conn) : NULL;
 	uint64_t v = 0;
 	return p != NULL && num_parse_u64(p, &v) == 0 && v > 0 && v <= 65535 ? (uint16_t)v : 5432;
 }
 
+/* The schema migrated and the pending blobs of gone connections removed, on the writer's. */
+static enum store_result open_schema(struct pg *g)
+{
+	enum store_result r;
+	pg_conn_enter(&g->writer);
+	/* bounded waits: a lock held elsewhere is STORE_BUSY after 10 s, not a hang */
+	if ((r = pg_conn_ready(&g->writer)) == STORE_BUSY)
+		r = STORE_IO; /* the first connection: refused, not "try later" */
+	if (r == STORE_OK && (r = pg_tx(&g->base, migrate_fn, NULL)) == STORE_OK)
+		r = pg_exec(&g->base, PENDING_DELETE, NULL, NULL);
+	pg_conn_leave(&g->writer);
+	return r;
+}
+
 static enum store_result pg_open(const char *location, struct store **out)
 {
-	pthread_mutexattr_t ma;
 	enum store_result r;
 	*out = NULL;
 	if (has_password(location))
@@ -661,26 +379,17 @@ static enum store_result pg_open(const char *location, struct store **out)
 	if (g == NULL)
 		return STORE_NOMEM;
 	g->base.be = &store_backend_pg;
-	if (pthread_mutexattr_init(&ma) != 0) {
+	g->writer.g = g;
+	for (int i = 0; i < PG_POOL; i++)
+		g->pool[i].g = g;
+	if ((g->location = strdup(location)) == NULL) {
 		free(g);
 		return STORE_NOMEM;
 	}
-	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
-	int rc = pthread_mutex_init(&g->mu, &ma);
-	pthread_mutexattr_destroy(&ma);
-	if (rc != 0) {
-		free(g);
-		return STORE_NOMEM;
-	}
-	g->conn = PQconnectdb(location);
-	if (g->conn == NULL || PQstatus(g->conn) != CONNECTION_OK) {
-		r = g->conn == NULL ? STORE_NOMEM : STORE_IO;
-		goto fail;
-	}
-	/* bounded waits: a lock held elsewhere is STORE_BUSY after 10 s, not a hang */
-	if ((r = pg_exec(&g->base, SESSION_SETUP, NULL, NULL)) != STORE_OK ||
-	    (r = pg_tx(&g->base, migrate_fn, NULL)) != STORE_OK ||
-	    (r = pg_exec(&g->base, PENDING_DELETE, NULL, NULL)) != STORE_OK)
+	if (pthread_mutex_init(&g->mu, NULL) != 0 || pthread_cond_init(&g->freed, NULL) != 0 ||
+	    pthread_cond_init(&g->done, NULL) != 0)
+		abort(); /* the defaults: cannot fail on Linux */
+	if ((r = open_schema(g)) != STORE_OK || (r = pg_writer_start(g)) != STORE_OK)
 		goto fail;
 	*out = &g->base;
 	return STORE_OK;

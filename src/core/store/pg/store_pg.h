@@ -3,16 +3,18 @@
  * store_pg.h: the inside of the PostgreSQL backend, for its files only
  * (store_pg_<part>.c). Nothing outside the backend includes this.
  *
- * One libpq connection per struct store, used by one thread at a time (a
- * recursive mutex): a write transaction holds it from BEGIN to COMMIT, so
- * the calls its function makes on the same thread join it, and a nested
- * write is a savepoint. Every SQL statement goes through pg_exec with bound
- * parameters (PQexecParams); results come back in binary.
+ * A writer connection (its thread commits the write transactions of every
+ * request thread in batches: group commit) and a small pool of connections
+ * for reads, each held by one thread at a time (store_pg_conn.c): the calls a
+ * transaction's function makes join its transaction, and a nested write is a
+ * savepoint. Every SQL statement goes through pg_exec with bound parameters
+ * (PQexecParams); results come back in binary.
  */
 #ifndef CUTOUT_CORE_STORE_PG_H
 #define CUTOUT_CORE_STORE_PG_H
 
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,6 +22,72 @@
 #include "core/store/store.h"
 
 #define PG_PARAMS_MAX 24
+
+/* The connections of a store besides its writer's: reads, lazy transactions. */
+#define PG_POOL 4
+/* The ledger's advisory lock (any value of ours, other than the migration's). */
+#define PG_LEDGER_LOCK "7306318716131314"
+
+/* Savepoint statements deferred at most (then sent by themselves). */
+#define PG_PENDING_MAX 16
+
+struct pg;
+
+/* One connection (store_pg_conn.c). */
+struct pg_conn {
+	struct pg *g;
+	PGconn *conn;        /* NULL until first needed */
+	bool setup;          /* the session's settings are made */
+	bool taken;          /* a pool connection some thread holds (under g->mu) */
+	bool ro;             /* the transaction open is a read snapshot (pg_read) */
+	bool ledger_locked;  /* the transaction open holds the ledger's lock at its top */
+	int depth;           /* transactions and savepoints open */
+	int holds;           /* by the thread that holds it, nested */
+	unsigned savepoints; /* names savepoints */
+	/* savepoint statements deferred to the next statement's round trip */
+	int npending;
+	char pending[PG_PENDING_MAX][40];
+};
+
+/* A write transaction queued to the writer. */
+struct pg_job {
+	enum store_result (*fn)(struct store *s, void *arg);
+	void *arg;
+	enum store_result r;
+	bool done;
+	struct pg_job *next;
+};
+
+struct pg {
+	struct store base;
+	char *location;        /* the pool's connections are made from it */
+	pthread_mutex_t mu;    /* the pool's taken flags, the queue */
+	pthread_cond_t freed;  /* a pool connection was given back */
+	pthread_cond_t done;   /* a batch is done */
+	struct pg_conn writer; /* the writer thread's */
+	struct pg_conn pool[PG_POOL];
+	struct pg_job *head, **tail; /* the writer's queue */
+	bool running;                /* open: writes are taken */
+	bool leading;                /* a thread runs a batch now */
+	uint64_t batches;            /* batches run (the leader's only) */
+};
+#define PG(s) ((struct pg *)(s))
+
+/* c made or made again, with its settings, between transactions (STORE_BUSY: unreachable). */
+enum store_result pg_conn_ready(struct pg_conn *c);
+/* This thread holds c (at open, the writer's connection for the migration), or no longer. */
+void pg_conn_enter(struct pg_conn *c);
+void pg_conn_leave(struct pg_conn *c);
+/* Writes taken (once the schema is migrated), or no longer (at close). */
+enum store_result pg_writer_start(struct pg *g);
+void pg_writer_stop(struct pg *g);
+/* A script of our own (several statements, no parameters): the schema's steps. */
+enum store_result pg_script(struct store *s, const char *sql);
+/*
+ * In a write transaction: the ledger's advisory lock, unless the writer's
+ * batch holds it already (taken at its BEGIN). Outside one: nothing.
+ */
+enum store_result pg_ledger_lock(struct store *s);
 
 /* The parameters of one statement: text for numbers, binary for bytes. */
 struct pg_params {

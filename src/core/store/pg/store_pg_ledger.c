@@ -27,8 +27,6 @@
 
 #include "lib/banned.h"
 
-/* The ledger's lock (any value of ours, other than the migration's). */
-#define PG_LEDGER_LOCK "7306318716131314"
 /* Rows fetched per round trip by a scan (each at most ~3 KiB). */
 #define SCAN_BATCH 512
 
@@ -48,7 +46,6 @@ const struct pg_schema_part pg_part_ledger = {
         .nsteps = (int)(sizeof(ledger_steps) / sizeof(ledger_steps[0])),
 };
 
-static const char q_lock[] = "SELECT pg_advisory_xact_lock(" PG_LEDGER_LOCK ")";
 static const char q_head[] = "SELECT size, frontier FROM ledger_head WHERE id = 1";
 static const char q_head_set[] =
         "INSERT INTO ledger_head(id, size, frontier) VALUES (1, $1, $2)"
@@ -80,7 +77,7 @@ static enum store_result job_read(struct store *s, void *arg)
 	struct read_job *j = arg;
 	enum store_result r;
 	/* in a write: queue on the ledger's lock first, so the head read is the latest */
-	if (pg_in_tx(s) && (r = pg_exec(s, q_lock, NULL, NULL)) != STORE_OK)
+	if ((r = pg_ledger_lock(s)) != STORE_OK)
 		return r;
 	return j->fn(j->ctx, (struct store_ledger_rd *)(void *)s);
 }
