@@ -23,6 +23,7 @@
  * soffice.bin is run twice: the first run makes the fresh profile and
  * exits 81 (LibreOffice's "restart"), the second converts.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -31,7 +32,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <netinet/in.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -202,11 +205,68 @@ static int soffice(char *const extra[])
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+#ifdef CUTOUT_SANDBOX_SELFTEST
+static void office_try(const char *what, int rc, int err)
+{
+	fprintf(stderr, "sandbox-selftest: render-office: %s: %s%s%s\n", what,
+	        rc < 0 ? "refused (" : "ALLOWED", rc < 0 ? strerror(err) : "", rc < 0 ? ")" : "");
+}
+
+/*
+ * The office stage proves its confinement (in place of LibreOffice): it opens
+ * each file of CUTOUT_SANDBOX_SELFTEST_OPEN (':'-separated: the test names the
+ * instance's keys), /etc/hostname and /etc/shadow, and connects to
+ * 127.0.0.1:9; each must be refused. Then it says how many processes it sees.
+ */
+static void office_selftest(void)
+{
+	char list[2048];
+	const char *e = getenv("CUTOUT_SANDBOX_SELFTEST_OPEN");
+	int n = snprintf(list, sizeof list, "%s%s/etc/hostname:/etc/shadow", e ? e : "",
+	                 e ? ":" : "");
+	if (n < 0 || (size_t)n >= sizeof list)
+		return;
+	for (char *path = list; path != NULL;) {
+		char *colon = strchr(path, ':');
+		if (colon != NULL)
+			*colon = '\0';
+		char what[sizeof list + 8];
+		snprintf(what, sizeof what, "open %s", path);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		office_try(what, fd, errno);
+		if (fd >= 0)
+			close(fd);
+		path = colon != NULL ? colon + 1 : NULL;
+	}
+	int sk = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int rc = sk, err = errno;
+	if (sk >= 0) {
+		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(9)};
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		rc = connect(sk, (struct sockaddr *)&a, sizeof a);
+		err = errno;
+		if (rc < 0 && err == ECONNREFUSED) /* reached the port: a network */
+			rc = 0;
+		close(sk);
+	}
+	office_try("connect 127.0.0.1:9", rc, err);
+	fprintf(stderr, "sandbox-selftest: render-office: pid %d\n", (int)getpid());
+	fprintf(stderr, "sandbox-selftest: render-office: done\n");
+}
+#endif
+
 /* The first process of the new PID namespace: converts doc, writes the PDF to out. */
 static int convert(const uint8_t *doc, size_t n, size_t output_max, int out)
 {
 	if (private_mounts() != 0 || confine() != 0)
 		return RENDER_EXIT_SANDBOX;
+#ifdef CUTOUT_SANDBOX_SELFTEST
+	const char *st = getenv("CUTOUT_SANDBOX_SELFTEST");
+	if (st != NULL && strcmp(st, "1") == 0) {
+		office_selftest();
+		return 0;
+	}
+#endif
 	int fd = open(DOC, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0 || write_all(fd, doc, n) != 0 || close(fd) != 0)
 		return RENDER_EXIT_SANDBOX;
