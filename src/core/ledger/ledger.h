@@ -124,9 +124,9 @@ enum ledger_action {
 	                            verifier key and age recipient */
 	LEDGER_OBJECT_MARK_READ, /* the desk marked submission:ID read (nothing opened; marking =
 	                            its marking) (core/inbox/bulk.c) */
-	LEDGER_OBJECT_MARK_UNREAD, /* the desk marked submission:ID unread again */
-	LEDGER_LIAISON_CONSENT,  /* the originator's consent to re-release a report sent to a
-	                            partner: object report:ID, detail partner, country */
+	LEDGER_OBJECT_MARK_UNREAD,      /* the desk marked submission:ID unread again */
+	LEDGER_LIAISON_CONSENT,         /* the originator's consent to re-release a report sent to a
+	                                   partner: object report:ID, detail partner, country */
 	LEDGER_LIAISON_CONSENT_RECEIVE, /* a partner's consent for a report received from it:
 	                                   object report:ID (local), detail partner, country */
 	LEDGER_ACTION_COUNT
